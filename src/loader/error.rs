@@ -1,0 +1,142 @@
+//! Why a libwasmtime could not be loaded.
+
+use std::fmt;
+use std::path::PathBuf;
+
+/// Where the path of a library came from; every [`LoadError`] names it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Origin {
+    /// The path given to [`Wasmtime::open`](crate::Wasmtime::open).
+    Explicit,
+    /// The environment variable `WASMTIME_DYN_LIB`, read by
+    /// [`Wasmtime::load`](crate::Wasmtime::load).
+    EnvVar,
+    /// The platform's standard library name, looked up by the system's
+    /// library search in [`Wasmtime::load`](crate::Wasmtime::load).
+    SystemSearch,
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Origin::Explicit => f.write_str("given to Wasmtime::open"),
+            Origin::EnvVar => write!(f, "taken from the environment variable {}", crate::ENV_VAR),
+            Origin::SystemSearch => f.write_str("found by the system library search"),
+        }
+    }
+}
+
+/// How many names a message lists before it says how many more there are.
+const SHOWN: usize = 8;
+
+/// Lists `names`, at most [`SHOWN`] of them.
+pub(crate) struct NameList<'a>(pub &'a [&'static str]);
+
+impl fmt::Display for NameList<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, name) in self.0.iter().take(SHOWN).enumerate() {
+            if i > 0 {
+                f.write_str(", ")?;
+            }
+            f.write_str(name)?;
+        }
+        if self.0.len() > SHOWN {
+            write!(f, " and {} more", self.0.len() - SHOWN)?;
+        }
+        Ok(())
+    }
+}
+
+/// The error [`Wasmtime::open`](crate::Wasmtime::open) and
+/// [`Wasmtime::load`](crate::Wasmtime::load) return. Every variant names the
+/// path and where it came from.
+///
+/// ```
+/// use wasmtime_dyn::{LoadError, Wasmtime};
+/// // SAFETY: the path does not exist, so no library code runs.
+/// let err = unsafe { Wasmtime::open("/no/such/libwasmtime.so") }.unwrap_err();
+/// assert!(matches!(err, LoadError::NotFound { .. }));
+/// assert!(err.to_string().contains("/no/such/libwasmtime.so"));
+/// ```
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum LoadError {
+    /// The file does not exist.
+    #[error("cannot load libwasmtime from {path} ({origin}): no such file")]
+    NotFound {
+        /// The path tried.
+        path: PathBuf,
+        /// Where the path came from.
+        origin: Origin,
+    },
+    /// The system loader refused the file: not a shared library, wrong
+    /// architecture, missing dependencies...
+    #[error("cannot load libwasmtime from {path} ({origin}): the system loader refused it: {reason}")]
+    Open {
+        /// The path tried.
+        path: PathBuf,
+        /// Where the path came from.
+        origin: Origin,
+        /// The system loader's message.
+        reason: String,
+    },
+    /// The file is a shared library, but not a Wasmtime C API library: it
+    /// lacks functions every build exports.
+    #[error(
+        "{path} ({origin}) is not a Wasmtime C API library: {} of the {total} core functions are missing: {}",
+        missing.len(),
+        NameList(missing)
+    )]
+    NotWasmtime {
+        /// The path tried.
+        path: PathBuf,
+        /// Where the path came from.
+        origin: Origin,
+        /// Every core function that did not resolve.
+        missing: Vec<&'static str>,
+        /// The number of core functions.
+        total: usize,
+    },
+    /// The library is a Wasmtime of another major version than the one this
+    /// crate's bindings were generated for; its ABI may differ.
+    #[error(
+        "{path} ({origin}) is Wasmtime {found}, but wasmtime-dyn {} is generated for Wasmtime {expected}: install libwasmtime {expected} or use a wasmtime-dyn release made for {found}",
+        env!("CARGO_PKG_VERSION")
+    )]
+    VersionMismatch {
+        /// The path tried.
+        path: PathBuf,
+        /// Where the path came from.
+        origin: Origin,
+        /// The library's version, as far as it could be found.
+        found: String,
+        /// The version the bindings were generated for.
+        expected: &'static str,
+    },
+    /// [`Wasmtime::load`](crate::Wasmtime::load) found no library: every
+    /// candidate tried, with why it failed.
+    #[error(
+        "no libwasmtime could be loaded; tried {}. Set {} to the library file or its directory",
+        Tried(tried),
+        crate::ENV_VAR
+    )]
+    NoLibrary {
+        /// Each candidate tried and why it failed.
+        tried: Vec<LoadError>,
+    },
+}
+
+struct Tried<'a>(&'a [LoadError]);
+
+impl fmt::Display for Tried<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, err) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str("; ")?;
+            }
+            write!(f, "[{err}]")?;
+        }
+        Ok(())
+    }
+}

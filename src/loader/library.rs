@@ -1,0 +1,65 @@
+//! Opening a shared library with the system loader, never to close it.
+
+use std::ffi::{c_void, CStr, OsStr};
+use std::path::PathBuf;
+
+/// Opens `name` (a path, or a bare file name for the system search).
+///
+/// On Unix the library is opened with `RTLD_NOW | RTLD_LOCAL`: every
+/// undefined symbol is bound now (a broken dependency fails here, not at
+/// some later call), and its symbols stay out of the global namespace, so
+/// several libwasmtime builds can be open at once.
+///
+/// # Safety
+///
+/// Opening a library runs its initialization code; the caller vouches that
+/// `name` is a library whose initializers are sound to run.
+pub(crate) unsafe fn open(name: &OsStr) -> Result<libloading::Library, String> {
+    #[cfg(unix)]
+    {
+        use libloading::os::unix::{Library, RTLD_LOCAL, RTLD_NOW};
+        // SAFETY: the caller vouches for the library's initializers.
+        unsafe { Library::open(Some(name), RTLD_NOW | RTLD_LOCAL) }
+            .map(Into::into)
+            .map_err(|e| e.to_string())
+    }
+    #[cfg(not(unix))]
+    {
+        // SAFETY: the caller vouches for the library's initializers.
+        unsafe { libloading::Library::new(name) }.map_err(|e| e.to_string())
+    }
+}
+
+/// The address of `name` in `library`, or null when it has no such symbol.
+pub(crate) fn symbol(library: &libloading::Library, name: &CStr) -> *const c_void {
+    // SAFETY: the symbol is read as an untyped address, never called or
+    // dereferenced here; `name` is NUL-terminated, so nothing is allocated.
+    match unsafe { library.get::<*const c_void>(name.to_bytes_with_nul()) } {
+        Ok(address) => *address,
+        Err(_) => std::ptr::null(),
+    }
+}
+
+/// The file the code at `address` was loaded from, as the system loader
+/// knows it, when it can tell.
+pub(crate) fn file_of(address: *const c_void) -> Option<PathBuf> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        // SAFETY: `Dl_info` is plain data for which all-zero is valid.
+        let mut info: libc::Dl_info = unsafe { std::mem::zeroed() };
+        // SAFETY: `dladdr` only reads the address and fills `info`.
+        if address.is_null() || unsafe { libc::dladdr(address, &mut info) } == 0 || info.dli_fname.is_null() {
+            return None;
+        }
+        // SAFETY: on success `dli_fname` is a NUL-terminated string owned by
+        // the loader, valid while the library stays open (forever here).
+        let name = unsafe { CStr::from_ptr(info.dli_fname) };
+        Some(PathBuf::from(OsStr::from_bytes(name.to_bytes())))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = address;
+        None
+    }
+}

@@ -1,0 +1,366 @@
+//! The loader: finds and opens a libwasmtime, resolves its function tables
+//! once, works out its capabilities, value layout and version, and keeps it
+//! loaded for the rest of the process.
+
+pub(crate) mod c_error;
+mod error;
+mod library;
+mod version;
+
+pub use error::{LoadError, Origin};
+pub use version::Version;
+
+use crate::capability::{Capabilities, Capability, UndetectableFeature};
+use crate::sys::tables::{Absence, Core, TableId, Tables};
+use std::ffi::{c_void, CStr, OsStr};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use version::{MajorProbe, Verdict};
+
+/// The layout of `wasmtime_val_t` in a loaded library.
+///
+/// The C API's cargo feature `gc` both exports the [`Gc`](Capability::Gc)
+/// table's functions and adds the `anyref`, `externref` and `exnref` members
+/// to `wasmtime_val_t`'s union, so the Gc table's presence decides the
+/// layout. Calling a library with the other layout silently corrupts
+/// arguments; every `wasmtime_val_t` this crate passes follows this value.
+///
+/// ```
+/// use wasmtime_dyn::ValAbi;
+/// assert_eq!(ValAbi::Gc.val_size(), 32);
+/// assert_eq!(ValAbi::NoGc.val_size(), 24);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ValAbi {
+    /// Built with GC: `wasmtime_val_t` is 32 bytes and can hold references.
+    Gc,
+    /// Built without GC: `wasmtime_val_t` is 24 bytes and holds no
+    /// reference of any kind (not even a `funcref`).
+    NoGc,
+}
+
+impl ValAbi {
+    /// `sizeof(wasmtime_val_t)` in this layout.
+    pub fn val_size(self) -> usize {
+        match self {
+            ValAbi::Gc => size_of::<crate::sys::types::wasmtime_val_t>(),
+            ValAbi::NoGc => size_of::<crate::sys::val_nogc::wasmtime_val_t>(),
+        }
+    }
+}
+
+impl std::fmt::Display for ValAbi {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ValAbi::Gc => write!(f, "GC layout ({}-byte wasmtime_val_t)", self.val_size()),
+            ValAbi::NoGc => write!(f, "non-GC layout ({}-byte wasmtime_val_t)", self.val_size()),
+        }
+    }
+}
+
+/// A loaded libwasmtime: its function tables, capabilities, value layout and
+/// version. Loaded once per file and never unloaded, so it is handed out as
+/// `&'static`.
+///
+/// ```no_run
+/// use wasmtime_dyn::{Capability, Wasmtime};
+/// // SAFETY: the library named by WASMTIME_DYN_LIB (or found by the system
+/// // search) is a Wasmtime C API library.
+/// let wasmtime = unsafe { Wasmtime::load() }?;
+/// println!("{} is Wasmtime {:?}", wasmtime.path().display(), wasmtime.version());
+/// println!("capabilities: {}", wasmtime.capabilities());
+/// if !wasmtime.has(Capability::Compiler) {
+///     println!("this build runs precompiled .cwasm files only");
+/// }
+/// # Ok::<(), wasmtime_dyn::LoadError>(())
+/// ```
+pub struct Wasmtime {
+    path: PathBuf,
+    tables: Tables,
+    absent: Vec<(TableId, Absence)>,
+    capabilities: Capabilities,
+    val_abi: ValAbi,
+    version: Option<Version>,
+    /// Kept so the handle is never closed; `Wasmtime` values are leaked.
+    _library: libloading::Library,
+}
+
+/// Every library opened so far, by the file the loader reports for it.
+static OPENED: Mutex<Vec<&'static Wasmtime>> = Mutex::new(Vec::new());
+
+/// The platform's standard file name of the library.
+const STANDARD_NAME: &str = if cfg!(target_os = "windows") {
+    "wasmtime.dll"
+} else if cfg!(target_vendor = "apple") {
+    "libwasmtime.dylib"
+} else {
+    "libwasmtime.so"
+};
+
+impl Wasmtime {
+    /// Opens the libwasmtime at `path` (a file), or returns the one already
+    /// opened from that file.
+    ///
+    /// # Safety
+    ///
+    /// Opening a library runs its initialization code, and every function
+    /// this crate resolves from it is called with the signature the Wasmtime
+    /// C API headers declare. The caller vouches that `path` is a Wasmtime
+    /// C API library (or a library whose initializers are harmless: other
+    /// libraries are refused with [`LoadError::NotWasmtime`]).
+    ///
+    /// # Errors
+    ///
+    /// [`LoadError`] naming the path: it does not exist, the system loader
+    /// refuses it, it is not Wasmtime, or it is another major version.
+    ///
+    /// ```no_run
+    /// # use wasmtime_dyn::Wasmtime;
+    /// // SAFETY: the file is the official Wasmtime C API library.
+    /// let wasmtime = unsafe { Wasmtime::open("/opt/wasmtime/lib/libwasmtime.so") }?;
+    /// assert!(std::ptr::eq(wasmtime, unsafe { Wasmtime::open("/opt/wasmtime/lib/libwasmtime.so") }?));
+    /// # Ok::<(), wasmtime_dyn::LoadError>(())
+    /// ```
+    pub unsafe fn open(path: impl AsRef<Path>) -> Result<&'static Wasmtime, LoadError> {
+        // SAFETY: the caller's contract is this function's.
+        unsafe { open_file(path.as_ref(), Origin::Explicit) }
+    }
+
+    /// Finds and opens a libwasmtime: the path in the environment variable
+    /// `WASMTIME_DYN_LIB` (a file, or a directory holding the platform's
+    /// standard name) when it is set, otherwise the standard name
+    /// (`libwasmtime.so`, `libwasmtime.dylib`, `wasmtime.dll`) through the
+    /// system's library search.
+    ///
+    /// # Safety
+    ///
+    /// As for [`Wasmtime::open`], for whatever library is found.
+    ///
+    /// # Errors
+    ///
+    /// As for [`Wasmtime::open`], saying the path came from
+    /// `WASMTIME_DYN_LIB` when it did; [`LoadError::NoLibrary`] with every
+    /// candidate tried when the system search finds none.
+    pub unsafe fn load() -> Result<&'static Wasmtime, LoadError> {
+        if let Some(value) = std::env::var_os(crate::ENV_VAR) {
+            let path = PathBuf::from(value);
+            let file = if path.is_dir() {
+                path.join(STANDARD_NAME)
+            } else {
+                path
+            };
+            // SAFETY: the caller's contract is this function's.
+            return unsafe { open_file(&file, Origin::EnvVar) };
+        }
+        // SAFETY: the caller's contract is this function's.
+        unsafe { open_by_name(OsStr::new(STANDARD_NAME)) }
+            .map_err(|err| LoadError::NoLibrary { tried: vec![err] })
+    }
+
+    /// The file the library was loaded from (canonical where the system
+    /// could tell).
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The library's Wasmtime version: exact where the build exports it,
+    /// the major version alone for builds that do not (minimal builds),
+    /// `None` when the library cannot tell.
+    pub fn version(&self) -> Option<Version> {
+        self.version
+    }
+
+    /// The optional features this library has.
+    pub fn capabilities(&self) -> Capabilities {
+        self.capabilities
+    }
+
+    /// Whether the library has `capability`.
+    pub fn has(&self, capability: Capability) -> bool {
+        self.capabilities.contains(capability)
+    }
+
+    /// Why `table` is absent, or `None` when it is present. For a table
+    /// that is only partly missing, the names say which functions a custom
+    /// build lacks.
+    pub fn absence(&self, table: TableId) -> Option<&Absence> {
+        self.absent.iter().find(|(id, _)| *id == table).map(|(_, why)| why)
+    }
+
+    /// Why `capability` is absent, or `None` when it is present.
+    pub fn capability_absence(&self, capability: Capability) -> Option<&Absence> {
+        self.absence(TableId::for_capability(capability))
+    }
+
+    /// The layout of `wasmtime_val_t` in this library.
+    pub fn val_abi(&self) -> ValAbi {
+        self.val_abi
+    }
+
+    /// The raw function tables, for C functions the safe API does not wrap.
+    pub fn tables(&self) -> &Tables {
+        &self.tables
+    }
+
+    /// The core table every build has.
+    pub fn core(&self) -> &Core {
+        &self.tables.core
+    }
+
+    /// Features whose presence no library can reveal, always reported as
+    /// unknown rather than guessed.
+    pub fn undetectable_features() -> &'static [UndetectableFeature] {
+        &UndetectableFeature::ALL
+    }
+}
+
+impl std::fmt::Debug for Wasmtime {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Wasmtime")
+            .field("path", &self.path)
+            .field("version", &self.version)
+            .field("capabilities", &self.capabilities)
+            .field("val_abi", &self.val_abi)
+            .finish_non_exhaustive()
+    }
+}
+
+fn registry() -> std::sync::MutexGuard<'static, Vec<&'static Wasmtime>> {
+    // A panic while the lock was held cannot leave the list half-updated
+    // (it is only pushed to), so a poisoned lock is still usable.
+    OPENED.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+unsafe fn open_file(path: &Path, origin: Origin) -> Result<&'static Wasmtime, LoadError> {
+    if !path.exists() {
+        return Err(LoadError::NotFound {
+            path: path.to_path_buf(),
+            origin,
+        });
+    }
+    let canonical = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+    let mut opened = registry();
+    if let Some(found) = opened.iter().find(|w| w.path == canonical) {
+        return Ok(found);
+    }
+    // SAFETY: the caller vouches for the library.
+    let library = unsafe { library::open(canonical.as_os_str()) }.map_err(|reason| {
+        LoadError::Open {
+            path: path.to_path_buf(),
+            origin: origin.clone(),
+            reason,
+        }
+    })?;
+    // SAFETY: the caller vouches for the library.
+    let wasmtime = unsafe { resolve(library, canonical, origin) }?;
+    opened.push(wasmtime);
+    Ok(wasmtime)
+}
+
+unsafe fn open_by_name(name: &OsStr) -> Result<&'static Wasmtime, LoadError> {
+    let origin = Origin::SystemSearch;
+    let mut opened = registry();
+    // SAFETY: the caller vouches for the library.
+    let library = unsafe { library::open(name) }.map_err(|reason| LoadError::Open {
+        path: PathBuf::from(name),
+        origin: origin.clone(),
+        reason,
+    })?;
+    let anchor = library::symbol(&library, c"wasm_engine_new");
+    let path = library::file_of(anchor)
+        .and_then(|p| p.canonicalize().ok())
+        .unwrap_or_else(|| PathBuf::from(name));
+    if let Some(found) = opened.iter().find(|w| w.path == path) {
+        // The file is already open: keep its first handle, and never close
+        // this one either (closing only drops a reference count, but this
+        // crate never closes).
+        std::mem::forget(library);
+        return Ok(found);
+    }
+    // SAFETY: the caller vouches for the library.
+    let wasmtime = unsafe { resolve(library, path, origin) }?;
+    opened.push(wasmtime);
+    Ok(wasmtime)
+}
+
+/// Resolves the tables of an opened library and leaks it as a `Wasmtime`.
+unsafe fn resolve(
+    library: libloading::Library,
+    path: PathBuf,
+    origin: Origin,
+) -> Result<&'static Wasmtime, LoadError> {
+    let mut lookup = |name: &CStr| -> *const c_void { library::symbol(&library, name) };
+    // SAFETY: the caller vouches that the library is a Wasmtime C API
+    // library, so each exported name is the C function the headers declare;
+    // the library is never closed, so the addresses stay valid.
+    let loaded = unsafe { Tables::load(&mut lookup) };
+    let (tables, absent) = match loaded {
+        Ok(loaded) => loaded,
+        Err(missing) => {
+            // A Wasmtime of another major version may lack some core
+            // functions: say so rather than "not Wasmtime".
+            if missing.len() < Core::FUNCTIONS.len() {
+                if let Some(found) = version::exact_from_symbol(&mut lookup, 1..=200) {
+                    if found.major() != crate::BINDINGS_MAJOR {
+                        return Err(mismatch(path, origin, found.to_string()));
+                    }
+                }
+            }
+            return Err(LoadError::NotWasmtime {
+                path,
+                origin,
+                missing,
+                total: Core::FUNCTIONS.len(),
+            });
+        }
+    };
+    let major = crate::BINDINGS_MAJOR;
+    let version = match version::exact_from_symbol(&mut lookup, major..=major) {
+        Some(exact) => Some(exact),
+        None => match MajorProbe::new(&tables.core) {
+            None => None,
+            Some(probe) => match probe.test(major) {
+                Verdict::Confirmed => Some(Version::major_only(major)),
+                Verdict::Unknown(_) => None,
+                Verdict::Refuted => {
+                    let found = version::exact_from_symbol(&mut lookup, 1..=200)
+                        .map(|v| v.to_string())
+                        .or_else(|| {
+                            (1..=200)
+                                .find(|&m| probe.test(m) == Verdict::Confirmed)
+                                .map(|m| format!("{m}.x"))
+                        })
+                        .unwrap_or_else(|| format!("other than {major}"));
+                    return Err(mismatch(path, origin, found));
+                }
+            },
+        },
+    };
+    let capabilities = Capability::ALL
+        .into_iter()
+        .filter(|c| !absent.iter().any(|(id, _)| *id == TableId::for_capability(*c)))
+        .collect();
+    let val_abi = if tables.gc.is_some() {
+        ValAbi::Gc
+    } else {
+        ValAbi::NoGc
+    };
+    Ok(Box::leak(Box::new(Wasmtime {
+        path,
+        tables,
+        absent,
+        capabilities,
+        val_abi,
+        version,
+        _library: library,
+    })))
+}
+
+fn mismatch(path: PathBuf, origin: Origin, found: String) -> LoadError {
+    LoadError::VersionMismatch {
+        path,
+        origin,
+        found,
+        expected: crate::WASMTIME_VERSION,
+    }
+}

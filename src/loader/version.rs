@@ -1,0 +1,254 @@
+//! Finding out which Wasmtime version a library is.
+//!
+//! Two sources, in order:
+//! 1. builds with Wasmtime's debug builtins export
+//!    `resolve_vmctx_memory_ptr_X_Y_Z`, which names the exact version;
+//! 2. any build can deserialize: a tiny hand-made artifact whose
+//!    `.wasmtime.engine` section carries a candidate major version is refused
+//!    with "incompatible version" when the guess is wrong and with a later,
+//!    different error when it is right (Wasmtime since 38.0.1 embeds only
+//!    the major version there). A guess of `0` serves as the control that
+//!    shows the library really checks.
+
+use super::c_error::take_message;
+use crate::sys::tables::Core;
+use crate::sys::types::wasmtime_module_t;
+use std::ffi::{c_void, CStr};
+use std::fmt;
+use std::ops::RangeInclusive;
+
+/// The version of a loaded libwasmtime, as far as the library tells it.
+///
+/// ```
+/// use wasmtime_dyn::Version;
+/// let exact = Version::exact(48, 0, 1);
+/// assert_eq!(exact.to_string(), "48.0.1");
+/// let major = Version::major_only(48);
+/// assert_eq!(major.minor(), None);
+/// assert_eq!(major.to_string(), "48 (minor and patch unknown)");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Version {
+    major: u32,
+    minor_patch: Option<(u32, u32)>,
+}
+
+impl Version {
+    /// A fully known version.
+    pub fn exact(major: u32, minor: u32, patch: u32) -> Version {
+        Version {
+            major,
+            minor_patch: Some((minor, patch)),
+        }
+    }
+
+    /// A version of which only the major number is known.
+    pub fn major_only(major: u32) -> Version {
+        Version {
+            major,
+            minor_patch: None,
+        }
+    }
+
+    /// The major version.
+    pub fn major(self) -> u32 {
+        self.major
+    }
+
+    /// The minor version, when known.
+    pub fn minor(self) -> Option<u32> {
+        self.minor_patch.map(|(minor, _)| minor)
+    }
+
+    /// The patch version, when known.
+    pub fn patch(self) -> Option<u32> {
+        self.minor_patch.map(|(_, patch)| patch)
+    }
+
+    /// Whether minor and patch are known.
+    pub fn is_exact(self) -> bool {
+        self.minor_patch.is_some()
+    }
+}
+
+impl fmt::Display for Version {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.minor_patch {
+            Some((minor, patch)) => write!(f, "{}.{minor}.{patch}", self.major),
+            None => write!(f, "{} (minor and patch unknown)", self.major),
+        }
+    }
+}
+
+/// Minor and patch numbers probed for the exact-version symbol.
+const MINORS: RangeInclusive<u32> = 0..=3;
+const PATCHES: RangeInclusive<u32> = 0..=31;
+
+/// Looks for the exported `resolve_vmctx_memory_ptr_X_Y_Z` with X in `majors`.
+pub(crate) fn exact_from_symbol(
+    resolve: &mut dyn FnMut(&CStr) -> *const c_void,
+    majors: RangeInclusive<u32>,
+) -> Option<Version> {
+    let mut name = String::new();
+    for major in majors {
+        for minor in MINORS {
+            for patch in PATCHES {
+                name.clear();
+                use std::fmt::Write;
+                let _ = write!(name, "resolve_vmctx_memory_ptr_{major}_{minor}_{patch}\0");
+                let symbol = CStr::from_bytes_with_nul(name.as_bytes())
+                    .expect("the name has exactly one NUL, at its end");
+                if !resolve(symbol).is_null() {
+                    return Some(Version::exact(major, minor, patch));
+                }
+            }
+        }
+    }
+    None
+}
+
+/// What deserializing a probe artifact says about a candidate major version.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Verdict {
+    /// The library is this major version.
+    Confirmed,
+    /// The library is not this major version.
+    Refuted,
+    /// The library did not answer as expected (the message says how); its
+    /// version cannot be told this way.
+    Unknown(String),
+}
+
+/// Probes candidate major versions by deserializing hand-made artifacts.
+pub(crate) struct MajorProbe<'a> {
+    core: &'a Core,
+    engine: *mut crate::sys::types::wasm_engine_t,
+}
+
+impl<'a> MajorProbe<'a> {
+    /// Creates the engine the probes deserialize into.
+    pub(crate) fn new(core: &'a Core) -> Option<Self> {
+        // SAFETY: `wasm_engine_new` takes no arguments and returns a new
+        // engine or null; the table comes from a loaded Wasmtime library.
+        let engine = unsafe { (core.wasm_engine_new)() };
+        (!engine.is_null()).then_some(MajorProbe { core, engine })
+    }
+
+    /// The error message deserializing an artifact claiming `version` gives,
+    /// or `None` if it (unexpectedly) deserialized.
+    fn message(&self, version: &str) -> Option<String> {
+        let artifact = probe_artifact(version);
+        let mut module: *mut wasmtime_module_t = std::ptr::null_mut();
+        // SAFETY: `engine` is live; `artifact` is readable for its length;
+        // `module` is a valid out-pointer. Deserialization of untrusted bytes
+        // is unsafe in general because the code is run later; this artifact
+        // has no code and fails Wasmtime's header checks, and a module that
+        // did come out would be deleted without being run.
+        let error = unsafe {
+            (self.core.wasmtime_module_deserialize)(
+                self.engine,
+                artifact.as_ptr(),
+                artifact.len(),
+                &mut module,
+            )
+        };
+        if error.is_null() {
+            // SAFETY: deserialization succeeded, so `module` is a live module
+            // owned here; it is deleted once.
+            unsafe { (self.core.wasmtime_module_delete)(module) };
+            return None;
+        }
+        // SAFETY: `error` is a live error just returned by this library.
+        Some(unsafe { take_message(self.core, error) })
+    }
+
+    /// Tests whether the library is of major version `major`.
+    pub(crate) fn test(&self, major: u32) -> Verdict {
+        const WRONG: &str = "incompatible version";
+        match self.message("0") {
+            Some(control) if control.contains(WRONG) => {}
+            Some(other) => return Verdict::Unknown(other),
+            None => return Verdict::Unknown("a probe artifact deserialized".into()),
+        }
+        match self.message(&major.to_string()) {
+            Some(message) if message.contains(WRONG) => Verdict::Refuted,
+            _ => Verdict::Confirmed,
+        }
+    }
+}
+
+impl Drop for MajorProbe<'_> {
+    fn drop(&mut self) {
+        // SAFETY: `engine` was created in `new`, is live, and is deleted once.
+        unsafe { (self.core.wasm_engine_delete)(self.engine) };
+    }
+}
+
+/// A minimal ELF64 file as Wasmtime's `check_compatible` reads it: the
+/// Wasmtime module flag in `e_flags`, and a `.wasmtime.engine` section whose
+/// contents are a format byte (0), the length-prefixed version string and
+/// bytes that do not decode as the metadata that should follow.
+fn probe_artifact(version: &str) -> Vec<u8> {
+    const EHDR: usize = 64;
+    const SHDR: usize = 64;
+    let mut engine = vec![0u8, version.len() as u8];
+    engine.extend_from_slice(version.as_bytes());
+    engine.extend_from_slice(&[0xff; 4]);
+    let strings: &[u8] = b"\0.wasmtime.engine\0.shstrtab\0";
+    let engine_offset = EHDR;
+    let strings_offset = engine_offset + engine.len();
+    let headers_offset = (strings_offset + strings.len()).next_multiple_of(8);
+
+    let mut elf = Vec::with_capacity(headers_offset + 3 * SHDR);
+    elf.extend_from_slice(b"\x7fELF");
+    elf.extend_from_slice(&[2, 1, 1]); // 64-bit, little-endian, ELF version 1
+    elf.resize(16, 0); // OS ABI and padding
+    elf.extend_from_slice(&1u16.to_le_bytes()); // e_type: relocatable
+    elf.extend_from_slice(&62u16.to_le_bytes()); // e_machine: x86-64
+    elf.extend_from_slice(&1u32.to_le_bytes()); // e_version
+    elf.extend_from_slice(&0u64.to_le_bytes()); // e_entry
+    elf.extend_from_slice(&0u64.to_le_bytes()); // e_phoff
+    elf.extend_from_slice(&(headers_offset as u64).to_le_bytes()); // e_shoff
+    elf.extend_from_slice(&1u32.to_le_bytes()); // e_flags: EF_WASMTIME_MODULE
+    elf.extend_from_slice(&(EHDR as u16).to_le_bytes()); // e_ehsize
+    elf.extend_from_slice(&0u16.to_le_bytes()); // e_phentsize
+    elf.extend_from_slice(&0u16.to_le_bytes()); // e_phnum
+    elf.extend_from_slice(&(SHDR as u16).to_le_bytes()); // e_shentsize
+    elf.extend_from_slice(&3u16.to_le_bytes()); // e_shnum
+    elf.extend_from_slice(&2u16.to_le_bytes()); // e_shstrndx
+    debug_assert_eq!(elf.len(), EHDR);
+    elf.extend_from_slice(&engine);
+    elf.extend_from_slice(strings);
+    elf.resize(headers_offset, 0);
+
+    let mut section = |name: u32, kind: u32, offset: usize, size: usize| {
+        elf.extend_from_slice(&name.to_le_bytes());
+        elf.extend_from_slice(&kind.to_le_bytes());
+        elf.extend_from_slice(&0u64.to_le_bytes()); // sh_flags
+        elf.extend_from_slice(&0u64.to_le_bytes()); // sh_addr
+        elf.extend_from_slice(&(offset as u64).to_le_bytes());
+        elf.extend_from_slice(&(size as u64).to_le_bytes());
+        elf.extend_from_slice(&0u32.to_le_bytes()); // sh_link
+        elf.extend_from_slice(&0u32.to_le_bytes()); // sh_info
+        elf.extend_from_slice(&1u64.to_le_bytes()); // sh_addralign
+        elf.extend_from_slice(&0u64.to_le_bytes()); // sh_entsize
+    };
+    section(0, 0, 0, 0); // the null section
+    section(1, 1, engine_offset, engine.len()); // .wasmtime.engine, PROGBITS
+    section(18, 3, strings_offset, strings.len()); // .shstrtab, STRTAB
+    elf
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn probe_artifact_layout() {
+        let elf = probe_artifact("48");
+        assert_eq!(&elf[..4], b"\x7fELF");
+        let shoff = u64::from_le_bytes(elf[40..48].try_into().unwrap()) as usize;
+        assert_eq!(elf.len(), shoff + 3 * 64);
+        assert_eq!(&elf[64..68], &[0, 2, b'4', b'8']);
+    }
+}

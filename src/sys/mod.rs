@@ -1,0 +1,32 @@
+//! The raw layer: the C API as bindgen generated it from `headers/`, and the
+//! function tables built over it.
+//!
+//! Nothing here is safe to use without reading the C API documentation
+//! (the headers in `headers/include`). The safe API of this crate is built on
+//! it; it is public for embedders who need a C function the safe API does
+//! not wrap yet: [`Wasmtime::tables`](crate::Wasmtime::tables) hands out the
+//! loaded tables.
+//!
+//! - [`types`]: every type and constant, as a build with every feature
+//!   declares them (`wasmtime_val_t` there has the 32-byte GC layout);
+//! - [`val_nogc`]: `wasmtime_val_t` as a build without GC lays it out;
+//! - [`fns`]: one `unsafe extern "C" fn` pointer type per C function;
+//! - [`tables`]: which function belongs to which table, and the tables.
+
+#![allow(
+    non_camel_case_types,
+    non_snake_case,
+    non_upper_case_globals,
+    missing_docs,
+    clippy::all,
+    rustdoc::all
+)]
+
+mod define_tables;
+#[path = "generated/fns.rs"]
+pub mod fns;
+pub mod tables;
+#[path = "generated/types.rs"]
+pub mod types;
+#[path = "generated/val_nogc.rs"]
+pub mod val_nogc;
