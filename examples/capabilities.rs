@@ -50,7 +50,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .iter()
             .map(|f| f.name())
             .collect();
-        println!("  unknown (no functions of their own): {}", unknown.join(", "));
+        println!(
+            "  unknown (no functions of their own): {}",
+            unknown.join(", ")
+        );
         println!();
     }
     Ok(())

@@ -10,7 +10,10 @@ use crate::sys::types::{wasm_byte_vec_t, wasmtime_error_t};
 /// `error` must be a non-null error returned by a function of the library
 /// `core` was loaded from, not yet freed.
 pub(crate) unsafe fn take_message(core: &Core, error: *mut wasmtime_error_t) -> String {
-    let mut message = wasm_byte_vec_t::default();
+    let mut message = wasm_byte_vec_t {
+        size: 0,
+        data: std::ptr::null_mut(),
+    };
     // SAFETY: `error` is a live error of this library (caller's contract),
     // and `message` is an empty vector the call fills.
     unsafe { (core.wasmtime_error_message)(error, &mut message) };

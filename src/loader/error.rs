@@ -72,7 +72,9 @@ pub enum LoadError {
     },
     /// The system loader refused the file: not a shared library, wrong
     /// architecture, missing dependencies...
-    #[error("cannot load libwasmtime from {path} ({origin}): the system loader refused it: {reason}")]
+    #[error(
+        "cannot load libwasmtime from {path} ({origin}): the system loader refused it: {reason}"
+    )]
     Open {
         /// The path tried.
         path: PathBuf,

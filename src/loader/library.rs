@@ -48,8 +48,12 @@ pub(crate) fn file_of(address: *const c_void) -> Option<PathBuf> {
         use std::os::unix::ffi::OsStrExt;
         // SAFETY: `Dl_info` is plain data for which all-zero is valid.
         let mut info: libc::Dl_info = unsafe { std::mem::zeroed() };
-        // SAFETY: `dladdr` only reads the address and fills `info`.
-        if address.is_null() || unsafe { libc::dladdr(address, &mut info) } == 0 || info.dli_fname.is_null() {
+        if address.is_null() {
+            return None;
+        }
+        // SAFETY: `dladdr` only looks the address up and fills `info`.
+        let found = unsafe { libc::dladdr(address, &mut info) };
+        if found == 0 || info.dli_fname.is_null() {
             return None;
         }
         // SAFETY: on success `dli_fname` is a NUL-terminated string owned by

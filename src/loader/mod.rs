@@ -184,7 +184,10 @@ impl Wasmtime {
     /// that is only partly missing, the names say which functions a custom
     /// build lacks.
     pub fn absence(&self, table: TableId) -> Option<&Absence> {
-        self.absent.iter().find(|(id, _)| *id == table).map(|(_, why)| why)
+        self.absent
+            .iter()
+            .find(|(id, _)| *id == table)
+            .map(|(_, why)| why)
     }
 
     /// Why `capability` is absent, or `None` when it is present.
@@ -228,7 +231,9 @@ impl std::fmt::Debug for Wasmtime {
 fn registry() -> std::sync::MutexGuard<'static, Vec<&'static Wasmtime>> {
     // A panic while the lock was held cannot leave the list half-updated
     // (it is only pushed to), so a poisoned lock is still usable.
-    OPENED.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    OPENED
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 unsafe fn open_file(path: &Path, origin: Origin) -> Result<&'static Wasmtime, LoadError> {
@@ -244,13 +249,12 @@ unsafe fn open_file(path: &Path, origin: Origin) -> Result<&'static Wasmtime, Lo
         return Ok(found);
     }
     // SAFETY: the caller vouches for the library.
-    let library = unsafe { library::open(canonical.as_os_str()) }.map_err(|reason| {
-        LoadError::Open {
+    let library =
+        unsafe { library::open(canonical.as_os_str()) }.map_err(|reason| LoadError::Open {
             path: path.to_path_buf(),
             origin: origin.clone(),
             reason,
-        }
-    })?;
+        })?;
     // SAFETY: the caller vouches for the library.
     let wasmtime = unsafe { resolve(library, canonical, origin) }?;
     opened.push(wasmtime);
@@ -338,7 +342,11 @@ unsafe fn resolve(
     };
     let capabilities = Capability::ALL
         .into_iter()
-        .filter(|c| !absent.iter().any(|(id, _)| *id == TableId::for_capability(*c)))
+        .filter(|c| {
+            !absent
+                .iter()
+                .any(|(id, _)| *id == TableId::for_capability(*c))
+        })
         .collect();
     let val_abi = if tables.gc.is_some() {
         ValAbi::Gc

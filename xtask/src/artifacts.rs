@@ -99,7 +99,9 @@ pub fn ensure_all() -> Result<Libraries> {
 fn require(tool: &str, probe: &mut Command, install: &str) -> Result<()> {
     match probe.output() {
         Ok(out) if out.status.success() => Ok(()),
-        _ => Err(format!("{tool} is required to make the test libraries; install it with: {install}")),
+        _ => Err(format!(
+            "{tool} is required to make the test libraries; install it with: {install}"
+        )),
     }
 }
 
@@ -114,7 +116,12 @@ fn fetch_full(cache: &Path) -> Result<PathBuf> {
     let _ = fs::remove_dir_all(&download);
     run(Command::new("python3")
         .args(["-m", "pip", "download", "--no-deps", "--only-binary=:all:"])
-        .args(["--platform", "manylinux1_x86_64", "--python-version", "3.11"])
+        .args([
+            "--platform",
+            "manylinux1_x86_64",
+            "--python-version",
+            "3.11",
+        ])
         .arg(format!("wasmtime=={WASMTIME_VERSION}"))
         .arg("-d")
         .arg(&download))?;
@@ -125,7 +132,10 @@ fn fetch_full(cache: &Path) -> Result<PathBuf> {
         .ok_or("pip downloaded no wheel")?;
     let member = "wasmtime/linux-x86_64/_libwasmtime.so";
     run(Command::new("python3")
-        .args(["-c", "import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extract(sys.argv[2], sys.argv[3])"])
+        .args([
+            "-c",
+            "import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extract(sys.argv[2], sys.argv[3])",
+        ])
         .arg(&wheel)
         .arg(member)
         .arg(&download))?;

@@ -25,7 +25,7 @@ fn builder(without_gc: bool) -> bindgen::Builder {
         .ctypes_prefix("::core::ffi")
         .layout_tests(false)
         .generate_comments(false)
-        .derive_default(true)
+        .derive_default(false)
         .derive_debug(false)
         .merge_extern_blocks(true)
         .formatter(bindgen::Formatter::None);
@@ -62,7 +62,9 @@ fn item_name(item: &syn::Item) -> Option<String> {
 fn generate(without_gc: bool) -> Result<syn::File> {
     let code = builder(without_gc)
         .generate()
-        .map_err(|e| format!("bindgen failed (is libclang installed? apt-get install libclang-dev): {e}"))?
+        .map_err(|e| {
+            format!("bindgen failed (is libclang installed? apt-get install libclang-dev): {e}")
+        })?
         .to_string();
     syn::parse_file(&code).map_err(|e| format!("bindgen output does not parse: {e}"))
 }
@@ -101,22 +103,47 @@ fn split(file: syn::File) -> (syn::File, syn::File) {
     (wrap(types), wrap(fns))
 }
 
-fn render(file: &syn::File) -> String {
-    format!("{HEADER}{}", prettyplease::unparse(file))
+/// Prints `file` as `cargo fmt` would format it, so formatting the crate
+/// never makes the committed output drift.
+fn render(file: &syn::File) -> Result<String> {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let text = format!("{HEADER}{}", prettyplease::unparse(file));
+    let mut rustfmt = Command::new("rustfmt")
+        .args(["--edition", "2021", "--emit", "stdout", "--quiet"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot start rustfmt (rustup component add rustfmt): {e}"))?;
+    rustfmt
+        .stdin
+        .take()
+        .expect("stdin is piped")
+        .write_all(text.as_bytes())
+        .map_err(|e| format!("writing to rustfmt: {e}"))?;
+    let output = rustfmt.wait_with_output().map_err(|e| e.to_string())?;
+    if !output.status.success() {
+        return Err("rustfmt failed on the generated bindings".into());
+    }
+    String::from_utf8(output.stdout).map_err(|e| e.to_string())
 }
 
 fn outputs() -> Result<Vec<(PathBuf, String)>> {
     let dir = root().join("src/sys/generated");
     let (types, fns) = split(generate(false)?);
     let mut nogc = generate(true)?;
-    nogc.items.retain(|item| {
-        item_name(item).is_some_and(|name| GC_DEPENDENT.contains(&name.as_str()))
-    });
-    nogc.items.insert(0, syn::parse_quote!(use super::types::*;));
+    nogc.items
+        .retain(|item| item_name(item).is_some_and(|name| GC_DEPENDENT.contains(&name.as_str())));
+    nogc.items.insert(
+        0,
+        syn::parse_quote!(
+            use super::types::*;
+        ),
+    );
     Ok(vec![
-        (dir.join("types.rs"), render(&types)),
-        (dir.join("fns.rs"), render(&fns)),
-        (dir.join("val_nogc.rs"), render(&nogc)),
+        (dir.join("types.rs"), render(&types)?),
+        (dir.join("fns.rs"), render(&fns)?),
+        (dir.join("val_nogc.rs"), render(&nogc)?),
     ])
 }
 

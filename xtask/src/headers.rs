@@ -15,7 +15,13 @@ pub fn crate_source(package: &str) -> Result<PathBuf> {
         .args(["fetch", "--locked", "--manifest-path"])
         .arg(&manifest))?;
     let output = Command::new(&cargo)
-        .args(["metadata", "--locked", "--format-version", "1", "--manifest-path"])
+        .args([
+            "metadata",
+            "--locked",
+            "--format-version",
+            "1",
+            "--manifest-path",
+        ])
         .arg(&manifest)
         .output()
         .map_err(|e| format!("cargo metadata: {e}"))?;
@@ -27,7 +33,9 @@ pub fn crate_source(package: &str) -> Result<PathBuf> {
     }
     let meta: serde_json::Value = serde_json::from_slice(&output.stdout)
         .map_err(|e| format!("cargo metadata printed invalid JSON: {e}"))?;
-    let packages = meta["packages"].as_array().ok_or("no packages in metadata")?;
+    let packages = meta["packages"]
+        .as_array()
+        .ok_or("no packages in metadata")?;
     packages
         .iter()
         .find(|p| p["name"] == package && p["version"] == WASMTIME_VERSION)

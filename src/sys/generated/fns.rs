@@ -5,21 +5,14 @@ use super::types::*;
 /// Pointer type of the C function `wasm_byte_vec_new_empty`.
 pub type wasm_byte_vec_new_empty = unsafe extern "C" fn(out: *mut wasm_byte_vec_t);
 /// Pointer type of the C function `wasm_byte_vec_new_uninitialized`.
-pub type wasm_byte_vec_new_uninitialized = unsafe extern "C" fn(
-    out: *mut wasm_byte_vec_t,
-    arg1: usize,
-);
+pub type wasm_byte_vec_new_uninitialized =
+    unsafe extern "C" fn(out: *mut wasm_byte_vec_t, arg1: usize);
 /// Pointer type of the C function `wasm_byte_vec_new`.
-pub type wasm_byte_vec_new = unsafe extern "C" fn(
-    out: *mut wasm_byte_vec_t,
-    arg1: usize,
-    arg2: *const wasm_byte_t,
-);
+pub type wasm_byte_vec_new =
+    unsafe extern "C" fn(out: *mut wasm_byte_vec_t, arg1: usize, arg2: *const wasm_byte_t);
 /// Pointer type of the C function `wasm_byte_vec_copy`.
-pub type wasm_byte_vec_copy = unsafe extern "C" fn(
-    out: *mut wasm_byte_vec_t,
-    arg1: *const wasm_byte_vec_t,
-);
+pub type wasm_byte_vec_copy =
+    unsafe extern "C" fn(out: *mut wasm_byte_vec_t, arg1: *const wasm_byte_vec_t);
 /// Pointer type of the C function `wasm_byte_vec_delete`.
 pub type wasm_byte_vec_delete = unsafe extern "C" fn(arg1: *mut wasm_byte_vec_t);
 /// Pointer type of the C function `wasm_config_delete`.
@@ -31,24 +24,19 @@ pub type wasm_engine_delete = unsafe extern "C" fn(arg1: *mut wasm_engine_t);
 /// Pointer type of the C function `wasm_engine_new`.
 pub type wasm_engine_new = unsafe extern "C" fn() -> *mut wasm_engine_t;
 /// Pointer type of the C function `wasm_engine_new_with_config`.
-pub type wasm_engine_new_with_config = unsafe extern "C" fn(
-    arg1: *mut wasm_config_t,
-) -> *mut wasm_engine_t;
+pub type wasm_engine_new_with_config =
+    unsafe extern "C" fn(arg1: *mut wasm_config_t) -> *mut wasm_engine_t;
 /// Pointer type of the C function `wasm_store_delete`.
 pub type wasm_store_delete = unsafe extern "C" fn(arg1: *mut wasm_store_t);
 /// Pointer type of the C function `wasm_store_new`.
-pub type wasm_store_new = unsafe extern "C" fn(
-    arg1: *mut wasm_engine_t,
-) -> *mut wasm_store_t;
+pub type wasm_store_new = unsafe extern "C" fn(arg1: *mut wasm_engine_t) -> *mut wasm_store_t;
 /// Pointer type of the C function `wasm_valtype_delete`.
 pub type wasm_valtype_delete = unsafe extern "C" fn(arg1: *mut wasm_valtype_t);
 /// Pointer type of the C function `wasm_valtype_vec_new_empty`.
 pub type wasm_valtype_vec_new_empty = unsafe extern "C" fn(out: *mut wasm_valtype_vec_t);
 /// Pointer type of the C function `wasm_valtype_vec_new_uninitialized`.
-pub type wasm_valtype_vec_new_uninitialized = unsafe extern "C" fn(
-    out: *mut wasm_valtype_vec_t,
-    arg1: usize,
-);
+pub type wasm_valtype_vec_new_uninitialized =
+    unsafe extern "C" fn(out: *mut wasm_valtype_vec_t, arg1: usize);
 /// Pointer type of the C function `wasm_valtype_vec_new`.
 pub type wasm_valtype_vec_new = unsafe extern "C" fn(
     out: *mut wasm_valtype_vec_t,
@@ -56,35 +44,24 @@ pub type wasm_valtype_vec_new = unsafe extern "C" fn(
     arg2: *const *mut wasm_valtype_t,
 );
 /// Pointer type of the C function `wasm_valtype_vec_copy`.
-pub type wasm_valtype_vec_copy = unsafe extern "C" fn(
-    out: *mut wasm_valtype_vec_t,
-    arg1: *const wasm_valtype_vec_t,
-);
+pub type wasm_valtype_vec_copy =
+    unsafe extern "C" fn(out: *mut wasm_valtype_vec_t, arg1: *const wasm_valtype_vec_t);
 /// Pointer type of the C function `wasm_valtype_vec_delete`.
 pub type wasm_valtype_vec_delete = unsafe extern "C" fn(arg1: *mut wasm_valtype_vec_t);
 /// Pointer type of the C function `wasm_valtype_copy`.
-pub type wasm_valtype_copy = unsafe extern "C" fn(
-    arg1: *const wasm_valtype_t,
-) -> *mut wasm_valtype_t;
+pub type wasm_valtype_copy =
+    unsafe extern "C" fn(arg1: *const wasm_valtype_t) -> *mut wasm_valtype_t;
 /// Pointer type of the C function `wasm_valtype_new`.
-pub type wasm_valtype_new = unsafe extern "C" fn(
-    arg1: wasm_valkind_t,
-) -> *mut wasm_valtype_t;
+pub type wasm_valtype_new = unsafe extern "C" fn(arg1: wasm_valkind_t) -> *mut wasm_valtype_t;
 /// Pointer type of the C function `wasm_valtype_kind`.
-pub type wasm_valtype_kind = unsafe extern "C" fn(
-    arg1: *const wasm_valtype_t,
-) -> wasm_valkind_t;
+pub type wasm_valtype_kind = unsafe extern "C" fn(arg1: *const wasm_valtype_t) -> wasm_valkind_t;
 /// Pointer type of the C function `wasm_functype_delete`.
 pub type wasm_functype_delete = unsafe extern "C" fn(arg1: *mut wasm_functype_t);
 /// Pointer type of the C function `wasm_functype_vec_new_empty`.
-pub type wasm_functype_vec_new_empty = unsafe extern "C" fn(
-    out: *mut wasm_functype_vec_t,
-);
+pub type wasm_functype_vec_new_empty = unsafe extern "C" fn(out: *mut wasm_functype_vec_t);
 /// Pointer type of the C function `wasm_functype_vec_new_uninitialized`.
-pub type wasm_functype_vec_new_uninitialized = unsafe extern "C" fn(
-    out: *mut wasm_functype_vec_t,
-    arg1: usize,
-);
+pub type wasm_functype_vec_new_uninitialized =
+    unsafe extern "C" fn(out: *mut wasm_functype_vec_t, arg1: usize);
 /// Pointer type of the C function `wasm_functype_vec_new`.
 pub type wasm_functype_vec_new = unsafe extern "C" fn(
     out: *mut wasm_functype_vec_t,
@@ -92,40 +69,31 @@ pub type wasm_functype_vec_new = unsafe extern "C" fn(
     arg2: *const *mut wasm_functype_t,
 );
 /// Pointer type of the C function `wasm_functype_vec_copy`.
-pub type wasm_functype_vec_copy = unsafe extern "C" fn(
-    out: *mut wasm_functype_vec_t,
-    arg1: *const wasm_functype_vec_t,
-);
+pub type wasm_functype_vec_copy =
+    unsafe extern "C" fn(out: *mut wasm_functype_vec_t, arg1: *const wasm_functype_vec_t);
 /// Pointer type of the C function `wasm_functype_vec_delete`.
 pub type wasm_functype_vec_delete = unsafe extern "C" fn(arg1: *mut wasm_functype_vec_t);
 /// Pointer type of the C function `wasm_functype_copy`.
-pub type wasm_functype_copy = unsafe extern "C" fn(
-    arg1: *const wasm_functype_t,
-) -> *mut wasm_functype_t;
+pub type wasm_functype_copy =
+    unsafe extern "C" fn(arg1: *const wasm_functype_t) -> *mut wasm_functype_t;
 /// Pointer type of the C function `wasm_functype_new`.
 pub type wasm_functype_new = unsafe extern "C" fn(
     params: *mut wasm_valtype_vec_t,
     results: *mut wasm_valtype_vec_t,
 ) -> *mut wasm_functype_t;
 /// Pointer type of the C function `wasm_functype_params`.
-pub type wasm_functype_params = unsafe extern "C" fn(
-    arg1: *const wasm_functype_t,
-) -> *const wasm_valtype_vec_t;
+pub type wasm_functype_params =
+    unsafe extern "C" fn(arg1: *const wasm_functype_t) -> *const wasm_valtype_vec_t;
 /// Pointer type of the C function `wasm_functype_results`.
-pub type wasm_functype_results = unsafe extern "C" fn(
-    arg1: *const wasm_functype_t,
-) -> *const wasm_valtype_vec_t;
+pub type wasm_functype_results =
+    unsafe extern "C" fn(arg1: *const wasm_functype_t) -> *const wasm_valtype_vec_t;
 /// Pointer type of the C function `wasm_globaltype_delete`.
 pub type wasm_globaltype_delete = unsafe extern "C" fn(arg1: *mut wasm_globaltype_t);
 /// Pointer type of the C function `wasm_globaltype_vec_new_empty`.
-pub type wasm_globaltype_vec_new_empty = unsafe extern "C" fn(
-    out: *mut wasm_globaltype_vec_t,
-);
+pub type wasm_globaltype_vec_new_empty = unsafe extern "C" fn(out: *mut wasm_globaltype_vec_t);
 /// Pointer type of the C function `wasm_globaltype_vec_new_uninitialized`.
-pub type wasm_globaltype_vec_new_uninitialized = unsafe extern "C" fn(
-    out: *mut wasm_globaltype_vec_t,
-    arg1: usize,
-);
+pub type wasm_globaltype_vec_new_uninitialized =
+    unsafe extern "C" fn(out: *mut wasm_globaltype_vec_t, arg1: usize);
 /// Pointer type of the C function `wasm_globaltype_vec_new`.
 pub type wasm_globaltype_vec_new = unsafe extern "C" fn(
     out: *mut wasm_globaltype_vec_t,
@@ -133,42 +101,31 @@ pub type wasm_globaltype_vec_new = unsafe extern "C" fn(
     arg2: *const *mut wasm_globaltype_t,
 );
 /// Pointer type of the C function `wasm_globaltype_vec_copy`.
-pub type wasm_globaltype_vec_copy = unsafe extern "C" fn(
-    out: *mut wasm_globaltype_vec_t,
-    arg1: *const wasm_globaltype_vec_t,
-);
+pub type wasm_globaltype_vec_copy =
+    unsafe extern "C" fn(out: *mut wasm_globaltype_vec_t, arg1: *const wasm_globaltype_vec_t);
 /// Pointer type of the C function `wasm_globaltype_vec_delete`.
-pub type wasm_globaltype_vec_delete = unsafe extern "C" fn(
-    arg1: *mut wasm_globaltype_vec_t,
-);
+pub type wasm_globaltype_vec_delete = unsafe extern "C" fn(arg1: *mut wasm_globaltype_vec_t);
 /// Pointer type of the C function `wasm_globaltype_copy`.
-pub type wasm_globaltype_copy = unsafe extern "C" fn(
-    arg1: *const wasm_globaltype_t,
-) -> *mut wasm_globaltype_t;
+pub type wasm_globaltype_copy =
+    unsafe extern "C" fn(arg1: *const wasm_globaltype_t) -> *mut wasm_globaltype_t;
 /// Pointer type of the C function `wasm_globaltype_new`.
 pub type wasm_globaltype_new = unsafe extern "C" fn(
     arg1: *mut wasm_valtype_t,
     arg2: wasm_mutability_t,
 ) -> *mut wasm_globaltype_t;
 /// Pointer type of the C function `wasm_globaltype_content`.
-pub type wasm_globaltype_content = unsafe extern "C" fn(
-    arg1: *const wasm_globaltype_t,
-) -> *const wasm_valtype_t;
+pub type wasm_globaltype_content =
+    unsafe extern "C" fn(arg1: *const wasm_globaltype_t) -> *const wasm_valtype_t;
 /// Pointer type of the C function `wasm_globaltype_mutability`.
-pub type wasm_globaltype_mutability = unsafe extern "C" fn(
-    arg1: *const wasm_globaltype_t,
-) -> wasm_mutability_t;
+pub type wasm_globaltype_mutability =
+    unsafe extern "C" fn(arg1: *const wasm_globaltype_t) -> wasm_mutability_t;
 /// Pointer type of the C function `wasm_tabletype_delete`.
 pub type wasm_tabletype_delete = unsafe extern "C" fn(arg1: *mut wasm_tabletype_t);
 /// Pointer type of the C function `wasm_tabletype_vec_new_empty`.
-pub type wasm_tabletype_vec_new_empty = unsafe extern "C" fn(
-    out: *mut wasm_tabletype_vec_t,
-);
+pub type wasm_tabletype_vec_new_empty = unsafe extern "C" fn(out: *mut wasm_tabletype_vec_t);
 /// Pointer type of the C function `wasm_tabletype_vec_new_uninitialized`.
-pub type wasm_tabletype_vec_new_uninitialized = unsafe extern "C" fn(
-    out: *mut wasm_tabletype_vec_t,
-    arg1: usize,
-);
+pub type wasm_tabletype_vec_new_uninitialized =
+    unsafe extern "C" fn(out: *mut wasm_tabletype_vec_t, arg1: usize);
 /// Pointer type of the C function `wasm_tabletype_vec_new`.
 pub type wasm_tabletype_vec_new = unsafe extern "C" fn(
     out: *mut wasm_tabletype_vec_t,
@@ -176,42 +133,31 @@ pub type wasm_tabletype_vec_new = unsafe extern "C" fn(
     arg2: *const *mut wasm_tabletype_t,
 );
 /// Pointer type of the C function `wasm_tabletype_vec_copy`.
-pub type wasm_tabletype_vec_copy = unsafe extern "C" fn(
-    out: *mut wasm_tabletype_vec_t,
-    arg1: *const wasm_tabletype_vec_t,
-);
+pub type wasm_tabletype_vec_copy =
+    unsafe extern "C" fn(out: *mut wasm_tabletype_vec_t, arg1: *const wasm_tabletype_vec_t);
 /// Pointer type of the C function `wasm_tabletype_vec_delete`.
-pub type wasm_tabletype_vec_delete = unsafe extern "C" fn(
-    arg1: *mut wasm_tabletype_vec_t,
-);
+pub type wasm_tabletype_vec_delete = unsafe extern "C" fn(arg1: *mut wasm_tabletype_vec_t);
 /// Pointer type of the C function `wasm_tabletype_copy`.
-pub type wasm_tabletype_copy = unsafe extern "C" fn(
-    arg1: *const wasm_tabletype_t,
-) -> *mut wasm_tabletype_t;
+pub type wasm_tabletype_copy =
+    unsafe extern "C" fn(arg1: *const wasm_tabletype_t) -> *mut wasm_tabletype_t;
 /// Pointer type of the C function `wasm_tabletype_new`.
 pub type wasm_tabletype_new = unsafe extern "C" fn(
     arg1: *mut wasm_valtype_t,
     arg2: *const wasm_limits_t,
 ) -> *mut wasm_tabletype_t;
 /// Pointer type of the C function `wasm_tabletype_element`.
-pub type wasm_tabletype_element = unsafe extern "C" fn(
-    arg1: *const wasm_tabletype_t,
-) -> *const wasm_valtype_t;
+pub type wasm_tabletype_element =
+    unsafe extern "C" fn(arg1: *const wasm_tabletype_t) -> *const wasm_valtype_t;
 /// Pointer type of the C function `wasm_tabletype_limits`.
-pub type wasm_tabletype_limits = unsafe extern "C" fn(
-    arg1: *const wasm_tabletype_t,
-) -> *const wasm_limits_t;
+pub type wasm_tabletype_limits =
+    unsafe extern "C" fn(arg1: *const wasm_tabletype_t) -> *const wasm_limits_t;
 /// Pointer type of the C function `wasm_memorytype_delete`.
 pub type wasm_memorytype_delete = unsafe extern "C" fn(arg1: *mut wasm_memorytype_t);
 /// Pointer type of the C function `wasm_memorytype_vec_new_empty`.
-pub type wasm_memorytype_vec_new_empty = unsafe extern "C" fn(
-    out: *mut wasm_memorytype_vec_t,
-);
+pub type wasm_memorytype_vec_new_empty = unsafe extern "C" fn(out: *mut wasm_memorytype_vec_t);
 /// Pointer type of the C function `wasm_memorytype_vec_new_uninitialized`.
-pub type wasm_memorytype_vec_new_uninitialized = unsafe extern "C" fn(
-    out: *mut wasm_memorytype_vec_t,
-    arg1: usize,
-);
+pub type wasm_memorytype_vec_new_uninitialized =
+    unsafe extern "C" fn(out: *mut wasm_memorytype_vec_t, arg1: usize);
 /// Pointer type of the C function `wasm_memorytype_vec_new`.
 pub type wasm_memorytype_vec_new = unsafe extern "C" fn(
     out: *mut wasm_memorytype_vec_t,
@@ -219,35 +165,26 @@ pub type wasm_memorytype_vec_new = unsafe extern "C" fn(
     arg2: *const *mut wasm_memorytype_t,
 );
 /// Pointer type of the C function `wasm_memorytype_vec_copy`.
-pub type wasm_memorytype_vec_copy = unsafe extern "C" fn(
-    out: *mut wasm_memorytype_vec_t,
-    arg1: *const wasm_memorytype_vec_t,
-);
+pub type wasm_memorytype_vec_copy =
+    unsafe extern "C" fn(out: *mut wasm_memorytype_vec_t, arg1: *const wasm_memorytype_vec_t);
 /// Pointer type of the C function `wasm_memorytype_vec_delete`.
-pub type wasm_memorytype_vec_delete = unsafe extern "C" fn(
-    arg1: *mut wasm_memorytype_vec_t,
-);
+pub type wasm_memorytype_vec_delete = unsafe extern "C" fn(arg1: *mut wasm_memorytype_vec_t);
 /// Pointer type of the C function `wasm_memorytype_copy`.
-pub type wasm_memorytype_copy = unsafe extern "C" fn(
-    arg1: *const wasm_memorytype_t,
-) -> *mut wasm_memorytype_t;
+pub type wasm_memorytype_copy =
+    unsafe extern "C" fn(arg1: *const wasm_memorytype_t) -> *mut wasm_memorytype_t;
 /// Pointer type of the C function `wasm_memorytype_new`.
-pub type wasm_memorytype_new = unsafe extern "C" fn(
-    arg1: *const wasm_limits_t,
-) -> *mut wasm_memorytype_t;
+pub type wasm_memorytype_new =
+    unsafe extern "C" fn(arg1: *const wasm_limits_t) -> *mut wasm_memorytype_t;
 /// Pointer type of the C function `wasm_memorytype_limits`.
-pub type wasm_memorytype_limits = unsafe extern "C" fn(
-    arg1: *const wasm_memorytype_t,
-) -> *const wasm_limits_t;
+pub type wasm_memorytype_limits =
+    unsafe extern "C" fn(arg1: *const wasm_memorytype_t) -> *const wasm_limits_t;
 /// Pointer type of the C function `wasm_tagtype_delete`.
 pub type wasm_tagtype_delete = unsafe extern "C" fn(arg1: *mut wasm_tagtype_t);
 /// Pointer type of the C function `wasm_tagtype_vec_new_empty`.
 pub type wasm_tagtype_vec_new_empty = unsafe extern "C" fn(out: *mut wasm_tagtype_vec_t);
 /// Pointer type of the C function `wasm_tagtype_vec_new_uninitialized`.
-pub type wasm_tagtype_vec_new_uninitialized = unsafe extern "C" fn(
-    out: *mut wasm_tagtype_vec_t,
-    arg1: usize,
-);
+pub type wasm_tagtype_vec_new_uninitialized =
+    unsafe extern "C" fn(out: *mut wasm_tagtype_vec_t, arg1: usize);
 /// Pointer type of the C function `wasm_tagtype_vec_new`.
 pub type wasm_tagtype_vec_new = unsafe extern "C" fn(
     out: *mut wasm_tagtype_vec_t,
@@ -255,35 +192,25 @@ pub type wasm_tagtype_vec_new = unsafe extern "C" fn(
     arg2: *const *mut wasm_tagtype_t,
 );
 /// Pointer type of the C function `wasm_tagtype_vec_copy`.
-pub type wasm_tagtype_vec_copy = unsafe extern "C" fn(
-    out: *mut wasm_tagtype_vec_t,
-    arg1: *const wasm_tagtype_vec_t,
-);
+pub type wasm_tagtype_vec_copy =
+    unsafe extern "C" fn(out: *mut wasm_tagtype_vec_t, arg1: *const wasm_tagtype_vec_t);
 /// Pointer type of the C function `wasm_tagtype_vec_delete`.
 pub type wasm_tagtype_vec_delete = unsafe extern "C" fn(arg1: *mut wasm_tagtype_vec_t);
 /// Pointer type of the C function `wasm_tagtype_copy`.
-pub type wasm_tagtype_copy = unsafe extern "C" fn(
-    arg1: *const wasm_tagtype_t,
-) -> *mut wasm_tagtype_t;
+pub type wasm_tagtype_copy =
+    unsafe extern "C" fn(arg1: *const wasm_tagtype_t) -> *mut wasm_tagtype_t;
 /// Pointer type of the C function `wasm_tagtype_new`.
-pub type wasm_tagtype_new = unsafe extern "C" fn(
-    arg1: *mut wasm_functype_t,
-) -> *mut wasm_tagtype_t;
+pub type wasm_tagtype_new = unsafe extern "C" fn(arg1: *mut wasm_functype_t) -> *mut wasm_tagtype_t;
 /// Pointer type of the C function `wasm_tagtype_functype`.
-pub type wasm_tagtype_functype = unsafe extern "C" fn(
-    arg1: *const wasm_tagtype_t,
-) -> *const wasm_functype_t;
+pub type wasm_tagtype_functype =
+    unsafe extern "C" fn(arg1: *const wasm_tagtype_t) -> *const wasm_functype_t;
 /// Pointer type of the C function `wasm_externtype_delete`.
 pub type wasm_externtype_delete = unsafe extern "C" fn(arg1: *mut wasm_externtype_t);
 /// Pointer type of the C function `wasm_externtype_vec_new_empty`.
-pub type wasm_externtype_vec_new_empty = unsafe extern "C" fn(
-    out: *mut wasm_externtype_vec_t,
-);
+pub type wasm_externtype_vec_new_empty = unsafe extern "C" fn(out: *mut wasm_externtype_vec_t);
 /// Pointer type of the C function `wasm_externtype_vec_new_uninitialized`.
-pub type wasm_externtype_vec_new_uninitialized = unsafe extern "C" fn(
-    out: *mut wasm_externtype_vec_t,
-    arg1: usize,
-);
+pub type wasm_externtype_vec_new_uninitialized =
+    unsafe extern "C" fn(out: *mut wasm_externtype_vec_t, arg1: usize);
 /// Pointer type of the C function `wasm_externtype_vec_new`.
 pub type wasm_externtype_vec_new = unsafe extern "C" fn(
     out: *mut wasm_externtype_vec_t,
@@ -291,113 +218,83 @@ pub type wasm_externtype_vec_new = unsafe extern "C" fn(
     arg2: *const *mut wasm_externtype_t,
 );
 /// Pointer type of the C function `wasm_externtype_vec_copy`.
-pub type wasm_externtype_vec_copy = unsafe extern "C" fn(
-    out: *mut wasm_externtype_vec_t,
-    arg1: *const wasm_externtype_vec_t,
-);
+pub type wasm_externtype_vec_copy =
+    unsafe extern "C" fn(out: *mut wasm_externtype_vec_t, arg1: *const wasm_externtype_vec_t);
 /// Pointer type of the C function `wasm_externtype_vec_delete`.
-pub type wasm_externtype_vec_delete = unsafe extern "C" fn(
-    arg1: *mut wasm_externtype_vec_t,
-);
+pub type wasm_externtype_vec_delete = unsafe extern "C" fn(arg1: *mut wasm_externtype_vec_t);
 /// Pointer type of the C function `wasm_externtype_copy`.
-pub type wasm_externtype_copy = unsafe extern "C" fn(
-    arg1: *const wasm_externtype_t,
-) -> *mut wasm_externtype_t;
+pub type wasm_externtype_copy =
+    unsafe extern "C" fn(arg1: *const wasm_externtype_t) -> *mut wasm_externtype_t;
 /// Pointer type of the C function `wasm_externtype_kind`.
-pub type wasm_externtype_kind = unsafe extern "C" fn(
-    arg1: *const wasm_externtype_t,
-) -> wasm_externkind_t;
+pub type wasm_externtype_kind =
+    unsafe extern "C" fn(arg1: *const wasm_externtype_t) -> wasm_externkind_t;
 /// Pointer type of the C function `wasm_functype_as_externtype`.
-pub type wasm_functype_as_externtype = unsafe extern "C" fn(
-    arg1: *mut wasm_functype_t,
-) -> *mut wasm_externtype_t;
+pub type wasm_functype_as_externtype =
+    unsafe extern "C" fn(arg1: *mut wasm_functype_t) -> *mut wasm_externtype_t;
 /// Pointer type of the C function `wasm_globaltype_as_externtype`.
-pub type wasm_globaltype_as_externtype = unsafe extern "C" fn(
-    arg1: *mut wasm_globaltype_t,
-) -> *mut wasm_externtype_t;
+pub type wasm_globaltype_as_externtype =
+    unsafe extern "C" fn(arg1: *mut wasm_globaltype_t) -> *mut wasm_externtype_t;
 /// Pointer type of the C function `wasm_tabletype_as_externtype`.
-pub type wasm_tabletype_as_externtype = unsafe extern "C" fn(
-    arg1: *mut wasm_tabletype_t,
-) -> *mut wasm_externtype_t;
+pub type wasm_tabletype_as_externtype =
+    unsafe extern "C" fn(arg1: *mut wasm_tabletype_t) -> *mut wasm_externtype_t;
 /// Pointer type of the C function `wasm_memorytype_as_externtype`.
-pub type wasm_memorytype_as_externtype = unsafe extern "C" fn(
-    arg1: *mut wasm_memorytype_t,
-) -> *mut wasm_externtype_t;
+pub type wasm_memorytype_as_externtype =
+    unsafe extern "C" fn(arg1: *mut wasm_memorytype_t) -> *mut wasm_externtype_t;
 /// Pointer type of the C function `wasm_tagtype_as_externtype`.
-pub type wasm_tagtype_as_externtype = unsafe extern "C" fn(
-    arg1: *mut wasm_tagtype_t,
-) -> *mut wasm_externtype_t;
+pub type wasm_tagtype_as_externtype =
+    unsafe extern "C" fn(arg1: *mut wasm_tagtype_t) -> *mut wasm_externtype_t;
 /// Pointer type of the C function `wasm_externtype_as_functype`.
-pub type wasm_externtype_as_functype = unsafe extern "C" fn(
-    arg1: *mut wasm_externtype_t,
-) -> *mut wasm_functype_t;
+pub type wasm_externtype_as_functype =
+    unsafe extern "C" fn(arg1: *mut wasm_externtype_t) -> *mut wasm_functype_t;
 /// Pointer type of the C function `wasm_externtype_as_globaltype`.
-pub type wasm_externtype_as_globaltype = unsafe extern "C" fn(
-    arg1: *mut wasm_externtype_t,
-) -> *mut wasm_globaltype_t;
+pub type wasm_externtype_as_globaltype =
+    unsafe extern "C" fn(arg1: *mut wasm_externtype_t) -> *mut wasm_globaltype_t;
 /// Pointer type of the C function `wasm_externtype_as_tabletype`.
-pub type wasm_externtype_as_tabletype = unsafe extern "C" fn(
-    arg1: *mut wasm_externtype_t,
-) -> *mut wasm_tabletype_t;
+pub type wasm_externtype_as_tabletype =
+    unsafe extern "C" fn(arg1: *mut wasm_externtype_t) -> *mut wasm_tabletype_t;
 /// Pointer type of the C function `wasm_externtype_as_memorytype`.
-pub type wasm_externtype_as_memorytype = unsafe extern "C" fn(
-    arg1: *mut wasm_externtype_t,
-) -> *mut wasm_memorytype_t;
+pub type wasm_externtype_as_memorytype =
+    unsafe extern "C" fn(arg1: *mut wasm_externtype_t) -> *mut wasm_memorytype_t;
 /// Pointer type of the C function `wasm_externtype_as_tagtype`.
-pub type wasm_externtype_as_tagtype = unsafe extern "C" fn(
-    arg1: *mut wasm_externtype_t,
-) -> *mut wasm_tagtype_t;
+pub type wasm_externtype_as_tagtype =
+    unsafe extern "C" fn(arg1: *mut wasm_externtype_t) -> *mut wasm_tagtype_t;
 /// Pointer type of the C function `wasm_functype_as_externtype_const`.
-pub type wasm_functype_as_externtype_const = unsafe extern "C" fn(
-    arg1: *const wasm_functype_t,
-) -> *const wasm_externtype_t;
+pub type wasm_functype_as_externtype_const =
+    unsafe extern "C" fn(arg1: *const wasm_functype_t) -> *const wasm_externtype_t;
 /// Pointer type of the C function `wasm_globaltype_as_externtype_const`.
-pub type wasm_globaltype_as_externtype_const = unsafe extern "C" fn(
-    arg1: *const wasm_globaltype_t,
-) -> *const wasm_externtype_t;
+pub type wasm_globaltype_as_externtype_const =
+    unsafe extern "C" fn(arg1: *const wasm_globaltype_t) -> *const wasm_externtype_t;
 /// Pointer type of the C function `wasm_tabletype_as_externtype_const`.
-pub type wasm_tabletype_as_externtype_const = unsafe extern "C" fn(
-    arg1: *const wasm_tabletype_t,
-) -> *const wasm_externtype_t;
+pub type wasm_tabletype_as_externtype_const =
+    unsafe extern "C" fn(arg1: *const wasm_tabletype_t) -> *const wasm_externtype_t;
 /// Pointer type of the C function `wasm_memorytype_as_externtype_const`.
-pub type wasm_memorytype_as_externtype_const = unsafe extern "C" fn(
-    arg1: *const wasm_memorytype_t,
-) -> *const wasm_externtype_t;
+pub type wasm_memorytype_as_externtype_const =
+    unsafe extern "C" fn(arg1: *const wasm_memorytype_t) -> *const wasm_externtype_t;
 /// Pointer type of the C function `wasm_tagtype_as_externtype_const`.
-pub type wasm_tagtype_as_externtype_const = unsafe extern "C" fn(
-    arg1: *const wasm_tagtype_t,
-) -> *const wasm_externtype_t;
+pub type wasm_tagtype_as_externtype_const =
+    unsafe extern "C" fn(arg1: *const wasm_tagtype_t) -> *const wasm_externtype_t;
 /// Pointer type of the C function `wasm_externtype_as_functype_const`.
-pub type wasm_externtype_as_functype_const = unsafe extern "C" fn(
-    arg1: *const wasm_externtype_t,
-) -> *const wasm_functype_t;
+pub type wasm_externtype_as_functype_const =
+    unsafe extern "C" fn(arg1: *const wasm_externtype_t) -> *const wasm_functype_t;
 /// Pointer type of the C function `wasm_externtype_as_globaltype_const`.
-pub type wasm_externtype_as_globaltype_const = unsafe extern "C" fn(
-    arg1: *const wasm_externtype_t,
-) -> *const wasm_globaltype_t;
+pub type wasm_externtype_as_globaltype_const =
+    unsafe extern "C" fn(arg1: *const wasm_externtype_t) -> *const wasm_globaltype_t;
 /// Pointer type of the C function `wasm_externtype_as_tabletype_const`.
-pub type wasm_externtype_as_tabletype_const = unsafe extern "C" fn(
-    arg1: *const wasm_externtype_t,
-) -> *const wasm_tabletype_t;
+pub type wasm_externtype_as_tabletype_const =
+    unsafe extern "C" fn(arg1: *const wasm_externtype_t) -> *const wasm_tabletype_t;
 /// Pointer type of the C function `wasm_externtype_as_memorytype_const`.
-pub type wasm_externtype_as_memorytype_const = unsafe extern "C" fn(
-    arg1: *const wasm_externtype_t,
-) -> *const wasm_memorytype_t;
+pub type wasm_externtype_as_memorytype_const =
+    unsafe extern "C" fn(arg1: *const wasm_externtype_t) -> *const wasm_memorytype_t;
 /// Pointer type of the C function `wasm_externtype_as_tagtype_const`.
-pub type wasm_externtype_as_tagtype_const = unsafe extern "C" fn(
-    arg1: *const wasm_externtype_t,
-) -> *const wasm_tagtype_t;
+pub type wasm_externtype_as_tagtype_const =
+    unsafe extern "C" fn(arg1: *const wasm_externtype_t) -> *const wasm_tagtype_t;
 /// Pointer type of the C function `wasm_importtype_delete`.
 pub type wasm_importtype_delete = unsafe extern "C" fn(arg1: *mut wasm_importtype_t);
 /// Pointer type of the C function `wasm_importtype_vec_new_empty`.
-pub type wasm_importtype_vec_new_empty = unsafe extern "C" fn(
-    out: *mut wasm_importtype_vec_t,
-);
+pub type wasm_importtype_vec_new_empty = unsafe extern "C" fn(out: *mut wasm_importtype_vec_t);
 /// Pointer type of the C function `wasm_importtype_vec_new_uninitialized`.
-pub type wasm_importtype_vec_new_uninitialized = unsafe extern "C" fn(
-    out: *mut wasm_importtype_vec_t,
-    arg1: usize,
-);
+pub type wasm_importtype_vec_new_uninitialized =
+    unsafe extern "C" fn(out: *mut wasm_importtype_vec_t, arg1: usize);
 /// Pointer type of the C function `wasm_importtype_vec_new`.
 pub type wasm_importtype_vec_new = unsafe extern "C" fn(
     out: *mut wasm_importtype_vec_t,
@@ -405,18 +302,13 @@ pub type wasm_importtype_vec_new = unsafe extern "C" fn(
     arg2: *const *mut wasm_importtype_t,
 );
 /// Pointer type of the C function `wasm_importtype_vec_copy`.
-pub type wasm_importtype_vec_copy = unsafe extern "C" fn(
-    out: *mut wasm_importtype_vec_t,
-    arg1: *const wasm_importtype_vec_t,
-);
+pub type wasm_importtype_vec_copy =
+    unsafe extern "C" fn(out: *mut wasm_importtype_vec_t, arg1: *const wasm_importtype_vec_t);
 /// Pointer type of the C function `wasm_importtype_vec_delete`.
-pub type wasm_importtype_vec_delete = unsafe extern "C" fn(
-    arg1: *mut wasm_importtype_vec_t,
-);
+pub type wasm_importtype_vec_delete = unsafe extern "C" fn(arg1: *mut wasm_importtype_vec_t);
 /// Pointer type of the C function `wasm_importtype_copy`.
-pub type wasm_importtype_copy = unsafe extern "C" fn(
-    arg1: *const wasm_importtype_t,
-) -> *mut wasm_importtype_t;
+pub type wasm_importtype_copy =
+    unsafe extern "C" fn(arg1: *const wasm_importtype_t) -> *mut wasm_importtype_t;
 /// Pointer type of the C function `wasm_importtype_new`.
 pub type wasm_importtype_new = unsafe extern "C" fn(
     module: *mut wasm_name_t,
@@ -424,28 +316,21 @@ pub type wasm_importtype_new = unsafe extern "C" fn(
     arg1: *mut wasm_externtype_t,
 ) -> *mut wasm_importtype_t;
 /// Pointer type of the C function `wasm_importtype_module`.
-pub type wasm_importtype_module = unsafe extern "C" fn(
-    arg1: *const wasm_importtype_t,
-) -> *const wasm_name_t;
+pub type wasm_importtype_module =
+    unsafe extern "C" fn(arg1: *const wasm_importtype_t) -> *const wasm_name_t;
 /// Pointer type of the C function `wasm_importtype_name`.
-pub type wasm_importtype_name = unsafe extern "C" fn(
-    arg1: *const wasm_importtype_t,
-) -> *const wasm_name_t;
+pub type wasm_importtype_name =
+    unsafe extern "C" fn(arg1: *const wasm_importtype_t) -> *const wasm_name_t;
 /// Pointer type of the C function `wasm_importtype_type`.
-pub type wasm_importtype_type = unsafe extern "C" fn(
-    arg1: *const wasm_importtype_t,
-) -> *const wasm_externtype_t;
+pub type wasm_importtype_type =
+    unsafe extern "C" fn(arg1: *const wasm_importtype_t) -> *const wasm_externtype_t;
 /// Pointer type of the C function `wasm_exporttype_delete`.
 pub type wasm_exporttype_delete = unsafe extern "C" fn(arg1: *mut wasm_exporttype_t);
 /// Pointer type of the C function `wasm_exporttype_vec_new_empty`.
-pub type wasm_exporttype_vec_new_empty = unsafe extern "C" fn(
-    out: *mut wasm_exporttype_vec_t,
-);
+pub type wasm_exporttype_vec_new_empty = unsafe extern "C" fn(out: *mut wasm_exporttype_vec_t);
 /// Pointer type of the C function `wasm_exporttype_vec_new_uninitialized`.
-pub type wasm_exporttype_vec_new_uninitialized = unsafe extern "C" fn(
-    out: *mut wasm_exporttype_vec_t,
-    arg1: usize,
-);
+pub type wasm_exporttype_vec_new_uninitialized =
+    unsafe extern "C" fn(out: *mut wasm_exporttype_vec_t, arg1: usize);
 /// Pointer type of the C function `wasm_exporttype_vec_new`.
 pub type wasm_exporttype_vec_new = unsafe extern "C" fn(
     out: *mut wasm_exporttype_vec_t,
@@ -453,78 +338,54 @@ pub type wasm_exporttype_vec_new = unsafe extern "C" fn(
     arg2: *const *mut wasm_exporttype_t,
 );
 /// Pointer type of the C function `wasm_exporttype_vec_copy`.
-pub type wasm_exporttype_vec_copy = unsafe extern "C" fn(
-    out: *mut wasm_exporttype_vec_t,
-    arg1: *const wasm_exporttype_vec_t,
-);
+pub type wasm_exporttype_vec_copy =
+    unsafe extern "C" fn(out: *mut wasm_exporttype_vec_t, arg1: *const wasm_exporttype_vec_t);
 /// Pointer type of the C function `wasm_exporttype_vec_delete`.
-pub type wasm_exporttype_vec_delete = unsafe extern "C" fn(
-    arg1: *mut wasm_exporttype_vec_t,
-);
+pub type wasm_exporttype_vec_delete = unsafe extern "C" fn(arg1: *mut wasm_exporttype_vec_t);
 /// Pointer type of the C function `wasm_exporttype_copy`.
-pub type wasm_exporttype_copy = unsafe extern "C" fn(
-    arg1: *const wasm_exporttype_t,
-) -> *mut wasm_exporttype_t;
+pub type wasm_exporttype_copy =
+    unsafe extern "C" fn(arg1: *const wasm_exporttype_t) -> *mut wasm_exporttype_t;
 /// Pointer type of the C function `wasm_exporttype_new`.
 pub type wasm_exporttype_new = unsafe extern "C" fn(
     arg1: *mut wasm_name_t,
     arg2: *mut wasm_externtype_t,
 ) -> *mut wasm_exporttype_t;
 /// Pointer type of the C function `wasm_exporttype_name`.
-pub type wasm_exporttype_name = unsafe extern "C" fn(
-    arg1: *const wasm_exporttype_t,
-) -> *const wasm_name_t;
+pub type wasm_exporttype_name =
+    unsafe extern "C" fn(arg1: *const wasm_exporttype_t) -> *const wasm_name_t;
 /// Pointer type of the C function `wasm_exporttype_type`.
-pub type wasm_exporttype_type = unsafe extern "C" fn(
-    arg1: *const wasm_exporttype_t,
-) -> *const wasm_externtype_t;
+pub type wasm_exporttype_type =
+    unsafe extern "C" fn(arg1: *const wasm_exporttype_t) -> *const wasm_externtype_t;
 /// Pointer type of the C function `wasm_val_delete`.
 pub type wasm_val_delete = unsafe extern "C" fn(v: *mut wasm_val_t);
 /// Pointer type of the C function `wasm_val_copy`.
-pub type wasm_val_copy = unsafe extern "C" fn(
-    out: *mut wasm_val_t,
-    arg1: *const wasm_val_t,
-);
+pub type wasm_val_copy = unsafe extern "C" fn(out: *mut wasm_val_t, arg1: *const wasm_val_t);
 /// Pointer type of the C function `wasm_val_vec_new_empty`.
 pub type wasm_val_vec_new_empty = unsafe extern "C" fn(out: *mut wasm_val_vec_t);
 /// Pointer type of the C function `wasm_val_vec_new_uninitialized`.
-pub type wasm_val_vec_new_uninitialized = unsafe extern "C" fn(
-    out: *mut wasm_val_vec_t,
-    arg1: usize,
-);
+pub type wasm_val_vec_new_uninitialized =
+    unsafe extern "C" fn(out: *mut wasm_val_vec_t, arg1: usize);
 /// Pointer type of the C function `wasm_val_vec_new`.
-pub type wasm_val_vec_new = unsafe extern "C" fn(
-    out: *mut wasm_val_vec_t,
-    arg1: usize,
-    arg2: *const wasm_val_t,
-);
+pub type wasm_val_vec_new =
+    unsafe extern "C" fn(out: *mut wasm_val_vec_t, arg1: usize, arg2: *const wasm_val_t);
 /// Pointer type of the C function `wasm_val_vec_copy`.
-pub type wasm_val_vec_copy = unsafe extern "C" fn(
-    out: *mut wasm_val_vec_t,
-    arg1: *const wasm_val_vec_t,
-);
+pub type wasm_val_vec_copy =
+    unsafe extern "C" fn(out: *mut wasm_val_vec_t, arg1: *const wasm_val_vec_t);
 /// Pointer type of the C function `wasm_val_vec_delete`.
 pub type wasm_val_vec_delete = unsafe extern "C" fn(arg1: *mut wasm_val_vec_t);
 /// Pointer type of the C function `wasm_ref_delete`.
 pub type wasm_ref_delete = unsafe extern "C" fn(arg1: *mut wasm_ref_t);
 /// Pointer type of the C function `wasm_ref_copy`.
-pub type wasm_ref_copy = unsafe extern "C" fn(
-    arg1: *const wasm_ref_t,
-) -> *mut wasm_ref_t;
+pub type wasm_ref_copy = unsafe extern "C" fn(arg1: *const wasm_ref_t) -> *mut wasm_ref_t;
 /// Pointer type of the C function `wasm_ref_same`.
-pub type wasm_ref_same = unsafe extern "C" fn(
-    arg1: *const wasm_ref_t,
-    arg2: *const wasm_ref_t,
-) -> bool;
+pub type wasm_ref_same =
+    unsafe extern "C" fn(arg1: *const wasm_ref_t, arg2: *const wasm_ref_t) -> bool;
 /// Pointer type of the C function `wasm_ref_get_host_info`.
-pub type wasm_ref_get_host_info = unsafe extern "C" fn(
-    arg1: *const wasm_ref_t,
-) -> *mut ::core::ffi::c_void;
+pub type wasm_ref_get_host_info =
+    unsafe extern "C" fn(arg1: *const wasm_ref_t) -> *mut ::core::ffi::c_void;
 /// Pointer type of the C function `wasm_ref_set_host_info`.
-pub type wasm_ref_set_host_info = unsafe extern "C" fn(
-    arg1: *mut wasm_ref_t,
-    arg2: *mut ::core::ffi::c_void,
-);
+pub type wasm_ref_set_host_info =
+    unsafe extern "C" fn(arg1: *mut wasm_ref_t, arg2: *mut ::core::ffi::c_void);
 /// Pointer type of the C function `wasm_ref_set_host_info_with_finalizer`.
 pub type wasm_ref_set_host_info_with_finalizer = unsafe extern "C" fn(
     arg1: *mut wasm_ref_t,
@@ -536,61 +397,40 @@ pub type wasm_frame_delete = unsafe extern "C" fn(arg1: *mut wasm_frame_t);
 /// Pointer type of the C function `wasm_frame_vec_new_empty`.
 pub type wasm_frame_vec_new_empty = unsafe extern "C" fn(out: *mut wasm_frame_vec_t);
 /// Pointer type of the C function `wasm_frame_vec_new_uninitialized`.
-pub type wasm_frame_vec_new_uninitialized = unsafe extern "C" fn(
-    out: *mut wasm_frame_vec_t,
-    arg1: usize,
-);
+pub type wasm_frame_vec_new_uninitialized =
+    unsafe extern "C" fn(out: *mut wasm_frame_vec_t, arg1: usize);
 /// Pointer type of the C function `wasm_frame_vec_new`.
-pub type wasm_frame_vec_new = unsafe extern "C" fn(
-    out: *mut wasm_frame_vec_t,
-    arg1: usize,
-    arg2: *const *mut wasm_frame_t,
-);
+pub type wasm_frame_vec_new =
+    unsafe extern "C" fn(out: *mut wasm_frame_vec_t, arg1: usize, arg2: *const *mut wasm_frame_t);
 /// Pointer type of the C function `wasm_frame_vec_copy`.
-pub type wasm_frame_vec_copy = unsafe extern "C" fn(
-    out: *mut wasm_frame_vec_t,
-    arg1: *const wasm_frame_vec_t,
-);
+pub type wasm_frame_vec_copy =
+    unsafe extern "C" fn(out: *mut wasm_frame_vec_t, arg1: *const wasm_frame_vec_t);
 /// Pointer type of the C function `wasm_frame_vec_delete`.
 pub type wasm_frame_vec_delete = unsafe extern "C" fn(arg1: *mut wasm_frame_vec_t);
 /// Pointer type of the C function `wasm_frame_copy`.
-pub type wasm_frame_copy = unsafe extern "C" fn(
-    arg1: *const wasm_frame_t,
-) -> *mut wasm_frame_t;
+pub type wasm_frame_copy = unsafe extern "C" fn(arg1: *const wasm_frame_t) -> *mut wasm_frame_t;
 /// Pointer type of the C function `wasm_frame_instance`.
-pub type wasm_frame_instance = unsafe extern "C" fn(
-    arg1: *const wasm_frame_t,
-) -> *mut wasm_instance_t;
+pub type wasm_frame_instance =
+    unsafe extern "C" fn(arg1: *const wasm_frame_t) -> *mut wasm_instance_t;
 /// Pointer type of the C function `wasm_frame_func_index`.
 pub type wasm_frame_func_index = unsafe extern "C" fn(arg1: *const wasm_frame_t) -> u32;
 /// Pointer type of the C function `wasm_frame_func_offset`.
-pub type wasm_frame_func_offset = unsafe extern "C" fn(
-    arg1: *const wasm_frame_t,
-) -> usize;
+pub type wasm_frame_func_offset = unsafe extern "C" fn(arg1: *const wasm_frame_t) -> usize;
 /// Pointer type of the C function `wasm_frame_module_offset`.
-pub type wasm_frame_module_offset = unsafe extern "C" fn(
-    arg1: *const wasm_frame_t,
-) -> usize;
+pub type wasm_frame_module_offset = unsafe extern "C" fn(arg1: *const wasm_frame_t) -> usize;
 /// Pointer type of the C function `wasm_trap_delete`.
 pub type wasm_trap_delete = unsafe extern "C" fn(arg1: *mut wasm_trap_t);
 /// Pointer type of the C function `wasm_trap_copy`.
-pub type wasm_trap_copy = unsafe extern "C" fn(
-    arg1: *const wasm_trap_t,
-) -> *mut wasm_trap_t;
+pub type wasm_trap_copy = unsafe extern "C" fn(arg1: *const wasm_trap_t) -> *mut wasm_trap_t;
 /// Pointer type of the C function `wasm_trap_same`.
-pub type wasm_trap_same = unsafe extern "C" fn(
-    arg1: *const wasm_trap_t,
-    arg2: *const wasm_trap_t,
-) -> bool;
+pub type wasm_trap_same =
+    unsafe extern "C" fn(arg1: *const wasm_trap_t, arg2: *const wasm_trap_t) -> bool;
 /// Pointer type of the C function `wasm_trap_get_host_info`.
-pub type wasm_trap_get_host_info = unsafe extern "C" fn(
-    arg1: *const wasm_trap_t,
-) -> *mut ::core::ffi::c_void;
+pub type wasm_trap_get_host_info =
+    unsafe extern "C" fn(arg1: *const wasm_trap_t) -> *mut ::core::ffi::c_void;
 /// Pointer type of the C function `wasm_trap_set_host_info`.
-pub type wasm_trap_set_host_info = unsafe extern "C" fn(
-    arg1: *mut wasm_trap_t,
-    arg2: *mut ::core::ffi::c_void,
-);
+pub type wasm_trap_set_host_info =
+    unsafe extern "C" fn(arg1: *mut wasm_trap_t, arg2: *mut ::core::ffi::c_void);
 /// Pointer type of the C function `wasm_trap_set_host_info_with_finalizer`.
 pub type wasm_trap_set_host_info_with_finalizer = unsafe extern "C" fn(
     arg1: *mut wasm_trap_t,
@@ -598,60 +438,40 @@ pub type wasm_trap_set_host_info_with_finalizer = unsafe extern "C" fn(
     arg3: ::core::option::Option<unsafe extern "C" fn(arg1: *mut ::core::ffi::c_void)>,
 );
 /// Pointer type of the C function `wasm_trap_as_ref`.
-pub type wasm_trap_as_ref = unsafe extern "C" fn(
-    arg1: *mut wasm_trap_t,
-) -> *mut wasm_ref_t;
+pub type wasm_trap_as_ref = unsafe extern "C" fn(arg1: *mut wasm_trap_t) -> *mut wasm_ref_t;
 /// Pointer type of the C function `wasm_ref_as_trap`.
-pub type wasm_ref_as_trap = unsafe extern "C" fn(
-    arg1: *mut wasm_ref_t,
-) -> *mut wasm_trap_t;
+pub type wasm_ref_as_trap = unsafe extern "C" fn(arg1: *mut wasm_ref_t) -> *mut wasm_trap_t;
 /// Pointer type of the C function `wasm_trap_as_ref_const`.
-pub type wasm_trap_as_ref_const = unsafe extern "C" fn(
-    arg1: *const wasm_trap_t,
-) -> *const wasm_ref_t;
+pub type wasm_trap_as_ref_const =
+    unsafe extern "C" fn(arg1: *const wasm_trap_t) -> *const wasm_ref_t;
 /// Pointer type of the C function `wasm_ref_as_trap_const`.
-pub type wasm_ref_as_trap_const = unsafe extern "C" fn(
-    arg1: *const wasm_ref_t,
-) -> *const wasm_trap_t;
+pub type wasm_ref_as_trap_const =
+    unsafe extern "C" fn(arg1: *const wasm_ref_t) -> *const wasm_trap_t;
 /// Pointer type of the C function `wasm_trap_new`.
-pub type wasm_trap_new = unsafe extern "C" fn(
-    store: *mut wasm_store_t,
-    arg1: *const wasm_message_t,
-) -> *mut wasm_trap_t;
+pub type wasm_trap_new =
+    unsafe extern "C" fn(store: *mut wasm_store_t, arg1: *const wasm_message_t) -> *mut wasm_trap_t;
 /// Pointer type of the C function `wasm_trap_message`.
-pub type wasm_trap_message = unsafe extern "C" fn(
-    arg1: *const wasm_trap_t,
-    out: *mut wasm_message_t,
-);
+pub type wasm_trap_message =
+    unsafe extern "C" fn(arg1: *const wasm_trap_t, out: *mut wasm_message_t);
 /// Pointer type of the C function `wasm_trap_origin`.
-pub type wasm_trap_origin = unsafe extern "C" fn(
-    arg1: *const wasm_trap_t,
-) -> *mut wasm_frame_t;
+pub type wasm_trap_origin = unsafe extern "C" fn(arg1: *const wasm_trap_t) -> *mut wasm_frame_t;
 /// Pointer type of the C function `wasm_trap_trace`.
-pub type wasm_trap_trace = unsafe extern "C" fn(
-    arg1: *const wasm_trap_t,
-    out: *mut wasm_frame_vec_t,
-);
+pub type wasm_trap_trace =
+    unsafe extern "C" fn(arg1: *const wasm_trap_t, out: *mut wasm_frame_vec_t);
 /// Pointer type of the C function `wasm_foreign_delete`.
 pub type wasm_foreign_delete = unsafe extern "C" fn(arg1: *mut wasm_foreign_t);
 /// Pointer type of the C function `wasm_foreign_copy`.
-pub type wasm_foreign_copy = unsafe extern "C" fn(
-    arg1: *const wasm_foreign_t,
-) -> *mut wasm_foreign_t;
+pub type wasm_foreign_copy =
+    unsafe extern "C" fn(arg1: *const wasm_foreign_t) -> *mut wasm_foreign_t;
 /// Pointer type of the C function `wasm_foreign_same`.
-pub type wasm_foreign_same = unsafe extern "C" fn(
-    arg1: *const wasm_foreign_t,
-    arg2: *const wasm_foreign_t,
-) -> bool;
+pub type wasm_foreign_same =
+    unsafe extern "C" fn(arg1: *const wasm_foreign_t, arg2: *const wasm_foreign_t) -> bool;
 /// Pointer type of the C function `wasm_foreign_get_host_info`.
-pub type wasm_foreign_get_host_info = unsafe extern "C" fn(
-    arg1: *const wasm_foreign_t,
-) -> *mut ::core::ffi::c_void;
+pub type wasm_foreign_get_host_info =
+    unsafe extern "C" fn(arg1: *const wasm_foreign_t) -> *mut ::core::ffi::c_void;
 /// Pointer type of the C function `wasm_foreign_set_host_info`.
-pub type wasm_foreign_set_host_info = unsafe extern "C" fn(
-    arg1: *mut wasm_foreign_t,
-    arg2: *mut ::core::ffi::c_void,
-);
+pub type wasm_foreign_set_host_info =
+    unsafe extern "C" fn(arg1: *mut wasm_foreign_t, arg2: *mut ::core::ffi::c_void);
 /// Pointer type of the C function `wasm_foreign_set_host_info_with_finalizer`.
 pub type wasm_foreign_set_host_info_with_finalizer = unsafe extern "C" fn(
     arg1: *mut wasm_foreign_t,
@@ -659,45 +479,30 @@ pub type wasm_foreign_set_host_info_with_finalizer = unsafe extern "C" fn(
     arg3: ::core::option::Option<unsafe extern "C" fn(arg1: *mut ::core::ffi::c_void)>,
 );
 /// Pointer type of the C function `wasm_foreign_as_ref`.
-pub type wasm_foreign_as_ref = unsafe extern "C" fn(
-    arg1: *mut wasm_foreign_t,
-) -> *mut wasm_ref_t;
+pub type wasm_foreign_as_ref = unsafe extern "C" fn(arg1: *mut wasm_foreign_t) -> *mut wasm_ref_t;
 /// Pointer type of the C function `wasm_ref_as_foreign`.
-pub type wasm_ref_as_foreign = unsafe extern "C" fn(
-    arg1: *mut wasm_ref_t,
-) -> *mut wasm_foreign_t;
+pub type wasm_ref_as_foreign = unsafe extern "C" fn(arg1: *mut wasm_ref_t) -> *mut wasm_foreign_t;
 /// Pointer type of the C function `wasm_foreign_as_ref_const`.
-pub type wasm_foreign_as_ref_const = unsafe extern "C" fn(
-    arg1: *const wasm_foreign_t,
-) -> *const wasm_ref_t;
+pub type wasm_foreign_as_ref_const =
+    unsafe extern "C" fn(arg1: *const wasm_foreign_t) -> *const wasm_ref_t;
 /// Pointer type of the C function `wasm_ref_as_foreign_const`.
-pub type wasm_ref_as_foreign_const = unsafe extern "C" fn(
-    arg1: *const wasm_ref_t,
-) -> *const wasm_foreign_t;
+pub type wasm_ref_as_foreign_const =
+    unsafe extern "C" fn(arg1: *const wasm_ref_t) -> *const wasm_foreign_t;
 /// Pointer type of the C function `wasm_foreign_new`.
-pub type wasm_foreign_new = unsafe extern "C" fn(
-    arg1: *mut wasm_store_t,
-) -> *mut wasm_foreign_t;
+pub type wasm_foreign_new = unsafe extern "C" fn(arg1: *mut wasm_store_t) -> *mut wasm_foreign_t;
 /// Pointer type of the C function `wasm_module_delete`.
 pub type wasm_module_delete = unsafe extern "C" fn(arg1: *mut wasm_module_t);
 /// Pointer type of the C function `wasm_module_copy`.
-pub type wasm_module_copy = unsafe extern "C" fn(
-    arg1: *const wasm_module_t,
-) -> *mut wasm_module_t;
+pub type wasm_module_copy = unsafe extern "C" fn(arg1: *const wasm_module_t) -> *mut wasm_module_t;
 /// Pointer type of the C function `wasm_module_same`.
-pub type wasm_module_same = unsafe extern "C" fn(
-    arg1: *const wasm_module_t,
-    arg2: *const wasm_module_t,
-) -> bool;
+pub type wasm_module_same =
+    unsafe extern "C" fn(arg1: *const wasm_module_t, arg2: *const wasm_module_t) -> bool;
 /// Pointer type of the C function `wasm_module_get_host_info`.
-pub type wasm_module_get_host_info = unsafe extern "C" fn(
-    arg1: *const wasm_module_t,
-) -> *mut ::core::ffi::c_void;
+pub type wasm_module_get_host_info =
+    unsafe extern "C" fn(arg1: *const wasm_module_t) -> *mut ::core::ffi::c_void;
 /// Pointer type of the C function `wasm_module_set_host_info`.
-pub type wasm_module_set_host_info = unsafe extern "C" fn(
-    arg1: *mut wasm_module_t,
-    arg2: *mut ::core::ffi::c_void,
-);
+pub type wasm_module_set_host_info =
+    unsafe extern "C" fn(arg1: *mut wasm_module_t, arg2: *mut ::core::ffi::c_void);
 /// Pointer type of the C function `wasm_module_set_host_info_with_finalizer`.
 pub type wasm_module_set_host_info_with_finalizer = unsafe extern "C" fn(
     arg1: *mut wasm_module_t,
@@ -705,29 +510,20 @@ pub type wasm_module_set_host_info_with_finalizer = unsafe extern "C" fn(
     arg3: ::core::option::Option<unsafe extern "C" fn(arg1: *mut ::core::ffi::c_void)>,
 );
 /// Pointer type of the C function `wasm_module_as_ref`.
-pub type wasm_module_as_ref = unsafe extern "C" fn(
-    arg1: *mut wasm_module_t,
-) -> *mut wasm_ref_t;
+pub type wasm_module_as_ref = unsafe extern "C" fn(arg1: *mut wasm_module_t) -> *mut wasm_ref_t;
 /// Pointer type of the C function `wasm_ref_as_module`.
-pub type wasm_ref_as_module = unsafe extern "C" fn(
-    arg1: *mut wasm_ref_t,
-) -> *mut wasm_module_t;
+pub type wasm_ref_as_module = unsafe extern "C" fn(arg1: *mut wasm_ref_t) -> *mut wasm_module_t;
 /// Pointer type of the C function `wasm_module_as_ref_const`.
-pub type wasm_module_as_ref_const = unsafe extern "C" fn(
-    arg1: *const wasm_module_t,
-) -> *const wasm_ref_t;
+pub type wasm_module_as_ref_const =
+    unsafe extern "C" fn(arg1: *const wasm_module_t) -> *const wasm_ref_t;
 /// Pointer type of the C function `wasm_ref_as_module_const`.
-pub type wasm_ref_as_module_const = unsafe extern "C" fn(
-    arg1: *const wasm_ref_t,
-) -> *const wasm_module_t;
+pub type wasm_ref_as_module_const =
+    unsafe extern "C" fn(arg1: *const wasm_ref_t) -> *const wasm_module_t;
 /// Pointer type of the C function `wasm_shared_module_delete`.
-pub type wasm_shared_module_delete = unsafe extern "C" fn(
-    arg1: *mut wasm_shared_module_t,
-);
+pub type wasm_shared_module_delete = unsafe extern "C" fn(arg1: *mut wasm_shared_module_t);
 /// Pointer type of the C function `wasm_module_share`.
-pub type wasm_module_share = unsafe extern "C" fn(
-    arg1: *const wasm_module_t,
-) -> *mut wasm_shared_module_t;
+pub type wasm_module_share =
+    unsafe extern "C" fn(arg1: *const wasm_module_t) -> *mut wasm_shared_module_t;
 /// Pointer type of the C function `wasm_module_obtain`.
 pub type wasm_module_obtain = unsafe extern "C" fn(
     arg1: *mut wasm_store_t,
@@ -739,25 +535,17 @@ pub type wasm_module_new = unsafe extern "C" fn(
     binary: *const wasm_byte_vec_t,
 ) -> *mut wasm_module_t;
 /// Pointer type of the C function `wasm_module_validate`.
-pub type wasm_module_validate = unsafe extern "C" fn(
-    arg1: *mut wasm_store_t,
-    binary: *const wasm_byte_vec_t,
-) -> bool;
+pub type wasm_module_validate =
+    unsafe extern "C" fn(arg1: *mut wasm_store_t, binary: *const wasm_byte_vec_t) -> bool;
 /// Pointer type of the C function `wasm_module_imports`.
-pub type wasm_module_imports = unsafe extern "C" fn(
-    arg1: *const wasm_module_t,
-    out: *mut wasm_importtype_vec_t,
-);
+pub type wasm_module_imports =
+    unsafe extern "C" fn(arg1: *const wasm_module_t, out: *mut wasm_importtype_vec_t);
 /// Pointer type of the C function `wasm_module_exports`.
-pub type wasm_module_exports = unsafe extern "C" fn(
-    arg1: *const wasm_module_t,
-    out: *mut wasm_exporttype_vec_t,
-);
+pub type wasm_module_exports =
+    unsafe extern "C" fn(arg1: *const wasm_module_t, out: *mut wasm_exporttype_vec_t);
 /// Pointer type of the C function `wasm_module_serialize`.
-pub type wasm_module_serialize = unsafe extern "C" fn(
-    arg1: *const wasm_module_t,
-    out: *mut wasm_byte_vec_t,
-);
+pub type wasm_module_serialize =
+    unsafe extern "C" fn(arg1: *const wasm_module_t, out: *mut wasm_byte_vec_t);
 /// Pointer type of the C function `wasm_module_deserialize`.
 pub type wasm_module_deserialize = unsafe extern "C" fn(
     arg1: *mut wasm_store_t,
@@ -766,23 +554,16 @@ pub type wasm_module_deserialize = unsafe extern "C" fn(
 /// Pointer type of the C function `wasm_func_delete`.
 pub type wasm_func_delete = unsafe extern "C" fn(arg1: *mut wasm_func_t);
 /// Pointer type of the C function `wasm_func_copy`.
-pub type wasm_func_copy = unsafe extern "C" fn(
-    arg1: *const wasm_func_t,
-) -> *mut wasm_func_t;
+pub type wasm_func_copy = unsafe extern "C" fn(arg1: *const wasm_func_t) -> *mut wasm_func_t;
 /// Pointer type of the C function `wasm_func_same`.
-pub type wasm_func_same = unsafe extern "C" fn(
-    arg1: *const wasm_func_t,
-    arg2: *const wasm_func_t,
-) -> bool;
+pub type wasm_func_same =
+    unsafe extern "C" fn(arg1: *const wasm_func_t, arg2: *const wasm_func_t) -> bool;
 /// Pointer type of the C function `wasm_func_get_host_info`.
-pub type wasm_func_get_host_info = unsafe extern "C" fn(
-    arg1: *const wasm_func_t,
-) -> *mut ::core::ffi::c_void;
+pub type wasm_func_get_host_info =
+    unsafe extern "C" fn(arg1: *const wasm_func_t) -> *mut ::core::ffi::c_void;
 /// Pointer type of the C function `wasm_func_set_host_info`.
-pub type wasm_func_set_host_info = unsafe extern "C" fn(
-    arg1: *mut wasm_func_t,
-    arg2: *mut ::core::ffi::c_void,
-);
+pub type wasm_func_set_host_info =
+    unsafe extern "C" fn(arg1: *mut wasm_func_t, arg2: *mut ::core::ffi::c_void);
 /// Pointer type of the C function `wasm_func_set_host_info_with_finalizer`.
 pub type wasm_func_set_host_info_with_finalizer = unsafe extern "C" fn(
     arg1: *mut wasm_func_t,
@@ -790,21 +571,15 @@ pub type wasm_func_set_host_info_with_finalizer = unsafe extern "C" fn(
     arg3: ::core::option::Option<unsafe extern "C" fn(arg1: *mut ::core::ffi::c_void)>,
 );
 /// Pointer type of the C function `wasm_func_as_ref`.
-pub type wasm_func_as_ref = unsafe extern "C" fn(
-    arg1: *mut wasm_func_t,
-) -> *mut wasm_ref_t;
+pub type wasm_func_as_ref = unsafe extern "C" fn(arg1: *mut wasm_func_t) -> *mut wasm_ref_t;
 /// Pointer type of the C function `wasm_ref_as_func`.
-pub type wasm_ref_as_func = unsafe extern "C" fn(
-    arg1: *mut wasm_ref_t,
-) -> *mut wasm_func_t;
+pub type wasm_ref_as_func = unsafe extern "C" fn(arg1: *mut wasm_ref_t) -> *mut wasm_func_t;
 /// Pointer type of the C function `wasm_func_as_ref_const`.
-pub type wasm_func_as_ref_const = unsafe extern "C" fn(
-    arg1: *const wasm_func_t,
-) -> *const wasm_ref_t;
+pub type wasm_func_as_ref_const =
+    unsafe extern "C" fn(arg1: *const wasm_func_t) -> *const wasm_ref_t;
 /// Pointer type of the C function `wasm_ref_as_func_const`.
-pub type wasm_ref_as_func_const = unsafe extern "C" fn(
-    arg1: *const wasm_ref_t,
-) -> *const wasm_func_t;
+pub type wasm_ref_as_func_const =
+    unsafe extern "C" fn(arg1: *const wasm_ref_t) -> *const wasm_func_t;
 /// Pointer type of the C function `wasm_func_new`.
 pub type wasm_func_new = unsafe extern "C" fn(
     arg1: *mut wasm_store_t,
@@ -817,20 +592,14 @@ pub type wasm_func_new_with_env = unsafe extern "C" fn(
     type_: *const wasm_functype_t,
     arg2: wasm_func_callback_with_env_t,
     env: *mut ::core::ffi::c_void,
-    finalizer: ::core::option::Option<
-        unsafe extern "C" fn(arg1: *mut ::core::ffi::c_void),
-    >,
+    finalizer: ::core::option::Option<unsafe extern "C" fn(arg1: *mut ::core::ffi::c_void)>,
 ) -> *mut wasm_func_t;
 /// Pointer type of the C function `wasm_func_type`.
-pub type wasm_func_type = unsafe extern "C" fn(
-    arg1: *const wasm_func_t,
-) -> *mut wasm_functype_t;
+pub type wasm_func_type = unsafe extern "C" fn(arg1: *const wasm_func_t) -> *mut wasm_functype_t;
 /// Pointer type of the C function `wasm_func_param_arity`.
 pub type wasm_func_param_arity = unsafe extern "C" fn(arg1: *const wasm_func_t) -> usize;
 /// Pointer type of the C function `wasm_func_result_arity`.
-pub type wasm_func_result_arity = unsafe extern "C" fn(
-    arg1: *const wasm_func_t,
-) -> usize;
+pub type wasm_func_result_arity = unsafe extern "C" fn(arg1: *const wasm_func_t) -> usize;
 /// Pointer type of the C function `wasm_func_call`.
 pub type wasm_func_call = unsafe extern "C" fn(
     arg1: *const wasm_func_t,
@@ -840,23 +609,16 @@ pub type wasm_func_call = unsafe extern "C" fn(
 /// Pointer type of the C function `wasm_global_delete`.
 pub type wasm_global_delete = unsafe extern "C" fn(arg1: *mut wasm_global_t);
 /// Pointer type of the C function `wasm_global_copy`.
-pub type wasm_global_copy = unsafe extern "C" fn(
-    arg1: *const wasm_global_t,
-) -> *mut wasm_global_t;
+pub type wasm_global_copy = unsafe extern "C" fn(arg1: *const wasm_global_t) -> *mut wasm_global_t;
 /// Pointer type of the C function `wasm_global_same`.
-pub type wasm_global_same = unsafe extern "C" fn(
-    arg1: *const wasm_global_t,
-    arg2: *const wasm_global_t,
-) -> bool;
+pub type wasm_global_same =
+    unsafe extern "C" fn(arg1: *const wasm_global_t, arg2: *const wasm_global_t) -> bool;
 /// Pointer type of the C function `wasm_global_get_host_info`.
-pub type wasm_global_get_host_info = unsafe extern "C" fn(
-    arg1: *const wasm_global_t,
-) -> *mut ::core::ffi::c_void;
+pub type wasm_global_get_host_info =
+    unsafe extern "C" fn(arg1: *const wasm_global_t) -> *mut ::core::ffi::c_void;
 /// Pointer type of the C function `wasm_global_set_host_info`.
-pub type wasm_global_set_host_info = unsafe extern "C" fn(
-    arg1: *mut wasm_global_t,
-    arg2: *mut ::core::ffi::c_void,
-);
+pub type wasm_global_set_host_info =
+    unsafe extern "C" fn(arg1: *mut wasm_global_t, arg2: *mut ::core::ffi::c_void);
 /// Pointer type of the C function `wasm_global_set_host_info_with_finalizer`.
 pub type wasm_global_set_host_info_with_finalizer = unsafe extern "C" fn(
     arg1: *mut wasm_global_t,
@@ -864,21 +626,15 @@ pub type wasm_global_set_host_info_with_finalizer = unsafe extern "C" fn(
     arg3: ::core::option::Option<unsafe extern "C" fn(arg1: *mut ::core::ffi::c_void)>,
 );
 /// Pointer type of the C function `wasm_global_as_ref`.
-pub type wasm_global_as_ref = unsafe extern "C" fn(
-    arg1: *mut wasm_global_t,
-) -> *mut wasm_ref_t;
+pub type wasm_global_as_ref = unsafe extern "C" fn(arg1: *mut wasm_global_t) -> *mut wasm_ref_t;
 /// Pointer type of the C function `wasm_ref_as_global`.
-pub type wasm_ref_as_global = unsafe extern "C" fn(
-    arg1: *mut wasm_ref_t,
-) -> *mut wasm_global_t;
+pub type wasm_ref_as_global = unsafe extern "C" fn(arg1: *mut wasm_ref_t) -> *mut wasm_global_t;
 /// Pointer type of the C function `wasm_global_as_ref_const`.
-pub type wasm_global_as_ref_const = unsafe extern "C" fn(
-    arg1: *const wasm_global_t,
-) -> *const wasm_ref_t;
+pub type wasm_global_as_ref_const =
+    unsafe extern "C" fn(arg1: *const wasm_global_t) -> *const wasm_ref_t;
 /// Pointer type of the C function `wasm_ref_as_global_const`.
-pub type wasm_ref_as_global_const = unsafe extern "C" fn(
-    arg1: *const wasm_ref_t,
-) -> *const wasm_global_t;
+pub type wasm_ref_as_global_const =
+    unsafe extern "C" fn(arg1: *const wasm_ref_t) -> *const wasm_global_t;
 /// Pointer type of the C function `wasm_global_new`.
 pub type wasm_global_new = unsafe extern "C" fn(
     arg1: *mut wasm_store_t,
@@ -886,39 +642,25 @@ pub type wasm_global_new = unsafe extern "C" fn(
     arg3: *const wasm_val_t,
 ) -> *mut wasm_global_t;
 /// Pointer type of the C function `wasm_global_type`.
-pub type wasm_global_type = unsafe extern "C" fn(
-    arg1: *const wasm_global_t,
-) -> *mut wasm_globaltype_t;
+pub type wasm_global_type =
+    unsafe extern "C" fn(arg1: *const wasm_global_t) -> *mut wasm_globaltype_t;
 /// Pointer type of the C function `wasm_global_get`.
-pub type wasm_global_get = unsafe extern "C" fn(
-    arg1: *const wasm_global_t,
-    out: *mut wasm_val_t,
-);
+pub type wasm_global_get = unsafe extern "C" fn(arg1: *const wasm_global_t, out: *mut wasm_val_t);
 /// Pointer type of the C function `wasm_global_set`.
-pub type wasm_global_set = unsafe extern "C" fn(
-    arg1: *mut wasm_global_t,
-    arg2: *const wasm_val_t,
-);
+pub type wasm_global_set = unsafe extern "C" fn(arg1: *mut wasm_global_t, arg2: *const wasm_val_t);
 /// Pointer type of the C function `wasm_table_delete`.
 pub type wasm_table_delete = unsafe extern "C" fn(arg1: *mut wasm_table_t);
 /// Pointer type of the C function `wasm_table_copy`.
-pub type wasm_table_copy = unsafe extern "C" fn(
-    arg1: *const wasm_table_t,
-) -> *mut wasm_table_t;
+pub type wasm_table_copy = unsafe extern "C" fn(arg1: *const wasm_table_t) -> *mut wasm_table_t;
 /// Pointer type of the C function `wasm_table_same`.
-pub type wasm_table_same = unsafe extern "C" fn(
-    arg1: *const wasm_table_t,
-    arg2: *const wasm_table_t,
-) -> bool;
+pub type wasm_table_same =
+    unsafe extern "C" fn(arg1: *const wasm_table_t, arg2: *const wasm_table_t) -> bool;
 /// Pointer type of the C function `wasm_table_get_host_info`.
-pub type wasm_table_get_host_info = unsafe extern "C" fn(
-    arg1: *const wasm_table_t,
-) -> *mut ::core::ffi::c_void;
+pub type wasm_table_get_host_info =
+    unsafe extern "C" fn(arg1: *const wasm_table_t) -> *mut ::core::ffi::c_void;
 /// Pointer type of the C function `wasm_table_set_host_info`.
-pub type wasm_table_set_host_info = unsafe extern "C" fn(
-    arg1: *mut wasm_table_t,
-    arg2: *mut ::core::ffi::c_void,
-);
+pub type wasm_table_set_host_info =
+    unsafe extern "C" fn(arg1: *mut wasm_table_t, arg2: *mut ::core::ffi::c_void);
 /// Pointer type of the C function `wasm_table_set_host_info_with_finalizer`.
 pub type wasm_table_set_host_info_with_finalizer = unsafe extern "C" fn(
     arg1: *mut wasm_table_t,
@@ -926,21 +668,15 @@ pub type wasm_table_set_host_info_with_finalizer = unsafe extern "C" fn(
     arg3: ::core::option::Option<unsafe extern "C" fn(arg1: *mut ::core::ffi::c_void)>,
 );
 /// Pointer type of the C function `wasm_table_as_ref`.
-pub type wasm_table_as_ref = unsafe extern "C" fn(
-    arg1: *mut wasm_table_t,
-) -> *mut wasm_ref_t;
+pub type wasm_table_as_ref = unsafe extern "C" fn(arg1: *mut wasm_table_t) -> *mut wasm_ref_t;
 /// Pointer type of the C function `wasm_ref_as_table`.
-pub type wasm_ref_as_table = unsafe extern "C" fn(
-    arg1: *mut wasm_ref_t,
-) -> *mut wasm_table_t;
+pub type wasm_ref_as_table = unsafe extern "C" fn(arg1: *mut wasm_ref_t) -> *mut wasm_table_t;
 /// Pointer type of the C function `wasm_table_as_ref_const`.
-pub type wasm_table_as_ref_const = unsafe extern "C" fn(
-    arg1: *const wasm_table_t,
-) -> *const wasm_ref_t;
+pub type wasm_table_as_ref_const =
+    unsafe extern "C" fn(arg1: *const wasm_table_t) -> *const wasm_ref_t;
 /// Pointer type of the C function `wasm_ref_as_table_const`.
-pub type wasm_ref_as_table_const = unsafe extern "C" fn(
-    arg1: *const wasm_ref_t,
-) -> *const wasm_table_t;
+pub type wasm_ref_as_table_const =
+    unsafe extern "C" fn(arg1: *const wasm_ref_t) -> *const wasm_table_t;
 /// Pointer type of the C function `wasm_table_new`.
 pub type wasm_table_new = unsafe extern "C" fn(
     arg1: *mut wasm_store_t,
@@ -948,14 +684,10 @@ pub type wasm_table_new = unsafe extern "C" fn(
     init: *mut wasm_ref_t,
 ) -> *mut wasm_table_t;
 /// Pointer type of the C function `wasm_table_type`.
-pub type wasm_table_type = unsafe extern "C" fn(
-    arg1: *const wasm_table_t,
-) -> *mut wasm_tabletype_t;
+pub type wasm_table_type = unsafe extern "C" fn(arg1: *const wasm_table_t) -> *mut wasm_tabletype_t;
 /// Pointer type of the C function `wasm_table_get`.
-pub type wasm_table_get = unsafe extern "C" fn(
-    arg1: *const wasm_table_t,
-    index: wasm_table_size_t,
-) -> *mut wasm_ref_t;
+pub type wasm_table_get =
+    unsafe extern "C" fn(arg1: *const wasm_table_t, index: wasm_table_size_t) -> *mut wasm_ref_t;
 /// Pointer type of the C function `wasm_table_set`.
 pub type wasm_table_set = unsafe extern "C" fn(
     arg1: *mut wasm_table_t,
@@ -963,9 +695,7 @@ pub type wasm_table_set = unsafe extern "C" fn(
     arg2: *mut wasm_ref_t,
 ) -> bool;
 /// Pointer type of the C function `wasm_table_size`.
-pub type wasm_table_size = unsafe extern "C" fn(
-    arg1: *const wasm_table_t,
-) -> wasm_table_size_t;
+pub type wasm_table_size = unsafe extern "C" fn(arg1: *const wasm_table_t) -> wasm_table_size_t;
 /// Pointer type of the C function `wasm_table_grow`.
 pub type wasm_table_grow = unsafe extern "C" fn(
     arg1: *mut wasm_table_t,
@@ -975,23 +705,16 @@ pub type wasm_table_grow = unsafe extern "C" fn(
 /// Pointer type of the C function `wasm_memory_delete`.
 pub type wasm_memory_delete = unsafe extern "C" fn(arg1: *mut wasm_memory_t);
 /// Pointer type of the C function `wasm_memory_copy`.
-pub type wasm_memory_copy = unsafe extern "C" fn(
-    arg1: *const wasm_memory_t,
-) -> *mut wasm_memory_t;
+pub type wasm_memory_copy = unsafe extern "C" fn(arg1: *const wasm_memory_t) -> *mut wasm_memory_t;
 /// Pointer type of the C function `wasm_memory_same`.
-pub type wasm_memory_same = unsafe extern "C" fn(
-    arg1: *const wasm_memory_t,
-    arg2: *const wasm_memory_t,
-) -> bool;
+pub type wasm_memory_same =
+    unsafe extern "C" fn(arg1: *const wasm_memory_t, arg2: *const wasm_memory_t) -> bool;
 /// Pointer type of the C function `wasm_memory_get_host_info`.
-pub type wasm_memory_get_host_info = unsafe extern "C" fn(
-    arg1: *const wasm_memory_t,
-) -> *mut ::core::ffi::c_void;
+pub type wasm_memory_get_host_info =
+    unsafe extern "C" fn(arg1: *const wasm_memory_t) -> *mut ::core::ffi::c_void;
 /// Pointer type of the C function `wasm_memory_set_host_info`.
-pub type wasm_memory_set_host_info = unsafe extern "C" fn(
-    arg1: *mut wasm_memory_t,
-    arg2: *mut ::core::ffi::c_void,
-);
+pub type wasm_memory_set_host_info =
+    unsafe extern "C" fn(arg1: *mut wasm_memory_t, arg2: *mut ::core::ffi::c_void);
 /// Pointer type of the C function `wasm_memory_set_host_info_with_finalizer`.
 pub type wasm_memory_set_host_info_with_finalizer = unsafe extern "C" fn(
     arg1: *mut wasm_memory_t,
@@ -999,67 +722,45 @@ pub type wasm_memory_set_host_info_with_finalizer = unsafe extern "C" fn(
     arg3: ::core::option::Option<unsafe extern "C" fn(arg1: *mut ::core::ffi::c_void)>,
 );
 /// Pointer type of the C function `wasm_memory_as_ref`.
-pub type wasm_memory_as_ref = unsafe extern "C" fn(
-    arg1: *mut wasm_memory_t,
-) -> *mut wasm_ref_t;
+pub type wasm_memory_as_ref = unsafe extern "C" fn(arg1: *mut wasm_memory_t) -> *mut wasm_ref_t;
 /// Pointer type of the C function `wasm_ref_as_memory`.
-pub type wasm_ref_as_memory = unsafe extern "C" fn(
-    arg1: *mut wasm_ref_t,
-) -> *mut wasm_memory_t;
+pub type wasm_ref_as_memory = unsafe extern "C" fn(arg1: *mut wasm_ref_t) -> *mut wasm_memory_t;
 /// Pointer type of the C function `wasm_memory_as_ref_const`.
-pub type wasm_memory_as_ref_const = unsafe extern "C" fn(
-    arg1: *const wasm_memory_t,
-) -> *const wasm_ref_t;
+pub type wasm_memory_as_ref_const =
+    unsafe extern "C" fn(arg1: *const wasm_memory_t) -> *const wasm_ref_t;
 /// Pointer type of the C function `wasm_ref_as_memory_const`.
-pub type wasm_ref_as_memory_const = unsafe extern "C" fn(
-    arg1: *const wasm_ref_t,
-) -> *const wasm_memory_t;
+pub type wasm_ref_as_memory_const =
+    unsafe extern "C" fn(arg1: *const wasm_ref_t) -> *const wasm_memory_t;
 /// Pointer type of the C function `wasm_memory_new`.
 pub type wasm_memory_new = unsafe extern "C" fn(
     arg1: *mut wasm_store_t,
     arg2: *const wasm_memorytype_t,
 ) -> *mut wasm_memory_t;
 /// Pointer type of the C function `wasm_memory_type`.
-pub type wasm_memory_type = unsafe extern "C" fn(
-    arg1: *const wasm_memory_t,
-) -> *mut wasm_memorytype_t;
+pub type wasm_memory_type =
+    unsafe extern "C" fn(arg1: *const wasm_memory_t) -> *mut wasm_memorytype_t;
 /// Pointer type of the C function `wasm_memory_data`.
-pub type wasm_memory_data = unsafe extern "C" fn(
-    arg1: *mut wasm_memory_t,
-) -> *mut byte_t;
+pub type wasm_memory_data = unsafe extern "C" fn(arg1: *mut wasm_memory_t) -> *mut byte_t;
 /// Pointer type of the C function `wasm_memory_data_size`.
-pub type wasm_memory_data_size = unsafe extern "C" fn(
-    arg1: *const wasm_memory_t,
-) -> usize;
+pub type wasm_memory_data_size = unsafe extern "C" fn(arg1: *const wasm_memory_t) -> usize;
 /// Pointer type of the C function `wasm_memory_size`.
-pub type wasm_memory_size = unsafe extern "C" fn(
-    arg1: *const wasm_memory_t,
-) -> wasm_memory_pages_t;
+pub type wasm_memory_size = unsafe extern "C" fn(arg1: *const wasm_memory_t) -> wasm_memory_pages_t;
 /// Pointer type of the C function `wasm_memory_grow`.
-pub type wasm_memory_grow = unsafe extern "C" fn(
-    arg1: *mut wasm_memory_t,
-    delta: wasm_memory_pages_t,
-) -> bool;
+pub type wasm_memory_grow =
+    unsafe extern "C" fn(arg1: *mut wasm_memory_t, delta: wasm_memory_pages_t) -> bool;
 /// Pointer type of the C function `wasm_extern_delete`.
 pub type wasm_extern_delete = unsafe extern "C" fn(arg1: *mut wasm_extern_t);
 /// Pointer type of the C function `wasm_extern_copy`.
-pub type wasm_extern_copy = unsafe extern "C" fn(
-    arg1: *const wasm_extern_t,
-) -> *mut wasm_extern_t;
+pub type wasm_extern_copy = unsafe extern "C" fn(arg1: *const wasm_extern_t) -> *mut wasm_extern_t;
 /// Pointer type of the C function `wasm_extern_same`.
-pub type wasm_extern_same = unsafe extern "C" fn(
-    arg1: *const wasm_extern_t,
-    arg2: *const wasm_extern_t,
-) -> bool;
+pub type wasm_extern_same =
+    unsafe extern "C" fn(arg1: *const wasm_extern_t, arg2: *const wasm_extern_t) -> bool;
 /// Pointer type of the C function `wasm_extern_get_host_info`.
-pub type wasm_extern_get_host_info = unsafe extern "C" fn(
-    arg1: *const wasm_extern_t,
-) -> *mut ::core::ffi::c_void;
+pub type wasm_extern_get_host_info =
+    unsafe extern "C" fn(arg1: *const wasm_extern_t) -> *mut ::core::ffi::c_void;
 /// Pointer type of the C function `wasm_extern_set_host_info`.
-pub type wasm_extern_set_host_info = unsafe extern "C" fn(
-    arg1: *mut wasm_extern_t,
-    arg2: *mut ::core::ffi::c_void,
-);
+pub type wasm_extern_set_host_info =
+    unsafe extern "C" fn(arg1: *mut wasm_extern_t, arg2: *mut ::core::ffi::c_void);
 /// Pointer type of the C function `wasm_extern_set_host_info_with_finalizer`.
 pub type wasm_extern_set_host_info_with_finalizer = unsafe extern "C" fn(
     arg1: *mut wasm_extern_t,
@@ -1067,133 +768,91 @@ pub type wasm_extern_set_host_info_with_finalizer = unsafe extern "C" fn(
     arg3: ::core::option::Option<unsafe extern "C" fn(arg1: *mut ::core::ffi::c_void)>,
 );
 /// Pointer type of the C function `wasm_extern_as_ref`.
-pub type wasm_extern_as_ref = unsafe extern "C" fn(
-    arg1: *mut wasm_extern_t,
-) -> *mut wasm_ref_t;
+pub type wasm_extern_as_ref = unsafe extern "C" fn(arg1: *mut wasm_extern_t) -> *mut wasm_ref_t;
 /// Pointer type of the C function `wasm_ref_as_extern`.
-pub type wasm_ref_as_extern = unsafe extern "C" fn(
-    arg1: *mut wasm_ref_t,
-) -> *mut wasm_extern_t;
+pub type wasm_ref_as_extern = unsafe extern "C" fn(arg1: *mut wasm_ref_t) -> *mut wasm_extern_t;
 /// Pointer type of the C function `wasm_extern_as_ref_const`.
-pub type wasm_extern_as_ref_const = unsafe extern "C" fn(
-    arg1: *const wasm_extern_t,
-) -> *const wasm_ref_t;
+pub type wasm_extern_as_ref_const =
+    unsafe extern "C" fn(arg1: *const wasm_extern_t) -> *const wasm_ref_t;
 /// Pointer type of the C function `wasm_ref_as_extern_const`.
-pub type wasm_ref_as_extern_const = unsafe extern "C" fn(
-    arg1: *const wasm_ref_t,
-) -> *const wasm_extern_t;
+pub type wasm_ref_as_extern_const =
+    unsafe extern "C" fn(arg1: *const wasm_ref_t) -> *const wasm_extern_t;
 /// Pointer type of the C function `wasm_extern_vec_new_empty`.
 pub type wasm_extern_vec_new_empty = unsafe extern "C" fn(out: *mut wasm_extern_vec_t);
 /// Pointer type of the C function `wasm_extern_vec_new_uninitialized`.
-pub type wasm_extern_vec_new_uninitialized = unsafe extern "C" fn(
-    out: *mut wasm_extern_vec_t,
-    arg1: usize,
-);
+pub type wasm_extern_vec_new_uninitialized =
+    unsafe extern "C" fn(out: *mut wasm_extern_vec_t, arg1: usize);
 /// Pointer type of the C function `wasm_extern_vec_new`.
-pub type wasm_extern_vec_new = unsafe extern "C" fn(
-    out: *mut wasm_extern_vec_t,
-    arg1: usize,
-    arg2: *const *mut wasm_extern_t,
-);
+pub type wasm_extern_vec_new =
+    unsafe extern "C" fn(out: *mut wasm_extern_vec_t, arg1: usize, arg2: *const *mut wasm_extern_t);
 /// Pointer type of the C function `wasm_extern_vec_copy`.
-pub type wasm_extern_vec_copy = unsafe extern "C" fn(
-    out: *mut wasm_extern_vec_t,
-    arg1: *const wasm_extern_vec_t,
-);
+pub type wasm_extern_vec_copy =
+    unsafe extern "C" fn(out: *mut wasm_extern_vec_t, arg1: *const wasm_extern_vec_t);
 /// Pointer type of the C function `wasm_extern_vec_delete`.
 pub type wasm_extern_vec_delete = unsafe extern "C" fn(arg1: *mut wasm_extern_vec_t);
 /// Pointer type of the C function `wasm_extern_kind`.
-pub type wasm_extern_kind = unsafe extern "C" fn(
-    arg1: *const wasm_extern_t,
-) -> wasm_externkind_t;
+pub type wasm_extern_kind = unsafe extern "C" fn(arg1: *const wasm_extern_t) -> wasm_externkind_t;
 /// Pointer type of the C function `wasm_extern_type`.
-pub type wasm_extern_type = unsafe extern "C" fn(
-    arg1: *const wasm_extern_t,
-) -> *mut wasm_externtype_t;
+pub type wasm_extern_type =
+    unsafe extern "C" fn(arg1: *const wasm_extern_t) -> *mut wasm_externtype_t;
 /// Pointer type of the C function `wasm_func_as_extern`.
-pub type wasm_func_as_extern = unsafe extern "C" fn(
-    arg1: *mut wasm_func_t,
-) -> *mut wasm_extern_t;
+pub type wasm_func_as_extern = unsafe extern "C" fn(arg1: *mut wasm_func_t) -> *mut wasm_extern_t;
 /// Pointer type of the C function `wasm_global_as_extern`.
-pub type wasm_global_as_extern = unsafe extern "C" fn(
-    arg1: *mut wasm_global_t,
-) -> *mut wasm_extern_t;
+pub type wasm_global_as_extern =
+    unsafe extern "C" fn(arg1: *mut wasm_global_t) -> *mut wasm_extern_t;
 /// Pointer type of the C function `wasm_table_as_extern`.
-pub type wasm_table_as_extern = unsafe extern "C" fn(
-    arg1: *mut wasm_table_t,
-) -> *mut wasm_extern_t;
+pub type wasm_table_as_extern = unsafe extern "C" fn(arg1: *mut wasm_table_t) -> *mut wasm_extern_t;
 /// Pointer type of the C function `wasm_memory_as_extern`.
-pub type wasm_memory_as_extern = unsafe extern "C" fn(
-    arg1: *mut wasm_memory_t,
-) -> *mut wasm_extern_t;
+pub type wasm_memory_as_extern =
+    unsafe extern "C" fn(arg1: *mut wasm_memory_t) -> *mut wasm_extern_t;
 /// Pointer type of the C function `wasm_extern_as_func`.
-pub type wasm_extern_as_func = unsafe extern "C" fn(
-    arg1: *mut wasm_extern_t,
-) -> *mut wasm_func_t;
+pub type wasm_extern_as_func = unsafe extern "C" fn(arg1: *mut wasm_extern_t) -> *mut wasm_func_t;
 /// Pointer type of the C function `wasm_extern_as_global`.
-pub type wasm_extern_as_global = unsafe extern "C" fn(
-    arg1: *mut wasm_extern_t,
-) -> *mut wasm_global_t;
+pub type wasm_extern_as_global =
+    unsafe extern "C" fn(arg1: *mut wasm_extern_t) -> *mut wasm_global_t;
 /// Pointer type of the C function `wasm_extern_as_table`.
-pub type wasm_extern_as_table = unsafe extern "C" fn(
-    arg1: *mut wasm_extern_t,
-) -> *mut wasm_table_t;
+pub type wasm_extern_as_table = unsafe extern "C" fn(arg1: *mut wasm_extern_t) -> *mut wasm_table_t;
 /// Pointer type of the C function `wasm_extern_as_memory`.
-pub type wasm_extern_as_memory = unsafe extern "C" fn(
-    arg1: *mut wasm_extern_t,
-) -> *mut wasm_memory_t;
+pub type wasm_extern_as_memory =
+    unsafe extern "C" fn(arg1: *mut wasm_extern_t) -> *mut wasm_memory_t;
 /// Pointer type of the C function `wasm_func_as_extern_const`.
-pub type wasm_func_as_extern_const = unsafe extern "C" fn(
-    arg1: *const wasm_func_t,
-) -> *const wasm_extern_t;
+pub type wasm_func_as_extern_const =
+    unsafe extern "C" fn(arg1: *const wasm_func_t) -> *const wasm_extern_t;
 /// Pointer type of the C function `wasm_global_as_extern_const`.
-pub type wasm_global_as_extern_const = unsafe extern "C" fn(
-    arg1: *const wasm_global_t,
-) -> *const wasm_extern_t;
+pub type wasm_global_as_extern_const =
+    unsafe extern "C" fn(arg1: *const wasm_global_t) -> *const wasm_extern_t;
 /// Pointer type of the C function `wasm_table_as_extern_const`.
-pub type wasm_table_as_extern_const = unsafe extern "C" fn(
-    arg1: *const wasm_table_t,
-) -> *const wasm_extern_t;
+pub type wasm_table_as_extern_const =
+    unsafe extern "C" fn(arg1: *const wasm_table_t) -> *const wasm_extern_t;
 /// Pointer type of the C function `wasm_memory_as_extern_const`.
-pub type wasm_memory_as_extern_const = unsafe extern "C" fn(
-    arg1: *const wasm_memory_t,
-) -> *const wasm_extern_t;
+pub type wasm_memory_as_extern_const =
+    unsafe extern "C" fn(arg1: *const wasm_memory_t) -> *const wasm_extern_t;
 /// Pointer type of the C function `wasm_extern_as_func_const`.
-pub type wasm_extern_as_func_const = unsafe extern "C" fn(
-    arg1: *const wasm_extern_t,
-) -> *const wasm_func_t;
+pub type wasm_extern_as_func_const =
+    unsafe extern "C" fn(arg1: *const wasm_extern_t) -> *const wasm_func_t;
 /// Pointer type of the C function `wasm_extern_as_global_const`.
-pub type wasm_extern_as_global_const = unsafe extern "C" fn(
-    arg1: *const wasm_extern_t,
-) -> *const wasm_global_t;
+pub type wasm_extern_as_global_const =
+    unsafe extern "C" fn(arg1: *const wasm_extern_t) -> *const wasm_global_t;
 /// Pointer type of the C function `wasm_extern_as_table_const`.
-pub type wasm_extern_as_table_const = unsafe extern "C" fn(
-    arg1: *const wasm_extern_t,
-) -> *const wasm_table_t;
+pub type wasm_extern_as_table_const =
+    unsafe extern "C" fn(arg1: *const wasm_extern_t) -> *const wasm_table_t;
 /// Pointer type of the C function `wasm_extern_as_memory_const`.
-pub type wasm_extern_as_memory_const = unsafe extern "C" fn(
-    arg1: *const wasm_extern_t,
-) -> *const wasm_memory_t;
+pub type wasm_extern_as_memory_const =
+    unsafe extern "C" fn(arg1: *const wasm_extern_t) -> *const wasm_memory_t;
 /// Pointer type of the C function `wasm_instance_delete`.
 pub type wasm_instance_delete = unsafe extern "C" fn(arg1: *mut wasm_instance_t);
 /// Pointer type of the C function `wasm_instance_copy`.
-pub type wasm_instance_copy = unsafe extern "C" fn(
-    arg1: *const wasm_instance_t,
-) -> *mut wasm_instance_t;
+pub type wasm_instance_copy =
+    unsafe extern "C" fn(arg1: *const wasm_instance_t) -> *mut wasm_instance_t;
 /// Pointer type of the C function `wasm_instance_same`.
-pub type wasm_instance_same = unsafe extern "C" fn(
-    arg1: *const wasm_instance_t,
-    arg2: *const wasm_instance_t,
-) -> bool;
+pub type wasm_instance_same =
+    unsafe extern "C" fn(arg1: *const wasm_instance_t, arg2: *const wasm_instance_t) -> bool;
 /// Pointer type of the C function `wasm_instance_get_host_info`.
-pub type wasm_instance_get_host_info = unsafe extern "C" fn(
-    arg1: *const wasm_instance_t,
-) -> *mut ::core::ffi::c_void;
+pub type wasm_instance_get_host_info =
+    unsafe extern "C" fn(arg1: *const wasm_instance_t) -> *mut ::core::ffi::c_void;
 /// Pointer type of the C function `wasm_instance_set_host_info`.
-pub type wasm_instance_set_host_info = unsafe extern "C" fn(
-    arg1: *mut wasm_instance_t,
-    arg2: *mut ::core::ffi::c_void,
-);
+pub type wasm_instance_set_host_info =
+    unsafe extern "C" fn(arg1: *mut wasm_instance_t, arg2: *mut ::core::ffi::c_void);
 /// Pointer type of the C function `wasm_instance_set_host_info_with_finalizer`.
 pub type wasm_instance_set_host_info_with_finalizer = unsafe extern "C" fn(
     arg1: *mut wasm_instance_t,
@@ -1201,21 +860,15 @@ pub type wasm_instance_set_host_info_with_finalizer = unsafe extern "C" fn(
     arg3: ::core::option::Option<unsafe extern "C" fn(arg1: *mut ::core::ffi::c_void)>,
 );
 /// Pointer type of the C function `wasm_instance_as_ref`.
-pub type wasm_instance_as_ref = unsafe extern "C" fn(
-    arg1: *mut wasm_instance_t,
-) -> *mut wasm_ref_t;
+pub type wasm_instance_as_ref = unsafe extern "C" fn(arg1: *mut wasm_instance_t) -> *mut wasm_ref_t;
 /// Pointer type of the C function `wasm_ref_as_instance`.
-pub type wasm_ref_as_instance = unsafe extern "C" fn(
-    arg1: *mut wasm_ref_t,
-) -> *mut wasm_instance_t;
+pub type wasm_ref_as_instance = unsafe extern "C" fn(arg1: *mut wasm_ref_t) -> *mut wasm_instance_t;
 /// Pointer type of the C function `wasm_instance_as_ref_const`.
-pub type wasm_instance_as_ref_const = unsafe extern "C" fn(
-    arg1: *const wasm_instance_t,
-) -> *const wasm_ref_t;
+pub type wasm_instance_as_ref_const =
+    unsafe extern "C" fn(arg1: *const wasm_instance_t) -> *const wasm_ref_t;
 /// Pointer type of the C function `wasm_ref_as_instance_const`.
-pub type wasm_ref_as_instance_const = unsafe extern "C" fn(
-    arg1: *const wasm_ref_t,
-) -> *const wasm_instance_t;
+pub type wasm_ref_as_instance_const =
+    unsafe extern "C" fn(arg1: *const wasm_ref_t) -> *const wasm_instance_t;
 /// Pointer type of the C function `wasm_instance_new`.
 pub type wasm_instance_new = unsafe extern "C" fn(
     arg1: *mut wasm_store_t,
@@ -1224,10 +877,8 @@ pub type wasm_instance_new = unsafe extern "C" fn(
     arg3: *mut *mut wasm_trap_t,
 ) -> *mut wasm_instance_t;
 /// Pointer type of the C function `wasm_instance_exports`.
-pub type wasm_instance_exports = unsafe extern "C" fn(
-    arg1: *const wasm_instance_t,
-    out: *mut wasm_extern_vec_t,
-);
+pub type wasm_instance_exports =
+    unsafe extern "C" fn(arg1: *const wasm_instance_t, out: *mut wasm_extern_vec_t);
 /// Pointer type of the C function `wasi_config_delete`.
 pub type wasi_config_delete = unsafe extern "C" fn(arg1: *mut wasi_config_t);
 /// Pointer type of the C function `wasi_config_new`.
@@ -1235,10 +886,8 @@ pub type wasi_config_new = unsafe extern "C" fn() -> *mut wasi_config_t;
 /// Pointer type of the C function `wasi_config_inherit_network`.
 pub type wasi_config_inherit_network = unsafe extern "C" fn(config: *mut wasi_config_t);
 /// Pointer type of the C function `wasi_config_allow_ip_name_lookup`.
-pub type wasi_config_allow_ip_name_lookup = unsafe extern "C" fn(
-    config: *mut wasi_config_t,
-    enable: bool,
-);
+pub type wasi_config_allow_ip_name_lookup =
+    unsafe extern "C" fn(config: *mut wasi_config_t, enable: bool);
 /// Pointer type of the C function `wasi_config_set_argv`.
 pub type wasi_config_set_argv = unsafe extern "C" fn(
     config: *mut wasi_config_t,
@@ -1257,22 +906,16 @@ pub type wasi_config_set_env = unsafe extern "C" fn(
 /// Pointer type of the C function `wasi_config_inherit_env`.
 pub type wasi_config_inherit_env = unsafe extern "C" fn(config: *mut wasi_config_t);
 /// Pointer type of the C function `wasi_config_set_stdin_file`.
-pub type wasi_config_set_stdin_file = unsafe extern "C" fn(
-    config: *mut wasi_config_t,
-    path: *const ::core::ffi::c_char,
-) -> bool;
+pub type wasi_config_set_stdin_file =
+    unsafe extern "C" fn(config: *mut wasi_config_t, path: *const ::core::ffi::c_char) -> bool;
 /// Pointer type of the C function `wasi_config_set_stdin_bytes`.
-pub type wasi_config_set_stdin_bytes = unsafe extern "C" fn(
-    config: *mut wasi_config_t,
-    binary: *mut wasm_byte_vec_t,
-);
+pub type wasi_config_set_stdin_bytes =
+    unsafe extern "C" fn(config: *mut wasi_config_t, binary: *mut wasm_byte_vec_t);
 /// Pointer type of the C function `wasi_config_inherit_stdin`.
 pub type wasi_config_inherit_stdin = unsafe extern "C" fn(config: *mut wasi_config_t);
 /// Pointer type of the C function `wasi_config_set_stdout_file`.
-pub type wasi_config_set_stdout_file = unsafe extern "C" fn(
-    config: *mut wasi_config_t,
-    path: *const ::core::ffi::c_char,
-) -> bool;
+pub type wasi_config_set_stdout_file =
+    unsafe extern "C" fn(config: *mut wasi_config_t, path: *const ::core::ffi::c_char) -> bool;
 /// Pointer type of the C function `wasi_config_inherit_stdout`.
 pub type wasi_config_inherit_stdout = unsafe extern "C" fn(config: *mut wasi_config_t);
 /// Pointer type of the C function `wasi_config_set_stdout_custom`.
@@ -1286,15 +929,11 @@ pub type wasi_config_set_stdout_custom = unsafe extern "C" fn(
         ) -> isize,
     >,
     data: *mut ::core::ffi::c_void,
-    finalizer: ::core::option::Option<
-        unsafe extern "C" fn(arg1: *mut ::core::ffi::c_void),
-    >,
+    finalizer: ::core::option::Option<unsafe extern "C" fn(arg1: *mut ::core::ffi::c_void)>,
 );
 /// Pointer type of the C function `wasi_config_set_stderr_file`.
-pub type wasi_config_set_stderr_file = unsafe extern "C" fn(
-    config: *mut wasi_config_t,
-    path: *const ::core::ffi::c_char,
-) -> bool;
+pub type wasi_config_set_stderr_file =
+    unsafe extern "C" fn(config: *mut wasi_config_t, path: *const ::core::ffi::c_char) -> bool;
 /// Pointer type of the C function `wasi_config_inherit_stderr`.
 pub type wasi_config_inherit_stderr = unsafe extern "C" fn(config: *mut wasi_config_t);
 /// Pointer type of the C function `wasi_config_set_stderr_custom`.
@@ -1308,9 +947,7 @@ pub type wasi_config_set_stderr_custom = unsafe extern "C" fn(
         ) -> isize,
     >,
     data: *mut ::core::ffi::c_void,
-    finalizer: ::core::option::Option<
-        unsafe extern "C" fn(arg1: *mut ::core::ffi::c_void),
-    >,
+    finalizer: ::core::option::Option<unsafe extern "C" fn(arg1: *mut ::core::ffi::c_void)>,
 );
 /// Pointer type of the C function `wasi_config_preopen_dir`.
 pub type wasi_config_preopen_dir = unsafe extern "C" fn(
@@ -1325,18 +962,12 @@ pub type wasmtime_storage_type_clone = unsafe extern "C" fn(
     out: *mut wasmtime_storage_type_t,
 );
 /// Pointer type of the C function `wasmtime_storage_type_delete`.
-pub type wasmtime_storage_type_delete = unsafe extern "C" fn(
-    storage: *mut wasmtime_storage_type_t,
-);
+pub type wasmtime_storage_type_delete = unsafe extern "C" fn(storage: *mut wasmtime_storage_type_t);
 /// Pointer type of the C function `wasmtime_field_type_clone`.
-pub type wasmtime_field_type_clone = unsafe extern "C" fn(
-    field: *const wasmtime_field_type_t,
-    out: *mut wasmtime_field_type_t,
-);
+pub type wasmtime_field_type_clone =
+    unsafe extern "C" fn(field: *const wasmtime_field_type_t, out: *mut wasmtime_field_type_t);
 /// Pointer type of the C function `wasmtime_field_type_delete`.
-pub type wasmtime_field_type_delete = unsafe extern "C" fn(
-    field: *mut wasmtime_field_type_t,
-);
+pub type wasmtime_field_type_delete = unsafe extern "C" fn(field: *mut wasmtime_field_type_t);
 /// Pointer type of the C function `wasmtime_struct_type_new`.
 pub type wasmtime_struct_type_new = unsafe extern "C" fn(
     engine: *const wasm_engine_t,
@@ -1344,17 +975,13 @@ pub type wasmtime_struct_type_new = unsafe extern "C" fn(
     nfields: usize,
 ) -> *mut wasmtime_struct_type_t;
 /// Pointer type of the C function `wasmtime_struct_type_copy`.
-pub type wasmtime_struct_type_copy = unsafe extern "C" fn(
-    ty: *const wasmtime_struct_type_t,
-) -> *mut wasmtime_struct_type_t;
+pub type wasmtime_struct_type_copy =
+    unsafe extern "C" fn(ty: *const wasmtime_struct_type_t) -> *mut wasmtime_struct_type_t;
 /// Pointer type of the C function `wasmtime_struct_type_delete`.
-pub type wasmtime_struct_type_delete = unsafe extern "C" fn(
-    ty: *mut wasmtime_struct_type_t,
-);
+pub type wasmtime_struct_type_delete = unsafe extern "C" fn(ty: *mut wasmtime_struct_type_t);
 /// Pointer type of the C function `wasmtime_struct_type_num_fields`.
-pub type wasmtime_struct_type_num_fields = unsafe extern "C" fn(
-    ty: *const wasmtime_struct_type_t,
-) -> usize;
+pub type wasmtime_struct_type_num_fields =
+    unsafe extern "C" fn(ty: *const wasmtime_struct_type_t) -> usize;
 /// Pointer type of the C function `wasmtime_struct_type_field`.
 pub type wasmtime_struct_type_field = unsafe extern "C" fn(
     ty: *const wasmtime_struct_type_t,
@@ -1367,39 +994,27 @@ pub type wasmtime_array_type_new = unsafe extern "C" fn(
     field: *const wasmtime_field_type_t,
 ) -> *mut wasmtime_array_type_t;
 /// Pointer type of the C function `wasmtime_array_type_copy`.
-pub type wasmtime_array_type_copy = unsafe extern "C" fn(
-    ty: *const wasmtime_array_type_t,
-) -> *mut wasmtime_array_type_t;
+pub type wasmtime_array_type_copy =
+    unsafe extern "C" fn(ty: *const wasmtime_array_type_t) -> *mut wasmtime_array_type_t;
 /// Pointer type of the C function `wasmtime_array_type_delete`.
-pub type wasmtime_array_type_delete = unsafe extern "C" fn(
-    ty: *mut wasmtime_array_type_t,
-);
+pub type wasmtime_array_type_delete = unsafe extern "C" fn(ty: *mut wasmtime_array_type_t);
 /// Pointer type of the C function `wasmtime_array_type_element`.
-pub type wasmtime_array_type_element = unsafe extern "C" fn(
-    ty: *const wasmtime_array_type_t,
-    out: *mut wasmtime_field_type_t,
-);
+pub type wasmtime_array_type_element =
+    unsafe extern "C" fn(ty: *const wasmtime_array_type_t, out: *mut wasmtime_field_type_t);
 /// Pointer type of the C function `wasmtime_error_new`.
-pub type wasmtime_error_new = unsafe extern "C" fn(
-    arg1: *const ::core::ffi::c_char,
-) -> *mut wasmtime_error_t;
+pub type wasmtime_error_new =
+    unsafe extern "C" fn(arg1: *const ::core::ffi::c_char) -> *mut wasmtime_error_t;
 /// Pointer type of the C function `wasmtime_error_delete`.
 pub type wasmtime_error_delete = unsafe extern "C" fn(error: *mut wasmtime_error_t);
 /// Pointer type of the C function `wasmtime_error_message`.
-pub type wasmtime_error_message = unsafe extern "C" fn(
-    error: *const wasmtime_error_t,
-    message: *mut wasm_name_t,
-);
+pub type wasmtime_error_message =
+    unsafe extern "C" fn(error: *const wasmtime_error_t, message: *mut wasm_name_t);
 /// Pointer type of the C function `wasmtime_error_exit_status`.
-pub type wasmtime_error_exit_status = unsafe extern "C" fn(
-    arg1: *const wasmtime_error_t,
-    status: *mut ::core::ffi::c_int,
-) -> bool;
+pub type wasmtime_error_exit_status =
+    unsafe extern "C" fn(arg1: *const wasmtime_error_t, status: *mut ::core::ffi::c_int) -> bool;
 /// Pointer type of the C function `wasmtime_error_wasm_trace`.
-pub type wasmtime_error_wasm_trace = unsafe extern "C" fn(
-    arg1: *const wasmtime_error_t,
-    out: *mut wasm_frame_vec_t,
-);
+pub type wasmtime_error_wasm_trace =
+    unsafe extern "C" fn(arg1: *const wasmtime_error_t, out: *mut wasm_frame_vec_t);
 /// Pointer type of the C function `wasmtime_exn_type_new`.
 pub type wasmtime_exn_type_new = unsafe extern "C" fn(
     engine: *const wasm_engine_t,
@@ -1409,44 +1024,32 @@ pub type wasmtime_exn_type_new = unsafe extern "C" fn(
 /// Pointer type of the C function `wasmtime_exn_type_delete`.
 pub type wasmtime_exn_type_delete = unsafe extern "C" fn(ty: *mut wasmtime_exn_type_t);
 /// Pointer type of the C function `wasmtime_exn_type_copy`.
-pub type wasmtime_exn_type_copy = unsafe extern "C" fn(
-    ty: *const wasmtime_exn_type_t,
-) -> *mut wasmtime_exn_type_t;
+pub type wasmtime_exn_type_copy =
+    unsafe extern "C" fn(ty: *const wasmtime_exn_type_t) -> *mut wasmtime_exn_type_t;
 /// Pointer type of the C function `wasmtime_exn_type_tag_type`.
-pub type wasmtime_exn_type_tag_type = unsafe extern "C" fn(
-    ty: *const wasmtime_exn_type_t,
-) -> *mut wasm_tagtype_t;
+pub type wasmtime_exn_type_tag_type =
+    unsafe extern "C" fn(ty: *const wasmtime_exn_type_t) -> *mut wasm_tagtype_t;
 /// Pointer type of the C function `wasmtime_wasm_valtype_v128`.
 pub type wasmtime_wasm_valtype_v128 = unsafe extern "C" fn() -> *mut wasm_valtype_t;
 /// Pointer type of the C function `wasmtime_wasm_valtype_equal`.
-pub type wasmtime_wasm_valtype_equal = unsafe extern "C" fn(
-    a: *const wasm_valtype_t,
-    b: *const wasm_valtype_t,
-) -> bool;
+pub type wasmtime_wasm_valtype_equal =
+    unsafe extern "C" fn(a: *const wasm_valtype_t, b: *const wasm_valtype_t) -> bool;
 /// Pointer type of the C function `wasmtime_heaptype_clone`.
-pub type wasmtime_heaptype_clone = unsafe extern "C" fn(
-    ty: *const wasmtime_heaptype_t,
-    out: *mut wasmtime_heaptype_t,
-);
+pub type wasmtime_heaptype_clone =
+    unsafe extern "C" fn(ty: *const wasmtime_heaptype_t, out: *mut wasmtime_heaptype_t);
 /// Pointer type of the C function `wasmtime_heaptype_delete`.
 pub type wasmtime_heaptype_delete = unsafe extern "C" fn(ty: *mut wasmtime_heaptype_t);
 /// Pointer type of the C function `wasmtime_reftype_clone`.
-pub type wasmtime_reftype_clone = unsafe extern "C" fn(
-    ty: *const wasmtime_reftype_t,
-    out: *mut wasmtime_reftype_t,
-);
+pub type wasmtime_reftype_clone =
+    unsafe extern "C" fn(ty: *const wasmtime_reftype_t, out: *mut wasmtime_reftype_t);
 /// Pointer type of the C function `wasmtime_reftype_delete`.
 pub type wasmtime_reftype_delete = unsafe extern "C" fn(ty: *mut wasmtime_reftype_t);
 /// Pointer type of the C function `wasmtime_valtype_new`.
-pub type wasmtime_valtype_new = unsafe extern "C" fn(
-    ty: *const wasm_valtype_t,
-    out: *mut wasmtime_valtype_t,
-);
+pub type wasmtime_valtype_new =
+    unsafe extern "C" fn(ty: *const wasm_valtype_t, out: *mut wasmtime_valtype_t);
 /// Pointer type of the C function `wasmtime_valtype_clone`.
-pub type wasmtime_valtype_clone = unsafe extern "C" fn(
-    ty: *const wasmtime_valtype_t,
-    out: *mut wasmtime_valtype_t,
-);
+pub type wasmtime_valtype_clone =
+    unsafe extern "C" fn(ty: *const wasmtime_valtype_t, out: *mut wasmtime_valtype_t);
 /// Pointer type of the C function `wasmtime_valtype_delete`.
 pub type wasmtime_valtype_delete = unsafe extern "C" fn(ty: *mut wasmtime_valtype_t);
 /// Pointer type of the C function `wasmtime_valtype_to_wasm`.
@@ -1464,19 +1067,14 @@ pub type wasmtime_module_new = unsafe extern "C" fn(
 /// Pointer type of the C function `wasmtime_module_delete`.
 pub type wasmtime_module_delete = unsafe extern "C" fn(m: *mut wasmtime_module_t);
 /// Pointer type of the C function `wasmtime_module_clone`.
-pub type wasmtime_module_clone = unsafe extern "C" fn(
-    m: *const wasmtime_module_t,
-) -> *mut wasmtime_module_t;
+pub type wasmtime_module_clone =
+    unsafe extern "C" fn(m: *const wasmtime_module_t) -> *mut wasmtime_module_t;
 /// Pointer type of the C function `wasmtime_module_imports`.
-pub type wasmtime_module_imports = unsafe extern "C" fn(
-    module: *const wasmtime_module_t,
-    out: *mut wasm_importtype_vec_t,
-);
+pub type wasmtime_module_imports =
+    unsafe extern "C" fn(module: *const wasmtime_module_t, out: *mut wasm_importtype_vec_t);
 /// Pointer type of the C function `wasmtime_module_exports`.
-pub type wasmtime_module_exports = unsafe extern "C" fn(
-    module: *const wasmtime_module_t,
-    out: *mut wasm_exporttype_vec_t,
-);
+pub type wasmtime_module_exports =
+    unsafe extern "C" fn(module: *const wasmtime_module_t, out: *mut wasm_exporttype_vec_t);
 /// Pointer type of the C function `wasmtime_module_validate`.
 pub type wasmtime_module_validate = unsafe extern "C" fn(
     engine: *mut wasm_engine_t,
@@ -1514,29 +1112,22 @@ pub type wasmtime_sharedmemory_new = unsafe extern "C" fn(
     ret: *mut *mut wasmtime_sharedmemory_t,
 ) -> *mut wasmtime_error_t;
 /// Pointer type of the C function `wasmtime_sharedmemory_delete`.
-pub type wasmtime_sharedmemory_delete = unsafe extern "C" fn(
-    memory: *mut wasmtime_sharedmemory_t,
-);
+pub type wasmtime_sharedmemory_delete = unsafe extern "C" fn(memory: *mut wasmtime_sharedmemory_t);
 /// Pointer type of the C function `wasmtime_sharedmemory_clone`.
-pub type wasmtime_sharedmemory_clone = unsafe extern "C" fn(
-    memory: *const wasmtime_sharedmemory_t,
-) -> *mut wasmtime_sharedmemory_t;
+pub type wasmtime_sharedmemory_clone =
+    unsafe extern "C" fn(memory: *const wasmtime_sharedmemory_t) -> *mut wasmtime_sharedmemory_t;
 /// Pointer type of the C function `wasmtime_sharedmemory_type`.
-pub type wasmtime_sharedmemory_type = unsafe extern "C" fn(
-    memory: *const wasmtime_sharedmemory_t,
-) -> *mut wasm_memorytype_t;
+pub type wasmtime_sharedmemory_type =
+    unsafe extern "C" fn(memory: *const wasmtime_sharedmemory_t) -> *mut wasm_memorytype_t;
 /// Pointer type of the C function `wasmtime_sharedmemory_data`.
-pub type wasmtime_sharedmemory_data = unsafe extern "C" fn(
-    memory: *const wasmtime_sharedmemory_t,
-) -> *mut u8;
+pub type wasmtime_sharedmemory_data =
+    unsafe extern "C" fn(memory: *const wasmtime_sharedmemory_t) -> *mut u8;
 /// Pointer type of the C function `wasmtime_sharedmemory_data_size`.
-pub type wasmtime_sharedmemory_data_size = unsafe extern "C" fn(
-    memory: *const wasmtime_sharedmemory_t,
-) -> usize;
+pub type wasmtime_sharedmemory_data_size =
+    unsafe extern "C" fn(memory: *const wasmtime_sharedmemory_t) -> usize;
 /// Pointer type of the C function `wasmtime_sharedmemory_size`.
-pub type wasmtime_sharedmemory_size = unsafe extern "C" fn(
-    memory: *const wasmtime_sharedmemory_t,
-) -> u64;
+pub type wasmtime_sharedmemory_size =
+    unsafe extern "C" fn(memory: *const wasmtime_sharedmemory_t) -> u64;
 /// Pointer type of the C function `wasmtime_sharedmemory_grow`.
 pub type wasmtime_sharedmemory_grow = unsafe extern "C" fn(
     memory: *const wasmtime_sharedmemory_t,
@@ -1547,14 +1138,11 @@ pub type wasmtime_sharedmemory_grow = unsafe extern "C" fn(
 pub type wasmtime_store_new = unsafe extern "C" fn(
     engine: *mut wasm_engine_t,
     data: *mut ::core::ffi::c_void,
-    finalizer: ::core::option::Option<
-        unsafe extern "C" fn(arg1: *mut ::core::ffi::c_void),
-    >,
+    finalizer: ::core::option::Option<unsafe extern "C" fn(arg1: *mut ::core::ffi::c_void)>,
 ) -> *mut wasmtime_store_t;
 /// Pointer type of the C function `wasmtime_store_context`.
-pub type wasmtime_store_context = unsafe extern "C" fn(
-    store: *mut wasmtime_store_t,
-) -> *mut wasmtime_context_t;
+pub type wasmtime_store_context =
+    unsafe extern "C" fn(store: *mut wasmtime_store_t) -> *mut wasmtime_context_t;
 /// Pointer type of the C function `wasmtime_store_limiter`.
 pub type wasmtime_store_limiter = unsafe extern "C" fn(
     store: *mut wasmtime_store_t,
@@ -1567,23 +1155,17 @@ pub type wasmtime_store_limiter = unsafe extern "C" fn(
 /// Pointer type of the C function `wasmtime_store_delete`.
 pub type wasmtime_store_delete = unsafe extern "C" fn(store: *mut wasmtime_store_t);
 /// Pointer type of the C function `wasmtime_context_get_data`.
-pub type wasmtime_context_get_data = unsafe extern "C" fn(
-    context: *const wasmtime_context_t,
-) -> *mut ::core::ffi::c_void;
+pub type wasmtime_context_get_data =
+    unsafe extern "C" fn(context: *const wasmtime_context_t) -> *mut ::core::ffi::c_void;
 /// Pointer type of the C function `wasmtime_context_set_data`.
-pub type wasmtime_context_set_data = unsafe extern "C" fn(
-    context: *mut wasmtime_context_t,
-    data: *mut ::core::ffi::c_void,
-);
+pub type wasmtime_context_set_data =
+    unsafe extern "C" fn(context: *mut wasmtime_context_t, data: *mut ::core::ffi::c_void);
 /// Pointer type of the C function `wasmtime_context_gc`.
-pub type wasmtime_context_gc = unsafe extern "C" fn(
-    context: *mut wasmtime_context_t,
-) -> *mut wasmtime_error_t;
+pub type wasmtime_context_gc =
+    unsafe extern "C" fn(context: *mut wasmtime_context_t) -> *mut wasmtime_error_t;
 /// Pointer type of the C function `wasmtime_context_set_fuel`.
-pub type wasmtime_context_set_fuel = unsafe extern "C" fn(
-    store: *mut wasmtime_context_t,
-    fuel: u64,
-) -> *mut wasmtime_error_t;
+pub type wasmtime_context_set_fuel =
+    unsafe extern "C" fn(store: *mut wasmtime_context_t, fuel: u64) -> *mut wasmtime_error_t;
 /// Pointer type of the C function `wasmtime_context_get_fuel`.
 pub type wasmtime_context_get_fuel = unsafe extern "C" fn(
     context: *const wasmtime_context_t,
@@ -1595,14 +1177,10 @@ pub type wasmtime_context_set_wasi = unsafe extern "C" fn(
     wasi: *mut wasi_config_t,
 ) -> *mut wasmtime_error_t;
 /// Pointer type of the C function `wasmtime_context_set_wasi_http`.
-pub type wasmtime_context_set_wasi_http = unsafe extern "C" fn(
-    context: *mut wasmtime_context_t,
-);
+pub type wasmtime_context_set_wasi_http = unsafe extern "C" fn(context: *mut wasmtime_context_t);
 /// Pointer type of the C function `wasmtime_context_set_epoch_deadline`.
-pub type wasmtime_context_set_epoch_deadline = unsafe extern "C" fn(
-    context: *mut wasmtime_context_t,
-    ticks_beyond_current: u64,
-);
+pub type wasmtime_context_set_epoch_deadline =
+    unsafe extern "C" fn(context: *mut wasmtime_context_t, ticks_beyond_current: u64);
 /// Pointer type of the C function `wasmtime_store_epoch_deadline_callback`.
 pub type wasmtime_store_epoch_deadline_callback = unsafe extern "C" fn(
     store: *mut wasmtime_store_t,
@@ -1615,9 +1193,7 @@ pub type wasmtime_store_epoch_deadline_callback = unsafe extern "C" fn(
         ) -> *mut wasmtime_error_t,
     >,
     data: *mut ::core::ffi::c_void,
-    finalizer: ::core::option::Option<
-        unsafe extern "C" fn(arg1: *mut ::core::ffi::c_void),
-    >,
+    finalizer: ::core::option::Option<unsafe extern "C" fn(arg1: *mut ::core::ffi::c_void)>,
 );
 /// Pointer type of the C function `wasmtime_tag_new`.
 pub type wasmtime_tag_new = unsafe extern "C" fn(
@@ -1646,28 +1222,19 @@ pub type wasmtime_extern_type = unsafe extern "C" fn(
 /// Pointer type of the C function `wasmtime_val_unroot`.
 pub type wasmtime_val_unroot = unsafe extern "C" fn(val: *mut wasmtime_val_t);
 /// Pointer type of the C function `wasmtime_val_clone`.
-pub type wasmtime_val_clone = unsafe extern "C" fn(
-    src: *const wasmtime_val_t,
-    dst: *mut wasmtime_val_t,
-);
+pub type wasmtime_val_clone =
+    unsafe extern "C" fn(src: *const wasmtime_val_t, dst: *mut wasmtime_val_t);
 /// Pointer type of the C function `wasmtime_anyref_clone`.
-pub type wasmtime_anyref_clone = unsafe extern "C" fn(
-    anyref: *const wasmtime_anyref_t,
-    out: *mut wasmtime_anyref_t,
-);
+pub type wasmtime_anyref_clone =
+    unsafe extern "C" fn(anyref: *const wasmtime_anyref_t, out: *mut wasmtime_anyref_t);
 /// Pointer type of the C function `wasmtime_anyref_unroot`.
 pub type wasmtime_anyref_unroot = unsafe extern "C" fn(ref_: *mut wasmtime_anyref_t);
 /// Pointer type of the C function `wasmtime_anyref_from_raw`.
-pub type wasmtime_anyref_from_raw = unsafe extern "C" fn(
-    context: *mut wasmtime_context_t,
-    raw: u32,
-    out: *mut wasmtime_anyref_t,
-);
+pub type wasmtime_anyref_from_raw =
+    unsafe extern "C" fn(context: *mut wasmtime_context_t, raw: u32, out: *mut wasmtime_anyref_t);
 /// Pointer type of the C function `wasmtime_anyref_to_raw`.
-pub type wasmtime_anyref_to_raw = unsafe extern "C" fn(
-    context: *mut wasmtime_context_t,
-    ref_: *const wasmtime_anyref_t,
-) -> u32;
+pub type wasmtime_anyref_to_raw =
+    unsafe extern "C" fn(context: *mut wasmtime_context_t, ref_: *const wasmtime_anyref_t) -> u32;
 /// Pointer type of the C function `wasmtime_anyref_from_i31`.
 pub type wasmtime_anyref_from_i31 = unsafe extern "C" fn(
     context: *mut wasmtime_context_t,
@@ -1736,9 +1303,7 @@ pub type wasmtime_array_ref_pre_new = unsafe extern "C" fn(
     ty: *const wasmtime_array_type_t,
 ) -> *mut wasmtime_array_ref_pre_t;
 /// Pointer type of the C function `wasmtime_array_ref_pre_delete`.
-pub type wasmtime_array_ref_pre_delete = unsafe extern "C" fn(
-    pre: *mut wasmtime_array_ref_pre_t,
-);
+pub type wasmtime_array_ref_pre_delete = unsafe extern "C" fn(pre: *mut wasmtime_array_ref_pre_t);
 /// Pointer type of the C function `wasmtime_arrayref_new`.
 pub type wasmtime_arrayref_new = unsafe extern "C" fn(
     context: *mut wasmtime_context_t,
@@ -1748,22 +1313,16 @@ pub type wasmtime_arrayref_new = unsafe extern "C" fn(
     out: *mut wasmtime_arrayref_t,
 ) -> *mut wasmtime_error_t;
 /// Pointer type of the C function `wasmtime_arrayref_clone`.
-pub type wasmtime_arrayref_clone = unsafe extern "C" fn(
-    arrayref: *const wasmtime_arrayref_t,
-    out: *mut wasmtime_arrayref_t,
-);
+pub type wasmtime_arrayref_clone =
+    unsafe extern "C" fn(arrayref: *const wasmtime_arrayref_t, out: *mut wasmtime_arrayref_t);
 /// Pointer type of the C function `wasmtime_arrayref_unroot`.
 pub type wasmtime_arrayref_unroot = unsafe extern "C" fn(ref_: *mut wasmtime_arrayref_t);
 /// Pointer type of the C function `wasmtime_arrayref_to_anyref`.
-pub type wasmtime_arrayref_to_anyref = unsafe extern "C" fn(
-    arrayref: *const wasmtime_arrayref_t,
-    out: *mut wasmtime_anyref_t,
-);
+pub type wasmtime_arrayref_to_anyref =
+    unsafe extern "C" fn(arrayref: *const wasmtime_arrayref_t, out: *mut wasmtime_anyref_t);
 /// Pointer type of the C function `wasmtime_arrayref_to_eqref`.
-pub type wasmtime_arrayref_to_eqref = unsafe extern "C" fn(
-    arrayref: *const wasmtime_arrayref_t,
-    out: *mut wasmtime_eqref_t,
-);
+pub type wasmtime_arrayref_to_eqref =
+    unsafe extern "C" fn(arrayref: *const wasmtime_arrayref_t, out: *mut wasmtime_eqref_t);
 /// Pointer type of the C function `wasmtime_arrayref_len`.
 pub type wasmtime_arrayref_len = unsafe extern "C" fn(
     context: *mut wasmtime_context_t,
@@ -1790,180 +1349,108 @@ pub type wasmtime_arrayref_type = unsafe extern "C" fn(
     arrayref: *const wasmtime_arrayref_t,
 ) -> *mut wasmtime_array_type_t;
 /// Pointer type of the C function `wasmtime_config_debug_info_set`.
-pub type wasmtime_config_debug_info_set = unsafe extern "C" fn(
-    arg1: *mut wasm_config_t,
-    arg2: bool,
-);
+pub type wasmtime_config_debug_info_set =
+    unsafe extern "C" fn(arg1: *mut wasm_config_t, arg2: bool);
 /// Pointer type of the C function `wasmtime_config_consume_fuel_set`.
-pub type wasmtime_config_consume_fuel_set = unsafe extern "C" fn(
-    arg1: *mut wasm_config_t,
-    arg2: bool,
-);
+pub type wasmtime_config_consume_fuel_set =
+    unsafe extern "C" fn(arg1: *mut wasm_config_t, arg2: bool);
 /// Pointer type of the C function `wasmtime_config_epoch_interruption_set`.
-pub type wasmtime_config_epoch_interruption_set = unsafe extern "C" fn(
-    arg1: *mut wasm_config_t,
-    arg2: bool,
-);
+pub type wasmtime_config_epoch_interruption_set =
+    unsafe extern "C" fn(arg1: *mut wasm_config_t, arg2: bool);
 /// Pointer type of the C function `wasmtime_config_max_wasm_stack_set`.
-pub type wasmtime_config_max_wasm_stack_set = unsafe extern "C" fn(
-    arg1: *mut wasm_config_t,
-    arg2: usize,
-);
+pub type wasmtime_config_max_wasm_stack_set =
+    unsafe extern "C" fn(arg1: *mut wasm_config_t, arg2: usize);
 /// Pointer type of the C function `wasmtime_config_wasm_threads_set`.
-pub type wasmtime_config_wasm_threads_set = unsafe extern "C" fn(
-    arg1: *mut wasm_config_t,
-    arg2: bool,
-);
+pub type wasmtime_config_wasm_threads_set =
+    unsafe extern "C" fn(arg1: *mut wasm_config_t, arg2: bool);
 /// Pointer type of the C function `wasmtime_config_shared_memory_set`.
-pub type wasmtime_config_shared_memory_set = unsafe extern "C" fn(
-    arg1: *mut wasm_config_t,
-    arg2: bool,
-);
+pub type wasmtime_config_shared_memory_set =
+    unsafe extern "C" fn(arg1: *mut wasm_config_t, arg2: bool);
 /// Pointer type of the C function `wasmtime_config_wasm_tail_call_set`.
-pub type wasmtime_config_wasm_tail_call_set = unsafe extern "C" fn(
-    arg1: *mut wasm_config_t,
-    arg2: bool,
-);
+pub type wasmtime_config_wasm_tail_call_set =
+    unsafe extern "C" fn(arg1: *mut wasm_config_t, arg2: bool);
 /// Pointer type of the C function `wasmtime_config_wasm_reference_types_set`.
-pub type wasmtime_config_wasm_reference_types_set = unsafe extern "C" fn(
-    arg1: *mut wasm_config_t,
-    arg2: bool,
-);
+pub type wasmtime_config_wasm_reference_types_set =
+    unsafe extern "C" fn(arg1: *mut wasm_config_t, arg2: bool);
 /// Pointer type of the C function `wasmtime_config_wasm_function_references_set`.
-pub type wasmtime_config_wasm_function_references_set = unsafe extern "C" fn(
-    arg1: *mut wasm_config_t,
-    arg2: bool,
-);
+pub type wasmtime_config_wasm_function_references_set =
+    unsafe extern "C" fn(arg1: *mut wasm_config_t, arg2: bool);
 /// Pointer type of the C function `wasmtime_config_wasm_gc_set`.
-pub type wasmtime_config_wasm_gc_set = unsafe extern "C" fn(
-    arg1: *mut wasm_config_t,
-    arg2: bool,
-);
+pub type wasmtime_config_wasm_gc_set = unsafe extern "C" fn(arg1: *mut wasm_config_t, arg2: bool);
 /// Pointer type of the C function `wasmtime_config_gc_support_set`.
-pub type wasmtime_config_gc_support_set = unsafe extern "C" fn(
-    arg1: *mut wasm_config_t,
-    arg2: bool,
-);
+pub type wasmtime_config_gc_support_set =
+    unsafe extern "C" fn(arg1: *mut wasm_config_t, arg2: bool);
 /// Pointer type of the C function `wasmtime_config_wasm_simd_set`.
-pub type wasmtime_config_wasm_simd_set = unsafe extern "C" fn(
-    arg1: *mut wasm_config_t,
-    arg2: bool,
-);
+pub type wasmtime_config_wasm_simd_set = unsafe extern "C" fn(arg1: *mut wasm_config_t, arg2: bool);
 /// Pointer type of the C function `wasmtime_config_wasm_relaxed_simd_set`.
-pub type wasmtime_config_wasm_relaxed_simd_set = unsafe extern "C" fn(
-    arg1: *mut wasm_config_t,
-    arg2: bool,
-);
+pub type wasmtime_config_wasm_relaxed_simd_set =
+    unsafe extern "C" fn(arg1: *mut wasm_config_t, arg2: bool);
 /// Pointer type of the C function `wasmtime_config_wasm_relaxed_simd_deterministic_set`.
-pub type wasmtime_config_wasm_relaxed_simd_deterministic_set = unsafe extern "C" fn(
-    arg1: *mut wasm_config_t,
-    arg2: bool,
-);
+pub type wasmtime_config_wasm_relaxed_simd_deterministic_set =
+    unsafe extern "C" fn(arg1: *mut wasm_config_t, arg2: bool);
 /// Pointer type of the C function `wasmtime_config_wasm_bulk_memory_set`.
-pub type wasmtime_config_wasm_bulk_memory_set = unsafe extern "C" fn(
-    arg1: *mut wasm_config_t,
-    arg2: bool,
-);
+pub type wasmtime_config_wasm_bulk_memory_set =
+    unsafe extern "C" fn(arg1: *mut wasm_config_t, arg2: bool);
 /// Pointer type of the C function `wasmtime_config_wasm_multi_value_set`.
-pub type wasmtime_config_wasm_multi_value_set = unsafe extern "C" fn(
-    arg1: *mut wasm_config_t,
-    arg2: bool,
-);
+pub type wasmtime_config_wasm_multi_value_set =
+    unsafe extern "C" fn(arg1: *mut wasm_config_t, arg2: bool);
 /// Pointer type of the C function `wasmtime_config_wasm_multi_memory_set`.
-pub type wasmtime_config_wasm_multi_memory_set = unsafe extern "C" fn(
-    arg1: *mut wasm_config_t,
-    arg2: bool,
-);
+pub type wasmtime_config_wasm_multi_memory_set =
+    unsafe extern "C" fn(arg1: *mut wasm_config_t, arg2: bool);
 /// Pointer type of the C function `wasmtime_config_wasm_memory64_set`.
-pub type wasmtime_config_wasm_memory64_set = unsafe extern "C" fn(
-    arg1: *mut wasm_config_t,
-    arg2: bool,
-);
+pub type wasmtime_config_wasm_memory64_set =
+    unsafe extern "C" fn(arg1: *mut wasm_config_t, arg2: bool);
 /// Pointer type of the C function `wasmtime_config_wasm_wide_arithmetic_set`.
-pub type wasmtime_config_wasm_wide_arithmetic_set = unsafe extern "C" fn(
-    arg1: *mut wasm_config_t,
-    arg2: bool,
-);
+pub type wasmtime_config_wasm_wide_arithmetic_set =
+    unsafe extern "C" fn(arg1: *mut wasm_config_t, arg2: bool);
 /// Pointer type of the C function `wasmtime_config_wasm_branch_hinting_set`.
-pub type wasmtime_config_wasm_branch_hinting_set = unsafe extern "C" fn(
-    arg1: *mut wasm_config_t,
-    arg2: bool,
-);
+pub type wasmtime_config_wasm_branch_hinting_set =
+    unsafe extern "C" fn(arg1: *mut wasm_config_t, arg2: bool);
 /// Pointer type of the C function `wasmtime_config_wasm_exceptions_set`.
-pub type wasmtime_config_wasm_exceptions_set = unsafe extern "C" fn(
-    arg1: *mut wasm_config_t,
-    arg2: bool,
-);
+pub type wasmtime_config_wasm_exceptions_set =
+    unsafe extern "C" fn(arg1: *mut wasm_config_t, arg2: bool);
 /// Pointer type of the C function `wasmtime_config_wasm_custom_page_sizes_set`.
-pub type wasmtime_config_wasm_custom_page_sizes_set = unsafe extern "C" fn(
-    arg1: *mut wasm_config_t,
-    arg2: bool,
-);
+pub type wasmtime_config_wasm_custom_page_sizes_set =
+    unsafe extern "C" fn(arg1: *mut wasm_config_t, arg2: bool);
 /// Pointer type of the C function `wasmtime_config_wasm_stack_switching_set`.
-pub type wasmtime_config_wasm_stack_switching_set = unsafe extern "C" fn(
-    arg1: *mut wasm_config_t,
-    arg2: bool,
-);
+pub type wasmtime_config_wasm_stack_switching_set =
+    unsafe extern "C" fn(arg1: *mut wasm_config_t, arg2: bool);
 /// Pointer type of the C function `wasmtime_config_strategy_set`.
-pub type wasmtime_config_strategy_set = unsafe extern "C" fn(
-    arg1: *mut wasm_config_t,
-    arg2: wasmtime_strategy_t,
-);
+pub type wasmtime_config_strategy_set =
+    unsafe extern "C" fn(arg1: *mut wasm_config_t, arg2: wasmtime_strategy_t);
 /// Pointer type of the C function `wasmtime_config_parallel_compilation_set`.
-pub type wasmtime_config_parallel_compilation_set = unsafe extern "C" fn(
-    arg1: *mut wasm_config_t,
-    arg2: bool,
-);
+pub type wasmtime_config_parallel_compilation_set =
+    unsafe extern "C" fn(arg1: *mut wasm_config_t, arg2: bool);
 /// Pointer type of the C function `wasmtime_config_cranelift_debug_verifier_set`.
-pub type wasmtime_config_cranelift_debug_verifier_set = unsafe extern "C" fn(
-    arg1: *mut wasm_config_t,
-    arg2: bool,
-);
+pub type wasmtime_config_cranelift_debug_verifier_set =
+    unsafe extern "C" fn(arg1: *mut wasm_config_t, arg2: bool);
 /// Pointer type of the C function `wasmtime_config_cranelift_nan_canonicalization_set`.
-pub type wasmtime_config_cranelift_nan_canonicalization_set = unsafe extern "C" fn(
-    arg1: *mut wasm_config_t,
-    arg2: bool,
-);
+pub type wasmtime_config_cranelift_nan_canonicalization_set =
+    unsafe extern "C" fn(arg1: *mut wasm_config_t, arg2: bool);
 /// Pointer type of the C function `wasmtime_config_cranelift_opt_level_set`.
-pub type wasmtime_config_cranelift_opt_level_set = unsafe extern "C" fn(
-    arg1: *mut wasm_config_t,
-    arg2: wasmtime_opt_level_t,
-);
+pub type wasmtime_config_cranelift_opt_level_set =
+    unsafe extern "C" fn(arg1: *mut wasm_config_t, arg2: wasmtime_opt_level_t);
 /// Pointer type of the C function `wasmtime_config_cranelift_regalloc_algorithm_set`.
-pub type wasmtime_config_cranelift_regalloc_algorithm_set = unsafe extern "C" fn(
-    arg1: *mut wasm_config_t,
-    arg2: wasmtime_regalloc_algorithm_t,
-);
+pub type wasmtime_config_cranelift_regalloc_algorithm_set =
+    unsafe extern "C" fn(arg1: *mut wasm_config_t, arg2: wasmtime_regalloc_algorithm_t);
 /// Pointer type of the C function `wasmtime_config_profiler_set`.
-pub type wasmtime_config_profiler_set = unsafe extern "C" fn(
-    arg1: *mut wasm_config_t,
-    arg2: wasmtime_profiling_strategy_t,
-);
+pub type wasmtime_config_profiler_set =
+    unsafe extern "C" fn(arg1: *mut wasm_config_t, arg2: wasmtime_profiling_strategy_t);
 /// Pointer type of the C function `wasmtime_config_memory_may_move_set`.
-pub type wasmtime_config_memory_may_move_set = unsafe extern "C" fn(
-    arg1: *mut wasm_config_t,
-    arg2: bool,
-);
+pub type wasmtime_config_memory_may_move_set =
+    unsafe extern "C" fn(arg1: *mut wasm_config_t, arg2: bool);
 /// Pointer type of the C function `wasmtime_config_memory_reservation_set`.
-pub type wasmtime_config_memory_reservation_set = unsafe extern "C" fn(
-    arg1: *mut wasm_config_t,
-    arg2: u64,
-);
+pub type wasmtime_config_memory_reservation_set =
+    unsafe extern "C" fn(arg1: *mut wasm_config_t, arg2: u64);
 /// Pointer type of the C function `wasmtime_config_memory_guard_size_set`.
-pub type wasmtime_config_memory_guard_size_set = unsafe extern "C" fn(
-    arg1: *mut wasm_config_t,
-    arg2: u64,
-);
+pub type wasmtime_config_memory_guard_size_set =
+    unsafe extern "C" fn(arg1: *mut wasm_config_t, arg2: u64);
 /// Pointer type of the C function `wasmtime_config_memory_reservation_for_growth_set`.
-pub type wasmtime_config_memory_reservation_for_growth_set = unsafe extern "C" fn(
-    arg1: *mut wasm_config_t,
-    arg2: u64,
-);
+pub type wasmtime_config_memory_reservation_for_growth_set =
+    unsafe extern "C" fn(arg1: *mut wasm_config_t, arg2: u64);
 /// Pointer type of the C function `wasmtime_config_native_unwind_info_set`.
-pub type wasmtime_config_native_unwind_info_set = unsafe extern "C" fn(
-    arg1: *mut wasm_config_t,
-    arg2: bool,
-);
+pub type wasmtime_config_native_unwind_info_set =
+    unsafe extern "C" fn(arg1: *mut wasm_config_t, arg2: bool);
 /// Pointer type of the C function `wasmtime_config_cache_config_load`.
 pub type wasmtime_config_cache_config_load = unsafe extern "C" fn(
     arg1: *mut wasm_config_t,
@@ -1975,10 +1462,8 @@ pub type wasmtime_config_target_set = unsafe extern "C" fn(
     arg2: *const ::core::ffi::c_char,
 ) -> *mut wasmtime_error_t;
 /// Pointer type of the C function `wasmtime_config_cranelift_flag_enable`.
-pub type wasmtime_config_cranelift_flag_enable = unsafe extern "C" fn(
-    arg1: *mut wasm_config_t,
-    arg2: *const ::core::ffi::c_char,
-);
+pub type wasmtime_config_cranelift_flag_enable =
+    unsafe extern "C" fn(arg1: *mut wasm_config_t, arg2: *const ::core::ffi::c_char);
 /// Pointer type of the C function `wasmtime_config_cranelift_flag_set`.
 pub type wasmtime_config_cranelift_flag_set = unsafe extern "C" fn(
     arg1: *mut wasm_config_t,
@@ -1986,175 +1471,113 @@ pub type wasmtime_config_cranelift_flag_set = unsafe extern "C" fn(
     value: *const ::core::ffi::c_char,
 );
 /// Pointer type of the C function `wasmtime_config_macos_use_mach_ports_set`.
-pub type wasmtime_config_macos_use_mach_ports_set = unsafe extern "C" fn(
-    arg1: *mut wasm_config_t,
-    arg2: bool,
-);
+pub type wasmtime_config_macos_use_mach_ports_set =
+    unsafe extern "C" fn(arg1: *mut wasm_config_t, arg2: bool);
 /// Pointer type of the C function `wasmtime_config_signals_based_traps_set`.
-pub type wasmtime_config_signals_based_traps_set = unsafe extern "C" fn(
-    arg1: *mut wasm_config_t,
-    arg2: bool,
-);
+pub type wasmtime_config_signals_based_traps_set =
+    unsafe extern "C" fn(arg1: *mut wasm_config_t, arg2: bool);
 /// Pointer type of the C function `wasmtime_config_host_memory_creator_set`.
-pub type wasmtime_config_host_memory_creator_set = unsafe extern "C" fn(
-    arg1: *mut wasm_config_t,
-    arg2: *mut wasmtime_memory_creator_t,
-);
+pub type wasmtime_config_host_memory_creator_set =
+    unsafe extern "C" fn(arg1: *mut wasm_config_t, arg2: *mut wasmtime_memory_creator_t);
 /// Pointer type of the C function `wasmtime_config_memory_init_cow_set`.
-pub type wasmtime_config_memory_init_cow_set = unsafe extern "C" fn(
-    arg1: *mut wasm_config_t,
-    arg2: bool,
-);
+pub type wasmtime_config_memory_init_cow_set =
+    unsafe extern "C" fn(arg1: *mut wasm_config_t, arg2: bool);
 /// Pointer type of the C function `wasmtime_pooling_allocation_config_new`.
-pub type wasmtime_pooling_allocation_config_new = unsafe extern "C" fn() -> *mut wasmtime_pooling_allocation_config_t;
+pub type wasmtime_pooling_allocation_config_new =
+    unsafe extern "C" fn() -> *mut wasmtime_pooling_allocation_config_t;
 /// Pointer type of the C function `wasmtime_pooling_allocation_config_delete`.
-pub type wasmtime_pooling_allocation_config_delete = unsafe extern "C" fn(
-    arg1: *mut wasmtime_pooling_allocation_config_t,
-);
+pub type wasmtime_pooling_allocation_config_delete =
+    unsafe extern "C" fn(arg1: *mut wasmtime_pooling_allocation_config_t);
 /// Pointer type of the C function `wasmtime_pooling_allocation_config_max_unused_warm_slots_set`.
-pub type wasmtime_pooling_allocation_config_max_unused_warm_slots_set = unsafe extern "C" fn(
-    arg1: *mut wasmtime_pooling_allocation_config_t,
-    arg2: u32,
-);
+pub type wasmtime_pooling_allocation_config_max_unused_warm_slots_set =
+    unsafe extern "C" fn(arg1: *mut wasmtime_pooling_allocation_config_t, arg2: u32);
 /// Pointer type of the C function `wasmtime_pooling_allocation_config_decommit_batch_size_set`.
-pub type wasmtime_pooling_allocation_config_decommit_batch_size_set = unsafe extern "C" fn(
-    arg1: *mut wasmtime_pooling_allocation_config_t,
-    arg2: usize,
-);
+pub type wasmtime_pooling_allocation_config_decommit_batch_size_set =
+    unsafe extern "C" fn(arg1: *mut wasmtime_pooling_allocation_config_t, arg2: usize);
 /// Pointer type of the C function `wasmtime_pooling_allocation_config_async_stack_keep_resident_set`.
-pub type wasmtime_pooling_allocation_config_async_stack_keep_resident_set = unsafe extern "C" fn(
-    arg1: *mut wasmtime_pooling_allocation_config_t,
-    arg2: usize,
-);
+pub type wasmtime_pooling_allocation_config_async_stack_keep_resident_set =
+    unsafe extern "C" fn(arg1: *mut wasmtime_pooling_allocation_config_t, arg2: usize);
 /// Pointer type of the C function `wasmtime_pooling_allocation_config_linear_memory_keep_resident_set`.
-pub type wasmtime_pooling_allocation_config_linear_memory_keep_resident_set = unsafe extern "C" fn(
-    arg1: *mut wasmtime_pooling_allocation_config_t,
-    arg2: usize,
-);
+pub type wasmtime_pooling_allocation_config_linear_memory_keep_resident_set =
+    unsafe extern "C" fn(arg1: *mut wasmtime_pooling_allocation_config_t, arg2: usize);
 /// Pointer type of the C function `wasmtime_pooling_allocation_config_table_keep_resident_set`.
-pub type wasmtime_pooling_allocation_config_table_keep_resident_set = unsafe extern "C" fn(
-    arg1: *mut wasmtime_pooling_allocation_config_t,
-    arg2: usize,
-);
+pub type wasmtime_pooling_allocation_config_table_keep_resident_set =
+    unsafe extern "C" fn(arg1: *mut wasmtime_pooling_allocation_config_t, arg2: usize);
 /// Pointer type of the C function `wasmtime_pooling_allocation_config_total_component_instances_set`.
-pub type wasmtime_pooling_allocation_config_total_component_instances_set = unsafe extern "C" fn(
-    arg1: *mut wasmtime_pooling_allocation_config_t,
-    arg2: u32,
-);
+pub type wasmtime_pooling_allocation_config_total_component_instances_set =
+    unsafe extern "C" fn(arg1: *mut wasmtime_pooling_allocation_config_t, arg2: u32);
 /// Pointer type of the C function `wasmtime_pooling_allocation_config_max_component_instance_size_set`.
-pub type wasmtime_pooling_allocation_config_max_component_instance_size_set = unsafe extern "C" fn(
-    arg1: *mut wasmtime_pooling_allocation_config_t,
-    arg2: usize,
-);
+pub type wasmtime_pooling_allocation_config_max_component_instance_size_set =
+    unsafe extern "C" fn(arg1: *mut wasmtime_pooling_allocation_config_t, arg2: usize);
 /// Pointer type of the C function `wasmtime_pooling_allocation_config_max_core_instances_per_component_set`.
-pub type wasmtime_pooling_allocation_config_max_core_instances_per_component_set = unsafe extern "C" fn(
-    arg1: *mut wasmtime_pooling_allocation_config_t,
-    arg2: u32,
-);
+pub type wasmtime_pooling_allocation_config_max_core_instances_per_component_set =
+    unsafe extern "C" fn(arg1: *mut wasmtime_pooling_allocation_config_t, arg2: u32);
 /// Pointer type of the C function `wasmtime_pooling_allocation_config_max_memories_per_component_set`.
-pub type wasmtime_pooling_allocation_config_max_memories_per_component_set = unsafe extern "C" fn(
-    arg1: *mut wasmtime_pooling_allocation_config_t,
-    arg2: u32,
-);
+pub type wasmtime_pooling_allocation_config_max_memories_per_component_set =
+    unsafe extern "C" fn(arg1: *mut wasmtime_pooling_allocation_config_t, arg2: u32);
 /// Pointer type of the C function `wasmtime_pooling_allocation_config_max_tables_per_component_set`.
-pub type wasmtime_pooling_allocation_config_max_tables_per_component_set = unsafe extern "C" fn(
-    arg1: *mut wasmtime_pooling_allocation_config_t,
-    arg2: u32,
-);
+pub type wasmtime_pooling_allocation_config_max_tables_per_component_set =
+    unsafe extern "C" fn(arg1: *mut wasmtime_pooling_allocation_config_t, arg2: u32);
 /// Pointer type of the C function `wasmtime_pooling_allocation_config_total_memories_set`.
-pub type wasmtime_pooling_allocation_config_total_memories_set = unsafe extern "C" fn(
-    arg1: *mut wasmtime_pooling_allocation_config_t,
-    arg2: u32,
-);
+pub type wasmtime_pooling_allocation_config_total_memories_set =
+    unsafe extern "C" fn(arg1: *mut wasmtime_pooling_allocation_config_t, arg2: u32);
 /// Pointer type of the C function `wasmtime_pooling_allocation_config_total_tables_set`.
-pub type wasmtime_pooling_allocation_config_total_tables_set = unsafe extern "C" fn(
-    arg1: *mut wasmtime_pooling_allocation_config_t,
-    arg2: u32,
-);
+pub type wasmtime_pooling_allocation_config_total_tables_set =
+    unsafe extern "C" fn(arg1: *mut wasmtime_pooling_allocation_config_t, arg2: u32);
 /// Pointer type of the C function `wasmtime_pooling_allocation_config_total_stacks_set`.
-pub type wasmtime_pooling_allocation_config_total_stacks_set = unsafe extern "C" fn(
-    arg1: *mut wasmtime_pooling_allocation_config_t,
-    arg2: u32,
-);
+pub type wasmtime_pooling_allocation_config_total_stacks_set =
+    unsafe extern "C" fn(arg1: *mut wasmtime_pooling_allocation_config_t, arg2: u32);
 /// Pointer type of the C function `wasmtime_pooling_allocation_config_total_core_instances_set`.
-pub type wasmtime_pooling_allocation_config_total_core_instances_set = unsafe extern "C" fn(
-    arg1: *mut wasmtime_pooling_allocation_config_t,
-    arg2: u32,
-);
+pub type wasmtime_pooling_allocation_config_total_core_instances_set =
+    unsafe extern "C" fn(arg1: *mut wasmtime_pooling_allocation_config_t, arg2: u32);
 /// Pointer type of the C function `wasmtime_pooling_allocation_config_max_core_instance_size_set`.
-pub type wasmtime_pooling_allocation_config_max_core_instance_size_set = unsafe extern "C" fn(
-    arg1: *mut wasmtime_pooling_allocation_config_t,
-    arg2: usize,
-);
+pub type wasmtime_pooling_allocation_config_max_core_instance_size_set =
+    unsafe extern "C" fn(arg1: *mut wasmtime_pooling_allocation_config_t, arg2: usize);
 /// Pointer type of the C function `wasmtime_pooling_allocation_config_max_tables_per_module_set`.
-pub type wasmtime_pooling_allocation_config_max_tables_per_module_set = unsafe extern "C" fn(
-    arg1: *mut wasmtime_pooling_allocation_config_t,
-    arg2: u32,
-);
+pub type wasmtime_pooling_allocation_config_max_tables_per_module_set =
+    unsafe extern "C" fn(arg1: *mut wasmtime_pooling_allocation_config_t, arg2: u32);
 /// Pointer type of the C function `wasmtime_pooling_allocation_config_table_elements_set`.
-pub type wasmtime_pooling_allocation_config_table_elements_set = unsafe extern "C" fn(
-    arg1: *mut wasmtime_pooling_allocation_config_t,
-    arg2: usize,
-);
+pub type wasmtime_pooling_allocation_config_table_elements_set =
+    unsafe extern "C" fn(arg1: *mut wasmtime_pooling_allocation_config_t, arg2: usize);
 /// Pointer type of the C function `wasmtime_pooling_allocation_config_max_memories_per_module_set`.
-pub type wasmtime_pooling_allocation_config_max_memories_per_module_set = unsafe extern "C" fn(
-    arg1: *mut wasmtime_pooling_allocation_config_t,
-    arg2: u32,
-);
+pub type wasmtime_pooling_allocation_config_max_memories_per_module_set =
+    unsafe extern "C" fn(arg1: *mut wasmtime_pooling_allocation_config_t, arg2: u32);
 /// Pointer type of the C function `wasmtime_pooling_allocation_config_max_memory_size_set`.
-pub type wasmtime_pooling_allocation_config_max_memory_size_set = unsafe extern "C" fn(
-    arg1: *mut wasmtime_pooling_allocation_config_t,
-    arg2: usize,
-);
+pub type wasmtime_pooling_allocation_config_max_memory_size_set =
+    unsafe extern "C" fn(arg1: *mut wasmtime_pooling_allocation_config_t, arg2: usize);
 /// Pointer type of the C function `wasmtime_pooling_allocation_config_total_gc_heaps_set`.
-pub type wasmtime_pooling_allocation_config_total_gc_heaps_set = unsafe extern "C" fn(
-    arg1: *mut wasmtime_pooling_allocation_config_t,
-    arg2: u32,
-);
+pub type wasmtime_pooling_allocation_config_total_gc_heaps_set =
+    unsafe extern "C" fn(arg1: *mut wasmtime_pooling_allocation_config_t, arg2: u32);
 /// Pointer type of the C function `wasmtime_pooling_allocation_strategy_set`.
 pub type wasmtime_pooling_allocation_strategy_set = unsafe extern "C" fn(
     arg1: *mut wasm_config_t,
     arg2: *const wasmtime_pooling_allocation_config_t,
 );
 /// Pointer type of the C function `wasmtime_config_wasm_component_model_set`.
-pub type wasmtime_config_wasm_component_model_set = unsafe extern "C" fn(
-    arg1: *mut wasm_config_t,
-    arg2: bool,
-);
+pub type wasmtime_config_wasm_component_model_set =
+    unsafe extern "C" fn(arg1: *mut wasm_config_t, arg2: bool);
 /// Pointer type of the C function `wasmtime_config_concurrency_support_set`.
-pub type wasmtime_config_concurrency_support_set = unsafe extern "C" fn(
-    arg1: *mut wasm_config_t,
-    arg2: bool,
-);
+pub type wasmtime_config_concurrency_support_set =
+    unsafe extern "C" fn(arg1: *mut wasm_config_t, arg2: bool);
 /// Pointer type of the C function `wasmtime_config_wasm_component_model_map_set`.
-pub type wasmtime_config_wasm_component_model_map_set = unsafe extern "C" fn(
-    arg1: *mut wasm_config_t,
-    arg2: bool,
-);
+pub type wasmtime_config_wasm_component_model_map_set =
+    unsafe extern "C" fn(arg1: *mut wasm_config_t, arg2: bool);
 /// Pointer type of the C function `wasmtime_config_wasm_component_model_async_set`.
-pub type wasmtime_config_wasm_component_model_async_set = unsafe extern "C" fn(
-    arg1: *mut wasm_config_t,
-    arg2: bool,
-);
+pub type wasmtime_config_wasm_component_model_async_set =
+    unsafe extern "C" fn(arg1: *mut wasm_config_t, arg2: bool);
 /// Pointer type of the C function `wasmtime_config_wasm_component_model_more_async_builtins_set`.
-pub type wasmtime_config_wasm_component_model_more_async_builtins_set = unsafe extern "C" fn(
-    arg1: *mut wasm_config_t,
-    arg2: bool,
-);
+pub type wasmtime_config_wasm_component_model_more_async_builtins_set =
+    unsafe extern "C" fn(arg1: *mut wasm_config_t, arg2: bool);
 /// Pointer type of the C function `wasmtime_config_wasm_component_model_async_stackful_set`.
-pub type wasmtime_config_wasm_component_model_async_stackful_set = unsafe extern "C" fn(
-    arg1: *mut wasm_config_t,
-    arg2: bool,
-);
+pub type wasmtime_config_wasm_component_model_async_stackful_set =
+    unsafe extern "C" fn(arg1: *mut wasm_config_t, arg2: bool);
 /// Pointer type of the C function `wasmtime_func_new`.
 pub type wasmtime_func_new = unsafe extern "C" fn(
     store: *mut wasmtime_context_t,
     type_: *const wasm_functype_t,
     callback: wasmtime_func_callback_t,
     env: *mut ::core::ffi::c_void,
-    finalizer: ::core::option::Option<
-        unsafe extern "C" fn(arg1: *mut ::core::ffi::c_void),
-    >,
+    finalizer: ::core::option::Option<unsafe extern "C" fn(arg1: *mut ::core::ffi::c_void)>,
     ret: *mut wasmtime_func_t,
 );
 /// Pointer type of the C function `wasmtime_func_new_unchecked`.
@@ -2163,9 +1586,7 @@ pub type wasmtime_func_new_unchecked = unsafe extern "C" fn(
     type_: *const wasm_functype_t,
     callback: wasmtime_func_unchecked_callback_t,
     env: *mut ::core::ffi::c_void,
-    finalizer: ::core::option::Option<
-        unsafe extern "C" fn(arg1: *mut ::core::ffi::c_void),
-    >,
+    finalizer: ::core::option::Option<unsafe extern "C" fn(arg1: *mut ::core::ffi::c_void)>,
     ret: *mut wasmtime_func_t,
 );
 /// Pointer type of the C function `wasmtime_func_type`.
@@ -2199,9 +1620,8 @@ pub type wasmtime_caller_export_get = unsafe extern "C" fn(
     item: *mut wasmtime_extern_t,
 ) -> bool;
 /// Pointer type of the C function `wasmtime_caller_context`.
-pub type wasmtime_caller_context = unsafe extern "C" fn(
-    caller: *mut wasmtime_caller_t,
-) -> *mut wasmtime_context_t;
+pub type wasmtime_caller_context =
+    unsafe extern "C" fn(caller: *mut wasmtime_caller_t) -> *mut wasmtime_context_t;
 /// Pointer type of the C function `wasmtime_func_from_raw`.
 pub type wasmtime_func_from_raw = unsafe extern "C" fn(
     context: *mut wasmtime_context_t,
@@ -2240,9 +1660,8 @@ pub type wasmtime_instance_export_nth = unsafe extern "C" fn(
     item: *mut wasmtime_extern_t,
 ) -> bool;
 /// Pointer type of the C function `wasmtime_instance_pre_delete`.
-pub type wasmtime_instance_pre_delete = unsafe extern "C" fn(
-    instance_pre: *mut wasmtime_instance_pre_t,
-);
+pub type wasmtime_instance_pre_delete =
+    unsafe extern "C" fn(instance_pre: *mut wasmtime_instance_pre_t);
 /// Pointer type of the C function `wasmtime_instance_pre_instantiate`.
 pub type wasmtime_instance_pre_instantiate = unsafe extern "C" fn(
     instance_pre: *const wasmtime_instance_pre_t,
@@ -2251,35 +1670,32 @@ pub type wasmtime_instance_pre_instantiate = unsafe extern "C" fn(
     trap_ptr: *mut *mut wasm_trap_t,
 ) -> *mut wasmtime_error_t;
 /// Pointer type of the C function `wasmtime_instance_pre_module`.
-pub type wasmtime_instance_pre_module = unsafe extern "C" fn(
-    instance_pre: *const wasmtime_instance_pre_t,
-) -> *mut wasmtime_module_t;
+pub type wasmtime_instance_pre_module =
+    unsafe extern "C" fn(instance_pre: *const wasmtime_instance_pre_t) -> *mut wasmtime_module_t;
 /// Pointer type of the C function `wasmtime_linker_new`.
-pub type wasmtime_linker_new = unsafe extern "C" fn(
-    engine: *mut wasm_engine_t,
-) -> *mut wasmtime_linker_t;
+pub type wasmtime_linker_new =
+    unsafe extern "C" fn(engine: *mut wasm_engine_t) -> *mut wasmtime_linker_t;
 /// Pointer type of the C function `wasmtime_linker_clone`.
-pub type wasmtime_linker_clone = unsafe extern "C" fn(
-    linker: *const wasmtime_linker_t,
-) -> *mut wasmtime_linker_t;
+pub type wasmtime_linker_clone =
+    unsafe extern "C" fn(linker: *const wasmtime_linker_t) -> *mut wasmtime_linker_t;
 /// Pointer type of the C function `wasmtime_linker_delete`.
 pub type wasmtime_linker_delete = unsafe extern "C" fn(linker: *mut wasmtime_linker_t);
 /// Pointer type of the C function `wasmtime_linker_allow_shadowing`.
-pub type wasmtime_linker_allow_shadowing = unsafe extern "C" fn(
-    linker: *mut wasmtime_linker_t,
-    allow_shadowing: bool,
-);
+pub type wasmtime_linker_allow_shadowing =
+    unsafe extern "C" fn(linker: *mut wasmtime_linker_t, allow_shadowing: bool);
 /// Pointer type of the C function `wasmtime_linker_define_unknown_imports_as_traps`.
-pub type wasmtime_linker_define_unknown_imports_as_traps = unsafe extern "C" fn(
-    linker: *mut wasmtime_linker_t,
-    module: *const wasmtime_module_t,
-) -> *mut wasmtime_error_t;
+pub type wasmtime_linker_define_unknown_imports_as_traps =
+    unsafe extern "C" fn(
+        linker: *mut wasmtime_linker_t,
+        module: *const wasmtime_module_t,
+    ) -> *mut wasmtime_error_t;
 /// Pointer type of the C function `wasmtime_linker_define_unknown_imports_as_default_values`.
-pub type wasmtime_linker_define_unknown_imports_as_default_values = unsafe extern "C" fn(
-    linker: *mut wasmtime_linker_t,
-    store: *mut wasmtime_context_t,
-    module: *const wasmtime_module_t,
-) -> *mut wasmtime_error_t;
+pub type wasmtime_linker_define_unknown_imports_as_default_values =
+    unsafe extern "C" fn(
+        linker: *mut wasmtime_linker_t,
+        store: *mut wasmtime_context_t,
+        module: *const wasmtime_module_t,
+    ) -> *mut wasmtime_error_t;
 /// Pointer type of the C function `wasmtime_linker_define`.
 pub type wasmtime_linker_define = unsafe extern "C" fn(
     linker: *mut wasmtime_linker_t,
@@ -2300,9 +1716,7 @@ pub type wasmtime_linker_define_func = unsafe extern "C" fn(
     ty: *const wasm_functype_t,
     cb: wasmtime_func_callback_t,
     data: *mut ::core::ffi::c_void,
-    finalizer: ::core::option::Option<
-        unsafe extern "C" fn(arg1: *mut ::core::ffi::c_void),
-    >,
+    finalizer: ::core::option::Option<unsafe extern "C" fn(arg1: *mut ::core::ffi::c_void)>,
 ) -> *mut wasmtime_error_t;
 /// Pointer type of the C function `wasmtime_linker_define_func_unchecked`.
 pub type wasmtime_linker_define_func_unchecked = unsafe extern "C" fn(
@@ -2314,14 +1728,11 @@ pub type wasmtime_linker_define_func_unchecked = unsafe extern "C" fn(
     ty: *const wasm_functype_t,
     cb: wasmtime_func_unchecked_callback_t,
     data: *mut ::core::ffi::c_void,
-    finalizer: ::core::option::Option<
-        unsafe extern "C" fn(arg1: *mut ::core::ffi::c_void),
-    >,
+    finalizer: ::core::option::Option<unsafe extern "C" fn(arg1: *mut ::core::ffi::c_void)>,
 ) -> *mut wasmtime_error_t;
 /// Pointer type of the C function `wasmtime_linker_define_wasi`.
-pub type wasmtime_linker_define_wasi = unsafe extern "C" fn(
-    linker: *mut wasmtime_linker_t,
-) -> *mut wasmtime_error_t;
+pub type wasmtime_linker_define_wasi =
+    unsafe extern "C" fn(linker: *mut wasmtime_linker_t) -> *mut wasmtime_error_t;
 /// Pointer type of the C function `wasmtime_linker_define_instance`.
 pub type wasmtime_linker_define_instance = unsafe extern "C" fn(
     linker: *mut wasmtime_linker_t,
@@ -2371,28 +1782,19 @@ pub type wasmtime_linker_instantiate_pre = unsafe extern "C" fn(
     instance_pre: *mut *mut wasmtime_instance_pre_t,
 ) -> *mut wasmtime_error_t;
 /// Pointer type of the C function `wasmtime_config_async_stack_size_set`.
-pub type wasmtime_config_async_stack_size_set = unsafe extern "C" fn(
-    arg1: *mut wasm_config_t,
-    arg2: usize,
-);
+pub type wasmtime_config_async_stack_size_set =
+    unsafe extern "C" fn(arg1: *mut wasm_config_t, arg2: usize);
 /// Pointer type of the C function `wasmtime_context_fuel_async_yield_interval`.
-pub type wasmtime_context_fuel_async_yield_interval = unsafe extern "C" fn(
-    context: *mut wasmtime_context_t,
-    interval: u64,
-) -> *mut wasmtime_error_t;
+pub type wasmtime_context_fuel_async_yield_interval =
+    unsafe extern "C" fn(context: *mut wasmtime_context_t, interval: u64) -> *mut wasmtime_error_t;
 /// Pointer type of the C function `wasmtime_context_epoch_deadline_async_yield_and_update`.
-pub type wasmtime_context_epoch_deadline_async_yield_and_update = unsafe extern "C" fn(
-    context: *mut wasmtime_context_t,
-    delta: u64,
-) -> *mut wasmtime_error_t;
+pub type wasmtime_context_epoch_deadline_async_yield_and_update =
+    unsafe extern "C" fn(context: *mut wasmtime_context_t, delta: u64) -> *mut wasmtime_error_t;
 /// Pointer type of the C function `wasmtime_call_future_poll`.
-pub type wasmtime_call_future_poll = unsafe extern "C" fn(
-    future: *mut wasmtime_call_future_t,
-) -> bool;
+pub type wasmtime_call_future_poll =
+    unsafe extern "C" fn(future: *mut wasmtime_call_future_t) -> bool;
 /// Pointer type of the C function `wasmtime_call_future_delete`.
-pub type wasmtime_call_future_delete = unsafe extern "C" fn(
-    future: *mut wasmtime_call_future_t,
-);
+pub type wasmtime_call_future_delete = unsafe extern "C" fn(future: *mut wasmtime_call_future_t);
 /// Pointer type of the C function `wasmtime_func_call_async`.
 pub type wasmtime_func_call_async = unsafe extern "C" fn(
     context: *mut wasmtime_context_t,
@@ -2414,9 +1816,7 @@ pub type wasmtime_linker_define_async_func = unsafe extern "C" fn(
     ty: *const wasm_functype_t,
     cb: wasmtime_func_async_callback_t,
     data: *mut ::core::ffi::c_void,
-    finalizer: ::core::option::Option<
-        unsafe extern "C" fn(arg1: *mut ::core::ffi::c_void),
-    >,
+    finalizer: ::core::option::Option<unsafe extern "C" fn(arg1: *mut ::core::ffi::c_void)>,
 ) -> *mut wasmtime_error_t;
 /// Pointer type of the C function `wasmtime_linker_instantiate_async`.
 pub type wasmtime_linker_instantiate_async = unsafe extern "C" fn(
@@ -2428,70 +1828,67 @@ pub type wasmtime_linker_instantiate_async = unsafe extern "C" fn(
     error_ret: *mut *mut wasmtime_error_t,
 ) -> *mut wasmtime_call_future_t;
 /// Pointer type of the C function `wasmtime_instance_pre_instantiate_async`.
-pub type wasmtime_instance_pre_instantiate_async = unsafe extern "C" fn(
-    instance_pre: *const wasmtime_instance_pre_t,
-    store: *mut wasmtime_context_t,
-    instance: *mut wasmtime_instance_t,
-    trap_ret: *mut *mut wasm_trap_t,
-    error_ret: *mut *mut wasmtime_error_t,
-) -> *mut wasmtime_call_future_t;
+pub type wasmtime_instance_pre_instantiate_async =
+    unsafe extern "C" fn(
+        instance_pre: *const wasmtime_instance_pre_t,
+        store: *mut wasmtime_context_t,
+        instance: *mut wasmtime_instance_t,
+        trap_ret: *mut *mut wasm_trap_t,
+        error_ret: *mut *mut wasmtime_error_t,
+    ) -> *mut wasmtime_call_future_t;
 /// Pointer type of the C function `wasmtime_config_host_stack_creator_set`.
-pub type wasmtime_config_host_stack_creator_set = unsafe extern "C" fn(
-    arg1: *mut wasm_config_t,
-    arg2: *mut wasmtime_stack_creator_t,
-);
+pub type wasmtime_config_host_stack_creator_set =
+    unsafe extern "C" fn(arg1: *mut wasm_config_t, arg2: *mut wasmtime_stack_creator_t);
 /// Pointer type of the C function `wasmtime_component_resource_type_new_host`.
-pub type wasmtime_component_resource_type_new_host = unsafe extern "C" fn(
-    ty: u32,
-) -> *mut wasmtime_component_resource_type_t;
+pub type wasmtime_component_resource_type_new_host =
+    unsafe extern "C" fn(ty: u32) -> *mut wasmtime_component_resource_type_t;
 /// Pointer type of the C function `wasmtime_component_resource_type_clone`.
-pub type wasmtime_component_resource_type_clone = unsafe extern "C" fn(
-    ty: *const wasmtime_component_resource_type_t,
-) -> *mut wasmtime_component_resource_type_t;
+pub type wasmtime_component_resource_type_clone =
+    unsafe extern "C" fn(
+        ty: *const wasmtime_component_resource_type_t,
+    ) -> *mut wasmtime_component_resource_type_t;
 /// Pointer type of the C function `wasmtime_component_resource_type_equal`.
 pub type wasmtime_component_resource_type_equal = unsafe extern "C" fn(
     a: *const wasmtime_component_resource_type_t,
     b: *const wasmtime_component_resource_type_t,
 ) -> bool;
 /// Pointer type of the C function `wasmtime_component_resource_type_delete`.
-pub type wasmtime_component_resource_type_delete = unsafe extern "C" fn(
-    resource: *mut wasmtime_component_resource_type_t,
-);
+pub type wasmtime_component_resource_type_delete =
+    unsafe extern "C" fn(resource: *mut wasmtime_component_resource_type_t);
 /// Pointer type of the C function `wasmtime_component_list_type_clone`.
-pub type wasmtime_component_list_type_clone = unsafe extern "C" fn(
-    ty: *const wasmtime_component_list_type_t,
-) -> *mut wasmtime_component_list_type_t;
+pub type wasmtime_component_list_type_clone =
+    unsafe extern "C" fn(
+        ty: *const wasmtime_component_list_type_t,
+    ) -> *mut wasmtime_component_list_type_t;
 /// Pointer type of the C function `wasmtime_component_list_type_equal`.
 pub type wasmtime_component_list_type_equal = unsafe extern "C" fn(
     a: *const wasmtime_component_list_type_t,
     b: *const wasmtime_component_list_type_t,
 ) -> bool;
 /// Pointer type of the C function `wasmtime_component_list_type_delete`.
-pub type wasmtime_component_list_type_delete = unsafe extern "C" fn(
-    ptr: *mut wasmtime_component_list_type_t,
-);
+pub type wasmtime_component_list_type_delete =
+    unsafe extern "C" fn(ptr: *mut wasmtime_component_list_type_t);
 /// Pointer type of the C function `wasmtime_component_list_type_element`.
 pub type wasmtime_component_list_type_element = unsafe extern "C" fn(
     ty: *const wasmtime_component_list_type_t,
     type_ret: *mut wasmtime_component_valtype_t,
 );
 /// Pointer type of the C function `wasmtime_component_record_type_clone`.
-pub type wasmtime_component_record_type_clone = unsafe extern "C" fn(
-    ty: *const wasmtime_component_record_type_t,
-) -> *mut wasmtime_component_record_type_t;
+pub type wasmtime_component_record_type_clone =
+    unsafe extern "C" fn(
+        ty: *const wasmtime_component_record_type_t,
+    ) -> *mut wasmtime_component_record_type_t;
 /// Pointer type of the C function `wasmtime_component_record_type_equal`.
 pub type wasmtime_component_record_type_equal = unsafe extern "C" fn(
     a: *const wasmtime_component_record_type_t,
     b: *const wasmtime_component_record_type_t,
 ) -> bool;
 /// Pointer type of the C function `wasmtime_component_record_type_delete`.
-pub type wasmtime_component_record_type_delete = unsafe extern "C" fn(
-    ptr: *mut wasmtime_component_record_type_t,
-);
+pub type wasmtime_component_record_type_delete =
+    unsafe extern "C" fn(ptr: *mut wasmtime_component_record_type_t);
 /// Pointer type of the C function `wasmtime_component_record_type_field_count`.
-pub type wasmtime_component_record_type_field_count = unsafe extern "C" fn(
-    ty: *const wasmtime_component_record_type_t,
-) -> usize;
+pub type wasmtime_component_record_type_field_count =
+    unsafe extern "C" fn(ty: *const wasmtime_component_record_type_t) -> usize;
 /// Pointer type of the C function `wasmtime_component_record_type_field_nth`.
 pub type wasmtime_component_record_type_field_nth = unsafe extern "C" fn(
     ty: *const wasmtime_component_record_type_t,
@@ -2501,22 +1898,21 @@ pub type wasmtime_component_record_type_field_nth = unsafe extern "C" fn(
     type_ret: *mut wasmtime_component_valtype_t,
 ) -> bool;
 /// Pointer type of the C function `wasmtime_component_tuple_type_clone`.
-pub type wasmtime_component_tuple_type_clone = unsafe extern "C" fn(
-    ty: *const wasmtime_component_tuple_type_t,
-) -> *mut wasmtime_component_tuple_type_t;
+pub type wasmtime_component_tuple_type_clone =
+    unsafe extern "C" fn(
+        ty: *const wasmtime_component_tuple_type_t,
+    ) -> *mut wasmtime_component_tuple_type_t;
 /// Pointer type of the C function `wasmtime_component_tuple_type_equal`.
 pub type wasmtime_component_tuple_type_equal = unsafe extern "C" fn(
     a: *const wasmtime_component_tuple_type_t,
     b: *const wasmtime_component_tuple_type_t,
 ) -> bool;
 /// Pointer type of the C function `wasmtime_component_tuple_type_delete`.
-pub type wasmtime_component_tuple_type_delete = unsafe extern "C" fn(
-    ptr: *mut wasmtime_component_tuple_type_t,
-);
+pub type wasmtime_component_tuple_type_delete =
+    unsafe extern "C" fn(ptr: *mut wasmtime_component_tuple_type_t);
 /// Pointer type of the C function `wasmtime_component_tuple_type_types_count`.
-pub type wasmtime_component_tuple_type_types_count = unsafe extern "C" fn(
-    ty: *const wasmtime_component_tuple_type_t,
-) -> usize;
+pub type wasmtime_component_tuple_type_types_count =
+    unsafe extern "C" fn(ty: *const wasmtime_component_tuple_type_t) -> usize;
 /// Pointer type of the C function `wasmtime_component_tuple_type_types_nth`.
 pub type wasmtime_component_tuple_type_types_nth = unsafe extern "C" fn(
     ty: *const wasmtime_component_tuple_type_t,
@@ -2524,22 +1920,21 @@ pub type wasmtime_component_tuple_type_types_nth = unsafe extern "C" fn(
     type_ret: *mut wasmtime_component_valtype_t,
 ) -> bool;
 /// Pointer type of the C function `wasmtime_component_variant_type_clone`.
-pub type wasmtime_component_variant_type_clone = unsafe extern "C" fn(
-    ty: *const wasmtime_component_variant_type_t,
-) -> *mut wasmtime_component_variant_type_t;
+pub type wasmtime_component_variant_type_clone =
+    unsafe extern "C" fn(
+        ty: *const wasmtime_component_variant_type_t,
+    ) -> *mut wasmtime_component_variant_type_t;
 /// Pointer type of the C function `wasmtime_component_variant_type_equal`.
 pub type wasmtime_component_variant_type_equal = unsafe extern "C" fn(
     a: *const wasmtime_component_variant_type_t,
     b: *const wasmtime_component_variant_type_t,
 ) -> bool;
 /// Pointer type of the C function `wasmtime_component_variant_type_delete`.
-pub type wasmtime_component_variant_type_delete = unsafe extern "C" fn(
-    ptr: *mut wasmtime_component_variant_type_t,
-);
+pub type wasmtime_component_variant_type_delete =
+    unsafe extern "C" fn(ptr: *mut wasmtime_component_variant_type_t);
 /// Pointer type of the C function `wasmtime_component_variant_type_case_count`.
-pub type wasmtime_component_variant_type_case_count = unsafe extern "C" fn(
-    ty: *const wasmtime_component_variant_type_t,
-) -> usize;
+pub type wasmtime_component_variant_type_case_count =
+    unsafe extern "C" fn(ty: *const wasmtime_component_variant_type_t) -> usize;
 /// Pointer type of the C function `wasmtime_component_variant_type_case_nth`.
 pub type wasmtime_component_variant_type_case_nth = unsafe extern "C" fn(
     ty: *const wasmtime_component_variant_type_t,
@@ -2550,22 +1945,21 @@ pub type wasmtime_component_variant_type_case_nth = unsafe extern "C" fn(
     payload_ret: *mut wasmtime_component_valtype_t,
 ) -> bool;
 /// Pointer type of the C function `wasmtime_component_enum_type_clone`.
-pub type wasmtime_component_enum_type_clone = unsafe extern "C" fn(
-    ty: *const wasmtime_component_enum_type_t,
-) -> *mut wasmtime_component_enum_type_t;
+pub type wasmtime_component_enum_type_clone =
+    unsafe extern "C" fn(
+        ty: *const wasmtime_component_enum_type_t,
+    ) -> *mut wasmtime_component_enum_type_t;
 /// Pointer type of the C function `wasmtime_component_enum_type_equal`.
 pub type wasmtime_component_enum_type_equal = unsafe extern "C" fn(
     a: *const wasmtime_component_enum_type_t,
     b: *const wasmtime_component_enum_type_t,
 ) -> bool;
 /// Pointer type of the C function `wasmtime_component_enum_type_delete`.
-pub type wasmtime_component_enum_type_delete = unsafe extern "C" fn(
-    ptr: *mut wasmtime_component_enum_type_t,
-);
+pub type wasmtime_component_enum_type_delete =
+    unsafe extern "C" fn(ptr: *mut wasmtime_component_enum_type_t);
 /// Pointer type of the C function `wasmtime_component_enum_type_names_count`.
-pub type wasmtime_component_enum_type_names_count = unsafe extern "C" fn(
-    ty: *const wasmtime_component_enum_type_t,
-) -> usize;
+pub type wasmtime_component_enum_type_names_count =
+    unsafe extern "C" fn(ty: *const wasmtime_component_enum_type_t) -> usize;
 /// Pointer type of the C function `wasmtime_component_enum_type_names_nth`.
 pub type wasmtime_component_enum_type_names_nth = unsafe extern "C" fn(
     ty: *const wasmtime_component_enum_type_t,
@@ -2574,36 +1968,36 @@ pub type wasmtime_component_enum_type_names_nth = unsafe extern "C" fn(
     name_len_ret: *mut usize,
 ) -> bool;
 /// Pointer type of the C function `wasmtime_component_option_type_clone`.
-pub type wasmtime_component_option_type_clone = unsafe extern "C" fn(
-    ty: *const wasmtime_component_option_type_t,
-) -> *mut wasmtime_component_option_type_t;
+pub type wasmtime_component_option_type_clone =
+    unsafe extern "C" fn(
+        ty: *const wasmtime_component_option_type_t,
+    ) -> *mut wasmtime_component_option_type_t;
 /// Pointer type of the C function `wasmtime_component_option_type_equal`.
 pub type wasmtime_component_option_type_equal = unsafe extern "C" fn(
     a: *const wasmtime_component_option_type_t,
     b: *const wasmtime_component_option_type_t,
 ) -> bool;
 /// Pointer type of the C function `wasmtime_component_option_type_delete`.
-pub type wasmtime_component_option_type_delete = unsafe extern "C" fn(
-    ptr: *mut wasmtime_component_option_type_t,
-);
+pub type wasmtime_component_option_type_delete =
+    unsafe extern "C" fn(ptr: *mut wasmtime_component_option_type_t);
 /// Pointer type of the C function `wasmtime_component_option_type_ty`.
 pub type wasmtime_component_option_type_ty = unsafe extern "C" fn(
     ty: *const wasmtime_component_option_type_t,
     type_ret: *mut wasmtime_component_valtype_t,
 );
 /// Pointer type of the C function `wasmtime_component_result_type_clone`.
-pub type wasmtime_component_result_type_clone = unsafe extern "C" fn(
-    ty: *const wasmtime_component_result_type_t,
-) -> *mut wasmtime_component_result_type_t;
+pub type wasmtime_component_result_type_clone =
+    unsafe extern "C" fn(
+        ty: *const wasmtime_component_result_type_t,
+    ) -> *mut wasmtime_component_result_type_t;
 /// Pointer type of the C function `wasmtime_component_result_type_equal`.
 pub type wasmtime_component_result_type_equal = unsafe extern "C" fn(
     a: *const wasmtime_component_result_type_t,
     b: *const wasmtime_component_result_type_t,
 ) -> bool;
 /// Pointer type of the C function `wasmtime_component_result_type_delete`.
-pub type wasmtime_component_result_type_delete = unsafe extern "C" fn(
-    ptr: *mut wasmtime_component_result_type_t,
-);
+pub type wasmtime_component_result_type_delete =
+    unsafe extern "C" fn(ptr: *mut wasmtime_component_result_type_t);
 /// Pointer type of the C function `wasmtime_component_result_type_ok`.
 pub type wasmtime_component_result_type_ok = unsafe extern "C" fn(
     ty: *const wasmtime_component_result_type_t,
@@ -2615,22 +2009,21 @@ pub type wasmtime_component_result_type_err = unsafe extern "C" fn(
     type_ret: *mut wasmtime_component_valtype_t,
 ) -> bool;
 /// Pointer type of the C function `wasmtime_component_flags_type_clone`.
-pub type wasmtime_component_flags_type_clone = unsafe extern "C" fn(
-    ty: *const wasmtime_component_flags_type_t,
-) -> *mut wasmtime_component_flags_type_t;
+pub type wasmtime_component_flags_type_clone =
+    unsafe extern "C" fn(
+        ty: *const wasmtime_component_flags_type_t,
+    ) -> *mut wasmtime_component_flags_type_t;
 /// Pointer type of the C function `wasmtime_component_flags_type_equal`.
 pub type wasmtime_component_flags_type_equal = unsafe extern "C" fn(
     a: *const wasmtime_component_flags_type_t,
     b: *const wasmtime_component_flags_type_t,
 ) -> bool;
 /// Pointer type of the C function `wasmtime_component_flags_type_delete`.
-pub type wasmtime_component_flags_type_delete = unsafe extern "C" fn(
-    ptr: *mut wasmtime_component_flags_type_t,
-);
+pub type wasmtime_component_flags_type_delete =
+    unsafe extern "C" fn(ptr: *mut wasmtime_component_flags_type_t);
 /// Pointer type of the C function `wasmtime_component_flags_type_names_count`.
-pub type wasmtime_component_flags_type_names_count = unsafe extern "C" fn(
-    ty: *const wasmtime_component_flags_type_t,
-) -> usize;
+pub type wasmtime_component_flags_type_names_count =
+    unsafe extern "C" fn(ty: *const wasmtime_component_flags_type_t) -> usize;
 /// Pointer type of the C function `wasmtime_component_flags_type_names_nth`.
 pub type wasmtime_component_flags_type_names_nth = unsafe extern "C" fn(
     ty: *const wasmtime_component_flags_type_t,
@@ -2639,54 +2032,54 @@ pub type wasmtime_component_flags_type_names_nth = unsafe extern "C" fn(
     name_len_ret: *mut usize,
 ) -> bool;
 /// Pointer type of the C function `wasmtime_component_future_type_clone`.
-pub type wasmtime_component_future_type_clone = unsafe extern "C" fn(
-    ty: *const wasmtime_component_future_type_t,
-) -> *mut wasmtime_component_future_type_t;
+pub type wasmtime_component_future_type_clone =
+    unsafe extern "C" fn(
+        ty: *const wasmtime_component_future_type_t,
+    ) -> *mut wasmtime_component_future_type_t;
 /// Pointer type of the C function `wasmtime_component_future_type_equal`.
 pub type wasmtime_component_future_type_equal = unsafe extern "C" fn(
     a: *const wasmtime_component_future_type_t,
     b: *const wasmtime_component_future_type_t,
 ) -> bool;
 /// Pointer type of the C function `wasmtime_component_future_type_delete`.
-pub type wasmtime_component_future_type_delete = unsafe extern "C" fn(
-    ptr: *mut wasmtime_component_future_type_t,
-);
+pub type wasmtime_component_future_type_delete =
+    unsafe extern "C" fn(ptr: *mut wasmtime_component_future_type_t);
 /// Pointer type of the C function `wasmtime_component_future_type_ty`.
 pub type wasmtime_component_future_type_ty = unsafe extern "C" fn(
     ty: *const wasmtime_component_future_type_t,
     type_ret: *mut wasmtime_component_valtype_t,
 ) -> bool;
 /// Pointer type of the C function `wasmtime_component_stream_type_clone`.
-pub type wasmtime_component_stream_type_clone = unsafe extern "C" fn(
-    ty: *const wasmtime_component_stream_type_t,
-) -> *mut wasmtime_component_stream_type_t;
+pub type wasmtime_component_stream_type_clone =
+    unsafe extern "C" fn(
+        ty: *const wasmtime_component_stream_type_t,
+    ) -> *mut wasmtime_component_stream_type_t;
 /// Pointer type of the C function `wasmtime_component_stream_type_equal`.
 pub type wasmtime_component_stream_type_equal = unsafe extern "C" fn(
     a: *const wasmtime_component_stream_type_t,
     b: *const wasmtime_component_stream_type_t,
 ) -> bool;
 /// Pointer type of the C function `wasmtime_component_stream_type_delete`.
-pub type wasmtime_component_stream_type_delete = unsafe extern "C" fn(
-    ptr: *mut wasmtime_component_stream_type_t,
-);
+pub type wasmtime_component_stream_type_delete =
+    unsafe extern "C" fn(ptr: *mut wasmtime_component_stream_type_t);
 /// Pointer type of the C function `wasmtime_component_stream_type_ty`.
 pub type wasmtime_component_stream_type_ty = unsafe extern "C" fn(
     ty: *const wasmtime_component_stream_type_t,
     type_ret: *mut wasmtime_component_valtype_t,
 ) -> bool;
 /// Pointer type of the C function `wasmtime_component_map_type_clone`.
-pub type wasmtime_component_map_type_clone = unsafe extern "C" fn(
-    ty: *const wasmtime_component_map_type_t,
-) -> *mut wasmtime_component_map_type_t;
+pub type wasmtime_component_map_type_clone =
+    unsafe extern "C" fn(
+        ty: *const wasmtime_component_map_type_t,
+    ) -> *mut wasmtime_component_map_type_t;
 /// Pointer type of the C function `wasmtime_component_map_type_equal`.
 pub type wasmtime_component_map_type_equal = unsafe extern "C" fn(
     a: *const wasmtime_component_map_type_t,
     b: *const wasmtime_component_map_type_t,
 ) -> bool;
 /// Pointer type of the C function `wasmtime_component_map_type_delete`.
-pub type wasmtime_component_map_type_delete = unsafe extern "C" fn(
-    ptr: *mut wasmtime_component_map_type_t,
-);
+pub type wasmtime_component_map_type_delete =
+    unsafe extern "C" fn(ptr: *mut wasmtime_component_map_type_t);
 /// Pointer type of the C function `wasmtime_component_map_type_key`.
 pub type wasmtime_component_map_type_key = unsafe extern "C" fn(
     ty: *const wasmtime_component_map_type_t,
@@ -2708,25 +2101,22 @@ pub type wasmtime_component_valtype_equal = unsafe extern "C" fn(
     b: *const wasmtime_component_valtype_t,
 ) -> bool;
 /// Pointer type of the C function `wasmtime_component_valtype_delete`.
-pub type wasmtime_component_valtype_delete = unsafe extern "C" fn(
-    ptr: *mut wasmtime_component_valtype_t,
-);
+pub type wasmtime_component_valtype_delete =
+    unsafe extern "C" fn(ptr: *mut wasmtime_component_valtype_t);
 /// Pointer type of the C function `wasmtime_component_func_type_clone`.
-pub type wasmtime_component_func_type_clone = unsafe extern "C" fn(
-    ty: *const wasmtime_component_func_type_t,
-) -> *mut wasmtime_component_func_type_t;
+pub type wasmtime_component_func_type_clone =
+    unsafe extern "C" fn(
+        ty: *const wasmtime_component_func_type_t,
+    ) -> *mut wasmtime_component_func_type_t;
 /// Pointer type of the C function `wasmtime_component_func_type_delete`.
-pub type wasmtime_component_func_type_delete = unsafe extern "C" fn(
-    ty: *mut wasmtime_component_func_type_t,
-);
+pub type wasmtime_component_func_type_delete =
+    unsafe extern "C" fn(ty: *mut wasmtime_component_func_type_t);
 /// Pointer type of the C function `wasmtime_component_func_type_async`.
-pub type wasmtime_component_func_type_async = unsafe extern "C" fn(
-    ty: *const wasmtime_component_func_type_t,
-) -> bool;
+pub type wasmtime_component_func_type_async =
+    unsafe extern "C" fn(ty: *const wasmtime_component_func_type_t) -> bool;
 /// Pointer type of the C function `wasmtime_component_func_type_param_count`.
-pub type wasmtime_component_func_type_param_count = unsafe extern "C" fn(
-    ty: *const wasmtime_component_func_type_t,
-) -> usize;
+pub type wasmtime_component_func_type_param_count =
+    unsafe extern "C" fn(ty: *const wasmtime_component_func_type_t) -> usize;
 /// Pointer type of the C function `wasmtime_component_func_type_param_nth`.
 pub type wasmtime_component_func_type_param_nth = unsafe extern "C" fn(
     ty: *const wasmtime_component_func_type_t,
@@ -2741,13 +2131,13 @@ pub type wasmtime_component_func_type_result = unsafe extern "C" fn(
     type_ret: *mut wasmtime_component_valtype_t,
 ) -> bool;
 /// Pointer type of the C function `wasmtime_component_instance_type_clone`.
-pub type wasmtime_component_instance_type_clone = unsafe extern "C" fn(
-    ty: *const wasmtime_component_instance_type_t,
-) -> *mut wasmtime_component_instance_type_t;
+pub type wasmtime_component_instance_type_clone =
+    unsafe extern "C" fn(
+        ty: *const wasmtime_component_instance_type_t,
+    ) -> *mut wasmtime_component_instance_type_t;
 /// Pointer type of the C function `wasmtime_component_instance_type_delete`.
-pub type wasmtime_component_instance_type_delete = unsafe extern "C" fn(
-    ty: *mut wasmtime_component_instance_type_t,
-);
+pub type wasmtime_component_instance_type_delete =
+    unsafe extern "C" fn(ty: *mut wasmtime_component_instance_type_t);
 /// Pointer type of the C function `wasmtime_component_instance_type_export_count`.
 pub type wasmtime_component_instance_type_export_count = unsafe extern "C" fn(
     ty: *const wasmtime_component_instance_type_t,
@@ -2771,18 +2161,13 @@ pub type wasmtime_component_instance_type_export_nth = unsafe extern "C" fn(
     type_ret: *mut wasmtime_component_item_t,
 ) -> bool;
 /// Pointer type of the C function `wasmtime_module_type_clone`.
-pub type wasmtime_module_type_clone = unsafe extern "C" fn(
-    ty: *const wasmtime_module_type_t,
-) -> *mut wasmtime_module_type_t;
+pub type wasmtime_module_type_clone =
+    unsafe extern "C" fn(ty: *const wasmtime_module_type_t) -> *mut wasmtime_module_type_t;
 /// Pointer type of the C function `wasmtime_module_type_delete`.
-pub type wasmtime_module_type_delete = unsafe extern "C" fn(
-    ty: *mut wasmtime_module_type_t,
-);
+pub type wasmtime_module_type_delete = unsafe extern "C" fn(ty: *mut wasmtime_module_type_t);
 /// Pointer type of the C function `wasmtime_module_type_import_count`.
-pub type wasmtime_module_type_import_count = unsafe extern "C" fn(
-    ty: *const wasmtime_module_type_t,
-    engine: *const wasm_engine_t,
-) -> usize;
+pub type wasmtime_module_type_import_count =
+    unsafe extern "C" fn(ty: *const wasmtime_module_type_t, engine: *const wasm_engine_t) -> usize;
 /// Pointer type of the C function `wasmtime_module_type_import_nth`.
 pub type wasmtime_module_type_import_nth = unsafe extern "C" fn(
     ty: *const wasmtime_module_type_t,
@@ -2790,10 +2175,8 @@ pub type wasmtime_module_type_import_nth = unsafe extern "C" fn(
     nth: usize,
 ) -> *mut wasm_importtype_t;
 /// Pointer type of the C function `wasmtime_module_type_export_count`.
-pub type wasmtime_module_type_export_count = unsafe extern "C" fn(
-    ty: *const wasmtime_module_type_t,
-    engine: *const wasm_engine_t,
-) -> usize;
+pub type wasmtime_module_type_export_count =
+    unsafe extern "C" fn(ty: *const wasmtime_module_type_t, engine: *const wasm_engine_t) -> usize;
 /// Pointer type of the C function `wasmtime_module_type_export_nth`.
 pub type wasmtime_module_type_export_nth = unsafe extern "C" fn(
     ty: *const wasmtime_module_type_t,
@@ -2801,13 +2184,10 @@ pub type wasmtime_module_type_export_nth = unsafe extern "C" fn(
     nth: usize,
 ) -> *mut wasm_exporttype_t;
 /// Pointer type of the C function `wasmtime_component_type_clone`.
-pub type wasmtime_component_type_clone = unsafe extern "C" fn(
-    ty: *const wasmtime_component_type_t,
-) -> *mut wasmtime_component_type_t;
+pub type wasmtime_component_type_clone =
+    unsafe extern "C" fn(ty: *const wasmtime_component_type_t) -> *mut wasmtime_component_type_t;
 /// Pointer type of the C function `wasmtime_component_type_delete`.
-pub type wasmtime_component_type_delete = unsafe extern "C" fn(
-    ty: *mut wasmtime_component_type_t,
-);
+pub type wasmtime_component_type_delete = unsafe extern "C" fn(ty: *mut wasmtime_component_type_t);
 /// Pointer type of the C function `wasmtime_component_type_import_count`.
 pub type wasmtime_component_type_import_count = unsafe extern "C" fn(
     ty: *const wasmtime_component_type_t,
@@ -2858,9 +2238,7 @@ pub type wasmtime_component_item_clone = unsafe extern "C" fn(
     out: *mut wasmtime_component_item_t,
 );
 /// Pointer type of the C function `wasmtime_component_item_delete`.
-pub type wasmtime_component_item_delete = unsafe extern "C" fn(
-    ptr: *mut wasmtime_component_item_t,
-);
+pub type wasmtime_component_item_delete = unsafe extern "C" fn(ptr: *mut wasmtime_component_item_t);
 /// Pointer type of the C function `wasmtime_component_new`.
 pub type wasmtime_component_new = unsafe extern "C" fn(
     engine: *const wasm_engine_t,
@@ -2887,79 +2265,70 @@ pub type wasmtime_component_deserialize_file = unsafe extern "C" fn(
     component_out: *mut *mut wasmtime_component_t,
 ) -> *mut wasmtime_error_t;
 /// Pointer type of the C function `wasmtime_component_clone`.
-pub type wasmtime_component_clone = unsafe extern "C" fn(
-    component: *const wasmtime_component_t,
-) -> *mut wasmtime_component_t;
+pub type wasmtime_component_clone =
+    unsafe extern "C" fn(component: *const wasmtime_component_t) -> *mut wasmtime_component_t;
 /// Pointer type of the C function `wasmtime_component_type`.
-pub type wasmtime_component_type = unsafe extern "C" fn(
-    component: *const wasmtime_component_t,
-) -> *mut wasmtime_component_type_t;
+pub type wasmtime_component_type =
+    unsafe extern "C" fn(component: *const wasmtime_component_t) -> *mut wasmtime_component_type_t;
 /// Pointer type of the C function `wasmtime_component_delete`.
-pub type wasmtime_component_delete = unsafe extern "C" fn(
-    component: *mut wasmtime_component_t,
-);
+pub type wasmtime_component_delete = unsafe extern "C" fn(component: *mut wasmtime_component_t);
 /// Pointer type of the C function `wasmtime_component_get_export_index`.
-pub type wasmtime_component_get_export_index = unsafe extern "C" fn(
-    component: *const wasmtime_component_t,
-    instance_export_index: *const wasmtime_component_export_index_t,
-    name: *const ::core::ffi::c_char,
-    name_len: usize,
-) -> *mut wasmtime_component_export_index_t;
+pub type wasmtime_component_get_export_index =
+    unsafe extern "C" fn(
+        component: *const wasmtime_component_t,
+        instance_export_index: *const wasmtime_component_export_index_t,
+        name: *const ::core::ffi::c_char,
+        name_len: usize,
+    ) -> *mut wasmtime_component_export_index_t;
 /// Pointer type of the C function `wasmtime_component_export_index_clone`.
-pub type wasmtime_component_export_index_clone = unsafe extern "C" fn(
-    index: *const wasmtime_component_export_index_t,
-) -> *mut wasmtime_component_export_index_t;
+pub type wasmtime_component_export_index_clone =
+    unsafe extern "C" fn(
+        index: *const wasmtime_component_export_index_t,
+    ) -> *mut wasmtime_component_export_index_t;
 /// Pointer type of the C function `wasmtime_component_export_index_delete`.
-pub type wasmtime_component_export_index_delete = unsafe extern "C" fn(
-    export_index: *mut wasmtime_component_export_index_t,
-);
+pub type wasmtime_component_export_index_delete =
+    unsafe extern "C" fn(export_index: *mut wasmtime_component_export_index_t);
 /// Pointer type of the C function `wasmtime_component_resource_any_type`.
-pub type wasmtime_component_resource_any_type = unsafe extern "C" fn(
-    resource: *const wasmtime_component_resource_any_t,
-) -> *mut wasmtime_component_resource_type_t;
+pub type wasmtime_component_resource_any_type =
+    unsafe extern "C" fn(
+        resource: *const wasmtime_component_resource_any_t,
+    ) -> *mut wasmtime_component_resource_type_t;
 /// Pointer type of the C function `wasmtime_component_resource_any_clone`.
-pub type wasmtime_component_resource_any_clone = unsafe extern "C" fn(
-    resource: *const wasmtime_component_resource_any_t,
-) -> *mut wasmtime_component_resource_any_t;
+pub type wasmtime_component_resource_any_clone =
+    unsafe extern "C" fn(
+        resource: *const wasmtime_component_resource_any_t,
+    ) -> *mut wasmtime_component_resource_any_t;
 /// Pointer type of the C function `wasmtime_component_resource_any_owned`.
-pub type wasmtime_component_resource_any_owned = unsafe extern "C" fn(
-    resource: *const wasmtime_component_resource_any_t,
-) -> bool;
+pub type wasmtime_component_resource_any_owned =
+    unsafe extern "C" fn(resource: *const wasmtime_component_resource_any_t) -> bool;
 /// Pointer type of the C function `wasmtime_component_resource_any_drop`.
 pub type wasmtime_component_resource_any_drop = unsafe extern "C" fn(
     ctx: *mut wasmtime_context_t,
     resource: *const wasmtime_component_resource_any_t,
 ) -> *mut wasmtime_error_t;
 /// Pointer type of the C function `wasmtime_component_resource_any_delete`.
-pub type wasmtime_component_resource_any_delete = unsafe extern "C" fn(
-    resource: *mut wasmtime_component_resource_any_t,
-);
+pub type wasmtime_component_resource_any_delete =
+    unsafe extern "C" fn(resource: *mut wasmtime_component_resource_any_t);
 /// Pointer type of the C function `wasmtime_component_resource_host_new`.
-pub type wasmtime_component_resource_host_new = unsafe extern "C" fn(
-    owned: bool,
-    rep: u32,
-    ty: u32,
-) -> *mut wasmtime_component_resource_host_t;
+pub type wasmtime_component_resource_host_new =
+    unsafe extern "C" fn(owned: bool, rep: u32, ty: u32) -> *mut wasmtime_component_resource_host_t;
 /// Pointer type of the C function `wasmtime_component_resource_host_clone`.
-pub type wasmtime_component_resource_host_clone = unsafe extern "C" fn(
-    resource: *const wasmtime_component_resource_host_t,
-) -> *mut wasmtime_component_resource_host_t;
+pub type wasmtime_component_resource_host_clone =
+    unsafe extern "C" fn(
+        resource: *const wasmtime_component_resource_host_t,
+    ) -> *mut wasmtime_component_resource_host_t;
 /// Pointer type of the C function `wasmtime_component_resource_host_rep`.
-pub type wasmtime_component_resource_host_rep = unsafe extern "C" fn(
-    resource: *const wasmtime_component_resource_host_t,
-) -> u32;
+pub type wasmtime_component_resource_host_rep =
+    unsafe extern "C" fn(resource: *const wasmtime_component_resource_host_t) -> u32;
 /// Pointer type of the C function `wasmtime_component_resource_host_type`.
-pub type wasmtime_component_resource_host_type = unsafe extern "C" fn(
-    resource: *const wasmtime_component_resource_host_t,
-) -> u32;
+pub type wasmtime_component_resource_host_type =
+    unsafe extern "C" fn(resource: *const wasmtime_component_resource_host_t) -> u32;
 /// Pointer type of the C function `wasmtime_component_resource_host_owned`.
-pub type wasmtime_component_resource_host_owned = unsafe extern "C" fn(
-    resource: *const wasmtime_component_resource_host_t,
-) -> bool;
+pub type wasmtime_component_resource_host_owned =
+    unsafe extern "C" fn(resource: *const wasmtime_component_resource_host_t) -> bool;
 /// Pointer type of the C function `wasmtime_component_resource_host_delete`.
-pub type wasmtime_component_resource_host_delete = unsafe extern "C" fn(
-    resource: *mut wasmtime_component_resource_host_t,
-);
+pub type wasmtime_component_resource_host_delete =
+    unsafe extern "C" fn(resource: *mut wasmtime_component_resource_host_t);
 /// Pointer type of the C function `wasmtime_component_resource_any_to_host`.
 pub type wasmtime_component_resource_any_to_host = unsafe extern "C" fn(
     ctx: *mut wasmtime_context_t,
@@ -2979,23 +2348,19 @@ pub type wasmtime_component_vallist_new = unsafe extern "C" fn(
     ptr: *const wasmtime_component_val,
 );
 /// Pointer type of the C function `wasmtime_component_vallist_new_empty`.
-pub type wasmtime_component_vallist_new_empty = unsafe extern "C" fn(
-    out: *mut wasmtime_component_vallist_t,
-);
+pub type wasmtime_component_vallist_new_empty =
+    unsafe extern "C" fn(out: *mut wasmtime_component_vallist_t);
 /// Pointer type of the C function `wasmtime_component_vallist_new_uninit`.
-pub type wasmtime_component_vallist_new_uninit = unsafe extern "C" fn(
-    out: *mut wasmtime_component_vallist_t,
-    size: usize,
-);
+pub type wasmtime_component_vallist_new_uninit =
+    unsafe extern "C" fn(out: *mut wasmtime_component_vallist_t, size: usize);
 /// Pointer type of the C function `wasmtime_component_vallist_copy`.
 pub type wasmtime_component_vallist_copy = unsafe extern "C" fn(
     dst: *mut wasmtime_component_vallist_t,
     src: *const wasmtime_component_vallist_t,
 );
 /// Pointer type of the C function `wasmtime_component_vallist_delete`.
-pub type wasmtime_component_vallist_delete = unsafe extern "C" fn(
-    value: *mut wasmtime_component_vallist_t,
-);
+pub type wasmtime_component_vallist_delete =
+    unsafe extern "C" fn(value: *mut wasmtime_component_vallist_t);
 /// Pointer type of the C function `wasmtime_component_valrecord_new`.
 pub type wasmtime_component_valrecord_new = unsafe extern "C" fn(
     out: *mut wasmtime_component_valrecord_t,
@@ -3003,23 +2368,19 @@ pub type wasmtime_component_valrecord_new = unsafe extern "C" fn(
     ptr: *const wasmtime_component_valrecord_entry,
 );
 /// Pointer type of the C function `wasmtime_component_valrecord_new_empty`.
-pub type wasmtime_component_valrecord_new_empty = unsafe extern "C" fn(
-    out: *mut wasmtime_component_valrecord_t,
-);
+pub type wasmtime_component_valrecord_new_empty =
+    unsafe extern "C" fn(out: *mut wasmtime_component_valrecord_t);
 /// Pointer type of the C function `wasmtime_component_valrecord_new_uninit`.
-pub type wasmtime_component_valrecord_new_uninit = unsafe extern "C" fn(
-    out: *mut wasmtime_component_valrecord_t,
-    size: usize,
-);
+pub type wasmtime_component_valrecord_new_uninit =
+    unsafe extern "C" fn(out: *mut wasmtime_component_valrecord_t, size: usize);
 /// Pointer type of the C function `wasmtime_component_valrecord_copy`.
 pub type wasmtime_component_valrecord_copy = unsafe extern "C" fn(
     dst: *mut wasmtime_component_valrecord_t,
     src: *const wasmtime_component_valrecord_t,
 );
 /// Pointer type of the C function `wasmtime_component_valrecord_delete`.
-pub type wasmtime_component_valrecord_delete = unsafe extern "C" fn(
-    value: *mut wasmtime_component_valrecord_t,
-);
+pub type wasmtime_component_valrecord_delete =
+    unsafe extern "C" fn(value: *mut wasmtime_component_valrecord_t);
 /// Pointer type of the C function `wasmtime_component_valtuple_new`.
 pub type wasmtime_component_valtuple_new = unsafe extern "C" fn(
     out: *mut wasmtime_component_valtuple_t,
@@ -3027,23 +2388,19 @@ pub type wasmtime_component_valtuple_new = unsafe extern "C" fn(
     ptr: *const wasmtime_component_val,
 );
 /// Pointer type of the C function `wasmtime_component_valtuple_new_empty`.
-pub type wasmtime_component_valtuple_new_empty = unsafe extern "C" fn(
-    out: *mut wasmtime_component_valtuple_t,
-);
+pub type wasmtime_component_valtuple_new_empty =
+    unsafe extern "C" fn(out: *mut wasmtime_component_valtuple_t);
 /// Pointer type of the C function `wasmtime_component_valtuple_new_uninit`.
-pub type wasmtime_component_valtuple_new_uninit = unsafe extern "C" fn(
-    out: *mut wasmtime_component_valtuple_t,
-    size: usize,
-);
+pub type wasmtime_component_valtuple_new_uninit =
+    unsafe extern "C" fn(out: *mut wasmtime_component_valtuple_t, size: usize);
 /// Pointer type of the C function `wasmtime_component_valtuple_copy`.
 pub type wasmtime_component_valtuple_copy = unsafe extern "C" fn(
     dst: *mut wasmtime_component_valtuple_t,
     src: *const wasmtime_component_valtuple_t,
 );
 /// Pointer type of the C function `wasmtime_component_valtuple_delete`.
-pub type wasmtime_component_valtuple_delete = unsafe extern "C" fn(
-    value: *mut wasmtime_component_valtuple_t,
-);
+pub type wasmtime_component_valtuple_delete =
+    unsafe extern "C" fn(value: *mut wasmtime_component_valtuple_t);
 /// Pointer type of the C function `wasmtime_component_valflags_new`.
 pub type wasmtime_component_valflags_new = unsafe extern "C" fn(
     out: *mut wasmtime_component_valflags_t,
@@ -3051,23 +2408,19 @@ pub type wasmtime_component_valflags_new = unsafe extern "C" fn(
     ptr: *const wasm_name_t,
 );
 /// Pointer type of the C function `wasmtime_component_valflags_new_empty`.
-pub type wasmtime_component_valflags_new_empty = unsafe extern "C" fn(
-    out: *mut wasmtime_component_valflags_t,
-);
+pub type wasmtime_component_valflags_new_empty =
+    unsafe extern "C" fn(out: *mut wasmtime_component_valflags_t);
 /// Pointer type of the C function `wasmtime_component_valflags_new_uninit`.
-pub type wasmtime_component_valflags_new_uninit = unsafe extern "C" fn(
-    out: *mut wasmtime_component_valflags_t,
-    size: usize,
-);
+pub type wasmtime_component_valflags_new_uninit =
+    unsafe extern "C" fn(out: *mut wasmtime_component_valflags_t, size: usize);
 /// Pointer type of the C function `wasmtime_component_valflags_copy`.
 pub type wasmtime_component_valflags_copy = unsafe extern "C" fn(
     dst: *mut wasmtime_component_valflags_t,
     src: *const wasmtime_component_valflags_t,
 );
 /// Pointer type of the C function `wasmtime_component_valflags_delete`.
-pub type wasmtime_component_valflags_delete = unsafe extern "C" fn(
-    value: *mut wasmtime_component_valflags_t,
-);
+pub type wasmtime_component_valflags_delete =
+    unsafe extern "C" fn(value: *mut wasmtime_component_valflags_t);
 /// Pointer type of the C function `wasmtime_component_valmap_new`.
 pub type wasmtime_component_valmap_new = unsafe extern "C" fn(
     out: *mut wasmtime_component_valmap_t,
@@ -3075,45 +2428,35 @@ pub type wasmtime_component_valmap_new = unsafe extern "C" fn(
     ptr: *const wasmtime_component_valmap_entry,
 );
 /// Pointer type of the C function `wasmtime_component_valmap_new_empty`.
-pub type wasmtime_component_valmap_new_empty = unsafe extern "C" fn(
-    out: *mut wasmtime_component_valmap_t,
-);
+pub type wasmtime_component_valmap_new_empty =
+    unsafe extern "C" fn(out: *mut wasmtime_component_valmap_t);
 /// Pointer type of the C function `wasmtime_component_valmap_new_uninit`.
-pub type wasmtime_component_valmap_new_uninit = unsafe extern "C" fn(
-    out: *mut wasmtime_component_valmap_t,
-    size: usize,
-);
+pub type wasmtime_component_valmap_new_uninit =
+    unsafe extern "C" fn(out: *mut wasmtime_component_valmap_t, size: usize);
 /// Pointer type of the C function `wasmtime_component_valmap_copy`.
 pub type wasmtime_component_valmap_copy = unsafe extern "C" fn(
     dst: *mut wasmtime_component_valmap_t,
     src: *const wasmtime_component_valmap_t,
 );
 /// Pointer type of the C function `wasmtime_component_valmap_delete`.
-pub type wasmtime_component_valmap_delete = unsafe extern "C" fn(
-    value: *mut wasmtime_component_valmap_t,
-);
+pub type wasmtime_component_valmap_delete =
+    unsafe extern "C" fn(value: *mut wasmtime_component_valmap_t);
 /// Pointer type of the C function `wasmtime_component_val_new`.
-pub type wasmtime_component_val_new = unsafe extern "C" fn(
-    val: *mut wasmtime_component_val_t,
-) -> *mut wasmtime_component_val_t;
+pub type wasmtime_component_val_new =
+    unsafe extern "C" fn(val: *mut wasmtime_component_val_t) -> *mut wasmtime_component_val_t;
 /// Pointer type of the C function `wasmtime_component_val_free`.
-pub type wasmtime_component_val_free = unsafe extern "C" fn(
-    ptr: *mut wasmtime_component_val_t,
-);
+pub type wasmtime_component_val_free = unsafe extern "C" fn(ptr: *mut wasmtime_component_val_t);
 /// Pointer type of the C function `wasmtime_component_val_clone`.
-pub type wasmtime_component_val_clone = unsafe extern "C" fn(
-    src: *const wasmtime_component_val_t,
-    dst: *mut wasmtime_component_val_t,
-);
+pub type wasmtime_component_val_clone =
+    unsafe extern "C" fn(src: *const wasmtime_component_val_t, dst: *mut wasmtime_component_val_t);
 /// Pointer type of the C function `wasmtime_component_val_delete`.
-pub type wasmtime_component_val_delete = unsafe extern "C" fn(
-    value: *mut wasmtime_component_val_t,
-);
+pub type wasmtime_component_val_delete = unsafe extern "C" fn(value: *mut wasmtime_component_val_t);
 /// Pointer type of the C function `wasmtime_component_func_type`.
 pub type wasmtime_component_func_type = unsafe extern "C" fn(
     func: *const wasmtime_component_func_t,
     context: *mut wasmtime_context_t,
-) -> *mut wasmtime_component_func_type_t;
+)
+    -> *mut wasmtime_component_func_type_t;
 /// Pointer type of the C function `wasmtime_component_func_call`.
 pub type wasmtime_component_func_call = unsafe extern "C" fn(
     func: *const wasmtime_component_func_t,
@@ -3139,13 +2482,14 @@ pub type wasmtime_component_func_call_async = unsafe extern "C" fn(
     error_ret: *mut *mut wasmtime_error_t,
 ) -> *mut wasmtime_call_future_t;
 /// Pointer type of the C function `wasmtime_component_instance_get_export_index`.
-pub type wasmtime_component_instance_get_export_index = unsafe extern "C" fn(
-    instance: *const wasmtime_component_instance_t,
-    context: *mut wasmtime_context_t,
-    instance_export_index: *const wasmtime_component_export_index_t,
-    name: *const ::core::ffi::c_char,
-    name_len: usize,
-) -> *mut wasmtime_component_export_index_t;
+pub type wasmtime_component_instance_get_export_index =
+    unsafe extern "C" fn(
+        instance: *const wasmtime_component_instance_t,
+        context: *mut wasmtime_context_t,
+        instance_export_index: *const wasmtime_component_export_index_t,
+        name: *const ::core::ffi::c_char,
+        name_len: usize,
+    ) -> *mut wasmtime_component_export_index_t;
 /// Pointer type of the C function `wasmtime_component_instance_get_func`.
 pub type wasmtime_component_instance_get_func = unsafe extern "C" fn(
     instance: *const wasmtime_component_instance_t,
@@ -3154,18 +2498,16 @@ pub type wasmtime_component_instance_get_func = unsafe extern "C" fn(
     func_out: *mut wasmtime_component_func_t,
 ) -> bool;
 /// Pointer type of the C function `wasmtime_component_linker_new`.
-pub type wasmtime_component_linker_new = unsafe extern "C" fn(
-    engine: *const wasm_engine_t,
-) -> *mut wasmtime_component_linker_t;
+pub type wasmtime_component_linker_new =
+    unsafe extern "C" fn(engine: *const wasm_engine_t) -> *mut wasmtime_component_linker_t;
 /// Pointer type of the C function `wasmtime_component_linker_allow_shadowing`.
-pub type wasmtime_component_linker_allow_shadowing = unsafe extern "C" fn(
-    linker: *mut wasmtime_component_linker_t,
-    allow: bool,
-);
+pub type wasmtime_component_linker_allow_shadowing =
+    unsafe extern "C" fn(linker: *mut wasmtime_component_linker_t, allow: bool);
 /// Pointer type of the C function `wasmtime_component_linker_root`.
-pub type wasmtime_component_linker_root = unsafe extern "C" fn(
-    linker: *mut wasmtime_component_linker_t,
-) -> *mut wasmtime_component_linker_instance_t;
+pub type wasmtime_component_linker_root =
+    unsafe extern "C" fn(
+        linker: *mut wasmtime_component_linker_t,
+    ) -> *mut wasmtime_component_linker_instance_t;
 /// Pointer type of the C function `wasmtime_component_linker_instantiate`.
 pub type wasmtime_component_linker_instantiate = unsafe extern "C" fn(
     linker: *const wasmtime_component_linker_t,
@@ -3174,125 +2516,106 @@ pub type wasmtime_component_linker_instantiate = unsafe extern "C" fn(
     instance_out: *mut wasmtime_component_instance_t,
 ) -> *mut wasmtime_error_t;
 /// Pointer type of the C function `wasmtime_component_linker_define_unknown_imports_as_traps`.
-pub type wasmtime_component_linker_define_unknown_imports_as_traps = unsafe extern "C" fn(
-    linker: *mut wasmtime_component_linker_t,
-    component: *const wasmtime_component_t,
-) -> *mut wasmtime_error_t;
+pub type wasmtime_component_linker_define_unknown_imports_as_traps =
+    unsafe extern "C" fn(
+        linker: *mut wasmtime_component_linker_t,
+        component: *const wasmtime_component_t,
+    ) -> *mut wasmtime_error_t;
 /// Pointer type of the C function `wasmtime_component_linker_delete`.
-pub type wasmtime_component_linker_delete = unsafe extern "C" fn(
-    linker: *mut wasmtime_component_linker_t,
-);
+pub type wasmtime_component_linker_delete =
+    unsafe extern "C" fn(linker: *mut wasmtime_component_linker_t);
 /// Pointer type of the C function `wasmtime_component_linker_instance_add_instance`.
-pub type wasmtime_component_linker_instance_add_instance = unsafe extern "C" fn(
-    linker_instance: *mut wasmtime_component_linker_instance_t,
-    name: *const ::core::ffi::c_char,
-    name_len: usize,
-    linker_instance_out: *mut *mut wasmtime_component_linker_instance_t,
-) -> *mut wasmtime_error_t;
+pub type wasmtime_component_linker_instance_add_instance =
+    unsafe extern "C" fn(
+        linker_instance: *mut wasmtime_component_linker_instance_t,
+        name: *const ::core::ffi::c_char,
+        name_len: usize,
+        linker_instance_out: *mut *mut wasmtime_component_linker_instance_t,
+    ) -> *mut wasmtime_error_t;
 /// Pointer type of the C function `wasmtime_component_linker_instance_add_module`.
-pub type wasmtime_component_linker_instance_add_module = unsafe extern "C" fn(
-    linker_instance: *mut wasmtime_component_linker_instance_t,
-    name: *const ::core::ffi::c_char,
-    name_len: usize,
-    module: *const wasmtime_module_t,
-) -> *mut wasmtime_error_t;
+pub type wasmtime_component_linker_instance_add_module =
+    unsafe extern "C" fn(
+        linker_instance: *mut wasmtime_component_linker_instance_t,
+        name: *const ::core::ffi::c_char,
+        name_len: usize,
+        module: *const wasmtime_module_t,
+    ) -> *mut wasmtime_error_t;
 /// Pointer type of the C function `wasmtime_component_linker_instance_add_func`.
-pub type wasmtime_component_linker_instance_add_func = unsafe extern "C" fn(
-    linker_instance: *mut wasmtime_component_linker_instance_t,
-    name: *const ::core::ffi::c_char,
-    name_len: usize,
-    callback: wasmtime_component_func_callback_t,
-    data: *mut ::core::ffi::c_void,
-    finalizer: ::core::option::Option<
-        unsafe extern "C" fn(arg1: *mut ::core::ffi::c_void),
-    >,
-) -> *mut wasmtime_error_t;
+pub type wasmtime_component_linker_instance_add_func =
+    unsafe extern "C" fn(
+        linker_instance: *mut wasmtime_component_linker_instance_t,
+        name: *const ::core::ffi::c_char,
+        name_len: usize,
+        callback: wasmtime_component_func_callback_t,
+        data: *mut ::core::ffi::c_void,
+        finalizer: ::core::option::Option<unsafe extern "C" fn(arg1: *mut ::core::ffi::c_void)>,
+    ) -> *mut wasmtime_error_t;
 /// Pointer type of the C function `wasmtime_component_linker_add_wasip2`.
-pub type wasmtime_component_linker_add_wasip2 = unsafe extern "C" fn(
-    linker: *mut wasmtime_component_linker_t,
-) -> *mut wasmtime_error_t;
+pub type wasmtime_component_linker_add_wasip2 =
+    unsafe extern "C" fn(linker: *mut wasmtime_component_linker_t) -> *mut wasmtime_error_t;
 /// Pointer type of the C function `wasmtime_component_linker_add_wasi_http`.
-pub type wasmtime_component_linker_add_wasi_http = unsafe extern "C" fn(
-    linker: *mut wasmtime_component_linker_t,
-) -> *mut wasmtime_error_t;
+pub type wasmtime_component_linker_add_wasi_http =
+    unsafe extern "C" fn(linker: *mut wasmtime_component_linker_t) -> *mut wasmtime_error_t;
 /// Pointer type of the C function `wasmtime_component_linker_instance_add_resource`.
-pub type wasmtime_component_linker_instance_add_resource = unsafe extern "C" fn(
-    linker_instance: *mut wasmtime_component_linker_instance_t,
-    name: *const ::core::ffi::c_char,
-    name_len: usize,
-    resource: *const wasmtime_component_resource_type_t,
-    destructor: wasmtime_component_resource_destructor_t,
-    data: *mut ::core::ffi::c_void,
-    finalizer: ::core::option::Option<
-        unsafe extern "C" fn(arg1: *mut ::core::ffi::c_void),
-    >,
-) -> *mut wasmtime_error_t;
+pub type wasmtime_component_linker_instance_add_resource =
+    unsafe extern "C" fn(
+        linker_instance: *mut wasmtime_component_linker_instance_t,
+        name: *const ::core::ffi::c_char,
+        name_len: usize,
+        resource: *const wasmtime_component_resource_type_t,
+        destructor: wasmtime_component_resource_destructor_t,
+        data: *mut ::core::ffi::c_void,
+        finalizer: ::core::option::Option<unsafe extern "C" fn(arg1: *mut ::core::ffi::c_void)>,
+    ) -> *mut wasmtime_error_t;
 /// Pointer type of the C function `wasmtime_component_linker_instance_delete`.
-pub type wasmtime_component_linker_instance_delete = unsafe extern "C" fn(
-    linker_instance: *mut wasmtime_component_linker_instance_t,
-);
+pub type wasmtime_component_linker_instance_delete =
+    unsafe extern "C" fn(linker_instance: *mut wasmtime_component_linker_instance_t);
 /// Pointer type of the C function `wasmtime_component_linker_instantiate_async`.
-pub type wasmtime_component_linker_instantiate_async = unsafe extern "C" fn(
-    linker: *const wasmtime_component_linker_t,
-    context: *mut wasmtime_context_t,
-    component: *const wasmtime_component_t,
-    instance_out: *mut wasmtime_component_instance_t,
-    error_ret: *mut *mut wasmtime_error_t,
-) -> *mut wasmtime_call_future_t;
+pub type wasmtime_component_linker_instantiate_async =
+    unsafe extern "C" fn(
+        linker: *const wasmtime_component_linker_t,
+        context: *mut wasmtime_context_t,
+        component: *const wasmtime_component_t,
+        instance_out: *mut wasmtime_component_instance_t,
+        error_ret: *mut *mut wasmtime_error_t,
+    ) -> *mut wasmtime_call_future_t;
 /// Pointer type of the C function `wasmtime_component_linker_instance_add_func_async`.
-pub type wasmtime_component_linker_instance_add_func_async = unsafe extern "C" fn(
-    linker_instance: *mut wasmtime_component_linker_instance_t,
-    name: *const ::core::ffi::c_char,
-    name_len: usize,
-    callback: wasmtime_component_func_async_callback_t,
-    data: *mut ::core::ffi::c_void,
-    finalizer: ::core::option::Option<
-        unsafe extern "C" fn(arg1: *mut ::core::ffi::c_void),
-    >,
-) -> *mut wasmtime_error_t;
+pub type wasmtime_component_linker_instance_add_func_async =
+    unsafe extern "C" fn(
+        linker_instance: *mut wasmtime_component_linker_instance_t,
+        name: *const ::core::ffi::c_char,
+        name_len: usize,
+        callback: wasmtime_component_func_async_callback_t,
+        data: *mut ::core::ffi::c_void,
+        finalizer: ::core::option::Option<unsafe extern "C" fn(arg1: *mut ::core::ffi::c_void)>,
+    ) -> *mut wasmtime_error_t;
 /// Pointer type of the C function `wasmtime_component_linker_add_wasip2_async`.
-pub type wasmtime_component_linker_add_wasip2_async = unsafe extern "C" fn(
-    linker: *mut wasmtime_component_linker_t,
-) -> *mut wasmtime_error_t;
+pub type wasmtime_component_linker_add_wasip2_async =
+    unsafe extern "C" fn(linker: *mut wasmtime_component_linker_t) -> *mut wasmtime_error_t;
 /// Pointer type of the C function `wasmtime_component_linker_add_wasi_http_async`.
-pub type wasmtime_component_linker_add_wasi_http_async = unsafe extern "C" fn(
-    linker: *mut wasmtime_component_linker_t,
-) -> *mut wasmtime_error_t;
+pub type wasmtime_component_linker_add_wasi_http_async =
+    unsafe extern "C" fn(linker: *mut wasmtime_component_linker_t) -> *mut wasmtime_error_t;
 /// Pointer type of the C function `wasmtime_engine_clone`.
-pub type wasmtime_engine_clone = unsafe extern "C" fn(
-    engine: *const wasm_engine_t,
-) -> *mut wasm_engine_t;
+pub type wasmtime_engine_clone =
+    unsafe extern "C" fn(engine: *const wasm_engine_t) -> *mut wasm_engine_t;
 /// Pointer type of the C function `wasmtime_engine_increment_epoch`.
-pub type wasmtime_engine_increment_epoch = unsafe extern "C" fn(
-    engine: *const wasm_engine_t,
-);
+pub type wasmtime_engine_increment_epoch = unsafe extern "C" fn(engine: *const wasm_engine_t);
 /// Pointer type of the C function `wasmtime_engine_is_pulley`.
-pub type wasmtime_engine_is_pulley = unsafe extern "C" fn(
-    engine: *const wasm_engine_t,
-) -> bool;
+pub type wasmtime_engine_is_pulley = unsafe extern "C" fn(engine: *const wasm_engine_t) -> bool;
 /// Pointer type of the C function `wasmtime_eqref_clone`.
-pub type wasmtime_eqref_clone = unsafe extern "C" fn(
-    eqref: *const wasmtime_eqref_t,
-    out: *mut wasmtime_eqref_t,
-);
+pub type wasmtime_eqref_clone =
+    unsafe extern "C" fn(eqref: *const wasmtime_eqref_t, out: *mut wasmtime_eqref_t);
 /// Pointer type of the C function `wasmtime_eqref_unroot`.
 pub type wasmtime_eqref_unroot = unsafe extern "C" fn(ref_: *mut wasmtime_eqref_t);
 /// Pointer type of the C function `wasmtime_eqref_to_anyref`.
-pub type wasmtime_eqref_to_anyref = unsafe extern "C" fn(
-    eqref: *const wasmtime_eqref_t,
-    out: *mut wasmtime_anyref_t,
-);
+pub type wasmtime_eqref_to_anyref =
+    unsafe extern "C" fn(eqref: *const wasmtime_eqref_t, out: *mut wasmtime_anyref_t);
 /// Pointer type of the C function `wasmtime_eqref_from_i31`.
-pub type wasmtime_eqref_from_i31 = unsafe extern "C" fn(
-    context: *mut wasmtime_context_t,
-    i31val: u32,
-    out: *mut wasmtime_eqref_t,
-);
+pub type wasmtime_eqref_from_i31 =
+    unsafe extern "C" fn(context: *mut wasmtime_context_t, i31val: u32, out: *mut wasmtime_eqref_t);
 /// Pointer type of the C function `wasmtime_eqref_is_i31`.
-pub type wasmtime_eqref_is_i31 = unsafe extern "C" fn(
-    context: *mut wasmtime_context_t,
-    eqref: *const wasmtime_eqref_t,
-) -> bool;
+pub type wasmtime_eqref_is_i31 =
+    unsafe extern "C" fn(context: *mut wasmtime_context_t, eqref: *const wasmtime_eqref_t) -> bool;
 /// Pointer type of the C function `wasmtime_eqref_i31_get_u`.
 pub type wasmtime_eqref_i31_get_u = unsafe extern "C" fn(
     context: *mut wasmtime_context_t,
@@ -3306,10 +2629,8 @@ pub type wasmtime_eqref_i31_get_s = unsafe extern "C" fn(
     dst: *mut i32,
 ) -> bool;
 /// Pointer type of the C function `wasmtime_eqref_is_array`.
-pub type wasmtime_eqref_is_array = unsafe extern "C" fn(
-    context: *mut wasmtime_context_t,
-    eqref: *const wasmtime_eqref_t,
-) -> bool;
+pub type wasmtime_eqref_is_array =
+    unsafe extern "C" fn(context: *mut wasmtime_context_t, eqref: *const wasmtime_eqref_t) -> bool;
 /// Pointer type of the C function `wasmtime_eqref_as_array`.
 pub type wasmtime_eqref_as_array = unsafe extern "C" fn(
     context: *mut wasmtime_context_t,
@@ -3317,10 +2638,8 @@ pub type wasmtime_eqref_as_array = unsafe extern "C" fn(
     out: *mut wasmtime_arrayref_t,
 ) -> bool;
 /// Pointer type of the C function `wasmtime_eqref_is_struct`.
-pub type wasmtime_eqref_is_struct = unsafe extern "C" fn(
-    context: *mut wasmtime_context_t,
-    eqref: *const wasmtime_eqref_t,
-) -> bool;
+pub type wasmtime_eqref_is_struct =
+    unsafe extern "C" fn(context: *mut wasmtime_context_t, eqref: *const wasmtime_eqref_t) -> bool;
 /// Pointer type of the C function `wasmtime_eqref_as_struct`.
 pub type wasmtime_eqref_as_struct = unsafe extern "C" fn(
     context: *mut wasmtime_context_t,
@@ -3342,23 +2661,16 @@ pub type wasmtime_exnref_new = unsafe extern "C" fn(
     exn_ret: *mut wasmtime_exnref_t,
 ) -> *mut wasmtime_error_t;
 /// Pointer type of the C function `wasmtime_exnref_clone`.
-pub type wasmtime_exnref_clone = unsafe extern "C" fn(
-    ref_: *const wasmtime_exnref_t,
-    out: *mut wasmtime_exnref_t,
-);
+pub type wasmtime_exnref_clone =
+    unsafe extern "C" fn(ref_: *const wasmtime_exnref_t, out: *mut wasmtime_exnref_t);
 /// Pointer type of the C function `wasmtime_exnref_unroot`.
 pub type wasmtime_exnref_unroot = unsafe extern "C" fn(ref_: *mut wasmtime_exnref_t);
 /// Pointer type of the C function `wasmtime_exnref_from_raw`.
-pub type wasmtime_exnref_from_raw = unsafe extern "C" fn(
-    context: *mut wasmtime_context_t,
-    raw: u32,
-    out: *mut wasmtime_exnref_t,
-);
+pub type wasmtime_exnref_from_raw =
+    unsafe extern "C" fn(context: *mut wasmtime_context_t, raw: u32, out: *mut wasmtime_exnref_t);
 /// Pointer type of the C function `wasmtime_exnref_to_raw`.
-pub type wasmtime_exnref_to_raw = unsafe extern "C" fn(
-    context: *mut wasmtime_context_t,
-    ref_: *const wasmtime_exnref_t,
-) -> u32;
+pub type wasmtime_exnref_to_raw =
+    unsafe extern "C" fn(context: *mut wasmtime_context_t, ref_: *const wasmtime_exnref_t) -> u32;
 /// Pointer type of the C function `wasmtime_exnref_tag`.
 pub type wasmtime_exnref_tag = unsafe extern "C" fn(
     store: *mut wasmtime_context_t,
@@ -3366,10 +2678,8 @@ pub type wasmtime_exnref_tag = unsafe extern "C" fn(
     tag_ret: *mut wasmtime_tag_t,
 ) -> *mut wasmtime_error_t;
 /// Pointer type of the C function `wasmtime_exnref_field_count`.
-pub type wasmtime_exnref_field_count = unsafe extern "C" fn(
-    store: *mut wasmtime_context_t,
-    exn: *const wasmtime_exnref_t,
-) -> usize;
+pub type wasmtime_exnref_field_count =
+    unsafe extern "C" fn(store: *mut wasmtime_context_t, exn: *const wasmtime_exnref_t) -> usize;
 /// Pointer type of the C function `wasmtime_exnref_field`.
 pub type wasmtime_exnref_field = unsafe extern "C" fn(
     store: *mut wasmtime_context_t,
@@ -3383,14 +2693,11 @@ pub type wasmtime_context_set_exception = unsafe extern "C" fn(
     exn: *const wasmtime_exnref_t,
 ) -> *mut wasm_trap_t;
 /// Pointer type of the C function `wasmtime_context_take_exception`.
-pub type wasmtime_context_take_exception = unsafe extern "C" fn(
-    store: *mut wasmtime_context_t,
-    exn_ret: *mut wasmtime_exnref_t,
-) -> bool;
+pub type wasmtime_context_take_exception =
+    unsafe extern "C" fn(store: *mut wasmtime_context_t, exn_ret: *mut wasmtime_exnref_t) -> bool;
 /// Pointer type of the C function `wasmtime_context_has_exception`.
-pub type wasmtime_context_has_exception = unsafe extern "C" fn(
-    store: *mut wasmtime_context_t,
-) -> bool;
+pub type wasmtime_context_has_exception =
+    unsafe extern "C" fn(store: *mut wasmtime_context_t) -> bool;
 /// Pointer type of the C function `wasmtime_exnref_type`.
 pub type wasmtime_exnref_type = unsafe extern "C" fn(
     context: *mut wasmtime_context_t,
@@ -3400,9 +2707,7 @@ pub type wasmtime_exnref_type = unsafe extern "C" fn(
 pub type wasmtime_externref_new = unsafe extern "C" fn(
     context: *mut wasmtime_context_t,
     data: *mut ::core::ffi::c_void,
-    finalizer: ::core::option::Option<
-        unsafe extern "C" fn(arg1: *mut ::core::ffi::c_void),
-    >,
+    finalizer: ::core::option::Option<unsafe extern "C" fn(arg1: *mut ::core::ffi::c_void)>,
     out: *mut wasmtime_externref_t,
 ) -> bool;
 /// Pointer type of the C function `wasmtime_externref_data`.
@@ -3411,14 +2716,10 @@ pub type wasmtime_externref_data = unsafe extern "C" fn(
     data: *const wasmtime_externref_t,
 ) -> *mut ::core::ffi::c_void;
 /// Pointer type of the C function `wasmtime_externref_clone`.
-pub type wasmtime_externref_clone = unsafe extern "C" fn(
-    ref_: *const wasmtime_externref_t,
-    out: *mut wasmtime_externref_t,
-);
+pub type wasmtime_externref_clone =
+    unsafe extern "C" fn(ref_: *const wasmtime_externref_t, out: *mut wasmtime_externref_t);
 /// Pointer type of the C function `wasmtime_externref_unroot`.
-pub type wasmtime_externref_unroot = unsafe extern "C" fn(
-    ref_: *mut wasmtime_externref_t,
-);
+pub type wasmtime_externref_unroot = unsafe extern "C" fn(ref_: *mut wasmtime_externref_t);
 /// Pointer type of the C function `wasmtime_externref_from_raw`.
 pub type wasmtime_externref_from_raw = unsafe extern "C" fn(
     context: *mut wasmtime_context_t,
@@ -3465,30 +2766,19 @@ pub type wasmtime_memorytype_new = unsafe extern "C" fn(
     ret: *mut *mut wasm_memorytype_t,
 ) -> *mut wasmtime_error_t;
 /// Pointer type of the C function `wasmtime_memorytype_minimum`.
-pub type wasmtime_memorytype_minimum = unsafe extern "C" fn(
-    ty: *const wasm_memorytype_t,
-) -> u64;
+pub type wasmtime_memorytype_minimum = unsafe extern "C" fn(ty: *const wasm_memorytype_t) -> u64;
 /// Pointer type of the C function `wasmtime_memorytype_maximum`.
-pub type wasmtime_memorytype_maximum = unsafe extern "C" fn(
-    ty: *const wasm_memorytype_t,
-    max: *mut u64,
-) -> bool;
+pub type wasmtime_memorytype_maximum =
+    unsafe extern "C" fn(ty: *const wasm_memorytype_t, max: *mut u64) -> bool;
 /// Pointer type of the C function `wasmtime_memorytype_is64`.
-pub type wasmtime_memorytype_is64 = unsafe extern "C" fn(
-    ty: *const wasm_memorytype_t,
-) -> bool;
+pub type wasmtime_memorytype_is64 = unsafe extern "C" fn(ty: *const wasm_memorytype_t) -> bool;
 /// Pointer type of the C function `wasmtime_memorytype_isshared`.
-pub type wasmtime_memorytype_isshared = unsafe extern "C" fn(
-    ty: *const wasm_memorytype_t,
-) -> bool;
+pub type wasmtime_memorytype_isshared = unsafe extern "C" fn(ty: *const wasm_memorytype_t) -> bool;
 /// Pointer type of the C function `wasmtime_memorytype_page_size`.
-pub type wasmtime_memorytype_page_size = unsafe extern "C" fn(
-    ty: *const wasm_memorytype_t,
-) -> u64;
+pub type wasmtime_memorytype_page_size = unsafe extern "C" fn(ty: *const wasm_memorytype_t) -> u64;
 /// Pointer type of the C function `wasmtime_memorytype_page_size_log2`.
-pub type wasmtime_memorytype_page_size_log2 = unsafe extern "C" fn(
-    ty: *const wasm_memorytype_t,
-) -> u8;
+pub type wasmtime_memorytype_page_size_log2 =
+    unsafe extern "C" fn(ty: *const wasm_memorytype_t) -> u8;
 /// Pointer type of the C function `wasmtime_memory_new`.
 pub type wasmtime_memory_new = unsafe extern "C" fn(
     store: *mut wasmtime_context_t,
@@ -3511,10 +2801,8 @@ pub type wasmtime_memory_data_size = unsafe extern "C" fn(
     memory: *const wasmtime_memory_t,
 ) -> usize;
 /// Pointer type of the C function `wasmtime_memory_size`.
-pub type wasmtime_memory_size = unsafe extern "C" fn(
-    store: *const wasmtime_context_t,
-    memory: *const wasmtime_memory_t,
-) -> u64;
+pub type wasmtime_memory_size =
+    unsafe extern "C" fn(store: *const wasmtime_context_t, memory: *const wasmtime_memory_t) -> u64;
 /// Pointer type of the C function `wasmtime_memory_grow`.
 pub type wasmtime_memory_grow = unsafe extern "C" fn(
     store: *mut wasmtime_context_t,
@@ -3523,19 +2811,14 @@ pub type wasmtime_memory_grow = unsafe extern "C" fn(
     prev_size: *mut u64,
 ) -> *mut wasmtime_error_t;
 /// Pointer type of the C function `wasmtime_memory_page_size`.
-pub type wasmtime_memory_page_size = unsafe extern "C" fn(
-    store: *mut wasmtime_context_t,
-    memory: *const wasmtime_memory_t,
-) -> u64;
+pub type wasmtime_memory_page_size =
+    unsafe extern "C" fn(store: *mut wasmtime_context_t, memory: *const wasmtime_memory_t) -> u64;
 /// Pointer type of the C function `wasmtime_memory_page_size_log2`.
-pub type wasmtime_memory_page_size_log2 = unsafe extern "C" fn(
-    store: *mut wasmtime_context_t,
-    memory: *const wasmtime_memory_t,
-) -> u8;
+pub type wasmtime_memory_page_size_log2 =
+    unsafe extern "C" fn(store: *mut wasmtime_context_t, memory: *const wasmtime_memory_t) -> u8;
 /// Pointer type of the C function `wasmtime_guestprofiler_delete`.
-pub type wasmtime_guestprofiler_delete = unsafe extern "C" fn(
-    guestprofiler: *mut wasmtime_guestprofiler_t,
-);
+pub type wasmtime_guestprofiler_delete =
+    unsafe extern "C" fn(guestprofiler: *mut wasmtime_guestprofiler_t);
 /// Pointer type of the C function `wasmtime_guestprofiler_new`.
 pub type wasmtime_guestprofiler_new = unsafe extern "C" fn(
     engine: *const wasm_engine_t,
@@ -3561,9 +2844,7 @@ pub type wasmtime_struct_ref_pre_new = unsafe extern "C" fn(
     ty: *const wasmtime_struct_type_t,
 ) -> *mut wasmtime_struct_ref_pre_t;
 /// Pointer type of the C function `wasmtime_struct_ref_pre_delete`.
-pub type wasmtime_struct_ref_pre_delete = unsafe extern "C" fn(
-    pre: *mut wasmtime_struct_ref_pre_t,
-);
+pub type wasmtime_struct_ref_pre_delete = unsafe extern "C" fn(pre: *mut wasmtime_struct_ref_pre_t);
 /// Pointer type of the C function `wasmtime_structref_new`.
 pub type wasmtime_structref_new = unsafe extern "C" fn(
     context: *mut wasmtime_context_t,
@@ -3573,24 +2854,16 @@ pub type wasmtime_structref_new = unsafe extern "C" fn(
     out: *mut wasmtime_structref_t,
 ) -> *mut wasmtime_error_t;
 /// Pointer type of the C function `wasmtime_structref_clone`.
-pub type wasmtime_structref_clone = unsafe extern "C" fn(
-    structref: *const wasmtime_structref_t,
-    out: *mut wasmtime_structref_t,
-);
+pub type wasmtime_structref_clone =
+    unsafe extern "C" fn(structref: *const wasmtime_structref_t, out: *mut wasmtime_structref_t);
 /// Pointer type of the C function `wasmtime_structref_unroot`.
-pub type wasmtime_structref_unroot = unsafe extern "C" fn(
-    ref_: *mut wasmtime_structref_t,
-);
+pub type wasmtime_structref_unroot = unsafe extern "C" fn(ref_: *mut wasmtime_structref_t);
 /// Pointer type of the C function `wasmtime_structref_to_anyref`.
-pub type wasmtime_structref_to_anyref = unsafe extern "C" fn(
-    structref: *const wasmtime_structref_t,
-    out: *mut wasmtime_anyref_t,
-);
+pub type wasmtime_structref_to_anyref =
+    unsafe extern "C" fn(structref: *const wasmtime_structref_t, out: *mut wasmtime_anyref_t);
 /// Pointer type of the C function `wasmtime_structref_to_eqref`.
-pub type wasmtime_structref_to_eqref = unsafe extern "C" fn(
-    structref: *const wasmtime_structref_t,
-    out: *mut wasmtime_eqref_t,
-);
+pub type wasmtime_structref_to_eqref =
+    unsafe extern "C" fn(structref: *const wasmtime_structref_t, out: *mut wasmtime_eqref_t);
 /// Pointer type of the C function `wasmtime_structref_field`.
 pub type wasmtime_structref_field = unsafe extern "C" fn(
     context: *mut wasmtime_context_t,
@@ -3637,10 +2910,8 @@ pub type wasmtime_table_set = unsafe extern "C" fn(
     value: *const wasmtime_val_t,
 ) -> *mut wasmtime_error_t;
 /// Pointer type of the C function `wasmtime_table_size`.
-pub type wasmtime_table_size = unsafe extern "C" fn(
-    store: *const wasmtime_context_t,
-    table: *const wasmtime_table_t,
-) -> u64;
+pub type wasmtime_table_size =
+    unsafe extern "C" fn(store: *const wasmtime_context_t, table: *const wasmtime_table_t) -> u64;
 /// Pointer type of the C function `wasmtime_table_grow`.
 pub type wasmtime_table_grow = unsafe extern "C" fn(
     store: *mut wasmtime_context_t,
@@ -3650,27 +2921,20 @@ pub type wasmtime_table_grow = unsafe extern "C" fn(
     prev_size: *mut u64,
 ) -> *mut wasmtime_error_t;
 /// Pointer type of the C function `wasmtime_trap_new`.
-pub type wasmtime_trap_new = unsafe extern "C" fn(
-    msg: *const ::core::ffi::c_char,
-    msg_len: usize,
-) -> *mut wasm_trap_t;
+pub type wasmtime_trap_new =
+    unsafe extern "C" fn(msg: *const ::core::ffi::c_char, msg_len: usize) -> *mut wasm_trap_t;
 /// Pointer type of the C function `wasmtime_trap_new_code`.
-pub type wasmtime_trap_new_code = unsafe extern "C" fn(
-    code: wasmtime_trap_code_t,
-) -> *mut wasm_trap_t;
+pub type wasmtime_trap_new_code =
+    unsafe extern "C" fn(code: wasmtime_trap_code_t) -> *mut wasm_trap_t;
 /// Pointer type of the C function `wasmtime_trap_code`.
-pub type wasmtime_trap_code = unsafe extern "C" fn(
-    arg1: *const wasm_trap_t,
-    code: *mut wasmtime_trap_code_t,
-) -> bool;
+pub type wasmtime_trap_code =
+    unsafe extern "C" fn(arg1: *const wasm_trap_t, code: *mut wasmtime_trap_code_t) -> bool;
 /// Pointer type of the C function `wasmtime_frame_func_name`.
-pub type wasmtime_frame_func_name = unsafe extern "C" fn(
-    arg1: *const wasm_frame_t,
-) -> *const wasm_name_t;
+pub type wasmtime_frame_func_name =
+    unsafe extern "C" fn(arg1: *const wasm_frame_t) -> *const wasm_name_t;
 /// Pointer type of the C function `wasmtime_frame_module_name`.
-pub type wasmtime_frame_module_name = unsafe extern "C" fn(
-    arg1: *const wasm_frame_t,
-) -> *const wasm_name_t;
+pub type wasmtime_frame_module_name =
+    unsafe extern "C" fn(arg1: *const wasm_frame_t) -> *const wasm_name_t;
 /// Pointer type of the C function `wasmtime_wat2wasm`.
 pub type wasmtime_wat2wasm = unsafe extern "C" fn(
     wat: *const ::core::ffi::c_char,

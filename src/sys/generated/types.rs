@@ -114,15 +114,6 @@ pub struct wasm_byte_vec_t {
     pub size: usize,
     pub data: *mut wasm_byte_t,
 }
-impl Default for wasm_byte_vec_t {
-    fn default() -> Self {
-        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
-        unsafe {
-            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
-            s.assume_init()
-        }
-    }
-}
 pub type wasm_name_t = wasm_byte_vec_t;
 #[repr(C)]
 #[derive(Copy, Clone)]
@@ -144,7 +135,7 @@ pub const wasm_mutability_enum_WASM_CONST: wasm_mutability_enum = 0;
 pub const wasm_mutability_enum_WASM_VAR: wasm_mutability_enum = 1;
 pub type wasm_mutability_enum = ::core::ffi::c_uint;
 #[repr(C)]
-#[derive(Default, Copy, Clone)]
+#[derive(Copy, Clone)]
 pub struct wasm_limits_t {
     pub min: u32,
     pub max: u32,
@@ -159,15 +150,6 @@ pub struct wasm_valtype_t {
 pub struct wasm_valtype_vec_t {
     pub size: usize,
     pub data: *mut *mut wasm_valtype_t,
-}
-impl Default for wasm_valtype_vec_t {
-    fn default() -> Self {
-        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
-        unsafe {
-            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
-            s.assume_init()
-        }
-    }
 }
 pub type wasm_valkind_t = u8;
 pub const wasm_valkind_enum_WASM_I32: wasm_valkind_enum = 0;
@@ -188,15 +170,6 @@ pub struct wasm_functype_vec_t {
     pub size: usize,
     pub data: *mut *mut wasm_functype_t,
 }
-impl Default for wasm_functype_vec_t {
-    fn default() -> Self {
-        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
-        unsafe {
-            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
-            s.assume_init()
-        }
-    }
-}
 #[repr(C)]
 #[derive(Copy, Clone)]
 pub struct wasm_globaltype_t {
@@ -207,15 +180,6 @@ pub struct wasm_globaltype_t {
 pub struct wasm_globaltype_vec_t {
     pub size: usize,
     pub data: *mut *mut wasm_globaltype_t,
-}
-impl Default for wasm_globaltype_vec_t {
-    fn default() -> Self {
-        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
-        unsafe {
-            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
-            s.assume_init()
-        }
-    }
 }
 #[repr(C)]
 #[derive(Copy, Clone)]
@@ -228,15 +192,6 @@ pub struct wasm_tabletype_vec_t {
     pub size: usize,
     pub data: *mut *mut wasm_tabletype_t,
 }
-impl Default for wasm_tabletype_vec_t {
-    fn default() -> Self {
-        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
-        unsafe {
-            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
-            s.assume_init()
-        }
-    }
-}
 #[repr(C)]
 #[derive(Copy, Clone)]
 pub struct wasm_memorytype_t {
@@ -247,15 +202,6 @@ pub struct wasm_memorytype_t {
 pub struct wasm_memorytype_vec_t {
     pub size: usize,
     pub data: *mut *mut wasm_memorytype_t,
-}
-impl Default for wasm_memorytype_vec_t {
-    fn default() -> Self {
-        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
-        unsafe {
-            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
-            s.assume_init()
-        }
-    }
 }
 #[repr(C)]
 #[derive(Copy, Clone)]
@@ -268,15 +214,6 @@ pub struct wasm_tagtype_vec_t {
     pub size: usize,
     pub data: *mut *mut wasm_tagtype_t,
 }
-impl Default for wasm_tagtype_vec_t {
-    fn default() -> Self {
-        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
-        unsafe {
-            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
-            s.assume_init()
-        }
-    }
-}
 #[repr(C)]
 #[derive(Copy, Clone)]
 pub struct wasm_externtype_t {
@@ -287,15 +224,6 @@ pub struct wasm_externtype_t {
 pub struct wasm_externtype_vec_t {
     pub size: usize,
     pub data: *mut *mut wasm_externtype_t,
-}
-impl Default for wasm_externtype_vec_t {
-    fn default() -> Self {
-        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
-        unsafe {
-            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
-            s.assume_init()
-        }
-    }
 }
 pub type wasm_externkind_t = u8;
 pub const wasm_externkind_enum_WASM_EXTERN_FUNC: wasm_externkind_enum = 0;
@@ -315,15 +243,6 @@ pub struct wasm_importtype_vec_t {
     pub size: usize,
     pub data: *mut *mut wasm_importtype_t,
 }
-impl Default for wasm_importtype_vec_t {
-    fn default() -> Self {
-        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
-        unsafe {
-            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
-            s.assume_init()
-        }
-    }
-}
 #[repr(C)]
 #[derive(Copy, Clone)]
 pub struct wasm_exporttype_t {
@@ -334,15 +253,6 @@ pub struct wasm_exporttype_t {
 pub struct wasm_exporttype_vec_t {
     pub size: usize,
     pub data: *mut *mut wasm_exporttype_t,
-}
-impl Default for wasm_exporttype_vec_t {
-    fn default() -> Self {
-        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
-        unsafe {
-            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
-            s.assume_init()
-        }
-    }
 }
 #[repr(C)]
 #[derive(Copy, Clone)]
@@ -364,38 +274,11 @@ pub union wasm_val_t__bindgen_ty_1 {
     pub f64_: float64_t,
     pub ref_: *mut wasm_ref_t,
 }
-impl Default for wasm_val_t__bindgen_ty_1 {
-    fn default() -> Self {
-        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
-        unsafe {
-            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
-            s.assume_init()
-        }
-    }
-}
-impl Default for wasm_val_t {
-    fn default() -> Self {
-        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
-        unsafe {
-            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
-            s.assume_init()
-        }
-    }
-}
 #[repr(C)]
 #[derive(Copy, Clone)]
 pub struct wasm_val_vec_t {
     pub size: usize,
     pub data: *mut wasm_val_t,
-}
-impl Default for wasm_val_vec_t {
-    fn default() -> Self {
-        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
-        unsafe {
-            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
-            s.assume_init()
-        }
-    }
 }
 #[repr(C)]
 #[derive(Copy, Clone)]
@@ -407,15 +290,6 @@ pub struct wasm_frame_t {
 pub struct wasm_frame_vec_t {
     pub size: usize,
     pub data: *mut *mut wasm_frame_t,
-}
-impl Default for wasm_frame_vec_t {
-    fn default() -> Self {
-        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
-        unsafe {
-            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
-            s.assume_init()
-        }
-    }
 }
 #[repr(C)]
 #[derive(Copy, Clone)]
@@ -489,15 +363,6 @@ pub struct wasm_extern_vec_t {
     pub size: usize,
     pub data: *mut *mut wasm_extern_t,
 }
-impl Default for wasm_extern_vec_t {
-    fn default() -> Self {
-        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
-        unsafe {
-            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
-            s.assume_init()
-        }
-    }
-}
 #[repr(C)]
 #[derive(Copy, Clone)]
 pub struct wasi_config_t {
@@ -511,30 +376,12 @@ pub struct wasmtime_storage_type {
     pub kind: wasmtime_storage_type_kind_t,
     pub valtype: *mut wasm_valtype_t,
 }
-impl Default for wasmtime_storage_type {
-    fn default() -> Self {
-        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
-        unsafe {
-            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
-            s.assume_init()
-        }
-    }
-}
 pub type wasmtime_storage_type_t = wasmtime_storage_type;
 #[repr(C)]
 #[derive(Copy, Clone)]
 pub struct wasmtime_field_type {
     pub mutable_: bool,
     pub storage: wasmtime_storage_type_t,
-}
-impl Default for wasmtime_field_type {
-    fn default() -> Self {
-        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
-        unsafe {
-            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
-            s.assume_init()
-        }
-    }
 }
 pub type wasmtime_field_type_t = wasmtime_field_type;
 #[repr(C)]
@@ -570,30 +417,12 @@ pub union wasmtime_heaptype_union {
     pub concrete_struct: *mut wasmtime_struct_type_t,
     pub concrete_exn: *mut wasmtime_exn_type_t,
 }
-impl Default for wasmtime_heaptype_union {
-    fn default() -> Self {
-        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
-        unsafe {
-            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
-            s.assume_init()
-        }
-    }
-}
 pub type wasmtime_heaptype_union_t = wasmtime_heaptype_union;
 #[repr(C)]
 #[derive(Copy, Clone)]
 pub struct wasmtime_heaptype {
     pub kind: wasmtime_heaptype_kind_t,
     pub of: wasmtime_heaptype_union_t,
-}
-impl Default for wasmtime_heaptype {
-    fn default() -> Self {
-        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
-        unsafe {
-            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
-            s.assume_init()
-        }
-    }
 }
 pub type wasmtime_heaptype_t = wasmtime_heaptype;
 #[repr(C)]
@@ -602,15 +431,6 @@ pub struct wasmtime_reftype {
     pub nullable: bool,
     pub heaptype: wasmtime_heaptype_t,
 }
-impl Default for wasmtime_reftype {
-    fn default() -> Self {
-        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
-        unsafe {
-            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
-            s.assume_init()
-        }
-    }
-}
 pub type wasmtime_reftype_t = wasmtime_reftype;
 pub type wasmtime_valtype_kind_t = u8;
 #[repr(C)]
@@ -618,15 +438,6 @@ pub type wasmtime_valtype_kind_t = u8;
 pub struct wasmtime_valtype {
     pub kind: wasmtime_valtype_kind_t,
     pub reftype: wasmtime_reftype_t,
-}
-impl Default for wasmtime_valtype {
-    fn default() -> Self {
-        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
-        unsafe {
-            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
-            s.assume_init()
-        }
-    }
 }
 pub type wasmtime_valtype_t = wasmtime_valtype;
 #[repr(C)]
@@ -655,13 +466,13 @@ pub struct wasmtime_context {
 pub type wasmtime_context_t = wasmtime_context;
 pub type wasmtime_update_deadline_kind_t = u8;
 #[repr(C)]
-#[derive(Default, Copy, Clone)]
+#[derive(Copy, Clone)]
 pub struct wasmtime_tag {
     pub __bindgen_anon_1: wasmtime_tag__bindgen_ty_1,
     pub __private2: u32,
 }
 #[repr(C)]
-#[derive(Default, Copy, Clone)]
+#[derive(Copy, Clone)]
 pub struct wasmtime_tag__bindgen_ty_1 {
     pub store_id: u64,
     pub __private1: u32,
@@ -673,44 +484,35 @@ pub struct wasmtime_func {
     pub store_id: u64,
     pub __private: *mut ::core::ffi::c_void,
 }
-impl Default for wasmtime_func {
-    fn default() -> Self {
-        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
-        unsafe {
-            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
-            s.assume_init()
-        }
-    }
-}
 pub type wasmtime_func_t = wasmtime_func;
 #[repr(C)]
-#[derive(Default, Copy, Clone)]
+#[derive(Copy, Clone)]
 pub struct wasmtime_table {
     pub __bindgen_anon_1: wasmtime_table__bindgen_ty_1,
     pub __private2: u32,
 }
 #[repr(C)]
-#[derive(Default, Copy, Clone)]
+#[derive(Copy, Clone)]
 pub struct wasmtime_table__bindgen_ty_1 {
     pub store_id: u64,
     pub __private1: u32,
 }
 pub type wasmtime_table_t = wasmtime_table;
 #[repr(C)]
-#[derive(Default, Copy, Clone)]
+#[derive(Copy, Clone)]
 pub struct wasmtime_memory {
     pub __bindgen_anon_1: wasmtime_memory__bindgen_ty_1,
     pub __private2: u32,
 }
 #[repr(C)]
-#[derive(Default, Copy, Clone)]
+#[derive(Copy, Clone)]
 pub struct wasmtime_memory__bindgen_ty_1 {
     pub store_id: u64,
     pub __private1: u32,
 }
 pub type wasmtime_memory_t = wasmtime_memory;
 #[repr(C)]
-#[derive(Default, Copy, Clone)]
+#[derive(Copy, Clone)]
 pub struct wasmtime_global {
     pub store_id: u64,
     pub __private1: u32,
@@ -729,30 +531,12 @@ pub union wasmtime_extern_union {
     pub sharedmemory: *mut wasmtime_sharedmemory,
     pub tag: wasmtime_tag_t,
 }
-impl Default for wasmtime_extern_union {
-    fn default() -> Self {
-        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
-        unsafe {
-            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
-            s.assume_init()
-        }
-    }
-}
 pub type wasmtime_extern_union_t = wasmtime_extern_union;
 #[repr(C)]
 #[derive(Copy, Clone)]
 pub struct wasmtime_extern {
     pub kind: wasmtime_extern_kind_t,
     pub of: wasmtime_extern_union_t,
-}
-impl Default for wasmtime_extern {
-    fn default() -> Self {
-        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
-        unsafe {
-            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
-            s.assume_init()
-        }
-    }
 }
 pub type wasmtime_extern_t = wasmtime_extern;
 pub type wasmtime_valkind_t = u8;
@@ -765,15 +549,6 @@ pub struct wasmtime_anyref {
     pub __private2: u32,
     pub __private3: *mut ::core::ffi::c_void,
 }
-impl Default for wasmtime_anyref {
-    fn default() -> Self {
-        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
-        unsafe {
-            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
-            s.assume_init()
-        }
-    }
-}
 pub type wasmtime_anyref_t = wasmtime_anyref;
 #[repr(C)]
 #[derive(Copy, Clone)]
@@ -782,15 +557,6 @@ pub struct wasmtime_exnref {
     pub __private1: u32,
     pub __private2: u32,
     pub __private3: *mut ::core::ffi::c_void,
-}
-impl Default for wasmtime_exnref {
-    fn default() -> Self {
-        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
-        unsafe {
-            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
-            s.assume_init()
-        }
-    }
 }
 pub type wasmtime_exnref_t = wasmtime_exnref;
 #[repr(C)]
@@ -801,15 +567,6 @@ pub struct wasmtime_externref {
     pub __private2: u32,
     pub __private3: *mut ::core::ffi::c_void,
 }
-impl Default for wasmtime_externref {
-    fn default() -> Self {
-        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
-        unsafe {
-            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
-            s.assume_init()
-        }
-    }
-}
 pub type wasmtime_externref_t = wasmtime_externref;
 #[repr(C)]
 #[derive(Copy, Clone)]
@@ -818,15 +575,6 @@ pub struct wasmtime_eqref {
     pub __private1: u32,
     pub __private2: u32,
     pub __private3: *mut ::core::ffi::c_void,
-}
-impl Default for wasmtime_eqref {
-    fn default() -> Self {
-        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
-        unsafe {
-            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
-            s.assume_init()
-        }
-    }
 }
 pub type wasmtime_eqref_t = wasmtime_eqref;
 #[repr(C)]
@@ -837,15 +585,6 @@ pub struct wasmtime_structref {
     pub __private2: u32,
     pub __private3: *mut ::core::ffi::c_void,
 }
-impl Default for wasmtime_structref {
-    fn default() -> Self {
-        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
-        unsafe {
-            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
-            s.assume_init()
-        }
-    }
-}
 pub type wasmtime_structref_t = wasmtime_structref;
 #[repr(C)]
 #[derive(Copy, Clone)]
@@ -854,15 +593,6 @@ pub struct wasmtime_arrayref {
     pub __private1: u32,
     pub __private2: u32,
     pub __private3: *mut ::core::ffi::c_void,
-}
-impl Default for wasmtime_arrayref {
-    fn default() -> Self {
-        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
-        unsafe {
-            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
-            s.assume_init()
-        }
-    }
 }
 pub type wasmtime_arrayref_t = wasmtime_arrayref;
 #[repr(C)]
@@ -878,15 +608,6 @@ pub union wasmtime_valunion {
     pub funcref: wasmtime_func_t,
     pub v128: wasmtime_v128,
 }
-impl Default for wasmtime_valunion {
-    fn default() -> Self {
-        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
-        unsafe {
-            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
-            s.assume_init()
-        }
-    }
-}
 pub type wasmtime_valunion_t = wasmtime_valunion;
 #[repr(C)]
 #[derive(Copy, Clone)]
@@ -901,30 +622,12 @@ pub union wasmtime_val_raw {
     pub exnref: u32,
     pub funcref: *mut ::core::ffi::c_void,
 }
-impl Default for wasmtime_val_raw {
-    fn default() -> Self {
-        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
-        unsafe {
-            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
-            s.assume_init()
-        }
-    }
-}
 pub type wasmtime_val_raw_t = wasmtime_val_raw;
 #[repr(C)]
 #[derive(Copy, Clone)]
 pub struct wasmtime_val {
     pub kind: wasmtime_valkind_t,
     pub of: wasmtime_valunion_t,
-}
-impl Default for wasmtime_val {
-    fn default() -> Self {
-        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
-        unsafe {
-            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
-            s.assume_init()
-        }
-    }
 }
 pub type wasmtime_val_t = wasmtime_val;
 #[repr(C)]
@@ -944,14 +647,20 @@ pub const wasmtime_opt_level_enum_WASMTIME_OPT_LEVEL_SPEED: wasmtime_opt_level_e
 pub const wasmtime_opt_level_enum_WASMTIME_OPT_LEVEL_SPEED_AND_SIZE: wasmtime_opt_level_enum = 2;
 pub type wasmtime_opt_level_enum = ::core::ffi::c_uint;
 pub type wasmtime_profiling_strategy_t = u8;
-pub const wasmtime_profiling_strategy_enum_WASMTIME_PROFILING_STRATEGY_NONE: wasmtime_profiling_strategy_enum = 0;
-pub const wasmtime_profiling_strategy_enum_WASMTIME_PROFILING_STRATEGY_JITDUMP: wasmtime_profiling_strategy_enum = 1;
-pub const wasmtime_profiling_strategy_enum_WASMTIME_PROFILING_STRATEGY_VTUNE: wasmtime_profiling_strategy_enum = 2;
-pub const wasmtime_profiling_strategy_enum_WASMTIME_PROFILING_STRATEGY_PERFMAP: wasmtime_profiling_strategy_enum = 3;
+pub const wasmtime_profiling_strategy_enum_WASMTIME_PROFILING_STRATEGY_NONE:
+    wasmtime_profiling_strategy_enum = 0;
+pub const wasmtime_profiling_strategy_enum_WASMTIME_PROFILING_STRATEGY_JITDUMP:
+    wasmtime_profiling_strategy_enum = 1;
+pub const wasmtime_profiling_strategy_enum_WASMTIME_PROFILING_STRATEGY_VTUNE:
+    wasmtime_profiling_strategy_enum = 2;
+pub const wasmtime_profiling_strategy_enum_WASMTIME_PROFILING_STRATEGY_PERFMAP:
+    wasmtime_profiling_strategy_enum = 3;
 pub type wasmtime_profiling_strategy_enum = ::core::ffi::c_uint;
 pub type wasmtime_regalloc_algorithm_t = u8;
-pub const wasmtime_regalloc_algorithm_enum_WASMTIME_REGALLOC_BACKTRACKING: wasmtime_regalloc_algorithm_enum = 0;
-pub const wasmtime_regalloc_algorithm_enum_WASMTIME_REGALLOC_SINGLE_PASS: wasmtime_regalloc_algorithm_enum = 1;
+pub const wasmtime_regalloc_algorithm_enum_WASMTIME_REGALLOC_BACKTRACKING:
+    wasmtime_regalloc_algorithm_enum = 0;
+pub const wasmtime_regalloc_algorithm_enum_WASMTIME_REGALLOC_SINGLE_PASS:
+    wasmtime_regalloc_algorithm_enum = 1;
 pub type wasmtime_regalloc_algorithm_enum = ::core::ffi::c_uint;
 pub type wasmtime_memory_get_callback_t = ::core::option::Option<
     unsafe extern "C" fn(
@@ -961,10 +670,7 @@ pub type wasmtime_memory_get_callback_t = ::core::option::Option<
     ) -> *mut u8,
 >;
 pub type wasmtime_memory_grow_callback_t = ::core::option::Option<
-    unsafe extern "C" fn(
-        env: *mut ::core::ffi::c_void,
-        new_size: usize,
-    ) -> *mut wasmtime_error_t,
+    unsafe extern "C" fn(env: *mut ::core::ffi::c_void, new_size: usize) -> *mut wasmtime_error_t,
 >;
 #[repr(C)]
 #[derive(Copy, Clone)]
@@ -972,18 +678,7 @@ pub struct wasmtime_linear_memory {
     pub env: *mut ::core::ffi::c_void,
     pub get_memory: wasmtime_memory_get_callback_t,
     pub grow_memory: wasmtime_memory_grow_callback_t,
-    pub finalizer: ::core::option::Option<
-        unsafe extern "C" fn(arg1: *mut ::core::ffi::c_void),
-    >,
-}
-impl Default for wasmtime_linear_memory {
-    fn default() -> Self {
-        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
-        unsafe {
-            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
-            s.assume_init()
-        }
-    }
+    pub finalizer: ::core::option::Option<unsafe extern "C" fn(arg1: *mut ::core::ffi::c_void)>,
 }
 pub type wasmtime_linear_memory_t = wasmtime_linear_memory;
 pub type wasmtime_new_memory_callback_t = ::core::option::Option<
@@ -1002,18 +697,7 @@ pub type wasmtime_new_memory_callback_t = ::core::option::Option<
 pub struct wasmtime_memory_creator {
     pub env: *mut ::core::ffi::c_void,
     pub new_memory: wasmtime_new_memory_callback_t,
-    pub finalizer: ::core::option::Option<
-        unsafe extern "C" fn(arg1: *mut ::core::ffi::c_void),
-    >,
-}
-impl Default for wasmtime_memory_creator {
-    fn default() -> Self {
-        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
-        unsafe {
-            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
-            s.assume_init()
-        }
-    }
+    pub finalizer: ::core::option::Option<unsafe extern "C" fn(arg1: *mut ::core::ffi::c_void)>,
 }
 pub type wasmtime_memory_creator_t = wasmtime_memory_creator;
 #[repr(C)]
@@ -1046,7 +730,7 @@ pub type wasmtime_func_unchecked_callback_t = ::core::option::Option<
     ) -> *mut wasm_trap_t,
 >;
 #[repr(C)]
-#[derive(Default, Copy, Clone)]
+#[derive(Copy, Clone)]
 pub struct wasmtime_instance {
     pub store_id: u64,
     pub __private: usize,
@@ -1064,26 +748,14 @@ pub struct wasmtime_linker {
     _unused: [u8; 0],
 }
 pub type wasmtime_linker_t = wasmtime_linker;
-pub type wasmtime_func_async_continuation_callback_t = ::core::option::Option<
-    unsafe extern "C" fn(env: *mut ::core::ffi::c_void) -> bool,
->;
+pub type wasmtime_func_async_continuation_callback_t =
+    ::core::option::Option<unsafe extern "C" fn(env: *mut ::core::ffi::c_void) -> bool>;
 #[repr(C)]
 #[derive(Copy, Clone)]
 pub struct wasmtime_async_continuation_t {
     pub callback: wasmtime_func_async_continuation_callback_t,
     pub env: *mut ::core::ffi::c_void,
-    pub finalizer: ::core::option::Option<
-        unsafe extern "C" fn(arg1: *mut ::core::ffi::c_void),
-    >,
-}
-impl Default for wasmtime_async_continuation_t {
-    fn default() -> Self {
-        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
-        unsafe {
-            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
-            s.assume_init()
-        }
-    }
+    pub finalizer: ::core::option::Option<unsafe extern "C" fn(arg1: *mut ::core::ffi::c_void)>,
 }
 pub type wasmtime_func_async_callback_t = ::core::option::Option<
     unsafe extern "C" fn(
@@ -1111,18 +783,7 @@ pub type wasmtime_stack_memory_get_callback_t = ::core::option::Option<
 pub struct wasmtime_stack_memory_t {
     pub env: *mut ::core::ffi::c_void,
     pub get_stack_memory: wasmtime_stack_memory_get_callback_t,
-    pub finalizer: ::core::option::Option<
-        unsafe extern "C" fn(arg1: *mut ::core::ffi::c_void),
-    >,
-}
-impl Default for wasmtime_stack_memory_t {
-    fn default() -> Self {
-        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
-        unsafe {
-            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
-            s.assume_init()
-        }
-    }
+    pub finalizer: ::core::option::Option<unsafe extern "C" fn(arg1: *mut ::core::ffi::c_void)>,
 }
 pub type wasmtime_new_stack_memory_callback_t = ::core::option::Option<
     unsafe extern "C" fn(
@@ -1137,18 +798,7 @@ pub type wasmtime_new_stack_memory_callback_t = ::core::option::Option<
 pub struct wasmtime_stack_creator_t {
     pub env: *mut ::core::ffi::c_void,
     pub new_stack: wasmtime_new_stack_memory_callback_t,
-    pub finalizer: ::core::option::Option<
-        unsafe extern "C" fn(arg1: *mut ::core::ffi::c_void),
-    >,
-}
-impl Default for wasmtime_stack_creator_t {
-    fn default() -> Self {
-        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
-        unsafe {
-            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
-            s.assume_init()
-        }
-    }
+    pub finalizer: ::core::option::Option<unsafe extern "C" fn(arg1: *mut ::core::ffi::c_void)>,
 }
 #[repr(C)]
 #[derive(Copy, Clone)]
@@ -1240,30 +890,12 @@ pub union wasmtime_component_valtype_union {
     pub stream: *mut wasmtime_component_stream_type_t,
     pub map: *mut wasmtime_component_map_type_t,
 }
-impl Default for wasmtime_component_valtype_union {
-    fn default() -> Self {
-        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
-        unsafe {
-            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
-            s.assume_init()
-        }
-    }
-}
 pub type wasmtime_component_valtype_union_t = wasmtime_component_valtype_union;
 #[repr(C)]
 #[derive(Copy, Clone)]
 pub struct wasmtime_component_valtype_t {
     pub kind: wasmtime_component_valtype_kind_t,
     pub of: wasmtime_component_valtype_union_t,
-}
-impl Default for wasmtime_component_valtype_t {
-    fn default() -> Self {
-        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
-        unsafe {
-            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
-            s.assume_init()
-        }
-    }
 }
 #[repr(C)]
 #[derive(Copy, Clone)]
@@ -1299,30 +931,12 @@ pub union wasmtime_component_item_union {
     pub core_func: *mut wasm_functype_t,
     pub type_: wasmtime_component_valtype_t,
 }
-impl Default for wasmtime_component_item_union {
-    fn default() -> Self {
-        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
-        unsafe {
-            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
-            s.assume_init()
-        }
-    }
-}
 pub type wasmtime_component_item_union_t = wasmtime_component_item_union;
 #[repr(C)]
 #[derive(Copy, Clone)]
 pub struct wasmtime_component_item_t {
     pub kind: wasmtime_component_item_kind_t,
     pub of: wasmtime_component_item_union_t,
-}
-impl Default for wasmtime_component_item_t {
-    fn default() -> Self {
-        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
-        unsafe {
-            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
-            s.assume_init()
-        }
-    }
 }
 #[repr(C)]
 #[derive(Copy, Clone)]
@@ -1353,30 +967,12 @@ pub struct wasmtime_component_vallist {
     pub size: usize,
     pub data: *mut wasmtime_component_val,
 }
-impl Default for wasmtime_component_vallist {
-    fn default() -> Self {
-        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
-        unsafe {
-            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
-            s.assume_init()
-        }
-    }
-}
 pub type wasmtime_component_vallist_t = wasmtime_component_vallist;
 #[repr(C)]
 #[derive(Copy, Clone)]
 pub struct wasmtime_component_valrecord {
     pub size: usize,
     pub data: *mut wasmtime_component_valrecord_entry,
-}
-impl Default for wasmtime_component_valrecord {
-    fn default() -> Self {
-        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
-        unsafe {
-            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
-            s.assume_init()
-        }
-    }
 }
 pub type wasmtime_component_valrecord_t = wasmtime_component_valrecord;
 #[repr(C)]
@@ -1385,30 +981,12 @@ pub struct wasmtime_component_valtuple {
     pub size: usize,
     pub data: *mut wasmtime_component_val,
 }
-impl Default for wasmtime_component_valtuple {
-    fn default() -> Self {
-        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
-        unsafe {
-            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
-            s.assume_init()
-        }
-    }
-}
 pub type wasmtime_component_valtuple_t = wasmtime_component_valtuple;
 #[repr(C)]
 #[derive(Copy, Clone)]
 pub struct wasmtime_component_valflags {
     pub size: usize,
     pub data: *mut wasm_name_t,
-}
-impl Default for wasmtime_component_valflags {
-    fn default() -> Self {
-        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
-        unsafe {
-            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
-            s.assume_init()
-        }
-    }
 }
 pub type wasmtime_component_valflags_t = wasmtime_component_valflags;
 #[repr(C)]
@@ -1417,15 +995,6 @@ pub struct wasmtime_component_valmap {
     pub size: usize,
     pub data: *mut wasmtime_component_valmap_entry,
 }
-impl Default for wasmtime_component_valmap {
-    fn default() -> Self {
-        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
-        unsafe {
-            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
-            s.assume_init()
-        }
-    }
-}
 pub type wasmtime_component_valmap_t = wasmtime_component_valmap;
 #[repr(C)]
 #[derive(Copy, Clone)]
@@ -1433,29 +1002,11 @@ pub struct wasmtime_component_valvariant_t {
     pub discriminant: wasm_name_t,
     pub val: *mut wasmtime_component_val,
 }
-impl Default for wasmtime_component_valvariant_t {
-    fn default() -> Self {
-        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
-        unsafe {
-            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
-            s.assume_init()
-        }
-    }
-}
 #[repr(C)]
 #[derive(Copy, Clone)]
 pub struct wasmtime_component_valresult_t {
     pub is_ok: bool,
     pub val: *mut wasmtime_component_val,
-}
-impl Default for wasmtime_component_valresult_t {
-    fn default() -> Self {
-        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
-        unsafe {
-            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
-            s.assume_init()
-        }
-    }
 }
 #[repr(C)]
 #[derive(Copy, Clone)]
@@ -1484,29 +1035,11 @@ pub union wasmtime_component_valunion_t {
     pub map: wasmtime_component_valmap_t,
     pub resource: *mut wasmtime_component_resource_any_t,
 }
-impl Default for wasmtime_component_valunion_t {
-    fn default() -> Self {
-        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
-        unsafe {
-            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
-            s.assume_init()
-        }
-    }
-}
 #[repr(C)]
 #[derive(Copy, Clone)]
 pub struct wasmtime_component_val {
     pub kind: wasmtime_component_valkind_t,
     pub of: wasmtime_component_valunion_t,
-}
-impl Default for wasmtime_component_val {
-    fn default() -> Self {
-        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
-        unsafe {
-            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
-            s.assume_init()
-        }
-    }
 }
 pub type wasmtime_component_val_t = wasmtime_component_val;
 #[repr(C)]
@@ -1515,15 +1048,6 @@ pub struct wasmtime_component_valrecord_entry {
     pub name: wasm_name_t,
     pub val: wasmtime_component_val_t,
 }
-impl Default for wasmtime_component_valrecord_entry {
-    fn default() -> Self {
-        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
-        unsafe {
-            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
-            s.assume_init()
-        }
-    }
-}
 pub type wasmtime_component_valrecord_entry_t = wasmtime_component_valrecord_entry;
 #[repr(C)]
 #[derive(Copy, Clone)]
@@ -1531,31 +1055,22 @@ pub struct wasmtime_component_valmap_entry {
     pub key: wasmtime_component_val_t,
     pub value: wasmtime_component_val_t,
 }
-impl Default for wasmtime_component_valmap_entry {
-    fn default() -> Self {
-        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
-        unsafe {
-            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
-            s.assume_init()
-        }
-    }
-}
 pub type wasmtime_component_valmap_entry_t = wasmtime_component_valmap_entry;
 #[repr(C)]
-#[derive(Default, Copy, Clone)]
+#[derive(Copy, Clone)]
 pub struct wasmtime_component_func {
     pub __bindgen_anon_1: wasmtime_component_func__bindgen_ty_1,
     pub __private2: u32,
 }
 #[repr(C)]
-#[derive(Default, Copy, Clone)]
+#[derive(Copy, Clone)]
 pub struct wasmtime_component_func__bindgen_ty_1 {
     pub store_id: u64,
     pub __private1: u32,
 }
 pub type wasmtime_component_func_t = wasmtime_component_func;
 #[repr(C)]
-#[derive(Default, Copy, Clone)]
+#[derive(Copy, Clone)]
 pub struct wasmtime_component_instance {
     pub store_id: u64,
     pub __private: u32,
@@ -1614,15 +1129,6 @@ pub struct wasmtime_guestprofiler_modules {
     pub name: *const wasm_name_t,
     pub mod_: *const wasmtime_module_t,
 }
-impl Default for wasmtime_guestprofiler_modules {
-    fn default() -> Self {
-        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
-        unsafe {
-            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
-            s.assume_init()
-        }
-    }
-}
 pub type wasmtime_guestprofiler_modules_t = wasmtime_guestprofiler_modules;
 #[repr(C)]
 #[derive(Copy, Clone)]
@@ -1632,53 +1138,90 @@ pub struct wasmtime_struct_ref_pre {
 pub type wasmtime_struct_ref_pre_t = wasmtime_struct_ref_pre;
 pub type wasmtime_trap_code_t = u8;
 pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_STACK_OVERFLOW: wasmtime_trap_code_enum = 0;
-pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_MEMORY_OUT_OF_BOUNDS: wasmtime_trap_code_enum = 1;
+pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_MEMORY_OUT_OF_BOUNDS: wasmtime_trap_code_enum =
+    1;
 pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_HEAP_MISALIGNED: wasmtime_trap_code_enum = 2;
-pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_TABLE_OUT_OF_BOUNDS: wasmtime_trap_code_enum = 3;
-pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_INDIRECT_CALL_TO_NULL: wasmtime_trap_code_enum = 4;
+pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_TABLE_OUT_OF_BOUNDS: wasmtime_trap_code_enum =
+    3;
+pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_INDIRECT_CALL_TO_NULL:
+    wasmtime_trap_code_enum = 4;
 pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_BAD_SIGNATURE: wasmtime_trap_code_enum = 5;
 pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_INTEGER_OVERFLOW: wasmtime_trap_code_enum = 6;
-pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_INTEGER_DIVISION_BY_ZERO: wasmtime_trap_code_enum = 7;
-pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_BAD_CONVERSION_TO_INTEGER: wasmtime_trap_code_enum = 8;
-pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_UNREACHABLE_CODE_REACHED: wasmtime_trap_code_enum = 9;
+pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_INTEGER_DIVISION_BY_ZERO:
+    wasmtime_trap_code_enum = 7;
+pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_BAD_CONVERSION_TO_INTEGER:
+    wasmtime_trap_code_enum = 8;
+pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_UNREACHABLE_CODE_REACHED:
+    wasmtime_trap_code_enum = 9;
 pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_INTERRUPT: wasmtime_trap_code_enum = 10;
 pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_OUT_OF_FUEL: wasmtime_trap_code_enum = 11;
-pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_ATOMIC_WAIT_NON_SHARED_MEMORY: wasmtime_trap_code_enum = 12;
+pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_ATOMIC_WAIT_NON_SHARED_MEMORY:
+    wasmtime_trap_code_enum = 12;
 pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_NULL_REFERENCE: wasmtime_trap_code_enum = 13;
-pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_ARRAY_OUT_OF_BOUNDS: wasmtime_trap_code_enum = 14;
-pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_ALLOCATION_TOO_LARGE: wasmtime_trap_code_enum = 15;
+pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_ARRAY_OUT_OF_BOUNDS: wasmtime_trap_code_enum =
+    14;
+pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_ALLOCATION_TOO_LARGE: wasmtime_trap_code_enum =
+    15;
 pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_CAST_FAILURE: wasmtime_trap_code_enum = 16;
-pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_CANNOT_ENTER_COMPONENT: wasmtime_trap_code_enum = 17;
+pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_CANNOT_ENTER_COMPONENT:
+    wasmtime_trap_code_enum = 17;
 pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_NO_ASYNC_RESULT: wasmtime_trap_code_enum = 18;
 pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_UNHANDLED_TAG: wasmtime_trap_code_enum = 19;
-pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_CONTINUATION_ALREADY_CONSUMED: wasmtime_trap_code_enum = 20;
+pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_CONTINUATION_ALREADY_CONSUMED:
+    wasmtime_trap_code_enum = 20;
 pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_DISABLED_OPCODE: wasmtime_trap_code_enum = 21;
 pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_ASYNC_DEADLOCK: wasmtime_trap_code_enum = 22;
-pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_CANNOT_LEAVE_COMPONENT: wasmtime_trap_code_enum = 23;
-pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_CANNOT_BLOCK_SYNC_TASK: wasmtime_trap_code_enum = 24;
+pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_CANNOT_LEAVE_COMPONENT:
+    wasmtime_trap_code_enum = 23;
+pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_CANNOT_BLOCK_SYNC_TASK:
+    wasmtime_trap_code_enum = 24;
 pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_INVALID_CHAR: wasmtime_trap_code_enum = 25;
-pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_DEBUG_ASSERT_STRING_ENCODING_FINISHED: wasmtime_trap_code_enum = 26;
-pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_DEBUG_ASSERT_EQUAL_CODE_UNITS: wasmtime_trap_code_enum = 27;
-pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_DEBUG_ASSERT_POINTER_ALIGNED: wasmtime_trap_code_enum = 28;
-pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_DEBUG_ASSERT_UPPER_BITS_UNSET: wasmtime_trap_code_enum = 29;
-pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_STRING_OUT_OF_BOUNDS: wasmtime_trap_code_enum = 30;
-pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_LIST_OUT_OF_BOUNDS: wasmtime_trap_code_enum = 31;
-pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_INVALID_DISCRIMINANT: wasmtime_trap_code_enum = 32;
-pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_UNALIGNED_POINTER: wasmtime_trap_code_enum = 33;
-pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_TASK_CANCEL_NOT_CANCELLED: wasmtime_trap_code_enum = 34;
-pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_TASK_CANCEL_OR_RETURN_TWICE: wasmtime_trap_code_enum = 35;
-pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_SUBTASK_CANCEL_AFTER_TERMINAL: wasmtime_trap_code_enum = 36;
-pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_TASK_RETURN_INVALID: wasmtime_trap_code_enum = 37;
-pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_WAITABLE_SET_DROP_HAS_WAITERS: wasmtime_trap_code_enum = 38;
-pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_SUBTASK_DROP_NOT_RESOLVED: wasmtime_trap_code_enum = 39;
-pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_THREAD_NEW_INDIRECT_INVALID_TYPE: wasmtime_trap_code_enum = 40;
-pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_THREAD_NEW_INDIRECT_UNINITIALIZED: wasmtime_trap_code_enum = 41;
-pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_BACKPRESSURE_OVERFLOW: wasmtime_trap_code_enum = 42;
-pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_UNSUPPORTED_CALLBACK_CODE: wasmtime_trap_code_enum = 43;
-pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_CANNOT_RESUME_THREAD: wasmtime_trap_code_enum = 44;
-pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_CONCURRENT_FUTURE_STREAM_OP: wasmtime_trap_code_enum = 45;
-pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_REFERENCE_COUNT_OVERFLOW: wasmtime_trap_code_enum = 46;
-pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_STREAM_OP_TOO_BIG: wasmtime_trap_code_enum = 47;
-pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_WAITABLE_SYNC_AND_ASYNC: wasmtime_trap_code_enum = 48;
-pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_UNCAUGHT_EXCEPTION: wasmtime_trap_code_enum = 49;
+pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_DEBUG_ASSERT_STRING_ENCODING_FINISHED:
+    wasmtime_trap_code_enum = 26;
+pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_DEBUG_ASSERT_EQUAL_CODE_UNITS:
+    wasmtime_trap_code_enum = 27;
+pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_DEBUG_ASSERT_POINTER_ALIGNED:
+    wasmtime_trap_code_enum = 28;
+pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_DEBUG_ASSERT_UPPER_BITS_UNSET:
+    wasmtime_trap_code_enum = 29;
+pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_STRING_OUT_OF_BOUNDS: wasmtime_trap_code_enum =
+    30;
+pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_LIST_OUT_OF_BOUNDS: wasmtime_trap_code_enum =
+    31;
+pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_INVALID_DISCRIMINANT: wasmtime_trap_code_enum =
+    32;
+pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_UNALIGNED_POINTER: wasmtime_trap_code_enum =
+    33;
+pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_TASK_CANCEL_NOT_CANCELLED:
+    wasmtime_trap_code_enum = 34;
+pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_TASK_CANCEL_OR_RETURN_TWICE:
+    wasmtime_trap_code_enum = 35;
+pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_SUBTASK_CANCEL_AFTER_TERMINAL:
+    wasmtime_trap_code_enum = 36;
+pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_TASK_RETURN_INVALID: wasmtime_trap_code_enum =
+    37;
+pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_WAITABLE_SET_DROP_HAS_WAITERS:
+    wasmtime_trap_code_enum = 38;
+pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_SUBTASK_DROP_NOT_RESOLVED:
+    wasmtime_trap_code_enum = 39;
+pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_THREAD_NEW_INDIRECT_INVALID_TYPE:
+    wasmtime_trap_code_enum = 40;
+pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_THREAD_NEW_INDIRECT_UNINITIALIZED:
+    wasmtime_trap_code_enum = 41;
+pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_BACKPRESSURE_OVERFLOW:
+    wasmtime_trap_code_enum = 42;
+pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_UNSUPPORTED_CALLBACK_CODE:
+    wasmtime_trap_code_enum = 43;
+pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_CANNOT_RESUME_THREAD: wasmtime_trap_code_enum =
+    44;
+pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_CONCURRENT_FUTURE_STREAM_OP:
+    wasmtime_trap_code_enum = 45;
+pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_REFERENCE_COUNT_OVERFLOW:
+    wasmtime_trap_code_enum = 46;
+pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_STREAM_OP_TOO_BIG: wasmtime_trap_code_enum =
+    47;
+pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_WAITABLE_SYNC_AND_ASYNC:
+    wasmtime_trap_code_enum = 48;
+pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_UNCAUGHT_EXCEPTION: wasmtime_trap_code_enum =
+    49;
 pub type wasmtime_trap_code_enum = ::core::ffi::c_uint;

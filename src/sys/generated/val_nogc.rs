@@ -12,29 +12,11 @@ pub union wasmtime_valunion {
     pub funcref: wasmtime_func_t,
     pub v128: wasmtime_v128,
 }
-impl Default for wasmtime_valunion {
-    fn default() -> Self {
-        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
-        unsafe {
-            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
-            s.assume_init()
-        }
-    }
-}
 pub type wasmtime_valunion_t = wasmtime_valunion;
 #[repr(C)]
 #[derive(Copy, Clone)]
 pub struct wasmtime_val {
     pub kind: wasmtime_valkind_t,
     pub of: wasmtime_valunion_t,
-}
-impl Default for wasmtime_val {
-    fn default() -> Self {
-        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
-        unsafe {
-            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
-            s.assume_init()
-        }
-    }
 }
 pub type wasmtime_val_t = wasmtime_val;

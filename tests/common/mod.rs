@@ -1,0 +1,70 @@
+//! The real test libraries, found through the environment variables
+//! `cargo xtask test` sets. A missing library fails the test and names the
+//! command that provides it; nothing is skipped.
+
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+use wasmtime_dyn::Wasmtime;
+
+/// One of the three real libraries the tests run against.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Flavour {
+    /// The official release library from the PyPI wheel wasmtime==48.0.0.
+    Full,
+    /// crates.io wasmtime-c-api-impl with default features off.
+    Min,
+    /// The same with `cranelift` and `wat`.
+    CompilerOnly,
+}
+
+pub const FLAVOURS: [Flavour; 3] = [Flavour::Full, Flavour::Min, Flavour::CompilerOnly];
+
+impl Flavour {
+    pub fn env_var(self) -> &'static str {
+        match self {
+            Flavour::Full => "WASMTIME_DYN_TEST_FULL",
+            Flavour::Min => "WASMTIME_DYN_TEST_MIN",
+            Flavour::CompilerOnly => "WASMTIME_DYN_TEST_COMPILER_ONLY",
+        }
+    }
+
+    /// The library's path; panics, naming the command that provides it,
+    /// when it is not there.
+    pub fn path(self) -> PathBuf {
+        let var = self.env_var();
+        let path = std::env::var_os(var).map(PathBuf::from).unwrap_or_else(|| {
+            panic!(
+                "{var} is not set: run the tests with `cargo xtask test`, which makes the \
+                 real test libraries (`cargo xtask artifacts`) and passes their paths"
+            )
+        });
+        assert!(
+            path.is_file(),
+            "{var}={} does not exist: run `cargo xtask artifacts` to make it",
+            path.display()
+        );
+        path
+    }
+
+    /// The loaded library.
+    pub fn load(self) -> &'static Wasmtime {
+        let path = self.path();
+        // SAFETY: the test libraries are Wasmtime C API libraries.
+        unsafe { Wasmtime::open(&path) }
+            .unwrap_or_else(|e| panic!("loading the {self:?} library failed: {e}"))
+    }
+}
+
+/// The exported function names of a shared library, read from its dynamic
+/// symbol table.
+pub fn exported_functions(path: &std::path::Path) -> std::collections::BTreeSet<String> {
+    use object::{Object, ObjectSymbol};
+    let data = std::fs::read(path).expect("reading the library");
+    let file = object::File::parse(&*data).expect("parsing the library as an object file");
+    file.dynamic_symbols()
+        .filter(|s| s.is_definition() && s.kind() == object::SymbolKind::Text && s.is_global())
+        .filter_map(|s| s.name().ok().map(str::to_string))
+        .filter(|n| n.starts_with("wasm_") || n.starts_with("wasmtime_") || n.starts_with("wasi_"))
+        .collect()
+}

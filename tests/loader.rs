@@ -1,0 +1,209 @@
+//! The loader against the three real libraries and against bad input.
+
+mod common;
+
+use common::{Flavour, FLAVOURS};
+use std::path::Path;
+use wasmtime_dyn::sys::tables::{Absence, TableId};
+use wasmtime_dyn::{Capabilities, Capability, LoadError, Origin, ValAbi, Wasmtime};
+
+#[test]
+fn full_has_every_capability() {
+    let full = Flavour::Full.load();
+    assert_eq!(full.capabilities(), Capabilities::all());
+    for capability in Capability::ALL {
+        assert!(full.has(capability), "{capability}");
+        assert_eq!(full.capability_absence(capability), None);
+    }
+    // The joint tables are all there too.
+    for table in TableId::ALL {
+        assert_eq!(full.absence(*table), None, "{}", table.name());
+    }
+}
+
+#[test]
+fn min_has_no_capability() {
+    let min = Flavour::Min.load();
+    assert_eq!(min.capabilities(), Capabilities::EMPTY);
+    assert_eq!(min.capabilities().to_string(), "none");
+    // A table the library lacks entirely lists all of its functions...
+    let compiler = TableId::for_capability(Capability::Compiler);
+    match min.capability_absence(Capability::Compiler) {
+        Some(Absence::Missing(names)) => assert_eq!(names.as_slice(), compiler.functions()),
+        other => panic!("expected the whole Compiler table missing, got {other:?}"),
+    }
+    // ...and one whose requirement is absent says so.
+    assert_eq!(
+        min.capability_absence(Capability::ComponentModelAsync),
+        Some(&Absence::Requires(TableId::ComponentModel))
+    );
+}
+
+#[test]
+fn compiler_only_has_exactly_compiler_and_wat() {
+    let lib = Flavour::CompilerOnly.load();
+    let expected: Capabilities = [Capability::Compiler, Capability::Wat]
+        .into_iter()
+        .collect();
+    assert_eq!(lib.capabilities(), expected);
+    assert_eq!(lib.capabilities().to_string(), "compiler, wat");
+    assert!(lib.tables().compiler.is_some());
+    assert!(lib.tables().wat.is_some());
+    assert!(lib.tables().gc.is_none());
+}
+
+#[test]
+fn value_abi_follows_the_gc_table() {
+    let full = Flavour::Full.load();
+    assert_eq!(full.val_abi(), ValAbi::Gc);
+    assert_eq!(full.val_abi().val_size(), 32);
+    for flavour in [Flavour::Min, Flavour::CompilerOnly] {
+        let lib = flavour.load();
+        assert_eq!(lib.val_abi(), ValAbi::NoGc, "{flavour:?}");
+        assert_eq!(lib.val_abi().val_size(), 24);
+    }
+    // The rule the loader applies, on every library.
+    for flavour in FLAVOURS {
+        let lib = flavour.load();
+        assert_eq!(lib.val_abi() == ValAbi::Gc, lib.tables().gc.is_some());
+        assert_eq!(lib.val_abi() == ValAbi::Gc, lib.has(Capability::Gc));
+    }
+}
+
+#[test]
+fn versions() {
+    let full = Flavour::Full
+        .load()
+        .version()
+        .expect("the full build exports its version");
+    assert!(full.is_exact());
+    assert_eq!(full.to_string(), "48.0.0");
+    assert_eq!(
+        (full.major(), full.minor(), full.patch()),
+        (48, Some(0), Some(0))
+    );
+    for flavour in [Flavour::Min, Flavour::CompilerOnly] {
+        let version = flavour
+            .load()
+            .version()
+            .expect("the major version is confirmed");
+        assert_eq!(version.major(), 48, "{flavour:?}");
+    }
+}
+
+#[test]
+fn same_file_gives_same_handle_and_libraries_coexist() {
+    let a = Flavour::Full.load();
+    let b = Flavour::Full.load();
+    assert!(std::ptr::eq(a, b));
+    // Through another spelling of the same path, too.
+    let path = Flavour::Full.path();
+    let dir = path.parent().unwrap();
+    let dotted = dir.join(".").join(path.file_name().unwrap());
+    // SAFETY: the same real Wasmtime library.
+    let c = unsafe { Wasmtime::open(&dotted) }.unwrap();
+    assert!(std::ptr::eq(a, c));
+    // Three different libraries are open at once.
+    let min = Flavour::Min.load();
+    let co = Flavour::CompilerOnly.load();
+    assert!(!std::ptr::eq(a, min) && !std::ptr::eq(min, co) && !std::ptr::eq(a, co));
+    assert_eq!(a.path(), path.canonicalize().unwrap());
+}
+
+#[test]
+fn missing_file_is_not_found() {
+    // SAFETY: the file does not exist; nothing is loaded.
+    let err = unsafe { Wasmtime::open("/nonexistent/dir/libwasmtime.so") }.unwrap_err();
+    assert!(
+        matches!(&err, LoadError::NotFound { path, origin: Origin::Explicit } if path == Path::new("/nonexistent/dir/libwasmtime.so")),
+        "{err:?}"
+    );
+    let message = err.to_string();
+    assert!(
+        message.contains("/nonexistent/dir/libwasmtime.so") && message.contains("no such file"),
+        "{message}"
+    );
+}
+
+#[test]
+fn file_that_is_not_a_library_is_refused_by_the_loader() {
+    let dir = std::env::temp_dir().join(format!("wasmtime-dyn-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("not-a-library.so");
+    std::fs::write(&file, b"this is text, not ELF").unwrap();
+    // SAFETY: the system loader refuses a text file before running anything.
+    let err = unsafe { Wasmtime::open(&file) }.unwrap_err();
+    let LoadError::Open {
+        path,
+        origin,
+        reason,
+    } = &err
+    else {
+        panic!("expected LoadError::Open, got {err:?}");
+    };
+    assert_eq!(path, &file);
+    assert_eq!(origin, &Origin::Explicit);
+    assert!(!reason.is_empty());
+    assert!(err.to_string().contains(file.to_str().unwrap()));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+fn assert_not_wasmtime(path: &str) {
+    // SAFETY: libc and zlib have harmless initializers.
+    let err = unsafe { Wasmtime::open(path) }.unwrap_err();
+    let LoadError::NotWasmtime { missing, total, .. } = &err else {
+        panic!("expected LoadError::NotWasmtime for {path}, got {err:?}");
+    };
+    let core = wasmtime_dyn::sys::tables::Core::FUNCTIONS;
+    assert_eq!(*total, core.len());
+    assert_eq!(
+        missing.as_slice(),
+        core,
+        "{path} exports no core function at all"
+    );
+    let message = err.to_string();
+    assert!(message.contains(path), "{message}");
+    assert!(
+        message.contains(&format!(
+            "{} of the {} core functions are missing",
+            core.len(),
+            core.len()
+        )),
+        "{message}"
+    );
+    assert!(
+        message.contains(core[0]),
+        "the message names missing functions: {message}"
+    );
+}
+
+#[test]
+fn libc_is_not_wasmtime() {
+    assert_not_wasmtime("/lib/x86_64-linux-gnu/libc.so.6");
+}
+
+#[test]
+fn libz_is_not_wasmtime() {
+    assert_not_wasmtime("/lib/x86_64-linux-gnu/libz.so.1");
+}
+
+#[test]
+fn capability_set_operations() {
+    let mut set = Capabilities::EMPTY;
+    assert!(set.is_empty());
+    set.insert(Capability::Gc);
+    set.insert(Capability::Compiler);
+    assert_eq!(set.len(), 2);
+    assert_eq!(
+        set.iter().collect::<Vec<_>>(),
+        [Capability::Compiler, Capability::Gc]
+    );
+    set.remove(Capability::Gc);
+    assert_eq!(format!("{set:?}"), "{Compiler}");
+    for capability in Capability::ALL {
+        assert_eq!(
+            TableId::for_capability(capability).kind(),
+            wasmtime_dyn::sys::tables::TableKind::Capability(capability)
+        );
+    }
+}
