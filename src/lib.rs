@@ -4,30 +4,78 @@
 //! full release build, the minimal build that only runs precompiled `.cwasm`
 //! files, or any custom build in between. The library's functions are
 //! resolved once into tables of plain function pointers; optional features
-//! are reported as [`Capabilities`] and their tables are `Option`s.
+//! are reported as [`Capabilities`] and handed out as `Option` handles.
 //!
 //! Layers, from the bottom:
 //! - [`sys`]: bindings generated from the vendored C API headers, and the
 //!   function tables;
-//! - the loader: [`Wasmtime`], which opens a library and never unloads it.
+//! - the loader: [`Wasmtime`], which opens a library and never unloads it;
+//! - the embedding API, named after the `wasmtime` crate: [`Engine`],
+//!   [`Config`], [`Store`], [`Module`], [`Linker`], [`Instance`], [`Func`],
+//!   [`TypedFunc`], [`Caller`], [`Val`], [`Memory`], [`Global`], [`Table`],
+//!   [`Trap`], [`Error`].
 //!
 //! ```no_run
-//! use wasmtime_dyn::Wasmtime;
+//! use wasmtime_dyn::{Engine, Linker, Module, Store, Wasmtime};
 //! // SAFETY: WASMTIME_DYN_LIB names a Wasmtime C API library.
 //! let wasmtime = unsafe { Wasmtime::load() }?;
-//! println!("Wasmtime {:?} with {}", wasmtime.version(), wasmtime.capabilities());
-//! # Ok::<(), wasmtime_dyn::LoadError>(())
+//! let engine = Engine::default_for(wasmtime)?;
+//! let module = Module::new(&engine, r#"(module (func (export "add") (param i32 i32) (result i32)
+//!     local.get 0 local.get 1 i32.add))"#)?;
+//! let mut store = Store::new(&engine, ());
+//! let instance = Linker::new(&engine).instantiate(&mut store, &module)?;
+//! let add = instance.get_typed_func::<(i32, i32), i32>(&mut store, "add")?;
+//! assert_eq!(add.call(&mut store, (40, 2))?, 42);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
 #![warn(missing_docs)]
 #![deny(unsafe_op_in_unsafe_fn, clippy::undocumented_unsafe_blocks)]
 
 mod capability;
+mod compiler;
+mod config;
+mod config_rules;
+mod engine;
+mod error;
+mod func;
+mod global;
+mod instance;
+mod linker;
 mod loader;
+mod memory;
+mod module;
+mod store;
 pub mod sys;
+mod table;
+mod trap;
+mod typed;
+mod types;
+mod val;
 
 pub use capability::{Capabilities, Capability, Iter as CapabilitiesIter, UndetectableFeature};
+pub use compiler::{precompile_for, Compiler, Wat};
+pub use config::{
+    CompilerConfig, Config, GcConfig, OptLevel, ParallelCompilationConfig, Strategy, ThreadsConfig,
+};
+pub use engine::Engine;
+pub use error::{Error, Result};
+pub use func::{Func, IntoFunc, WasmRet};
+pub use global::Global;
+pub use instance::{Extern, Instance};
+pub use linker::Linker;
 pub use loader::{LoadError, Origin, ValAbi, Version, Wasmtime};
+pub use memory::Memory;
+pub use module::Module;
+pub use store::{AsContext, AsContextMut, Caller, Store, StoreContext, StoreContextMut};
+pub use table::Table;
+pub use trap::{FrameInfo, Trap, TrapCode};
+pub use typed::{TypedFunc, WasmTy, WasmTyList};
+pub use types::{
+    ExportType, ExternType, FuncType, GlobalType, ImportType, MemoryType, Mutability, TableType,
+    ValType,
+};
+pub use val::{ExternRef, Val, V128};
 
 /// The Wasmtime version whose C API headers the bindings were generated from.
 pub const WASMTIME_VERSION: &str = "48.0.0";

@@ -81,6 +81,7 @@ pub struct Wasmtime {
     capabilities: Capabilities,
     val_abi: ValAbi,
     version: Option<Version>,
+    winch: std::sync::OnceLock<bool>,
     /// Kept so the handle is never closed; `Wasmtime` values are leaked.
     _library: libloading::Library,
 }
@@ -208,6 +209,19 @@ impl Wasmtime {
     /// The core table every build has.
     pub fn core(&self) -> &Core {
         &self.tables.core
+    }
+
+    /// Whether the library's compiler includes Winch. No function tells, so
+    /// this looks for the message Wasmtime compiles in *instead of* Winch
+    /// ("winch support not compiled in") in the library file, once.
+    pub fn has_winch(&self) -> bool {
+        *self.winch.get_or_init(|| {
+            const ABSENT: &[u8] = b"winch support not compiled in";
+            self.has(Capability::Compiler)
+                && std::fs::read(&self.path)
+                    .map(|bytes| !bytes.windows(ABSENT.len()).any(|w| w == ABSENT))
+                    .unwrap_or(false)
+        })
     }
 
     /// Features whose presence no library can reveal, always reported as
@@ -360,6 +374,7 @@ unsafe fn resolve(
         capabilities,
         val_abi,
         version,
+        winch: std::sync::OnceLock::new(),
         _library: library,
     })))
 }

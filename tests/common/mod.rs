@@ -68,3 +68,50 @@ pub fn exported_functions(path: &std::path::Path) -> std::collections::BTreeSet<
         .filter(|n| n.starts_with("wasm_") || n.starts_with("wasmtime_") || n.starts_with("wasi_"))
         .collect()
 }
+
+use wasmtime_dyn::{Config, Engine, Module};
+
+/// An engine of `flavour` with `configure` applied.
+pub fn engine_with(flavour: Flavour, configure: impl Fn(&mut Config)) -> Engine {
+    let lib = flavour.load();
+    let mut config = Config::new(lib);
+    configure(&mut config);
+    Engine::new(lib, &config).unwrap_or_else(|e| panic!("engine for {flavour:?}: {e}"))
+}
+
+/// A module from `wat` for `engine` (of `flavour`, configured with
+/// `configure`): compiled directly where the library has a compiler,
+/// otherwise precompiled by the full library with the same settings for the
+/// target's capabilities, then deserialized, all in this process.
+pub fn module_with(
+    flavour: Flavour,
+    engine: &Engine,
+    wat: &str,
+    configure: impl Fn(&mut Config),
+) -> Module {
+    if flavour != Flavour::Min {
+        return Module::new(engine, wat)
+            .unwrap_or_else(|e| panic!("compiling for {flavour:?}: {e}"));
+    }
+    let full = Flavour::Full.load();
+    let mut config = Config::new(full);
+    configure(&mut config);
+    config.for_target(engine.capabilities());
+    let compiling = Engine::new(full, &config).expect("full engine");
+    let wasm = compiling.wat().unwrap().to_wasm(wat).expect("valid WAT");
+    let cwasm = compiling
+        .compiler()
+        .unwrap()
+        .precompile(&wasm)
+        .expect("precompiling");
+    // SAFETY: the artifact was just produced by the official library.
+    unsafe { Module::deserialize(engine, &cwasm) }
+        .unwrap_or_else(|e| panic!("deserializing on min: {e}"))
+}
+
+/// An engine with the default configuration and a module from `wat`.
+pub fn setup(flavour: Flavour, wat: &str) -> (Engine, Module) {
+    let engine = engine_with(flavour, |_| {});
+    let module = module_with(flavour, &engine, wat, |_| {});
+    (engine, module)
+}

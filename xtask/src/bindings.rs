@@ -28,6 +28,7 @@ fn builder(without_gc: bool) -> bindgen::Builder {
         .derive_default(false)
         .derive_debug(false)
         .merge_extern_blocks(true)
+        .prepend_enum_name(false)
         .formatter(bindgen::Formatter::None);
     if without_gc {
         b = b.clang_arg("-DWASMTIME_DYN_WITHOUT_GC");

@@ -131,8 +131,8 @@ pub struct wasm_store_t {
     _unused: [u8; 0],
 }
 pub type wasm_mutability_t = u8;
-pub const wasm_mutability_enum_WASM_CONST: wasm_mutability_enum = 0;
-pub const wasm_mutability_enum_WASM_VAR: wasm_mutability_enum = 1;
+pub const WASM_CONST: wasm_mutability_enum = 0;
+pub const WASM_VAR: wasm_mutability_enum = 1;
 pub type wasm_mutability_enum = ::core::ffi::c_uint;
 #[repr(C)]
 #[derive(Copy, Clone)]
@@ -152,12 +152,12 @@ pub struct wasm_valtype_vec_t {
     pub data: *mut *mut wasm_valtype_t,
 }
 pub type wasm_valkind_t = u8;
-pub const wasm_valkind_enum_WASM_I32: wasm_valkind_enum = 0;
-pub const wasm_valkind_enum_WASM_I64: wasm_valkind_enum = 1;
-pub const wasm_valkind_enum_WASM_F32: wasm_valkind_enum = 2;
-pub const wasm_valkind_enum_WASM_F64: wasm_valkind_enum = 3;
-pub const wasm_valkind_enum_WASM_EXTERNREF: wasm_valkind_enum = 128;
-pub const wasm_valkind_enum_WASM_FUNCREF: wasm_valkind_enum = 129;
+pub const WASM_I32: wasm_valkind_enum = 0;
+pub const WASM_I64: wasm_valkind_enum = 1;
+pub const WASM_F32: wasm_valkind_enum = 2;
+pub const WASM_F64: wasm_valkind_enum = 3;
+pub const WASM_EXTERNREF: wasm_valkind_enum = 128;
+pub const WASM_FUNCREF: wasm_valkind_enum = 129;
 pub type wasm_valkind_enum = ::core::ffi::c_uint;
 #[repr(C)]
 #[derive(Copy, Clone)]
@@ -226,11 +226,11 @@ pub struct wasm_externtype_vec_t {
     pub data: *mut *mut wasm_externtype_t,
 }
 pub type wasm_externkind_t = u8;
-pub const wasm_externkind_enum_WASM_EXTERN_FUNC: wasm_externkind_enum = 0;
-pub const wasm_externkind_enum_WASM_EXTERN_GLOBAL: wasm_externkind_enum = 1;
-pub const wasm_externkind_enum_WASM_EXTERN_TABLE: wasm_externkind_enum = 2;
-pub const wasm_externkind_enum_WASM_EXTERN_MEMORY: wasm_externkind_enum = 3;
-pub const wasm_externkind_enum_WASM_EXTERN_TAG: wasm_externkind_enum = 4;
+pub const WASM_EXTERN_FUNC: wasm_externkind_enum = 0;
+pub const WASM_EXTERN_GLOBAL: wasm_externkind_enum = 1;
+pub const WASM_EXTERN_TABLE: wasm_externkind_enum = 2;
+pub const WASM_EXTERN_MEMORY: wasm_externkind_enum = 3;
+pub const WASM_EXTERN_TAG: wasm_externkind_enum = 4;
 pub type wasm_externkind_enum = ::core::ffi::c_uint;
 #[repr(C)]
 #[derive(Copy, Clone)]
@@ -637,30 +637,24 @@ pub struct wasmtime_array_ref_pre {
 }
 pub type wasmtime_array_ref_pre_t = wasmtime_array_ref_pre;
 pub type wasmtime_strategy_t = u8;
-pub const wasmtime_strategy_enum_WASMTIME_STRATEGY_AUTO: wasmtime_strategy_enum = 0;
-pub const wasmtime_strategy_enum_WASMTIME_STRATEGY_CRANELIFT: wasmtime_strategy_enum = 1;
-pub const wasmtime_strategy_enum_WASMTIME_STRATEGY_WINCH: wasmtime_strategy_enum = 2;
+pub const WASMTIME_STRATEGY_AUTO: wasmtime_strategy_enum = 0;
+pub const WASMTIME_STRATEGY_CRANELIFT: wasmtime_strategy_enum = 1;
+pub const WASMTIME_STRATEGY_WINCH: wasmtime_strategy_enum = 2;
 pub type wasmtime_strategy_enum = ::core::ffi::c_uint;
 pub type wasmtime_opt_level_t = u8;
-pub const wasmtime_opt_level_enum_WASMTIME_OPT_LEVEL_NONE: wasmtime_opt_level_enum = 0;
-pub const wasmtime_opt_level_enum_WASMTIME_OPT_LEVEL_SPEED: wasmtime_opt_level_enum = 1;
-pub const wasmtime_opt_level_enum_WASMTIME_OPT_LEVEL_SPEED_AND_SIZE: wasmtime_opt_level_enum = 2;
+pub const WASMTIME_OPT_LEVEL_NONE: wasmtime_opt_level_enum = 0;
+pub const WASMTIME_OPT_LEVEL_SPEED: wasmtime_opt_level_enum = 1;
+pub const WASMTIME_OPT_LEVEL_SPEED_AND_SIZE: wasmtime_opt_level_enum = 2;
 pub type wasmtime_opt_level_enum = ::core::ffi::c_uint;
 pub type wasmtime_profiling_strategy_t = u8;
-pub const wasmtime_profiling_strategy_enum_WASMTIME_PROFILING_STRATEGY_NONE:
-    wasmtime_profiling_strategy_enum = 0;
-pub const wasmtime_profiling_strategy_enum_WASMTIME_PROFILING_STRATEGY_JITDUMP:
-    wasmtime_profiling_strategy_enum = 1;
-pub const wasmtime_profiling_strategy_enum_WASMTIME_PROFILING_STRATEGY_VTUNE:
-    wasmtime_profiling_strategy_enum = 2;
-pub const wasmtime_profiling_strategy_enum_WASMTIME_PROFILING_STRATEGY_PERFMAP:
-    wasmtime_profiling_strategy_enum = 3;
+pub const WASMTIME_PROFILING_STRATEGY_NONE: wasmtime_profiling_strategy_enum = 0;
+pub const WASMTIME_PROFILING_STRATEGY_JITDUMP: wasmtime_profiling_strategy_enum = 1;
+pub const WASMTIME_PROFILING_STRATEGY_VTUNE: wasmtime_profiling_strategy_enum = 2;
+pub const WASMTIME_PROFILING_STRATEGY_PERFMAP: wasmtime_profiling_strategy_enum = 3;
 pub type wasmtime_profiling_strategy_enum = ::core::ffi::c_uint;
 pub type wasmtime_regalloc_algorithm_t = u8;
-pub const wasmtime_regalloc_algorithm_enum_WASMTIME_REGALLOC_BACKTRACKING:
-    wasmtime_regalloc_algorithm_enum = 0;
-pub const wasmtime_regalloc_algorithm_enum_WASMTIME_REGALLOC_SINGLE_PASS:
-    wasmtime_regalloc_algorithm_enum = 1;
+pub const WASMTIME_REGALLOC_BACKTRACKING: wasmtime_regalloc_algorithm_enum = 0;
+pub const WASMTIME_REGALLOC_SINGLE_PASS: wasmtime_regalloc_algorithm_enum = 1;
 pub type wasmtime_regalloc_algorithm_enum = ::core::ffi::c_uint;
 pub type wasmtime_memory_get_callback_t = ::core::option::Option<
     unsafe extern "C" fn(
@@ -1137,91 +1131,54 @@ pub struct wasmtime_struct_ref_pre {
 }
 pub type wasmtime_struct_ref_pre_t = wasmtime_struct_ref_pre;
 pub type wasmtime_trap_code_t = u8;
-pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_STACK_OVERFLOW: wasmtime_trap_code_enum = 0;
-pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_MEMORY_OUT_OF_BOUNDS: wasmtime_trap_code_enum =
-    1;
-pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_HEAP_MISALIGNED: wasmtime_trap_code_enum = 2;
-pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_TABLE_OUT_OF_BOUNDS: wasmtime_trap_code_enum =
-    3;
-pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_INDIRECT_CALL_TO_NULL:
-    wasmtime_trap_code_enum = 4;
-pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_BAD_SIGNATURE: wasmtime_trap_code_enum = 5;
-pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_INTEGER_OVERFLOW: wasmtime_trap_code_enum = 6;
-pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_INTEGER_DIVISION_BY_ZERO:
-    wasmtime_trap_code_enum = 7;
-pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_BAD_CONVERSION_TO_INTEGER:
-    wasmtime_trap_code_enum = 8;
-pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_UNREACHABLE_CODE_REACHED:
-    wasmtime_trap_code_enum = 9;
-pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_INTERRUPT: wasmtime_trap_code_enum = 10;
-pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_OUT_OF_FUEL: wasmtime_trap_code_enum = 11;
-pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_ATOMIC_WAIT_NON_SHARED_MEMORY:
-    wasmtime_trap_code_enum = 12;
-pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_NULL_REFERENCE: wasmtime_trap_code_enum = 13;
-pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_ARRAY_OUT_OF_BOUNDS: wasmtime_trap_code_enum =
-    14;
-pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_ALLOCATION_TOO_LARGE: wasmtime_trap_code_enum =
-    15;
-pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_CAST_FAILURE: wasmtime_trap_code_enum = 16;
-pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_CANNOT_ENTER_COMPONENT:
-    wasmtime_trap_code_enum = 17;
-pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_NO_ASYNC_RESULT: wasmtime_trap_code_enum = 18;
-pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_UNHANDLED_TAG: wasmtime_trap_code_enum = 19;
-pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_CONTINUATION_ALREADY_CONSUMED:
-    wasmtime_trap_code_enum = 20;
-pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_DISABLED_OPCODE: wasmtime_trap_code_enum = 21;
-pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_ASYNC_DEADLOCK: wasmtime_trap_code_enum = 22;
-pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_CANNOT_LEAVE_COMPONENT:
-    wasmtime_trap_code_enum = 23;
-pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_CANNOT_BLOCK_SYNC_TASK:
-    wasmtime_trap_code_enum = 24;
-pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_INVALID_CHAR: wasmtime_trap_code_enum = 25;
-pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_DEBUG_ASSERT_STRING_ENCODING_FINISHED:
-    wasmtime_trap_code_enum = 26;
-pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_DEBUG_ASSERT_EQUAL_CODE_UNITS:
-    wasmtime_trap_code_enum = 27;
-pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_DEBUG_ASSERT_POINTER_ALIGNED:
-    wasmtime_trap_code_enum = 28;
-pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_DEBUG_ASSERT_UPPER_BITS_UNSET:
-    wasmtime_trap_code_enum = 29;
-pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_STRING_OUT_OF_BOUNDS: wasmtime_trap_code_enum =
-    30;
-pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_LIST_OUT_OF_BOUNDS: wasmtime_trap_code_enum =
-    31;
-pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_INVALID_DISCRIMINANT: wasmtime_trap_code_enum =
-    32;
-pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_UNALIGNED_POINTER: wasmtime_trap_code_enum =
-    33;
-pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_TASK_CANCEL_NOT_CANCELLED:
-    wasmtime_trap_code_enum = 34;
-pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_TASK_CANCEL_OR_RETURN_TWICE:
-    wasmtime_trap_code_enum = 35;
-pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_SUBTASK_CANCEL_AFTER_TERMINAL:
-    wasmtime_trap_code_enum = 36;
-pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_TASK_RETURN_INVALID: wasmtime_trap_code_enum =
-    37;
-pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_WAITABLE_SET_DROP_HAS_WAITERS:
-    wasmtime_trap_code_enum = 38;
-pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_SUBTASK_DROP_NOT_RESOLVED:
-    wasmtime_trap_code_enum = 39;
-pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_THREAD_NEW_INDIRECT_INVALID_TYPE:
-    wasmtime_trap_code_enum = 40;
-pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_THREAD_NEW_INDIRECT_UNINITIALIZED:
-    wasmtime_trap_code_enum = 41;
-pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_BACKPRESSURE_OVERFLOW:
-    wasmtime_trap_code_enum = 42;
-pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_UNSUPPORTED_CALLBACK_CODE:
-    wasmtime_trap_code_enum = 43;
-pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_CANNOT_RESUME_THREAD: wasmtime_trap_code_enum =
-    44;
-pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_CONCURRENT_FUTURE_STREAM_OP:
-    wasmtime_trap_code_enum = 45;
-pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_REFERENCE_COUNT_OVERFLOW:
-    wasmtime_trap_code_enum = 46;
-pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_STREAM_OP_TOO_BIG: wasmtime_trap_code_enum =
-    47;
-pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_WAITABLE_SYNC_AND_ASYNC:
-    wasmtime_trap_code_enum = 48;
-pub const wasmtime_trap_code_enum_WASMTIME_TRAP_CODE_UNCAUGHT_EXCEPTION: wasmtime_trap_code_enum =
-    49;
+pub const WASMTIME_TRAP_CODE_STACK_OVERFLOW: wasmtime_trap_code_enum = 0;
+pub const WASMTIME_TRAP_CODE_MEMORY_OUT_OF_BOUNDS: wasmtime_trap_code_enum = 1;
+pub const WASMTIME_TRAP_CODE_HEAP_MISALIGNED: wasmtime_trap_code_enum = 2;
+pub const WASMTIME_TRAP_CODE_TABLE_OUT_OF_BOUNDS: wasmtime_trap_code_enum = 3;
+pub const WASMTIME_TRAP_CODE_INDIRECT_CALL_TO_NULL: wasmtime_trap_code_enum = 4;
+pub const WASMTIME_TRAP_CODE_BAD_SIGNATURE: wasmtime_trap_code_enum = 5;
+pub const WASMTIME_TRAP_CODE_INTEGER_OVERFLOW: wasmtime_trap_code_enum = 6;
+pub const WASMTIME_TRAP_CODE_INTEGER_DIVISION_BY_ZERO: wasmtime_trap_code_enum = 7;
+pub const WASMTIME_TRAP_CODE_BAD_CONVERSION_TO_INTEGER: wasmtime_trap_code_enum = 8;
+pub const WASMTIME_TRAP_CODE_UNREACHABLE_CODE_REACHED: wasmtime_trap_code_enum = 9;
+pub const WASMTIME_TRAP_CODE_INTERRUPT: wasmtime_trap_code_enum = 10;
+pub const WASMTIME_TRAP_CODE_OUT_OF_FUEL: wasmtime_trap_code_enum = 11;
+pub const WASMTIME_TRAP_CODE_ATOMIC_WAIT_NON_SHARED_MEMORY: wasmtime_trap_code_enum = 12;
+pub const WASMTIME_TRAP_CODE_NULL_REFERENCE: wasmtime_trap_code_enum = 13;
+pub const WASMTIME_TRAP_CODE_ARRAY_OUT_OF_BOUNDS: wasmtime_trap_code_enum = 14;
+pub const WASMTIME_TRAP_CODE_ALLOCATION_TOO_LARGE: wasmtime_trap_code_enum = 15;
+pub const WASMTIME_TRAP_CODE_CAST_FAILURE: wasmtime_trap_code_enum = 16;
+pub const WASMTIME_TRAP_CODE_CANNOT_ENTER_COMPONENT: wasmtime_trap_code_enum = 17;
+pub const WASMTIME_TRAP_CODE_NO_ASYNC_RESULT: wasmtime_trap_code_enum = 18;
+pub const WASMTIME_TRAP_CODE_UNHANDLED_TAG: wasmtime_trap_code_enum = 19;
+pub const WASMTIME_TRAP_CODE_CONTINUATION_ALREADY_CONSUMED: wasmtime_trap_code_enum = 20;
+pub const WASMTIME_TRAP_CODE_DISABLED_OPCODE: wasmtime_trap_code_enum = 21;
+pub const WASMTIME_TRAP_CODE_ASYNC_DEADLOCK: wasmtime_trap_code_enum = 22;
+pub const WASMTIME_TRAP_CODE_CANNOT_LEAVE_COMPONENT: wasmtime_trap_code_enum = 23;
+pub const WASMTIME_TRAP_CODE_CANNOT_BLOCK_SYNC_TASK: wasmtime_trap_code_enum = 24;
+pub const WASMTIME_TRAP_CODE_INVALID_CHAR: wasmtime_trap_code_enum = 25;
+pub const WASMTIME_TRAP_CODE_DEBUG_ASSERT_STRING_ENCODING_FINISHED: wasmtime_trap_code_enum = 26;
+pub const WASMTIME_TRAP_CODE_DEBUG_ASSERT_EQUAL_CODE_UNITS: wasmtime_trap_code_enum = 27;
+pub const WASMTIME_TRAP_CODE_DEBUG_ASSERT_POINTER_ALIGNED: wasmtime_trap_code_enum = 28;
+pub const WASMTIME_TRAP_CODE_DEBUG_ASSERT_UPPER_BITS_UNSET: wasmtime_trap_code_enum = 29;
+pub const WASMTIME_TRAP_CODE_STRING_OUT_OF_BOUNDS: wasmtime_trap_code_enum = 30;
+pub const WASMTIME_TRAP_CODE_LIST_OUT_OF_BOUNDS: wasmtime_trap_code_enum = 31;
+pub const WASMTIME_TRAP_CODE_INVALID_DISCRIMINANT: wasmtime_trap_code_enum = 32;
+pub const WASMTIME_TRAP_CODE_UNALIGNED_POINTER: wasmtime_trap_code_enum = 33;
+pub const WASMTIME_TRAP_CODE_TASK_CANCEL_NOT_CANCELLED: wasmtime_trap_code_enum = 34;
+pub const WASMTIME_TRAP_CODE_TASK_CANCEL_OR_RETURN_TWICE: wasmtime_trap_code_enum = 35;
+pub const WASMTIME_TRAP_CODE_SUBTASK_CANCEL_AFTER_TERMINAL: wasmtime_trap_code_enum = 36;
+pub const WASMTIME_TRAP_CODE_TASK_RETURN_INVALID: wasmtime_trap_code_enum = 37;
+pub const WASMTIME_TRAP_CODE_WAITABLE_SET_DROP_HAS_WAITERS: wasmtime_trap_code_enum = 38;
+pub const WASMTIME_TRAP_CODE_SUBTASK_DROP_NOT_RESOLVED: wasmtime_trap_code_enum = 39;
+pub const WASMTIME_TRAP_CODE_THREAD_NEW_INDIRECT_INVALID_TYPE: wasmtime_trap_code_enum = 40;
+pub const WASMTIME_TRAP_CODE_THREAD_NEW_INDIRECT_UNINITIALIZED: wasmtime_trap_code_enum = 41;
+pub const WASMTIME_TRAP_CODE_BACKPRESSURE_OVERFLOW: wasmtime_trap_code_enum = 42;
+pub const WASMTIME_TRAP_CODE_UNSUPPORTED_CALLBACK_CODE: wasmtime_trap_code_enum = 43;
+pub const WASMTIME_TRAP_CODE_CANNOT_RESUME_THREAD: wasmtime_trap_code_enum = 44;
+pub const WASMTIME_TRAP_CODE_CONCURRENT_FUTURE_STREAM_OP: wasmtime_trap_code_enum = 45;
+pub const WASMTIME_TRAP_CODE_REFERENCE_COUNT_OVERFLOW: wasmtime_trap_code_enum = 46;
+pub const WASMTIME_TRAP_CODE_STREAM_OP_TOO_BIG: wasmtime_trap_code_enum = 47;
+pub const WASMTIME_TRAP_CODE_WAITABLE_SYNC_AND_ASYNC: wasmtime_trap_code_enum = 48;
+pub const WASMTIME_TRAP_CODE_UNCAUGHT_EXCEPTION: wasmtime_trap_code_enum = 49;
 pub type wasmtime_trap_code_enum = ::core::ffi::c_uint;

@@ -1,0 +1,146 @@
+//! The compiler and text-format capabilities, and precompiling for another
+//! library.
+
+use crate::capability::{Capabilities, Capability};
+use crate::config::Config;
+use crate::engine::Engine;
+use crate::error::{Error, Result};
+use crate::loader::Wasmtime;
+use crate::module::{take_byte_vec, Module};
+use crate::sys::tables;
+use crate::trap::empty_vec;
+
+/// The compiler of an engine whose library has one, from
+/// [`Engine::compiler`].
+///
+/// ```no_run
+/// # use wasmtime_dyn::{Engine, Wasmtime};
+/// # let engine: Engine = unimplemented!();
+/// if let Some(compiler) = engine.compiler() {
+///     compiler.validate(b"\0asm\x01\0\0\0")?;
+/// }
+/// # Ok::<(), wasmtime_dyn::Error>(())
+/// ```
+#[derive(Clone, Copy)]
+pub struct Compiler<'a> {
+    engine: &'a Engine,
+    table: &'static tables::Compiler,
+}
+
+impl<'a> Compiler<'a> {
+    pub(crate) fn new(engine: &'a Engine, table: &'static tables::Compiler) -> Self {
+        Compiler { engine, table }
+    }
+
+    /// Compiles a binary module.
+    pub fn compile(&self, wasm: &[u8]) -> Result<Module> {
+        let mut ptr = std::ptr::null_mut();
+        // SAFETY: the engine is live; `wasm` is readable for its length.
+        let error = unsafe {
+            (self.table.wasmtime_module_new)(self.engine.ptr(), wasm.as_ptr(), wasm.len(), &mut ptr)
+        };
+        // SAFETY: the error, if any, is fresh and owned.
+        unsafe { Error::check(self.engine.wasmtime().core(), error) }?;
+        Ok(Module::from_raw(self.engine, ptr))
+    }
+
+    /// Validates a binary module without compiling it.
+    pub fn validate(&self, wasm: &[u8]) -> Result<()> {
+        // SAFETY: the engine is live; `wasm` is readable for its length.
+        let error = unsafe {
+            (self.table.wasmtime_module_validate)(self.engine.ptr(), wasm.as_ptr(), wasm.len())
+        };
+        // SAFETY: the error, if any, is fresh and owned.
+        unsafe { Error::check(self.engine.wasmtime().core(), error) }
+    }
+
+    /// Compiles a binary module to `.cwasm` bytes for engines configured
+    /// like this one.
+    pub fn precompile(&self, wasm: &[u8]) -> Result<Vec<u8>> {
+        let module = self.compile(wasm)?;
+        let mut out = empty_vec();
+        // SAFETY: the module is live; `out` is an empty vector to fill.
+        let error = unsafe { (self.table.wasmtime_module_serialize)(module.ptr, &mut out) };
+        let core = self.engine.wasmtime().core();
+        // SAFETY: the error, if any, is fresh and owned.
+        unsafe { Error::check(core, error) }?;
+        // SAFETY: filled by the library; copied then deleted once.
+        Ok(unsafe { take_byte_vec(core, &mut out) })
+    }
+}
+
+/// The text format parser, from [`Engine::wat`].
+#[derive(Clone, Copy)]
+pub struct Wat {
+    wasmtime: &'static Wasmtime,
+    table: &'static tables::Wat,
+}
+
+impl Wat {
+    pub(crate) fn new(wasmtime: &'static Wasmtime, table: &'static tables::Wat) -> Self {
+        Wat { wasmtime, table }
+    }
+
+    /// Translates WebAssembly text to binary.
+    ///
+    /// ```no_run
+    /// # let engine: wasmtime_dyn::Engine = unimplemented!();
+    /// let wasm = engine.wat().unwrap().to_wasm("(module)")?;
+    /// assert!(wasm.starts_with(b"\0asm"));
+    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// ```
+    pub fn to_wasm(&self, text: impl AsRef<[u8]>) -> Result<Vec<u8>> {
+        let text = text.as_ref();
+        let mut out = empty_vec();
+        // SAFETY: `text` is readable for its length; `out` is empty.
+        let error =
+            unsafe { (self.table.wasmtime_wat2wasm)(text.as_ptr().cast(), text.len(), &mut out) };
+        let core = self.wasmtime.core();
+        // SAFETY: the error, if any, is fresh and owned.
+        unsafe { Error::check(core, error) }?;
+        // SAFETY: filled by the library; copied then deleted once.
+        Ok(unsafe { take_byte_vec(core, &mut out) })
+    }
+}
+
+/// Precompiles `wasm` (binary, or text where `compiling` has the parser)
+/// with the library `compiling` into a `.cwasm` that a library with the
+/// capabilities `target` accepts with its default configuration: the
+/// minimal build, for example, with `Capabilities::EMPTY`.
+///
+/// ```no_run
+/// use wasmtime_dyn::{precompile_for, Engine, Module, Wasmtime};
+/// # let (full, min): (&'static Wasmtime, &'static Wasmtime) = unimplemented!();
+/// let cwasm = precompile_for(full, min.capabilities(), r#"(module (func (export "f")))"#)?;
+/// let engine = Engine::default_for(min)?;
+/// // SAFETY: the bytes were just produced by a trusted compiler.
+/// let module = unsafe { Module::deserialize(&engine, &cwasm) }?;
+/// # Ok::<(), wasmtime_dyn::Error>(())
+/// ```
+///
+/// # Errors
+///
+/// [`Error::Unsupported`]`(Compiler)` if `compiling` has no compiler; the
+/// compiler's error for an invalid module.
+pub fn precompile_for(
+    compiling: &'static Wasmtime,
+    target: Capabilities,
+    wasm: impl AsRef<[u8]>,
+) -> Result<Vec<u8>> {
+    if !compiling.has(Capability::Compiler) {
+        return Err(Error::Unsupported(Capability::Compiler));
+    }
+    let mut config = Config::new(compiling);
+    config.for_target(target);
+    let engine = Engine::new(compiling, &config)?;
+    let compiler = engine
+        .compiler()
+        .ok_or(Error::Unsupported(Capability::Compiler))?;
+    let wasm = wasm.as_ref();
+    if wasm.starts_with(b"\0asm") {
+        compiler.precompile(wasm)
+    } else {
+        let wat = engine.wat().ok_or(Error::Unsupported(Capability::Wat))?;
+        compiler.precompile(&wat.to_wasm(wasm)?)
+    }
+}

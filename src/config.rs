@@ -1,0 +1,430 @@
+//! Engine configuration: settings every build has on [`Config`], settings
+//! that need a capability behind that capability's handle.
+
+use crate::capability::{Capabilities, Capability};
+use crate::error::{Error, Result};
+use crate::loader::Wasmtime;
+use crate::sys::types::*;
+
+/// Which compiler generates machine code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Strategy {
+    /// Wasmtime's choice (Cranelift).
+    Auto,
+    /// The optimizing compiler.
+    Cranelift,
+    /// The baseline compiler.
+    Winch,
+}
+
+/// Cranelift's optimization level.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum OptLevel {
+    /// No optimizations.
+    None,
+    /// Optimize for speed (the default).
+    Speed,
+    /// Optimize for speed and size.
+    SpeedAndSize,
+}
+
+/// Every setting, `None` meaning Wasmtime's default.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub(crate) struct Settings {
+    pub debug_info: Option<bool>,
+    pub consume_fuel: Option<bool>,
+    pub epoch_interruption: Option<bool>,
+    pub max_wasm_stack: Option<usize>,
+    pub bulk_memory: Option<bool>,
+    pub multi_value: Option<bool>,
+    pub multi_memory: Option<bool>,
+    pub memory64: Option<bool>,
+    pub simd: Option<bool>,
+    pub relaxed_simd: Option<bool>,
+    pub relaxed_simd_deterministic: Option<bool>,
+    pub tail_call: Option<bool>,
+    pub wide_arithmetic: Option<bool>,
+    pub custom_page_sizes: Option<bool>,
+    pub memory_reservation: Option<u64>,
+    pub memory_guard_size: Option<u64>,
+    pub memory_reservation_for_growth: Option<u64>,
+    pub memory_may_move: Option<bool>,
+    pub memory_init_cow: Option<bool>,
+    pub native_unwind_info: Option<bool>,
+    pub signals_based_traps: Option<bool>,
+    pub gc_support: Option<bool>,
+    pub concurrency_support: Option<bool>,
+    pub shared_memory: Option<bool>,
+    // Compiler capability.
+    pub strategy: Option<Strategy>,
+    pub opt_level: Option<OptLevel>,
+    pub nan_canonicalization: Option<bool>,
+    pub debug_verifier: Option<bool>,
+    // ParallelCompilation capability.
+    pub parallel_compilation: Option<bool>,
+    // Gc capability.
+    pub reference_types: Option<bool>,
+    pub function_references: Option<bool>,
+    pub wasm_gc: Option<bool>,
+    pub exceptions: Option<bool>,
+    // Threads capability.
+    pub threads: Option<bool>,
+    // ComponentModel capability.
+    pub component_model: Option<bool>,
+}
+
+/// How an [`Engine`](crate::Engine) is set up. Settings left alone keep
+/// Wasmtime's defaults. Made for one library: the capability handles
+/// ([`Config::compiler`], [`Config::gc`]...) are `None` where it lacks them.
+///
+/// Wasmtime aborts the process on a configuration it rejects; this crate
+/// checks the combinations it knows Wasmtime rejects and returns
+/// [`Error::Config`] from [`Engine::new`](crate::Engine::new) instead.
+///
+/// ```no_run
+/// use wasmtime_dyn::{Config, Engine, OptLevel, Wasmtime};
+/// // SAFETY: WASMTIME_DYN_LIB names a Wasmtime C API library.
+/// let wasmtime = unsafe { Wasmtime::load() }?;
+/// let mut config = Config::new(wasmtime);
+/// config.consume_fuel(true).max_wasm_stack(512 * 1024);
+/// if let Some(mut compiler) = config.compiler() {
+///     compiler.cranelift_opt_level(OptLevel::SpeedAndSize);
+/// }
+/// let engine = Engine::new(wasmtime, &config)?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub(crate) wasmtime: &'static Wasmtime,
+    pub(crate) settings: Settings,
+}
+
+macro_rules! setters {
+    ($($(#[doc = $doc:literal])* $name:ident: $field:ident: $ty:ty;)*) => {
+        $(
+            $(#[doc = $doc])*
+            pub fn $name(&mut self, value: $ty) -> &mut Self {
+                self.settings.$field = Some(value);
+                self
+            }
+        )*
+    };
+}
+
+impl Config {
+    /// Wasmtime's default configuration, for `wasmtime`.
+    pub fn new(wasmtime: &'static Wasmtime) -> Config {
+        Config {
+            wasmtime,
+            settings: Settings::default(),
+        }
+    }
+
+    /// The library this configuration is for.
+    pub fn wasmtime(&self) -> &'static Wasmtime {
+        self.wasmtime
+    }
+
+    setters! {
+        /// Generate DWARF debug information for debuggers.
+        debug_info: debug_info: bool;
+        /// Count fuel: each store then needs fuel ([`Store::set_fuel`](crate::Store::set_fuel)),
+        /// and running out traps with [`TrapCode::OutOfFuel`](crate::TrapCode::OutOfFuel).
+        consume_fuel: consume_fuel: bool;
+        /// Interrupt wasm at epoch deadlines ([`Engine::increment_epoch`](crate::Engine::increment_epoch),
+        /// [`Store::set_epoch_deadline`](crate::Store::set_epoch_deadline)).
+        epoch_interruption: epoch_interruption: bool;
+        /// The most stack, in bytes, wasm may use before
+        /// [`TrapCode::StackOverflow`](crate::TrapCode::StackOverflow). Must be above 0.
+        max_wasm_stack: max_wasm_stack: usize;
+        /// The bulk memory proposal.
+        wasm_bulk_memory: bulk_memory: bool;
+        /// The multi-value proposal.
+        wasm_multi_value: multi_value: bool;
+        /// The multi-memory proposal.
+        wasm_multi_memory: multi_memory: bool;
+        /// The memory64 proposal.
+        wasm_memory64: memory64: bool;
+        /// The SIMD proposal.
+        wasm_simd: simd: bool;
+        /// The relaxed SIMD proposal (needs SIMD).
+        wasm_relaxed_simd: relaxed_simd: bool;
+        /// Make relaxed SIMD deterministic across platforms.
+        wasm_relaxed_simd_deterministic: relaxed_simd_deterministic: bool;
+        /// The tail call proposal.
+        wasm_tail_call: tail_call: bool;
+        /// The wide arithmetic proposal.
+        wasm_wide_arithmetic: wide_arithmetic: bool;
+        /// The custom page sizes proposal.
+        wasm_custom_page_sizes: custom_page_sizes: bool;
+        /// Bytes of virtual memory reserved for each linear memory.
+        memory_reservation: memory_reservation: u64;
+        /// Bytes of guard pages after each linear memory.
+        memory_guard_size: memory_guard_size: u64;
+        /// Extra bytes reserved when a memory moves to grow.
+        memory_reservation_for_growth: memory_reservation_for_growth: u64;
+        /// Whether a linear memory's base address may change when it grows.
+        memory_may_move: memory_may_move: bool;
+        /// Initialize memories copy-on-write from the module image.
+        memory_init_cow: memory_init_cow: bool;
+        /// Emit native unwind information.
+        native_unwind_info: native_unwind_info: bool;
+        /// Catch traps with signal handlers (the default) instead of
+        /// explicit checks.
+        signals_based_traps: signals_based_traps: bool;
+        /// Whether the engine supports GC at run time (off for a target
+        /// without GC, see [`Config::for_target`]).
+        gc_support: gc_support: bool;
+        /// Whether the engine supports concurrency (component-model async).
+        concurrency_support: concurrency_support: bool;
+        /// Whether shared memories may be created.
+        shared_memory: shared_memory: bool;
+    }
+
+    /// Compiler settings, where the library has a compiler.
+    pub fn compiler(&mut self) -> Option<CompilerConfig<'_>> {
+        self.has(Capability::Compiler)
+            .then_some(CompilerConfig(&mut self.settings))
+    }
+
+    /// Parallel compilation on or off, where the library has it.
+    pub fn parallel_compilation(&mut self) -> Option<ParallelCompilationConfig<'_>> {
+        self.has(Capability::ParallelCompilation)
+            .then_some(ParallelCompilationConfig(&mut self.settings))
+    }
+
+    /// Reference types and the GC proposals, where the library has GC.
+    pub fn gc(&mut self) -> Option<GcConfig<'_>> {
+        self.has(Capability::Gc)
+            .then_some(GcConfig(&mut self.settings))
+    }
+
+    /// The threads proposal, where the library has it.
+    pub fn threads(&mut self) -> Option<ThreadsConfig<'_>> {
+        self.has(Capability::Threads)
+            .then_some(ThreadsConfig(&mut self.settings))
+    }
+
+    /// Settings for code that a library with the capabilities `target` will
+    /// load: turns off every run-time feature and wasm proposal `target`
+    /// lacks (`gc_support`, `concurrency_support`, threads, exceptions, GC,
+    /// function references, component model), so that the minimal build
+    /// accepts the `.cwasm`. See [`precompile_for`](crate::precompile_for).
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::{Capabilities, Config, Wasmtime};
+    /// # let full: &'static Wasmtime = unimplemented!();
+    /// let mut config = Config::new(full);
+    /// config.for_target(Capabilities::EMPTY); // for the minimal build
+    /// ```
+    pub fn for_target(&mut self, target: Capabilities) -> &mut Self {
+        let s = &mut self.settings;
+        let own = self.wasmtime.capabilities();
+        if !target.contains(Capability::Gc) {
+            s.gc_support = Some(false);
+            if own.contains(Capability::Gc) {
+                s.wasm_gc = Some(false);
+                s.function_references = Some(false);
+                s.exceptions = Some(false);
+            }
+        }
+        if !target.contains(Capability::ComponentModelAsync) {
+            s.concurrency_support = Some(false);
+        }
+        if !target.contains(Capability::Threads) && own.contains(Capability::Threads) {
+            s.threads = Some(false);
+        }
+        if !target.contains(Capability::ComponentModel) && own.contains(Capability::ComponentModel)
+        {
+            s.component_model = Some(false);
+        }
+        self
+    }
+
+    fn has(&self, capability: Capability) -> bool {
+        self.wasmtime.has(capability)
+    }
+
+    /// Refuses the combinations Wasmtime rejects in `Engine::new`, which the
+    /// C API turns into a process abort.
+    pub(crate) fn validate(&self) -> Result<()> {
+        crate::config_rules::validate(self.wasmtime, &self.settings)
+    }
+
+    /// Builds a `wasm_config_t` carrying every setting; the caller passes
+    /// its ownership to `wasm_engine_new_with_config`.
+    pub(crate) fn to_c(&self) -> *mut wasm_config_t {
+        let w = self.wasmtime;
+        let core = w.core();
+        // SAFETY: `wasm_config_new` returns a new owned config.
+        let config = unsafe { (core.wasm_config_new)() };
+        let s = &self.settings;
+        macro_rules! apply {
+            ($table:expr; $($field:ident => $func:ident),* $(,)?) => {
+                $(
+                    if let Some(value) = s.$field {
+                        // SAFETY: `config` is live and owned here; the setter
+                        // takes a plain value of the declared type.
+                        unsafe { ($table.$func)(config, value.into()) };
+                    }
+                )*
+            };
+        }
+        apply!(core;
+            debug_info => wasmtime_config_debug_info_set,
+            consume_fuel => wasmtime_config_consume_fuel_set,
+            epoch_interruption => wasmtime_config_epoch_interruption_set,
+            max_wasm_stack => wasmtime_config_max_wasm_stack_set,
+            bulk_memory => wasmtime_config_wasm_bulk_memory_set,
+            multi_value => wasmtime_config_wasm_multi_value_set,
+            multi_memory => wasmtime_config_wasm_multi_memory_set,
+            memory64 => wasmtime_config_wasm_memory64_set,
+            simd => wasmtime_config_wasm_simd_set,
+            relaxed_simd => wasmtime_config_wasm_relaxed_simd_set,
+            relaxed_simd_deterministic => wasmtime_config_wasm_relaxed_simd_deterministic_set,
+            tail_call => wasmtime_config_wasm_tail_call_set,
+            wide_arithmetic => wasmtime_config_wasm_wide_arithmetic_set,
+            custom_page_sizes => wasmtime_config_wasm_custom_page_sizes_set,
+            memory_reservation => wasmtime_config_memory_reservation_set,
+            memory_guard_size => wasmtime_config_memory_guard_size_set,
+            memory_reservation_for_growth => wasmtime_config_memory_reservation_for_growth_set,
+            memory_may_move => wasmtime_config_memory_may_move_set,
+            memory_init_cow => wasmtime_config_memory_init_cow_set,
+            native_unwind_info => wasmtime_config_native_unwind_info_set,
+            signals_based_traps => wasmtime_config_signals_based_traps_set,
+            gc_support => wasmtime_config_gc_support_set,
+            concurrency_support => wasmtime_config_concurrency_support_set,
+            shared_memory => wasmtime_config_shared_memory_set,
+        );
+        let tables = w.tables();
+        if let Some(compiler) = &tables.compiler {
+            if let Some(strategy) = s.strategy {
+                let raw = match strategy {
+                    Strategy::Auto => WASMTIME_STRATEGY_AUTO,
+                    Strategy::Cranelift => WASMTIME_STRATEGY_CRANELIFT,
+                    Strategy::Winch => WASMTIME_STRATEGY_WINCH,
+                } as wasmtime_strategy_t;
+                // SAFETY: `config` is live; `raw` is a valid strategy.
+                unsafe { (compiler.wasmtime_config_strategy_set)(config, raw) };
+            }
+            if let Some(level) = s.opt_level {
+                let raw = match level {
+                    OptLevel::None => WASMTIME_OPT_LEVEL_NONE,
+                    OptLevel::Speed => WASMTIME_OPT_LEVEL_SPEED,
+                    OptLevel::SpeedAndSize => WASMTIME_OPT_LEVEL_SPEED_AND_SIZE,
+                } as wasmtime_opt_level_t;
+                // SAFETY: `config` is live; `raw` is a valid level.
+                unsafe { (compiler.wasmtime_config_cranelift_opt_level_set)(config, raw) };
+            }
+            apply!(compiler;
+                nan_canonicalization => wasmtime_config_cranelift_nan_canonicalization_set,
+                debug_verifier => wasmtime_config_cranelift_debug_verifier_set,
+            );
+        }
+        if let Some(parallel) = &tables.parallel_compilation {
+            apply!(parallel; parallel_compilation => wasmtime_config_parallel_compilation_set);
+        }
+        if let Some(gc) = &tables.gc {
+            apply!(gc;
+                reference_types => wasmtime_config_wasm_reference_types_set,
+                function_references => wasmtime_config_wasm_function_references_set,
+                wasm_gc => wasmtime_config_wasm_gc_set,
+                exceptions => wasmtime_config_wasm_exceptions_set,
+            );
+        }
+        if let Some(threads) = &tables.threads {
+            apply!(threads; threads => wasmtime_config_wasm_threads_set);
+        }
+        if let Some(cm) = &tables.component_model {
+            apply!(cm; component_model => wasmtime_config_wasm_component_model_set);
+        }
+        config
+    }
+}
+
+/// Compiler settings, from [`Config::compiler`].
+pub struct CompilerConfig<'a>(&'a mut Settings);
+
+impl CompilerConfig<'_> {
+    /// Which compiler to use.
+    pub fn strategy(&mut self, strategy: Strategy) -> &mut Self {
+        self.0.strategy = Some(strategy);
+        self
+    }
+
+    /// Cranelift's optimization level.
+    pub fn cranelift_opt_level(&mut self, level: OptLevel) -> &mut Self {
+        self.0.opt_level = Some(level);
+        self
+    }
+
+    /// Canonicalize NaNs produced by float operations (deterministic NaN
+    /// bits across platforms).
+    pub fn cranelift_nan_canonicalization(&mut self, enable: bool) -> &mut Self {
+        self.0.nan_canonicalization = Some(enable);
+        self
+    }
+
+    /// Run Cranelift's IR verifier (slow; for debugging).
+    pub fn cranelift_debug_verifier(&mut self, enable: bool) -> &mut Self {
+        self.0.debug_verifier = Some(enable);
+        self
+    }
+}
+
+/// The parallel compilation switch, from [`Config::parallel_compilation`].
+pub struct ParallelCompilationConfig<'a>(&'a mut Settings);
+
+impl ParallelCompilationConfig<'_> {
+    /// Compile functions on several threads.
+    pub fn enable(&mut self, enable: bool) -> &mut Self {
+        self.0.parallel_compilation = Some(enable);
+        self
+    }
+}
+
+/// Reference types and GC proposals, from [`Config::gc`].
+pub struct GcConfig<'a>(&'a mut Settings);
+
+impl GcConfig<'_> {
+    /// The reference types proposal.
+    pub fn wasm_reference_types(&mut self, enable: bool) -> &mut Self {
+        self.0.reference_types = Some(enable);
+        self
+    }
+
+    /// The typed function references proposal.
+    pub fn wasm_function_references(&mut self, enable: bool) -> &mut Self {
+        self.0.function_references = Some(enable);
+        self
+    }
+
+    /// The GC proposal.
+    pub fn wasm_gc(&mut self, enable: bool) -> &mut Self {
+        self.0.wasm_gc = Some(enable);
+        self
+    }
+
+    /// The exception handling proposal.
+    pub fn wasm_exceptions(&mut self, enable: bool) -> &mut Self {
+        self.0.exceptions = Some(enable);
+        self
+    }
+}
+
+/// The threads proposal, from [`Config::threads`].
+pub struct ThreadsConfig<'a>(&'a mut Settings);
+
+impl ThreadsConfig<'_> {
+    /// The threads proposal (shared memories, atomics).
+    pub fn wasm_threads(&mut self, enable: bool) -> &mut Self {
+        self.0.threads = Some(enable);
+        self
+    }
+}
+
+impl Error {
+    pub(crate) fn config(message: impl Into<String>) -> Error {
+        Error::Config(message.into())
+    }
+}

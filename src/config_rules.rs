@@ -1,0 +1,99 @@
+//! The configurations Wasmtime 48 rejects in `Engine::new`, checked before
+//! the C API would turn the rejection into a process abort.
+//!
+//! Found by reading Wasmtime 48.0.0 (`Config::validate`,
+//! `Config::build_compiler`, Winch's builder) and confirmed against the three
+//! test libraries; each rule cites the check it mirrors. Settings this crate
+//! does not expose (target triples, profilers, raw Cranelift flags, async
+//! stack sizes, component-model async) are not checked here.
+
+use crate::capability::Capability;
+use crate::config::{Settings, Strategy};
+use crate::error::{Error, Result};
+use crate::loader::Wasmtime;
+
+/// Wasmtime's default `async_stack_size`; this crate does not expose the
+/// setter, so it is the bound for `max_wasm_stack` in every build.
+const ASYNC_STACK_SIZE: usize = 2 << 20;
+
+/// Wasmtime's default `max_wasm_stack`.
+const DEFAULT_MAX_WASM_STACK: usize = 512 << 10;
+
+pub(crate) fn validate(wasmtime: &Wasmtime, s: &Settings) -> Result<()> {
+    let reject = |message: String| Err(Error::Config(message));
+    // config.rs:2631
+    let stack = s.max_wasm_stack.unwrap_or(DEFAULT_MAX_WASM_STACK);
+    if stack == 0 {
+        return reject("max_wasm_stack cannot be zero".into());
+    }
+    // config.rs:2628: checked even in builds without async.
+    if stack > ASYNC_STACK_SIZE {
+        return reject(format!(
+            "max_wasm_stack ({stack} bytes) cannot exceed Wasmtime's async stack size ({ASYNC_STACK_SIZE} bytes)"
+        ));
+    }
+    // config.rs:2639
+    if s.gc_support == Some(true) && !wasmtime.has(Capability::Gc) {
+        return reject(
+            "gc_support(true) needs a libwasmtime built with `gc`; this one has no GC".into(),
+        );
+    }
+    // config.rs:2768
+    if s.concurrency_support == Some(true) && !wasmtime.has(Capability::ComponentModelAsync) {
+        return reject(
+            "concurrency_support(true) needs a libwasmtime built with `component-model-async`"
+                .into(),
+        );
+    }
+    if !wasmtime.has(Capability::Compiler) {
+        return Ok(());
+    }
+    match s.strategy.unwrap_or(Strategy::Auto) {
+        Strategy::Winch => validate_winch(wasmtime, s),
+        Strategy::Auto | Strategy::Cranelift => {
+            // config.rs:3033: relaxed SIMD is on by default.
+            if s.simd == Some(false) && s.relaxed_simd != Some(false) {
+                return reject(
+                    "wasm_simd(false) needs wasm_relaxed_simd(false) too: Cranelift cannot enable \
+                     relaxed SIMD without SIMD"
+                        .into(),
+                );
+            }
+            Ok(())
+        }
+    }
+}
+
+fn validate_winch(wasmtime: &Wasmtime, s: &Settings) -> Result<()> {
+    // config.rs:2951
+    if !wasmtime.has_winch() {
+        return Err(Error::config(
+            "Strategy::Winch: this libwasmtime was built without Winch (it has Cranelift only)",
+        ));
+    }
+    // config.rs:2469-2478 and 2612-2625: explicitly enabled features Winch
+    // cannot compile.
+    let unsupported = [
+        ("wasm_relaxed_simd", s.relaxed_simd),
+        ("wasm_tail_call", s.tail_call),
+        ("wasm_exceptions", s.exceptions),
+        ("wasm_function_references", s.function_references),
+        ("wasm_gc", s.wasm_gc),
+        ("gc_support", s.gc_support),
+    ];
+    if let Some((name, _)) = unsupported.iter().find(|(_, v)| *v == Some(true)) {
+        return Err(Error::Config(format!(
+            "{name}(true) is not supported by Winch"
+        )));
+    }
+    // winch builder.rs:62 and 66
+    if s.signals_based_traps == Some(false) {
+        return Err(Error::config("Winch requires signals_based_traps(true)"));
+    }
+    if s.debug_info == Some(true) {
+        return Err(Error::config(
+            "Winch cannot generate debug info: use debug_info(false)",
+        ));
+    }
+    Ok(())
+}

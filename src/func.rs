@@ -1,0 +1,465 @@
+//! Functions: calling wasm, and host functions wasm calls.
+
+use crate::error::{Error, Result};
+use crate::loader::Wasmtime;
+use crate::store::{AsContextMut, Caller, StoreContextMut, StoreInner};
+use crate::sys::types::*;
+use crate::trap::Trap;
+use crate::typed::{TypedFunc, WasmTyList};
+use crate::types::FuncType;
+use crate::val::Val;
+use std::ffi::c_void;
+use std::marker::PhantomData;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::Arc;
+
+/// A WebAssembly or host function of a store, with its type cached so calls
+/// check arguments in Rust.
+///
+/// ```no_run
+/// use wasmtime_dyn::{Func, Store, Val};
+/// # let mut store: Store<()> = unimplemented!();
+/// let double = Func::wrap(&mut store, |x: i32| x * 2)?;
+/// let mut results = [Val::I32(0)];
+/// double.call(&mut store, &[Val::I32(21)], &mut results)?;
+/// assert_eq!(results[0].i32(), Some(42));
+/// # Ok::<(), wasmtime_dyn::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct Func {
+    pub(crate) raw: wasmtime_func_t,
+    pub(crate) wasmtime: &'static Wasmtime,
+    ty: Arc<FuncType>,
+}
+
+// SAFETY: the raw handle is a store id and an index, usable only with its
+// store, which every use checks.
+unsafe impl Send for Func {}
+// SAFETY: as above.
+unsafe impl Sync for Func {}
+
+impl std::fmt::Debug for Func {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Func({})", self.ty)
+    }
+}
+
+/// How many values an untyped call passes on the stack before it needs the
+/// heap.
+const STACK_SLOTS: usize = 16;
+
+impl Func {
+    /// Wraps a function of this store that the library just handed out.
+    pub(crate) fn from_c<T>(cx: &mut StoreContextMut<'_, T>, raw: wasmtime_func_t) -> Result<Func> {
+        cx.note_id(raw.store_id);
+        cx.check(raw.store_id, "the function")?;
+        let core = cx.wasmtime().core();
+        // SAFETY: the function belongs to this live store; the returned type
+        // is owned here and deleted after reading.
+        let ty = unsafe {
+            let c_ty = (core.wasmtime_func_type)(cx.context(), &raw);
+            let ty = FuncType::from_c(core, c_ty);
+            (core.wasm_functype_delete)(c_ty);
+            ty?
+        };
+        Ok(Func {
+            raw,
+            wasmtime: cx.wasmtime(),
+            ty: Arc::new(ty),
+        })
+    }
+
+    /// The function's type.
+    pub fn ty(&self) -> &FuncType {
+        &self.ty
+    }
+
+    /// Calls the function with `params`, writing `results` (whose length
+    /// must be the number of results). Arguments are checked against the
+    /// function's type in Rust, then passed to `wasmtime_func_call_unchecked`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::TypeMismatch`] for wrong argument types or counts;
+    /// [`Error::Trap`] when wasm traps; [`Error::WrongStore`].
+    pub fn call(
+        &self,
+        mut store: impl AsContextMut,
+        params: &[Val],
+        results: &mut [Val],
+    ) -> Result<()> {
+        let mut cx = store.as_context_mut();
+        cx.check(self.raw.store_id, "the function")?;
+        let ty = &self.ty;
+        if params.len() != ty.params().len() || results.len() != ty.results().len() {
+            return Err(Error::TypeMismatch(format!(
+                "the function's type is {ty}, but it was called with {} arguments and room for {} results",
+                params.len(),
+                results.len()
+            )));
+        }
+        for (i, (param, expected)) in params.iter().zip(ty.params()).enumerate() {
+            if param.ty() != *expected {
+                return Err(Error::TypeMismatch(format!(
+                    "argument {i} is {}, but the function's type is {ty}",
+                    param.ty()
+                )));
+            }
+        }
+        let len = params.len().max(results.len());
+        let mut stack = [wasmtime_val_raw_t { i64_: 0 }; STACK_SLOTS];
+        let mut heap = Vec::new();
+        let slots: &mut [wasmtime_val_raw_t] = if len <= STACK_SLOTS {
+            &mut stack[..len]
+        } else {
+            heap.resize(len, wasmtime_val_raw_t { i64_: 0 });
+            &mut heap
+        };
+        for (slot, param) in slots.iter_mut().zip(params) {
+            *slot = param.to_raw(&mut cx)?;
+        }
+        let mut trap = std::ptr::null_mut();
+        // SAFETY: the function belongs to this live store (checked); the
+        // arguments match its type (checked); `slots` has room for
+        // max(params, results) values.
+        let error = unsafe {
+            (self.wasmtime.core().wasmtime_func_call_unchecked)(
+                cx.context(),
+                &self.raw,
+                slots.as_mut_ptr(),
+                len,
+                &mut trap,
+            )
+        };
+        if !error.is_null() || !trap.is_null() {
+            // SAFETY: fresh, owned error or trap of this store's library.
+            return Err(unsafe { call_failed(&mut cx, error, trap) });
+        }
+        for ((result, slot), ty) in results.iter_mut().zip(slots.iter()).zip(ty.results()) {
+            // SAFETY: on success the slots hold results of the declared types.
+            *result = unsafe { Val::from_raw(&mut cx, slot, *ty) }?;
+        }
+        Ok(())
+    }
+
+    /// This function as a [`TypedFunc`], after checking its type once.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::TypeMismatch`] naming both types when they differ.
+    pub fn typed<P: WasmTyList, R: WasmTyList>(&self) -> Result<TypedFunc<P, R>> {
+        TypedFunc::new(self)
+    }
+
+    /// A host function of type `ty`, untyped: `func` gets the arguments as
+    /// [`Val`]s and writes the results.
+    ///
+    /// An `Err` from `func` becomes a trap carrying its message; a panic
+    /// becomes a trap too, and is resumed in the caller of the wasm call.
+    pub fn new<T: 'static>(
+        mut store: impl AsContextMut<Data = T>,
+        ty: FuncType,
+        func: impl Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<()> + Send + Sync + 'static,
+    ) -> Result<Func> {
+        let mut cx = store.as_context_mut();
+        let (env, callback, finalizer) = untyped_host(cx.wasmtime(), ty.clone(), func);
+        new_host(&mut cx, &ty, env, callback, finalizer)
+    }
+
+    /// A host function from a Rust closure with typed parameters and
+    /// results: `Fn(A, B, ...) -> R` or `Fn(Caller<T>, A, B, ...) -> R`,
+    /// where `R` is `()`, a value, a tuple of values, or a `Result` of
+    /// these.
+    pub fn wrap<T: 'static, Params, Results>(
+        mut store: impl AsContextMut<Data = T>,
+        func: impl IntoFunc<T, Params, Results>,
+    ) -> Result<Func> {
+        let mut cx = store.as_context_mut();
+        let ty = func.ty();
+        let (env, callback, finalizer) = func.into_host(cx.wasmtime());
+        new_host(&mut cx, &ty, env, callback, finalizer)
+    }
+}
+
+type Callback = unsafe extern "C" fn(
+    *mut c_void,
+    *mut wasmtime_caller_t,
+    *mut wasmtime_val_raw_t,
+    usize,
+) -> *mut wasm_trap_t;
+type Finalizer = unsafe extern "C" fn(*mut c_void);
+
+fn new_host<T>(
+    cx: &mut StoreContextMut<'_, T>,
+    ty: &FuncType,
+    env: *mut c_void,
+    callback: Callback,
+    finalizer: Finalizer,
+) -> Result<Func> {
+    let core = cx.wasmtime().core();
+    let c_ty = ty.to_c(core);
+    let mut raw = std::mem::MaybeUninit::<wasmtime_func_t>::uninit();
+    // SAFETY: the context and type are live; `env` is owned by the new
+    // function and freed by `finalizer`; `raw` is written.
+    unsafe {
+        (core.wasmtime_func_new_unchecked)(
+            cx.context(),
+            c_ty.ptr,
+            Some(callback),
+            env,
+            Some(finalizer),
+            raw.as_mut_ptr(),
+        )
+    };
+    // SAFETY: written by the call above.
+    let raw = unsafe { raw.assume_init() };
+    cx.note_id(raw.store_id);
+    Ok(Func {
+        raw,
+        wasmtime: cx.wasmtime(),
+        ty: Arc::new(ty.clone()),
+    })
+}
+
+/// Builds the error of a failed call, resuming a host function's panic
+/// first.
+///
+/// # Safety
+///
+/// `error` and `trap` are null or fresh, owned objects of this store's
+/// library, not both null.
+#[cold]
+pub(crate) unsafe fn call_failed<T>(
+    cx: &mut StoreContextMut<'_, T>,
+    error: *mut wasmtime_error_t,
+    trap: *mut wasm_trap_t,
+) -> Error {
+    let core = cx.wasmtime().core();
+    // SAFETY: owned (caller's contract); each is read and freed once.
+    let err = unsafe {
+        if !trap.is_null() {
+            if !error.is_null() {
+                (core.wasmtime_error_delete)(error);
+            }
+            Error::Trap(Trap::take(core, trap))
+        } else {
+            Error::take(core, error)
+        }
+    };
+    cx.resume_panic();
+    err
+}
+
+/// What a host function's environment pointer points to.
+struct HostState<F> {
+    wasmtime: &'static Wasmtime,
+    func: F,
+}
+
+unsafe extern "C" fn finalize<F>(env: *mut c_void) {
+    // SAFETY: `env` is the `Box<HostState<F>>` leaked when the function was
+    // made; Wasmtime finalizes it once.
+    drop(unsafe { Box::from_raw(env.cast::<HostState<F>>()) });
+}
+
+/// Runs a host function body, turning an `Err` or a panic into a trap.
+///
+/// # Safety
+///
+/// `caller` is the live caller of a call into a store whose data type is
+/// `T`.
+unsafe fn run_host<T>(
+    wasmtime: &'static Wasmtime,
+    caller: *mut wasmtime_caller_t,
+    body: impl FnOnce(Caller<'_, T>) -> Result<()>,
+) -> *mut wasm_trap_t {
+    let core = wasmtime.core();
+    // SAFETY: `caller` is live; the store's data pointer is the
+    // `StoreInner<T>` of the `Store<T>` that made the store (the function
+    // only runs in stores of its data type).
+    let inner = unsafe { (core.wasmtime_context_get_data)((core.wasmtime_caller_context)(caller)) }
+        .cast::<StoreInner<T>>();
+    let caller = Caller {
+        caller,
+        inner,
+        _borrow: PhantomData,
+    };
+    let message = match catch_unwind(AssertUnwindSafe(|| body(caller))) {
+        Ok(Ok(())) => return std::ptr::null_mut(),
+        Ok(Err(err)) => err.to_string(),
+        Err(payload) => {
+            // SAFETY: the host call has exclusive access to the store.
+            unsafe { (*inner).panic = Some(payload) };
+            "a host function panicked (the panic resumes in the caller)".to_string()
+        }
+    };
+    // SAFETY: the message is readable; the new trap goes to Wasmtime.
+    unsafe { (core.wasmtime_trap_new)(message.as_ptr().cast(), message.len()) }
+}
+
+type UntypedFn<T> = dyn Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<()> + Send + Sync;
+
+pub(crate) fn untyped_host<T: 'static>(
+    wasmtime: &'static Wasmtime,
+    ty: FuncType,
+    func: impl Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<()> + Send + Sync + 'static,
+) -> (*mut c_void, Callback, Finalizer) {
+    let state: HostState<(FuncType, Box<UntypedFn<T>>)> = HostState {
+        wasmtime,
+        func: (ty, Box::new(func)),
+    };
+    unsafe extern "C" fn callback<T>(
+        env: *mut c_void,
+        caller: *mut wasmtime_caller_t,
+        slots: *mut wasmtime_val_raw_t,
+        _len: usize,
+    ) -> *mut wasm_trap_t {
+        // SAFETY: `env` is this function's live `HostState`.
+        let state = unsafe { &*env.cast::<HostState<(FuncType, Box<UntypedFn<T>>)>>() };
+        let (ty, func) = &state.func;
+        // SAFETY: a live caller of a store of data type `T`; `slots` holds
+        // the arguments of type `ty` and has room for its results.
+        unsafe {
+            run_host::<T>(state.wasmtime, caller, |caller| {
+                let inner = caller.inner;
+                let mut cx = crate::store::StoreContextMut {
+                    inner,
+                    _borrow: PhantomData,
+                };
+                let params = ty
+                    .params()
+                    .iter()
+                    .enumerate()
+                    .map(|(i, t)| Val::from_raw(&mut cx, &*slots.add(i), *t))
+                    .collect::<Result<Vec<_>>>()?;
+                let mut results: Vec<Val> =
+                    ty.results().iter().map(|t| Val::default_for(*t)).collect();
+                func(caller, &params, &mut results)?;
+                for (i, (result, expected)) in results.iter().zip(ty.results()).enumerate() {
+                    if result.ty() != *expected {
+                        return Err(Error::TypeMismatch(format!(
+                            "host function result {i} is {}, but its type is {ty}",
+                            result.ty()
+                        )));
+                    }
+                    slots.add(i).write(result.to_raw(&mut cx)?);
+                }
+                Ok(())
+            })
+        }
+    }
+    (
+        Box::into_raw(Box::new(state)).cast(),
+        callback::<T>,
+        finalize::<(FuncType, Box<UntypedFn<T>>)>,
+    )
+}
+
+/// What a host closure may return: `()`, values, or a `Result` of them.
+pub trait WasmRet: Send + Sync + 'static {
+    #[doc(hidden)]
+    type Results: WasmTyList;
+    #[doc(hidden)]
+    fn into_result(self) -> Result<Self::Results>;
+}
+
+impl<R: WasmTyList> WasmRet for R {
+    type Results = R;
+    fn into_result(self) -> Result<R> {
+        Ok(self)
+    }
+}
+
+impl<R: WasmTyList> WasmRet for Result<R> {
+    type Results = R;
+    fn into_result(self) -> Result<R> {
+        self
+    }
+}
+
+/// A Rust closure usable as a host function: `Fn(A, B, ...) -> R` or
+/// `Fn(Caller<'_, T>, A, B, ...) -> R` with up to 16 [`WasmTy`](crate::WasmTy)
+/// parameters and a [`WasmRet`] result.
+pub trait IntoFunc<T, Params, Results>: Send + Sync + 'static {
+    #[doc(hidden)]
+    fn ty(&self) -> FuncType;
+    #[doc(hidden)]
+    fn into_host(self, wasmtime: &'static Wasmtime) -> (*mut c_void, Callback, Finalizer);
+}
+
+macro_rules! into_func {
+    ($($name:ident $idx:tt),*) => {
+        #[allow(non_snake_case)]
+        impl<T: 'static, F, R, $($name: crate::typed::WasmTy),*> IntoFunc<T, ($($name,)*), R> for F
+        where
+            F: Fn($($name),*) -> R + Send + Sync + 'static,
+            R: WasmRet,
+        {
+            fn ty(&self) -> FuncType {
+                FuncType::new([$($name::TYPE),*], R::Results::TYPES.iter().copied())
+            }
+
+            fn into_host(self, wasmtime: &'static Wasmtime) -> (*mut c_void, Callback, Finalizer) {
+                (move |_: Caller<'_, T>, $($name: $name),*| self($($name),*)).into_host(wasmtime)
+            }
+        }
+
+        #[allow(non_snake_case)]
+        impl<T: 'static, F, R, $($name: crate::typed::WasmTy),*> IntoFunc<T, (Caller<'static, T>, $($name,)*), R> for F
+        where
+            F: Fn(Caller<'_, T>, $($name),*) -> R + Send + Sync + 'static,
+            R: WasmRet,
+        {
+            fn ty(&self) -> FuncType {
+                FuncType::new([$($name::TYPE),*], R::Results::TYPES.iter().copied())
+            }
+
+            fn into_host(self, wasmtime: &'static Wasmtime) -> (*mut c_void, Callback, Finalizer) {
+                unsafe extern "C" fn callback<T, F, R, $($name: crate::typed::WasmTy),*>(
+                    env: *mut c_void,
+                    caller: *mut wasmtime_caller_t,
+                    slots: *mut wasmtime_val_raw_t,
+                    _len: usize,
+                ) -> *mut wasm_trap_t
+                where
+                    F: Fn(Caller<'_, T>, $($name),*) -> R,
+                    R: WasmRet,
+                {
+                    // SAFETY: `env` is this function's live `HostState`.
+                    let state = unsafe { &*env.cast::<HostState<F>>() };
+                    // SAFETY: a live caller of a store of data type `T`;
+                    // `slots` holds arguments of the declared types and has
+                    // room for the results.
+                    unsafe {
+                        run_host::<T>(state.wasmtime, caller, |caller| {
+                            let ($($name,)*) = <($($name,)*) as WasmTyList>::load(slots);
+                            let results = (state.func)(caller, $($name),*).into_result()?;
+                            results.store(slots);
+                            Ok(())
+                        })
+                    }
+                }
+                let state = HostState { wasmtime, func: self };
+                (Box::into_raw(Box::new(state)).cast(), callback::<T, F, R, $($name),*>, finalize::<F>)
+            }
+        }
+    };
+}
+
+into_func!();
+into_func!(A 0);
+into_func!(A 0, B 1);
+into_func!(A 0, B 1, C 2);
+into_func!(A 0, B 1, C 2, D 3);
+into_func!(A 0, B 1, C 2, D 3, E 4);
+into_func!(A 0, B 1, C 2, D 3, E 4, F2 5);
+into_func!(A 0, B 1, C 2, D 3, E 4, F2 5, G 6);
+into_func!(A 0, B 1, C 2, D 3, E 4, F2 5, G 6, H 7);
+into_func!(A 0, B 1, C 2, D 3, E 4, F2 5, G 6, H 7, I 8);
+into_func!(A 0, B 1, C 2, D 3, E 4, F2 5, G 6, H 7, I 8, J 9);
+into_func!(A 0, B 1, C 2, D 3, E 4, F2 5, G 6, H 7, I 8, J 9, K 10);
+into_func!(A 0, B 1, C 2, D 3, E 4, F2 5, G 6, H 7, I 8, J 9, K 10, L 11);
+into_func!(A 0, B 1, C 2, D 3, E 4, F2 5, G 6, H 7, I 8, J 9, K 10, L 11, M 12);
+into_func!(A 0, B 1, C 2, D 3, E 4, F2 5, G 6, H 7, I 8, J 9, K 10, L 11, M 12, N 13);
+into_func!(A 0, B 1, C 2, D 3, E 4, F2 5, G 6, H 7, I 8, J 9, K 10, L 11, M 12, N 13, O 14);
+into_func!(A 0, B 1, C 2, D 3, E 4, F2 5, G 6, H 7, I 8, J 9, K 10, L 11, M 12, N 13, O 14, P 15);

@@ -1,0 +1,133 @@
+//! Globals.
+
+use crate::capability::Capability;
+use crate::error::{Error, Result};
+use crate::loader::ValAbi;
+use crate::store::{AsContext, AsContextMut, StoreContextMut};
+use crate::sys::types::*;
+use crate::types::{GlobalType, Mutability};
+use crate::val::Val;
+
+/// A global of a store.
+///
+/// ```no_run
+/// use wasmtime_dyn::{Global, GlobalType, Mutability, Store, Val, ValType};
+/// # let mut store: Store<()> = unimplemented!();
+/// let g = Global::new(&mut store, GlobalType::new(ValType::I64, Mutability::Var), Val::I64(1))?;
+/// g.set(&mut store, Val::I64(2))?;
+/// assert_eq!(g.get(&mut store)?.i64(), Some(2));
+/// # Ok::<(), wasmtime_dyn::Error>(())
+/// ```
+#[derive(Clone, Copy)]
+pub struct Global {
+    pub(crate) raw: wasmtime_global_t,
+}
+
+impl std::fmt::Debug for Global {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Global").finish_non_exhaustive()
+    }
+}
+
+impl Global {
+    pub(crate) fn from_c<T>(cx: &mut StoreContextMut<'_, T>, raw: wasmtime_global_t) -> Global {
+        cx.note_id(raw.store_id);
+        Global { raw }
+    }
+
+    /// A new global of type `ty` holding `value`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::TypeMismatch`] if `value` is not of `ty`'s type;
+    /// [`Error::Unsupported`]`(Gc)` for a reference global without GC.
+    pub fn new(mut store: impl AsContextMut, ty: GlobalType, value: Val) -> Result<Global> {
+        let mut cx = store.as_context_mut();
+        if value.ty() != ty.content() {
+            return Err(Error::TypeMismatch(format!(
+                "a global of type {} cannot hold a {}",
+                ty.content(),
+                value.ty()
+            )));
+        }
+        let c_val = value.to_c(&mut cx)?;
+        let core = cx.wasmtime().core();
+        let c_ty = ty.to_c(core);
+        let mut raw = std::mem::MaybeUninit::<wasmtime_global_t>::uninit();
+        // SAFETY: the context, type and value are live and match; the type
+        // is deleted once; the value is only read.
+        let error = unsafe {
+            let error = (core.wasmtime_global_new)(cx.context(), c_ty, &c_val, raw.as_mut_ptr());
+            (core.wasm_globaltype_delete)(c_ty);
+            error
+        };
+        // SAFETY: the error, if any, is fresh and owned.
+        unsafe { Error::check(core, error) }?;
+        // SAFETY: written on success.
+        Ok(Global::from_c(&mut cx, unsafe { raw.assume_init() }))
+    }
+
+    /// The global's type.
+    pub fn ty(&self, store: impl AsContext) -> Result<GlobalType> {
+        let cx = store.as_context();
+        cx.check(self.raw.store_id, "the global")?;
+        let core = cx.wasmtime().core();
+        // SAFETY: the global belongs to this live store; the type is owned
+        // here, read and deleted once.
+        unsafe {
+            let ty = (core.wasmtime_global_type)(cx.context(), &self.raw);
+            let out = GlobalType::from_c(core, ty);
+            (core.wasm_globaltype_delete)(ty);
+            out
+        }
+    }
+
+    /// The current value.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Unsupported`]`(Gc)` for a reference global on a library
+    /// without GC, whose value layout cannot hold references.
+    pub fn get(&self, mut store: impl AsContextMut) -> Result<Val> {
+        let ty = self.ty(store.as_context_mut())?;
+        let mut cx = store.as_context_mut();
+        if ty.content().is_ref() && cx.wasmtime().val_abi() == ValAbi::NoGc {
+            return Err(Error::Unsupported(Capability::Gc));
+        }
+        // SAFETY: all-zero is a valid value; the library overwrites it.
+        let mut out: wasmtime_val_t = unsafe { std::mem::zeroed() };
+        // SAFETY: the global belongs to this live store (checked by `ty`);
+        // `out` has room for a value of either layout.
+        unsafe { (cx.wasmtime().core().wasmtime_global_get)(cx.context(), &self.raw, &mut out) };
+        // SAFETY: written by this store's library; ownership moves to `Val`.
+        unsafe { Val::from_c(&mut cx, &out) }
+    }
+
+    /// Sets the value.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::TypeMismatch`] for an immutable global or a value of another
+    /// type; [`Error::Unsupported`]`(Gc)` as for [`Global::get`].
+    pub fn set(&self, mut store: impl AsContextMut, value: Val) -> Result<()> {
+        let ty = self.ty(store.as_context_mut())?;
+        if ty.mutability() == Mutability::Const {
+            return Err(Error::TypeMismatch("the global is immutable".into()));
+        }
+        if value.ty() != ty.content() {
+            return Err(Error::TypeMismatch(format!(
+                "a global of type {} cannot hold a {}",
+                ty.content(),
+                value.ty()
+            )));
+        }
+        let mut cx = store.as_context_mut();
+        let c_val = value.to_c(&mut cx)?;
+        let core = cx.wasmtime().core();
+        // SAFETY: the global belongs to this live store; the value matches
+        // its type and is only read.
+        let error = unsafe { (core.wasmtime_global_set)(cx.context(), &self.raw, &c_val) };
+        // SAFETY: the error, if any, is fresh and owned.
+        unsafe { Error::check(core, error) }
+    }
+}

@@ -1,0 +1,300 @@
+//! Instances and the items they export.
+
+use crate::error::{Error, Result};
+use crate::func::{call_failed, Func};
+use crate::global::Global;
+use crate::memory::Memory;
+use crate::module::Module;
+use crate::store::{AsContextMut, StoreContextMut};
+use crate::sys::types::*;
+use crate::table::Table;
+use crate::typed::{TypedFunc, WasmTyList};
+
+/// An item an instance exports or a module imports.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub enum Extern {
+    /// A function.
+    Func(Func),
+    /// A global.
+    Global(Global),
+    /// A linear memory.
+    Memory(Memory),
+    /// A table.
+    Table(Table),
+}
+
+impl Extern {
+    /// The function, if it is one.
+    pub fn into_func(self) -> Option<Func> {
+        match self {
+            Extern::Func(f) => Some(f),
+            _ => None,
+        }
+    }
+
+    /// The memory, if it is one.
+    pub fn into_memory(self) -> Option<Memory> {
+        match self {
+            Extern::Memory(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    /// The global, if it is one.
+    pub fn into_global(self) -> Option<Global> {
+        match self {
+            Extern::Global(g) => Some(g),
+            _ => None,
+        }
+    }
+
+    /// The table, if it is one.
+    pub fn into_table(self) -> Option<Table> {
+        match self {
+            Extern::Table(t) => Some(t),
+            _ => None,
+        }
+    }
+
+    /// Wraps an item the library handed out for this store; `None` for kinds
+    /// this crate does not wrap (tags, shared memories).
+    ///
+    /// # Safety
+    ///
+    /// `item` was written by this store's library.
+    pub(crate) unsafe fn from_c<T>(
+        cx: &mut StoreContextMut<'_, T>,
+        item: &wasmtime_extern_t,
+    ) -> Option<Extern> {
+        // SAFETY: the union member read is the one `kind` names.
+        unsafe {
+            match u32::from(item.kind) {
+                WASMTIME_EXTERN_FUNC => Func::from_c(cx, item.of.func).ok().map(Extern::Func),
+                WASMTIME_EXTERN_GLOBAL => Some(Extern::Global(Global::from_c(cx, item.of.global))),
+                WASMTIME_EXTERN_MEMORY => Some(Extern::Memory(Memory::from_c(cx, item.of.memory))),
+                WASMTIME_EXTERN_TABLE => Some(Extern::Table(Table::from_c(cx, item.of.table))),
+                _ => None,
+            }
+        }
+    }
+
+    /// The C form, after checking the item belongs to the store.
+    pub(crate) fn to_c<T>(&self, cx: &StoreContextMut<'_, T>) -> Result<wasmtime_extern_t> {
+        // SAFETY: all-zero is a valid `wasmtime_extern_t`; fields are set below.
+        let mut out: wasmtime_extern_t = unsafe { std::mem::zeroed() };
+        match self {
+            Extern::Func(f) => {
+                cx.check(f.raw.store_id, "the function")?;
+                out.kind = WASMTIME_EXTERN_FUNC as u8;
+                out.of.func = f.raw;
+            }
+            Extern::Global(g) => {
+                cx.check(g.raw.store_id, "the global")?;
+                out.kind = WASMTIME_EXTERN_GLOBAL as u8;
+                out.of.global = g.raw;
+            }
+            Extern::Memory(m) => {
+                cx.check(m.raw.__bindgen_anon_1.store_id, "the memory")?;
+                out.kind = WASMTIME_EXTERN_MEMORY as u8;
+                out.of.memory = m.raw;
+            }
+            Extern::Table(t) => {
+                cx.check(t.raw.__bindgen_anon_1.store_id, "the table")?;
+                out.kind = WASMTIME_EXTERN_TABLE as u8;
+                out.of.table = t.raw;
+            }
+        }
+        Ok(out)
+    }
+}
+
+macro_rules! extern_from {
+    ($($ty:ident),*) => {
+        $(
+            impl From<$ty> for Extern {
+                fn from(item: $ty) -> Extern {
+                    Extern::$ty(item)
+                }
+            }
+        )*
+    };
+}
+
+extern_from!(Func, Global, Memory, Table);
+
+/// An instantiated module.
+///
+/// ```no_run
+/// use wasmtime_dyn::{Instance, Module, Store};
+/// # let (mut store, module): (Store<()>, Module) = unimplemented!();
+/// let instance = Instance::new(&mut store, &module, &[])?;
+/// let run = instance.get_typed_func::<(), ()>(&mut store, "run")?;
+/// run.call(&mut store, ())?;
+/// # Ok::<(), wasmtime_dyn::Error>(())
+/// ```
+#[derive(Clone, Copy)]
+pub struct Instance {
+    pub(crate) raw: wasmtime_instance_t,
+}
+
+impl std::fmt::Debug for Instance {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Instance").finish_non_exhaustive()
+    }
+}
+
+impl Instance {
+    /// Instantiates `module` with `imports` in order (see
+    /// [`Linker`](crate::Linker) to resolve imports by name).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Trap`] if the start function traps; Wasmtime's error for
+    /// wrong imports; [`Error::WrongStore`] for imports of another store.
+    pub fn new(
+        mut store: impl AsContextMut,
+        module: &Module,
+        imports: &[Extern],
+    ) -> Result<Instance> {
+        let mut cx = store.as_context_mut();
+        if !crate::Engine::same(cx.engine(), module.engine()) {
+            return Err(Error::WrongStore(
+                "the module (compiled for another engine)",
+            ));
+        }
+        let imports = imports
+            .iter()
+            .map(|i| i.to_c(&cx))
+            .collect::<Result<Vec<_>>>()?;
+        let mut raw = std::mem::MaybeUninit::<wasmtime_instance_t>::uninit();
+        let mut trap = std::ptr::null_mut();
+        // SAFETY: the context and module are live and of the same engine;
+        // the imports belong to this store (checked).
+        let error = unsafe {
+            (cx.wasmtime().core().wasmtime_instance_new)(
+                cx.context(),
+                module.ptr,
+                imports.as_ptr(),
+                imports.len(),
+                raw.as_mut_ptr(),
+                &mut trap,
+            )
+        };
+        if !error.is_null() || !trap.is_null() {
+            // SAFETY: fresh, owned error or trap.
+            return Err(unsafe { call_failed(&mut cx, error, trap) });
+        }
+        // SAFETY: written on success.
+        Ok(Instance::from_c(&mut cx, unsafe { raw.assume_init() }))
+    }
+
+    pub(crate) fn from_c<T>(cx: &mut StoreContextMut<'_, T>, raw: wasmtime_instance_t) -> Instance {
+        cx.note_id(raw.store_id);
+        Instance { raw }
+    }
+
+    /// The export called `name`.
+    pub fn get_export(&self, mut store: impl AsContextMut, name: &str) -> Option<Extern> {
+        let mut cx = store.as_context_mut();
+        cx.check(self.raw.store_id, "the instance").ok()?;
+        let mut item = std::mem::MaybeUninit::<wasmtime_extern_t>::uninit();
+        // SAFETY: the instance belongs to this live store; `name` is readable.
+        let found = unsafe {
+            (cx.wasmtime().core().wasmtime_instance_export_get)(
+                cx.context(),
+                &self.raw,
+                name.as_ptr().cast(),
+                name.len(),
+                item.as_mut_ptr(),
+            )
+        };
+        // SAFETY: written when found, by this store's library.
+        found
+            .then(|| unsafe { Extern::from_c(&mut cx, &item.assume_init()) })
+            .flatten()
+    }
+
+    /// Every export, with its name, in order.
+    pub fn exports(&self, mut store: impl AsContextMut) -> Result<Vec<(String, Extern)>> {
+        let mut cx = store.as_context_mut();
+        cx.check(self.raw.store_id, "the instance")?;
+        let mut out = Vec::new();
+        for index in 0.. {
+            let mut name = std::ptr::null_mut();
+            let mut len = 0;
+            let mut item = std::mem::MaybeUninit::<wasmtime_extern_t>::uninit();
+            // SAFETY: the instance belongs to this live store; out-pointers
+            // are writable.
+            let found = unsafe {
+                (cx.wasmtime().core().wasmtime_instance_export_nth)(
+                    cx.context(),
+                    &self.raw,
+                    index,
+                    &mut name,
+                    &mut len,
+                    item.as_mut_ptr(),
+                )
+            };
+            if !found {
+                break;
+            }
+            // SAFETY: on success `name` points to `len` bytes owned by the
+            // instance, and `item` was written.
+            let (name, item) = unsafe {
+                (
+                    String::from_utf8_lossy(std::slice::from_raw_parts(name.cast::<u8>(), len))
+                        .into_owned(),
+                    Extern::from_c(&mut cx, &item.assume_init()),
+                )
+            };
+            if let Some(item) = item {
+                out.push((name, item));
+            }
+        }
+        Ok(out)
+    }
+
+    fn get<R>(
+        &self,
+        store: impl AsContextMut,
+        name: &str,
+        what: &str,
+        pick: impl FnOnce(Extern) -> Option<R>,
+    ) -> Result<R> {
+        let item = self
+            .get_export(store, name)
+            .ok_or_else(|| Error::Invalid(format!("the instance has no export named `{name}`")))?;
+        pick(item)
+            .ok_or_else(|| Error::TypeMismatch(format!("the export `{name}` is not a {what}")))
+    }
+
+    /// The exported function `name`.
+    pub fn get_func(&self, store: impl AsContextMut, name: &str) -> Result<Func> {
+        self.get(store, name, "function", Extern::into_func)
+    }
+
+    /// The exported function `name`, typed after checking its signature.
+    pub fn get_typed_func<P: WasmTyList, R: WasmTyList>(
+        &self,
+        store: impl AsContextMut,
+        name: &str,
+    ) -> Result<TypedFunc<P, R>> {
+        self.get_func(store, name)?.typed()
+    }
+
+    /// The exported memory `name`.
+    pub fn get_memory(&self, store: impl AsContextMut, name: &str) -> Result<Memory> {
+        self.get(store, name, "memory", Extern::into_memory)
+    }
+
+    /// The exported global `name`.
+    pub fn get_global(&self, store: impl AsContextMut, name: &str) -> Result<Global> {
+        self.get(store, name, "global", Extern::into_global)
+    }
+
+    /// The exported table `name`.
+    pub fn get_table(&self, store: impl AsContextMut, name: &str) -> Result<Table> {
+        self.get(store, name, "table", Extern::into_table)
+    }
+}

@@ -1,0 +1,308 @@
+//! Linking imports by name.
+
+use crate::engine::Engine;
+use crate::error::{Error, Result};
+use crate::func::{call_failed, untyped_host, IntoFunc};
+use crate::instance::{Extern, Instance};
+use crate::module::Module;
+use crate::store::{AsContextMut, Caller, StoreContextMut};
+use crate::sys::types::*;
+use crate::types::FuncType;
+use crate::val::Val;
+use std::marker::PhantomData;
+
+/// Resolves a module's imports by module and item name, then instantiates
+/// it. Host functions defined here work in every store of data type `T`;
+/// items defined from a store ([`Linker::define`]) tie the linker to that
+/// store.
+///
+/// ```no_run
+/// use wasmtime_dyn::{Engine, Linker, Module, Store};
+/// # let (engine, module): (Engine, Module) = unimplemented!();
+/// let mut linker = Linker::new(&engine);
+/// linker.func_wrap("env", "log", |x: i32| println!("wasm says {x}"))?;
+/// let mut store = Store::new(&engine, ());
+/// let instance = linker.instantiate(&mut store, &module)?;
+/// # Ok::<(), wasmtime_dyn::Error>(())
+/// ```
+pub struct Linker<T> {
+    engine: Engine,
+    ptr: *mut wasmtime_linker_t,
+    /// The store the store-bound items defined so far belong to.
+    store_id: Option<u64>,
+    _data: PhantomData<fn(T)>,
+}
+
+// SAFETY: `wasmtime::Linker<T>` is `Send + Sync` (host functions must be).
+unsafe impl<T> Send for Linker<T> {}
+// SAFETY: as above.
+unsafe impl<T> Sync for Linker<T> {}
+
+impl<T> Drop for Linker<T> {
+    fn drop(&mut self) {
+        // SAFETY: owned here, deleted once.
+        unsafe { (self.engine.wasmtime().core().wasmtime_linker_delete)(self.ptr) };
+    }
+}
+
+fn name_error<'a>(what: &str, name: &'a str) -> impl FnOnce(Error) -> Error + 'a {
+    let what = what.to_string();
+    move |err| match err {
+        Error::Wasmtime { message, trace } => Error::Wasmtime {
+            message: format!("defining {what} `{name}`: {message}"),
+            trace,
+        },
+        other => other,
+    }
+}
+
+impl<T: 'static> Linker<T> {
+    /// An empty linker for `engine`.
+    pub fn new(engine: &Engine) -> Linker<T> {
+        // SAFETY: the engine is live; the linker is owned by the result.
+        let ptr = unsafe { (engine.wasmtime().core().wasmtime_linker_new)(engine.ptr()) };
+        Linker {
+            engine: engine.clone(),
+            ptr,
+            store_id: None,
+            _data: PhantomData,
+        }
+    }
+
+    fn core(&self) -> &'static crate::sys::tables::Core {
+        self.engine.wasmtime().core()
+    }
+
+    /// Whether a later definition may replace an earlier one of the same
+    /// name (an error otherwise).
+    pub fn allow_shadowing(&mut self, allow: bool) -> &mut Self {
+        // SAFETY: the linker is live.
+        unsafe { (self.core().wasmtime_linker_allow_shadowing)(self.ptr, allow) };
+        self
+    }
+
+    fn bind_store(&mut self, cx: &StoreContextMut<'_, T>) -> Result<()> {
+        if !Engine::same(cx.engine(), &self.engine) {
+            return Err(Error::WrongStore(
+                "the store (of another engine than the linker's)",
+            ));
+        }
+        if let Some(id) = self.store_id {
+            cx.check(id, "the linker (it holds items of another store)")?;
+        }
+        Ok(())
+    }
+
+    /// Defines `module`.`name` as an item of `store`.
+    pub fn define(
+        &mut self,
+        mut store: impl AsContextMut<Data = T>,
+        module: &str,
+        name: &str,
+        item: impl Into<Extern>,
+    ) -> Result<&mut Self> {
+        let cx = store.as_context_mut();
+        self.bind_store(&cx)?;
+        let item = item.into();
+        let c_item = item.to_c(&cx)?;
+        // SAFETY: linker, context and item are live; the item belongs to
+        // this store (checked); names are readable.
+        let error = unsafe {
+            (self.core().wasmtime_linker_define)(
+                self.ptr,
+                cx.context(),
+                module.as_ptr().cast(),
+                module.len(),
+                name.as_ptr().cast(),
+                name.len(),
+                &c_item,
+            )
+        };
+        // SAFETY: the error, if any, is fresh and owned.
+        unsafe { Error::check(self.core(), error) }.map_err(name_error(module, name))?;
+        self.store_id = Some(c_item_store_id(&c_item));
+        Ok(self)
+    }
+
+    /// Defines every export of `instance` under the module name `name`.
+    pub fn define_instance(
+        &mut self,
+        mut store: impl AsContextMut<Data = T>,
+        name: &str,
+        instance: &Instance,
+    ) -> Result<&mut Self> {
+        let cx = store.as_context_mut();
+        self.bind_store(&cx)?;
+        cx.check(instance.raw.store_id, "the instance")?;
+        // SAFETY: linker, context and instance are live and match.
+        let error = unsafe {
+            (self.core().wasmtime_linker_define_instance)(
+                self.ptr,
+                cx.context(),
+                name.as_ptr().cast(),
+                name.len(),
+                &instance.raw,
+            )
+        };
+        // SAFETY: the error, if any, is fresh and owned.
+        unsafe { Error::check(self.core(), error) }.map_err(name_error("instance", name))?;
+        self.store_id = Some(instance.raw.store_id);
+        Ok(self)
+    }
+
+    /// Defines `module`.`name` as a host function from a typed Rust
+    /// closure (see [`Func::wrap`](crate::Func::wrap)).
+    pub fn func_wrap<Params, Results>(
+        &mut self,
+        module: &str,
+        name: &str,
+        func: impl IntoFunc<T, Params, Results>,
+    ) -> Result<&mut Self> {
+        let ty = func.ty();
+        let (env, callback, finalizer) = func.into_host(self.engine.wasmtime());
+        self.define_host(module, name, &ty, env, callback, finalizer)
+    }
+
+    /// Defines `module`.`name` as an untyped host function of type `ty`
+    /// (see [`Func::new`](crate::Func::new)).
+    pub fn func_new(
+        &mut self,
+        module: &str,
+        name: &str,
+        ty: FuncType,
+        func: impl Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<()> + Send + Sync + 'static,
+    ) -> Result<&mut Self> {
+        let (env, callback, finalizer) = untyped_host(self.engine.wasmtime(), ty.clone(), func);
+        self.define_host(module, name, &ty, env, callback, finalizer)
+    }
+
+    fn define_host(
+        &mut self,
+        module: &str,
+        name: &str,
+        ty: &FuncType,
+        env: *mut std::ffi::c_void,
+        callback: unsafe extern "C" fn(
+            *mut std::ffi::c_void,
+            *mut wasmtime_caller_t,
+            *mut wasmtime_val_raw_t,
+            usize,
+        ) -> *mut wasm_trap_t,
+        finalizer: unsafe extern "C" fn(*mut std::ffi::c_void),
+    ) -> Result<&mut Self> {
+        let core = self.core();
+        let c_ty = ty.to_c(core);
+        // SAFETY: linker and type are live; `env` is owned by the
+        // definition and freed by `finalizer` (Wasmtime frees it also when
+        // the definition fails).
+        let error = unsafe {
+            (core.wasmtime_linker_define_func_unchecked)(
+                self.ptr,
+                module.as_ptr().cast(),
+                module.len(),
+                name.as_ptr().cast(),
+                name.len(),
+                c_ty.ptr,
+                Some(callback),
+                env,
+                Some(finalizer),
+            )
+        };
+        // SAFETY: the error, if any, is fresh and owned.
+        unsafe { Error::check(core, error) }.map_err(name_error(module, name))?;
+        Ok(self)
+    }
+
+    /// Defines every import of `module` not defined yet as a function that
+    /// traps when called.
+    pub fn define_unknown_imports_as_traps(&mut self, module: &Module) -> Result<&mut Self> {
+        // SAFETY: linker and module are live.
+        let error = unsafe {
+            (self.core().wasmtime_linker_define_unknown_imports_as_traps)(self.ptr, module.ptr)
+        };
+        // SAFETY: the error, if any, is fresh and owned.
+        unsafe { Error::check(self.core(), error) }?;
+        Ok(self)
+    }
+
+    /// Instantiates `module` in `store`, resolving its imports here.
+    ///
+    /// # Errors
+    ///
+    /// Wasmtime's error naming an unresolved or mistyped import;
+    /// [`Error::Trap`] if the start function traps.
+    pub fn instantiate(
+        &self,
+        mut store: impl AsContextMut<Data = T>,
+        module: &Module,
+    ) -> Result<Instance> {
+        let mut cx = store.as_context_mut();
+        if !Engine::same(cx.engine(), &self.engine) || !Engine::same(module.engine(), &self.engine)
+        {
+            return Err(Error::WrongStore(
+                "the store or module (of another engine than the linker's)",
+            ));
+        }
+        if let Some(id) = self.store_id {
+            cx.check(id, "the linker (it holds items of another store)")?;
+        }
+        let mut raw = std::mem::MaybeUninit::<wasmtime_instance_t>::uninit();
+        let mut trap = std::ptr::null_mut();
+        // SAFETY: linker, context and module are live and of one engine;
+        // store-bound definitions belong to this store (checked).
+        let error = unsafe {
+            (self.core().wasmtime_linker_instantiate)(
+                self.ptr,
+                cx.context(),
+                module.ptr,
+                raw.as_mut_ptr(),
+                &mut trap,
+            )
+        };
+        if !error.is_null() || !trap.is_null() {
+            // SAFETY: fresh, owned error or trap.
+            return Err(unsafe { call_failed(&mut cx, error, trap) });
+        }
+        // SAFETY: written on success.
+        Ok(Instance::from_c(&mut cx, unsafe { raw.assume_init() }))
+    }
+
+    /// The item defined as `module`.`name`, as seen from `store`.
+    pub fn get(
+        &self,
+        mut store: impl AsContextMut<Data = T>,
+        module: &str,
+        name: &str,
+    ) -> Option<Extern> {
+        let mut cx = store.as_context_mut();
+        if let Some(id) = self.store_id {
+            cx.check(id, "the linker").ok()?;
+        }
+        if !Engine::same(cx.engine(), &self.engine) {
+            return None;
+        }
+        let mut item = std::mem::MaybeUninit::<wasmtime_extern_t>::uninit();
+        // SAFETY: linker and context are live and match; names readable.
+        let found = unsafe {
+            (self.core().wasmtime_linker_get)(
+                self.ptr,
+                cx.context(),
+                module.as_ptr().cast(),
+                module.len(),
+                name.as_ptr().cast(),
+                name.len(),
+                item.as_mut_ptr(),
+            )
+        };
+        // SAFETY: written when found, by this store's library.
+        found
+            .then(|| unsafe { Extern::from_c(&mut cx, &item.assume_init()) })
+            .flatten()
+    }
+}
+
+fn c_item_store_id(item: &wasmtime_extern_t) -> u64 {
+    // SAFETY: every member of the union starts with the store id, except
+    // shared memories, which `Extern` never produces.
+    unsafe { item.of.func.store_id }
+}

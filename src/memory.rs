@@ -1,0 +1,170 @@
+//! Linear memories.
+
+use crate::error::{Error, Result};
+use crate::store::{AsContext, AsContextMut, StoreContextMut};
+use crate::sys::types::*;
+use crate::types::MemoryType;
+
+/// A linear memory of a store.
+///
+/// ```no_run
+/// use wasmtime_dyn::{Memory, MemoryType, Store};
+/// # let mut store: Store<()> = unimplemented!();
+/// let memory = Memory::new(&mut store, MemoryType::new(1, None))?;
+/// memory.data_mut(&mut store)?[0] = 7;
+/// assert_eq!(memory.data(&store)?[0], 7);
+/// assert_eq!(memory.grow(&mut store, 1)?, 1);
+/// # Ok::<(), wasmtime_dyn::Error>(())
+/// ```
+#[derive(Clone, Copy)]
+pub struct Memory {
+    pub(crate) raw: wasmtime_memory_t,
+}
+
+impl std::fmt::Debug for Memory {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Memory").finish_non_exhaustive()
+    }
+}
+
+impl Memory {
+    pub(crate) fn from_c<T>(cx: &mut StoreContextMut<'_, T>, raw: wasmtime_memory_t) -> Memory {
+        cx.note_id(raw.__bindgen_anon_1.store_id);
+        Memory { raw }
+    }
+
+    fn id(&self) -> u64 {
+        self.raw.__bindgen_anon_1.store_id
+    }
+
+    /// A new memory in `store`.
+    pub fn new(mut store: impl AsContextMut, ty: MemoryType) -> Result<Memory> {
+        let mut cx = store.as_context_mut();
+        let core = cx.wasmtime().core();
+        let c_ty = ty.to_c(core)?;
+        let mut raw = std::mem::MaybeUninit::<wasmtime_memory_t>::uninit();
+        // SAFETY: the context and type are live; the type is deleted once.
+        let error = unsafe {
+            let error = (core.wasmtime_memory_new)(cx.context(), c_ty, raw.as_mut_ptr());
+            (core.wasm_memorytype_delete)(c_ty);
+            error
+        };
+        // SAFETY: the error, if any, is fresh and owned.
+        unsafe { Error::check(core, error) }?;
+        // SAFETY: written on success.
+        Ok(Memory::from_c(&mut cx, unsafe { raw.assume_init() }))
+    }
+
+    /// The memory's type.
+    pub fn ty(&self, store: impl AsContext) -> Result<MemoryType> {
+        let cx = store.as_context();
+        cx.check(self.id(), "the memory")?;
+        let core = cx.wasmtime().core();
+        // SAFETY: the memory belongs to this live store; the returned type
+        // is owned here, read and deleted once.
+        unsafe {
+            let ty = (core.wasmtime_memory_type)(cx.context(), &self.raw);
+            let out = MemoryType::from_c(core, ty);
+            (core.wasm_memorytype_delete)(ty);
+            Ok(out)
+        }
+    }
+
+    /// The size in pages.
+    pub fn size(&self, store: impl AsContext) -> Result<u64> {
+        let cx = store.as_context();
+        cx.check(self.id(), "the memory")?;
+        // SAFETY: the memory belongs to this live store.
+        Ok(unsafe { (cx.wasmtime().core().wasmtime_memory_size)(cx.context(), &self.raw) })
+    }
+
+    /// The contents, borrowed from the store.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::WrongStore`] if the memory belongs to another store.
+    pub fn data<'a, S: AsContext + ?Sized>(&self, store: &'a S) -> Result<&'a [u8]> {
+        let cx = store.as_context();
+        cx.check(self.id(), "the memory")?;
+        let core = cx.wasmtime().core();
+        // SAFETY: the memory belongs to this live store; its bytes stay put
+        // and valid while the store is borrowed (growing needs `&mut`).
+        unsafe {
+            let ptr = (core.wasmtime_memory_data)(cx.context(), &self.raw);
+            let len = (core.wasmtime_memory_data_size)(cx.context(), &self.raw);
+            Ok(if len == 0 {
+                &[]
+            } else {
+                std::slice::from_raw_parts(ptr, len)
+            })
+        }
+    }
+
+    /// The contents, mutably borrowed from the store.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::WrongStore`] if the memory belongs to another store.
+    pub fn data_mut<'a, S: AsContextMut + ?Sized>(&self, store: &'a mut S) -> Result<&'a mut [u8]> {
+        let cx = store.as_context_mut();
+        cx.check(self.id(), "the memory")?;
+        let core = cx.wasmtime().core();
+        // SAFETY: as in `data`, exclusively for the borrow.
+        unsafe {
+            let ptr = (core.wasmtime_memory_data)(cx.context(), &self.raw);
+            let len = (core.wasmtime_memory_data_size)(cx.context(), &self.raw);
+            Ok(if len == 0 {
+                &mut []
+            } else {
+                std::slice::from_raw_parts_mut(ptr, len)
+            })
+        }
+    }
+
+    /// Copies `buf.len()` bytes at `offset` into `buf`.
+    pub fn read(&self, store: impl AsContext, offset: usize, buf: &mut [u8]) -> Result<()> {
+        let data = self.data(&store)?;
+        let src = offset
+            .checked_add(buf.len())
+            .and_then(|end| data.get(offset..end))
+            .ok_or_else(|| out_of_bounds(offset, buf.len(), data.len()))?;
+        buf.copy_from_slice(src);
+        Ok(())
+    }
+
+    /// Copies `bytes` into the memory at `offset`.
+    pub fn write(&self, mut store: impl AsContextMut, offset: usize, bytes: &[u8]) -> Result<()> {
+        let data = self.data_mut(&mut store)?;
+        let len = data.len();
+        let dst = offset
+            .checked_add(bytes.len())
+            .and_then(|end| data.get_mut(offset..end))
+            .ok_or_else(|| out_of_bounds(offset, bytes.len(), len))?;
+        dst.copy_from_slice(bytes);
+        Ok(())
+    }
+
+    /// Grows by `delta` pages; returns the previous size in pages.
+    ///
+    /// # Errors
+    ///
+    /// Wasmtime's error when the maximum or a store limit is exceeded.
+    pub fn grow(&self, mut store: impl AsContextMut, delta: u64) -> Result<u64> {
+        let cx = store.as_context_mut();
+        cx.check(self.id(), "the memory")?;
+        let core = cx.wasmtime().core();
+        let mut previous = 0;
+        // SAFETY: the memory belongs to this live store.
+        let error =
+            unsafe { (core.wasmtime_memory_grow)(cx.context(), &self.raw, delta, &mut previous) };
+        // SAFETY: the error, if any, is fresh and owned.
+        unsafe { Error::check(core, error) }?;
+        Ok(previous)
+    }
+}
+
+fn out_of_bounds(offset: usize, len: usize, size: usize) -> Error {
+    Error::Invalid(format!(
+        "{len} bytes at offset {offset} are outside the memory's {size} bytes"
+    ))
+}

@@ -1,0 +1,253 @@
+//! Compiled WebAssembly modules.
+
+use crate::capability::Capability;
+use crate::engine::Engine;
+use crate::error::{Error, Result};
+use crate::sys::types::*;
+use crate::trap::empty_vec;
+use crate::types::{name_of, ExportType, ExternType, ImportType};
+use std::path::Path;
+
+/// A compiled module, ready to instantiate in stores of its engine.
+///
+/// With a compiler, [`Module::new`] compiles `.wasm` (or `.wat` where the
+/// library has the text parser). Without one (the minimal build), modules
+/// come from [`Module::deserialize`] of a `.cwasm` precompiled elsewhere.
+///
+/// ```no_run
+/// use wasmtime_dyn::{Engine, Module, Wasmtime};
+/// // SAFETY: WASMTIME_DYN_LIB names a Wasmtime C API library.
+/// let wasmtime = unsafe { Wasmtime::load() }?;
+/// let engine = Engine::default_for(wasmtime)?;
+/// let module = Module::new(&engine, r#"(module (func (export "run")))"#)?;
+/// assert_eq!(module.exports()?[0].name, "run");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct Module {
+    engine: Engine,
+    pub(crate) ptr: *mut wasmtime_module_t,
+}
+
+// SAFETY: `wasmtime::Module` is `Send + Sync`; the C API's module boxes one.
+unsafe impl Send for Module {}
+// SAFETY: as above.
+unsafe impl Sync for Module {}
+
+impl Module {
+    /// Compiles `bytes`: binary `.wasm`, or text where the library has the
+    /// [`Wat`](Capability::Wat) capability.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Unsupported`]`(Compiler)` on a library without a compiler
+    /// (its message says to precompile with a full build);
+    /// [`Error::Unsupported`]`(Wat)` for text without the parser; the
+    /// compiler's error for an invalid module.
+    pub fn new(engine: &Engine, bytes: impl AsRef<[u8]>) -> Result<Module> {
+        let compiler = engine
+            .compiler()
+            .ok_or(Error::Unsupported(Capability::Compiler))?;
+        let bytes = bytes.as_ref();
+        if bytes.starts_with(b"\0asm") {
+            return compiler.compile(bytes);
+        }
+        let wat = engine.wat().ok_or(Error::Unsupported(Capability::Wat))?;
+        compiler.compile(&wat.to_wasm(bytes)?)
+    }
+
+    /// Loads a module precompiled by [`Module::serialize`] or
+    /// [`precompile_for`](crate::precompile_for). Wasmtime checks that the
+    /// artifact was made by a compatible version and configuration; see
+    /// [`cwasm::preflight`](crate::cwasm::preflight) to ask beforehand.
+    ///
+    /// # Safety
+    ///
+    /// The bytes are machine code that will run: they must come from a
+    /// trusted Wasmtime compiler and not have been tampered with.
+    pub unsafe fn deserialize(engine: &Engine, bytes: impl AsRef<[u8]>) -> Result<Module> {
+        let bytes = bytes.as_ref();
+        let core = engine.wasmtime().core();
+        let mut ptr = std::ptr::null_mut();
+        // SAFETY: the engine is live; `bytes` is readable; trusting the
+        // artifact is the caller's contract.
+        let error = unsafe {
+            (core.wasmtime_module_deserialize)(engine.ptr(), bytes.as_ptr(), bytes.len(), &mut ptr)
+        };
+        // SAFETY: the error, if any, is fresh and owned.
+        unsafe { Error::check(core, error) }?;
+        Ok(Module::from_raw(engine, ptr))
+    }
+
+    /// Like [`Module::deserialize`], from a file (memory-mapped by Wasmtime).
+    ///
+    /// # Safety
+    ///
+    /// As for [`Module::deserialize`]; the file must also not change while
+    /// the module lives.
+    pub unsafe fn deserialize_file(engine: &Engine, path: impl AsRef<Path>) -> Result<Module> {
+        let path = path.as_ref();
+        if !path.is_file() {
+            return Err(Error::Io {
+                path: path.to_path_buf(),
+                source: std::io::Error::from(std::io::ErrorKind::NotFound),
+            });
+        }
+        let c_path = path_to_c(path)?;
+        let core = engine.wasmtime().core();
+        let mut ptr = std::ptr::null_mut();
+        // SAFETY: the engine is live; `c_path` is NUL-terminated; trusting
+        // the file is the caller's contract.
+        let error = unsafe {
+            (core.wasmtime_module_deserialize_file)(engine.ptr(), c_path.as_ptr(), &mut ptr)
+        };
+        // SAFETY: the error, if any, is fresh and owned.
+        unsafe { Error::check(core, error) }?;
+        Ok(Module::from_raw(engine, ptr))
+    }
+
+    /// Serializes the compiled module to `.cwasm` bytes for
+    /// [`Module::deserialize`] on an engine with the same settings.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Unsupported`]`(Compiler)`: serializing is part of the
+    /// compiler capability in the C API.
+    pub fn serialize(&self) -> Result<Vec<u8>> {
+        let w = self.engine.wasmtime();
+        let compiler = w
+            .tables()
+            .compiler
+            .as_ref()
+            .ok_or(Error::Unsupported(Capability::Compiler))?;
+        let mut out = empty_vec();
+        // SAFETY: the module is live; `out` is an empty vector to fill.
+        let error = unsafe { (compiler.wasmtime_module_serialize)(self.ptr, &mut out) };
+        // SAFETY: the error, if any, is fresh and owned.
+        unsafe { Error::check(w.core(), error) }?;
+        // SAFETY: `out` was filled by the library; copied then deleted once.
+        Ok(unsafe { take_byte_vec(w.core(), &mut out) })
+    }
+
+    /// The module's imports, in order.
+    pub fn imports(&self) -> Result<Vec<ImportType>> {
+        let core = self.engine.wasmtime().core();
+        let mut vec = wasm_importtype_vec_t {
+            size: 0,
+            data: std::ptr::null_mut(),
+        };
+        // SAFETY: the module is live; `vec` is an empty vector to fill.
+        unsafe { (core.wasmtime_module_imports)(self.ptr, &mut vec) };
+        let items = (0..vec.size)
+            .map(|i| {
+                // SAFETY: the vector holds `size` live import types, which
+                // own their names and types until the vector is deleted.
+                unsafe {
+                    let item = *vec.data.add(i);
+                    Ok(ImportType {
+                        module: name_of((core.wasm_importtype_module)(item)),
+                        name: name_of((core.wasm_importtype_name)(item)),
+                        ty: ExternType::from_c(core, (core.wasm_importtype_type)(item))?,
+                    })
+                }
+            })
+            .collect();
+        // SAFETY: filled by the library, deleted once.
+        unsafe { (core.wasm_importtype_vec_delete)(&mut vec) };
+        items
+    }
+
+    /// The module's exports, in order.
+    pub fn exports(&self) -> Result<Vec<ExportType>> {
+        let core = self.engine.wasmtime().core();
+        let mut vec = wasm_exporttype_vec_t {
+            size: 0,
+            data: std::ptr::null_mut(),
+        };
+        // SAFETY: the module is live; `vec` is an empty vector to fill.
+        unsafe { (core.wasmtime_module_exports)(self.ptr, &mut vec) };
+        let items = (0..vec.size)
+            .map(|i| {
+                // SAFETY: as in `imports`.
+                unsafe {
+                    let item = *vec.data.add(i);
+                    Ok(ExportType {
+                        name: name_of((core.wasm_exporttype_name)(item)),
+                        ty: ExternType::from_c(core, (core.wasm_exporttype_type)(item))?,
+                    })
+                }
+            })
+            .collect();
+        // SAFETY: filled by the library, deleted once.
+        unsafe { (core.wasm_exporttype_vec_delete)(&mut vec) };
+        items
+    }
+
+    /// The engine the module belongs to.
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    pub(crate) fn from_raw(engine: &Engine, ptr: *mut wasmtime_module_t) -> Module {
+        Module {
+            engine: engine.clone(),
+            ptr,
+        }
+    }
+}
+
+impl Clone for Module {
+    fn clone(&self) -> Module {
+        // SAFETY: the module is live; the clone is a new owned handle.
+        let ptr = unsafe { (self.engine.wasmtime().core().wasmtime_module_clone)(self.ptr) };
+        Module::from_raw(&self.engine, ptr)
+    }
+}
+
+impl Drop for Module {
+    fn drop(&mut self) {
+        // SAFETY: owned by this handle, deleted once.
+        unsafe { (self.engine.wasmtime().core().wasmtime_module_delete)(self.ptr) };
+    }
+}
+
+impl std::fmt::Debug for Module {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Module").finish_non_exhaustive()
+    }
+}
+
+/// Copies a byte vector the library filled and deletes it.
+///
+/// # Safety
+///
+/// `vec` was filled by a function of `core`'s library, not yet deleted.
+pub(crate) unsafe fn take_byte_vec(
+    core: &crate::sys::tables::Core,
+    vec: &mut wasm_byte_vec_t,
+) -> Vec<u8> {
+    let bytes = if vec.data.is_null() {
+        Vec::new()
+    } else {
+        // SAFETY: `size` initialized bytes at `data` (caller's contract).
+        unsafe { std::slice::from_raw_parts(vec.data.cast::<u8>(), vec.size) }.to_vec()
+    };
+    // SAFETY: deleted once.
+    unsafe { (core.wasm_byte_vec_delete)(vec) };
+    bytes
+}
+
+fn path_to_c(path: &Path) -> Result<std::ffi::CString> {
+    #[cfg(unix)]
+    let bytes = {
+        use std::os::unix::ffi::OsStrExt;
+        path.as_os_str().as_bytes().to_vec()
+    };
+    #[cfg(not(unix))]
+    let bytes = path
+        .to_str()
+        .ok_or_else(|| Error::Invalid(format!("{} is not valid Unicode", path.display())))?
+        .as_bytes()
+        .to_vec();
+    std::ffi::CString::new(bytes)
+        .map_err(|_| Error::Invalid(format!("{} contains a NUL byte", path.display())))
+}

@@ -1,0 +1,480 @@
+//! Stores: the owners of instances, functions, memories, globals and tables,
+//! with the host's data `T`.
+
+use crate::engine::Engine;
+use crate::error::{Error, Result};
+use crate::loader::Wasmtime;
+use crate::sys::types::*;
+use std::any::Any;
+use std::marker::PhantomData;
+use std::ptr::NonNull;
+
+/// What lives behind a store's pointer; reached from C through the store's
+/// data pointer in host function callbacks.
+pub(crate) struct StoreInner<T> {
+    pub(crate) engine: Engine,
+    pub(crate) wasmtime: &'static Wasmtime,
+    pub(crate) store: *mut wasmtime_store_t,
+    pub(crate) context: *mut wasmtime_context_t,
+    /// Wasmtime's id of this store, learnt from the first object created in
+    /// it (0 until then: such a store owns nothing, so every object is
+    /// foreign to it).
+    pub(crate) id: u64,
+    /// A host function's panic, resumed once the wasm frames are gone.
+    pub(crate) panic: Option<Box<dyn Any + Send>>,
+    pub(crate) data: T,
+}
+
+/// A store: all WebAssembly objects live in one, with the host's `data`.
+///
+/// ```no_run
+/// use wasmtime_dyn::{Engine, Store, Wasmtime};
+/// # let engine: Engine = unimplemented!();
+/// let mut store = Store::new(&engine, 0u32);
+/// *store.data_mut() += 1;
+/// assert_eq!(*store.data(), 1);
+/// ```
+pub struct Store<T> {
+    inner: NonNull<StoreInner<T>>,
+    _owns: PhantomData<Box<StoreInner<T>>>,
+}
+
+// SAFETY: a Wasmtime store may move between threads (`wasmtime::Store<T>`
+// is `Send` when `T` is); the inner box moves with the handle.
+unsafe impl<T: Send> Send for Store<T> {}
+
+impl<T> Store<T> {
+    /// A new store in `engine`, holding `data`.
+    pub fn new(engine: &Engine, data: T) -> Store<T> {
+        let wasmtime = engine.wasmtime();
+        let inner = Box::into_raw(Box::new(StoreInner {
+            engine: engine.clone(),
+            wasmtime,
+            store: std::ptr::null_mut(),
+            context: std::ptr::null_mut(),
+            id: 0,
+            panic: None,
+            data,
+        }));
+        // SAFETY: the engine is live; the data pointer is the inner box,
+        // which outlives the C store (deleted first in `drop`); no finalizer.
+        let store =
+            unsafe { (wasmtime.core().wasmtime_store_new)(engine.ptr(), inner.cast(), None) };
+        // SAFETY: `store` is live; its context lives as long as it does.
+        let context = unsafe { (wasmtime.core().wasmtime_store_context)(store) };
+        // SAFETY: `inner` is the box just allocated, not aliased yet.
+        unsafe {
+            (*inner).store = store;
+            (*inner).context = context;
+        }
+        Store {
+            inner: NonNull::new(inner).expect("Box::into_raw is never null"),
+            _owns: PhantomData,
+        }
+    }
+
+    /// The host data.
+    pub fn data(&self) -> &T {
+        // SAFETY: the inner box is live while the store is; shared access
+        // through `&self`.
+        unsafe { &(*self.inner.as_ptr()).data }
+    }
+
+    /// The host data, mutably.
+    pub fn data_mut(&mut self) -> &mut T {
+        // SAFETY: exclusive through `&mut self`; no wasm is running.
+        unsafe { &mut (*self.inner.as_ptr()).data }
+    }
+
+    /// Consumes the store, returning its data.
+    pub fn into_data(self) -> T {
+        let inner = self.inner.as_ptr();
+        std::mem::forget(self);
+        // SAFETY: the C store is deleted first (running finalizers of host
+        // functions), then the box is reclaimed exactly once.
+        unsafe {
+            ((*inner).wasmtime.core().wasmtime_store_delete)((*inner).store);
+            Box::from_raw(inner).data
+        }
+    }
+
+    /// The engine.
+    pub fn engine(&self) -> &Engine {
+        // SAFETY: as in `data`.
+        unsafe { &(*self.inner.as_ptr()).engine }
+    }
+
+    /// Sets the fuel left (needs [`Config::consume_fuel`](crate::Config::consume_fuel)).
+    pub fn set_fuel(&mut self, fuel: u64) -> Result<()> {
+        self.as_context_mut().set_fuel(fuel)
+    }
+
+    /// The fuel left (needs [`Config::consume_fuel`](crate::Config::consume_fuel)).
+    pub fn get_fuel(&self) -> Result<u64> {
+        let core = self.engine().wasmtime().core();
+        let mut fuel = 0;
+        // SAFETY: the context is live; `fuel` is writable.
+        let error = unsafe { (core.wasmtime_context_get_fuel)(self.raw_context(), &mut fuel) };
+        // SAFETY: the error, if any, is fresh and owned.
+        unsafe { Error::check(core, error) }?;
+        Ok(fuel)
+    }
+
+    /// Sets the epoch deadline `ticks` increments of
+    /// [`Engine::increment_epoch`] from now (needs
+    /// [`Config::epoch_interruption`](crate::Config::epoch_interruption)).
+    pub fn set_epoch_deadline(&mut self, ticks: u64) {
+        let core = self.engine().wasmtime().core();
+        // SAFETY: the context is live.
+        unsafe { (core.wasmtime_context_set_epoch_deadline)(self.raw_context(), ticks) };
+    }
+
+    /// Limits resource growth in this store: `memory_size` bytes per
+    /// memory, `table_elements` entries per table, and counts of instances,
+    /// tables and memories. `None` leaves a limit unbounded. Growth past a
+    /// limit fails (`memory.grow` returns -1; instantiation fails).
+    pub fn limiter(
+        &mut self,
+        memory_size: Option<u64>,
+        table_elements: Option<u64>,
+        instances: Option<u64>,
+        tables: Option<u64>,
+        memories: Option<u64>,
+    ) -> Result<()> {
+        let to_c = |what: &str, v: Option<u64>| -> Result<i64> {
+            match v {
+                None => Ok(-1),
+                Some(v) => i64::try_from(v)
+                    .map_err(|_| Error::Invalid(format!("the {what} limit {v} is above i64::MAX"))),
+            }
+        };
+        let args = (
+            to_c("memory size", memory_size)?,
+            to_c("table elements", table_elements)?,
+            to_c("instances", instances)?,
+            to_c("tables", tables)?,
+            to_c("memories", memories)?,
+        );
+        // SAFETY: the store is live; plain values (-1 = unlimited).
+        unsafe {
+            let inner = self.inner.as_ptr();
+            ((*inner).wasmtime.core().wasmtime_store_limiter)(
+                (*inner).store,
+                args.0,
+                args.1,
+                args.2,
+                args.3,
+                args.4,
+            )
+        };
+        Ok(())
+    }
+
+    fn raw_context(&self) -> *mut wasmtime_context_t {
+        // SAFETY: as in `data`.
+        unsafe { (*self.inner.as_ptr()).context }
+    }
+}
+
+impl<T> Drop for Store<T> {
+    fn drop(&mut self) {
+        let inner = self.inner.as_ptr();
+        // SAFETY: the C store is deleted first (its host function
+        // finalizers may run), then the box is reclaimed exactly once.
+        unsafe {
+            ((*inner).wasmtime.core().wasmtime_store_delete)((*inner).store);
+            drop(Box::from_raw(inner));
+        }
+    }
+}
+
+impl<T> std::fmt::Debug for Store<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").finish_non_exhaustive()
+    }
+}
+
+/// A mutable view of a store, from a [`Store`] or a [`Caller`]: what the
+/// functions that run wasm or touch store objects take.
+pub struct StoreContextMut<'a, T> {
+    pub(crate) inner: *mut StoreInner<T>,
+    pub(crate) _borrow: PhantomData<&'a mut T>,
+}
+
+impl<T> StoreContextMut<'_, T> {
+    /// The host data.
+    pub fn data(&self) -> &T {
+        // SAFETY: the inner store is live for the borrow `'a`; shared.
+        unsafe { &(*self.inner).data }
+    }
+
+    /// The host data, mutably.
+    pub fn data_mut(&mut self) -> &mut T {
+        // SAFETY: exclusive for the borrow.
+        unsafe { &mut (*self.inner).data }
+    }
+
+    /// The engine.
+    pub fn engine(&self) -> &Engine {
+        // SAFETY: as in `data`.
+        unsafe { &(*self.inner).engine }
+    }
+
+    /// Sets the fuel left.
+    pub fn set_fuel(&mut self, fuel: u64) -> Result<()> {
+        let core = self.wasmtime().core();
+        // SAFETY: the context is live.
+        let error = unsafe { (core.wasmtime_context_set_fuel)(self.context(), fuel) };
+        // SAFETY: the error, if any, is fresh and owned.
+        unsafe { Error::check(core, error) }
+    }
+
+    pub(crate) fn wasmtime(&self) -> &'static Wasmtime {
+        // SAFETY: as in `data`.
+        unsafe { (*self.inner).wasmtime }
+    }
+
+    pub(crate) fn context(&self) -> *mut wasmtime_context_t {
+        // SAFETY: as in `data`.
+        unsafe { (*self.inner).context }
+    }
+
+    /// Checks that an object with Wasmtime store id `id` belongs here.
+    pub(crate) fn check(&self, id: u64, what: &'static str) -> Result<()> {
+        // SAFETY: as in `data`.
+        let own = unsafe { (*self.inner).id };
+        if own != 0 && own == id {
+            Ok(())
+        } else {
+            Err(Error::WrongStore(what))
+        }
+    }
+
+    /// Records the store id of an object just created in this store.
+    pub(crate) fn note_id(&mut self, id: u64) {
+        // SAFETY: exclusive for the borrow.
+        unsafe {
+            if (*self.inner).id == 0 {
+                (*self.inner).id = id;
+            }
+        }
+    }
+
+    /// Resumes a host function's panic caught during the last call.
+    pub(crate) fn resume_panic(&mut self) {
+        // SAFETY: exclusive for the borrow; no wasm is running any more.
+        if let Some(payload) = unsafe { (*self.inner).panic.take() } {
+            std::panic::resume_unwind(payload);
+        }
+    }
+}
+
+/// Anything that can lend a [`StoreContextMut`]: a [`Store`], a
+/// [`Caller`], a context, or a mutable reference to one of these.
+pub trait AsContextMut {
+    /// The store's data type.
+    type Data;
+
+    /// Borrows the store.
+    fn as_context_mut(&mut self) -> StoreContextMut<'_, Self::Data>;
+}
+
+impl<T> AsContextMut for Store<T> {
+    type Data = T;
+
+    fn as_context_mut(&mut self) -> StoreContextMut<'_, T> {
+        StoreContextMut {
+            inner: self.inner.as_ptr(),
+            _borrow: PhantomData,
+        }
+    }
+}
+
+impl<T> AsContextMut for StoreContextMut<'_, T> {
+    type Data = T;
+
+    fn as_context_mut(&mut self) -> StoreContextMut<'_, T> {
+        StoreContextMut {
+            inner: self.inner,
+            _borrow: PhantomData,
+        }
+    }
+}
+
+impl<S: AsContextMut + ?Sized> AsContextMut for &mut S {
+    type Data = S::Data;
+
+    fn as_context_mut(&mut self) -> StoreContextMut<'_, S::Data> {
+        (**self).as_context_mut()
+    }
+}
+
+/// The store as a host function sees it while wasm calls it: the host data
+/// and the calling instance's exports.
+///
+/// ```no_run
+/// use wasmtime_dyn::{Caller, Linker};
+/// # let mut linker: Linker<u32> = unimplemented!();
+/// linker.func_wrap("host", "count", |mut caller: Caller<'_, u32>, n: i32| {
+///     *caller.data_mut() += n as u32;
+///     let _memory = caller.get_export("memory");
+/// })?;
+/// # Ok::<(), wasmtime_dyn::Error>(())
+/// ```
+pub struct Caller<'a, T> {
+    pub(crate) caller: *mut wasmtime_caller_t,
+    pub(crate) inner: *mut StoreInner<T>,
+    pub(crate) _borrow: PhantomData<&'a mut T>,
+}
+
+impl<T> Caller<'_, T> {
+    /// The host data.
+    pub fn data(&self) -> &T {
+        // SAFETY: the store is live during the host call; shared.
+        unsafe { &(*self.inner).data }
+    }
+
+    /// The host data, mutably.
+    pub fn data_mut(&mut self) -> &mut T {
+        // SAFETY: the host call has exclusive access to the store.
+        unsafe { &mut (*self.inner).data }
+    }
+
+    /// The engine.
+    pub fn engine(&self) -> &Engine {
+        // SAFETY: as in `data`.
+        unsafe { &(*self.inner).engine }
+    }
+
+    /// An export of the calling instance, by name.
+    pub fn get_export(&mut self, name: &str) -> Option<crate::Extern> {
+        let mut item = std::mem::MaybeUninit::<wasmtime_extern_t>::uninit();
+        // SAFETY: `caller` is live during the host call; `name` is readable;
+        // `item` is written when the call returns true.
+        let found = unsafe {
+            ((*self.inner).wasmtime.core().wasmtime_caller_export_get)(
+                self.caller,
+                name.as_ptr().cast(),
+                name.len(),
+                item.as_mut_ptr(),
+            )
+        };
+        if !found {
+            return None;
+        }
+        // SAFETY: written by the library since it returned true.
+        let item = unsafe { item.assume_init() };
+        let mut cx = self.as_context_mut();
+        // SAFETY: the item was just produced by this store's library.
+        unsafe { crate::instance::Extern::from_c(&mut cx, &item) }
+    }
+}
+
+impl<T> AsContextMut for Caller<'_, T> {
+    type Data = T;
+
+    fn as_context_mut(&mut self) -> StoreContextMut<'_, T> {
+        StoreContextMut {
+            inner: self.inner,
+            _borrow: PhantomData,
+        }
+    }
+}
+
+/// A shared view of a store, from a [`Store`] or a [`Caller`]: what
+/// read-only accessors such as [`Memory::data`](crate::Memory::data) take.
+pub struct StoreContext<'a, T> {
+    pub(crate) inner: *mut StoreInner<T>,
+    pub(crate) _borrow: PhantomData<&'a T>,
+}
+
+impl<T> StoreContext<'_, T> {
+    /// The host data.
+    pub fn data(&self) -> &T {
+        // SAFETY: the inner store is live for the borrow; shared access.
+        unsafe { &(*self.inner).data }
+    }
+
+    pub(crate) fn wasmtime(&self) -> &'static Wasmtime {
+        // SAFETY: as in `data`.
+        unsafe { (*self.inner).wasmtime }
+    }
+
+    pub(crate) fn context(&self) -> *mut wasmtime_context_t {
+        // SAFETY: as in `data`.
+        unsafe { (*self.inner).context }
+    }
+
+    pub(crate) fn check(&self, id: u64, what: &'static str) -> Result<()> {
+        StoreContextMut::<T> {
+            inner: self.inner,
+            _borrow: PhantomData,
+        }
+        .check(id, what)
+    }
+}
+
+/// Anything that can lend a [`StoreContext`].
+pub trait AsContext {
+    /// The store's data type.
+    type Data;
+
+    /// Borrows the store, shared.
+    fn as_context(&self) -> StoreContext<'_, Self::Data>;
+}
+
+macro_rules! as_context {
+    ($($ty:ty => $inner:ident),*) => {
+        $(
+            impl<T> AsContext for $ty {
+                type Data = T;
+
+                fn as_context(&self) -> StoreContext<'_, T> {
+                    StoreContext {
+                        inner: $inner(self),
+                        _borrow: PhantomData,
+                    }
+                }
+            }
+        )*
+    };
+}
+
+fn store_inner<T>(store: &Store<T>) -> *mut StoreInner<T> {
+    store.inner.as_ptr()
+}
+
+fn caller_inner<T>(caller: &Caller<'_, T>) -> *mut StoreInner<T> {
+    caller.inner
+}
+
+fn cx_inner<T>(cx: &StoreContextMut<'_, T>) -> *mut StoreInner<T> {
+    cx.inner
+}
+
+fn shared_inner<T>(cx: &StoreContext<'_, T>) -> *mut StoreInner<T> {
+    cx.inner
+}
+
+as_context!(
+    Store<T> => store_inner,
+    Caller<'_, T> => caller_inner,
+    StoreContextMut<'_, T> => cx_inner,
+    StoreContext<'_, T> => shared_inner
+);
+
+impl<S: AsContext + ?Sized> AsContext for &S {
+    type Data = S::Data;
+
+    fn as_context(&self) -> StoreContext<'_, S::Data> {
+        (**self).as_context()
+    }
+}
+
+impl<S: AsContext + ?Sized> AsContext for &mut S {
+    type Data = S::Data;
+
+    fn as_context(&self) -> StoreContext<'_, S::Data> {
+        (**self).as_context()
+    }
+}

@@ -1,0 +1,151 @@
+//! Tables of references.
+
+use crate::capability::Capability;
+use crate::error::{Error, Result};
+use crate::loader::ValAbi;
+use crate::store::{AsContext, AsContextMut, StoreContextMut};
+use crate::sys::types::*;
+use crate::types::TableType;
+use crate::val::Val;
+
+/// A table of a store. Every table holds references, so reading or
+/// writing one needs a library whose value layout can carry them: on a
+/// build without GC these return [`Error::Unsupported`]`(Gc)`.
+///
+/// ```no_run
+/// use wasmtime_dyn::{Table, TableType, Store, Val, ValType};
+/// # let mut store: Store<()> = unimplemented!();
+/// let table = Table::new(&mut store, TableType::new(ValType::FuncRef, 2, None), Val::FuncRef(None))?;
+/// assert_eq!(table.size(&store)?, 2);
+/// assert!(matches!(table.get(&mut store, 0)?, Some(Val::FuncRef(None))));
+/// # Ok::<(), wasmtime_dyn::Error>(())
+/// ```
+#[derive(Clone, Copy)]
+pub struct Table {
+    pub(crate) raw: wasmtime_table_t,
+}
+
+impl std::fmt::Debug for Table {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Table").finish_non_exhaustive()
+    }
+}
+
+fn require_ref_layout<T>(cx: &StoreContextMut<'_, T>) -> Result<()> {
+    if cx.wasmtime().val_abi() == ValAbi::NoGc {
+        Err(Error::Unsupported(Capability::Gc))
+    } else {
+        Ok(())
+    }
+}
+
+impl Table {
+    pub(crate) fn from_c<T>(cx: &mut StoreContextMut<'_, T>, raw: wasmtime_table_t) -> Table {
+        cx.note_id(raw.__bindgen_anon_1.store_id);
+        Table { raw }
+    }
+
+    fn id(&self) -> u64 {
+        self.raw.__bindgen_anon_1.store_id
+    }
+
+    /// A new table of type `ty`, every entry `init`.
+    pub fn new(mut store: impl AsContextMut, ty: TableType, init: Val) -> Result<Table> {
+        let mut cx = store.as_context_mut();
+        require_ref_layout(&cx)?;
+        if init.ty() != ty.element() {
+            return Err(Error::TypeMismatch(format!(
+                "a table of {} cannot hold a {}",
+                ty.element(),
+                init.ty()
+            )));
+        }
+        let c_val = init.to_c(&mut cx)?;
+        let core = cx.wasmtime().core();
+        let c_ty = ty.to_c(core);
+        let mut raw = std::mem::MaybeUninit::<wasmtime_table_t>::uninit();
+        // SAFETY: the context, type and value are live; the type is deleted
+        // once; the value is only read.
+        let error = unsafe {
+            let error = (core.wasmtime_table_new)(cx.context(), c_ty, &c_val, raw.as_mut_ptr());
+            (core.wasm_tabletype_delete)(c_ty);
+            error
+        };
+        // SAFETY: the error, if any, is fresh and owned.
+        unsafe { Error::check(core, error) }?;
+        // SAFETY: written on success.
+        Ok(Table::from_c(&mut cx, unsafe { raw.assume_init() }))
+    }
+
+    /// The table's type.
+    pub fn ty(&self, store: impl AsContext) -> Result<TableType> {
+        let cx = store.as_context();
+        cx.check(self.id(), "the table")?;
+        let core = cx.wasmtime().core();
+        // SAFETY: the table belongs to this live store; the type is owned
+        // here, read and deleted once.
+        unsafe {
+            let ty = (core.wasmtime_table_type)(cx.context(), &self.raw);
+            let out = TableType::from_c(core, ty);
+            (core.wasm_tabletype_delete)(ty);
+            out
+        }
+    }
+
+    /// The number of entries.
+    pub fn size(&self, store: impl AsContext) -> Result<u64> {
+        let cx = store.as_context();
+        cx.check(self.id(), "the table")?;
+        // SAFETY: the table belongs to this live store.
+        Ok(unsafe { (cx.wasmtime().core().wasmtime_table_size)(cx.context(), &self.raw) })
+    }
+
+    /// The entry at `index`, or `None` past the end.
+    pub fn get(&self, mut store: impl AsContextMut, index: u64) -> Result<Option<Val>> {
+        let mut cx = store.as_context_mut();
+        cx.check(self.id(), "the table")?;
+        require_ref_layout(&cx)?;
+        // SAFETY: all-zero is a valid value; the library overwrites it.
+        let mut out: wasmtime_val_t = unsafe { std::mem::zeroed() };
+        // SAFETY: the table belongs to this live store; `out` has room for
+        // a value of the GC layout, which this library uses (checked).
+        let found = unsafe {
+            (cx.wasmtime().core().wasmtime_table_get)(cx.context(), &self.raw, index, &mut out)
+        };
+        if !found {
+            return Ok(None);
+        }
+        // SAFETY: written by this store's library; ownership moves to `Val`.
+        unsafe { Val::from_c(&mut cx, &out) }.map(Some)
+    }
+
+    /// Sets the entry at `index`.
+    pub fn set(&self, mut store: impl AsContextMut, index: u64, value: Val) -> Result<()> {
+        let mut cx = store.as_context_mut();
+        cx.check(self.id(), "the table")?;
+        require_ref_layout(&cx)?;
+        let c_val = value.to_c(&mut cx)?;
+        let core = cx.wasmtime().core();
+        // SAFETY: the table belongs to this live store; the value is only read.
+        let error = unsafe { (core.wasmtime_table_set)(cx.context(), &self.raw, index, &c_val) };
+        // SAFETY: the error, if any, is fresh and owned.
+        unsafe { Error::check(core, error) }
+    }
+
+    /// Grows by `delta` entries set to `init`; returns the previous size.
+    pub fn grow(&self, mut store: impl AsContextMut, delta: u64, init: Val) -> Result<u64> {
+        let mut cx = store.as_context_mut();
+        cx.check(self.id(), "the table")?;
+        require_ref_layout(&cx)?;
+        let c_val = init.to_c(&mut cx)?;
+        let core = cx.wasmtime().core();
+        let mut previous = 0;
+        // SAFETY: the table belongs to this live store; the value is only read.
+        let error = unsafe {
+            (core.wasmtime_table_grow)(cx.context(), &self.raw, delta, &c_val, &mut previous)
+        };
+        // SAFETY: the error, if any, is fresh and owned.
+        unsafe { Error::check(core, error) }?;
+        Ok(previous)
+    }
+}

@@ -1,0 +1,263 @@
+//! WebAssembly traps: the code, the message and the wasm backtrace.
+
+use crate::sys::tables::Core;
+use crate::sys::types::*;
+use std::fmt;
+
+/// Why WebAssembly trapped, for the traps core WebAssembly can raise.
+/// Traps of later proposals and of the component model are reported as
+/// [`TrapCode::Other`] with Wasmtime's number.
+///
+/// ```
+/// use wasmtime_dyn::TrapCode;
+/// assert_eq!(TrapCode::IntegerDivisionByZero.to_string(), "integer divide by zero");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TrapCode {
+    /// The call stack was exhausted.
+    StackOverflow,
+    /// An out-of-bounds memory access.
+    MemoryOutOfBounds,
+    /// A misaligned atomic access.
+    HeapMisaligned,
+    /// An out-of-bounds table access.
+    TableOutOfBounds,
+    /// `call_indirect` to a null table entry.
+    IndirectCallToNull,
+    /// `call_indirect` signature mismatch.
+    BadSignature,
+    /// An integer arithmetic overflow.
+    IntegerOverflow,
+    /// An integer division by zero.
+    IntegerDivisionByZero,
+    /// A float-to-integer conversion of a NaN or out-of-range value.
+    BadConversionToInteger,
+    /// The `unreachable` instruction.
+    UnreachableCodeReached,
+    /// Execution was interrupted by the epoch deadline.
+    Interrupt,
+    /// The store ran out of fuel.
+    OutOfFuel,
+    /// `memory.atomic.wait` on a non-shared memory.
+    AtomicWaitNonSharedMemory,
+    /// A null reference was dereferenced.
+    NullReference,
+    /// Another Wasmtime trap code, by number.
+    Other(u8),
+}
+
+impl TrapCode {
+    pub(crate) fn from_raw(code: wasmtime_trap_code_t) -> TrapCode {
+        match u32::from(code) {
+            WASMTIME_TRAP_CODE_STACK_OVERFLOW => TrapCode::StackOverflow,
+            WASMTIME_TRAP_CODE_MEMORY_OUT_OF_BOUNDS => TrapCode::MemoryOutOfBounds,
+            WASMTIME_TRAP_CODE_HEAP_MISALIGNED => TrapCode::HeapMisaligned,
+            WASMTIME_TRAP_CODE_TABLE_OUT_OF_BOUNDS => TrapCode::TableOutOfBounds,
+            WASMTIME_TRAP_CODE_INDIRECT_CALL_TO_NULL => TrapCode::IndirectCallToNull,
+            WASMTIME_TRAP_CODE_BAD_SIGNATURE => TrapCode::BadSignature,
+            WASMTIME_TRAP_CODE_INTEGER_OVERFLOW => TrapCode::IntegerOverflow,
+            WASMTIME_TRAP_CODE_INTEGER_DIVISION_BY_ZERO => TrapCode::IntegerDivisionByZero,
+            WASMTIME_TRAP_CODE_BAD_CONVERSION_TO_INTEGER => TrapCode::BadConversionToInteger,
+            WASMTIME_TRAP_CODE_UNREACHABLE_CODE_REACHED => TrapCode::UnreachableCodeReached,
+            WASMTIME_TRAP_CODE_INTERRUPT => TrapCode::Interrupt,
+            WASMTIME_TRAP_CODE_OUT_OF_FUEL => TrapCode::OutOfFuel,
+            WASMTIME_TRAP_CODE_ATOMIC_WAIT_NON_SHARED_MEMORY => TrapCode::AtomicWaitNonSharedMemory,
+            WASMTIME_TRAP_CODE_NULL_REFERENCE => TrapCode::NullReference,
+            _ => TrapCode::Other(code),
+        }
+    }
+}
+
+impl fmt::Display for TrapCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The reference interpreter's wording, which the spec tests use.
+        let text = match self {
+            TrapCode::StackOverflow => "call stack exhausted",
+            TrapCode::MemoryOutOfBounds => "out of bounds memory access",
+            TrapCode::HeapMisaligned => "unaligned atomic",
+            TrapCode::TableOutOfBounds => "undefined element",
+            TrapCode::IndirectCallToNull => "uninitialized element",
+            TrapCode::BadSignature => "indirect call type mismatch",
+            TrapCode::IntegerOverflow => "integer overflow",
+            TrapCode::IntegerDivisionByZero => "integer divide by zero",
+            TrapCode::BadConversionToInteger => "invalid conversion to integer",
+            TrapCode::UnreachableCodeReached => "unreachable",
+            TrapCode::Interrupt => "interrupt",
+            TrapCode::OutOfFuel => "all fuel consumed",
+            TrapCode::AtomicWaitNonSharedMemory => "atomic wait on non-shared memory",
+            TrapCode::NullReference => "null reference",
+            TrapCode::Other(n) => return write!(f, "wasmtime trap code {n}"),
+        };
+        f.write_str(text)
+    }
+}
+
+/// One frame of a wasm backtrace.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FrameInfo {
+    /// The function's index in its module.
+    pub func_index: u32,
+    /// The function's name, from the name section, if any.
+    pub func_name: Option<String>,
+    /// The module's name, if any.
+    pub module_name: Option<String>,
+    /// The byte offset of the instruction in the module.
+    pub module_offset: usize,
+}
+
+/// A WebAssembly trap: execution stopped and the call returned this.
+///
+/// ```no_run
+/// # fn demo(err: wasmtime_dyn::Error) {
+/// if let wasmtime_dyn::Error::Trap(trap) = err {
+///     println!("{:?}: {}", trap.code(), trap.message());
+///     for frame in trap.trace() {
+///         println!("  at {:?} (function {})", frame.func_name, frame.func_index);
+///     }
+/// }
+/// # }
+/// ```
+#[derive(Clone, Debug)]
+pub struct Trap {
+    code: Option<TrapCode>,
+    message: String,
+    trace: Vec<FrameInfo>,
+}
+
+impl Trap {
+    /// The trap code, or `None` for a trap a host function raised.
+    pub fn code(&self) -> Option<TrapCode> {
+        self.code
+    }
+
+    /// Wasmtime's message.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// The wasm frames, innermost first.
+    pub fn trace(&self) -> &[FrameInfo] {
+        &self.trace
+    }
+
+    /// Reads and frees a `wasm_trap_t`.
+    ///
+    /// # Safety
+    ///
+    /// `trap` is a live trap of the library `core` belongs to, owned by the
+    /// caller; it is freed here.
+    pub(crate) unsafe fn take(core: &Core, trap: *mut wasm_trap_t) -> Trap {
+        let mut raw_code: wasmtime_trap_code_t = 0;
+        // SAFETY: `trap` is live (caller's contract); `raw_code` is writable.
+        let code = unsafe { (core.wasmtime_trap_code)(trap, &mut raw_code) }
+            .then(|| TrapCode::from_raw(raw_code));
+        let mut message = empty_vec();
+        // SAFETY: `trap` is live; `message` is an empty vector to fill.
+        unsafe { (core.wasm_trap_message)(trap, &mut message) };
+        // SAFETY: the library filled `message`; it is read then deleted once.
+        let message = unsafe { take_bytes(core, &mut message) };
+        let mut frames = wasm_frame_vec_t {
+            size: 0,
+            data: std::ptr::null_mut(),
+        };
+        // SAFETY: `trap` is live; `frames` is an empty vector to fill.
+        unsafe { (core.wasm_trap_trace)(trap, &mut frames) };
+        // SAFETY: `frames` was filled by the library and is deleted there.
+        let trace = unsafe { take_frames(core, &mut frames) };
+        // SAFETY: `trap` is owned here (caller's contract), deleted once.
+        unsafe { (core.wasm_trap_delete)(trap) };
+        // The message of a trap with a code ends with the code's own wording
+        // after "wasm trap: "; keep Wasmtime's text as it is.
+        Trap {
+            code,
+            message: message.trim_end_matches('\0').to_string(),
+            trace,
+        }
+    }
+}
+
+impl fmt::Display for Trap {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)?;
+        if !self.trace.is_empty() {
+            f.write_str("\nwasm backtrace:")?;
+            for (i, frame) in self.trace.iter().enumerate() {
+                write!(f, "\n  {i}: function {}", frame.func_index)?;
+                if let Some(name) = &frame.func_name {
+                    write!(f, " ({name})")?;
+                }
+                write!(f, " at module offset {:#x}", frame.module_offset)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Trap {}
+
+pub(crate) fn empty_vec() -> wasm_byte_vec_t {
+    wasm_byte_vec_t {
+        size: 0,
+        data: std::ptr::null_mut(),
+    }
+}
+
+/// Copies a byte vector the library filled into a `String` and deletes it.
+///
+/// # Safety
+///
+/// `vec` was filled by a function of `core`'s library and not yet deleted.
+pub(crate) unsafe fn take_bytes(core: &Core, vec: &mut wasm_byte_vec_t) -> String {
+    let text = if vec.data.is_null() || vec.size == 0 {
+        String::new()
+    } else {
+        // SAFETY: the library filled `size` initialized bytes at `data`.
+        let bytes = unsafe { std::slice::from_raw_parts(vec.data.cast::<u8>(), vec.size) };
+        String::from_utf8_lossy(bytes).into_owned()
+    };
+    // SAFETY: deleted once, as the caller's contract allows.
+    unsafe { (core.wasm_byte_vec_delete)(vec) };
+    text
+}
+
+/// Reads a name the library owns (not freed here).
+///
+/// # Safety
+///
+/// `name` is null or a live `wasm_name_t` of the library.
+unsafe fn borrowed_name(name: *const wasm_name_t) -> Option<String> {
+    // SAFETY: null or live (caller's contract).
+    let name = unsafe { name.as_ref() }?;
+    if name.data.is_null() {
+        return None;
+    }
+    // SAFETY: a live name holds `size` initialized bytes at `data`.
+    let bytes = unsafe { std::slice::from_raw_parts(name.data.cast::<u8>(), name.size) };
+    Some(String::from_utf8_lossy(bytes).into_owned())
+}
+
+/// Reads a frame vector the library filled and deletes it.
+///
+/// # Safety
+///
+/// `frames` was filled by a function of `core`'s library, not yet deleted.
+pub(crate) unsafe fn take_frames(core: &Core, frames: &mut wasm_frame_vec_t) -> Vec<FrameInfo> {
+    let mut trace = Vec::with_capacity(frames.size);
+    for i in 0..frames.size {
+        // SAFETY: the vector holds `size` frame pointers.
+        let frame = unsafe { *frames.data.add(i) };
+        // SAFETY: each frame is live until the vector is deleted below.
+        unsafe {
+            trace.push(FrameInfo {
+                func_index: (core.wasm_frame_func_index)(frame),
+                func_name: borrowed_name((core.wasmtime_frame_func_name)(frame)),
+                module_name: borrowed_name((core.wasmtime_frame_module_name)(frame)),
+                module_offset: (core.wasm_frame_module_offset)(frame),
+            });
+        }
+    }
+    // SAFETY: deleted once, as the caller's contract allows.
+    unsafe { (core.wasm_frame_vec_delete)(frames) };
+    trace
+}

@@ -1,0 +1,548 @@
+//! WebAssembly types: values, functions, globals, memories, tables, and the
+//! imports and exports of modules. Plain Rust data, converted to and from
+//! the C API's type objects at the boundary.
+
+use crate::sys::tables::Core;
+use crate::sys::types::*;
+use std::fmt;
+
+/// The type of a WebAssembly value.
+///
+/// ```
+/// use wasmtime_dyn::ValType;
+/// assert!(ValType::FuncRef.is_ref());
+/// assert_eq!(ValType::I64.to_string(), "i64");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ValType {
+    /// 32-bit integer.
+    I32,
+    /// 64-bit integer.
+    I64,
+    /// 32-bit float.
+    F32,
+    /// 64-bit float.
+    F64,
+    /// 128-bit vector.
+    V128,
+    /// Nullable function reference.
+    FuncRef,
+    /// Nullable external reference.
+    ExternRef,
+}
+
+impl ValType {
+    /// Whether this is a reference type.
+    pub fn is_ref(self) -> bool {
+        matches!(self, ValType::FuncRef | ValType::ExternRef)
+    }
+
+    /// A new owned `wasm_valtype_t`.
+    ///
+    /// `wasm_valtype_new` aborts the process for `v128` (it knows only the
+    /// standard kinds), so `v128` goes through `wasmtime_wasm_valtype_v128`.
+    pub(crate) fn to_c(self, core: &Core) -> *mut wasm_valtype_t {
+        let kind = match self {
+            ValType::I32 => WASM_I32,
+            ValType::I64 => WASM_I64,
+            ValType::F32 => WASM_F32,
+            ValType::F64 => WASM_F64,
+            ValType::FuncRef => WASM_FUNCREF,
+            ValType::ExternRef => WASM_EXTERNREF,
+            // SAFETY: takes nothing, returns a new owned type.
+            ValType::V128 => return unsafe { (core.wasmtime_wasm_valtype_v128)() },
+        } as wasm_valkind_t;
+        // SAFETY: a standard kind constant; returns a new owned type.
+        unsafe { (core.wasm_valtype_new)(kind) }
+    }
+
+    /// Reads a `wasm_valtype_t` through `wasmtime_valtype_new`, which knows
+    /// every type (`wasm_valtype_kind` aborts the process on `v128` and on
+    /// GC reference types).
+    ///
+    /// # Safety
+    ///
+    /// `ty` is a live `wasm_valtype_t` of `core`'s library.
+    pub(crate) unsafe fn from_c(core: &Core, ty: *const wasm_valtype_t) -> crate::Result<ValType> {
+        let mut out = std::mem::MaybeUninit::<wasmtime_valtype_t>::uninit();
+        // SAFETY: `ty` is live (caller's contract); `out` is written.
+        let mut out = unsafe {
+            (core.wasmtime_valtype_new)(ty, out.as_mut_ptr());
+            out.assume_init()
+        };
+        let result = match u32::from(out.kind) {
+            WASMTIME_VALTYPE_KIND_I32 => Ok(ValType::I32),
+            WASMTIME_VALTYPE_KIND_I64 => Ok(ValType::I64),
+            WASMTIME_VALTYPE_KIND_F32 => Ok(ValType::F32),
+            WASMTIME_VALTYPE_KIND_F64 => Ok(ValType::F64),
+            WASMTIME_VALTYPE_KIND_V128 => Ok(ValType::V128),
+            _ => match (out.reftype.nullable, u32::from(out.reftype.heaptype.kind)) {
+                (true, WASMTIME_HEAPTYPE_KIND_FUNC) => Ok(ValType::FuncRef),
+                (true, WASMTIME_HEAPTYPE_KIND_EXTERN) => Ok(ValType::ExternRef),
+                (nullable, heap) => Err(crate::Error::Invalid(format!(
+                    "a reference type (heap type {heap}, nullable: {nullable}) of the GC proposals; \
+                     wasmtime-dyn supports funcref and externref only"
+                ))),
+            },
+        };
+        // SAFETY: `out` was written by the library and is deleted once.
+        unsafe { (core.wasmtime_valtype_delete)(&mut out) };
+        result
+    }
+}
+
+impl fmt::Display for ValType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ValType::I32 => "i32",
+            ValType::I64 => "i64",
+            ValType::F32 => "f32",
+            ValType::F64 => "f64",
+            ValType::V128 => "v128",
+            ValType::FuncRef => "funcref",
+            ValType::ExternRef => "externref",
+        })
+    }
+}
+
+/// The type of a function: its parameters and results.
+///
+/// ```
+/// use wasmtime_dyn::{FuncType, ValType};
+/// let ty = FuncType::new([ValType::I32, ValType::I32], [ValType::I32]);
+/// assert_eq!(ty.params(), [ValType::I32, ValType::I32]);
+/// assert_eq!(ty.to_string(), "(i32, i32) -> (i32)");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct FuncType {
+    params: Box<[ValType]>,
+    results: Box<[ValType]>,
+}
+
+impl FuncType {
+    /// A function type with these parameters and results.
+    pub fn new(
+        params: impl IntoIterator<Item = ValType>,
+        results: impl IntoIterator<Item = ValType>,
+    ) -> FuncType {
+        FuncType {
+            params: params.into_iter().collect(),
+            results: results.into_iter().collect(),
+        }
+    }
+
+    /// The parameter types.
+    pub fn params(&self) -> &[ValType] {
+        &self.params
+    }
+
+    /// The result types.
+    pub fn results(&self) -> &[ValType] {
+        &self.results
+    }
+
+    /// A new owned `wasm_functype_t`, deleted when the guard drops.
+    pub(crate) fn to_c<'a>(&self, core: &'a Core) -> CFuncType<'a> {
+        let vec = |types: &[ValType]| {
+            let items: Vec<*mut wasm_valtype_t> = types.iter().map(|t| t.to_c(core)).collect();
+            let mut out = wasm_valtype_vec_t {
+                size: 0,
+                data: std::ptr::null_mut(),
+            };
+            // SAFETY: `items` holds `len` owned valtypes whose ownership
+            // moves into the new vector; `out` is writable.
+            unsafe { (core.wasm_valtype_vec_new)(&mut out, items.len(), items.as_ptr()) };
+            out
+        };
+        let mut params = vec(&self.params);
+        let mut results = vec(&self.results);
+        // SAFETY: both vectors are owned and move into the new functype.
+        let ptr = unsafe { (core.wasm_functype_new)(&mut params, &mut results) };
+        CFuncType { core, ptr }
+    }
+
+    /// # Safety
+    ///
+    /// `ty` is a live `wasm_functype_t` of `core`'s library.
+    pub(crate) unsafe fn from_c(
+        core: &Core,
+        ty: *const wasm_functype_t,
+    ) -> crate::Result<FuncType> {
+        // SAFETY: `ty` is live; its vectors live as long as it does.
+        unsafe {
+            Ok(FuncType {
+                params: read_valtypes(core, (core.wasm_functype_params)(ty))?,
+                results: read_valtypes(core, (core.wasm_functype_results)(ty))?,
+            })
+        }
+    }
+}
+
+/// # Safety
+///
+/// `vec` is a live vector of live valtypes.
+unsafe fn read_valtypes(
+    core: &Core,
+    vec: *const wasm_valtype_vec_t,
+) -> crate::Result<Box<[ValType]>> {
+    // SAFETY: live (caller's contract).
+    let vec = unsafe { &*vec };
+    (0..vec.size)
+        // SAFETY: the vector holds `size` live valtypes.
+        .map(|i| unsafe { ValType::from_c(core, *vec.data.add(i)) })
+        .collect()
+}
+
+impl fmt::Display for FuncType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let list = |f: &mut fmt::Formatter<'_>, types: &[ValType]| {
+            f.write_str("(")?;
+            for (i, t) in types.iter().enumerate() {
+                if i > 0 {
+                    f.write_str(", ")?;
+                }
+                write!(f, "{t}")?;
+            }
+            f.write_str(")")
+        };
+        list(f, &self.params)?;
+        f.write_str(" -> ")?;
+        list(f, &self.results)
+    }
+}
+
+/// An owned `wasm_functype_t`, deleted on drop.
+pub(crate) struct CFuncType<'a> {
+    core: &'a Core,
+    pub(crate) ptr: *mut wasm_functype_t,
+}
+
+impl Drop for CFuncType<'_> {
+    fn drop(&mut self) {
+        // SAFETY: owned by this guard, deleted once.
+        unsafe { (self.core.wasm_functype_delete)(self.ptr) };
+    }
+}
+
+/// Whether a global can be written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Mutability {
+    /// Read-only.
+    Const,
+    /// Writable.
+    Var,
+}
+
+/// The type of a global.
+///
+/// ```
+/// use wasmtime_dyn::{GlobalType, Mutability, ValType};
+/// let ty = GlobalType::new(ValType::I32, Mutability::Var);
+/// assert_eq!(ty.content(), ValType::I32);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct GlobalType {
+    content: ValType,
+    mutability: Mutability,
+}
+
+impl GlobalType {
+    /// A global type.
+    pub fn new(content: ValType, mutability: Mutability) -> GlobalType {
+        GlobalType {
+            content,
+            mutability,
+        }
+    }
+
+    /// The value type.
+    pub fn content(&self) -> ValType {
+        self.content
+    }
+
+    /// Whether it is writable.
+    pub fn mutability(&self) -> Mutability {
+        self.mutability
+    }
+
+    /// A new owned `wasm_globaltype_t`; the caller deletes it.
+    pub(crate) fn to_c(self, core: &Core) -> *mut wasm_globaltype_t {
+        let mutability = match self.mutability {
+            Mutability::Const => WASM_CONST,
+            Mutability::Var => WASM_VAR,
+        } as wasm_mutability_t;
+        // SAFETY: the new valtype's ownership moves into the globaltype.
+        unsafe { (core.wasm_globaltype_new)(self.content.to_c(core), mutability) }
+    }
+
+    /// # Safety
+    ///
+    /// `ty` is a live `wasm_globaltype_t` of `core`'s library.
+    pub(crate) unsafe fn from_c(
+        core: &Core,
+        ty: *const wasm_globaltype_t,
+    ) -> crate::Result<GlobalType> {
+        // SAFETY: `ty` is live, and so is the content type it owns.
+        unsafe {
+            Ok(GlobalType {
+                content: ValType::from_c(core, (core.wasm_globaltype_content)(ty))?,
+                mutability: if u32::from((core.wasm_globaltype_mutability)(ty)) == WASM_VAR {
+                    Mutability::Var
+                } else {
+                    Mutability::Const
+                },
+            })
+        }
+    }
+}
+
+/// The type of a linear memory, in 64 KiB pages.
+///
+/// ```
+/// use wasmtime_dyn::MemoryType;
+/// let ty = MemoryType::new(1, Some(2));
+/// assert_eq!((ty.minimum(), ty.maximum()), (1, Some(2)));
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct MemoryType {
+    minimum: u64,
+    maximum: Option<u64>,
+    is_64: bool,
+    shared: bool,
+}
+
+impl MemoryType {
+    /// A 32-bit, unshared memory of `minimum` pages, growable to `maximum`.
+    pub fn new(minimum: u32, maximum: Option<u32>) -> MemoryType {
+        MemoryType {
+            minimum: minimum.into(),
+            maximum: maximum.map(Into::into),
+            is_64: false,
+            shared: false,
+        }
+    }
+
+    /// A shared memory (threads proposal); needs a maximum.
+    pub fn shared(minimum: u32, maximum: u32) -> MemoryType {
+        MemoryType {
+            minimum: minimum.into(),
+            maximum: Some(maximum.into()),
+            is_64: false,
+            shared: true,
+        }
+    }
+
+    /// The minimum size in pages.
+    pub fn minimum(&self) -> u64 {
+        self.minimum
+    }
+
+    /// The maximum size in pages, if any.
+    pub fn maximum(&self) -> Option<u64> {
+        self.maximum
+    }
+
+    /// Whether the memory is 64-bit.
+    pub fn is_64(&self) -> bool {
+        self.is_64
+    }
+
+    /// Whether the memory is shared.
+    pub fn is_shared(&self) -> bool {
+        self.shared
+    }
+
+    /// A new owned `wasm_memorytype_t`; the caller deletes it.
+    pub(crate) fn to_c(self, core: &Core) -> crate::Result<*mut wasm_memorytype_t> {
+        let mut out = std::ptr::null_mut();
+        // SAFETY: plain arguments and a writable out-pointer.
+        let error = unsafe {
+            (core.wasmtime_memorytype_new)(
+                self.minimum,
+                self.maximum.is_some(),
+                self.maximum.unwrap_or(0),
+                self.is_64,
+                self.shared,
+                16,
+                &mut out,
+            )
+        };
+        // SAFETY: the error, if any, is fresh and owned.
+        unsafe { crate::Error::check(core, error) }?;
+        Ok(out)
+    }
+
+    /// # Safety
+    ///
+    /// `ty` is a live `wasm_memorytype_t` of `core`'s library.
+    pub(crate) unsafe fn from_c(core: &Core, ty: *const wasm_memorytype_t) -> MemoryType {
+        let mut maximum = 0;
+        // SAFETY: `ty` is live; `maximum` is writable.
+        unsafe {
+            MemoryType {
+                minimum: (core.wasmtime_memorytype_minimum)(ty),
+                maximum: (core.wasmtime_memorytype_maximum)(ty, &mut maximum).then_some(maximum),
+                is_64: (core.wasmtime_memorytype_is64)(ty),
+                shared: (core.wasmtime_memorytype_isshared)(ty),
+            }
+        }
+    }
+}
+
+/// The type of a table.
+///
+/// ```
+/// use wasmtime_dyn::{TableType, ValType};
+/// let ty = TableType::new(ValType::FuncRef, 2, None);
+/// assert_eq!(ty.element(), ValType::FuncRef);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct TableType {
+    element: ValType,
+    minimum: u32,
+    maximum: Option<u32>,
+}
+
+impl TableType {
+    /// A table of `element` references, `minimum` to `maximum` entries.
+    pub fn new(element: ValType, minimum: u32, maximum: Option<u32>) -> TableType {
+        TableType {
+            element,
+            minimum,
+            maximum,
+        }
+    }
+
+    /// The element type.
+    pub fn element(&self) -> ValType {
+        self.element
+    }
+
+    /// The minimum number of entries.
+    pub fn minimum(&self) -> u32 {
+        self.minimum
+    }
+
+    /// The maximum number of entries, if any.
+    pub fn maximum(&self) -> Option<u32> {
+        self.maximum
+    }
+
+    /// A new owned `wasm_tabletype_t`; the caller deletes it.
+    pub(crate) fn to_c(self, core: &Core) -> *mut wasm_tabletype_t {
+        let limits = wasm_limits_t {
+            min: self.minimum,
+            max: self.maximum.unwrap_or(u32::MAX),
+        };
+        // SAFETY: the valtype's ownership moves in; `limits` is read only.
+        unsafe { (core.wasm_tabletype_new)(self.element.to_c(core), &limits) }
+    }
+
+    /// # Safety
+    ///
+    /// `ty` is a live `wasm_tabletype_t` of `core`'s library.
+    pub(crate) unsafe fn from_c(
+        core: &Core,
+        ty: *const wasm_tabletype_t,
+    ) -> crate::Result<TableType> {
+        // SAFETY: `ty` is live and owns its element type and limits.
+        unsafe {
+            let limits = &*(core.wasm_tabletype_limits)(ty);
+            Ok(TableType {
+                element: ValType::from_c(core, (core.wasm_tabletype_element)(ty))?,
+                minimum: limits.min,
+                maximum: (limits.max != u32::MAX).then_some(limits.max),
+            })
+        }
+    }
+}
+
+/// The type of an import or export.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ExternType {
+    /// A function.
+    Func(FuncType),
+    /// A global.
+    Global(GlobalType),
+    /// A table.
+    Table(TableType),
+    /// A memory.
+    Memory(MemoryType),
+    /// A tag (exceptions proposal).
+    Tag,
+}
+
+impl ExternType {
+    /// # Safety
+    ///
+    /// `ty` is a live `wasm_externtype_t` of `core`'s library.
+    pub(crate) unsafe fn from_c(
+        core: &Core,
+        ty: *const wasm_externtype_t,
+    ) -> crate::Result<ExternType> {
+        // SAFETY: `ty` is live; each cast matches the kind it reports.
+        unsafe {
+            Ok(match u32::from((core.wasm_externtype_kind)(ty)) {
+                WASM_EXTERN_FUNC => ExternType::Func(FuncType::from_c(
+                    core,
+                    (core.wasm_externtype_as_functype_const)(ty),
+                )?),
+                WASM_EXTERN_GLOBAL => ExternType::Global(GlobalType::from_c(
+                    core,
+                    (core.wasm_externtype_as_globaltype_const)(ty),
+                )?),
+                WASM_EXTERN_TABLE => ExternType::Table(TableType::from_c(
+                    core,
+                    (core.wasm_externtype_as_tabletype_const)(ty),
+                )?),
+                WASM_EXTERN_MEMORY => ExternType::Memory(MemoryType::from_c(
+                    core,
+                    (core.wasm_externtype_as_memorytype_const)(ty),
+                )),
+                _ => ExternType::Tag,
+            })
+        }
+    }
+}
+
+/// An import of a module: where from, what, and its type.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ImportType {
+    /// The module name.
+    pub module: String,
+    /// The item name.
+    pub name: String,
+    /// Its type.
+    pub ty: ExternType,
+}
+
+/// An export of a module: its name and type.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExportType {
+    /// The export name.
+    pub name: String,
+    /// Its type.
+    pub ty: ExternType,
+}
+
+/// Reads a name the library owns.
+///
+/// # Safety
+///
+/// `name` is a live `wasm_name_t`.
+pub(crate) unsafe fn name_of(name: *const wasm_name_t) -> String {
+    // SAFETY: live (caller's contract), holding `size` bytes at `data`.
+    unsafe {
+        let name = &*name;
+        if name.data.is_null() {
+            return String::new();
+        }
+        String::from_utf8_lossy(std::slice::from_raw_parts(
+            name.data.cast::<u8>(),
+            name.size,
+        ))
+        .into_owned()
+    }
+}

@@ -1,0 +1,502 @@
+//! WebAssembly values, and their two C encodings: the 16-byte
+//! `wasmtime_val_raw_t` of unchecked calls (one layout in every build) and
+//! `wasmtime_val_t`, whose layout depends on the library's [`ValAbi`].
+
+use crate::capability::Capability;
+use crate::error::{Error, Result};
+use crate::func::Func;
+use crate::loader::ValAbi;
+use crate::store::{AsContextMut, StoreContextMut};
+use crate::sys::types::*;
+use crate::types::ValType;
+use std::any::Any;
+
+/// A 128-bit SIMD value, little-endian bytes as in memory.
+///
+/// ```
+/// use wasmtime_dyn::V128;
+/// let v = V128::from(0x0102u128);
+/// assert_eq!(v.as_u128(), 0x0102);
+/// assert_eq!(v.to_le_bytes()[0], 0x02);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct V128(u128);
+
+impl V128 {
+    /// The value as an integer.
+    pub fn as_u128(self) -> u128 {
+        self.0
+    }
+
+    /// The little-endian bytes.
+    pub fn to_le_bytes(self) -> [u8; 16] {
+        self.0.to_le_bytes()
+    }
+
+    /// From little-endian bytes.
+    pub fn from_le_bytes(bytes: [u8; 16]) -> V128 {
+        V128(u128::from_le_bytes(bytes))
+    }
+}
+
+impl From<u128> for V128 {
+    fn from(v: u128) -> V128 {
+        V128(v)
+    }
+}
+
+/// A WebAssembly value.
+///
+/// Floats are kept as their bits, so NaN payloads survive round trips.
+///
+/// ```
+/// use wasmtime_dyn::{Val, ValType};
+/// let v = Val::from(1.5f32);
+/// assert_eq!(v.ty(), ValType::F32);
+/// assert_eq!(v.f32(), Some(1.5));
+/// assert_eq!(Val::I32(7).i32(), Some(7));
+/// ```
+#[derive(Clone, Debug)]
+pub enum Val {
+    /// An `i32`.
+    I32(i32),
+    /// An `i64`.
+    I64(i64),
+    /// An `f32`, as its bits.
+    F32(u32),
+    /// An `f64`, as its bits.
+    F64(u64),
+    /// A `v128`.
+    V128(V128),
+    /// A nullable function reference.
+    FuncRef(Option<Func>),
+    /// A nullable external reference (needs the [`Gc`](Capability::Gc)
+    /// capability).
+    ExternRef(Option<ExternRef>),
+}
+
+impl Val {
+    /// The value's type.
+    pub fn ty(&self) -> ValType {
+        match self {
+            Val::I32(_) => ValType::I32,
+            Val::I64(_) => ValType::I64,
+            Val::F32(_) => ValType::F32,
+            Val::F64(_) => ValType::F64,
+            Val::V128(_) => ValType::V128,
+            Val::FuncRef(_) => ValType::FuncRef,
+            Val::ExternRef(_) => ValType::ExternRef,
+        }
+    }
+
+    /// The `i32`, if it is one.
+    pub fn i32(&self) -> Option<i32> {
+        match self {
+            Val::I32(v) => Some(*v),
+            _ => None,
+        }
+    }
+
+    /// The `i64`, if it is one.
+    pub fn i64(&self) -> Option<i64> {
+        match self {
+            Val::I64(v) => Some(*v),
+            _ => None,
+        }
+    }
+
+    /// The `f32`, if it is one.
+    pub fn f32(&self) -> Option<f32> {
+        match self {
+            Val::F32(v) => Some(f32::from_bits(*v)),
+            _ => None,
+        }
+    }
+
+    /// The `f64`, if it is one.
+    pub fn f64(&self) -> Option<f64> {
+        match self {
+            Val::F64(v) => Some(f64::from_bits(*v)),
+            _ => None,
+        }
+    }
+
+    /// The `v128`, if it is one.
+    pub fn v128(&self) -> Option<V128> {
+        match self {
+            Val::V128(v) => Some(*v),
+            _ => None,
+        }
+    }
+
+    /// The function reference, if it is one (`Some(None)` for null).
+    pub fn funcref(&self) -> Option<Option<&Func>> {
+        match self {
+            Val::FuncRef(f) => Some(f.as_ref()),
+            _ => None,
+        }
+    }
+
+    /// The external reference, if it is one (`Some(None)` for null).
+    pub fn externref(&self) -> Option<Option<&ExternRef>> {
+        match self {
+            Val::ExternRef(r) => Some(r.as_ref()),
+            _ => None,
+        }
+    }
+
+    /// A null reference of type `ty`, or the zero value of a number type.
+    pub fn default_for(ty: ValType) -> Val {
+        match ty {
+            ValType::I32 => Val::I32(0),
+            ValType::I64 => Val::I64(0),
+            ValType::F32 => Val::F32(0),
+            ValType::F64 => Val::F64(0),
+            ValType::V128 => Val::V128(V128(0)),
+            ValType::FuncRef => Val::FuncRef(None),
+            ValType::ExternRef => Val::ExternRef(None),
+        }
+    }
+
+    /// The raw encoding for an unchecked call.
+    pub(crate) fn to_raw<T>(&self, cx: &mut StoreContextMut<'_, T>) -> Result<wasmtime_val_raw_t> {
+        Ok(match self {
+            Val::I32(v) => wasmtime_val_raw_t { i32_: *v },
+            Val::I64(v) => wasmtime_val_raw_t { i64_: *v },
+            Val::F32(v) => wasmtime_val_raw_t {
+                f32_: f32::from_bits(*v),
+            },
+            Val::F64(v) => wasmtime_val_raw_t {
+                f64_: f64::from_bits(*v),
+            },
+            Val::V128(v) => wasmtime_val_raw_t {
+                v128: v.to_le_bytes(),
+            },
+            Val::FuncRef(None) => wasmtime_val_raw_t {
+                funcref: std::ptr::null_mut(),
+            },
+            Val::FuncRef(Some(f)) => {
+                cx.check(f.raw.store_id, "a funcref argument")?;
+                // SAFETY: the function belongs to this live store (checked).
+                let raw =
+                    unsafe { (cx.wasmtime().core().wasmtime_func_to_raw)(cx.context(), &f.raw) };
+                wasmtime_val_raw_t { funcref: raw }
+            }
+            Val::ExternRef(None) => wasmtime_val_raw_t { externref: 0 },
+            Val::ExternRef(Some(r)) => {
+                let gc = cx
+                    .wasmtime()
+                    .tables()
+                    .gc
+                    .as_ref()
+                    .ok_or(Error::Unsupported(Capability::Gc))?;
+                cx.check(r.raw.store_id, "an externref argument")?;
+                // SAFETY: the reference is rooted in this live store.
+                let raw = unsafe { (gc.wasmtime_externref_to_raw)(cx.context(), &r.raw) };
+                wasmtime_val_raw_t { externref: raw }
+            }
+        })
+    }
+
+    /// Decodes a raw value of type `ty`.
+    ///
+    /// # Safety
+    ///
+    /// `raw` holds a value of type `ty` written by this store's library.
+    pub(crate) unsafe fn from_raw<T>(
+        cx: &mut StoreContextMut<'_, T>,
+        raw: &wasmtime_val_raw_t,
+        ty: ValType,
+    ) -> Result<Val> {
+        // SAFETY: the union member read is the one `ty` says was written.
+        unsafe {
+            Ok(match ty {
+                ValType::I32 => Val::I32(raw.i32_),
+                ValType::I64 => Val::I64(raw.i64_),
+                ValType::F32 => Val::F32(raw.f32_.to_bits()),
+                ValType::F64 => Val::F64(raw.f64_.to_bits()),
+                ValType::V128 => Val::V128(V128::from_le_bytes(raw.v128)),
+                ValType::FuncRef => {
+                    if raw.funcref.is_null() {
+                        Val::FuncRef(None)
+                    } else {
+                        let mut func = std::mem::MaybeUninit::<wasmtime_func_t>::uninit();
+                        (cx.wasmtime().core().wasmtime_func_from_raw)(
+                            cx.context(),
+                            raw.funcref,
+                            func.as_mut_ptr(),
+                        );
+                        Val::FuncRef(Some(Func::from_c(cx, func.assume_init())?))
+                    }
+                }
+                ValType::ExternRef => {
+                    if raw.externref == 0 {
+                        Val::ExternRef(None)
+                    } else {
+                        let gc = cx
+                            .wasmtime()
+                            .tables()
+                            .gc
+                            .as_ref()
+                            .ok_or(Error::Unsupported(Capability::Gc))?;
+                        let mut out = std::mem::MaybeUninit::<wasmtime_externref_t>::uninit();
+                        (gc.wasmtime_externref_from_raw)(
+                            cx.context(),
+                            raw.externref,
+                            out.as_mut_ptr(),
+                        );
+                        Val::ExternRef(Some(ExternRef::from_rooted(
+                            cx.wasmtime(),
+                            out.assume_init(),
+                        )))
+                    }
+                }
+            })
+        }
+    }
+
+    /// The `wasmtime_val_t` encoding, borrowed by the C call it is passed
+    /// to. Built in the 32-byte buffer of the GC layout, which the 24-byte
+    /// layout is a prefix of for every value it can hold.
+    pub(crate) fn to_c<T>(&self, cx: &mut StoreContextMut<'_, T>) -> Result<wasmtime_val_t> {
+        let abi = cx.wasmtime().val_abi();
+        if self.ty().is_ref() && abi == ValAbi::NoGc {
+            return Err(Error::Unsupported(Capability::Gc));
+        }
+        // SAFETY: all-zero is a valid `wasmtime_val_t` (kind 0 = i32 0).
+        let mut out: wasmtime_val_t = unsafe { std::mem::zeroed() };
+        match self {
+            Val::I32(v) => {
+                out.kind = WASMTIME_I32 as u8;
+                out.of.i32_ = *v;
+            }
+            Val::I64(v) => {
+                out.kind = WASMTIME_I64 as u8;
+                out.of.i64_ = *v;
+            }
+            Val::F32(v) => {
+                out.kind = WASMTIME_F32 as u8;
+                out.of.f32_ = f32::from_bits(*v);
+            }
+            Val::F64(v) => {
+                out.kind = WASMTIME_F64 as u8;
+                out.of.f64_ = f64::from_bits(*v);
+            }
+            Val::V128(v) => {
+                out.kind = WASMTIME_V128 as u8;
+                out.of.v128 = v.to_le_bytes();
+            }
+            Val::FuncRef(f) => {
+                out.kind = WASMTIME_FUNCREF as u8;
+                if let Some(f) = f {
+                    cx.check(f.raw.store_id, "a funcref value")?;
+                    out.of.funcref = f.raw;
+                }
+            }
+            Val::ExternRef(r) => {
+                out.kind = WASMTIME_EXTERNREF as u8;
+                if let Some(r) = r {
+                    cx.check(r.raw.store_id, "an externref value")?;
+                    out.of.externref = r.raw;
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Takes ownership of a `wasmtime_val_t` the library wrote.
+    ///
+    /// # Safety
+    ///
+    /// `val` was written by this store's library in its value layout and is
+    /// owned by the caller (its references are rooted and now belong to the
+    /// returned value).
+    pub(crate) unsafe fn from_c<T>(
+        cx: &mut StoreContextMut<'_, T>,
+        val: &wasmtime_val_t,
+    ) -> Result<Val> {
+        // SAFETY: the member read is the one `kind` names; for both layouts
+        // the payload of the kinds they share sits at the same offset.
+        unsafe {
+            Ok(match u32::from(val.kind) {
+                WASMTIME_I32 => Val::I32(val.of.i32_),
+                WASMTIME_I64 => Val::I64(val.of.i64_),
+                WASMTIME_F32 => Val::F32(val.of.f32_.to_bits()),
+                WASMTIME_F64 => Val::F64(val.of.f64_.to_bits()),
+                WASMTIME_V128 => Val::V128(V128::from_le_bytes(val.of.v128)),
+                WASMTIME_FUNCREF => {
+                    let f = val.of.funcref;
+                    if f.store_id == 0 {
+                        Val::FuncRef(None)
+                    } else {
+                        Val::FuncRef(Some(Func::from_c(cx, f)?))
+                    }
+                }
+                WASMTIME_EXTERNREF => {
+                    let r = val.of.externref;
+                    if r.store_id == 0 {
+                        Val::ExternRef(None)
+                    } else {
+                        Val::ExternRef(Some(ExternRef::from_rooted(cx.wasmtime(), r)))
+                    }
+                }
+                other => {
+                    return Err(Error::Invalid(format!(
+                        "a value of kind {other} (a GC proposal type) is not supported by wasmtime-dyn yet"
+                    )))
+                }
+            })
+        }
+    }
+}
+
+macro_rules! from_number {
+    ($($ty:ty => $variant:ident($conv:expr)),*) => {
+        $(
+            impl From<$ty> for Val {
+                fn from(v: $ty) -> Val {
+                    Val::$variant($conv(v))
+                }
+            }
+        )*
+    };
+}
+
+from_number!(
+    i32 => I32(|v| v),
+    i64 => I64(|v| v),
+    f32 => F32(f32::to_bits),
+    f64 => F64(f64::to_bits),
+    V128 => V128(|v| v)
+);
+
+/// An external reference: host data that wasm can hold and pass around
+/// (needs the [`Gc`](Capability::Gc) capability).
+///
+/// ```no_run
+/// use wasmtime_dyn::{ExternRef, Store};
+/// # let mut store: Store<()> = unimplemented!();
+/// let r = ExternRef::new(&mut store, String::from("hello"))?;
+/// assert_eq!(r.data(&mut store)?.unwrap().downcast_ref::<String>().unwrap(), "hello");
+/// # Ok::<(), wasmtime_dyn::Error>(())
+/// ```
+pub struct ExternRef {
+    wasmtime: &'static crate::Wasmtime,
+    pub(crate) raw: wasmtime_externref_t,
+}
+
+// SAFETY: a rooted externref is an index into its store's root set plus the
+// store id; Wasmtime's `OwnedRooted` is `Send + Sync`.
+unsafe impl Send for ExternRef {}
+// SAFETY: as above.
+unsafe impl Sync for ExternRef {}
+
+type HostData = Box<dyn Any + Send + Sync>;
+
+unsafe extern "C" fn drop_host_data(data: *mut std::ffi::c_void) {
+    // SAFETY: `data` is the `Box<HostData>` leaked in `ExternRef::new`,
+    // finalized once by Wasmtime when the reference is collected.
+    drop(unsafe { Box::from_raw(data.cast::<HostData>()) });
+}
+
+impl ExternRef {
+    /// A new reference to `data`, in `store`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Unsupported`]`(Gc)` on a library without GC.
+    pub fn new<T>(
+        mut store: impl AsContextMut<Data = T>,
+        data: impl Any + Send + Sync,
+    ) -> Result<ExternRef> {
+        let mut cx = store.as_context_mut();
+        let gc = cx
+            .wasmtime()
+            .tables()
+            .gc
+            .as_ref()
+            .ok_or(Error::Unsupported(Capability::Gc))?;
+        let boxed: *mut HostData = Box::into_raw(Box::new(Box::new(data)));
+        let mut raw = std::mem::MaybeUninit::<wasmtime_externref_t>::uninit();
+        // SAFETY: the context is live; `boxed` is freed by the finalizer
+        // (or below when creation fails); `raw` is written on success.
+        let ok = unsafe {
+            (gc.wasmtime_externref_new)(
+                cx.context(),
+                boxed.cast(),
+                Some(drop_host_data),
+                raw.as_mut_ptr(),
+            )
+        };
+        if !ok {
+            // SAFETY: creation failed, so Wasmtime did not take the box.
+            drop(unsafe { Box::from_raw(boxed) });
+            return Err(Error::Invalid(
+                "Wasmtime could not allocate the externref (GC heap full?)".into(),
+            ));
+        }
+        // SAFETY: written on success.
+        let raw = unsafe { raw.assume_init() };
+        cx.note_id(raw.store_id);
+        Ok(ExternRef::from_rooted(cx.wasmtime(), raw))
+    }
+
+    /// The host data, if it was created by this crate (a reference made by
+    /// other code holds data of unknown type, reported as `None`).
+    pub fn data<'a, S: AsContextMut>(
+        &self,
+        store: &'a mut S,
+    ) -> Result<Option<&'a (dyn Any + Send + Sync)>> {
+        let cx = store.as_context_mut();
+        cx.check(self.raw.store_id, "the externref")?;
+        let gc = cx
+            .wasmtime()
+            .tables()
+            .gc
+            .as_ref()
+            .ok_or(Error::Unsupported(Capability::Gc))?;
+        // SAFETY: the reference is rooted in this live store.
+        let data = unsafe { (gc.wasmtime_externref_data)(cx.context(), &self.raw) };
+        if data.is_null() {
+            return Ok(None);
+        }
+        // SAFETY: every externref this crate creates carries a
+        // `Box<HostData>`, alive while the reference is rooted.
+        Ok(Some(unsafe { &**data.cast::<HostData>() }))
+    }
+
+    fn from_rooted(wasmtime: &'static crate::Wasmtime, raw: wasmtime_externref_t) -> ExternRef {
+        ExternRef { wasmtime, raw }
+    }
+}
+
+impl Clone for ExternRef {
+    fn clone(&self) -> ExternRef {
+        let gc = self
+            .wasmtime
+            .tables()
+            .gc
+            .as_ref()
+            .expect("an ExternRef exists only with the Gc table");
+        let mut raw = std::mem::MaybeUninit::<wasmtime_externref_t>::uninit();
+        // SAFETY: `self.raw` is rooted; the clone is a new root written to `raw`.
+        unsafe { (gc.wasmtime_externref_clone)(&self.raw, raw.as_mut_ptr()) };
+        // SAFETY: written by the clone.
+        ExternRef::from_rooted(self.wasmtime, unsafe { raw.assume_init() })
+    }
+}
+
+impl Drop for ExternRef {
+    fn drop(&mut self) {
+        if let Some(gc) = &self.wasmtime.tables().gc {
+            // SAFETY: the root is owned by this handle and released once.
+            unsafe { (gc.wasmtime_externref_unroot)(&mut self.raw) };
+        }
+    }
+}
+
+impl std::fmt::Debug for ExternRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ExternRef").finish_non_exhaustive()
+    }
+}
