@@ -247,7 +247,17 @@ pub(crate) unsafe fn call_failed<T>(
         }
     };
     cx.resume_panic();
-    err
+    // A host function's `Err` comes back from Wasmtime as an error with a
+    // wasm backtrace; report it as the trap it is, with the host's message.
+    match (cx.take_host_error(), err) {
+        (Some(message), Error::Wasmtime { trace, .. }) => {
+            Error::Trap(Trap::from_host(message, trace))
+        }
+        (Some(message), Error::Trap(trap)) => {
+            Error::Trap(Trap::from_host(message, trap.trace().to_vec()))
+        }
+        (_, err) => err,
+    }
 }
 
 /// What a host function's environment pointer points to.
@@ -286,7 +296,12 @@ unsafe fn run_host<T>(
     };
     let message = match catch_unwind(AssertUnwindSafe(|| body(caller))) {
         Ok(Ok(())) => return std::ptr::null_mut(),
-        Ok(Err(err)) => err.to_string(),
+        Ok(Err(err)) => {
+            let message = err.to_string();
+            // SAFETY: the host call has exclusive access to the store.
+            unsafe { (*inner).host_error = Some(message.clone()) };
+            message
+        }
         Err(payload) => {
             // SAFETY: the host call has exclusive access to the store.
             unsafe { (*inner).panic = Some(payload) };

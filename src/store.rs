@@ -22,6 +22,9 @@ pub(crate) struct StoreInner<T> {
     pub(crate) id: u64,
     /// A host function's panic, resumed once the wasm frames are gone.
     pub(crate) panic: Option<Box<dyn Any + Send>>,
+    /// The message of the error a host function returned, reported as a
+    /// trap once the call it failed returns.
+    pub(crate) host_error: Option<String>,
     pub(crate) data: T,
 }
 
@@ -54,6 +57,7 @@ impl<T> Store<T> {
             context: std::ptr::null_mut(),
             id: 0,
             panic: None,
+            host_error: None,
             data,
         }));
         // SAFETY: the engine is live; the data pointer is the inner box,
@@ -258,6 +262,12 @@ impl<T> StoreContextMut<'_, T> {
                 (*self.inner).id = id;
             }
         }
+    }
+
+    /// Takes the message of a host function's error from the last call.
+    pub(crate) fn take_host_error(&mut self) -> Option<String> {
+        // SAFETY: exclusive for the borrow; no wasm is running any more.
+        unsafe { (*self.inner).host_error.take() }
     }
 
     /// Resumes a host function's panic caught during the last call.

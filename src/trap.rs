@@ -141,6 +141,15 @@ impl Trap {
         &self.trace
     }
 
+    /// The trap a host function's error raised.
+    pub(crate) fn from_host(message: String, trace: Vec<FrameInfo>) -> Trap {
+        Trap {
+            code: None,
+            message,
+            trace,
+        }
+    }
+
     /// Reads and frees a `wasm_trap_t`.
     ///
     /// # Safety

@@ -1,0 +1,156 @@
+//! Configurations Wasmtime rejects (which the C API turns into a process
+//! abort) come back as `Err`; the accepted neighbours create engines.
+
+mod common;
+
+use common::{Flavour, FLAVOURS};
+use wasmtime_dyn::{Config, Engine, Error, Strategy};
+
+fn engine(flavour: Flavour, configure: impl Fn(&mut Config)) -> Result<Engine, Error> {
+    let lib = flavour.load();
+    let mut config = Config::new(lib);
+    configure(&mut config);
+    Engine::new(lib, &config)
+}
+
+fn refused(result: Result<Engine, Error>, needle: &str) {
+    match result {
+        Err(Error::Config(message)) => assert!(message.contains(needle), "{message}"),
+        Err(other) => panic!("expected Error::Config, got {other:?}"),
+        Ok(_) => panic!("expected the configuration to be refused ({needle})"),
+    }
+}
+
+#[test]
+fn stack_limits() {
+    for flavour in FLAVOURS {
+        refused(engine(flavour, |c| drop(c.max_wasm_stack(0))), "zero");
+        refused(
+            engine(flavour, |c| drop(c.max_wasm_stack(4 << 20))),
+            "async stack size",
+        );
+        engine(flavour, |c| drop(c.max_wasm_stack(2 << 20))).unwrap();
+    }
+}
+
+#[test]
+fn runtime_features_the_build_lacks() {
+    for flavour in [Flavour::Min, Flavour::CompilerOnly] {
+        refused(engine(flavour, |c| drop(c.gc_support(true))), "gc");
+        refused(
+            engine(flavour, |c| drop(c.concurrency_support(true))),
+            "component-model-async",
+        );
+        engine(flavour, |c| {
+            drop(c.gc_support(false).concurrency_support(false))
+        })
+        .unwrap();
+    }
+    engine(Flavour::Full, |c| {
+        drop(c.gc_support(true).concurrency_support(true))
+    })
+    .unwrap();
+}
+
+#[test]
+fn capability_handles_follow_the_library() {
+    let mut full = Config::new(Flavour::Full.load());
+    assert!(full.compiler().is_some() && full.gc().is_some() && full.threads().is_some());
+    assert!(full.parallel_compilation().is_some());
+    let mut co = Config::new(Flavour::CompilerOnly.load());
+    assert!(co.compiler().is_some() && co.gc().is_none() && co.threads().is_none());
+    let mut min = Config::new(Flavour::Min.load());
+    assert!(min.compiler().is_none() && min.gc().is_none() && min.parallel_compilation().is_none());
+    // A Config of one library cannot make an engine of another.
+    let err = Engine::new(Flavour::Min.load(), &full).unwrap_err();
+    assert!(matches!(err, Error::WrongLibrary(_)), "{err:?}");
+}
+
+#[test]
+fn winch() {
+    refused(
+        engine(Flavour::CompilerOnly, |c| {
+            drop(c.compiler().unwrap().strategy(Strategy::Winch))
+        }),
+        "without Winch",
+    );
+    let winch = |c: &mut Config| drop(c.compiler().unwrap().strategy(Strategy::Winch));
+    engine(Flavour::Full, winch).unwrap();
+    refused(
+        engine(Flavour::Full, |c| {
+            winch(c);
+            c.wasm_relaxed_simd(true);
+        }),
+        "wasm_relaxed_simd",
+    );
+    refused(
+        engine(Flavour::Full, |c| {
+            winch(c);
+            c.wasm_tail_call(true);
+        }),
+        "wasm_tail_call",
+    );
+    refused(
+        engine(Flavour::Full, |c| {
+            winch(c);
+            c.gc().unwrap().wasm_gc(true);
+        }),
+        "wasm_gc",
+    );
+    refused(
+        engine(Flavour::Full, |c| {
+            winch(c);
+            c.signals_based_traps(false);
+        }),
+        "signals_based_traps",
+    );
+    refused(
+        engine(Flavour::Full, |c| {
+            winch(c);
+            c.debug_info(true);
+        }),
+        "debug info",
+    );
+    // What Winch does support.
+    engine(Flavour::Full, |c| {
+        winch(c);
+        c.wasm_simd(false).consume_fuel(true);
+    })
+    .unwrap();
+}
+
+#[test]
+fn simd_without_relaxed_simd_on_cranelift() {
+    for flavour in [Flavour::Full, Flavour::CompilerOnly] {
+        refused(engine(flavour, |c| drop(c.wasm_simd(false))), "relaxed");
+        engine(flavour, |c| {
+            drop(c.wasm_simd(false).wasm_relaxed_simd(false))
+        })
+        .unwrap();
+    }
+    // Without a compiler nothing is compiled, so nothing is refused.
+    engine(Flavour::Min, |c| drop(c.wasm_simd(false))).unwrap();
+}
+
+#[test]
+fn accepted_settings_build_engines_on_every_library() {
+    for flavour in FLAVOURS {
+        engine(flavour, |c| {
+            c.consume_fuel(true)
+                .epoch_interruption(true)
+                .wasm_multi_memory(true)
+                .wasm_memory64(true)
+                .memory_reservation(1 << 30)
+                .memory_guard_size(1 << 16)
+                .memory_may_move(false)
+                .signals_based_traps(false)
+                .native_unwind_info(true);
+            if let Some(mut compiler) = c.compiler() {
+                compiler
+                    .cranelift_opt_level(wasmtime_dyn::OptLevel::SpeedAndSize)
+                    .cranelift_nan_canonicalization(true);
+            }
+        })
+        .unwrap_or_else(|e| panic!("{flavour:?}: {e}"));
+    }
+}
