@@ -2,7 +2,7 @@
 
 use crate::capability::Capabilities;
 use crate::compiler::{Compiler, Wat};
-use crate::config::Config;
+use crate::config::{Config, Settings};
 use crate::error::{Error, Result};
 use crate::loader::Wasmtime;
 use crate::sys::types::wasm_engine_t;
@@ -27,6 +27,8 @@ pub struct Engine {
 struct EngineInner {
     wasmtime: &'static Wasmtime,
     ptr: *mut wasm_engine_t,
+    /// The settings the engine was made with (for artifact preflight).
+    settings: Settings,
 }
 
 // SAFETY: a Wasmtime engine is `Send + Sync` (`wasmtime::Engine` is), and
@@ -63,7 +65,11 @@ impl Engine {
             return Err(Error::config("libwasmtime refused to create the engine"));
         }
         Ok(Engine {
-            inner: Arc::new(EngineInner { wasmtime, ptr }),
+            inner: Arc::new(EngineInner {
+                wasmtime,
+                ptr,
+                settings: config.settings.clone(),
+            }),
         })
     }
 
@@ -109,6 +115,12 @@ impl Engine {
     /// Whether two handles are the same engine.
     pub fn same(a: &Engine, b: &Engine) -> bool {
         Arc::ptr_eq(&a.inner, &b.inner)
+    }
+
+    /// The settings the engine was made with (`None` = Wasmtime's default).
+    #[allow(dead_code)]
+    pub(crate) fn settings(&self) -> &Settings {
+        &self.inner.settings
     }
 
     pub(crate) fn ptr(&self) -> *mut wasm_engine_t {

@@ -48,6 +48,10 @@ pub enum Error {
     /// Objects from different libwasmtime builds mixed together.
     #[error("{0} was created by a different libwasmtime than the one it was used with")]
     WrongLibrary(&'static str),
+    /// A precompiled artifact this engine would refuse, and why (see
+    /// [`cwasm::preflight`](crate::cwasm::preflight)).
+    #[error("the precompiled artifact does not fit this engine: {0}")]
+    IncompatibleArtifact(String),
     /// An argument that is not valid here, said what and why.
     #[error("{0}")]
     Invalid(String),

@@ -36,6 +36,7 @@ mod capability;
 mod compiler;
 mod config;
 mod config_rules;
+pub mod cwasm;
 mod engine;
 mod error;
 mod func;
