@@ -53,6 +53,7 @@ mod trap;
 mod typed;
 mod types;
 mod val;
+pub mod wasi;
 
 pub use capability::{Capabilities, Capability, Iter as CapabilitiesIter, UndetectableFeature};
 pub use compiler::{precompile_for, Compiler, Wat};

@@ -69,6 +69,15 @@ impl<T: 'static> Linker<T> {
         }
     }
 
+    /// The engine the linker belongs to.
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    pub(crate) fn ptr(&self) -> *mut wasmtime_linker_t {
+        self.ptr
+    }
+
     fn core(&self) -> &'static crate::sys::tables::Core {
         self.engine.wasmtime().core()
     }

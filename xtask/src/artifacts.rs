@@ -34,6 +34,14 @@ impl Libraries {
         }
     }
 
+    pub fn path(&self, flavour: &str) -> &Path {
+        self.0
+            .iter()
+            .find(|(f, _, _)| *f == flavour)
+            .map(|(_, _, p)| p.as_path())
+            .expect("every flavour is made")
+    }
+
     pub fn paths(&self) -> impl Iterator<Item = &PathBuf> {
         self.0.iter().map(|(_, _, p)| p)
     }

@@ -83,19 +83,41 @@ fn test(extra: &[String]) -> Result<()> {
     bindings::run(true)
 }
 
+fn example(name: &str) -> Command {
+    let mut cmd = cargo();
+    cmd.current_dir(root()).args([
+        "run",
+        "--quiet",
+        "--package",
+        "wasmtime-dyn",
+        "--example",
+        name,
+        "--",
+    ]);
+    cmd
+}
+
+/// The capability table of each library, then one binary's story: compile
+/// and run on the full library, precompile there for the minimal one, and
+/// run the `.cwasm` on the minimal one.
 fn demo() -> Result<()> {
     let libs = artifacts::ensure_all()?;
-    let mut cmd = cargo();
-    cmd.current_dir(root())
-        .args([
-            "run",
-            "--quiet",
-            "--package",
-            "wasmtime-dyn",
-            "--example",
-            "capabilities",
-            "--",
-        ])
-        .args(libs.paths());
-    run(&mut cmd)
+    run(example("capabilities").args(libs.paths()))?;
+    let full = libs.path("full");
+    let min = libs.path("min");
+    run(example("hello").arg(full))?;
+    let cwasm =
+        std::env::temp_dir().join(format!("wasmtime-dyn-demo-{}.cwasm", std::process::id()));
+    let fib = root().join("examples/fib.wat");
+    run(example("precompile")
+        .arg(full)
+        .arg(&fib)
+        .arg(&cwasm)
+        .arg(min))?;
+    let result = run(example("run_cwasm")
+        .arg(min)
+        .arg(&cwasm)
+        .args(["fib", "20"]));
+    let _ = std::fs::remove_file(&cwasm);
+    result
 }

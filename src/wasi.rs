@@ -1,0 +1,466 @@
+//! WASI preview 1 for core modules: the [`Wasi`](Capability::Wasi)
+//! capability.
+
+use crate::capability::Capability;
+use crate::engine::Engine;
+use crate::error::{Error, Result};
+use crate::linker::Linker;
+use crate::store::{AsContextMut, Store};
+use crate::sys::tables;
+use crate::sys::types::*;
+use std::ffi::{c_void, CString};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+/// Where a WASI program's output stream goes.
+#[derive(Clone, Debug, Default)]
+pub enum Output {
+    /// Nowhere (WASI's default).
+    #[default]
+    Closed,
+    /// This process's own stream.
+    Inherit,
+    /// A file, created or truncated.
+    File(PathBuf),
+    /// Memory the host reads afterwards.
+    Capture(Captured),
+}
+
+/// Output captured in memory, shared with the running program: read it with
+/// [`Captured::contents`].
+///
+/// ```
+/// use wasmtime_dyn::wasi::Captured;
+/// let out = Captured::new();
+/// assert!(out.contents().is_empty());
+/// ```
+#[derive(Clone, Debug, Default)]
+pub struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Captured {
+    /// An empty buffer.
+    pub fn new() -> Captured {
+        Captured::default()
+    }
+
+    /// Everything written so far.
+    pub fn contents(&self) -> Vec<u8> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+}
+
+/// Where a WASI program's standard input comes from.
+#[derive(Clone, Debug, Default)]
+pub enum Input {
+    /// Empty (WASI's default).
+    #[default]
+    Closed,
+    /// This process's standard input.
+    Inherit,
+    /// These bytes.
+    Bytes(Vec<u8>),
+    /// A file.
+    File(PathBuf),
+}
+
+/// What a WASI program may do in a preopened directory.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DirPerms {
+    /// Read files and list directories only.
+    ReadOnly,
+    /// Also create, write and remove.
+    ReadWrite,
+}
+
+/// A WASI program's environment: arguments, environment variables, standard
+/// streams and preopened directories. Plain data; applied to a store with
+/// [`Wasi::set`] (or [`Store::set_wasi`]).
+///
+/// ```
+/// use wasmtime_dyn::wasi::{Captured, DirPerms, Output, WasiConfig};
+/// let stdout = Captured::new();
+/// let mut config = WasiConfig::new();
+/// config
+///     .args(["prog", "--verbose"])
+///     .env("LANG", "C")
+///     .stdin_bytes(b"input".to_vec())
+///     .stdout(Output::Capture(stdout.clone()))
+///     .preopen_dir("/tmp", "/tmp", DirPerms::ReadOnly);
+/// ```
+#[derive(Clone, Debug, Default)]
+pub struct WasiConfig {
+    args: Option<Vec<String>>,
+    inherit_args: bool,
+    env: Vec<(String, String)>,
+    inherit_env: bool,
+    stdin: Input,
+    stdout: Output,
+    stderr: Output,
+    preopens: Vec<(PathBuf, String, DirPerms)>,
+}
+
+impl WasiConfig {
+    /// No arguments, no environment, closed streams, no directories.
+    pub fn new() -> WasiConfig {
+        WasiConfig::default()
+    }
+
+    /// The program's arguments (the first is its name, by convention).
+    pub fn args<S: Into<String>>(&mut self, args: impl IntoIterator<Item = S>) -> &mut Self {
+        self.args = Some(args.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// This process's arguments.
+    pub fn inherit_args(&mut self) -> &mut Self {
+        self.inherit_args = true;
+        self
+    }
+
+    /// Adds an environment variable.
+    pub fn env(&mut self, name: impl Into<String>, value: impl Into<String>) -> &mut Self {
+        self.env.push((name.into(), value.into()));
+        self
+    }
+
+    /// This process's environment.
+    pub fn inherit_env(&mut self) -> &mut Self {
+        self.inherit_env = true;
+        self
+    }
+
+    /// Standard input.
+    pub fn stdin(&mut self, input: Input) -> &mut Self {
+        self.stdin = input;
+        self
+    }
+
+    /// Standard input from these bytes.
+    pub fn stdin_bytes(&mut self, bytes: Vec<u8>) -> &mut Self {
+        self.stdin(Input::Bytes(bytes))
+    }
+
+    /// Standard output.
+    pub fn stdout(&mut self, output: Output) -> &mut Self {
+        self.stdout = output;
+        self
+    }
+
+    /// Standard error.
+    pub fn stderr(&mut self, output: Output) -> &mut Self {
+        self.stderr = output;
+        self
+    }
+
+    /// This process's standard input, output and error.
+    pub fn inherit_stdio(&mut self) -> &mut Self {
+        self.stdin = Input::Inherit;
+        self.stdout = Output::Inherit;
+        self.stderr = Output::Inherit;
+        self
+    }
+
+    /// Gives the program the host directory `host` as `guest`.
+    pub fn preopen_dir(
+        &mut self,
+        host: impl AsRef<Path>,
+        guest: impl Into<String>,
+        perms: DirPerms,
+    ) -> &mut Self {
+        self.preopens
+            .push((host.as_ref().to_path_buf(), guest.into(), perms));
+        self
+    }
+
+    /// Builds the C configuration; the caller owns it.
+    fn to_c(&self, table: &tables::Wasi, core: &tables::Core) -> Result<*mut wasi_config_t> {
+        // SAFETY: returns a new owned configuration.
+        let config = unsafe { (table.wasi_config_new)() };
+        let guard = ConfigGuard { table, config };
+        if self.inherit_args {
+            // SAFETY: `config` is live.
+            unsafe { (table.wasi_config_inherit_argv)(config) };
+        }
+        if let Some(args) = &self.args {
+            let owned = c_strings(args.iter().map(String::as_str), "argument")?;
+            let mut ptrs: Vec<*const std::ffi::c_char> = owned.iter().map(|s| s.as_ptr()).collect();
+            // SAFETY: `config` is live; the strings outlive the call, which
+            // copies them.
+            let ok = unsafe { (table.wasi_config_set_argv)(config, ptrs.len(), ptrs.as_mut_ptr()) };
+            if !ok {
+                return Err(Error::Invalid(
+                    "WASI refused the arguments (not valid UTF-8?)".into(),
+                ));
+            }
+        }
+        if self.inherit_env {
+            // SAFETY: `config` is live.
+            unsafe { (table.wasi_config_inherit_env)(config) };
+        }
+        if !self.env.is_empty() {
+            let names = c_strings(
+                self.env.iter().map(|(n, _)| n.as_str()),
+                "environment variable name",
+            )?;
+            let values = c_strings(
+                self.env.iter().map(|(_, v)| v.as_str()),
+                "environment variable value",
+            )?;
+            let mut n: Vec<*const std::ffi::c_char> = names.iter().map(|s| s.as_ptr()).collect();
+            let mut v: Vec<*const std::ffi::c_char> = values.iter().map(|s| s.as_ptr()).collect();
+            // SAFETY: `config` is live; both arrays hold `len` strings that
+            // outlive the call, which copies them.
+            let ok = unsafe {
+                (table.wasi_config_set_env)(config, n.len(), n.as_mut_ptr(), v.as_mut_ptr())
+            };
+            if !ok {
+                return Err(Error::Invalid("WASI refused the environment".into()));
+            }
+        }
+        match &self.stdin {
+            Input::Closed => {}
+            // SAFETY: `config` is live.
+            Input::Inherit => unsafe { (table.wasi_config_inherit_stdin)(config) },
+            Input::Bytes(bytes) => {
+                let mut vec = wasm_byte_vec_t {
+                    size: 0,
+                    data: std::ptr::null_mut(),
+                };
+                // SAFETY: copies `bytes` into a new vector, whose contents
+                // the WASI config then takes over.
+                unsafe {
+                    (core.wasm_byte_vec_new)(&mut vec, bytes.len(), bytes.as_ptr().cast());
+                    (table.wasi_config_set_stdin_bytes)(config, &mut vec);
+                }
+            }
+            Input::File(path) => {
+                let c = path_c(path)?;
+                // SAFETY: `config` is live; `c` is NUL-terminated.
+                if !unsafe { (table.wasi_config_set_stdin_file)(config, c.as_ptr()) } {
+                    return Err(io_error(path, "cannot be opened as standard input"));
+                }
+            }
+        }
+        set_output(table, config, &self.stdout, Stream::Stdout)?;
+        set_output(table, config, &self.stderr, Stream::Stderr)?;
+        for (host, guest, perms) in &self.preopens {
+            let host_c = path_c(host)?;
+            let guest_c = CString::new(guest.as_str()).map_err(|_| {
+                Error::Invalid(format!("the guest path {guest:?} contains a NUL byte"))
+            })?;
+            // SAFETY: `config` is live; both strings are NUL-terminated.
+            let ok = unsafe {
+                (table.wasi_config_preopen_dir)(
+                    config,
+                    host_c.as_ptr(),
+                    guest_c.as_ptr(),
+                    *perms == DirPerms::ReadWrite,
+                )
+            };
+            if !ok {
+                return Err(io_error(
+                    host,
+                    "cannot be preopened (does the directory exist?)",
+                ));
+            }
+        }
+        std::mem::forget(guard);
+        Ok(config)
+    }
+}
+
+/// Deletes a WASI configuration on an early return.
+struct ConfigGuard<'a> {
+    table: &'a tables::Wasi,
+    config: *mut wasi_config_t,
+}
+
+impl Drop for ConfigGuard<'_> {
+    fn drop(&mut self) {
+        // SAFETY: the configuration is still owned here (the guard is
+        // forgotten once ownership moves on).
+        unsafe { (self.table.wasi_config_delete)(self.config) };
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Stream {
+    Stdout,
+    Stderr,
+}
+
+unsafe extern "C" fn capture_write(data: *mut c_void, buf: *const u8, len: usize) -> isize {
+    // SAFETY: `data` is the boxed `Captured` given with this callback,
+    // alive until the finalizer runs.
+    let captured = unsafe { &*data.cast::<Captured>() };
+    // SAFETY: Wasmtime passes `len` readable bytes.
+    let bytes = if len == 0 {
+        &[][..]
+    } else {
+        unsafe { std::slice::from_raw_parts(buf, len) }
+    };
+    captured
+        .0
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .extend_from_slice(bytes);
+    isize::try_from(len).unwrap_or(isize::MAX)
+}
+
+unsafe extern "C" fn capture_drop(data: *mut c_void) {
+    // SAFETY: the box leaked in `set_output`, finalized once.
+    drop(unsafe { Box::from_raw(data.cast::<Captured>()) });
+}
+
+fn set_output(
+    table: &tables::Wasi,
+    config: *mut wasi_config_t,
+    output: &Output,
+    stream: Stream,
+) -> Result<()> {
+    let (inherit, file, custom) = match stream {
+        Stream::Stdout => (
+            table.wasi_config_inherit_stdout,
+            table.wasi_config_set_stdout_file,
+            table.wasi_config_set_stdout_custom,
+        ),
+        Stream::Stderr => (
+            table.wasi_config_inherit_stderr,
+            table.wasi_config_set_stderr_file,
+            table.wasi_config_set_stderr_custom,
+        ),
+    };
+    match output {
+        Output::Closed => {}
+        // SAFETY: `config` is live.
+        Output::Inherit => unsafe { inherit(config) },
+        Output::File(path) => {
+            let c = path_c(path)?;
+            // SAFETY: `config` is live; `c` is NUL-terminated.
+            if !unsafe { file(config, c.as_ptr()) } {
+                return Err(io_error(path, "cannot be opened for output"));
+            }
+        }
+        Output::Capture(captured) => {
+            let data = Box::into_raw(Box::new(captured.clone()));
+            // SAFETY: `config` is live; `data` belongs to the config from
+            // now on and is freed by `capture_drop`.
+            unsafe { custom(config, Some(capture_write), data.cast(), Some(capture_drop)) };
+        }
+    }
+    Ok(())
+}
+
+fn c_strings<'a>(items: impl Iterator<Item = &'a str>, what: &str) -> Result<Vec<CString>> {
+    items
+        .map(|s| {
+            CString::new(s)
+                .map_err(|_| Error::Invalid(format!("the WASI {what} {s:?} contains a NUL byte")))
+        })
+        .collect()
+}
+
+fn path_c(path: &Path) -> Result<CString> {
+    let text = path.to_str().ok_or_else(|| {
+        Error::Invalid(format!(
+            "{} is not valid UTF-8, which WASI needs",
+            path.display()
+        ))
+    })?;
+    CString::new(text)
+        .map_err(|_| Error::Invalid(format!("{} contains a NUL byte", path.display())))
+}
+
+fn io_error(path: &Path, what: &str) -> Error {
+    Error::Io {
+        path: path.to_path_buf(),
+        source: std::io::Error::other(what.to_string()),
+    }
+}
+
+/// The WASI capability of an engine whose library has it, from
+/// [`Engine::wasi`].
+///
+/// ```no_run
+/// use wasmtime_dyn::wasi::WasiConfig;
+/// use wasmtime_dyn::{Engine, Linker, Store};
+/// # let engine: Engine = unimplemented!();
+/// let wasi = engine.wasi().expect("this libwasmtime has WASI");
+/// let mut linker = Linker::new(&engine);
+/// wasi.add_to_linker(&mut linker)?;
+/// let mut store = Store::new(&engine, ());
+/// wasi.set(&mut store, WasiConfig::new().inherit_stdio())?;
+/// # Ok::<(), wasmtime_dyn::Error>(())
+/// ```
+#[derive(Clone, Copy)]
+pub struct Wasi {
+    table: &'static tables::Wasi,
+    core: &'static tables::Core,
+}
+
+impl Wasi {
+    /// Defines the `wasi_snapshot_preview1` functions in `linker`.
+    pub fn add_to_linker<T: 'static>(&self, linker: &mut Linker<T>) -> Result<()> {
+        // SAFETY: the linker is live.
+        let error = unsafe { (self.table.wasmtime_linker_define_wasi)(linker.ptr()) };
+        // SAFETY: the error, if any, is fresh and owned.
+        unsafe { Error::check(self.core, error) }
+    }
+
+    /// Gives `store` this WASI environment (replacing any earlier one).
+    pub fn set<T>(
+        &self,
+        mut store: impl AsContextMut<Data = T>,
+        config: &WasiConfig,
+    ) -> Result<()> {
+        let cx = store.as_context_mut();
+        let c_config = config.to_c(self.table, self.core)?;
+        // SAFETY: the context is live; the configuration's ownership moves
+        // to the store.
+        let error = unsafe { (self.table.wasmtime_context_set_wasi)(cx.context(), c_config) };
+        // SAFETY: the error, if any, is fresh and owned.
+        unsafe { Error::check(self.core, error) }
+    }
+}
+
+impl Engine {
+    /// WASI preview 1, where the library has it.
+    pub fn wasi(&self) -> Option<Wasi> {
+        let w = self.wasmtime();
+        w.tables().wasi.as_ref().map(|table| Wasi {
+            table,
+            core: w.core(),
+        })
+    }
+}
+
+impl<T: 'static> Linker<T> {
+    /// Defines WASI preview 1 (see [`Wasi::add_to_linker`]).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Unsupported`]`(Wasi)` on a library without WASI.
+    pub fn define_wasi(&mut self) -> Result<&mut Self> {
+        let wasi = self
+            .engine()
+            .wasi()
+            .ok_or(Error::Unsupported(Capability::Wasi))?;
+        wasi.add_to_linker(self)?;
+        Ok(self)
+    }
+}
+
+impl<T> Store<T> {
+    /// Gives the store a WASI environment (see [`Wasi::set`]).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Unsupported`]`(Wasi)` on a library without WASI.
+    pub fn set_wasi(&mut self, config: &WasiConfig) -> Result<()> {
+        let wasi = self
+            .engine()
+            .wasi()
+            .ok_or(Error::Unsupported(Capability::Wasi))?;
+        wasi.set(self, config)
+    }
+}
