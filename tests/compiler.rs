@@ -1,0 +1,107 @@
+//! Compiler settings behind the Compiler capability handle.
+
+mod common;
+
+use common::Flavour;
+use wasmtime_dyn::{Config, Engine, Error, Module, OptLevel, Store, Strategy};
+
+const NAN: &str = r#"(module
+    (func (export "add") (param f32 f32) (result f32) local.get 0 local.get 1 f32.add)
+    (func (export "sqrt") (param f64) (result f64) local.get 0 f64.sqrt))"#;
+
+fn add_nan(flavour: Flavour, configure: impl Fn(&mut Config)) -> u32 {
+    let lib = flavour.load();
+    let mut config = Config::new(lib);
+    configure(&mut config);
+    let engine = Engine::new(lib, &config).unwrap();
+    let module = Module::new(&engine, NAN).unwrap();
+    let mut store = Store::new(&engine, ());
+    let instance = wasmtime_dyn::Instance::new(&mut store, &module, &[]).unwrap();
+    let add = instance
+        .get_typed_func::<(f32, f32), f32>(&mut store, "add")
+        .unwrap();
+    add.call(&mut store, (f32::from_bits(0x7fc0_1234), 1.0))
+        .unwrap()
+        .to_bits()
+}
+
+#[test]
+fn nan_canonicalization_changes_nan_bits() {
+    for flavour in [Flavour::Full, Flavour::CompilerOnly] {
+        // x86-64 propagates the payload of a quiet NaN operand...
+        assert_eq!(add_nan(flavour, |_| {}), 0x7fc0_1234, "{flavour:?}");
+        // ...canonicalization replaces it with the canonical NaN.
+        let canonical = add_nan(flavour, |c| {
+            c.compiler().unwrap().cranelift_nan_canonicalization(true);
+        });
+        assert_eq!(canonical, 0x7fc0_0000, "{flavour:?}");
+    }
+}
+
+#[test]
+fn strategies_and_opt_levels_compile_and_agree() {
+    let configs: Vec<(&str, Box<dyn Fn(&mut Config)>)> = vec![
+        (
+            "cranelift none",
+            Box::new(|c| {
+                drop(
+                    c.compiler()
+                        .unwrap()
+                        .strategy(Strategy::Cranelift)
+                        .cranelift_opt_level(OptLevel::None),
+                )
+            }),
+        ),
+        (
+            "cranelift speed",
+            Box::new(|c| drop(c.compiler().unwrap().cranelift_opt_level(OptLevel::Speed))),
+        ),
+        (
+            "cranelift size",
+            Box::new(|c| {
+                drop(
+                    c.compiler()
+                        .unwrap()
+                        .cranelift_opt_level(OptLevel::SpeedAndSize),
+                )
+            }),
+        ),
+        (
+            "winch",
+            Box::new(|c| drop(c.compiler().unwrap().strategy(Strategy::Winch))),
+        ),
+        (
+            "verifier",
+            Box::new(|c| drop(c.compiler().unwrap().cranelift_debug_verifier(true))),
+        ),
+        (
+            "serial",
+            Box::new(|c| drop(c.parallel_compilation().unwrap().enable(false))),
+        ),
+    ];
+    for (name, configure) in configs {
+        assert_eq!(add_nan(Flavour::Full, &*configure), 0x7fc0_1234, "{name}");
+    }
+    assert!(Flavour::Full.load().has_winch());
+    assert!(!Flavour::CompilerOnly.load().has_winch());
+}
+
+#[test]
+fn compiler_settings_are_absent_without_a_compiler() {
+    let mut config = Config::new(Flavour::Min.load());
+    assert!(config.compiler().is_none());
+    assert!(config.parallel_compilation().is_none());
+    let mut config = Config::new(Flavour::CompilerOnly.load());
+    assert!(
+        config.parallel_compilation().is_none(),
+        "compiler-only has no parallel-compilation"
+    );
+    // Validation happens through the compiler, too.
+    let engine = Engine::default_for(Flavour::CompilerOnly.load()).unwrap();
+    let compiler = engine.compiler().unwrap();
+    compiler.validate(b"\0asm\x01\0\0\0").unwrap();
+    let err = compiler
+        .validate(b"\0asm\x01\0\0\0\x01\x04\x01\x60\0")
+        .unwrap_err();
+    assert!(matches!(err, Error::Wasmtime { .. }), "{err:?}");
+}
