@@ -5,6 +5,7 @@ use crate::func::{call_failed, Func};
 use crate::global::Global;
 use crate::memory::Memory;
 use crate::module::Module;
+use crate::shared_memory::SharedMemory;
 use crate::store::{AsContextMut, StoreContextMut};
 use crate::sys::types::*;
 use crate::table::Table;
@@ -22,6 +23,8 @@ pub enum Extern {
     Memory(Memory),
     /// A table.
     Table(Table),
+    /// A shared memory (threads proposal).
+    SharedMemory(SharedMemory),
 }
 
 impl Extern {
@@ -58,7 +61,8 @@ impl Extern {
     }
 
     /// Wraps an item the library handed out for this store; `None` for kinds
-    /// this crate does not wrap (tags, shared memories).
+    /// this crate does not wrap (tags). A shared memory is owned by the
+    /// result.
     ///
     /// # Safety
     ///
@@ -74,6 +78,9 @@ impl Extern {
                 WASMTIME_EXTERN_GLOBAL => Some(Extern::Global(Global::from_c(cx, item.of.global))),
                 WASMTIME_EXTERN_MEMORY => Some(Extern::Memory(Memory::from_c(cx, item.of.memory))),
                 WASMTIME_EXTERN_TABLE => Some(Extern::Table(Table::from_c(cx, item.of.table))),
+                WASMTIME_EXTERN_SHAREDMEMORY => Some(Extern::SharedMemory(
+                    SharedMemory::from_owned(cx.wasmtime(), item.of.sharedmemory),
+                )),
                 _ => None,
             }
         }
@@ -104,6 +111,13 @@ impl Extern {
                 out.kind = WASMTIME_EXTERN_TABLE as u8;
                 out.of.table = t.raw;
             }
+            Extern::SharedMemory(m) => {
+                if !std::ptr::eq(m.wasmtime(), cx.wasmtime()) {
+                    return Err(Error::WrongLibrary("the shared memory"));
+                }
+                out.kind = WASMTIME_EXTERN_SHAREDMEMORY as u8;
+                out.of.sharedmemory = m.ptr;
+            }
         }
         Ok(out)
     }
@@ -121,7 +135,21 @@ macro_rules! extern_from {
     };
 }
 
-extern_from!(Func, Global, Memory, Table);
+extern_from!(Func, Global, Memory, Table, SharedMemory);
+
+impl Extern {
+    /// The store id of a store-bound item; `None` for shared memories,
+    /// which belong to an engine.
+    pub(crate) fn store_id(&self) -> Option<u64> {
+        match self {
+            Extern::Func(f) => Some(f.raw.store_id),
+            Extern::Global(g) => Some(g.raw.store_id),
+            Extern::Memory(m) => Some(m.raw.__bindgen_anon_1.store_id),
+            Extern::Table(t) => Some(t.raw.__bindgen_anon_1.store_id),
+            Extern::SharedMemory(_) => None,
+        }
+    }
+}
 
 /// An instantiated module.
 ///

@@ -129,7 +129,9 @@ impl<T: 'static> Linker<T> {
         };
         // SAFETY: the error, if any, is fresh and owned.
         unsafe { Error::check(self.core(), error) }.map_err(name_error(module, name))?;
-        self.store_id = Some(c_item_store_id(&c_item));
+        if let Some(id) = item.store_id() {
+            self.store_id = Some(id);
+        }
         Ok(self)
     }
 
@@ -308,10 +310,4 @@ impl<T: 'static> Linker<T> {
             .then(|| unsafe { Extern::from_c(&mut cx, &item.assume_init()) })
             .flatten()
     }
-}
-
-fn c_item_store_id(item: &wasmtime_extern_t) -> u64 {
-    // SAFETY: every member of the union starts with the store id, except
-    // shared memories, which `Extern` never produces.
-    unsafe { item.of.func.store_id }
 }
