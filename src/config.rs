@@ -29,7 +29,7 @@ pub enum OptLevel {
 }
 
 /// Every setting, `None` meaning Wasmtime's default.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Settings {
     pub debug_info: Option<bool>,
     pub consume_fuel: Option<bool>,
@@ -71,6 +71,8 @@ pub(crate) struct Settings {
     pub threads: Option<bool>,
     // ComponentModel capability.
     pub component_model: Option<bool>,
+    // PoolingAllocator capability.
+    pub pooling: Option<crate::pooling::PoolingConfig>,
 }
 
 /// How an [`Engine`](crate::Engine) is set up. Settings left alone keep
@@ -205,6 +207,12 @@ impl Config {
             .then_some(ThreadsConfig(&mut self.settings))
     }
 
+    /// The pooling instance allocator, where the library has it.
+    pub fn pooling_allocator(&mut self) -> Option<PoolingAllocatorConfig<'_>> {
+        self.has(Capability::PoolingAllocator)
+            .then_some(PoolingAllocatorConfig(&mut self.settings))
+    }
+
     /// Settings for code that a library with the capabilities `target` will
     /// load: turns off every run-time feature and wasm proposal `target`
     /// lacks (`gc_support`, `concurrency_support`, threads, exceptions, GC,
@@ -335,6 +343,9 @@ impl Config {
         if let Some(threads) = &tables.threads {
             apply!(threads; threads => wasmtime_config_wasm_threads_set);
         }
+        if let (Some(table), Some(pool)) = (&tables.pooling_allocator, &s.pooling) {
+            pool.apply(table, config);
+        }
         if let Some(cm) = &tables.component_model {
             apply!(cm; component_model => wasmtime_config_wasm_component_model_set);
         }
@@ -408,6 +419,26 @@ impl GcConfig<'_> {
     /// The exception handling proposal.
     pub fn wasm_exceptions(&mut self, enable: bool) -> &mut Self {
         self.0.exceptions = Some(enable);
+        self
+    }
+}
+
+/// The pooling allocator, from [`Config::pooling_allocator`].
+pub struct PoolingAllocatorConfig<'a>(&'a mut Settings);
+
+impl PoolingAllocatorConfig<'_> {
+    /// Allocates instances from a pool with these limits (instead of on
+    /// demand). Instantiating past a limit is an error, not an abort.
+    ///
+    /// ```no_run
+    /// # let mut config: wasmtime_dyn::Config = unimplemented!();
+    /// let mut pool = wasmtime_dyn::PoolingConfig::default();
+    /// pool.total_core_instances = Some(100);
+    /// pool.max_memory_size = Some(1 << 24);
+    /// config.pooling_allocator().expect("a build with pooling").enable(pool);
+    /// ```
+    pub fn enable(&mut self, pool: crate::pooling::PoolingConfig) -> &mut Self {
+        self.0.pooling = Some(pool);
         self
     }
 }

@@ -45,6 +45,9 @@ pub(crate) fn validate(wasmtime: &Wasmtime, s: &Settings) -> Result<()> {
                 .into(),
         );
     }
+    if let Some(pool) = &s.pooling {
+        validate_pool(s, pool)?;
+    }
     if !wasmtime.has(Capability::Compiler) {
         return Ok(());
     }
@@ -61,6 +64,44 @@ pub(crate) fn validate(wasmtime: &Wasmtime, s: &Settings) -> Result<()> {
             }
             Ok(())
         }
+    }
+}
+
+/// Wasmtime's default linear memory reservation and guard on 64-bit hosts.
+const DEFAULT_MEMORY_RESERVATION: u64 = 4 << 30;
+const DEFAULT_MEMORY_GUARD: u64 = 32 << 20;
+
+/// Address space the pool may reserve: half of x86-64's 47-bit user space.
+const MAX_POOL_RESERVATION: u64 = 1 << 46;
+
+fn validate_pool(s: &Settings, pool: &crate::pooling::PoolingConfig) -> Result<()> {
+    let reservation = s.memory_reservation.unwrap_or(DEFAULT_MEMORY_RESERVATION);
+    let guard = s.memory_guard_size.unwrap_or(DEFAULT_MEMORY_GUARD);
+    let max_memory = pool
+        .max_memory_size
+        .map_or(crate::pooling::DEFAULT_MAX_MEMORY_SIZE, |m| m as u64);
+    // memory_pool.rs:179-185
+    if max_memory > reservation {
+        return Err(Error::Config(format!(
+            "the pool's max_memory_size ({max_memory} bytes) exceeds memory_reservation ({reservation} bytes): \
+             lower max_memory_size or raise memory_reservation"
+        )));
+    }
+    // memory_pool.rs:742-916: slot and total sizes must be computable and
+    // mappable.
+    let memories = pool
+        .total_memories
+        .map_or(crate::pooling::DEFAULT_TOTAL_MEMORIES, u64::from);
+    let total = reservation
+        .checked_add(guard)
+        .and_then(|slot| slot.checked_add(guard))
+        .and_then(|slot| slot.checked_mul(memories.max(1)));
+    match total {
+        Some(total) if total <= MAX_POOL_RESERVATION => Ok(()),
+        _ => Err(Error::Config(format!(
+            "the pool's {memories} memories of {reservation} bytes plus {guard}-byte guards need more address \
+             space than this process can reserve: lower total_memories, memory_reservation or memory_guard_size"
+        ))),
     }
 }
 

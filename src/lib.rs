@@ -46,6 +46,7 @@ mod linker;
 mod loader;
 mod memory;
 mod module;
+mod pooling;
 mod shared_memory;
 mod store;
 pub mod sys;
@@ -59,7 +60,8 @@ pub mod wasi;
 pub use capability::{Capabilities, Capability, Iter as CapabilitiesIter, UndetectableFeature};
 pub use compiler::{precompile_for, Compiler, Wat};
 pub use config::{
-    CompilerConfig, Config, GcConfig, OptLevel, ParallelCompilationConfig, Strategy, ThreadsConfig,
+    CompilerConfig, Config, GcConfig, OptLevel, ParallelCompilationConfig, PoolingAllocatorConfig,
+    Strategy, ThreadsConfig,
 };
 pub use engine::Engine;
 pub use error::{Error, Result};
@@ -70,6 +72,7 @@ pub use linker::Linker;
 pub use loader::{LoadError, Origin, ValAbi, Version, Wasmtime};
 pub use memory::Memory;
 pub use module::Module;
+pub use pooling::PoolingConfig;
 pub use shared_memory::SharedMemory;
 pub use store::{AsContext, AsContextMut, Caller, Store, StoreContext, StoreContextMut};
 pub use table::Table;

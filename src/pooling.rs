@@ -1,0 +1,79 @@
+//! The pooling instance allocator: the
+//! [`PoolingAllocator`](crate::Capability::PoolingAllocator) capability.
+
+use crate::sys::tables;
+use crate::sys::types::*;
+
+/// Limits of the pooling allocator, which reserves every instance's memory
+/// and tables up front so instantiation is fast and bounded. Unset limits
+/// keep Wasmtime's defaults (1000 instances, memories and tables; 4 GiB per
+/// memory; 20 000 table elements; one memory and one table per module).
+///
+/// ```
+/// use wasmtime_dyn::PoolingConfig;
+/// let mut pool = PoolingConfig::default();
+/// pool.total_core_instances = Some(10);
+/// pool.max_memory_size = Some(1 << 20);
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct PoolingConfig {
+    /// Instances alive at once, across all stores.
+    pub total_core_instances: Option<u32>,
+    /// Linear memories alive at once.
+    pub total_memories: Option<u32>,
+    /// Tables alive at once.
+    pub total_tables: Option<u32>,
+    /// The most bytes one memory may grow to (at most the engine's
+    /// `memory_reservation`).
+    pub max_memory_size: Option<usize>,
+    /// Memories one module may define.
+    pub max_memories_per_module: Option<u32>,
+    /// Tables one module may define.
+    pub max_tables_per_module: Option<u32>,
+    /// Elements one table may hold.
+    pub table_elements: Option<usize>,
+    /// Bytes of instance state one module may need.
+    pub max_core_instance_size: Option<usize>,
+    /// Freed slots kept warm for reuse.
+    pub max_unused_warm_slots: Option<u32>,
+}
+
+/// Wasmtime's defaults for the limits the configuration rules check.
+pub(crate) const DEFAULT_TOTAL_MEMORIES: u64 = 1000;
+pub(crate) const DEFAULT_MAX_MEMORY_SIZE: u64 = 1 << 32;
+
+impl PoolingConfig {
+    /// Applies the settings to `config` through the C API.
+    pub(crate) fn apply(&self, table: &tables::PoolingAllocator, config: *mut wasm_config_t) {
+        // SAFETY: returns a new owned pooling configuration.
+        let pool = unsafe { (table.wasmtime_pooling_allocation_config_new)() };
+        macro_rules! set {
+            ($($field:ident => $func:ident),* $(,)?) => {
+                $(
+                    if let Some(value) = self.$field {
+                        // SAFETY: `pool` is live; plain value.
+                        unsafe { (table.$func)(pool, value) };
+                    }
+                )*
+            };
+        }
+        set!(
+            total_core_instances => wasmtime_pooling_allocation_config_total_core_instances_set,
+            total_memories => wasmtime_pooling_allocation_config_total_memories_set,
+            total_tables => wasmtime_pooling_allocation_config_total_tables_set,
+            max_memory_size => wasmtime_pooling_allocation_config_max_memory_size_set,
+            max_memories_per_module => wasmtime_pooling_allocation_config_max_memories_per_module_set,
+            max_tables_per_module => wasmtime_pooling_allocation_config_max_tables_per_module_set,
+            table_elements => wasmtime_pooling_allocation_config_table_elements_set,
+            max_core_instance_size => wasmtime_pooling_allocation_config_max_core_instance_size_set,
+            max_unused_warm_slots => wasmtime_pooling_allocation_config_max_unused_warm_slots_set,
+        );
+        // SAFETY: both are live; the strategy copies the pool settings, so
+        // the pool configuration is deleted right after.
+        unsafe {
+            (table.wasmtime_pooling_allocation_strategy_set)(config, pool);
+            (table.wasmtime_pooling_allocation_config_delete)(pool);
+        }
+    }
+}
