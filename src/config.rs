@@ -73,6 +73,19 @@ pub(crate) struct Settings {
     pub component_model: Option<bool>,
     // PoolingAllocator capability.
     pub pooling: Option<crate::pooling::PoolingConfig>,
+    // Cache capability.
+    pub cache: Option<CacheSource>,
+}
+
+/// Where the compilation cache's settings come from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum CacheSource {
+    /// Wasmtime's default settings (the user's cache directory).
+    Default,
+    /// A Wasmtime cache configuration file (TOML).
+    File(std::path::PathBuf),
+    /// Default settings, this directory.
+    Directory(std::path::PathBuf),
 }
 
 /// How an [`Engine`](crate::Engine) is set up. Settings left alone keep
@@ -207,6 +220,12 @@ impl Config {
             .then_some(ThreadsConfig(&mut self.settings))
     }
 
+    /// The compilation cache, where the library has it.
+    pub fn cache(&mut self) -> Option<CacheConfig<'_>> {
+        self.has(Capability::Cache)
+            .then_some(CacheConfig(&mut self.settings))
+    }
+
     /// The pooling instance allocator, where the library has it.
     pub fn pooling_allocator(&mut self) -> Option<PoolingAllocatorConfig<'_>> {
         self.has(Capability::PoolingAllocator)
@@ -261,7 +280,7 @@ impl Config {
 
     /// Builds a `wasm_config_t` carrying every setting; the caller passes
     /// its ownership to `wasm_engine_new_with_config`.
-    pub(crate) fn to_c(&self) -> *mut wasm_config_t {
+    pub(crate) fn to_c(&self) -> Result<*mut wasm_config_t> {
         let w = self.wasmtime;
         let core = w.core();
         // SAFETY: `wasm_config_new` returns a new owned config.
@@ -349,7 +368,14 @@ impl Config {
         if let Some(cm) = &tables.component_model {
             apply!(cm; component_model => wasmtime_config_wasm_component_model_set);
         }
-        config
+        if let (Some(table), Some(source)) = (&tables.cache, &s.cache) {
+            if let Err(err) = crate::cache::load(w, table, config, source) {
+                // SAFETY: the config is still owned here; deleted once.
+                unsafe { (core.wasm_config_delete)(config) };
+                return Err(err);
+            }
+        }
+        Ok(config)
     }
 }
 
@@ -419,6 +445,38 @@ impl GcConfig<'_> {
     /// The exception handling proposal.
     pub fn wasm_exceptions(&mut self, enable: bool) -> &mut Self {
         self.0.exceptions = Some(enable);
+        self
+    }
+}
+
+/// The compilation cache, from [`Config::cache`]: compiled code is stored
+/// on disk and a later compilation of the same module (same settings, same
+/// Wasmtime) loads it instead of compiling.
+pub struct CacheConfig<'a>(&'a mut Settings);
+
+impl CacheConfig<'_> {
+    /// Wasmtime's default cache settings (a directory under the user's
+    /// cache directory).
+    pub fn enable_default(&mut self) -> &mut Self {
+        self.0.cache = Some(CacheSource::Default);
+        self
+    }
+
+    /// Settings from a Wasmtime cache configuration file (TOML; see
+    /// Wasmtime's documentation of `wasmtime config new`).
+    pub fn from_file(&mut self, path: impl Into<std::path::PathBuf>) -> &mut Self {
+        self.0.cache = Some(CacheSource::File(path.into()));
+        self
+    }
+
+    /// Default settings, cached in `directory` (created if missing).
+    ///
+    /// ```no_run
+    /// # let mut config: wasmtime_dyn::Config = unimplemented!();
+    /// config.cache().expect("a build with the cache").directory("/var/cache/my-app/wasm");
+    /// ```
+    pub fn directory(&mut self, directory: impl Into<std::path::PathBuf>) -> &mut Self {
+        self.0.cache = Some(CacheSource::Directory(directory.into()));
         self
     }
 }

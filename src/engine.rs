@@ -57,7 +57,7 @@ impl Engine {
             return Err(Error::WrongLibrary("the Config"));
         }
         config.validate()?;
-        let raw = config.to_c();
+        let raw = config.to_c()?;
         // SAFETY: `raw` is a live config whose ownership moves into the
         // engine; validation refused the settings Wasmtime rejects.
         let ptr = unsafe { (wasmtime.core().wasm_engine_new_with_config)(raw) };

@@ -32,6 +32,7 @@
 #![warn(missing_docs)]
 #![deny(unsafe_op_in_unsafe_fn, clippy::undocumented_unsafe_blocks)]
 
+mod cache;
 mod capability;
 mod compiler;
 mod config;
@@ -60,8 +61,8 @@ pub mod wasi;
 pub use capability::{Capabilities, Capability, Iter as CapabilitiesIter, UndetectableFeature};
 pub use compiler::{precompile_for, Compiler, Wat};
 pub use config::{
-    CompilerConfig, Config, GcConfig, OptLevel, ParallelCompilationConfig, PoolingAllocatorConfig,
-    Strategy, ThreadsConfig,
+    CacheConfig, CompilerConfig, Config, GcConfig, OptLevel, ParallelCompilationConfig,
+    PoolingAllocatorConfig, Strategy, ThreadsConfig,
 };
 pub use engine::Engine;
 pub use error::{Error, Result};
