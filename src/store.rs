@@ -243,6 +243,11 @@ impl<T> StoreContextMut<'_, T> {
         unsafe { (*self.inner).context }
     }
 
+    pub(crate) fn raw_store(&self) -> *mut wasmtime_store_t {
+        // SAFETY: as in `data`.
+        unsafe { (*self.inner).store }
+    }
+
     /// Checks that an object with Wasmtime store id `id` belongs here.
     pub(crate) fn check(&self, id: u64, what: &'static str) -> Result<()> {
         // SAFETY: as in `data`.
