@@ -293,10 +293,10 @@ unsafe extern "C" fn capture_write(data: *mut c_void, buf: *const u8, len: usize
     // SAFETY: `data` is the boxed `Captured` given with this callback,
     // alive until the finalizer runs.
     let captured = unsafe { &*data.cast::<Captured>() };
-    // SAFETY: Wasmtime passes `len` readable bytes.
     let bytes = if len == 0 {
         &[][..]
     } else {
+        // SAFETY: Wasmtime passes `len` readable bytes at `buf`.
         unsafe { std::slice::from_raw_parts(buf, len) }
     };
     captured

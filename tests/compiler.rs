@@ -38,45 +38,51 @@ fn nan_canonicalization_changes_nan_bits() {
     }
 }
 
+type Configure = Box<dyn Fn(&mut Config)>;
+
 #[test]
 fn strategies_and_opt_levels_compile_and_agree() {
-    let configs: Vec<(&str, Box<dyn Fn(&mut Config)>)> = vec![
+    let configs: Vec<(&str, Configure)> = vec![
         (
             "cranelift none",
             Box::new(|c| {
-                drop(
-                    c.compiler()
-                        .unwrap()
-                        .strategy(Strategy::Cranelift)
-                        .cranelift_opt_level(OptLevel::None),
-                )
+                c.compiler()
+                    .unwrap()
+                    .strategy(Strategy::Cranelift)
+                    .cranelift_opt_level(OptLevel::None);
             }),
         ),
         (
             "cranelift speed",
-            Box::new(|c| drop(c.compiler().unwrap().cranelift_opt_level(OptLevel::Speed))),
+            Box::new(|c| {
+                c.compiler().unwrap().cranelift_opt_level(OptLevel::Speed);
+            }),
         ),
         (
             "cranelift size",
             Box::new(|c| {
-                drop(
-                    c.compiler()
-                        .unwrap()
-                        .cranelift_opt_level(OptLevel::SpeedAndSize),
-                )
+                c.compiler()
+                    .unwrap()
+                    .cranelift_opt_level(OptLevel::SpeedAndSize);
             }),
         ),
         (
             "winch",
-            Box::new(|c| drop(c.compiler().unwrap().strategy(Strategy::Winch))),
+            Box::new(|c| {
+                c.compiler().unwrap().strategy(Strategy::Winch);
+            }),
         ),
         (
             "verifier",
-            Box::new(|c| drop(c.compiler().unwrap().cranelift_debug_verifier(true))),
+            Box::new(|c| {
+                c.compiler().unwrap().cranelift_debug_verifier(true);
+            }),
         ),
         (
             "serial",
-            Box::new(|c| drop(c.parallel_compilation().unwrap().enable(false))),
+            Box::new(|c| {
+                c.parallel_compilation().unwrap().enable(false);
+            }),
         ),
     ];
     for (name, configure) in configs {

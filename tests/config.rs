@@ -24,30 +24,47 @@ fn refused(result: Result<Engine, Error>, needle: &str) {
 #[test]
 fn stack_limits() {
     for flavour in FLAVOURS {
-        refused(engine(flavour, |c| drop(c.max_wasm_stack(0))), "zero");
         refused(
-            engine(flavour, |c| drop(c.max_wasm_stack(4 << 20))),
+            engine(flavour, |c| {
+                c.max_wasm_stack(0);
+            }),
+            "zero",
+        );
+        refused(
+            engine(flavour, |c| {
+                c.max_wasm_stack(4 << 20);
+            }),
             "async stack size",
         );
-        engine(flavour, |c| drop(c.max_wasm_stack(2 << 20))).unwrap();
+        engine(flavour, |c| {
+            c.max_wasm_stack(2 << 20);
+        })
+        .unwrap();
     }
 }
 
 #[test]
 fn runtime_features_the_build_lacks() {
     for flavour in [Flavour::Min, Flavour::CompilerOnly] {
-        refused(engine(flavour, |c| drop(c.gc_support(true))), "gc");
         refused(
-            engine(flavour, |c| drop(c.concurrency_support(true))),
+            engine(flavour, |c| {
+                c.gc_support(true);
+            }),
+            "gc",
+        );
+        refused(
+            engine(flavour, |c| {
+                c.concurrency_support(true);
+            }),
             "component-model-async",
         );
         engine(flavour, |c| {
-            drop(c.gc_support(false).concurrency_support(false))
+            c.gc_support(false).concurrency_support(false);
         })
         .unwrap();
     }
     engine(Flavour::Full, |c| {
-        drop(c.gc_support(true).concurrency_support(true))
+        c.gc_support(true).concurrency_support(true);
     })
     .unwrap();
 }
@@ -70,11 +87,13 @@ fn capability_handles_follow_the_library() {
 fn winch() {
     refused(
         engine(Flavour::CompilerOnly, |c| {
-            drop(c.compiler().unwrap().strategy(Strategy::Winch))
+            c.compiler().unwrap().strategy(Strategy::Winch);
         }),
         "without Winch",
     );
-    let winch = |c: &mut Config| drop(c.compiler().unwrap().strategy(Strategy::Winch));
+    let winch = |c: &mut Config| {
+        c.compiler().unwrap().strategy(Strategy::Winch);
+    };
     engine(Flavour::Full, winch).unwrap();
     refused(
         engine(Flavour::Full, |c| {
@@ -122,14 +141,22 @@ fn winch() {
 #[test]
 fn simd_without_relaxed_simd_on_cranelift() {
     for flavour in [Flavour::Full, Flavour::CompilerOnly] {
-        refused(engine(flavour, |c| drop(c.wasm_simd(false))), "relaxed");
+        refused(
+            engine(flavour, |c| {
+                c.wasm_simd(false);
+            }),
+            "relaxed",
+        );
         engine(flavour, |c| {
-            drop(c.wasm_simd(false).wasm_relaxed_simd(false))
+            c.wasm_simd(false).wasm_relaxed_simd(false);
         })
         .unwrap();
     }
     // Without a compiler nothing is compiled, so nothing is refused.
-    engine(Flavour::Min, |c| drop(c.wasm_simd(false))).unwrap();
+    engine(Flavour::Min, |c| {
+        c.wasm_simd(false);
+    })
+    .unwrap();
 }
 
 #[test]
