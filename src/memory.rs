@@ -86,18 +86,15 @@ impl Memory {
     pub fn data<'a, S: AsContext + ?Sized>(&self, store: &'a S) -> Result<&'a [u8]> {
         let cx = store.as_context();
         cx.check(self.id(), "the memory")?;
-        let core = cx.wasmtime().core();
-        // SAFETY: the memory belongs to this live store; its bytes stay put
-        // and valid while the store is borrowed (growing needs `&mut`).
-        unsafe {
-            let ptr = (core.wasmtime_memory_data)(cx.context(), &self.raw);
-            let len = (core.wasmtime_memory_data_size)(cx.context(), &self.raw);
-            Ok(if len == 0 {
-                &[]
-            } else {
-                std::slice::from_raw_parts(ptr, len)
-            })
-        }
+        let (ptr, len) = self.span(cx.wasmtime(), cx.context());
+        Ok(if len == 0 {
+            &[]
+        } else {
+            // SAFETY: the memory belongs to this live store; its `len` bytes
+            // at `ptr` stay put and valid while the store is borrowed
+            // (growing needs `&mut`).
+            unsafe { std::slice::from_raw_parts(ptr, len) }
+        })
     }
 
     /// The contents, mutably borrowed from the store.
@@ -108,16 +105,30 @@ impl Memory {
     pub fn data_mut<'a, S: AsContextMut + ?Sized>(&self, store: &'a mut S) -> Result<&'a mut [u8]> {
         let cx = store.as_context_mut();
         cx.check(self.id(), "the memory")?;
-        let core = cx.wasmtime().core();
-        // SAFETY: as in `data`, exclusively for the borrow.
+        let (ptr, len) = self.span(cx.wasmtime(), cx.context());
+        Ok(if len == 0 {
+            &mut []
+        } else {
+            // SAFETY: as in `data`, exclusively for the mutable borrow.
+            unsafe { std::slice::from_raw_parts_mut(ptr, len) }
+        })
+    }
+
+    /// The base address and length of the contents, for a memory checked to
+    /// belong to the store whose context this is.
+    fn span(
+        &self,
+        wasmtime: &crate::Wasmtime,
+        context: *mut wasmtime_context_t,
+    ) -> (*mut u8, usize) {
+        let core = wasmtime.core();
+        // SAFETY: the context is live and the memory belongs to it (the
+        // callers checked); both calls only read the memory's state.
         unsafe {
-            let ptr = (core.wasmtime_memory_data)(cx.context(), &self.raw);
-            let len = (core.wasmtime_memory_data_size)(cx.context(), &self.raw);
-            Ok(if len == 0 {
-                &mut []
-            } else {
-                std::slice::from_raw_parts_mut(ptr, len)
-            })
+            (
+                (core.wasmtime_memory_data)(context, &self.raw),
+                (core.wasmtime_memory_data_size)(context, &self.raw),
+            )
         }
     }
 
