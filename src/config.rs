@@ -234,9 +234,10 @@ impl Config {
 
     /// Settings for code that a library with the capabilities `target` will
     /// load: turns off every run-time feature and wasm proposal `target`
-    /// lacks (`gc_support`, `concurrency_support`, threads, exceptions, GC,
-    /// function references, component model), so that the minimal build
-    /// accepts the `.cwasm`. See [`precompile_for`](crate::precompile_for).
+    /// lacks (`gc_support` and with it GC types, exceptions,
+    /// `concurrency_support`, threads, the component model), so that the
+    /// minimal build accepts the `.cwasm`. See
+    /// [`precompile_for`](crate::precompile_for).
     ///
     /// ```no_run
     /// use wasmtime_dyn::{Capabilities, Config, Wasmtime};
@@ -248,10 +249,12 @@ impl Config {
         let s = &mut self.settings;
         let own = self.wasmtime.capabilities();
         if !target.contains(Capability::Gc) {
+            // A build without GC keeps the function-references and GC
+            // proposal bits on and drops GC types (through gc_support) and
+            // exceptions (Wasmtime 48 config.rs:2550-2551): match it, so
+            // code it accepts compiles here too.
             s.gc_support = Some(false);
             if own.contains(Capability::Gc) {
-                s.wasm_gc = Some(false);
-                s.function_references = Some(false);
                 s.exceptions = Some(false);
             }
         }

@@ -60,9 +60,10 @@ impl Extern {
         }
     }
 
-    /// Wraps an item the library handed out for this store; `None` for kinds
-    /// this crate does not wrap (tags). A shared memory is owned by the
-    /// result.
+    /// Wraps an item the library handed out for this store: `Ok(None)` for
+    /// kinds this crate does not wrap (tags), `Err` for a function whose type
+    /// it cannot represent (GC proposal types). A shared memory is owned by
+    /// the result.
     ///
     /// # Safety
     ///
@@ -70,11 +71,11 @@ impl Extern {
     pub(crate) unsafe fn from_c<T>(
         cx: &mut StoreContextMut<'_, T>,
         item: &wasmtime_extern_t,
-    ) -> Option<Extern> {
+    ) -> Result<Option<Extern>> {
         // SAFETY: the union member read is the one `kind` names.
-        unsafe {
+        Ok(unsafe {
             match u32::from(item.kind) {
-                WASMTIME_EXTERN_FUNC => Func::from_c(cx, item.of.func).ok().map(Extern::Func),
+                WASMTIME_EXTERN_FUNC => Some(Extern::Func(Func::from_c(cx, item.of.func)?)),
                 WASMTIME_EXTERN_GLOBAL => Some(Extern::Global(Global::from_c(cx, item.of.global))),
                 WASMTIME_EXTERN_MEMORY => Some(Extern::Memory(Memory::from_c(cx, item.of.memory))),
                 WASMTIME_EXTERN_TABLE => Some(Extern::Table(Table::from_c(cx, item.of.table))),
@@ -83,7 +84,7 @@ impl Extern {
                 )),
                 _ => None,
             }
-        }
+        })
     }
 
     /// The C form, after checking the item belongs to the store.
@@ -222,10 +223,16 @@ impl Instance {
         Instance { raw }
     }
 
-    /// The export called `name`.
-    pub fn get_export(&self, mut store: impl AsContextMut, name: &str) -> Option<Extern> {
+    /// The export called `name`; `None` when there is none, or when it is
+    /// a function whose type this crate cannot represent yet (GC proposal
+    /// types): [`Instance::get_func`] says which.
+    pub fn get_export(&self, store: impl AsContextMut, name: &str) -> Option<Extern> {
+        self.lookup(store, name).ok().flatten()
+    }
+
+    fn lookup(&self, mut store: impl AsContextMut, name: &str) -> Result<Option<Extern>> {
         let mut cx = store.as_context_mut();
-        cx.check(self.raw.store_id, "the instance").ok()?;
+        cx.check(self.raw.store_id, "the instance")?;
         let mut item = std::mem::MaybeUninit::<wasmtime_extern_t>::uninit();
         // SAFETY: the instance belongs to this live store; `name` is readable.
         let found = unsafe {
@@ -237,13 +244,19 @@ impl Instance {
                 item.as_mut_ptr(),
             )
         };
+        if !found {
+            return Ok(None);
+        }
         // SAFETY: written when found, by this store's library.
-        found
-            .then(|| unsafe { Extern::from_c(&mut cx, &item.assume_init()) })
-            .flatten()
+        unsafe { Extern::from_c(&mut cx, &item.assume_init()) }
     }
 
-    /// Every export, with its name, in order.
+    /// Every export, with its name, in order (tags left out).
+    ///
+    /// # Errors
+    ///
+    /// For a function export whose type this crate cannot represent yet
+    /// (GC proposal types), naming it.
     pub fn exports(&self, mut store: impl AsContextMut) -> Result<Vec<(String, Extern)>> {
         let mut cx = store.as_context_mut();
         cx.check(self.raw.store_id, "the instance")?;
@@ -276,8 +289,10 @@ impl Instance {
                     Extern::from_c(&mut cx, &item.assume_init()),
                 )
             };
-            if let Some(item) = item {
-                out.push((name, item));
+            match item {
+                Ok(Some(item)) => out.push((name, item)),
+                Ok(None) => {}
+                Err(err) => return Err(Error::Invalid(format!("the export `{name}`: {err}"))),
             }
         }
         Ok(out)
@@ -291,7 +306,8 @@ impl Instance {
         pick: impl FnOnce(Extern) -> Option<R>,
     ) -> Result<R> {
         let item = self
-            .get_export(store, name)
+            .lookup(store, name)
+            .map_err(|err| Error::Invalid(format!("the export `{name}`: {err}")))?
             .ok_or_else(|| Error::Invalid(format!("the instance has no export named `{name}`")))?;
         pick(item)
             .ok_or_else(|| Error::TypeMismatch(format!("the export `{name}` is not a {what}")))

@@ -308,6 +308,7 @@ impl<T: 'static> Linker<T> {
         // SAFETY: written when found, by this store's library.
         found
             .then(|| unsafe { Extern::from_c(&mut cx, &item.assume_init()) })
+            .and_then(Result::ok)
             .flatten()
     }
 }

@@ -382,6 +382,8 @@ impl<T> Caller<'_, T> {
         let mut cx = self.as_context_mut();
         // SAFETY: the item was just produced by this store's library.
         unsafe { crate::instance::Extern::from_c(&mut cx, &item) }
+            .ok()
+            .flatten()
     }
 }
 

@@ -392,3 +392,47 @@ fn precompile_with_full_and_run_on_min_in_one_process() {
     let err = unsafe { wasmtime_dyn::Module::deserialize(&engine, &plain) }.unwrap_err();
     assert!(err.to_string().contains("compiled with"), "{err}");
 }
+
+#[test]
+fn exports_of_unsupported_types_are_errors_not_absences() {
+    let wat = r#"(module (type $t (func)) (func (export "f") (param (ref null $t))) (func (export "g")))"#;
+    let (engine, module) = setup(Flavour::Full, wat);
+    let mut store = Store::new(&engine, ());
+    let instance = Linker::new(&engine)
+        .instantiate(&mut store, &module)
+        .unwrap();
+    let err = instance.get_func(&mut store, "f").unwrap_err();
+    assert!(
+        err.to_string().contains("the export `f`") && err.to_string().contains("reference type"),
+        "{err}"
+    );
+    assert!(instance.get_func(&mut store, "g").is_ok());
+    let err = instance.exports(&mut store).unwrap_err();
+    assert!(err.to_string().contains("`f`"), "{err}");
+    assert_eq!(
+        module
+            .exports()
+            .unwrap_err()
+            .to_string()
+            .contains("reference type"),
+        true
+    );
+}
+
+#[test]
+fn precompile_for_min_keeps_the_proposals_min_enables() {
+    // Extended constant expressions and typed function references are on in
+    // a build without GC; precompiling for it must keep them on.
+    let full = Flavour::Full.load();
+    let min = Flavour::Min.load();
+    let engine = wasmtime_dyn::Engine::default_for(min).unwrap();
+    for wat in [
+        "(module (global i32 (i32.const 0)) (global (export \"g\") i32 (global.get 0)))",
+        "(module (type $t (func)) (table 1 (ref null $t)))",
+    ] {
+        let cwasm = wasmtime_dyn::precompile_for(full, min.capabilities(), wat).unwrap();
+        // SAFETY: produced just now by the official library.
+        unsafe { wasmtime_dyn::Module::deserialize(&engine, &cwasm) }
+            .unwrap_or_else(|e| panic!("{wat}: {e}"));
+    }
+}
