@@ -29,6 +29,9 @@ struct EngineInner {
     ptr: *mut wasm_engine_t,
     /// The settings the engine was made with (for artifact preflight).
     settings: Settings,
+    /// Whether `WASMTIME_BACKTRACE_DETAILS=1` was set when the engine's
+    /// configuration was made (Wasmtime reads it then).
+    backtrace_details: bool,
 }
 
 // SAFETY: a Wasmtime engine is `Send + Sync` (`wasmtime::Engine` is), and
@@ -57,6 +60,8 @@ impl Engine {
             return Err(Error::WrongLibrary("the Config"));
         }
         config.validate()?;
+        let backtrace_details =
+            std::env::var_os("WASMTIME_BACKTRACE_DETAILS").is_some_and(|v| v == "1");
         let raw = config.to_c()?;
         // SAFETY: `raw` is a live config whose ownership moves into the
         // engine; validation refused the settings Wasmtime rejects.
@@ -69,6 +74,7 @@ impl Engine {
                 wasmtime,
                 ptr,
                 settings: config.settings.clone(),
+                backtrace_details,
             }),
         })
     }
@@ -118,9 +124,13 @@ impl Engine {
     }
 
     /// The settings the engine was made with (`None` = Wasmtime's default).
-    #[allow(dead_code)]
     pub(crate) fn settings(&self) -> &Settings {
         &self.inner.settings
+    }
+
+    /// Whether Wasmtime parsed `WASMTIME_BACKTRACE_DETAILS=1` for this engine.
+    pub(crate) fn backtrace_details(&self) -> bool {
+        self.inner.backtrace_details
     }
 
     pub(crate) fn ptr(&self) -> *mut wasm_engine_t {
