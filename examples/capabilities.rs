@@ -38,7 +38,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     let table = wasmtime_dyn::sys::tables::TableId::for_capability(capability);
                     let total = table.functions().len() + table.undeclared().len();
                     if names.len() == total {
-                        format!("no (none of its {total} functions)")
+                        format!("no (0 of its {total} functions exported)")
                     } else {
                         format!("no (partial: {} of {total} missing)", names.len())
                     }
