@@ -386,7 +386,7 @@ fn io_error(path: &Path, what: &str) -> Error {
 /// use wasmtime_dyn::{Engine, Linker, Store};
 /// # let engine: Engine = unimplemented!();
 /// let wasi = engine.wasi().expect("this libwasmtime has WASI");
-/// let mut linker = Linker::new(&engine);
+/// let mut linker = Linker::<()>::new(&engine);
 /// wasi.add_to_linker(&mut linker)?;
 /// let mut store = Store::new(&engine, ());
 /// wasi.set(&mut store, WasiConfig::new().inherit_stdio())?;
