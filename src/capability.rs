@@ -44,6 +44,12 @@ pub enum Capability {
 
 impl Capability {
     /// Every capability, in a stable order.
+    ///
+    /// ```
+    /// use wasmtime_dyn::Capability;
+    /// assert_eq!(Capability::ALL[0], Capability::Compiler);
+    /// assert!(Capability::ALL.contains(&Capability::Profiling));
+    /// ```
     pub const ALL: [Capability; 13] = [
         Capability::Compiler,
         Capability::Wat,
@@ -110,6 +116,12 @@ pub struct Capabilities(u16);
 
 impl Capabilities {
     /// The empty set.
+    ///
+    /// ```
+    /// use wasmtime_dyn::Capabilities;
+    /// assert!(Capabilities::EMPTY.is_empty());
+    /// assert_eq!(Capabilities::EMPTY, Capabilities::default());
+    /// ```
     pub const EMPTY: Capabilities = Capabilities(0);
 
     /// Every capability.
@@ -122,31 +134,73 @@ impl Capabilities {
     }
 
     /// Whether `capability` is in the set.
+    ///
+    /// ```
+    /// use wasmtime_dyn::{Capabilities, Capability};
+    /// let set: Capabilities = [Capability::Wat].into_iter().collect();
+    /// assert!(set.contains(Capability::Wat));
+    /// assert!(!set.contains(Capability::Gc));
+    /// ```
     pub fn contains(self, capability: Capability) -> bool {
         self.0 & capability.bit() != 0
     }
 
     /// Adds `capability` to the set.
+    ///
+    /// ```
+    /// use wasmtime_dyn::{Capabilities, Capability};
+    /// let mut set = Capabilities::EMPTY;
+    /// set.insert(Capability::Gc);
+    /// assert_eq!(set.to_string(), "gc");
+    /// ```
     pub fn insert(&mut self, capability: Capability) {
         self.0 |= capability.bit();
     }
 
     /// Removes `capability` from the set.
+    ///
+    /// ```
+    /// use wasmtime_dyn::{Capabilities, Capability};
+    /// let mut set = Capabilities::all();
+    /// set.remove(Capability::Compiler);
+    /// assert!(!set.contains(Capability::Compiler));
+    /// assert_eq!(set.len(), 12);
+    /// ```
     pub fn remove(&mut self, capability: Capability) {
         self.0 &= !capability.bit();
     }
 
     /// The number of capabilities in the set.
+    ///
+    /// ```
+    /// use wasmtime_dyn::{Capabilities, Capability};
+    /// let twice = [Capability::Wat, Capability::Gc, Capability::Wat];
+    /// let set: Capabilities = twice.into_iter().collect();
+    /// assert_eq!(set.len(), 2);
+    /// ```
     pub fn len(self) -> usize {
         self.0.count_ones() as usize
     }
 
     /// Whether the set is empty.
+    ///
+    /// ```
+    /// use wasmtime_dyn::Capabilities;
+    /// assert!(Capabilities::EMPTY.is_empty());
+    /// assert!(!Capabilities::all().is_empty());
+    /// ```
     pub fn is_empty(self) -> bool {
         self.0 == 0
     }
 
     /// The capabilities in the set, in the order of [`Capability::ALL`].
+    ///
+    /// ```
+    /// use wasmtime_dyn::{Capabilities, Capability};
+    /// let set: Capabilities = [Capability::Gc, Capability::Compiler].into_iter().collect();
+    /// let names: Vec<&str> = set.iter().map(Capability::name).collect();
+    /// assert_eq!(names, ["compiler", "gc"]);
+    /// ```
     pub fn iter(self) -> Iter {
         Iter { set: self, next: 0 }
     }
@@ -172,6 +226,13 @@ impl IntoIterator for Capabilities {
 }
 
 /// Iterator over a [`Capabilities`] set, from [`Capabilities::iter`].
+///
+/// ```
+/// use wasmtime_dyn::{Capabilities, CapabilitiesIter, Capability};
+/// let mut iter: CapabilitiesIter = Capabilities::all().iter();
+/// assert_eq!(iter.next(), Some(Capability::Compiler));
+/// assert_eq!(iter.count(), 12);
+/// ```
 #[derive(Clone, Debug)]
 pub struct Iter {
     set: Capabilities,
@@ -215,6 +276,11 @@ impl fmt::Debug for Capabilities {
 
 /// A feature of a libwasmtime build that has no functions of its own, so its
 /// presence cannot be told from the library: always reported as unknown.
+///
+/// ```
+/// use wasmtime_dyn::UndetectableFeature;
+/// assert_eq!(UndetectableFeature::Coredump.to_string(), "coredump");
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum UndetectableFeature {
@@ -232,6 +298,12 @@ pub enum UndetectableFeature {
 
 impl UndetectableFeature {
     /// Every feature that cannot be detected.
+    ///
+    /// ```
+    /// use wasmtime_dyn::UndetectableFeature;
+    /// let names: Vec<&str> = UndetectableFeature::ALL.iter().map(|f| f.name()).collect();
+    /// assert_eq!(names, ["demangle", "addr2line", "coredump", "debug-builtins", "logging"]);
+    /// ```
     pub const ALL: [UndetectableFeature; 5] = [
         UndetectableFeature::Demangle,
         UndetectableFeature::Addr2line,

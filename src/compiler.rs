@@ -33,6 +33,14 @@ impl<'a> Compiler<'a> {
     }
 
     /// Compiles a binary module.
+    ///
+    /// ```no_run
+    /// # let engine: wasmtime_dyn::Engine = unimplemented!();
+    /// let compiler = engine.compiler().expect("a build with a compiler");
+    /// let module = compiler.compile(b"\0asm\x01\0\0\0")?;
+    /// assert!(module.exports()?.is_empty());
+    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// ```
     pub fn compile(&self, wasm: &[u8]) -> Result<Module> {
         let mut ptr = std::ptr::null_mut();
         // SAFETY: the engine is live; `wasm` is readable for its length.
@@ -45,6 +53,13 @@ impl<'a> Compiler<'a> {
     }
 
     /// Validates a binary module without compiling it.
+    ///
+    /// ```no_run
+    /// # let engine: wasmtime_dyn::Engine = unimplemented!();
+    /// let compiler = engine.compiler().expect("a build with a compiler");
+    /// assert!(compiler.validate(b"\0asm\x01\0\0\0").is_ok());
+    /// assert!(compiler.validate(b"not wasm").is_err());
+    /// ```
     pub fn validate(&self, wasm: &[u8]) -> Result<()> {
         // SAFETY: the engine is live; `wasm` is readable for its length.
         let error = unsafe {
@@ -56,6 +71,16 @@ impl<'a> Compiler<'a> {
 
     /// Compiles a binary module to `.cwasm` bytes for engines configured
     /// like this one.
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::Module;
+    /// # let engine: wasmtime_dyn::Engine = unimplemented!();
+    /// let compiler = engine.compiler().expect("a build with a compiler");
+    /// let cwasm = compiler.precompile(b"\0asm\x01\0\0\0")?;
+    /// // SAFETY: the bytes were just made by this engine's compiler.
+    /// let module = unsafe { Module::deserialize(&engine, &cwasm) }?;
+    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// ```
     pub fn precompile(&self, wasm: &[u8]) -> Result<Vec<u8>> {
         let module = self.compile(wasm)?;
         let mut out = empty_vec();
@@ -70,6 +95,15 @@ impl<'a> Compiler<'a> {
 }
 
 /// The text format parser, from [`Engine::wat`].
+///
+/// ```no_run
+/// # let engine: wasmtime_dyn::Engine = unimplemented!();
+/// match engine.wat() {
+///     Some(wat) => println!("{} bytes", wat.to_wasm("(module)")?.len()),
+///     None => println!("this build reads binary .wasm only"),
+/// }
+/// # Ok::<(), wasmtime_dyn::Error>(())
+/// ```
 #[derive(Clone, Copy)]
 pub struct Wat {
     wasmtime: &'static Wasmtime,

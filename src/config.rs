@@ -7,6 +7,15 @@ use crate::loader::Wasmtime;
 use crate::sys::types::*;
 
 /// Which compiler generates machine code.
+///
+/// ```
+/// use wasmtime_dyn::{Config, Strategy};
+/// fn baseline(config: &mut Config) {
+///     if config.wasmtime().has_winch() {
+///         config.compiler().expect("Winch is a compiler").strategy(Strategy::Winch);
+///     }
+/// }
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Strategy {
     /// Wasmtime's choice (Cranelift).
@@ -18,6 +27,15 @@ pub enum Strategy {
 }
 
 /// Cranelift's optimization level.
+///
+/// ```
+/// use wasmtime_dyn::{Config, OptLevel};
+/// fn small_code(config: &mut Config) {
+///     if let Some(mut compiler) = config.compiler() {
+///         compiler.cranelift_opt_level(OptLevel::SpeedAndSize);
+///     }
+/// }
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum OptLevel {
     /// No optimizations.
@@ -128,6 +146,14 @@ macro_rules! setters {
 
 impl Config {
     /// Wasmtime's default configuration, for `wasmtime`.
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::{Config, Engine, Wasmtime};
+    /// # let wasmtime: &'static Wasmtime = unimplemented!();
+    /// let config = Config::new(wasmtime);
+    /// let engine = Engine::new(wasmtime, &config)?; // like Engine::default_for(wasmtime)
+    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// ```
     pub fn new(wasmtime: &'static Wasmtime) -> Config {
         Config {
             wasmtime,
@@ -136,97 +162,272 @@ impl Config {
     }
 
     /// The library this configuration is for.
+    ///
+    /// ```no_run
+    /// # let wasmtime: &'static wasmtime_dyn::Wasmtime = unimplemented!();
+    /// let config = wasmtime_dyn::Config::new(wasmtime);
+    /// assert!(std::ptr::eq(config.wasmtime(), wasmtime));
+    /// ```
     pub fn wasmtime(&self) -> &'static Wasmtime {
         self.wasmtime
     }
 
     setters! {
         /// Generate DWARF debug information for debuggers.
+        ///
+        /// ```no_run
+        /// # let mut config: wasmtime_dyn::Config = unimplemented!();
+        /// config.debug_info(true);
+        /// ```
         debug_info: debug_info: bool;
         /// Count fuel: each store then needs fuel ([`Store::set_fuel`](crate::Store::set_fuel)),
         /// and running out traps with [`TrapCode::OutOfFuel`](crate::TrapCode::OutOfFuel).
+        ///
+        /// ```no_run
+        /// use wasmtime_dyn::{Engine, Store};
+        /// # let (wasmtime, mut config): (&'static wasmtime_dyn::Wasmtime, wasmtime_dyn::Config) = unimplemented!();
+        /// config.consume_fuel(true);
+        /// let engine = Engine::new(wasmtime, &config)?;
+        /// let mut store = Store::new(&engine, ());
+        /// store.set_fuel(1_000_000)?;
+        /// # Ok::<(), wasmtime_dyn::Error>(())
+        /// ```
         consume_fuel: consume_fuel: bool;
         /// Interrupt wasm at epoch deadlines ([`Engine::increment_epoch`](crate::Engine::increment_epoch),
         /// [`Store::set_epoch_deadline`](crate::Store::set_epoch_deadline)).
+        ///
+        /// ```no_run
+        /// # let mut config: wasmtime_dyn::Config = unimplemented!();
+        /// config.epoch_interruption(true);
+        /// // Each store then needs a deadline before it runs wasm: `store.set_epoch_deadline(1)`.
+        /// ```
         epoch_interruption: epoch_interruption: bool;
         /// The most stack, in bytes, wasm may use before
         /// [`TrapCode::StackOverflow`](crate::TrapCode::StackOverflow). Must be above 0.
+        ///
+        /// ```no_run
+        /// # let mut config: wasmtime_dyn::Config = unimplemented!();
+        /// config.max_wasm_stack(256 * 1024);
+        /// ```
         max_wasm_stack: max_wasm_stack: usize;
         /// The bulk memory proposal.
+        ///
+        /// ```no_run
+        /// # let mut config: wasmtime_dyn::Config = unimplemented!();
+        /// config.wasm_bulk_memory(false);
+        /// ```
         wasm_bulk_memory: bulk_memory: bool;
         /// The multi-value proposal.
+        ///
+        /// ```no_run
+        /// # let mut config: wasmtime_dyn::Config = unimplemented!();
+        /// config.wasm_multi_value(false);
+        /// ```
         wasm_multi_value: multi_value: bool;
         /// The multi-memory proposal.
+        ///
+        /// ```no_run
+        /// # let mut config: wasmtime_dyn::Config = unimplemented!();
+        /// config.wasm_multi_memory(true);
+        /// ```
         wasm_multi_memory: multi_memory: bool;
         /// The memory64 proposal.
+        ///
+        /// ```no_run
+        /// # let mut config: wasmtime_dyn::Config = unimplemented!();
+        /// config.wasm_memory64(true);
+        /// ```
         wasm_memory64: memory64: bool;
         /// The SIMD proposal.
+        ///
+        /// ```no_run
+        /// # let mut config: wasmtime_dyn::Config = unimplemented!();
+        /// // Relaxed SIMD is on by default and needs SIMD: turn both off.
+        /// config.wasm_simd(false).wasm_relaxed_simd(false);
+        /// ```
         wasm_simd: simd: bool;
         /// The relaxed SIMD proposal (needs SIMD).
+        ///
+        /// ```no_run
+        /// # let mut config: wasmtime_dyn::Config = unimplemented!();
+        /// config.wasm_simd(true).wasm_relaxed_simd(true);
+        /// ```
         wasm_relaxed_simd: relaxed_simd: bool;
         /// Make relaxed SIMD deterministic across platforms.
+        ///
+        /// ```no_run
+        /// # let mut config: wasmtime_dyn::Config = unimplemented!();
+        /// config.wasm_relaxed_simd(true).wasm_relaxed_simd_deterministic(true);
+        /// ```
         wasm_relaxed_simd_deterministic: relaxed_simd_deterministic: bool;
         /// The tail call proposal.
+        ///
+        /// ```no_run
+        /// # let mut config: wasmtime_dyn::Config = unimplemented!();
+        /// config.wasm_tail_call(true);
+        /// ```
         wasm_tail_call: tail_call: bool;
         /// The wide arithmetic proposal.
+        ///
+        /// ```no_run
+        /// # let mut config: wasmtime_dyn::Config = unimplemented!();
+        /// config.wasm_wide_arithmetic(true);
+        /// ```
         wasm_wide_arithmetic: wide_arithmetic: bool;
         /// The custom page sizes proposal.
+        ///
+        /// ```no_run
+        /// # let mut config: wasmtime_dyn::Config = unimplemented!();
+        /// config.wasm_custom_page_sizes(true);
+        /// ```
         wasm_custom_page_sizes: custom_page_sizes: bool;
         /// Bytes of virtual memory reserved for each linear memory.
+        ///
+        /// ```no_run
+        /// # let mut config: wasmtime_dyn::Config = unimplemented!();
+        /// config.memory_reservation(1 << 30); // 1 GiB of address space per memory
+        /// ```
         memory_reservation: memory_reservation: u64;
         /// Bytes of guard pages after each linear memory.
+        ///
+        /// ```no_run
+        /// # let mut config: wasmtime_dyn::Config = unimplemented!();
+        /// config.memory_guard_size(64 << 10);
+        /// ```
         memory_guard_size: memory_guard_size: u64;
         /// Extra bytes reserved when a memory moves to grow.
+        ///
+        /// ```no_run
+        /// # let mut config: wasmtime_dyn::Config = unimplemented!();
+        /// config.memory_reservation_for_growth(16 << 20);
+        /// ```
         memory_reservation_for_growth: memory_reservation_for_growth: u64;
         /// Whether a linear memory's base address may change when it grows.
+        ///
+        /// ```no_run
+        /// # let mut config: wasmtime_dyn::Config = unimplemented!();
+        /// config.memory_may_move(false);
+        /// ```
         memory_may_move: memory_may_move: bool;
         /// Initialize memories copy-on-write from the module image.
+        ///
+        /// ```no_run
+        /// # let mut config: wasmtime_dyn::Config = unimplemented!();
+        /// config.memory_init_cow(false);
+        /// ```
         memory_init_cow: memory_init_cow: bool;
         /// Emit native unwind information.
+        ///
+        /// ```no_run
+        /// # let mut config: wasmtime_dyn::Config = unimplemented!();
+        /// config.native_unwind_info(false);
+        /// ```
         native_unwind_info: native_unwind_info: bool;
         /// Catch traps with signal handlers (the default) instead of
         /// explicit checks.
+        ///
+        /// ```no_run
+        /// # let mut config: wasmtime_dyn::Config = unimplemented!();
+        /// config.signals_based_traps(false);
+        /// ```
         signals_based_traps: signals_based_traps: bool;
         /// Whether the engine supports GC at run time (off for a target
         /// without GC, see [`Config::for_target`]).
+        ///
+        /// ```no_run
+        /// # let mut config: wasmtime_dyn::Config = unimplemented!();
+        /// config.gc_support(false);
+        /// ```
         gc_support: gc_support: bool;
         /// Whether the engine supports concurrency (component-model async).
+        ///
+        /// ```no_run
+        /// # let mut config: wasmtime_dyn::Config = unimplemented!();
+        /// config.concurrency_support(false);
+        /// ```
         concurrency_support: concurrency_support: bool;
         /// Whether shared memories may be created.
+        ///
+        /// ```no_run
+        /// # let mut config: wasmtime_dyn::Config = unimplemented!();
+        /// config.shared_memory(true);
+        /// ```
         shared_memory: shared_memory: bool;
     }
 
     /// Compiler settings, where the library has a compiler.
+    ///
+    /// ```no_run
+    /// # let mut config: wasmtime_dyn::Config = unimplemented!();
+    /// if let Some(mut compiler) = config.compiler() {
+    ///     compiler.cranelift_opt_level(wasmtime_dyn::OptLevel::None);
+    /// }
+    /// ```
     pub fn compiler(&mut self) -> Option<CompilerConfig<'_>> {
         self.has(Capability::Compiler)
             .then_some(CompilerConfig(&mut self.settings))
     }
 
     /// Parallel compilation on or off, where the library has it.
+    ///
+    /// ```no_run
+    /// # let mut config: wasmtime_dyn::Config = unimplemented!();
+    /// if let Some(mut parallel) = config.parallel_compilation() {
+    ///     parallel.enable(false); // compile on the calling thread only
+    /// }
+    /// ```
     pub fn parallel_compilation(&mut self) -> Option<ParallelCompilationConfig<'_>> {
         self.has(Capability::ParallelCompilation)
             .then_some(ParallelCompilationConfig(&mut self.settings))
     }
 
     /// Reference types and the GC proposals, where the library has GC.
+    ///
+    /// ```no_run
+    /// # let mut config: wasmtime_dyn::Config = unimplemented!();
+    /// if let Some(mut gc) = config.gc() {
+    ///     gc.wasm_function_references(true).wasm_gc(true);
+    /// }
+    /// ```
     pub fn gc(&mut self) -> Option<GcConfig<'_>> {
         self.has(Capability::Gc)
             .then_some(GcConfig(&mut self.settings))
     }
 
     /// The threads proposal, where the library has it.
+    ///
+    /// ```no_run
+    /// # let mut config: wasmtime_dyn::Config = unimplemented!();
+    /// if let Some(mut threads) = config.threads() {
+    ///     threads.wasm_threads(true);
+    /// }
+    /// ```
     pub fn threads(&mut self) -> Option<ThreadsConfig<'_>> {
         self.has(Capability::Threads)
             .then_some(ThreadsConfig(&mut self.settings))
     }
 
     /// The compilation cache, where the library has it.
+    ///
+    /// ```no_run
+    /// # let mut config: wasmtime_dyn::Config = unimplemented!();
+    /// if let Some(mut cache) = config.cache() {
+    ///     cache.enable_default();
+    /// }
+    /// ```
     pub fn cache(&mut self) -> Option<CacheConfig<'_>> {
         self.has(Capability::Cache)
             .then_some(CacheConfig(&mut self.settings))
     }
 
     /// The pooling instance allocator, where the library has it.
+    ///
+    /// ```no_run
+    /// # let mut config: wasmtime_dyn::Config = unimplemented!();
+    /// if let Some(mut pooling) = config.pooling_allocator() {
+    ///     pooling.enable(wasmtime_dyn::PoolingConfig::default());
+    /// }
+    /// ```
     pub fn pooling_allocator(&mut self) -> Option<PoolingAllocatorConfig<'_>> {
         self.has(Capability::PoolingAllocator)
             .then_some(PoolingAllocatorConfig(&mut self.settings))
@@ -383,16 +584,33 @@ impl Config {
 }
 
 /// Compiler settings, from [`Config::compiler`].
+///
+/// ```no_run
+/// use wasmtime_dyn::{OptLevel, Strategy};
+/// # let mut config: wasmtime_dyn::Config = unimplemented!();
+/// let mut compiler = config.compiler().expect("a build with a compiler");
+/// compiler.strategy(Strategy::Cranelift).cranelift_opt_level(OptLevel::Speed);
+/// ```
 pub struct CompilerConfig<'a>(&'a mut Settings);
 
 impl CompilerConfig<'_> {
     /// Which compiler to use.
+    ///
+    /// ```no_run
+    /// # let mut config: wasmtime_dyn::Config = unimplemented!();
+    /// config.compiler().expect("a build with a compiler").strategy(wasmtime_dyn::Strategy::Winch);
+    /// ```
     pub fn strategy(&mut self, strategy: Strategy) -> &mut Self {
         self.0.strategy = Some(strategy);
         self
     }
 
     /// Cranelift's optimization level.
+    ///
+    /// ```no_run
+    /// # let mut config: wasmtime_dyn::Config = unimplemented!();
+    /// config.compiler().expect("a build with a compiler").cranelift_opt_level(wasmtime_dyn::OptLevel::None);
+    /// ```
     pub fn cranelift_opt_level(&mut self, level: OptLevel) -> &mut Self {
         self.0.opt_level = Some(level);
         self
@@ -400,12 +618,22 @@ impl CompilerConfig<'_> {
 
     /// Canonicalize NaNs produced by float operations (deterministic NaN
     /// bits across platforms).
+    ///
+    /// ```no_run
+    /// # let mut config: wasmtime_dyn::Config = unimplemented!();
+    /// config.compiler().expect("a build with a compiler").cranelift_nan_canonicalization(true);
+    /// ```
     pub fn cranelift_nan_canonicalization(&mut self, enable: bool) -> &mut Self {
         self.0.nan_canonicalization = Some(enable);
         self
     }
 
     /// Run Cranelift's IR verifier (slow; for debugging).
+    ///
+    /// ```no_run
+    /// # let mut config: wasmtime_dyn::Config = unimplemented!();
+    /// config.compiler().expect("a build with a compiler").cranelift_debug_verifier(true);
+    /// ```
     pub fn cranelift_debug_verifier(&mut self, enable: bool) -> &mut Self {
         self.0.debug_verifier = Some(enable);
         self
@@ -413,10 +641,21 @@ impl CompilerConfig<'_> {
 }
 
 /// The parallel compilation switch, from [`Config::parallel_compilation`].
+///
+/// ```no_run
+/// # let mut config: wasmtime_dyn::Config = unimplemented!();
+/// let mut parallel = config.parallel_compilation().expect("a build with parallel compilation");
+/// parallel.enable(true);
+/// ```
 pub struct ParallelCompilationConfig<'a>(&'a mut Settings);
 
 impl ParallelCompilationConfig<'_> {
     /// Compile functions on several threads.
+    ///
+    /// ```no_run
+    /// # let mut config: wasmtime_dyn::Config = unimplemented!();
+    /// config.parallel_compilation().expect("a build with parallel compilation").enable(false);
+    /// ```
     pub fn enable(&mut self, enable: bool) -> &mut Self {
         self.0.parallel_compilation = Some(enable);
         self
@@ -424,28 +663,54 @@ impl ParallelCompilationConfig<'_> {
 }
 
 /// Reference types and GC proposals, from [`Config::gc`].
+///
+/// ```no_run
+/// # let mut config: wasmtime_dyn::Config = unimplemented!();
+/// let mut gc = config.gc().expect("a build with GC");
+/// gc.wasm_reference_types(true).wasm_function_references(true).wasm_gc(true);
+/// ```
 pub struct GcConfig<'a>(&'a mut Settings);
 
 impl GcConfig<'_> {
     /// The reference types proposal.
+    ///
+    /// ```no_run
+    /// # let mut config: wasmtime_dyn::Config = unimplemented!();
+    /// config.gc().expect("a build with GC").wasm_reference_types(false);
+    /// ```
     pub fn wasm_reference_types(&mut self, enable: bool) -> &mut Self {
         self.0.reference_types = Some(enable);
         self
     }
 
     /// The typed function references proposal.
+    ///
+    /// ```no_run
+    /// # let mut config: wasmtime_dyn::Config = unimplemented!();
+    /// config.gc().expect("a build with GC").wasm_function_references(true);
+    /// ```
     pub fn wasm_function_references(&mut self, enable: bool) -> &mut Self {
         self.0.function_references = Some(enable);
         self
     }
 
     /// The GC proposal.
+    ///
+    /// ```no_run
+    /// # let mut config: wasmtime_dyn::Config = unimplemented!();
+    /// config.gc().expect("a build with GC").wasm_gc(true);
+    /// ```
     pub fn wasm_gc(&mut self, enable: bool) -> &mut Self {
         self.0.wasm_gc = Some(enable);
         self
     }
 
     /// The exception handling proposal.
+    ///
+    /// ```no_run
+    /// # let mut config: wasmtime_dyn::Config = unimplemented!();
+    /// config.gc().expect("a build with GC").wasm_exceptions(true);
+    /// ```
     pub fn wasm_exceptions(&mut self, enable: bool) -> &mut Self {
         self.0.exceptions = Some(enable);
         self
@@ -455,11 +720,25 @@ impl GcConfig<'_> {
 /// The compilation cache, from [`Config::cache`]: compiled code is stored
 /// on disk and a later compilation of the same module (same settings, same
 /// Wasmtime) loads it instead of compiling.
+///
+/// ```no_run
+/// use wasmtime_dyn::{Engine, Module};
+/// # let (wasmtime, mut config): (&'static wasmtime_dyn::Wasmtime, wasmtime_dyn::Config) = unimplemented!();
+/// config.cache().expect("a build with the cache").enable_default();
+/// let engine = Engine::new(wasmtime, &config)?;
+/// let module = Module::new(&engine, "(module)")?; // compiled once, then loaded from disk
+/// # Ok::<(), wasmtime_dyn::Error>(())
+/// ```
 pub struct CacheConfig<'a>(&'a mut Settings);
 
 impl CacheConfig<'_> {
     /// Wasmtime's default cache settings (a directory under the user's
     /// cache directory).
+    ///
+    /// ```no_run
+    /// # let mut config: wasmtime_dyn::Config = unimplemented!();
+    /// config.cache().expect("a build with the cache").enable_default();
+    /// ```
     pub fn enable_default(&mut self) -> &mut Self {
         self.0.cache = Some(CacheSource::Default);
         self
@@ -467,6 +746,11 @@ impl CacheConfig<'_> {
 
     /// Settings from a Wasmtime cache configuration file (TOML; see
     /// Wasmtime's documentation of `wasmtime config new`).
+    ///
+    /// ```no_run
+    /// # let mut config: wasmtime_dyn::Config = unimplemented!();
+    /// config.cache().expect("a build with the cache").from_file("/etc/my-app/wasmtime-cache.toml");
+    /// ```
     pub fn from_file(&mut self, path: impl Into<std::path::PathBuf>) -> &mut Self {
         self.0.cache = Some(CacheSource::File(path.into()));
         self
@@ -485,6 +769,14 @@ impl CacheConfig<'_> {
 }
 
 /// The pooling allocator, from [`Config::pooling_allocator`].
+///
+/// ```no_run
+/// use wasmtime_dyn::PoolingConfig;
+/// # let mut config: wasmtime_dyn::Config = unimplemented!();
+/// if let Some(mut pooling) = config.pooling_allocator() {
+///     pooling.enable(PoolingConfig::default());
+/// }
+/// ```
 pub struct PoolingAllocatorConfig<'a>(&'a mut Settings);
 
 impl PoolingAllocatorConfig<'_> {
@@ -505,10 +797,22 @@ impl PoolingAllocatorConfig<'_> {
 }
 
 /// The threads proposal, from [`Config::threads`].
+///
+/// ```no_run
+/// # let mut config: wasmtime_dyn::Config = unimplemented!();
+/// let mut threads = config.threads().expect("a build with threads");
+/// threads.wasm_threads(true);
+/// ```
 pub struct ThreadsConfig<'a>(&'a mut Settings);
 
 impl ThreadsConfig<'_> {
     /// The threads proposal (shared memories, atomics).
+    ///
+    /// ```no_run
+    /// # let mut config: wasmtime_dyn::Config = unimplemented!();
+    /// config.threads().expect("a build with threads").wasm_threads(true);
+    /// config.shared_memory(true); // to create SharedMemory values from the host
+    /// ```
     pub fn wasm_threads(&mut self, enable: bool) -> &mut Self {
         self.0.threads = Some(enable);
         self

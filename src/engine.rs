@@ -51,6 +51,14 @@ impl Drop for EngineInner {
 impl Engine {
     /// Creates an engine of `wasmtime` with `config`.
     ///
+    /// ```no_run
+    /// use wasmtime_dyn::{Config, Engine, Error, Wasmtime};
+    /// # let wasmtime: &'static Wasmtime = unimplemented!();
+    /// let mut config = Config::new(wasmtime);
+    /// config.max_wasm_stack(0); // Wasmtime would abort the process on this
+    /// assert!(matches!(Engine::new(wasmtime, &config), Err(Error::Config(_))));
+    /// ```
+    ///
     /// # Errors
     ///
     /// [`Error::WrongLibrary`] if `config` was made for another library;
@@ -80,27 +88,64 @@ impl Engine {
     }
 
     /// An engine with Wasmtime's default configuration.
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::{Engine, Wasmtime};
+    /// // SAFETY: WASMTIME_DYN_LIB names a Wasmtime C API library.
+    /// let wasmtime = unsafe { Wasmtime::load() }?;
+    /// let engine = Engine::default_for(wasmtime)?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn default_for(wasmtime: &'static Wasmtime) -> Result<Engine> {
         Engine::new(wasmtime, &Config::new(wasmtime))
     }
 
     /// The library this engine belongs to.
+    ///
+    /// ```no_run
+    /// # let engine: wasmtime_dyn::Engine = unimplemented!();
+    /// println!("an engine of {}", engine.wasmtime().path().display());
+    /// ```
     pub fn wasmtime(&self) -> &'static Wasmtime {
         self.inner.wasmtime
     }
 
     /// The capabilities of the engine's library.
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::Capability;
+    /// # let engine: wasmtime_dyn::Engine = unimplemented!();
+    /// if !engine.capabilities().contains(Capability::Compiler) {
+    ///     println!("load precompiled .cwasm files with Module::deserialize");
+    /// }
+    /// ```
     pub fn capabilities(&self) -> Capabilities {
         self.inner.wasmtime.capabilities()
     }
 
     /// The compiler, where the library has one.
+    ///
+    /// ```no_run
+    /// # let engine: wasmtime_dyn::Engine = unimplemented!();
+    /// match engine.compiler() {
+    ///     Some(compiler) => compiler.validate(b"\0asm\x01\0\0\0")?,
+    ///     None => println!("this build runs precompiled modules only"),
+    /// }
+    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// ```
     pub fn compiler(&self) -> Option<Compiler<'_>> {
         let table = self.inner.wasmtime.tables().compiler.as_ref()?;
         Some(Compiler::new(self, table))
     }
 
     /// The text format parser, where the library has it.
+    ///
+    /// ```no_run
+    /// # let engine: wasmtime_dyn::Engine = unimplemented!();
+    /// let wat = engine.wat().expect("a build with the text parser");
+    /// assert_eq!(wat.to_wasm("(module)")?, b"\0asm\x01\0\0\0");
+    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// ```
     pub fn wat(&self) -> Option<Wat> {
         self.inner
             .wasmtime
@@ -113,12 +158,31 @@ impl Engine {
     /// Advances the epoch: stores whose deadline it passes trap with
     /// [`TrapCode::Interrupt`](crate::TrapCode::Interrupt) (with
     /// [`Config::epoch_interruption`] on). Callable from any thread.
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    /// # let engine: wasmtime_dyn::Engine = unimplemented!();
+    /// // One tick every 10 ms; a store with `set_epoch_deadline(5)` traps after ~50 ms.
+    /// let ticker = engine.clone();
+    /// std::thread::spawn(move || loop {
+    ///     std::thread::sleep(Duration::from_millis(10));
+    ///     ticker.increment_epoch();
+    /// });
+    /// ```
     pub fn increment_epoch(&self) {
         // SAFETY: the engine is live; incrementing the epoch is thread-safe.
         unsafe { (self.inner.wasmtime.core().wasmtime_engine_increment_epoch)(self.inner.ptr) };
     }
 
     /// Whether two handles are the same engine.
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::Engine;
+    /// # let engine: Engine = unimplemented!();
+    /// assert!(Engine::same(&engine, &engine.clone()));
+    /// assert!(!Engine::same(&engine, &Engine::default_for(engine.wasmtime())?));
+    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// ```
     pub fn same(a: &Engine, b: &Engine) -> bool {
         Arc::ptr_eq(&a.inner, &b.inner)
     }

@@ -85,6 +85,18 @@ fn advice(capability: Capability) -> &'static str {
 }
 
 /// The crate's `Result`.
+///
+/// ```
+/// use wasmtime_dyn::{Capability, Error, Result};
+/// fn need_gc(has_gc: bool) -> Result<()> {
+///     if has_gc {
+///         Ok(())
+///     } else {
+///         Err(Error::Unsupported(Capability::Gc))
+///     }
+/// }
+/// assert!(need_gc(false).unwrap_err().to_string().contains("`gc`"));
+/// ```
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl From<Trap> for Error {

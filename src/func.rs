@@ -70,6 +70,15 @@ impl Func {
     }
 
     /// The function's type.
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::{Func, Store, ValType};
+    /// # let mut store: Store<()> = unimplemented!();
+    /// let f = Func::wrap(&mut store, |a: i32, b: i64| i64::from(a) + b)?;
+    /// assert_eq!(f.ty().params(), [ValType::I32, ValType::I64]);
+    /// assert_eq!(f.ty().results(), [ValType::I64]);
+    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// ```
     pub fn ty(&self) -> &FuncType {
         &self.ty
     }
@@ -77,6 +86,17 @@ impl Func {
     /// Calls the function with `params`, writing `results` (whose length
     /// must be the number of results). Arguments are checked against the
     /// function's type in Rust, then passed to `wasmtime_func_call_unchecked`.
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::{Instance, Store, Val};
+    /// # let (mut store, instance): (Store<()>, Instance) = unimplemented!();
+    /// let add = instance.get_func(&mut store, "add")?;
+    /// let mut results = [Val::I32(0)];
+    /// add.call(&mut store, &[Val::I32(40), Val::I32(2)], &mut results)?;
+    /// assert_eq!(results[0].i32(), Some(42));
+    /// assert!(add.call(&mut store, &[Val::I64(1), Val::I64(2)], &mut results).is_err());
+    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// ```
     ///
     /// # Errors
     ///
@@ -144,6 +164,16 @@ impl Func {
 
     /// This function as a [`TypedFunc`], after checking its type once.
     ///
+    /// ```no_run
+    /// use wasmtime_dyn::{Instance, Store};
+    /// # let (mut store, instance): (Store<()>, Instance) = unimplemented!();
+    /// let f = instance.get_func(&mut store, "add")?;
+    /// let add = f.typed::<(i32, i32), i32>()?;
+    /// assert_eq!(add.call(&mut store, (1, 2))?, 3);
+    /// assert!(f.typed::<i64, ()>().is_err());
+    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// ```
+    ///
     /// # Errors
     ///
     /// [`Error::TypeMismatch`] naming both types when they differ.
@@ -156,6 +186,17 @@ impl Func {
     ///
     /// An `Err` from `func` becomes a trap carrying its message; a panic
     /// becomes a trap too, and is resumed in the caller of the wasm call.
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::{Func, FuncType, Store, Val, ValType};
+    /// # let mut store: Store<()> = unimplemented!();
+    /// let ty = FuncType::new([ValType::I64], [ValType::I64]);
+    /// let negate = Func::new(&mut store, ty, |_caller, params, results| {
+    ///     results[0] = Val::I64(params[0].i64().unwrap().wrapping_neg());
+    ///     Ok(())
+    /// })?;
+    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// ```
     pub fn new<T: 'static>(
         mut store: impl AsContextMut<Data = T>,
         ty: FuncType,
@@ -170,6 +211,17 @@ impl Func {
     /// results: `Fn(A, B, ...) -> R` or `Fn(Caller<T>, A, B, ...) -> R`,
     /// where `R` is `()`, a value, a tuple of values, or a `Result` of
     /// these.
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::{Caller, Func, Store};
+    /// # let mut store: Store<u32> = unimplemented!();
+    /// let count = Func::wrap(&mut store, |mut caller: Caller<'_, u32>, n: u32| {
+    ///     *caller.data_mut() += n;
+    ///     *caller.data()
+    /// })?;
+    /// assert_eq!(count.ty().to_string(), "(i32) -> (i32)");
+    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// ```
     pub fn wrap<T: 'static, Params, Results>(
         mut store: impl AsContextMut<Data = T>,
         func: impl IntoFunc<T, Params, Results>,
@@ -371,6 +423,21 @@ pub(crate) fn untyped_host<T: 'static>(
 }
 
 /// What a host closure may return: `()`, values, or a `Result` of them.
+///
+/// ```no_run
+/// use wasmtime_dyn::{Error, Func, Store};
+/// # let mut store: Store<()> = unimplemented!();
+/// // An `Err` becomes a trap carrying its message.
+/// let sqrt = Func::wrap(&mut store, |x: f64| {
+///     if x < 0.0 {
+///         Err(Error::Invalid(format!("sqrt of {x}")))
+///     } else {
+///         Ok(x.sqrt())
+///     }
+/// })?;
+/// let widen = Func::wrap(&mut store, |x: i32| (x, i64::from(x)))?; // two results
+/// # Ok::<(), wasmtime_dyn::Error>(())
+/// ```
 pub trait WasmRet: Send + Sync + 'static {
     #[doc(hidden)]
     type Results: WasmTyList;
@@ -395,6 +462,16 @@ impl<R: WasmTyList> WasmRet for Result<R> {
 /// A Rust closure usable as a host function: `Fn(A, B, ...) -> R` or
 /// `Fn(Caller<'_, T>, A, B, ...) -> R` with up to 16 [`WasmTy`](crate::WasmTy)
 /// parameters and a [`WasmRet`] result.
+///
+/// ```no_run
+/// use wasmtime_dyn::{Caller, Linker};
+/// # let mut linker: Linker<Vec<i32>> = unimplemented!();
+/// linker.func_wrap("env", "add", |a: i32, b: i32| a + b)?;
+/// linker.func_wrap("env", "push", |mut caller: Caller<'_, Vec<i32>>, x: i32| {
+///     caller.data_mut().push(x);
+/// })?;
+/// # Ok::<(), wasmtime_dyn::Error>(())
+/// ```
 pub trait IntoFunc<T, Params, Results>: Send + Sync + 'static {
     #[doc(hidden)]
     fn ty(&self) -> FuncType;

@@ -37,6 +37,15 @@ impl Global {
 
     /// A new global of type `ty` holding `value`.
     ///
+    /// ```no_run
+    /// use wasmtime_dyn::{Global, GlobalType, Mutability, Store, Val, ValType};
+    /// # let mut store: Store<()> = unimplemented!();
+    /// let ty = GlobalType::new(ValType::F64, Mutability::Const);
+    /// let pi = Global::new(&mut store, ty, Val::from(std::f64::consts::PI))?;
+    /// assert!(Global::new(&mut store, ty, Val::I32(3)).is_err()); // not an f64
+    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// ```
+    ///
     /// # Errors
     ///
     /// [`Error::TypeMismatch`] if `value` is not of `ty`'s type;
@@ -68,6 +77,15 @@ impl Global {
     }
 
     /// The global's type.
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::{Global, GlobalType, Mutability, Store, Val, ValType};
+    /// # let mut store: Store<()> = unimplemented!();
+    /// let ty = GlobalType::new(ValType::I32, Mutability::Var);
+    /// let g = Global::new(&mut store, ty, Val::I32(0))?;
+    /// assert_eq!(g.ty(&store)?, ty);
+    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// ```
     pub fn ty(&self, store: impl AsContext) -> Result<GlobalType> {
         let cx = store.as_context();
         cx.check(self.raw.store_id, "the global")?;
@@ -83,6 +101,14 @@ impl Global {
     }
 
     /// The current value.
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::{Instance, Store};
+    /// # let (mut store, instance): (Store<()>, Instance) = unimplemented!();
+    /// let counter = instance.get_global(&mut store, "counter")?;
+    /// println!("counter = {:?}", counter.get(&mut store)?.i32());
+    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// ```
     ///
     /// # Errors
     ///
@@ -104,6 +130,17 @@ impl Global {
     }
 
     /// Sets the value.
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::Mutability::{Const, Var};
+    /// use wasmtime_dyn::{Global, GlobalType, Store, Val, ValType};
+    /// # let mut store: Store<()> = unimplemented!();
+    /// let var = Global::new(&mut store, GlobalType::new(ValType::I32, Var), Val::I32(1))?;
+    /// var.set(&mut store, Val::I32(2))?;
+    /// let fixed = Global::new(&mut store, GlobalType::new(ValType::I32, Const), Val::I32(1))?;
+    /// assert!(fixed.set(&mut store, Val::I32(2)).is_err()); // immutable
+    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// ```
     ///
     /// # Errors
     ///

@@ -12,6 +12,19 @@ use crate::table::Table;
 use crate::typed::{TypedFunc, WasmTyList};
 
 /// An item an instance exports or a module imports.
+///
+/// ```no_run
+/// use wasmtime_dyn::{Extern, Instance, Store};
+/// # let (mut store, instance): (Store<()>, Instance) = unimplemented!();
+/// for (name, item) in instance.exports(&mut store)? {
+///     match item {
+///         Extern::Func(f) => println!("{name}: function {}", f.ty()),
+///         Extern::Memory(m) => println!("{name}: memory of {} pages", m.size(&store)?),
+///         _ => println!("{name}: another kind"),
+///     }
+/// }
+/// # Ok::<(), wasmtime_dyn::Error>(())
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub enum Extern {
@@ -29,6 +42,15 @@ pub enum Extern {
 
 impl Extern {
     /// The function, if it is one.
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::{Extern, Instance, Store};
+    /// # let (mut store, instance): (Store<()>, Instance) = unimplemented!();
+    /// if let Some(run) = instance.get_export(&mut store, "run").and_then(Extern::into_func) {
+    ///     run.call(&mut store, &[], &mut [])?;
+    /// }
+    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// ```
     pub fn into_func(self) -> Option<Func> {
         match self {
             Extern::Func(f) => Some(f),
@@ -37,6 +59,13 @@ impl Extern {
     }
 
     /// The memory, if it is one.
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::{Extern, Instance, Store};
+    /// # let (mut store, instance): (Store<()>, Instance) = unimplemented!();
+    /// let memory = instance.get_export(&mut store, "memory").and_then(Extern::into_memory);
+    /// println!("has a memory: {}", memory.is_some());
+    /// ```
     pub fn into_memory(self) -> Option<Memory> {
         match self {
             Extern::Memory(m) => Some(m),
@@ -45,6 +74,15 @@ impl Extern {
     }
 
     /// The global, if it is one.
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::{Extern, Instance, Store};
+    /// # let (mut store, instance): (Store<()>, Instance) = unimplemented!();
+    /// if let Some(g) = instance.get_export(&mut store, "counter").and_then(Extern::into_global) {
+    ///     println!("counter = {:?}", g.get(&mut store)?);
+    /// }
+    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// ```
     pub fn into_global(self) -> Option<Global> {
         match self {
             Extern::Global(g) => Some(g),
@@ -53,6 +91,15 @@ impl Extern {
     }
 
     /// The table, if it is one.
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::{Extern, Instance, Store};
+    /// # let (mut store, instance): (Store<()>, Instance) = unimplemented!();
+    /// if let Some(table) = instance.get_export(&mut store, "table").and_then(Extern::into_table) {
+    ///     println!("{} entries", table.size(&store)?);
+    /// }
+    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// ```
     pub fn into_table(self) -> Option<Table> {
         match self {
             Extern::Table(t) => Some(t),
@@ -177,6 +224,15 @@ impl Instance {
     /// Instantiates `module` with `imports` in order (see
     /// [`Linker`](crate::Linker) to resolve imports by name).
     ///
+    /// ```no_run
+    /// use wasmtime_dyn::{Func, Instance, Module, Store};
+    /// # let (mut store, module): (Store<()>, Module) = unimplemented!();
+    /// // The module's only import is a function `(param i32)`.
+    /// let log = Func::wrap(&mut store, |x: i32| println!("{x}"))?;
+    /// let instance = Instance::new(&mut store, &module, &[log.into()])?;
+    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// ```
+    ///
     /// # Errors
     ///
     /// [`Error::Trap`] if the start function traps; Wasmtime's error for
@@ -226,6 +282,17 @@ impl Instance {
     /// The export called `name`; `None` when there is none, or when it is
     /// a function whose type this crate cannot represent yet (GC proposal
     /// types): [`Instance::get_func`] says which.
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::{Extern, Instance, Store};
+    /// # let (mut store, instance): (Store<()>, Instance) = unimplemented!();
+    /// match instance.get_export(&mut store, "memory") {
+    ///     Some(Extern::Memory(memory)) => println!("{} pages", memory.size(&store)?),
+    ///     Some(_) => println!("`memory` is not a memory"),
+    ///     None => println!("no export named `memory`"),
+    /// }
+    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// ```
     pub fn get_export(&self, store: impl AsContextMut, name: &str) -> Option<Extern> {
         self.lookup(store, name).ok().flatten()
     }
@@ -252,6 +319,14 @@ impl Instance {
     }
 
     /// Every export, with its name, in order (tags left out).
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::{Instance, Store};
+    /// # let (mut store, instance): (Store<()>, Instance) = unimplemented!();
+    /// let names: Vec<String> = instance.exports(&mut store)?.into_iter().map(|(name, _)| name).collect();
+    /// println!("exports: {names:?}");
+    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// ```
     ///
     /// # Errors
     ///
@@ -314,11 +389,27 @@ impl Instance {
     }
 
     /// The exported function `name`.
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::{Instance, Store};
+    /// # let (mut store, instance): (Store<()>, Instance) = unimplemented!();
+    /// let run = instance.get_func(&mut store, "run")?;
+    /// run.call(&mut store, &[], &mut [])?;
+    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// ```
     pub fn get_func(&self, store: impl AsContextMut, name: &str) -> Result<Func> {
         self.get(store, name, "function", Extern::into_func)
     }
 
     /// The exported function `name`, typed after checking its signature.
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::{Instance, Store};
+    /// # let (mut store, instance): (Store<()>, Instance) = unimplemented!();
+    /// let fib = instance.get_typed_func::<u32, u64>(&mut store, "fib")?;
+    /// println!("fib(30) = {}", fib.call(&mut store, 30)?);
+    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// ```
     pub fn get_typed_func<P: WasmTyList, R: WasmTyList>(
         &self,
         store: impl AsContextMut,
@@ -328,16 +419,41 @@ impl Instance {
     }
 
     /// The exported memory `name`.
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::{Instance, Store};
+    /// # let (mut store, instance): (Store<()>, Instance) = unimplemented!();
+    /// let memory = instance.get_memory(&mut store, "memory")?;
+    /// let mut header = [0u8; 4];
+    /// memory.read(&store, 0, &mut header)?;
+    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// ```
     pub fn get_memory(&self, store: impl AsContextMut, name: &str) -> Result<Memory> {
         self.get(store, name, "memory", Extern::into_memory)
     }
 
     /// The exported global `name`.
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::{Instance, Store};
+    /// # let (mut store, instance): (Store<()>, Instance) = unimplemented!();
+    /// let counter = instance.get_global(&mut store, "counter")?;
+    /// println!("counter = {:?}", counter.get(&mut store)?);
+    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// ```
     pub fn get_global(&self, store: impl AsContextMut, name: &str) -> Result<Global> {
         self.get(store, name, "global", Extern::into_global)
     }
 
     /// The exported table `name`.
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::{Instance, Store};
+    /// # let (mut store, instance): (Store<()>, Instance) = unimplemented!();
+    /// let table = instance.get_table(&mut store, "table")?;
+    /// println!("{} entries", table.size(&store)?);
+    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// ```
     pub fn get_table(&self, store: impl AsContextMut, name: &str) -> Result<Table> {
         self.get(store, name, "table", Extern::into_table)
     }

@@ -88,11 +88,34 @@ pub use types::{
 pub use val::{ExternRef, Val, V128};
 
 /// The Wasmtime version whose C API headers the bindings were generated from.
+///
+/// ```
+/// use wasmtime_dyn::{BINDINGS_MAJOR, WASMTIME_VERSION};
+/// let major = WASMTIME_VERSION.split('.').next().unwrap();
+/// assert_eq!(major, BINDINGS_MAJOR.to_string());
+/// ```
 pub const WASMTIME_VERSION: &str = "48.0.0";
 
 /// The major version libraries must have to be loaded.
+///
+/// ```no_run
+/// # let wasmtime: &'static wasmtime_dyn::Wasmtime = unimplemented!();
+/// // Libraries of another major version are refused when loading.
+/// if let Some(version) = wasmtime.version() {
+///     assert_eq!(version.major(), wasmtime_dyn::BINDINGS_MAJOR);
+/// }
+/// ```
 pub const BINDINGS_MAJOR: u32 = 48;
 
 /// The environment variable [`Wasmtime::load`] reads: a library file, or a
 /// directory holding the platform's standard library name.
+///
+/// ```
+/// use wasmtime_dyn::ENV_VAR;
+/// assert_eq!(ENV_VAR, "WASMTIME_DYN_LIB");
+/// match std::env::var_os(ENV_VAR) {
+///     Some(path) => println!("Wasmtime::load opens {path:?}"),
+///     None => println!("Wasmtime::load searches the system for the library"),
+/// }
+/// ```
 pub const ENV_VAR: &str = "WASMTIME_DYN_LIB";

@@ -58,6 +58,13 @@ fn name_error<'a>(what: &str, name: &'a str) -> impl FnOnce(Error) -> Error + 'a
 
 impl<T: 'static> Linker<T> {
     /// An empty linker for `engine`.
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::{Engine, Linker};
+    /// # let engine: Engine = unimplemented!();
+    /// let linker: Linker<()> = Linker::new(&engine);
+    /// assert!(Engine::same(linker.engine(), &engine));
+    /// ```
     pub fn new(engine: &Engine) -> Linker<T> {
         // SAFETY: the engine is live; the linker is owned by the result.
         let ptr = unsafe { (engine.wasmtime().core().wasmtime_linker_new)(engine.ptr()) };
@@ -70,6 +77,12 @@ impl<T: 'static> Linker<T> {
     }
 
     /// The engine the linker belongs to.
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::{Linker, Store};
+    /// # let linker: Linker<()> = unimplemented!();
+    /// let mut store = Store::new(linker.engine(), ());
+    /// ```
     pub fn engine(&self) -> &Engine {
         &self.engine
     }
@@ -84,6 +97,15 @@ impl<T: 'static> Linker<T> {
 
     /// Whether a later definition may replace an earlier one of the same
     /// name (an error otherwise).
+    ///
+    /// ```no_run
+    /// # let mut linker: wasmtime_dyn::Linker<()> = unimplemented!();
+    /// linker.func_wrap("env", "f", || 1)?;
+    /// assert!(linker.func_wrap("env", "f", || 2).is_err());
+    /// linker.allow_shadowing(true);
+    /// linker.func_wrap("env", "f", || 2)?;
+    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// ```
     pub fn allow_shadowing(&mut self, allow: bool) -> &mut Self {
         // SAFETY: the linker is live.
         unsafe { (self.core().wasmtime_linker_allow_shadowing)(self.ptr, allow) };
@@ -103,6 +125,14 @@ impl<T: 'static> Linker<T> {
     }
 
     /// Defines `module`.`name` as an item of `store`.
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::{Linker, Memory, MemoryType, Store};
+    /// # let (mut linker, mut store): (Linker<()>, Store<()>) = unimplemented!();
+    /// let memory = Memory::new(&mut store, MemoryType::new(1, None))?;
+    /// linker.define(&mut store, "env", "memory", memory)?;
+    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// ```
     pub fn define(
         &mut self,
         mut store: impl AsContextMut<Data = T>,
@@ -136,6 +166,15 @@ impl<T: 'static> Linker<T> {
     }
 
     /// Defines every export of `instance` under the module name `name`.
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::{Linker, Module, Store};
+    /// # let (mut linker, mut store, lib, app): (Linker<()>, Store<()>, Module, Module) = unimplemented!();
+    /// let lib = linker.instantiate(&mut store, &lib)?;
+    /// linker.define_instance(&mut store, "lib", &lib)?;
+    /// let app = linker.instantiate(&mut store, &app)?; // imports from "lib"
+    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// ```
     pub fn define_instance(
         &mut self,
         mut store: impl AsContextMut<Data = T>,
@@ -163,6 +202,17 @@ impl<T: 'static> Linker<T> {
 
     /// Defines `module`.`name` as a host function from a typed Rust
     /// closure (see [`Func::wrap`](crate::Func::wrap)).
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::{Caller, Linker};
+    /// # let mut linker: Linker<Vec<String>> = unimplemented!();
+    /// linker
+    ///     .func_wrap("env", "double", |x: i32| x * 2)?
+    ///     .func_wrap("env", "note", |mut caller: Caller<'_, Vec<String>>, code: i32| {
+    ///         caller.data_mut().push(format!("code {code}"));
+    ///     })?;
+    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// ```
     pub fn func_wrap<Params, Results>(
         &mut self,
         module: &str,
@@ -176,6 +226,17 @@ impl<T: 'static> Linker<T> {
 
     /// Defines `module`.`name` as an untyped host function of type `ty`
     /// (see [`Func::new`](crate::Func::new)).
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::{FuncType, Linker, Val, ValType};
+    /// # let mut linker: Linker<()> = unimplemented!();
+    /// let ty = FuncType::new([ValType::I32, ValType::I32], [ValType::I32]);
+    /// linker.func_new("env", "max", ty, |_caller, params, results| {
+    ///     results[0] = Val::I32(params[0].i32().unwrap().max(params[1].i32().unwrap()));
+    ///     Ok(())
+    /// })?;
+    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// ```
     pub fn func_new(
         &mut self,
         module: &str,
@@ -226,6 +287,15 @@ impl<T: 'static> Linker<T> {
 
     /// Defines every import of `module` not defined yet as a function that
     /// traps when called.
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::{Linker, Module, Store};
+    /// # let (mut linker, mut store, module): (Linker<()>, Store<()>, Module) = unimplemented!();
+    /// linker.define_unknown_imports_as_traps(&module)?;
+    /// let instance = linker.instantiate(&mut store, &module)?;
+    /// // Calling a stub fails with an error naming the undefined import.
+    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// ```
     pub fn define_unknown_imports_as_traps(&mut self, module: &Module) -> Result<&mut Self> {
         // SAFETY: linker and module are live.
         let error = unsafe {
@@ -237,6 +307,15 @@ impl<T: 'static> Linker<T> {
     }
 
     /// Instantiates `module` in `store`, resolving its imports here.
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::{Linker, Module, Store};
+    /// # let (linker, mut store, module): (Linker<()>, Store<()>, Module) = unimplemented!();
+    /// let instance = linker.instantiate(&mut store, &module)?;
+    /// let run = instance.get_typed_func::<(), ()>(&mut store, "run")?;
+    /// run.call(&mut store, ())?;
+    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// ```
     ///
     /// # Errors
     ///
@@ -279,6 +358,15 @@ impl<T: 'static> Linker<T> {
     }
 
     /// The item defined as `module`.`name`, as seen from `store`.
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::{Extern, Linker, Store};
+    /// # let (mut linker, mut store): (Linker<()>, Store<()>) = unimplemented!();
+    /// linker.func_wrap("env", "one", || 1)?;
+    /// assert!(matches!(linker.get(&mut store, "env", "one"), Some(Extern::Func(_))));
+    /// assert!(linker.get(&mut store, "env", "two").is_none());
+    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// ```
     pub fn get(
         &self,
         mut store: impl AsContextMut<Data = T>,

@@ -38,6 +38,14 @@ impl Memory {
     }
 
     /// A new memory in `store`.
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::{Memory, MemoryType, Store};
+    /// # let mut store: Store<()> = unimplemented!();
+    /// let memory = Memory::new(&mut store, MemoryType::new(1, Some(4)))?;
+    /// assert_eq!(memory.data(&store)?.len(), 65536);
+    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// ```
     pub fn new(mut store: impl AsContextMut, ty: MemoryType) -> Result<Memory> {
         let mut cx = store.as_context_mut();
         let core = cx.wasmtime().core();
@@ -56,6 +64,14 @@ impl Memory {
     }
 
     /// The memory's type.
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::{Memory, MemoryType, Store};
+    /// # let mut store: Store<()> = unimplemented!();
+    /// let memory = Memory::new(&mut store, MemoryType::new(1, Some(4)))?;
+    /// assert_eq!(memory.ty(&store)?, MemoryType::new(1, Some(4)));
+    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// ```
     pub fn ty(&self, store: impl AsContext) -> Result<MemoryType> {
         let cx = store.as_context();
         cx.check(self.id(), "the memory")?;
@@ -71,6 +87,14 @@ impl Memory {
     }
 
     /// The size in pages.
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::{Memory, MemoryType, Store};
+    /// # let mut store: Store<()> = unimplemented!();
+    /// let memory = Memory::new(&mut store, MemoryType::new(2, None))?;
+    /// assert_eq!(memory.size(&store)?, 2);
+    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// ```
     pub fn size(&self, store: impl AsContext) -> Result<u64> {
         let cx = store.as_context();
         cx.check(self.id(), "the memory")?;
@@ -79,6 +103,15 @@ impl Memory {
     }
 
     /// The contents, borrowed from the store.
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::{Memory, MemoryType, Store};
+    /// # let mut store: Store<()> = unimplemented!();
+    /// let memory = Memory::new(&mut store, MemoryType::new(1, None))?;
+    /// let bytes: &[u8] = memory.data(&store)?;
+    /// assert!(bytes.iter().all(|&b| b == 0));
+    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// ```
     ///
     /// # Errors
     ///
@@ -98,6 +131,15 @@ impl Memory {
     }
 
     /// The contents, mutably borrowed from the store.
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::{Memory, MemoryType, Store};
+    /// # let mut store: Store<()> = unimplemented!();
+    /// let memory = Memory::new(&mut store, MemoryType::new(1, None))?;
+    /// memory.data_mut(&mut store)?[..5].copy_from_slice(b"hello");
+    /// assert_eq!(&memory.data(&store)?[..5], b"hello");
+    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// ```
     ///
     /// # Errors
     ///
@@ -133,6 +175,18 @@ impl Memory {
     }
 
     /// Copies `buf.len()` bytes at `offset` into `buf`.
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::{Memory, MemoryType, Store};
+    /// # let mut store: Store<()> = unimplemented!();
+    /// let memory = Memory::new(&mut store, MemoryType::new(1, None))?;
+    /// memory.write(&mut store, 100, b"abc")?;
+    /// let mut buf = [0u8; 3];
+    /// memory.read(&store, 100, &mut buf)?;
+    /// assert_eq!(&buf, b"abc");
+    /// assert!(memory.read(&store, 65535, &mut buf).is_err()); // past the end
+    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// ```
     pub fn read(&self, store: impl AsContext, offset: usize, buf: &mut [u8]) -> Result<()> {
         let data = self.data(&store)?;
         let src = offset
@@ -144,6 +198,16 @@ impl Memory {
     }
 
     /// Copies `bytes` into the memory at `offset`.
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::{Memory, MemoryType, Store};
+    /// # let mut store: Store<()> = unimplemented!();
+    /// let memory = Memory::new(&mut store, MemoryType::new(1, None))?;
+    /// memory.write(&mut store, 8, &42u32.to_le_bytes())?;
+    /// assert_eq!(memory.data(&store)?[8], 42);
+    /// assert!(memory.write(&mut store, 65535, b"ab").is_err()); // past the end
+    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// ```
     pub fn write(&self, mut store: impl AsContextMut, offset: usize, bytes: &[u8]) -> Result<()> {
         let data = self.data_mut(&mut store)?;
         let len = data.len();
@@ -156,6 +220,15 @@ impl Memory {
     }
 
     /// Grows by `delta` pages; returns the previous size in pages.
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::{Memory, MemoryType, Store};
+    /// # let mut store: Store<()> = unimplemented!();
+    /// let memory = Memory::new(&mut store, MemoryType::new(1, Some(2)))?;
+    /// assert_eq!(memory.grow(&mut store, 1)?, 1); // the previous size
+    /// assert!(memory.grow(&mut store, 1).is_err()); // past the maximum
+    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// ```
     ///
     /// # Errors
     ///

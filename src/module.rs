@@ -37,6 +37,14 @@ impl Module {
     /// Compiles `bytes`: binary `.wasm`, or text where the library has the
     /// [`Wat`](Capability::Wat) capability.
     ///
+    /// ```no_run
+    /// use wasmtime_dyn::{Engine, Module};
+    /// # let engine: Engine = unimplemented!();
+    /// let from_text = Module::new(&engine, r#"(module (func (export "run")))"#)?;
+    /// let from_binary = Module::new(&engine, std::fs::read("app.wasm").expect("app.wasm"))?;
+    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// ```
+    ///
     /// # Errors
     ///
     /// [`Error::Unsupported`]`(Compiler)` on a library without a compiler
@@ -60,6 +68,15 @@ impl Module {
     /// artifact was made by a compatible version and configuration; see
     /// [`cwasm::preflight`](crate::cwasm::preflight) to ask beforehand.
     ///
+    /// ```no_run
+    /// use wasmtime_dyn::{Engine, Module};
+    /// # let engine: Engine = unimplemented!();
+    /// let bytes = std::fs::read("app.cwasm").expect("app.cwasm");
+    /// // SAFETY: app.cwasm was made by our own build with a trusted Wasmtime.
+    /// let module = unsafe { Module::deserialize(&engine, &bytes) }?;
+    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// ```
+    ///
     /// # Safety
     ///
     /// The bytes are machine code that will run: they must come from a
@@ -79,6 +96,14 @@ impl Module {
     }
 
     /// Like [`Module::deserialize`], from a file (memory-mapped by Wasmtime).
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::{Engine, Module};
+    /// # let engine: Engine = unimplemented!();
+    /// // SAFETY: app.cwasm was made by our own build, and nothing rewrites it.
+    /// let module = unsafe { Module::deserialize_file(&engine, "app.cwasm") }?;
+    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// ```
     ///
     /// # Safety
     ///
@@ -108,6 +133,17 @@ impl Module {
     /// Serializes the compiled module to `.cwasm` bytes for
     /// [`Module::deserialize`] on an engine with the same settings.
     ///
+    /// ```no_run
+    /// use wasmtime_dyn::{Engine, Module};
+    /// # let engine: Engine = unimplemented!();
+    /// let module = Module::new(&engine, r#"(module (func (export "run")))"#)?;
+    /// let bytes = module.serialize()?;
+    /// // SAFETY: the bytes were just serialized by this engine.
+    /// let again = unsafe { Module::deserialize(&engine, &bytes) }?;
+    /// assert_eq!(again.exports()?, module.exports()?);
+    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// ```
+    ///
     /// # Errors
     ///
     /// [`Error::Unsupported`]`(Compiler)`: serializing is part of the
@@ -129,6 +165,16 @@ impl Module {
     }
 
     /// The module's imports, in order.
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::{Engine, ExternType, Module};
+    /// # let engine: Engine = unimplemented!();
+    /// let module = Module::new(&engine, r#"(module (import "env" "log" (func (param i32))))"#)?;
+    /// let imports = module.imports()?;
+    /// assert_eq!((imports[0].module.as_str(), imports[0].name.as_str()), ("env", "log"));
+    /// assert!(matches!(imports[0].ty, ExternType::Func(_)));
+    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// ```
     pub fn imports(&self) -> Result<Vec<ImportType>> {
         let core = self.engine.wasmtime().core();
         let mut vec = wasm_importtype_vec_t {
@@ -157,6 +203,16 @@ impl Module {
     }
 
     /// The module's exports, in order.
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::{Engine, ExternType, Module};
+    /// # let engine: Engine = unimplemented!();
+    /// let module = Module::new(&engine, r#"(module (memory (export "mem") 1))"#)?;
+    /// let exports = module.exports()?;
+    /// assert_eq!(exports[0].name, "mem");
+    /// assert!(matches!(exports[0].ty, ExternType::Memory(ty) if ty.minimum() == 1));
+    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// ```
     pub fn exports(&self) -> Result<Vec<ExportType>> {
         let core = self.engine.wasmtime().core();
         let mut vec = wasm_exporttype_vec_t {
@@ -183,6 +239,14 @@ impl Module {
     }
 
     /// The engine the module belongs to.
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::{Engine, Module};
+    /// # let engine: Engine = unimplemented!();
+    /// let module = Module::new(&engine, "(module)")?;
+    /// assert!(Engine::same(module.engine(), &engine));
+    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// ```
     pub fn engine(&self) -> &Engine {
         &self.engine
     }

@@ -40,6 +40,15 @@ impl GuestProfiler {
     /// A profiler for `modules` (each with the name the profile shows), for
     /// a program called `name`, expecting a sample every `interval`.
     ///
+    /// ```no_run
+    /// use std::time::Duration;
+    /// use wasmtime_dyn::{Engine, GuestProfiler, Module};
+    /// # let (engine, app, lib): (Engine, Module, Module) = unimplemented!();
+    /// let modules = [("app", &app), ("lib", &lib)];
+    /// let profiler = GuestProfiler::new(&engine, "my-app", Duration::from_millis(1), &modules)?;
+    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// ```
+    ///
     /// # Errors
     ///
     /// [`Error::Unsupported`]`(Profiling)` on a library without it;
@@ -93,6 +102,17 @@ impl GuestProfiler {
 
     /// Records the current wasm call stack of `store`, `delta` after the
     /// previous sample.
+    ///
+    /// ```no_run
+    /// use std::time::Instant;
+    /// use wasmtime_dyn::{GuestProfiler, Store};
+    /// # let (mut profiler, mut store): (GuestProfiler, Store<()>) = unimplemented!();
+    /// let mut last = Instant::now();
+    /// // From a host function or an epoch deadline callback, while wasm runs:
+    /// let now = Instant::now();
+    /// profiler.sample(&mut store, now - last);
+    /// last = now;
+    /// ```
     pub fn sample(&mut self, mut store: impl AsContextMut, delta: Duration) {
         let cx = store.as_context_mut();
         if !std::ptr::eq(cx.wasmtime(), self.wasmtime) {
@@ -106,6 +126,13 @@ impl GuestProfiler {
 
     /// Ends profiling and returns the profile (JSON for the Firefox
     /// Profiler).
+    ///
+    /// ```no_run
+    /// # let profiler: wasmtime_dyn::GuestProfiler = unimplemented!();
+    /// let profile = profiler.finish()?;
+    /// std::fs::write("profile.json", profile).expect("a writable directory");
+    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// ```
     pub fn finish(self) -> Result<Vec<u8>> {
         let mut out = empty_vec();
         // SAFETY: the profiler is live and consumed here (the C call frees

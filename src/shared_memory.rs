@@ -31,6 +31,16 @@ unsafe impl Sync for SharedMemory {}
 impl SharedMemory {
     /// A new shared memory of type `ty` (see [`MemoryType::shared`]).
     ///
+    /// ```no_run
+    /// use wasmtime_dyn::{Engine, MemoryType, SharedMemory};
+    /// # let engine: Engine = unimplemented!();
+    /// // The engine was made with `Config::shared_memory(true)`.
+    /// let memory = SharedMemory::new(&engine, MemoryType::shared(1, 16))?;
+    /// assert!(memory.ty().is_shared());
+    /// assert!(SharedMemory::new(&engine, MemoryType::new(1, Some(16))).is_err()); // not shared
+    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// ```
+    ///
     /// # Errors
     ///
     /// [`Error::Unsupported`]`(Threads)` on a library without threads;
@@ -75,12 +85,28 @@ impl SharedMemory {
     }
 
     /// The size in pages.
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::{Engine, MemoryType, SharedMemory};
+    /// # let engine: Engine = unimplemented!();
+    /// let memory = SharedMemory::new(&engine, MemoryType::shared(2, 16))?;
+    /// assert_eq!(memory.size(), 2);
+    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// ```
     pub fn size(&self) -> u64 {
         // SAFETY: the memory is live.
         unsafe { (self.wasmtime.core().wasmtime_sharedmemory_size)(self.ptr) }
     }
 
     /// The memory's type.
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::{Engine, MemoryType, SharedMemory};
+    /// # let engine: Engine = unimplemented!();
+    /// let memory = SharedMemory::new(&engine, MemoryType::shared(1, 16))?;
+    /// assert_eq!(memory.ty(), MemoryType::shared(1, 16));
+    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// ```
     pub fn ty(&self) -> MemoryType {
         let core = self.wasmtime.core();
         // SAFETY: the memory is live; the type is owned here, read and
@@ -96,6 +122,19 @@ impl SharedMemory {
     /// The contents. Other threads may change any byte at any time, so
     /// each is an `UnsafeCell`: read and write them with atomics or
     /// volatile accesses.
+    ///
+    /// ```no_run
+    /// use std::sync::atomic::{AtomicU32, Ordering};
+    /// use wasmtime_dyn::{Engine, MemoryType, SharedMemory};
+    /// # let engine: Engine = unimplemented!();
+    /// let memory = SharedMemory::new(&engine, MemoryType::shared(1, 1))?;
+    /// let data = memory.data();
+    /// // SAFETY: the first 4 bytes are in bounds and aligned (a memory starts on a
+    /// // page), and every access to them, wasm's included, is atomic.
+    /// let word = unsafe { AtomicU32::from_ptr(data.as_ptr().cast::<u32>().cast_mut()) };
+    /// word.store(7, Ordering::SeqCst);
+    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// ```
     pub fn data(&self) -> &[UnsafeCell<u8>] {
         let core = self.wasmtime.core();
         // SAFETY: the memory is live; its bytes stay mapped while it is
@@ -113,6 +152,15 @@ impl SharedMemory {
     }
 
     /// Grows by `delta` pages; returns the previous size in pages.
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::{Engine, MemoryType, SharedMemory};
+    /// # let engine: Engine = unimplemented!();
+    /// let memory = SharedMemory::new(&engine, MemoryType::shared(1, 2))?;
+    /// assert_eq!(memory.grow(1)?, 1); // the previous size
+    /// assert!(memory.grow(1).is_err()); // past the maximum
+    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// ```
     pub fn grow(&self, delta: u64) -> Result<u64> {
         let core = self.wasmtime.core();
         let mut previous = 0;

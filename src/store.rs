@@ -48,6 +48,13 @@ unsafe impl<T: Send> Send for Store<T> {}
 
 impl<T> Store<T> {
     /// A new store in `engine`, holding `data`.
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::{Engine, Store};
+    /// # let engine: Engine = unimplemented!();
+    /// let mut store = Store::new(&engine, Vec::<String>::new());
+    /// store.data_mut().push("started".into());
+    /// ```
     pub fn new(engine: &Engine, data: T) -> Store<T> {
         let wasmtime = engine.wasmtime();
         let inner = Box::into_raw(Box::new(StoreInner {
@@ -78,6 +85,13 @@ impl<T> Store<T> {
     }
 
     /// The host data.
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::{Engine, Store};
+    /// # let engine: Engine = unimplemented!();
+    /// let store = Store::new(&engine, "settings");
+    /// assert_eq!(*store.data(), "settings");
+    /// ```
     pub fn data(&self) -> &T {
         // SAFETY: the inner box is live while the store is; shared access
         // through `&self`.
@@ -85,12 +99,26 @@ impl<T> Store<T> {
     }
 
     /// The host data, mutably.
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::{Engine, Store};
+    /// # let engine: Engine = unimplemented!();
+    /// let mut store = Store::new(&engine, 0u64);
+    /// *store.data_mut() += 1;
+    /// ```
     pub fn data_mut(&mut self) -> &mut T {
         // SAFETY: exclusive through `&mut self`; no wasm is running.
         unsafe { &mut (*self.inner.as_ptr()).data }
     }
 
     /// Consumes the store, returning its data.
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::{Engine, Store};
+    /// # let engine: Engine = unimplemented!();
+    /// let store = Store::new(&engine, vec![1, 2]);
+    /// assert_eq!(store.into_data(), [1, 2]);
+    /// ```
     pub fn into_data(self) -> T {
         let inner = self.inner.as_ptr();
         std::mem::forget(self);
@@ -103,17 +131,40 @@ impl<T> Store<T> {
     }
 
     /// The engine.
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::{Engine, Store};
+    /// # let engine: Engine = unimplemented!();
+    /// let store = Store::new(&engine, ());
+    /// assert!(Engine::same(store.engine(), &engine));
+    /// ```
     pub fn engine(&self) -> &Engine {
         // SAFETY: as in `data`.
         unsafe { &(*self.inner.as_ptr()).engine }
     }
 
     /// Sets the fuel left (needs [`Config::consume_fuel`](crate::Config::consume_fuel)).
+    ///
+    /// ```no_run
+    /// # let mut store: wasmtime_dyn::Store<()> = unimplemented!();
+    /// store.set_fuel(10_000)?;
+    /// assert_eq!(store.get_fuel()?, 10_000);
+    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// ```
     pub fn set_fuel(&mut self, fuel: u64) -> Result<()> {
         self.as_context_mut().set_fuel(fuel)
     }
 
     /// The fuel left (needs [`Config::consume_fuel`](crate::Config::consume_fuel)).
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::{Store, TypedFunc};
+    /// # let (mut store, run): (Store<()>, TypedFunc<(), ()>) = unimplemented!();
+    /// store.set_fuel(1_000_000)?;
+    /// run.call(&mut store, ())?;
+    /// println!("the call used {} fuel", 1_000_000 - store.get_fuel()?);
+    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// ```
     pub fn get_fuel(&self) -> Result<u64> {
         let core = self.engine().wasmtime().core();
         let mut fuel = 0;
@@ -127,6 +178,13 @@ impl<T> Store<T> {
     /// Sets the epoch deadline `ticks` increments of
     /// [`Engine::increment_epoch`] from now (needs
     /// [`Config::epoch_interruption`](crate::Config::epoch_interruption)).
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::{Engine, Store};
+    /// # let (engine, mut store): (Engine, Store<()>) = unimplemented!();
+    /// store.set_epoch_deadline(1);
+    /// engine.increment_epoch(); // from any thread: the store's wasm now traps when it checks
+    /// ```
     pub fn set_epoch_deadline(&mut self, ticks: u64) {
         let core = self.engine().wasmtime().core();
         // SAFETY: the context is live.
@@ -137,6 +195,16 @@ impl<T> Store<T> {
     /// memory, `table_elements` entries per table, and counts of instances,
     /// tables and memories. `None` leaves a limit unbounded. Growth past a
     /// limit fails (`memory.grow` returns -1; instantiation fails).
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::{Memory, MemoryType, Store};
+    /// # let mut store: Store<()> = unimplemented!();
+    /// // At most 1 MiB per memory and 10 instances; the other counts unbounded.
+    /// store.limiter(Some(1 << 20), None, Some(10), None, None)?;
+    /// let memory = Memory::new(&mut store, MemoryType::new(16, None))?; // 16 pages = 1 MiB
+    /// assert!(memory.grow(&mut store, 1).is_err());
+    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// ```
     pub fn limiter(
         &mut self,
         memory_size: Option<u64>,
@@ -200,6 +268,16 @@ impl<T> std::fmt::Debug for Store<T> {
 
 /// A mutable view of a store, from a [`Store`] or a [`Caller`]: what the
 /// functions that run wasm or touch store objects take.
+///
+/// ```no_run
+/// use wasmtime_dyn::{AsContextMut, Store, StoreContextMut};
+/// fn bump(mut cx: StoreContextMut<'_, u32>) {
+///     *cx.data_mut() += 1;
+/// }
+/// # let mut store: Store<u32> = unimplemented!();
+/// bump(store.as_context_mut());
+/// assert_eq!(*store.data(), 1);
+/// ```
 pub struct StoreContextMut<'a, T> {
     pub(crate) inner: *mut StoreInner<T>,
     pub(crate) _borrow: PhantomData<&'a mut T>,
@@ -207,24 +285,52 @@ pub struct StoreContextMut<'a, T> {
 
 impl<T> StoreContextMut<'_, T> {
     /// The host data.
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::{AsContextMut, Store};
+    /// # let mut store: Store<&str> = unimplemented!();
+    /// let cx = store.as_context_mut();
+    /// println!("{}", cx.data());
+    /// ```
     pub fn data(&self) -> &T {
         // SAFETY: the inner store is live for the borrow `'a`; shared.
         unsafe { &(*self.inner).data }
     }
 
     /// The host data, mutably.
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::{AsContextMut, Store};
+    /// # let mut store: Store<Vec<u8>> = unimplemented!();
+    /// let mut cx = store.as_context_mut();
+    /// cx.data_mut().push(1);
+    /// ```
     pub fn data_mut(&mut self) -> &mut T {
         // SAFETY: exclusive for the borrow.
         unsafe { &mut (*self.inner).data }
     }
 
     /// The engine.
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::{AsContextMut, Engine, Store};
+    /// # let (engine, mut store): (Engine, Store<()>) = unimplemented!();
+    /// assert!(Engine::same(store.as_context_mut().engine(), &engine));
+    /// ```
     pub fn engine(&self) -> &Engine {
         // SAFETY: as in `data`.
         unsafe { &(*self.inner).engine }
     }
 
     /// Sets the fuel left.
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::{AsContextMut, Store};
+    /// # let mut store: Store<()> = unimplemented!();
+    /// store.as_context_mut().set_fuel(500)?;
+    /// assert_eq!(store.get_fuel()?, 500);
+    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// ```
     pub fn set_fuel(&mut self, fuel: u64) -> Result<()> {
         let core = self.wasmtime().core();
         // SAFETY: the context is live.
@@ -286,11 +392,26 @@ impl<T> StoreContextMut<'_, T> {
 
 /// Anything that can lend a [`StoreContextMut`]: a [`Store`], a
 /// [`Caller`], a context, or a mutable reference to one of these.
+///
+/// ```
+/// use wasmtime_dyn::{AsContextMut, Memory, MemoryType, Result};
+/// // Works with a Store, a Caller, a StoreContextMut, or `&mut` of one.
+/// fn scratch(mut store: impl AsContextMut) -> Result<Memory> {
+///     Memory::new(&mut store, MemoryType::new(1, None))
+/// }
+/// ```
 pub trait AsContextMut {
     /// The store's data type.
     type Data;
 
     /// Borrows the store.
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::{AsContextMut, Store};
+    /// # let mut store: Store<u32> = unimplemented!();
+    /// let mut cx = store.as_context_mut();
+    /// *cx.data_mut() = 5;
+    /// ```
     fn as_context_mut(&mut self) -> StoreContextMut<'_, Self::Data>;
 }
 
@@ -344,24 +465,62 @@ pub struct Caller<'a, T> {
 
 impl<T> Caller<'_, T> {
     /// The host data.
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::{Caller, Linker};
+    /// # let mut linker: Linker<i32> = unimplemented!();
+    /// linker.func_wrap("host", "limit", |caller: Caller<'_, i32>| *caller.data())?;
+    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// ```
     pub fn data(&self) -> &T {
         // SAFETY: the store is live during the host call; shared.
         unsafe { &(*self.inner).data }
     }
 
     /// The host data, mutably.
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::{Caller, Linker};
+    /// # let mut linker: Linker<Vec<i32>> = unimplemented!();
+    /// linker.func_wrap("host", "push", |mut caller: Caller<'_, Vec<i32>>, x: i32| {
+    ///     caller.data_mut().push(x);
+    /// })?;
+    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// ```
     pub fn data_mut(&mut self) -> &mut T {
         // SAFETY: the host call has exclusive access to the store.
         unsafe { &mut (*self.inner).data }
     }
 
     /// The engine.
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::{Caller, Linker};
+    /// # let mut linker: Linker<()> = unimplemented!();
+    /// linker.func_wrap("host", "tick", |caller: Caller<'_, ()>| caller.engine().increment_epoch())?;
+    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// ```
     pub fn engine(&self) -> &Engine {
         // SAFETY: as in `data`.
         unsafe { &(*self.inner).engine }
     }
 
     /// An export of the calling instance, by name.
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::{Caller, Extern, Linker};
+    /// # let mut linker: Linker<()> = unimplemented!();
+    /// linker.func_wrap("host", "print", |mut caller: Caller<'_, ()>, ptr: u32, len: u32| {
+    ///     let Some(Extern::Memory(memory)) = caller.get_export("memory") else {
+    ///         return;
+    ///     };
+    ///     let mut buf = vec![0; len as usize];
+    ///     if memory.read(&caller, ptr as usize, &mut buf).is_ok() {
+    ///         println!("{}", String::from_utf8_lossy(&buf));
+    ///     }
+    /// })?;
+    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// ```
     pub fn get_export(&mut self, name: &str) -> Option<crate::Extern> {
         let mut item = std::mem::MaybeUninit::<wasmtime_extern_t>::uninit();
         // SAFETY: `caller` is live during the host call; `name` is readable;
@@ -400,6 +559,15 @@ impl<T> AsContextMut for Caller<'_, T> {
 
 /// A shared view of a store, from a [`Store`] or a [`Caller`]: what
 /// read-only accessors such as [`Memory::data`](crate::Memory::data) take.
+///
+/// ```no_run
+/// use wasmtime_dyn::{AsContext, Store, StoreContext};
+/// fn show(cx: StoreContext<'_, String>) {
+///     println!("{}", cx.data());
+/// }
+/// # let store: Store<String> = unimplemented!();
+/// show(store.as_context());
+/// ```
 pub struct StoreContext<'a, T> {
     pub(crate) inner: *mut StoreInner<T>,
     pub(crate) _borrow: PhantomData<&'a T>,
@@ -407,6 +575,13 @@ pub struct StoreContext<'a, T> {
 
 impl<T> StoreContext<'_, T> {
     /// The host data.
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::{AsContext, Engine, Store};
+    /// # let engine: Engine = unimplemented!();
+    /// let store = Store::new(&engine, 7);
+    /// assert_eq!(*store.as_context().data(), 7);
+    /// ```
     pub fn data(&self) -> &T {
         // SAFETY: the inner store is live for the borrow; shared access.
         unsafe { &(*self.inner).data }
@@ -432,11 +607,26 @@ impl<T> StoreContext<'_, T> {
 }
 
 /// Anything that can lend a [`StoreContext`].
+///
+/// ```
+/// use wasmtime_dyn::{AsContext, Memory};
+/// // Works with a Store, a Caller, a context, or a reference to one.
+/// fn first_byte(memory: &Memory, store: impl AsContext) -> Option<u8> {
+///     memory.data(&store).ok()?.first().copied()
+/// }
+/// ```
 pub trait AsContext {
     /// The store's data type.
     type Data;
 
     /// Borrows the store, shared.
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::{AsContext, Store};
+    /// # let store: Store<u32> = unimplemented!();
+    /// let cx = store.as_context();
+    /// println!("{}", cx.data());
+    /// ```
     fn as_context(&self) -> StoreContext<'_, Self::Data>;
 }
 

@@ -50,6 +50,15 @@ impl Table {
     }
 
     /// A new table of type `ty`, every entry `init`.
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::{Store, Table, TableType, Val, ValType};
+    /// # let mut store: Store<()> = unimplemented!();
+    /// let ty = TableType::new(ValType::FuncRef, 4, Some(8));
+    /// let table = Table::new(&mut store, ty, Val::FuncRef(None))?;
+    /// assert!(Table::new(&mut store, ty, Val::I32(0)).is_err()); // not a funcref
+    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// ```
     pub fn new(mut store: impl AsContextMut, ty: TableType, init: Val) -> Result<Table> {
         let mut cx = store.as_context_mut();
         require_ref_layout(&cx)?;
@@ -78,6 +87,15 @@ impl Table {
     }
 
     /// The table's type.
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::{Store, Table, TableType, Val, ValType};
+    /// # let mut store: Store<()> = unimplemented!();
+    /// let ty = TableType::new(ValType::FuncRef, 4, Some(8));
+    /// let table = Table::new(&mut store, ty, Val::FuncRef(None))?;
+    /// assert_eq!(table.ty(&store)?, ty);
+    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// ```
     pub fn ty(&self, store: impl AsContext) -> Result<TableType> {
         let cx = store.as_context();
         cx.check(self.id(), "the table")?;
@@ -93,6 +111,15 @@ impl Table {
     }
 
     /// The number of entries.
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::{Store, Table, TableType, Val, ValType};
+    /// # let mut store: Store<()> = unimplemented!();
+    /// let ty = TableType::new(ValType::FuncRef, 4, None);
+    /// let table = Table::new(&mut store, ty, Val::FuncRef(None))?;
+    /// assert_eq!(table.size(&store)?, 4);
+    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// ```
     pub fn size(&self, store: impl AsContext) -> Result<u64> {
         let cx = store.as_context();
         cx.check(self.id(), "the table")?;
@@ -101,6 +128,16 @@ impl Table {
     }
 
     /// The entry at `index`, or `None` past the end.
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::{Store, Table, TableType, Val, ValType};
+    /// # let mut store: Store<()> = unimplemented!();
+    /// let ty = TableType::new(ValType::FuncRef, 1, None);
+    /// let table = Table::new(&mut store, ty, Val::FuncRef(None))?;
+    /// assert!(matches!(table.get(&mut store, 0)?, Some(Val::FuncRef(None))));
+    /// assert!(table.get(&mut store, 1)?.is_none()); // past the end
+    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// ```
     pub fn get(&self, mut store: impl AsContextMut, index: u64) -> Result<Option<Val>> {
         let mut cx = store.as_context_mut();
         cx.check(self.id(), "the table")?;
@@ -120,6 +157,17 @@ impl Table {
     }
 
     /// Sets the entry at `index`.
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::{Func, Store, Table, TableType, Val, ValType};
+    /// # let mut store: Store<()> = unimplemented!();
+    /// let ty = TableType::new(ValType::FuncRef, 1, None);
+    /// let table = Table::new(&mut store, ty, Val::FuncRef(None))?;
+    /// let seven = Func::wrap(&mut store, || 7)?;
+    /// table.set(&mut store, 0, Val::FuncRef(Some(seven)))?;
+    /// assert!(matches!(table.get(&mut store, 0)?, Some(Val::FuncRef(Some(_)))));
+    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// ```
     pub fn set(&self, mut store: impl AsContextMut, index: u64, value: Val) -> Result<()> {
         let mut cx = store.as_context_mut();
         cx.check(self.id(), "the table")?;
@@ -133,6 +181,16 @@ impl Table {
     }
 
     /// Grows by `delta` entries set to `init`; returns the previous size.
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::{Store, Table, TableType, Val, ValType};
+    /// # let mut store: Store<()> = unimplemented!();
+    /// let ty = TableType::new(ValType::FuncRef, 4, None);
+    /// let table = Table::new(&mut store, ty, Val::FuncRef(None))?;
+    /// assert_eq!(table.grow(&mut store, 2, Val::FuncRef(None))?, 4); // the previous size
+    /// assert_eq!(table.size(&store)?, 6);
+    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// ```
     pub fn grow(&self, mut store: impl AsContextMut, delta: u64, init: Val) -> Result<u64> {
         let mut cx = store.as_context_mut();
         cx.check(self.id(), "the table")?;

@@ -94,6 +94,16 @@ impl fmt::Display for TrapCode {
 }
 
 /// One frame of a wasm backtrace.
+///
+/// ```no_run
+/// use wasmtime_dyn::{Error, Store, TypedFunc};
+/// # let (mut store, run): (Store<()>, TypedFunc<(), ()>) = unimplemented!();
+/// if let Err(Error::Trap(trap)) = run.call(&mut store, ()) {
+///     if let Some(frame) = trap.trace().first() {
+///         println!("{:?} at offset {:#x}", frame.func_name, frame.module_offset);
+///     }
+/// }
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FrameInfo {
     /// The function's index in its module.
@@ -127,16 +137,45 @@ pub struct Trap {
 
 impl Trap {
     /// The trap code, or `None` for a trap a host function raised.
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::{Error, Store, TrapCode, TypedFunc};
+    /// # let (mut store, div): (Store<()>, TypedFunc<(i32, i32), i32>) = unimplemented!();
+    /// match div.call(&mut store, (1, 0)) {
+    ///     Err(Error::Trap(trap)) => assert_eq!(trap.code(), Some(TrapCode::IntegerDivisionByZero)),
+    ///     other => panic!("expected a trap, got {other:?}"),
+    /// }
+    /// ```
     pub fn code(&self) -> Option<TrapCode> {
         self.code
     }
 
     /// Wasmtime's message.
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::{Error, Store, TypedFunc};
+    /// # let (mut store, run): (Store<()>, TypedFunc<(), ()>) = unimplemented!();
+    /// // `run` calls a host function that returns `Err(Error::Invalid("bad input".into()))`.
+    /// if let Err(Error::Trap(trap)) = run.call(&mut store, ()) {
+    ///     assert_eq!(trap.code(), None);
+    ///     assert_eq!(trap.message(), "bad input");
+    /// }
+    /// ```
     pub fn message(&self) -> &str {
         &self.message
     }
 
     /// The wasm frames, innermost first.
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::{Error, Store, TypedFunc};
+    /// # let (mut store, run): (Store<()>, TypedFunc<(), ()>) = unimplemented!();
+    /// if let Err(Error::Trap(trap)) = run.call(&mut store, ()) {
+    ///     for (i, frame) in trap.trace().iter().enumerate() {
+    ///         println!("{i}: {}", frame.func_name.as_deref().unwrap_or("<unnamed>"));
+    ///     }
+    /// }
+    /// ```
     pub fn trace(&self) -> &[FrameInfo] {
         &self.trace
     }

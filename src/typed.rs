@@ -17,6 +17,13 @@ mod sealed {
 
 /// A Rust type that is a WebAssembly number type: `i32`, `u32`, `i64`,
 /// `u64`, `f32`, `f64`, [`V128`].
+///
+/// ```
+/// use wasmtime_dyn::{ValType, WasmTy, V128};
+/// assert_eq!(<u32 as WasmTy>::TYPE, ValType::I32); // unsigned: the same wasm type
+/// assert_eq!(<f64 as WasmTy>::TYPE, ValType::F64);
+/// assert_eq!(<V128 as WasmTy>::TYPE, ValType::V128);
+/// ```
 pub trait WasmTy: sealed::Sealed + Copy + Send + Sync + 'static {
     /// The WebAssembly type.
     const TYPE: ValType;
@@ -61,6 +68,13 @@ wasm_ty! {
 
 /// A list of WebAssembly values as Rust types: `()`, a single [`WasmTy`],
 /// or a tuple of up to 16. Used for both parameters and results.
+///
+/// ```
+/// use wasmtime_dyn::{ValType, WasmTyList};
+/// assert_eq!(<(i32, f64) as WasmTyList>::TYPES, [ValType::I32, ValType::F64]);
+/// assert_eq!(<i64 as WasmTyList>::LEN, 1);
+/// assert_eq!(<() as WasmTyList>::LEN, 0);
+/// ```
 pub trait WasmTyList: sealed::Sealed + Sized + Send + Sync + 'static {
     /// The number of values.
     const LEN: usize;
@@ -218,6 +232,16 @@ impl<P: WasmTyList, R: WasmTyList> TypedFunc<P, R> {
 
     /// Calls the function.
     ///
+    /// ```no_run
+    /// use wasmtime_dyn::{Instance, Store};
+    /// # let (mut store, instance): (Store<()>, Instance) = unimplemented!();
+    /// let add = instance.get_typed_func::<(i32, i32), i32>(&mut store, "add")?;
+    /// assert_eq!(add.call(&mut store, (2, 3))?, 5);
+    /// let pair = instance.get_typed_func::<(), (i32, i64)>(&mut store, "pair")?;
+    /// let (a, b) = pair.call(&mut store, ())?;
+    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// ```
+    ///
     /// # Errors
     ///
     /// [`Error::Trap`] when wasm traps (a host function's error or panic
@@ -248,6 +272,14 @@ impl<P: WasmTyList, R: WasmTyList> TypedFunc<P, R> {
     }
 
     /// The untyped function.
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::{Instance, Store, TypedFunc};
+    /// # let (mut store, instance): (Store<()>, Instance) = unimplemented!();
+    /// let add: TypedFunc<(i32, i32), i32> = instance.get_typed_func(&mut store, "add")?;
+    /// assert_eq!(add.func().ty().to_string(), "(i32, i32) -> (i32)");
+    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// ```
     pub fn func(&self) -> &Func {
         &self.func
     }

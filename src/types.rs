@@ -34,6 +34,12 @@ pub enum ValType {
 
 impl ValType {
     /// Whether this is a reference type.
+    ///
+    /// ```
+    /// use wasmtime_dyn::ValType;
+    /// assert!(ValType::ExternRef.is_ref());
+    /// assert!(!ValType::V128.is_ref());
+    /// ```
     pub fn is_ref(self) -> bool {
         matches!(self, ValType::FuncRef | ValType::ExternRef)
     }
@@ -122,6 +128,12 @@ pub struct FuncType {
 
 impl FuncType {
     /// A function type with these parameters and results.
+    ///
+    /// ```
+    /// use wasmtime_dyn::{FuncType, ValType};
+    /// let ty = FuncType::new([], [ValType::F64]);
+    /// assert_eq!(ty.to_string(), "() -> (f64)");
+    /// ```
     pub fn new(
         params: impl IntoIterator<Item = ValType>,
         results: impl IntoIterator<Item = ValType>,
@@ -133,11 +145,23 @@ impl FuncType {
     }
 
     /// The parameter types.
+    ///
+    /// ```
+    /// use wasmtime_dyn::{FuncType, ValType};
+    /// let ty = FuncType::new([ValType::I64, ValType::F32], []);
+    /// assert_eq!(ty.params(), [ValType::I64, ValType::F32]);
+    /// ```
     pub fn params(&self) -> &[ValType] {
         &self.params
     }
 
     /// The result types.
+    ///
+    /// ```
+    /// use wasmtime_dyn::{FuncType, ValType};
+    /// let ty = FuncType::new([], [ValType::I32, ValType::I32]);
+    /// assert_eq!(ty.results(), [ValType::I32, ValType::I32]);
+    /// ```
     pub fn results(&self) -> &[ValType] {
         &self.results
     }
@@ -226,6 +250,12 @@ impl Drop for CFuncType<'_> {
 }
 
 /// Whether a global can be written.
+///
+/// ```
+/// use wasmtime_dyn::{GlobalType, Mutability, ValType};
+/// let ty = GlobalType::new(ValType::I32, Mutability::Const);
+/// assert_eq!(ty.mutability(), Mutability::Const);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Mutability {
     /// Read-only.
@@ -249,6 +279,12 @@ pub struct GlobalType {
 
 impl GlobalType {
     /// A global type.
+    ///
+    /// ```
+    /// use wasmtime_dyn::{GlobalType, Mutability, ValType};
+    /// let ty = GlobalType::new(ValType::F32, Mutability::Var);
+    /// assert_eq!((ty.content(), ty.mutability()), (ValType::F32, Mutability::Var));
+    /// ```
     pub fn new(content: ValType, mutability: Mutability) -> GlobalType {
         GlobalType {
             content,
@@ -257,11 +293,21 @@ impl GlobalType {
     }
 
     /// The value type.
+    ///
+    /// ```
+    /// use wasmtime_dyn::{GlobalType, Mutability, ValType};
+    /// assert_eq!(GlobalType::new(ValType::I64, Mutability::Const).content(), ValType::I64);
+    /// ```
     pub fn content(&self) -> ValType {
         self.content
     }
 
     /// Whether it is writable.
+    ///
+    /// ```
+    /// use wasmtime_dyn::{GlobalType, Mutability, ValType};
+    /// assert_eq!(GlobalType::new(ValType::I64, Mutability::Var).mutability(), Mutability::Var);
+    /// ```
     pub fn mutability(&self) -> Mutability {
         self.mutability
     }
@@ -314,6 +360,13 @@ pub struct MemoryType {
 
 impl MemoryType {
     /// A 32-bit, unshared memory of `minimum` pages, growable to `maximum`.
+    ///
+    /// ```
+    /// use wasmtime_dyn::MemoryType;
+    /// let ty = MemoryType::new(1, None);
+    /// assert_eq!((ty.minimum(), ty.maximum()), (1, None));
+    /// assert!(!ty.is_64() && !ty.is_shared());
+    /// ```
     pub fn new(minimum: u32, maximum: Option<u32>) -> MemoryType {
         MemoryType {
             minimum: minimum.into(),
@@ -324,6 +377,13 @@ impl MemoryType {
     }
 
     /// A shared memory (threads proposal); needs a maximum.
+    ///
+    /// ```
+    /// use wasmtime_dyn::MemoryType;
+    /// let ty = MemoryType::shared(1, 16);
+    /// assert!(ty.is_shared());
+    /// assert_eq!(ty.maximum(), Some(16));
+    /// ```
     pub fn shared(minimum: u32, maximum: u32) -> MemoryType {
         MemoryType {
             minimum: minimum.into(),
@@ -334,21 +394,43 @@ impl MemoryType {
     }
 
     /// The minimum size in pages.
+    ///
+    /// ```
+    /// use wasmtime_dyn::MemoryType;
+    /// assert_eq!(MemoryType::new(3, Some(10)).minimum(), 3);
+    /// ```
     pub fn minimum(&self) -> u64 {
         self.minimum
     }
 
     /// The maximum size in pages, if any.
+    ///
+    /// ```
+    /// use wasmtime_dyn::MemoryType;
+    /// assert_eq!(MemoryType::new(3, Some(10)).maximum(), Some(10));
+    /// assert_eq!(MemoryType::new(3, None).maximum(), None);
+    /// ```
     pub fn maximum(&self) -> Option<u64> {
         self.maximum
     }
 
     /// Whether the memory is 64-bit.
+    ///
+    /// ```
+    /// use wasmtime_dyn::MemoryType;
+    /// assert!(!MemoryType::new(1, None).is_64()); // memory64 memories come from modules
+    /// ```
     pub fn is_64(&self) -> bool {
         self.is_64
     }
 
     /// Whether the memory is shared.
+    ///
+    /// ```
+    /// use wasmtime_dyn::MemoryType;
+    /// assert!(MemoryType::shared(1, 2).is_shared());
+    /// assert!(!MemoryType::new(1, Some(2)).is_shared());
+    /// ```
     pub fn is_shared(&self) -> bool {
         self.shared
     }
@@ -406,6 +488,12 @@ pub struct TableType {
 
 impl TableType {
     /// A table of `element` references, `minimum` to `maximum` entries.
+    ///
+    /// ```
+    /// use wasmtime_dyn::{TableType, ValType};
+    /// let ty = TableType::new(ValType::ExternRef, 0, Some(100));
+    /// assert_eq!((ty.minimum(), ty.maximum()), (0, Some(100)));
+    /// ```
     pub fn new(element: ValType, minimum: u32, maximum: Option<u32>) -> TableType {
         TableType {
             element,
@@ -415,16 +503,32 @@ impl TableType {
     }
 
     /// The element type.
+    ///
+    /// ```
+    /// use wasmtime_dyn::{TableType, ValType};
+    /// assert_eq!(TableType::new(ValType::ExternRef, 1, None).element(), ValType::ExternRef);
+    /// ```
     pub fn element(&self) -> ValType {
         self.element
     }
 
     /// The minimum number of entries.
+    ///
+    /// ```
+    /// use wasmtime_dyn::{TableType, ValType};
+    /// assert_eq!(TableType::new(ValType::FuncRef, 4, None).minimum(), 4);
+    /// ```
     pub fn minimum(&self) -> u32 {
         self.minimum
     }
 
     /// The maximum number of entries, if any.
+    ///
+    /// ```
+    /// use wasmtime_dyn::{TableType, ValType};
+    /// assert_eq!(TableType::new(ValType::FuncRef, 4, Some(8)).maximum(), Some(8));
+    /// assert_eq!(TableType::new(ValType::FuncRef, 4, None).maximum(), None);
+    /// ```
     pub fn maximum(&self) -> Option<u32> {
         self.maximum
     }
@@ -459,6 +563,19 @@ impl TableType {
 }
 
 /// The type of an import or export.
+///
+/// ```no_run
+/// use wasmtime_dyn::{ExternType, Module};
+/// # let module: Module = unimplemented!();
+/// for export in module.exports()? {
+///     match export.ty {
+///         ExternType::Func(ty) => println!("{}: function {ty}", export.name),
+///         ExternType::Memory(ty) => println!("{}: memory of {} pages", export.name, ty.minimum()),
+///         other => println!("{}: {other:?}", export.name),
+///     }
+/// }
+/// # Ok::<(), wasmtime_dyn::Error>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ExternType {
@@ -508,6 +625,14 @@ impl ExternType {
 }
 
 /// An import of a module: where from, what, and its type.
+///
+/// ```no_run
+/// # let module: wasmtime_dyn::Module = unimplemented!();
+/// for import in module.imports()? {
+///     println!("{}.{}: {:?}", import.module, import.name, import.ty);
+/// }
+/// # Ok::<(), wasmtime_dyn::Error>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ImportType {
     /// The module name.
@@ -519,6 +644,13 @@ pub struct ImportType {
 }
 
 /// An export of a module: its name and type.
+///
+/// ```no_run
+/// # let module: wasmtime_dyn::Module = unimplemented!();
+/// let names: Vec<String> = module.exports()?.into_iter().map(|export| export.name).collect();
+/// println!("exports: {names:?}");
+/// # Ok::<(), wasmtime_dyn::Error>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ExportType {
     /// The export name.

@@ -24,16 +24,34 @@ pub struct V128(u128);
 
 impl V128 {
     /// The value as an integer.
+    ///
+    /// ```
+    /// use wasmtime_dyn::V128;
+    /// assert_eq!(V128::from(u128::MAX).as_u128(), u128::MAX);
+    /// ```
     pub fn as_u128(self) -> u128 {
         self.0
     }
 
     /// The little-endian bytes.
+    ///
+    /// ```
+    /// use wasmtime_dyn::V128;
+    /// let bytes = V128::from(0xff).to_le_bytes();
+    /// assert_eq!((bytes[0], bytes[15]), (0xff, 0));
+    /// ```
     pub fn to_le_bytes(self) -> [u8; 16] {
         self.0.to_le_bytes()
     }
 
     /// From little-endian bytes.
+    ///
+    /// ```
+    /// use wasmtime_dyn::V128;
+    /// let mut bytes = [0u8; 16];
+    /// bytes[15] = 0x80;
+    /// assert_eq!(V128::from_le_bytes(bytes).as_u128(), 1 << 127);
+    /// ```
     pub fn from_le_bytes(bytes: [u8; 16]) -> V128 {
         V128(u128::from_le_bytes(bytes))
     }
@@ -77,6 +95,12 @@ pub enum Val {
 
 impl Val {
     /// The value's type.
+    ///
+    /// ```
+    /// use wasmtime_dyn::{Val, ValType};
+    /// assert_eq!(Val::I64(1).ty(), ValType::I64);
+    /// assert_eq!(Val::FuncRef(None).ty(), ValType::FuncRef);
+    /// ```
     pub fn ty(&self) -> ValType {
         match self {
             Val::I32(_) => ValType::I32,
@@ -90,6 +114,12 @@ impl Val {
     }
 
     /// The `i32`, if it is one.
+    ///
+    /// ```
+    /// use wasmtime_dyn::Val;
+    /// assert_eq!(Val::I32(-1).i32(), Some(-1));
+    /// assert_eq!(Val::I64(-1).i32(), None);
+    /// ```
     pub fn i32(&self) -> Option<i32> {
         match self {
             Val::I32(v) => Some(*v),
@@ -98,6 +128,12 @@ impl Val {
     }
 
     /// The `i64`, if it is one.
+    ///
+    /// ```
+    /// use wasmtime_dyn::Val;
+    /// assert_eq!(Val::from(1i64 << 40).i64(), Some(1 << 40));
+    /// assert_eq!(Val::I32(1).i64(), None);
+    /// ```
     pub fn i64(&self) -> Option<i64> {
         match self {
             Val::I64(v) => Some(*v),
@@ -106,6 +142,14 @@ impl Val {
     }
 
     /// The `f32`, if it is one.
+    ///
+    /// ```
+    /// use wasmtime_dyn::Val;
+    /// // A NaN keeps its payload bits.
+    /// let nan = f32::from_bits(0x7fc0_0001);
+    /// assert_eq!(Val::from(nan).f32().map(f32::to_bits), Some(0x7fc0_0001));
+    /// assert_eq!(Val::F64(0).f32(), None);
+    /// ```
     pub fn f32(&self) -> Option<f32> {
         match self {
             Val::F32(v) => Some(f32::from_bits(*v)),
@@ -114,6 +158,12 @@ impl Val {
     }
 
     /// The `f64`, if it is one.
+    ///
+    /// ```
+    /// use wasmtime_dyn::Val;
+    /// assert_eq!(Val::from(2.5f64).f64(), Some(2.5));
+    /// assert_eq!(Val::F64(0x3ff0_0000_0000_0000).f64(), Some(1.0)); // from its bits
+    /// ```
     pub fn f64(&self) -> Option<f64> {
         match self {
             Val::F64(v) => Some(f64::from_bits(*v)),
@@ -122,6 +172,12 @@ impl Val {
     }
 
     /// The `v128`, if it is one.
+    ///
+    /// ```
+    /// use wasmtime_dyn::{Val, V128};
+    /// assert_eq!(Val::V128(V128::from(5)).v128(), Some(V128::from(5)));
+    /// assert_eq!(Val::I32(5).v128(), None);
+    /// ```
     pub fn v128(&self) -> Option<V128> {
         match self {
             Val::V128(v) => Some(*v),
@@ -130,6 +186,12 @@ impl Val {
     }
 
     /// The function reference, if it is one (`Some(None)` for null).
+    ///
+    /// ```
+    /// use wasmtime_dyn::Val;
+    /// assert!(matches!(Val::FuncRef(None).funcref(), Some(None))); // a null funcref
+    /// assert!(Val::I32(0).funcref().is_none()); // not a funcref
+    /// ```
     pub fn funcref(&self) -> Option<Option<&Func>> {
         match self {
             Val::FuncRef(f) => Some(f.as_ref()),
@@ -138,6 +200,12 @@ impl Val {
     }
 
     /// The external reference, if it is one (`Some(None)` for null).
+    ///
+    /// ```
+    /// use wasmtime_dyn::Val;
+    /// assert!(matches!(Val::ExternRef(None).externref(), Some(None))); // a null externref
+    /// assert!(Val::FuncRef(None).externref().is_none()); // not an externref
+    /// ```
     pub fn externref(&self) -> Option<Option<&ExternRef>> {
         match self {
             Val::ExternRef(r) => Some(r.as_ref()),
@@ -146,6 +214,12 @@ impl Val {
     }
 
     /// A null reference of type `ty`, or the zero value of a number type.
+    ///
+    /// ```
+    /// use wasmtime_dyn::{Val, ValType};
+    /// assert_eq!(Val::default_for(ValType::F64).f64(), Some(0.0));
+    /// assert!(matches!(Val::default_for(ValType::ExternRef), Val::ExternRef(None)));
+    /// ```
     pub fn default_for(ty: ValType) -> Val {
         match ty {
             ValType::I32 => Val::I32(0),
@@ -402,6 +476,14 @@ unsafe extern "C" fn drop_host_data(data: *mut std::ffi::c_void) {
 impl ExternRef {
     /// A new reference to `data`, in `store`.
     ///
+    /// ```no_run
+    /// use wasmtime_dyn::{ExternRef, Func, Store, Val};
+    /// # let (mut store, consume): (Store<()>, Func) = unimplemented!();
+    /// let handle = ExternRef::new(&mut store, vec![1u8, 2, 3])?;
+    /// consume.call(&mut store, &[Val::ExternRef(Some(handle))], &mut [])?;
+    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// ```
+    ///
     /// # Errors
     ///
     /// [`Error::Unsupported`]`(Gc)` on a library without GC.
@@ -443,6 +525,15 @@ impl ExternRef {
 
     /// The host data, if it was created by this crate (a reference made by
     /// other code holds data of unknown type, reported as `None`).
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::{ExternRef, Store};
+    /// # let mut store: Store<()> = unimplemented!();
+    /// let r = ExternRef::new(&mut store, 42u64)?;
+    /// let data = r.data(&mut store)?.expect("made by this crate");
+    /// assert_eq!(data.downcast_ref::<u64>(), Some(&42));
+    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// ```
     pub fn data<'a, S: AsContextMut>(
         &self,
         store: &'a mut S,

@@ -1,5 +1,23 @@
 //! WASI preview 1 for core modules: the [`Wasi`](Capability::Wasi)
 //! capability.
+//!
+//! ```no_run
+//! use wasmtime_dyn::wasi::{Captured, Output, WasiConfig};
+//! use wasmtime_dyn::{Engine, Error, Linker, Module, Store};
+//! # let (engine, module): (Engine, Module) = unimplemented!();
+//! let mut linker = Linker::new(&engine);
+//! linker.define_wasi()?;
+//! let stdout = Captured::new();
+//! let mut store = Store::new(&engine, ());
+//! store.set_wasi(WasiConfig::new().args(["app"]).stdout(Output::Capture(stdout.clone())))?;
+//! let instance = linker.instantiate(&mut store, &module)?;
+//! let start = instance.get_typed_func::<(), ()>(&mut store, "_start")?;
+//! match start.call(&mut store, ()) {
+//!     Ok(()) | Err(Error::Exit(0)) => print!("{}", String::from_utf8_lossy(&stdout.contents())),
+//!     Err(err) => return Err(err),
+//! }
+//! # Ok::<(), wasmtime_dyn::Error>(())
+//! ```
 
 use crate::capability::Capability;
 use crate::engine::Engine;
@@ -13,6 +31,13 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 /// Where a WASI program's output stream goes.
+///
+/// ```
+/// use wasmtime_dyn::wasi::{Captured, Output, WasiConfig};
+/// let errors = Captured::new();
+/// let mut config = WasiConfig::new();
+/// config.stdout(Output::Inherit).stderr(Output::Capture(errors.clone()));
+/// ```
 #[derive(Clone, Debug, Default)]
 pub enum Output {
     /// Nowhere (WASI's default).
@@ -39,17 +64,41 @@ pub struct Captured(Arc<Mutex<Vec<u8>>>);
 
 impl Captured {
     /// An empty buffer.
+    ///
+    /// ```
+    /// use wasmtime_dyn::wasi::Captured;
+    /// let out = Captured::new();
+    /// let same = out.clone(); // shares the buffer: give one to WASI, read the other
+    /// assert!(same.contents().is_empty());
+    /// ```
     pub fn new() -> Captured {
         Captured::default()
     }
 
     /// Everything written so far.
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::wasi::{Captured, Output, WasiConfig};
+    /// use wasmtime_dyn::{Store, TypedFunc};
+    /// # let (mut store, start): (Store<()>, TypedFunc<(), ()>) = unimplemented!();
+    /// let stdout = Captured::new();
+    /// store.set_wasi(WasiConfig::new().stdout(Output::Capture(stdout.clone())))?;
+    /// start.call(&mut store, ())?;
+    /// println!("the program wrote {:?}", String::from_utf8_lossy(&stdout.contents()));
+    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// ```
     pub fn contents(&self) -> Vec<u8> {
         self.0.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
 }
 
 /// Where a WASI program's standard input comes from.
+///
+/// ```
+/// use wasmtime_dyn::wasi::{Input, WasiConfig};
+/// let mut config = WasiConfig::new();
+/// config.stdin(Input::File("input.txt".into())); // opened when applied to a store
+/// ```
 #[derive(Clone, Debug, Default)]
 pub enum Input {
     /// Empty (WASI's default).
@@ -64,6 +113,14 @@ pub enum Input {
 }
 
 /// What a WASI program may do in a preopened directory.
+///
+/// ```
+/// use wasmtime_dyn::wasi::{DirPerms, WasiConfig};
+/// let mut config = WasiConfig::new();
+/// config
+///     .preopen_dir("./assets", "/assets", DirPerms::ReadOnly)
+///     .preopen_dir("./out", "/out", DirPerms::ReadWrite);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DirPerms {
     /// Read files and list directories only.
@@ -101,58 +158,118 @@ pub struct WasiConfig {
 
 impl WasiConfig {
     /// No arguments, no environment, closed streams, no directories.
+    ///
+    /// ```
+    /// use wasmtime_dyn::wasi::WasiConfig;
+    /// let mut config = WasiConfig::new();
+    /// config.inherit_stdio();
+    /// ```
     pub fn new() -> WasiConfig {
         WasiConfig::default()
     }
 
     /// The program's arguments (the first is its name, by convention).
+    ///
+    /// ```
+    /// use wasmtime_dyn::wasi::WasiConfig;
+    /// let mut config = WasiConfig::new();
+    /// config.args(["app.wasm", "--verbose"]);
+    /// ```
     pub fn args<S: Into<String>>(&mut self, args: impl IntoIterator<Item = S>) -> &mut Self {
         self.args = Some(args.into_iter().map(Into::into).collect());
         self
     }
 
     /// This process's arguments.
+    ///
+    /// ```
+    /// use wasmtime_dyn::wasi::WasiConfig;
+    /// let mut config = WasiConfig::new();
+    /// config.inherit_args();
+    /// ```
     pub fn inherit_args(&mut self) -> &mut Self {
         self.inherit_args = true;
         self
     }
 
     /// Adds an environment variable.
+    ///
+    /// ```
+    /// use wasmtime_dyn::wasi::WasiConfig;
+    /// let mut config = WasiConfig::new();
+    /// config.env("RUST_LOG", "debug").env("HOME", "/home/app");
+    /// ```
     pub fn env(&mut self, name: impl Into<String>, value: impl Into<String>) -> &mut Self {
         self.env.push((name.into(), value.into()));
         self
     }
 
     /// This process's environment.
+    ///
+    /// ```
+    /// use wasmtime_dyn::wasi::WasiConfig;
+    /// let mut config = WasiConfig::new();
+    /// config.inherit_env().env("EXTRA", "1");
+    /// ```
     pub fn inherit_env(&mut self) -> &mut Self {
         self.inherit_env = true;
         self
     }
 
     /// Standard input.
+    ///
+    /// ```
+    /// use wasmtime_dyn::wasi::{Input, WasiConfig};
+    /// let mut config = WasiConfig::new();
+    /// config.stdin(Input::Inherit);
+    /// ```
     pub fn stdin(&mut self, input: Input) -> &mut Self {
         self.stdin = input;
         self
     }
 
     /// Standard input from these bytes.
+    ///
+    /// ```
+    /// use wasmtime_dyn::wasi::WasiConfig;
+    /// let mut config = WasiConfig::new();
+    /// config.stdin_bytes(b"1 2 3\n".to_vec());
+    /// ```
     pub fn stdin_bytes(&mut self, bytes: Vec<u8>) -> &mut Self {
         self.stdin(Input::Bytes(bytes))
     }
 
     /// Standard output.
+    ///
+    /// ```
+    /// use wasmtime_dyn::wasi::{Output, WasiConfig};
+    /// let mut config = WasiConfig::new();
+    /// config.stdout(Output::File("out.txt".into())); // created when applied to a store
+    /// ```
     pub fn stdout(&mut self, output: Output) -> &mut Self {
         self.stdout = output;
         self
     }
 
     /// Standard error.
+    ///
+    /// ```
+    /// use wasmtime_dyn::wasi::{Output, WasiConfig};
+    /// let mut config = WasiConfig::new();
+    /// config.stderr(Output::Inherit);
+    /// ```
     pub fn stderr(&mut self, output: Output) -> &mut Self {
         self.stderr = output;
         self
     }
 
     /// This process's standard input, output and error.
+    ///
+    /// ```
+    /// use wasmtime_dyn::wasi::WasiConfig;
+    /// let mut config = WasiConfig::new();
+    /// config.args(["app"]).inherit_stdio();
+    /// ```
     pub fn inherit_stdio(&mut self) -> &mut Self {
         self.stdin = Input::Inherit;
         self.stdout = Output::Inherit;
@@ -161,6 +278,12 @@ impl WasiConfig {
     }
 
     /// Gives the program the host directory `host` as `guest`.
+    ///
+    /// ```
+    /// use wasmtime_dyn::wasi::{DirPerms, WasiConfig};
+    /// let mut config = WasiConfig::new();
+    /// config.preopen_dir(std::env::temp_dir(), "/tmp", DirPerms::ReadWrite);
+    /// ```
     pub fn preopen_dir(
         &mut self,
         host: impl AsRef<Path>,
@@ -400,6 +523,14 @@ pub struct Wasi {
 
 impl Wasi {
     /// Defines the `wasi_snapshot_preview1` functions in `linker`.
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::{Engine, Linker};
+    /// # let engine: Engine = unimplemented!();
+    /// let mut linker = Linker::<()>::new(&engine);
+    /// engine.wasi().expect("a build with WASI").add_to_linker(&mut linker)?;
+    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// ```
     pub fn add_to_linker<T: 'static>(&self, linker: &mut Linker<T>) -> Result<()> {
         // SAFETY: the linker is live.
         let error = unsafe { (self.table.wasmtime_linker_define_wasi)(linker.ptr()) };
@@ -408,6 +539,16 @@ impl Wasi {
     }
 
     /// Gives `store` this WASI environment (replacing any earlier one).
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::wasi::WasiConfig;
+    /// use wasmtime_dyn::{Engine, Store};
+    /// # let engine: Engine = unimplemented!();
+    /// let wasi = engine.wasi().expect("a build with WASI");
+    /// let mut store = Store::new(&engine, ());
+    /// wasi.set(&mut store, WasiConfig::new().args(["app"]).inherit_stdio())?;
+    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// ```
     pub fn set<T>(
         &self,
         mut store: impl AsContextMut<Data = T>,
@@ -425,6 +566,16 @@ impl Wasi {
 
 impl Engine {
     /// WASI preview 1, where the library has it.
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::{Engine, Linker};
+    /// # let (engine, mut linker): (Engine, Linker<()>) = unimplemented!();
+    /// match engine.wasi() {
+    ///     Some(wasi) => wasi.add_to_linker(&mut linker)?,
+    ///     None => eprintln!("this libwasmtime has no WASI"),
+    /// }
+    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// ```
     pub fn wasi(&self) -> Option<Wasi> {
         let w = self.wasmtime();
         w.tables().wasi.as_ref().map(|table| Wasi {
@@ -436,6 +587,14 @@ impl Engine {
 
 impl<T: 'static> Linker<T> {
     /// Defines WASI preview 1 (see [`Wasi::add_to_linker`]).
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::{Engine, Linker};
+    /// # let engine: Engine = unimplemented!();
+    /// let mut linker = Linker::<()>::new(&engine);
+    /// linker.define_wasi()?;
+    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// ```
     ///
     /// # Errors
     ///
@@ -452,6 +611,19 @@ impl<T: 'static> Linker<T> {
 
 impl<T> Store<T> {
     /// Gives the store a WASI environment (see [`Wasi::set`]).
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::wasi::WasiConfig;
+    /// use wasmtime_dyn::{Engine, Error, Store, TypedFunc};
+    /// # let (engine, start): (Engine, TypedFunc<(), ()>) = unimplemented!();
+    /// let mut store = Store::new(&engine, ());
+    /// store.set_wasi(WasiConfig::new().inherit_stdio().inherit_args())?;
+    /// match start.call(&mut store, ()) {
+    ///     Ok(()) | Err(Error::Exit(0)) => {}
+    ///     Err(err) => return Err(err),
+    /// }
+    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// ```
     ///
     /// # Errors
     ///

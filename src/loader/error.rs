@@ -4,6 +4,14 @@ use std::fmt;
 use std::path::PathBuf;
 
 /// Where the path of a library came from; every [`LoadError`] names it.
+///
+/// ```
+/// use wasmtime_dyn::{LoadError, Origin, Wasmtime};
+/// // SAFETY: the path does not exist, so no library code runs.
+/// let err = unsafe { Wasmtime::open("/no/such/libwasmtime.so") }.unwrap_err();
+/// assert!(matches!(err, LoadError::NotFound { origin: Origin::Explicit, .. }));
+/// assert_eq!(Origin::Explicit.to_string(), "given to Wasmtime::open");
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Origin {

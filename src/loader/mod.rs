@@ -41,6 +41,12 @@ pub enum ValAbi {
 
 impl ValAbi {
     /// `sizeof(wasmtime_val_t)` in this layout.
+    ///
+    /// ```
+    /// use wasmtime_dyn::ValAbi;
+    /// assert!(ValAbi::NoGc.val_size() < ValAbi::Gc.val_size());
+    /// assert_eq!(ValAbi::NoGc.to_string(), "non-GC layout (24-byte wasmtime_val_t)");
+    /// ```
     pub fn val_size(self) -> usize {
         match self {
             ValAbi::Gc => size_of::<crate::sys::types::wasmtime_val_t>(),
@@ -133,6 +139,16 @@ impl Wasmtime {
     /// (`libwasmtime.so`, `libwasmtime.dylib`, `wasmtime.dll`) through the
     /// system's library search.
     ///
+    /// ```no_run
+    /// use wasmtime_dyn::{LoadError, Wasmtime};
+    /// // SAFETY: whatever library is found is a Wasmtime C API library.
+    /// match unsafe { Wasmtime::load() } {
+    ///     Ok(wasmtime) => println!("loaded {}", wasmtime.path().display()),
+    ///     Err(LoadError::NoLibrary { tried }) => eprintln!("no libwasmtime ({} tried)", tried.len()),
+    ///     Err(err) => eprintln!("{err}"),
+    /// }
+    /// ```
+    ///
     /// # Safety
     ///
     /// As for [`Wasmtime::open`], for whatever library is found.
@@ -160,6 +176,11 @@ impl Wasmtime {
 
     /// The file the library was loaded from (canonical where the system
     /// could tell).
+    ///
+    /// ```no_run
+    /// # let wasmtime: &'static wasmtime_dyn::Wasmtime = unimplemented!();
+    /// println!("using {}", wasmtime.path().display());
+    /// ```
     pub fn path(&self) -> &Path {
         &self.path
     }
@@ -167,16 +188,41 @@ impl Wasmtime {
     /// The library's Wasmtime version: exact where the build exports it,
     /// the major version alone for builds that do not (minimal builds),
     /// `None` when the library cannot tell.
+    ///
+    /// ```no_run
+    /// # let wasmtime: &'static wasmtime_dyn::Wasmtime = unimplemented!();
+    /// match wasmtime.version() {
+    ///     Some(v) if v.is_exact() => println!("Wasmtime {v}"),
+    ///     Some(v) => println!("Wasmtime {}.x", v.major()),
+    ///     None => println!("Wasmtime of an unknown version"),
+    /// }
+    /// ```
     pub fn version(&self) -> Option<Version> {
         self.version
     }
 
     /// The optional features this library has.
+    ///
+    /// ```no_run
+    /// # let wasmtime: &'static wasmtime_dyn::Wasmtime = unimplemented!();
+    /// println!("capabilities: {}", wasmtime.capabilities()); // "none" for the minimal build
+    /// for capability in wasmtime.capabilities() {
+    ///     println!("- {capability}");
+    /// }
+    /// ```
     pub fn capabilities(&self) -> Capabilities {
         self.capabilities
     }
 
     /// Whether the library has `capability`.
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::Capability;
+    /// # let wasmtime: &'static wasmtime_dyn::Wasmtime = unimplemented!();
+    /// if !wasmtime.has(Capability::Wasi) {
+    ///     eprintln!("this libwasmtime cannot run WASI programs");
+    /// }
+    /// ```
     pub fn has(&self, capability: Capability) -> bool {
         self.capabilities.contains(capability)
     }
@@ -184,6 +230,16 @@ impl Wasmtime {
     /// Why `table` is absent, or `None` when it is present. For a table
     /// that is only partly missing, the names say which functions a custom
     /// build lacks.
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::sys::tables::{Absence, TableId};
+    /// # let wasmtime: &'static wasmtime_dyn::Wasmtime = unimplemented!();
+    /// match wasmtime.absence(TableId::Gc) {
+    ///     None => println!("GC is present"),
+    ///     Some(Absence::Missing(names)) => println!("GC: {} functions missing", names.len()),
+    ///     Some(Absence::Requires(table)) => println!("GC needs the {} table", table.name()),
+    /// }
+    /// ```
     pub fn absence(&self, table: TableId) -> Option<&Absence> {
         self.absent
             .iter()
@@ -192,21 +248,52 @@ impl Wasmtime {
     }
 
     /// Why `capability` is absent, or `None` when it is present.
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::Capability;
+    /// # let wasmtime: &'static wasmtime_dyn::Wasmtime = unimplemented!();
+    /// if let Some(why) = wasmtime.capability_absence(Capability::Threads) {
+    ///     println!("no threads: {why:?}");
+    /// }
+    /// ```
     pub fn capability_absence(&self, capability: Capability) -> Option<&Absence> {
         self.absence(TableId::for_capability(capability))
     }
 
     /// The layout of `wasmtime_val_t` in this library.
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::{Capability, ValAbi};
+    /// # let wasmtime: &'static wasmtime_dyn::Wasmtime = unimplemented!();
+    /// // The GC capability decides the layout.
+    /// assert_eq!(wasmtime.val_abi() == ValAbi::Gc, wasmtime.has(Capability::Gc));
+    /// ```
     pub fn val_abi(&self) -> ValAbi {
         self.val_abi
     }
 
     /// The raw function tables, for C functions the safe API does not wrap.
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::Capability;
+    /// # let wasmtime: &'static wasmtime_dyn::Wasmtime = unimplemented!();
+    /// let tables = wasmtime.tables();
+    /// assert_eq!(tables.compiler.is_some(), wasmtime.has(Capability::Compiler));
+    /// ```
     pub fn tables(&self) -> &Tables {
         &self.tables
     }
 
     /// The core table every build has.
+    ///
+    /// ```no_run
+    /// # let wasmtime: &'static wasmtime_dyn::Wasmtime = unimplemented!();
+    /// let core = wasmtime.core();
+    /// // SAFETY: `wasm_engine_new` takes nothing and returns a new engine, owned here.
+    /// let engine = unsafe { (core.wasm_engine_new)() };
+    /// // SAFETY: the engine is live and deleted once.
+    /// unsafe { (core.wasm_engine_delete)(engine) };
+    /// ```
     pub fn core(&self) -> &Core {
         &self.tables.core
     }
@@ -214,6 +301,15 @@ impl Wasmtime {
     /// Whether the library's compiler includes Winch. No function tells, so
     /// this looks for the message Wasmtime compiles in *instead of* Winch
     /// ("winch support not compiled in") in the library file, once.
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::{Config, Strategy};
+    /// # let wasmtime: &'static wasmtime_dyn::Wasmtime = unimplemented!();
+    /// let mut config = Config::new(wasmtime);
+    /// if wasmtime.has_winch() {
+    ///     config.compiler().expect("Winch is a compiler").strategy(Strategy::Winch);
+    /// }
+    /// ```
     pub fn has_winch(&self) -> bool {
         *self.winch.get_or_init(|| {
             const ABSENT: &[u8] = b"winch support not compiled in";
@@ -226,6 +322,11 @@ impl Wasmtime {
 
     /// Features whose presence no library can reveal, always reported as
     /// unknown rather than guessed.
+    ///
+    /// ```
+    /// use wasmtime_dyn::{UndetectableFeature, Wasmtime};
+    /// assert!(Wasmtime::undetectable_features().contains(&UndetectableFeature::Logging));
+    /// ```
     pub fn undetectable_features() -> &'static [UndetectableFeature] {
         &UndetectableFeature::ALL
     }

@@ -35,6 +35,13 @@ pub struct Version {
 
 impl Version {
     /// A fully known version.
+    ///
+    /// ```
+    /// use wasmtime_dyn::Version;
+    /// let v = Version::exact(48, 0, 1);
+    /// assert!(v.is_exact());
+    /// assert_eq!(v.to_string(), "48.0.1");
+    /// ```
     pub fn exact(major: u32, minor: u32, patch: u32) -> Version {
         Version {
             major,
@@ -43,6 +50,12 @@ impl Version {
     }
 
     /// A version of which only the major number is known.
+    ///
+    /// ```
+    /// use wasmtime_dyn::Version;
+    /// let v = Version::major_only(48);
+    /// assert_eq!((v.major(), v.minor(), v.patch()), (48, None, None));
+    /// ```
     pub fn major_only(major: u32) -> Version {
         Version {
             major,
@@ -51,21 +64,45 @@ impl Version {
     }
 
     /// The major version.
+    ///
+    /// ```
+    /// use wasmtime_dyn::Version;
+    /// assert_eq!(Version::exact(48, 2, 1).major(), 48);
+    /// assert_eq!(Version::major_only(48).major(), 48);
+    /// ```
     pub fn major(self) -> u32 {
         self.major
     }
 
     /// The minor version, when known.
+    ///
+    /// ```
+    /// use wasmtime_dyn::Version;
+    /// assert_eq!(Version::exact(48, 2, 1).minor(), Some(2));
+    /// assert_eq!(Version::major_only(48).minor(), None);
+    /// ```
     pub fn minor(self) -> Option<u32> {
         self.minor_patch.map(|(minor, _)| minor)
     }
 
     /// The patch version, when known.
+    ///
+    /// ```
+    /// use wasmtime_dyn::Version;
+    /// assert_eq!(Version::exact(48, 2, 1).patch(), Some(1));
+    /// assert_eq!(Version::major_only(48).patch(), None);
+    /// ```
     pub fn patch(self) -> Option<u32> {
         self.minor_patch.map(|(_, patch)| patch)
     }
 
     /// Whether minor and patch are known.
+    ///
+    /// ```
+    /// use wasmtime_dyn::Version;
+    /// assert!(Version::exact(48, 0, 0).is_exact());
+    /// assert!(!Version::major_only(48).is_exact());
+    /// ```
     pub fn is_exact(self) -> bool {
         self.minor_patch.is_some()
     }
