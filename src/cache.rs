@@ -65,10 +65,17 @@ pub(crate) fn load(
                 std::process::id()
             ));
             let toml = format!("[cache]\ndirectory = {}\n", toml_string(dir_text));
-            std::fs::write(&file, toml).map_err(|source| Error::Io {
-                path: file.clone(),
-                source,
-            })?;
+            // `create_new` refuses an existing name, so a link planted
+            // there by someone else is never followed.
+            std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&file)
+                .and_then(|mut f| std::io::Write::write_all(&mut f, toml.as_bytes()))
+                .map_err(|source| Error::Io {
+                    path: file.clone(),
+                    source,
+                })?;
             let result = call(Some(&file));
             let _ = std::fs::remove_file(&file);
             result

@@ -28,6 +28,8 @@ use std::sync::Arc;
 #[derive(Clone)]
 pub struct Func {
     pub(crate) raw: wasmtime_func_t,
+    /// The id of the store it belongs to.
+    pub(crate) store: u64,
     pub(crate) wasmtime: &'static Wasmtime,
     ty: Arc<FuncType>,
 }
@@ -51,8 +53,6 @@ const STACK_SLOTS: usize = 16;
 impl Func {
     /// Wraps a function of this store that the library just handed out.
     pub(crate) fn from_c<T>(cx: &mut StoreContextMut<'_, T>, raw: wasmtime_func_t) -> Result<Func> {
-        cx.note_id(raw.store_id);
-        cx.check(raw.store_id, "the function")?;
         let core = cx.wasmtime().core();
         // SAFETY: the function belongs to this live store; the returned type
         // is owned here and deleted after reading.
@@ -64,6 +64,7 @@ impl Func {
         };
         Ok(Func {
             raw,
+            store: cx.id(),
             wasmtime: cx.wasmtime(),
             ty: Arc::new(ty),
         })
@@ -109,7 +110,7 @@ impl Func {
         results: &mut [Val],
     ) -> Result<()> {
         let mut cx = store.as_context_mut();
-        cx.check(self.raw.store_id, "the function")?;
+        cx.check(self.store, "the function")?;
         let ty = &self.ty;
         if params.len() != ty.params().len() || results.len() != ty.results().len() {
             return Err(Error::TypeMismatch(format!(
@@ -265,9 +266,9 @@ fn new_host<T>(
     };
     // SAFETY: written by the call above.
     let raw = unsafe { raw.assume_init() };
-    cx.note_id(raw.store_id);
     Ok(Func {
         raw,
+        store: cx.id(),
         wasmtime: cx.wasmtime(),
         ty: Arc::new(ty.clone()),
     })
@@ -302,12 +303,18 @@ pub(crate) unsafe fn call_failed<T>(
     // A host function's `Err` comes back from Wasmtime as an error with a
     // wasm backtrace; report it as the trap it is, with the host's message.
     match (cx.take_host_error(), err) {
-        (Some(message), Error::Wasmtime { trace, .. }) => {
-            Error::Trap(Trap::from_host(message, trace))
-        }
-        (Some(message), Error::Trap(trap)) => {
-            Error::Trap(Trap::from_host(message, trap.trace().to_vec()))
-        }
+        (
+            Some(message),
+            Error::Wasmtime {
+                message: details,
+                trace,
+            },
+        ) => Error::Trap(Trap::from_host(message, details, trace)),
+        (Some(message), Error::Trap(trap)) => Error::Trap(Trap::from_host(
+            message,
+            trap.details().to_string(),
+            trap.trace().to_vec(),
+        )),
         (_, err) => err,
     }
 }

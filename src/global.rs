@@ -21,6 +21,8 @@ use crate::val::Val;
 #[derive(Clone, Copy)]
 pub struct Global {
     pub(crate) raw: wasmtime_global_t,
+    /// The id of the store it belongs to.
+    pub(crate) store: u64,
 }
 
 impl std::fmt::Debug for Global {
@@ -31,8 +33,10 @@ impl std::fmt::Debug for Global {
 
 impl Global {
     pub(crate) fn from_c<T>(cx: &mut StoreContextMut<'_, T>, raw: wasmtime_global_t) -> Global {
-        cx.note_id(raw.store_id);
-        Global { raw }
+        Global {
+            raw,
+            store: cx.id(),
+        }
     }
 
     /// A new global of type `ty` holding `value`.
@@ -88,7 +92,7 @@ impl Global {
     /// ```
     pub fn ty(&self, store: impl AsContext) -> Result<GlobalType> {
         let cx = store.as_context();
-        cx.check(self.raw.store_id, "the global")?;
+        cx.check(self.store, "the global")?;
         let core = cx.wasmtime().core();
         // SAFETY: the global belongs to this live store; the type is owned
         // here, read and deleted once.

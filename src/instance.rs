@@ -140,22 +140,22 @@ impl Extern {
         let mut out: wasmtime_extern_t = unsafe { std::mem::zeroed() };
         match self {
             Extern::Func(f) => {
-                cx.check(f.raw.store_id, "the function")?;
+                cx.check(f.store, "the function")?;
                 out.kind = WASMTIME_EXTERN_FUNC as u8;
                 out.of.func = f.raw;
             }
             Extern::Global(g) => {
-                cx.check(g.raw.store_id, "the global")?;
+                cx.check(g.store, "the global")?;
                 out.kind = WASMTIME_EXTERN_GLOBAL as u8;
                 out.of.global = g.raw;
             }
             Extern::Memory(m) => {
-                cx.check(m.raw.__bindgen_anon_1.store_id, "the memory")?;
+                cx.check(m.store, "the memory")?;
                 out.kind = WASMTIME_EXTERN_MEMORY as u8;
                 out.of.memory = m.raw;
             }
             Extern::Table(t) => {
-                cx.check(t.raw.__bindgen_anon_1.store_id, "the table")?;
+                cx.check(t.store, "the table")?;
                 out.kind = WASMTIME_EXTERN_TABLE as u8;
                 out.of.table = t.raw;
             }
@@ -190,10 +190,10 @@ impl Extern {
     /// which belong to an engine.
     pub(crate) fn store_id(&self) -> Option<u64> {
         match self {
-            Extern::Func(f) => Some(f.raw.store_id),
-            Extern::Global(g) => Some(g.raw.store_id),
-            Extern::Memory(m) => Some(m.raw.__bindgen_anon_1.store_id),
-            Extern::Table(t) => Some(t.raw.__bindgen_anon_1.store_id),
+            Extern::Func(f) => Some(f.store),
+            Extern::Global(g) => Some(g.store),
+            Extern::Memory(m) => Some(m.store),
+            Extern::Table(t) => Some(t.store),
             Extern::SharedMemory(_) => None,
         }
     }
@@ -212,6 +212,8 @@ impl Extern {
 #[derive(Clone, Copy)]
 pub struct Instance {
     pub(crate) raw: wasmtime_instance_t,
+    /// The id of the store it belongs to.
+    pub(crate) store: u64,
 }
 
 impl std::fmt::Debug for Instance {
@@ -275,13 +277,16 @@ impl Instance {
     }
 
     pub(crate) fn from_c<T>(cx: &mut StoreContextMut<'_, T>, raw: wasmtime_instance_t) -> Instance {
-        cx.note_id(raw.store_id);
-        Instance { raw }
+        Instance {
+            raw,
+            store: cx.id(),
+        }
     }
 
-    /// The export called `name`; `None` when there is none, or when it is
-    /// a function whose type this crate cannot represent yet (GC proposal
-    /// types): [`Instance::get_func`] says which.
+    /// The export called `name`; `None` when there is none, when `store` is
+    /// not the instance's store, or when it is a function whose type this
+    /// crate cannot represent yet (GC proposal types):
+    /// [`Instance::get_func`] and friends say which, as an error.
     ///
     /// ```no_run
     /// use wasmtime_dyn::{Extern, Instance, Store};
@@ -299,7 +304,7 @@ impl Instance {
 
     fn lookup(&self, mut store: impl AsContextMut, name: &str) -> Result<Option<Extern>> {
         let mut cx = store.as_context_mut();
-        cx.check(self.raw.store_id, "the instance")?;
+        cx.check(self.store, "the instance")?;
         let mut item = std::mem::MaybeUninit::<wasmtime_extern_t>::uninit();
         // SAFETY: the instance belongs to this live store; `name` is readable.
         let found = unsafe {
@@ -334,7 +339,7 @@ impl Instance {
     /// (GC proposal types), naming it.
     pub fn exports(&self, mut store: impl AsContextMut) -> Result<Vec<(String, Extern)>> {
         let mut cx = store.as_context_mut();
-        cx.check(self.raw.store_id, "the instance")?;
+        cx.check(self.store, "the instance")?;
         let mut out = Vec::new();
         for index in 0.. {
             let mut name = std::ptr::null_mut();

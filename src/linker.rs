@@ -183,7 +183,7 @@ impl<T: 'static> Linker<T> {
     ) -> Result<&mut Self> {
         let cx = store.as_context_mut();
         self.bind_store(&cx)?;
-        cx.check(instance.raw.store_id, "the instance")?;
+        cx.check(instance.store, "the instance")?;
         // SAFETY: linker, context and instance are live and match.
         let error = unsafe {
             (self.core().wasmtime_linker_define_instance)(
@@ -196,7 +196,7 @@ impl<T: 'static> Linker<T> {
         };
         // SAFETY: the error, if any, is fresh and owned.
         unsafe { Error::check(self.core(), error) }.map_err(name_error("instance", name))?;
-        self.store_id = Some(instance.raw.store_id);
+        self.store_id = Some(instance.store);
         Ok(self)
     }
 
@@ -285,8 +285,9 @@ impl<T: 'static> Linker<T> {
         Ok(self)
     }
 
-    /// Defines every import of `module` not defined yet as a function that
-    /// traps when called.
+    /// Defines every import of `module` not defined yet as a stub: the
+    /// module instantiates, and calling a stub fails with an
+    /// [`Error::Wasmtime`] naming the undefined import.
     ///
     /// ```no_run
     /// use wasmtime_dyn::{Linker, Module, Store};
@@ -297,6 +298,11 @@ impl<T: 'static> Linker<T> {
     /// # Ok::<(), wasmtime_dyn::Error>(())
     /// ```
     pub fn define_unknown_imports_as_traps(&mut self, module: &Module) -> Result<&mut Self> {
+        if !Engine::same(module.engine(), &self.engine) {
+            return Err(Error::WrongStore(
+                "the module (of another engine than the linker's)",
+            ));
+        }
         // SAFETY: linker and module are live.
         let error = unsafe {
             (self.core().wasmtime_linker_define_unknown_imports_as_traps)(self.ptr, module.ptr)

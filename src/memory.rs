@@ -19,6 +19,8 @@ use crate::types::MemoryType;
 #[derive(Clone, Copy)]
 pub struct Memory {
     pub(crate) raw: wasmtime_memory_t,
+    /// The id of the store it belongs to.
+    pub(crate) store: u64,
 }
 
 impl std::fmt::Debug for Memory {
@@ -29,12 +31,14 @@ impl std::fmt::Debug for Memory {
 
 impl Memory {
     pub(crate) fn from_c<T>(cx: &mut StoreContextMut<'_, T>, raw: wasmtime_memory_t) -> Memory {
-        cx.note_id(raw.__bindgen_anon_1.store_id);
-        Memory { raw }
+        Memory {
+            raw,
+            store: cx.id(),
+        }
     }
 
     fn id(&self) -> u64 {
-        self.raw.__bindgen_anon_1.store_id
+        self.store
     }
 
     /// A new memory in `store`.

@@ -23,7 +23,7 @@ use std::time::Duration;
 /// use wasmtime_dyn::{GuestProfiler, Module, Store};
 /// # let (engine, module, mut store): (wasmtime_dyn::Engine, Module, Store<()>) = unimplemented!();
 /// let mut profiler = GuestProfiler::new(&engine, "my-program", Duration::from_millis(1), &[("main", &module)])?;
-/// profiler.sample(&mut store, Duration::from_millis(1));
+/// profiler.sample(&mut store, Duration::from_millis(1))?;
 /// std::fs::write("profile.json", profiler.finish()?).unwrap();
 /// # Ok::<(), wasmtime_dyn::Error>(())
 /// ```
@@ -103,6 +103,11 @@ impl GuestProfiler {
     /// Records the current wasm call stack of `store`, `delta` after the
     /// previous sample.
     ///
+    /// # Errors
+    ///
+    /// [`Error::WrongLibrary`] if `store` belongs to another libwasmtime
+    /// than the profiler.
+    ///
     /// ```no_run
     /// use std::time::Instant;
     /// use wasmtime_dyn::{GuestProfiler, Store};
@@ -110,18 +115,20 @@ impl GuestProfiler {
     /// let mut last = Instant::now();
     /// // From a host function or an epoch deadline callback, while wasm runs:
     /// let now = Instant::now();
-    /// profiler.sample(&mut store, now - last);
+    /// profiler.sample(&mut store, now - last)?;
     /// last = now;
+    /// # Ok::<(), wasmtime_dyn::Error>(())
     /// ```
-    pub fn sample(&mut self, mut store: impl AsContextMut, delta: Duration) {
+    pub fn sample(&mut self, mut store: impl AsContextMut, delta: Duration) -> Result<()> {
         let cx = store.as_context_mut();
         if !std::ptr::eq(cx.wasmtime(), self.wasmtime) {
-            return;
+            return Err(Error::WrongLibrary("the store"));
         }
         let delta = u64::try_from(delta.as_nanos()).unwrap_or(u64::MAX);
         // SAFETY: the profiler and the store are live and of one library;
         // sampling only reads the store's current stack.
         unsafe { (self.table.wasmtime_guestprofiler_sample)(self.ptr, cx.raw_store(), delta) };
+        Ok(())
     }
 
     /// Ends profiling and returns the profile (JSON for the Firefox

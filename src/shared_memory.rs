@@ -44,8 +44,8 @@ impl SharedMemory {
     /// # Errors
     ///
     /// [`Error::Unsupported`]`(Threads)` on a library without threads;
-    /// Wasmtime's error if the engine does not enable the threads proposal
-    /// or `ty` is not shared.
+    /// [`Error::Invalid`] if `ty` is not shared; Wasmtime's error if the
+    /// engine was made without [`Config::shared_memory`](crate::Config::shared_memory)`(true)`.
     pub fn new(engine: &Engine, ty: MemoryType) -> Result<SharedMemory> {
         let wasmtime = engine.wasmtime();
         let threads = wasmtime

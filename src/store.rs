@@ -16,9 +16,10 @@ pub(crate) struct StoreInner<T> {
     pub(crate) wasmtime: &'static Wasmtime,
     pub(crate) store: *mut wasmtime_store_t,
     pub(crate) context: *mut wasmtime_context_t,
-    /// Wasmtime's id of this store, learnt from the first object created in
-    /// it (0 until then: such a store owns nothing, so every object is
-    /// foreign to it).
+    /// This crate's id of the store, unique in the process across every
+    /// loaded library (Wasmtime's own ids start over in each library, so
+    /// two libraries' stores can share one). Every object handle records
+    /// the id of the store it came from.
     pub(crate) id: u64,
     /// A host function's panic, resumed once the wasm frames are gone.
     pub(crate) panic: Option<Box<dyn Any + Send>>,
@@ -27,6 +28,9 @@ pub(crate) struct StoreInner<T> {
     pub(crate) host_error: Option<String>,
     pub(crate) data: T,
 }
+
+/// The next store id; ids start at 1 and are never reused.
+static NEXT_STORE_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
 /// A store: all WebAssembly objects live in one, with the host's `data`.
 ///
@@ -62,7 +66,7 @@ impl<T> Store<T> {
             wasmtime,
             store: std::ptr::null_mut(),
             context: std::ptr::null_mut(),
-            id: 0,
+            id: NEXT_STORE_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             panic: None,
             host_error: None,
             data,
@@ -354,24 +358,19 @@ impl<T> StoreContextMut<'_, T> {
         unsafe { (*self.inner).store }
     }
 
-    /// Checks that an object with Wasmtime store id `id` belongs here.
-    pub(crate) fn check(&self, id: u64, what: &'static str) -> Result<()> {
+    /// The store's id (see `StoreInner::id`).
+    pub(crate) fn id(&self) -> u64 {
         // SAFETY: as in `data`.
-        let own = unsafe { (*self.inner).id };
-        if own != 0 && own == id {
+        unsafe { (*self.inner).id }
+    }
+
+    /// Checks that an object of the store with id `id` belongs here.
+    #[inline]
+    pub(crate) fn check(&self, id: u64, what: &'static str) -> Result<()> {
+        if self.id() == id {
             Ok(())
         } else {
             Err(Error::WrongStore(what))
-        }
-    }
-
-    /// Records the store id of an object just created in this store.
-    pub(crate) fn note_id(&mut self, id: u64) {
-        // SAFETY: exclusive for the borrow.
-        unsafe {
-            if (*self.inner).id == 0 {
-                (*self.inner).id = id;
-            }
         }
     }
 

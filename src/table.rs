@@ -23,6 +23,8 @@ use crate::val::Val;
 #[derive(Clone, Copy)]
 pub struct Table {
     pub(crate) raw: wasmtime_table_t,
+    /// The id of the store it belongs to.
+    pub(crate) store: u64,
 }
 
 impl std::fmt::Debug for Table {
@@ -41,12 +43,14 @@ fn require_ref_layout<T>(cx: &StoreContextMut<'_, T>) -> Result<()> {
 
 impl Table {
     pub(crate) fn from_c<T>(cx: &mut StoreContextMut<'_, T>, raw: wasmtime_table_t) -> Table {
-        cx.note_id(raw.__bindgen_anon_1.store_id);
-        Table { raw }
+        Table {
+            raw,
+            store: cx.id(),
+        }
     }
 
     fn id(&self) -> u64 {
-        self.raw.__bindgen_anon_1.store_id
+        self.store
     }
 
     /// A new table of type `ty`, every entry `init`.

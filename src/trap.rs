@@ -132,6 +132,7 @@ pub struct FrameInfo {
 pub struct Trap {
     code: Option<TrapCode>,
     message: String,
+    details: String,
     trace: Vec<FrameInfo>,
 }
 
@@ -150,7 +151,9 @@ impl Trap {
         self.code
     }
 
-    /// Wasmtime's message.
+    /// Why it trapped, in one line: the trap's own wording (for a code, as
+    /// Wasmtime words it, e.g. "integer divide by zero"), or a host
+    /// function's error message. [`Trap::details`] has Wasmtime's full text.
     ///
     /// ```no_run
     /// use wasmtime_dyn::{Error, Store, TypedFunc};
@@ -163,6 +166,16 @@ impl Trap {
     /// ```
     pub fn message(&self) -> &str {
         &self.message
+    }
+
+    /// Wasmtime's full report: its error context and its own backtrace.
+    ///
+    /// ```no_run
+    /// # let trap: wasmtime_dyn::Trap = unimplemented!();
+    /// eprintln!("{}", trap.details());
+    /// ```
+    pub fn details(&self) -> &str {
+        &self.details
     }
 
     /// The wasm frames, innermost first.
@@ -181,10 +194,11 @@ impl Trap {
     }
 
     /// The trap a host function's error raised.
-    pub(crate) fn from_host(message: String, trace: Vec<FrameInfo>) -> Trap {
+    pub(crate) fn from_host(message: String, details: String, trace: Vec<FrameInfo>) -> Trap {
         Trap {
             code: None,
             message,
+            details,
             trace,
         }
     }
@@ -215,11 +229,11 @@ impl Trap {
         let trace = unsafe { take_frames(core, &mut frames) };
         // SAFETY: `trap` is owned here (caller's contract), deleted once.
         unsafe { (core.wasm_trap_delete)(trap) };
-        // The message of a trap with a code ends with the code's own wording
-        // after "wasm trap: "; keep Wasmtime's text as it is.
+        let details = message.trim_end_matches('\0').to_string();
         Trap {
             code,
-            message: message.trim_end_matches('\0').to_string(),
+            message: root_cause(&details).to_string(),
+            details,
             trace,
         }
     }
@@ -243,6 +257,27 @@ impl fmt::Display for Trap {
 }
 
 impl std::error::Error for Trap {}
+
+/// The innermost cause of an error report formatted as Wasmtime does
+/// (context, backtrace, then "Caused by:" and indented causes), without the
+/// "wasm trap: " prefix.
+fn root_cause(report: &str) -> &str {
+    let cause = match report.rfind("Caused by:") {
+        Some(at) => report[at + "Caused by:".len()..]
+            .lines()
+            .map(str::trim)
+            .rfind(|l| !l.is_empty())
+            .unwrap_or(report),
+        None => report.lines().next().unwrap_or(report),
+    };
+    let cause = cause.trim();
+    // A multi-cause chain numbers its lines ("1: ...").
+    let cause = match cause.split_once(": ") {
+        Some((n, rest)) if n.chars().all(|c| c.is_ascii_digit()) => rest,
+        _ => cause,
+    };
+    cause.strip_prefix("wasm trap: ").unwrap_or(cause)
+}
 
 pub(crate) fn empty_vec() -> wasm_byte_vec_t {
     wasm_byte_vec_t {
@@ -308,4 +343,19 @@ pub(crate) unsafe fn take_frames(core: &Core, frames: &mut wasm_frame_vec_t) -> 
     // SAFETY: deleted once, as the caller's contract allows.
     unsafe { (core.wasm_frame_vec_delete)(frames) };
     trace
+}
+
+#[cfg(test)]
+mod tests {
+    use super::root_cause;
+
+    #[test]
+    fn root_cause_of_wasmtime_reports() {
+        let report = "error while executing at wasm backtrace:\n    0:     0x27 - <unknown>!f\n\nCaused by:\n    wasm trap: integer divide by zero\n";
+        assert_eq!(root_cause(report), "integer divide by zero");
+        let chain = "outer\n\nCaused by:\n    0: middle\n    1: negative input -3\n";
+        assert_eq!(root_cause(chain), "negative input -3");
+        assert_eq!(root_cause("wasm trap: unreachable"), "unreachable");
+        assert_eq!(root_cause("plain message\nsecond line"), "plain message");
+    }
 }

@@ -185,6 +185,7 @@ union Slots<P: Copy, R: Copy> {
 /// ```
 pub struct TypedFunc<Params, Results> {
     raw: wasmtime_func_t,
+    store: u64,
     call: fns::wasmtime_func_call_unchecked,
     func: Func,
     _types: PhantomData<fn(Params) -> Results>,
@@ -194,6 +195,7 @@ impl<P, R> Clone for TypedFunc<P, R> {
     fn clone(&self) -> Self {
         TypedFunc {
             raw: self.raw,
+            store: self.store,
             call: self.call,
             func: self.func.clone(),
             _types: PhantomData,
@@ -224,6 +226,7 @@ impl<P: WasmTyList, R: WasmTyList> TypedFunc<P, R> {
         }
         Ok(TypedFunc {
             raw: func.raw,
+            store: func.store,
             call: func.wasmtime.core().wasmtime_func_call_unchecked,
             func: func.clone(),
             _types: PhantomData,
@@ -250,7 +253,7 @@ impl<P: WasmTyList, R: WasmTyList> TypedFunc<P, R> {
     #[inline]
     pub fn call(&self, mut store: impl AsContextMut, params: P) -> Result<R> {
         let mut cx = store.as_context_mut();
-        cx.check(self.raw.store_id, "the function")?;
+        cx.check(self.store, "the function")?;
         let mut slots = MaybeUninit::<Slots<P::Array, R::Array>>::uninit();
         let ptr = slots.as_mut_ptr().cast::<wasmtime_val_raw_t>();
         let len = if P::LEN > R::LEN { P::LEN } else { R::LEN };

@@ -250,7 +250,7 @@ impl Val {
                 funcref: std::ptr::null_mut(),
             },
             Val::FuncRef(Some(f)) => {
-                cx.check(f.raw.store_id, "a funcref argument")?;
+                cx.check(f.store, "a funcref argument")?;
                 // SAFETY: the function belongs to this live store (checked).
                 let raw =
                     unsafe { (cx.wasmtime().core().wasmtime_func_to_raw)(cx.context(), &f.raw) };
@@ -264,7 +264,7 @@ impl Val {
                     .gc
                     .as_ref()
                     .ok_or(Error::Unsupported(Capability::Gc))?;
-                cx.check(r.raw.store_id, "an externref argument")?;
+                cx.check(r.store, "an externref argument")?;
                 // SAFETY: the reference is rooted in this live store.
                 let raw = unsafe { (gc.wasmtime_externref_to_raw)(cx.context(), &r.raw) };
                 wasmtime_val_raw_t { externref: raw }
@@ -319,10 +319,7 @@ impl Val {
                             raw.externref,
                             out.as_mut_ptr(),
                         );
-                        Val::ExternRef(Some(ExternRef::from_rooted(
-                            cx.wasmtime(),
-                            out.assume_init(),
-                        )))
+                        Val::ExternRef(Some(ExternRef::from_rooted(cx, out.assume_init())))
                     }
                 }
             })
@@ -363,14 +360,14 @@ impl Val {
             Val::FuncRef(f) => {
                 out.kind = WASMTIME_FUNCREF as u8;
                 if let Some(f) = f {
-                    cx.check(f.raw.store_id, "a funcref value")?;
+                    cx.check(f.store, "a funcref value")?;
                     out.of.funcref = f.raw;
                 }
             }
             Val::ExternRef(r) => {
                 out.kind = WASMTIME_EXTERNREF as u8;
                 if let Some(r) = r {
-                    cx.check(r.raw.store_id, "an externref value")?;
+                    cx.check(r.store, "an externref value")?;
                     out.of.externref = r.raw;
                 }
             }
@@ -411,7 +408,7 @@ impl Val {
                     if r.store_id == 0 {
                         Val::ExternRef(None)
                     } else {
-                        Val::ExternRef(Some(ExternRef::from_rooted(cx.wasmtime(), r)))
+                        Val::ExternRef(Some(ExternRef::from_rooted(cx, r)))
                     }
                 }
                 other => {
@@ -457,6 +454,8 @@ from_number!(
 pub struct ExternRef {
     wasmtime: &'static crate::Wasmtime,
     pub(crate) raw: wasmtime_externref_t,
+    /// The id of the store it belongs to.
+    pub(crate) store: u64,
 }
 
 // SAFETY: a rooted externref is an index into its store's root set plus the
@@ -491,7 +490,7 @@ impl ExternRef {
         mut store: impl AsContextMut<Data = T>,
         data: impl Any + Send + Sync,
     ) -> Result<ExternRef> {
-        let mut cx = store.as_context_mut();
+        let cx = store.as_context_mut();
         let gc = cx
             .wasmtime()
             .tables()
@@ -519,8 +518,7 @@ impl ExternRef {
         }
         // SAFETY: written on success.
         let raw = unsafe { raw.assume_init() };
-        cx.note_id(raw.store_id);
-        Ok(ExternRef::from_rooted(cx.wasmtime(), raw))
+        Ok(ExternRef::from_rooted(&cx, raw))
     }
 
     /// The host data, if it was created by this crate (a reference made by
@@ -539,7 +537,7 @@ impl ExternRef {
         store: &'a mut S,
     ) -> Result<Option<&'a (dyn Any + Send + Sync)>> {
         let cx = store.as_context_mut();
-        cx.check(self.raw.store_id, "the externref")?;
+        cx.check(self.store, "the externref")?;
         let gc = cx
             .wasmtime()
             .tables()
@@ -556,8 +554,12 @@ impl ExternRef {
         Ok(Some(unsafe { &**data.cast::<HostData>() }))
     }
 
-    fn from_rooted(wasmtime: &'static crate::Wasmtime, raw: wasmtime_externref_t) -> ExternRef {
-        ExternRef { wasmtime, raw }
+    fn from_rooted<T>(cx: &StoreContextMut<'_, T>, raw: wasmtime_externref_t) -> ExternRef {
+        ExternRef {
+            wasmtime: cx.wasmtime(),
+            raw,
+            store: cx.id(),
+        }
     }
 }
 
@@ -572,8 +574,12 @@ impl Clone for ExternRef {
         let mut raw = std::mem::MaybeUninit::<wasmtime_externref_t>::uninit();
         // SAFETY: `self.raw` is rooted; the clone is a new root written to `raw`.
         unsafe { (gc.wasmtime_externref_clone)(&self.raw, raw.as_mut_ptr()) };
-        // SAFETY: written by the clone.
-        ExternRef::from_rooted(self.wasmtime, unsafe { raw.assume_init() })
+        ExternRef {
+            wasmtime: self.wasmtime,
+            // SAFETY: written by the clone.
+            raw: unsafe { raw.assume_init() },
+            store: self.store,
+        }
     }
 }
 

@@ -532,6 +532,9 @@ impl Wasi {
     /// # Ok::<(), wasmtime_dyn::Error>(())
     /// ```
     pub fn add_to_linker<T: 'static>(&self, linker: &mut Linker<T>) -> Result<()> {
+        if !std::ptr::eq(linker.engine().wasmtime().core(), self.core) {
+            return Err(Error::WrongLibrary("the linker"));
+        }
         // SAFETY: the linker is live.
         let error = unsafe { (self.table.wasmtime_linker_define_wasi)(linker.ptr()) };
         // SAFETY: the error, if any, is fresh and owned.
@@ -555,6 +558,9 @@ impl Wasi {
         config: &WasiConfig,
     ) -> Result<()> {
         let cx = store.as_context_mut();
+        if !std::ptr::eq(cx.wasmtime().core(), self.core) {
+            return Err(Error::WrongLibrary("the store"));
+        }
         let c_config = config.to_c(self.table, self.core)?;
         // SAFETY: the context is live; the configuration's ownership moves
         // to the store.

@@ -430,3 +430,34 @@ fn precompile_for_min_keeps_the_proposals_min_enables() {
             .unwrap_or_else(|e| panic!("{wat}: {e}"));
     }
 }
+
+#[test]
+fn objects_of_one_library_are_refused_by_a_store_of_another() {
+    // Wasmtime numbers stores from the same start in every library, so the
+    // first store of each library has the same Wasmtime id: the check must
+    // not rely on it.
+    let wat = r#"(module (memory (export "m") 3) (func (export "f") (result i32) i32.const 7))"#;
+    let (engine_a, module_a) = setup(Flavour::Full, wat);
+    let (engine_b, module_b) = setup(Flavour::CompilerOnly, wat);
+    let mut a = Store::new(&engine_a, ());
+    let mut b = Store::new(&engine_b, ());
+    let ia = Linker::new(&engine_a)
+        .instantiate(&mut a, &module_a)
+        .unwrap();
+    let _ib = Linker::new(&engine_b)
+        .instantiate(&mut b, &module_b)
+        .unwrap();
+    let memory = ia.get_memory(&mut a, "m").unwrap();
+    assert!(matches!(
+        memory.size(&b),
+        Err(wasmtime_dyn::Error::WrongStore(_))
+    ));
+    let f = ia.get_typed_func::<(), i32>(&mut a, "f").unwrap();
+    assert!(matches!(
+        f.call(&mut b, ()),
+        Err(wasmtime_dyn::Error::WrongStore(_))
+    ));
+    let g = ia.get_func(&mut a, "f").unwrap();
+    assert!(g.call(&mut b, &[], &mut [Val::I32(0)]).is_err());
+    assert_eq!(f.call(&mut a, ()).unwrap(), 7);
+}

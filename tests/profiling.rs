@@ -35,7 +35,9 @@ fn samples_a_run_and_writes_the_profile() {
                     .data_mut()
                     .take()
                     .expect("the profiler is in the store");
-                profiler.sample(&mut caller, Duration::from_micros(10));
+                profiler
+                    .sample(&mut caller, Duration::from_micros(10))
+                    .unwrap();
                 *caller.data_mut() = Some(profiler);
             },
         )

@@ -85,6 +85,19 @@ fn core_traps_have_the_right_codes() {
             "{flavour:?}: the trap carries a wasm backtrace"
         );
         assert_eq!(div.call(&mut store, (7, 2)).unwrap(), 3);
+        // One short message; the full report stays available.
+        let err = div.call(&mut store, (1, 0)).unwrap_err();
+        let Error::Trap(trap) = &err else {
+            panic!("{err:?}")
+        };
+        assert_eq!(trap.message(), "integer divide by zero", "{flavour:?}");
+        assert!(trap.details().contains("Caused by"), "{}", trap.details());
+        let shown = err.to_string();
+        assert!(
+            shown.starts_with("wasm trap: integer divide by zero\nwasm backtrace:"),
+            "{shown}"
+        );
+        assert_eq!(shown.matches("wasm trap").count(), 1, "{shown}");
     }
 }
 
