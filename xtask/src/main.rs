@@ -9,8 +9,10 @@
 //! - `artifacts`: produce and cache the three real test libraries.
 //! - `test`: artifacts, `cargo test` against them, then `bindgen --check`.
 //! - `demo`: artifacts, then the `capabilities` example on each library.
+//! - `bench`: artifacts, every benchmark, then `benches/RESULTS.md`.
 
 mod artifacts;
+mod bench;
 mod bindings;
 mod headers;
 
@@ -30,8 +32,9 @@ fn main() -> ExitCode {
         Some("artifacts") => artifacts::ensure_all().map(|libs| libs.print()),
         Some("test") => test(&args[1..]),
         Some("demo") => demo(),
+        Some("bench") => bench::run(),
         _ => Err(
-            "usage: cargo xtask <headers | bindgen [--check] | artifacts | test [cargo test args] | demo>"
+            "usage: cargo xtask <headers | bindgen [--check] | artifacts | test [cargo test args] | demo | bench>"
                 .to_string(),
         ),
     };
