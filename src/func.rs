@@ -3,6 +3,7 @@
 use crate::error::{Error, Result};
 use crate::loader::Wasmtime;
 use crate::store::{AsContextMut, Caller, StoreContextMut, StoreInner};
+use crate::sys::tables::Core;
 use crate::sys::types::*;
 use crate::trap::Trap;
 use crate::typed::{TypedFunc, WasmTyList};
@@ -111,56 +112,68 @@ impl Func {
     ) -> Result<()> {
         let mut cx = store.as_context_mut();
         cx.check(self.store, "the function")?;
-        let ty = &self.ty;
+        let ty = &*self.ty;
         if params.len() != ty.params().len() || results.len() != ty.results().len() {
-            return Err(Error::TypeMismatch(format!(
-                "the function's type is {ty}, but it was called with {} arguments and room for {} results",
-                params.len(),
-                results.len()
-            )));
-        }
-        for (i, (param, expected)) in params.iter().zip(ty.params()).enumerate() {
-            if param.ty() != *expected {
-                return Err(Error::TypeMismatch(format!(
-                    "argument {i} is {}, but the function's type is {ty}",
-                    param.ty()
-                )));
-            }
+            return Err(self.arity_mismatch(params.len(), results.len()));
         }
         let len = params.len().max(results.len());
-        let mut stack = [wasmtime_val_raw_t { i64_: 0 }; STACK_SLOTS];
+        let mut stack = [std::mem::MaybeUninit::<wasmtime_val_raw_t>::uninit(); STACK_SLOTS];
         let mut heap = Vec::new();
-        let slots: &mut [wasmtime_val_raw_t] = if len <= STACK_SLOTS {
-            &mut stack[..len]
+        let slots: *mut wasmtime_val_raw_t = if len <= STACK_SLOTS {
+            stack.as_mut_ptr().cast()
         } else {
-            heap.resize(len, wasmtime_val_raw_t { i64_: 0 });
-            &mut heap
+            heap.reserve_exact(len);
+            heap.as_mut_ptr()
         };
-        for (slot, param) in slots.iter_mut().zip(params) {
-            *slot = param.to_raw(&mut cx)?;
+        // One pass: check each argument's type and write its raw form.
+        for (i, (param, expected)) in params.iter().zip(ty.params()).enumerate() {
+            if param.ty() != *expected {
+                return Err(self.argument_mismatch(i, param));
+            }
+            let raw = param.to_raw(&mut cx)?;
+            // SAFETY: `slots` has room for `len` >= `params.len()` values.
+            unsafe { slots.add(i).write(raw) };
         }
         let mut trap = std::ptr::null_mut();
         // SAFETY: the function belongs to this live store (checked); the
         // arguments match its type (checked); `slots` has room for
-        // max(params, results) values.
+        // max(params, results) values, the first `params.len()` written.
         let error = unsafe {
             (self.wasmtime.core().wasmtime_func_call_unchecked)(
                 cx.context(),
                 &self.raw,
-                slots.as_mut_ptr(),
+                slots,
                 len,
                 &mut trap,
             )
         };
         if !error.is_null() || !trap.is_null() {
             // SAFETY: fresh, owned error or trap of this store's library.
-            return Err(unsafe { call_failed(&mut cx, error, trap) });
+            return Err(unsafe { call_failed(&mut cx.as_context_mut(), error, trap) });
         }
-        for ((result, slot), ty) in results.iter_mut().zip(slots.iter()).zip(ty.results()) {
-            // SAFETY: on success the slots hold results of the declared types.
-            *result = unsafe { Val::from_raw(&mut cx, slot, *ty) }?;
+        for (i, (result, t)) in results.iter_mut().zip(ty.results()).enumerate() {
+            // SAFETY: on success the first `results.len()` slots hold
+            // results of the declared types.
+            *result = unsafe { Val::from_raw(&mut cx, &*slots.add(i), *t) }?;
         }
         Ok(())
+    }
+
+    #[cold]
+    fn arity_mismatch(&self, params: usize, results: usize) -> Error {
+        Error::TypeMismatch(format!(
+            "the function's type is {}, but it was called with {params} arguments and room for {results} results",
+            self.ty
+        ))
+    }
+
+    #[cold]
+    fn argument_mismatch(&self, index: usize, param: &Val) -> Error {
+        Error::TypeMismatch(format!(
+            "argument {index} is {}, but the function's type is {}",
+            param.ty(),
+            self.ty
+        ))
     }
 
     /// This function as a [`TypedFunc`], after checking its type once.
@@ -331,30 +344,53 @@ unsafe extern "C" fn finalize<F>(env: *mut c_void) {
     drop(unsafe { Box::from_raw(env.cast::<HostState<F>>()) });
 }
 
-/// Runs a host function body, turning an `Err` or a panic into a trap.
+/// The store a host function is called in.
 ///
 /// # Safety
 ///
 /// `caller` is the live caller of a call into a store whose data type is
-/// `T`.
+/// `T` (host functions only run in stores of their data type).
+unsafe fn store_of<T>(core: &Core, caller: *mut wasmtime_caller_t) -> *mut StoreInner<T> {
+    // SAFETY: `caller` is live; the store's data pointer is the
+    // `StoreInner<T>` of the `Store<T>` that made the store.
+    unsafe { (core.wasmtime_context_get_data)((core.wasmtime_caller_context)(caller)) }.cast()
+}
+
+/// The [`Caller`] of a host call.
+///
+/// # Safety
+///
+/// As for [`store_of`].
+unsafe fn caller_of<'a, T>(core: &Core, caller: *mut wasmtime_caller_t) -> Caller<'a, T> {
+    Caller {
+        caller,
+        // SAFETY: the caller's contract is `store_of`'s.
+        inner: unsafe { store_of(core, caller) },
+        _borrow: PhantomData,
+    }
+}
+
+/// Runs a host function body, turning an `Err` or a panic into a trap. The
+/// store is looked up only when the body fails, so host functions that take
+/// no [`Caller`] cost no extra call into the library.
+///
+/// # Safety
+///
+/// As for [`store_of`].
 unsafe fn run_host<T>(
     wasmtime: &'static Wasmtime,
     caller: *mut wasmtime_caller_t,
-    body: impl FnOnce(Caller<'_, T>) -> Result<()>,
+    body: impl FnOnce() -> Result<()>,
 ) -> *mut wasm_trap_t {
     let core = wasmtime.core();
-    // SAFETY: `caller` is live; the store's data pointer is the
-    // `StoreInner<T>` of the `Store<T>` that made the store (the function
-    // only runs in stores of its data type).
-    let inner = unsafe { (core.wasmtime_context_get_data)((core.wasmtime_caller_context)(caller)) }
-        .cast::<StoreInner<T>>();
-    let caller = Caller {
-        caller,
-        inner,
-        _borrow: PhantomData,
-    };
-    let message = match catch_unwind(AssertUnwindSafe(|| body(caller))) {
-        Ok(Ok(())) => return std::ptr::null_mut(),
+    let outcome = catch_unwind(AssertUnwindSafe(body));
+    if let Ok(Ok(())) = outcome {
+        return std::ptr::null_mut();
+    }
+    // SAFETY: the caller's contract is `store_of`'s.
+    let inner = unsafe { store_of::<T>(core, caller) };
+    let message = match outcome {
+        Ok(Ok(())) => unreachable!("returned above"),
         Ok(Err(err)) => {
             let message = err.to_string();
             // SAFETY: the host call has exclusive access to the store.
@@ -369,6 +405,29 @@ unsafe fn run_host<T>(
     };
     // SAFETY: the message is readable; the new trap goes to Wasmtime.
     unsafe { (core.wasmtime_trap_new)(message.as_ptr().cast(), message.len()) }
+}
+
+/// Room for a host call's values: on the stack for up to [`STACK_SLOTS`].
+enum ValStorage {
+    Stack([Val; STACK_SLOTS], usize),
+    Heap(Vec<Val>),
+}
+
+impl ValStorage {
+    fn new(len: usize) -> ValStorage {
+        if len <= STACK_SLOTS {
+            ValStorage::Stack(std::array::from_fn(|_| Val::I32(0)), len)
+        } else {
+            ValStorage::Heap(vec![Val::I32(0); len])
+        }
+    }
+
+    fn as_mut_slice(&mut self) -> &mut [Val] {
+        match self {
+            ValStorage::Stack(vals, len) => &mut vals[..*len],
+            ValStorage::Heap(vals) => vals,
+        }
+    }
 }
 
 type UntypedFn<T> = dyn Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<()> + Send + Sync;
@@ -394,22 +453,22 @@ pub(crate) fn untyped_host<T: 'static>(
         // SAFETY: a live caller of a store of data type `T`; `slots` holds
         // the arguments of type `ty` and has room for its results.
         unsafe {
-            run_host::<T>(state.wasmtime, caller, |caller| {
-                let inner = caller.inner;
-                let mut cx = crate::store::StoreContextMut {
-                    inner,
-                    _borrow: PhantomData,
-                };
-                let params = ty
-                    .params()
-                    .iter()
-                    .enumerate()
-                    .map(|(i, t)| Val::from_raw(&mut cx, &*slots.add(i), *t))
-                    .collect::<Result<Vec<_>>>()?;
-                let mut results: Vec<Val> =
-                    ty.results().iter().map(|t| Val::default_for(*t)).collect();
-                func(caller, &params, &mut results)?;
-                for (i, (result, expected)) in results.iter().zip(ty.results()).enumerate() {
+            run_host::<T>(state.wasmtime, caller, || {
+                let core = state.wasmtime.core();
+                let caller = caller_of::<T>(core, caller);
+                let mut cx = StoreContextMut::from_inner(caller.inner);
+                let (params, results) = (ty.params(), ty.results());
+                let mut storage = ValStorage::new(params.len() + results.len());
+                let vals = storage.as_mut_slice();
+                for (i, (val, t)) in vals.iter_mut().zip(params).enumerate() {
+                    *val = Val::from_raw(&mut cx, &*slots.add(i), *t)?;
+                }
+                for (val, t) in vals[params.len()..].iter_mut().zip(results) {
+                    *val = Val::default_for(*t);
+                }
+                let (args, outs) = vals.split_at_mut(params.len());
+                func(caller, args, outs)?;
+                for (i, (result, expected)) in outs.iter().zip(results).enumerate() {
                     if result.ty() != *expected {
                         return Err(Error::TypeMismatch(format!(
                             "host function result {i} is {}, but its type is {ty}",
@@ -499,7 +558,32 @@ macro_rules! into_func {
             }
 
             fn into_host(self, wasmtime: &'static Wasmtime) -> (*mut c_void, Callback, Finalizer) {
-                (move |_: Caller<'_, T>, $($name: $name),*| self($($name),*)).into_host(wasmtime)
+                unsafe extern "C" fn callback<T, F, R, $($name: crate::typed::WasmTy),*>(
+                    env: *mut c_void,
+                    caller: *mut wasmtime_caller_t,
+                    slots: *mut wasmtime_val_raw_t,
+                    _len: usize,
+                ) -> *mut wasm_trap_t
+                where
+                    F: Fn($($name),*) -> R,
+                    R: WasmRet,
+                {
+                    // SAFETY: `env` is this function's live `HostState`.
+                    let state = unsafe { &*env.cast::<HostState<F>>() };
+                    // SAFETY: a live caller of a store of data type `T`;
+                    // `slots` holds arguments of the declared types and has
+                    // room for the results.
+                    unsafe {
+                        run_host::<T>(state.wasmtime, caller, || {
+                            let ($($name,)*) = <($($name,)*) as WasmTyList>::load(slots);
+                            let results = (state.func)($($name),*).into_result()?;
+                            results.store(slots);
+                            Ok(())
+                        })
+                    }
+                }
+                let state = HostState { wasmtime, func: self };
+                (Box::into_raw(Box::new(state)).cast(), callback::<T, F, R, $($name),*>, finalize::<F>)
             }
         }
 
@@ -530,7 +614,8 @@ macro_rules! into_func {
                     // `slots` holds arguments of the declared types and has
                     // room for the results.
                     unsafe {
-                        run_host::<T>(state.wasmtime, caller, |caller| {
+                        run_host::<T>(state.wasmtime, caller, || {
+                            let caller = caller_of::<T>(state.wasmtime.core(), caller);
                             let ($($name,)*) = <($($name,)*) as WasmTyList>::load(slots);
                             let results = (state.func)(caller, $($name),*).into_result()?;
                             results.store(slots);

@@ -43,6 +43,10 @@ static NEXT_STORE_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU6
 /// ```
 pub struct Store<T> {
     inner: NonNull<StoreInner<T>>,
+    /// Copies of the inner store's context pointer and id, so the hot path
+    /// reads them without going through `inner`.
+    context: *mut wasmtime_context_t,
+    id: u64,
     _owns: PhantomData<Box<StoreInner<T>>>,
 }
 
@@ -78,12 +82,15 @@ impl<T> Store<T> {
         // SAFETY: `store` is live; its context lives as long as it does.
         let context = unsafe { (wasmtime.core().wasmtime_store_context)(store) };
         // SAFETY: `inner` is the box just allocated, not aliased yet.
-        unsafe {
+        let id = unsafe {
             (*inner).store = store;
             (*inner).context = context;
-        }
+            (*inner).id
+        };
         Store {
             inner: NonNull::new(inner).expect("Box::into_raw is never null"),
+            context,
+            id,
             _owns: PhantomData,
         }
     }
@@ -247,8 +254,7 @@ impl<T> Store<T> {
     }
 
     fn raw_context(&self) -> *mut wasmtime_context_t {
-        // SAFETY: as in `data`.
-        unsafe { (*self.inner.as_ptr()).context }
+        self.context
     }
 }
 
@@ -284,6 +290,9 @@ impl<T> std::fmt::Debug for Store<T> {
 /// ```
 pub struct StoreContextMut<'a, T> {
     pub(crate) inner: *mut StoreInner<T>,
+    /// The inner store's context pointer and id, copied.
+    context: *mut wasmtime_context_t,
+    id: u64,
     pub(crate) _borrow: PhantomData<&'a mut T>,
 }
 
@@ -348,9 +357,25 @@ impl<T> StoreContextMut<'_, T> {
         unsafe { (*self.inner).wasmtime }
     }
 
+    /// A view of the store behind `inner`.
+    ///
+    /// # Safety
+    ///
+    /// `inner` is a live store, borrowed exclusively for `'a`.
+    pub(crate) unsafe fn from_inner(inner: *mut StoreInner<T>) -> Self {
+        StoreContextMut {
+            inner,
+            // SAFETY: live (caller's contract).
+            context: unsafe { (*inner).context },
+            // SAFETY: as above.
+            id: unsafe { (*inner).id },
+            _borrow: PhantomData,
+        }
+    }
+
+    #[inline]
     pub(crate) fn context(&self) -> *mut wasmtime_context_t {
-        // SAFETY: as in `data`.
-        unsafe { (*self.inner).context }
+        self.context
     }
 
     pub(crate) fn raw_store(&self) -> *mut wasmtime_store_t {
@@ -359,9 +384,9 @@ impl<T> StoreContextMut<'_, T> {
     }
 
     /// The store's id (see `StoreInner::id`).
+    #[inline]
     pub(crate) fn id(&self) -> u64 {
-        // SAFETY: as in `data`.
-        unsafe { (*self.inner).id }
+        self.id
     }
 
     /// Checks that an object of the store with id `id` belongs here.
@@ -417,9 +442,12 @@ pub trait AsContextMut {
 impl<T> AsContextMut for Store<T> {
     type Data = T;
 
+    #[inline]
     fn as_context_mut(&mut self) -> StoreContextMut<'_, T> {
         StoreContextMut {
             inner: self.inner.as_ptr(),
+            context: self.context,
+            id: self.id,
             _borrow: PhantomData,
         }
     }
@@ -428,9 +456,12 @@ impl<T> AsContextMut for Store<T> {
 impl<T> AsContextMut for StoreContextMut<'_, T> {
     type Data = T;
 
+    #[inline]
     fn as_context_mut(&mut self) -> StoreContextMut<'_, T> {
         StoreContextMut {
             inner: self.inner,
+            context: self.context,
+            id: self.id,
             _borrow: PhantomData,
         }
     }
@@ -549,10 +580,9 @@ impl<T> AsContextMut for Caller<'_, T> {
     type Data = T;
 
     fn as_context_mut(&mut self) -> StoreContextMut<'_, T> {
-        StoreContextMut {
-            inner: self.inner,
-            _borrow: PhantomData,
-        }
+        // SAFETY: the store is live during the host call, which has
+        // exclusive access to it.
+        unsafe { StoreContextMut::from_inner(self.inner) }
     }
 }
 
@@ -597,11 +627,9 @@ impl<T> StoreContext<'_, T> {
     }
 
     pub(crate) fn check(&self, id: u64, what: &'static str) -> Result<()> {
-        StoreContextMut::<T> {
-            inner: self.inner,
-            _borrow: PhantomData,
-        }
-        .check(id, what)
+        // SAFETY: the inner store is live for the shared borrow; the view
+        // is only used to compare ids.
+        unsafe { StoreContextMut::<T>::from_inner(self.inner) }.check(id, what)
     }
 }
 

@@ -268,7 +268,8 @@ impl<P: WasmTyList, R: WasmTyList> TypedFunc<P, R> {
         };
         if !error.is_null() || !trap.is_null() {
             // SAFETY: fresh, owned error or trap of this store's library.
-            return Err(unsafe { call_failed(&mut cx, error, trap) });
+            // (A fresh view, so the hot path need not keep `cx` in memory.)
+            return Err(unsafe { call_failed(&mut cx.as_context_mut(), error, trap) });
         }
         // SAFETY: on success the slots hold the results.
         Ok(unsafe { R::load(ptr) })

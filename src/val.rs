@@ -233,6 +233,7 @@ impl Val {
     }
 
     /// The raw encoding for an unchecked call.
+    #[inline]
     pub(crate) fn to_raw<T>(&self, cx: &mut StoreContextMut<'_, T>) -> Result<wasmtime_val_raw_t> {
         Ok(match self {
             Val::I32(v) => wasmtime_val_raw_t { i32_: *v },
@@ -277,6 +278,7 @@ impl Val {
     /// # Safety
     ///
     /// `raw` holds a value of type `ty` written by this store's library.
+    #[inline]
     pub(crate) unsafe fn from_raw<T>(
         cx: &mut StoreContextMut<'_, T>,
         raw: &wasmtime_val_raw_t,
