@@ -408,6 +408,9 @@ unsafe fn run_host<T>(
 }
 
 /// Room for a host call's values: on the stack for up to [`STACK_SLOTS`].
+// The big variant is the point: it lives on the stack for one host call
+// and spares a heap allocation per call.
+#[allow(clippy::large_enum_variant)]
 enum ValStorage {
     Stack([Val; STACK_SLOTS], usize),
     Heap(Vec<Val>),
