@@ -1290,63 +1290,40 @@ const ANALYSIS: &[(&str, &str)] = &[
         "typed / static C",
         "**typed / static C.** Both paths spend the same instructions inside libwasmtime \
 (`wasmtime_func_call_unchecked`, `Func::call_unchecked_raw`, the TLS swaps, the trampoline and \
-the wasm body: the profile tables above are identical there). The difference is the caller, \
-about 6 instructions per `add` call (`typed.rs` and `store.rs` lines of the typed table against \
-`lib.rs` and `callcount.rs` of the static one): `TypedFunc::call` (`src/typed.rs`) loads the \
-store's box from the handle, compares the store's id with the function's \
-(`StoreContextMut::check`, `src/store.rs`), reads the context pointer through the box (two \
-dependent loads before the call, where the static caller has one), and stores `cx` to the stack \
-on every call because the cold error path takes its address (`call_failed(&mut cx, ..)`). The \
-check is what makes the call safe (the wasmtime crate makes the same one), so parity means \
-making the path around it shorter:\n\n\
-- `TypedFunc::call` (`src/typed.rs`): give the cold path a fresh reborrow, \
-`call_failed(&mut cx.as_context_mut(), error, trap)`, so `cx` needs no stack slot on the hot \
-path. Measured with that one change: 272 -> 271 instructions per `add` call against 266 \
-static (1.023x -> 1.019x, within the target); the interleaved time stayed where it was \
-(`nop` about 1.00-1.04x, `add` and `mixed` about 1.04-1.05x).\n\
-- Keep the context pointer, fixed for a store's life, in the `Store` handle (and in \
-`StoreContextMut`) by value, so that the call's first argument is one load away as in C \
-rather than handle -> box -> context: the likely remainder of the time difference (not \
-measured).\n\
-- For callers who vouch for the store themselves, an `unsafe fn call_unchecked` on \
-`TypedFunc` without the id check would be the static call exactly.\n\n\
-At about 10 ns per call, 2% is 0.2 ns, less than a cycle: the time ratios of separate binaries \
-vary by more than that from run to run (the static baseline alone moved between 10.6 and \
-11.6 ns per `add` in successive runs), which is why the interleaved and instruction figures \
-are given.",
+the wasm body: the profile tables above are identical there). What remains is the caller, about \
+5 instructions per `add` call (the `typed.rs` and `store.rs` lines of the typed table against \
+`lib.rs` and `callcount.rs` of the static one): the store identity check of \
+`TypedFunc::call` (`StoreContextMut::check`, `src/store.rs`: two loads, a compare and a \
+branch). It is what turns a function used with another store, or with a store of another \
+libwasmtime (whose Wasmtime store ids collide with this one's), into `Error::WrongStore` \
+instead of a process abort inside the C API, so it stays. The path around it was already \
+shortened: the store's context pointer and id are copied into the `Store` handle (one load, \
+as in C, instead of handle -> box -> context) and the cold error path takes a fresh reborrow \
+so the hot path keeps `cx` in registers. An `unsafe fn call_unchecked` without the check \
+would be the static call exactly; it is not offered, since the check costs less than the \
+measurement noise.\n\n\
+At about 10 ns per call, 2% is 0.2 ns, less than a cycle: the time ratios of separate \
+binaries vary by more than that from run to run (the static baseline alone moved between \
+10.2 and 11.6 ns per `add` in successive runs), which is why the interleaved and instruction \
+figures are given.",
     ),
     (
         "untyped / typed",
-        "**untyped / typed.** `Func::call` (`src/func.rs`) spends about 290 instructions more than \
-`TypedFunc::call` per `add` (the `func.rs`, `val.rs`, `zip.rs` and `result.rs` lines of the \
-untyped profile): it zero-fills a 16-slot (256-byte) stack array on every call, walks the \
-arguments twice (a type-check loop, then a conversion loop through `Val::to_raw`, whose \
-`Result<wasmtime_val_raw_t>` carries the large `Error` type and goes through memory), and \
-builds each result through `Val::from_raw` (another `Result<Val>`), assigned over the old \
-`Val` (a drop check). The time ratio is worse than the instruction ratio because these are \
-stores and reloads through the stack rather than register work. What closes it, measured in \
-an experiment with the rest unchanged: one fused loop that matches `(param, expected type)` and \
-writes numeric values straight into the slot (falling back to `to_raw` only for references), \
-slots left uninitialized (`MaybeUninit`) and only `len` of them written, and numeric results \
-written as `Val::I32(slot.i32_)` etc. without the `Result` detour: 564 -> 415 instructions per \
-call (2.06x -> 1.52x typed) and 38-40 ns -> 16-17 ns (3.4x -> about 1.4x typed, interleaved).",
+        "**untyped / typed.** `Func::call` (`src/func.rs`) checks each argument's type against the \
+function's cached type and writes it, in one pass, into uninitialized stack slots (numbers \
+directly, references through `Val::to_raw`), then writes each result as a `Val`: about 150 \
+instructions more than `TypedFunc::call` per `add` (see the untyped profile). What is left is \
+the `Val` enum itself (a tagged value moved through memory, with its drop check on the \
+overwritten result); `TypedFunc` is the path without it.",
     ),
     (
         "host round trip",
         "**host round trip / static C host.** The libwasmtime side is the same for both (the C \
-API's `array_call_trampoline` into `c_unchecked_callback_to_rust_fn`, see the profile). The \
-difference is the callback: wasmtime-dyn's (`into_host::callback` and `run_host` in \
-`src/func.rs`) calls `wasmtime_caller_context` and then `wasmtime_context_get_data` on every \
-host call, two more calls into the library through the function table, to find the \
-`StoreInner` for the `Caller` it builds, even when the closure takes no `Caller` \
-(`|x: i32| x + 1`, as here). The store data is only needed when the closure takes a `Caller` \
-and uses it, or on the error and panic paths (`host_error`, `panic`). Measured in an \
-experiment that looks the store up only on those paths: `host_loop` (100 host calls) went \
-from 1.45-1.50x to 1.00x static in the interleaved timing (548-616 ns -> 417-426 ns), \
-`call_host` from about 1.15x to 1.05x (its remainder is the typed call's own store check, see \
-above). The fix: make `Caller` find its store lazily (or give the `Fn(A, ...) -> R` form of \
-`IntoFunc` its own callback that builds no `Caller`), and do the lookup in `run_host`'s \
-`Err` and panic branches only.",
+API's `array_call_trampoline` into `c_unchecked_callback_to_rust_fn`, see the profile). \
+wasmtime-dyn's callback (`src/func.rs`) adds `catch_unwind` and the closure call; it looks \
+the store up (`wasmtime_caller_context`, `wasmtime_context_get_data`) only for closures that \
+take a `Caller`, and on the error and panic paths. A miss here is within the run's noise: \
+compare the interleaved and instruction figures.",
     ),
     (
         "typed / wasmtime crate",
