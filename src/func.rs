@@ -7,7 +7,7 @@ use crate::sys::tables::Core;
 use crate::sys::types::*;
 use crate::trap::Trap;
 use crate::typed::{TypedFunc, WasmTyList};
-use crate::types::{FuncType, ValType};
+use crate::types::FuncType;
 use crate::val::Val;
 use std::ffi::c_void;
 use std::marker::PhantomData;
@@ -127,20 +127,12 @@ impl Func {
         };
         // One pass: check each argument's type and write its raw form.
         for (i, (param, expected)) in params.iter().zip(ty.params()).enumerate() {
-            let raw = match (param, expected) {
-                (Val::I32(v), ValType::I32) => wasmtime_val_raw_t { i32_: *v },
-                (Val::I64(v), ValType::I64) => wasmtime_val_raw_t { i64_: *v },
-                (Val::F32(v), ValType::F32) => wasmtime_val_raw_t {
-                    f32_: f32::from_bits(*v),
-                },
-                (Val::F64(v), ValType::F64) => wasmtime_val_raw_t {
-                    f64_: f64::from_bits(*v),
-                },
-                (Val::V128(v), ValType::V128) => wasmtime_val_raw_t {
-                    v128: v.to_le_bytes(),
-                },
-                _ if param.ty() != *expected => return Err(self.argument_mismatch(i, param)),
-                _ => param.to_raw(&mut cx)?,
+            if param.ty() != *expected {
+                return Err(self.argument_mismatch(i, param));
+            }
+            let raw = match param.number_to_raw() {
+                Some(raw) => raw,
+                None => param.to_raw(&mut cx)?,
             };
             // SAFETY: `slots` has room for `len` >= `params.len()` values.
             unsafe { slots.add(i).write(raw) };
@@ -168,13 +160,9 @@ impl Func {
             // type names.
             unsafe {
                 let slot = &*slots.add(i);
-                *result = match t {
-                    ValType::I32 => Val::I32(slot.i32_),
-                    ValType::I64 => Val::I64(slot.i64_),
-                    ValType::F32 => Val::F32(slot.f32_.to_bits()),
-                    ValType::F64 => Val::F64(slot.f64_.to_bits()),
-                    ValType::V128 => Val::V128(crate::V128::from_le_bytes(slot.v128)),
-                    _ => Val::from_raw(&mut cx, slot, *t)?,
+                *result = match Val::number_from_raw(slot, *t) {
+                    Some(number) => number,
+                    None => Val::from_raw(&mut cx, slot, *t)?,
                 };
             }
         }

@@ -235,18 +235,13 @@ impl Val {
     /// The raw encoding for an unchecked call.
     #[inline]
     pub(crate) fn to_raw<T>(&self, cx: &mut StoreContextMut<'_, T>) -> Result<wasmtime_val_raw_t> {
+        if let Some(raw) = self.number_to_raw() {
+            return Ok(raw);
+        }
         Ok(match self {
-            Val::I32(v) => wasmtime_val_raw_t { i32_: *v },
-            Val::I64(v) => wasmtime_val_raw_t { i64_: *v },
-            Val::F32(v) => wasmtime_val_raw_t {
-                f32_: f32::from_bits(*v),
-            },
-            Val::F64(v) => wasmtime_val_raw_t {
-                f64_: f64::from_bits(*v),
-            },
-            Val::V128(v) => wasmtime_val_raw_t {
-                v128: v.to_le_bytes(),
-            },
+            Val::I32(_) | Val::I64(_) | Val::F32(_) | Val::F64(_) | Val::V128(_) => {
+                unreachable!("numbers are encoded by number_to_raw")
+            }
             Val::FuncRef(None) => wasmtime_val_raw_t {
                 funcref: std::ptr::null_mut(),
             },
@@ -273,6 +268,47 @@ impl Val {
         })
     }
 
+    /// The raw encoding of a number; `None` for a reference, which needs
+    /// its store ([`Val::to_raw`]).
+    #[inline]
+    pub(crate) fn number_to_raw(&self) -> Option<wasmtime_val_raw_t> {
+        Some(match self {
+            Val::I32(v) => wasmtime_val_raw_t { i32_: *v },
+            Val::I64(v) => wasmtime_val_raw_t { i64_: *v },
+            Val::F32(v) => wasmtime_val_raw_t {
+                f32_: f32::from_bits(*v),
+            },
+            Val::F64(v) => wasmtime_val_raw_t {
+                f64_: f64::from_bits(*v),
+            },
+            Val::V128(v) => wasmtime_val_raw_t {
+                v128: v.to_le_bytes(),
+            },
+            Val::FuncRef(_) | Val::ExternRef(_) => return None,
+        })
+    }
+
+    /// Decodes a raw number of type `ty`; `None` for a reference type, which
+    /// needs its store ([`Val::from_raw`]).
+    ///
+    /// # Safety
+    ///
+    /// `raw` holds a value of type `ty`.
+    #[inline]
+    pub(crate) unsafe fn number_from_raw(raw: &wasmtime_val_raw_t, ty: ValType) -> Option<Val> {
+        // SAFETY: the union member read is the one `ty` says was written.
+        unsafe {
+            Some(match ty {
+                ValType::I32 => Val::I32(raw.i32_),
+                ValType::I64 => Val::I64(raw.i64_),
+                ValType::F32 => Val::F32(raw.f32_.to_bits()),
+                ValType::F64 => Val::F64(raw.f64_.to_bits()),
+                ValType::V128 => Val::V128(V128::from_le_bytes(raw.v128)),
+                ValType::FuncRef | ValType::ExternRef => return None,
+            })
+        }
+    }
+
     /// Decodes a raw value of type `ty`.
     ///
     /// # Safety
@@ -285,13 +321,15 @@ impl Val {
         ty: ValType,
     ) -> Result<Val> {
         // SAFETY: the union member read is the one `ty` says was written.
+        if let Some(number) = unsafe { Val::number_from_raw(raw, ty) } {
+            return Ok(number);
+        }
+        // SAFETY: as above.
         unsafe {
             Ok(match ty {
-                ValType::I32 => Val::I32(raw.i32_),
-                ValType::I64 => Val::I64(raw.i64_),
-                ValType::F32 => Val::F32(raw.f32_.to_bits()),
-                ValType::F64 => Val::F64(raw.f64_.to_bits()),
-                ValType::V128 => Val::V128(V128::from_le_bytes(raw.v128)),
+                ValType::I32 | ValType::I64 | ValType::F32 | ValType::F64 | ValType::V128 => {
+                    unreachable!("numbers are decoded by number_from_raw")
+                }
                 ValType::FuncRef => {
                     if raw.funcref.is_null() {
                         Val::FuncRef(None)
