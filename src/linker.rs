@@ -112,7 +112,9 @@ impl<T: 'static> Linker<T> {
         self
     }
 
-    fn bind_store(&mut self, cx: &StoreContextMut<'_, T>) -> Result<()> {
+    /// Checks that `cx` is a store the linker can work with: of its engine,
+    /// and the store of its store-bound items, if it has any.
+    fn check_store(&self, cx: &StoreContextMut<'_, T>) -> Result<()> {
         if !Engine::same(cx.engine(), &self.engine) {
             return Err(Error::WrongStore(
                 "the store (of another engine than the linker's)",
@@ -141,7 +143,7 @@ impl<T: 'static> Linker<T> {
         item: impl Into<Extern>,
     ) -> Result<&mut Self> {
         let cx = store.as_context_mut();
-        self.bind_store(&cx)?;
+        self.check_store(&cx)?;
         let item = item.into();
         let c_item = item.to_c(&cx)?;
         // SAFETY: linker, context and item are live; the item belongs to
@@ -182,7 +184,7 @@ impl<T: 'static> Linker<T> {
         instance: &Instance,
     ) -> Result<&mut Self> {
         let cx = store.as_context_mut();
-        self.bind_store(&cx)?;
+        self.check_store(&cx)?;
         cx.check(instance.store, "the instance")?;
         // SAFETY: linker, context and instance are live and match.
         let error = unsafe {
@@ -333,14 +335,11 @@ impl<T: 'static> Linker<T> {
         module: &Module,
     ) -> Result<Instance> {
         let mut cx = store.as_context_mut();
-        if !Engine::same(cx.engine(), &self.engine) || !Engine::same(module.engine(), &self.engine)
-        {
+        self.check_store(&cx)?;
+        if !Engine::same(module.engine(), &self.engine) {
             return Err(Error::WrongStore(
-                "the store or module (of another engine than the linker's)",
+                "the module (of another engine than the linker's)",
             ));
-        }
-        if let Some(id) = self.store_id {
-            cx.check(id, "the linker (it holds items of another store)")?;
         }
         let mut raw = std::mem::MaybeUninit::<wasmtime_instance_t>::uninit();
         let mut trap = std::ptr::null_mut();
@@ -380,12 +379,7 @@ impl<T: 'static> Linker<T> {
         name: &str,
     ) -> Option<Extern> {
         let mut cx = store.as_context_mut();
-        if let Some(id) = self.store_id {
-            cx.check(id, "the linker").ok()?;
-        }
-        if !Engine::same(cx.engine(), &self.engine) {
-            return None;
-        }
+        self.check_store(&cx).ok()?;
         let mut item = std::mem::MaybeUninit::<wasmtime_extern_t>::uninit();
         // SAFETY: linker and context are live and match; names readable.
         let found = unsafe {
