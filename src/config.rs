@@ -63,6 +63,9 @@ pub(crate) struct Settings {
     pub tail_call: Option<bool>,
     pub wide_arithmetic: Option<bool>,
     pub custom_page_sizes: Option<bool>,
+    pub branch_hinting: Option<bool>,
+    pub stack_switching: Option<bool>,
+    pub macos_use_mach_ports: Option<bool>,
     pub memory_reservation: Option<u64>,
     pub memory_guard_size: Option<u64>,
     pub memory_reservation_for_growth: Option<u64>,
@@ -281,6 +284,29 @@ impl Config {
         /// config.wasm_custom_page_sizes(true);
         /// ```
         wasm_custom_page_sizes: custom_page_sizes: bool;
+        /// The branch hinting proposal.
+        ///
+        /// ```no_run
+        /// # let mut config: wasmtime_dyn::Config = unimplemented!();
+        /// config.wasm_branch_hinting(true);
+        /// ```
+        wasm_branch_hinting: branch_hinting: bool;
+        /// The stack switching proposal (Cranelift on x86-64 only; Winch
+        /// refuses it).
+        ///
+        /// ```no_run
+        /// # let mut config: wasmtime_dyn::Config = unimplemented!();
+        /// config.wasm_stack_switching(true);
+        /// ```
+        wasm_stack_switching: stack_switching: bool;
+        /// On macOS, catch traps with Mach ports instead of signals (no
+        /// effect elsewhere).
+        ///
+        /// ```no_run
+        /// # let mut config: wasmtime_dyn::Config = unimplemented!();
+        /// config.macos_use_mach_ports(false);
+        /// ```
+        macos_use_mach_ports: macos_use_mach_ports: bool;
         /// Bytes of virtual memory reserved for each linear memory.
         ///
         /// ```no_run
@@ -516,6 +542,9 @@ impl Config {
             tail_call => wasmtime_config_wasm_tail_call_set,
             wide_arithmetic => wasmtime_config_wasm_wide_arithmetic_set,
             custom_page_sizes => wasmtime_config_wasm_custom_page_sizes_set,
+            branch_hinting => wasmtime_config_wasm_branch_hinting_set,
+            stack_switching => wasmtime_config_wasm_stack_switching_set,
+            macos_use_mach_ports => wasmtime_config_macos_use_mach_ports_set,
             memory_reservation => wasmtime_config_memory_reservation_set,
             memory_guard_size => wasmtime_config_memory_guard_size_set,
             memory_reservation_for_growth => wasmtime_config_memory_reservation_for_growth_set,

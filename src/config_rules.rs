@@ -121,6 +121,7 @@ fn validate_winch(wasmtime: &Wasmtime, s: &Settings) -> Result<()> {
         ("wasm_function_references", s.function_references),
         ("wasm_gc", s.wasm_gc),
         ("gc_support", s.gc_support),
+        ("wasm_stack_switching", s.stack_switching),
     ];
     if let Some((name, _)) = unsupported.iter().find(|(_, v)| *v == Some(true)) {
         return Err(Error::Config(format!(

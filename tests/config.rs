@@ -112,6 +112,13 @@ fn winch() {
     refused(
         engine(Flavour::Full, |c| {
             winch(c);
+            c.wasm_stack_switching(true);
+        }),
+        "wasm_stack_switching",
+    );
+    refused(
+        engine(Flavour::Full, |c| {
+            winch(c);
             c.gc().unwrap().wasm_gc(true);
         }),
         "wasm_gc",
@@ -171,7 +178,10 @@ fn accepted_settings_build_engines_on_every_library() {
                 .memory_guard_size(1 << 16)
                 .memory_may_move(false)
                 .signals_based_traps(false)
-                .native_unwind_info(true);
+                .native_unwind_info(true)
+                .wasm_branch_hinting(true)
+                .wasm_stack_switching(true)
+                .macos_use_mach_ports(false);
             if let Some(mut compiler) = c.compiler() {
                 compiler
                     .cranelift_opt_level(wasmtime_dyn::OptLevel::SpeedAndSize)
