@@ -561,8 +561,13 @@ impl ExternRef {
         Ok(ExternRef::from_rooted(&cx, raw))
     }
 
-    /// The host data, if it was created by this crate (a reference made by
-    /// other code holds data of unknown type, reported as `None`).
+    /// The host data given to [`ExternRef::new`]; `None` for a reference
+    /// without host data (one wasm made from another reference with
+    /// `extern.convert_any`). Every externref this crate makes carries its
+    /// data boxed as this method expects; externrefs made through the raw
+    /// tables ([`Wasmtime::tables`](crate::Wasmtime::tables)) with other
+    /// data must not be read here (the raw layer is `unsafe` for that
+    /// reason).
     ///
     /// ```no_run
     /// use wasmtime_dyn::{ExternRef, Store};
