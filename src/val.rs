@@ -11,6 +11,15 @@ use crate::sys::types::*;
 use crate::types::ValType;
 use std::any::Any;
 
+/// The Gc table of `wasmtime`, which every reference operation needs.
+fn gc_table(wasmtime: &'static crate::Wasmtime) -> Result<&'static crate::sys::tables::Gc> {
+    wasmtime
+        .tables()
+        .gc
+        .as_ref()
+        .ok_or(Error::Unsupported(Capability::Gc))
+}
+
 /// A 128-bit SIMD value, little-endian bytes as in memory.
 ///
 /// ```
@@ -254,12 +263,7 @@ impl Val {
             }
             Val::ExternRef(None) => wasmtime_val_raw_t { externref: 0 },
             Val::ExternRef(Some(r)) => {
-                let gc = cx
-                    .wasmtime()
-                    .tables()
-                    .gc
-                    .as_ref()
-                    .ok_or(Error::Unsupported(Capability::Gc))?;
+                let gc = gc_table(cx.wasmtime())?;
                 cx.check(r.store, "an externref argument")?;
                 // SAFETY: the reference is rooted in this live store.
                 let raw = unsafe { (gc.wasmtime_externref_to_raw)(cx.context(), &r.raw) };
@@ -347,12 +351,7 @@ impl Val {
                     if raw.externref == 0 {
                         Val::ExternRef(None)
                     } else {
-                        let gc = cx
-                            .wasmtime()
-                            .tables()
-                            .gc
-                            .as_ref()
-                            .ok_or(Error::Unsupported(Capability::Gc))?;
+                        let gc = gc_table(cx.wasmtime())?;
                         let mut out = std::mem::MaybeUninit::<wasmtime_externref_t>::uninit();
                         (gc.wasmtime_externref_from_raw)(
                             cx.context(),
@@ -531,12 +530,7 @@ impl ExternRef {
         data: impl Any + Send + Sync,
     ) -> Result<ExternRef> {
         let cx = store.as_context_mut();
-        let gc = cx
-            .wasmtime()
-            .tables()
-            .gc
-            .as_ref()
-            .ok_or(Error::Unsupported(Capability::Gc))?;
+        let gc = gc_table(cx.wasmtime())?;
         let boxed: *mut HostData = Box::into_raw(Box::new(Box::new(data)));
         let mut raw = std::mem::MaybeUninit::<wasmtime_externref_t>::uninit();
         // SAFETY: the context is live; `boxed` is freed by the finalizer
@@ -583,12 +577,7 @@ impl ExternRef {
     ) -> Result<Option<&'a (dyn Any + Send + Sync)>> {
         let cx = store.as_context_mut();
         cx.check(self.store, "the externref")?;
-        let gc = cx
-            .wasmtime()
-            .tables()
-            .gc
-            .as_ref()
-            .ok_or(Error::Unsupported(Capability::Gc))?;
+        let gc = gc_table(cx.wasmtime())?;
         // SAFETY: the reference is rooted in this live store.
         let data = unsafe { (gc.wasmtime_externref_data)(cx.context(), &self.raw) };
         if data.is_null() {
