@@ -65,7 +65,7 @@ fn stamp(flavour: &str) -> Result<String> {
     if flavour == "full" {
         return Ok(format!("PyPI wheel wasmtime=={WASMTIME_VERSION}\n"));
     }
-    let builder = root().join("xtask/libwasmtime-build");
+    let builder = root().join("xtask/libwasmtime-build/48");
     let mut text = format!("flavour {flavour}\n");
     for file in ["Cargo.toml", "Cargo.lock", "src/lib.rs"] {
         let path = builder.join(file);
@@ -162,7 +162,7 @@ fn build(cache: &Path, flavour: &str) -> Result<PathBuf> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut cmd = Command::new(cargo);
     cmd.args(["build", "--release", "--locked", "--manifest-path"])
-        .arg(root().join("xtask/libwasmtime-build/Cargo.toml"))
+        .arg(root().join("xtask/libwasmtime-build/48/Cargo.toml"))
         .env("CARGO_TARGET_DIR", &target);
     if flavour == "compiler-only" {
         cmd.args(["--features", "compiler-only"]);
