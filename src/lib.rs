@@ -57,6 +57,7 @@ mod trap;
 mod typed;
 mod types;
 mod val;
+mod versions;
 pub mod wasi;
 
 pub use capability::{Capabilities, Capability, Iter as CapabilitiesIter, UndetectableFeature};
@@ -77,6 +78,7 @@ pub use module::Module;
 pub use pooling::PoolingConfig;
 pub use profiling::GuestProfiler;
 pub use shared_memory::SharedMemory;
+pub use versions::SUPPORTED_MAJORS;
 pub use store::{AsContext, AsContextMut, Caller, Store, StoreContext, StoreContextMut};
 pub use table::Table;
 pub use trap::{FrameInfo, Trap, TrapCode};

@@ -1,0 +1,123 @@
+//! What differs between the Wasmtime majors this crate supports, kept as
+//! data in one place.
+//!
+//! Every entry is tagged with the majors it holds for. The loader, the trap
+//! codes, WASI, `config_rules` and `cwasm` read these tables; no other file
+//! branches on a version number. The figures come from the C API headers of
+//! each release (`wasmtime-c-api-impl` on crates.io) and from the official
+//! release libraries (PyPI wheels `wasmtime==X`), as recorded in the
+//! project's `VERSIONS.md`.
+
+#![allow(dead_code)] // Read by the loader, traps, WASI and cwasm as they land.
+
+pub(crate) mod defaults;
+
+use std::ops::RangeInclusive;
+
+/// The Wasmtime majors this crate can load: [`Wasmtime::open`] refuses
+/// libraries of any other major with
+/// [`LoadError::UnsupportedVersion`](crate::LoadError::UnsupportedVersion).
+///
+/// Wasmtime reuses C function names with a new ABI between majors, so the
+/// window is closed on both sides: a library newer than its end is refused,
+/// never called through signatures it may have changed.
+///
+/// [`Wasmtime::open`]: crate::Wasmtime::open
+///
+/// ```
+/// use wasmtime_dyn::SUPPORTED_MAJORS;
+/// assert!(SUPPORTED_MAJORS.contains(&48));
+/// assert!(!SUPPORTED_MAJORS.contains(&44));
+/// ```
+pub const SUPPORTED_MAJORS: RangeInclusive<u32> = 45..=50;
+
+/// A value that holds for a range of majors.
+pub(crate) struct ByMajor<T: 'static>(pub &'static [(RangeInclusive<u32>, T)]);
+
+impl<T> ByMajor<T> {
+    /// The value for `major`, if one of the ranges holds it.
+    pub(crate) fn get(&self, major: u32) -> Option<&'static T> {
+        self.0
+            .iter()
+            .find(|(range, _)| range.contains(&major))
+            .map(|(_, value)| value)
+    }
+
+    /// The value for `major`; `major` must be a supported major, for which
+    /// the tables below are complete (a unit test checks it).
+    pub(crate) fn of(&self, major: u32) -> &'static T {
+        self.get(major)
+            .expect("the per-version tables cover every supported major")
+    }
+}
+
+/// How `wasi_config_preopen_dir` takes the directory's permissions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum PreopenAbi {
+    /// `(config, host, guest, size_t dir_perms, size_t file_perms)` with
+    /// `READ = 1`, `WRITE = 2` (Wasmtime 47 and before).
+    PermissionFlags,
+    /// `(config, host, guest, bool fs_mutable)` (Wasmtime 48 and later).
+    Mutable,
+}
+
+/// The signature of `wasi_config_preopen_dir`.
+pub(crate) const PREOPEN: ByMajor<PreopenAbi> = ByMajor(&[
+    (45..=47, PreopenAbi::PermissionFlags),
+    (48..=50, PreopenAbi::Mutable),
+]);
+
+/// The highest trap code (`wasmtime_trap_code_t`) each major returns. Codes
+/// are only appended within the window: a code's meaning is the same in
+/// every major that has it.
+pub(crate) const LAST_TRAP_CODE: ByMajor<u8> = ByMajor(&[
+    (45..=45, 47),
+    (46..=46, 48),
+    (47..=49, 49),
+    (50..=50, 53),
+]);
+
+/// `sizeof(wasmtime_component_func_t)`: the generated bindings lay it out
+/// as the newest headers do, so the component-model tables are handed out
+/// only where the library agrees.
+pub(crate) const COMPONENT_FUNC_SIZE: ByMajor<usize> =
+    ByMajor(&[(45..=48, 24), (49..=50, 32)]);
+
+/// The layouts of the `.wasmtime.engine` section's metadata that
+/// [`cwasm`](crate::cwasm) decodes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum EngineLayout {
+    /// Wasmtime 47, 48 and 49.
+    V47,
+    /// Wasmtime 50.
+    V50,
+}
+
+/// The engine-section layout of each major's artifacts; majors missing here
+/// have a layout this crate does not decode.
+pub(crate) const ENGINE_LAYOUT: ByMajor<EngineLayout> = ByMajor(&[
+    (47..=49, EngineLayout::V47),
+    (50..=50, EngineLayout::V50),
+]);
+
+/// The major of the library `wasmtime` was loaded from.
+pub(crate) fn major_of(wasmtime: &crate::Wasmtime) -> u32 {
+    // Until the loader accepts several majors, the version may be unknown.
+    wasmtime
+        .version()
+        .map_or(crate::BINDINGS_MAJOR, |v| v.major())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_supported_major_is_covered() {
+        for major in SUPPORTED_MAJORS {
+            assert!(PREOPEN.get(major).is_some(), "{major}");
+            assert!(LAST_TRAP_CODE.get(major).is_some(), "{major}");
+            assert!(COMPONENT_FUNC_SIZE.get(major).is_some(), "{major}");
+        }
+    }
+}
