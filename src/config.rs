@@ -4,6 +4,7 @@
 use crate::capability::{Capabilities, Capability};
 use crate::error::{Error, Result};
 use crate::loader::Wasmtime;
+use crate::sys::tables::{Absence, TableId};
 use crate::sys::types::*;
 
 /// Which compiler generates machine code.
@@ -64,6 +65,7 @@ pub(crate) struct Settings {
     pub wide_arithmetic: Option<bool>,
     pub custom_page_sizes: Option<bool>,
     pub branch_hinting: Option<bool>,
+    pub compact_imports: Option<bool>,
     pub stack_switching: Option<bool>,
     pub macos_use_mach_ports: Option<bool>,
     pub memory_reservation: Option<u64>,
@@ -284,13 +286,23 @@ impl Config {
         /// config.wasm_custom_page_sizes(true);
         /// ```
         wasm_custom_page_sizes: custom_page_sizes: bool;
-        /// The branch hinting proposal.
+        /// The branch hinting proposal. Wasmtime 46 and later:
+        /// [`Engine::new`] refuses it on 45 with [`Error::UnsupportedVersion`].
         ///
         /// ```no_run
         /// # let mut config: wasmtime_dyn::Config = unimplemented!();
         /// config.wasm_branch_hinting(true);
         /// ```
         wasm_branch_hinting: branch_hinting: bool;
+        /// The compact import section encoding (Wasmtime 50 and later:
+        /// [`Engine::new`] refuses it on older majors with
+        /// [`Error::UnsupportedVersion`]).
+        ///
+        /// ```no_run
+        /// # let mut config: wasmtime_dyn::Config = unimplemented!();
+        /// config.wasm_compact_imports(true);
+        /// ```
+        wasm_compact_imports: compact_imports: bool;
         /// The stack switching proposal (Cranelift on x86-64 only; Winch
         /// refuses it).
         ///
@@ -505,6 +517,24 @@ impl Config {
     /// Refuses the combinations Wasmtime rejects in `Engine::new`, which the
     /// C API turns into a process abort.
     pub(crate) fn validate(&self) -> Result<()> {
+        let w = self.wasmtime;
+        let s = &self.settings;
+        let later = |table: TableId, feature: &'static str| -> Result<()> {
+            match w.absence(table) {
+                Some(Absence::NotInVersion { majors, .. }) => Err(Error::UnsupportedVersion {
+                    feature,
+                    needs: majors.clone(),
+                    found: w.version(),
+                }),
+                _ => Ok(()),
+            }
+        };
+        if s.branch_hinting.is_some() {
+            later(TableId::CoreSince46, "wasm_branch_hinting")?;
+        }
+        if s.compact_imports.is_some() {
+            later(TableId::CoreSince50, "wasm_compact_imports")?;
+        }
         crate::config_rules::validate(self.wasmtime, &self.settings)
     }
 
@@ -542,7 +572,6 @@ impl Config {
             tail_call => wasmtime_config_wasm_tail_call_set,
             wide_arithmetic => wasmtime_config_wasm_wide_arithmetic_set,
             custom_page_sizes => wasmtime_config_wasm_custom_page_sizes_set,
-            branch_hinting => wasmtime_config_wasm_branch_hinting_set,
             stack_switching => wasmtime_config_wasm_stack_switching_set,
             macos_use_mach_ports => wasmtime_config_macos_use_mach_ports_set,
             memory_reservation => wasmtime_config_memory_reservation_set,
@@ -557,6 +586,13 @@ impl Config {
             shared_memory => wasmtime_config_shared_memory_set,
         );
         let tables = w.tables();
+        // Setters later majors added; `validate` refused them where absent.
+        if let Some(t) = &tables.core_since_46 {
+            apply!(t; branch_hinting => wasmtime_config_wasm_branch_hinting_set);
+        }
+        if let Some(t) = &tables.core_since_50 {
+            apply!(t; compact_imports => wasmtime_config_wasm_compact_imports_set);
+        }
         if let Some(compiler) = &tables.compiler {
             if let Some(strategy) = s.strategy {
                 let raw = match strategy {

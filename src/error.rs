@@ -19,6 +19,20 @@ pub enum Error {
     /// The loaded libwasmtime lacks a capability this needs.
     #[error("the loaded libwasmtime has no `{0}` capability: {advice}", advice = advice(*.0))]
     Unsupported(Capability),
+    /// The loaded libwasmtime is of a Wasmtime major that lacks a feature
+    /// this needs: it arrived in a later major.
+    #[error(
+        "`{feature}` needs Wasmtime {} or later; the loaded libwasmtime is Wasmtime {found}: install a newer libwasmtime or leave `{feature}` unset",
+        needs.start()
+    )]
+    UnsupportedVersion {
+        /// What was asked for (a `Config` setter, a function...).
+        feature: &'static str,
+        /// The majors that have it.
+        needs: std::ops::RangeInclusive<u32>,
+        /// The loaded library's version.
+        found: crate::Version,
+    },
     /// WebAssembly trapped.
     #[error("wasm trap: {0}")]
     Trap(Trap),

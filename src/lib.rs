@@ -78,7 +78,6 @@ pub use module::Module;
 pub use pooling::PoolingConfig;
 pub use profiling::GuestProfiler;
 pub use shared_memory::SharedMemory;
-pub use versions::SUPPORTED_MAJORS;
 pub use store::{AsContext, AsContextMut, Caller, Store, StoreContext, StoreContextMut};
 pub use table::Table;
 pub use trap::{FrameInfo, Trap, TrapCode};
@@ -88,26 +87,19 @@ pub use types::{
     ValType,
 };
 pub use val::{ExternRef, Val, V128};
+pub use versions::SUPPORTED_MAJORS;
 
-/// The Wasmtime version whose C API headers the bindings were generated from.
+/// The Wasmtime release whose C API headers the bindings were generated
+/// from: the newest in [`SUPPORTED_MAJORS`]. Older majors of the window are
+/// loaded through the same bindings, with the signatures that differ
+/// chosen at load time.
 ///
 /// ```
-/// use wasmtime_dyn::{BINDINGS_MAJOR, WASMTIME_VERSION};
-/// let major = WASMTIME_VERSION.split('.').next().unwrap();
-/// assert_eq!(major, BINDINGS_MAJOR.to_string());
+/// use wasmtime_dyn::{SUPPORTED_MAJORS, WASMTIME_VERSION};
+/// let major: u32 = WASMTIME_VERSION.split('.').next().unwrap().parse().unwrap();
+/// assert_eq!(major, *SUPPORTED_MAJORS.end());
 /// ```
-pub const WASMTIME_VERSION: &str = "48.0.0";
-
-/// The major version libraries must have to be loaded.
-///
-/// ```no_run
-/// # let wasmtime: &'static wasmtime_dyn::Wasmtime = unimplemented!();
-/// // Libraries of another major version are refused when loading.
-/// if let Some(version) = wasmtime.version() {
-///     assert_eq!(version.major(), wasmtime_dyn::BINDINGS_MAJOR);
-/// }
-/// ```
-pub const BINDINGS_MAJOR: u32 = 48;
+pub const WASMTIME_VERSION: &str = "50.0.1";
 
 /// The environment variable [`Wasmtime::load`] reads: a library file, or a
 /// directory holding the platform's standard library name.

@@ -26,7 +26,7 @@ use crate::linker::Linker;
 use crate::store::{AsContextMut, Store};
 use crate::sys::tables;
 use crate::sys::types::*;
-use std::ffi::{c_void, CString};
+use std::ffi::{c_void, CStr, CString};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -296,7 +296,12 @@ impl WasiConfig {
     }
 
     /// Builds the C configuration; the caller owns it.
-    fn to_c(&self, table: &tables::Wasi, core: &tables::Core) -> Result<*mut wasi_config_t> {
+    fn to_c(
+        &self,
+        table: &tables::Wasi,
+        preopen: Preopen,
+        core: &tables::Core,
+    ) -> Result<*mut wasi_config_t> {
         // SAFETY: returns a new owned configuration.
         let config = unsafe { (table.wasi_config_new)() };
         let guard = ConfigGuard { table, config };
@@ -371,16 +376,7 @@ impl WasiConfig {
             let guest_c = CString::new(guest.as_str()).map_err(|_| {
                 Error::Invalid(format!("the guest path {guest:?} contains a NUL byte"))
             })?;
-            // SAFETY: `config` is live; both strings are NUL-terminated.
-            let ok = unsafe {
-                (table.wasi_config_preopen_dir)(
-                    config,
-                    host_c.as_ptr(),
-                    guest_c.as_ptr(),
-                    *perms == DirPerms::ReadWrite,
-                )
-            };
-            if !ok {
+            if !preopen.call(config, &host_c, &guest_c, *perms) {
                 return Err(io_error(
                     host,
                     "cannot be preopened (does the directory exist?)",
@@ -518,7 +514,54 @@ fn io_error(path: &Path, what: &str) -> Error {
 #[derive(Clone, Copy)]
 pub struct Wasi {
     table: &'static tables::Wasi,
+    preopen: Preopen,
     core: &'static tables::Core,
+}
+
+/// `wasi_config_preopen_dir` with the signature of the library's major: the
+/// loader hands out the one table that holds for it.
+#[derive(Clone, Copy)]
+enum Preopen {
+    /// Wasmtime 45 to 47: directory and file permission flags.
+    Flags(&'static tables::WasiPreopenFlags),
+    /// Wasmtime 48 and later: whether the directory is writable.
+    Mutable(&'static tables::WasiPreopen),
+}
+
+impl Preopen {
+    /// Preopens `host` as `guest` in `config`; whether WASI accepted it.
+    fn call(self, config: *mut wasi_config_t, host: &CStr, guest: &CStr, perms: DirPerms) -> bool {
+        use crate::sys::fns_v45::{
+            WASMTIME_WASI_DIR_PERMS_READ as DIR_READ, WASMTIME_WASI_DIR_PERMS_WRITE as DIR_WRITE,
+            WASMTIME_WASI_FILE_PERMS_READ as FILE_READ,
+            WASMTIME_WASI_FILE_PERMS_WRITE as FILE_WRITE,
+        };
+        let writable = perms == DirPerms::ReadWrite;
+        match self {
+            Preopen::Flags(table) => {
+                let (dir, file) = if writable {
+                    (DIR_READ | DIR_WRITE, FILE_READ | FILE_WRITE)
+                } else {
+                    (DIR_READ, FILE_READ)
+                };
+                // SAFETY: `config` is live; both strings are NUL-terminated;
+                // the flags are the header's own values.
+                unsafe {
+                    (table.wasi_config_preopen_dir)(
+                        config,
+                        host.as_ptr(),
+                        guest.as_ptr(),
+                        dir as usize,
+                        file as usize,
+                    )
+                }
+            }
+            // SAFETY: `config` is live; both strings are NUL-terminated.
+            Preopen::Mutable(table) => unsafe {
+                (table.wasi_config_preopen_dir)(config, host.as_ptr(), guest.as_ptr(), writable)
+            },
+        }
+    }
 }
 
 impl Wasi {
@@ -561,7 +604,7 @@ impl Wasi {
         if !std::ptr::eq(cx.wasmtime().core(), self.core) {
             return Err(Error::WrongLibrary("the store"));
         }
-        let c_config = config.to_c(self.table, self.core)?;
+        let c_config = config.to_c(self.table, self.preopen, self.core)?;
         // SAFETY: the context is live; the configuration's ownership moves
         // to the store.
         let error = unsafe { (self.table.wasmtime_context_set_wasi)(cx.context(), c_config) };
@@ -584,8 +627,16 @@ impl Engine {
     /// ```
     pub fn wasi(&self) -> Option<Wasi> {
         let w = self.wasmtime();
-        w.tables().wasi.as_ref().map(|table| Wasi {
+        let tables = w.tables();
+        // The capability needs the preopen table of the library's major.
+        let preopen = match (&tables.wasi_preopen, &tables.wasi_preopen_flags) {
+            (Some(table), _) => Preopen::Mutable(table),
+            (None, Some(table)) => Preopen::Flags(table),
+            (None, None) => return None,
+        };
+        tables.wasi.as_ref().map(|table| Wasi {
             table,
+            preopen,
             core: w.core(),
         })
     }

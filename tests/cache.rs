@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::Flavour;
+use common::{round_has, Flavour};
 use std::time::Instant;
 use wasmtime_dyn::{Config, Engine, Error, Module};
 
@@ -84,6 +84,9 @@ fn second_compile_is_served_from_the_cache() {
 
 #[test]
 fn cache_configuration_errors() {
+    if !round_has(Flavour::Min) {
+        return;
+    }
     let full = Flavour::Full.load();
     let mut config = Config::new(full);
     config.cache().unwrap().from_file("/nonexistent/cache.toml");

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{setup, Flavour, FLAVOURS};
+use common::{flavours, round_has, setup, Flavour};
 use wasmtime_dyn::{Func, Linker, Store, Val, ValType, V128};
 
 const TYPES: [ValType; 5] = [
@@ -70,7 +70,7 @@ fn same(a: &Val, b: &Val) -> bool {
 #[test]
 fn untyped_calls_with_0_to_16_mixed_parameters() {
     let wat = echo_module();
-    for flavour in FLAVOURS {
+    for flavour in flavours() {
         let (engine, module) = setup(flavour, &wat);
         let mut store = Store::new(&engine, ());
         let instance = Linker::new(&engine)
@@ -98,7 +98,7 @@ fn typed_calls_round_trip_exactly() {
     let nan32 = f32::from_bits(0x7fc0_1234);
     let nan64 = f64::from_bits(0xfff8_0000_dead_beef);
     let v = V128::from(0x0102_0304_0506_0708_090a_0b0c_0d0e_0f10u128);
-    for flavour in FLAVOURS {
+    for flavour in flavours() {
         let (engine, module) = setup(flavour, &wat);
         let mut store = Store::new(&engine, ());
         let instance = Linker::new(&engine)
@@ -219,7 +219,7 @@ fn typed_calls_round_trip_exactly() {
 
 #[test]
 fn untyped_argument_errors_are_typed() {
-    for flavour in FLAVOURS {
+    for flavour in flavours() {
         let (engine, module) = setup(flavour, &echo_module());
         let mut store = Store::new(&engine, ());
         let instance = Linker::new(&engine)
@@ -249,7 +249,7 @@ fn host_function_with_8_parameters_called_from_wasm() {
             local.get 0 i64.const -2 f32.const 1.5 f64.const 2.25
             i32.const 5 i64.const 6 f32.const -0.5 f64.const 1e300
             call $mix))"#;
-    for flavour in FLAVOURS {
+    for flavour in flavours() {
         let (engine, module) = setup(flavour, wat);
         let mut linker = Linker::new(&engine);
         linker
@@ -289,7 +289,7 @@ fn host_function_with_8_parameters_called_from_wasm() {
 
 #[test]
 fn untyped_host_function_and_func_wrap() {
-    for flavour in FLAVOURS {
+    for flavour in flavours() {
         let engine = common::engine_with(flavour, |_| {});
         let mut store = Store::new(&engine, 0u32);
         let ty = wasmtime_dyn::FuncType::new([ValType::I32, ValType::V128], [ValType::V128]);
@@ -318,7 +318,7 @@ fn untyped_host_function_and_func_wrap() {
 
 #[test]
 fn objects_of_one_store_are_refused_by_another() {
-    for flavour in FLAVOURS {
+    for flavour in flavours() {
         let (engine, module) = setup(flavour, &echo_module());
         let mut a = Store::new(&engine, ());
         let mut b = Store::new(&engine, ());
@@ -340,6 +340,9 @@ fn objects_of_one_store_are_refused_by_another() {
 
 #[test]
 fn compiling_without_a_compiler_says_to_precompile() {
+    if !round_has(Flavour::Min) {
+        return;
+    }
     let min = Flavour::Min.load();
     let engine = wasmtime_dyn::Engine::default_for(min).unwrap();
     assert!(engine.compiler().is_none());
@@ -362,6 +365,9 @@ fn compiling_without_a_compiler_says_to_precompile() {
 
 #[test]
 fn precompile_with_full_and_run_on_min_in_one_process() {
+    if !round_has(Flavour::Min) {
+        return;
+    }
     let full = Flavour::Full.load();
     let min = Flavour::Min.load();
     let cwasm = wasmtime_dyn::precompile_for(
@@ -415,6 +421,9 @@ fn exports_of_unsupported_types_are_errors_not_absences() {
 
 #[test]
 fn precompile_for_min_keeps_the_proposals_min_enables() {
+    if !round_has(Flavour::Min) {
+        return;
+    }
     // Extended constant expressions and typed function references are on in
     // a build without GC; precompiling for it must keep them on.
     let full = Flavour::Full.load();
@@ -433,6 +442,9 @@ fn precompile_for_min_keeps_the_proposals_min_enables() {
 
 #[test]
 fn objects_of_one_library_are_refused_by_a_store_of_another() {
+    if !round_has(Flavour::CompilerOnly) {
+        return;
+    }
     // Wasmtime numbers stores from the same start in every library, so the
     // first store of each library has the same Wasmtime id: the check must
     // not rely on it.

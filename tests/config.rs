@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{Flavour, FLAVOURS};
+use common::{flavours, round_has, Flavour};
 use wasmtime_dyn::{Config, Engine, Error, Strategy};
 
 fn engine(flavour: Flavour, configure: impl Fn(&mut Config)) -> Result<Engine, Error> {
@@ -23,7 +23,7 @@ fn refused(result: Result<Engine, Error>, needle: &str) {
 
 #[test]
 fn stack_limits() {
-    for flavour in FLAVOURS {
+    for flavour in flavours() {
         refused(
             engine(flavour, |c| {
                 c.max_wasm_stack(0);
@@ -45,6 +45,9 @@ fn stack_limits() {
 
 #[test]
 fn runtime_features_the_build_lacks() {
+    if !round_has(Flavour::Min) {
+        return;
+    }
     for flavour in [Flavour::Min, Flavour::CompilerOnly] {
         refused(
             engine(flavour, |c| {
@@ -71,6 +74,9 @@ fn runtime_features_the_build_lacks() {
 
 #[test]
 fn capability_handles_follow_the_library() {
+    if !round_has(Flavour::Min) {
+        return;
+    }
     let mut full = Config::new(Flavour::Full.load());
     assert!(full.compiler().is_some() && full.gc().is_some() && full.threads().is_some());
     assert!(full.parallel_compilation().is_some());
@@ -85,6 +91,9 @@ fn capability_handles_follow_the_library() {
 
 #[test]
 fn winch() {
+    if !round_has(Flavour::CompilerOnly) {
+        return;
+    }
     refused(
         engine(Flavour::CompilerOnly, |c| {
             c.compiler().unwrap().strategy(Strategy::Winch);
@@ -147,6 +156,9 @@ fn winch() {
 
 #[test]
 fn simd_without_relaxed_simd_on_cranelift() {
+    if !round_has(Flavour::Min) {
+        return;
+    }
     for flavour in [Flavour::Full, Flavour::CompilerOnly] {
         refused(
             engine(flavour, |c| {
@@ -168,7 +180,7 @@ fn simd_without_relaxed_simd_on_cranelift() {
 
 #[test]
 fn accepted_settings_build_engines_on_every_library() {
-    for flavour in FLAVOURS {
+    for flavour in flavours() {
         engine(flavour, |c| {
             c.consume_fuel(true)
                 .epoch_interruption(true)

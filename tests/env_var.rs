@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::Flavour;
+use common::{round_has, Flavour};
 use wasmtime_dyn::{LoadError, Origin, Wasmtime, ENV_VAR};
 
 fn load_with(value: &std::path::Path) -> Result<&'static Wasmtime, LoadError> {
@@ -15,6 +15,9 @@ fn load_with(value: &std::path::Path) -> Result<&'static Wasmtime, LoadError> {
 
 #[test]
 fn environment_variable() {
+    if !round_has(Flavour::Min) {
+        return;
+    }
     // A library file.
     let full = Flavour::Full.path();
     let loaded = load_with(&full).unwrap();

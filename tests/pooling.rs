@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{engine_with, Flavour};
+use common::{engine_with, round_has, Flavour};
 use wasmtime_dyn::{Capability, Config, Engine, Error, Linker, Module, PoolingConfig, Store};
 
 const WAT: &str =
@@ -93,6 +93,9 @@ fn impossible_pools_are_refused_before_the_engine_exists() {
 
 #[test]
 fn absent_without_the_capability() {
+    if !round_has(Flavour::Min) {
+        return;
+    }
     for flavour in [Flavour::Min, Flavour::CompilerOnly] {
         let mut config = Config::new(flavour.load());
         assert!(config.pooling_allocator().is_none());

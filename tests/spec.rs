@@ -23,7 +23,7 @@ mod runner;
 #[path = "spec/values.rs"]
 mod values;
 
-use common::{Flavour, FLAVOURS};
+use common::{flavours, Flavour};
 use runner::{FileRun, Lib};
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -233,10 +233,10 @@ fn spec_testsuite() {
     let files = wast_files(&dir);
     // Load every library before the threads start, so that a missing one
     // fails here with its own message.
-    for flavour in FLAVOURS {
+    for flavour in flavours() {
         flavour.load();
     }
-    let threads: Vec<_> = FLAVOURS
+    let threads: Vec<_> = flavours()
         .into_iter()
         .map(|flavour| {
             let files = files.clone();

@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{engine_with, module_with, setup, FLAVOURS};
+use common::{engine_with, flavours, module_with, setup};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use wasmtime_dyn::{Error, Linker, Store, TrapCode};
@@ -27,7 +27,7 @@ fn trap_code(result: Result<impl std::fmt::Debug, Error>) -> TrapCode {
 
 #[test]
 fn core_traps_have_the_right_codes() {
-    for flavour in FLAVOURS {
+    for flavour in flavours() {
         let (engine, module) = setup(flavour, TRAPS);
         let mut store = Store::new(&engine, ());
         let instance = Linker::new(&engine)
@@ -106,7 +106,7 @@ fn fuel_exhaustion_traps() {
     let fuel = |c: &mut wasmtime_dyn::Config| {
         c.consume_fuel(true);
     };
-    for flavour in FLAVOURS {
+    for flavour in flavours() {
         let engine = engine_with(flavour, fuel);
         let module = module_with(flavour, &engine, TRAPS, fuel);
         let mut store = Store::new(&engine, ());
@@ -131,7 +131,7 @@ fn epoch_interruption_from_another_thread() {
     let epochs = |c: &mut wasmtime_dyn::Config| {
         c.epoch_interruption(true);
     };
-    for flavour in FLAVOURS {
+    for flavour in flavours() {
         let engine = engine_with(flavour, epochs);
         let module = module_with(flavour, &engine, TRAPS, epochs);
         let mut store = Store::new(&engine, ());
@@ -166,7 +166,7 @@ const CALLS_HOST: &str = r#"(module
 
 #[test]
 fn host_error_becomes_a_trap_with_its_message() {
-    for flavour in FLAVOURS {
+    for flavour in flavours() {
         let (engine, module) = setup(flavour, CALLS_HOST);
         let mut linker = Linker::new(&engine);
         linker
@@ -199,7 +199,7 @@ fn host_error_becomes_a_trap_with_its_message() {
 
 #[test]
 fn host_panic_resumes_in_the_caller_and_the_store_stays_usable() {
-    for flavour in FLAVOURS {
+    for flavour in flavours() {
         let (engine, module) = setup(flavour, CALLS_HOST);
         let mut linker = Linker::new(&engine);
         linker

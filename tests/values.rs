@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{setup, Flavour, FLAVOURS};
+use common::{flavours, setup, Flavour};
 use wasmtime_dyn::{
     Capability, Error, ExternRef, Func, Global, GlobalType, Linker, Memory, MemoryType, Mutability,
     Store, Table, TableType, Val, ValAbi, ValType, V128,
@@ -30,7 +30,7 @@ fn globals_of_every_number_type_round_trip() {
         ("f64", Val::F64(0x7ff4_0000_0000_0001)),
         ("v128", Val::V128(V128::from(u128::MAX - 5))),
     ];
-    for flavour in FLAVOURS {
+    for flavour in flavours() {
         let (engine, module) = setup(flavour, GLOBALS);
         let mut store = Store::new(&engine, ());
         let instance = Linker::new(&engine)
@@ -95,7 +95,7 @@ fn globals_of_every_number_type_round_trip() {
 
 #[test]
 fn reference_globals_and_tables_need_the_gc_layout() {
-    for flavour in FLAVOURS {
+    for flavour in flavours() {
         let (engine, module) = setup(flavour, GLOBALS);
         let lib = engine.wasmtime();
         let mut store = Store::new(&engine, ());
@@ -183,7 +183,7 @@ fn externref_values_carry_host_data_on_full_only() {
     let wat = r#"(module
         (table (export "t") 1 externref)
         (func (export "id") (param externref) (result externref) local.get 0))"#;
-    for flavour in FLAVOURS {
+    for flavour in flavours() {
         let engine = common::engine_with(flavour, |_| {});
         let mut store = Store::new(&engine, ());
         if flavour != Flavour::Full {
@@ -224,7 +224,7 @@ fn externref_values_carry_host_data_on_full_only() {
 
 #[test]
 fn memories_read_write_and_grow() {
-    for flavour in FLAVOURS {
+    for flavour in flavours() {
         let (engine, module) = setup(flavour, GLOBALS);
         let mut store = Store::new(&engine, ());
         let instance = Linker::new(&engine)
@@ -261,7 +261,7 @@ fn memories_read_write_and_grow() {
 
 #[test]
 fn store_limiter_refuses_growth() {
-    for flavour in FLAVOURS {
+    for flavour in flavours() {
         let (engine, module) = setup(flavour, GLOBALS);
         let mut store = Store::new(&engine, ());
         store
@@ -284,7 +284,7 @@ fn store_limiter_refuses_growth() {
 
 #[test]
 fn module_imports_and_exports() {
-    for flavour in FLAVOURS {
+    for flavour in flavours() {
         let (_, module) = setup(
             flavour,
             r#"(module (import "env" "f" (func (param i32 v128) (result f64))) (global (export "g") i64 (i64.const 0)))"#,

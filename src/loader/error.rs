@@ -108,21 +108,47 @@ pub enum LoadError {
         /// The number of core functions.
         total: usize,
     },
-    /// The library is a Wasmtime of another major version than the one this
-    /// crate's bindings were generated for; its ABI may differ.
+    /// The library is a Wasmtime of a major version outside
+    /// [`SUPPORTED_MAJORS`](crate::SUPPORTED_MAJORS). Wasmtime reuses C
+    /// function names with new signatures between majors, so such a library
+    /// is never called.
     #[error(
-        "{path} ({origin}) is Wasmtime {found}, but wasmtime-dyn {} is generated for Wasmtime {expected}: install libwasmtime {expected} or use a wasmtime-dyn release made for {found}",
-        env!("CARGO_PKG_VERSION")
+        "{path} ({origin}) is Wasmtime {found}, but wasmtime-dyn {} supports Wasmtime {}.x to {}.x: install a libwasmtime of one of those majors",
+        env!("CARGO_PKG_VERSION"),
+        supported.start(),
+        supported.end()
     )]
-    VersionMismatch {
+    UnsupportedVersion {
         /// The path tried.
         path: PathBuf,
         /// Where the path came from.
         origin: Origin,
-        /// The library's version, as far as it could be found.
+        /// The library's version, as far as it could be found ("44.0.0",
+        /// or a description when only its exports tell).
         found: String,
-        /// The version the bindings were generated for.
-        expected: &'static str,
+        /// The majors this crate supports.
+        supported: std::ops::RangeInclusive<u32>,
+    },
+    /// The path names something other than a regular file (a directory, a
+    /// FIFO, a device...), which is never handed to the system loader.
+    #[error("cannot load libwasmtime from {path} ({origin}): it is {kind}, not a regular file")]
+    NotAFile {
+        /// The path tried.
+        path: PathBuf,
+        /// Where the path came from.
+        origin: Origin,
+        /// What it is instead.
+        kind: &'static str,
+    },
+    /// The file could not be read: no permission, a symbolic link loop...
+    #[error("cannot load libwasmtime from {path} ({origin}): {reason}")]
+    Unreadable {
+        /// The path tried.
+        path: PathBuf,
+        /// Where the path came from.
+        origin: Origin,
+        /// What the system said.
+        reason: String,
     },
     /// [`Wasmtime::load`](crate::Wasmtime::load) found no library: every
     /// candidate tried, with why it failed.

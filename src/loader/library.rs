@@ -3,7 +3,10 @@
 use std::ffi::{c_void, CStr, OsStr};
 use std::path::PathBuf;
 
-/// Opens `name` (a path, or a bare file name for the system search).
+/// Opens `name` (a path, or a bare file name for the system search) and
+/// leaks the handle at once: no path, not even a refusal after opening,
+/// ever closes a library whose code may have run (its signal handlers and
+/// thread-locals would outlive it).
 ///
 /// On Unix the library is opened with `RTLD_NOW | RTLD_LOCAL`: every
 /// undefined symbol is bound now (a broken dependency fails here, not at
@@ -14,20 +17,19 @@ use std::path::PathBuf;
 ///
 /// Opening a library runs its initialization code; the caller vouches that
 /// `name` is a library whose initializers are sound to run.
-pub(crate) unsafe fn open(name: &OsStr) -> Result<libloading::Library, String> {
+pub(crate) unsafe fn open(name: &OsStr) -> Result<&'static libloading::Library, String> {
     #[cfg(unix)]
-    {
+    let library = {
         use libloading::os::unix::{Library, RTLD_LOCAL, RTLD_NOW};
         // SAFETY: the caller vouches for the library's initializers.
         unsafe { Library::open(Some(name), RTLD_NOW | RTLD_LOCAL) }
-            .map(Into::into)
-            .map_err(|e| e.to_string())
-    }
+            .map(libloading::Library::from)
+            .map_err(|e| e.to_string())?
+    };
     #[cfg(not(unix))]
-    {
-        // SAFETY: the caller vouches for the library's initializers.
-        unsafe { libloading::Library::new(name) }.map_err(|e| e.to_string())
-    }
+    // SAFETY: the caller vouches for the library's initializers.
+    let library = unsafe { libloading::Library::new(name) }.map_err(|e| e.to_string())?;
+    Ok(Box::leak(Box::new(library)))
 }
 
 /// The address of `name` in `library`, or null when it has no such symbol.

@@ -4,6 +4,7 @@
 
 pub(crate) mod c_error;
 mod error;
+mod exports;
 mod library;
 mod version;
 
@@ -11,7 +12,7 @@ pub use error::{LoadError, Origin};
 pub use version::Version;
 
 use crate::capability::{Capabilities, Capability, UndetectableFeature};
-use crate::sys::tables::{Absence, Core, TableId, Tables};
+use crate::sys::tables::{Absence, Core, TableId, TableKind, Tables};
 use std::ffi::{c_void, CStr, OsStr};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -86,10 +87,8 @@ pub struct Wasmtime {
     absent: Vec<(TableId, Absence)>,
     capabilities: Capabilities,
     val_abi: ValAbi,
-    version: Option<Version>,
+    version: Version,
     winch: std::sync::OnceLock<bool>,
-    /// Kept so the handle is never closed; `Wasmtime` values are leaked.
-    _library: libloading::Library,
 }
 
 /// Every library opened so far, by the file the loader reports for it.
@@ -185,19 +184,22 @@ impl Wasmtime {
         &self.path
     }
 
-    /// The library's Wasmtime version: exact where the build exports it,
-    /// the major version alone for builds that do not (minimal builds),
-    /// `None` when the library cannot tell.
+    /// The library's Wasmtime version: exact where the build exports it
+    /// (official release libraries), the major alone otherwise (minimal and
+    /// custom builds, whose major the loader confirms by asking the library
+    /// to check a probe artifact's version). Always one of
+    /// [`SUPPORTED_MAJORS`](crate::SUPPORTED_MAJORS).
     ///
     /// ```no_run
     /// # let wasmtime: &'static wasmtime_dyn::Wasmtime = unimplemented!();
-    /// match wasmtime.version() {
-    ///     Some(v) if v.is_exact() => println!("Wasmtime {v}"),
-    ///     Some(v) => println!("Wasmtime {}.x", v.major()),
-    ///     None => println!("Wasmtime of an unknown version"),
+    /// let version = wasmtime.version();
+    /// assert!(wasmtime_dyn::SUPPORTED_MAJORS.contains(&version.major()));
+    /// match version.minor() {
+    ///     Some(_) => println!("Wasmtime {version}"),
+    ///     None => println!("Wasmtime {}.x", version.major()),
     /// }
     /// ```
-    pub fn version(&self) -> Option<Version> {
+    pub fn version(&self) -> Version {
         self.version
     }
 
@@ -351,18 +353,123 @@ fn registry() -> std::sync::MutexGuard<'static, Vec<&'static Wasmtime>> {
         .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-unsafe fn open_file(path: &Path, origin: Origin) -> Result<&'static Wasmtime, LoadError> {
-    if !path.exists() {
-        return Err(LoadError::NotFound {
-            path: path.to_path_buf(),
+/// Refuses what is not a regular file before the system loader sees it
+/// (a FIFO would block `dlopen`), saying what it is.
+fn check_file(path: &Path, origin: &Origin) -> Result<(), LoadError> {
+    let metadata = match std::fs::metadata(path) {
+        Ok(metadata) => metadata,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+            return Err(LoadError::NotFound {
+                path: path.to_path_buf(),
+                origin: origin.clone(),
+            })
+        }
+        Err(err) => {
+            return Err(LoadError::Unreadable {
+                path: path.to_path_buf(),
+                origin: origin.clone(),
+                reason: err.to_string(),
+            })
+        }
+    };
+    let kind = metadata.file_type();
+    if kind.is_file() {
+        return Ok(());
+    }
+    let kind = if kind.is_dir() {
+        "a directory"
+    } else {
+        special_file_kind(&kind)
+    };
+    Err(LoadError::NotAFile {
+        path: path.to_path_buf(),
+        origin: origin.clone(),
+        kind,
+    })
+}
+
+#[cfg(unix)]
+fn special_file_kind(kind: &std::fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    if kind.is_fifo() {
+        "a FIFO"
+    } else if kind.is_socket() {
+        "a socket"
+    } else if kind.is_block_device() || kind.is_char_device() {
+        "a device"
+    } else {
+        "a special file"
+    }
+}
+
+#[cfg(not(unix))]
+fn special_file_kind(_: &std::fs::FileType) -> &'static str {
+    "a special file"
+}
+
+/// What the file's exports say about its version, before it is loaded:
+/// the major when the file names its exact version, or the supported majors
+/// its exports fit; a refusal when it is outside the window or not
+/// Wasmtime at all.
+enum Plan {
+    Exact(Version),
+    Probe(Vec<u32>),
+}
+
+fn plan(path: &Path, origin: &Origin) -> Result<Plan, LoadError> {
+    let exports = exports::read(path).map_err(|reason| LoadError::Open {
+        path: path.to_path_buf(),
+        origin: origin.clone(),
+        reason,
+    })?;
+    if let Some(exact) = exports.exact {
+        if !crate::versions::SUPPORTED_MAJORS.contains(&exact.major()) {
+            return Err(unsupported(path, origin, exact.to_string()));
+        }
+        if exports.missing_core.is_empty() {
+            return Ok(Plan::Exact(exact));
+        }
+    }
+    let missing = exports.missing_core.len();
+    if missing > 0 && missing < Core::FUNCTIONS.len() / 2 {
+        // Most of the core is there: a Wasmtime of another major more
+        // likely than another library.
+        return Err(unsupported(
+            path,
             origin,
+            format!(
+                "of a major outside the window: it lacks {missing} of the core functions every supported major exports ({})",
+                error::NameList(&exports.missing_core)
+            ),
+        ));
+    }
+    if missing > 0 {
+        return Err(LoadError::NotWasmtime {
+            path: path.to_path_buf(),
+            origin: origin.clone(),
+            missing: exports.missing_core,
+            total: Core::FUNCTIONS.len(),
         });
     }
+    let candidates = exports.candidate_majors();
+    if candidates.is_empty() {
+        return Err(unsupported(
+            path,
+            origin,
+            "of a major whose exports fit none of the supported ones".into(),
+        ));
+    }
+    Ok(Plan::Probe(candidates))
+}
+
+unsafe fn open_file(path: &Path, origin: Origin) -> Result<&'static Wasmtime, LoadError> {
+    check_file(path, &origin)?;
     let canonical = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
     let mut opened = registry();
     if let Some(found) = opened.iter().find(|w| w.path == canonical) {
         return Ok(found);
     }
+    let plan = plan(path, &origin)?;
     // SAFETY: the caller vouches for the library.
     let library =
         unsafe { library::open(canonical.as_os_str()) }.map_err(|reason| LoadError::Open {
@@ -370,8 +477,8 @@ unsafe fn open_file(path: &Path, origin: Origin) -> Result<&'static Wasmtime, Lo
             origin: origin.clone(),
             reason,
         })?;
-    // SAFETY: the caller vouches for the library.
-    let wasmtime = unsafe { resolve(library, canonical, origin) }?;
+    // SAFETY: the caller vouches for the library; `plan` read its version.
+    let wasmtime = unsafe { resolve(library, plan, canonical, origin) }?;
     opened.push(wasmtime);
     Ok(wasmtime)
 }
@@ -385,82 +492,89 @@ unsafe fn open_by_name(name: &OsStr) -> Result<&'static Wasmtime, LoadError> {
         origin: origin.clone(),
         reason,
     })?;
-    let anchor = library::symbol(&library, c"wasm_engine_new");
+    let anchor = library::symbol(library, c"wasm_engine_new");
     let path = library::file_of(anchor)
         .and_then(|p| p.canonicalize().ok())
         .unwrap_or_else(|| PathBuf::from(name));
     if let Some(found) = opened.iter().find(|w| w.path == path) {
-        // The file is already open: keep its first handle, and never close
-        // this one either (closing only drops a reference count, but this
-        // crate never closes).
-        std::mem::forget(library);
         return Ok(found);
     }
-    // SAFETY: the caller vouches for the library.
-    let wasmtime = unsafe { resolve(library, path, origin) }?;
+    // The system search gives no path before loading; the version is read
+    // from the file the loader chose.
+    let plan = plan(&path, &origin)?;
+    // SAFETY: the caller vouches for the library; `plan` read its version.
+    let wasmtime = unsafe { resolve(library, plan, path, origin) }?;
     opened.push(wasmtime);
     Ok(wasmtime)
 }
 
-/// Resolves the tables of an opened library and leaks it as a `Wasmtime`.
+/// Finds the library's major, resolves its tables and leaks it as a
+/// `Wasmtime`.
+///
+/// # Safety
+///
+/// `library` is a Wasmtime C API library, and `plan` was read from its file.
 unsafe fn resolve(
-    library: libloading::Library,
+    library: &'static libloading::Library,
+    plan: Plan,
     path: PathBuf,
     origin: Origin,
 ) -> Result<&'static Wasmtime, LoadError> {
-    let mut lookup = |name: &CStr| -> *const c_void { library::symbol(&library, name) };
-    // SAFETY: the caller vouches that the library is a Wasmtime C API
-    // library, so each exported name is the C function the headers declare;
-    // the library is never closed, so the addresses stay valid.
-    let loaded = unsafe { Tables::load(&mut lookup) };
-    let (tables, absent) = match loaded {
-        Ok(loaded) => loaded,
-        Err(missing) => {
-            // A Wasmtime of another major version may lack some core
-            // functions: say so rather than "not Wasmtime".
-            if missing.len() < Core::FUNCTIONS.len() {
-                if let Some(found) = version::exact_from_symbol(&mut lookup, 1..=200) {
-                    if found.major() != crate::BINDINGS_MAJOR {
-                        return Err(mismatch(path, origin, found.to_string()));
-                    }
+    let mut lookup = |name: &CStr| -> *const c_void { library::symbol(library, name) };
+    let version = match plan {
+        Plan::Exact(version) => version,
+        Plan::Probe(candidates) => {
+            // SAFETY: the library exports every `Core` function (`plan`
+            // checked its exports), and the probe calls only engine, config
+            // and deserialize functions whose signatures every supported
+            // major shares.
+            let probe = unsafe { MajorProbe::new(&mut lookup) };
+            match probe.as_ref().map(|p| p.find(&candidates)) {
+                Some(Verdict::Confirmed(major)) => Version::major_only(major),
+                Some(Verdict::Refuted) => {
+                    return Err(unsupported(
+                        &path,
+                        &origin,
+                        "of another major (it refuses artifacts of every supported one)".into(),
+                    ))
+                }
+                Some(Verdict::Unknown(why)) => {
+                    return Err(unsupported(
+                        &path,
+                        &origin,
+                        format!("of an unknown major (its version check answered: {why})"),
+                    ))
+                }
+                None => {
+                    return Err(unsupported(
+                        &path,
+                        &origin,
+                        "of an unknown major (it made no engine to check it with)".into(),
+                    ))
                 }
             }
-            return Err(LoadError::NotWasmtime {
-                path,
-                origin,
-                missing,
-                total: Core::FUNCTIONS.len(),
-            });
         }
     };
-    let major = crate::BINDINGS_MAJOR;
-    let version = match version::exact_from_symbol(&mut lookup, major..=major) {
-        Some(exact) => Some(exact),
-        None => match MajorProbe::new(&tables.core) {
-            None => None,
-            Some(probe) => match probe.test(major) {
-                Verdict::Confirmed => Some(Version::major_only(major)),
-                Verdict::Unknown(_) => None,
-                Verdict::Refuted => {
-                    let found = version::exact_from_symbol(&mut lookup, 1..=200)
-                        .map(|v| v.to_string())
-                        .or_else(|| {
-                            (1..=200)
-                                .find(|&m| probe.test(m) == Verdict::Confirmed)
-                                .map(|m| format!("{m}.x"))
-                        })
-                        .unwrap_or_else(|| format!("other than {major}"));
-                    return Err(mismatch(path, origin, found));
-                }
-            },
-        },
-    };
+    let major = version.major();
+    // SAFETY: the caller vouches that the library is a Wasmtime C API
+    // library of major `major`, so each exported name is the C function its
+    // headers declare, which is the signature of the tables that hold for
+    // `major`; the library is never closed, so the addresses stay valid.
+    let loaded = unsafe { Tables::load(&mut lookup, major) };
+    let (tables, absent) = loaded.map_err(|missing| LoadError::NotWasmtime {
+        path: path.clone(),
+        origin: origin.clone(),
+        missing,
+        total: Core::FUNCTIONS.len(),
+    })?;
+    let is_absent = |table: TableId| absent.iter().any(|(id, _)| *id == table);
     let capabilities = Capability::ALL
         .into_iter()
-        .filter(|c| {
-            !absent
-                .iter()
-                .any(|(id, _)| *id == TableId::for_capability(*c))
+        .filter(|&c| {
+            !is_absent(TableId::for_capability(c))
+                && TableId::ALL.iter().all(|&t| {
+                    t.kind() != TableKind::Part(c) || !t.majors().contains(&major) || !is_absent(t)
+                })
         })
         .collect();
     let val_abi = if tables.gc.is_some() {
@@ -476,15 +590,14 @@ unsafe fn resolve(
         val_abi,
         version,
         winch: std::sync::OnceLock::new(),
-        _library: library,
     })))
 }
 
-fn mismatch(path: PathBuf, origin: Origin, found: String) -> LoadError {
-    LoadError::VersionMismatch {
-        path,
-        origin,
+fn unsupported(path: &Path, origin: &Origin, found: String) -> LoadError {
+    LoadError::UnsupportedVersion {
+        path: path.to_path_buf(),
+        origin: origin.clone(),
         found,
-        expected: crate::WASMTIME_VERSION,
+        supported: crate::versions::SUPPORTED_MAJORS,
     }
 }

@@ -2,20 +2,21 @@
 //!
 //! Two sources, in order:
 //! 1. builds with Wasmtime's debug builtins export
-//!    `resolve_vmctx_memory_ptr_X_Y_Z`, which names the exact version;
+//!    `resolve_vmctx_memory_ptr_X_Y_Z`, which names the exact version; it is
+//!    read from the file before loading it ([`super::exports`]);
 //! 2. any build can deserialize: a tiny hand-made artifact whose
 //!    `.wasmtime.engine` section carries a candidate major version is refused
-//!    with "incompatible version" when the guess is wrong and with a later,
-//!    different error when it is right (Wasmtime since 38.0.1 embeds only
-//!    the major version there). A guess of `0` serves as the control that
-//!    shows the library really checks.
+//!    with "incompatible version" ("incompatible Wasmtime version" before
+//!    42) when the guess is wrong and with a later, different error when it
+//!    is right (Wasmtime since 38.0.1 embeds only the major version there).
+//!    A guess of `0` serves as the control that shows the library really
+//!    checks. Only the supported majors the file's exports fit are tried.
 
 use super::c_error::take_message;
 use crate::sys::tables::Core;
 use crate::sys::types::wasmtime_module_t;
 use std::ffi::{c_void, CStr};
 use std::fmt;
-use std::ops::RangeInclusive;
 
 /// The version of a loaded libwasmtime, as far as the library tells it.
 ///
@@ -117,39 +118,12 @@ impl fmt::Display for Version {
     }
 }
 
-/// Minor and patch numbers probed for the exact-version symbol.
-const MINORS: RangeInclusive<u32> = 0..=3;
-const PATCHES: RangeInclusive<u32> = 0..=31;
-
-/// Looks for the exported `resolve_vmctx_memory_ptr_X_Y_Z` with X in `majors`.
-pub(crate) fn exact_from_symbol(
-    resolve: &mut dyn FnMut(&CStr) -> *const c_void,
-    majors: RangeInclusive<u32>,
-) -> Option<Version> {
-    let mut name = String::new();
-    for major in majors {
-        for minor in MINORS {
-            for patch in PATCHES {
-                name.clear();
-                use std::fmt::Write;
-                let _ = write!(name, "resolve_vmctx_memory_ptr_{major}_{minor}_{patch}\0");
-                let symbol = CStr::from_bytes_with_nul(name.as_bytes())
-                    .expect("the name has exactly one NUL, at its end");
-                if !resolve(symbol).is_null() {
-                    return Some(Version::exact(major, minor, patch));
-                }
-            }
-        }
-    }
-    None
-}
-
-/// What deserializing a probe artifact says about a candidate major version.
+/// What deserializing probe artifacts says about the library's major.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum Verdict {
     /// The library is this major version.
-    Confirmed,
-    /// The library is not this major version.
+    Confirmed(u32),
+    /// The library is none of the candidates.
     Refuted,
     /// The library did not answer as expected (the message says how); its
     /// version cannot be told this way.
@@ -157,17 +131,40 @@ pub(crate) enum Verdict {
 }
 
 /// Probes candidate major versions by deserializing hand-made artifacts.
-pub(crate) struct MajorProbe<'a> {
-    core: &'a Core,
+///
+/// Its engine is made with `signals_based_traps(false)`, so probing installs
+/// no signal handler in a library that may yet be refused.
+pub(crate) struct MajorProbe {
+    core: Core,
     engine: *mut crate::sys::types::wasm_engine_t,
 }
 
-impl<'a> MajorProbe<'a> {
-    /// Creates the engine the probes deserialize into.
-    pub(crate) fn new(core: &'a Core) -> Option<Self> {
-        // SAFETY: `wasm_engine_new` takes no arguments and returns a new
-        // engine or null; the table comes from a loaded Wasmtime library.
-        let engine = unsafe { (core.wasm_engine_new)() };
+impl MajorProbe {
+    /// Resolves the core functions and creates the engine the probes
+    /// deserialize into; `None` when either fails.
+    ///
+    /// # Safety
+    ///
+    /// `resolve` looks names up in a Wasmtime C API library of a supported
+    /// major, which never unloads.
+    pub(crate) unsafe fn new(
+        resolve: &mut dyn FnMut(&CStr) -> *const c_void,
+    ) -> Option<MajorProbe> {
+        // SAFETY: the caller's contract: the names are the library's C
+        // functions, and the core signatures are those of every supported
+        // major.
+        let core = unsafe { Core::load(resolve) }.ok()?;
+        // SAFETY: `wasm_config_new` takes nothing and returns a new config.
+        let config = unsafe { (core.wasm_config_new)() };
+        if config.is_null() {
+            return None;
+        }
+        // SAFETY: `config` is live; the setter only stores the flag.
+        unsafe { (core.wasmtime_config_signals_based_traps_set)(config, false) };
+        // SAFETY: the config is live and its ownership passes to the call.
+        // Wasmtime accepts a default config with signals-based traps off in
+        // every supported major (it only changes how memories are guarded).
+        let engine = unsafe { (core.wasm_engine_new_with_config)(config) };
         (!engine.is_null()).then_some(MajorProbe { core, engine })
     }
 
@@ -196,25 +193,31 @@ impl<'a> MajorProbe<'a> {
             return None;
         }
         // SAFETY: `error` is a live error just returned by this library.
-        Some(unsafe { take_message(self.core, error) })
+        Some(unsafe { take_message(&self.core, error) })
     }
 
-    /// Tests whether the library is of major version `major`.
-    pub(crate) fn test(&self, major: u32) -> Verdict {
-        const WRONG: &str = "incompatible version";
+    /// Which of `candidates` the library is.
+    pub(crate) fn find(&self, candidates: &[u32]) -> Verdict {
+        let wrong = |message: &str| {
+            message.contains("incompatible version")
+                || message.contains("incompatible Wasmtime version")
+        };
         match self.message("0") {
-            Some(control) if control.contains(WRONG) => {}
+            Some(control) if wrong(&control) => {}
             Some(other) => return Verdict::Unknown(other),
             None => return Verdict::Unknown("a probe artifact deserialized".into()),
         }
-        match self.message(&major.to_string()) {
-            Some(message) if message.contains(WRONG) => Verdict::Refuted,
-            _ => Verdict::Confirmed,
+        for &major in candidates {
+            match self.message(&major.to_string()) {
+                Some(message) if wrong(&message) => {}
+                _ => return Verdict::Confirmed(major),
+            }
         }
+        Verdict::Refuted
     }
 }
 
-impl Drop for MajorProbe<'_> {
+impl Drop for MajorProbe {
     fn drop(&mut self) {
         // SAFETY: `engine` was created in `new`, is live, and is deleted once.
         unsafe { (self.core.wasm_engine_delete)(self.engine) };
@@ -239,7 +242,10 @@ fn probe_artifact(version: &str) -> Vec<u8> {
     let mut elf = Vec::with_capacity(headers_offset + 3 * SHDR);
     elf.extend_from_slice(b"\x7fELF");
     elf.extend_from_slice(&[2, 1, 1]); // 64-bit, little-endian, ELF version 1
-    elf.resize(16, 0); // OS ABI and padding
+                                       // OS ABI: Wasmtime's own (200), which every major checks the version
+                                       // after (before 43, an artifact with another byte fails earlier).
+    elf.push(200);
+    elf.resize(16, 0); // ABI version and padding
     elf.extend_from_slice(&1u16.to_le_bytes()); // e_type: relocatable
     elf.extend_from_slice(&62u16.to_le_bytes()); // e_machine: x86-64
     elf.extend_from_slice(&1u32.to_le_bytes()); // e_version

@@ -16,18 +16,38 @@ macro_rules! c_name {
     };
 }
 
+/// The majors a table holds for: the range it names, else every supported
+/// major.
+macro_rules! majors_of {
+    () => {
+        crate::versions::SUPPORTED_MAJORS
+    };
+    ($lo:literal, $hi:literal) => {
+        $lo..=$hi
+    };
+}
+
 /// One table: the struct, its function list and its all-or-nothing loader.
+///
+/// The field types come from the generated module named in brackets:
+/// [`fns`](super::fns) unless the table holds a signature variant.
 macro_rules! table_struct {
     (
         $(#[doc = $doc:literal])*
-        $table:ident { $($func:ident),* } [$($undeclared:ident),*]
+        $table:ident [] $($rest:tt)*
+    ) => {
+        table_struct! { $(#[doc = $doc])* $table [fns] $($rest)* }
+    };
+    (
+        $(#[doc = $doc:literal])*
+        $table:ident [$module:ident] { $($func:ident),* } [$($undeclared:ident),*]
     ) => {
         $(#[doc = $doc])*
         #[derive(Clone, Copy)]
         pub struct $table {
             $(
                 #[doc = concat!("`", stringify!($func), "`, as declared in the C API headers.")]
-                pub $func: super::fns::$func,
+                pub $func: super::$module::$func,
             )*
         }
 
@@ -71,9 +91,9 @@ macro_rules! table_struct {
                         // SAFETY: the pointer is non-null (checked above)
                         // and, by this function's contract, the address of
                         // the C function of this name, whose signature is
-                        // the generated type `fns::$func`.
+                        // the generated type of the field.
                         $func: unsafe {
-                            ::core::mem::transmute::<*const ::core::ffi::c_void, super::fns::$func>($func)
+                            ::core::mem::transmute::<*const ::core::ffi::c_void, super::$module::$func>($func)
                         },
                     )*
                 })
@@ -91,7 +111,10 @@ macro_rules! define_tables {
         Core core (Core) requires [] { $($core_func:ident),* $(,)? }
         $(
             $(#[doc = $doc:literal])*
-            $table:ident $field:ident ($($kind:tt)*) requires [$($requires:ident),*]
+            $table:ident $field:ident ($($kind:tt)*)
+            $(majors [$lo:literal ..= $hi:literal])?
+            $(signatures $module:ident)?
+            requires [$($requires:ident),*]
             $(undeclared [$($undeclared:ident),* $(,)?])?
             {
                 $($func:ident),* $(,)?
@@ -99,11 +122,11 @@ macro_rules! define_tables {
         )*
     ) => {
         use crate::capability::Capability;
-        use super::define_tables::{c_name, table_struct};
+        use super::define_tables::{c_name, majors_of, table_struct};
 
-        table_struct! { $(#[doc = $core_doc])* Core { $($core_func),* } [] }
+        table_struct! { $(#[doc = $core_doc])* Core [] { $($core_func),* } [] }
         $(
-            table_struct! { $(#[doc = $doc])* $table { $($func),* } [$($($undeclared),*)?] }
+            table_struct! { $(#[doc = $doc])* $table [$($module)?] { $($func),* } [$($($undeclared),*)?] }
         )*
 
         /// Names every function table.
@@ -127,6 +150,15 @@ macro_rules! define_tables {
             /// Functions that need two capabilities at once: present only
             /// when both are, never a capability of its own.
             Joint,
+            /// The part of a capability whose signatures differ between
+            /// majors: one such table per range of majors, and the
+            /// capability is present only with the one of the library's
+            /// major.
+            Part(Capability),
+            /// Functions a later major added to `Core` or to a capability:
+            /// absent from older majors without taking the capability away;
+            /// what needs them returns an error naming the version.
+            Addition,
         }
 
         impl TableId {
@@ -160,6 +192,15 @@ macro_rules! define_tables {
                 match self {
                     TableId::Core => TableKind::Core,
                     $(TableId::$table => TableKind::$($kind)*,)*
+                }
+            }
+
+            /// The Wasmtime majors whose libraries this table is loaded from:
+            /// the majors that export its functions with these signatures.
+            pub fn majors(self) -> ::core::ops::RangeInclusive<u32> {
+                match self {
+                    TableId::Core => crate::versions::SUPPORTED_MAJORS,
+                    $(TableId::$table => majors_of!($($lo, $hi)?),)*
                 }
             }
 
@@ -197,6 +238,14 @@ macro_rules! define_tables {
             Missing(Vec<&'static str>),
             /// A table it requires is absent.
             Requires(TableId),
+            /// The library's major is outside the table's majors: its
+            /// functions are missing there, or have other signatures.
+            NotInVersion {
+                /// The majors the table holds for.
+                majors: ::core::ops::RangeInclusive<u32>,
+                /// The library's major.
+                found: u32,
+            },
         }
 
         /// Every table of one library: `Core`, and each optional table
@@ -212,17 +261,20 @@ macro_rules! define_tables {
         }
 
         impl Tables {
-            /// Resolves every table. Fails with the missing names when
-            /// `Core` does not resolve completely; otherwise returns the
-            /// tables with the reason each absent one is absent.
+            /// Resolves every table that holds for `major`. Fails with the
+            /// missing names when `Core` does not resolve completely;
+            /// otherwise returns the tables with the reason each absent one
+            /// is absent.
             ///
             /// # Safety
             ///
-            /// As for each table's `load`: every non-null pointer `resolve`
-            /// returns is the C function of that name with the declared
-            /// signature, valid for as long as the tables are used.
+            /// The library is of Wasmtime major `major`, and, as for each
+            /// table's `load`: every non-null pointer `resolve` returns is
+            /// the C function of that name with the signature that major's
+            /// headers declare, valid for as long as the tables are used.
             pub unsafe fn load(
                 resolve: &mut dyn FnMut(&::core::ffi::CStr) -> *const ::core::ffi::c_void,
+                major: u32,
             ) -> Result<(Self, Vec<(TableId, Absence)>), Vec<&'static str>> {
                 // SAFETY: this function's contract is `Core::load`'s.
                 let core = unsafe { Core::load(resolve) }?;
@@ -231,6 +283,10 @@ macro_rules! define_tables {
                 $(
                     let id = TableId::$table;
                     let $field = match id.requires().iter().find(|r| !present.contains(r)) {
+                        _ if !id.majors().contains(&major) => {
+                            absent.push((id, Absence::NotInVersion { majors: id.majors(), found: major }));
+                            None
+                        }
                         Some(&required) => {
                             absent.push((id, Absence::Requires(required)));
                             None
@@ -254,4 +310,4 @@ macro_rules! define_tables {
     };
 }
 
-pub(crate) use {c_name, define_tables, table_struct};
+pub(crate) use {c_name, define_tables, majors_of, table_struct};

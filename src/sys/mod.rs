@@ -11,6 +11,8 @@
 //!   declares them (`wasmtime_val_t` there has the 32-byte GC layout);
 //! - [`val_nogc`]: `wasmtime_val_t` as a build without GC lays it out;
 //! - [`fns`]: one `unsafe extern "C" fn` pointer type per C function;
+//! - [`fns_v45`]: the pointer types of functions whose signature Wasmtime
+//!   45 to 47 declare differently (`src/versions` says where each holds);
 //! - [`tables`]: which function belongs to which table, and the tables.
 
 #![allow(
@@ -25,6 +27,8 @@
 mod define_tables;
 #[path = "generated/fns.rs"]
 pub mod fns;
+#[path = "generated/fns_v45.rs"]
+pub mod fns_v45;
 pub mod tables;
 #[path = "generated/types.rs"]
 pub mod types;

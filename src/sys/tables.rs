@@ -278,7 +278,6 @@ define_tables! {
         wasmtime_config_shared_memory_set,
         wasmtime_config_signals_based_traps_set,
         wasmtime_config_target_set,
-        wasmtime_config_wasm_branch_hinting_set,
         wasmtime_config_wasm_bulk_memory_set,
         wasmtime_config_wasm_custom_page_sizes_set,
         wasmtime_config_wasm_memory64_set,
@@ -442,7 +441,6 @@ define_tables! {
         wasi_config_inherit_stdin,
         wasi_config_inherit_stdout,
         wasi_config_new,
-        wasi_config_preopen_dir,
         wasi_config_set_argv,
         wasi_config_set_env,
         wasi_config_set_stderr_custom,
@@ -547,7 +545,6 @@ define_tables! {
         wasmtime_anyref_is_i31,
         wasmtime_anyref_is_struct,
         wasmtime_anyref_to_raw,
-        wasmtime_anyref_type,
         wasmtime_anyref_unroot,
         wasmtime_array_ref_pre_delete,
         wasmtime_array_ref_pre_new,
@@ -558,7 +555,6 @@ define_tables! {
         wasmtime_arrayref_set,
         wasmtime_arrayref_to_anyref,
         wasmtime_arrayref_to_eqref,
-        wasmtime_arrayref_type,
         wasmtime_arrayref_unroot,
         wasmtime_config_wasm_exceptions_set,
         wasmtime_config_wasm_function_references_set,
@@ -578,7 +574,6 @@ define_tables! {
         wasmtime_eqref_is_i31,
         wasmtime_eqref_is_struct,
         wasmtime_eqref_to_anyref,
-        wasmtime_eqref_type,
         wasmtime_eqref_unroot,
         wasmtime_exnref_clone,
         wasmtime_exnref_field,
@@ -587,7 +582,6 @@ define_tables! {
         wasmtime_exnref_new,
         wasmtime_exnref_tag,
         wasmtime_exnref_to_raw,
-        wasmtime_exnref_type,
         wasmtime_exnref_unroot,
         wasmtime_externref_clone,
         wasmtime_externref_data,
@@ -603,7 +597,6 @@ define_tables! {
         wasmtime_structref_set_field,
         wasmtime_structref_to_anyref,
         wasmtime_structref_to_eqref,
-        wasmtime_structref_type,
         wasmtime_structref_unroot,
     }
     /// Shared memories and the threads proposal (C API feature `threads`).
@@ -635,7 +628,7 @@ define_tables! {
         wasmtime_pooling_allocation_strategy_set,
     }
     /// The component model (C API feature `component-model`).
-    ComponentModel component_model (Capability(Capability::ComponentModel)) requires []
+    ComponentModel component_model (Capability(Capability::ComponentModel)) majors [49..=50] requires []
     undeclared [
         wasmtime_component_fixed_length_list_type_clone,
         wasmtime_component_fixed_length_list_type_delete,
@@ -653,6 +646,12 @@ define_tables! {
         wasmtime_component_enum_type_names_nth,
         wasmtime_component_export_index_clone,
         wasmtime_component_export_index_delete,
+        wasmtime_component_extern_clone,
+        wasmtime_component_extern_delete,
+        wasmtime_component_extern_external_id,
+        wasmtime_component_extern_implements,
+        wasmtime_component_extern_is_implements,
+        wasmtime_component_extern_type,
         wasmtime_component_flags_type_clone,
         wasmtime_component_flags_type_delete,
         wasmtime_component_flags_type_equal,
@@ -789,6 +788,7 @@ define_tables! {
         wasmtime_component_variant_type_clone,
         wasmtime_component_variant_type_delete,
         wasmtime_component_variant_type_equal,
+        wasmtime_config_wasm_component_model_implements_set,
         wasmtime_config_wasm_component_model_map_set,
         wasmtime_config_wasm_component_model_set,
         wasmtime_module_type_clone,
@@ -838,5 +838,34 @@ define_tables! {
     /// Async WASI HTTP for components: exported only when both `component-model-async` and `wasi-http` are on.
     ComponentModelAsyncWasiHttp component_model_async_wasi_http (Joint) requires [ComponentModelAsync, WasiHttp] {
         wasmtime_component_linker_add_wasi_http_async,
+    }
+    /// Core functions Wasmtime 46 added.
+    CoreSince46 core_since_46 (Addition) majors [46..=50] requires [] {
+        wasmtime_config_wasm_branch_hinting_set,
+    }
+    /// Core functions Wasmtime 50 added.
+    CoreSince50 core_since_50 (Addition) majors [50..=50] requires [] {
+        wasmtime_config_wasm_compact_imports_set,
+    }
+    /// GC functions Wasmtime 46 added: the abstract reference types.
+    GcSince46 gc_since_46 (Addition) majors [46..=50] requires [Gc] {
+        wasmtime_anyref_type,
+        wasmtime_arrayref_type,
+        wasmtime_eqref_type,
+        wasmtime_exnref_type,
+        wasmtime_structref_type,
+    }
+    /// Preopened directories with permission flags (`size_t dir_perms, size_t file_perms`), as Wasmtime 45 to 47 declare them.
+    WasiPreopenFlags wasi_preopen_flags (Part(Capability::Wasi)) majors [45..=47] signatures fns_v45 requires [Wasi] {
+        wasi_config_preopen_dir,
+    }
+    /// Preopened directories with one `bool fs_mutable`, as Wasmtime 48 and later declare them.
+    WasiPreopen wasi_preopen (Part(Capability::Wasi)) majors [48..=50] requires [Wasi] {
+        wasi_config_preopen_dir,
+    }
+    /// Component-model functions Wasmtime 50 added.
+    ComponentModelSince50 component_model_since_50 (Addition) majors [50..=50] requires [ComponentModel] {
+        wasmtime_config_wasm_component_model_accessors_set,
+        wasmtime_config_wasm_component_model_canonical_names_set,
     }
 }

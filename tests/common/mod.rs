@@ -1,6 +1,15 @@
 //! The real test libraries, found through the environment variables
 //! `cargo xtask test` sets. A missing library fails the test and names the
-//! command that provides it; nothing is skipped.
+//! command that provides it.
+//!
+//! `cargo xtask test` runs the suite once per supported major (a *round*):
+//! `WASMTIME_DYN_TEST_FULL` is that major's official library, and
+//! `WASMTIME_DYN_TEST_MIN`/`WASMTIME_DYN_TEST_COMPILER_ONLY` its minimal and
+//! compiler-only builds where they are made (48 and 50). In the other rounds
+//! `WASMTIME_DYN_TEST_FULL_ONLY=1` says so: [`flavours`] is then `[Full]`
+//! and the tests of the built flavours return early, saying why
+//! ([`round_has`]). Every library of every major is also given as
+//! `WASMTIME_DYN_TEST_LIB_<FLAVOUR>_<MAJOR>` ([`library`]).
 
 #![allow(dead_code)]
 
@@ -10,7 +19,7 @@ use wasmtime_dyn::Wasmtime;
 /// One of the three real libraries the tests run against.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Flavour {
-    /// The official release library from the PyPI wheel wasmtime==48.0.0.
+    /// The official release library of the round's major (PyPI wheel).
     Full,
     /// crates.io wasmtime-c-api-impl with default features off.
     Min,
@@ -19,6 +28,80 @@ pub enum Flavour {
 }
 
 pub const FLAVOURS: [Flavour; 3] = [Flavour::Full, Flavour::Min, Flavour::CompilerOnly];
+
+/// Whether this round has only the full library.
+pub fn full_only() -> bool {
+    std::env::var_os("WASMTIME_DYN_TEST_FULL_ONLY").is_some()
+}
+
+/// The flavours of this round.
+pub fn flavours() -> Vec<Flavour> {
+    if full_only() {
+        vec![Flavour::Full]
+    } else {
+        FLAVOURS.to_vec()
+    }
+}
+
+/// Whether this round has `flavour`; when it has not, says so on stderr
+/// (the test then returns early).
+pub fn round_has(flavour: Flavour) -> bool {
+    let has = flavour == Flavour::Full || !full_only();
+    if !has {
+        eprintln!(
+            "not run in this round: no {flavour:?} build of Wasmtime {} is made \
+             (cargo xtask artifacts builds them for 48 and 50)",
+            expected_version()
+        );
+    }
+    has
+}
+
+/// The version of this round's full library, as `cargo xtask test` says
+/// its wheel holds (`WASMTIME_DYN_TEST_VERSION`, e.g. "47.0.0").
+pub fn expected_version() -> String {
+    std::env::var("WASMTIME_DYN_TEST_VERSION").unwrap_or_else(|_| {
+        panic!(
+            "WASMTIME_DYN_TEST_VERSION is not set: run the tests with `cargo xtask test`, \
+             which sets it with the libraries"
+        )
+    })
+}
+
+/// The major of this round's full library.
+pub fn expected_major() -> u32 {
+    expected_version()
+        .split('.')
+        .next()
+        .and_then(|m| m.parse().ok())
+        .expect("WASMTIME_DYN_TEST_VERSION is X.Y.Z")
+}
+
+/// The path of the cached library of `flavour` ("full", "min",
+/// "compiler-only") and `major`; panics naming the command that makes it.
+pub fn library(flavour: &str, major: u32) -> PathBuf {
+    let var = format!(
+        "WASMTIME_DYN_TEST_LIB_{}_{major}",
+        flavour.to_uppercase().replace('-', "_")
+    );
+    let path = std::env::var_os(&var).map(PathBuf::from).unwrap_or_else(|| {
+        panic!("{var} is not set: run the tests with `cargo xtask test` (libraries by `cargo xtask artifacts`)")
+    });
+    assert!(
+        path.is_file(),
+        "{var}={} does not exist: run `cargo xtask artifacts` to make it",
+        path.display()
+    );
+    path
+}
+
+/// The loaded library of `flavour` and `major`.
+pub fn load_library(flavour: &str, major: u32) -> &'static Wasmtime {
+    let path = library(flavour, major);
+    // SAFETY: the test libraries are Wasmtime C API libraries.
+    unsafe { Wasmtime::open(&path) }
+        .unwrap_or_else(|e| panic!("loading the {flavour} library of {major} failed: {e}"))
+}
 
 impl Flavour {
     pub fn env_var(self) -> &'static str {

@@ -1,49 +1,120 @@
-//! `cargo xtask artifacts`: the three real libraries every test runs against,
+//! `cargo xtask artifacts`: the real libraries every test runs against,
 //! produced once and cached outside the build tree.
+//!
+//! - the official full library of each supported major, and of two majors
+//!   outside the window (refusal subjects), from the PyPI wheels;
+//! - minimal and compiler-only builds of 48 and 50 from crates.io
+//!   `wasmtime-c-api-impl`, with the lock files committed under
+//!   `xtask/libwasmtime-build/<major>/`.
 //!
 //! Cache layout: `<cache>/<version>/<flavour>/libwasmtime.so`, where `<cache>`
 //! is `$WASMTIME_DYN_CACHE`, else `$XDG_CACHE_HOME/wasmtime-dyn`, else
-//! `~/.cache/wasmtime-dyn`. A `stamp` file beside each library records the
-//! inputs it was made from; a library whose stamp differs is made again.
+//! `~/.cache/wasmtime-dyn`, and `<version>` is the wheel's or the crate's. A
+//! `stamp` file beside each library records the inputs it was made from; a
+//! library whose stamp differs is made again.
 
-use crate::{root, run, Result, WASMTIME_VERSION};
+use crate::{root, run, Result};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// The flavours: name, environment variable the tests read, how it is made.
-const FLAVOURS: [(&str, &str); 3] = [
-    ("full", "WASMTIME_DYN_TEST_FULL"),
-    ("min", "WASMTIME_DYN_TEST_MIN"),
-    ("compiler-only", "WASMTIME_DYN_TEST_COMPILER_ONLY"),
+/// The official release libraries: (PyPI wheel version, the version of the
+/// library it holds, read from its `resolve_vmctx_memory_ptr_X_Y_Z` export).
+pub const WHEELS: &[(&str, &str)] = &[
+    ("36.0.0", "36.0.0"),
+    ("44.0.0", "44.0.0"),
+    ("45.0.0", "45.0.0"),
+    ("46.0.1", "46.0.1"),
+    ("47.0.1", "47.0.0"),
+    ("48.0.0", "48.0.0"),
+    ("49.0.0", "49.0.0"),
+    ("50.0.1", "50.0.0"),
 ];
 
-/// The paths of the three cached libraries.
-pub struct Libraries(Vec<(&'static str, &'static str, PathBuf)>);
+/// The majors with minimal and compiler-only builds: (major, the
+/// `wasmtime-c-api-impl` version its builder pins).
+pub const BUILDS: &[(u32, &str)] = &[(48, "48.0.0"), (50, "50.0.1")];
+
+/// The flavours built from crates.io, and the builder feature of each.
+const BUILT_FLAVOURS: [(&str, Option<&str>); 2] =
+    [("min", None), ("compiler-only", Some("compiler-only"))];
+
+/// One cached library.
+#[derive(Clone, Debug)]
+pub struct Library {
+    /// `full`, `min` or `compiler-only`.
+    pub flavour: &'static str,
+    /// Its Wasmtime major.
+    pub major: u32,
+    /// Its exact version where known (official libraries).
+    pub version: Option<&'static str>,
+    pub path: PathBuf,
+}
+
+impl Library {
+    /// The environment variable the tests find it through, e.g.
+    /// `WASMTIME_DYN_TEST_LIB_FULL_45`.
+    pub fn env_var(&self) -> String {
+        format!(
+            "WASMTIME_DYN_TEST_LIB_{}_{}",
+            self.flavour.to_uppercase().replace('-', "_"),
+            self.major
+        )
+    }
+}
+
+/// Every cached library.
+pub struct Libraries(pub Vec<Library>);
 
 impl Libraries {
     pub fn print(&self) {
-        for (flavour, var, path) in &self.0 {
-            eprintln!("xtask: {flavour:>13}: {var}={}", path.display());
+        for lib in &self.0 {
+            eprintln!("xtask: {}={}", lib.env_var(), lib.path.display());
         }
     }
 
-    pub fn set_env(&self, cmd: &mut Command) {
-        for (_, var, path) in &self.0 {
-            cmd.env(var, path);
-        }
-    }
-
-    pub fn path(&self, flavour: &str) -> &Path {
+    /// The library of `flavour` and `major`, if one is made.
+    pub fn find(&self, flavour: &str, major: u32) -> Option<&Library> {
         self.0
             .iter()
-            .find(|(f, _, _)| *f == flavour)
-            .map(|(_, _, p)| p.as_path())
-            .expect("every flavour is made")
+            .find(|l| l.flavour == flavour && l.major == major)
     }
 
-    pub fn paths(&self) -> impl Iterator<Item = &PathBuf> {
-        self.0.iter().map(|(_, _, p)| p)
+    /// The full library of `major`.
+    pub fn full(&self, major: u32) -> &Library {
+        self.find("full", major)
+            .expect("every supported major has a full library")
+    }
+
+    /// Sets the round variables of `major` on `cmd`: `WASMTIME_DYN_TEST_FULL`
+    /// and `WASMTIME_DYN_TEST_VERSION` always, `WASMTIME_DYN_TEST_MIN` and
+    /// `WASMTIME_DYN_TEST_COMPILER_ONLY` where that major has builds, and
+    /// `WASMTIME_DYN_TEST_FULL_ONLY=1` where it has none.
+    pub fn set_round(&self, cmd: &mut Command, major: u32) {
+        let full = self.full(major);
+        cmd.env("WASMTIME_DYN_TEST_FULL", &full.path).env(
+            "WASMTIME_DYN_TEST_VERSION",
+            full.version.expect("official libraries have a version"),
+        );
+        match (self.find("min", major), self.find("compiler-only", major)) {
+            (Some(min), Some(co)) => {
+                cmd.env("WASMTIME_DYN_TEST_MIN", &min.path)
+                    .env("WASMTIME_DYN_TEST_COMPILER_ONLY", &co.path)
+                    .env_remove("WASMTIME_DYN_TEST_FULL_ONLY");
+            }
+            _ => {
+                cmd.env("WASMTIME_DYN_TEST_FULL_ONLY", "1")
+                    .env_remove("WASMTIME_DYN_TEST_MIN")
+                    .env_remove("WASMTIME_DYN_TEST_COMPILER_ONLY");
+            }
+        }
+    }
+
+    /// Sets every library's variable on `cmd`.
+    pub fn set_env(&self, cmd: &mut Command) {
+        for lib in &self.0 {
+            cmd.env(lib.env_var(), &lib.path);
+        }
     }
 }
 
@@ -59,13 +130,14 @@ fn cache_dir() -> Result<PathBuf> {
     Ok(PathBuf::from(home).join(".cache/wasmtime-dyn"))
 }
 
-/// What a flavour is made from, written beside the library: when it changes
-/// the library is made again.
-fn stamp(flavour: &str) -> Result<String> {
-    if flavour == "full" {
-        return Ok(format!("PyPI wheel wasmtime=={WASMTIME_VERSION}\n"));
-    }
-    let builder = root().join("xtask/libwasmtime-build/48");
+fn builder_dir(major: u32) -> PathBuf {
+    root().join(format!("xtask/libwasmtime-build/{major}"))
+}
+
+/// What a built flavour is made from, written beside the library: when it
+/// changes the library is made again.
+fn build_stamp(major: u32, flavour: &str) -> Result<String> {
+    let builder = builder_dir(major);
     let mut text = format!("flavour {flavour}\n");
     for file in ["Cargo.toml", "Cargo.lock", "src/lib.rs"] {
         let path = builder.join(file);
@@ -74,34 +146,64 @@ fn stamp(flavour: &str) -> Result<String> {
     Ok(text)
 }
 
+/// Makes `dir/libwasmtime.so` with `make` unless its stamp says it is
+/// already made from `stamp`.
+fn ensure(dir: &Path, stamp: &str, make: impl FnOnce() -> Result<PathBuf>) -> Result<PathBuf> {
+    let lib = dir.join("libwasmtime.so");
+    let stamp_path = dir.join("stamp");
+    let fresh = lib.is_file() && fs::read_to_string(&stamp_path).ok().as_deref() == Some(stamp);
+    if !fresh {
+        fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        let made = make()?;
+        // Copy then rename, so an interrupted run never leaves a truncated
+        // library that a later run would take as cached.
+        let partial = dir.join("libwasmtime.so.partial");
+        fs::copy(&made, &partial).map_err(|e| format!("{}: {e}", partial.display()))?;
+        fs::rename(&partial, &lib).map_err(|e| format!("{}: {e}", lib.display()))?;
+        fs::write(&stamp_path, stamp).map_err(|e| e.to_string())?;
+    }
+    Ok(lib)
+}
+
 pub fn ensure_all() -> Result<Libraries> {
     if !cfg!(all(target_os = "linux", target_arch = "x86_64")) {
         return Err("the test libraries are only produced for x86_64 Linux".into());
     }
-    let cache = cache_dir()?.join(WASMTIME_VERSION);
+    let cache = cache_dir()?;
     let mut libs = Vec::new();
-    for (flavour, var) in FLAVOURS {
-        let dir = cache.join(flavour);
-        let lib = dir.join("libwasmtime.so");
-        let stamp_path = dir.join("stamp");
-        let wanted = stamp(flavour)?;
-        let fresh = lib.is_file() && fs::read_to_string(&stamp_path).ok() == Some(wanted.clone());
-        if !fresh {
-            fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-            let made = match flavour {
-                "full" => fetch_full(&cache)?,
-                _ => build(&cache, flavour)?,
-            };
-            // Copy then rename, so an interrupted run never leaves a
-            // truncated library that a later run would take as cached.
-            let partial = dir.join("libwasmtime.so.partial");
-            fs::copy(&made, &partial).map_err(|e| format!("{}: {e}", partial.display()))?;
-            fs::rename(&partial, &lib).map_err(|e| format!("{}: {e}", lib.display()))?;
-            fs::write(&stamp_path, &wanted).map_err(|e| e.to_string())?;
+    for &(wheel, version) in WHEELS {
+        let dir = cache.join(wheel);
+        let stamp = format!("PyPI wheel wasmtime=={wheel}\n");
+        let path = ensure(&dir.join("full"), &stamp, || fetch_full(&dir, wheel))?;
+        libs.push(Library {
+            flavour: "full",
+            major: major_of(version),
+            version: Some(version),
+            path,
+        });
+    }
+    for &(major, crate_version) in BUILDS {
+        let dir = cache.join(crate_version);
+        for (flavour, feature) in BUILT_FLAVOURS {
+            let stamp = build_stamp(major, flavour)?;
+            let path = ensure(&dir.join(flavour), &stamp, || build(&dir, major, feature))?;
+            libs.push(Library {
+                flavour,
+                major,
+                version: None,
+                path,
+            });
         }
-        libs.push((flavour, var, lib));
     }
     Ok(Libraries(libs))
+}
+
+fn major_of(version: &str) -> u32 {
+    version
+        .split('.')
+        .next()
+        .and_then(|m| m.parse().ok())
+        .expect("versions in WHEELS are X.Y.Z")
 }
 
 fn require(tool: &str, probe: &mut Command, install: &str) -> Result<()> {
@@ -114,13 +216,13 @@ fn require(tool: &str, probe: &mut Command, install: &str) -> Result<()> {
 }
 
 /// Downloads the official release library from the PyPI wheel.
-fn fetch_full(cache: &Path) -> Result<PathBuf> {
+fn fetch_full(dir: &Path, wheel: &str) -> Result<PathBuf> {
     require(
         "pip",
         Command::new("python3").args(["-m", "pip", "--version"]),
         "apt-get install -y python3-pip",
     )?;
-    let download = cache.join("wheel");
+    let download = dir.join("wheel");
     let _ = fs::remove_dir_all(&download);
     run(Command::new("python3")
         .args(["-m", "pip", "download", "--no-deps", "--only-binary=:all:"])
@@ -130,10 +232,10 @@ fn fetch_full(cache: &Path) -> Result<PathBuf> {
             "--python-version",
             "3.11",
         ])
-        .arg(format!("wasmtime=={WASMTIME_VERSION}"))
+        .arg(format!("wasmtime=={wheel}"))
         .arg("-d")
         .arg(&download))?;
-    let wheel = fs::read_dir(&download)
+    let file = fs::read_dir(&download)
         .map_err(|e| e.to_string())?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .find(|p| p.extension().is_some_and(|x| x == "whl"))
@@ -144,28 +246,36 @@ fn fetch_full(cache: &Path) -> Result<PathBuf> {
             "-c",
             "import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extract(sys.argv[2], sys.argv[3])",
         ])
-        .arg(&wheel)
+        .arg(&file)
         .arg(member)
         .arg(&download))?;
     Ok(download.join(member))
 }
 
-/// Builds the minimal or compiler-only library from crates.io sources with
-/// the committed lock file.
-fn build(cache: &Path, flavour: &str) -> Result<PathBuf> {
+/// Builds the minimal or compiler-only library of `major` from crates.io
+/// sources with the committed lock file.
+fn build(dir: &Path, major: u32, feature: Option<&str>) -> Result<PathBuf> {
     require(
         "cmake",
         Command::new("cmake").arg("--version"),
         "apt-get install -y cmake",
     )?;
-    let target = cache.join("build-target");
+    let target = dir.join("build-target");
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut cmd = Command::new(cargo);
-    cmd.args(["build", "--release", "--locked", "--manifest-path"])
-        .arg(root().join("xtask/libwasmtime-build/48/Cargo.toml"))
-        .env("CARGO_TARGET_DIR", &target);
-    if flavour == "compiler-only" {
-        cmd.args(["--features", "compiler-only"]);
+    // Wasmtime 49 and 50 declare a newer minimum Rust than some machines
+    // have; they build with it all the same (checked on Rust 1.95).
+    cmd.args([
+        "build",
+        "--release",
+        "--locked",
+        "--ignore-rust-version",
+        "--manifest-path",
+    ])
+    .arg(builder_dir(major).join("Cargo.toml"))
+    .env("CARGO_TARGET_DIR", &target);
+    if let Some(feature) = feature {
+        cmd.args(["--features", feature]);
     }
     run(&mut cmd)?;
     Ok(target.join("release/libwasmtime.so"))

@@ -18,7 +18,12 @@
 //! Everything this run measures goes to `<target>/bench-run/` (removed
 //! first, so no figure of an earlier run can be read back).
 
-use crate::{artifacts, cargo, root, run as run_cmd, Result, WASMTIME_VERSION};
+use crate::{artifacts, cargo, root, run as run_cmd, Result};
+
+/// The Wasmtime version the benchmarks compare: the full library's, the
+/// static link's and the `wasmtime` crate's (`bench-wasmtime`).
+const WASMTIME_VERSION: &str = "48.0.0";
+const BENCH_MAJOR: u32 = 48;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::fs;
@@ -53,7 +58,7 @@ pub fn run() -> Result<()> {
     let libs = artifacts::ensure_all()?;
     libs.print();
     let mut probe = Command::new("true");
-    libs.set_env(&mut probe);
+    libs.set_round(&mut probe, BENCH_MAJOR);
     let lib_var = |var: &str| -> Result<PathBuf> {
         probe
             .get_envs()
@@ -65,6 +70,7 @@ pub fn run() -> Result<()> {
     let min = lib_var(MIN_VAR)?;
     let env = |cmd: &mut Command| {
         libs.set_env(cmd);
+        libs.set_round(cmd, BENCH_MAJOR);
     };
 
     let target = std::env::var_os("CARGO_TARGET_DIR")

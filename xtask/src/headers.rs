@@ -1,27 +1,31 @@
 //! `cargo xtask headers`: copy the C API headers of the pinned version,
 //! unmodified, from the crates.io package `wasmtime-c-api-impl`.
 
-use crate::{root, run, Result, WASMTIME_VERSION};
+use crate::{root, Result, WASMTIME_VERSION};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// Finds the unpacked crates.io sources of `package` at the pinned version,
-/// fetching them through the test-library builder's lock file.
-pub fn crate_source(package: &str) -> Result<PathBuf> {
-    let manifest = root().join("xtask/libwasmtime-build/Cargo.toml");
+/// Finds the unpacked crates.io sources of `package` at `version`, fetching
+/// them through a throw-away manifest that depends on exactly that version.
+pub fn crate_source(package: &str, version: &str) -> Result<PathBuf> {
+    let dir = root()
+        .join("target/xtask-fetch")
+        .join(format!("{package}-{version}"));
+    fs::create_dir_all(dir.join("src")).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let manifest = dir.join("Cargo.toml");
+    fs::write(
+        &manifest,
+        format!(
+            "[package]\nname = \"fetch\"\nversion = \"0.0.0\"\nedition = \"2021\"\n\
+             [lib]\npath = \"src/lib.rs\"\n[dependencies]\n{package} = \"={version}\"\n[workspace]\n"
+        ),
+    )
+    .map_err(|e| format!("{}: {e}", manifest.display()))?;
+    fs::write(dir.join("src/lib.rs"), "").map_err(|e| e.to_string())?;
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    run(Command::new(&cargo)
-        .args(["fetch", "--locked", "--manifest-path"])
-        .arg(&manifest))?;
     let output = Command::new(&cargo)
-        .args([
-            "metadata",
-            "--locked",
-            "--format-version",
-            "1",
-            "--manifest-path",
-        ])
+        .args(["metadata", "--format-version", "1", "--manifest-path"])
         .arg(&manifest)
         .output()
         .map_err(|e| format!("cargo metadata: {e}"))?;
@@ -38,10 +42,10 @@ pub fn crate_source(package: &str) -> Result<PathBuf> {
         .ok_or("no packages in metadata")?;
     packages
         .iter()
-        .find(|p| p["name"] == package && p["version"] == WASMTIME_VERSION)
+        .find(|p| p["name"] == package && p["version"] == version)
         .and_then(|p| p["manifest_path"].as_str())
         .and_then(|m| Path::new(m).parent().map(Path::to_path_buf))
-        .ok_or_else(|| format!("{package} {WASMTIME_VERSION} is not in the builder's lock file"))
+        .ok_or_else(|| format!("{package} {version} was not resolved"))
 }
 
 fn copy_dir(from: &Path, to: &Path) -> Result<()> {
@@ -59,10 +63,10 @@ fn copy_dir(from: &Path, to: &Path) -> Result<()> {
 }
 
 pub fn refresh() -> Result<()> {
-    let c_api = crate_source("wasmtime-c-api-impl")?;
+    let c_api = crate_source("wasmtime-c-api-impl", WASMTIME_VERSION)?;
     // The C API package ships no license file; the `wasmtime` package of the
     // same release carries the project's license, which covers the headers.
-    let wasmtime = crate_source("wasmtime")?;
+    let wasmtime = crate_source("wasmtime", WASMTIME_VERSION)?;
     let headers = root().join("headers");
     let include = headers.join("include");
     if include.exists() {
@@ -71,14 +75,30 @@ pub fn refresh() -> Result<()> {
     copy_dir(&c_api.join("include"), &include)?;
     fs::copy(wasmtime.join("LICENSE"), headers.join("LICENSE"))
         .map_err(|e| format!("copying LICENSE: {e}"))?;
-    fs::write(
-        headers.join("VERSION"),
-        format!(
-            "wasmtime-c-api-impl {WASMTIME_VERSION} from crates.io (its include/ directory, unmodified);\n\
-             LICENSE from the crates.io package wasmtime {WASMTIME_VERSION}.\n"
-        ),
-    )
-    .map_err(|e| format!("writing VERSION: {e}"))?;
+    let mut version_note = format!(
+        "include/: wasmtime-c-api-impl {WASMTIME_VERSION} from crates.io (its include/ directory, unmodified);\n\
+         LICENSE from the crates.io package wasmtime {WASMTIME_VERSION}.\n"
+    );
+    // Headers of older releases whose declarations differ, for the
+    // signature variants (crate::bindings::VARIANTS).
+    for (version, files) in crate::bindings::VARIANT_HEADERS {
+        let source = crate_source("wasmtime-c-api-impl", version)?;
+        let dir = headers.join("variants").join(version);
+        if dir.exists() {
+            fs::remove_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        }
+        fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        for file in *files {
+            fs::copy(source.join("include").join(file), dir.join(file))
+                .map_err(|e| format!("copying {file} of {version}: {e}"))?;
+        }
+        version_note += &format!(
+            "variants/{version}/: {} from wasmtime-c-api-impl {version} (include/, unmodified).\n",
+            files.join(", ")
+        );
+    }
+    fs::write(headers.join("VERSION"), version_note)
+        .map_err(|e| format!("writing VERSION: {e}"))?;
     eprintln!("xtask: headers refreshed from {}", c_api.display());
     Ok(())
 }

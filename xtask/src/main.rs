@@ -6,9 +6,13 @@
 //! - `bindgen [--check]`: regenerate `src/sys/generated/` from `headers/`
 //!   (with `--check`: regenerate in memory and fail if the committed files
 //!   differ).
-//! - `artifacts`: produce and cache the three real test libraries.
-//! - `test`: artifacts, `cargo test` against them, then `bindgen --check`.
-//! - `demo`: artifacts, then the `capabilities` example on each library.
+//! - `artifacts`: produce and cache the real test libraries (official
+//!   libraries of 36, 44 and 45 to 50; minimal and compiler-only builds of
+//!   48 and 50).
+//! - `test`: artifacts, `cargo test` once per supported major, then
+//!   `bindgen --check`.
+//! - `demo`: artifacts, the compatibility matrix, and the
+//!   precompile-on-full, run-on-min story on 48 and 50.
 //! - `bench`: artifacts, every benchmark, then `benches/RESULTS.md`.
 
 mod artifacts;
@@ -19,8 +23,9 @@ mod headers;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
-/// The Wasmtime version the headers, bindings and test libraries pin.
-pub const WASMTIME_VERSION: &str = "48.0.0";
+/// The Wasmtime version the headers and bindings come from: the newest
+/// supported release.
+pub const WASMTIME_VERSION: &str = "50.0.1";
 
 type Result<T> = std::result::Result<T, String>;
 
@@ -74,15 +79,43 @@ fn cargo() -> Command {
     Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
 }
 
+/// The Wasmtime majors the crate supports (`wasmtime_dyn::SUPPORTED_MAJORS`).
+const SUPPORTED: std::ops::RangeInclusive<u32> = 45..=50;
+
+/// Runs the test suite once per supported major: the round of a major sets
+/// `WASMTIME_DYN_TEST_FULL` (and `WASMTIME_DYN_TEST_VERSION`, the version
+/// its wheel holds) to that major's official library, and
+/// `WASMTIME_DYN_TEST_MIN`/`WASMTIME_DYN_TEST_COMPILER_ONLY` to its builds
+/// where they are made (48 and 50); elsewhere `WASMTIME_DYN_TEST_FULL_ONLY`
+/// tells the tests that only the full library is in the round. Every round
+/// also gets every library as `WASMTIME_DYN_TEST_LIB_<FLAVOUR>_<MAJOR>`,
+/// for the tests across versions. Doc tests run in the first round only.
 fn test(extra: &[String]) -> Result<()> {
     let libs = artifacts::ensure_all()?;
     libs.print();
-    let mut cmd = cargo();
-    cmd.current_dir(root())
-        .args(["test", "--package", "wasmtime-dyn"])
-        .args(extra);
-    libs.set_env(&mut cmd);
-    run(&mut cmd)?;
+    let mut rounds = Vec::new();
+    for (i, major) in SUPPORTED.rev().enumerate() {
+        let mut cmd = cargo();
+        cmd.current_dir(root())
+            .args(["test", "--package", "wasmtime-dyn"]);
+        if i > 0 {
+            // Unit and integration tests; the doc tests ran in round one.
+            cmd.args(["--lib", "--tests"]);
+        }
+        cmd.args(extra);
+        libs.set_env(&mut cmd);
+        libs.set_round(&mut cmd, major);
+        eprintln!("xtask: test round for Wasmtime {major}");
+        let started = std::time::Instant::now();
+        run(&mut cmd).map_err(|e| format!("the Wasmtime {major} round failed: {e}"))?;
+        rounds.push((major, started.elapsed()));
+    }
+    for (major, took) in rounds {
+        eprintln!(
+            "xtask: Wasmtime {major}: passed in {:.1} s",
+            took.as_secs_f64()
+        );
+    }
     bindings::run(true)
 }
 
@@ -100,27 +133,36 @@ fn example(name: &str) -> Command {
     cmd
 }
 
-/// The capability table of each library, then one binary's story: compile
-/// and run on the full library, precompile there for the minimal one, and
-/// run the `.cwasm` on the minimal one.
+/// The compatibility matrix of every library, then one binary's story on
+/// 48 and on 50: compile and run on the full library, precompile there for
+/// the minimal one, and run the `.cwasm` on the minimal one.
 fn demo() -> Result<()> {
     let libs = artifacts::ensure_all()?;
-    run(example("capabilities").args(libs.paths()))?;
-    let full = libs.path("full");
-    let min = libs.path("min");
-    run(example("hello").arg(full))?;
-    let cwasm =
-        std::env::temp_dir().join(format!("wasmtime-dyn-demo-{}.cwasm", std::process::id()));
-    let fib = root().join("examples/fib.wat");
-    run(example("precompile")
-        .arg(full)
-        .arg(&fib)
-        .arg(&cwasm)
-        .arg(min))?;
-    let result = run(example("run_cwasm")
-        .arg(min)
-        .arg(&cwasm)
-        .args(["fib", "20"]));
-    let _ = std::fs::remove_file(&cwasm);
-    result
+    run(example("capabilities").args(libs.0.iter().map(|l| &l.path)))?;
+    run(example("hello").arg(&libs.full(*SUPPORTED.end()).path))?;
+    for &(major, _) in artifacts::BUILDS {
+        let full = &libs.full(major).path;
+        let min = &libs
+            .find("min", major)
+            .expect("built majors have a min")
+            .path;
+        let cwasm = std::env::temp_dir().join(format!(
+            "wasmtime-dyn-demo-{major}-{}.cwasm",
+            std::process::id()
+        ));
+        let fib = root().join("examples/fib.wat");
+        eprintln!("xtask: Wasmtime {major}: precompile on full, run on min");
+        run(example("precompile")
+            .arg(full)
+            .arg(&fib)
+            .arg(&cwasm)
+            .arg(min))?;
+        let result = run(example("run_cwasm")
+            .arg(min)
+            .arg(&cwasm)
+            .args(["fib", "20"]));
+        let _ = std::fs::remove_file(&cwasm);
+        result?;
+    }
+    Ok(())
 }

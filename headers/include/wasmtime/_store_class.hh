@@ -257,11 +257,11 @@ public:
 private:
   template <typename F>
   static wasmtime_error_t *
-  raw_epoch_callback(wasmtime_context_t *context, void *data,
+  raw_epoch_callback(const wasmtime_context_t *context, void *data,
                      uint64_t *epoch_deadline_delta,
                      wasmtime_update_deadline_kind_t *update_kind) {
     auto &callback = *static_cast<F *>(data);
-    Context ctx(context);
+    Context ctx(const_cast<wasmtime_context_t *>(context));
     auto result = callback(ctx, *epoch_deadline_delta);
 
     if (!result) {

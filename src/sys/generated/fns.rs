@@ -1186,7 +1186,7 @@ pub type wasmtime_store_epoch_deadline_callback = unsafe extern "C" fn(
     store: *mut wasmtime_store_t,
     func: ::core::option::Option<
         unsafe extern "C" fn(
-            context: *mut wasmtime_context_t,
+            context: *const wasmtime_context_t,
             data: *mut ::core::ffi::c_void,
             epoch_deadline_delta: *mut u64,
             update_kind: *mut wasmtime_update_deadline_kind_t,
@@ -1412,6 +1412,9 @@ pub type wasmtime_config_wasm_exceptions_set =
 /// Pointer type of the C function `wasmtime_config_wasm_custom_page_sizes_set`.
 pub type wasmtime_config_wasm_custom_page_sizes_set =
     unsafe extern "C" fn(arg1: *mut wasm_config_t, arg2: bool);
+/// Pointer type of the C function `wasmtime_config_wasm_compact_imports_set`.
+pub type wasmtime_config_wasm_compact_imports_set =
+    unsafe extern "C" fn(arg1: *mut wasm_config_t, arg2: bool);
 /// Pointer type of the C function `wasmtime_config_wasm_stack_switching_set`.
 pub type wasmtime_config_wasm_stack_switching_set =
     unsafe extern "C" fn(arg1: *mut wasm_config_t, arg2: bool);
@@ -1561,6 +1564,15 @@ pub type wasmtime_config_concurrency_support_set =
     unsafe extern "C" fn(arg1: *mut wasm_config_t, arg2: bool);
 /// Pointer type of the C function `wasmtime_config_wasm_component_model_map_set`.
 pub type wasmtime_config_wasm_component_model_map_set =
+    unsafe extern "C" fn(arg1: *mut wasm_config_t, arg2: bool);
+/// Pointer type of the C function `wasmtime_config_wasm_component_model_implements_set`.
+pub type wasmtime_config_wasm_component_model_implements_set =
+    unsafe extern "C" fn(arg1: *mut wasm_config_t, arg2: bool);
+/// Pointer type of the C function `wasmtime_config_wasm_component_model_canonical_names_set`.
+pub type wasmtime_config_wasm_component_model_canonical_names_set =
+    unsafe extern "C" fn(arg1: *mut wasm_config_t, arg2: bool);
+/// Pointer type of the C function `wasmtime_config_wasm_component_model_accessors_set`.
+pub type wasmtime_config_wasm_component_model_accessors_set =
     unsafe extern "C" fn(arg1: *mut wasm_config_t, arg2: bool);
 /// Pointer type of the C function `wasmtime_config_wasm_component_model_async_set`.
 pub type wasmtime_config_wasm_component_model_async_set =
@@ -2149,7 +2161,7 @@ pub type wasmtime_component_instance_type_export_get = unsafe extern "C" fn(
     engine: *const wasm_engine_t,
     name: *const ::core::ffi::c_char,
     name_len: usize,
-    ret: *mut wasmtime_component_item_t,
+    ret: *mut *mut wasmtime_component_extern_t,
 ) -> bool;
 /// Pointer type of the C function `wasmtime_component_instance_type_export_nth`.
 pub type wasmtime_component_instance_type_export_nth = unsafe extern "C" fn(
@@ -2158,7 +2170,7 @@ pub type wasmtime_component_instance_type_export_nth = unsafe extern "C" fn(
     nth: usize,
     name_ret: *mut *const ::core::ffi::c_char,
     name_len_ret: *mut usize,
-    type_ret: *mut wasmtime_component_item_t,
+    ret: *mut *mut wasmtime_component_extern_t,
 ) -> bool;
 /// Pointer type of the C function `wasmtime_module_type_clone`.
 pub type wasmtime_module_type_clone =
@@ -2199,7 +2211,7 @@ pub type wasmtime_component_type_import_get = unsafe extern "C" fn(
     engine: *const wasm_engine_t,
     name: *const ::core::ffi::c_char,
     name_len: usize,
-    ret: *mut wasmtime_component_item_t,
+    ret: *mut *mut wasmtime_component_extern_t,
 ) -> bool;
 /// Pointer type of the C function `wasmtime_component_type_import_nth`.
 pub type wasmtime_component_type_import_nth = unsafe extern "C" fn(
@@ -2208,7 +2220,7 @@ pub type wasmtime_component_type_import_nth = unsafe extern "C" fn(
     nth: usize,
     name_ret: *mut *const ::core::ffi::c_char,
     name_len_ret: *mut usize,
-    type_ret: *mut wasmtime_component_item_t,
+    ret: *mut *mut wasmtime_component_extern_t,
 ) -> bool;
 /// Pointer type of the C function `wasmtime_component_type_export_count`.
 pub type wasmtime_component_type_export_count = unsafe extern "C" fn(
@@ -2221,7 +2233,7 @@ pub type wasmtime_component_type_export_get = unsafe extern "C" fn(
     engine: *const wasm_engine_t,
     name: *const ::core::ffi::c_char,
     name_len: usize,
-    ret: *mut wasmtime_component_item_t,
+    ret: *mut *mut wasmtime_component_extern_t,
 ) -> bool;
 /// Pointer type of the C function `wasmtime_component_type_export_nth`.
 pub type wasmtime_component_type_export_nth = unsafe extern "C" fn(
@@ -2230,7 +2242,7 @@ pub type wasmtime_component_type_export_nth = unsafe extern "C" fn(
     nth: usize,
     name_ret: *mut *const ::core::ffi::c_char,
     name_len_ret: *mut usize,
-    type_ret: *mut wasmtime_component_item_t,
+    ret: *mut *mut wasmtime_component_extern_t,
 ) -> bool;
 /// Pointer type of the C function `wasmtime_component_item_clone`.
 pub type wasmtime_component_item_clone = unsafe extern "C" fn(
@@ -2239,6 +2251,34 @@ pub type wasmtime_component_item_clone = unsafe extern "C" fn(
 );
 /// Pointer type of the C function `wasmtime_component_item_delete`.
 pub type wasmtime_component_item_delete = unsafe extern "C" fn(ptr: *mut wasmtime_component_item_t);
+/// Pointer type of the C function `wasmtime_component_extern_clone`.
+pub type wasmtime_component_extern_clone =
+    unsafe extern "C" fn(e: *const wasmtime_component_extern_t) -> *mut wasmtime_component_extern_t;
+/// Pointer type of the C function `wasmtime_component_extern_type`.
+pub type wasmtime_component_extern_type = unsafe extern "C" fn(
+    e: *const wasmtime_component_extern_t,
+    ret: *mut wasmtime_component_item_t,
+);
+/// Pointer type of the C function `wasmtime_component_extern_implements`.
+pub type wasmtime_component_extern_implements = unsafe extern "C" fn(
+    e: *const wasmtime_component_extern_t,
+    len: *mut usize,
+) -> *const ::core::ffi::c_char;
+/// Pointer type of the C function `wasmtime_component_extern_is_implements`.
+pub type wasmtime_component_extern_is_implements = unsafe extern "C" fn(
+    e: *const wasmtime_component_extern_t,
+    name: *const ::core::ffi::c_char,
+    len: usize,
+) -> bool;
+/// Pointer type of the C function `wasmtime_component_extern_external_id`.
+pub type wasmtime_component_extern_external_id = unsafe extern "C" fn(
+    e: *const wasmtime_component_extern_t,
+    len: *mut usize,
+)
+    -> *const ::core::ffi::c_char;
+/// Pointer type of the C function `wasmtime_component_extern_delete`.
+pub type wasmtime_component_extern_delete =
+    unsafe extern "C" fn(ptr: *mut wasmtime_component_extern_t);
 /// Pointer type of the C function `wasmtime_component_new`.
 pub type wasmtime_component_new = unsafe extern "C" fn(
     engine: *const wasm_engine_t,

@@ -100,10 +100,10 @@ pub const WASMTIME_COMPONENT_RESULT: u32 = 19;
 pub const WASMTIME_COMPONENT_FLAGS: u32 = 20;
 pub const WASMTIME_COMPONENT_RESOURCE: u32 = 21;
 pub const WASMTIME_COMPONENT_MAP: u32 = 22;
-pub const WASMTIME_VERSION: &[u8; 7] = b"48.0.0\0";
-pub const WASMTIME_VERSION_MAJOR: u32 = 48;
+pub const WASMTIME_VERSION: &[u8; 7] = b"50.0.1\0";
+pub const WASMTIME_VERSION_MAJOR: u32 = 50;
 pub const WASMTIME_VERSION_MINOR: u32 = 0;
-pub const WASMTIME_VERSION_PATCH: u32 = 0;
+pub const WASMTIME_VERSION_PATCH: u32 = 1;
 pub type byte_t = ::core::ffi::c_char;
 pub type float32_t = f32;
 pub type float64_t = f64;
@@ -898,6 +898,11 @@ pub struct wasmtime_component_func_type_t {
 }
 #[repr(C)]
 #[derive(Copy, Clone)]
+pub struct wasmtime_component_extern_t {
+    _unused: [u8; 0],
+}
+#[repr(C)]
+#[derive(Copy, Clone)]
 pub struct wasmtime_component_instance_type {
     _unused: [u8; 0],
 }
@@ -1055,6 +1060,7 @@ pub type wasmtime_component_valmap_entry_t = wasmtime_component_valmap_entry;
 pub struct wasmtime_component_func {
     pub __bindgen_anon_1: wasmtime_component_func__bindgen_ty_1,
     pub __private2: u32,
+    pub __private3: *mut ::core::ffi::c_void,
 }
 #[repr(C)]
 #[derive(Copy, Clone)]
@@ -1181,4 +1187,8 @@ pub const WASMTIME_TRAP_CODE_REFERENCE_COUNT_OVERFLOW: wasmtime_trap_code_enum =
 pub const WASMTIME_TRAP_CODE_STREAM_OP_TOO_BIG: wasmtime_trap_code_enum = 47;
 pub const WASMTIME_TRAP_CODE_WAITABLE_SYNC_AND_ASYNC: wasmtime_trap_code_enum = 48;
 pub const WASMTIME_TRAP_CODE_UNCAUGHT_EXCEPTION: wasmtime_trap_code_enum = 49;
+pub const WASMTIME_TRAP_READ_FROM_DROPPED_STREAM: wasmtime_trap_code_enum = 50;
+pub const WASMTIME_TRAP_WRITE_TO_DROPPED_STREAM: wasmtime_trap_code_enum = 51;
+pub const WASMTIME_TRAP_WRITE_TO_DROPPED_FUTURE: wasmtime_trap_code_enum = 52;
+pub const WASMTIME_TRAP_LIFT_DROPPED_STREAM: wasmtime_trap_code_enum = 53;
 pub type wasmtime_trap_code_enum = ::core::ffi::c_uint;

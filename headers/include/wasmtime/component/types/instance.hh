@@ -19,7 +19,7 @@
 namespace wasmtime {
 namespace component {
 
-class ComponentItem;
+class ComponentExtern;
 
 /**
  * \brief Represents the type of a component instance.
@@ -34,11 +34,17 @@ class ComponentInstanceType {
   }
 
   /// Retrieves the export with the specified name.
-  std::optional<ComponentItem> export_get(const Engine &engine,
-                                          std::string_view name) const;
+  ///
+  /// The returned `ComponentExtern` borrows from this type and the engine and
+  /// must not outlive either of them.
+  std::optional<ComponentExtern> export_get(const Engine &engine,
+                                            std::string_view name) const;
 
   /// Retrieves the nth export.
-  std::optional<std::pair<std::string_view, ComponentItem>>
+  ///
+  /// The returned `ComponentExtern` borrows from this type and the engine and
+  /// must not outlive either of them.
+  std::optional<std::pair<std::string_view, ComponentExtern>>
   export_nth(const Engine &engine, size_t nth) const;
 };
 
@@ -47,32 +53,32 @@ class ComponentInstanceType {
 
 #include <wasmtime/component/types/component.hh>
 
-inline std::optional<wasmtime::component::ComponentItem>
+inline std::optional<wasmtime::component::ComponentExtern>
 wasmtime::component::ComponentInstanceType::export_get(
     const wasmtime::Engine &engine, std::string_view name) const {
-  wasmtime_component_item_t item;
+  wasmtime_component_extern_t *e;
   bool found = wasmtime_component_instance_type_export_get(
-      capi(), engine.capi(), name.data(), name.size(), &item);
+      capi(), engine.capi(), name.data(), name.size(), &e);
   if (!found) {
     return std::nullopt;
   }
-  return wasmtime::component::ComponentItem(std::move(item));
+  return wasmtime::component::ComponentExtern(e);
 }
 
 inline std::optional<
-    std::pair<std::string_view, wasmtime::component::ComponentItem>>
+    std::pair<std::string_view, wasmtime::component::ComponentExtern>>
 wasmtime::component::ComponentInstanceType::export_nth(
     const wasmtime::Engine &engine, size_t nth) const {
-  wasmtime_component_item_t item;
+  wasmtime_component_extern_t *e;
   const char *name_data;
   size_t name_size;
   bool found = wasmtime_component_instance_type_export_nth(
-      capi(), engine.capi(), nth, &name_data, &name_size, &item);
+      capi(), engine.capi(), nth, &name_data, &name_size, &e);
   if (!found) {
     return std::nullopt;
   }
   return std::make_pair(std::string_view(name_data, name_size),
-                        wasmtime::component::ComponentItem(std::move(item)));
+                        wasmtime::component::ComponentExtern(e));
 }
 
 #endif // WASMTIME_FEATURE_COMPONENT_MODEL
