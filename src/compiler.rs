@@ -137,15 +137,57 @@ impl Wat {
     }
 }
 
+/// What [`precompile_for`] compiles for: a library (or an engine of one),
+/// whose major is then checked against the compiling library's, or bare
+/// [`Capabilities`], which say nothing of the version.
+///
+/// ```no_run
+/// use wasmtime_dyn::{precompile_for, Target, Wasmtime};
+/// # let (full, min): (&'static Wasmtime, &'static Wasmtime) = unimplemented!();
+/// let checked: Target = min.into();
+/// let unchecked: Target = min.capabilities().into();
+/// let cwasm = precompile_for(full, checked, "(module)")?;
+/// # Ok::<(), wasmtime_dyn::Error>(())
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub struct Target {
+    capabilities: Capabilities,
+    version: Option<crate::Version>,
+}
+
+impl From<Capabilities> for Target {
+    fn from(capabilities: Capabilities) -> Target {
+        Target {
+            capabilities,
+            version: None,
+        }
+    }
+}
+
+impl From<&Wasmtime> for Target {
+    fn from(wasmtime: &Wasmtime) -> Target {
+        Target {
+            capabilities: wasmtime.capabilities(),
+            version: Some(wasmtime.version()),
+        }
+    }
+}
+
+impl From<&Engine> for Target {
+    fn from(engine: &Engine) -> Target {
+        engine.wasmtime().into()
+    }
+}
+
 /// Precompiles `wasm` (binary, or text where `compiling` has the parser)
-/// with the library `compiling` into a `.cwasm` that a library with the
-/// capabilities `target` accepts with its default configuration: the
-/// minimal build, for example, with `Capabilities::EMPTY`.
+/// with the library `compiling` into a `.cwasm` that the library `target`
+/// (or a library with the capabilities `target`) accepts with its default
+/// configuration: the minimal build, for example.
 ///
 /// ```no_run
 /// use wasmtime_dyn::{precompile_for, Engine, Module, Wasmtime};
 /// # let (full, min): (&'static Wasmtime, &'static Wasmtime) = unimplemented!();
-/// let cwasm = precompile_for(full, min.capabilities(), r#"(module (func (export "f")))"#)?;
+/// let cwasm = precompile_for(full, min, r#"(module (func (export "f")))"#)?;
 /// let engine = Engine::default_for(min)?;
 /// // SAFETY: the bytes were just produced by a trusted compiler.
 /// let module = unsafe { Module::deserialize(&engine, &cwasm) }?;
@@ -154,18 +196,31 @@ impl Wat {
 ///
 /// # Errors
 ///
-/// [`Error::Unsupported`]`(Compiler)` if `compiling` has no compiler; the
+/// [`Error::Unsupported`]`(Compiler)` if `compiling` has no compiler;
+/// [`Error::IncompatibleArtifact`] if `target` is a library of another
+/// Wasmtime major (Wasmtime only loads artifacts of its own major); the
 /// compiler's error for an invalid module.
 pub fn precompile_for(
     compiling: &'static Wasmtime,
-    target: Capabilities,
+    target: impl Into<Target>,
     wasm: impl AsRef<[u8]>,
 ) -> Result<Vec<u8>> {
+    let target = target.into();
     if !compiling.has(Capability::Compiler) {
         return Err(Error::Unsupported(Capability::Compiler));
     }
+    if let Some(version) = target.version {
+        let own = compiling.version();
+        if version.major() != own.major() {
+            return Err(Error::IncompatibleArtifact(format!(
+                "precompiling with Wasmtime {own} for a Wasmtime {version} library: Wasmtime only \
+                 loads artifacts made by its own major version; precompile with a Wasmtime {} library",
+                version.major()
+            )));
+        }
+    }
     let mut config = Config::new(compiling);
-    config.for_target(target);
+    config.for_target(target.capabilities);
     let engine = Engine::new(compiling, &config)?;
     let compiler = engine
         .compiler()

@@ -61,7 +61,7 @@ mod versions;
 pub mod wasi;
 
 pub use capability::{Capabilities, Capability, Iter as CapabilitiesIter, UndetectableFeature};
-pub use compiler::{precompile_for, Compiler, Wat};
+pub use compiler::{precompile_for, Compiler, Target, Wat};
 pub use config::{
     CacheConfig, CompilerConfig, Config, GcConfig, OptLevel, ParallelCompilationConfig,
     PoolingAllocatorConfig, Strategy, ThreadsConfig,

@@ -402,7 +402,12 @@ fn precompile_with_full_and_run_on_min_in_one_process() {
 #[test]
 fn exports_of_unsupported_types_are_errors_not_absences() {
     let wat = r#"(module (type $t (func)) (func (export "f") (param (ref null $t))) (func (export "g")))"#;
-    let (engine, module) = setup(Flavour::Full, wat);
+    // Typed function references are on by default from Wasmtime 47.
+    let on = |c: &mut wasmtime_dyn::Config| {
+        c.gc().unwrap().wasm_function_references(true);
+    };
+    let engine = common::engine_with(Flavour::Full, on);
+    let module = common::module_with(Flavour::Full, &engine, wat, on);
     let mut store = Store::new(&engine, ());
     let instance = Linker::new(&engine)
         .instantiate(&mut store, &module)

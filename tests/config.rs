@@ -180,7 +180,32 @@ fn simd_without_relaxed_simd_on_cranelift() {
 
 #[test]
 fn accepted_settings_build_engines_on_every_library() {
+    let major = Flavour::Full.load().version().major();
     for flavour in flavours() {
+        // Branch hinting arrived in 46: asked of 45, it is refused by name.
+        let hinting = engine(flavour, |c| {
+            c.wasm_branch_hinting(true);
+        });
+        if major >= 46 {
+            hinting.unwrap_or_else(|e| panic!("{flavour:?}: {e}"));
+        } else {
+            let err = hinting.unwrap_err();
+            assert!(
+                matches!(&err, Error::UnsupportedVersion { feature: "wasm_branch_hinting", needs, found }
+                    if *needs.start() == 46 && found.major() == major),
+                "{flavour:?}: {err:?}"
+            );
+            assert!(
+                err.to_string()
+                    .contains(&format!("Wasmtime {}", Flavour::Full.load().version())),
+                "{err}"
+            );
+        }
+        // Compact imports arrived in 50.
+        let compact = engine(flavour, |c| {
+            c.wasm_compact_imports(true);
+        });
+        assert_eq!(compact.is_ok(), major >= 50, "{flavour:?}: {compact:?}");
         engine(flavour, |c| {
             c.consume_fuel(true)
                 .epoch_interruption(true)
@@ -191,7 +216,6 @@ fn accepted_settings_build_engines_on_every_library() {
                 .memory_may_move(false)
                 .signals_based_traps(false)
                 .native_unwind_info(true)
-                .wasm_branch_hinting(true)
                 .wasm_stack_switching(true)
                 .macos_use_mach_ports(false);
             if let Some(mut compiler) = c.compiler() {

@@ -627,14 +627,8 @@ define_tables! {
         wasmtime_pooling_allocation_config_total_tables_set,
         wasmtime_pooling_allocation_strategy_set,
     }
-    /// The component model (C API feature `component-model`).
-    ComponentModel component_model (Capability(Capability::ComponentModel)) majors [49..=50] requires []
-    undeclared [
-        wasmtime_component_fixed_length_list_type_clone,
-        wasmtime_component_fixed_length_list_type_delete,
-        wasmtime_component_fixed_length_list_type_element,
-        wasmtime_component_fixed_length_list_type_equal,
-    ] {
+    /// The component model (C API feature `component-model`), as every supported major declares it; what changed layout in 49 is in [`ComponentModelFuncs`].
+    ComponentModel component_model (Capability(Capability::ComponentModel)) requires [] {
         wasmtime_component_clone,
         wasmtime_component_delete,
         wasmtime_component_deserialize,
@@ -646,40 +640,20 @@ define_tables! {
         wasmtime_component_enum_type_names_nth,
         wasmtime_component_export_index_clone,
         wasmtime_component_export_index_delete,
-        wasmtime_component_extern_clone,
-        wasmtime_component_extern_delete,
-        wasmtime_component_extern_external_id,
-        wasmtime_component_extern_implements,
-        wasmtime_component_extern_is_implements,
-        wasmtime_component_extern_type,
         wasmtime_component_flags_type_clone,
         wasmtime_component_flags_type_delete,
         wasmtime_component_flags_type_equal,
         wasmtime_component_flags_type_names_count,
         wasmtime_component_flags_type_names_nth,
-        wasmtime_component_func_call,
-        wasmtime_component_func_post_return,
-        wasmtime_component_func_type,
-        wasmtime_component_func_type_async,
-        wasmtime_component_func_type_clone,
-        wasmtime_component_func_type_delete,
-        wasmtime_component_func_type_param_count,
-        wasmtime_component_func_type_param_nth,
-        wasmtime_component_func_type_result,
         wasmtime_component_future_type_clone,
         wasmtime_component_future_type_delete,
         wasmtime_component_future_type_equal,
         wasmtime_component_future_type_ty,
         wasmtime_component_get_export_index,
         wasmtime_component_instance_get_export_index,
-        wasmtime_component_instance_get_func,
         wasmtime_component_instance_type_clone,
         wasmtime_component_instance_type_delete,
         wasmtime_component_instance_type_export_count,
-        wasmtime_component_instance_type_export_get,
-        wasmtime_component_instance_type_export_nth,
-        wasmtime_component_item_clone,
-        wasmtime_component_item_delete,
         wasmtime_component_linker_allow_shadowing,
         wasmtime_component_linker_define_unknown_imports_as_traps,
         wasmtime_component_linker_delete,
@@ -746,11 +720,7 @@ define_tables! {
         wasmtime_component_type_clone,
         wasmtime_component_type_delete,
         wasmtime_component_type_export_count,
-        wasmtime_component_type_export_get,
-        wasmtime_component_type_export_nth,
         wasmtime_component_type_import_count,
-        wasmtime_component_type_import_get,
-        wasmtime_component_type_import_nth,
         wasmtime_component_val_clone,
         wasmtime_component_val_delete,
         wasmtime_component_val_free,
@@ -788,7 +758,6 @@ define_tables! {
         wasmtime_component_variant_type_clone,
         wasmtime_component_variant_type_delete,
         wasmtime_component_variant_type_equal,
-        wasmtime_config_wasm_component_model_implements_set,
         wasmtime_config_wasm_component_model_map_set,
         wasmtime_config_wasm_component_model_set,
         wasmtime_module_type_clone,
@@ -800,7 +769,6 @@ define_tables! {
     }
     /// Async component model calls and proposals (C API feature `component-model-async`, which turns on `component-model` and `async`).
     ComponentModelAsync component_model_async (Capability(Capability::ComponentModelAsync)) requires [ComponentModel, Async] {
-        wasmtime_component_func_call_async,
         wasmtime_component_linker_instance_add_func_async,
         wasmtime_component_linker_instantiate_async,
         wasmtime_config_wasm_component_model_async_set,
@@ -867,5 +835,46 @@ define_tables! {
     ComponentModelSince50 component_model_since_50 (Addition) majors [50..=50] requires [ComponentModel] {
         wasmtime_config_wasm_component_model_accessors_set,
         wasmtime_config_wasm_component_model_canonical_names_set,
+    }
+    /// Component-model functions whose arguments hold a `wasmtime_component_func_t` (24 bytes up to Wasmtime 48, 32 from 49, as the bindings lay it out: `versions::COMPONENT_FUNC_SIZE`) or that write a `wasmtime_component_extern_t` (49 and later; 48 and before wrote a `wasmtime_component_item_t`), and those 49 added: handed out on 49 and 50 only.
+    ComponentModelFuncs component_model_funcs (Addition) majors [49..=50] requires [ComponentModel] {
+        wasmtime_component_extern_clone,
+        wasmtime_component_extern_delete,
+        wasmtime_component_extern_external_id,
+        wasmtime_component_extern_implements,
+        wasmtime_component_extern_is_implements,
+        wasmtime_component_extern_type,
+        wasmtime_component_func_call,
+        wasmtime_component_func_post_return,
+        wasmtime_component_func_type,
+        wasmtime_component_func_type_async,
+        wasmtime_component_func_type_clone,
+        wasmtime_component_func_type_delete,
+        wasmtime_component_func_type_param_count,
+        wasmtime_component_func_type_param_nth,
+        wasmtime_component_func_type_result,
+        wasmtime_component_instance_get_func,
+        wasmtime_component_instance_type_export_get,
+        wasmtime_component_instance_type_export_nth,
+        wasmtime_component_item_clone,
+        wasmtime_component_item_delete,
+        wasmtime_component_type_export_get,
+        wasmtime_component_type_export_nth,
+        wasmtime_component_type_import_get,
+        wasmtime_component_type_import_nth,
+        wasmtime_config_wasm_component_model_implements_set,
+    }
+    /// Async calls of component functions, holding a `wasmtime_component_func_t` like [`ComponentModelFuncs`]: 49 and 50 only.
+    ComponentModelAsyncFuncs component_model_async_funcs (Addition) majors [49..=50] requires [ComponentModelAsync] {
+        wasmtime_component_func_call_async,
+    }
+    /// Component type functions Wasmtime 48 exports without declaring them in a header (checked for presence only).
+    ComponentModelSince48 component_model_since_48 (Addition) majors [48..=50] requires [ComponentModel]
+    undeclared [
+        wasmtime_component_fixed_length_list_type_clone,
+        wasmtime_component_fixed_length_list_type_delete,
+        wasmtime_component_fixed_length_list_type_element,
+        wasmtime_component_fixed_length_list_type_equal,
+    ] {
     }
 }
