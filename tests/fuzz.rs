@@ -794,7 +794,7 @@ fn fuzz_module_text() {
                 let input = if i % 5 == 4 {
                     let mut soup = b"(module ".to_vec();
                     for _ in 0..rng.below(24) {
-                        let token: &[u8] = rng.pick(&WAT_TOKENS);
+                        let token = *rng.pick(&WAT_TOKENS);
                         soup.extend_from_slice(token);
                         soup.push(b' ');
                     }
