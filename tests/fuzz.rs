@@ -385,8 +385,10 @@ fn hot_ranges(cwasm: &[u8]) -> [(usize, usize); 2] {
 /// string table. Every section names string offset 0, and the string table
 /// has no NUL byte at all (`nul_at_end = false`) or only its last byte
 /// (`true`): an implementation that rescans the string table for each
-/// section does `sections × table size` work.
-fn crafted_elf(total: usize, nul_at_end: bool) -> Vec<u8> {
+/// section does `sections × table size` work. With `distinct_names`, section
+/// `i` names offset `i` instead of 0, so that remembering the last name looked
+/// up is not enough.
+fn crafted_elf(total: usize, nul_at_end: bool, distinct_names: bool) -> Vec<u8> {
     assert!(total >= 192);
     let count = (total - 64) / 2 / 64;
     let str_off = 64 + count * 64;
@@ -413,7 +415,10 @@ fn crafted_elf(total: usize, nul_at_end: bool) -> Vec<u8> {
     for index in 1..count {
         let h = header(index);
         let last = index == count - 1;
-        // sh_name 0; PROGBITS, or STRTAB for the last one.
+        // sh_name 0 (or `index`); PROGBITS, or STRTAB for the last one.
+        if distinct_names {
+            put(&mut b, h, &(index as u32).to_le_bytes());
+        }
         put(
             &mut b,
             h + 4,
@@ -498,7 +503,7 @@ fn fuzz_cwasm_inspect() {
                 let info = cwasm::inspect(cwasm).expect("a real .cwasm inspects");
                 assert_eq!(info.version, "48");
             }
-            let crafted = crafted_elf(4096, true);
+            let crafted = crafted_elf(4096, true, false);
             let (mut tried, mut accepted) = ([0usize; 3], 0usize);
             for i in 0..100_000 {
                 let input = match i % 4 {
@@ -611,22 +616,22 @@ fn cwasm_parsers_are_linear() {
             let engine = engine_with(Flavour::Full, |_| {});
             let small = 16 * 1024;
             let large = small * SIZE_FACTOR;
-            for nul_at_end in [true, false] {
+            for (nul_at_end, distinct) in [(true, false), (true, true), (false, false)] {
                 let (a, b) = (
-                    crafted_elf(small, nul_at_end),
-                    crafted_elf(large, nul_at_end),
+                    crafted_elf(small, nul_at_end, distinct),
+                    crafted_elf(large, nul_at_end, distinct),
                 );
                 // Both crafted files are refused (no engine section), not
                 // accepted: the work measured is the work of refusing them.
                 assert!(matches!(cwasm::inspect(&a), Err(Error::Invalid(_))));
                 assert_linear(
-                    &format!("inspect, crafted ELF (NUL at end: {nul_at_end})"),
+                    &format!("inspect, crafted ELF (NUL at end: {nul_at_end}, distinct names: {distinct})"),
                     &a,
                     &b,
                     |x| drop(cwasm::inspect(x)),
                 );
                 assert_linear(
-                    &format!("preflight, crafted ELF (NUL at end: {nul_at_end})"),
+                    &format!("preflight, crafted ELF (NUL at end: {nul_at_end}, distinct names: {distinct})"),
                     &a,
                     &b,
                     |x| drop(cwasm::preflight(&engine, x)),
@@ -665,7 +670,7 @@ fn cwasm_crafted_4mib_elf_is_refused_quickly() {
         || {
             let engine = engine_with(Flavour::Full, |_| {});
             for nul_at_end in [false, true] {
-                let elf = crafted_elf(4 << 20, nul_at_end);
+                let elf = crafted_elf(4 << 20, nul_at_end, false);
                 let started = Instant::now();
                 let result = cwasm::inspect(&elf);
                 println!(
