@@ -872,3 +872,50 @@ fn fuzz_random_bytes_everywhere() {
         },
     );
 }
+
+/// Fixed edge cases of untrusted modules the mutations rarely reach: their
+/// imports and exports must read back (or be refused with an error) on the
+/// full and the compiler-only library. Table64 limits above `u32::MAX` reach
+/// the `u32::try_from(..).unwrap()` of `wasm_tabletype_limits` today.
+#[test]
+fn edge_modules_read_back() {
+    in_child(
+        "edge_modules_read_back",
+        Duration::from_secs(60),
+        "reading back edge-case modules took too long",
+        || {
+            let cases = [
+                r#"(module (table (export "t") i64 0 0x100000000 funcref))"#,
+                r#"(module (import "a" "t" (table i64 0x100000001 funcref)))"#,
+                r#"(module (table (export "t") i64 0xffffffff funcref))"#,
+                r#"(module (memory (export "m") i64 0x10000 0x1000000000000))"#,
+                r#"(module (import "a" "m" (memory i64 0x1000000000000)))"#,
+                r#"(module (global (export "g") (mut anyref) (ref.null any)))"#,
+                r#"(module (type $f (func)) (table (export "t") 1 (ref null $f)))"#,
+                r#"(module (table (export "t") 0 funcref) (global (export "g") funcref (ref.null func)))"#,
+                r#"(module (func (export "v") (param v128) (result v128) local.get 0))"#,
+            ];
+            for flavour in [Flavour::Full, Flavour::CompilerOnly] {
+                let engine = engine_with(flavour, |_| {});
+                for wat in cases {
+                    println!("{flavour:?}: {wat}");
+                    match Module::new(&engine, wat) {
+                        Ok(module) => {
+                            let imports = module.imports();
+                            let exports = module.exports();
+                            println!("  imports {imports:?}\n  exports {exports:?}");
+                            for result in [imports.map(|_| ()), exports.map(|_| ())] {
+                                match result {
+                                    Ok(()) | Err(Error::Invalid(_)) => {}
+                                    Err(other) => panic!("{wat}: {other:?}"),
+                                }
+                            }
+                        }
+                        Err(Error::Wasmtime { message, .. }) => println!("  refused: {message}"),
+                        Err(other) => panic!("{wat}: unexpected error kind {other:?}"),
+                    }
+                }
+            }
+        },
+    );
+}
