@@ -4,8 +4,9 @@ use crate::sys::tables::Core;
 use crate::sys::types::*;
 use std::fmt;
 
-/// Why WebAssembly trapped, for the traps core WebAssembly can raise.
-/// Traps of later proposals and of the component model are reported as
+/// Why WebAssembly trapped. The numbering is the same in every supported
+/// major (Wasmtime only appends codes: 45 returns up to 47, 46 up to 48, 47
+/// to 49 up to 49, 50 up to 53); the component model's other traps are
 /// [`TrapCode::Other`] with Wasmtime's number.
 ///
 /// ```
@@ -43,6 +44,23 @@ pub enum TrapCode {
     AtomicWaitNonSharedMemory,
     /// A null reference was dereferenced.
     NullReference,
+    /// An array access out of bounds (GC).
+    ArrayOutOfBounds,
+    /// An allocation too large to succeed (GC).
+    AllocationTooLarge,
+    /// A reference cast to a type it is not an instance of (GC).
+    CastFailure,
+    /// An exception propagated out of a component uncaught (Wasmtime 47
+    /// and later).
+    UncaughtException,
+    /// A read from a dropped stream (Wasmtime 50 and later).
+    ReadFromDroppedStream,
+    /// A write to a dropped stream (Wasmtime 50 and later).
+    WriteToDroppedStream,
+    /// A write to a dropped future (Wasmtime 50 and later).
+    WriteToDroppedFuture,
+    /// A dropped stream lifted (Wasmtime 50 and later).
+    LiftDroppedStream,
     /// Another Wasmtime trap code, by number.
     Other(u8),
 }
@@ -64,6 +82,14 @@ impl TrapCode {
             WASMTIME_TRAP_CODE_OUT_OF_FUEL => TrapCode::OutOfFuel,
             WASMTIME_TRAP_CODE_ATOMIC_WAIT_NON_SHARED_MEMORY => TrapCode::AtomicWaitNonSharedMemory,
             WASMTIME_TRAP_CODE_NULL_REFERENCE => TrapCode::NullReference,
+            WASMTIME_TRAP_CODE_ARRAY_OUT_OF_BOUNDS => TrapCode::ArrayOutOfBounds,
+            WASMTIME_TRAP_CODE_ALLOCATION_TOO_LARGE => TrapCode::AllocationTooLarge,
+            WASMTIME_TRAP_CODE_CAST_FAILURE => TrapCode::CastFailure,
+            WASMTIME_TRAP_CODE_UNCAUGHT_EXCEPTION => TrapCode::UncaughtException,
+            WASMTIME_TRAP_READ_FROM_DROPPED_STREAM => TrapCode::ReadFromDroppedStream,
+            WASMTIME_TRAP_WRITE_TO_DROPPED_STREAM => TrapCode::WriteToDroppedStream,
+            WASMTIME_TRAP_WRITE_TO_DROPPED_FUTURE => TrapCode::WriteToDroppedFuture,
+            WASMTIME_TRAP_LIFT_DROPPED_STREAM => TrapCode::LiftDroppedStream,
             _ => TrapCode::Other(code),
         }
     }
@@ -87,6 +113,14 @@ impl fmt::Display for TrapCode {
             TrapCode::OutOfFuel => "all fuel consumed",
             TrapCode::AtomicWaitNonSharedMemory => "atomic wait on non-shared memory",
             TrapCode::NullReference => "null reference",
+            TrapCode::ArrayOutOfBounds => "out of bounds array access",
+            TrapCode::AllocationTooLarge => "allocation size too large",
+            TrapCode::CastFailure => "cast failure",
+            TrapCode::UncaughtException => "uncaught exception",
+            TrapCode::ReadFromDroppedStream => "read from a dropped stream",
+            TrapCode::WriteToDroppedStream => "write to a dropped stream",
+            TrapCode::WriteToDroppedFuture => "write to a dropped future",
+            TrapCode::LiftDroppedStream => "lift of a dropped stream",
             TrapCode::Other(n) => return write!(f, "wasmtime trap code {n}"),
         };
         f.write_str(text)
