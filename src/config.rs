@@ -206,11 +206,24 @@ impl Config {
         /// ```
         epoch_interruption: epoch_interruption: bool;
         /// The most stack, in bytes, wasm may use before
-        /// [`TrapCode::StackOverflow`](crate::TrapCode::StackOverflow). Must be above 0.
+        /// [`TrapCode::StackOverflow`](crate::TrapCode::StackOverflow). Must be above 0
+        /// (default 512 KiB, at most 2 MiB).
+        ///
+        /// The limit counts from where wasm is entered, and Wasmtime relies on
+        /// the thread's native stack having that much room left (plus what host
+        /// functions called from wasm use). **A thread whose stack is smaller
+        /// aborts the whole process** (a native stack overflow, which Wasmtime
+        /// cannot turn into a trap) when wasm recurses without bound, instead of
+        /// trapping. The same holds for the `wasmtime` crate. Run wasm on threads
+        /// with a stack comfortably larger than this limit (the main thread has
+        /// 8 MiB on Linux; `std::thread::Builder::stack_size` for others; Rust's
+        /// spawned threads get 2 MiB by default).
         ///
         /// ```no_run
         /// # let mut config: wasmtime_dyn::Config = unimplemented!();
         /// config.max_wasm_stack(256 * 1024);
+        /// // Threads that run wasm need more native stack than that:
+        /// let runner = std::thread::Builder::new().stack_size(4 << 20);
         /// ```
         max_wasm_stack: max_wasm_stack: usize;
         /// The bulk memory proposal.

@@ -45,15 +45,21 @@ impl<T> Drop for Linker<T> {
     }
 }
 
-fn name_error<'a>(what: &str, name: &'a str) -> impl FnOnce(Error) -> Error + 'a {
-    let what = what.to_string();
+/// Prefixes Wasmtime's error about a definition with what was defined:
+/// "defining `module::name`: ..." or "defining instance `name`: ...".
+fn name_error(what: String) -> impl FnOnce(Error) -> Error {
     move |err| match err {
         Error::Wasmtime { message, trace } => Error::Wasmtime {
-            message: format!("defining {what} `{name}`: {message}"),
+            message: format!("defining {what}: {message}"),
             trace,
         },
         other => other,
     }
+}
+
+/// How a definition is named in errors: `module::name`.
+fn item_name(module: &str, name: &str) -> String {
+    format!("`{module}::{name}`")
 }
 
 impl<T: 'static> Linker<T> {
@@ -116,9 +122,7 @@ impl<T: 'static> Linker<T> {
     /// and the store of its store-bound items, if it has any.
     fn check_store(&self, cx: &StoreContextMut<'_, T>) -> Result<()> {
         if !Engine::same(cx.engine(), &self.engine) {
-            return Err(Error::WrongStore(
-                "the store (of another engine than the linker's)",
-            ));
+            return Err(Error::WrongEngine("the store", "the linker"));
         }
         if let Some(id) = self.store_id {
             cx.check(id, "the linker (it holds items of another store)")?;
@@ -160,7 +164,7 @@ impl<T: 'static> Linker<T> {
             )
         };
         // SAFETY: the error, if any, is fresh and owned.
-        unsafe { Error::check(self.core(), error) }.map_err(name_error(module, name))?;
+        unsafe { Error::check(self.core(), error) }.map_err(name_error(item_name(module, name)))?;
         if let Some(id) = item.store_id() {
             self.store_id = Some(id);
         }
@@ -197,7 +201,8 @@ impl<T: 'static> Linker<T> {
             )
         };
         // SAFETY: the error, if any, is fresh and owned.
-        unsafe { Error::check(self.core(), error) }.map_err(name_error("instance", name))?;
+        unsafe { Error::check(self.core(), error) }
+            .map_err(name_error(format!("instance `{name}`")))?;
         self.store_id = Some(instance.store);
         Ok(self)
     }
@@ -283,7 +288,7 @@ impl<T: 'static> Linker<T> {
             )
         };
         // SAFETY: the error, if any, is fresh and owned.
-        unsafe { Error::check(core, error) }.map_err(name_error(module, name))?;
+        unsafe { Error::check(core, error) }.map_err(name_error(item_name(module, name)))?;
         Ok(self)
     }
 
@@ -301,9 +306,7 @@ impl<T: 'static> Linker<T> {
     /// ```
     pub fn define_unknown_imports_as_traps(&mut self, module: &Module) -> Result<&mut Self> {
         if !Engine::same(module.engine(), &self.engine) {
-            return Err(Error::WrongStore(
-                "the module (of another engine than the linker's)",
-            ));
+            return Err(Error::WrongEngine("the module", "the linker"));
         }
         // SAFETY: linker and module are live.
         let error = unsafe {
@@ -337,9 +340,7 @@ impl<T: 'static> Linker<T> {
         let mut cx = store.as_context_mut();
         self.check_store(&cx)?;
         if !Engine::same(module.engine(), &self.engine) {
-            return Err(Error::WrongStore(
-                "the module (of another engine than the linker's)",
-            ));
+            return Err(Error::WrongEngine("the module", "the linker"));
         }
         let mut raw = std::mem::MaybeUninit::<wasmtime_instance_t>::uninit();
         let mut trap = std::ptr::null_mut();

@@ -73,9 +73,16 @@ impl Table {
                 init.ty()
             )));
         }
-        let c_val = init.to_c(&mut cx)?;
         let core = cx.wasmtime().core();
-        let c_ty = ty.to_c(core);
+        let c_ty = ty.to_c(core)?;
+        let c_val = match init.to_c(&mut cx) {
+            Ok(v) => v,
+            Err(err) => {
+                // SAFETY: the type was just made here and is deleted once.
+                unsafe { (core.wasm_tabletype_delete)(c_ty) };
+                return Err(err);
+            }
+        };
         let mut raw = std::mem::MaybeUninit::<wasmtime_table_t>::uninit();
         // SAFETY: the context, type and value are live; the type is deleted
         // once; the value is only read.

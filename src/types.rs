@@ -313,13 +313,23 @@ impl GlobalType {
     }
 
     /// A new owned `wasm_globaltype_t`; the caller deletes it.
-    pub(crate) fn to_c(self, core: &Core) -> *mut wasm_globaltype_t {
+    /// `wasm_globaltype_new` returns NULL for an unknown mutability, which
+    /// cannot happen here, but is checked anyway rather than handed on.
+    pub(crate) fn to_c(self, core: &Core) -> crate::Result<*mut wasm_globaltype_t> {
         let mutability = match self.mutability {
             Mutability::Const => WASM_CONST,
             Mutability::Var => WASM_VAR,
         } as wasm_mutability_t;
-        // SAFETY: the new valtype's ownership moves into the globaltype.
-        unsafe { (core.wasm_globaltype_new)(self.content.to_c(core), mutability) }
+        // SAFETY: the new valtype's ownership moves into the globaltype (the
+        // C API takes it by `Box` and frees it even when it returns NULL).
+        let ty = unsafe { (core.wasm_globaltype_new)(self.content.to_c(core), mutability) };
+        if ty.is_null() {
+            return Err(crate::Error::Invalid(format!(
+                "the C API refused the global type {:?} {}",
+                self.mutability, self.content
+            )));
+        }
+        Ok(ty)
     }
 
     /// # Safety
@@ -534,13 +544,31 @@ impl TableType {
     }
 
     /// A new owned `wasm_tabletype_t`; the caller deletes it.
-    pub(crate) fn to_c(self, core: &Core) -> *mut wasm_tabletype_t {
+    ///
+    /// `wasm_tabletype_new` returns NULL when the element type is not a
+    /// reference type, so that is refused first (and NULL checked anyway).
+    pub(crate) fn to_c(self, core: &Core) -> crate::Result<*mut wasm_tabletype_t> {
+        if !self.element.is_ref() {
+            return Err(crate::Error::TypeMismatch(format!(
+                "a table's elements must be references (funcref or externref), not {}",
+                self.element
+            )));
+        }
         let limits = wasm_limits_t {
             min: self.minimum,
             max: self.maximum.unwrap_or(u32::MAX),
         };
-        // SAFETY: the valtype's ownership moves in; `limits` is read only.
-        unsafe { (core.wasm_tabletype_new)(self.element.to_c(core), &limits) }
+        // SAFETY: the valtype's ownership moves in (the C API takes it by
+        // `Box` and frees it even when it returns NULL); `limits` is read
+        // only.
+        let ty = unsafe { (core.wasm_tabletype_new)(self.element.to_c(core), &limits) };
+        if ty.is_null() {
+            return Err(crate::Error::TypeMismatch(format!(
+                "the C API refused the table type of {} elements",
+                self.element
+            )));
+        }
+        Ok(ty)
     }
 
     /// # Safety

@@ -4,6 +4,8 @@
 
 #![allow(dead_code)]
 
+pub mod child;
+
 use std::path::PathBuf;
 use wasmtime_dyn::Wasmtime;
 
