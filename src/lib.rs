@@ -47,6 +47,7 @@ mod linker;
 mod loader;
 mod memory;
 mod module;
+mod panics;
 mod pooling;
 mod profiling;
 mod shared_memory;

@@ -42,6 +42,8 @@ impl<T> Drop for Linker<T> {
     fn drop(&mut self) {
         // SAFETY: owned here, deleted once.
         unsafe { (self.engine.wasmtime().core().wasmtime_linker_delete)(self.ptr) };
+        // A host function's closure that panicked in `Drop` panics here.
+        crate::panics::resume_finalizer_panic();
     }
 }
 
@@ -287,6 +289,9 @@ impl<T: 'static> Linker<T> {
                 Some(finalizer),
             )
         };
+        // A failed definition finalizes `env` at once; its panic, if any,
+        // resumes here.
+        crate::panics::resume_finalizer_panic();
         // SAFETY: the error, if any, is fresh and owned.
         unsafe { Error::check(core, error) }.map_err(name_error(item_name(module, name)))?;
         Ok(self)

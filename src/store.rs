@@ -23,9 +23,9 @@ pub(crate) struct StoreInner<T> {
     pub(crate) id: u64,
     /// A host function's panic, resumed once the wasm frames are gone.
     pub(crate) panic: Option<Box<dyn Any + Send>>,
-    /// The message of the error a host function returned, reported as a
-    /// trap once the call it failed returns.
-    pub(crate) host_error: Option<String>,
+    /// The error a host function returned, given back once the call it
+    /// failed returns.
+    pub(crate) host_error: Option<crate::func::HostError>,
     pub(crate) data: T,
 }
 
@@ -135,10 +135,12 @@ impl<T> Store<T> {
         std::mem::forget(self);
         // SAFETY: the C store is deleted first (running finalizers of host
         // functions), then the box is reclaimed exactly once.
-        unsafe {
+        let data = unsafe {
             ((*inner).wasmtime.core().wasmtime_store_delete)((*inner).store);
             Box::from_raw(inner).data
-        }
+        };
+        crate::panics::resume_finalizer_panic();
+        data
     }
 
     /// The engine.
@@ -267,6 +269,10 @@ impl<T> Drop for Store<T> {
             ((*inner).wasmtime.core().wasmtime_store_delete)((*inner).store);
             drop(Box::from_raw(inner));
         }
+        // A finalizer (a host function's closure, an externref's data)
+        // that panicked in `Drop` while the store was deleted panics here,
+        // as it would in Rust.
+        crate::panics::resume_finalizer_panic();
     }
 }
 
@@ -399,8 +405,8 @@ impl<T> StoreContextMut<'_, T> {
         }
     }
 
-    /// Takes the message of a host function's error from the last call.
-    pub(crate) fn take_host_error(&mut self) -> Option<String> {
+    /// Takes the error a host function returned during the last call.
+    pub(crate) fn take_host_error(&mut self) -> Option<crate::func::HostError> {
         // SAFETY: exclusive for the borrow; no wasm is running any more.
         unsafe { (*self.inner).host_error.take() }
     }

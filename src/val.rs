@@ -508,7 +508,9 @@ type HostData = Box<dyn Any + Send + Sync>;
 unsafe extern "C" fn drop_host_data(data: *mut std::ffi::c_void) {
     // SAFETY: `data` is the `Box<HostData>` leaked in `ExternRef::new`,
     // finalized once by Wasmtime when the reference is collected.
-    drop(unsafe { Box::from_raw(data.cast::<HostData>()) });
+    let data = unsafe { Box::from_raw(data.cast::<HostData>()) };
+    // The data may panic in `Drop`: never unwind into C.
+    crate::panics::in_finalizer(move || drop(data));
 }
 
 impl ExternRef {

@@ -422,17 +422,22 @@ unsafe extern "C" fn capture_write(data: *mut c_void, buf: *const u8, len: usize
         // SAFETY: Wasmtime passes `len` readable bytes at `buf`.
         unsafe { std::slice::from_raw_parts(buf, len) }
     };
-    captured
-        .0
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .extend_from_slice(bytes);
-    isize::try_from(len).unwrap_or(isize::MAX)
+    // Never unwind into C: a failure reports an error (-1) to the guest.
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        captured
+            .0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .extend_from_slice(bytes);
+        isize::try_from(len).unwrap_or(isize::MAX)
+    }))
+    .unwrap_or(-1)
 }
 
 unsafe extern "C" fn capture_drop(data: *mut c_void) {
     // SAFETY: the box leaked in `set_output`, finalized once.
-    drop(unsafe { Box::from_raw(data.cast::<Captured>()) });
+    let captured = unsafe { Box::from_raw(data.cast::<Captured>()) };
+    crate::panics::in_finalizer(move || drop(captured));
 }
 
 fn set_output(

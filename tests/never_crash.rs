@@ -7,7 +7,9 @@ mod common;
 
 use common::child::isolate;
 use common::{engine_with, setup, Flavour};
-use wasmtime_dyn::{Error, Linker, Store, Table, TableType, Val, ValType};
+use wasmtime_dyn::{
+    Caller, Error, Extern, ExternRef, Func, Linker, Store, Table, TableType, TrapCode, Val, ValType,
+};
 
 // ---- Finding 2: NULL from `wasm_tabletype_new` ----
 
@@ -73,4 +75,215 @@ fn engine_mismatch_says_engine() {
     let linker_b: Linker<()> = Linker::new(&engine_b);
     let err = linker_b.instantiate(&mut store_a, &module_a).unwrap_err();
     assert!(err.to_string().contains("different engine"), "{err}");
+}
+
+// ---- Finding 8: panics never cross `extern "C"` ----
+
+/// Panics when dropped.
+struct DropBomb(&'static str);
+
+impl Drop for DropBomb {
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            panic!("{}", self.0);
+        }
+    }
+}
+
+fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_default()
+}
+
+#[test]
+fn closure_that_panics_in_drop_panics_in_store_drop() {
+    isolate("closure_that_panics_in_drop_panics_in_store_drop", || {
+        for flavour in [Flavour::Full, Flavour::Min] {
+            let engine = engine_with(flavour, |_| {});
+            let mut store = Store::new(&engine, ());
+            let bomb = DropBomb("closure capture dropped");
+            Func::wrap(&mut store, move || {
+                let _ = &bomb;
+            })
+            .unwrap();
+            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| drop(store)));
+            let payload = outcome.expect_err("the capture's panic resumes in Store::drop");
+            assert_eq!(panic_text(&*payload), "closure capture dropped");
+        }
+        // A linker's host function is finalized when the linker goes.
+        let engine = engine_with(Flavour::Full, |_| {});
+        let mut linker: Linker<()> = Linker::new(&engine);
+        let bomb = DropBomb("linker capture dropped");
+        linker
+            .func_wrap("m", "f", move || {
+                let _ = &bomb;
+            })
+            .unwrap();
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| drop(linker)));
+        let payload = outcome.expect_err("the capture's panic resumes in Linker::drop");
+        assert_eq!(panic_text(&*payload), "linker capture dropped");
+    });
+}
+
+#[test]
+fn externref_data_that_panics_in_drop_panics_in_store_drop() {
+    isolate(
+        "externref_data_that_panics_in_drop_panics_in_store_drop",
+        || {
+            let engine = engine_with(Flavour::Full, |_| {});
+            let mut store = Store::new(&engine, ());
+            let r = ExternRef::new(&mut store, DropBomb("externref data dropped")).unwrap();
+            drop(r);
+            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| drop(store)));
+            let payload = outcome.expect_err("the data's panic resumes in Store::drop");
+            assert_eq!(panic_text(&*payload), "externref data dropped");
+        },
+    );
+}
+
+/// An error whose `Display` panics.
+#[derive(Debug)]
+struct PanickyDisplay;
+
+impl std::fmt::Display for PanickyDisplay {
+    fn fmt(&self, _: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        panic!("Display of the host error")
+    }
+}
+
+impl std::error::Error for PanickyDisplay {}
+
+const CALLS_HOST: &str = r#"(module
+    (import "host" "f" (func $f))
+    (func (export "run") call $f))"#;
+
+#[test]
+fn host_error_whose_display_panics_resumes_in_the_caller() {
+    isolate(
+        "host_error_whose_display_panics_resumes_in_the_caller",
+        || {
+            for flavour in [Flavour::Full, Flavour::Min] {
+                let (engine, module) = setup(flavour, CALLS_HOST);
+                let mut linker: Linker<()> = Linker::new(&engine);
+                linker
+                    .func_wrap("host", "f", || -> wasmtime_dyn::Result<()> {
+                        Err(Error::Io {
+                            path: "data".into(),
+                            source: std::io::Error::other(PanickyDisplay),
+                        })
+                    })
+                    .unwrap();
+                let mut store = Store::new(&engine, ());
+                let instance = linker.instantiate(&mut store, &module).unwrap();
+                let run = instance
+                    .get_typed_func::<(), ()>(&mut store, "run")
+                    .unwrap();
+                let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    run.call(&mut store, ())
+                }));
+                let payload = outcome.expect_err("the Display panic resumes in the caller");
+                assert_eq!(panic_text(&*payload), "Display of the host error");
+                // The store is still usable.
+                linker.func_wrap("other", "g", || 1).unwrap();
+            }
+        },
+    );
+}
+
+// ---- Finding 13: errors crossing host functions keep their identity ----
+
+const REENTERS: &str = r#"(module
+    (import "host" "f" (func $f (param i32) (result i32)))
+    (func (export "run") (param i32) (result i32) local.get 0 call $f))"#;
+
+#[test]
+fn trap_code_survives_host_wasm_recursion() {
+    // A big stack for the runaway recursion (see `Config::max_wasm_stack`).
+    std::thread::Builder::new()
+        .stack_size(16 << 20)
+        .spawn(|| {
+            for flavour in [Flavour::Full, Flavour::Min] {
+                let (engine, module) = setup(flavour, REENTERS);
+                let mut linker: Linker<()> = Linker::new(&engine);
+                linker
+                    .func_wrap(
+                        "host",
+                        "f",
+                        |mut caller: Caller<'_, ()>, n: i32| -> wasmtime_dyn::Result<i32> {
+                            let Some(Extern::Func(run)) = caller.get_export("run") else {
+                                return Err(Error::Invalid("no run export".into()));
+                            };
+                            let mut out = [Val::I32(0)];
+                            run.call(&mut caller, &[Val::I32(n + 1)], &mut out)?;
+                            Ok(out[0].i32().unwrap())
+                        },
+                    )
+                    .unwrap();
+                let mut store = Store::new(&engine, ());
+                let instance = linker.instantiate(&mut store, &module).unwrap();
+                let run = instance
+                    .get_typed_func::<i32, i32>(&mut store, "run")
+                    .unwrap();
+                match run.call(&mut store, 0) {
+                    Err(Error::Trap(trap)) => {
+                        assert_eq!(
+                            trap.code(),
+                            Some(TrapCode::StackOverflow),
+                            "{flavour:?}: {trap}"
+                        );
+                        assert_eq!(trap.message(), "call stack exhausted");
+                        let text = Error::Trap(trap).to_string();
+                        assert_eq!(text.matches("wasm trap:").count(), 1, "{text}");
+                    }
+                    other => panic!("{flavour:?}: expected a stack overflow, got {other:?}"),
+                }
+            }
+        })
+        .unwrap()
+        .join()
+        .unwrap();
+}
+
+#[test]
+fn host_errors_come_back_as_they_were() {
+    for flavour in [Flavour::Full, Flavour::Min] {
+        let (engine, module) = setup(flavour, REENTERS);
+        let mut linker: Linker<()> = Linker::new(&engine);
+        linker
+            .func_wrap("host", "f", |n: i32| -> wasmtime_dyn::Result<i32> {
+                match n {
+                    0 => Err(Error::Exit(3)),
+                    1 => Err(Error::Invalid("bad input 1".into())),
+                    _ => Ok(n),
+                }
+            })
+            .unwrap();
+        let mut store = Store::new(&engine, ());
+        let instance = linker.instantiate(&mut store, &module).unwrap();
+        let run = instance
+            .get_typed_func::<i32, i32>(&mut store, "run")
+            .unwrap();
+        assert!(
+            matches!(run.call(&mut store, 0), Err(Error::Exit(3))),
+            "{flavour:?}"
+        );
+        match run.call(&mut store, 1) {
+            Err(Error::Trap(trap)) => {
+                assert_eq!(trap.code(), None);
+                assert_eq!(trap.message(), "bad input 1");
+                assert!(
+                    matches!(trap.host_error(), Some(Error::Invalid(m)) if m == "bad input 1"),
+                    "{trap:?}"
+                );
+                let source = std::error::Error::source(&trap).expect("the host error");
+                assert_eq!(source.to_string(), "bad input 1");
+                assert!(!trap.trace().is_empty(), "the wasm frames are kept");
+            }
+            other => panic!("{flavour:?}: expected a trap, got {other:?}"),
+        }
+        assert_eq!(run.call(&mut store, 5).unwrap(), 5);
+    }
 }
