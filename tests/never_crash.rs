@@ -329,3 +329,46 @@ fn refused_anyref_reads_do_not_leak() {
         "RSS grew by {grown} bytes over 400 000 refused reads"
     );
 }
+
+// ---- Finding 7: pools Wasmtime cannot map are refused, not aborted on ----
+
+fn pooled_engine(
+    configure: impl Fn(&mut wasmtime_dyn::PoolingConfig),
+) -> wasmtime_dyn::Result<wasmtime_dyn::Engine> {
+    let lib = Flavour::Full.load();
+    let mut config = wasmtime_dyn::Config::new(lib);
+    let mut pool = wasmtime_dyn::PoolingConfig::default();
+    configure(&mut pool);
+    config
+        .pooling_allocator()
+        .expect("the full library pools")
+        .enable(pool);
+    wasmtime_dyn::Engine::new(lib, &config)
+}
+
+#[test]
+fn impossible_table_pools_are_config_errors() {
+    isolate("impossible_table_pools_are_config_errors", || {
+        let cases: [(&str, fn(&mut wasmtime_dyn::PoolingConfig)); 4] = [
+            ("table_elements", |p| p.table_elements = Some(1 << 40)),
+            ("table_elements", |p| p.table_elements = Some(usize::MAX)),
+            ("total_tables", |p| p.total_tables = Some(u32::MAX)),
+            ("total_tables", |p| {
+                p.total_tables = Some(u32::MAX);
+                p.table_elements = Some(0);
+            }),
+        ];
+        for (field, configure) in cases {
+            let err = pooled_engine(configure).unwrap_err();
+            assert!(matches!(err, Error::Config(_)), "{err:?}");
+            assert!(err.to_string().contains(field), "{field}: {err}");
+        }
+        // Large but mappable pools still work.
+        pooled_engine(|p| {
+            p.total_tables = Some(100_000);
+            p.table_elements = Some(10_000);
+        })
+        .unwrap();
+        pooled_engine(|p| p.table_elements = Some(1 << 20)).unwrap();
+    });
+}
