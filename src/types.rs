@@ -63,39 +63,63 @@ impl ValType {
         unsafe { (core.wasm_valtype_new)(kind) }
     }
 
-    /// Reads a `wasm_valtype_t` through `wasmtime_valtype_new`, which knows
-    /// every type (`wasm_valtype_kind` aborts the process on `v128` and on
-    /// GC reference types).
+    /// Reads a `wasm_valtype_t`.
+    ///
+    /// Neither reader of the C API knows every type: `wasm_valtype_kind`
+    /// aborts the process on `v128` and on GC reference types, and
+    /// `wasmtime_valtype_new` on the stack-switching proposal's `cont`
+    /// references (C API types/val.rs:195, "missing support for contref").
+    /// So the type is compared (`wasmtime_wasm_valtype_equal`, which never
+    /// aborts on engine-less types) with the seven types this crate
+    /// supports, and anything else is refused without asking the C API
+    /// what it is.
     ///
     /// # Safety
     ///
     /// `ty` is a live `wasm_valtype_t` of `core`'s library.
     pub(crate) unsafe fn from_c(core: &Core, ty: *const wasm_valtype_t) -> crate::Result<ValType> {
-        let mut out = std::mem::MaybeUninit::<wasmtime_valtype_t>::uninit();
-        // SAFETY: `ty` is live (caller's contract); `out` is written.
-        let mut out = unsafe {
-            (core.wasmtime_valtype_new)(ty, out.as_mut_ptr());
-            out.assume_init()
-        };
-        let result = match u32::from(out.kind) {
-            WASMTIME_VALTYPE_KIND_I32 => Ok(ValType::I32),
-            WASMTIME_VALTYPE_KIND_I64 => Ok(ValType::I64),
-            WASMTIME_VALTYPE_KIND_F32 => Ok(ValType::F32),
-            WASMTIME_VALTYPE_KIND_F64 => Ok(ValType::F64),
-            WASMTIME_VALTYPE_KIND_V128 => Ok(ValType::V128),
-            _ => match (out.reftype.nullable, u32::from(out.reftype.heaptype.kind)) {
-                (true, WASMTIME_HEAPTYPE_KIND_FUNC) => Ok(ValType::FuncRef),
-                (true, WASMTIME_HEAPTYPE_KIND_EXTERN) => Ok(ValType::ExternRef),
-                (nullable, heap) => Err(crate::Error::Invalid(format!(
-                    "a reference type (heap type {heap}, nullable: {nullable}) of the GC proposals; \
-                     wasmtime-dyn supports funcref and externref only"
-                ))),
-            },
-        };
-        // SAFETY: `out` was written by the library and is deleted once.
-        unsafe { (core.wasmtime_valtype_delete)(&mut out) };
-        result
+        let known = known_valtypes(core);
+        // SAFETY: `ty` is live (caller's contract); the known types are live
+        // for the life of the process.
+        known
+            .iter()
+            .find(|(_, k)| unsafe { (core.wasmtime_wasm_valtype_equal)(ty, *k as *const _) })
+            .map(|(t, _)| *t)
+            .ok_or_else(|| {
+                crate::Error::Invalid(
+                    "a value type other than the numbers, v128, funcref and externref (a reference \
+                     of the GC, exceptions or stack-switching proposals); wasmtime-dyn supports \
+                     funcref and externref only"
+                        .into(),
+                )
+            })
     }
+}
+
+/// The seven value types this crate supports, as `wasm_valtype_t`s of the
+/// library `core` belongs to (addresses), made once per library and kept:
+/// libraries are never unloaded.
+fn known_valtypes(core: &Core) -> [(ValType, usize); 7] {
+    use std::sync::Mutex;
+    type Known = [(ValType, usize); 7];
+    static KNOWN: Mutex<Vec<(usize, Known)>> = Mutex::new(Vec::new());
+    let key = core as *const Core as usize;
+    let mut cache = KNOWN.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some((_, known)) = cache.iter().find(|(k, _)| *k == key) {
+        return *known;
+    }
+    let known = [
+        ValType::I32,
+        ValType::I64,
+        ValType::F32,
+        ValType::F64,
+        ValType::V128,
+        ValType::FuncRef,
+        ValType::ExternRef,
+    ]
+    .map(|t| (t, t.to_c(core) as usize));
+    cache.push((key, known));
+    known
 }
 
 impl fmt::Display for ValType {

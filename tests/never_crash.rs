@@ -8,7 +8,8 @@ mod common;
 use common::child::isolate;
 use common::{engine_with, setup, Flavour};
 use wasmtime_dyn::{
-    Caller, Error, Extern, ExternRef, Func, Linker, Store, Table, TableType, TrapCode, Val, ValType,
+    Caller, Error, Extern, ExternRef, Func, Linker, Module, Store, Table, TableType, TrapCode, Val,
+    ValType,
 };
 
 // ---- Finding 2: NULL from `wasm_tabletype_new` ----
@@ -370,5 +371,62 @@ fn impossible_table_pools_are_config_errors() {
         })
         .unwrap();
         pooled_engine(|p| p.table_elements = Some(1 << 20)).unwrap();
+    });
+}
+
+// ---- Finding 6: types the C API cannot describe are refused ----
+
+const CONT_EXPORTS: &str = r#"(module
+    (type $ft (func))
+    (type $ct (cont $ft))
+    (func (export "host") (import "host" "f") (param (ref null $ct)))
+    (func $probe (import "host" "probe"))
+    (func (export "f") (param (ref null $ct)))
+    (global (export "g") (mut (ref null $ct)) (ref.null $ct))
+    (table (export "t") 1 (ref null $ct))
+    (func (export "probe") (call $probe)))"#;
+
+#[test]
+fn continuation_types_are_refused_on_every_path() {
+    isolate("continuation_types_are_refused_on_every_path", || {
+        let engine = engine_with(Flavour::Full, |c| {
+            c.wasm_stack_switching(true);
+        });
+        let module = Module::new(&engine, CONT_EXPORTS).unwrap();
+        let err = module.exports().unwrap_err();
+        assert!(err.to_string().contains("stack-switching"), "{err}");
+        assert!(module.imports().is_err());
+        let mut store = Store::new(&engine, Vec::new());
+        let mut linker: Linker<Vec<bool>> = Linker::new(&engine);
+        linker.define_unknown_imports_as_traps(&module).unwrap();
+        linker.allow_shadowing(true);
+        linker
+            .func_wrap("host", "probe", |mut caller: Caller<'_, Vec<bool>>| {
+                for name in ["f", "host"] {
+                    let seen = caller.get_export(name).is_some();
+                    caller.data_mut().push(seen);
+                }
+            })
+            .unwrap();
+        let instance = linker.instantiate(&mut store, &module).unwrap();
+        assert!(instance.get_func(&mut store, "f").is_err());
+        assert!(instance.get_export(&mut store, "f").is_none());
+        // Globals and tables are handed out; what cannot be read is refused.
+        let global = instance.get_global(&mut store, "g").unwrap();
+        assert!(global.ty(&store).is_err());
+        assert!(global.get(&mut store).is_err());
+        let table = instance.get_table(&mut store, "t").unwrap();
+        assert!(table.ty(&store).is_err());
+        let err = table.get(&mut store, 0).unwrap_err();
+        assert!(err.to_string().contains("stack-switching"), "{err}");
+        let probe = instance
+            .get_typed_func::<(), ()>(&mut store, "probe")
+            .unwrap();
+        probe.call(&mut store, ()).unwrap();
+        assert_eq!(store.data(), &[false, false]);
+        linker.define_instance(&mut store, "m", &instance).unwrap();
+        assert!(linker.get(&mut store, "m", "f").is_none());
+        assert!(linker.get(&mut store, "m", "host").is_none());
+        assert!(linker.get(&mut store, "m", "probe").is_some());
     });
 }
