@@ -30,6 +30,8 @@ pub struct Linker<T> {
     ptr: *mut wasmtime_linker_t,
     /// The store the store-bound items defined so far belong to.
     store_id: Option<u64>,
+    /// Whether WASI is defined here (see `StoreInner::has_wasi`).
+    pub(crate) has_wasi: bool,
     _data: PhantomData<fn(T)>,
 }
 
@@ -80,6 +82,7 @@ impl<T: 'static> Linker<T> {
             engine: engine.clone(),
             ptr,
             store_id: None,
+            has_wasi: false,
             _data: PhantomData,
         }
     }
@@ -336,7 +339,9 @@ impl<T: 'static> Linker<T> {
     /// # Errors
     ///
     /// Wasmtime's error naming an unresolved or mistyped import;
-    /// [`Error::Trap`] if the start function traps.
+    /// [`Error::Trap`] if the start function traps; [`Error::Invalid`] for
+    /// a module importing WASI through this linker into a store without a
+    /// WASI context (call [`Store::set_wasi`](crate::Store::set_wasi) first).
     pub fn instantiate(
         &self,
         mut store: impl AsContextMut<Data = T>,
@@ -346,6 +351,14 @@ impl<T: 'static> Linker<T> {
         self.check_store(&cx)?;
         if !Engine::same(module.engine(), &self.engine) {
             return Err(Error::WrongEngine("the module", "the linker"));
+        }
+        if self.has_wasi && !cx.has_wasi() {
+            if let Some(name) = module.imports_from(&crate::wasi::MODULE_NAMES) {
+                return Err(Error::Invalid(format!(
+                    "the module imports from `{name}` and the linker defines WASI, but the store \
+                     has no WASI context: call `Store::set_wasi` before instantiating"
+                )));
+            }
         }
         let mut raw = std::mem::MaybeUninit::<wasmtime_instance_t>::uninit();
         let mut trap = std::ptr::null_mut();
@@ -386,6 +399,11 @@ impl<T: 'static> Linker<T> {
     ) -> Option<Extern> {
         let mut cx = store.as_context_mut();
         self.check_store(&cx).ok()?;
+        if self.has_wasi && !cx.has_wasi() && crate::wasi::MODULE_NAMES.contains(&module) {
+            // A WASI function called in a store without a WASI context
+            // aborts the process inside the C API.
+            return None;
+        }
         let mut item = std::mem::MaybeUninit::<wasmtime_extern_t>::uninit();
         // SAFETY: linker and context are live and match; names readable.
         let found = unsafe {

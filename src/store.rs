@@ -26,6 +26,11 @@ pub(crate) struct StoreInner<T> {
     /// The error a host function returned, given back once the call it
     /// failed returns.
     pub(crate) host_error: Option<crate::func::HostError>,
+    /// Whether the store has a WASI context: the C API's WASI functions
+    /// abort the process without one ("wasi context must be populated"),
+    /// so wasm that can reach them is not instantiated before. Once set, a
+    /// context is never removed (it can only be replaced).
+    pub(crate) has_wasi: bool,
     pub(crate) data: T,
 }
 
@@ -73,6 +78,7 @@ impl<T> Store<T> {
             id: NEXT_STORE_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             panic: None,
             host_error: None,
+            has_wasi: false,
             data,
         }));
         // SAFETY: the engine is live; the data pointer is the inner box,
@@ -403,6 +409,12 @@ impl<T> StoreContextMut<'_, T> {
         } else {
             Err(Error::WrongStore(what))
         }
+    }
+
+    /// Whether the store has a WASI context (see `StoreInner::has_wasi`).
+    pub(crate) fn has_wasi(&self) -> bool {
+        // SAFETY: as in `data`.
+        unsafe { (*self.inner).has_wasi }
     }
 
     /// Takes the error a host function returned during the last call.

@@ -529,6 +529,12 @@ pub struct Wasi {
 impl Wasi {
     /// Defines the `wasi_snapshot_preview1` functions in `linker`.
     ///
+    /// They need the WASI context of the store they run in ([`Wasi::set`]
+    /// or [`Store::set_wasi`]): [`Linker::instantiate`] refuses a module
+    /// importing from `wasi_snapshot_preview1` in a store without one, and
+    /// [`Linker::get`] does not hand these functions out there (the C API
+    /// would abort the process when they run).
+    ///
     /// ```no_run
     /// use wasmtime_dyn::{Engine, Linker};
     /// # let engine: Engine = unimplemented!();
@@ -543,7 +549,9 @@ impl Wasi {
         // SAFETY: the linker is live.
         let error = unsafe { (self.table.wasmtime_linker_define_wasi)(linker.ptr()) };
         // SAFETY: the error, if any, is fresh and owned.
-        unsafe { Error::check(self.core, error) }
+        unsafe { Error::check(self.core, error) }?;
+        linker.has_wasi = true;
+        Ok(())
     }
 
     /// Gives `store` this WASI environment (replacing any earlier one).
@@ -571,9 +579,16 @@ impl Wasi {
         // to the store.
         let error = unsafe { (self.table.wasmtime_context_set_wasi)(cx.context(), c_config) };
         // SAFETY: the error, if any, is fresh and owned.
-        unsafe { Error::check(self.core, error) }
+        unsafe { Error::check(self.core, error) }?;
+        // SAFETY: exclusive access to the store for the borrow.
+        unsafe { (*cx.inner).has_wasi = true };
+        Ok(())
     }
 }
+
+/// The module names `Wasi::add_to_linker` defines functions under
+/// (`wasi_unstable` too, should a later version add it).
+pub(crate) const MODULE_NAMES: [&str; 2] = ["wasi_snapshot_preview1", "wasi_unstable"];
 
 impl Engine {
     /// WASI preview 1, where the library has it.

@@ -430,3 +430,54 @@ fn continuation_types_are_refused_on_every_path() {
         assert!(linker.get(&mut store, "m", "probe").is_some());
     });
 }
+
+// ---- Finding 4: WASI functions never run without a WASI context ----
+
+const USES_WASI: &str = r#"(module
+    (import "wasi_snapshot_preview1" "sched_yield" (func $yield (result i32)))
+    (memory (export "memory") 1)
+    (func $start (drop (call $yield)))
+    (start $start)
+    (func (export "run") (result i32) (call $yield)))"#;
+
+#[test]
+fn wasi_without_a_context_is_refused() {
+    isolate("wasi_without_a_context_is_refused", || {
+        let (engine, module) = setup(Flavour::Full, USES_WASI);
+        let mut linker: Linker<()> = Linker::new(&engine);
+        linker.define_wasi().unwrap();
+        let mut store = Store::new(&engine, ());
+        let err = linker.instantiate(&mut store, &module).unwrap_err();
+        assert!(matches!(err, Error::Invalid(_)), "{err:?}");
+        assert!(
+            err.to_string().contains("set_wasi")
+                && err.to_string().contains("wasi_snapshot_preview1"),
+            "{err}"
+        );
+        assert!(linker
+            .get(&mut store, "wasi_snapshot_preview1", "sched_yield")
+            .is_none());
+        // A module that does not import WASI still instantiates.
+        let plain = Module::new(&engine, r#"(module (func (export "f")))"#).unwrap();
+        linker.instantiate(&mut store, &plain).unwrap();
+        // With a context, everything works.
+        store
+            .set_wasi(&wasmtime_dyn::wasi::WasiConfig::new())
+            .unwrap();
+        let Some(Extern::Func(sched_yield)) =
+            linker.get(&mut store, "wasi_snapshot_preview1", "sched_yield")
+        else {
+            panic!("sched_yield is defined");
+        };
+        // Called from the host, it finds the WASI context (and then no
+        // caller memory, which WASI functions need).
+        let mut out = [Val::I32(-1)];
+        let err = sched_yield.call(&mut store, &[], &mut out).unwrap_err();
+        assert!(err.to_string().contains("memory"), "{err}");
+        let instance = linker.instantiate(&mut store, &module).unwrap();
+        let run = instance
+            .get_typed_func::<(), i32>(&mut store, "run")
+            .unwrap();
+        assert_eq!(run.call(&mut store, ()).unwrap(), 0);
+    });
+}
