@@ -474,9 +474,10 @@ impl Config {
 
     /// Settings for code that a library with the capabilities `target` will
     /// load: turns off every run-time feature and wasm proposal `target`
-    /// lacks (`gc_support` and with it GC types, exceptions,
-    /// `concurrency_support`, threads, the component model), so that the
-    /// minimal build accepts the `.cwasm`. See
+    /// lacks (`gc_support` and with it GC types, exceptions and the GC
+    /// proposal's non-final types, `concurrency_support`, threads, the
+    /// component model), so that the minimal build accepts the `.cwasm`
+    /// and nothing in it calls a builtin the target lacks. See
     /// [`precompile_for`](crate::precompile_for).
     ///
     /// ```no_run
@@ -496,6 +497,11 @@ impl Config {
             s.gc_support = Some(false);
             if own.contains(Capability::Gc) {
                 s.exceptions = Some(false);
+                // The GC proposal bit lets non-final (`sub`) function types
+                // through, whose checks call the `is_subtype` builtin that
+                // exists only with GC: the target would abort when wasm
+                // reaches it. Turned off, the validator refuses them here.
+                s.wasm_gc = Some(false);
             }
         }
         if !target.contains(Capability::ComponentModelAsync) {

@@ -59,6 +59,7 @@ mod typed;
 mod types;
 mod val;
 pub mod wasi;
+mod wasm_scan;
 
 pub use capability::{Capabilities, Capability, Iter as CapabilitiesIter, UndetectableFeature};
 pub use compiler::{precompile_for, Compiler, Wat};

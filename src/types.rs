@@ -377,7 +377,9 @@ impl GlobalType {
     }
 }
 
-/// The type of a linear memory, in 64 KiB pages.
+/// The type of a linear memory, in pages (64 KiB unless the module set
+/// another size with the custom page sizes proposal; see
+/// [`MemoryType::page_size`]).
 ///
 /// ```
 /// use wasmtime_dyn::MemoryType;
@@ -390,7 +392,11 @@ pub struct MemoryType {
     maximum: Option<u64>,
     is_64: bool,
     shared: bool,
+    page_size_log2: u8,
 }
+
+/// The log2 of the default page size, 64 KiB.
+const DEFAULT_PAGE_SIZE_LOG2: u8 = 16;
 
 impl MemoryType {
     /// A 32-bit, unshared memory of `minimum` pages, growable to `maximum`.
@@ -407,6 +413,7 @@ impl MemoryType {
             maximum: maximum.map(Into::into),
             is_64: false,
             shared: false,
+            page_size_log2: DEFAULT_PAGE_SIZE_LOG2,
         }
     }
 
@@ -424,6 +431,7 @@ impl MemoryType {
             maximum: Some(maximum.into()),
             is_64: false,
             shared: true,
+            page_size_log2: DEFAULT_PAGE_SIZE_LOG2,
         }
     }
 
@@ -469,6 +477,32 @@ impl MemoryType {
         self.shared
     }
 
+    /// The size of a page in bytes: 65536, or what the module declared with
+    /// the custom page sizes proposal (1 is the only other size Wasmtime
+    /// accepts). [`minimum`](MemoryType::minimum) and
+    /// [`maximum`](MemoryType::maximum) count pages of this size.
+    ///
+    /// ```
+    /// use wasmtime_dyn::MemoryType;
+    /// let ty = MemoryType::new(2, None);
+    /// assert_eq!(ty.page_size(), 65536);
+    /// assert_eq!(ty.minimum() * ty.page_size(), 128 * 1024);
+    /// ```
+    pub fn page_size(&self) -> u64 {
+        1 << self.page_size_log2
+    }
+
+    /// The log2 of [`page_size`](MemoryType::page_size): 16, or 0 for
+    /// one-byte pages.
+    ///
+    /// ```
+    /// use wasmtime_dyn::MemoryType;
+    /// assert_eq!(MemoryType::new(1, None).page_size_log2(), 16);
+    /// ```
+    pub fn page_size_log2(&self) -> u8 {
+        self.page_size_log2
+    }
+
     /// A new owned `wasm_memorytype_t`; the caller deletes it.
     pub(crate) fn to_c(self, core: &Core) -> crate::Result<*mut wasm_memorytype_t> {
         let mut out = std::ptr::null_mut();
@@ -480,7 +514,7 @@ impl MemoryType {
                 self.maximum.unwrap_or(0),
                 self.is_64,
                 self.shared,
-                16,
+                self.page_size_log2,
                 &mut out,
             )
         };
@@ -501,6 +535,7 @@ impl MemoryType {
                 maximum: (core.wasmtime_memorytype_maximum)(ty, &mut maximum).then_some(maximum),
                 is_64: (core.wasmtime_memorytype_is64)(ty),
                 shared: (core.wasmtime_memorytype_isshared)(ty),
+                page_size_log2: (core.wasmtime_memorytype_page_size_log2)(ty),
             }
         }
     }

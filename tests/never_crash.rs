@@ -8,8 +8,8 @@ mod common;
 use common::child::isolate;
 use common::{engine_with, setup, Flavour};
 use wasmtime_dyn::{
-    Caller, Error, Extern, ExternRef, Func, Linker, Module, Store, Table, TableType, TrapCode, Val,
-    ValType,
+    Caller, Engine, Error, Extern, ExternRef, Func, Linker, Module, Store, Table, TableType,
+    TrapCode, Val, ValType,
 };
 
 // ---- Finding 2: NULL from `wasm_tabletype_new` ----
@@ -480,4 +480,93 @@ fn wasi_without_a_context_is_refused() {
             .unwrap();
         assert_eq!(run.call(&mut store, ()).unwrap(), 0);
     });
+}
+
+// ---- Finding 1: modules never reach builtins a library lacks ----
+
+/// The module under "Runtime types" in type-subtyping.wast (abridged):
+/// non-final function types checked by `call_indirect` and `ref.cast`.
+const RUNTIME_TYPES: &str = r#"(module
+  (type $t0 (sub (func (result (ref null func)))))
+  (rec (type $t1 (sub $t0 (func (result (ref null $t1))))))
+  (rec (type $t2 (sub $t1 (func (result (ref null $t2))))))
+  (func $f0 (type $t0) (ref.null func))
+  (func $f1 (type $t1) (ref.null $t1))
+  (func $f2 (type $t2) (ref.null $t2))
+  (table funcref (elem $f0 $f1 $f2))
+  (func (export "run")
+    (block (result (ref null func)) (call_indirect (type $t0) (i32.const 1)))
+    (block (result (ref null $t0)) (ref.cast (ref $t0) (table.get (i32.const 2))))
+    (br 0)))"#;
+
+#[test]
+fn non_final_types_are_refused_without_gc() {
+    isolate("non_final_types_are_refused_without_gc", || {
+        let full = Flavour::Full.load();
+        let wasm = Engine::default_for(full)
+            .unwrap()
+            .wat()
+            .unwrap()
+            .to_wasm(RUNTIME_TYPES)
+            .unwrap();
+        // Precompiled by the full library for the minimal one: refused.
+        let min = Flavour::Min.load();
+        let err = wasmtime_dyn::precompile_for(full, min.capabilities(), &wasm).unwrap_err();
+        assert!(!err.to_string().is_empty());
+        // Compiled by the compiler-only library: refused, saying why.
+        let engine = engine_with(Flavour::CompilerOnly, |_| {});
+        let compiler = engine.compiler().unwrap();
+        for err in [
+            Module::new(&engine, &wasm).unwrap_err(),
+            compiler.validate(&wasm).unwrap_err(),
+            compiler.precompile(&wasm).unwrap_err(),
+        ] {
+            assert!(err.to_string().contains("non-final"), "{err}");
+        }
+        // The full library, which has GC, still runs it.
+        let engine = engine_with(Flavour::Full, |_| {});
+        let module = Module::new(&engine, &wasm).unwrap();
+        let mut store = Store::new(&engine, ());
+        let instance = Linker::new(&engine)
+            .instantiate(&mut store, &module)
+            .unwrap();
+        let run = instance
+            .get_typed_func::<(), ()>(&mut store, "run")
+            .unwrap();
+        run.call(&mut store, ()).unwrap();
+    });
+}
+
+// ---- Finding 12: memory types report their page size ----
+
+#[test]
+fn custom_page_sizes_are_reported() {
+    for flavour in [Flavour::Full, Flavour::Min, Flavour::CompilerOnly] {
+        let configure = |c: &mut wasmtime_dyn::Config| {
+            c.wasm_custom_page_sizes(true);
+        };
+        let engine = engine_with(flavour, configure);
+        let module = common::module_with(
+            flavour,
+            &engine,
+            r#"(module (memory (export "m") 3 5 (pagesize 1)))"#,
+            configure,
+        );
+        let exports = module.exports().unwrap();
+        let wasmtime_dyn::ExternType::Memory(ty) = exports[0].ty else {
+            panic!("{flavour:?}: {:?}", exports[0]);
+        };
+        assert_eq!((ty.minimum(), ty.maximum()), (3, Some(5)), "{flavour:?}");
+        assert_eq!((ty.page_size(), ty.page_size_log2()), (1, 0), "{flavour:?}");
+        let mut store = Store::new(&engine, ());
+        let instance = Linker::new(&engine)
+            .instantiate(&mut store, &module)
+            .unwrap();
+        let memory = instance.get_memory(&mut store, "m").unwrap();
+        assert_eq!(memory.ty(&store).unwrap(), ty, "{flavour:?}");
+        assert_eq!(memory.data(&store).unwrap().len(), 3, "{flavour:?}");
+        // A memory made by the host with one-byte pages keeps them.
+        let made = wasmtime_dyn::Memory::new(&mut store, ty).unwrap();
+        assert_eq!(made.ty(&store).unwrap().page_size(), 1, "{flavour:?}");
+    }
 }
