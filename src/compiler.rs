@@ -91,9 +91,9 @@ impl<'a> Compiler<'a> {
     ///   function types, which the GC proposal bit allows without
     ///   `GC_TYPES`, and that bit stays on (WASM3) in a build without `gc`,
     ///   whose C API has no `wasmtime_config_wasm_gc_set` to turn it off.
-    ///   So non-final types are refused here, from the binary, in builds
-    ///   without GC; `Config::for_target` turns the GC proposal off when a
-    ///   library with GC compiles for one without.
+    ///   So non-final types are refused here, from the binary, by engines
+    ///   of builds without GC and by engines configured with
+    ///   `Config::for_target` for such a build.
     /// - `threads`: `memory_atomic_wait32/64` and `memory_atomic_notify`:
     ///   the `THREADS` validator feature is off without `threads`
     ///   (config.rs:2552), and a `.cwasm` compiled with threads is refused
@@ -108,7 +108,7 @@ impl<'a> Compiler<'a> {
     /// - `wmemcheck`: only used when wmemcheck is configured, which this
     ///   crate cannot do.
     fn refuse_unsupported_builtins(&self, wasm: &[u8]) -> Result<()> {
-        if self.engine.wasmtime().has(Capability::Gc) {
+        if self.engine.wasmtime().has(Capability::Gc) && !self.engine.settings().target_without_gc {
             return Ok(());
         }
         if crate::wasm_scan::has_non_final_types(wasm) == Some(true) {

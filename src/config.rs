@@ -96,6 +96,9 @@ pub(crate) struct Settings {
     pub pooling: Option<crate::pooling::PoolingConfig>,
     // Cache capability.
     pub cache: Option<CacheSource>,
+    /// Set by `Config::for_target` for a target without GC: the compiler
+    /// refuses what would reach builtins that exist only with GC.
+    pub target_without_gc: bool,
 }
 
 /// Where the compilation cache's settings come from.
@@ -497,12 +500,15 @@ impl Config {
             s.gc_support = Some(false);
             if own.contains(Capability::Gc) {
                 s.exceptions = Some(false);
-                // The GC proposal bit lets non-final (`sub`) function types
-                // through, whose checks call the `is_subtype` builtin that
-                // exists only with GC: the target would abort when wasm
-                // reaches it. Turned off, the validator refuses them here.
-                s.wasm_gc = Some(false);
             }
+            // The GC proposal bit (on in builds without GC too) lets
+            // non-final (`sub`) function types through, whose checks call
+            // the `is_subtype` builtin that exists only with GC: the target
+            // would abort when wasm reaches it. Turning the bit off would
+            // also refuse what the target runs fine (`global.get` of local
+            // globals in constant expressions), so the compiler refuses
+            // exactly those types instead (see `Compiler::compile`).
+            s.target_without_gc = true;
         }
         if !target.contains(Capability::ComponentModelAsync) {
             s.concurrency_support = Some(false);
