@@ -98,6 +98,9 @@ pub(crate) struct Settings {
     pub pooling: Option<crate::pooling::PoolingConfig>,
     // Cache capability.
     pub cache: Option<CacheSource>,
+    /// Set by `Config::for_target` for a target without GC: the compiler
+    /// refuses what would reach builtins that exist only with GC.
+    pub target_without_gc: bool,
 }
 
 /// Where the compilation cache's settings come from.
@@ -208,11 +211,24 @@ impl Config {
         /// ```
         epoch_interruption: epoch_interruption: bool;
         /// The most stack, in bytes, wasm may use before
-        /// [`TrapCode::StackOverflow`](crate::TrapCode::StackOverflow). Must be above 0.
+        /// [`TrapCode::StackOverflow`](crate::TrapCode::StackOverflow). Must be above 0
+        /// (default 512 KiB, at most 2 MiB).
+        ///
+        /// The limit counts from where wasm is entered, and Wasmtime relies on
+        /// the thread's native stack having that much room left (plus what host
+        /// functions called from wasm use). **A thread whose stack is smaller
+        /// aborts the whole process** (a native stack overflow, which Wasmtime
+        /// cannot turn into a trap) when wasm recurses without bound, instead of
+        /// trapping. The same holds for the `wasmtime` crate. Run wasm on threads
+        /// with a stack comfortably larger than this limit (the main thread has
+        /// 8 MiB on Linux; `std::thread::Builder::stack_size` for others; Rust's
+        /// spawned threads get 2 MiB by default).
         ///
         /// ```no_run
         /// # let mut config: wasmtime_dyn::Config = unimplemented!();
         /// config.max_wasm_stack(256 * 1024);
+        /// // Threads that run wasm need more native stack than that:
+        /// let runner = std::thread::Builder::new().stack_size(4 << 20);
         /// ```
         max_wasm_stack: max_wasm_stack: usize;
         /// The bulk memory proposal.
@@ -473,9 +489,10 @@ impl Config {
 
     /// Settings for code that a library with the capabilities `target` will
     /// load: turns off every run-time feature and wasm proposal `target`
-    /// lacks (`gc_support` and with it GC types, exceptions,
-    /// `concurrency_support`, threads, the component model), so that the
-    /// minimal build accepts the `.cwasm`. See
+    /// lacks (`gc_support` and with it GC types, exceptions and the GC
+    /// proposal's non-final types, `concurrency_support`, threads, the
+    /// component model), so that the minimal build accepts the `.cwasm`
+    /// and nothing in it calls a builtin the target lacks. See
     /// [`precompile_for`](crate::precompile_for).
     ///
     /// ```no_run
@@ -496,6 +513,14 @@ impl Config {
             if own.contains(Capability::Gc) {
                 s.exceptions = Some(false);
             }
+            // The GC proposal bit (on in builds without GC too) lets
+            // non-final (`sub`) function types through, whose checks call
+            // the `is_subtype` builtin that exists only with GC: the target
+            // would abort when wasm reaches it. Turning the bit off would
+            // also refuse what the target runs fine (`global.get` of local
+            // globals in constant expressions), so the compiler refuses
+            // exactly those types instead (see `Compiler::compile`).
+            s.target_without_gc = true;
         }
         if !target.contains(Capability::ComponentModelAsync) {
             s.concurrency_support = Some(false);

@@ -72,8 +72,39 @@ const DEFAULT_MEMORY_RESERVATION: u64 = 4 << 30;
 const DEFAULT_MEMORY_GUARD: u64 = 32 << 20;
 
 /// Address space the pool may reserve: half of x86-64's 47-bit user space.
+/// Every pool (memories, tables, stacks) is one mapping made when the
+/// engine is created, so their sum must fit.
 const MAX_POOL_RESERVATION: u64 = 1 << 46;
 
+/// Wasmtime's pooling defaults for what `PoolingConfig` leaves unset
+/// (config.rs:3985-4010, 64-bit hosts).
+const DEFAULT_TOTAL_TABLES: u64 = 1000;
+const DEFAULT_TABLE_ELEMENTS: u64 = 20_000;
+const DEFAULT_TOTAL_STACKS: u64 = 1000;
+/// `NOMINAL_MAX_TABLE_ELEM_SIZE` (runtime/vm/table.rs:89): the widest
+/// table element, a function reference pointer.
+const TABLE_ELEMENT_BYTES: u64 = 8;
+/// The host page size pools round their slots up to (4 KiB on x86-64
+/// Linux; a larger page only makes the real slots larger).
+const HOST_PAGE: u64 = 4096;
+/// Wasmtime's default async stack (2 MiB) plus its guard page: one stack
+/// pool slot when the library has async support (unix_stack_pool.rs:41-56).
+const STACK_SLOT: u64 = (2 << 20) + HOST_PAGE;
+/// The most slots one pool's bookkeeping may track: Wasmtime allocates a
+/// slot-state entry per slot up front (index_allocator.rs:284-304), and
+/// an allocation failure there aborts the process inside the C API.
+const MAX_POOL_SLOTS: u64 = 1 << 24;
+
+/// The pooling allocator reserves every pool when the engine is created
+/// (`PoolingInstanceAllocator::new`, pooling.rs:272-307): memories
+/// (memory_pool.rs), tables (table_pool.rs:33-52), GC heaps (which share
+/// the memory pool, gc_heap_pool.rs:62-92), and, in builds with async,
+/// stacks (unix_stack_pool.rs:35-56). Any error there (a size that
+/// overflows, a mapping the address space cannot hold, bookkeeping that
+/// cannot be allocated) aborts the process inside `wasm_engine_new_with_config`.
+/// Instance counts (core and component) are only counters, and GC heap
+/// and stack counts are not settable here (Wasmtime's defaults, 1000 each,
+/// are accounted for).
 fn validate_pool(s: &Settings, pool: &crate::pooling::PoolingConfig) -> Result<()> {
     let reservation = s.memory_reservation.unwrap_or(DEFAULT_MEMORY_RESERVATION);
     let guard = s.memory_guard_size.unwrap_or(DEFAULT_MEMORY_GUARD);
@@ -87,20 +118,63 @@ fn validate_pool(s: &Settings, pool: &crate::pooling::PoolingConfig) -> Result<(
              lower max_memory_size or raise memory_reservation"
         )));
     }
+    // index_allocator.rs:284-304: bookkeeping per slot, allocated up front.
+    let counts = [
+        ("total_memories", pool.total_memories),
+        ("total_tables", pool.total_tables),
+    ];
+    for (name, count) in counts {
+        if let Some(count) = count.map(u64::from).filter(|c| *c > MAX_POOL_SLOTS) {
+            return Err(Error::Config(format!(
+                "the pool's {name} ({count}) is above {MAX_POOL_SLOTS}: Wasmtime allocates the \
+                 bookkeeping of every slot when the engine is created; lower {name}"
+            )));
+        }
+    }
     // memory_pool.rs:742-916: slot and total sizes must be computable and
     // mappable.
     let memories = pool
         .total_memories
         .map_or(crate::pooling::DEFAULT_TOTAL_MEMORIES, u64::from);
-    let total = reservation
+    let memory_total = reservation
         .checked_add(guard)
         .and_then(|slot| slot.checked_add(guard))
-        .and_then(|slot| slot.checked_mul(memories.max(1)));
-    match total {
-        Some(total) if total <= MAX_POOL_RESERVATION => Ok(()),
+        .and_then(|slot| slot.checked_mul(memories.max(1)))
+        .filter(|total| *total <= MAX_POOL_RESERVATION)
+        .ok_or_else(|| {
+            Error::Config(format!(
+                "the pool's {memories} memories of {reservation} bytes plus {guard}-byte guards need more address \
+                 space than this process can reserve: lower total_memories, memory_reservation or memory_guard_size"
+            ))
+        })?;
+    // table_pool.rs:33-52: a slot of `table_elements` entries per table,
+    // rounded up to pages, times `total_tables`, in one mapping.
+    let elements = pool
+        .table_elements
+        .map_or(DEFAULT_TABLE_ELEMENTS, |e| e as u64);
+    let tables = pool.total_tables.map_or(DEFAULT_TOTAL_TABLES, u64::from);
+    let table_total = elements
+        .checked_mul(TABLE_ELEMENT_BYTES)
+        .and_then(|bytes| bytes.checked_next_multiple_of(HOST_PAGE))
+        .and_then(|slot| slot.checked_mul(tables))
+        .filter(|total| *total <= MAX_POOL_RESERVATION)
+        .ok_or_else(|| {
+            Error::Config(format!(
+                "the pool's {tables} tables of {elements} elements ({TABLE_ELEMENT_BYTES} bytes each) need more \
+                 address space than this process can reserve: lower total_tables or table_elements"
+            ))
+        })?;
+    // unix_stack_pool.rs:35-56, with Wasmtime's defaults.
+    let stack_total = DEFAULT_TOTAL_STACKS * STACK_SLOT;
+    let sum = memory_total
+        .checked_add(table_total)
+        .and_then(|t| t.checked_add(stack_total));
+    match sum {
+        Some(sum) if sum <= MAX_POOL_RESERVATION => Ok(()),
         _ => Err(Error::Config(format!(
-            "the pool's {memories} memories of {reservation} bytes plus {guard}-byte guards need more address \
-             space than this process can reserve: lower total_memories, memory_reservation or memory_guard_size"
+            "the pool's memories ({memory_total} bytes) and tables ({table_total} bytes) together need more \
+             address space than this process can reserve ({MAX_POOL_RESERVATION} bytes): lower total_memories, \
+             memory_reservation, total_tables or table_elements"
         ))),
     }
 }

@@ -56,9 +56,24 @@ pub enum Error {
     /// Values, types or arguments that do not match what was expected.
     #[error("type mismatch: {0}")]
     TypeMismatch(String),
-    /// An object from one store (or engine) used with another.
+    /// An object from one store used with another.
     #[error("{0} belongs to a different store than the one it was used with")]
     WrongStore(&'static str),
+    /// Objects of two different engines used together (a module, linker or
+    /// store of one engine with those of another): every object of one
+    /// call must come from the same [`Engine`](crate::Engine).
+    ///
+    /// ```
+    /// use wasmtime_dyn::Error;
+    /// let err = Error::WrongEngine("the module", "the store's");
+    /// assert_eq!(
+    ///     err.to_string(),
+    ///     "the module was made with a different engine than the store's: \
+    ///      use objects of one engine together"
+    /// );
+    /// ```
+    #[error("{0} was made with a different engine than {1}: use objects of one engine together")]
+    WrongEngine(&'static str, &'static str),
     /// Objects from different libwasmtime builds mixed together.
     #[error("{0} was created by a different libwasmtime than the one it was used with")]
     WrongLibrary(&'static str),

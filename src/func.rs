@@ -208,8 +208,12 @@ impl Func {
     /// A host function of type `ty`, untyped: `func` gets the arguments as
     /// [`Val`]s and writes the results.
     ///
-    /// An `Err` from `func` becomes a trap carrying its message; a panic
-    /// becomes a trap too, and is resumed in the caller of the wasm call.
+    /// An `Err` from `func` unwinds the wasm frames and is what the wasm
+    /// call returns: an [`Error::Trap`] or [`Error::Exit`] (from a nested
+    /// call) as it was, any other error as an [`Error::Trap`] carrying its
+    /// message, with the error itself in [`Trap::host_error`]. A panic
+    /// unwinds the wasm frames too and is resumed in the caller of the wasm
+    /// call.
     ///
     /// ```no_run
     /// use wasmtime_dyn::{Func, FuncType, Store, Val, ValType};
@@ -323,22 +327,51 @@ pub(crate) unsafe fn call_failed<T>(
         }
     };
     cx.resume_panic();
-    // A host function's `Err` comes back from Wasmtime as an error with a
-    // wasm backtrace; report it as the trap it is, with the host's message.
-    match (cx.take_host_error(), err) {
-        (
-            Some(message),
-            Error::Wasmtime {
-                message: details,
-                trace,
-            },
-        ) => Error::Trap(Trap::from_host(message, details, trace)),
-        (Some(message), Error::Trap(trap)) => Error::Trap(Trap::from_host(
-            message,
-            trap.details().to_string(),
-            trap.trace().to_vec(),
-        )),
-        (_, err) => err,
+    match cx.take_host_error() {
+        Some(host) if host.raised(&err) => host.into_error(err),
+        // No host error, or one the trap Wasmtime reports did not come
+        // from (it is dropped: it was meant for another call).
+        _ => err,
+    }
+}
+
+/// The error a host function returned, kept in Rust while Wasmtime unwinds
+/// the wasm frames with a trap carrying its message, so that the call
+/// returns the error itself rather than its text.
+pub(crate) struct HostError {
+    /// The message given to Wasmtime's trap.
+    message: String,
+    error: Error,
+}
+
+impl HostError {
+    /// Whether `reported` (what the C call returned) is the trap made from
+    /// this error: its report carries the error's first line.
+    fn raised(&self, reported: &Error) -> bool {
+        let first_line = self.message.lines().next().unwrap_or("");
+        match reported {
+            Error::Wasmtime { message, .. } => message.contains(first_line),
+            Error::Trap(trap) => trap.details().contains(first_line),
+            _ => false,
+        }
+    }
+
+    /// The error the call returns: a trap or a WASI exit from a nested call
+    /// as it was (keeping its code, status and frames); any other error as
+    /// a trap whose [`Trap::host_error`] is the host's error, with the wasm
+    /// frames Wasmtime reported.
+    fn into_error(self, reported: Error) -> Error {
+        match self.error {
+            err @ (Error::Trap(_) | Error::Exit(_)) => err,
+            error => {
+                let (details, trace) = match reported {
+                    Error::Wasmtime { message, trace } => (message, trace),
+                    Error::Trap(trap) => (trap.details().to_string(), trap.trace().to_vec()),
+                    _ => (String::new(), Vec::new()),
+                };
+                Error::Trap(Trap::from_host(self.message, details, trace, error))
+            }
+        }
     }
 }
 
@@ -351,7 +384,9 @@ struct HostState<F> {
 unsafe extern "C" fn finalize<F>(env: *mut c_void) {
     // SAFETY: `env` is the `Box<HostState<F>>` leaked when the function was
     // made; Wasmtime finalizes it once.
-    drop(unsafe { Box::from_raw(env.cast::<HostState<F>>()) });
+    let state = unsafe { Box::from_raw(env.cast::<HostState<F>>()) };
+    // The closure's captures may panic in `Drop`: never unwind into C.
+    crate::panics::in_finalizer(move || drop(state));
 }
 
 /// The store a host function is called in.
@@ -393,23 +428,27 @@ unsafe fn run_host<T>(
     body: impl FnOnce() -> Result<()>,
 ) -> *mut wasm_trap_t {
     let core = wasmtime.core();
-    let outcome = catch_unwind(AssertUnwindSafe(body));
-    if let Ok(Ok(())) = outcome {
-        return std::ptr::null_mut();
-    }
-    // SAFETY: the caller's contract is `store_of`'s.
-    let inner = unsafe { store_of::<T>(core, caller) };
+    // Everything that runs Rust code is inside `catch_unwind`, formatting
+    // the error included (a `Display` may panic too).
+    let outcome = catch_unwind(AssertUnwindSafe(|| match body() {
+        Ok(()) => None,
+        Err(error) => Some(HostError {
+            message: error.to_string(),
+            error,
+        }),
+    }));
     let message = match outcome {
-        Ok(Ok(())) => unreachable!("returned above"),
-        Ok(Err(err)) => {
-            let message = err.to_string();
-            // SAFETY: the host call has exclusive access to the store.
-            unsafe { (*inner).host_error = Some(message.clone()) };
+        Ok(None) => return std::ptr::null_mut(),
+        Ok(Some(host)) => {
+            let message = host.message.clone();
+            // SAFETY: the caller's contract is `store_of`'s; the host call
+            // has exclusive access to the store.
+            unsafe { (*store_of::<T>(core, caller)).host_error = Some(host) };
             message
         }
         Err(payload) => {
-            // SAFETY: the host call has exclusive access to the store.
-            unsafe { (*inner).panic = Some(payload) };
+            // SAFETY: as above.
+            unsafe { (*store_of::<T>(core, caller)).panic = Some(payload) };
             "a host function panicked (the panic resumes in the caller)".to_string()
         }
     };

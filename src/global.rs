@@ -65,7 +65,7 @@ impl Global {
         }
         let c_val = value.to_c(&mut cx)?;
         let core = cx.wasmtime().core();
-        let c_ty = ty.to_c(core);
+        let c_ty = ty.to_c(core)?;
         let mut raw = std::mem::MaybeUninit::<wasmtime_global_t>::uninit();
         // SAFETY: the context, type and value are live and match; the type
         // is deleted once; the value is only read.

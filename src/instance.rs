@@ -238,7 +238,8 @@ impl Instance {
     /// # Errors
     ///
     /// [`Error::Trap`] if the start function traps; Wasmtime's error for
-    /// wrong imports; [`Error::WrongStore`] for imports of another store.
+    /// wrong imports; [`Error::WrongStore`] for imports of another store;
+    /// [`Error::WrongEngine`] for a module of another engine.
     pub fn new(
         mut store: impl AsContextMut,
         module: &Module,
@@ -246,9 +247,7 @@ impl Instance {
     ) -> Result<Instance> {
         let mut cx = store.as_context_mut();
         if !crate::Engine::same(cx.engine(), module.engine()) {
-            return Err(Error::WrongStore(
-                "the module (compiled for another engine)",
-            ));
+            return Err(Error::WrongEngine("the module", "the store"));
         }
         let imports = imports
             .iter()

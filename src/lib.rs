@@ -47,6 +47,7 @@ mod linker;
 mod loader;
 mod memory;
 mod module;
+mod panics;
 mod pooling;
 mod profiling;
 mod shared_memory;
@@ -59,6 +60,7 @@ mod types;
 mod val;
 mod versions;
 pub mod wasi;
+mod wasm_scan;
 
 pub use capability::{Capabilities, Capability, Iter as CapabilitiesIter, UndetectableFeature};
 pub use compiler::{precompile_for, Compiler, Target, Wat};

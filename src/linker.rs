@@ -30,6 +30,8 @@ pub struct Linker<T> {
     ptr: *mut wasmtime_linker_t,
     /// The store the store-bound items defined so far belong to.
     store_id: Option<u64>,
+    /// Whether WASI is defined here (see `StoreInner::has_wasi`).
+    pub(crate) has_wasi: bool,
     _data: PhantomData<fn(T)>,
 }
 
@@ -42,18 +44,26 @@ impl<T> Drop for Linker<T> {
     fn drop(&mut self) {
         // SAFETY: owned here, deleted once.
         unsafe { (self.engine.wasmtime().core().wasmtime_linker_delete)(self.ptr) };
+        // A host function's closure that panicked in `Drop` panics here.
+        crate::panics::resume_finalizer_panic();
     }
 }
 
-fn name_error<'a>(what: &str, name: &'a str) -> impl FnOnce(Error) -> Error + 'a {
-    let what = what.to_string();
+/// Prefixes Wasmtime's error about a definition with what was defined:
+/// "defining `module::name`: ..." or "defining instance `name`: ...".
+fn name_error(what: String) -> impl FnOnce(Error) -> Error {
     move |err| match err {
         Error::Wasmtime { message, trace } => Error::Wasmtime {
-            message: format!("defining {what} `{name}`: {message}"),
+            message: format!("defining {what}: {message}"),
             trace,
         },
         other => other,
     }
+}
+
+/// How a definition is named in errors: `module::name`.
+fn item_name(module: &str, name: &str) -> String {
+    format!("`{module}::{name}`")
 }
 
 impl<T: 'static> Linker<T> {
@@ -72,6 +82,7 @@ impl<T: 'static> Linker<T> {
             engine: engine.clone(),
             ptr,
             store_id: None,
+            has_wasi: false,
             _data: PhantomData,
         }
     }
@@ -116,9 +127,7 @@ impl<T: 'static> Linker<T> {
     /// and the store of its store-bound items, if it has any.
     fn check_store(&self, cx: &StoreContextMut<'_, T>) -> Result<()> {
         if !Engine::same(cx.engine(), &self.engine) {
-            return Err(Error::WrongStore(
-                "the store (of another engine than the linker's)",
-            ));
+            return Err(Error::WrongEngine("the store", "the linker"));
         }
         if let Some(id) = self.store_id {
             cx.check(id, "the linker (it holds items of another store)")?;
@@ -160,7 +169,7 @@ impl<T: 'static> Linker<T> {
             )
         };
         // SAFETY: the error, if any, is fresh and owned.
-        unsafe { Error::check(self.core(), error) }.map_err(name_error(module, name))?;
+        unsafe { Error::check(self.core(), error) }.map_err(name_error(item_name(module, name)))?;
         if let Some(id) = item.store_id() {
             self.store_id = Some(id);
         }
@@ -197,7 +206,8 @@ impl<T: 'static> Linker<T> {
             )
         };
         // SAFETY: the error, if any, is fresh and owned.
-        unsafe { Error::check(self.core(), error) }.map_err(name_error("instance", name))?;
+        unsafe { Error::check(self.core(), error) }
+            .map_err(name_error(format!("instance `{name}`")))?;
         self.store_id = Some(instance.store);
         Ok(self)
     }
@@ -282,8 +292,11 @@ impl<T: 'static> Linker<T> {
                 Some(finalizer),
             )
         };
+        // A failed definition finalizes `env` at once; its panic, if any,
+        // resumes here.
+        crate::panics::resume_finalizer_panic();
         // SAFETY: the error, if any, is fresh and owned.
-        unsafe { Error::check(core, error) }.map_err(name_error(module, name))?;
+        unsafe { Error::check(core, error) }.map_err(name_error(item_name(module, name)))?;
         Ok(self)
     }
 
@@ -301,9 +314,7 @@ impl<T: 'static> Linker<T> {
     /// ```
     pub fn define_unknown_imports_as_traps(&mut self, module: &Module) -> Result<&mut Self> {
         if !Engine::same(module.engine(), &self.engine) {
-            return Err(Error::WrongStore(
-                "the module (of another engine than the linker's)",
-            ));
+            return Err(Error::WrongEngine("the module", "the linker"));
         }
         // SAFETY: linker and module are live.
         let error = unsafe {
@@ -328,7 +339,9 @@ impl<T: 'static> Linker<T> {
     /// # Errors
     ///
     /// Wasmtime's error naming an unresolved or mistyped import;
-    /// [`Error::Trap`] if the start function traps.
+    /// [`Error::Trap`] if the start function traps; [`Error::Invalid`] for
+    /// a module importing WASI through this linker into a store without a
+    /// WASI context (call [`Store::set_wasi`](crate::Store::set_wasi) first).
     pub fn instantiate(
         &self,
         mut store: impl AsContextMut<Data = T>,
@@ -337,9 +350,15 @@ impl<T: 'static> Linker<T> {
         let mut cx = store.as_context_mut();
         self.check_store(&cx)?;
         if !Engine::same(module.engine(), &self.engine) {
-            return Err(Error::WrongStore(
-                "the module (of another engine than the linker's)",
-            ));
+            return Err(Error::WrongEngine("the module", "the linker"));
+        }
+        if self.has_wasi && !cx.has_wasi() {
+            if let Some(name) = module.imports_from(&crate::wasi::MODULE_NAMES) {
+                return Err(Error::Invalid(format!(
+                    "the module imports from `{name}` and the linker defines WASI, but the store \
+                     has no WASI context: call `Store::set_wasi` before instantiating"
+                )));
+            }
         }
         let mut raw = std::mem::MaybeUninit::<wasmtime_instance_t>::uninit();
         let mut trap = std::ptr::null_mut();
@@ -380,6 +399,11 @@ impl<T: 'static> Linker<T> {
     ) -> Option<Extern> {
         let mut cx = store.as_context_mut();
         self.check_store(&cx).ok()?;
+        if self.has_wasi && !cx.has_wasi() && crate::wasi::MODULE_NAMES.contains(&module) {
+            // A WASI function called in a store without a WASI context
+            // aborts the process inside the C API.
+            return None;
+        }
         let mut item = std::mem::MaybeUninit::<wasmtime_extern_t>::uninit();
         // SAFETY: linker and context are live and match; names readable.
         let found = unsafe {

@@ -238,6 +238,27 @@ impl Module {
         items
     }
 
+    /// The first of `names` the module imports from, if any (reads the
+    /// import names only, never their types).
+    pub(crate) fn imports_from(&self, names: &[&'static str]) -> Option<&'static str> {
+        let core = self.engine.wasmtime().core();
+        let mut vec = wasm_importtype_vec_t {
+            size: 0,
+            data: std::ptr::null_mut(),
+        };
+        // SAFETY: the module is live; `vec` is an empty vector to fill.
+        unsafe { (core.wasmtime_module_imports)(self.ptr, &mut vec) };
+        let found = (0..vec.size).find_map(|i| {
+            // SAFETY: the vector holds `size` live import types, which own
+            // their names until the vector is deleted.
+            let module = unsafe { name_of((core.wasm_importtype_module)(*vec.data.add(i))) };
+            names.iter().copied().find(|n| *n == module)
+        });
+        // SAFETY: filled by the library, deleted once.
+        unsafe { (core.wasm_importtype_vec_delete)(&mut vec) };
+        found
+    }
+
     /// The engine the module belongs to.
     ///
     /// ```no_run

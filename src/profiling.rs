@@ -52,7 +52,7 @@ impl GuestProfiler {
     /// # Errors
     ///
     /// [`Error::Unsupported`]`(Profiling)` on a library without it;
-    /// [`Error::WrongStore`] if a module belongs to another engine.
+    /// [`Error::WrongEngine`] if a module belongs to another engine.
     pub fn new(
         engine: &Engine,
         name: &str,
@@ -69,7 +69,7 @@ impl GuestProfiler {
             .iter()
             .any(|(_, m)| !Engine::same(m.engine(), engine))
         {
-            return Err(Error::WrongStore("a module (of another engine)"));
+            return Err(Error::WrongEngine("a module", "the profiler's"));
         }
         let name_vec = byte_vec(name);
         let names: Vec<wasm_name_t> = modules.iter().map(|(n, _)| byte_vec(n)).collect();

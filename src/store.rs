@@ -23,9 +23,14 @@ pub(crate) struct StoreInner<T> {
     pub(crate) id: u64,
     /// A host function's panic, resumed once the wasm frames are gone.
     pub(crate) panic: Option<Box<dyn Any + Send>>,
-    /// The message of the error a host function returned, reported as a
-    /// trap once the call it failed returns.
-    pub(crate) host_error: Option<String>,
+    /// The error a host function returned, given back once the call it
+    /// failed returns.
+    pub(crate) host_error: Option<crate::func::HostError>,
+    /// Whether the store has a WASI context: the C API's WASI functions
+    /// abort the process without one ("wasi context must be populated"),
+    /// so wasm that can reach them is not instantiated before. Once set, a
+    /// context is never removed (it can only be replaced).
+    pub(crate) has_wasi: bool,
     pub(crate) data: T,
 }
 
@@ -73,6 +78,7 @@ impl<T> Store<T> {
             id: NEXT_STORE_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             panic: None,
             host_error: None,
+            has_wasi: false,
             data,
         }));
         // SAFETY: the engine is live; the data pointer is the inner box,
@@ -135,10 +141,12 @@ impl<T> Store<T> {
         std::mem::forget(self);
         // SAFETY: the C store is deleted first (running finalizers of host
         // functions), then the box is reclaimed exactly once.
-        unsafe {
+        let data = unsafe {
             ((*inner).wasmtime.core().wasmtime_store_delete)((*inner).store);
             Box::from_raw(inner).data
-        }
+        };
+        crate::panics::resume_finalizer_panic();
+        data
     }
 
     /// The engine.
@@ -267,6 +275,10 @@ impl<T> Drop for Store<T> {
             ((*inner).wasmtime.core().wasmtime_store_delete)((*inner).store);
             drop(Box::from_raw(inner));
         }
+        // A finalizer (a host function's closure, an externref's data)
+        // that panicked in `Drop` while the store was deleted panics here,
+        // as it would in Rust.
+        crate::panics::resume_finalizer_panic();
     }
 }
 
@@ -399,8 +411,14 @@ impl<T> StoreContextMut<'_, T> {
         }
     }
 
-    /// Takes the message of a host function's error from the last call.
-    pub(crate) fn take_host_error(&mut self) -> Option<String> {
+    /// Whether the store has a WASI context (see `StoreInner::has_wasi`).
+    pub(crate) fn has_wasi(&self) -> bool {
+        // SAFETY: as in `data`.
+        unsafe { (*self.inner).has_wasi }
+    }
+
+    /// Takes the error a host function returned during the last call.
+    pub(crate) fn take_host_error(&mut self) -> Option<crate::func::HostError> {
         // SAFETY: exclusive for the borrow; no wasm is running any more.
         unsafe { (*self.inner).host_error.take() }
     }

@@ -73,9 +73,16 @@ impl Table {
                 init.ty()
             )));
         }
-        let c_val = init.to_c(&mut cx)?;
         let core = cx.wasmtime().core();
-        let c_ty = ty.to_c(core);
+        let c_ty = ty.to_c(core)?;
+        let c_val = match init.to_c(&mut cx) {
+            Ok(v) => v,
+            Err(err) => {
+                // SAFETY: the type was just made here and is deleted once.
+                unsafe { (core.wasm_tabletype_delete)(c_ty) };
+                return Err(err);
+            }
+        };
         let mut raw = std::mem::MaybeUninit::<wasmtime_table_t>::uninit();
         // SAFETY: the context, type and value are live; the type is deleted
         // once; the value is only read.
@@ -146,6 +153,7 @@ impl Table {
         let mut cx = store.as_context_mut();
         cx.check(self.id(), "the table")?;
         require_ref_layout(&cx)?;
+        self.refuse_continuations(&cx)?;
         // SAFETY: all-zero is a valid value; the library overwrites it.
         let mut out: wasmtime_val_t = unsafe { std::mem::zeroed() };
         // SAFETY: the table belongs to this live store; `out` has room for
@@ -158,6 +166,26 @@ impl Table {
         }
         // SAFETY: written by this store's library; ownership moves to `Val`.
         unsafe { Val::from_c(&mut cx, &out) }.map(Some)
+    }
+
+    /// With stack switching on, a table may hold `cont` references, which
+    /// `wasmtime_table_get` cannot return (the C API aborts the process,
+    /// "contrefs not yet supported in C API"): the element type is checked
+    /// first, without reading the limits (see [`Table::ty`]).
+    fn refuse_continuations<T>(&self, cx: &StoreContextMut<'_, T>) -> Result<()> {
+        if cx.engine().settings().stack_switching != Some(true) {
+            return Ok(());
+        }
+        let core = cx.wasmtime().core();
+        // SAFETY: the table belongs to this live store (checked by the
+        // caller); the type is owned here, its element borrowed from it,
+        // and deleted once after reading.
+        unsafe {
+            let ty = (core.wasmtime_table_type)(cx.context(), &self.raw);
+            let element = crate::types::ValType::from_c(core, (core.wasm_tabletype_element)(ty));
+            (core.wasm_tabletype_delete)(ty);
+            element.map(|_| ())
+        }
     }
 
     /// Sets the entry at `index`.

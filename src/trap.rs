@@ -168,6 +168,7 @@ pub struct Trap {
     message: String,
     details: String,
     trace: Vec<FrameInfo>,
+    host_error: Option<std::sync::Arc<crate::Error>>,
 }
 
 impl Trap {
@@ -227,13 +228,35 @@ impl Trap {
         &self.trace
     }
 
+    /// The error a host function returned, when this trap is how it left
+    /// wasm (the error itself, not a copy of its text); `None` for traps of
+    /// wasm itself. Also the trap's [`source`](std::error::Error::source).
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::{Error, Store, TypedFunc};
+    /// # let (mut store, run): (Store<()>, TypedFunc<(), ()>) = unimplemented!();
+    /// // `run` calls a host function that returns `Err(Error::Invalid("bad input".into()))`.
+    /// if let Err(Error::Trap(trap)) = run.call(&mut store, ()) {
+    ///     assert!(matches!(trap.host_error(), Some(Error::Invalid(m)) if m == "bad input"));
+    /// }
+    /// ```
+    pub fn host_error(&self) -> Option<&crate::Error> {
+        self.host_error.as_deref()
+    }
+
     /// The trap a host function's error raised.
-    pub(crate) fn from_host(message: String, details: String, trace: Vec<FrameInfo>) -> Trap {
+    pub(crate) fn from_host(
+        message: String,
+        details: String,
+        trace: Vec<FrameInfo>,
+        error: crate::Error,
+    ) -> Trap {
         Trap {
             code: None,
             message,
             details,
             trace,
+            host_error: Some(std::sync::Arc::new(error)),
         }
     }
 
@@ -269,6 +292,7 @@ impl Trap {
             message: root_cause(&details).to_string(),
             details,
             trace,
+            host_error: None,
         }
     }
 }
@@ -290,7 +314,13 @@ impl fmt::Display for Trap {
     }
 }
 
-impl std::error::Error for Trap {}
+impl std::error::Error for Trap {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.host_error
+            .as_deref()
+            .map(|e| e as &(dyn std::error::Error + 'static))
+    }
+}
 
 /// The innermost cause of an error report formatted as Wasmtime does
 /// (context, backtrace, then "Caused by:" and indented causes), without the

@@ -63,39 +63,63 @@ impl ValType {
         unsafe { (core.wasm_valtype_new)(kind) }
     }
 
-    /// Reads a `wasm_valtype_t` through `wasmtime_valtype_new`, which knows
-    /// every type (`wasm_valtype_kind` aborts the process on `v128` and on
-    /// GC reference types).
+    /// Reads a `wasm_valtype_t`.
+    ///
+    /// Neither reader of the C API knows every type: `wasm_valtype_kind`
+    /// aborts the process on `v128` and on GC reference types, and
+    /// `wasmtime_valtype_new` on the stack-switching proposal's `cont`
+    /// references (C API types/val.rs:195, "missing support for contref").
+    /// So the type is compared (`wasmtime_wasm_valtype_equal`, which never
+    /// aborts on engine-less types) with the seven types this crate
+    /// supports, and anything else is refused without asking the C API
+    /// what it is.
     ///
     /// # Safety
     ///
     /// `ty` is a live `wasm_valtype_t` of `core`'s library.
     pub(crate) unsafe fn from_c(core: &Core, ty: *const wasm_valtype_t) -> crate::Result<ValType> {
-        let mut out = std::mem::MaybeUninit::<wasmtime_valtype_t>::uninit();
-        // SAFETY: `ty` is live (caller's contract); `out` is written.
-        let mut out = unsafe {
-            (core.wasmtime_valtype_new)(ty, out.as_mut_ptr());
-            out.assume_init()
-        };
-        let result = match u32::from(out.kind) {
-            WASMTIME_VALTYPE_KIND_I32 => Ok(ValType::I32),
-            WASMTIME_VALTYPE_KIND_I64 => Ok(ValType::I64),
-            WASMTIME_VALTYPE_KIND_F32 => Ok(ValType::F32),
-            WASMTIME_VALTYPE_KIND_F64 => Ok(ValType::F64),
-            WASMTIME_VALTYPE_KIND_V128 => Ok(ValType::V128),
-            _ => match (out.reftype.nullable, u32::from(out.reftype.heaptype.kind)) {
-                (true, WASMTIME_HEAPTYPE_KIND_FUNC) => Ok(ValType::FuncRef),
-                (true, WASMTIME_HEAPTYPE_KIND_EXTERN) => Ok(ValType::ExternRef),
-                (nullable, heap) => Err(crate::Error::Invalid(format!(
-                    "a reference type (heap type {heap}, nullable: {nullable}) of the GC proposals; \
-                     wasmtime-dyn supports funcref and externref only"
-                ))),
-            },
-        };
-        // SAFETY: `out` was written by the library and is deleted once.
-        unsafe { (core.wasmtime_valtype_delete)(&mut out) };
-        result
+        let known = known_valtypes(core);
+        // SAFETY: `ty` is live (caller's contract); the known types are live
+        // for the life of the process.
+        known
+            .iter()
+            .find(|(_, k)| unsafe { (core.wasmtime_wasm_valtype_equal)(ty, *k as *const _) })
+            .map(|(t, _)| *t)
+            .ok_or_else(|| {
+                crate::Error::Invalid(
+                    "a value type other than the numbers, v128, funcref and externref (a reference \
+                     of the GC, exceptions or stack-switching proposals); wasmtime-dyn supports \
+                     funcref and externref only"
+                        .into(),
+                )
+            })
     }
+}
+
+/// The seven value types this crate supports, as `wasm_valtype_t`s of the
+/// library `core` belongs to (addresses), made once per library and kept:
+/// libraries are never unloaded.
+fn known_valtypes(core: &Core) -> [(ValType, usize); 7] {
+    use std::sync::Mutex;
+    type Known = [(ValType, usize); 7];
+    static KNOWN: Mutex<Vec<(usize, Known)>> = Mutex::new(Vec::new());
+    let key = core as *const Core as usize;
+    let mut cache = KNOWN.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some((_, known)) = cache.iter().find(|(k, _)| *k == key) {
+        return *known;
+    }
+    let known = [
+        ValType::I32,
+        ValType::I64,
+        ValType::F32,
+        ValType::F64,
+        ValType::V128,
+        ValType::FuncRef,
+        ValType::ExternRef,
+    ]
+    .map(|t| (t, t.to_c(core) as usize));
+    cache.push((key, known));
+    known
 }
 
 impl fmt::Display for ValType {
@@ -313,13 +337,23 @@ impl GlobalType {
     }
 
     /// A new owned `wasm_globaltype_t`; the caller deletes it.
-    pub(crate) fn to_c(self, core: &Core) -> *mut wasm_globaltype_t {
+    /// `wasm_globaltype_new` returns NULL for an unknown mutability, which
+    /// cannot happen here, but is checked anyway rather than handed on.
+    pub(crate) fn to_c(self, core: &Core) -> crate::Result<*mut wasm_globaltype_t> {
         let mutability = match self.mutability {
             Mutability::Const => WASM_CONST,
             Mutability::Var => WASM_VAR,
         } as wasm_mutability_t;
-        // SAFETY: the new valtype's ownership moves into the globaltype.
-        unsafe { (core.wasm_globaltype_new)(self.content.to_c(core), mutability) }
+        // SAFETY: the new valtype's ownership moves into the globaltype (the
+        // C API takes it by `Box` and frees it even when it returns NULL).
+        let ty = unsafe { (core.wasm_globaltype_new)(self.content.to_c(core), mutability) };
+        if ty.is_null() {
+            return Err(crate::Error::Invalid(format!(
+                "the C API refused the global type {:?} {}",
+                self.mutability, self.content
+            )));
+        }
+        Ok(ty)
     }
 
     /// # Safety
@@ -343,7 +377,9 @@ impl GlobalType {
     }
 }
 
-/// The type of a linear memory, in 64 KiB pages.
+/// The type of a linear memory, in pages (64 KiB unless the module set
+/// another size with the custom page sizes proposal; see
+/// [`MemoryType::page_size`]).
 ///
 /// ```
 /// use wasmtime_dyn::MemoryType;
@@ -356,7 +392,11 @@ pub struct MemoryType {
     maximum: Option<u64>,
     is_64: bool,
     shared: bool,
+    page_size_log2: u8,
 }
+
+/// The log2 of the default page size, 64 KiB.
+const DEFAULT_PAGE_SIZE_LOG2: u8 = 16;
 
 impl MemoryType {
     /// A 32-bit, unshared memory of `minimum` pages, growable to `maximum`.
@@ -373,6 +413,7 @@ impl MemoryType {
             maximum: maximum.map(Into::into),
             is_64: false,
             shared: false,
+            page_size_log2: DEFAULT_PAGE_SIZE_LOG2,
         }
     }
 
@@ -390,6 +431,7 @@ impl MemoryType {
             maximum: Some(maximum.into()),
             is_64: false,
             shared: true,
+            page_size_log2: DEFAULT_PAGE_SIZE_LOG2,
         }
     }
 
@@ -435,6 +477,32 @@ impl MemoryType {
         self.shared
     }
 
+    /// The size of a page in bytes: 65536, or what the module declared with
+    /// the custom page sizes proposal (1 is the only other size Wasmtime
+    /// accepts). [`minimum`](MemoryType::minimum) and
+    /// [`maximum`](MemoryType::maximum) count pages of this size.
+    ///
+    /// ```
+    /// use wasmtime_dyn::MemoryType;
+    /// let ty = MemoryType::new(2, None);
+    /// assert_eq!(ty.page_size(), 65536);
+    /// assert_eq!(ty.minimum() * ty.page_size(), 128 * 1024);
+    /// ```
+    pub fn page_size(&self) -> u64 {
+        1 << self.page_size_log2
+    }
+
+    /// The log2 of [`page_size`](MemoryType::page_size): 16, or 0 for
+    /// one-byte pages.
+    ///
+    /// ```
+    /// use wasmtime_dyn::MemoryType;
+    /// assert_eq!(MemoryType::new(1, None).page_size_log2(), 16);
+    /// ```
+    pub fn page_size_log2(&self) -> u8 {
+        self.page_size_log2
+    }
+
     /// A new owned `wasm_memorytype_t`; the caller deletes it.
     pub(crate) fn to_c(self, core: &Core) -> crate::Result<*mut wasm_memorytype_t> {
         let mut out = std::ptr::null_mut();
@@ -446,7 +514,7 @@ impl MemoryType {
                 self.maximum.unwrap_or(0),
                 self.is_64,
                 self.shared,
-                16,
+                self.page_size_log2,
                 &mut out,
             )
         };
@@ -467,6 +535,7 @@ impl MemoryType {
                 maximum: (core.wasmtime_memorytype_maximum)(ty, &mut maximum).then_some(maximum),
                 is_64: (core.wasmtime_memorytype_is64)(ty),
                 shared: (core.wasmtime_memorytype_isshared)(ty),
+                page_size_log2: (core.wasmtime_memorytype_page_size_log2)(ty),
             }
         }
     }
@@ -534,13 +603,31 @@ impl TableType {
     }
 
     /// A new owned `wasm_tabletype_t`; the caller deletes it.
-    pub(crate) fn to_c(self, core: &Core) -> *mut wasm_tabletype_t {
+    ///
+    /// `wasm_tabletype_new` returns NULL when the element type is not a
+    /// reference type, so that is refused first (and NULL checked anyway).
+    pub(crate) fn to_c(self, core: &Core) -> crate::Result<*mut wasm_tabletype_t> {
+        if !self.element.is_ref() {
+            return Err(crate::Error::TypeMismatch(format!(
+                "a table's elements must be references (funcref or externref), not {}",
+                self.element
+            )));
+        }
         let limits = wasm_limits_t {
             min: self.minimum,
             max: self.maximum.unwrap_or(u32::MAX),
         };
-        // SAFETY: the valtype's ownership moves in; `limits` is read only.
-        unsafe { (core.wasm_tabletype_new)(self.element.to_c(core), &limits) }
+        // SAFETY: the valtype's ownership moves in (the C API takes it by
+        // `Box` and frees it even when it returns NULL); `limits` is read
+        // only.
+        let ty = unsafe { (core.wasm_tabletype_new)(self.element.to_c(core), &limits) };
+        if ty.is_null() {
+            return Err(crate::Error::TypeMismatch(format!(
+                "the C API refused the table type of {} elements",
+                self.element
+            )));
+        }
+        Ok(ty)
     }
 
     /// # Safety

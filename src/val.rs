@@ -426,7 +426,9 @@ impl Val {
         val: &wasmtime_val_t,
     ) -> Result<Val> {
         // SAFETY: the member read is the one `kind` names; for both layouts
-        // the payload of the kinds they share sits at the same offset.
+        // the payload of the kinds they share sits at the same offset. A
+        // value of another kind is owned by the caller (contract) and is
+        // unrooted once, from a bitwise copy that is not used afterwards.
         unsafe {
             Ok(match u32::from(val.kind) {
                 WASMTIME_I32 => Val::I32(val.of.i32_),
@@ -451,9 +453,14 @@ impl Val {
                     }
                 }
                 other => {
+                    // The value (an anyref or exnref) is owned here: release
+                    // its root before refusing it, or every refused read
+                    // would leak one.
+                    let mut owned: wasmtime_val_t = std::ptr::read(val);
+                    (cx.wasmtime().core().wasmtime_val_unroot)(&mut owned);
                     return Err(Error::Invalid(format!(
                         "a value of kind {other} (a GC proposal type) is not supported by wasmtime-dyn yet"
-                    )))
+                    )));
                 }
             })
         }
@@ -508,7 +515,9 @@ type HostData = Box<dyn Any + Send + Sync>;
 unsafe extern "C" fn drop_host_data(data: *mut std::ffi::c_void) {
     // SAFETY: `data` is the `Box<HostData>` leaked in `ExternRef::new`,
     // finalized once by Wasmtime when the reference is collected.
-    drop(unsafe { Box::from_raw(data.cast::<HostData>()) });
+    let data = unsafe { Box::from_raw(data.cast::<HostData>()) };
+    // The data may panic in `Drop`: never unwind into C.
+    crate::panics::in_finalizer(move || drop(data));
 }
 
 impl ExternRef {

@@ -418,17 +418,22 @@ unsafe extern "C" fn capture_write(data: *mut c_void, buf: *const u8, len: usize
         // SAFETY: Wasmtime passes `len` readable bytes at `buf`.
         unsafe { std::slice::from_raw_parts(buf, len) }
     };
-    captured
-        .0
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .extend_from_slice(bytes);
-    isize::try_from(len).unwrap_or(isize::MAX)
+    // Never unwind into C: a failure reports an error (-1) to the guest.
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        captured
+            .0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .extend_from_slice(bytes);
+        isize::try_from(len).unwrap_or(isize::MAX)
+    }))
+    .unwrap_or(-1)
 }
 
 unsafe extern "C" fn capture_drop(data: *mut c_void) {
     // SAFETY: the box leaked in `set_output`, finalized once.
-    drop(unsafe { Box::from_raw(data.cast::<Captured>()) });
+    let captured = unsafe { Box::from_raw(data.cast::<Captured>()) };
+    crate::panics::in_finalizer(move || drop(captured));
 }
 
 fn set_output(
@@ -567,6 +572,12 @@ impl Preopen {
 impl Wasi {
     /// Defines the `wasi_snapshot_preview1` functions in `linker`.
     ///
+    /// They need the WASI context of the store they run in ([`Wasi::set`]
+    /// or [`Store::set_wasi`]): [`Linker::instantiate`] refuses a module
+    /// importing from `wasi_snapshot_preview1` in a store without one, and
+    /// [`Linker::get`] does not hand these functions out there (the C API
+    /// would abort the process when they run).
+    ///
     /// ```no_run
     /// use wasmtime_dyn::{Engine, Linker};
     /// # let engine: Engine = unimplemented!();
@@ -581,7 +592,9 @@ impl Wasi {
         // SAFETY: the linker is live.
         let error = unsafe { (self.table.wasmtime_linker_define_wasi)(linker.ptr()) };
         // SAFETY: the error, if any, is fresh and owned.
-        unsafe { Error::check(self.core, error) }
+        unsafe { Error::check(self.core, error) }?;
+        linker.has_wasi = true;
+        Ok(())
     }
 
     /// Gives `store` this WASI environment (replacing any earlier one).
@@ -609,9 +622,16 @@ impl Wasi {
         // to the store.
         let error = unsafe { (self.table.wasmtime_context_set_wasi)(cx.context(), c_config) };
         // SAFETY: the error, if any, is fresh and owned.
-        unsafe { Error::check(self.core, error) }
+        unsafe { Error::check(self.core, error) }?;
+        // SAFETY: exclusive access to the store for the borrow.
+        unsafe { (*cx.inner).has_wasi = true };
+        Ok(())
     }
 }
+
+/// The module names `Wasi::add_to_linker` defines functions under
+/// (`wasi_unstable` too, should a later version add it).
+pub(crate) const MODULE_NAMES: [&str; 2] = ["wasi_snapshot_preview1", "wasi_unstable"];
 
 impl Engine {
     /// WASI preview 1, where the library has it.

@@ -13,6 +13,8 @@
 
 #![allow(dead_code)]
 
+pub mod child;
+
 use std::path::PathBuf;
 use wasmtime_dyn::Wasmtime;
 

@@ -1,0 +1,572 @@
+//! Issue 10, "never crash the host": what a user passes or what a wasm
+//! module does must never abort the process. Cases whose old behaviour
+//! aborted run in a child process (see `common::child`), so a regression
+//! fails its test instead of killing the test run.
+
+mod common;
+
+use common::child::isolate;
+use common::{engine_with, setup, Flavour};
+use wasmtime_dyn::{
+    Caller, Engine, Error, Extern, ExternRef, Func, Linker, Module, Store, Table, TableType,
+    TrapCode, Val, ValType,
+};
+
+// ---- Finding 2: NULL from `wasm_tabletype_new` ----
+
+#[test]
+fn table_new_with_i32_elements_is_a_type_error() {
+    isolate("table_new_with_i32_elements_is_a_type_error", || {
+        let engine = engine_with(Flavour::Full, |_| {});
+        let mut store = Store::new(&engine, ());
+        let err = Table::new(
+            &mut store,
+            TableType::new(ValType::I32, 1, None),
+            Val::I32(0),
+        )
+        .unwrap_err();
+        assert!(matches!(err, Error::TypeMismatch(_)), "{err:?}");
+        assert!(
+            err.to_string().contains("must be references") && err.to_string().contains("i32"),
+            "{err}"
+        );
+        // The store still works afterwards.
+        let ok = Table::new(
+            &mut store,
+            TableType::new(ValType::FuncRef, 1, None),
+            Val::FuncRef(None),
+        );
+        assert!(ok.is_ok(), "{ok:?}");
+    });
+}
+
+// ---- Finding 15: messages ----
+
+#[test]
+fn duplicate_definition_names_module_and_item() {
+    let engine = engine_with(Flavour::Full, |_| {});
+    let mut linker: Linker<()> = Linker::new(&engine);
+    linker.func_wrap("a", "b", || 1).unwrap();
+    let err = match linker.func_wrap("a", "b", || 2) {
+        Err(err) => err.to_string(),
+        Ok(_) => panic!("a duplicate definition was accepted"),
+    };
+    assert!(err.contains("defining `a::b`"), "{err}");
+}
+
+#[test]
+fn engine_mismatch_says_engine() {
+    let (engine_a, module_a) = setup(Flavour::Full, "(module)");
+    let engine_b = engine_with(Flavour::Full, |_| {});
+    let mut store_b = Store::new(&engine_b, ());
+    let linker_a: Linker<()> = Linker::new(&engine_a);
+    let cases = [
+        linker_a.instantiate(&mut store_b, &module_a).unwrap_err(),
+        wasmtime_dyn::Instance::new(&mut store_b, &module_a, &[]).unwrap_err(),
+    ];
+    for err in cases {
+        assert!(matches!(err, Error::WrongEngine(..)), "{err:?}");
+        let text = err.to_string();
+        assert!(
+            text.contains("different engine") && !text.contains("different store"),
+            "{text}"
+        );
+    }
+    let mut store_a = Store::new(&engine_a, ());
+    let linker_b: Linker<()> = Linker::new(&engine_b);
+    let err = linker_b.instantiate(&mut store_a, &module_a).unwrap_err();
+    assert!(err.to_string().contains("different engine"), "{err}");
+}
+
+// ---- Finding 8: panics never cross `extern "C"` ----
+
+/// Panics when dropped.
+struct DropBomb(&'static str);
+
+impl Drop for DropBomb {
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            panic!("{}", self.0);
+        }
+    }
+}
+
+fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_default()
+}
+
+#[test]
+fn closure_that_panics_in_drop_panics_in_store_drop() {
+    isolate("closure_that_panics_in_drop_panics_in_store_drop", || {
+        for flavour in [Flavour::Full, Flavour::Min] {
+            let engine = engine_with(flavour, |_| {});
+            let mut store = Store::new(&engine, ());
+            let bomb = DropBomb("closure capture dropped");
+            Func::wrap(&mut store, move || {
+                let _ = &bomb;
+            })
+            .unwrap();
+            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| drop(store)));
+            let payload = outcome.expect_err("the capture's panic resumes in Store::drop");
+            assert_eq!(panic_text(&*payload), "closure capture dropped");
+        }
+        // A linker's host function is finalized when the linker goes.
+        let engine = engine_with(Flavour::Full, |_| {});
+        let mut linker: Linker<()> = Linker::new(&engine);
+        let bomb = DropBomb("linker capture dropped");
+        linker
+            .func_wrap("m", "f", move || {
+                let _ = &bomb;
+            })
+            .unwrap();
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| drop(linker)));
+        let payload = outcome.expect_err("the capture's panic resumes in Linker::drop");
+        assert_eq!(panic_text(&*payload), "linker capture dropped");
+    });
+}
+
+#[test]
+fn externref_data_that_panics_in_drop_panics_in_store_drop() {
+    isolate(
+        "externref_data_that_panics_in_drop_panics_in_store_drop",
+        || {
+            let engine = engine_with(Flavour::Full, |_| {});
+            let mut store = Store::new(&engine, ());
+            let r = ExternRef::new(&mut store, DropBomb("externref data dropped")).unwrap();
+            drop(r);
+            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| drop(store)));
+            let payload = outcome.expect_err("the data's panic resumes in Store::drop");
+            assert_eq!(panic_text(&*payload), "externref data dropped");
+        },
+    );
+}
+
+/// An error whose `Display` panics.
+#[derive(Debug)]
+struct PanickyDisplay;
+
+impl std::fmt::Display for PanickyDisplay {
+    fn fmt(&self, _: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        panic!("Display of the host error")
+    }
+}
+
+impl std::error::Error for PanickyDisplay {}
+
+const CALLS_HOST: &str = r#"(module
+    (import "host" "f" (func $f))
+    (func (export "run") call $f))"#;
+
+#[test]
+fn host_error_whose_display_panics_resumes_in_the_caller() {
+    isolate(
+        "host_error_whose_display_panics_resumes_in_the_caller",
+        || {
+            for flavour in [Flavour::Full, Flavour::Min] {
+                let (engine, module) = setup(flavour, CALLS_HOST);
+                let mut linker: Linker<()> = Linker::new(&engine);
+                linker
+                    .func_wrap("host", "f", || -> wasmtime_dyn::Result<()> {
+                        Err(Error::Io {
+                            path: "data".into(),
+                            source: std::io::Error::other(PanickyDisplay),
+                        })
+                    })
+                    .unwrap();
+                let mut store = Store::new(&engine, ());
+                let instance = linker.instantiate(&mut store, &module).unwrap();
+                let run = instance
+                    .get_typed_func::<(), ()>(&mut store, "run")
+                    .unwrap();
+                let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    run.call(&mut store, ())
+                }));
+                let payload = outcome.expect_err("the Display panic resumes in the caller");
+                assert_eq!(panic_text(&*payload), "Display of the host error");
+                // The store is still usable.
+                linker.func_wrap("other", "g", || 1).unwrap();
+            }
+        },
+    );
+}
+
+// ---- Finding 13: errors crossing host functions keep their identity ----
+
+const REENTERS: &str = r#"(module
+    (import "host" "f" (func $f (param i32) (result i32)))
+    (func (export "run") (param i32) (result i32) local.get 0 call $f))"#;
+
+#[test]
+fn trap_code_survives_host_wasm_recursion() {
+    // A big stack for the runaway recursion (see `Config::max_wasm_stack`).
+    std::thread::Builder::new()
+        .stack_size(16 << 20)
+        .spawn(|| {
+            for flavour in [Flavour::Full, Flavour::Min] {
+                let (engine, module) = setup(flavour, REENTERS);
+                let mut linker: Linker<()> = Linker::new(&engine);
+                linker
+                    .func_wrap(
+                        "host",
+                        "f",
+                        |mut caller: Caller<'_, ()>, n: i32| -> wasmtime_dyn::Result<i32> {
+                            let Some(Extern::Func(run)) = caller.get_export("run") else {
+                                return Err(Error::Invalid("no run export".into()));
+                            };
+                            let mut out = [Val::I32(0)];
+                            run.call(&mut caller, &[Val::I32(n + 1)], &mut out)?;
+                            Ok(out[0].i32().unwrap())
+                        },
+                    )
+                    .unwrap();
+                let mut store = Store::new(&engine, ());
+                let instance = linker.instantiate(&mut store, &module).unwrap();
+                let run = instance
+                    .get_typed_func::<i32, i32>(&mut store, "run")
+                    .unwrap();
+                match run.call(&mut store, 0) {
+                    Err(Error::Trap(trap)) => {
+                        assert_eq!(
+                            trap.code(),
+                            Some(TrapCode::StackOverflow),
+                            "{flavour:?}: {trap}"
+                        );
+                        assert_eq!(trap.message(), "call stack exhausted");
+                        let text = Error::Trap(trap).to_string();
+                        assert_eq!(text.matches("wasm trap:").count(), 1, "{text}");
+                    }
+                    other => panic!("{flavour:?}: expected a stack overflow, got {other:?}"),
+                }
+            }
+        })
+        .unwrap()
+        .join()
+        .unwrap();
+}
+
+#[test]
+fn host_errors_come_back_as_they_were() {
+    for flavour in [Flavour::Full, Flavour::Min] {
+        let (engine, module) = setup(flavour, REENTERS);
+        let mut linker: Linker<()> = Linker::new(&engine);
+        linker
+            .func_wrap("host", "f", |n: i32| -> wasmtime_dyn::Result<i32> {
+                match n {
+                    0 => Err(Error::Exit(3)),
+                    1 => Err(Error::Invalid("bad input 1".into())),
+                    _ => Ok(n),
+                }
+            })
+            .unwrap();
+        let mut store = Store::new(&engine, ());
+        let instance = linker.instantiate(&mut store, &module).unwrap();
+        let run = instance
+            .get_typed_func::<i32, i32>(&mut store, "run")
+            .unwrap();
+        assert!(
+            matches!(run.call(&mut store, 0), Err(Error::Exit(3))),
+            "{flavour:?}"
+        );
+        match run.call(&mut store, 1) {
+            Err(Error::Trap(trap)) => {
+                assert_eq!(trap.code(), None);
+                assert_eq!(trap.message(), "bad input 1");
+                assert!(
+                    matches!(trap.host_error(), Some(Error::Invalid(m)) if m == "bad input 1"),
+                    "{trap:?}"
+                );
+                let source = std::error::Error::source(&trap).expect("the host error");
+                assert_eq!(source.to_string(), "bad input 1");
+                assert!(!trap.trace().is_empty(), "the wasm frames are kept");
+            }
+            other => panic!("{flavour:?}: expected a trap, got {other:?}"),
+        }
+        assert_eq!(run.call(&mut store, 5).unwrap(), 5);
+    }
+}
+
+// ---- Finding 9: refused reference values are unrooted ----
+
+fn rss_bytes() -> u64 {
+    let statm = std::fs::read_to_string("/proc/self/statm").expect("/proc/self/statm");
+    let pages: u64 = statm.split_whitespace().nth(1).unwrap().parse().unwrap();
+    pages * 4096
+}
+
+#[test]
+fn refused_anyref_reads_do_not_leak() {
+    let (engine, module) = setup(
+        Flavour::Full,
+        r#"(module
+            (table (export "t") 1 anyref (ref.i31 (i32.const 7)))
+            (global (export "g") anyref (ref.i31 (i32.const 8))))"#,
+    );
+    let mut store = Store::new(&engine, ());
+    let instance = Linker::new(&engine)
+        .instantiate(&mut store, &module)
+        .unwrap();
+    let table = instance.get_table(&mut store, "t").unwrap();
+    let global = instance.get_global(&mut store, "g").unwrap();
+    let mut read_all = |n: usize| {
+        for _ in 0..n {
+            let err = table.get(&mut store, 0).unwrap_err();
+            assert!(matches!(err, Error::Invalid(_)), "{err:?}");
+            let err = global.get(&mut store).unwrap_err();
+            assert!(matches!(err, Error::Invalid(_)), "{err:?}");
+        }
+    };
+    read_all(20_000);
+    let before = rss_bytes();
+    read_all(200_000);
+    let grown = rss_bytes().saturating_sub(before);
+    // The old code leaked one root per read: 400 000 reads grew the
+    // process by some 11 MB.
+    assert!(
+        grown < 4 << 20,
+        "RSS grew by {grown} bytes over 400 000 refused reads"
+    );
+}
+
+// ---- Finding 7: pools Wasmtime cannot map are refused, not aborted on ----
+
+fn pooled_engine(
+    configure: impl Fn(&mut wasmtime_dyn::PoolingConfig),
+) -> wasmtime_dyn::Result<wasmtime_dyn::Engine> {
+    let lib = Flavour::Full.load();
+    let mut config = wasmtime_dyn::Config::new(lib);
+    let mut pool = wasmtime_dyn::PoolingConfig::default();
+    configure(&mut pool);
+    config
+        .pooling_allocator()
+        .expect("the full library pools")
+        .enable(pool);
+    wasmtime_dyn::Engine::new(lib, &config)
+}
+
+#[test]
+fn impossible_table_pools_are_config_errors() {
+    isolate("impossible_table_pools_are_config_errors", || {
+        let cases: [(&str, fn(&mut wasmtime_dyn::PoolingConfig)); 4] = [
+            ("table_elements", |p| p.table_elements = Some(1 << 40)),
+            ("table_elements", |p| p.table_elements = Some(usize::MAX)),
+            ("total_tables", |p| p.total_tables = Some(u32::MAX)),
+            ("total_tables", |p| {
+                p.total_tables = Some(u32::MAX);
+                p.table_elements = Some(0);
+            }),
+        ];
+        for (field, configure) in cases {
+            let err = pooled_engine(configure).unwrap_err();
+            assert!(matches!(err, Error::Config(_)), "{err:?}");
+            assert!(err.to_string().contains(field), "{field}: {err}");
+        }
+        // Large but mappable pools still work.
+        pooled_engine(|p| {
+            p.total_tables = Some(100_000);
+            p.table_elements = Some(10_000);
+        })
+        .unwrap();
+        pooled_engine(|p| p.table_elements = Some(1 << 20)).unwrap();
+    });
+}
+
+// ---- Finding 6: types the C API cannot describe are refused ----
+
+const CONT_EXPORTS: &str = r#"(module
+    (type $ft (func))
+    (type $ct (cont $ft))
+    (func (export "host") (import "host" "f") (param (ref null $ct)))
+    (func $probe (import "host" "probe"))
+    (func (export "f") (param (ref null $ct)))
+    (global (export "g") (mut (ref null $ct)) (ref.null $ct))
+    (table (export "t") 1 (ref null $ct))
+    (func (export "probe") (call $probe)))"#;
+
+#[test]
+fn continuation_types_are_refused_on_every_path() {
+    isolate("continuation_types_are_refused_on_every_path", || {
+        let engine = engine_with(Flavour::Full, |c| {
+            c.wasm_stack_switching(true);
+        });
+        let module = Module::new(&engine, CONT_EXPORTS).unwrap();
+        let err = module.exports().unwrap_err();
+        assert!(err.to_string().contains("stack-switching"), "{err}");
+        assert!(module.imports().is_err());
+        let mut store = Store::new(&engine, Vec::new());
+        let mut linker: Linker<Vec<bool>> = Linker::new(&engine);
+        linker.define_unknown_imports_as_traps(&module).unwrap();
+        linker.allow_shadowing(true);
+        linker
+            .func_wrap("host", "probe", |mut caller: Caller<'_, Vec<bool>>| {
+                for name in ["f", "host"] {
+                    let seen = caller.get_export(name).is_some();
+                    caller.data_mut().push(seen);
+                }
+            })
+            .unwrap();
+        let instance = linker.instantiate(&mut store, &module).unwrap();
+        assert!(instance.get_func(&mut store, "f").is_err());
+        assert!(instance.get_export(&mut store, "f").is_none());
+        // Globals and tables are handed out; what cannot be read is refused.
+        let global = instance.get_global(&mut store, "g").unwrap();
+        assert!(global.ty(&store).is_err());
+        assert!(global.get(&mut store).is_err());
+        let table = instance.get_table(&mut store, "t").unwrap();
+        assert!(table.ty(&store).is_err());
+        let err = table.get(&mut store, 0).unwrap_err();
+        assert!(err.to_string().contains("stack-switching"), "{err}");
+        let probe = instance
+            .get_typed_func::<(), ()>(&mut store, "probe")
+            .unwrap();
+        probe.call(&mut store, ()).unwrap();
+        assert_eq!(store.data(), &[false, false]);
+        linker.define_instance(&mut store, "m", &instance).unwrap();
+        assert!(linker.get(&mut store, "m", "f").is_none());
+        assert!(linker.get(&mut store, "m", "host").is_none());
+        assert!(linker.get(&mut store, "m", "probe").is_some());
+    });
+}
+
+// ---- Finding 4: WASI functions never run without a WASI context ----
+
+const USES_WASI: &str = r#"(module
+    (import "wasi_snapshot_preview1" "sched_yield" (func $yield (result i32)))
+    (memory (export "memory") 1)
+    (func $start (drop (call $yield)))
+    (start $start)
+    (func (export "run") (result i32) (call $yield)))"#;
+
+#[test]
+fn wasi_without_a_context_is_refused() {
+    isolate("wasi_without_a_context_is_refused", || {
+        let (engine, module) = setup(Flavour::Full, USES_WASI);
+        let mut linker: Linker<()> = Linker::new(&engine);
+        linker.define_wasi().unwrap();
+        let mut store = Store::new(&engine, ());
+        let err = linker.instantiate(&mut store, &module).unwrap_err();
+        assert!(matches!(err, Error::Invalid(_)), "{err:?}");
+        assert!(
+            err.to_string().contains("set_wasi")
+                && err.to_string().contains("wasi_snapshot_preview1"),
+            "{err}"
+        );
+        assert!(linker
+            .get(&mut store, "wasi_snapshot_preview1", "sched_yield")
+            .is_none());
+        // A module that does not import WASI still instantiates.
+        let plain = Module::new(&engine, r#"(module (func (export "f")))"#).unwrap();
+        linker.instantiate(&mut store, &plain).unwrap();
+        // With a context, everything works.
+        store
+            .set_wasi(&wasmtime_dyn::wasi::WasiConfig::new())
+            .unwrap();
+        let Some(Extern::Func(sched_yield)) =
+            linker.get(&mut store, "wasi_snapshot_preview1", "sched_yield")
+        else {
+            panic!("sched_yield is defined");
+        };
+        // Called from the host, it finds the WASI context (and then no
+        // caller memory, which WASI functions need).
+        let mut out = [Val::I32(-1)];
+        let err = sched_yield.call(&mut store, &[], &mut out).unwrap_err();
+        assert!(err.to_string().contains("memory"), "{err}");
+        let instance = linker.instantiate(&mut store, &module).unwrap();
+        let run = instance
+            .get_typed_func::<(), i32>(&mut store, "run")
+            .unwrap();
+        assert_eq!(run.call(&mut store, ()).unwrap(), 0);
+    });
+}
+
+// ---- Finding 1: modules never reach builtins a library lacks ----
+
+/// The module under "Runtime types" in type-subtyping.wast (abridged):
+/// non-final function types checked by `call_indirect` and `ref.cast`.
+const RUNTIME_TYPES: &str = r#"(module
+  (type $t0 (sub (func (result (ref null func)))))
+  (rec (type $t1 (sub $t0 (func (result (ref null $t1))))))
+  (rec (type $t2 (sub $t1 (func (result (ref null $t2))))))
+  (func $f0 (type $t0) (ref.null func))
+  (func $f1 (type $t1) (ref.null $t1))
+  (func $f2 (type $t2) (ref.null $t2))
+  (table funcref (elem $f0 $f1 $f2))
+  (func (export "run")
+    (block (result (ref null func)) (call_indirect (type $t0) (i32.const 1)))
+    (block (result (ref null $t0)) (ref.cast (ref $t0) (table.get (i32.const 2))))
+    (br 0)))"#;
+
+#[test]
+fn non_final_types_are_refused_without_gc() {
+    isolate("non_final_types_are_refused_without_gc", || {
+        let full = Flavour::Full.load();
+        let wasm = Engine::default_for(full)
+            .unwrap()
+            .wat()
+            .unwrap()
+            .to_wasm(RUNTIME_TYPES)
+            .unwrap();
+        // Precompiled by the full library for the minimal one: refused.
+        let min = Flavour::Min.load();
+        let err = wasmtime_dyn::precompile_for(full, min.capabilities(), &wasm).unwrap_err();
+        assert!(!err.to_string().is_empty());
+        // Compiled by the compiler-only library: refused, saying why.
+        let engine = engine_with(Flavour::CompilerOnly, |_| {});
+        let compiler = engine.compiler().unwrap();
+        for err in [
+            Module::new(&engine, &wasm).unwrap_err(),
+            compiler.validate(&wasm).unwrap_err(),
+            compiler.precompile(&wasm).unwrap_err(),
+        ] {
+            assert!(err.to_string().contains("non-final"), "{err}");
+        }
+        // The full library, which has GC, still runs it.
+        let engine = engine_with(Flavour::Full, |_| {});
+        let module = Module::new(&engine, &wasm).unwrap();
+        let mut store = Store::new(&engine, ());
+        let instance = Linker::new(&engine)
+            .instantiate(&mut store, &module)
+            .unwrap();
+        let run = instance
+            .get_typed_func::<(), ()>(&mut store, "run")
+            .unwrap();
+        run.call(&mut store, ()).unwrap();
+    });
+}
+
+// ---- Finding 12: memory types report their page size ----
+
+#[test]
+fn custom_page_sizes_are_reported() {
+    for flavour in [Flavour::Full, Flavour::Min, Flavour::CompilerOnly] {
+        let configure = |c: &mut wasmtime_dyn::Config| {
+            c.wasm_custom_page_sizes(true);
+        };
+        let engine = engine_with(flavour, configure);
+        let module = common::module_with(
+            flavour,
+            &engine,
+            r#"(module (memory (export "m") 3 5 (pagesize 1)))"#,
+            configure,
+        );
+        let exports = module.exports().unwrap();
+        let wasmtime_dyn::ExternType::Memory(ty) = exports[0].ty else {
+            panic!("{flavour:?}: {:?}", exports[0]);
+        };
+        assert_eq!((ty.minimum(), ty.maximum()), (3, Some(5)), "{flavour:?}");
+        assert_eq!((ty.page_size(), ty.page_size_log2()), (1, 0), "{flavour:?}");
+        let mut store = Store::new(&engine, ());
+        let instance = Linker::new(&engine)
+            .instantiate(&mut store, &module)
+            .unwrap();
+        let memory = instance.get_memory(&mut store, "m").unwrap();
+        assert_eq!(memory.ty(&store).unwrap(), ty, "{flavour:?}");
+        assert_eq!(memory.data(&store).unwrap().len(), 3, "{flavour:?}");
+        // A memory made by the host with one-byte pages keeps them.
+        let made = wasmtime_dyn::Memory::new(&mut store, ty).unwrap();
+        assert_eq!(made.ty(&store).unwrap().page_size(), 1, "{flavour:?}");
+    }
+}
