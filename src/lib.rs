@@ -78,7 +78,6 @@ pub use module::Module;
 pub use pooling::PoolingConfig;
 pub use profiling::GuestProfiler;
 pub use shared_memory::SharedMemory;
-pub use versions::SUPPORTED_MAJORS;
 pub use store::{AsContext, AsContextMut, Caller, Store, StoreContext, StoreContextMut};
 pub use table::Table;
 pub use trap::{FrameInfo, Trap, TrapCode};
@@ -88,6 +87,7 @@ pub use types::{
     ValType,
 };
 pub use val::{ExternRef, Val, V128};
+pub use versions::SUPPORTED_MAJORS;
 
 /// The Wasmtime version whose C API headers the bindings were generated from.
 ///

@@ -70,18 +70,13 @@ pub(crate) const PREOPEN: ByMajor<PreopenAbi> = ByMajor(&[
 /// The highest trap code (`wasmtime_trap_code_t`) each major returns. Codes
 /// are only appended within the window: a code's meaning is the same in
 /// every major that has it.
-pub(crate) const LAST_TRAP_CODE: ByMajor<u8> = ByMajor(&[
-    (45..=45, 47),
-    (46..=46, 48),
-    (47..=49, 49),
-    (50..=50, 53),
-]);
+pub(crate) const LAST_TRAP_CODE: ByMajor<u8> =
+    ByMajor(&[(45..=45, 47), (46..=46, 48), (47..=49, 49), (50..=50, 53)]);
 
 /// `sizeof(wasmtime_component_func_t)`: the generated bindings lay it out
 /// as the newest headers do, so the component-model tables are handed out
 /// only where the library agrees.
-pub(crate) const COMPONENT_FUNC_SIZE: ByMajor<usize> =
-    ByMajor(&[(45..=48, 24), (49..=50, 32)]);
+pub(crate) const COMPONENT_FUNC_SIZE: ByMajor<usize> = ByMajor(&[(45..=48, 24), (49..=50, 32)]);
 
 /// The layouts of the `.wasmtime.engine` section's metadata that
 /// [`cwasm`](crate::cwasm) decodes.
@@ -95,10 +90,14 @@ pub(crate) enum EngineLayout {
 
 /// The engine-section layout of each major's artifacts; majors missing here
 /// have a layout this crate does not decode.
-pub(crate) const ENGINE_LAYOUT: ByMajor<EngineLayout> = ByMajor(&[
-    (47..=49, EngineLayout::V47),
-    (50..=50, EngineLayout::V50),
-]);
+pub(crate) const ENGINE_LAYOUT: ByMajor<EngineLayout> =
+    ByMajor(&[(47..=49, EngineLayout::V47), (50..=50, EngineLayout::V50)]);
+
+/// How many per-byte/per-element fuel costs (`VariableOperatorCost`)
+/// follow the per-operator costs in a fuel cost table of each major's
+/// engine section (the per-operator costs are
+/// [`OPERATOR_COUNT`](crate::cwasm::OPERATOR_COUNT) in every major).
+pub(crate) const VARIABLE_OPERATOR_COSTS: ByMajor<usize> = ByMajor(&[(45..=47, 0), (48..=50, 16)]);
 
 /// The major of the library `wasmtime` was loaded from.
 pub(crate) fn major_of(wasmtime: &crate::Wasmtime) -> u32 {
@@ -118,6 +117,8 @@ mod tests {
             assert!(PREOPEN.get(major).is_some(), "{major}");
             assert!(LAST_TRAP_CODE.get(major).is_some(), "{major}");
             assert!(COMPONENT_FUNC_SIZE.get(major).is_some(), "{major}");
+            assert!(VARIABLE_OPERATOR_COSTS.get(major).is_some(), "{major}");
+            assert!(defaults::ENGINE_DEFAULTS.get(major).is_some(), "{major}");
         }
     }
 }
