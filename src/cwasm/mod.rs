@@ -75,7 +75,7 @@ mod layout_v47;
 mod layout_v50;
 mod lexicon;
 mod postcard;
-mod profile;
+pub(crate) mod profile;
 
 pub use checks::incompatibilities;
 pub use features::feature_names;

@@ -7,7 +7,7 @@ use super::features::{self, feature_names};
 use super::host;
 use super::{inspect, Collector, Inlining, OperatorCost, Tunables};
 use crate::capability::Capability;
-use crate::config::Strategy;
+use crate::config::{Settings, Strategy};
 use crate::engine::Engine;
 use crate::loader::Wasmtime;
 use crate::versions::{self, defaults};
@@ -71,85 +71,12 @@ impl EngineProfile {
 /// assert_eq!(profile.tunables.memory_guard_size, 32 << 20);
 /// ```
 pub fn engine_profile(engine: &Engine) -> EngineProfile {
-    use features::*;
     let major = versions::major_of(engine.wasmtime());
-    let d = defaults::of(major);
     let s = engine.settings();
-    let has = |c| engine.wasmtime().has(c);
-    let compiler = has(Capability::Compiler);
-    let winch = compiler && s.strategy == Some(Strategy::Winch);
-    let concurrency = s
-        .concurrency_support
-        .unwrap_or(has(Capability::ComponentModelAsync));
-    let set = |bits: &mut u64, flag: u64, on: bool| {
-        if on {
-            *bits |= flag
-        } else {
-            *bits &= !flag
-        }
-    };
-
-    // Config::features: the compiler's base set, then the build.
-    let mut bits = if winch {
-        d.winch_base
-    } else {
-        d.cranelift_base
-    };
-    for &(flag, capability) in d.set_by_build {
-        set(&mut bits, flag, has(capability));
-    }
-    for &(flag, capability) in d.removed_without {
-        if !has(capability) {
-            bits &= !flag;
-        }
-    }
-    if d.cm_async_follows_concurrency {
-        set(&mut bits, CM_ASYNC, concurrency);
-    }
-    // Config::compiler_panicking_wasm_features
-    let mut unsupported = !d.known_to_wasmtime;
-    if winch {
-        unsupported |= d.winch_unsupported;
-        if cfg!(target_arch = "aarch64") {
-            unsupported |= d.winch_unsupported_aarch64;
-        }
-    } else if (compiler || d.target_rules_without_compiler)
-        && !(cfg!(target_arch = "x86_64")
-            && (cfg!(target_os = "linux") || cfg!(target_os = "macos")))
-    {
-        unsupported |= STACK_SWITCHING;
-    }
-    bits &= !unsupported;
-    // The explicit wasm_* settings the C API applied.
-    let gc_api = has(Capability::Gc);
-    let explicit = [
-        (s.bulk_memory, BULK_MEMORY, true),
-        (s.multi_value, MULTI_VALUE, true),
-        (s.multi_memory, MULTI_MEMORY, true),
-        (s.memory64, MEMORY64, true),
-        (s.simd, SIMD, true),
-        (s.relaxed_simd, RELAXED_SIMD, true),
-        (s.tail_call, TAIL_CALL, true),
-        (s.wide_arithmetic, WIDE_ARITHMETIC, true),
-        (s.custom_page_sizes, CUSTOM_PAGE_SIZES, true),
-        (s.stack_switching, STACK_SWITCHING, true),
-        (s.gc_support, GC_TYPES, true),
-        (s.reference_types, REFERENCE_TYPES, gc_api),
-        (s.function_references, FUNCTION_REFERENCES, gc_api),
-        (s.wasm_gc, GC, gc_api),
-        (s.exceptions, EXCEPTIONS, gc_api),
-        (s.threads, THREADS, has(Capability::Threads)),
-        (
-            s.component_model,
-            COMPONENT_MODEL,
-            has(Capability::ComponentModel),
-        ),
-    ];
-    for (value, flag, applied) in explicit {
-        if let (Some(on), true) = (value, applied) {
-            set(&mut bits, flag, on);
-        }
-    }
+    let features = features_of(engine.wasmtime(), s);
+    let bits = features.enabled;
+    let winch = features.winch;
+    let concurrency = features.concurrency;
 
     // Tunables::default_for_target, then Config::validate.
     let (reservation, guard, growth) = if cfg!(target_pointer_width = "32") {
@@ -161,7 +88,7 @@ pub fn engine_profile(engine: &Engine) -> EngineProfile {
     let memory_guard_size = s.memory_guard_size.unwrap_or(guard);
     let memory_reservation_for_growth = s.memory_reservation_for_growth.unwrap_or(growth);
     let memory_may_move = s.memory_may_move.unwrap_or(true);
-    let gc = bits & GC_TYPES != 0;
+    let gc = bits & features::GC_TYPES != 0;
     let tunables = Tunables {
         collector: if gc {
             library_collector(engine.wasmtime())
@@ -236,4 +163,139 @@ fn library_collector(wasmtime: &'static Wasmtime) -> Option<Collector> {
         .flatten();
     learned.push((key, collector));
     collector
+}
+
+/// The features an engine of `wasmtime` set up with `s` enables, as its
+/// major's `Config::features` computes them, with what decides them.
+pub(crate) struct EngineFeatures {
+    /// The enabled features (wasmparser bits).
+    pub enabled: u64,
+    /// The features the engine's compiler (or, without one, Wasmtime)
+    /// cannot handle: `Config::compiler_panicking_wasm_features`.
+    pub unsupported: u64,
+    /// Whether the engine compiles with Winch.
+    pub winch: bool,
+    /// Whether component-model concurrency support is on.
+    pub concurrency: bool,
+    /// The explicitly enabled features, each with its setter's name.
+    pub explicitly_enabled: Vec<(&'static str, u64)>,
+}
+
+/// `Config::features` of the library's major, for the settings `s`.
+pub(crate) fn features_of(wasmtime: &Wasmtime, s: &Settings) -> EngineFeatures {
+    use features::*;
+    let d = defaults::of(versions::major_of(wasmtime));
+    let has = |c| wasmtime.has(c);
+    let compiler = has(Capability::Compiler);
+    let winch = compiler && s.strategy == Some(Strategy::Winch);
+    let concurrency = s
+        .concurrency_support
+        .unwrap_or(has(Capability::ComponentModelAsync));
+    let set = |bits: &mut u64, flag: u64, on: bool| {
+        if on {
+            *bits |= flag
+        } else {
+            *bits &= !flag
+        }
+    };
+
+    // The compiler's base set, then the build.
+    let mut bits = if winch {
+        d.winch_base
+    } else {
+        d.cranelift_base
+    };
+    for &(flag, capability) in d.set_by_build {
+        set(&mut bits, flag, has(capability));
+    }
+    for &(flag, capability) in d.removed_without {
+        if !has(capability) {
+            bits &= !flag;
+        }
+    }
+    if d.cm_async_follows_concurrency {
+        set(&mut bits, CM_ASYNC, concurrency);
+    }
+    // Config::compiler_panicking_wasm_features
+    let mut unsupported = !d.known_to_wasmtime;
+    if winch {
+        unsupported |= d.winch_unsupported;
+        if cfg!(target_arch = "aarch64") {
+            unsupported |= d.winch_unsupported_aarch64;
+        }
+    } else if (compiler || d.target_rules_without_compiler)
+        && !(cfg!(target_arch = "x86_64")
+            && (cfg!(target_os = "linux") || cfg!(target_os = "macos")))
+    {
+        unsupported |= STACK_SWITCHING;
+    }
+    bits &= !unsupported;
+    // The explicit wasm_* settings the C API applied (the GC, threads and
+    // component-model setters only exist in libraries with them).
+    let gc_api = has(Capability::Gc);
+    let explicit = [
+        ("wasm_bulk_memory", s.bulk_memory, BULK_MEMORY, true),
+        ("wasm_multi_value", s.multi_value, MULTI_VALUE, true),
+        ("wasm_multi_memory", s.multi_memory, MULTI_MEMORY, true),
+        ("wasm_memory64", s.memory64, MEMORY64, true),
+        ("wasm_simd", s.simd, SIMD, true),
+        ("wasm_relaxed_simd", s.relaxed_simd, RELAXED_SIMD, true),
+        ("wasm_tail_call", s.tail_call, TAIL_CALL, true),
+        (
+            "wasm_wide_arithmetic",
+            s.wide_arithmetic,
+            WIDE_ARITHMETIC,
+            true,
+        ),
+        (
+            "wasm_custom_page_sizes",
+            s.custom_page_sizes,
+            CUSTOM_PAGE_SIZES,
+            true,
+        ),
+        (
+            "wasm_stack_switching",
+            s.stack_switching,
+            STACK_SWITCHING,
+            true,
+        ),
+        ("gc_support", s.gc_support, GC_TYPES, true),
+        (
+            "wasm_reference_types",
+            s.reference_types,
+            REFERENCE_TYPES,
+            gc_api,
+        ),
+        (
+            "wasm_function_references",
+            s.function_references,
+            FUNCTION_REFERENCES,
+            gc_api,
+        ),
+        ("wasm_gc", s.wasm_gc, GC, gc_api),
+        ("wasm_exceptions", s.exceptions, EXCEPTIONS, gc_api),
+        ("wasm_threads", s.threads, THREADS, has(Capability::Threads)),
+        (
+            "wasm_component_model",
+            s.component_model,
+            COMPONENT_MODEL,
+            has(Capability::ComponentModel),
+        ),
+    ];
+    let mut explicitly_enabled = Vec::new();
+    for (name, value, flag, applied) in explicit {
+        if let (Some(on), true) = (value, applied) {
+            set(&mut bits, flag, on);
+            if on {
+                explicitly_enabled.push((name, flag));
+            }
+        }
+    }
+    EngineFeatures {
+        enabled: bits,
+        unsupported,
+        winch,
+        concurrency,
+        explicitly_enabled,
+    }
 }
