@@ -1,26 +1,58 @@
-//! The configurations Wasmtime 48 rejects in `Engine::new`, checked before
+//! The configurations Wasmtime rejects in `Engine::new`, checked before
 //! the C API would turn the rejection into a process abort.
 //!
-//! Found by reading Wasmtime 48.0.0 (`Config::validate`,
-//! `Config::build_compiler`, Winch's builder) and confirmed against the three
-//! test libraries; each rule cites the check it mirrors. Settings this crate
-//! does not expose (target triples, profilers, raw Cranelift flags, async
-//! stack sizes, component-model async) are not checked here.
+//! Found by reading each supported major's `Config::validate`,
+//! `Config::build_compiler` and Winch's builder, and confirmed against the
+//! 48 test libraries; each rule cites the check it mirrors (line numbers of
+//! Wasmtime 48.0.0's `config.rs`). What differs between majors (the
+//! default features, what Winch cannot compile, the rules added in 49) is
+//! read from `versions::defaults` for the library's own major. Settings
+//! this crate does not expose (target triples, profilers, raw Cranelift
+//! flags, async stack sizes, component-model async) are not checked here.
 
 use crate::capability::Capability;
 use crate::config::{Settings, Strategy};
+use crate::cwasm::features::{CM_ASYNC, REFERENCE_TYPES, RELAXED_SIMD, SIMD};
+use crate::cwasm::profile::features_of;
 use crate::error::{Error, Result};
 use crate::loader::Wasmtime;
+use crate::versions::{self, defaults};
 
-/// Wasmtime's default `async_stack_size`; this crate does not expose the
-/// setter, so it is the bound for `max_wasm_stack` in every build.
+/// Wasmtime's default `async_stack_size` (2 MiB in 45 to 50); this crate
+/// does not expose the setter, so it is the bound for `max_wasm_stack` in
+/// every build.
 const ASYNC_STACK_SIZE: usize = 2 << 20;
 
-/// Wasmtime's default `max_wasm_stack`.
+/// Wasmtime's default `max_wasm_stack` (512 KiB in 45 to 50).
 const DEFAULT_MAX_WASM_STACK: usize = 512 << 10;
 
 pub(crate) fn validate(wasmtime: &Wasmtime, s: &Settings) -> Result<()> {
     let reject = |message: String| Err(Error::Config(message));
+    let major_defaults = defaults::of(versions::major_of(wasmtime));
+    // config.rs:2951, before the features depend on the strategy.
+    let winch = s.strategy == Some(Strategy::Winch) && wasmtime.has(Capability::Compiler);
+    if winch && !wasmtime.has_winch() {
+        return Err(Error::config(
+            "Strategy::Winch: this libwasmtime was built without Winch (it has Cranelift only)",
+        ));
+    }
+    // config.rs:2610-2624: an explicitly enabled feature the compiler (or,
+    // without one, Wasmtime on this platform) cannot handle.
+    let features = features_of(wasmtime, s);
+    if let Some((name, _)) = features
+        .explicitly_enabled
+        .iter()
+        .find(|(_, flag)| flag & features.unsupported != 0)
+    {
+        return reject(if features.winch {
+            format!("{name}(true) is not supported by Winch")
+        } else {
+            format!(
+                "{name}(true) is not supported on this platform by this Wasmtime \
+                 (stack switching needs x86-64 Linux or macOS)"
+            )
+        });
+    }
     // config.rs:2631
     let stack = s.max_wasm_stack.unwrap_or(DEFAULT_MAX_WASM_STACK);
     if stack == 0 {
@@ -45,26 +77,37 @@ pub(crate) fn validate(wasmtime: &Wasmtime, s: &Settings) -> Result<()> {
                 .into(),
         );
     }
+    // Wasmtime 49 and later (49's config.rs:2786): component-model async
+    // adapters use `ref.func`.
+    if major_defaults.cm_async_needs_reference_types
+        && features.enabled & CM_ASYNC != 0
+        && features.enabled & REFERENCE_TYPES == 0
+    {
+        return reject(
+            "concurrency support needs the reference-types proposal: keep \
+             wasm_reference_types(true) or set concurrency_support(false)"
+                .into(),
+        );
+    }
     if let Some(pool) = &s.pooling {
         validate_pool(s, pool)?;
     }
     if !wasmtime.has(Capability::Compiler) {
         return Ok(());
     }
-    match s.strategy.unwrap_or(Strategy::Auto) {
-        Strategy::Winch => validate_winch(wasmtime, s),
-        Strategy::Auto | Strategy::Cranelift => {
-            // config.rs:3033: relaxed SIMD is on by default.
-            if s.simd == Some(false) && s.relaxed_simd != Some(false) {
-                return reject(
-                    "wasm_simd(false) needs wasm_relaxed_simd(false) too: Cranelift cannot enable \
-                     relaxed SIMD without SIMD"
-                        .into(),
-                );
-            }
-            Ok(())
-        }
+    // config.rs:3033 (build_compiler): relaxed SIMD is on by default with
+    // Cranelift.
+    if features.enabled & RELAXED_SIMD != 0 && features.enabled & SIMD == 0 {
+        return reject(
+            "wasm_simd(false) needs wasm_relaxed_simd(false) too: the compiler cannot enable \
+             relaxed SIMD without SIMD"
+                .into(),
+        );
     }
+    if winch {
+        validate_winch(s)?;
+    }
+    Ok(())
 }
 
 /// Wasmtime's default linear memory reservation and guard on 64-bit hosts.
@@ -179,29 +222,7 @@ fn validate_pool(s: &Settings, pool: &crate::pooling::PoolingConfig) -> Result<(
     }
 }
 
-fn validate_winch(wasmtime: &Wasmtime, s: &Settings) -> Result<()> {
-    // config.rs:2951
-    if !wasmtime.has_winch() {
-        return Err(Error::config(
-            "Strategy::Winch: this libwasmtime was built without Winch (it has Cranelift only)",
-        ));
-    }
-    // config.rs:2469-2478 and 2612-2625: explicitly enabled features Winch
-    // cannot compile.
-    let unsupported = [
-        ("wasm_relaxed_simd", s.relaxed_simd),
-        ("wasm_tail_call", s.tail_call),
-        ("wasm_exceptions", s.exceptions),
-        ("wasm_function_references", s.function_references),
-        ("wasm_gc", s.wasm_gc),
-        ("gc_support", s.gc_support),
-        ("wasm_stack_switching", s.stack_switching),
-    ];
-    if let Some((name, _)) = unsupported.iter().find(|(_, v)| *v == Some(true)) {
-        return Err(Error::Config(format!(
-            "{name}(true) is not supported by Winch"
-        )));
-    }
+fn validate_winch(s: &Settings) -> Result<()> {
     // winch builder.rs:62 and 66
     if s.signals_based_traps == Some(false) {
         return Err(Error::config("Winch requires signals_based_traps(true)"));

@@ -92,6 +92,18 @@ pub enum Error {
         /// Why.
         source: std::io::Error,
     },
+    /// A precompiled artifact made by a Wasmtime version whose
+    /// engine-section layout [`cwasm::inspect`](crate::cwasm::inspect) does
+    /// not decode: its settings are not read with another version's layout.
+    #[error(
+        "the precompiled artifact was made by Wasmtime {version}, whose engine-section layout \
+         this crate does not decode (it decodes those of Wasmtime {})",
+        crate::cwasm::decoded_versions()
+    )]
+    UnknownArtifactLayout {
+        /// The version string the artifact carries (`"46"`).
+        version: String,
+    },
 }
 
 fn advice(capability: Capability) -> &'static str {

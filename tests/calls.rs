@@ -414,7 +414,7 @@ fn exports_of_unsupported_types_are_errors_not_absences() {
         .unwrap();
     let err = instance.get_func(&mut store, "f").unwrap_err();
     assert!(
-        err.to_string().contains("the export `f`") && err.to_string().contains("reference type"),
+        err.to_string().contains("the export `f`") && err.to_string().contains("value type"),
         "{err}"
     );
     assert!(instance.get_func(&mut store, "g").is_ok());

@@ -44,6 +44,15 @@ fn deserialize(engine: &Engine, bytes: &[u8]) -> Result<Module, Error> {
     unsafe { Module::deserialize(engine, bytes) }
 }
 
+/// Wasmtime's message for `err` on one line: Wasmtime prints its error's
+/// context chain on lines of their own, preflight joins them with ": ".
+fn wasmtime_says(err: &Error) -> String {
+    err.to_string()
+        .replace("\n\nCaused by:\n    ", ": ")
+        .trim_end()
+        .to_string()
+}
+
 fn min_caps() -> Capabilities {
     Flavour::Min.load().capabilities()
 }
@@ -308,11 +317,29 @@ fn settings_variants(lib: &'static Wasmtime) -> Vec<(&'static str, Configure)> {
                 c.wasm_custom_page_sizes(true);
             }),
         ),
+        (
+            "stack switching",
+            config(|c| {
+                c.wasm_stack_switching(true);
+            }),
+        ),
+        (
+            "branch hinting",
+            config(|c| {
+                c.wasm_branch_hinting(true);
+            }),
+        ),
         ("for min", for_min(|_| {})),
         (
             "for min, fuel",
             for_min(|c| {
                 c.consume_fuel(true);
+            }),
+        ),
+        (
+            "for min, stack switching",
+            for_min(|c| {
+                c.wasm_stack_switching(true);
             }),
         ),
     ];
@@ -527,6 +554,12 @@ fn engine_matrix() -> Vec<(String, Engine)> {
                 c.wasm_simd(false).wasm_relaxed_simd(false);
             }),
         ),
+        (
+            "stack switching",
+            config(|c| {
+                c.wasm_stack_switching(true);
+            }),
+        ),
         ("for min", for_min(|_| {})),
         (
             "for min, fuel",
@@ -561,7 +594,7 @@ fn preflight_agrees_with_deserialize_over_a_matrix() {
                 (Ok(_), Ok(_)) => accepted += 1,
                 (Err(Error::IncompatibleArtifact(why)), Err(err)) => {
                     refused += 1;
-                    let err = err.to_string();
+                    let err = wasmtime_says(err);
                     if !why.starts_with(&err) {
                         disagreements.push(format!(
                             "{artifact_name} on {engine_name}: Wasmtime says {err:?}, \
@@ -732,13 +765,45 @@ fn malformed_inputs_say_what_is_wrong() {
     assert!(deserialize(&engine, &component).is_err());
 
     let range = engine_section_range(&good);
+    // Another version with 48's layout (47's is the same): inspect decodes
+    // it, preflight refuses it as another version's, as Wasmtime does.
     let mut other_version = good.clone();
     other_version[range.start + 2..range.start + 4].copy_from_slice(b"47");
-    match cwasm::inspect(&other_version) {
-        Err(Error::IncompatibleArtifact(why)) => assert!(why.contains("'47'"), "{why}"),
+    let info = cwasm::inspect(&other_version).unwrap();
+    assert_eq!(info.version, "47");
+    assert_eq!(info.tunables, cwasm::inspect(&good).unwrap().tunables);
+    let err = deserialize(&engine, &other_version)
+        .unwrap_err()
+        .to_string();
+    match cwasm::preflight(&engine, &other_version) {
+        Err(Error::IncompatibleArtifact(why)) => {
+            assert!(why.starts_with(&err), "{why} vs {err}");
+            assert!(
+                why.contains("made by Wasmtime 47, this engine is Wasmtime 48"),
+                "{why}"
+            );
+        }
         other => panic!("{other:?}"),
     }
-    assert!(deserialize(&engine, &other_version).is_err());
+    // Versions whose layout is not decoded, or that are no version at all:
+    // never decoded with another layout.
+    for version in [&b"46"[..], b"51", b"4x", b"08"] {
+        let mut bytes = good.clone();
+        bytes[range.start + 2..range.start + 4].copy_from_slice(version);
+        let version = std::str::from_utf8(version).unwrap();
+        match cwasm::inspect(&bytes) {
+            Err(Error::UnknownArtifactLayout { version: v }) => assert_eq!(v, version),
+            other => panic!("{version}: {other:?}"),
+        }
+        let why = cwasm::preflight(&engine, &bytes).unwrap_err().to_string();
+        assert!(
+            why.contains(&format!(
+                "made by Wasmtime {version}, this engine is Wasmtime 48"
+            )),
+            "{why}"
+        );
+        assert!(deserialize(&engine, &bytes).is_err());
+    }
 
     // A huge string length inside the metadata.
     let mut huge = good.clone();
@@ -751,4 +816,380 @@ fn malformed_inputs_say_what_is_wrong() {
     let mut far = good.clone();
     far[40..48].copy_from_slice(&u64::MAX.to_le_bytes()); // e_shoff
     assert!(invalid(&far).contains("outside"));
+}
+
+// ------------------------------------------------ artifacts of other majors
+
+/// A fixture made by an official release library of another major (see
+/// `tests/fixtures/README.md`), with the `wasmtime.Config` properties its
+/// engine was given.
+fn fixture(name: &str) -> (Vec<u8>, Vec<(String, String)>) {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let bytes = std::fs::read(dir.join(format!("{name}.cwasm"))).unwrap();
+    let settings = std::fs::read_to_string(dir.join(format!("{name}.settings"))).unwrap();
+    let settings = settings
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .map(|l| {
+            let (k, v) = l.split_once(" = ").unwrap();
+            (k.to_string(), v.to_string())
+        })
+        .collect();
+    (bytes, settings)
+}
+
+/// What a `wasmtime.Config` property set to `value` shows in `info`: the
+/// value read back, as text, for each place Wasmtime records it.
+fn recorded(info: &cwasm::CwasmInfo, property: &str) -> Vec<String> {
+    let t = &info.tunables;
+    let feature = |name| vec![info.has_feature(name).to_string()];
+    match property {
+        "consume_fuel" => vec![t.consume_fuel.to_string()],
+        "epoch_interruption" => vec![t.epoch_interruption.to_string()],
+        // GC heaps copy the memory settings when not set themselves.
+        "memory_reservation" => vec![
+            t.memory_reservation.to_string(),
+            t.gc_heap_reservation.to_string(),
+        ],
+        "memory_guard_size" => vec![
+            t.memory_guard_size.to_string(),
+            t.gc_heap_guard_size.to_string(),
+        ],
+        "memory_reservation_for_growth" => vec![
+            t.memory_reservation_for_growth.to_string(),
+            t.gc_heap_reservation_for_growth.to_string(),
+        ],
+        "memory_may_move" => vec![
+            t.memory_may_move.to_string(),
+            t.gc_heap_may_move.to_string(),
+        ],
+        "memory_init_cow" => vec![t.memory_init_cow.to_string()],
+        "wasm_relaxed_simd_deterministic" => vec![t.relaxed_simd_deterministic.to_string()],
+        "wasm_threads" => feature("threads"),
+        "wasm_wide_arithmetic" => feature("wide_arithmetic"),
+        "wasm_gc" => feature("gc"),
+        "wasm_function_references" => feature("function_references"),
+        "wasm_exceptions" => feature("exceptions"),
+        "wasm_stack_switching" => feature("stack_switching"),
+        "gc_support" => vec![
+            info.has_feature("gc_types").to_string(),
+            t.collector.is_some().to_string(),
+        ],
+        "strategy" => vec![if t.winch_callable {
+            "winch"
+        } else {
+            "cranelift"
+        }
+        .to_string()],
+        other => panic!("no mapping for the property {other}"),
+    }
+}
+
+/// Wasmtime 50's artifacts decode with 50's layout: every property the
+/// Python `wasmtime.Config` set reads back, and differs from what the
+/// default engine of the same library recorded (so it was read from the
+/// right place, not a default).
+#[test]
+fn wasmtime_50_artifacts_decode_to_their_real_settings() {
+    let (default_bytes, none) = fixture("v50-default");
+    assert!(none.is_empty());
+    let default = cwasm::inspect(&default_bytes).unwrap();
+    assert_eq!(default.version, "50");
+    let mut checked = 0;
+    for name in ["v50-custom", "v50-winch", "v50-nogc", "v50-stack-switching"] {
+        let (bytes, settings) = fixture(name);
+        assert!(!settings.is_empty(), "{name}");
+        let info = cwasm::inspect(&bytes).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(info.version, "50", "{name}");
+        assert_eq!(info.kind, ArtifactKind::Module, "{name}");
+        for (property, value) in &settings {
+            let read = recorded(&info, property);
+            assert!(
+                read.iter().all(|r| r == value),
+                "{name}: {property} = {value}, read {read:?}"
+            );
+            let before = recorded(&default, property);
+            assert!(
+                before.iter().all(|r| r != value),
+                "{name}: {property} = {value} is the default"
+            );
+            checked += 1;
+        }
+        // What the settings did not touch stays as in the default artifact.
+        assert_eq!(info.target, default.target, "{name}");
+        assert_eq!(info.isa_flags, default.isa_flags, "{name}");
+        assert!(!info.tunables.asan_stack_switching, "{name}");
+    }
+    assert!(checked >= 15, "{checked}");
+}
+
+/// 50's defaults, decoded with 50's layout, are what Wasmtime's sources
+/// say changed from 48: the same tunables but for the new
+/// `asan_stack_switching` (off in release builds), and wide arithmetic on.
+/// 48's side is the real 48 library's default artifact.
+#[test]
+fn wasmtime_50_defaults_match_48s_but_for_what_changed() {
+    let v48 = cwasm::inspect(&artifact(Flavour::Full.load(), &|_| {})).unwrap();
+    let v50 = cwasm::inspect(&fixture("v50-default").0).unwrap();
+    assert_eq!(v50.tunables, v48.tunables);
+    let mut expected = v48.features.clone();
+    expected.push("wide_arithmetic");
+    let mut found = v50.features.clone();
+    expected.sort_unstable();
+    found.sort_unstable();
+    assert_eq!(found, expected);
+    assert_eq!(v50.target, v48.target);
+    assert_eq!(v50.shared_flags, v48.shared_flags);
+    // 49: wide arithmetic on by default too; 47: 48's defaults.
+    let v49 = cwasm::inspect(&fixture("v49-default").0).unwrap();
+    assert_eq!(v49.version, "49");
+    assert_eq!(v49.tunables, v48.tunables);
+    assert_eq!(v49.features, v50.features);
+    let v47 = cwasm::inspect(&fixture("v47-default").0).unwrap();
+    assert_eq!(v47.version, "47");
+    assert_eq!(v47.tunables, v48.tunables);
+    assert_eq!(v47.features, v48.features);
+}
+
+/// 49 shares 48's layout: its settings read back too.
+#[test]
+fn wasmtime_49_artifacts_decode_to_their_real_settings() {
+    let default = cwasm::inspect(&fixture("v49-default").0).unwrap();
+    let (bytes, settings) = fixture("v49-fuel");
+    let info = cwasm::inspect(&bytes).unwrap();
+    for (property, value) in &settings {
+        assert!(
+            recorded(&info, property).iter().all(|r| r == value),
+            "{property}"
+        );
+        assert!(
+            recorded(&default, property).iter().all(|r| r != value),
+            "{property}"
+        );
+    }
+}
+
+/// 45 and 46 have layouts this crate does not decode: inspect says so and
+/// names the version; preflight on a 48 engine says whose artifact it is,
+/// as Wasmtime refuses it.
+#[test]
+fn wasmtime_45_and_46_artifacts_have_an_unknown_layout() {
+    let engine = Engine::default_for(Flavour::Full.load()).unwrap();
+    for version in ["45", "46"] {
+        let bytes = fixture(&format!("v{version}-default")).0;
+        match cwasm::inspect(&bytes) {
+            Err(err @ Error::UnknownArtifactLayout { .. }) => {
+                let Error::UnknownArtifactLayout { version: v } = &err else {
+                    unreachable!()
+                };
+                assert_eq!(v, version);
+                let text = err.to_string();
+                assert!(text.contains(&format!("Wasmtime {version}")), "{text}");
+                assert!(text.contains("47 to 50"), "{text}");
+            }
+            other => panic!("{version}: {other:?}"),
+        }
+        check_other_major(&engine, &bytes, version);
+    }
+}
+
+/// Preflight and deserialize on a 48 engine refuse an artifact of
+/// `version`, Wasmtime's reason first.
+fn check_other_major(engine: &Engine, bytes: &[u8], version: &str) {
+    let err = deserialize(engine, bytes).unwrap_err().to_string();
+    let Err(Error::IncompatibleArtifact(why)) = cwasm::preflight(engine, bytes) else {
+        panic!("{version}: preflight did not refuse it");
+    };
+    assert!(why.starts_with(&err), "{why} vs {err}");
+    assert!(
+        why.contains(&format!(
+            "made by Wasmtime {version}, this engine is Wasmtime 48: Wasmtime only loads \
+             artifacts of its own version"
+        )),
+        "{why}"
+    );
+}
+
+/// Decodable artifacts of other majors are refused by 48 engines the same
+/// way, on every library.
+#[test]
+fn artifacts_of_other_majors_are_refused_as_such() {
+    for flavour in common::FLAVOURS {
+        let engine = Engine::default_for(flavour.load()).unwrap();
+        for (name, version) in [
+            ("v47-default", "47"),
+            ("v49-default", "49"),
+            ("v50-default", "50"),
+            ("v50-custom", "50"),
+        ] {
+            let bytes = fixture(name).0;
+            assert_eq!(cwasm::inspect(&bytes).unwrap().version, version);
+            check_other_major(&engine, &bytes, version);
+        }
+    }
+}
+
+// ------------------------------------------------------------ stack switching
+
+/// (issue 10) Stack switching changes the `stack_switch_model` Cranelift
+/// setting, which Wasmtime checks against the engine's features: preflight
+/// must model the feature to agree with deserialize.
+#[test]
+fn stack_switching_artifacts_agree_with_deserialize() {
+    let (full, min) = (Flavour::Full.load(), Flavour::Min.load());
+    let with = artifact(full, &|c| {
+        c.wasm_stack_switching(true);
+    });
+    let with_for_min = artifact(
+        full,
+        &*for_min(|c| {
+            c.wasm_stack_switching(true);
+        }),
+    );
+    let without = artifact(full, &|_| {});
+    let info = cwasm::inspect(&with).unwrap();
+    assert!(info.has_feature("stack_switching"));
+    assert_eq!(
+        info.shared_flag("stack_switch_model"),
+        Some(&FlagValue::Enum("basic".into()))
+    );
+    assert_eq!(
+        cwasm::inspect(&without)
+            .unwrap()
+            .shared_flag("stack_switch_model"),
+        Some(&FlagValue::Enum("none".into()))
+    );
+    let engines: Vec<(&str, Engine)> = vec![
+        ("full", engine(full, &|_| {})),
+        (
+            "full, stack switching",
+            engine(full, &|c| {
+                c.wasm_stack_switching(true);
+            }),
+        ),
+        ("min", engine(min, &|_| {})),
+        (
+            "min, stack switching",
+            engine(min, &|c| {
+                c.wasm_stack_switching(true);
+            }),
+        ),
+        (
+            "compiler-only, stack switching",
+            engine(Flavour::CompilerOnly.load(), &|c| {
+                c.wasm_stack_switching(true);
+            }),
+        ),
+    ];
+    let artifacts = [
+        ("with", &with),
+        ("with, for min", &with_for_min),
+        ("without", &without),
+    ];
+    let (mut accepted, mut refused) = (0, 0);
+    for (engine_name, engine) in &engines {
+        assert_eq!(
+            cwasm::engine_profile(engine)
+                .features()
+                .contains(&"stack_switching"),
+            engine_name.contains("stack switching"),
+            "{engine_name}"
+        );
+        for (artifact_name, bytes) in artifacts {
+            let pre = cwasm::preflight(engine, bytes);
+            let real = deserialize(engine, bytes);
+            match (&pre, &real) {
+                (Ok(_), Ok(_)) => accepted += 1,
+                (Err(Error::IncompatibleArtifact(why)), Err(err)) => {
+                    refused += 1;
+                    let err = wasmtime_says(err);
+                    assert!(
+                        why.starts_with(&err),
+                        "{artifact_name} on {engine_name}: {err} vs {why}"
+                    );
+                }
+                _ => panic!(
+                    "{artifact_name} on {engine_name}: preflight {:?}, deserialize {:?}",
+                    pre.map(|_| ()),
+                    real.map(|_| ())
+                ),
+            }
+        }
+    }
+    assert!(accepted >= 2 && refused >= 4, "{accepted} / {refused}");
+    // The artifact made with stack switching loads where it is on.
+    let on = &engines[1].1;
+    cwasm::preflight(on, &with).unwrap();
+    assert_eq!(run(on, &deserialize(on, &with).unwrap()), 42);
+}
+
+// ------------------------------------------------------------ linear time
+
+/// (issue 10) A crafted ELF: `sections` section headers (extended
+/// numbering) all naming one `name_len`-byte name that only ends at the end
+/// of the name table. Scanning each name to its NUL costs
+/// `sections * name_len`.
+fn crafted_elf(sections: u64, name_len: u64) -> Vec<u8> {
+    let strtab = 64 + sections * 64;
+    let mut out = vec![0u8; (strtab + name_len + 1) as usize];
+    out[..7].copy_from_slice(b"\x7fELF\x02\x01\x01");
+    out[40..48].copy_from_slice(&64u64.to_le_bytes()); // e_shoff
+    out[48..52].copy_from_slice(&cwasm::EF_WASMTIME_MODULE.to_le_bytes());
+    out[58..60].copy_from_slice(&64u16.to_le_bytes()); // e_shentsize
+    out[62..64].copy_from_slice(&0xffffu16.to_le_bytes()); // e_shstrndx: see section 0
+    for index in 0..sections {
+        let h = (64 + index * 64) as usize;
+        out[h + 4..h + 8].copy_from_slice(&1u32.to_le_bytes()); // SHT_PROGBITS, name 0
+        if index == 0 {
+            out[h + 32..h + 40].copy_from_slice(&sections.to_le_bytes());
+            out[h + 40..h + 44].copy_from_slice(&1u32.to_le_bytes());
+        }
+        if index == 1 {
+            out[h + 24..h + 32].copy_from_slice(&strtab.to_le_bytes());
+            out[h + 32..h + 40].copy_from_slice(&(name_len + 1).to_le_bytes());
+        }
+    }
+    out[strtab as usize..(strtab + name_len) as usize].fill(b'A');
+    out
+}
+
+/// The fastest of a few runs of inspect and preflight on `bytes`.
+fn fastest(engine: &Engine, bytes: &[u8]) -> std::time::Duration {
+    (0..5)
+        .map(|_| {
+            let start = std::time::Instant::now();
+            let a = cwasm::inspect(bytes);
+            let b = cwasm::preflight(engine, bytes);
+            let took = start.elapsed();
+            for result in [a, b] {
+                match result {
+                    Err(Error::Invalid(why)) => assert!(why.contains("no `.wasmtime.engine`")),
+                    other => panic!("{other:?}"),
+                }
+            }
+            took
+        })
+        .min()
+        .unwrap()
+}
+
+#[test]
+fn crafted_elf_is_read_in_linear_time() {
+    let engine = Engine::default_for(Flavour::Min.load()).unwrap();
+    // Half section headers, half one long name: 2 MiB, then 8 MiB.
+    let small = crafted_elf(16 << 10, 1 << 20);
+    let large = crafted_elf(64 << 10, 4 << 20);
+    assert!(large.len() >= 8 << 20);
+    let (t_small, t_large) = (fastest(&engine, &small), fastest(&engine, &large));
+    eprintln!(
+        "{} bytes: {t_small:?}; {} bytes: {t_large:?}",
+        small.len(),
+        large.len()
+    );
+    // Linear work grows 4x, a per-section scan 16x; allow for noise.
+    assert!(
+        t_large < t_small * 10 + std::time::Duration::from_millis(20),
+        "{t_small:?} -> {t_large:?}"
+    );
+    assert!(t_large < std::time::Duration::from_secs(1), "{t_large:?}");
 }

@@ -93,6 +93,12 @@ pub(crate) enum EngineLayout {
 pub(crate) const ENGINE_LAYOUT: ByMajor<EngineLayout> =
     ByMajor(&[(47..=49, EngineLayout::V47), (50..=50, EngineLayout::V50)]);
 
+/// How many per-byte/per-element fuel costs (`VariableOperatorCost`)
+/// follow the per-operator costs in a fuel cost table of each major's
+/// engine section (the per-operator costs are
+/// [`OPERATOR_COUNT`](crate::cwasm::OPERATOR_COUNT) in every major).
+pub(crate) const VARIABLE_OPERATOR_COSTS: ByMajor<usize> = ByMajor(&[(45..=47, 0), (48..=50, 16)]);
+
 /// The major of the library `wasmtime` was loaded from.
 pub(crate) fn major_of(wasmtime: &crate::Wasmtime) -> u32 {
     wasmtime.version().major()
@@ -108,6 +114,8 @@ mod tests {
             assert!(PREOPEN.get(major).is_some(), "{major}");
             assert!(LAST_TRAP_CODE.get(major).is_some(), "{major}");
             assert!(COMPONENT_FUNC_SIZE.get(major).is_some(), "{major}");
+            assert!(VARIABLE_OPERATOR_COSTS.get(major).is_some(), "{major}");
+            assert!(defaults::ENGINE_DEFAULTS.get(major).is_some(), "{major}");
         }
     }
 }

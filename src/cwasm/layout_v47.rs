@@ -1,0 +1,57 @@
+//! The engine-section `Tunables` of Wasmtime 47, 48 and 49
+//! (`wasmtime-environ`'s `Tunables`, serialized by postcard field by field
+//! in declaration order). The three majors declare the same fields; only
+//! the size of a fuel cost table differs (47's has no per-byte costs),
+//! which the caller passes in.
+
+use super::postcard::Postcard;
+use super::Tunables;
+use crate::error::Result;
+
+/// Reads the `Tunables` of a 47 to 49 artifact; `cost_table` is the length
+/// of a fuel cost table in that major.
+pub(super) fn tunables(r: &mut Postcard<'_>, cost_table: usize) -> Result<Tunables> {
+    macro_rules! f {
+        ($name:literal) => {
+            concat!("tunables.", $name)
+        };
+    }
+    Ok(Tunables {
+        collector: r.collector(f!("collector"))?,
+        memory_reservation: r.u64(f!("memory_reservation"))?,
+        memory_guard_size: r.u64(f!("memory_guard_size"))?,
+        memory_reservation_for_growth: r.u64(f!("memory_reservation_for_growth"))?,
+        debug_native: r.bool(f!("debug_native"))?,
+        debug_guest: r.bool(f!("debug_guest"))?,
+        debug_symbols: r.bool(f!("debug_symbols"))?,
+        parse_wasm_debuginfo: r.bool(f!("parse_wasm_debuginfo"))?,
+        consume_fuel: r.bool(f!("consume_fuel"))?,
+        operator_cost: r.operator_cost(f!("operator_cost"), cost_table)?,
+        epoch_interruption: r.bool(f!("epoch_interruption"))?,
+        memory_may_move: r.bool(f!("memory_may_move"))?,
+        guard_before_linear_memory: r.bool(f!("guard_before_linear_memory"))?,
+        table_lazy_init: r.bool(f!("table_lazy_init"))?,
+        generate_address_map: r.bool(f!("generate_address_map"))?,
+        debug_adapter_modules: r.bool(f!("debug_adapter_modules"))?,
+        relaxed_simd_deterministic: r.bool(f!("relaxed_simd_deterministic"))?,
+        winch_callable: r.bool(f!("winch_callable"))?,
+        signals_based_traps: r.bool(f!("signals_based_traps"))?,
+        memory_init_cow: r.bool(f!("memory_init_cow"))?,
+        inlining: r.inlining(f!("inlining"))?,
+        inlining_small_callee_size: r.u32(f!("inlining_small_callee_size"))?,
+        inlining_sum_size_threshold: r.u32(f!("inlining_sum_size_threshold"))?,
+        concurrency_support: r.bool(f!("concurrency_support"))?,
+        recording: r.bool(f!("recording"))?,
+        // Not in these majors' layout: off.
+        asan_stack_switching: false,
+        gc_zeal_alloc_counter: r.nonzero_u32(f!("gc_zeal_alloc_counter"))?,
+        gc_heap_reservation: r.u64(f!("gc_heap_reservation"))?,
+        gc_heap_guard_size: r.u64(f!("gc_heap_guard_size"))?,
+        gc_heap_reservation_for_growth: r.u64(f!("gc_heap_reservation_for_growth"))?,
+        gc_heap_initial_size: r.u64(f!("gc_heap_initial_size"))?,
+        gc_heap_may_move: r.bool(f!("gc_heap_may_move"))?,
+        metadata_for_internal_asserts: r.bool(f!("metadata_for_internal_asserts"))?,
+        metadata_for_gc_heap_corruption: r.bool(f!("metadata_for_gc_heap_corruption"))?,
+        branch_hinting: r.bool(f!("branch_hinting"))?,
+    })
+}

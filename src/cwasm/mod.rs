@@ -1,0 +1,326 @@
+//! Precompiled artifacts (`.cwasm`): what their engine section says, and
+//! whether an engine will take one, before deserializing it.
+//!
+//! A `.cwasm` is an ELF64 file whose `.wasmtime.engine` section records how
+//! the compiling engine was set up: the Wasmtime version, the target, the
+//! Cranelift settings, the [`Tunables`] and the WebAssembly features.
+//! [`Module::deserialize`](crate::Module::deserialize) refuses an artifact
+//! whose record does not fit the engine; [`inspect`] reads the record and
+//! [`preflight`] runs the same checks beforehand, without handing the bytes
+//! to the library:
+//!
+//! ```no_run
+//! use wasmtime_dyn::{cwasm, Engine, Module, Wasmtime};
+//! # let (min, bytes): (&'static Wasmtime, Vec<u8>) = unimplemented!();
+//! let engine = Engine::default_for(min)?;
+//! match cwasm::preflight(&engine, &bytes) {
+//!     // SAFETY: the artifact comes from a trusted compiler.
+//!     Ok(_) => drop(unsafe { Module::deserialize(&engine, &bytes) }?),
+//!     Err(why) => eprintln!("recompile it: {why}"),
+//! }
+//! # Ok::<(), wasmtime_dyn::Error>(())
+//! ```
+//!
+//! Wasmtime only loads artifacts of its own version, and the engine
+//! section's layout changes between majors, so the version string at the
+//! start of the section decides everything else:
+//!
+//! - [`inspect`] decodes the layouts it knows: the one of Wasmtime 47, 48
+//!   and 49, and the one of Wasmtime 50 (which adds a field before the GC
+//!   heap settings). An artifact of any other version (45, 46, an older or
+//!   newer one, a made-up string) gets
+//!   [`Error::UnknownArtifactLayout`] naming its version: its metadata is
+//!   never read with another version's layout.
+//! - [`preflight`] against an engine of another major says so, whatever the
+//!   layout: [`Error::IncompatibleArtifact`] with "made by Wasmtime X, this
+//!   engine is Wasmtime Y".
+//!
+//! The checks mirror Wasmtime's `check_compatible`
+//! (`wasmtime/src/engine/serialization.rs`) and its host checks
+//! (`check_compatible_with_shared_flag`, `check_compatible_with_isa_flag`)
+//! of the engine's major. The engine's side is worked out from its
+//! settings, its library's capabilities and its major's defaults
+//! ([`engine_profile`]); what cannot be known that way is approximated, as
+//! said where it happens:
+//!
+//! - the GC collector: the C API neither sets nor reports it. It is learned
+//!   from the library when it has a compiler (an empty module compiled once
+//!   per library); without one, an artifact that needs a collector is taken
+//!   to fit any engine with GC;
+//! - `parse_wasm_debuginfo` follows `WASMTIME_BACKTRACE_DETAILS`, which
+//!   Wasmtime reads when the engine's configuration is made; the engine
+//!   records it then too;
+//! - the target triple is parsed like `target-lexicon` 0.13 does, with its
+//!   vendor, system, environment and format names but only common
+//!   architecture names (which only matter when an unusual custom vendor
+//!   is one), then compared by architecture and operating system;
+//! - ISA flags are CPU features detected as Wasmtime does on x86-64 and
+//!   AArch64 (AVX-VNNI and the AVX-512 extensions through CPUID, as
+//!   `std_detect` does, since older Rust versions lack their names); on
+//!   other hosts they are assumed present;
+//! - [`Strategy::Auto`] is taken to mean Cranelift.
+//!
+//! Wasmtime stops at the first problem; [`preflight`] lists them all, in
+//! Wasmtime's order, so its first reason is Wasmtime's message. Problems
+//! past the engine section (damaged code or metadata) only show when
+//! deserializing; [`inspect`] only checks that every section lies in the
+//! file.
+
+mod checks;
+mod elf;
+pub(crate) mod features;
+mod host;
+mod info;
+mod layout_v47;
+mod layout_v50;
+mod lexicon;
+mod postcard;
+pub(crate) mod profile;
+
+pub use checks::incompatibilities;
+pub use features::feature_names;
+pub use info::{
+    ArtifactKind, Collector, CwasmInfo, FlagValue, Inlining, OperatorCost, Tunables, OPERATOR_COUNT,
+};
+pub use profile::{engine_profile, EngineProfile};
+
+use crate::engine::Engine;
+use crate::error::{Error, Result};
+use crate::versions::{self, EngineLayout, ENGINE_LAYOUT, VARIABLE_OPERATOR_COSTS};
+use elf::invalid;
+
+/// The name of the ELF section holding the engine record.
+///
+/// The `EF_WASMTIME_*` constants are the bits of [`CwasmInfo::e_flags`]:
+///
+/// ```no_run
+/// use wasmtime_dyn::cwasm;
+/// # let bytes: Vec<u8> = unimplemented!();
+/// let info = cwasm::inspect(&bytes)?;
+/// let pulley = info.e_flags & (cwasm::EF_WASMTIME_PULLEY32 | cwasm::EF_WASMTIME_PULLEY64) != 0;
+/// # Ok::<(), wasmtime_dyn::Error>(())
+/// ```
+pub const ENGINE_SECTION: &str = ".wasmtime.engine";
+
+/// The ELF `os_abi` byte Wasmtime writes into its artifacts.
+pub const ELFOSABI_WASMTIME: u8 = 200;
+
+/// `e_flags` bit of a compiled core module.
+pub const EF_WASMTIME_MODULE: u32 = 1;
+
+/// `e_flags` bit of a compiled component.
+pub const EF_WASMTIME_COMPONENT: u32 = 1 << 1;
+
+/// `e_flags` bit of code compiled for Pulley (32-bit).
+pub const EF_WASMTIME_PULLEY32: u32 = 1 << 2;
+
+/// `e_flags` bit of code compiled for Pulley (64-bit).
+pub const EF_WASMTIME_PULLEY64: u32 = 1 << 3;
+
+/// The format byte that starts the engine section.
+const SECTION_FORMAT: u8 = 0;
+
+/// The start of an engine section: the artifact's kind and `e_flags` (from
+/// the ELF header), the version string and the metadata after it.
+struct Header<'a> {
+    kind: ArtifactKind,
+    e_flags: u32,
+    version: &'a str,
+    metadata: &'a [u8],
+}
+
+/// Reads the ELF container and the engine section's format byte and
+/// version, as Wasmtime's `check_compatible` does before it compares the
+/// version.
+fn header(bytes: &[u8]) -> Result<Header<'_>> {
+    let container = elf::read(bytes)?;
+    let section = container.engine_section;
+    let (&format, rest) = section
+        .split_first()
+        .ok_or_else(|| invalid("the engine section is empty"))?;
+    if format != SECTION_FORMAT {
+        return Err(invalid(format_args!(
+            "mismatched version in engine section (format byte {format}, expected {SECTION_FORMAT})"
+        )));
+    }
+    let (&len, rest) = rest
+        .split_first()
+        .ok_or_else(|| invalid("the engine section ends before the version"))?;
+    let len = usize::from(len);
+    if rest.len() < len + 1 {
+        return Err(invalid("engine section too small"));
+    }
+    let (version, metadata) = rest.split_at(len);
+    let version = std::str::from_utf8(version)
+        .map_err(|e| invalid(format_args!("the version string is not UTF-8: {e}")))?;
+    Ok(Header {
+        kind: container.kind,
+        e_flags: container.e_flags,
+        version,
+        metadata,
+    })
+}
+
+/// The major a version string names, when it is one Wasmtime writes: the
+/// major alone, in decimal without leading zeros (since 38.0.1).
+fn major_of_version(version: &str) -> Option<u32> {
+    let major: u32 = version.parse().ok()?;
+    (major.to_string() == version).then_some(major)
+}
+
+/// The Wasmtime versions whose engine-section layout [`inspect`] decodes,
+/// as text (`"47 to 50"`), from the per-version data.
+pub(crate) fn decoded_versions() -> String {
+    let first = ENGINE_LAYOUT.0.iter().map(|(r, _)| *r.start()).min();
+    let last = ENGINE_LAYOUT.0.iter().map(|(r, _)| *r.end()).max();
+    match (first, last) {
+        (Some(first), Some(last)) => format!("{first} to {last}"),
+        _ => "none".into(),
+    }
+}
+
+/// Decodes the metadata after the version with the layout of the version's
+/// major, or refuses an unknown one.
+fn decode(header: Header<'_>) -> Result<CwasmInfo> {
+    let unknown = || Error::UnknownArtifactLayout {
+        version: header.version.to_string(),
+    };
+    let major = major_of_version(header.version).ok_or_else(unknown)?;
+    let layout = ENGINE_LAYOUT.get(major).ok_or_else(unknown)?;
+    let cost_table = OPERATOR_COUNT + VARIABLE_OPERATOR_COSTS.get(major).ok_or_else(unknown)?;
+    let mut r = postcard::Postcard::new(header.metadata);
+    let target = r.str("target")?.to_string();
+    let shared_flags = r.flags("shared_flags")?;
+    let isa_flags = r.flags("isa_flags")?;
+    let tunables = match layout {
+        EngineLayout::V47 => layout_v47::tunables(&mut r, cost_table)?,
+        EngineLayout::V50 => layout_v50::tunables(&mut r, cost_table)?,
+    };
+    let feature_bits = r.u64("features")?;
+    Ok(CwasmInfo {
+        kind: header.kind,
+        e_flags: header.e_flags,
+        version: header.version.to_string(),
+        target,
+        shared_flags,
+        isa_flags,
+        tunables,
+        feature_bits,
+        features: feature_names(feature_bits),
+    })
+}
+
+/// Reads a `.cwasm`'s ELF header and engine section: kind, Wasmtime
+/// version, target, Cranelift settings, [`Tunables`] and required
+/// WebAssembly features. Nothing is handed to a library. Linear in the
+/// length of `bytes`.
+///
+/// ```no_run
+/// use wasmtime_dyn::{cwasm, Error};
+/// let bytes = std::fs::read("app.cwasm").unwrap();
+/// match cwasm::inspect(&bytes) {
+///     Ok(info) => println!("made by Wasmtime {}: {info:#?}", info.version),
+///     Err(Error::UnknownArtifactLayout { version }) => {
+///         println!("made by Wasmtime {version}, whose layout is not decoded")
+///     }
+///     Err(e) => return Err(e),
+/// }
+/// # Ok::<(), wasmtime_dyn::Error>(())
+/// ```
+///
+/// # Errors
+///
+/// [`Error::Invalid`] naming what is wrong when the bytes are not a
+/// Wasmtime artifact (not ELF64, no Wasmtime `e_flags` bit, headers or
+/// sections out of the file, no `.wasmtime.engine` section, undecodable
+/// metadata); [`Error::UnknownArtifactLayout`] naming the version when the
+/// artifact was made by a Wasmtime whose engine-section layout this crate
+/// does not decode (any but 47 to 50).
+pub fn inspect(bytes: &[u8]) -> Result<CwasmInfo> {
+    decode(header(bytes)?)
+}
+
+/// Whether `engine` will take the `.cwasm` `bytes`, without deserializing
+/// it: [`inspect`] then [`incompatibilities`]. `Ok` with what the artifact
+/// says when it fits. Linear in the length of `bytes`.
+///
+/// ```no_run
+/// use wasmtime_dyn::{cwasm, precompile_for, Engine, Error, Wasmtime};
+/// # let (full, min): (&'static Wasmtime, &'static Wasmtime) = unimplemented!();
+/// let engine = Engine::default_for(min)?;
+/// let good = precompile_for(full, min.capabilities(), "(module)")?;
+/// assert!(cwasm::preflight(&engine, &good).is_ok());
+///
+/// let full_engine = Engine::default_for(full)?;
+/// let bad = full_engine.compiler().unwrap().precompile(b"\0asm\x01\0\0\0")?;
+/// match cwasm::preflight(&engine, &bad) {
+///     Err(Error::IncompatibleArtifact(why)) => println!("{why}"),
+///     other => panic!("{other:?}"),
+/// }
+/// # Ok::<(), wasmtime_dyn::Error>(())
+/// ```
+///
+/// # Errors
+///
+/// [`Error::IncompatibleArtifact`] with every reason, in Wasmtime's order
+/// (so the first is the one deserializing would report), joined by `"; "`;
+/// for an artifact of another Wasmtime version, the reason says "made by
+/// Wasmtime X, this engine is Wasmtime Y", whether or not its layout is
+/// one [`inspect`] decodes. [`Error::Invalid`] for bytes that are not a
+/// Wasmtime artifact; [`Error::UnknownArtifactLayout`] for an artifact of
+/// the engine's own version when this crate does not decode its layout.
+pub fn preflight(engine: &Engine, bytes: &[u8]) -> Result<CwasmInfo> {
+    let header = header(bytes)?;
+    let major = versions::major_of(engine.wasmtime());
+    if header.version != major.to_string() {
+        let reasons = checks::header_reasons(header.kind, header.version, major);
+        return Err(Error::IncompatibleArtifact(reasons.join("; ")));
+    }
+    let info = decode(header)?;
+    let reasons = incompatibilities(engine, &info);
+    if reasons.is_empty() {
+        Ok(info)
+    } else {
+        Err(Error::IncompatibleArtifact(reasons.join("; ")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn feature_sets_match_wasmparser() {
+        // Printed by wasmparser 0.254.2 itself.
+        assert_eq!(features::WASM3, 0xc010afdff);
+        assert_eq!(
+            feature_names(features::REFERENCE_TYPES | features::THREADS),
+            ["reference_types", "threads"]
+        );
+        // A half of a two-bit flag is named by its own flag.
+        assert_eq!(
+            feature_names(features::CALL_INDIRECT_OVERLONG),
+            ["call_indirect_overlong"]
+        );
+        assert_eq!(feature_names(1 << 3), Vec::<&str>::new());
+        assert_eq!(feature_names(1 << 63), Vec::<&str>::new());
+        assert_eq!(feature_names(1 << 43), ["cm_accessors"]);
+    }
+
+    #[test]
+    fn garbage_is_invalid() {
+        for bytes in [&b""[..], b"\0asm\x01\0\0\0", &[0x7f; 200]] {
+            assert!(matches!(inspect(bytes), Err(Error::Invalid(_))));
+        }
+    }
+
+    #[test]
+    fn versions_name_a_major_only_as_wasmtime_writes_them() {
+        assert_eq!(major_of_version("50"), Some(50));
+        assert_eq!(major_of_version("050"), None);
+        assert_eq!(major_of_version("48.0.0"), None);
+        assert_eq!(major_of_version("+48"), None);
+        assert_eq!(major_of_version(""), None);
+        assert_eq!(decoded_versions(), "47 to 50");
+    }
+}

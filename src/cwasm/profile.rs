@@ -1,0 +1,301 @@
+//! The engine's side of the compatibility rules: what an engine expects
+//! of an artifact, worked out from its settings, its library's capabilities
+//! and the defaults of its library's Wasmtime major
+//! (`versions::defaults`).
+
+use super::features::{self, feature_names};
+use super::host;
+use super::{inspect, Collector, Inlining, OperatorCost, Tunables};
+use crate::capability::Capability;
+use crate::config::{Settings, Strategy};
+use crate::engine::Engine;
+use crate::loader::Wasmtime;
+use crate::versions::{self, defaults};
+use std::sync::Mutex;
+
+/// What an engine expects of an artifact's engine section, worked out from
+/// its settings, its library's capabilities and the defaults of its
+/// library's Wasmtime major for this host: the values that Wasmtime would
+/// compute in `Config::validate` (and record in the artifacts the engine
+/// compiles). From
+/// [`engine_profile`].
+///
+/// ```no_run
+/// # let engine: wasmtime_dyn::Engine = unimplemented!();
+/// let profile = wasmtime_dyn::cwasm::engine_profile(&engine);
+/// println!("{}-{}: {}", profile.architecture, profile.operating_system,
+///     profile.features().join(", "));
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct EngineProfile {
+    /// The Wasmtime major of the engine's library: the version an artifact
+    /// must carry (Wasmtime writes only the major since 38.0.1).
+    pub wasmtime_major: u32,
+    /// The host's architecture, as `target-lexicon` names it (`x86_64`).
+    pub architecture: &'static str,
+    /// The host's operating system, as `target-lexicon` names it (`linux`).
+    pub operating_system: &'static str,
+    /// The engine's tunables. `collector` is the library's collector when
+    /// the engine has GC and the collector could be learned, else `None`:
+    /// see [`gc`](EngineProfile::gc).
+    pub tunables: Tunables,
+    /// Whether the engine has GC types on, and so a collector: the
+    /// library's build default, which the C API neither sets nor reports.
+    /// A library with a compiler reveals it in an artifact: the first
+    /// profile of such a library compiles an empty module once to read it.
+    /// For others it stays unknown and any collector is taken to fit.
+    pub gc: bool,
+    /// The enabled WebAssembly features (wasmparser bits).
+    pub feature_bits: u64,
+}
+
+impl EngineProfile {
+    /// The names of the enabled WebAssembly features.
+    ///
+    /// ```no_run
+    /// # let engine: wasmtime_dyn::Engine = unimplemented!();
+    /// let profile = wasmtime_dyn::cwasm::engine_profile(&engine);
+    /// println!("{}", profile.features().join(", "));
+    /// ```
+    pub fn features(&self) -> Vec<&'static str> {
+        feature_names(self.feature_bits)
+    }
+}
+
+/// What `engine` expects of artifacts (see [`EngineProfile`]).
+///
+/// ```no_run
+/// # let engine: wasmtime_dyn::Engine = unimplemented!();
+/// let profile = wasmtime_dyn::cwasm::engine_profile(&engine);
+/// assert_eq!(profile.tunables.memory_guard_size, 32 << 20);
+/// ```
+pub fn engine_profile(engine: &Engine) -> EngineProfile {
+    let major = versions::major_of(engine.wasmtime());
+    let s = engine.settings();
+    let features = features_of(engine.wasmtime(), s);
+    let bits = features.enabled;
+    let winch = features.winch;
+    let concurrency = features.concurrency;
+
+    // Tunables::default_for_target, then Config::validate.
+    let (reservation, guard, growth) = if cfg!(target_pointer_width = "32") {
+        (10 << 20, 0x1_0000, 1 << 20)
+    } else {
+        (1 << 32, 32 << 20, 2 << 30)
+    };
+    let memory_reservation = s.memory_reservation.unwrap_or(reservation);
+    let memory_guard_size = s.memory_guard_size.unwrap_or(guard);
+    let memory_reservation_for_growth = s.memory_reservation_for_growth.unwrap_or(growth);
+    let memory_may_move = s.memory_may_move.unwrap_or(true);
+    let gc = bits & features::GC_TYPES != 0;
+    let tunables = Tunables {
+        collector: if gc {
+            library_collector(engine.wasmtime())
+        } else {
+            None
+        },
+        memory_reservation,
+        memory_guard_size,
+        memory_reservation_for_growth,
+        debug_native: s.debug_info.unwrap_or(false),
+        debug_guest: false,
+        debug_symbols: true,
+        // Config::wasm_backtrace_details(Environment), run by Config::new:
+        // the variable as it was when the engine was made.
+        parse_wasm_debuginfo: engine.backtrace_details(),
+        consume_fuel: s.consume_fuel.unwrap_or(false),
+        operator_cost: OperatorCost::Default,
+        epoch_interruption: s.epoch_interruption.unwrap_or(false),
+        memory_may_move,
+        guard_before_linear_memory: true,
+        table_lazy_init: true,
+        generate_address_map: true,
+        debug_adapter_modules: false,
+        relaxed_simd_deterministic: s.relaxed_simd_deterministic.unwrap_or(false),
+        winch_callable: winch,
+        signals_based_traps: s.signals_based_traps.unwrap_or(true),
+        memory_init_cow: s.memory_init_cow.unwrap_or(true),
+        inlining: Inlining::No,
+        inlining_small_callee_size: 50,
+        inlining_sum_size_threshold: 2000,
+        concurrency_support: concurrency,
+        recording: false,
+        // Official libraries are not built with AddressSanitizer.
+        asan_stack_switching: false,
+        gc_zeal_alloc_counter: None,
+        // No GC heap setting in the C API: they copy the memory ones.
+        gc_heap_reservation: memory_reservation,
+        gc_heap_guard_size: memory_guard_size,
+        gc_heap_reservation_for_growth: memory_reservation_for_growth,
+        gc_heap_initial_size: 0,
+        gc_heap_may_move: memory_may_move,
+        metadata_for_internal_asserts: false,
+        metadata_for_gc_heap_corruption: true,
+        branch_hinting: s.branch_hinting.unwrap_or(false),
+    };
+    EngineProfile {
+        wasmtime_major: major,
+        architecture: host::architecture(),
+        operating_system: host::operating_system(),
+        tunables,
+        gc,
+        feature_bits: bits,
+    }
+}
+
+/// The collector of a library with GC, learned from an empty module that
+/// its default engine compiles, once per library; `None` when it has no
+/// compiler to ask.
+fn library_collector(wasmtime: &'static Wasmtime) -> Option<Collector> {
+    static LEARNED: Mutex<Vec<(usize, Option<Collector>)>> = Mutex::new(Vec::new());
+    let key = wasmtime as *const Wasmtime as usize;
+    let mut learned = LEARNED.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(&(_, collector)) = learned.iter().find(|(k, _)| *k == key) {
+        return collector;
+    }
+    let collector = (wasmtime.has(Capability::Gc) && wasmtime.has(Capability::Compiler))
+        .then(|| {
+            let engine = Engine::default_for(wasmtime).ok()?;
+            let artifact = engine.compiler()?.precompile(b"\0asm\x01\0\0\0").ok()?;
+            inspect(&artifact).ok()?.tunables.collector
+        })
+        .flatten();
+    learned.push((key, collector));
+    collector
+}
+
+/// The features an engine of `wasmtime` set up with `s` enables, as its
+/// major's `Config::features` computes them, with what decides them.
+pub(crate) struct EngineFeatures {
+    /// The enabled features (wasmparser bits).
+    pub enabled: u64,
+    /// The features the engine's compiler (or, without one, Wasmtime)
+    /// cannot handle: `Config::compiler_panicking_wasm_features`.
+    pub unsupported: u64,
+    /// Whether the engine compiles with Winch.
+    pub winch: bool,
+    /// Whether component-model concurrency support is on.
+    pub concurrency: bool,
+    /// The explicitly enabled features, each with its setter's name.
+    pub explicitly_enabled: Vec<(&'static str, u64)>,
+}
+
+/// `Config::features` of the library's major, for the settings `s`.
+pub(crate) fn features_of(wasmtime: &Wasmtime, s: &Settings) -> EngineFeatures {
+    use features::*;
+    let d = defaults::of(versions::major_of(wasmtime));
+    let has = |c| wasmtime.has(c);
+    let compiler = has(Capability::Compiler);
+    let winch = compiler && s.strategy == Some(Strategy::Winch);
+    let concurrency = s
+        .concurrency_support
+        .unwrap_or(has(Capability::ComponentModelAsync));
+    let set = |bits: &mut u64, flag: u64, on: bool| {
+        if on {
+            *bits |= flag
+        } else {
+            *bits &= !flag
+        }
+    };
+
+    // The compiler's base set, then the build.
+    let mut bits = if winch {
+        d.winch_base
+    } else {
+        d.cranelift_base
+    };
+    for &(flag, capability) in d.set_by_build {
+        set(&mut bits, flag, has(capability));
+    }
+    for &(flag, capability) in d.removed_without {
+        if !has(capability) {
+            bits &= !flag;
+        }
+    }
+    if d.cm_async_follows_concurrency {
+        set(&mut bits, CM_ASYNC, concurrency);
+    }
+    // Config::compiler_panicking_wasm_features
+    let mut unsupported = !d.known_to_wasmtime;
+    if winch {
+        unsupported |= d.winch_unsupported;
+        if cfg!(target_arch = "aarch64") {
+            unsupported |= d.winch_unsupported_aarch64;
+        }
+    } else if (compiler || d.target_rules_without_compiler)
+        && !(cfg!(target_arch = "x86_64")
+            && (cfg!(target_os = "linux") || cfg!(target_os = "macos")))
+    {
+        unsupported |= STACK_SWITCHING;
+    }
+    bits &= !unsupported;
+    // The explicit wasm_* settings the C API applied (the GC, threads and
+    // component-model setters only exist in libraries with them).
+    let gc_api = has(Capability::Gc);
+    let explicit = [
+        ("wasm_bulk_memory", s.bulk_memory, BULK_MEMORY, true),
+        ("wasm_multi_value", s.multi_value, MULTI_VALUE, true),
+        ("wasm_multi_memory", s.multi_memory, MULTI_MEMORY, true),
+        ("wasm_memory64", s.memory64, MEMORY64, true),
+        ("wasm_simd", s.simd, SIMD, true),
+        ("wasm_relaxed_simd", s.relaxed_simd, RELAXED_SIMD, true),
+        ("wasm_tail_call", s.tail_call, TAIL_CALL, true),
+        (
+            "wasm_wide_arithmetic",
+            s.wide_arithmetic,
+            WIDE_ARITHMETIC,
+            true,
+        ),
+        (
+            "wasm_custom_page_sizes",
+            s.custom_page_sizes,
+            CUSTOM_PAGE_SIZES,
+            true,
+        ),
+        (
+            "wasm_stack_switching",
+            s.stack_switching,
+            STACK_SWITCHING,
+            true,
+        ),
+        ("gc_support", s.gc_support, GC_TYPES, true),
+        (
+            "wasm_reference_types",
+            s.reference_types,
+            REFERENCE_TYPES,
+            gc_api,
+        ),
+        (
+            "wasm_function_references",
+            s.function_references,
+            FUNCTION_REFERENCES,
+            gc_api,
+        ),
+        ("wasm_gc", s.wasm_gc, GC, gc_api),
+        ("wasm_exceptions", s.exceptions, EXCEPTIONS, gc_api),
+        ("wasm_threads", s.threads, THREADS, has(Capability::Threads)),
+        (
+            "wasm_component_model",
+            s.component_model,
+            COMPONENT_MODEL,
+            has(Capability::ComponentModel),
+        ),
+    ];
+    let mut explicitly_enabled = Vec::new();
+    for (name, value, flag, applied) in explicit {
+        if let (Some(on), true) = (value, applied) {
+            set(&mut bits, flag, on);
+            if on {
+                explicitly_enabled.push((name, flag));
+            }
+        }
+    }
+    EngineFeatures {
+        enabled: bits,
+        unsupported,
+        winch,
+        concurrency,
+        explicitly_enabled,
+    }
+}
