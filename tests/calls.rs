@@ -421,7 +421,7 @@ fn exports_of_unsupported_types_are_errors_not_absences() {
     let err = instance.exports(&mut store).unwrap_err();
     assert!(err.to_string().contains("`f`"), "{err}");
     let err = module.exports().unwrap_err();
-    assert!(err.to_string().contains("reference type"), "{err}");
+    assert!(err.to_string().contains("value type"), "{err}");
 }
 
 #[test]
