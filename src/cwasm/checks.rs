@@ -174,7 +174,7 @@ fn check_isa_flag(name: &str, value: &FlagValue, defaults: &EngineDefaults) -> O
 
 /// Why `engine` would refuse the artifact `info` describes, in the order
 /// Wasmtime checks (its error would be the first); empty when it fits. See
-/// the [module documentation](self) for what is approximated.
+/// the [module documentation](crate::cwasm) for what is approximated.
 ///
 /// ```no_run
 /// # let (engine, bytes): (wasmtime_dyn::Engine, Vec<u8>) = unimplemented!();

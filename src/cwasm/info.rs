@@ -146,7 +146,7 @@ pub const OPERATOR_COUNT: usize = 627;
 
 /// Wasmtime's `Tunables`: code generation settings recorded in an artifact,
 /// field for field, named as in Wasmtime (47 to 50; a field a major lacks
-/// reads as off). [`preflight`] compares
+/// reads as off). [`preflight`](super::preflight) compares
 /// the ones Wasmtime compares; the others (`memory_reservation_for_growth`,
 /// `generate_address_map`, `debug_adapter_modules`, `gc_zeal_alloc_counter`,
 /// `gc_heap_reservation_for_growth`, `metadata_for_*`, `branch_hinting`)
@@ -236,7 +236,7 @@ pub struct Tunables {
     pub branch_hinting: bool,
 }
 
-/// What a `.cwasm`'s header and engine section say, from [`inspect`].
+/// What a `.cwasm`'s header and engine section say, from [`inspect`](super::inspect).
 ///
 /// ```no_run
 /// # let bytes: Vec<u8> = unimplemented!();

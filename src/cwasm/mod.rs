@@ -58,7 +58,7 @@
 //!   AArch64 (AVX-VNNI and the AVX-512 extensions through CPUID, as
 //!   `std_detect` does, since older Rust versions lack their names); on
 //!   other hosts they are assumed present;
-//! - [`Strategy::Auto`] is taken to mean Cranelift.
+//! - [`Strategy::Auto`](crate::Strategy::Auto) is taken to mean Cranelift.
 //!
 //! Wasmtime stops at the first problem; [`preflight`] lists them all, in
 //! Wasmtime's order, so its first reason is Wasmtime's message. Problems
@@ -312,6 +312,23 @@ mod tests {
         for bytes in [&b""[..], b"\0asm\x01\0\0\0", &[0x7f; 200]] {
             assert!(matches!(inspect(bytes), Err(Error::Invalid(_))));
         }
+    }
+
+    #[test]
+    fn a_50_section_read_with_the_47_layout_is_garbage() {
+        let bytes = include_bytes!("../../tests/fixtures/v50-custom.cwasm");
+        let right = inspect(bytes).unwrap();
+        assert_eq!(right.version, "50");
+        // GC heaps copy the memory settings, which the fixture changed.
+        assert_eq!(right.tunables.memory_reservation, 1 << 30);
+        assert_eq!(right.tunables.gc_heap_reservation, 1 << 30);
+        let header = header(bytes).unwrap();
+        let mut r = postcard::Postcard::new(header.metadata);
+        r.str("target").unwrap();
+        r.flags("shared_flags").unwrap();
+        r.flags("isa_flags").unwrap();
+        let wrong = layout_v47::tunables(&mut r, OPERATOR_COUNT + 16);
+        assert!(wrong.map_or(true, |t| t != right.tunables));
     }
 
     #[test]

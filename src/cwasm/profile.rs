@@ -183,9 +183,21 @@ pub(crate) struct EngineFeatures {
 
 /// `Config::features` of the library's major, for the settings `s`.
 pub(crate) fn features_of(wasmtime: &Wasmtime, s: &Settings) -> EngineFeatures {
+    features_from(
+        defaults::of(versions::major_of(wasmtime)),
+        &|c| wasmtime.has(c),
+        s,
+    )
+}
+
+/// `Config::features` for the defaults `d` of a major, a library that has
+/// the capabilities `has` says, and the settings `s`.
+fn features_from(
+    d: &defaults::EngineDefaults,
+    has: &dyn Fn(Capability) -> bool,
+    s: &Settings,
+) -> EngineFeatures {
     use features::*;
-    let d = defaults::of(versions::major_of(wasmtime));
-    let has = |c| wasmtime.has(c);
     let compiler = has(Capability::Compiler);
     let winch = compiler && s.strategy == Some(Strategy::Winch);
     let concurrency = s
@@ -297,5 +309,96 @@ pub(crate) fn features_of(wasmtime: &Wasmtime, s: &Settings) -> EngineFeatures {
         winch,
         concurrency,
         explicitly_enabled,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The official release libraries have every capability.
+    fn official(_: Capability) -> bool {
+        true
+    }
+
+    /// The per-major defaults predict the features the official libraries
+    /// of 47, 49 and 50 wrote into their artifacts (the fixtures of
+    /// `tests/fixtures`, made through the PyPI wheels), setting by setting.
+    #[test]
+    fn defaults_predict_the_features_of_real_artifacts() {
+        let default = Settings::default();
+        let winch = Settings {
+            strategy: Some(Strategy::Winch),
+            ..Settings::default()
+        };
+        let no_gc = Settings {
+            gc_support: Some(false),
+            wasm_gc: Some(false),
+            function_references: Some(false),
+            exceptions: Some(false),
+            ..Settings::default()
+        };
+        let custom = Settings {
+            threads: Some(false),
+            wide_arithmetic: Some(false),
+            ..Settings::default()
+        };
+        let stack_switching = Settings {
+            stack_switching: Some(true),
+            ..Settings::default()
+        };
+        let cases: [(&[u8], &Settings); 8] = [
+            (
+                include_bytes!("../../tests/fixtures/v47-default.cwasm"),
+                &default,
+            ),
+            (
+                include_bytes!("../../tests/fixtures/v49-default.cwasm"),
+                &default,
+            ),
+            (
+                include_bytes!("../../tests/fixtures/v49-fuel.cwasm"),
+                &default,
+            ),
+            (
+                include_bytes!("../../tests/fixtures/v50-default.cwasm"),
+                &default,
+            ),
+            (
+                include_bytes!("../../tests/fixtures/v50-winch.cwasm"),
+                &winch,
+            ),
+            (
+                include_bytes!("../../tests/fixtures/v50-nogc.cwasm"),
+                &no_gc,
+            ),
+            (
+                include_bytes!("../../tests/fixtures/v50-custom.cwasm"),
+                &custom,
+            ),
+            (
+                include_bytes!("../../tests/fixtures/v50-stack-switching.cwasm"),
+                &stack_switching,
+            ),
+        ];
+        let mut distinct = Vec::new();
+        for (bytes, settings) in cases {
+            let info = inspect(bytes).unwrap();
+            let major: u32 = info.version.parse().unwrap();
+            let predicted = features_from(defaults::of(major), &official, settings);
+            assert_eq!(
+                feature_names(predicted.enabled),
+                info.features,
+                "{major} {settings:?}"
+            );
+            assert_eq!(predicted.winch, info.tunables.winch_callable);
+            assert_eq!(predicted.concurrency, info.tunables.concurrency_support);
+            if !distinct.contains(&info.feature_bits) {
+                distinct.push(info.feature_bits);
+            }
+        }
+        // 47 = 48's WebAssembly 3.0; 49 adds wide arithmetic; 50's Winch,
+        // no-GC, custom and stack-switching sets all differ.
+        assert_eq!(distinct.len(), 6, "{distinct:x?}");
     }
 }
