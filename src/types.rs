@@ -87,9 +87,9 @@ impl ValType {
             .map(|(t, _)| *t)
             .ok_or_else(|| {
                 crate::Error::Invalid(
-                    "a value type other than the numbers, v128, funcref and externref (a reference \
-                     of the GC, exceptions or stack-switching proposals); wasmtime-dyn supports \
-                     funcref and externref only"
+                    "a reference type other than (nullable) funcref and externref, from the GC, \
+                     exceptions or stack-switching proposals; wasmtime-dyn supports funcref and \
+                     externref only"
                         .into(),
                 )
             })

@@ -350,7 +350,8 @@ fn pooled_engine(
 #[test]
 fn impossible_table_pools_are_config_errors() {
     isolate("impossible_table_pools_are_config_errors", || {
-        let cases: [(&str, fn(&mut wasmtime_dyn::PoolingConfig)); 4] = [
+        type Configure = fn(&mut wasmtime_dyn::PoolingConfig);
+        let cases: [(&str, Configure); 4] = [
             ("table_elements", |p| p.table_elements = Some(1 << 40)),
             ("table_elements", |p| p.table_elements = Some(usize::MAX)),
             ("total_tables", |p| p.total_tables = Some(u32::MAX)),
