@@ -414,7 +414,8 @@ fn exports_of_unsupported_types_are_errors_not_absences() {
         .unwrap();
     let err = instance.get_func(&mut store, "f").unwrap_err();
     assert!(
-        err.to_string().contains("the export `f`") && err.to_string().contains("funcref and externref"),
+        err.to_string().contains("the export `f`")
+            && err.to_string().contains("funcref and externref"),
         "{err}"
     );
     assert!(instance.get_func(&mut store, "g").is_ok());
