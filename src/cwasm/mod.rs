@@ -71,11 +71,10 @@ mod elf;
 pub(crate) mod features;
 mod host;
 mod info;
-mod layout_v47;
-mod layout_v50;
 mod lexicon;
 mod postcard;
 pub(crate) mod profile;
+mod tunables;
 
 pub use checks::incompatibilities;
 pub use features::feature_names;
@@ -86,7 +85,7 @@ pub use profile::{engine_profile, EngineProfile};
 
 use crate::engine::Engine;
 use crate::error::{Error, Result};
-use crate::versions::{self, EngineLayout, ENGINE_LAYOUT, VARIABLE_OPERATOR_COSTS};
+use crate::versions::{self, ENGINE_LAYOUT, VARIABLE_OPERATOR_COSTS};
 use elf::invalid;
 
 /// The name of the ELF section holding the engine record.
@@ -192,10 +191,7 @@ fn decode(header: Header<'_>) -> Result<CwasmInfo> {
     let target = r.str("target")?.to_string();
     let shared_flags = r.flags("shared_flags")?;
     let isa_flags = r.flags("isa_flags")?;
-    let tunables = match layout {
-        EngineLayout::V47 => layout_v47::tunables(&mut r, cost_table)?,
-        EngineLayout::V50 => layout_v50::tunables(&mut r, cost_table)?,
-    };
+    let tunables = tunables::tunables(&mut r, *layout, cost_table)?;
     let feature_bits = r.u64("features")?;
     Ok(CwasmInfo {
         kind: header.kind,
@@ -327,7 +323,7 @@ mod tests {
         r.str("target").unwrap();
         r.flags("shared_flags").unwrap();
         r.flags("isa_flags").unwrap();
-        let wrong = layout_v47::tunables(&mut r, OPERATOR_COUNT + 16);
+        let wrong = tunables::tunables(&mut r, versions::EngineLayout::V47, OPERATOR_COUNT + 16);
         assert!(wrong.map_or(true, |t| t != right.tunables));
     }
 

@@ -1,16 +1,26 @@
-//! The engine-section `Tunables` of Wasmtime 47, 48 and 49
+//! The engine-section `Tunables` of the layouts this crate decodes
 //! (`wasmtime-environ`'s `Tunables`, serialized by postcard field by field
-//! in declaration order). The three majors declare the same fields; only
-//! the size of a fuel cost table differs (47's has no per-byte costs),
-//! which the caller passes in.
+//! in declaration order).
+//!
+//! 47, 48 and 49 declare the same fields; only the size of a fuel cost
+//! table differs (47's has no per-byte costs), which the caller passes in.
+//! 50 adds `asan_stack_switching` after `recording`, which shifts every GC
+//! heap field after it: 48's layout would read 50's `gc_zeal_alloc_counter`
+//! tag as this flag and misplace the rest.
 
 use super::postcard::Postcard;
 use super::Tunables;
 use crate::error::Result;
+use crate::versions::EngineLayout;
 
-/// Reads the `Tunables` of a 47 to 49 artifact; `cost_table` is the length
-/// of a fuel cost table in that major.
-pub(super) fn tunables(r: &mut Postcard<'_>, cost_table: usize) -> Result<Tunables> {
+/// Reads the `Tunables` of an artifact of `layout`; `cost_table` is the
+/// length of a fuel cost table in its major. (Fields are read in the order
+/// written: a struct expression evaluates its fields in source order.)
+pub(super) fn tunables(
+    r: &mut Postcard<'_>,
+    layout: EngineLayout,
+    cost_table: usize,
+) -> Result<Tunables> {
     macro_rules! f {
         ($name:literal) => {
             concat!("tunables.", $name)
@@ -42,8 +52,11 @@ pub(super) fn tunables(r: &mut Postcard<'_>, cost_table: usize) -> Result<Tunabl
         inlining_sum_size_threshold: r.u32(f!("inlining_sum_size_threshold"))?,
         concurrency_support: r.bool(f!("concurrency_support"))?,
         recording: r.bool(f!("recording"))?,
-        // Not in these majors' layout: off.
-        asan_stack_switching: false,
+        asan_stack_switching: match layout {
+            // Not in this layout: off.
+            EngineLayout::V47 => false,
+            EngineLayout::V50 => r.bool(f!("asan_stack_switching"))?,
+        },
         gc_zeal_alloc_counter: r.nonzero_u32(f!("gc_zeal_alloc_counter"))?,
         gc_heap_reservation: r.u64(f!("gc_heap_reservation"))?,
         gc_heap_guard_size: r.u64(f!("gc_heap_guard_size"))?,
