@@ -521,52 +521,49 @@ unsafe fn resolve(
     origin: Origin,
 ) -> Result<&'static Wasmtime, LoadError> {
     let mut lookup = |name: &CStr| -> *const c_void { library::symbol(library, name) };
-    let version = match plan {
-        Plan::Exact(version) => version,
-        Plan::Probe(candidates) => {
-            // SAFETY: the library exports every `Core` function (`plan`
-            // checked its exports), and the probe calls only engine, config
-            // and deserialize functions whose signatures every supported
-            // major shares.
-            let probe = unsafe { MajorProbe::new(&mut lookup) };
-            match probe.as_ref().map(|p| p.find(&candidates)) {
-                Some(Verdict::Confirmed(major)) => Version::major_only(major),
-                Some(Verdict::Refuted) => {
-                    return Err(unsupported(
-                        &path,
-                        &origin,
-                        "of another major (it refuses artifacts of every supported one)".into(),
-                    ))
-                }
-                Some(Verdict::Unknown(why)) => {
-                    return Err(unsupported(
-                        &path,
-                        &origin,
-                        format!("of an unknown major (its version check answered: {why})"),
-                    ))
-                }
-                None => {
-                    return Err(unsupported(
-                        &path,
-                        &origin,
-                        "of an unknown major (it made no engine to check it with)".into(),
-                    ))
-                }
-            }
-        }
-    };
-    let major = version.major();
-    // SAFETY: the caller vouches that the library is a Wasmtime C API
-    // library of major `major`, so each exported name is the C function its
-    // headers declare, which is the signature of the tables that hold for
-    // `major`; the library is never closed, so the addresses stay valid.
-    let loaded = unsafe { Tables::load(&mut lookup, major) };
-    let (tables, absent) = loaded.map_err(|missing| LoadError::NotWasmtime {
+    let not_wasmtime = |missing| LoadError::NotWasmtime {
         path: path.clone(),
         origin: origin.clone(),
         missing,
         total: Core::FUNCTIONS.len(),
-    })?;
+    };
+    // SAFETY: the caller vouches that the library is a Wasmtime C API
+    // library of a supported major (`plan` read its exports), so each
+    // exported core name is the C function with the signature the core
+    // table declares, which every supported major shares; the library is
+    // never closed, so the addresses stay valid.
+    let core = unsafe { Core::load(&mut lookup) }.map_err(not_wasmtime)?;
+    let version = match plan {
+        Plan::Exact(version) => version,
+        Plan::Probe(candidates) => match MajorProbe::new(&core).map(|p| p.find(&candidates)) {
+            Some(Verdict::Confirmed(major)) => Version::major_only(major),
+            Some(Verdict::Refuted) => {
+                return Err(unsupported(
+                    &path,
+                    &origin,
+                    "of another major (it refuses artifacts of every supported one)".into(),
+                ))
+            }
+            Some(Verdict::Unknown(why)) => {
+                return Err(unsupported(
+                    &path,
+                    &origin,
+                    format!("of an unknown major (its version check answered: {why})"),
+                ))
+            }
+            None => {
+                return Err(unsupported(
+                    &path,
+                    &origin,
+                    "of an unknown major (it made no engine to check it with)".into(),
+                ))
+            }
+        },
+    };
+    let major = version.major();
+    // SAFETY: as above; the library is of major `major`, so the tables
+    // that hold for it declare its signatures.
+    let (tables, absent) = unsafe { Tables::with_core(core, &mut lookup, major) };
     let is_absent = |table: TableId| absent.iter().any(|(id, _)| *id == table);
     let capabilities = Capability::ALL
         .into_iter()

@@ -15,7 +15,6 @@
 use super::c_error::take_message;
 use crate::sys::tables::Core;
 use crate::sys::types::wasmtime_module_t;
-use std::ffi::{c_void, CStr};
 use std::fmt;
 
 /// The version of a loaded libwasmtime, as far as the library tells it.
@@ -140,20 +139,12 @@ pub(crate) struct MajorProbe {
 }
 
 impl MajorProbe {
-    /// Resolves the core functions and creates the engine the probes
-    /// deserialize into; `None` when either fails.
-    ///
-    /// # Safety
-    ///
-    /// `resolve` looks names up in a Wasmtime C API library of a supported
-    /// major, which never unloads.
-    pub(crate) unsafe fn new(
-        resolve: &mut dyn FnMut(&CStr) -> *const c_void,
-    ) -> Option<MajorProbe> {
-        // SAFETY: the caller's contract: the names are the library's C
-        // functions, and the core signatures are those of every supported
-        // major.
-        let core = unsafe { Core::load(resolve) }.ok()?;
+    /// Creates the engine the probes deserialize into; `None` when the
+    /// library makes none. `core` is the core table of a Wasmtime C API
+    /// library of a supported major: the functions the probe calls have the
+    /// same signatures in all of them.
+    pub(crate) fn new(core: &Core) -> Option<MajorProbe> {
+        let core = *core;
         // SAFETY: `wasm_config_new` takes nothing and returns a new config.
         let config = unsafe { (core.wasm_config_new)() };
         if config.is_null() {

@@ -278,6 +278,23 @@ macro_rules! define_tables {
             ) -> Result<(Self, Vec<(TableId, Absence)>), Vec<&'static str>> {
                 // SAFETY: this function's contract is `Core::load`'s.
                 let core = unsafe { Core::load(resolve) }?;
+                // SAFETY: this function's contract is `with_core`'s.
+                Ok(unsafe { Self::with_core(core, resolve, major) })
+            }
+
+            /// As [`Tables::load`], with `Core` already resolved from the
+            /// same library (the loader resolves it first when it has to
+            /// ask the library its major).
+            ///
+            /// # Safety
+            ///
+            /// As for [`Tables::load`]; `core` comes from the library
+            /// `resolve` looks names up in.
+            pub unsafe fn with_core(
+                core: Core,
+                resolve: &mut dyn FnMut(&::core::ffi::CStr) -> *const ::core::ffi::c_void,
+                major: u32,
+            ) -> (Self, Vec<(TableId, Absence)>) {
                 let mut present = vec![TableId::Core];
                 let mut absent = Vec::new();
                 $(
@@ -304,7 +321,7 @@ macro_rules! define_tables {
                         },
                     };
                 )*
-                Ok((Self { core, $($field),* }, absent))
+                (Self { core, $($field),* }, absent)
             }
         }
     };
