@@ -303,7 +303,7 @@ impl Config {
         /// ```
         wasm_custom_page_sizes: custom_page_sizes: bool;
         /// The branch hinting proposal. Wasmtime 46 and later:
-        /// [`Engine::new`] refuses it on 45 with [`Error::UnsupportedVersion`].
+        /// [`Engine::new`](crate::Engine::new) refuses it on 45 with [`Error::UnsupportedVersion`].
         ///
         /// ```no_run
         /// # let mut config: wasmtime_dyn::Config = unimplemented!();
@@ -311,7 +311,7 @@ impl Config {
         /// ```
         wasm_branch_hinting: branch_hinting: bool;
         /// The compact import section encoding (Wasmtime 50 and later:
-        /// [`Engine::new`] refuses it on older majors with
+        /// [`Engine::new`](crate::Engine::new) refuses it on older majors with
         /// [`Error::UnsupportedVersion`]).
         ///
         /// ```no_run

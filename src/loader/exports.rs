@@ -61,12 +61,7 @@ pub(crate) fn read(path: &Path) -> Result<Exports, String> {
     let complete = TableId::ALL
         .iter()
         .copied()
-        .filter(|t| {
-            t.functions()
-                .iter()
-                .chain(t.undeclared())
-                .all(|f| exported(f))
-        })
+        .filter(|t| t.functions().iter().chain(t.undeclared()).all(&exported))
         .collect();
     Ok(Exports {
         exact,
