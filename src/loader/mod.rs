@@ -240,6 +240,9 @@ impl Wasmtime {
     ///     None => println!("GC is present"),
     ///     Some(Absence::Missing(names)) => println!("GC: {} functions missing", names.len()),
     ///     Some(Absence::Requires(table)) => println!("GC needs the {} table", table.name()),
+    ///     Some(Absence::NotInVersion { majors, found }) => {
+    ///         println!("GC holds for Wasmtime {majors:?}, this is {found}")
+    ///     }
     /// }
     /// ```
     pub fn absence(&self, table: TableId) -> Option<&Absence> {
