@@ -101,6 +101,9 @@ fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
 
 #[test]
 fn closure_that_panics_in_drop_panics_in_store_drop() {
+    if !common::round_has(Flavour::Min) {
+        return;
+    }
     isolate("closure_that_panics_in_drop_panics_in_store_drop", || {
         for flavour in [Flavour::Full, Flavour::Min] {
             let engine = engine_with(flavour, |_| {});
@@ -163,6 +166,9 @@ const CALLS_HOST: &str = r#"(module
 
 #[test]
 fn host_error_whose_display_panics_resumes_in_the_caller() {
+    if !common::round_has(Flavour::Min) {
+        return;
+    }
     isolate(
         "host_error_whose_display_panics_resumes_in_the_caller",
         || {
@@ -202,6 +208,9 @@ const REENTERS: &str = r#"(module
 
 #[test]
 fn trap_code_survives_host_wasm_recursion() {
+    if !common::round_has(Flavour::Min) {
+        return;
+    }
     // A big stack for the runaway recursion (see `Config::max_wasm_stack`).
     std::thread::Builder::new()
         .stack_size(16 << 20)
@@ -250,6 +259,9 @@ fn trap_code_survives_host_wasm_recursion() {
 
 #[test]
 fn host_errors_come_back_as_they_were() {
+    if !common::round_has(Flavour::Min) {
+        return;
+    }
     for flavour in [Flavour::Full, Flavour::Min] {
         let (engine, module) = setup(flavour, REENTERS);
         let mut linker: Linker<()> = Linker::new(&engine);
@@ -299,11 +311,18 @@ fn rss_bytes() -> u64 {
 
 #[test]
 fn refused_anyref_reads_do_not_leak() {
-    let (engine, module) = setup(
+    // The GC proposal is on by default from Wasmtime 47.
+    let on = |c: &mut wasmtime_dyn::Config| {
+        c.gc().unwrap().wasm_function_references(true).wasm_gc(true);
+    };
+    let engine = common::engine_with(Flavour::Full, on);
+    let module = common::module_with(
         Flavour::Full,
+        &engine,
         r#"(module
             (table (export "t") 1 anyref (ref.i31 (i32.const 7)))
             (global (export "g") anyref (ref.i31 (i32.const 8))))"#,
+        on,
     );
     let mut store = Store::new(&engine, ());
     let instance = Linker::new(&engine)
@@ -390,8 +409,10 @@ const CONT_EXPORTS: &str = r#"(module
 #[test]
 fn continuation_types_are_refused_on_every_path() {
     isolate("continuation_types_are_refused_on_every_path", || {
+        // Typed function references are on by default from Wasmtime 47.
         let engine = engine_with(Flavour::Full, |c| {
             c.wasm_stack_switching(true);
+            c.gc().unwrap().wasm_function_references(true);
         });
         let module = Module::new(&engine, CONT_EXPORTS).unwrap();
         let err = module.exports().unwrap_err();
@@ -502,6 +523,9 @@ const RUNTIME_TYPES: &str = r#"(module
 
 #[test]
 fn non_final_types_are_refused_without_gc() {
+    if !common::round_has(Flavour::Min) {
+        return;
+    }
     isolate("non_final_types_are_refused_without_gc", || {
         let full = Flavour::Full.load();
         let wasm = Engine::default_for(full)
@@ -542,6 +566,9 @@ fn non_final_types_are_refused_without_gc() {
 
 #[test]
 fn custom_page_sizes_are_reported() {
+    if !common::round_has(Flavour::Min) {
+        return;
+    }
     for flavour in [Flavour::Full, Flavour::Min, Flavour::CompilerOnly] {
         let configure = |c: &mut wasmtime_dyn::Config| {
             c.wasm_custom_page_sizes(true);
