@@ -30,10 +30,24 @@ pub struct Lib {
     table_module: Module,
 }
 
+/// The configuration the suite runs with: Wasmtime's defaults, plus the
+/// WebAssembly 3.0 proposals the suite tests (typed function references,
+/// GC, exceptions) where the library has GC; Wasmtime 45 and 46 leave them
+/// off by default, 47 and later turn them on.
+fn suite_config(wasmtime: &'static wasmtime_dyn::Wasmtime) -> Config {
+    let mut config = Config::new(wasmtime);
+    if let Some(mut gc) = config.gc() {
+        gc.wasm_function_references(true)
+            .wasm_gc(true)
+            .wasm_exceptions(true);
+    }
+    config
+}
+
 impl Lib {
     pub fn new(flavour: Flavour) -> Lib {
         let wasmtime = flavour.load();
-        let engine = Engine::default_for(wasmtime)
+        let engine = Engine::new(wasmtime, &suite_config(wasmtime))
             .unwrap_or_else(|e| panic!("the {} engine: {e}", name(flavour)));
         let full = Flavour::Full.load();
         let precompiler = (!wasmtime.has(Capability::Compiler)).then(|| {
@@ -42,7 +56,7 @@ impl Lib {
             Engine::new(full, &config).expect("the full engine that precompiles")
         });
         let reference = (flavour != Flavour::Full)
-            .then(|| Engine::default_for(full).expect("the full reference engine"));
+            .then(|| Engine::new(full, &suite_config(full)).expect("the full reference engine"));
         let wasm = encode_text(SPECTEST_TABLE).expect("the spectest table module encodes");
         let table_module = compile(&engine, precompiler.as_ref(), &wasm)
             .unwrap_or_else(|e| panic!("the spectest table module on {}: {e}", name(flavour)));
