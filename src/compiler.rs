@@ -50,7 +50,7 @@ impl<'a> Compiler<'a> {
         };
         // SAFETY: the error, if any, is fresh and owned.
         unsafe { Error::check(self.engine.wasmtime().core(), error) }?;
-        Ok(Module::from_raw(self.engine, ptr))
+        Ok(Module::from_raw(self.engine, ptr).with_tables_of(wasm))
     }
 
     /// Validates a binary module without compiling it.

@@ -272,7 +272,50 @@ impl Instance {
             return Err(unsafe { call_failed(&mut cx, error, trap) });
         }
         // SAFETY: written on success.
-        Ok(Instance::from_c(&mut cx, unsafe { raw.assume_init() }))
+        Ok(Instance::instantiated(
+            &mut cx,
+            unsafe { raw.assume_init() },
+            module,
+        ))
+    }
+
+    /// A new instance of `module`: the tables it defines and exports whose
+    /// types the C API cannot give are recorded in the store, so
+    /// [`Table::ty`] answers right for them however their handle is
+    /// reached later.
+    pub(crate) fn instantiated<T>(
+        cx: &mut StoreContextMut<'_, T>,
+        raw: wasmtime_instance_t,
+        module: &Module,
+    ) -> Instance {
+        let instance = Instance::from_c(cx, raw);
+        let Some(tables) = module.tables.as_deref() else {
+            return instance;
+        };
+        for (name, limits) in tables.defined_exports() {
+            let mut item = std::mem::MaybeUninit::<wasmtime_extern_t>::uninit();
+            // SAFETY: the instance was just made in this live store; `name`
+            // is readable.
+            let found = unsafe {
+                (cx.wasmtime().core().wasmtime_instance_export_get)(
+                    cx.context(),
+                    &instance.raw,
+                    name.as_ptr().cast(),
+                    name.len(),
+                    item.as_mut_ptr(),
+                )
+            };
+            if !found {
+                continue;
+            }
+            // SAFETY: written when found.
+            let item = unsafe { item.assume_init() };
+            if u32::from(item.kind) == WASMTIME_EXTERN_TABLE {
+                // SAFETY: `kind` says the union holds a table.
+                cx.record_wide_table(unsafe { &item.of.table }, limits);
+            }
+        }
+        instance
     }
 
     pub(crate) fn from_c<T>(cx: &mut StoreContextMut<'_, T>, raw: wasmtime_instance_t) -> Instance {

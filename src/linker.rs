@@ -378,7 +378,11 @@ impl<T: 'static> Linker<T> {
             return Err(unsafe { call_failed(&mut cx, error, trap) });
         }
         // SAFETY: written on success.
-        Ok(Instance::from_c(&mut cx, unsafe { raw.assume_init() }))
+        Ok(Instance::instantiated(
+            &mut cx,
+            unsafe { raw.assume_init() },
+            module,
+        ))
     }
 
     /// The item defined as `module`.`name`, as seen from `store`.

@@ -6,7 +6,9 @@ use crate::error::{Error, Result};
 use crate::sys::types::*;
 use crate::trap::empty_vec;
 use crate::types::{name_of, ExportType, ExternType, ImportType};
+use crate::wasm_scan::TableFacts;
 use std::path::Path;
+use std::sync::Arc;
 
 /// A compiled module, ready to instantiate in stores of its engine.
 ///
@@ -26,6 +28,10 @@ use std::path::Path;
 pub struct Module {
     engine: Engine,
     pub(crate) ptr: *mut wasmtime_module_t,
+    /// The tables whose types the C API cannot give (see
+    /// `wasm_scan::TableLimits`), read from the bytes it was compiled from;
+    /// `None` for a deserialized module, whose bytes this crate never saw.
+    pub(crate) tables: Option<Arc<TableFacts>>,
 }
 
 // SAFETY: `wasmtime::Module` is `Send + Sync`; the C API's module boxes one.
@@ -189,11 +195,11 @@ impl Module {
                 // own their names and types until the vector is deleted.
                 unsafe {
                     let item = *vec.data.add(i);
-                    Ok(ImportType {
-                        module: name_of((core.wasm_importtype_module)(item)),
-                        name: name_of((core.wasm_importtype_name)(item)),
-                        ty: ExternType::from_c(core, (core.wasm_importtype_type)(item))?,
-                    })
+                    let module = name_of((core.wasm_importtype_module)(item));
+                    let name = name_of((core.wasm_importtype_name)(item));
+                    let known = self.tables.as_ref().and_then(|t| t.import(&module, &name));
+                    let ty = ExternType::from_c(core, (core.wasm_importtype_type)(item), known)?;
+                    Ok(ImportType { module, name, ty })
                 }
             })
             .collect();
@@ -226,10 +232,10 @@ impl Module {
                 // SAFETY: as in `imports`.
                 unsafe {
                     let item = *vec.data.add(i);
-                    Ok(ExportType {
-                        name: name_of((core.wasm_exporttype_name)(item)),
-                        ty: ExternType::from_c(core, (core.wasm_exporttype_type)(item))?,
-                    })
+                    let name = name_of((core.wasm_exporttype_name)(item));
+                    let known = self.tables.as_ref().and_then(|t| t.export(&name));
+                    let ty = ExternType::from_c(core, (core.wasm_exporttype_type)(item), known)?;
+                    Ok(ExportType { name, ty })
                 }
             })
             .collect();
@@ -276,7 +282,14 @@ impl Module {
         Module {
             engine: engine.clone(),
             ptr,
+            tables: None,
         }
+    }
+
+    /// Records the table types of the bytes the module was compiled from.
+    pub(crate) fn with_tables_of(mut self, wasm: &[u8]) -> Module {
+        self.tables = crate::wasm_scan::table_facts(wasm).map(Arc::new);
+        self
     }
 }
 
@@ -284,7 +297,11 @@ impl Clone for Module {
     fn clone(&self) -> Module {
         // SAFETY: the module is live; the clone is a new owned handle.
         let ptr = unsafe { (self.engine.wasmtime().core().wasmtime_module_clone)(self.ptr) };
-        Module::from_raw(&self.engine, ptr)
+        Module {
+            engine: self.engine.clone(),
+            ptr,
+            tables: self.tables.clone(),
+        }
     }
 }
 

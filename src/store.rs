@@ -5,7 +5,9 @@ use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::loader::Wasmtime;
 use crate::sys::types::*;
+use crate::wasm_scan::TableLimits;
 use std::any::Any;
+use std::collections::HashMap;
 use std::marker::PhantomData;
 use std::ptr::NonNull;
 
@@ -31,6 +33,11 @@ pub(crate) struct StoreInner<T> {
     /// so wasm that can reach them is not instantiated before. Once set, a
     /// context is never removed (it can only be replaced).
     pub(crate) has_wasi: bool,
+    /// Types of tables the C API cannot describe (`table64`, limits beyond
+    /// `u32`, a maximum of `u32::MAX`), keyed by the handle's private
+    /// words: recorded when an instance of a module whose bytes this crate
+    /// read is made, answered by `Table::ty` without asking the C API.
+    pub(crate) wide_tables: HashMap<(u32, u32), TableLimits>,
     pub(crate) data: T,
 }
 
@@ -79,6 +86,7 @@ impl<T> Store<T> {
             panic: None,
             host_error: None,
             has_wasi: false,
+            wide_tables: HashMap::new(),
             data,
         }));
         // SAFETY: the engine is live; the data pointer is the inner box,
@@ -417,6 +425,12 @@ impl<T> StoreContextMut<'_, T> {
         unsafe { (*self.inner).has_wasi }
     }
 
+    /// Remembers the limits of a table the C API cannot describe.
+    pub(crate) fn record_wide_table(&mut self, table: &wasmtime_table_t, limits: TableLimits) {
+        // SAFETY: exclusive for the borrow.
+        unsafe { (*self.inner).wide_tables.insert(table_key(table), limits) };
+    }
+
     /// Takes the error a host function returned during the last call.
     pub(crate) fn take_host_error(&mut self) -> Option<crate::func::HostError> {
         // SAFETY: exclusive for the borrow; no wasm is running any more.
@@ -649,6 +663,19 @@ impl<T> StoreContext<'_, T> {
         // is only used to compare ids.
         unsafe { StoreContextMut::<T>::from_inner(self.inner) }.check(id, what)
     }
+
+    /// The limits recorded for `table`, if it is one the C API cannot
+    /// describe (see `StoreInner::wide_tables`).
+    pub(crate) fn wide_table(&self, table: &wasmtime_table_t) -> Option<TableLimits> {
+        // SAFETY: as in `data`.
+        unsafe { (*self.inner).wide_tables.get(&table_key(table)).copied() }
+    }
+}
+
+/// The words that tell a store's tables apart (the store id is checked
+/// separately by every caller).
+fn table_key(table: &wasmtime_table_t) -> (u32, u32) {
+    (table.__bindgen_anon_1.__private1, table.__private2)
 }
 
 /// Anything that can lend a [`StoreContext`].

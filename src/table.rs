@@ -111,11 +111,12 @@ impl Table {
         let cx = store.as_context();
         cx.check(self.id(), "the table")?;
         let core = cx.wasmtime().core();
+        let known = cx.wide_table(&self.raw);
         // SAFETY: the table belongs to this live store; the type is owned
         // here, read and deleted once.
         unsafe {
             let ty = (core.wasmtime_table_type)(cx.context(), &self.raw);
-            let out = TableType::from_c(core, ty);
+            let out = TableType::from_c(core, ty, known);
             (core.wasm_tabletype_delete)(ty);
             out
         }

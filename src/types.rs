@@ -4,6 +4,7 @@
 
 use crate::sys::tables::Core;
 use crate::sys::types::*;
+use crate::wasm_scan::TableLimits;
 use std::fmt;
 
 /// The type of a WebAssembly value.
@@ -551,8 +552,9 @@ impl MemoryType {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct TableType {
     element: ValType,
-    minimum: u32,
-    maximum: Option<u32>,
+    is_64: bool,
+    minimum: u64,
+    maximum: Option<u64>,
 }
 
 impl TableType {
@@ -566,9 +568,42 @@ impl TableType {
     pub fn new(element: ValType, minimum: u32, maximum: Option<u32>) -> TableType {
         TableType {
             element,
+            is_64: false,
+            minimum: u64::from(minimum),
+            maximum: maximum.map(u64::from),
+        }
+    }
+
+    /// A table of `element` references indexed by `i64` (the memory64
+    /// proposal's `table64`), `minimum` to `maximum` entries.
+    ///
+    /// Modules may declare and export such tables and this type describes
+    /// them, but the C API creates 32-bit tables only, so
+    /// [`Table::new`](crate::Table::new) refuses this type.
+    ///
+    /// ```
+    /// use wasmtime_dyn::{TableType, ValType};
+    /// let ty = TableType::new64(ValType::FuncRef, 1, Some(1 << 40));
+    /// assert!(ty.is_64());
+    /// assert_eq!(ty.maximum(), Some(1 << 40));
+    /// ```
+    pub fn new64(element: ValType, minimum: u64, maximum: Option<u64>) -> TableType {
+        TableType {
+            element,
+            is_64: true,
             minimum,
             maximum,
         }
+    }
+
+    /// Whether the table is indexed by `i64` (`table64`).
+    ///
+    /// ```
+    /// use wasmtime_dyn::{TableType, ValType};
+    /// assert!(!TableType::new(ValType::FuncRef, 1, None).is_64());
+    /// ```
+    pub fn is_64(&self) -> bool {
+        self.is_64
     }
 
     /// The element type.
@@ -587,7 +622,7 @@ impl TableType {
     /// use wasmtime_dyn::{TableType, ValType};
     /// assert_eq!(TableType::new(ValType::FuncRef, 4, None).minimum(), 4);
     /// ```
-    pub fn minimum(&self) -> u32 {
+    pub fn minimum(&self) -> u64 {
         self.minimum
     }
 
@@ -598,7 +633,7 @@ impl TableType {
     /// assert_eq!(TableType::new(ValType::FuncRef, 4, Some(8)).maximum(), Some(8));
     /// assert_eq!(TableType::new(ValType::FuncRef, 4, None).maximum(), None);
     /// ```
-    pub fn maximum(&self) -> Option<u32> {
+    pub fn maximum(&self) -> Option<u64> {
         self.maximum
     }
 
@@ -613,10 +648,28 @@ impl TableType {
                 self.element
             )));
         }
-        let limits = wasm_limits_t {
-            min: self.minimum,
-            max: self.maximum.unwrap_or(u32::MAX),
+        // `wasm_limits_t` has 32-bit limits, reserves `u32::MAX` for "no
+        // maximum", and `wasm_tabletype_new` makes 32-bit tables only.
+        if self.is_64 {
+            return Err(crate::Error::Invalid(
+                "the C API creates 32-bit tables only: use `TableType::new`, not \
+                 `TableType::new64`"
+                    .into(),
+            ));
+        }
+        let max = match self.maximum {
+            None => Some(u32::MAX),
+            Some(max) => u32::try_from(max).ok().filter(|max| *max != u32::MAX),
         };
+        let (Ok(min), Some(max)) = (u32::try_from(self.minimum), max) else {
+            return Err(crate::Error::Invalid(format!(
+                "the C API's table limits stay below 4294967295, which it reads as \
+                 \"no maximum\": a table of {} to {:?} entries cannot be made; use a smaller \
+                 maximum or None",
+                self.minimum, self.maximum
+            )));
+        };
+        let limits = wasm_limits_t { min, max };
         // SAFETY: the valtype's ownership moves in (the C API takes it by
         // `Box` and frees it even when it returns NULL); `limits` is read
         // only.
@@ -630,20 +683,36 @@ impl TableType {
         Ok(ty)
     }
 
+    /// The type of `ty`, with `known` limits where this crate read them
+    /// from the module: `wasm_tabletype_limits` aborts the process on
+    /// limits beyond `u32` and cannot say `table64` or a maximum of
+    /// `u32::MAX`, so it is asked only when nothing better is known.
+    ///
     /// # Safety
     ///
     /// `ty` is a live `wasm_tabletype_t` of `core`'s library.
     pub(crate) unsafe fn from_c(
         core: &Core,
         ty: *const wasm_tabletype_t,
+        known: Option<TableLimits>,
     ) -> crate::Result<TableType> {
         // SAFETY: `ty` is live and owns its element type and limits.
         unsafe {
+            let element = ValType::from_c(core, (core.wasm_tabletype_element)(ty))?;
+            if let Some(known) = known {
+                return Ok(TableType {
+                    element,
+                    is_64: known.is_64,
+                    minimum: known.minimum,
+                    maximum: known.maximum,
+                });
+            }
             let limits = &*(core.wasm_tabletype_limits)(ty);
             Ok(TableType {
-                element: ValType::from_c(core, (core.wasm_tabletype_element)(ty))?,
-                minimum: limits.min,
-                maximum: (limits.max != u32::MAX).then_some(limits.max),
+                element,
+                is_64: false,
+                minimum: u64::from(limits.min),
+                maximum: (limits.max != u32::MAX).then_some(u64::from(limits.max)),
             })
         }
     }
@@ -682,9 +751,13 @@ impl ExternType {
     /// # Safety
     ///
     /// `ty` is a live `wasm_externtype_t` of `core`'s library.
+    ///
+    /// A table's limits are `known_table` where given (see
+    /// [`TableType::from_c`]).
     pub(crate) unsafe fn from_c(
         core: &Core,
         ty: *const wasm_externtype_t,
+        known_table: Option<TableLimits>,
     ) -> crate::Result<ExternType> {
         // SAFETY: `ty` is live; each cast matches the kind it reports.
         unsafe {
@@ -700,6 +773,7 @@ impl ExternType {
                 WASM_EXTERN_TABLE => ExternType::Table(TableType::from_c(
                     core,
                     (core.wasm_externtype_as_tabletype_const)(ty),
+                    known_table,
                 )?),
                 WASM_EXTERN_MEMORY => ExternType::Memory(MemoryType::from_c(
                     core,

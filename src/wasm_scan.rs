@@ -148,9 +148,210 @@ pub(crate) fn has_non_final_types(wasm: &[u8]) -> Option<bool> {
     Some(false)
 }
 
+/// What a table type holds that the C API cannot say: `wasm_limits_t` has
+/// 32-bit limits, reads `u32::MAX` as "no maximum", has no index type, and
+/// `wasm_tabletype_limits` aborts the process on limits beyond `u32`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct TableLimits {
+    pub(crate) is_64: bool,
+    pub(crate) minimum: u64,
+    pub(crate) maximum: Option<u64>,
+}
+
+impl TableLimits {
+    /// Whether the C API would report these limits wrongly or abort on
+    /// them, so this crate must answer from its own reading.
+    pub(crate) fn beyond_c(&self) -> bool {
+        self.is_64 || self.maximum.is_some_and(|max| max >= u64::from(u32::MAX))
+    }
+}
+
+/// The tables of a module whose types the C API cannot give: imports by
+/// (module, name), exports by name (with whether the module defines the
+/// table, so its instances own it).
+#[derive(Debug, Default)]
+pub(crate) struct TableFacts {
+    pub(crate) imports: Vec<(String, String, TableLimits)>,
+    pub(crate) exports: Vec<(String, TableLimits, bool)>,
+}
+
+impl TableFacts {
+    pub(crate) fn import(&self, module: &str, name: &str) -> Option<TableLimits> {
+        self.imports
+            .iter()
+            .find(|(m, n, _)| m == module && n == name)
+            .map(|(_, _, limits)| *limits)
+    }
+
+    pub(crate) fn export(&self, name: &str) -> Option<TableLimits> {
+        self.exports
+            .iter()
+            .find(|(n, _, _)| n == name)
+            .map(|(_, limits, _)| *limits)
+    }
+
+    /// Exported tables the module defines itself, with limits the C API
+    /// cannot report: their instances' handles must be remembered.
+    pub(crate) fn defined_exports(&self) -> impl Iterator<Item = (&str, TableLimits)> {
+        self.exports
+            .iter()
+            .filter(|(_, _, defined)| *defined)
+            .map(|(name, limits, _)| (name.as_str(), *limits))
+    }
+}
+
+impl Reader<'_> {
+    fn name(&mut self) -> Option<String> {
+        let len = usize::try_from(self.u32()?).ok()?;
+        Some(String::from_utf8_lossy(self.take(len)?).into_owned())
+    }
+
+    /// A reference type, then table limits.
+    fn table_type(&mut self) -> Option<TableLimits> {
+        self.skip_valtype()?;
+        let flags = self.byte()?;
+        if flags & !0x07 != 0 {
+            return None;
+        }
+        let minimum = self.u64()?;
+        let maximum = if flags & 0x01 != 0 {
+            Some(self.u64()?)
+        } else {
+            None
+        };
+        Some(TableLimits {
+            is_64: flags & 0x04 != 0,
+            minimum,
+            maximum,
+        })
+    }
+
+    /// Memory limits (with a custom page size where flagged).
+    fn skip_memory_type(&mut self) -> Option<()> {
+        let flags = self.byte()?;
+        if flags & !0x0f != 0 {
+            return None;
+        }
+        self.u64()?;
+        if flags & 0x01 != 0 {
+            self.u64()?;
+        }
+        if flags & 0x08 != 0 {
+            self.u32()?;
+        }
+        Some(())
+    }
+
+    /// An import's type; the table's limits when it is a table.
+    fn import_desc(&mut self) -> Option<Option<TableLimits>> {
+        match self.byte()? {
+            0x00 => self.u32().map(|_| None),
+            0x01 => self.table_type().map(Some),
+            0x02 => self.skip_memory_type().map(|()| None),
+            0x03 => {
+                self.skip_valtype()?;
+                self.byte().map(|_| None)
+            }
+            0x04 => {
+                self.byte()?;
+                self.u32().map(|_| None)
+            }
+            _ => None,
+        }
+    }
+
+    /// A constant expression, through its `end`.
+    fn skip_const_expr(&mut self) -> Option<()> {
+        loop {
+            match self.byte()? {
+                0x0b => return Some(()),
+                0x41 | 0x42 => self.skip_sleb()?,
+                0x43 => drop(self.take(4)?),
+                0x44 => drop(self.take(8)?),
+                0x23 | 0xd2 => drop(self.u32()?),
+                0xd0 => self.skip_sleb()?,
+                0x6a | 0x6b | 0x6c | 0x7c | 0x7d | 0x7e => {}
+                0xfb => match self.u32()? {
+                    0 | 1 | 6 | 7 => drop(self.u32()?),
+                    8 => {
+                        self.u32()?;
+                        self.u32()?;
+                    }
+                    0x1a..=0x1c => {}
+                    _ => return None,
+                },
+                0xfd => match self.u32()? {
+                    0x0c => drop(self.take(16)?),
+                    _ => return None,
+                },
+                _ => return None,
+            }
+        }
+    }
+}
+
+/// The table types of `wasm` the C API cannot report (see [`TableLimits`]),
+/// read from its import, table and export sections in one pass; `None`
+/// when the bytes are not a module this reader can walk.
+pub(crate) fn table_facts(wasm: &[u8]) -> Option<TableFacts> {
+    let mut imported = Vec::new();
+    let mut defined = Vec::new();
+    let mut facts = TableFacts::default();
+    for (id, contents) in sections(wasm)? {
+        let mut r = Reader {
+            bytes: contents,
+            at: 0,
+        };
+        match id {
+            2 => {
+                for _ in 0..r.u32()? {
+                    let module = r.name()?;
+                    let name = r.name()?;
+                    if let Some(limits) = r.import_desc()? {
+                        imported.push(limits);
+                        if limits.beyond_c() {
+                            facts.imports.push((module, name, limits));
+                        }
+                    }
+                }
+            }
+            4 => {
+                for _ in 0..r.u32()? {
+                    if r.bytes.get(r.at) == Some(&0x40) {
+                        r.take(2)?;
+                        defined.push(r.table_type()?);
+                        r.skip_const_expr()?;
+                    } else {
+                        defined.push(r.table_type()?);
+                    }
+                }
+            }
+            7 => {
+                for _ in 0..r.u32()? {
+                    let name = r.name()?;
+                    let kind = r.byte()?;
+                    let index = usize::try_from(r.u32()?).ok()?;
+                    if kind != 0x01 {
+                        continue;
+                    }
+                    let limits = match index.checked_sub(imported.len()) {
+                        None => *imported.get(index)?,
+                        Some(i) => *defined.get(i)?,
+                    };
+                    if limits.beyond_c() {
+                        facts.exports.push((name, limits, index >= imported.len()));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    Some(facts)
+}
+
 #[cfg(test)]
 mod tests {
-    use super::has_non_final_types;
+    use super::{has_non_final_types, table_facts, TableLimits};
 
     #[test]
     fn finds_non_final_types() {
@@ -165,5 +366,46 @@ mod tests {
         assert_eq!(has_non_final_types(mixed), Some(true));
         assert_eq!(has_non_final_types(b"\0asm\x01\0\0\0"), Some(false));
         assert_eq!(has_non_final_types(b"not wasm"), None);
+    }
+
+    #[test]
+    fn reads_table_limits_the_c_api_cannot() {
+        // (module (import "m" "t" (table i64 0 0x1_0000_0000 funcref))
+        //   (table (export "small") 1 funcref)
+        //   (table (export "big") i64 7 0x1_0000_0001 externref)
+        //   (table 0 0xffff_ffff funcref) (export "max" (table 2)) (export "imp" (table 0)))
+        let wasm = [
+            b"\0asm\x01\0\0\0".as_slice(),
+            // import: 1 entry, "m" "t" table funcref flags 5 min 0 max 2^32
+            b"\x02\x0e\x01\x01m\x01t\x01\x70\x05\x00\x80\x80\x80\x80\x10",
+            // tables: 3 entries
+            b"\x04\x14\x03\x70\x00\x01\x6f\x05\x07\x81\x80\x80\x80\x10\x70\x01\x00\xff\xff\xff\xff\x0f",
+            // exports: small=1 big=2 max=3 imp=0
+            b"\x07\x1b\x04\x05small\x01\x01\x03big\x01\x02\x03max\x01\x03\x03imp\x01\x00",
+        ]
+        .concat();
+        let facts = table_facts(&wasm).expect("a module this reader walks");
+        let wide = |min, max| TableLimits {
+            is_64: true,
+            minimum: min,
+            maximum: Some(max),
+        };
+        assert_eq!(facts.import("m", "t"), Some(wide(0, 1 << 32)));
+        assert_eq!(facts.export("small"), None);
+        assert_eq!(facts.export("big"), Some(wide(7, (1 << 32) + 1)));
+        assert_eq!(
+            facts.export("max"),
+            Some(TableLimits {
+                is_64: false,
+                minimum: 0,
+                maximum: Some(u64::from(u32::MAX)),
+            })
+        );
+        assert_eq!(facts.export("imp"), Some(wide(0, 1 << 32)));
+        let defined: Vec<_> = facts.defined_exports().map(|(name, _)| name).collect();
+        assert_eq!(defined, ["big", "max"]);
+        let empty = table_facts(b"\0asm\x01\0\0\0").expect("an empty module");
+        assert!(empty.imports.is_empty() && empty.exports.is_empty());
+        assert!(table_facts(b"not wasm").is_none());
     }
 }

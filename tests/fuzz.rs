@@ -885,8 +885,8 @@ fn fuzz_random_bytes_everywhere() {
 
 /// Fixed edge cases of untrusted modules the mutations rarely reach: their
 /// imports and exports must read back (or be refused with an error) on the
-/// full and the compiler-only library. Table64 limits above `u32::MAX` reach
-/// the `u32::try_from(..).unwrap()` of `wasm_tabletype_limits` today.
+/// full and the compiler-only library. Table64 limits above `u32::MAX` would
+/// reach the `u32::try_from(..).unwrap()` of `wasm_tabletype_limits`.
 #[test]
 fn edge_modules_read_back() {
     in_child(
@@ -895,9 +895,13 @@ fn edge_modules_read_back() {
         "reading back edge-case modules took too long",
         || {
             let cases = [
-                // Table64 limits above u32::MAX still abort inside
-                // `wasm_tabletype_limits` (issue 10, finding 5: open).
+                // Table64 limits at and above u32::MAX, which
+                // `wasm_tabletype_limits` aborts on (issue 10, finding 5).
                 r#"(module (table (export "t") i64 0xffffffff funcref))"#,
+                r#"(module (table (export "t") i64 0x100000001 funcref))"#,
+                r#"(module (table (export "t") i64 0 0xffffffffffffffff funcref))"#,
+                r#"(module (import "a" "t" (table i64 0x100000001 funcref)))"#,
+                r#"(module (table (export "t") 0 0xffffffff funcref))"#,
                 r#"(module (memory (export "m") i64 0x10000 0x1000000000000))"#,
                 r#"(module (import "a" "m" (memory i64 0x1000000000000)))"#,
                 r#"(module (global (export "g") (mut anyref) (ref.null any)))"#,

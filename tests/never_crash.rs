@@ -8,8 +8,8 @@ mod common;
 use common::child::isolate;
 use common::{engine_with, setup, Flavour};
 use wasmtime_dyn::{
-    Caller, Engine, Error, Extern, ExternRef, Func, Linker, Module, Store, Table, TableType,
-    TrapCode, Val, ValType,
+    Caller, Engine, Error, Extern, ExternRef, ExternType, Func, Linker, Module, Store, Table,
+    TableType, TrapCode, Val, ValType,
 };
 
 // ---- Finding 2: NULL from `wasm_tabletype_new` ----
@@ -450,6 +450,98 @@ fn continuation_types_are_refused_on_every_path() {
         assert!(linker.get(&mut store, "m", "f").is_none());
         assert!(linker.get(&mut store, "m", "host").is_none());
         assert!(linker.get(&mut store, "m", "probe").is_some());
+    });
+}
+
+// ---- Findings 5 and 12: table limits the C API cannot hold ----
+
+const WIDE_TABLES: &str = r#"(module
+    (import "host" "t" (table i64 0 0x1_0000_0000 funcref))
+    (table (export "t64") i64 1 0x1_0000_0000 funcref)
+    (table (export "max") 0 0xffff_ffff funcref)
+    (table (export "plain") 2 7 funcref)
+    (export "imported" (table 0)))"#;
+
+#[test]
+fn table_limits_beyond_u32_are_reported_exactly() {
+    isolate("table_limits_beyond_u32_are_reported_exactly", || {
+        // Types of a deserialized module come from the C API alone, which
+        // cannot read these limits (docs/PANICS.md); the flavours that
+        // compile read them from the bytes.
+        for flavour in [Flavour::Full, Flavour::CompilerOnly] {
+            if !common::round_has(flavour) {
+                continue;
+            }
+            let engine = engine_with(flavour, |c| {
+                c.wasm_memory64(true);
+            });
+            let module = Module::new(&engine, WIDE_TABLES).unwrap();
+            let t64 = TableType::new64(ValType::FuncRef, 1, Some(1 << 32));
+            let max = TableType::new(ValType::FuncRef, 0, Some(u32::MAX));
+            let plain = TableType::new(ValType::FuncRef, 2, Some(7));
+            let imported = TableType::new64(ValType::FuncRef, 0, Some(1 << 32));
+            let exports: Vec<_> = module
+                .exports()
+                .unwrap()
+                .into_iter()
+                .map(|e| (e.name, e.ty))
+                .collect();
+            let expected = [
+                ("t64", t64),
+                ("max", max),
+                ("plain", plain),
+                ("imported", imported),
+            ]
+            .map(|(name, ty)| (name.to_string(), ExternType::Table(ty)));
+            assert_eq!(exports, expected, "{flavour:?}");
+            let imports = module.imports().unwrap();
+            assert_eq!(imports[0].ty, ExternType::Table(imported), "{flavour:?}");
+            // A live table of an instance answers the same, by any route.
+            let mut store = Store::new(&engine, ());
+            let mut linker: Linker<()> = Linker::new(&engine);
+            let host_table = {
+                // The host cannot make a table64 through the C API; a wasm
+                // module that defines one provides it.
+                let provider = Module::new(
+                    &engine,
+                    r#"(module (table (export "t") i64 0 0x1_0000_0000 funcref))"#,
+                )
+                .unwrap();
+                let provider = linker.instantiate(&mut store, &provider).unwrap();
+                provider.get_table(&mut store, "t").unwrap()
+            };
+            assert_eq!(host_table.ty(&store).unwrap(), imported, "{flavour:?}");
+            linker.define(&mut store, "host", "t", host_table).unwrap();
+            let instance = linker.instantiate(&mut store, &module).unwrap();
+            for (name, ty) in [
+                ("t64", t64),
+                ("max", max),
+                ("plain", plain),
+                ("imported", imported),
+            ] {
+                let table = instance.get_table(&mut store, name).unwrap();
+                assert_eq!(table.ty(&store).unwrap(), ty, "{flavour:?} {name}");
+            }
+            linker.define_instance(&mut store, "m", &instance).unwrap();
+            let Some(Extern::Table(table)) = linker.get(&mut store, "m", "t64") else {
+                panic!("{flavour:?}: m.t64 is not a table");
+            };
+            assert_eq!(table.ty(&store).unwrap(), t64, "{flavour:?}");
+            if flavour == Flavour::CompilerOnly {
+                // No reference values in a build without GC: no host tables.
+                let err = Table::new(&mut store, plain, Val::FuncRef(None)).unwrap_err();
+                assert!(matches!(err, Error::Unsupported(_)), "{err}");
+                continue;
+            }
+            // The C API makes 32-bit tables below `u32::MAX` entries only:
+            // anything else is refused, never made with other limits.
+            for ty in [t64, max] {
+                let err = Table::new(&mut store, ty, Val::FuncRef(None)).unwrap_err();
+                assert!(matches!(err, Error::Invalid(_)), "{flavour:?}: {err}");
+            }
+            let made = Table::new(&mut store, plain, Val::FuncRef(None)).unwrap();
+            assert_eq!(made.ty(&store).unwrap(), plain, "{flavour:?}");
+        }
     });
 }
 
