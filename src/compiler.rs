@@ -41,7 +41,22 @@ impl<'a> Compiler<'a> {
     /// assert!(module.exports()?.is_empty());
     /// # Ok::<(), wasmtime_dyn::Error>(())
     /// ```
+    ///
+    /// # Errors
+    ///
+    /// The compiler's error for an invalid module; [`Error::Invalid`] for a
+    /// module that would reach a builtin this library lacks (non-final
+    /// types without GC, continuation types: see
+    /// [`Compiler::validate`]).
     pub fn compile(&self, wasm: &[u8]) -> Result<Module> {
+        self.refuse_unsupported_builtins(wasm)?;
+        self.refuse_continuations(wasm)?;
+        self.compile_for_artifact(wasm)
+    }
+
+    /// Compiles without the check that only matters to modules run by a
+    /// C API library (see [`Compiler::refuse_continuations`]).
+    fn compile_for_artifact(&self, wasm: &[u8]) -> Result<Module> {
         self.refuse_unsupported_builtins(wasm)?;
         let mut ptr = std::ptr::null_mut();
         // SAFETY: the engine is live; `wasm` is readable for its length.
@@ -61,8 +76,18 @@ impl<'a> Compiler<'a> {
     /// assert!(compiler.validate(b"\0asm\x01\0\0\0").is_ok());
     /// assert!(compiler.validate(b"not wasm").is_err());
     /// ```
+    ///
+    /// # Errors
+    ///
+    /// The validator's error; [`Error::Invalid`] where this library's
+    /// validator accepts a module that would end the process when run
+    /// here: non-final (`sub`) types on a build without GC, and, with
+    /// [`Config::wasm_stack_switching`], continuation types (no C API
+    /// build has Wasmtime's stack-switching runtime, so `cont.new` would
+    /// reach a builtin compiled out of it).
     pub fn validate(&self, wasm: &[u8]) -> Result<()> {
         self.refuse_unsupported_builtins(wasm)?;
+        self.refuse_continuations(wasm)?;
         // SAFETY: the engine is live; `wasm` is readable for its length.
         let error = unsafe {
             (self.table.wasmtime_module_validate)(self.engine.ptr(), wasm.as_ptr(), wasm.len())
@@ -98,13 +123,13 @@ impl<'a> Compiler<'a> {
     ///   the `THREADS` validator feature is off without `threads`
     ///   (config.rs:2552), and a `.cwasm` compiled with threads is refused
     ///   by such a build when loaded.
-    /// - `stack-switching`: `cont_new`. **Not guarded.** No C API build of
-    ///   Wasmtime 48 has this feature (the C API crate has no such cargo
-    ///   feature), yet `wasmtime_config_wasm_stack_switching_set` exists in
-    ///   every build, and with `Config::wasm_stack_switching(true)` a module
-    ///   executing `cont.new` ends the process ("entered unreachable code",
-    ///   checked on the full library). Refusing the setting would be the fix;
-    ///   it is left to the owner of that setting (see the issue).
+    /// - `stack-switching`: `cont_new`. No C API build of Wasmtime 45–50
+    ///   has this feature (the C API crate has no such cargo feature), yet
+    ///   `wasmtime_config_wasm_stack_switching_set` exists in every build,
+    ///   and with `Config::wasm_stack_switching(true)` a module executing
+    ///   `cont.new` ends the process ("entered unreachable code", checked
+    ///   on the full library). `cont.new` names a continuation type, so
+    ///   [`Compiler::refuse_continuations`] refuses modules declaring one.
     /// - `wmemcheck`: only used when wmemcheck is configured, which this
     ///   crate cannot do.
     fn refuse_unsupported_builtins(&self, wasm: &[u8]) -> Result<()> {
@@ -123,8 +148,35 @@ impl<'a> Compiler<'a> {
         Ok(())
     }
 
+    /// Refuses modules that declare a continuation type (stack switching),
+    /// for running in this process: `cont.new`, which needs one, calls a
+    /// builtin that no C API build has (`unreachable!()` there, then
+    /// abort). Artifacts are left alone: [`Compiler::precompile`] may make
+    /// them for a Wasmtime built with the `stack-switching` feature.
+    fn refuse_continuations(&self, wasm: &[u8]) -> Result<()> {
+        if self.engine.settings().stack_switching != Some(true) {
+            // The validator refuses continuation types without the proposal.
+            return Ok(());
+        }
+        if crate::wasm_scan::has_continuation_types(wasm) == Some(true) {
+            return Err(Error::Invalid(
+                "the module declares continuation types (stack switching), but no C API build of \
+                 Wasmtime has the stack-switching runtime, and `cont.new` would end the process: \
+                 run it on a Wasmtime built with the `stack-switching` feature (precompile it \
+                 with `Compiler::precompile` for that)"
+                    .into(),
+            ));
+        }
+        Ok(())
+    }
+
     /// Compiles a binary module to `.cwasm` bytes for engines configured
     /// like this one.
+    ///
+    /// A module with continuation types (stack switching) is precompiled
+    /// too, though no C API library can run its `cont.new` (see
+    /// [`Compiler::validate`]): such an artifact is for a Wasmtime built
+    /// with the `stack-switching` feature.
     ///
     /// ```no_run
     /// use wasmtime_dyn::Module;
@@ -136,7 +188,7 @@ impl<'a> Compiler<'a> {
     /// # Ok::<(), wasmtime_dyn::Error>(())
     /// ```
     pub fn precompile(&self, wasm: &[u8]) -> Result<Vec<u8>> {
-        let module = self.compile(wasm)?;
+        let module = self.compile_for_artifact(wasm)?;
         let mut out = empty_vec();
         // SAFETY: the module is live; `out` is an empty vector to fill.
         let error = unsafe { (self.table.wasmtime_module_serialize)(module.ptr, &mut out) };

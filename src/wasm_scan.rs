@@ -108,10 +108,11 @@ fn sections(wasm: &[u8]) -> Option<Vec<(u8, &[u8])>> {
     Some(out)
 }
 
-/// Whether the module declares a non-final (`sub`) type, whose
-/// `call_indirect` and `ref.cast` checks call Wasmtime's `is_subtype`
-/// builtin; `None` if the module cannot be read here.
-pub(crate) fn has_non_final_types(wasm: &[u8]) -> Option<bool> {
+/// Whether any type the module declares satisfies `pred`, called with
+/// whether the type is non-final (`sub` without `final`) and its composite
+/// form (0x60 func, 0x5f struct, 0x5e array, 0x5d cont); `None` if the
+/// module cannot be read here.
+fn any_declared_type(wasm: &[u8], pred: impl Fn(bool, u8) -> bool) -> Option<bool> {
     let Some((_, types)) = sections(wasm)?.into_iter().find(|(id, _)| *id == 1) else {
         return Some(false);
     };
@@ -132,20 +133,34 @@ pub(crate) fn has_non_final_types(wasm: &[u8]) -> Option<bool> {
             if i > 0 {
                 form = r.byte()?;
             }
-            match form {
-                0x50 => return Some(true),
-                0x4f => {
-                    for _ in 0..r.u32()? {
-                        r.u32()?;
-                    }
-                    let comp = r.byte()?;
-                    r.skip_comptype(comp)?;
+            let non_final = form == 0x50;
+            if form == 0x50 || form == 0x4f {
+                for _ in 0..r.u32()? {
+                    r.u32()?;
                 }
-                comp => r.skip_comptype(comp)?,
+                form = r.byte()?;
             }
+            if pred(non_final, form) {
+                return Some(true);
+            }
+            r.skip_comptype(form)?;
         }
     }
     Some(false)
+}
+
+/// Whether the module declares a non-final (`sub`) type, whose
+/// `call_indirect` and `ref.cast` checks call Wasmtime's `is_subtype`
+/// builtin; `None` if the module cannot be read here.
+pub(crate) fn has_non_final_types(wasm: &[u8]) -> Option<bool> {
+    any_declared_type(wasm, |non_final, _| non_final)
+}
+
+/// Whether the module declares a continuation type (stack switching),
+/// which `cont.new` needs, whose builtin no C API build has; `None` if the
+/// module cannot be read here.
+pub(crate) fn has_continuation_types(wasm: &[u8]) -> Option<bool> {
+    any_declared_type(wasm, |_, form| form == 0x5d)
 }
 
 /// What a table type holds that the C API cannot say: `wasm_limits_t` has
@@ -351,7 +366,7 @@ pub(crate) fn table_facts(wasm: &[u8]) -> Option<TableFacts> {
 
 #[cfg(test)]
 mod tests {
-    use super::{has_non_final_types, table_facts, TableLimits};
+    use super::{has_continuation_types, has_non_final_types, table_facts, TableLimits};
 
     #[test]
     fn finds_non_final_types() {
@@ -366,6 +381,19 @@ mod tests {
         assert_eq!(has_non_final_types(mixed), Some(true));
         assert_eq!(has_non_final_types(b"\0asm\x01\0\0\0"), Some(false));
         assert_eq!(has_non_final_types(b"not wasm"), None);
+        assert_eq!(has_continuation_types(non_final), Some(false));
+    }
+
+    #[test]
+    fn finds_continuation_types() {
+        // (module (type $f (func)) (type (cont $f)))
+        let cont = b"\0asm\x01\0\0\0\x01\x06\x02\x60\0\0\x5d\x00";
+        assert_eq!(has_continuation_types(cont), Some(true));
+        assert_eq!(has_non_final_types(cont), Some(false));
+        // (module (rec (type $f (sub (func))) (type (sub final (cont $f)))))
+        let in_rec = b"\0asm\x01\0\0\0\x01\x0c\x01\x4e\x02\x50\0\x60\0\0\x4f\0\x5d\x00";
+        assert_eq!(has_continuation_types(in_rec), Some(true));
+        assert_eq!(has_continuation_types(b"\0asm\x01\0\0\0"), Some(false));
     }
 
     #[test]

@@ -414,7 +414,16 @@ fn continuation_types_are_refused_on_every_path() {
             c.wasm_stack_switching(true);
             c.gc().unwrap().wasm_function_references(true);
         });
-        let module = Module::new(&engine, CONT_EXPORTS).unwrap();
+        // Compiling it to run here is refused (see
+        // `cont_new_is_refused_before_it_can_run`); a precompiled artifact,
+        // made for a Wasmtime with the stack-switching runtime, still
+        // carries such types into every path that reads a type.
+        let err = Module::new(&engine, CONT_EXPORTS).unwrap_err();
+        assert!(matches!(err, Error::Invalid(_)), "{err}");
+        let wasm = engine.wat().unwrap().to_wasm(CONT_EXPORTS).unwrap();
+        let cwasm = engine.compiler().unwrap().precompile(&wasm).unwrap();
+        // SAFETY: just made by this engine; no `cont.new` in it runs.
+        let module = unsafe { Module::deserialize(&engine, &cwasm) }.unwrap();
         let err = module.exports().unwrap_err();
         assert!(err.to_string().contains("stack-switching"), "{err}");
         assert!(module.imports().is_err());
@@ -450,6 +459,32 @@ fn continuation_types_are_refused_on_every_path() {
         assert!(linker.get(&mut store, "m", "f").is_none());
         assert!(linker.get(&mut store, "m", "host").is_none());
         assert!(linker.get(&mut store, "m", "probe").is_some());
+    });
+}
+
+/// `cont.new` calls a builtin compiled out of every C API build (none has
+/// Wasmtime's `stack-switching` feature): it used to end the process.
+#[test]
+fn cont_new_is_refused_before_it_can_run() {
+    isolate("cont_new_is_refused_before_it_can_run", || {
+        let engine = engine_with(Flavour::Full, |c| {
+            c.wasm_stack_switching(true);
+            c.gc().unwrap().wasm_function_references(true);
+        });
+        let wat = r#"(module
+            (type $f (func))
+            (type $ct (cont $f))
+            (func $g)
+            (elem declare func $g)
+            (func (export "run") (drop (cont.new $ct (ref.func $g)))))"#;
+        let err = Module::new(&engine, wat).unwrap_err();
+        assert!(matches!(err, Error::Invalid(_)), "{err}");
+        assert!(err.to_string().contains("stack-switching"), "{err}");
+        let wasm = engine.wat().unwrap().to_wasm(wat).unwrap();
+        let err = engine.compiler().unwrap().validate(&wasm).unwrap_err();
+        assert!(matches!(err, Error::Invalid(_)), "{err}");
+        // Without continuation types, stack switching engines still compile.
+        Module::new(&engine, r#"(module (func (export "run")))"#).unwrap();
     });
 }
 
