@@ -17,28 +17,63 @@ use std::path::PathBuf;
 ///
 /// Opening a library runs its initialization code; the caller vouches that
 /// `name` is a library whose initializers are sound to run.
-pub(crate) unsafe fn open(name: &OsStr) -> Result<&'static libloading::Library, String> {
+pub(crate) unsafe fn open(name: &OsStr) -> Result<Handle, String> {
     #[cfg(unix)]
-    let library = {
+    {
         use libloading::os::unix::{Library, RTLD_LOCAL, RTLD_NOW};
         // SAFETY: the caller vouches for the library's initializers.
-        unsafe { Library::open(Some(name), RTLD_NOW | RTLD_LOCAL) }
-            .map(libloading::Library::from)
-            .map_err(|e| e.to_string())?
-    };
+        let library = unsafe { Library::open(Some(name), RTLD_NOW | RTLD_LOCAL) }
+            .map_err(|e| e.to_string())?;
+        // `into_raw` gives up the handle without closing it: it is leaked.
+        Ok(Handle {
+            raw: library.into_raw(),
+        })
+    }
     #[cfg(not(unix))]
-    // SAFETY: the caller vouches for the library's initializers.
-    let library = unsafe { libloading::Library::new(name) }.map_err(|e| e.to_string())?;
-    Ok(Box::leak(Box::new(library)))
+    {
+        // SAFETY: the caller vouches for the library's initializers.
+        let library = unsafe { libloading::Library::new(name) }.map_err(|e| e.to_string())?;
+        Ok(Handle {
+            library: Box::leak(Box::new(library)),
+        })
+    }
+}
+
+/// An open library, never closed.
+#[derive(Clone, Copy)]
+pub(crate) struct Handle {
+    /// The `dlopen` handle.
+    #[cfg(unix)]
+    raw: *mut c_void,
+    #[cfg(not(unix))]
+    library: &'static libloading::Library,
 }
 
 /// The address of `name` in `library`, or null when it has no such symbol.
-pub(crate) fn symbol(library: &libloading::Library, name: &CStr) -> *const c_void {
-    // SAFETY: the symbol is read as an untyped address, never called or
-    // dereferenced here; `name` is NUL-terminated, so nothing is allocated.
-    match unsafe { library.get::<*const c_void>(name.to_bytes_with_nul()) } {
-        Ok(address) => *address,
-        Err(_) => std::ptr::null(),
+///
+/// On Unix this is a bare `dlsym`: every function the loader looks up is
+/// a C API function, never at address zero, so null means "absent" and
+/// the `dlerror` calls `libloading` makes around each lookup (most of the
+/// cost of resolving the tables) are not needed.
+pub(crate) fn symbol(library: Handle, name: &CStr) -> *const c_void {
+    #[cfg(unix)]
+    {
+        // SAFETY: `raw` is a live `dlopen` handle (never closed) and `name`
+        // is NUL-terminated; the address is only stored, not called here.
+        unsafe { libc::dlsym(library.raw, name.as_ptr()) }.cast_const()
+    }
+    #[cfg(not(unix))]
+    {
+        // SAFETY: the symbol is read as an untyped address, never called
+        // or dereferenced here; `name` is NUL-terminated.
+        match unsafe {
+            library
+                .library
+                .get::<*const c_void>(name.to_bytes_with_nul())
+        } {
+            Ok(address) => *address,
+            Err(_) => std::ptr::null(),
+        }
     }
 }
 

@@ -415,8 +415,8 @@ fn special_file_kind(_: &std::fs::FileType) -> &'static str {
 /// its exports fit; a refusal when it is outside the window or not
 /// Wasmtime at all.
 enum Plan {
-    Exact(Version),
-    Probe(Vec<u32>),
+    Exact(Version, exports::Exports),
+    Probe(Vec<u32>, exports::Exports),
 }
 
 fn plan(path: &Path, origin: &Origin) -> Result<Plan, LoadError> {
@@ -430,7 +430,7 @@ fn plan(path: &Path, origin: &Origin) -> Result<Plan, LoadError> {
             return Err(unsupported(path, origin, exact.to_string()));
         }
         if exports.missing_core.is_empty() {
-            return Ok(Plan::Exact(exact));
+            return Ok(Plan::Exact(exact, exports));
         }
     }
     let missing = exports.missing_core.len();
@@ -462,7 +462,7 @@ fn plan(path: &Path, origin: &Origin) -> Result<Plan, LoadError> {
             "of a major whose exports fit none of the supported ones".into(),
         ));
     }
-    Ok(Plan::Probe(candidates))
+    Ok(Plan::Probe(candidates, exports))
 }
 
 unsafe fn open_file(path: &Path, origin: Origin) -> Result<&'static Wasmtime, LoadError> {
@@ -518,12 +518,23 @@ unsafe fn open_by_name(name: &OsStr) -> Result<&'static Wasmtime, LoadError> {
 ///
 /// `library` is a Wasmtime C API library, and `plan` was read from its file.
 unsafe fn resolve(
-    library: &'static libloading::Library,
+    library: library::Handle,
     plan: Plan,
     path: PathBuf,
     origin: Origin,
 ) -> Result<&'static Wasmtime, LoadError> {
-    let mut lookup = |name: &CStr| -> *const c_void { library::symbol(library, name) };
+    let exports = match &plan {
+        Plan::Exact(_, exports) | Plan::Probe(_, exports) => exports,
+    };
+    // Only names the file exports are looked up: a failed `dlsym` costs
+    // more than all the others (it formats an error message).
+    let mut lookup = |name: &CStr| -> *const c_void {
+        if exports.has(name.to_bytes()) {
+            library::symbol(library, name)
+        } else {
+            std::ptr::null()
+        }
+    };
     let not_wasmtime = |missing| LoadError::NotWasmtime {
         path: path.clone(),
         origin: origin.clone(),
@@ -536,9 +547,9 @@ unsafe fn resolve(
     // table declares, which every supported major shares; the library is
     // never closed, so the addresses stay valid.
     let core = unsafe { Core::load(&mut lookup) }.map_err(not_wasmtime)?;
-    let version = match plan {
-        Plan::Exact(version) => version,
-        Plan::Probe(candidates) => match MajorProbe::new(&core).map(|p| p.find(&candidates)) {
+    let version = match &plan {
+        Plan::Exact(version, _) => *version,
+        Plan::Probe(candidates, _) => match MajorProbe::new(&core).map(|p| p.find(candidates)) {
             Some(Verdict::Confirmed(major)) => Version::major_only(major),
             Some(Verdict::Refuted) => {
                 return Err(unsupported(

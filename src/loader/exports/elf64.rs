@@ -1,0 +1,260 @@
+//! The dynamic symbol names of a 64-bit ELF file, read with three reads:
+//! the section headers, the dynamic symbol table, its string table.
+//!
+//! `object`'s `ReadCache` reads every symbol name with a read of its own
+//! (and a hash-map lookup); on a library of a thousand exports that was
+//! most of what `Wasmtime::open` spent beyond `dlopen`.
+
+use std::fs::File;
+
+/// `SHT_DYNSYM`.
+const DYNSYM: u32 = 11;
+/// Size of a section header and of a symbol.
+const SECTION_HEADER: usize = 64;
+const SYMBOL: usize = 24;
+/// Longer names than this (NUL included) are not the C API's.
+const LONGEST: usize = 128;
+
+/// Integers of the file's byte order.
+#[derive(Clone, Copy)]
+struct Endian {
+    little: bool,
+}
+
+impl Endian {
+    fn u16(self, b: &[u8], at: usize) -> u16 {
+        let b = [b[at], b[at + 1]];
+        if self.little {
+            u16::from_le_bytes(b)
+        } else {
+            u16::from_be_bytes(b)
+        }
+    }
+
+    fn u32(self, b: &[u8], at: usize) -> u32 {
+        let b: [u8; 4] = b[at..at + 4].try_into().expect("four bytes");
+        if self.little {
+            u32::from_le_bytes(b)
+        } else {
+            u32::from_be_bytes(b)
+        }
+    }
+
+    fn u64(self, b: &[u8], at: usize) -> u64 {
+        let b: [u8; 8] = b[at..at + 8].try_into().expect("eight bytes");
+        if self.little {
+            u64::from_le_bytes(b)
+        } else {
+            u64::from_be_bytes(b)
+        }
+    }
+}
+
+/// Reads `len` bytes at `offset`, refusing ranges beyond the file's end
+/// before allocating anything.
+fn read_at(file: &File, size: u64, offset: u64, len: u64) -> Result<Vec<u8>, String> {
+    let end = offset.checked_add(len).filter(|end| *end <= size);
+    let (Some(_), Ok(len)) = (end, usize::try_from(len)) else {
+        return Err(format!(
+            "a malformed ELF file: {len} bytes at offset {offset} lie beyond its end ({size} bytes)"
+        ));
+    };
+    let mut buf = vec![0; len];
+    read_exact_at(file, &mut buf, offset).map_err(|e| format!("reading the file: {e}"))?;
+    Ok(buf)
+}
+
+#[cfg(unix)]
+fn read_exact_at(file: &File, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
+    std::os::unix::fs::FileExt::read_exact_at(file, buf, offset)
+}
+
+#[cfg(windows)]
+fn read_exact_at(file: &File, mut buf: &mut [u8], mut offset: u64) -> std::io::Result<()> {
+    while !buf.is_empty() {
+        match std::os::windows::fs::FileExt::seek_read(file, buf, offset)? {
+            0 => return Err(std::io::ErrorKind::UnexpectedEof.into()),
+            n => {
+                buf = &mut buf[n..];
+                offset += n as u64;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Calls `note` with the name of every defined, non-local dynamic symbol
+/// of `file`: `Ok(false)` when the file is not 64-bit ELF (another reader
+/// must look), an error when it is but is malformed.
+pub(super) fn dynamic_names(file: &File, note: &mut dyn FnMut(&[u8])) -> Result<bool, String> {
+    let size = file
+        .metadata()
+        .map_err(|e| format!("reading the file: {e}"))?
+        .len();
+    if size < 64 {
+        return Ok(false);
+    }
+    let header = read_at(file, size, 0, 64)?;
+    if header[..5] != *b"\x7fELF\x02" || !matches!(header[5], 1 | 2) {
+        return Ok(false);
+    }
+    let e = Endian {
+        little: header[5] == 1,
+    };
+    let section_headers = e.u64(&header, 0x28);
+    if section_headers == 0 {
+        return Err("a malformed ELF file: no section headers".into());
+    }
+    if usize::from(e.u16(&header, 0x3a)) != SECTION_HEADER {
+        return Err("a malformed ELF file: section headers of an unexpected size".into());
+    }
+    let mut count = u64::from(e.u16(&header, 0x3c));
+    if count == 0 {
+        // Extended numbering: the first header's size holds the count.
+        let first = read_at(file, size, section_headers, SECTION_HEADER as u64)?;
+        count = e.u64(&first, 32);
+    }
+    let table = read_at(
+        file,
+        size,
+        section_headers,
+        count.saturating_mul(SECTION_HEADER as u64),
+    )?;
+    let section = |i: usize| table.get(i * SECTION_HEADER..(i + 1) * SECTION_HEADER);
+    let Some(dynsym) = (0..table.len() / SECTION_HEADER)
+        .filter_map(section)
+        .find(|h| e.u32(h, 4) == DYNSYM)
+    else {
+        return Err("a malformed ELF file: no dynamic symbol table".into());
+    };
+    let strings_index = usize::try_from(e.u32(dynsym, 40)).unwrap_or(usize::MAX);
+    let Some(strings) = section(strings_index) else {
+        return Err("a malformed ELF file: the dynamic symbols' string table is missing".into());
+    };
+    let symbols = read_at(file, size, e.u64(dynsym, 24), e.u64(dynsym, 32))?;
+    let strings = read_at(file, size, e.u64(strings, 24), e.u64(strings, 32))?;
+    for symbol in symbols.chunks_exact(SYMBOL) {
+        let bind = symbol[4] >> 4;
+        let section_index = e.u16(symbol, 6);
+        if bind == 0 || section_index == 0 {
+            // Local, or undefined (an import).
+            continue;
+        }
+        let Some(name) = usize::try_from(e.u32(symbol, 0))
+            .ok()
+            .and_then(|at| strings.get(at..))
+        else {
+            continue;
+        };
+        // Names the loader looks for are short: looking no further than
+        // `LONGEST` keeps a string table without NULs from making this
+        // quadratic.
+        let name = &name[..name.len().min(LONGEST)];
+        if let Some(end) = name.iter().position(|&b| b == 0) {
+            note(&name[..end]);
+        }
+    }
+    Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::dynamic_names;
+    use std::io::Write;
+
+    fn names_of(bytes: &[u8]) -> Result<(bool, Vec<Vec<u8>>), String> {
+        let mut file = tempfile_with(bytes);
+        file.flush().unwrap();
+        let mut names = Vec::new();
+        let elf = dynamic_names(&file, &mut |n| names.push(n.to_vec()))?;
+        Ok((elf, names))
+    }
+
+    fn tempfile_with(bytes: &[u8]) -> std::fs::File {
+        use std::sync::atomic::{AtomicU32, Ordering};
+        static N: AtomicU32 = AtomicU32::new(0);
+        let path = std::env::temp_dir().join(format!(
+            "wasmtime-dyn-elf64-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::Relaxed)
+        ));
+        std::fs::write(&path, bytes).unwrap();
+        let file = std::fs::File::open(&path).unwrap();
+        std::fs::remove_file(&path).unwrap();
+        file
+    }
+
+    /// A little-endian ELF64 header with section headers at `shoff`.
+    fn header(shoff: u64, shnum: u16) -> Vec<u8> {
+        let mut h = vec![0u8; 64];
+        h[..6].copy_from_slice(b"\x7fELF\x02\x01");
+        h[0x28..0x30].copy_from_slice(&shoff.to_le_bytes());
+        h[0x3a..0x3c].copy_from_slice(&64u16.to_le_bytes());
+        h[0x3c..0x3e].copy_from_slice(&shnum.to_le_bytes());
+        h
+    }
+
+    fn section(kind: u32, offset: u64, size: u64, link: u32) -> Vec<u8> {
+        let mut s = vec![0u8; 64];
+        s[4..8].copy_from_slice(&kind.to_le_bytes());
+        s[24..32].copy_from_slice(&offset.to_le_bytes());
+        s[32..40].copy_from_slice(&size.to_le_bytes());
+        s[40..44].copy_from_slice(&link.to_le_bytes());
+        s
+    }
+
+    #[test]
+    fn other_formats_are_left_to_the_generic_reader() {
+        assert_eq!(names_of(b"not a library").unwrap(), (false, vec![]));
+        assert_eq!(names_of(&[0u8; 100]).unwrap(), (false, vec![]));
+    }
+
+    #[test]
+    fn names_of_defined_global_symbols_are_read() {
+        // Sections at 64: null, dynsym (at 256, 3 symbols), dynstr (at 400).
+        let strings = b"\0wasm_engine_new\0local\0undefined\0".to_vec();
+        let mut symbols = vec![0u8; 24]; // the null symbol
+        for (name, info, shndx) in [(1u32, 0x12u8, 5u16), (17, 0x02, 5), (23, 0x12, 0)] {
+            let mut s = vec![0u8; 24];
+            s[..4].copy_from_slice(&name.to_le_bytes());
+            s[4] = info;
+            s[6..8].copy_from_slice(&shndx.to_le_bytes());
+            symbols.extend(s);
+        }
+        let mut file = header(64, 3);
+        file.extend(section(0, 0, 0, 0));
+        file.extend(section(11, 256, symbols.len() as u64, 2));
+        file.extend(section(3, 400, strings.len() as u64, 0));
+        file.resize(256, 0);
+        file.extend(&symbols);
+        file.resize(400, 0);
+        file.extend(&strings);
+        let (elf, names) = names_of(&file).unwrap();
+        assert!(elf);
+        assert_eq!(names, [b"wasm_engine_new".to_vec()]);
+    }
+
+    #[test]
+    fn malformed_files_are_errors_without_huge_allocations() {
+        // Section headers beyond the end; a count that would need 2^70 bytes.
+        for file in [header(1 << 40, 3), header(64, 0)] {
+            let mut file = file;
+            if file[0x3c] == 0 {
+                // Extended numbering: the first header's size is the count.
+                file.extend(section(0, 0, u64::MAX / 2, 0));
+            }
+            let err = names_of(&file).unwrap_err();
+            assert!(err.contains("malformed ELF"), "{err}");
+        }
+        // A dynamic symbol table whose string table index is out of range.
+        let mut file = header(64, 1);
+        file.extend(section(11, 0, 24, 99));
+        assert!(names_of(&file).unwrap_err().contains("string table"));
+        // No dynamic symbol table at all.
+        let mut file = header(64, 1);
+        file.extend(section(1, 0, 0, 0));
+        assert!(names_of(&file)
+            .unwrap_err()
+            .contains("no dynamic symbol table"));
+    }
+}
