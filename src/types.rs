@@ -669,6 +669,11 @@ impl TableType {
                 self.minimum, self.maximum
             )));
         };
+        if min > max {
+            return Err(crate::Error::Invalid(format!(
+                "a table's minimum ({min}) is above its maximum ({max})"
+            )));
+        }
         let limits = wasm_limits_t { min, max };
         // SAFETY: the valtype's ownership moves in (the C API takes it by
         // `Box` and frees it even when it returns NULL); `limits` is read

@@ -570,7 +570,8 @@ fn table_limits_beyond_u32_are_reported_exactly() {
             }
             // The C API makes 32-bit tables below `u32::MAX` entries only:
             // anything else is refused, never made with other limits.
-            for ty in [t64, max] {
+            let inverted = TableType::new(ValType::FuncRef, 10, Some(2));
+            for ty in [t64, max, inverted] {
                 let err = Table::new(&mut store, ty, Val::FuncRef(None)).unwrap_err();
                 assert!(matches!(err, Error::Invalid(_)), "{flavour:?}: {err}");
             }
