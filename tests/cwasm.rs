@@ -82,7 +82,7 @@ fn run(engine: &Engine, module: &Module) -> i32 {
 /// (a) Made for the minimal build: preflight and deserialization agree.
 #[test]
 fn artifact_for_min_passes_preflight_and_deserializes_on_min() {
-    if !on_48() {
+    if !live_round() {
         return;
     }
     let (full, min) = (Flavour::Full.load(), Flavour::Min.load());
@@ -100,7 +100,7 @@ fn artifact_for_min_passes_preflight_and_deserializes_on_min() {
 /// (b) A default full-build artifact needs GC, threads, exceptions...
 #[test]
 fn default_full_artifact_fails_preflight_and_deserialization_on_min() {
-    if !on_48() {
+    if !live_round() {
         return;
     }
     let (full, min) = (Flavour::Full.load(), Flavour::Min.load());
@@ -122,7 +122,7 @@ fn default_full_artifact_fails_preflight_and_deserialization_on_min() {
 /// (c) Fuel metering must be on in both or in neither.
 #[test]
 fn fuel_must_match() {
-    if !on_48() {
+    if !live_round() {
         return;
     }
     let (full, min) = (Flavour::Full.load(), Flavour::Min.load());
@@ -166,13 +166,13 @@ fn fuel_must_match() {
 /// (d) What inspect reads out of real artifacts.
 #[test]
 fn inspect_reports_what_the_artifact_says() {
-    if !on_48() {
+    if !live_round() {
         return;
     }
     let full = Flavour::Full.load();
     let bytes = artifact(full, &|_| {});
     let info = cwasm::inspect(&bytes).unwrap();
-    assert_eq!(info.version, "48");
+    assert_eq!(info.version, common::expected_major().to_string());
     assert!(info.target.contains("x86_64"), "{}", info.target);
     assert!(info.target.contains("linux"), "{}", info.target);
     assert_eq!(info.kind, ArtifactKind::Module);
@@ -403,7 +403,7 @@ fn settings_variants(lib: &'static Wasmtime) -> Vec<(&'static str, Configure)> {
 /// writes into the artifacts it compiles.
 #[test]
 fn engine_profile_matches_what_the_engine_writes() {
-    if !on_48() {
+    if !live_round() {
         return;
     }
     for flavour in [Flavour::Full, Flavour::CompilerOnly] {
@@ -597,7 +597,7 @@ fn engine_matrix() -> Vec<(String, Engine)> {
 /// reason is the first one preflight gives.
 #[test]
 fn preflight_agrees_with_deserialize_over_a_matrix() {
-    if !on_48() {
+    if !live_round() {
         return;
     }
     let artifacts = artifact_matrix();
@@ -656,7 +656,7 @@ fn engine_section_range(bytes: &[u8]) -> std::ops::Range<usize> {
 /// anything else): preflight and deserialize still agree on every one.
 #[test]
 fn engine_section_mutations_agree_with_deserialize() {
-    if !on_48() {
+    if !live_round() {
         return;
     }
     let (full, min) = (Flavour::Full.load(), Flavour::Min.load());
@@ -706,7 +706,7 @@ fn engine_section_mutations_agree_with_deserialize() {
 /// (e) Damaged input: errors, never panics.
 #[test]
 fn truncated_and_corrupted_artifacts_are_errors_not_panics() {
-    if !on_48() {
+    if !live_round() {
         return;
     }
     let (full, min) = (Flavour::Full.load(), Flavour::Min.load());
@@ -757,7 +757,7 @@ fn truncated_and_corrupted_artifacts_are_errors_not_panics() {
 
 #[test]
 fn malformed_inputs_say_what_is_wrong() {
-    if !on_48() {
+    if !live_round() {
         return;
     }
     let (full, min) = (Flavour::Full.load(), Flavour::Min.load());
@@ -792,25 +792,35 @@ fn malformed_inputs_say_what_is_wrong() {
     assert!(deserialize(&engine, &component).is_err());
 
     let range = engine_section_range(&good);
-    // Another version with 48's layout (47's is the same): inspect decodes
-    // it, preflight refuses it as another version's, as Wasmtime does.
-    let mut other_version = good.clone();
-    other_version[range.start + 2..range.start + 4].copy_from_slice(b"47");
-    let info = cwasm::inspect(&other_version).unwrap();
-    assert_eq!(info.version, "47");
-    assert_eq!(info.tunables, cwasm::inspect(&good).unwrap().tunables);
-    let err = deserialize(&engine, &other_version)
-        .unwrap_err()
-        .to_string();
-    match cwasm::preflight(&engine, &other_version) {
-        Err(Error::IncompatibleArtifact(why)) => {
-            assert!(why.starts_with(&err), "{why} vs {err}");
-            assert!(
-                why.contains("made by Wasmtime 47, this engine is Wasmtime 48"),
-                "{why}"
-            );
+    // Another version with the round's layout (47 to 49 share one):
+    // inspect decodes it, preflight refuses it as another version's, as
+    // Wasmtime does. 50's layout is its own.
+    let round = common::expected_major();
+    let same_layout = [47u32, 48, 49]
+        .into_iter()
+        .find(|m| *m != round && (47..=49).contains(&round));
+    if let Some(other) = same_layout {
+        let mut other_version = good.clone();
+        other_version[range.start + 2..range.start + 4]
+            .copy_from_slice(other.to_string().as_bytes());
+        let info = cwasm::inspect(&other_version).unwrap();
+        assert_eq!(info.version, other.to_string());
+        assert_eq!(info.tunables, cwasm::inspect(&good).unwrap().tunables);
+        let err = deserialize(&engine, &other_version)
+            .unwrap_err()
+            .to_string();
+        match cwasm::preflight(&engine, &other_version) {
+            Err(Error::IncompatibleArtifact(why)) => {
+                assert!(why.starts_with(&err), "{why} vs {err}");
+                assert!(
+                    why.contains(&format!(
+                        "made by Wasmtime {other}, this engine is Wasmtime {round}"
+                    )),
+                    "{why}"
+                );
+            }
+            other => panic!("{other:?}"),
         }
-        other => panic!("{other:?}"),
     }
     // Versions whose layout is not decoded, or that are no version at all:
     // never decoded with another layout.
@@ -825,7 +835,7 @@ fn malformed_inputs_say_what_is_wrong() {
         let why = cwasm::preflight(&engine, &bytes).unwrap_err().to_string();
         assert!(
             why.contains(&format!(
-                "made by Wasmtime {version}, this engine is Wasmtime 48"
+                "made by Wasmtime {version}, this engine is Wasmtime {round}"
             )),
             "{why}"
         );
@@ -834,7 +844,7 @@ fn malformed_inputs_say_what_is_wrong() {
 
     // A huge string length inside the metadata.
     let mut huge = good.clone();
-    let target_len = range.start + 4; // format, length, "48", then the target
+    let target_len = range.start + 4; // format, length, "48" (the major), then the target
     huge[target_len..target_len + 5].copy_from_slice(&[0xff, 0xff, 0xff, 0xff, 0x0f]);
     assert!(invalid(&huge).contains("target"), "{}", invalid(&huge));
     assert!(deserialize(&engine, &huge).is_err());
@@ -918,9 +928,6 @@ fn recorded(info: &cwasm::CwasmInfo, property: &str) -> Vec<String> {
 /// right place, not a default).
 #[test]
 fn wasmtime_50_artifacts_decode_to_their_real_settings() {
-    if !on_48() {
-        return;
-    }
     let (default_bytes, none) = fixture("v50-default");
     assert!(none.is_empty());
     let default = cwasm::inspect(&default_bytes).unwrap();
@@ -959,10 +966,7 @@ fn wasmtime_50_artifacts_decode_to_their_real_settings() {
 /// 48's side is the real 48 library's default artifact.
 #[test]
 fn wasmtime_50_defaults_match_48s_but_for_what_changed() {
-    if !on_48() {
-        return;
-    }
-    let v48 = cwasm::inspect(&artifact(Flavour::Full.load(), &|_| {})).unwrap();
+    let v48 = cwasm::inspect(&artifact(common::load_library("full", 48), &|_| {})).unwrap();
     let v50 = cwasm::inspect(&fixture("v50-default").0).unwrap();
     assert_eq!(v50.tunables, v48.tunables);
     let mut expected = v48.features.clone();
@@ -987,9 +991,6 @@ fn wasmtime_50_defaults_match_48s_but_for_what_changed() {
 /// 49 shares 48's layout: its settings read back too.
 #[test]
 fn wasmtime_49_artifacts_decode_to_their_real_settings() {
-    if !on_48() {
-        return;
-    }
     let default = cwasm::inspect(&fixture("v49-default").0).unwrap();
     let (bytes, settings) = fixture("v49-fuel");
     let info = cwasm::inspect(&bytes).unwrap();
@@ -1006,13 +1007,10 @@ fn wasmtime_49_artifacts_decode_to_their_real_settings() {
 }
 
 /// 45 and 46 have layouts this crate does not decode: inspect says so and
-/// names the version; preflight on a 48 engine says whose artifact it is,
-/// as Wasmtime refuses it.
+/// names the version; preflight on an engine of this round (another major)
+/// says whose artifact it is, as Wasmtime refuses it.
 #[test]
 fn wasmtime_45_and_46_artifacts_have_an_unknown_layout() {
-    if !on_48() {
-        return;
-    }
     let engine = Engine::default_for(Flavour::Full.load()).unwrap();
     for version in ["45", "46"] {
         let bytes = fixture(&format!("v{version}-default")).0;
@@ -1032,9 +1030,14 @@ fn wasmtime_45_and_46_artifacts_have_an_unknown_layout() {
     }
 }
 
-/// Preflight and deserialize on a 48 engine refuse an artifact of
-/// `version`, Wasmtime's reason first.
+/// Preflight and deserialize on an engine of this round refuse an artifact
+/// of `version`, Wasmtime's reason first (nothing to check when `version`
+/// is the round's own major).
 fn check_other_major(engine: &Engine, bytes: &[u8], version: &str) {
+    let round = common::expected_major();
+    if version == round.to_string() {
+        return;
+    }
     let err = deserialize(engine, bytes).unwrap_err().to_string();
     let Err(Error::IncompatibleArtifact(why)) = cwasm::preflight(engine, bytes) else {
         panic!("{version}: preflight did not refuse it");
@@ -1042,21 +1045,18 @@ fn check_other_major(engine: &Engine, bytes: &[u8], version: &str) {
     assert!(why.starts_with(&err), "{why} vs {err}");
     assert!(
         why.contains(&format!(
-            "made by Wasmtime {version}, this engine is Wasmtime 48: Wasmtime only loads \
+            "made by Wasmtime {version}, this engine is Wasmtime {round}: Wasmtime only loads \
              artifacts of its own version"
         )),
         "{why}"
     );
 }
 
-/// Decodable artifacts of other majors are refused by 48 engines the same
-/// way, on every library.
+/// Decodable artifacts of other majors are refused by engines of this
+/// round the same way, on every library of the round.
 #[test]
 fn artifacts_of_other_majors_are_refused_as_such() {
-    if !on_48() {
-        return;
-    }
-    for flavour in common::FLAVOURS {
+    for flavour in common::flavours() {
         let engine = Engine::default_for(flavour.load()).unwrap();
         for (name, version) in [
             ("v47-default", "47"),
@@ -1078,7 +1078,7 @@ fn artifacts_of_other_majors_are_refused_as_such() {
 /// must model the feature to agree with deserialize.
 #[test]
 fn stack_switching_artifacts_agree_with_deserialize() {
-    if !on_48() {
+    if !live_round() {
         return;
     }
     let (full, min) = (Flavour::Full.load(), Flavour::Min.load());
@@ -1220,7 +1220,7 @@ fn fastest(engine: &Engine, bytes: &[u8]) -> std::time::Duration {
 
 #[test]
 fn crafted_elf_is_read_in_linear_time() {
-    if !on_48() {
+    if !live_round() {
         return;
     }
     let engine = Engine::default_for(Flavour::Min.load()).unwrap();
@@ -1242,13 +1242,18 @@ fn crafted_elf_is_read_in_linear_time() {
     assert!(t_large < std::time::Duration::from_secs(1), "{t_large:?}");
 }
 
-/// These tests compare against Wasmtime 48 artifacts and engines; they run
-/// in the round of 48 (other majors: tests/versions.rs, the fixtures' own
-/// tests still to be made round-aware).
-fn on_48() -> bool {
-    let on = common::expected_major() == 48;
+/// Whether this round's libraries make artifacts whose engine section
+/// `cwasm` decodes (47 to 50) and the round has the minimal and
+/// compiler-only builds these tests compare with (48 and 50). Other rounds
+/// run the fixture tests, which need no library of the round.
+fn live_round() -> bool {
+    let major = common::expected_major();
+    let on = (47..=50).contains(&major) && !common::full_only();
     if !on {
-        eprintln!("not run in this round: written against Wasmtime 48's engines");
+        eprintln!(
+            "not run in this round: Wasmtime {major} has no minimal and compiler-only builds \
+             here (cargo xtask artifacts builds them for 48 and 50)"
+        );
     }
     on
 }

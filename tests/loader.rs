@@ -172,6 +172,74 @@ fn file_that_is_not_a_library_is_refused_by_the_loader() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// A scratch directory of this test process, named after `what`.
+fn scratch(what: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("wasmtime-dyn-{what}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Issue 10, finding 14: `dlopen` of a FIFO blocks until a writer comes.
+/// `Wasmtime::open` refuses it from its metadata; if it ever blocked again,
+/// the test would fail after a timeout (and release the reader).
+#[test]
+fn a_fifo_is_refused_without_blocking() {
+    let dir = scratch("fifo");
+    let fifo = dir.join("libwasmtime.so");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("running mkfifo (coreutils)");
+    assert!(made.success(), "mkfifo {}", fifo.display());
+    let (tx, rx) = std::sync::mpsc::channel();
+    let path = fifo.clone();
+    std::thread::spawn(move || {
+        // SAFETY: a FIFO is refused before anything is loaded.
+        let _ = tx.send(unsafe { Wasmtime::open(&path) }.map(|_| ()));
+    });
+    let result = match rx.recv_timeout(std::time::Duration::from_secs(10)) {
+        Ok(result) => result,
+        Err(_) => {
+            // Unblock the reader, then fail.
+            let _ = std::fs::OpenOptions::new().write(true).open(&fifo);
+            panic!("Wasmtime::open blocked on a FIFO");
+        }
+    };
+    let err = result.unwrap_err();
+    assert!(
+        matches!(&err, LoadError::NotAFile { kind: "a FIFO", path, .. } if *path == fifo),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("not a regular file"), "{err}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Issue 10, finding 14: a symbolic link loop used to read as "no such
+/// file"; it is a file that cannot be read, with the system's reason.
+#[test]
+fn a_symlink_loop_is_reported_as_such() {
+    let dir = scratch("loop");
+    let (a, b) = (dir.join("a.so"), dir.join("b.so"));
+    std::os::unix::fs::symlink(&b, &a).unwrap();
+    std::os::unix::fs::symlink(&a, &b).unwrap();
+    // SAFETY: the path resolves to nothing; nothing is loaded.
+    let err = unsafe { Wasmtime::open(&a) }.unwrap_err();
+    let LoadError::Unreadable { path, reason, .. } = &err else {
+        panic!("expected LoadError::Unreadable, got {err:?}");
+    };
+    assert_eq!(path, &a);
+    assert!(reason.contains("symbolic links"), "{reason}");
+    // A directory is named as one.
+    // SAFETY: a directory is refused before anything is loaded.
+    let err = unsafe { Wasmtime::open(&dir) }.unwrap_err();
+    assert!(
+        matches!(&err, LoadError::NotAFile { kind: "a directory", .. }),
+        "{err:?}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 fn assert_not_wasmtime(path: &str) {
     // SAFETY: libc and zlib have harmless initializers.
     let err = unsafe { Wasmtime::open(path) }.unwrap_err();

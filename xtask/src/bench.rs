@@ -51,13 +51,14 @@ const TYPED_VS_STATIC: f64 = 1.02;
 const TYPED_VS_CRATE: f64 = 1.15;
 const UNTYPED_VS_TYPED: f64 = 2.0;
 const HOST_VS_STATIC: f64 = 1.10;
-const LOAD_VS_DLOPEN: f64 = 1.2;
+const LOAD_VS_DLOPEN: f64 = 1.10;
 
 pub fn run() -> Result<()> {
     let started = Instant::now();
     let libs = artifacts::ensure_all()?;
     libs.print();
     let mut probe = Command::new("true");
+    libs.set_env(&mut probe);
     libs.set_round(&mut probe, BENCH_MAJOR);
     let lib_var = |var: &str| -> Result<PathBuf> {
         probe
@@ -138,6 +139,8 @@ pub fn run() -> Result<()> {
         eprintln!("xtask: callgrind: {exe} {mode}");
         counts.push(callgrind(&bin.join(exe), mode, &out, &env)?);
     }
+    eprintln!("xtask: typed calls on every supported major");
+    let majors = per_major(&bin.join("callcount"), &out, &env, &lib_var)?;
 
     // 7. Write up.
     let machine = Machine::read();
@@ -148,6 +151,7 @@ pub fn run() -> Result<()> {
         alloc_test_passed,
         load,
         counts,
+        majors,
         same_copy,
         full,
         min,
@@ -379,6 +383,56 @@ fn interleaved(callcount: &Path, env: &dyn Fn(&mut Command)) -> Result<BTreeMap<
         }
     }
     Ok(found)
+}
+
+/// `TypedFunc::call` of `add` on the full library of each supported major:
+/// `callcount majors` (all majors in one process, interleaved) in several
+/// processes, and `callcount typed` under callgrind with each major's
+/// library as the benchmark's full library.
+fn per_major(
+    callcount: &Path,
+    out: &Path,
+    env: &dyn Fn(&mut Command),
+    lib_var: &dyn Fn(&str) -> Result<PathBuf>,
+) -> Result<Vec<(u32, PathBuf, Vec<f64>, Count)>> {
+    let mut times: BTreeMap<u32, Vec<f64>> = BTreeMap::new();
+    for _ in 0..INTERLEAVED_PROCESSES {
+        let mut cmd = Command::new(callcount);
+        cmd.args(["majors", INTERLEAVED_ROUNDS]);
+        env(&mut cmd);
+        let output = cmd
+            .output()
+            .map_err(|e| format!("starting {}: {e}", callcount.display()))?;
+        if !output.status.success() {
+            return Err(format!(
+                "{cmd:?} failed with {}: {}",
+                output.status,
+                String::from_utf8_lossy(&output.stderr)
+            ));
+        }
+        for line in String::from_utf8_lossy(&output.stdout).lines() {
+            let parsed = line
+                .split_once(' ')
+                .and_then(|(m, ns)| Some((m.parse::<u32>().ok()?, ns.trim().parse::<f64>().ok()?)));
+            if let Some((major, ns)) = parsed {
+                times.entry(major).or_default().push(ns);
+            }
+        }
+    }
+    let mut rows = Vec::new();
+    for (major, samples) in times {
+        let lib = lib_var(&format!("WASMTIME_DYN_TEST_LIB_FULL_{major}"))?;
+        let dir = out.join(format!("major-{major}"));
+        fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        let with_major = |cmd: &mut Command| {
+            env(cmd);
+            cmd.env(FULL_VAR, &lib);
+        };
+        eprintln!("xtask: callgrind: callcount typed on Wasmtime {major}");
+        let count = callgrind(callcount, "typed", &dir, &with_major)?;
+        rows.push((major, lib, samples, count));
+    }
+    Ok(rows)
 }
 
 fn median_of(values: &[f64]) -> Option<f64> {
@@ -622,6 +676,9 @@ struct Results {
     alloc_test_passed: bool,
     load: Load,
     counts: Vec<Count>,
+    /// Per supported major: the full library, the interleaved medians of
+    /// each process, and the callgrind count of `typed`.
+    majors: Vec<(u32, PathBuf, Vec<f64>, Count)>,
     same_copy: (Option<bool>, String),
     full: PathBuf,
     min: PathBuf,
@@ -812,12 +869,17 @@ impl Results {
             basis: "instructions",
         });
         let secs = |label: &str| self.load.get(label).map(|d| d.as_secs_f64());
-        t.push(Target {
-            what: "`Wasmtime::open` / `dlopen`, full library, whole process".into(),
-            measured: ratio(secs("open full"), secs("dlopen full")),
-            limit: LOAD_VS_DLOPEN,
-            basis: "time",
-        });
+        for flavour in ["full", "min"] {
+            t.push(Target {
+                what: format!("`Wasmtime::open` / `dlopen`, {flavour} library, whole process"),
+                measured: ratio(
+                    secs(&format!("open {flavour}")),
+                    secs(&format!("dlopen {flavour}")),
+                ),
+                limit: LOAD_VS_DLOPEN,
+                basis: "time",
+            });
+        }
         t
     }
 
@@ -1113,6 +1175,37 @@ impl Results {
             show_ratio(ratio(excess("open min"), excess("dlopen min"))),
         );
 
+        let _ = writeln!(w, "\n## Typed calls on every supported major\n");
+        let _ = writeln!(
+            w,
+            "`TypedFunc::call` of `add: (i32, i32) -> i32` on the official full library of each \
+             major. Time: `callcount majors {INTERLEAVED_ROUNDS}` opens all six libraries in one \
+             process and alternates blocks of calls between them (median per process, then the \
+             median of {INTERLEAVED_PROCESSES} processes). Instructions: `callcount typed` under \
+             callgrind with that major's library, per call. Ratios are to 48, the major the \
+             targets above are measured on.\n"
+        );
+        let _ = writeln!(
+            w,
+            "| major | library | ns per call | / 48 | instructions per call | / 48 |"
+        );
+        let _ = writeln!(w, "|---|---|---:|---:|---:|---:|");
+        let base = self.majors.iter().find(|(m, ..)| *m == BENCH_MAJOR);
+        let base_ns = base.and_then(|(_, _, s, _)| median_of(s));
+        let base_ir = base.map(|(.., c)| c.per_call());
+        for (major, lib, samples, count) in &self.majors {
+            let ns = median_of(samples);
+            let _ = writeln!(
+                w,
+                "| {major} | `{}` | {} | {} | {:.1} | {} |",
+                lib.display(),
+                ns.map_or("n/a".into(), |ns| format!("{ns:.2}")),
+                show_ratio(ratio(ns, base_ns)),
+                count.per_call(),
+                show_ratio(ratio(Some(count.per_call()), base_ir)),
+            );
+        }
+
         let _ = writeln!(w, "\n## Allocations\n");
         let _ = writeln!(
             w,
@@ -1341,10 +1434,13 @@ runs the same entry path compiled into the binary (`TypedFunc::call_raw`, \
     ),
     (
         "`Wasmtime::open`",
-        "**`Wasmtime::open` / `dlopen`.** Beyond the `dlopen`, `Wasmtime::open` looks up every \
-function of every table with `dlsym`, canonicalizes the path, and finds the version (from the \
-`resolve_vmctx_memory_ptr_*` symbol on the official library; on builds without it, by \
-deserializing a probe artifact, which creates an engine). Resolving tables lazily, on first \
-use of a capability, would leave the core table only.",
+        "**`Wasmtime::open` / `dlopen`.** Beyond the `dlopen`, `Wasmtime::open` reads the \
+file's dynamic symbol table and its string table (one read each, `src/loader/exports/elf64.rs`) \
+to find the exact version (`resolve_vmctx_memory_ptr_*` on official libraries) and which \
+functions exist, then looks up with a bare `dlsym` only the functions the file exports: a \
+failed `dlsym` formats an error message and cost more than all the successful ones together, \
+and `libloading`'s `dlerror` calls around each lookup doubled the rest. On builds without the \
+version symbol, the exported functions narrow the major down and a probe artifact, \
+deserialized by an engine, confirms it; that engine is the remaining cost on min.",
     ),
 ];

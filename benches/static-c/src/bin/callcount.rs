@@ -19,6 +19,10 @@
 //! lines: the same library copy, the same code layout, and any slow phase of
 //! the machine shared by every variant.
 //!
+//! `callcount majors <rounds>` times `TypedFunc::call` on the full library
+//! of every supported major, all open in this one process, alternating
+//! blocks of calls, and prints `<major> <median ns per call>` lines.
+//!
 //! `callcount same-copy` says whether the linked library and the one
 //! wasmtime-dyn opens are one copy in memory (exit status 0 when they are).
 
@@ -54,7 +58,11 @@ struct Dyn {
 
 impl Dyn {
     fn new() -> Dyn {
-        let engine = Engine::default_for(full()).unwrap();
+        Dyn::with(full())
+    }
+
+    fn with(wasmtime: &'static Wasmtime) -> Dyn {
+        let engine = Engine::default_for(wasmtime).unwrap();
         let module = Module::new(&engine, raw::WAT).unwrap();
         let mut linker = Linker::new(&engine);
         linker
@@ -100,6 +108,7 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let (mode, n) = match args.as_slice() {
         [mode] if mode == "same-copy" => return same_copy(),
+        [mode, rounds] if mode == "majors" => return majors(rounds.parse().expect("a count")),
         [mode, n] => (mode.as_str(), n.parse::<u64>().expect("a count")),
         _ => usage(),
     };
@@ -347,9 +356,45 @@ fn same_copy() {
     std::process::exit(3);
 }
 
+/// `callcount majors <rounds>`: `TypedFunc::call` of `add` on the full
+/// library of every supported major (`WASMTIME_DYN_TEST_LIB_FULL_<major>`),
+/// all open in this process, timed in blocks alternating between them round
+/// after round; prints `<major> <median ns per call>` lines.
+fn majors(rounds: usize) {
+    use std::time::Instant;
+    const CALLS: u32 = 20_000;
+    let mut worlds: Vec<(u32, Dyn)> = (45..=50)
+        .map(|major| {
+            let var = format!("WASMTIME_DYN_TEST_LIB_FULL_{major}");
+            let path = std::env::var_os(&var)
+                .unwrap_or_else(|| panic!("{var} is not set (run `cargo xtask bench`)"));
+            // SAFETY: the benchmark libraries are Wasmtime C API libraries.
+            let lib = unsafe { Wasmtime::open(&path) }.unwrap_or_else(|e| panic!("{e}"));
+            (major, Dyn::with(lib))
+        })
+        .collect();
+    for (_, d) in &mut worlds {
+        (0..CALLS).for_each(|_| d.add());
+    }
+    let mut samples = vec![Vec::with_capacity(rounds); worlds.len()];
+    for round in 0..rounds {
+        for k in 0..worlds.len() {
+            let i = (round + k) % worlds.len();
+            let d = &mut worlds[i].1;
+            let t = Instant::now();
+            (0..CALLS).for_each(|_| d.add());
+            samples[i].push(t.elapsed().as_secs_f64() * 1e9 / f64::from(CALLS));
+        }
+    }
+    for ((major, _), mut s) in worlds.iter().zip(samples) {
+        s.sort_by(f64::total_cmp);
+        println!("{major} {:.3}", s[s.len() / 2]);
+    }
+}
+
 fn usage() -> ! {
     eprintln!(
-        "usage: callcount <typed | untyped | raw_checked | static_c | host_typed | host_static_c> <calls>\n       callcount interleaved <rounds>\n       callcount same-copy"
+        "usage: callcount <typed | untyped | raw_checked | static_c | host_typed | host_static_c> <calls>\n       callcount interleaved <rounds>\n       callcount majors <rounds>\n       callcount same-copy"
     );
     std::process::exit(2);
 }
