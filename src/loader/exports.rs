@@ -12,7 +12,7 @@
 use super::Version;
 use crate::sys::tables::TableId;
 use object::{Object, ObjectSymbol};
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::path::Path;
 
 mod elf64;
@@ -22,38 +22,62 @@ mod elf64;
 /// minimal builds leave out.
 const VERSIONED: &str = "resolve_vmctx_memory_ptr_";
 
-/// What the dynamic symbol table of a library file says.
-#[derive(Debug)]
-pub(crate) struct Exports {
+/// The defined, non-local dynamic symbols of a library file: their names
+/// (the file's string table, or the names copied one after another) and
+/// where each lies, with its value where [`elf64`] could tell that the
+/// address is the load base plus the value.
+pub(crate) struct Symbols {
+    strings: Vec<u8>,
+    names: Vec<Name>,
+}
+
+/// A symbol: its name at `strings[start..end]`, and its value.
+struct Name {
+    start: usize,
+    end: usize,
+    value: Option<u64>,
+}
+
+/// What the dynamic symbol table of a library file says, borrowing the
+/// names of [`Symbols`].
+pub(crate) struct Exports<'a> {
     /// The exact version, from [`VERSIONED`], if the file exports it.
     pub(crate) exact: Option<Version>,
     /// `Core` functions the file does not export.
     pub(crate) missing_core: Vec<&'static str>,
-    /// The tables every function of which the file exports.
-    pub(crate) complete: Vec<TableId>,
-    /// The file's exports whose names could be the C API's.
-    exported: HashSet<Box<[u8]>, BuildFnv>,
+    /// The file's exports whose names could be the C API's, each with its
+    /// symbol value where the address is that value plus the library's
+    /// load base, `None` where only `dlsym` can tell.
+    exported: HashMap<&'a [u8], Option<u64>, BuildWordHash>,
 }
 
-/// FNV-1a: the names are a library's own exports, so a hash that resists
-/// chosen collisions buys nothing here, and SipHash cost more than the
-/// reading.
+/// A multiplicative hash taken a word at a time: the names are a
+/// library's own exports, so resisting chosen collisions buys nothing, and
+/// SipHash cost more than reading the file.
 #[derive(Default)]
-struct Fnv(u64);
+struct WordHash(u64);
 
-impl std::hash::Hasher for Fnv {
+impl std::hash::Hasher for WordHash {
     fn finish(&self) -> u64 {
         self.0
     }
 
     fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x100_0000_01b3);
+        const K: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut words = bytes.chunks_exact(8);
+        for word in &mut words {
+            let word = u64::from_le_bytes(word.try_into().expect("eight bytes"));
+            self.0 = (self.0 ^ word).wrapping_mul(K).rotate_left(29);
         }
+        let mut last = [0u8; 8];
+        last[..words.remainder().len()].copy_from_slice(words.remainder());
+        self.0 = (self.0 ^ u64::from_le_bytes(last))
+            .wrapping_mul(K)
+            .rotate_left(29);
     }
 }
 
-type BuildFnv = std::hash::BuildHasherDefault<Fnv>;
+type BuildWordHash = std::hash::BuildHasherDefault<WordHash>;
 
 /// Whether an export could be a C API function (`wasm_`, `wasmtime_`,
 /// `wasi_`): only those are kept.
@@ -62,57 +86,75 @@ fn could_be_c_api(name: &[u8]) -> bool {
 }
 
 /// Reads the dynamic symbol table of the file at `path`.
-pub(crate) fn read(path: &Path) -> Result<Exports, String> {
-    let mut exported = HashSet::with_capacity_and_hasher(1024, BuildFnv::default());
-    let mut exact = None;
-    let mut note = |name: &[u8]| {
-        if could_be_c_api(name) {
-            exported.insert(Box::from(name));
-        } else if let Some(rest) = name.strip_prefix(VERSIONED.as_bytes()) {
-            exact = exact.or_else(|| parse_version(std::str::from_utf8(rest).ok()?));
-        }
-    };
+pub(crate) fn read(path: &Path) -> Result<Symbols, String> {
     let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
-    if !elf64::dynamic_names(&file, &mut note)? {
-        generic_names(file, &mut note)?;
+    match elf64::dynamic_symbols(&file)? {
+        Some(symbols) => Ok(symbols),
+        None => generic_symbols(file),
     }
-    let exports = |f: &&str| exported.contains(f.as_bytes());
-    let missing_core = TableId::Core
-        .functions()
-        .iter()
-        .filter(|f| !exports(f))
-        .copied()
-        .collect();
-    let complete = TableId::ALL
-        .iter()
-        .copied()
-        .filter(|t| t.functions().iter().chain(t.undeclared()).all(&exports))
-        .collect();
-    Ok(Exports {
-        exact,
-        missing_core,
-        complete,
-        exported,
-    })
+}
+
+impl Symbols {
+    /// What the symbols say.
+    pub(crate) fn exports(&self) -> Exports<'_> {
+        let mut exported =
+            HashMap::with_capacity_and_hasher(self.names.len(), BuildWordHash::default());
+        let mut exact = None;
+        for name in &self.names {
+            let bytes = &self.strings[name.start..name.end];
+            if could_be_c_api(bytes) {
+                // A name defined twice (symbol versions) is left to `dlsym`.
+                exported
+                    .entry(bytes)
+                    .and_modify(|v| *v = None)
+                    .or_insert(name.value);
+            } else if let Some(rest) = bytes.strip_prefix(VERSIONED.as_bytes()) {
+                exact = exact.or_else(|| parse_version(std::str::from_utf8(rest).ok()?));
+            }
+        }
+        let missing_core = TableId::Core
+            .functions()
+            .iter()
+            .filter(|f| !exported.contains_key(f.as_bytes()))
+            .copied()
+            .collect();
+        Exports {
+            exact,
+            missing_core,
+            exported,
+        }
+    }
 }
 
 /// The defined global dynamic symbols of any format `object` reads (the
-/// path for files that are not 64-bit ELF).
-fn generic_names(file: std::fs::File, note: &mut dyn FnMut(&[u8])) -> Result<(), String> {
+/// path for files that are not 64-bit ELF), their names copied together.
+fn generic_symbols(file: std::fs::File) -> Result<Symbols, String> {
     let cache = object::read::ReadCache::new(file);
     let object = object::File::parse(&cache)
         .map_err(|e| format!("not a shared library this platform can read ({e})"))?;
     // Mach-O prefixes C names with an underscore.
     let strip = usize::from(object.format() == object::BinaryFormat::MachO);
+    let mut symbols = Symbols {
+        strings: Vec::new(),
+        names: Vec::new(),
+    };
     for symbol in object.dynamic_symbols() {
         if !symbol.is_definition() || !symbol.is_global() {
             continue;
         }
         if let Ok(name) = symbol.name_bytes() {
-            note(name.get(strip..).unwrap_or_default());
+            let start = symbols.strings.len();
+            symbols
+                .strings
+                .extend_from_slice(name.get(strip..).unwrap_or_default());
+            symbols.names.push(Name {
+                start,
+                end: symbols.strings.len(),
+                value: None,
+            });
         }
     }
-    Ok(())
+    Ok(symbols)
 }
 
 /// `X_Y_Z` as a version.
@@ -125,10 +167,23 @@ fn parse_version(text: &str) -> Option<Version> {
         .then(|| Version::exact(major, minor, patch))
 }
 
-impl Exports {
-    /// Whether the file exports the function `name` (one of a table's).
-    pub(crate) fn has(&self, name: &[u8]) -> bool {
-        self.exported.contains(name)
+impl Exports<'_> {
+    /// Whether the file exports the function `name` (one of a table's),
+    /// and its symbol value if the address is that value plus the load
+    /// base: `None` if not exported, `Some(None)` if only `dlsym` can say
+    /// where.
+    pub(crate) fn get(&self, name: &[u8]) -> Option<Option<u64>> {
+        self.exported.get(name).copied()
+    }
+
+    /// The tables every function of which the file exports.
+    fn complete(&self) -> Vec<TableId> {
+        let exports = |f: &&str| self.exported.contains_key(f.as_bytes());
+        TableId::ALL
+            .iter()
+            .copied()
+            .filter(|t| t.functions().iter().chain(t.undeclared()).all(exports))
+            .collect()
     }
 
     /// The supported majors whose builds export what this file exports:
@@ -136,12 +191,13 @@ impl Exports {
     /// file carries) is exported exactly when the major has it.
     pub(crate) fn candidate_majors(&self) -> Vec<u32> {
         use crate::sys::tables::TableKind;
+        let complete = self.complete();
         crate::versions::SUPPORTED_MAJORS
             .filter(|major| {
                 TableId::ALL.iter().all(|&table| {
                     let decides = table.kind() == TableKind::Addition
-                        && table.requires().iter().all(|r| self.complete.contains(r));
-                    !decides || self.complete.contains(&table) == table.majors().contains(major)
+                        && table.requires().iter().all(|r| complete.contains(r));
+                    !decides || complete.contains(&table) == table.majors().contains(major)
                 })
             })
             .collect()
@@ -175,7 +231,7 @@ mod tests {
         let path =
             std::env::temp_dir().join(format!("wasmtime-dyn-exports-{}", std::process::id()));
         std::fs::write(&path, b"not a library").unwrap();
-        let err = read(&path).unwrap_err();
+        let err = read(&path).err().expect("a text file is no library");
         std::fs::remove_file(&path).unwrap();
         assert!(err.contains("not a shared library"), "{err}");
     }

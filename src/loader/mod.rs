@@ -414,17 +414,26 @@ fn special_file_kind(_: &std::fs::FileType) -> &'static str {
 /// the major when the file names its exact version, or the supported majors
 /// its exports fit; a refusal when it is outside the window or not
 /// Wasmtime at all.
-enum Plan {
-    Exact(Version, exports::Exports),
-    Probe(Vec<u32>, exports::Exports),
+enum Plan<'a> {
+    Exact(Version, exports::Exports<'a>),
+    Probe(Vec<u32>, exports::Exports<'a>),
 }
 
-fn plan(path: &Path, origin: &Origin) -> Result<Plan, LoadError> {
-    let exports = exports::read(path).map_err(|reason| LoadError::Open {
+/// The dynamic symbols of the file at `path`.
+fn symbols(path: &Path, origin: &Origin) -> Result<exports::Symbols, LoadError> {
+    exports::read(path).map_err(|reason| LoadError::Open {
         path: path.to_path_buf(),
         origin: origin.clone(),
         reason,
-    })?;
+    })
+}
+
+fn plan<'a>(
+    symbols: &'a exports::Symbols,
+    path: &Path,
+    origin: &Origin,
+) -> Result<Plan<'a>, LoadError> {
+    let exports = symbols.exports();
     if let Some(exact) = exports.exact {
         if !crate::versions::SUPPORTED_MAJORS.contains(&exact.major()) {
             return Err(unsupported(path, origin, exact.to_string()));
@@ -472,7 +481,8 @@ unsafe fn open_file(path: &Path, origin: Origin) -> Result<&'static Wasmtime, Lo
     if let Some(found) = opened.iter().find(|w| w.path == canonical) {
         return Ok(found);
     }
-    let plan = plan(path, &origin)?;
+    let symbols = symbols(path, &origin)?;
+    let plan = plan(&symbols, path, &origin)?;
     // SAFETY: the caller vouches for the library.
     let library =
         unsafe { library::open(canonical.as_os_str()) }.map_err(|reason| LoadError::Open {
@@ -504,7 +514,8 @@ unsafe fn open_by_name(name: &OsStr) -> Result<&'static Wasmtime, LoadError> {
     }
     // The system search gives no path before loading; the version is read
     // from the file the loader chose.
-    let plan = plan(&path, &origin)?;
+    let symbols = symbols(&path, &origin)?;
+    let plan = plan(&symbols, &path, &origin)?;
     // SAFETY: the caller vouches for the library; `plan` read its version.
     let wasmtime = unsafe { resolve(library, plan, path, origin) }?;
     opened.push(wasmtime);
@@ -527,12 +538,21 @@ unsafe fn resolve(
         Plan::Exact(_, exports) | Plan::Probe(_, exports) => exports,
     };
     // Only names the file exports are looked up: a failed `dlsym` costs
-    // more than all the others (it formats an error message).
+    // more than all the others (it formats an error message). Where the
+    // file's symbol values give `dlsym`'s answers (checked on two
+    // functions), an address is the load base plus the value, with no
+    // `dlsym` at all: together the lookups cost more than the rest of
+    // `Wasmtime::open` beyond the `dlopen`.
+    let base = load_base(library, exports);
     let mut lookup = |name: &CStr| -> *const c_void {
-        if exports.has(name.to_bytes()) {
-            library::symbol(library, name)
-        } else {
-            std::ptr::null()
+        let name_bytes = name.to_bytes();
+        match (base, exports.get(name_bytes)) {
+            (_, None) => std::ptr::null(),
+            (Some(base), Some(Some(value))) => match usize::try_from(value) {
+                Ok(value) => base.wrapping_add(value) as *const c_void,
+                Err(_) => library::symbol(library, name),
+            },
+            _ => library::symbol(library, name),
         }
     };
     let not_wasmtime = |missing| LoadError::NotWasmtime {
@@ -602,6 +622,23 @@ unsafe fn resolve(
         version,
         winch: std::sync::OnceLock::new(),
     })))
+}
+
+/// The address `library` was loaded at, as far as the symbol values read
+/// from its file are concerned: `dlsym`'s address of a function minus its
+/// value, when that base also gives `dlsym`'s address of a second one.
+/// `None` (every lookup then goes through `dlsym`) when the file's values
+/// are not known or do not agree.
+fn load_base(library: library::Handle, exports: &exports::Exports) -> Option<usize> {
+    let at = |name: &CStr| -> Option<(usize, usize)> {
+        let value = usize::try_from(exports.get(name.to_bytes())??).ok()?;
+        let address = library::symbol(library, name) as usize;
+        (address != 0).then_some((address, value))
+    };
+    let (address, value) = at(c"wasm_engine_new")?;
+    let base = address.wrapping_sub(value);
+    let (other, other_value) = at(c"wasmtime_error_message")?;
+    (base.wrapping_add(other_value) == other).then_some(base)
 }
 
 fn unsupported(path: &Path, origin: &Origin, found: String) -> LoadError {

@@ -9,6 +9,11 @@ use std::fs::File;
 
 /// `SHT_DYNSYM`.
 const DYNSYM: u32 = 11;
+/// `STT_FUNC` (an indirect function is `STT_GNU_IFUNC`, 10).
+const FUNC: u8 = 2;
+/// `SHN_LORESERVE`: section indices from here on are special (absolute,
+/// common...).
+const RESERVED: u16 = 0xff00;
 /// Size of a section header and of a symbol.
 const SECTION_HEADER: usize = 64;
 const SYMBOL: usize = 24;
@@ -83,20 +88,24 @@ fn read_exact_at(file: &File, mut buf: &mut [u8], mut offset: u64) -> std::io::R
     Ok(())
 }
 
-/// Calls `note` with the name of every defined, non-local dynamic symbol
-/// of `file`: `Ok(false)` when the file is not 64-bit ELF (another reader
-/// must look), an error when it is but is malformed.
-pub(super) fn dynamic_names(file: &File, note: &mut dyn FnMut(&[u8])) -> Result<bool, String> {
+/// The dynamic string table of `file` and, for every defined, non-local
+/// dynamic symbol, where its name lies in it and its value where the
+/// symbol is a plain function in one of the file's sections (not an
+/// indirect function, whose address a resolver computes, nor an absolute
+/// symbol): the dynamic linker's address for it is then the library's load
+/// base plus that value. `Ok(None)` when the file is not 64-bit ELF
+/// (another reader must look), an error when it is but is malformed.
+pub(super) fn dynamic_symbols(file: &File) -> Result<Option<super::Symbols>, String> {
     let size = file
         .metadata()
         .map_err(|e| format!("reading the file: {e}"))?
         .len();
     if size < 64 {
-        return Ok(false);
+        return Ok(None);
     }
     let header = read_at(file, size, 0, 64)?;
     if header[..5] != *b"\x7fELF\x02" || !matches!(header[5], 1 | 2) {
-        return Ok(false);
+        return Ok(None);
     }
     let e = Endian {
         little: header[5] == 1,
@@ -133,6 +142,7 @@ pub(super) fn dynamic_names(file: &File, note: &mut dyn FnMut(&[u8])) -> Result<
     };
     let symbols = read_at(file, size, e.u64(dynsym, 24), e.u64(dynsym, 32))?;
     let strings = read_at(file, size, e.u64(strings, 24), e.u64(strings, 32))?;
+    let mut names = Vec::with_capacity(symbols.len() / SYMBOL);
     for symbol in symbols.chunks_exact(SYMBOL) {
         let bind = symbol[4] >> 4;
         let section_index = e.u16(symbol, 6);
@@ -140,9 +150,9 @@ pub(super) fn dynamic_names(file: &File, note: &mut dyn FnMut(&[u8])) -> Result<
             // Local, or undefined (an import).
             continue;
         }
-        let Some(name) = usize::try_from(e.u32(symbol, 0))
+        let Some((start, name)) = usize::try_from(e.u32(symbol, 0))
             .ok()
-            .and_then(|at| strings.get(at..))
+            .and_then(|at| Some((at, strings.get(at..)?)))
         else {
             continue;
         };
@@ -150,24 +160,38 @@ pub(super) fn dynamic_names(file: &File, note: &mut dyn FnMut(&[u8])) -> Result<
         // `LONGEST` keeps a string table without NULs from making this
         // quadratic.
         let name = &name[..name.len().min(LONGEST)];
-        if let Some(end) = name.iter().position(|&b| b == 0) {
-            note(&name[..end]);
+        if let Ok(name) = std::ffi::CStr::from_bytes_until_nul(name) {
+            let len = name.to_bytes().len();
+            let plain_function = symbol[4] & 0xf == FUNC && section_index < RESERVED;
+            names.push(super::Name {
+                start,
+                end: start + len,
+                value: plain_function.then(|| e.u64(symbol, 8)),
+            });
         }
     }
-    Ok(true)
+    Ok(Some(super::Symbols { strings, names }))
 }
 
 #[cfg(test)]
 mod tests {
-    use super::dynamic_names;
+    use super::dynamic_symbols;
     use std::io::Write;
 
     fn names_of(bytes: &[u8]) -> Result<(bool, Vec<Vec<u8>>), String> {
         let mut file = tempfile_with(bytes);
         file.flush().unwrap();
-        let mut names = Vec::new();
-        let elf = dynamic_names(&file, &mut |n| names.push(n.to_vec()))?;
-        Ok((elf, names))
+        Ok(match dynamic_symbols(&file)? {
+            None => (false, Vec::new()),
+            Some(symbols) => (
+                true,
+                symbols
+                    .names
+                    .iter()
+                    .map(|n| symbols.strings[n.start..n.end].to_vec())
+                    .collect(),
+            ),
+        })
     }
 
     fn tempfile_with(bytes: &[u8]) -> std::fs::File {
