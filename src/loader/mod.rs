@@ -649,3 +649,52 @@ fn unsupported(path: &Path, origin: &Origin, found: String) -> LoadError {
         supported: crate::versions::SUPPORTED_MAJORS,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The round's libraries (every round has full; 48 and 50 also min and
+    /// compiler-only), as `cargo xtask test` sets them.
+    fn round_libraries() -> Vec<PathBuf> {
+        let full = std::env::var_os("WASMTIME_DYN_TEST_FULL")
+            .unwrap_or_else(|| panic!("WASMTIME_DYN_TEST_FULL is not set: run `cargo xtask test`"));
+        let mut libs = vec![PathBuf::from(full)];
+        for var in ["WASMTIME_DYN_TEST_MIN", "WASMTIME_DYN_TEST_COMPILER_ONLY"] {
+            libs.extend(std::env::var_os(var).map(PathBuf::from));
+        }
+        libs
+    }
+
+    /// Every address computed from the file's symbol values is the one
+    /// `dlsym` gives, for every function of every table the library has.
+    #[test]
+    fn computed_addresses_are_dlsyms() {
+        for path in round_libraries() {
+            let symbols = exports::read(&path).unwrap();
+            let exports = symbols.exports();
+            // SAFETY: the test libraries are Wasmtime C API libraries.
+            let library = unsafe { library::open(path.as_os_str()) }.unwrap();
+            let base = load_base(library, &exports)
+                .unwrap_or_else(|| panic!("{}: no load base", path.display()));
+            let mut computed = 0;
+            for table in crate::sys::tables::TableId::ALL {
+                for name in table.functions() {
+                    let Some(Some(value)) = exports.get(name.as_bytes()) else {
+                        continue;
+                    };
+                    let c_name = std::ffi::CString::new(*name).unwrap();
+                    let linked = library::symbol(library, &c_name) as usize;
+                    let ours = base.wrapping_add(usize::try_from(value).unwrap());
+                    assert_eq!(ours, linked, "{}: {name}", path.display());
+                    computed += 1;
+                }
+            }
+            assert!(
+                computed >= Core::FUNCTIONS.len(),
+                "{}: {computed}",
+                path.display()
+            );
+        }
+    }
+}
