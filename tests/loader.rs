@@ -234,7 +234,13 @@ fn a_symlink_loop_is_reported_as_such() {
     // SAFETY: a directory is refused before anything is loaded.
     let err = unsafe { Wasmtime::open(&dir) }.unwrap_err();
     assert!(
-        matches!(&err, LoadError::NotAFile { kind: "a directory", .. }),
+        matches!(
+            &err,
+            LoadError::NotAFile {
+                kind: "a directory",
+                ..
+            }
+        ),
         "{err:?}"
     );
     std::fs::remove_dir_all(&dir).unwrap();
