@@ -293,29 +293,32 @@ impl Instance {
             return instance;
         };
         for (name, limits) in tables.defined_exports() {
-            let mut item = std::mem::MaybeUninit::<wasmtime_extern_t>::uninit();
-            // SAFETY: the instance was just made in this live store; `name`
-            // is readable.
-            let found = unsafe {
-                (cx.wasmtime().core().wasmtime_instance_export_get)(
-                    cx.context(),
-                    &instance.raw,
-                    name.as_ptr().cast(),
-                    name.len(),
-                    item.as_mut_ptr(),
-                )
-            };
-            if !found {
-                continue;
-            }
-            // SAFETY: written when found.
-            let item = unsafe { item.assume_init() };
-            if u32::from(item.kind) == WASMTIME_EXTERN_TABLE {
-                // SAFETY: `kind` says the union holds a table.
-                cx.record_wide_table(unsafe { &item.of.table }, limits);
+            if let Some(item) = instance.raw_export(cx, name) {
+                if u32::from(item.kind) == WASMTIME_EXTERN_TABLE {
+                    // SAFETY: `kind` says the union holds a table.
+                    cx.record_wide_table(unsafe { &item.of.table }, limits);
+                }
             }
         }
         instance
+    }
+
+    /// The C item exported as `name`, if any. The instance belongs to
+    /// `cx`'s store (checked by the caller).
+    fn raw_export<T>(&self, cx: &StoreContextMut<'_, T>, name: &str) -> Option<wasmtime_extern_t> {
+        let mut item = std::mem::MaybeUninit::<wasmtime_extern_t>::uninit();
+        // SAFETY: the instance belongs to this live store; `name` is
+        // readable; `item` is written when the export is found.
+        unsafe {
+            (cx.wasmtime().core().wasmtime_instance_export_get)(
+                cx.context(),
+                &self.raw,
+                name.as_ptr().cast(),
+                name.len(),
+                item.as_mut_ptr(),
+            )
+            .then(|| item.assume_init())
+        }
     }
 
     pub(crate) fn from_c<T>(cx: &mut StoreContextMut<'_, T>, raw: wasmtime_instance_t) -> Instance {
@@ -347,22 +350,11 @@ impl Instance {
     fn lookup(&self, mut store: impl AsContextMut, name: &str) -> Result<Option<Extern>> {
         let mut cx = store.as_context_mut();
         cx.check(self.store, "the instance")?;
-        let mut item = std::mem::MaybeUninit::<wasmtime_extern_t>::uninit();
-        // SAFETY: the instance belongs to this live store; `name` is readable.
-        let found = unsafe {
-            (cx.wasmtime().core().wasmtime_instance_export_get)(
-                cx.context(),
-                &self.raw,
-                name.as_ptr().cast(),
-                name.len(),
-                item.as_mut_ptr(),
-            )
-        };
-        if !found {
+        let Some(item) = self.raw_export(&cx, name) else {
             return Ok(None);
-        }
-        // SAFETY: written when found, by this store's library.
-        unsafe { Extern::from_c(&mut cx, &item.assume_init()) }
+        };
+        // SAFETY: written by this store's library.
+        unsafe { Extern::from_c(&mut cx, &item) }
     }
 
     /// Every export, with its name, in order (tags left out).

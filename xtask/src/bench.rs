@@ -355,14 +355,19 @@ fn same_copy(callcount: &Path, env: &dyn Fn(&mut Command)) -> Result<(Option<boo
     Ok((verdict, text))
 }
 
-/// Runs `callcount interleaved` in several processes (the code and data
-/// addresses differ from process to process, and with them the timing of
-/// calls this short): `group/variant` -> each process's median.
-fn interleaved(callcount: &Path, env: &dyn Fn(&mut Command)) -> Result<BTreeMap<String, Vec<f64>>> {
+/// Runs `callcount <mode> INTERLEAVED_ROUNDS` in several processes (the
+/// code and data addresses differ from process to process, and with them
+/// the timing of calls this short) and collects its `<name> <ns>` lines:
+/// name -> each process's median.
+fn medians_by_name(
+    callcount: &Path,
+    mode: &str,
+    env: &dyn Fn(&mut Command),
+) -> Result<BTreeMap<String, Vec<f64>>> {
     let mut found: BTreeMap<String, Vec<f64>> = BTreeMap::new();
     for _ in 0..INTERLEAVED_PROCESSES {
         let mut cmd = Command::new(callcount);
-        cmd.args(["interleaved", INTERLEAVED_ROUNDS]);
+        cmd.args([mode, INTERLEAVED_ROUNDS]);
         env(&mut cmd);
         let output = cmd
             .output()
@@ -385,6 +390,11 @@ fn interleaved(callcount: &Path, env: &dyn Fn(&mut Command)) -> Result<BTreeMap<
     Ok(found)
 }
 
+/// `callcount interleaved`: `group/variant` -> each process's median.
+fn interleaved(callcount: &Path, env: &dyn Fn(&mut Command)) -> Result<BTreeMap<String, Vec<f64>>> {
+    medians_by_name(callcount, "interleaved", env)
+}
+
 /// `TypedFunc::call` of `add` on the full library of each supported major:
 /// `callcount majors` (all majors in one process, interleaved) in several
 /// processes, and `callcount typed` under callgrind with each major's
@@ -395,30 +405,10 @@ fn per_major(
     env: &dyn Fn(&mut Command),
     lib_var: &dyn Fn(&str) -> Result<PathBuf>,
 ) -> Result<Vec<(u32, PathBuf, Vec<f64>, Count)>> {
-    let mut times: BTreeMap<u32, Vec<f64>> = BTreeMap::new();
-    for _ in 0..INTERLEAVED_PROCESSES {
-        let mut cmd = Command::new(callcount);
-        cmd.args(["majors", INTERLEAVED_ROUNDS]);
-        env(&mut cmd);
-        let output = cmd
-            .output()
-            .map_err(|e| format!("starting {}: {e}", callcount.display()))?;
-        if !output.status.success() {
-            return Err(format!(
-                "{cmd:?} failed with {}: {}",
-                output.status,
-                String::from_utf8_lossy(&output.stderr)
-            ));
-        }
-        for line in String::from_utf8_lossy(&output.stdout).lines() {
-            let parsed = line
-                .split_once(' ')
-                .and_then(|(m, ns)| Some((m.parse::<u32>().ok()?, ns.trim().parse::<f64>().ok()?)));
-            if let Some((major, ns)) = parsed {
-                times.entry(major).or_default().push(ns);
-            }
-        }
-    }
+    let times: BTreeMap<u32, Vec<f64>> = medians_by_name(callcount, "majors", env)?
+        .into_iter()
+        .filter_map(|(major, samples)| Some((major.parse().ok()?, samples)))
+        .collect();
     let mut rows = Vec::new();
     for (major, samples) in times {
         let lib = lib_var(&format!("WASMTIME_DYN_TEST_LIB_FULL_{major}"))?;
