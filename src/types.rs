@@ -628,6 +628,14 @@ impl TableType {
 
     /// The maximum number of entries, if any.
     ///
+    /// The C API's table limits are 32-bit, with `u32::MAX` standing for
+    /// "no maximum", and say nothing of `table64`. For the tables of a
+    /// module compiled from bytes (and of its instances) this crate reads
+    /// the real limits from the bytes; for a module made by
+    /// [`Module::deserialize`](crate::Module::deserialize), whose bytes it
+    /// never sees, only the C API can answer: a maximum of `u32::MAX` then
+    /// reads as `None`, and [`is_64`](TableType::is_64) as `false`.
+    ///
     /// ```
     /// use wasmtime_dyn::{TableType, ValType};
     /// assert_eq!(TableType::new(ValType::FuncRef, 4, Some(8)).maximum(), Some(8));
