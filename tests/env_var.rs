@@ -28,6 +28,15 @@ fn environment_variable() {
     let loaded = load_with(min.parent().unwrap()).unwrap();
     assert!(std::ptr::eq(loaded, Flavour::Min.load()));
 
+    // A directory holding the library under the PyPI wheel's name.
+    let wheel_dir = std::env::temp_dir().join(format!("wasmtime-dyn-wheel-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&wheel_dir);
+    std::fs::create_dir_all(&wheel_dir).unwrap();
+    std::os::unix::fs::symlink(&full, wheel_dir.join("_libwasmtime.so")).unwrap();
+    let loaded = load_with(&wheel_dir).unwrap();
+    assert!(std::ptr::eq(loaded, Flavour::Full.load()));
+    std::fs::remove_dir_all(&wheel_dir).unwrap();
+
     // Bad paths say the variable was their source.
     let missing = std::path::Path::new("/nonexistent/libwasmtime.so");
     let err = load_with(missing).unwrap_err();

@@ -103,6 +103,16 @@ const STANDARD_NAME: &str = if cfg!(target_os = "windows") {
     "libwasmtime.so"
 };
 
+/// The file name of the library in the `wasmtime` Python package (the PyPI
+/// wheel `wasmtime==X` ships the official C API library under it).
+const WHEEL_NAME: &str = if cfg!(target_os = "windows") {
+    "_wasmtime.dll"
+} else if cfg!(target_vendor = "apple") {
+    "_libwasmtime.dylib"
+} else {
+    "_libwasmtime.so"
+};
+
 impl Wasmtime {
     /// Opens the libwasmtime at `path` (a file), or returns the one already
     /// opened from that file.
@@ -133,10 +143,12 @@ impl Wasmtime {
     }
 
     /// Finds and opens a libwasmtime: the path in the environment variable
-    /// `WASMTIME_DYN_LIB` (a file, or a directory holding the platform's
-    /// standard name) when it is set, otherwise the standard name
-    /// (`libwasmtime.so`, `libwasmtime.dylib`, `wasmtime.dll`) through the
-    /// system's library search.
+    /// `WASMTIME_DYN_LIB` when it is set (a file, or a directory holding
+    /// the platform's standard name, or else the name the PyPI wheel gives
+    /// it: `_libwasmtime.so`, `_libwasmtime.dylib`, `_wasmtime.dll`, so the
+    /// directory of an installed `wasmtime` Python package works too),
+    /// otherwise the standard name (`libwasmtime.so`, `libwasmtime.dylib`,
+    /// `wasmtime.dll`) through the system's library search.
     ///
     /// ```no_run
     /// use wasmtime_dyn::{LoadError, Wasmtime};
@@ -161,7 +173,13 @@ impl Wasmtime {
         if let Some(value) = std::env::var_os(crate::ENV_VAR) {
             let path = PathBuf::from(value);
             let file = if path.is_dir() {
-                path.join(STANDARD_NAME)
+                let wheel = path.join(WHEEL_NAME);
+                let standard = path.join(STANDARD_NAME);
+                if !standard.exists() && wheel.exists() {
+                    wheel
+                } else {
+                    standard
+                }
             } else {
                 path
             };
