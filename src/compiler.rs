@@ -49,15 +49,13 @@ impl<'a> Compiler<'a> {
     /// types without GC, continuation types: see
     /// [`Compiler::validate`]).
     pub fn compile(&self, wasm: &[u8]) -> Result<Module> {
-        self.refuse_unsupported_builtins(wasm)?;
-        self.refuse_continuations(wasm)?;
-        self.compile_for_artifact(wasm)
+        self.compile_for(wasm, Purpose::Run)
     }
 
-    /// Compiles without the check that only matters to modules run by a
-    /// C API library (see [`Compiler::refuse_continuations`]).
-    fn compile_for_artifact(&self, wasm: &[u8]) -> Result<Module> {
-        self.refuse_unsupported_builtins(wasm)?;
+    /// Compiles `wasm` (Wasmtime validates it first), then reads what the
+    /// C API cannot tell about it ([`crate::wasm_scan`]) and refuses it if
+    /// it would reach a builtin the target lacks.
+    fn compile_for(&self, wasm: &[u8], purpose: Purpose) -> Result<Module> {
         let mut ptr = std::ptr::null_mut();
         // SAFETY: the engine is live; `wasm` is readable for its length.
         let error = unsafe {
@@ -65,7 +63,24 @@ impl<'a> Compiler<'a> {
         };
         // SAFETY: the error, if any, is fresh and owned.
         unsafe { Error::check(self.engine.wasmtime().core(), error) }?;
-        Ok(Module::from_raw(self.engine, ptr).with_tables_of(wasm))
+        // Owned from here: dropped (deleted) if refused below.
+        let module = Module::from_raw(self.engine, ptr);
+        let facts = self.facts(wasm)?;
+        self.refuse_unsupported_builtins(&facts, purpose)?;
+        Ok(module.with_tables(facts.tables))
+    }
+
+    /// What [`crate::wasm_scan`] reads of a module Wasmtime accepted; a
+    /// module it cannot read is refused rather than guessed about.
+    fn facts(&self, wasm: &[u8]) -> Result<crate::wasm_scan::ModuleFacts> {
+        crate::wasm_scan::scan(wasm).ok_or_else(|| {
+            Error::Invalid(
+                "this crate could not read the module's type, import, table or export section \
+                 (an encoding it does not know), which it must check before this libwasmtime \
+                 runs the module"
+                    .into(),
+            )
+        })
     }
 
     /// Validates a binary module without compiling it.
@@ -86,14 +101,13 @@ impl<'a> Compiler<'a> {
     /// build has Wasmtime's stack-switching runtime, so `cont.new` would
     /// reach a builtin compiled out of it).
     pub fn validate(&self, wasm: &[u8]) -> Result<()> {
-        self.refuse_unsupported_builtins(wasm)?;
-        self.refuse_continuations(wasm)?;
         // SAFETY: the engine is live; `wasm` is readable for its length.
         let error = unsafe {
             (self.table.wasmtime_module_validate)(self.engine.ptr(), wasm.as_ptr(), wasm.len())
         };
         // SAFETY: the error, if any, is fresh and owned.
-        unsafe { Error::check(self.engine.wasmtime().core(), error) }
+        unsafe { Error::check(self.engine.wasmtime().core(), error) }?;
+        self.refuse_unsupported_builtins(&self.facts(wasm)?, Purpose::Run)
     }
 
     /// Refuses what Wasmtime's validator accepts in this build but would
@@ -129,14 +143,17 @@ impl<'a> Compiler<'a> {
     ///   and with `Config::wasm_stack_switching(true)` a module executing
     ///   `cont.new` ends the process ("entered unreachable code", checked
     ///   on the full library). `cont.new` names a continuation type, so
-    ///   [`Compiler::refuse_continuations`] refuses modules declaring one.
+    ///   modules declaring one are refused when compiled to run here.
     /// - `wmemcheck`: only used when wmemcheck is configured, which this
     ///   crate cannot do.
-    fn refuse_unsupported_builtins(&self, wasm: &[u8]) -> Result<()> {
-        if self.engine.wasmtime().has(Capability::Gc) && !self.engine.settings().target_without_gc {
-            return Ok(());
-        }
-        if crate::wasm_scan::has_non_final_types(wasm) == Some(true) {
+    fn refuse_unsupported_builtins(
+        &self,
+        facts: &crate::wasm_scan::ModuleFacts,
+        purpose: Purpose,
+    ) -> Result<()> {
+        let without_gc =
+            !self.engine.wasmtime().has(Capability::Gc) || self.engine.settings().target_without_gc;
+        if without_gc && facts.non_final_types {
             return Err(Error::Invalid(
                 "the module declares non-final (`sub`) types, whose `call_indirect` and \
                  `ref.cast` checks need Wasmtime's GC support, which this libwasmtime lacks \
@@ -145,20 +162,11 @@ impl<'a> Compiler<'a> {
                     .into(),
             ));
         }
-        Ok(())
-    }
-
-    /// Refuses modules that declare a continuation type (stack switching),
-    /// for running in this process: `cont.new`, which needs one, calls a
-    /// builtin that no C API build has (`unreachable!()` there, then
-    /// abort). Artifacts are left alone: [`Compiler::precompile`] may make
-    /// them for a Wasmtime built with the `stack-switching` feature.
-    fn refuse_continuations(&self, wasm: &[u8]) -> Result<()> {
-        if self.engine.settings().stack_switching != Some(true) {
-            // The validator refuses continuation types without the proposal.
-            return Ok(());
-        }
-        if crate::wasm_scan::has_continuation_types(wasm) == Some(true) {
+        // `cont.new` names a continuation type, so a module without one
+        // cannot reach the builtin. Artifacts are left alone:
+        // `Compiler::precompile` may make them for a Wasmtime built with
+        // the `stack-switching` feature.
+        if purpose == Purpose::Run && facts.continuation_types {
             return Err(Error::Invalid(
                 "the module declares continuation types (stack switching), but no C API build of \
                  Wasmtime has the stack-switching runtime, and `cont.new` would end the process: \
@@ -188,7 +196,7 @@ impl<'a> Compiler<'a> {
     /// # Ok::<(), wasmtime_dyn::Error>(())
     /// ```
     pub fn precompile(&self, wasm: &[u8]) -> Result<Vec<u8>> {
-        let module = self.compile_for_artifact(wasm)?;
+        let module = self.compile_for(wasm, Purpose::Artifact)?;
         let mut out = empty_vec();
         // SAFETY: the module is live; `out` is an empty vector to fill.
         let error = unsafe { (self.table.wasmtime_module_serialize)(module.ptr, &mut out) };
@@ -198,6 +206,15 @@ impl<'a> Compiler<'a> {
         // SAFETY: filled by the library; copied then deleted once.
         Ok(unsafe { take_byte_vec(core, &mut out) })
     }
+}
+
+/// What a module is compiled for: to run in this process, or to be
+/// serialized as an artifact (which may be for a Wasmtime with runtime
+/// features no C API build has).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Purpose {
+    Run,
+    Artifact,
 }
 
 /// The text format parser, from [`Engine::wat`].

@@ -197,7 +197,7 @@ impl Module {
                     let item = *vec.data.add(i);
                     let module = name_of((core.wasm_importtype_module)(item));
                     let name = name_of((core.wasm_importtype_name)(item));
-                    let known = self.tables.as_ref().and_then(|t| t.import(&module, &name));
+                    let known = self.tables.as_ref().and_then(|t| t.import(i));
                     let ty = ExternType::from_c(core, (core.wasm_importtype_type)(item), known)?;
                     Ok(ImportType { module, name, ty })
                 }
@@ -286,9 +286,10 @@ impl Module {
         }
     }
 
-    /// Records the table types of the bytes the module was compiled from.
-    pub(crate) fn with_tables_of(mut self, wasm: &[u8]) -> Module {
-        self.tables = crate::wasm_scan::table_facts(wasm).map(Arc::new);
+    /// Records the table types read from the bytes the module was
+    /// compiled from.
+    pub(crate) fn with_tables(mut self, tables: TableFacts) -> Module {
+        self.tables = Some(Arc::new(tables));
         self
     }
 }

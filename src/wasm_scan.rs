@@ -2,8 +2,10 @@
 //! crate must know about a module before handing it to the C API, where the
 //! library cannot be asked without risk.
 //!
-//! It reads only what it needs and reports `None` for anything it does not
-//! understand; callers then fall back to letting Wasmtime validate.
+//! It reads only what it needs, in one pass, linear in the module's size,
+//! and reports `None` for anything it does not understand: callers, which
+//! call it on modules Wasmtime has just accepted, then refuse the module
+//! rather than guess.
 
 /// A cursor over a binary module.
 struct Reader<'a> {
@@ -52,11 +54,26 @@ impl<'a> Reader<'a> {
         None
     }
 
+    /// A heap type: an abstract one (one byte, or `0x65` "shared" and one
+    /// byte), `0x62` "exact" and a type index, or a type index (s33).
+    fn skip_heaptype(&mut self) -> Option<()> {
+        match *self.bytes.get(self.at)? {
+            0x65 => self.take(2).map(|_| ()),
+            0x62 => {
+                self.byte()?;
+                self.u32().map(|_| ())
+            }
+            _ => self.skip_sleb(),
+        }
+    }
+
     /// A value type (or packed storage type).
     fn skip_valtype(&mut self) -> Option<()> {
         match self.byte()? {
             // (ref ht) / (ref null ht): a heap type follows.
-            0x63 | 0x64 => self.skip_sleb(),
+            0x63 | 0x64 => self.skip_heaptype(),
+            // The short form of a shared abstract reference type.
+            0x65 => self.byte().map(|_| ()),
             _ => Some(()),
         }
     }
@@ -90,6 +107,24 @@ impl<'a> Reader<'a> {
             _ => None,
         }
     }
+
+    /// A subtype's composite type, after any `sub`/`sub final` prefix: the
+    /// `shared`, `describes` and `descriptor` prefixes, then the form byte.
+    fn comptype_form(&mut self) -> Option<u8> {
+        let mut form = self.byte()?;
+        if form == 0x65 {
+            form = self.byte()?;
+        }
+        if form == 0x4c {
+            self.u32()?;
+            form = self.byte()?;
+        }
+        if form == 0x4d {
+            self.u32()?;
+            form = self.byte()?;
+        }
+        Some(form)
+    }
 }
 
 /// The sections of a binary module: (id, contents). `None` when the bytes
@@ -106,61 +141,6 @@ fn sections(wasm: &[u8]) -> Option<Vec<(u8, &[u8])>> {
         out.push((id, r.take(len)?));
     }
     Some(out)
-}
-
-/// Whether any type the module declares satisfies `pred`, called with
-/// whether the type is non-final (`sub` without `final`) and its composite
-/// form (0x60 func, 0x5f struct, 0x5e array, 0x5d cont); `None` if the
-/// module cannot be read here.
-fn any_declared_type(wasm: &[u8], pred: impl Fn(bool, u8) -> bool) -> Option<bool> {
-    let Some((_, types)) = sections(wasm)?.into_iter().find(|(id, _)| *id == 1) else {
-        return Some(false);
-    };
-    let mut r = Reader {
-        bytes: types,
-        at: 0,
-    };
-    for _ in 0..r.u32()? {
-        let mut form = r.byte()?;
-        let members = if form == 0x4e {
-            let n = r.u32()?;
-            form = r.byte()?;
-            n
-        } else {
-            1
-        };
-        for i in 0..members {
-            if i > 0 {
-                form = r.byte()?;
-            }
-            let non_final = form == 0x50;
-            if form == 0x50 || form == 0x4f {
-                for _ in 0..r.u32()? {
-                    r.u32()?;
-                }
-                form = r.byte()?;
-            }
-            if pred(non_final, form) {
-                return Some(true);
-            }
-            r.skip_comptype(form)?;
-        }
-    }
-    Some(false)
-}
-
-/// Whether the module declares a non-final (`sub`) type, whose
-/// `call_indirect` and `ref.cast` checks call Wasmtime's `is_subtype`
-/// builtin; `None` if the module cannot be read here.
-pub(crate) fn has_non_final_types(wasm: &[u8]) -> Option<bool> {
-    any_declared_type(wasm, |non_final, _| non_final)
-}
-
-/// Whether the module declares a continuation type (stack switching),
-/// which `cont.new` needs, whose builtin no C API build has; `None` if the
-/// module cannot be read here.
-pub(crate) fn has_continuation_types(wasm: &[u8]) -> Option<bool> {
-    any_declared_type(wasm, |_, form| form == 0x5d)
 }
 
 /// What a table type holds that the C API cannot say: `wasm_limits_t` has
@@ -181,21 +161,35 @@ impl TableLimits {
     }
 }
 
+/// What the declared types of a module hold that decides whether a library
+/// can run it (see `Compiler::refuse_unsupported_builtins`).
+#[derive(Debug, Default)]
+pub(crate) struct ModuleFacts {
+    /// A non-final (`sub`) type: `call_indirect` and `ref.cast` on it call
+    /// Wasmtime's `is_subtype` builtin, which only builds with GC have.
+    pub(crate) non_final_types: bool,
+    /// A continuation type (stack switching): `cont.new` needs one, and its
+    /// builtin is in no C API build.
+    pub(crate) continuation_types: bool,
+    /// The tables whose types the C API cannot give.
+    pub(crate) tables: TableFacts,
+}
+
 /// The tables of a module whose types the C API cannot give: imports by
-/// (module, name), exports by name (with whether the module defines the
-/// table, so its instances own it).
+/// position (every import, in the order of the import section with compact
+/// groups flattened, as the C API lists them; `None` for all but such
+/// tables), exports by name (with whether the module defines the table, so
+/// its instances own it).
 #[derive(Debug, Default)]
 pub(crate) struct TableFacts {
-    pub(crate) imports: Vec<(String, String, TableLimits)>,
+    pub(crate) imports: Vec<Option<TableLimits>>,
     pub(crate) exports: Vec<(String, TableLimits, bool)>,
 }
 
 impl TableFacts {
-    pub(crate) fn import(&self, module: &str, name: &str) -> Option<TableLimits> {
-        self.imports
-            .iter()
-            .find(|(m, n, _)| m == module && n == name)
-            .map(|(_, _, limits)| *limits)
+    /// The limits of the import at `index`, if it is such a table.
+    pub(crate) fn import(&self, index: usize) -> Option<TableLimits> {
+        self.imports.get(index).copied().flatten()
     }
 
     pub(crate) fn export(&self, name: &str) -> Option<TableLimits> {
@@ -260,7 +254,8 @@ impl Reader<'_> {
     /// An import's type; the table's limits when it is a table.
     fn import_desc(&mut self) -> Option<Option<TableLimits>> {
         match self.byte()? {
-            0x00 => self.u32().map(|_| None),
+            // A function, or an exact one (custom descriptors).
+            0x00 | 0x20 => self.u32().map(|_| None),
             0x01 => self.table_type().map(Some),
             0x02 => self.skip_memory_type().map(|()| None),
             0x03 => {
@@ -284,7 +279,7 @@ impl Reader<'_> {
                 0x43 => drop(self.take(4)?),
                 0x44 => drop(self.take(8)?),
                 0x23 | 0xd2 => drop(self.u32()?),
-                0xd0 => self.skip_sleb()?,
+                0xd0 => self.skip_heaptype()?,
                 0x6a | 0x6b | 0x6c | 0x7c | 0x7d | 0x7e => {}
                 0xfb => match self.u32()? {
                     0 | 1 | 6 | 7 => drop(self.u32()?),
@@ -305,34 +300,37 @@ impl Reader<'_> {
     }
 }
 
-/// The table types of `wasm` the C API cannot report (see [`TableLimits`]),
-/// read from its import, table and export sections in one pass; `None`
-/// when the bytes are not a module this reader can walk.
-pub(crate) fn table_facts(wasm: &[u8]) -> Option<TableFacts> {
+/// Reads the type, import, table and export sections of `wasm`: whether
+/// it declares non-final or continuation types, and the table types the C
+/// API cannot report (see [`TableLimits`]). `None` when the bytes are not
+/// a module this reader can walk.
+pub(crate) fn scan(wasm: &[u8]) -> Option<ModuleFacts> {
+    let mut facts = ModuleFacts::default();
     let mut imported = Vec::new();
     let mut defined = Vec::new();
-    let mut facts = TableFacts::default();
     for (id, contents) in sections(wasm)? {
         let mut r = Reader {
             bytes: contents,
             at: 0,
         };
         match id {
+            1 => r.types(&mut facts)?,
             2 => {
                 for _ in 0..r.u32()? {
-                    let module = r.name()?;
-                    let name = r.name()?;
-                    if let Some(limits) = r.import_desc()? {
-                        imported.push(limits);
-                        if limits.beyond_c() {
-                            facts.imports.push((module, name, limits));
+                    r.import_group(&mut |limits| {
+                        if let Some(limits) = limits {
+                            imported.push(limits);
                         }
-                    }
+                        let wide = limits.filter(TableLimits::beyond_c);
+                        facts.tables.imports.push(wide);
+                    })?;
                 }
             }
             4 => {
                 for _ in 0..r.u32()? {
                     if r.bytes.get(r.at) == Some(&0x40) {
+                        // A table with an initializer: 0x40 0x00, the type,
+                        // the expression.
                         r.take(2)?;
                         defined.push(r.table_type()?);
                         r.skip_const_expr()?;
@@ -354,7 +352,8 @@ pub(crate) fn table_facts(wasm: &[u8]) -> Option<TableFacts> {
                         Some(i) => *defined.get(i)?,
                     };
                     if limits.beyond_c() {
-                        facts.exports.push((name, limits, index >= imported.len()));
+                        let is_defined = index >= imported.len();
+                        facts.tables.exports.push((name, limits, is_defined));
                     }
                 }
             }
@@ -364,76 +363,194 @@ pub(crate) fn table_facts(wasm: &[u8]) -> Option<TableFacts> {
     Some(facts)
 }
 
+impl Reader<'_> {
+    /// The type section: every subtype, in rec groups or not.
+    fn types(&mut self, facts: &mut ModuleFacts) -> Option<()> {
+        for _ in 0..self.u32()? {
+            let members = if self.bytes.get(self.at) == Some(&0x4e) {
+                self.byte()?;
+                self.u32()?
+            } else {
+                1
+            };
+            for _ in 0..members {
+                let prefix = *self.bytes.get(self.at)?;
+                if prefix == 0x50 || prefix == 0x4f {
+                    self.byte()?;
+                    facts.non_final_types |= prefix == 0x50;
+                    for _ in 0..self.u32()? {
+                        self.u32()?;
+                    }
+                }
+                let form = self.comptype_form()?;
+                facts.continuation_types |= form == 0x5d;
+                self.skip_comptype(form)?;
+            }
+        }
+        Some(())
+    }
+
+    /// One entry of the import section, which the compact-imports proposal
+    /// lets stand for several imports: calls `each` with every import's
+    /// table limits (`None` for imports that are not tables), in order.
+    fn import_group(&mut self, each: &mut dyn FnMut(Option<TableLimits>)) -> Option<()> {
+        self.name()?;
+        let item = self.name()?;
+        match (item.is_empty(), self.bytes.get(self.at)) {
+            // One module name, then (name, type) pairs.
+            (true, Some(0x7f)) => {
+                self.byte()?;
+                for _ in 0..self.u32()? {
+                    self.name()?;
+                    each(self.import_desc()?);
+                }
+            }
+            // One module name and one type, then names.
+            (true, Some(0x7e)) => {
+                self.byte()?;
+                let desc = self.import_desc()?;
+                for _ in 0..self.u32()? {
+                    self.name()?;
+                    each(desc);
+                }
+            }
+            _ => each(self.import_desc()?),
+        }
+        Some(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{has_continuation_types, has_non_final_types, table_facts, TableLimits};
+    use super::{scan, ModuleFacts, TableLimits};
 
-    #[test]
-    fn finds_non_final_types() {
-        // (module (type (func)))
-        let final_only = b"\0asm\x01\0\0\0\x01\x04\x01\x60\0\0";
-        assert_eq!(has_non_final_types(final_only), Some(false));
-        // (module (type (sub (func))))
-        let non_final = b"\0asm\x01\0\0\0\x01\x06\x01\x50\0\x60\0\0";
-        assert_eq!(has_non_final_types(non_final), Some(true));
-        // (module (rec (type (func)) (type (sub final (func)))) (type (sub (func))))
-        let mixed = b"\0asm\x01\0\0\0\x01\x10\x02\x4e\x02\x60\0\0\x4f\0\x60\0\0\x50\0\x60\0\0";
-        assert_eq!(has_non_final_types(mixed), Some(true));
-        assert_eq!(has_non_final_types(b"\0asm\x01\0\0\0"), Some(false));
-        assert_eq!(has_non_final_types(b"not wasm"), None);
-        assert_eq!(has_continuation_types(non_final), Some(false));
+    fn wasm(wat: &str) -> Vec<u8> {
+        let buffer = wast::parser::ParseBuffer::new(wat).unwrap();
+        let mut module: wast::Wat = wast::parser::parse(&buffer).unwrap();
+        module.encode().unwrap()
+    }
+
+    fn facts(wat: &str) -> ModuleFacts {
+        scan(&wasm(wat)).unwrap_or_else(|| panic!("unread: {wat}"))
     }
 
     #[test]
-    fn finds_continuation_types() {
-        // (module (type $f (func)) (type (cont $f)))
-        let cont = b"\0asm\x01\0\0\0\x01\x06\x02\x60\0\0\x5d\x00";
-        assert_eq!(has_continuation_types(cont), Some(true));
-        assert_eq!(has_non_final_types(cont), Some(false));
-        // (module (rec (type $f (sub (func))) (type (sub final (cont $f)))))
-        let in_rec = b"\0asm\x01\0\0\0\x01\x0c\x01\x4e\x02\x50\0\x60\0\0\x4f\0\x5d\x00";
-        assert_eq!(has_continuation_types(in_rec), Some(true));
-        assert_eq!(has_continuation_types(b"\0asm\x01\0\0\0"), Some(false));
+    fn finds_non_final_and_continuation_types() {
+        let cases = [
+            ("(module (type (func)))", false, false),
+            ("(module (type (sub (func))))", true, false),
+            ("(module (type (sub final (func))))", false, false),
+            (
+                "(module (rec (type (func)) (type (sub final (func)))) (type (sub (func))))",
+                true,
+                false,
+            ),
+            // An empty rec group first: the next type is read as a type.
+            ("(module (rec) (type (sub (func))))", true, false),
+            ("(module (rec) (type $f (func)) (type (cont $f)))", false, true),
+            ("(module (type $f (func)) (type (cont $f)))", false, true),
+            (
+                "(module (rec (type $f (sub (func))) (type (sub final (cont $f)))))",
+                true,
+                true,
+            ),
+            // References with exact and shared heap types, and descriptors.
+            (
+                "(module (type $s (struct (field (ref null (exact $s))))) (type (sub (func))))",
+                true,
+                false,
+            ),
+            (
+                "(module (type (func (param (ref null (shared any))))) (type (sub (func))))",
+                true,
+                false,
+            ),
+            (
+                "(module (rec (type $a (descriptor $b) (struct)) (type $b (describes $a) (struct))) \
+                 (type $f (func)) (type (cont $f)))",
+                false,
+                true,
+            ),
+        ];
+        for (wat, non_final, continuation) in cases {
+            let f = facts(wat);
+            assert_eq!(
+                (f.non_final_types, f.continuation_types),
+                (non_final, continuation),
+                "{wat}"
+            );
+        }
+        let empty = scan(b"\0asm\x01\0\0\0").expect("an empty module");
+        assert!(!empty.non_final_types && !empty.continuation_types);
+        assert!(scan(b"not wasm").is_none());
     }
 
     #[test]
     fn reads_table_limits_the_c_api_cannot() {
-        // (module (import "m" "t" (table i64 0 0x1_0000_0000 funcref))
-        //   (table (export "small") 1 funcref)
-        //   (table (export "big") i64 7 0x1_0000_0001 externref)
-        //   (table 0 0xffff_ffff funcref) (export "max" (table 2)) (export "imp" (table 0)))
-        let wasm = [
-            b"\0asm\x01\0\0\0".as_slice(),
-            // import: 1 entry, "m" "t" table funcref flags 5 min 0 max 2^32
-            b"\x02\x0e\x01\x01m\x01t\x01\x70\x05\x00\x80\x80\x80\x80\x10",
-            // tables: 3 entries
-            b"\x04\x14\x03\x70\x00\x01\x6f\x05\x07\x81\x80\x80\x80\x10\x70\x01\x00\xff\xff\xff\xff\x0f",
-            // exports: small=1 big=2 max=3 imp=0
-            b"\x07\x1b\x04\x05small\x01\x01\x03big\x01\x02\x03max\x01\x03\x03imp\x01\x00",
-        ]
-        .concat();
-        let facts = table_facts(&wasm).expect("a module this reader walks");
+        let f = facts(
+            r#"(module
+                (import "m" "f" (func))
+                (import "m" "t" (table i64 0 0x1_0000_0000 funcref))
+                (import "m" "u" (table 1 funcref))
+                (table (export "small") 1 funcref)
+                (table (export "big") i64 7 0x1_0000_0001 externref)
+                (table 0 0xffff_ffff funcref (ref.null func))
+                (export "max" (table 4))
+                (export "imp" (table 0)))"#,
+        );
         let wide = |min, max| TableLimits {
             is_64: true,
             minimum: min,
             maximum: Some(max),
         };
-        assert_eq!(facts.import("m", "t"), Some(wide(0, 1 << 32)));
-        assert_eq!(facts.export("small"), None);
-        assert_eq!(facts.export("big"), Some(wide(7, (1 << 32) + 1)));
+        assert_eq!(f.tables.imports, [None, Some(wide(0, 1 << 32)), None]);
+        assert_eq!(f.tables.import(1), Some(wide(0, 1 << 32)));
+        assert_eq!(f.tables.export("small"), None);
+        assert_eq!(f.tables.export("big"), Some(wide(7, (1 << 32) + 1)));
         assert_eq!(
-            facts.export("max"),
+            f.tables.export("max"),
             Some(TableLimits {
                 is_64: false,
                 minimum: 0,
                 maximum: Some(u64::from(u32::MAX)),
             })
         );
-        assert_eq!(facts.export("imp"), Some(wide(0, 1 << 32)));
-        let defined: Vec<_> = facts.defined_exports().map(|(name, _)| name).collect();
+        assert_eq!(f.tables.export("imp"), Some(wide(0, 1 << 32)));
+        let defined: Vec<_> = f.tables.defined_exports().map(|(name, _)| name).collect();
         assert_eq!(defined, ["big", "max"]);
-        let empty = table_facts(b"\0asm\x01\0\0\0").expect("an empty module");
-        assert!(empty.imports.is_empty() && empty.exports.is_empty());
-        assert!(table_facts(b"not wasm").is_none());
+    }
+
+    #[test]
+    fn compact_imports_are_flattened_in_order() {
+        let table64 = b"\x01\x70\x05\x00\x80\x80\x80\x80\x10"; // i64 0 2^32 funcref
+        let func = b"\x00\x00"; // (func (type 0))
+                                // Encoding 1: "m" "" 0x7f, then (name, type) pairs: a, t (table64), b.
+        let mut group1 = b"\x01m\x00\x7f\x03\x01a".to_vec();
+        group1.extend(func);
+        group1.extend(b"\x01t");
+        group1.extend(table64);
+        group1.extend(b"\x01b");
+        group1.extend(func);
+        // Encoding 2: "n" "" 0x7e, one type (table64), then names: x, y.
+        let mut group2 = b"\x01n\x00\x7e".to_vec();
+        group2.extend(table64);
+        group2.extend(b"\x02\x01x\x01y");
+        let mut imports = vec![2u8];
+        imports.extend(&group1);
+        imports.extend(&group2);
+        let mut module = b"\0asm\x01\0\0\0\x01\x04\x01\x60\0\0\x02".to_vec();
+        module.push(u8::try_from(imports.len()).unwrap());
+        module.extend(&imports);
+        // Export the second table (the first of group 2).
+        module.extend(b"\x07\x05\x01\x01e\x01\x02");
+        let f = scan(&module).expect("compact imports");
+        let wide = Some(TableLimits {
+            is_64: true,
+            minimum: 0,
+            maximum: Some(1 << 32),
+        });
+        assert_eq!(f.tables.imports, [None, wide, None, wide, wide]);
+        assert_eq!(f.tables.export("e"), wide);
+        assert!(f.tables.defined_exports().next().is_none());
     }
 }
