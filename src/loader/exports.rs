@@ -13,6 +13,7 @@ use super::Version;
 use crate::sys::tables::TableId;
 use object::{Object, ObjectSymbol};
 use std::collections::HashMap;
+use std::sync::OnceLock;
 use std::path::Path;
 
 mod elf64;
@@ -51,10 +52,10 @@ pub(crate) struct Exports<'a> {
     exported: HashMap<&'a [u8], Option<u64>, BuildWordHash>,
 }
 
-/// A multiplicative hash taken a word at a time: the names are a
-/// library's own exports, so resisting chosen collisions buys nothing, and
-/// SipHash cost more than reading the file.
-#[derive(Default)]
+/// A multiplicative hash taken a word at a time, started from a key drawn
+/// once per process: SipHash cost more than reading the file, and without
+/// a secret start a file could be crafted whose names all collide, making
+/// the map (and `Wasmtime::open`, before it refuses the file) quadratic.
 struct WordHash(u64);
 
 impl std::hash::Hasher for WordHash {
@@ -77,7 +78,31 @@ impl std::hash::Hasher for WordHash {
     }
 }
 
-type BuildWordHash = std::hash::BuildHasherDefault<WordHash>;
+/// Makes [`WordHash`]es started from this process's key.
+#[derive(Clone, Copy)]
+struct BuildWordHash(u64);
+
+impl Default for BuildWordHash {
+    fn default() -> Self {
+        use std::hash::{BuildHasher, Hasher};
+        static KEY: OnceLock<u64> = OnceLock::new();
+        // `RandomState` draws its keys from the system's randomness.
+        let key = *KEY.get_or_init(|| {
+            let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+            hasher.write_u64(0x7761_736d_7469_6d65);
+            hasher.finish()
+        });
+        BuildWordHash(key)
+    }
+}
+
+impl std::hash::BuildHasher for BuildWordHash {
+    type Hasher = WordHash;
+
+    fn build_hasher(&self) -> WordHash {
+        WordHash(self.0)
+    }
+}
 
 /// Whether an export could be a C API function (`wasm_`, `wasmtime_`,
 /// `wasi_`): only those are kept.
@@ -224,6 +249,42 @@ mod tests {
                 assert!(could_be_c_api(name.as_bytes()), "{name} of {table:?}");
             }
         }
+    }
+
+    /// Time grows with the number of symbols (here all in the C API's
+    /// namespace, none a real function); collisions crafted against the
+    /// hash would need this process's key.
+    #[test]
+    fn many_unknown_names_take_linear_time() {
+        let symbols = |n: usize| {
+            let mut s = Symbols {
+                strings: Vec::new(),
+                names: Vec::new(),
+            };
+            for i in 0..n {
+                let start = s.strings.len();
+                s.strings.extend(format!("wasm{i:012}zzzz").as_bytes());
+                s.names.push(Name {
+                    start,
+                    end: s.strings.len(),
+                    value: Some(0),
+                });
+            }
+            s
+        };
+        let time = |s: &Symbols| {
+            let t = std::time::Instant::now();
+            let exports = s.exports();
+            assert_eq!(exports.missing_core.len(), TableId::Core.functions().len());
+            t.elapsed().as_secs_f64() / s.names.len() as f64
+        };
+        let (small, large) = (symbols(20_000), symbols(320_000));
+        let per_name_small = (0..3).map(|_| time(&small)).fold(f64::MAX, f64::min);
+        let per_name_large = (0..3).map(|_| time(&large)).fold(f64::MAX, f64::min);
+        assert!(
+            per_name_large < per_name_small * 4.0,
+            "{per_name_small:e} s per name at 20k, {per_name_large:e} at 320k"
+        );
     }
 
     #[test]

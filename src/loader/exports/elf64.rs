@@ -129,7 +129,10 @@ pub(super) fn dynamic_symbols(file: &File) -> Result<Option<super::Symbols>, Str
         section_headers,
         count.saturating_mul(SECTION_HEADER as u64),
     )?;
-    let section = |i: usize| table.get(i * SECTION_HEADER..(i + 1) * SECTION_HEADER);
+    let section = |i: usize| {
+        let start = i.checked_mul(SECTION_HEADER)?;
+        table.get(start..start.checked_add(SECTION_HEADER)?)
+    };
     let Some(dynsym) = (0..table.len() / SECTION_HEADER)
         .filter_map(section)
         .find(|h| e.u32(h, 4) == DYNSYM)
