@@ -246,6 +246,38 @@ fn a_symlink_loop_is_reported_as_such() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// Something else in the process loaded a libwasmtime; then its file was
+/// replaced by another build. The system loader hands back the object
+/// already loaded under that name, which the file no longer describes: its
+/// version and function addresses would come from the new file. Refused.
+#[test]
+fn a_library_replaced_after_it_was_loaded_is_refused() {
+    common::child::isolate("a_library_replaced_after_it_was_loaded_is_refused", || {
+        use std::os::unix::ffi::OsStrExt;
+        let round = common::expected_major();
+        let other = if round == 50 { 49 } else { 50 };
+        let dir = scratch("replaced");
+        let path = dir.join("libwasmtime.so");
+        std::fs::copy(Flavour::Full.path(), &path).unwrap();
+        let name =
+            std::ffi::CString::new(path.canonicalize().unwrap().as_os_str().as_bytes()).unwrap();
+        // SAFETY: the round's official library, loaded the way another
+        // component of the process would; never closed.
+        let handle = unsafe { libc::dlopen(name.as_ptr(), libc::RTLD_NOW | libc::RTLD_LOCAL) };
+        assert!(!handle.is_null());
+        // Replaced by another build: a new file renamed over the old one.
+        let new = dir.join("new.so");
+        std::fs::copy(common::library("full", other), &new).unwrap();
+        std::fs::rename(&new, &path).unwrap();
+        // SAFETY: a Wasmtime library (refused before any of its code runs
+        // through this crate).
+        let err = unsafe { Wasmtime::open(&path) }.unwrap_err();
+        assert!(matches!(err, LoadError::Open { .. }), "{err:?}");
+        assert!(err.to_string().contains("replaced"), "{err}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    });
+}
+
 fn assert_not_wasmtime(path: &str) {
     // SAFETY: libc and zlib have harmless initializers.
     let err = unsafe { Wasmtime::open(path) }.unwrap_err();

@@ -13,10 +13,12 @@ use super::Version;
 use crate::sys::tables::TableId;
 use object::{Object, ObjectSymbol};
 use std::collections::HashMap;
-use std::sync::OnceLock;
 use std::path::Path;
+use std::sync::OnceLock;
 
 mod elf64;
+
+pub(super) use elf64::gnu_build_id;
 
 /// The prefix of the symbol official builds export with their exact version
 /// (`resolve_vmctx_memory_ptr_48_0_0`): Wasmtime's debug builtins, which
@@ -30,6 +32,8 @@ const VERSIONED: &str = "resolve_vmctx_memory_ptr_";
 pub(crate) struct Symbols {
     strings: Vec<u8>,
     names: Vec<Name>,
+    /// The file's GNU build id, if it has one (64-bit ELF only).
+    build_id: Option<Vec<u8>>,
 }
 
 /// A symbol: its name at `strings[start..end]`, and its value.
@@ -46,6 +50,8 @@ pub(crate) struct Exports<'a> {
     pub(crate) exact: Option<Version>,
     /// `Core` functions the file does not export.
     pub(crate) missing_core: Vec<&'static str>,
+    /// The file's GNU build id, if it has one.
+    pub(crate) build_id: Option<Vec<u8>>,
     /// The file's exports whose names could be the C API's, each with its
     /// symbol value where the address is that value plus the library's
     /// load base, `None` where only `dlsym` can tell.
@@ -146,6 +152,7 @@ impl Symbols {
         Exports {
             exact,
             missing_core,
+            build_id: self.build_id.clone(),
             exported,
         }
     }
@@ -162,6 +169,7 @@ fn generic_symbols(file: std::fs::File) -> Result<Symbols, String> {
     let mut symbols = Symbols {
         strings: Vec::new(),
         names: Vec::new(),
+        build_id: None,
     };
     for symbol in object.dynamic_symbols() {
         if !symbol.is_definition() || !symbol.is_global() {
@@ -260,6 +268,7 @@ mod tests {
             let mut s = Symbols {
                 strings: Vec::new(),
                 names: Vec::new(),
+                build_id: None,
             };
             for i in 0..n {
                 let start = s.strings.len();

@@ -104,3 +104,82 @@ pub(crate) fn file_of(address: *const c_void) -> Option<PathBuf> {
         None
     }
 }
+
+/// The GNU build id of the loaded object holding `address`, read from its
+/// `PT_NOTE` segments in memory; `None` when it has none or the platform
+/// cannot tell (only 64-bit Linux is asked).
+pub(crate) fn loaded_build_id(address: *const c_void) -> Option<Vec<u8>> {
+    #[cfg(all(
+        any(target_os = "linux", target_os = "android"),
+        target_pointer_width = "64"
+    ))]
+    {
+        struct Search {
+            address: usize,
+            found: Option<Vec<u8>>,
+        }
+
+        /// Called by `dl_iterate_phdr` for every loaded object.
+        unsafe extern "C" fn visit(
+            info: *mut libc::dl_phdr_info,
+            _size: usize,
+            data: *mut c_void,
+        ) -> libc::c_int {
+            let outcome = std::panic::catch_unwind(|| {
+                // SAFETY: `dl_iterate_phdr` passes a valid `info` for the
+                // duration of the call; `data` is the `Search` below,
+                // borrowed exclusively by this walk.
+                let (info, search) = unsafe { (&*info, &mut *data.cast::<Search>()) };
+                if info.dlpi_phdr.is_null() {
+                    return 0;
+                }
+                // SAFETY: the loader's program headers of this object, live
+                // while it is loaded.
+                let headers = unsafe {
+                    std::slice::from_raw_parts(info.dlpi_phdr, usize::from(info.dlpi_phnum))
+                };
+                let base = info.dlpi_addr as usize;
+                let start = |h: &libc::Elf64_Phdr| base.wrapping_add(h.p_vaddr as usize);
+                let holds = headers.iter().any(|h| {
+                    h.p_type == libc::PT_LOAD
+                        && (start(h)..start(h).wrapping_add(h.p_memsz as usize))
+                            .contains(&search.address)
+                });
+                if !holds {
+                    return 0;
+                }
+                search.found = headers
+                    .iter()
+                    .filter(|h| h.p_type == libc::PT_NOTE)
+                    .find_map(|h| {
+                        // SAFETY: a note segment of a loaded object is
+                        // mapped (it lies in one of its loaded segments)
+                        // for `p_memsz` bytes from its address.
+                        let notes = unsafe {
+                            std::slice::from_raw_parts(start(h) as *const u8, h.p_memsz as usize)
+                        };
+                        super::exports::gnu_build_id(notes, cfg!(target_endian = "little"))
+                    });
+                1
+            });
+            outcome.unwrap_or(1)
+        }
+
+        let mut search = Search {
+            address: address as usize,
+            found: None,
+        };
+        // SAFETY: `visit` matches the callback type and only reads what
+        // the loader hands it; `search` outlives the walk.
+        unsafe { libc::dl_iterate_phdr(Some(visit), (&mut search as *mut Search).cast()) };
+        search.found
+    }
+    #[cfg(not(all(
+        any(target_os = "linux", target_os = "android"),
+        target_pointer_width = "64"
+    )))]
+    {
+        let _ = address;
+        None
+    }
+}

@@ -561,7 +561,11 @@ unsafe fn resolve(
     // functions), an address is the load base plus the value, with no
     // `dlsym` at all: together the lookups cost more than the rest of
     // `Wasmtime::open` beyond the `dlopen`.
-    let base = load_base(library, exports);
+    let base = load_base(library, exports).map_err(|reason| LoadError::Open {
+        path: path.clone(),
+        origin: origin.clone(),
+        reason,
+    })?;
     let mut lookup = |name: &CStr| -> *const c_void {
         let name_bytes = name.to_bytes();
         match (base, exports.get(name_bytes)) {
@@ -642,21 +646,44 @@ unsafe fn resolve(
     })))
 }
 
-/// The address `library` was loaded at, as far as the symbol values read
-/// from its file are concerned: `dlsym`'s address of a function minus its
-/// value, when that base also gives `dlsym`'s address of a second one.
-/// `None` (every lookup then goes through `dlsym`) when the file's values
-/// are not known or do not agree.
-fn load_base(library: library::Handle, exports: &exports::Exports) -> Option<usize> {
+/// The address `library` was loaded at, for computing function addresses
+/// from the symbol values read from its file: `dlsym`'s address of a
+/// function minus its value, when the object in memory has the file's
+/// build id and that base also gives `dlsym`'s address of a second
+/// function. `Ok(None)` (every lookup then goes through `dlsym`) when this
+/// cannot be told; an error when the object in memory is another build than
+/// the file read (the system loader handed back an object already loaded
+/// under that name before the file was replaced): the exports and version
+/// read from the file then do not describe its code.
+fn load_base(
+    library: library::Handle,
+    exports: &exports::Exports,
+) -> Result<Option<usize>, String> {
     let at = |name: &CStr| -> Option<(usize, usize)> {
         let value = usize::try_from(exports.get(name.to_bytes())??).ok()?;
         let address = library::symbol(library, name) as usize;
         (address != 0).then_some((address, value))
     };
-    let (address, value) = at(c"wasm_engine_new")?;
-    let base = address.wrapping_sub(value);
-    let (other, other_value) = at(c"wasmtime_error_message")?;
-    (base.wrapping_add(other_value) == other).then_some(base)
+    let anchor = library::symbol(library, c"wasm_engine_new");
+    match (&exports.build_id, library::loaded_build_id(anchor)) {
+        (Some(file), Some(loaded)) if *file != loaded => {
+            return Err(
+                "the library in memory is another build than the file at this path (the file \
+                 was replaced after this process loaded it): restart the process to load the \
+                 new file"
+                    .into(),
+            )
+        }
+        (Some(_), Some(_)) => {}
+        _ => return Ok(None),
+    }
+    let base = (|| {
+        let (address, value) = at(c"wasm_engine_new")?;
+        let base = address.wrapping_sub(value);
+        let (other, other_value) = at(c"wasmtime_error_message")?;
+        (base.wrapping_add(other_value) == other).then_some(base)
+    })();
+    Ok(base)
 }
 
 fn unsupported(path: &Path, origin: &Origin, found: String) -> LoadError {
@@ -694,7 +721,16 @@ mod tests {
             // SAFETY: the test libraries are Wasmtime C API libraries.
             let library = unsafe { library::open(path.as_os_str()) }.unwrap();
             let base = load_base(library, &exports)
+                .unwrap()
                 .unwrap_or_else(|| panic!("{}: no load base", path.display()));
+            let anchor = library::symbol(library, c"wasm_engine_new");
+            let loaded = library::loaded_build_id(anchor);
+            assert!(
+                loaded.is_some(),
+                "{}: no build id in memory",
+                path.display()
+            );
+            assert_eq!(exports.build_id, loaded, "{}", path.display());
             let mut computed = 0;
             for table in crate::sys::tables::TableId::ALL {
                 for name in table.functions() {

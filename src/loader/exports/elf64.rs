@@ -9,6 +9,10 @@ use std::fs::File;
 
 /// `SHT_DYNSYM`.
 const DYNSYM: u32 = 11;
+/// `SHT_NOTE`.
+const NOTE: u32 = 7;
+/// Note sections read for the build id: no bigger than this.
+const NOTES_AT_MOST: u64 = 1 << 16;
 /// `STT_FUNC` (an indirect function is `STT_GNU_IFUNC`, 10).
 const FUNC: u8 = 2;
 /// `SHN_LORESERVE`: section indices from here on are special (absolute,
@@ -143,6 +147,13 @@ pub(super) fn dynamic_symbols(file: &File) -> Result<Option<super::Symbols>, Str
     let Some(strings) = section(strings_index) else {
         return Err("a malformed ELF file: the dynamic symbols' string table is missing".into());
     };
+    let mut build_id = None;
+    for note in (0..table.len() / SECTION_HEADER).filter_map(section) {
+        if e.u32(note, 4) == NOTE && build_id.is_none() && e.u64(note, 32) <= NOTES_AT_MOST {
+            let notes = read_at(file, size, e.u64(note, 24), e.u64(note, 32))?;
+            build_id = gnu_build_id(&notes, e.little);
+        }
+    }
     let symbols = read_at(file, size, e.u64(dynsym, 24), e.u64(dynsym, 32))?;
     let strings = read_at(file, size, e.u64(strings, 24), e.u64(strings, 32))?;
     let mut names = Vec::with_capacity(symbols.len() / SYMBOL);
@@ -173,7 +184,36 @@ pub(super) fn dynamic_symbols(file: &File) -> Result<Option<super::Symbols>, Str
             });
         }
     }
-    Ok(Some(super::Symbols { strings, names }))
+    Ok(Some(super::Symbols {
+        strings,
+        names,
+        build_id,
+    }))
+}
+
+/// The GNU build id among `notes` (ELF notes: name size, descriptor size,
+/// type, then the name and the descriptor, each padded to 4 bytes), in the
+/// given byte order.
+pub(in crate::loader) fn gnu_build_id(notes: &[u8], little: bool) -> Option<Vec<u8>> {
+    /// `NT_GNU_BUILD_ID`.
+    const BUILD_ID: u32 = 3;
+    let e = Endian { little };
+    let mut at = 0usize;
+    while notes.len().checked_sub(at)? >= 12 {
+        let name_size = usize::try_from(e.u32(notes, at)).ok()?;
+        let desc_size = usize::try_from(e.u32(notes, at + 4)).ok()?;
+        let kind = e.u32(notes, at + 8);
+        let name_start = at + 12;
+        let desc_start = name_start.checked_add(name_size.checked_add(3)? & !3)?;
+        let next = desc_start.checked_add(desc_size.checked_add(3)? & !3)?;
+        let name = notes.get(name_start..name_start.checked_add(name_size)?)?;
+        let desc = notes.get(desc_start..desc_start.checked_add(desc_size)?)?;
+        if kind == BUILD_ID && name == b"GNU\0" {
+            return Some(desc.to_vec());
+        }
+        at = next;
+    }
+    None
 }
 
 #[cfg(test)]
@@ -228,6 +268,32 @@ mod tests {
         s[32..40].copy_from_slice(&size.to_le_bytes());
         s[40..44].copy_from_slice(&link.to_le_bytes());
         s
+    }
+
+    #[test]
+    fn the_gnu_build_id_is_found_among_notes() {
+        use super::gnu_build_id;
+        let note = |name: &[u8], kind: u32, desc: &[u8]| {
+            let mut n = Vec::new();
+            n.extend(u32::try_from(name.len()).unwrap().to_le_bytes());
+            n.extend(u32::try_from(desc.len()).unwrap().to_le_bytes());
+            n.extend(kind.to_le_bytes());
+            n.extend(name);
+            n.resize(n.len().next_multiple_of(4), 0);
+            n.extend(desc);
+            n.resize(n.len().next_multiple_of(4), 0);
+            n
+        };
+        let mut notes = note(b"GNU\0", 1, b"\0\0\0\0\x03\0\0\0"); // an ABI tag first
+        notes.extend(note(b"Go\0", 3, b"not this one"));
+        notes.extend(note(b"GNU\0", 3, b"\x01\x02\x03\x04\x05"));
+        assert_eq!(gnu_build_id(&notes, true), Some(vec![1, 2, 3, 4, 5]));
+        // Sizes beyond the notes, or none at all: no build id, no panic.
+        let mut huge = note(b"GNU\0", 3, b"id");
+        huge[4..8].copy_from_slice(&u32::MAX.to_le_bytes());
+        assert_eq!(gnu_build_id(&huge, true), None);
+        assert_eq!(gnu_build_id(&[0xff; 11], true), None);
+        assert_eq!(gnu_build_id(&[], true), None);
     }
 
     #[test]
