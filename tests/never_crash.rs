@@ -311,43 +311,47 @@ fn rss_bytes() -> u64 {
 
 #[test]
 fn refused_anyref_reads_do_not_leak() {
-    // The GC proposal is on by default from Wasmtime 47.
-    let on = |c: &mut wasmtime_dyn::Config| {
-        c.gc().unwrap().wasm_function_references(true).wasm_gc(true);
-    };
-    let engine = common::engine_with(Flavour::Full, on);
-    let module = common::module_with(
-        Flavour::Full,
-        &engine,
-        r#"(module
-            (table (export "t") 1 anyref (ref.i31 (i32.const 7)))
-            (global (export "g") anyref (ref.i31 (i32.const 8))))"#,
-        on,
-    );
-    let mut store = Store::new(&engine, ());
-    let instance = Linker::new(&engine)
-        .instantiate(&mut store, &module)
-        .unwrap();
-    let table = instance.get_table(&mut store, "t").unwrap();
-    let global = instance.get_global(&mut store, "g").unwrap();
-    let mut read_all = |n: usize| {
-        for _ in 0..n {
-            let err = table.get(&mut store, 0).unwrap_err();
-            assert!(matches!(err, Error::Invalid(_)), "{err:?}");
-            let err = global.get(&mut store).unwrap_err();
-            assert!(matches!(err, Error::Invalid(_)), "{err:?}");
-        }
-    };
-    read_all(20_000);
-    let before = rss_bytes();
-    read_all(200_000);
-    let grown = rss_bytes().saturating_sub(before);
-    // The old code leaked one root per read: 400 000 reads grew the
-    // process by some 11 MB.
-    assert!(
-        grown < 4 << 20,
-        "RSS grew by {grown} bytes over 400 000 refused reads"
-    );
+    // In a child process of its own: RSS is the whole process's, and the
+    // other tests of this binary allocate on other threads meanwhile.
+    isolate("refused_anyref_reads_do_not_leak", || {
+        // The GC proposal is on by default from Wasmtime 47.
+        let on = |c: &mut wasmtime_dyn::Config| {
+            c.gc().unwrap().wasm_function_references(true).wasm_gc(true);
+        };
+        let engine = common::engine_with(Flavour::Full, on);
+        let module = common::module_with(
+            Flavour::Full,
+            &engine,
+            r#"(module
+                (table (export "t") 1 anyref (ref.i31 (i32.const 7)))
+                (global (export "g") anyref (ref.i31 (i32.const 8))))"#,
+            on,
+        );
+        let mut store = Store::new(&engine, ());
+        let instance = Linker::new(&engine)
+            .instantiate(&mut store, &module)
+            .unwrap();
+        let table = instance.get_table(&mut store, "t").unwrap();
+        let global = instance.get_global(&mut store, "g").unwrap();
+        let mut read_all = |n: usize| {
+            for _ in 0..n {
+                let err = table.get(&mut store, 0).unwrap_err();
+                assert!(matches!(err, Error::Invalid(_)), "{err:?}");
+                let err = global.get(&mut store).unwrap_err();
+                assert!(matches!(err, Error::Invalid(_)), "{err:?}");
+            }
+        };
+        read_all(20_000);
+        let before = rss_bytes();
+        read_all(200_000);
+        let grown = rss_bytes().saturating_sub(before);
+        // The old code leaked one root per read: 400 000 reads grew the
+        // process by some 11 MB.
+        assert!(
+            grown < 4 << 20,
+            "RSS grew by {grown} bytes over 400 000 refused reads"
+        );
+    });
 }
 
 // ---- Finding 7: pools Wasmtime cannot map are refused, not aborted on ----
@@ -467,9 +471,10 @@ fn continuation_types_are_refused_on_every_path() {
 #[test]
 fn cont_new_is_refused_before_it_can_run() {
     isolate("cont_new_is_refused_before_it_can_run", || {
+        // Rec groups need the GC proposal, off by default before 47.
         let engine = engine_with(Flavour::Full, |c| {
             c.wasm_stack_switching(true);
-            c.gc().unwrap().wasm_function_references(true);
+            c.gc().unwrap().wasm_function_references(true).wasm_gc(true);
         });
         let wat = r#"(module
             (type $f (func))
@@ -479,9 +484,14 @@ fn cont_new_is_refused_before_it_can_run() {
             (func (export "run") (drop (cont.new $ct (ref.func $g)))))"#;
         // Also behind an empty rec group, which once made the check misread
         // the type section and let the module through.
+        // (Wasmtime 45's compiler refuses `cont.new` itself, naming the
+        // missing `stack-switching` feature; later ones compile it.)
         for wat in [wat.to_string(), wat.replacen("(module", "(module (rec)", 1)] {
             let err = Module::new(&engine, &wat).unwrap_err();
-            assert!(matches!(err, Error::Invalid(_)), "{err}");
+            assert!(
+                matches!(err, Error::Invalid(_)) || common::expected_major() == 45,
+                "{err}"
+            );
             assert!(err.to_string().contains("stack-switching"), "{err}");
         }
         let wasm = engine.wat().unwrap().to_wasm(wat).unwrap();
