@@ -84,14 +84,38 @@ pub enum Error {
     /// An argument that is not valid here, said what and why.
     #[error("{0}")]
     Invalid(String),
-    /// A file could not be read.
-    #[error("cannot read {path}: {source}")]
+    /// A file could not be read (`path` is empty for an I/O error that
+    /// came without one, through `?` on a [`std::io::Error`]).
+    ///
+    /// ```
+    /// use wasmtime_dyn::Error;
+    /// fn read_module(path: &str) -> Result<Vec<u8>, Error> {
+    ///     Ok(std::fs::read(path)?)
+    /// }
+    /// let err = read_module("/nonexistent/app.wasm").unwrap_err();
+    /// assert!(matches!(err, Error::Io { .. }));
+    /// ```
+    #[error("{}", io_message(path, source))]
     Io {
         /// The file.
         path: std::path::PathBuf,
         /// Why.
         source: std::io::Error,
     },
+    /// The library could not be loaded (from
+    /// [`Wasmtime::open`](crate::Wasmtime::open) or
+    /// [`Wasmtime::load`](crate::Wasmtime::load), through `?`).
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::{Engine, Error, Wasmtime};
+    /// fn engine() -> Result<Engine, Error> {
+    ///     // SAFETY: the file is a Wasmtime C API library.
+    ///     let wasmtime = unsafe { Wasmtime::open("/opt/wasmtime/lib/libwasmtime.so") }?;
+    ///     Engine::default_for(wasmtime)
+    /// }
+    /// ```
+    #[error(transparent)]
+    Load(#[from] crate::LoadError),
     /// A precompiled artifact made by a Wasmtime version whose
     /// engine-section layout [`cwasm::inspect`](crate::cwasm::inspect) does
     /// not decode: its settings are not read with another version's layout.
@@ -104,6 +128,23 @@ pub enum Error {
         /// The version string the artifact carries (`"46"`).
         version: String,
     },
+}
+
+fn io_message(path: &std::path::Path, source: &std::io::Error) -> String {
+    if path.as_os_str().is_empty() {
+        format!("I/O error: {source}")
+    } else {
+        format!("cannot read {}: {source}", path.display())
+    }
+}
+
+impl From<std::io::Error> for Error {
+    fn from(source: std::io::Error) -> Error {
+        Error::Io {
+            path: std::path::PathBuf::new(),
+            source,
+        }
+    }
 }
 
 fn advice(capability: Capability) -> &'static str {

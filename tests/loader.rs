@@ -337,3 +337,33 @@ fn capability_set_operations() {
         );
     }
 }
+
+/// `?` turns a `LoadError` and an `io::Error` into `wasmtime_dyn::Error`,
+/// keeping each as the error's source or itself.
+#[test]
+fn load_and_io_errors_convert_with_question_mark() {
+    use std::error::Error as _;
+    fn open(path: &str) -> wasmtime_dyn::Result<&'static Wasmtime> {
+        // SAFETY: the path does not exist; nothing is loaded.
+        Ok(unsafe { Wasmtime::open(path) }?)
+    }
+    fn read(path: &str) -> wasmtime_dyn::Result<Vec<u8>> {
+        Ok(std::fs::read(path)?)
+    }
+    let err = open("/nonexistent/libwasmtime.so").unwrap_err();
+    let wasmtime_dyn::Error::Load(load) = &err else {
+        panic!("{err:?}");
+    };
+    assert!(matches!(load, LoadError::NotFound { .. }), "{load:?}");
+    assert_eq!(err.to_string(), load.to_string());
+    let err = read("/nonexistent/app.wasm").unwrap_err();
+    assert!(matches!(err, wasmtime_dyn::Error::Io { .. }), "{err:?}");
+    let io = err
+        .source()
+        .and_then(|s| s.downcast_ref::<std::io::Error>());
+    assert_eq!(
+        io.map(std::io::Error::kind),
+        Some(std::io::ErrorKind::NotFound)
+    );
+    assert!(err.to_string().starts_with("I/O error: "), "{err}");
+}
