@@ -35,7 +35,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     linker.define_unknown_imports_as_traps(&module)?;
     let mut store = Store::new(&engine, ());
     let instance = linker.instantiate(&mut store, &module)?;
-    let func = instance.get_func(&mut store, export)?;
+    let func = instance
+        .get_func(&mut store, export)
+        .ok_or_else(|| format!("the module exports no function `{export}`"))?;
     let ty = func.ty().clone();
     if params.len() != ty.params().len() {
         return Err(format!(

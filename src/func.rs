@@ -92,7 +92,7 @@ impl Func {
     /// ```no_run
     /// use wasmtime_dyn::{Instance, Store, Val};
     /// # let (mut store, instance): (Store<()>, Instance) = unimplemented!();
-    /// let add = instance.get_func(&mut store, "add")?;
+    /// let add = instance.get_func(&mut store, "add").expect("an export `add`");
     /// let mut results = [Val::I32(0)];
     /// add.call(&mut store, &[Val::I32(40), Val::I32(2)], &mut results)?;
     /// assert_eq!(results[0].i32(), Some(42));
@@ -191,7 +191,7 @@ impl Func {
     /// ```no_run
     /// use wasmtime_dyn::{Instance, Store};
     /// # let (mut store, instance): (Store<()>, Instance) = unimplemented!();
-    /// let f = instance.get_func(&mut store, "add")?;
+    /// let f = instance.get_func(&mut store, "add").expect("an export `add`");
     /// let add = f.typed::<(i32, i32), i32>()?;
     /// assert_eq!(add.call(&mut store, (1, 2))?, 3);
     /// assert!(f.typed::<i64, ()>().is_err());

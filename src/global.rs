@@ -109,7 +109,7 @@ impl Global {
     /// ```no_run
     /// use wasmtime_dyn::{Instance, Store};
     /// # let (mut store, instance): (Store<()>, Instance) = unimplemented!();
-    /// let counter = instance.get_global(&mut store, "counter")?;
+    /// let counter = instance.get_global(&mut store, "counter").expect("a global `counter`");
     /// println!("counter = {:?}", counter.get(&mut store)?.i32());
     /// # Ok::<(), wasmtime_dyn::Error>(())
     /// ```

@@ -328,10 +328,9 @@ impl Instance {
         }
     }
 
-    /// The export called `name`; `None` when there is none, when `store` is
-    /// not the instance's store, or when it is a function whose type this
-    /// crate cannot represent yet (GC proposal types):
-    /// [`Instance::get_func`] and friends say which, as an error.
+    /// The export called `name`; `None` when there is none, or when it is a
+    /// function whose type this crate cannot represent yet (GC proposal
+    /// types; [`Instance::get_typed_func`] says which, as an error).
     ///
     /// ```no_run
     /// use wasmtime_dyn::{Extern, Instance, Store};
@@ -343,13 +342,26 @@ impl Instance {
     /// }
     /// # Ok::<(), wasmtime_dyn::Error>(())
     /// ```
+    ///
+    /// # Panics
+    ///
+    /// If `store` is not the store the instance belongs to (as the
+    /// `wasmtime` crate's `Instance::get_export`).
     pub fn get_export(&self, store: impl AsContextMut, name: &str) -> Option<Extern> {
         self.lookup(store, name).ok().flatten()
     }
 
+    /// The export `name`, or why it cannot be handed out (a function type
+    /// this crate cannot represent yet).
+    ///
+    /// # Panics
+    ///
+    /// If `store` is not the instance's store.
     fn lookup(&self, mut store: impl AsContextMut, name: &str) -> Result<Option<Extern>> {
         let mut cx = store.as_context_mut();
-        cx.check(self.store, "the instance")?;
+        if let Err(err) = cx.check(self.store, "the instance") {
+            panic!("{err}");
+        }
         let Some(item) = self.raw_export(&cx, name) else {
             return Ok(None);
         };
@@ -412,32 +424,24 @@ impl Instance {
         Ok(out)
     }
 
-    fn get<R>(
-        &self,
-        store: impl AsContextMut,
-        name: &str,
-        what: &str,
-        pick: impl FnOnce(Extern) -> Option<R>,
-    ) -> Result<R> {
-        let item = self
-            .lookup(store, name)
-            .map_err(|err| Error::Invalid(format!("the export `{name}`: {err}")))?
-            .ok_or_else(|| Error::Invalid(format!("the instance has no export named `{name}`")))?;
-        pick(item)
-            .ok_or_else(|| Error::TypeMismatch(format!("the export `{name}` is not a {what}")))
-    }
-
-    /// The exported function `name`.
+    /// The exported function `name`; `None` when there is no such export,
+    /// it is not a function, or its type is one this crate cannot represent
+    /// yet (GC proposal types).
     ///
     /// ```no_run
     /// use wasmtime_dyn::{Instance, Store};
     /// # let (mut store, instance): (Store<()>, Instance) = unimplemented!();
-    /// let run = instance.get_func(&mut store, "run")?;
+    /// let run = instance.get_func(&mut store, "run").expect("an export `run`");
     /// run.call(&mut store, &[], &mut [])?;
     /// # Ok::<(), wasmtime_dyn::Error>(())
     /// ```
-    pub fn get_func(&self, store: impl AsContextMut, name: &str) -> Result<Func> {
-        self.get(store, name, "function", Extern::into_func)
+    ///
+    /// # Panics
+    ///
+    /// If `store` is not the store the instance belongs to (as the
+    /// `wasmtime` crate's `Instance::get_func`).
+    pub fn get_func(&self, store: impl AsContextMut, name: &str) -> Option<Func> {
+        self.get_export(store, name)?.into_func()
     }
 
     /// The exported function `name`, typed after checking its signature.
@@ -449,12 +453,28 @@ impl Instance {
     /// println!("fib(30) = {}", fib.call(&mut store, 30)?);
     /// # Ok::<(), wasmtime_dyn::Error>(())
     /// ```
+    ///
+    /// # Errors
+    ///
+    /// When there is no such export, it is not a function, its type is not
+    /// `P -> R`, or it is one this crate cannot represent yet.
+    ///
+    /// # Panics
+    ///
+    /// If `store` is not the store the instance belongs to (as the
+    /// `wasmtime` crate's `Instance::get_typed_func`).
     pub fn get_typed_func<P: WasmTyList, R: WasmTyList>(
         &self,
         store: impl AsContextMut,
         name: &str,
     ) -> Result<TypedFunc<P, R>> {
-        self.get_func(store, name)?.typed()
+        let item = self
+            .lookup(store, name)
+            .map_err(|err| Error::Invalid(format!("the export `{name}`: {err}")))?
+            .ok_or_else(|| Error::Invalid(format!("failed to find function export `{name}`")))?;
+        item.into_func()
+            .ok_or_else(|| Error::TypeMismatch(format!("the export `{name}` is not a function")))?
+            .typed()
     }
 
     /// The exported memory `name`.
@@ -462,13 +482,20 @@ impl Instance {
     /// ```no_run
     /// use wasmtime_dyn::{Instance, Store};
     /// # let (mut store, instance): (Store<()>, Instance) = unimplemented!();
-    /// let memory = instance.get_memory(&mut store, "memory")?;
+    /// let memory = instance.get_memory(&mut store, "memory").expect("an exported memory");
     /// let mut header = [0u8; 4];
     /// memory.read(&store, 0, &mut header)?;
     /// # Ok::<(), wasmtime_dyn::Error>(())
     /// ```
-    pub fn get_memory(&self, store: impl AsContextMut, name: &str) -> Result<Memory> {
-        self.get(store, name, "memory", Extern::into_memory)
+    ///
+    /// `None` when there is no such export or it is not a memory.
+    ///
+    /// # Panics
+    ///
+    /// If `store` is not the store the instance belongs to (as the
+    /// `wasmtime` crate's `Instance::get_memory`).
+    pub fn get_memory(&self, store: impl AsContextMut, name: &str) -> Option<Memory> {
+        self.get_export(store, name)?.into_memory()
     }
 
     /// The exported global `name`.
@@ -476,12 +503,19 @@ impl Instance {
     /// ```no_run
     /// use wasmtime_dyn::{Instance, Store};
     /// # let (mut store, instance): (Store<()>, Instance) = unimplemented!();
-    /// let counter = instance.get_global(&mut store, "counter")?;
+    /// let counter = instance.get_global(&mut store, "counter").expect("a global `counter`");
     /// println!("counter = {:?}", counter.get(&mut store)?);
     /// # Ok::<(), wasmtime_dyn::Error>(())
     /// ```
-    pub fn get_global(&self, store: impl AsContextMut, name: &str) -> Result<Global> {
-        self.get(store, name, "global", Extern::into_global)
+    ///
+    /// `None` when there is no such export or it is not a global.
+    ///
+    /// # Panics
+    ///
+    /// If `store` is not the store the instance belongs to (as the
+    /// `wasmtime` crate's `Instance::get_global`).
+    pub fn get_global(&self, store: impl AsContextMut, name: &str) -> Option<Global> {
+        self.get_export(store, name)?.into_global()
     }
 
     /// The exported table `name`.
@@ -489,11 +523,18 @@ impl Instance {
     /// ```no_run
     /// use wasmtime_dyn::{Instance, Store};
     /// # let (mut store, instance): (Store<()>, Instance) = unimplemented!();
-    /// let table = instance.get_table(&mut store, "table")?;
+    /// let table = instance.get_table(&mut store, "table").expect("an exported table");
     /// println!("{} entries", table.size(&store)?);
     /// # Ok::<(), wasmtime_dyn::Error>(())
     /// ```
-    pub fn get_table(&self, store: impl AsContextMut, name: &str) -> Result<Table> {
-        self.get(store, name, "table", Extern::into_table)
+    ///
+    /// `None` when there is no such export or it is not a table.
+    ///
+    /// # Panics
+    ///
+    /// If `store` is not the store the instance belongs to (as the
+    /// `wasmtime` crate's `Instance::get_table`).
+    pub fn get_table(&self, store: impl AsContextMut, name: &str) -> Option<Table> {
+        self.get_export(store, name)?.into_table()
     }
 }

@@ -332,7 +332,25 @@ fn objects_of_one_store_are_refused_by_another() {
         assert!(func
             .call(&mut b, &[Val::I32(1)], &mut [Val::I32(0)])
             .is_err());
-        assert!(instance.get_export(&mut b, "echo1").is_none());
+        // Looking an export up through another store panics, as in the
+        // `wasmtime` crate, saying why.
+        let panicked = |f: &mut dyn FnMut()| {
+            let payload = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_err();
+            payload
+                .downcast_ref::<String>()
+                .cloned()
+                .unwrap_or_default()
+        };
+        for message in [
+            panicked(&mut || drop(instance.get_export(&mut b, "echo1"))),
+            panicked(&mut || drop(instance.get_func(&mut b, "echo1"))),
+            panicked(&mut || drop(instance.get_typed_func::<i32, i32>(&mut b, "echo1"))),
+            panicked(&mut || {
+                let _ = instance.get_memory(&mut b, "echo1");
+            }),
+        ] {
+            assert!(message.contains("different store"), "{message}");
+        }
         // Used with its own store, it still works.
         assert_eq!(echo1.call(&mut a, 9).unwrap(), 9);
     }
@@ -412,13 +430,18 @@ fn exports_of_unsupported_types_are_errors_not_absences() {
     let instance = Linker::new(&engine)
         .instantiate(&mut store, &module)
         .unwrap();
-    let err = instance.get_func(&mut store, "f").unwrap_err();
+    // `get_func` hands out no function it cannot type; `get_typed_func`
+    // says why.
+    assert!(instance.get_func(&mut store, "f").is_none());
+    let err = instance
+        .get_typed_func::<(), ()>(&mut store, "f")
+        .unwrap_err();
     assert!(
         err.to_string().contains("the export `f`")
             && err.to_string().contains("funcref and externref"),
         "{err}"
     );
-    assert!(instance.get_func(&mut store, "g").is_ok());
+    assert!(instance.get_func(&mut store, "g").is_some());
     let err = instance.exports(&mut store).unwrap_err();
     assert!(err.to_string().contains("`f`"), "{err}");
     let err = module.exports().unwrap_err();

@@ -502,7 +502,7 @@ impl<'a> FileRun<'a> {
         let (instance, module) = self.ready(invoke.module)?;
         let func = instance
             .get_func(&mut self.store, invoke.name)
-            .map_err(|e| self.missing_export(&module, invoke.name, &e))?;
+            .ok_or_else(|| self.missing_export(&module, invoke.name, "function"))?;
         let args = invoke
             .args
             .iter()
@@ -521,16 +521,19 @@ impl<'a> FileRun<'a> {
 
     /// An export lookup failed: a skip when the module's exports have types
     /// this crate cannot represent (the lookup then finds nothing).
-    fn missing_export(&self, module: &Module, name: &str, err: &Error) -> Verdict {
+    /// Why the instance handed out no `what` named `name`: a skip when the
+    /// module's exports have types the library cannot represent, else a
+    /// failure.
+    fn missing_export(&self, module: &Module, name: &str, what: &str) -> Verdict {
         match module.exports() {
             Err(e) => match self.lib.unsupported(&e) {
                 Some(reason) => skip(reason),
                 None => fail(format!(
-                    "the export `{name}`: {err} (reading the exports: {})",
+                    "no {what} export `{name}` (reading the exports: {})",
                     describe(&e)
                 )),
             },
-            Ok(_) => fail(format!("the export `{name}`: {err}")),
+            Ok(_) => fail(format!("no {what} export `{name}`")),
         }
     }
 
@@ -541,7 +544,7 @@ impl<'a> FileRun<'a> {
                 let (instance, module) = self.ready(*module)?;
                 let global = instance
                     .get_global(&mut self.store, global)
-                    .map_err(|e| self.missing_export(&module, global, &e))?;
+                    .ok_or_else(|| self.missing_export(&module, global, "global"))?;
                 Ok(global.get(&mut self.store).map(|v| vec![v]))
             }
             WastExecute::Wat(wat) => {
@@ -645,7 +648,9 @@ fn define_spectest(
         Ok(table) => table,
         Err(Error::Unsupported(Capability::Gc)) => {
             let instance = Instance::new(&mut *store, &lib.table_module, &[])?;
-            instance.get_table(&mut *store, "table")?
+            instance.get_table(&mut *store, "table").ok_or_else(|| {
+                Error::Invalid("the spectest table module exports no table".into())
+            })?
         }
         Err(e) => return Err(e),
     };
