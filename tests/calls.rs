@@ -418,7 +418,7 @@ fn precompile_with_full_and_run_on_min_in_one_process() {
 }
 
 #[test]
-fn exports_of_unsupported_types_are_errors_not_absences() {
+fn unsupported_function_types_are_not_handed_out_and_say_why() {
     let wat = r#"(module (type $t (func)) (func (export "f") (param (ref null $t))) (func (export "g")))"#;
     // Typed function references are on by default from Wasmtime 47.
     let on = |c: &mut wasmtime_dyn::Config| {
