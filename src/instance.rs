@@ -19,7 +19,7 @@ use crate::typed::{TypedFunc, WasmTyList};
 /// for (name, item) in instance.exports(&mut store)? {
 ///     match item {
 ///         Extern::Func(f) => println!("{name}: function {}", f.ty()),
-///         Extern::Memory(m) => println!("{name}: memory of {} pages", m.size(&store)?),
+///         Extern::Memory(m) => println!("{name}: memory of {} pages", m.size(&store)),
 ///         _ => println!("{name}: another kind"),
 ///     }
 /// }
@@ -336,7 +336,7 @@ impl Instance {
     /// use wasmtime_dyn::{Extern, Instance, Store};
     /// # let (mut store, instance): (Store<()>, Instance) = unimplemented!();
     /// match instance.get_export(&mut store, "memory") {
-    ///     Some(Extern::Memory(memory)) => println!("{} pages", memory.size(&store)?),
+    ///     Some(Extern::Memory(memory)) => println!("{} pages", memory.size(&store)),
     ///     Some(_) => println!("`memory` is not a memory"),
     ///     None => println!("no export named `memory`"),
     /// }

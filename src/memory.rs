@@ -11,8 +11,8 @@ use crate::types::MemoryType;
 /// use wasmtime_dyn::{Memory, MemoryType, Store};
 /// # let mut store: Store<()> = unimplemented!();
 /// let memory = Memory::new(&mut store, MemoryType::new(1, None))?;
-/// memory.data_mut(&mut store)?[0] = 7;
-/// assert_eq!(memory.data(&store)?[0], 7);
+/// memory.data_mut(&mut store)[0] = 7;
+/// assert_eq!(memory.data(&store)[0], 7);
 /// assert_eq!(memory.grow(&mut store, 1)?, 1);
 /// # Ok::<(), wasmtime_dyn::Error>(())
 /// ```
@@ -47,7 +47,7 @@ impl Memory {
     /// use wasmtime_dyn::{Memory, MemoryType, Store};
     /// # let mut store: Store<()> = unimplemented!();
     /// let memory = Memory::new(&mut store, MemoryType::new(1, Some(4)))?;
-    /// assert_eq!(memory.data(&store)?.len(), 65536);
+    /// assert_eq!(memory.data(&store).len(), 65536);
     /// # Ok::<(), wasmtime_dyn::Error>(())
     /// ```
     pub fn new(mut store: impl AsContextMut, ty: MemoryType) -> Result<Memory> {
@@ -73,12 +73,16 @@ impl Memory {
     /// use wasmtime_dyn::{Memory, MemoryType, Store};
     /// # let mut store: Store<()> = unimplemented!();
     /// let memory = Memory::new(&mut store, MemoryType::new(1, Some(4)))?;
-    /// assert_eq!(memory.ty(&store)?, MemoryType::new(1, Some(4)));
+    /// assert_eq!(memory.ty(&store), MemoryType::new(1, Some(4)));
     /// # Ok::<(), wasmtime_dyn::Error>(())
     /// ```
-    pub fn ty(&self, store: impl AsContext) -> Result<MemoryType> {
+    ///
+    /// # Panics
+    ///
+    /// If the memory belongs to another store (as in the `wasmtime` crate).
+    pub fn ty(&self, store: impl AsContext) -> MemoryType {
         let cx = store.as_context();
-        cx.check(self.id(), "the memory")?;
+        owned_by(&cx, self.id());
         let core = cx.wasmtime().core();
         // SAFETY: the memory belongs to this live store; the returned type
         // is owned here, read and deleted once.
@@ -86,7 +90,7 @@ impl Memory {
             let ty = (core.wasmtime_memory_type)(cx.context(), &self.raw);
             let out = MemoryType::from_c(core, ty);
             (core.wasm_memorytype_delete)(ty);
-            Ok(out)
+            out
         }
     }
 
@@ -96,14 +100,18 @@ impl Memory {
     /// use wasmtime_dyn::{Memory, MemoryType, Store};
     /// # let mut store: Store<()> = unimplemented!();
     /// let memory = Memory::new(&mut store, MemoryType::new(2, None))?;
-    /// assert_eq!(memory.size(&store)?, 2);
+    /// assert_eq!(memory.size(&store), 2);
     /// # Ok::<(), wasmtime_dyn::Error>(())
     /// ```
-    pub fn size(&self, store: impl AsContext) -> Result<u64> {
+    ///
+    /// # Panics
+    ///
+    /// If the memory belongs to another store (as in the `wasmtime` crate).
+    pub fn size(&self, store: impl AsContext) -> u64 {
         let cx = store.as_context();
-        cx.check(self.id(), "the memory")?;
+        owned_by(&cx, self.id());
         // SAFETY: the memory belongs to this live store.
-        Ok(unsafe { (cx.wasmtime().core().wasmtime_memory_size)(cx.context(), &self.raw) })
+        unsafe { (cx.wasmtime().core().wasmtime_memory_size)(cx.context(), &self.raw) }
     }
 
     /// The contents, borrowed from the store.
@@ -112,26 +120,26 @@ impl Memory {
     /// use wasmtime_dyn::{Memory, MemoryType, Store};
     /// # let mut store: Store<()> = unimplemented!();
     /// let memory = Memory::new(&mut store, MemoryType::new(1, None))?;
-    /// let bytes: &[u8] = memory.data(&store)?;
+    /// let bytes: &[u8] = memory.data(&store);
     /// assert!(bytes.iter().all(|&b| b == 0));
     /// # Ok::<(), wasmtime_dyn::Error>(())
     /// ```
     ///
-    /// # Errors
+    /// # Panics
     ///
-    /// [`Error::WrongStore`] if the memory belongs to another store.
-    pub fn data<'a, S: AsContext + ?Sized>(&self, store: &'a S) -> Result<&'a [u8]> {
+    /// If the memory belongs to another store (as in the `wasmtime` crate).
+    pub fn data<'a, S: AsContext + ?Sized>(&self, store: &'a S) -> &'a [u8] {
         let cx = store.as_context();
-        cx.check(self.id(), "the memory")?;
+        owned_by(&cx, self.id());
         let (ptr, len) = self.span(cx.wasmtime(), cx.context());
-        Ok(if len == 0 {
+        if len == 0 {
             &[]
         } else {
             // SAFETY: the memory belongs to this live store; its `len` bytes
             // at `ptr` stay put and valid while the store is borrowed
             // (growing needs `&mut`).
             unsafe { std::slice::from_raw_parts(ptr, len) }
-        })
+        }
     }
 
     /// The contents, mutably borrowed from the store.
@@ -140,24 +148,26 @@ impl Memory {
     /// use wasmtime_dyn::{Memory, MemoryType, Store};
     /// # let mut store: Store<()> = unimplemented!();
     /// let memory = Memory::new(&mut store, MemoryType::new(1, None))?;
-    /// memory.data_mut(&mut store)?[..5].copy_from_slice(b"hello");
-    /// assert_eq!(&memory.data(&store)?[..5], b"hello");
+    /// memory.data_mut(&mut store)[..5].copy_from_slice(b"hello");
+    /// assert_eq!(&memory.data(&store)[..5], b"hello");
     /// # Ok::<(), wasmtime_dyn::Error>(())
     /// ```
     ///
-    /// # Errors
+    /// # Panics
     ///
-    /// [`Error::WrongStore`] if the memory belongs to another store.
-    pub fn data_mut<'a, S: AsContextMut + ?Sized>(&self, store: &'a mut S) -> Result<&'a mut [u8]> {
+    /// If the memory belongs to another store (as in the `wasmtime` crate).
+    pub fn data_mut<'a, S: AsContextMut + ?Sized>(&self, store: &'a mut S) -> &'a mut [u8] {
         let cx = store.as_context_mut();
-        cx.check(self.id(), "the memory")?;
+        if let Err(err) = cx.check(self.id(), "the memory") {
+            panic!("{err}");
+        }
         let (ptr, len) = self.span(cx.wasmtime(), cx.context());
-        Ok(if len == 0 {
+        if len == 0 {
             &mut []
         } else {
             // SAFETY: as in `data`, exclusively for the mutable borrow.
             unsafe { std::slice::from_raw_parts_mut(ptr, len) }
-        })
+        }
     }
 
     /// The base address and length of the contents, for a memory checked to
@@ -191,8 +201,12 @@ impl Memory {
     /// assert!(memory.read(&store, 65535, &mut buf).is_err()); // past the end
     /// # Ok::<(), wasmtime_dyn::Error>(())
     /// ```
+    ///
+    /// # Panics
+    ///
+    /// If the memory belongs to another store (as in the `wasmtime` crate).
     pub fn read(&self, store: impl AsContext, offset: usize, buf: &mut [u8]) -> Result<()> {
-        let data = self.data(&store)?;
+        let data = self.data(&store);
         let src = offset
             .checked_add(buf.len())
             .and_then(|end| data.get(offset..end))
@@ -208,12 +222,16 @@ impl Memory {
     /// # let mut store: Store<()> = unimplemented!();
     /// let memory = Memory::new(&mut store, MemoryType::new(1, None))?;
     /// memory.write(&mut store, 8, &42u32.to_le_bytes())?;
-    /// assert_eq!(memory.data(&store)?[8], 42);
+    /// assert_eq!(memory.data(&store)[8], 42);
     /// assert!(memory.write(&mut store, 65535, b"ab").is_err()); // past the end
     /// # Ok::<(), wasmtime_dyn::Error>(())
     /// ```
+    ///
+    /// # Panics
+    ///
+    /// If the memory belongs to another store (as in the `wasmtime` crate).
     pub fn write(&self, mut store: impl AsContextMut, offset: usize, bytes: &[u8]) -> Result<()> {
-        let data = self.data_mut(&mut store)?;
+        let data = self.data_mut(&mut store);
         let len = data.len();
         let dst = offset
             .checked_add(bytes.len())
@@ -255,4 +273,12 @@ fn out_of_bounds(offset: usize, len: usize, size: usize) -> Error {
     Error::Invalid(format!(
         "{len} bytes at offset {offset} are outside the memory's {size} bytes"
     ))
+}
+
+/// Panics, saying so, unless the memory with store id `id` belongs to the
+/// store of `cx` (the `wasmtime` crate panics on the same misuse).
+fn owned_by<T>(cx: &crate::store::StoreContext<'_, T>, id: u64) {
+    if let Err(err) = cx.check(id, "the memory") {
+        panic!("{err}");
+    }
 }

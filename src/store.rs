@@ -684,7 +684,7 @@ fn table_key(table: &wasmtime_table_t) -> (u32, u32) {
 /// use wasmtime_dyn::{AsContext, Memory};
 /// // Works with a Store, a Caller, a context, or a reference to one.
 /// fn first_byte(memory: &Memory, store: impl AsContext) -> Option<u8> {
-///     memory.data(&store).ok()?.first().copied()
+///     memory.data(&store).first().copied()
 /// }
 /// ```
 pub trait AsContext {
