@@ -138,6 +138,38 @@ impl Engine {
         Some(Compiler::new(self, table))
     }
 
+    /// Compiles `bytes` (binary `.wasm`, or text where the library has the
+    /// parser) to a `.cwasm` for [`Module::deserialize`](crate::Module::deserialize)
+    /// on an engine configured like this one, as the `wasmtime` crate's
+    /// `Engine::precompile_module` does.
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::{Engine, Module};
+    /// # let engine: Engine = unimplemented!();
+    /// let cwasm = engine.precompile_module(r#"(module (func (export "run")))"#)?;
+    /// // SAFETY: the bytes were just made by this engine's compiler.
+    /// let module = unsafe { Module::deserialize(&engine, &cwasm) }?;
+    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Unsupported`](crate::Error::Unsupported)`(Compiler)` on a
+    /// library without a compiler, `(Wat)` for text without the parser;
+    /// the compiler's error for an invalid module.
+    pub fn precompile_module(&self, bytes: impl AsRef<[u8]>) -> crate::Result<Vec<u8>> {
+        use crate::{Capability, Error};
+        let compiler = self
+            .compiler()
+            .ok_or(Error::Unsupported(Capability::Compiler))?;
+        let bytes = bytes.as_ref();
+        if bytes.starts_with(b"\0asm") {
+            return compiler.precompile(bytes);
+        }
+        let wat = self.wat().ok_or(Error::Unsupported(Capability::Wat))?;
+        compiler.precompile(&wat.to_wasm(bytes)?)
+    }
+
     /// The text format parser, where the library has it.
     ///
     /// ```no_run

@@ -69,6 +69,30 @@ impl Module {
         compiler.compile(&wat.to_wasm(bytes)?)
     }
 
+    /// Compiles the module in the file at `path` (binary `.wasm`, or text
+    /// where the library has the [`Wat`](Capability::Wat) capability), as
+    /// [`Module::new`] does with its bytes.
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::{Engine, Module};
+    /// # let engine: Engine = unimplemented!();
+    /// let module = Module::from_file(&engine, "app.wasm")?;
+    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Io`] naming the file when it cannot be read; otherwise as
+    /// for [`Module::new`].
+    pub fn from_file(engine: &Engine, path: impl AsRef<Path>) -> Result<Module> {
+        let path = path.as_ref();
+        let bytes = std::fs::read(path).map_err(|source| Error::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Module::new(engine, bytes)
+    }
+
     /// Loads a module precompiled by [`Module::serialize`] or
     /// [`precompile_for`](crate::precompile_for). Wasmtime checks that the
     /// artifact was made by a compatible version and configuration; see

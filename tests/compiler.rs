@@ -2,8 +2,8 @@
 
 mod common;
 
-use common::{round_has, Flavour};
-use wasmtime_dyn::{Config, Engine, Error, Module, OptLevel, Store, Strategy};
+use common::{engine_with, flavours, round_has, Flavour};
+use wasmtime_dyn::{Capability, Config, Engine, Error, Linker, Module, OptLevel, Store, Strategy};
 
 const NAN: &str = r#"(module
     (func (export "add") (param f32 f32) (result f32) local.get 0 local.get 1 f32.add)
@@ -119,4 +119,54 @@ fn compiler_settings_are_absent_without_a_compiler() {
         .validate(b"\0asm\x01\0\0\0\x01\x04\x01\x60\0")
         .unwrap_err();
     assert!(matches!(err, Error::Wasmtime { .. }), "{err:?}");
+}
+
+/// `Module::from_file` reads text and binary files as `Module::new` reads
+/// bytes; `Engine::precompile_module` takes text too; both as in the
+/// `wasmtime` crate.
+#[test]
+fn modules_from_files_and_precompiled_from_text() {
+    let wat = r#"(module (func (export "answer") (result i32) i32.const 42))"#;
+    let dir = std::env::temp_dir().join(format!("wasmtime-dyn-files-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for flavour in flavours() {
+        let engine = engine_with(flavour, |_| {});
+        if flavour == Flavour::Min {
+            let err = engine.precompile_module(wat).unwrap_err();
+            assert!(
+                matches!(err, Error::Unsupported(Capability::Compiler)),
+                "{err}"
+            );
+            let err = Module::from_file(&engine, dir.join("missing.wasm")).unwrap_err();
+            assert!(
+                matches!(&err, Error::Io { path, .. } if path.ends_with("missing.wasm")),
+                "{err}"
+            );
+            continue;
+        }
+        let text = dir.join("answer.wat");
+        let binary = dir.join("answer.wasm");
+        std::fs::write(&text, wat).unwrap();
+        std::fs::write(&binary, engine.wat().unwrap().to_wasm(wat).unwrap()).unwrap();
+        let cwasm = engine.precompile_module(wat).unwrap();
+        // SAFETY: the artifact was just made by this engine.
+        let precompiled = unsafe { Module::deserialize(&engine, &cwasm) }.unwrap();
+        for module in [
+            Module::from_file(&engine, &text).unwrap(),
+            Module::from_file(&engine, &binary).unwrap(),
+            precompiled,
+        ] {
+            let mut store = Store::new(&engine, ());
+            let instance = Linker::new(&engine)
+                .instantiate(&mut store, &module)
+                .unwrap();
+            let answer = instance
+                .get_typed_func::<(), i32>(&mut store, "answer")
+                .unwrap();
+            assert_eq!(answer.call(&mut store, ()).unwrap(), 42, "{flavour:?}");
+        }
+        let err = Module::from_file(&engine, dir.join("missing.wasm")).unwrap_err();
+        assert!(err.to_string().contains("missing.wasm"), "{err}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
 }
