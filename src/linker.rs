@@ -40,6 +40,12 @@ unsafe impl<T> Send for Linker<T> {}
 // SAFETY: as above.
 unsafe impl<T> Sync for Linker<T> {}
 
+impl<T> std::fmt::Debug for Linker<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Linker").finish_non_exhaustive()
+    }
+}
+
 impl<T> Drop for Linker<T> {
     fn drop(&mut self) {
         // SAFETY: owned here, deleted once.
@@ -352,14 +358,7 @@ impl<T: 'static> Linker<T> {
         if !Engine::same(module.engine(), &self.engine) {
             return Err(Error::WrongEngine("the module", "the linker"));
         }
-        if self.has_wasi && !cx.has_wasi() {
-            if let Some(name) = module.imports_from(&crate::wasi::MODULE_NAMES) {
-                return Err(Error::Invalid(format!(
-                    "the module imports from `{name}` and the linker defines WASI, but the store \
-                     has no WASI context: call `Store::set_wasi` before instantiating"
-                )));
-            }
-        }
+        self.refuse_wasi_without_context(&cx, module)?;
         let mut raw = std::mem::MaybeUninit::<wasmtime_instance_t>::uninit();
         let mut trap = std::ptr::null_mut();
         // SAFETY: linker, context and module are live and of one engine;
@@ -385,6 +384,159 @@ impl<T: 'static> Linker<T> {
         ))
     }
 
+    /// A WASI function called in a store without a WASI context aborts the
+    /// process inside the C API: a module that imports WASI from this
+    /// linker is not instantiated in such a store.
+    fn refuse_wasi_without_context(
+        &self,
+        cx: &StoreContextMut<'_, T>,
+        module: &Module,
+    ) -> Result<()> {
+        if self.has_wasi && !cx.has_wasi() {
+            if let Some(name) = module.imports_from(&crate::wasi::MODULE_NAMES) {
+                return Err(Error::Invalid(format!(
+                    "the module imports from `{name}` and the linker defines WASI, but the store \
+                     has no WASI context: call `Store::set_wasi` before instantiating"
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// Defines the exports of `module` under `module_name`, as Wasmtime's
+    /// `Linker::module` does: a reactor (a module without `_start`) is
+    /// instantiated once in `store`, after its `_initialize` export runs if
+    /// it has one, and all its exports are defined; for a command (a module
+    /// with `_start`) each exported function is defined as one that makes
+    /// a fresh instance for every call.
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::{Linker, Module, Store};
+    /// # let (mut linker, mut store, lib, app): (Linker<()>, Store<()>, Module, Module) = unimplemented!();
+    /// linker.module(&mut store, "lib", &lib)?;
+    /// let app = linker.instantiate(&mut store, &app)?; // imports from "lib"
+    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// Wasmtime's error for unresolved imports or a name already defined,
+    /// and if `_initialize` traps (the C API gives that error no trap code;
+    /// its message and wasm frames say what happened); [`Error::WrongEngine`],
+    /// [`Error::WrongStore`]; [`Error::Invalid`] for a module importing
+    /// WASI through this linker into a store without a WASI context.
+    pub fn module(
+        &mut self,
+        mut store: impl AsContextMut<Data = T>,
+        module_name: &str,
+        module: &Module,
+    ) -> Result<&mut Self> {
+        let mut cx = store.as_context_mut();
+        self.check_store(&cx)?;
+        if !Engine::same(module.engine(), &self.engine) {
+            return Err(Error::WrongEngine("the module", "the linker"));
+        }
+        self.refuse_wasi_without_context(&cx, module)?;
+        // SAFETY: linker, context and module are live and of one engine;
+        // store-bound definitions belong to this store (checked); the name
+        // is readable.
+        let error = unsafe {
+            (self.core().wasmtime_linker_module)(
+                self.ptr,
+                cx.context(),
+                module_name.as_ptr().cast(),
+                module_name.len(),
+                module.ptr,
+            )
+        };
+        if !error.is_null() {
+            // SAFETY: a fresh, owned error (`_initialize` may have run host
+            // functions: their panics and errors are taken back here).
+            return Err(unsafe { call_failed(&mut cx, error, std::ptr::null_mut()) });
+        }
+        self.store_id = Some(cx.id());
+        // A reactor's instance is Wasmtime's: the tables it defines whose
+        // types the C API cannot give are recorded through the linker.
+        if let Some(tables) = module.tables.as_deref() {
+            for (name, limits) in tables.defined_exports() {
+                if let Some(item) = self.raw_get(&cx, module_name, name) {
+                    if u32::from(item.kind) == WASMTIME_EXTERN_TABLE {
+                        // SAFETY: `kind` says the union holds a table.
+                        cx.record_wide_table(unsafe { &item.of.table }, limits);
+                    }
+                }
+            }
+        }
+        Ok(self)
+    }
+
+    /// The default function of the module defined as `module_name`: its
+    /// export named `""`, or `_start` (as Wasmtime's `Linker::get_default`),
+    /// or a function that does nothing when there is neither (nothing
+    /// defined under that name included).
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::{Linker, Module, Store};
+    /// # let (mut linker, mut store, command): (Linker<()>, Store<()>, Module) = unimplemented!();
+    /// linker.module(&mut store, "app", &command)?;
+    /// let start = linker.get_default(&mut store, "app")?;
+    /// start.call(&mut store, &[], &mut [])?;
+    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// Wasmtime's error when the `""` or `_start` export is not a function;
+    /// [`Error::WrongEngine`], [`Error::WrongStore`].
+    pub fn get_default(
+        &self,
+        mut store: impl AsContextMut<Data = T>,
+        module_name: &str,
+    ) -> Result<crate::Func> {
+        let mut cx = store.as_context_mut();
+        self.check_store(&cx)?;
+        let mut raw = std::mem::MaybeUninit::<wasmtime_func_t>::uninit();
+        // SAFETY: linker and context are live and match; the name is
+        // readable; `raw` is written on success.
+        let error = unsafe {
+            (self.core().wasmtime_linker_get_default)(
+                self.ptr,
+                cx.context(),
+                module_name.as_ptr().cast(),
+                module_name.len(),
+                raw.as_mut_ptr(),
+            )
+        };
+        // SAFETY: the error, if any, is fresh and owned.
+        unsafe { Error::check(self.core(), error) }?;
+        // SAFETY: written on success.
+        crate::Func::from_c(&mut cx, unsafe { raw.assume_init() })
+    }
+
+    /// The C item defined as `module`.`name`, if any.
+    fn raw_get(
+        &self,
+        cx: &StoreContextMut<'_, T>,
+        module: &str,
+        name: &str,
+    ) -> Option<wasmtime_extern_t> {
+        let mut item = std::mem::MaybeUninit::<wasmtime_extern_t>::uninit();
+        // SAFETY: linker and context are live and match (checked by the
+        // callers); names readable; `item` is written when found.
+        unsafe {
+            (self.core().wasmtime_linker_get)(
+                self.ptr,
+                cx.context(),
+                module.as_ptr().cast(),
+                module.len(),
+                name.as_ptr().cast(),
+                name.len(),
+                item.as_mut_ptr(),
+            )
+            .then(|| item.assume_init())
+        }
+    }
+
     /// The item defined as `module`.`name`, as seen from `store`.
     ///
     /// ```no_run
@@ -408,23 +560,8 @@ impl<T: 'static> Linker<T> {
             // aborts the process inside the C API.
             return None;
         }
-        let mut item = std::mem::MaybeUninit::<wasmtime_extern_t>::uninit();
-        // SAFETY: linker and context are live and match; names readable.
-        let found = unsafe {
-            (self.core().wasmtime_linker_get)(
-                self.ptr,
-                cx.context(),
-                module.as_ptr().cast(),
-                module.len(),
-                name.as_ptr().cast(),
-                name.len(),
-                item.as_mut_ptr(),
-            )
-        };
-        // SAFETY: written when found, by this store's library.
-        found
-            .then(|| unsafe { Extern::from_c(&mut cx, &item.assume_init()) })
-            .and_then(Result::ok)
-            .flatten()
+        let item = self.raw_get(&cx, module, name)?;
+        // SAFETY: written by this store's library.
+        unsafe { Extern::from_c(&mut cx, &item) }.ok().flatten()
     }
 }
