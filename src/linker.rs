@@ -108,6 +108,11 @@ impl<T: 'static> Linker<T> {
         self.ptr
     }
 
+    /// The store the store-bound items defined so far belong to.
+    pub(crate) fn store_id(&self) -> Option<u64> {
+        self.store_id
+    }
+
     fn core(&self) -> &'static crate::sys::tables::Core {
         self.engine.wasmtime().core()
     }

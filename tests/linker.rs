@@ -135,3 +135,75 @@ fn a_reactors_wide_table_reads_its_real_type() {
         );
     });
 }
+
+/// `InstancePre` instantiates in many stores with the imports resolved
+/// once; host functions see each store's data; a linker's store-bound items
+/// and other engines are refused, never handed to the C API (where
+/// Wasmtime would panic and abort).
+#[test]
+fn instance_pre_instantiates_in_many_stores() {
+    for flavour in flavours() {
+        let engine = common::engine_with(flavour, |_| {});
+        let command = module_with(flavour, &engine, COMMAND, |_| {});
+        let mut linker: Linker<Vec<i32>> = Linker::new(&engine);
+        linker
+            .func_wrap(
+                "host",
+                "seen",
+                |mut caller: wasmtime_dyn::Caller<'_, Vec<i32>>, g: i32| {
+                    caller.data_mut().push(g * 10);
+                },
+            )
+            .unwrap();
+        let pre = linker.instantiate_pre(&command).unwrap();
+        drop(linker);
+        for round in 1..=3 {
+            let mut store = Store::new(&engine, vec![round]);
+            let instance = pre.instantiate(&mut store).unwrap();
+            let start = instance
+                .get_typed_func::<(), ()>(&mut store, "_start")
+                .unwrap();
+            start.call(&mut store, ()).unwrap();
+            start.call(&mut store, ()).unwrap();
+            assert_eq!(store.data(), &[round, 10, 20], "{flavour:?}");
+        }
+        // Unresolved imports are found when pre-instantiating.
+        let empty: Linker<Vec<i32>> = Linker::new(&engine);
+        let err = empty.instantiate_pre(&command).unwrap_err();
+        assert!(err.to_string().contains("host"), "{flavour:?}: {err}");
+        // Another engine's store is refused.
+        let other = common::engine_with(flavour, |_| {});
+        let mut foreign = Store::new(&other, Vec::new());
+        let err = pre.instantiate(&mut foreign).unwrap_err();
+        assert!(
+            matches!(err, Error::WrongEngine(..)),
+            "{flavour:?}: {err:?}"
+        );
+    }
+}
+
+/// A linker holding an item of one store makes an `InstancePre` that only
+/// that store can use.
+#[test]
+fn instance_pre_keeps_store_bound_items_to_their_store() {
+    common::child::isolate(
+        "instance_pre_keeps_store_bound_items_to_their_store",
+        || {
+            for flavour in flavours() {
+                let engine = common::engine_with(flavour, |_| {});
+                let user = module_with(flavour, &engine, USER, |_| {});
+                let reactor = module_with(flavour, &engine, REACTOR, |_| {});
+                let mut a = Store::new(&engine, Vec::new());
+                let mut linker: Linker<Vec<i32>> = Linker::new(&engine);
+                linker.module(&mut a, "r", &reactor).unwrap();
+                let pre = linker.instantiate_pre(&user).unwrap();
+                let mut b = Store::new(&engine, Vec::new());
+                let err = pre.instantiate(&mut b).unwrap_err();
+                assert!(matches!(err, Error::WrongStore(_)), "{flavour:?}: {err:?}");
+                let instance = pre.instantiate(&mut a).unwrap();
+                let twice = instance.get_typed_func::<(), i32>(&mut a, "twice").unwrap();
+                assert_eq!(twice.call(&mut a, ()).unwrap(), 12, "{flavour:?}");
+            }
+        },
+    );
+}

@@ -1,0 +1,181 @@
+//! Modules whose imports a linker has already resolved, for fast
+//! instantiation.
+
+use crate::engine::Engine;
+use crate::error::{Error, Result};
+use crate::func::call_failed;
+use crate::instance::Instance;
+use crate::linker::Linker;
+use crate::module::Module;
+use crate::store::AsContextMut;
+use crate::sys::types::*;
+use std::marker::PhantomData;
+
+/// A module with its imports resolved by a [`Linker`], ready to be
+/// instantiated in any store of data type `T` (as the `wasmtime` crate's
+/// `InstancePre`): name resolution and type checks are done once, in
+/// [`Linker::instantiate_pre`], not at every instantiation.
+///
+/// ```no_run
+/// use wasmtime_dyn::{Linker, Module, Store};
+/// # let (linker, module): (Linker<()>, Module) = unimplemented!();
+/// let pre = linker.instantiate_pre(&module)?;
+/// for _ in 0..100 {
+///     let mut store = Store::new(module.engine(), ());
+///     let instance = pre.instantiate(&mut store)?;
+/// }
+/// # Ok::<(), wasmtime_dyn::Error>(())
+/// ```
+pub struct InstancePre<T> {
+    ptr: *mut wasmtime_instance_pre_t,
+    module: Module,
+    /// The store the linker's store-bound items belonged to, if any: only
+    /// that store can use them.
+    store_id: Option<u64>,
+    /// Whether the linker defined WASI (see `StoreInner::has_wasi`).
+    has_wasi: bool,
+    _data: PhantomData<fn(T)>,
+}
+
+// SAFETY: the C API's `wasmtime_instance_pre_t` holds a
+// `wasmtime::InstancePre`, which is `Send + Sync` (its host functions
+// must be); the other fields are.
+unsafe impl<T> Send for InstancePre<T> {}
+// SAFETY: as above; instantiating only reads it.
+unsafe impl<T> Sync for InstancePre<T> {}
+
+impl<T> std::fmt::Debug for InstancePre<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InstancePre").finish_non_exhaustive()
+    }
+}
+
+impl<T: 'static> Linker<T> {
+    /// Resolves the imports of `module` now, for instantiating it later in
+    /// any store with [`InstancePre::instantiate`] (as the `wasmtime`
+    /// crate's `Linker::instantiate_pre`).
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::{Linker, Module, Store};
+    /// # let (mut linker, module, mut store): (Linker<()>, Module, Store<()>) = unimplemented!();
+    /// linker.func_wrap("env", "log", |x: i32| println!("{x}"))?;
+    /// let pre = linker.instantiate_pre(&module)?;
+    /// let instance = pre.instantiate(&mut store)?;
+    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// Wasmtime's error naming an import that is not defined or has the
+    /// wrong type; [`Error::WrongEngine`] for a module of another engine.
+    pub fn instantiate_pre(&self, module: &Module) -> Result<InstancePre<T>> {
+        if !Engine::same(module.engine(), self.engine()) {
+            return Err(Error::WrongEngine("the module", "the linker"));
+        }
+        let core = self.engine().wasmtime().core();
+        let mut ptr = std::ptr::null_mut();
+        // SAFETY: the linker and module are live and of one engine; `ptr` is
+        // written on success.
+        let error =
+            unsafe { (core.wasmtime_linker_instantiate_pre)(self.ptr(), module.ptr, &mut ptr) };
+        // SAFETY: the error, if any, is fresh and owned.
+        unsafe { Error::check(core, error) }?;
+        Ok(InstancePre {
+            ptr,
+            module: module.clone(),
+            store_id: self.store_id(),
+            has_wasi: self.has_wasi,
+            _data: PhantomData,
+        })
+    }
+}
+
+impl<T> InstancePre<T> {
+    /// A new instance of the module in `store`.
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::{InstancePre, Store};
+    /// # let (pre, engine): (InstancePre<u32>, wasmtime_dyn::Engine) = unimplemented!();
+    /// let mut store = Store::new(&engine, 0u32);
+    /// let instance = pre.instantiate(&mut store)?;
+    /// let run = instance.get_typed_func::<(), ()>(&mut store, "run")?;
+    /// run.call(&mut store, ())?;
+    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Trap`] if the start function traps; [`Error::WrongEngine`]
+    /// for a store of another engine; [`Error::WrongStore`] when the
+    /// linker held items of another store; [`Error::Invalid`] for a module
+    /// importing WASI through the linker into a store without a WASI
+    /// context (call [`Store::set_wasi`](crate::Store::set_wasi) first).
+    pub fn instantiate(&self, mut store: impl AsContextMut<Data = T>) -> Result<Instance> {
+        let mut cx = store.as_context_mut();
+        // Wasmtime panics (inside the C API: an abort) on a store of another
+        // engine or one that does not own the linker's store-bound items.
+        if !Engine::same(cx.engine(), self.module.engine()) {
+            return Err(Error::WrongEngine(
+                "the store",
+                "the pre-instantiated module",
+            ));
+        }
+        if let Some(id) = self.store_id {
+            cx.check(
+                id,
+                "the pre-instantiated module (its linker held items of another store)",
+            )?;
+        }
+        if self.has_wasi && !cx.has_wasi() {
+            if let Some(name) = self.module.imports_from(&crate::wasi::MODULE_NAMES) {
+                return Err(Error::Invalid(format!(
+                    "the module imports from `{name}` and the linker defines WASI, but the store \
+                     has no WASI context: call `Store::set_wasi` before instantiating"
+                )));
+            }
+        }
+        let mut raw = std::mem::MaybeUninit::<wasmtime_instance_t>::uninit();
+        let mut trap = std::ptr::null_mut();
+        // SAFETY: the pre-instance and context are live and of one engine;
+        // store-bound imports belong to this store (checked).
+        let error = unsafe {
+            (cx.wasmtime().core().wasmtime_instance_pre_instantiate)(
+                self.ptr,
+                cx.context(),
+                raw.as_mut_ptr(),
+                &mut trap,
+            )
+        };
+        if !error.is_null() || !trap.is_null() {
+            // SAFETY: fresh, owned error or trap.
+            return Err(unsafe { call_failed(&mut cx, error, trap) });
+        }
+        // SAFETY: written on success.
+        Ok(Instance::instantiated(
+            &mut cx,
+            unsafe { raw.assume_init() },
+            &self.module,
+        ))
+    }
+
+    /// The module this will instantiate.
+    ///
+    /// ```no_run
+    /// # let pre: wasmtime_dyn::InstancePre<()> = unimplemented!();
+    /// println!("{} exports", pre.module().exports()?.len());
+    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// ```
+    pub fn module(&self) -> &Module {
+        &self.module
+    }
+}
+
+impl<T> Drop for InstancePre<T> {
+    fn drop(&mut self) {
+        let core = self.module.engine().wasmtime().core();
+        // SAFETY: owned here, deleted once.
+        unsafe { (core.wasmtime_instance_pre_delete)(self.ptr) };
+        // A host function's closure that panicked in `Drop` panics here.
+        crate::panics::resume_finalizer_panic();
+    }
+}
