@@ -13,7 +13,8 @@
 //!   [`Linker::func_wrap`]) and `untyped` ([`Linker::func_new`], called with
 //!   [`Func::call`]); `host_loop100`: one call into wasm that calls
 //!   `host.inc` 100 times;
-//! - `instantiate`: a fresh store, instantiation of the precompiled module,
+//! - `instantiate`: a fresh store, instantiation of the precompiled module
+//!   (by the linker, or by an `InstancePre` made once: `_pre`),
 //!   export lookup, the first call and dropping the store, on `full` and
 //!   `min` (precompiled by the full library for the minimal one).
 //!
@@ -286,6 +287,18 @@ fn instantiate(c: &mut Criterion) {
             b.iter(|| {
                 let mut store = Store::new(&engine, ());
                 let instance = linker.instantiate(&mut store, &module).unwrap();
+                let add = instance
+                    .get_typed_func::<(i32, i32), i32>(&mut store, "add")
+                    .unwrap();
+                black_box(add.call(&mut store, (1, 2)).unwrap())
+            })
+        });
+        // The same through an `InstancePre` made once.
+        let pre = linker.instantiate_pre(&module).unwrap();
+        g.bench_function(format!("{name}_pre"), |b| {
+            b.iter(|| {
+                let mut store = Store::new(&engine, ());
+                let instance = pre.instantiate(&mut store).unwrap();
                 let add = instance
                     .get_typed_func::<(i32, i32), i32>(&mut store, "add")
                     .unwrap();

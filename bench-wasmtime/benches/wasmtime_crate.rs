@@ -60,11 +60,22 @@ fn instantiate(c: &mut Criterion) {
     // SAFETY: the artifact was just produced by this engine.
     let module = unsafe { Module::deserialize(&engine, &cwasm) }.unwrap();
     let linker = linker(&engine);
+    let pre = linker.instantiate_pre(&module).unwrap();
     c.benchmark_group("instantiate")
         .bench_function("wasmtime_crate", |b| {
             b.iter(|| {
                 let mut store = Store::new(&engine, ());
                 let instance = linker.instantiate(&mut store, &module).unwrap();
+                let add = instance
+                    .get_typed_func::<(i32, i32), i32>(&mut store, "add")
+                    .unwrap();
+                black_box(add.call(&mut store, (1, 2)).unwrap())
+            })
+        })
+        .bench_function("wasmtime_crate_pre", |b| {
+            b.iter(|| {
+                let mut store = Store::new(&engine, ());
+                let instance = pre.instantiate(&mut store).unwrap();
                 let add = instance
                     .get_typed_func::<(i32, i32), i32>(&mut store, "add")
                     .unwrap();

@@ -395,6 +395,10 @@ fn interleaved(callcount: &Path, env: &dyn Fn(&mut Command)) -> Result<BTreeMap<
     medians_by_name(callcount, "interleaved", env)
 }
 
+/// One supported major's typed-call figures: the major, its full library,
+/// each process's median ns per call, and the callgrind count.
+type MajorRow = (u32, PathBuf, Vec<f64>, Count);
+
 /// `TypedFunc::call` of `add` on the full library of each supported major:
 /// `callcount majors` (all majors in one process, interleaved) in several
 /// processes, and `callcount typed` under callgrind with each major's
@@ -404,7 +408,7 @@ fn per_major(
     out: &Path,
     env: &dyn Fn(&mut Command),
     lib_var: &dyn Fn(&str) -> Result<PathBuf>,
-) -> Result<Vec<(u32, PathBuf, Vec<f64>, Count)>> {
+) -> Result<Vec<MajorRow>> {
     let times: BTreeMap<u32, Vec<f64>> = medians_by_name(callcount, "majors", env)?
         .into_iter()
         .filter_map(|(major, samples)| Some((major.parse().ok()?, samples)))
@@ -668,7 +672,7 @@ struct Results {
     counts: Vec<Count>,
     /// Per supported major: the full library, the interleaved medians of
     /// each process, and the callgrind count of `typed`.
-    majors: Vec<(u32, PathBuf, Vec<f64>, Count)>,
+    majors: Vec<MajorRow>,
     same_copy: (Option<bool>, String),
     full: PathBuf,
     min: PathBuf,
@@ -1118,19 +1122,34 @@ impl Results {
              `host.inc` from a linker made once), looking up `add` as a typed function, \
              calling it, dropping the store.\n"
         );
-        let _ = writeln!(w, "| full | min | wasmtime_crate | min / full |");
-        let _ = writeln!(w, "|---:|---:|---:|---:|");
         let _ = writeln!(
             w,
-            "| {} | {} | {} | {} |",
-            self.cell("instantiate", "full"),
-            self.cell("instantiate", "min"),
-            self.cell("instantiate", "wasmtime_crate"),
-            show_ratio(ratio(
-                self.median("instantiate", "min"),
-                self.median("instantiate", "full")
-            ))
+            "| path | full | min | wasmtime_crate | full / wasmtime_crate | min / full |"
         );
+        let _ = writeln!(w, "|---|---:|---:|---:|---:|---:|");
+        for (path, suffix) in [
+            ("`Linker::instantiate`", ""),
+            ("`InstancePre::instantiate`", "_pre"),
+        ] {
+            let full = format!("full{suffix}");
+            let min = format!("min{suffix}");
+            let krate = format!("wasmtime_crate{suffix}");
+            let _ = writeln!(
+                w,
+                "| {path} | {} | {} | {} | {} | {} |",
+                self.cell("instantiate", &full),
+                self.cell("instantiate", &min),
+                self.cell("instantiate", &krate),
+                show_ratio(ratio(
+                    self.median("instantiate", &full),
+                    self.median("instantiate", &krate)
+                )),
+                show_ratio(ratio(
+                    self.median("instantiate", &min),
+                    self.median("instantiate", &full)
+                ))
+            );
+        }
 
         let _ = writeln!(w, "\n## Load\n");
         let _ = writeln!(
