@@ -267,13 +267,32 @@ impl Instance {
                 &mut trap,
             )
         };
+        // SAFETY: the call's error or trap, or `raw` written on success.
+        unsafe { Instance::from_instantiation(&mut cx, error, trap, raw, module) }
+    }
+
+    /// The outcome of a C instantiation call that wrote `raw` on success,
+    /// or returned `error` or `trap`: the new instance of `module`, or the
+    /// failure (with a host function's panic or error taken back).
+    ///
+    /// # Safety
+    ///
+    /// `error` and `trap` are null or fresh, owned objects of this store's
+    /// library; when both are null, `raw` was written by the call.
+    pub(crate) unsafe fn from_instantiation<T>(
+        cx: &mut StoreContextMut<'_, T>,
+        error: *mut wasmtime_error_t,
+        trap: *mut wasm_trap_t,
+        raw: std::mem::MaybeUninit<wasmtime_instance_t>,
+        module: &Module,
+    ) -> Result<Instance> {
         if !error.is_null() || !trap.is_null() {
-            // SAFETY: fresh, owned error or trap.
-            return Err(unsafe { call_failed(&mut cx, error, trap) });
+            // SAFETY: fresh, owned error or trap (caller's contract).
+            return Err(unsafe { call_failed(cx, error, trap) });
         }
-        // SAFETY: written on success.
+        // SAFETY: written on success (caller's contract).
         Ok(Instance::instantiated(
-            &mut cx,
+            cx,
             unsafe { raw.assume_init() },
             module,
         ))

@@ -3,7 +3,6 @@
 
 use crate::engine::Engine;
 use crate::error::{Error, Result};
-use crate::func::call_failed;
 use crate::instance::Instance;
 use crate::linker::Linker;
 use crate::module::Module;
@@ -126,14 +125,7 @@ impl<T> InstancePre<T> {
                 "the pre-instantiated module (its linker held items of another store)",
             )?;
         }
-        if self.has_wasi && !cx.has_wasi() {
-            if let Some(name) = self.module.imports_from(&crate::wasi::MODULE_NAMES) {
-                return Err(Error::Invalid(format!(
-                    "the module imports from `{name}` and the linker defines WASI, but the store \
-                     has no WASI context: call `Store::set_wasi` before instantiating"
-                )));
-            }
-        }
+        crate::linker::refuse_wasi_without_context(self.has_wasi, &cx, &self.module)?;
         let mut raw = std::mem::MaybeUninit::<wasmtime_instance_t>::uninit();
         let mut trap = std::ptr::null_mut();
         // SAFETY: the pre-instance and context are live and of one engine;
@@ -146,16 +138,8 @@ impl<T> InstancePre<T> {
                 &mut trap,
             )
         };
-        if !error.is_null() || !trap.is_null() {
-            // SAFETY: fresh, owned error or trap.
-            return Err(unsafe { call_failed(&mut cx, error, trap) });
-        }
-        // SAFETY: written on success.
-        Ok(Instance::instantiated(
-            &mut cx,
-            unsafe { raw.assume_init() },
-            &self.module,
-        ))
+        // SAFETY: the call's error or trap, or `raw` written on success.
+        unsafe { Instance::from_instantiation(&mut cx, error, trap, raw, &self.module) }
     }
 
     /// The module this will instantiate.

@@ -55,6 +55,25 @@ impl<T> Drop for Linker<T> {
     }
 }
 
+/// A WASI function called in a store without a WASI context aborts the
+/// process inside the C API: a module that imports WASI from a linker that
+/// defines it (`linker_has_wasi`) is not instantiated in such a store.
+pub(crate) fn refuse_wasi_without_context<T>(
+    linker_has_wasi: bool,
+    cx: &StoreContextMut<'_, T>,
+    module: &Module,
+) -> Result<()> {
+    if linker_has_wasi && !cx.has_wasi() {
+        if let Some(name) = module.imports_from(&crate::wasi::MODULE_NAMES) {
+            return Err(Error::Invalid(format!(
+                "the module imports from `{name}` and the linker defines WASI, but the store has \
+                 no WASI context: call `Store::set_wasi` before instantiating"
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// Prefixes Wasmtime's error about a definition with what was defined:
 /// "defining `module::name`: ..." or "defining instance `name`: ...".
 fn name_error(what: String) -> impl FnOnce(Error) -> Error {
@@ -363,7 +382,7 @@ impl<T: 'static> Linker<T> {
         if !Engine::same(module.engine(), &self.engine) {
             return Err(Error::WrongEngine("the module", "the linker"));
         }
-        self.refuse_wasi_without_context(&cx, module)?;
+        refuse_wasi_without_context(self.has_wasi, &cx, module)?;
         let mut raw = std::mem::MaybeUninit::<wasmtime_instance_t>::uninit();
         let mut trap = std::ptr::null_mut();
         // SAFETY: linker, context and module are live and of one engine;
@@ -377,35 +396,8 @@ impl<T: 'static> Linker<T> {
                 &mut trap,
             )
         };
-        if !error.is_null() || !trap.is_null() {
-            // SAFETY: fresh, owned error or trap.
-            return Err(unsafe { call_failed(&mut cx, error, trap) });
-        }
-        // SAFETY: written on success.
-        Ok(Instance::instantiated(
-            &mut cx,
-            unsafe { raw.assume_init() },
-            module,
-        ))
-    }
-
-    /// A WASI function called in a store without a WASI context aborts the
-    /// process inside the C API: a module that imports WASI from this
-    /// linker is not instantiated in such a store.
-    fn refuse_wasi_without_context(
-        &self,
-        cx: &StoreContextMut<'_, T>,
-        module: &Module,
-    ) -> Result<()> {
-        if self.has_wasi && !cx.has_wasi() {
-            if let Some(name) = module.imports_from(&crate::wasi::MODULE_NAMES) {
-                return Err(Error::Invalid(format!(
-                    "the module imports from `{name}` and the linker defines WASI, but the store \
-                     has no WASI context: call `Store::set_wasi` before instantiating"
-                )));
-            }
-        }
-        Ok(())
+        // SAFETY: the call's error or trap, or `raw` written on success.
+        unsafe { Instance::from_instantiation(&mut cx, error, trap, raw, module) }
     }
 
     /// Defines the exports of `module` under `module_name`, as Wasmtime's
@@ -441,7 +433,7 @@ impl<T: 'static> Linker<T> {
         if !Engine::same(module.engine(), &self.engine) {
             return Err(Error::WrongEngine("the module", "the linker"));
         }
-        self.refuse_wasi_without_context(&cx, module)?;
+        refuse_wasi_without_context(self.has_wasi, &cx, module)?;
         // SAFETY: linker, context and module are live and of one engine;
         // store-bound definitions belong to this store (checked); the name
         // is readable.
