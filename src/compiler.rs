@@ -344,15 +344,5 @@ pub fn precompile_for(
     }
     let mut config = Config::new(compiling);
     config.for_target(target.capabilities);
-    let engine = Engine::new(compiling, &config)?;
-    let compiler = engine
-        .compiler()
-        .ok_or(Error::Unsupported(Capability::Compiler))?;
-    let wasm = wasm.as_ref();
-    if wasm.starts_with(b"\0asm") {
-        compiler.precompile(wasm)
-    } else {
-        let wat = engine.wat().ok_or(Error::Unsupported(Capability::Wat))?;
-        compiler.precompile(&wat.to_wasm(wasm)?)
-    }
+    Engine::new(compiling, &config)?.precompile_module(wasm)
 }

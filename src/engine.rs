@@ -6,6 +6,7 @@ use crate::config::{Config, Settings};
 use crate::error::{Error, Result};
 use crate::loader::Wasmtime;
 use crate::sys::types::wasm_engine_t;
+use std::borrow::Cow;
 use std::sync::Arc;
 
 /// A Wasmtime engine of one loaded library. Cheap to clone (shared);
@@ -157,17 +158,28 @@ impl Engine {
     /// [`Error::Unsupported`](crate::Error::Unsupported)`(Compiler)` on a
     /// library without a compiler, `(Wat)` for text without the parser;
     /// the compiler's error for an invalid module.
-    pub fn precompile_module(&self, bytes: impl AsRef<[u8]>) -> crate::Result<Vec<u8>> {
-        use crate::{Capability, Error};
-        let compiler = self
-            .compiler()
-            .ok_or(Error::Unsupported(Capability::Compiler))?;
-        let bytes = bytes.as_ref();
+    pub fn precompile_module(&self, bytes: impl AsRef<[u8]>) -> Result<Vec<u8>> {
+        self.required_compiler()?
+            .precompile(&self.binary(bytes.as_ref())?)
+    }
+
+    /// The compiler, or `Error::Unsupported(Compiler)` saying to
+    /// precompile elsewhere.
+    pub(crate) fn required_compiler(&self) -> Result<Compiler<'_>> {
+        self.compiler()
+            .ok_or(Error::Unsupported(crate::Capability::Compiler))
+    }
+
+    /// `bytes` as a binary module: as they are when binary, translated
+    /// when text (`Error::Unsupported(Wat)` without the parser).
+    pub(crate) fn binary<'b>(&self, bytes: &'b [u8]) -> Result<Cow<'b, [u8]>> {
         if bytes.starts_with(b"\0asm") {
-            return compiler.precompile(bytes);
+            return Ok(Cow::Borrowed(bytes));
         }
-        let wat = self.wat().ok_or(Error::Unsupported(Capability::Wat))?;
-        compiler.precompile(&wat.to_wasm(bytes)?)
+        let wat = self
+            .wat()
+            .ok_or(Error::Unsupported(crate::Capability::Wat))?;
+        Ok(Cow::Owned(wat.to_wasm(bytes)?))
     }
 
     /// The text format parser, where the library has it.

@@ -58,15 +58,9 @@ impl Module {
     /// [`Error::Unsupported`]`(Wat)` for text without the parser; the
     /// compiler's error for an invalid module.
     pub fn new(engine: &Engine, bytes: impl AsRef<[u8]>) -> Result<Module> {
-        let compiler = engine
-            .compiler()
-            .ok_or(Error::Unsupported(Capability::Compiler))?;
-        let bytes = bytes.as_ref();
-        if bytes.starts_with(b"\0asm") {
-            return compiler.compile(bytes);
-        }
-        let wat = engine.wat().ok_or(Error::Unsupported(Capability::Wat))?;
-        compiler.compile(&wat.to_wasm(bytes)?)
+        engine
+            .required_compiler()?
+            .compile(&engine.binary(bytes.as_ref())?)
     }
 
     /// Compiles the module in the file at `path` (binary `.wasm`, or text
