@@ -51,7 +51,7 @@ pub(crate) struct Exports<'a> {
     /// `Core` functions the file does not export.
     pub(crate) missing_core: Vec<&'static str>,
     /// The file's GNU build id, if it has one.
-    pub(crate) build_id: Option<Vec<u8>>,
+    pub(crate) build_id: Option<&'a [u8]>,
     /// The file's exports whose names could be the C API's, each with its
     /// symbol value where the address is that value plus the library's
     /// load base, `None` where only `dlsym` can tell.
@@ -152,7 +152,7 @@ impl Symbols {
         Exports {
             exact,
             missing_core,
-            build_id: self.build_id.clone(),
+            build_id: self.build_id.as_deref(),
             exported,
         }
     }

@@ -428,13 +428,20 @@ fn special_file_kind(_: &std::fs::FileType) -> &'static str {
     "a special file"
 }
 
-/// What the file's exports say about its version, before it is loaded:
-/// the major when the file names its exact version, or the supported majors
-/// its exports fit; a refusal when it is outside the window or not
-/// Wasmtime at all.
-enum Plan<'a> {
-    Exact(Version, exports::Exports<'a>),
-    Probe(Vec<u32>, exports::Exports<'a>),
+/// What the file's exports say, before it is loaded: the functions, and the
+/// version (a refusal when it is outside the window or not Wasmtime at
+/// all).
+struct Plan<'a> {
+    exports: exports::Exports<'a>,
+    version: Known,
+}
+
+/// The version as the exports tell it.
+enum Known {
+    /// The file names its exact version.
+    Exact(Version),
+    /// The supported majors the exports fit, to be told apart by probing.
+    Candidates(Vec<u32>),
 }
 
 /// The dynamic symbols of the file at `path`.
@@ -457,7 +464,10 @@ fn plan<'a>(
             return Err(unsupported(path, origin, exact.to_string()));
         }
         if exports.missing_core.is_empty() {
-            return Ok(Plan::Exact(exact, exports));
+            return Ok(Plan {
+                exports,
+                version: Known::Exact(exact),
+            });
         }
     }
     let missing = exports.missing_core.len();
@@ -489,7 +499,10 @@ fn plan<'a>(
             "of a major whose exports fit none of the supported ones".into(),
         ));
     }
-    Ok(Plan::Probe(candidates, exports))
+    Ok(Plan {
+        exports,
+        version: Known::Candidates(candidates),
+    })
 }
 
 unsafe fn open_file(path: &Path, origin: Origin) -> Result<&'static Wasmtime, LoadError> {
@@ -552,9 +565,7 @@ unsafe fn resolve(
     path: PathBuf,
     origin: Origin,
 ) -> Result<&'static Wasmtime, LoadError> {
-    let exports = match &plan {
-        Plan::Exact(_, exports) | Plan::Probe(_, exports) => exports,
-    };
+    let exports = &plan.exports;
     // Only names the file exports are looked up: a failed `dlsym` costs
     // more than all the others (it formats an error message). Where the
     // file's symbol values give `dlsym`'s answers (checked on two
@@ -589,9 +600,9 @@ unsafe fn resolve(
     // table declares, which every supported major shares; the library is
     // never closed, so the addresses stay valid.
     let core = unsafe { Core::load(&mut lookup) }.map_err(not_wasmtime)?;
-    let version = match &plan {
-        Plan::Exact(version, _) => *version,
-        Plan::Probe(candidates, _) => match MajorProbe::new(&core).map(|p| p.find(candidates)) {
+    let version = match &plan.version {
+        Known::Exact(version) => *version,
+        Known::Candidates(candidates) => match MajorProbe::new(&core).map(|p| p.find(candidates)) {
             Some(Verdict::Confirmed(major)) => Version::major_only(major),
             Some(Verdict::Refuted) => {
                 return Err(unsupported(
@@ -659,14 +670,10 @@ fn load_base(
     library: library::Handle,
     exports: &exports::Exports,
 ) -> Result<Option<usize>, String> {
-    let at = |name: &CStr| -> Option<(usize, usize)> {
-        let value = usize::try_from(exports.get(name.to_bytes())??).ok()?;
-        let address = library::symbol(library, name) as usize;
-        (address != 0).then_some((address, value))
-    };
+    let value = |name: &CStr| usize::try_from(exports.get(name.to_bytes())??).ok();
     let anchor = library::symbol(library, c"wasm_engine_new");
-    match (&exports.build_id, library::loaded_build_id(anchor)) {
-        (Some(file), Some(loaded)) if *file != loaded => {
+    match (exports.build_id, library::loaded_build_id(anchor)) {
+        (Some(file), Some(loaded)) if *file != loaded[..] => {
             return Err(
                 "the library in memory is another build than the file at this path (the file \
                  was replaced after this process loaded it): restart the process to load the \
@@ -677,13 +684,15 @@ fn load_base(
         (Some(_), Some(_)) => {}
         _ => return Ok(None),
     }
-    let base = (|| {
-        let (address, value) = at(c"wasm_engine_new")?;
-        let base = address.wrapping_sub(value);
-        let (other, other_value) = at(c"wasmtime_error_message")?;
-        (base.wrapping_add(other_value) == other).then_some(base)
-    })();
-    Ok(base)
+    // The build ids matched, so `anchor` was found (it lies in the object).
+    let (Some(anchor_value), Some(other_value)) =
+        (value(c"wasm_engine_new"), value(c"wasmtime_error_message"))
+    else {
+        return Ok(None);
+    };
+    let base = (anchor as usize).wrapping_sub(anchor_value);
+    let other = library::symbol(library, c"wasmtime_error_message") as usize;
+    Ok((other != 0 && base.wrapping_add(other_value) == other).then_some(base))
 }
 
 fn unsupported(path: &Path, origin: &Origin, found: String) -> LoadError {
@@ -730,7 +739,7 @@ mod tests {
                 "{}: no build id in memory",
                 path.display()
             );
-            assert_eq!(exports.build_id, loaded, "{}", path.display());
+            assert_eq!(exports.build_id, loaded.as_deref(), "{}", path.display());
             let mut computed = 0;
             for table in crate::sys::tables::TableId::ALL {
                 for name in table.functions() {

@@ -1,5 +1,6 @@
-//! The dynamic symbol names of a 64-bit ELF file, read with three reads:
-//! the section headers, the dynamic symbol table, its string table.
+//! The dynamic symbol names of a 64-bit ELF file and its GNU build id, read
+//! with one read each of the section headers, the dynamic symbol table, its
+//! string table and the note section holding the build id.
 //!
 //! `object`'s `ReadCache` reads every symbol name with a read of its own
 //! (and a hash-map lookup); on a library of a thousand exports that was
@@ -31,31 +32,26 @@ struct Endian {
 }
 
 impl Endian {
-    fn u16(self, b: &[u8], at: usize) -> u16 {
-        let b = [b[at], b[at + 1]];
-        if self.little {
-            u16::from_le_bytes(b)
-        } else {
-            u16::from_be_bytes(b)
+    /// The `N` bytes at `at`, least significant first. Every caller reads
+    /// a fixed offset inside a header, symbol or note it has sized.
+    fn le<const N: usize>(self, b: &[u8], at: usize) -> [u8; N] {
+        let mut bytes: [u8; N] = b[at..at + N].try_into().expect("a field inside its record");
+        if !self.little {
+            bytes.reverse();
         }
+        bytes
+    }
+
+    fn u16(self, b: &[u8], at: usize) -> u16 {
+        u16::from_le_bytes(self.le(b, at))
     }
 
     fn u32(self, b: &[u8], at: usize) -> u32 {
-        let b: [u8; 4] = b[at..at + 4].try_into().expect("four bytes");
-        if self.little {
-            u32::from_le_bytes(b)
-        } else {
-            u32::from_be_bytes(b)
-        }
+        u32::from_le_bytes(self.le(b, at))
     }
 
     fn u64(self, b: &[u8], at: usize) -> u64 {
-        let b: [u8; 8] = b[at..at + 8].try_into().expect("eight bytes");
-        if self.little {
-            u64::from_le_bytes(b)
-        } else {
-            u64::from_be_bytes(b)
-        }
+        u64::from_le_bytes(self.le(b, at))
     }
 }
 
@@ -137,23 +133,27 @@ pub(super) fn dynamic_symbols(file: &File) -> Result<Option<super::Symbols>, Str
         let start = i.checked_mul(SECTION_HEADER)?;
         table.get(start..start.checked_add(SECTION_HEADER)?)
     };
-    let Some(dynsym) = (0..table.len() / SECTION_HEADER)
-        .filter_map(section)
-        .find(|h| e.u32(h, 4) == DYNSYM)
-    else {
+    // One walk over the headers: the dynamic symbol table, and the build
+    // id from the first note section that holds one.
+    let mut dynsym = None;
+    let mut build_id = None;
+    for header in (0..table.len() / SECTION_HEADER).filter_map(section) {
+        match e.u32(header, 4) {
+            DYNSYM if dynsym.is_none() => dynsym = Some(header),
+            NOTE if build_id.is_none() && e.u64(header, 32) <= NOTES_AT_MOST => {
+                let notes = read_at(file, size, e.u64(header, 24), e.u64(header, 32))?;
+                build_id = gnu_build_id(&notes, e.little);
+            }
+            _ => {}
+        }
+    }
+    let Some(dynsym) = dynsym else {
         return Err("a malformed ELF file: no dynamic symbol table".into());
     };
     let strings_index = usize::try_from(e.u32(dynsym, 40)).unwrap_or(usize::MAX);
     let Some(strings) = section(strings_index) else {
         return Err("a malformed ELF file: the dynamic symbols' string table is missing".into());
     };
-    let mut build_id = None;
-    for note in (0..table.len() / SECTION_HEADER).filter_map(section) {
-        if e.u32(note, 4) == NOTE && build_id.is_none() && e.u64(note, 32) <= NOTES_AT_MOST {
-            let notes = read_at(file, size, e.u64(note, 24), e.u64(note, 32))?;
-            build_id = gnu_build_id(&notes, e.little);
-        }
-    }
     let symbols = read_at(file, size, e.u64(dynsym, 24), e.u64(dynsym, 32))?;
     let strings = read_at(file, size, e.u64(strings, 24), e.u64(strings, 32))?;
     let mut names = Vec::with_capacity(symbols.len() / SYMBOL);
