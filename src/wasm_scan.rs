@@ -210,9 +210,13 @@ impl TableFacts {
 }
 
 impl Reader<'_> {
-    fn name(&mut self) -> Option<String> {
+    fn name_bytes(&mut self) -> Option<&[u8]> {
         let len = usize::try_from(self.u32()?).ok()?;
-        Some(String::from_utf8_lossy(self.take(len)?).into_owned())
+        self.take(len)
+    }
+
+    fn name(&mut self) -> Option<String> {
+        Some(String::from_utf8_lossy(self.name_bytes()?).into_owned())
     }
 
     /// A reference type, then table limits.
@@ -298,6 +302,61 @@ impl Reader<'_> {
             }
         }
     }
+
+    /// The type section: every subtype, in rec groups or not.
+    fn types(&mut self, facts: &mut ModuleFacts) -> Option<()> {
+        for _ in 0..self.u32()? {
+            let members = if self.bytes.get(self.at) == Some(&0x4e) {
+                self.byte()?;
+                self.u32()?
+            } else {
+                1
+            };
+            for _ in 0..members {
+                let prefix = *self.bytes.get(self.at)?;
+                if prefix == 0x50 || prefix == 0x4f {
+                    self.byte()?;
+                    facts.non_final_types |= prefix == 0x50;
+                    for _ in 0..self.u32()? {
+                        self.u32()?;
+                    }
+                }
+                let form = self.comptype_form()?;
+                facts.continuation_types |= form == 0x5d;
+                self.skip_comptype(form)?;
+            }
+        }
+        Some(())
+    }
+
+    /// One entry of the import section, which the compact-imports proposal
+    /// lets stand for several imports: calls `each` with every import's
+    /// table limits (`None` for imports that are not tables), in order.
+    fn import_group(&mut self, each: &mut dyn FnMut(Option<TableLimits>)) -> Option<()> {
+        self.name_bytes()?;
+        let item = self.name_bytes()?;
+        match (item.is_empty(), self.bytes.get(self.at)) {
+            // One module name, then (name, type) pairs.
+            (true, Some(0x7f)) => {
+                self.byte()?;
+                for _ in 0..self.u32()? {
+                    self.name_bytes()?;
+                    each(self.import_desc()?);
+                }
+            }
+            // One module name and one type, then names.
+            (true, Some(0x7e)) => {
+                self.byte()?;
+                let desc = self.import_desc()?;
+                for _ in 0..self.u32()? {
+                    self.name_bytes()?;
+                    each(desc);
+                }
+            }
+            _ => each(self.import_desc()?),
+        }
+        Some(())
+    }
 }
 
 /// Reads the type, import, table and export sections of `wasm`: whether
@@ -361,63 +420,6 @@ pub(crate) fn scan(wasm: &[u8]) -> Option<ModuleFacts> {
         }
     }
     Some(facts)
-}
-
-impl Reader<'_> {
-    /// The type section: every subtype, in rec groups or not.
-    fn types(&mut self, facts: &mut ModuleFacts) -> Option<()> {
-        for _ in 0..self.u32()? {
-            let members = if self.bytes.get(self.at) == Some(&0x4e) {
-                self.byte()?;
-                self.u32()?
-            } else {
-                1
-            };
-            for _ in 0..members {
-                let prefix = *self.bytes.get(self.at)?;
-                if prefix == 0x50 || prefix == 0x4f {
-                    self.byte()?;
-                    facts.non_final_types |= prefix == 0x50;
-                    for _ in 0..self.u32()? {
-                        self.u32()?;
-                    }
-                }
-                let form = self.comptype_form()?;
-                facts.continuation_types |= form == 0x5d;
-                self.skip_comptype(form)?;
-            }
-        }
-        Some(())
-    }
-
-    /// One entry of the import section, which the compact-imports proposal
-    /// lets stand for several imports: calls `each` with every import's
-    /// table limits (`None` for imports that are not tables), in order.
-    fn import_group(&mut self, each: &mut dyn FnMut(Option<TableLimits>)) -> Option<()> {
-        self.name()?;
-        let item = self.name()?;
-        match (item.is_empty(), self.bytes.get(self.at)) {
-            // One module name, then (name, type) pairs.
-            (true, Some(0x7f)) => {
-                self.byte()?;
-                for _ in 0..self.u32()? {
-                    self.name()?;
-                    each(self.import_desc()?);
-                }
-            }
-            // One module name and one type, then names.
-            (true, Some(0x7e)) => {
-                self.byte()?;
-                let desc = self.import_desc()?;
-                for _ in 0..self.u32()? {
-                    self.name()?;
-                    each(desc);
-                }
-            }
-            _ => each(self.import_desc()?),
-        }
-        Some(())
-    }
 }
 
 #[cfg(test)]
