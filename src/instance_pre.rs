@@ -111,20 +111,13 @@ impl<T> InstancePre<T> {
     /// context (call [`Store::set_wasi`](crate::Store::set_wasi) first).
     pub fn instantiate(&self, mut store: impl AsContextMut<Data = T>) -> Result<Instance> {
         let mut cx = store.as_context_mut();
-        // Wasmtime panics (inside the C API: an abort) on a store of another
-        // engine or one that does not own the linker's store-bound items.
-        if !Engine::same(cx.engine(), self.module.engine()) {
-            return Err(Error::WrongEngine(
-                "the store",
-                "the pre-instantiated module",
-            ));
-        }
-        if let Some(id) = self.store_id {
-            cx.check(
-                id,
-                "the pre-instantiated module (its linker held items of another store)",
-            )?;
-        }
+        crate::linker::check_store_bound(
+            &cx,
+            self.module.engine(),
+            self.store_id,
+            "the pre-instantiated module",
+            "the pre-instantiated module (its linker held items of another store)",
+        )?;
         crate::linker::refuse_wasi_without_context(self.has_wasi, &cx, &self.module)?;
         let mut raw = std::mem::MaybeUninit::<wasmtime_instance_t>::uninit();
         let mut trap = std::ptr::null_mut();

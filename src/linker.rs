@@ -55,6 +55,26 @@ impl<T> Drop for Linker<T> {
     }
 }
 
+/// Checks that `cx` is a store of `engine` and, when definitions of a store
+/// were made (`store_id`), that store: Wasmtime panics on either mismatch
+/// (inside the C API: an abort). `what` and `holder` name the object in
+/// the errors.
+pub(crate) fn check_store_bound<T>(
+    cx: &StoreContextMut<'_, T>,
+    engine: &Engine,
+    store_id: Option<u64>,
+    what: &'static str,
+    holder: &'static str,
+) -> Result<()> {
+    if !Engine::same(cx.engine(), engine) {
+        return Err(Error::WrongEngine("the store", what));
+    }
+    if let Some(id) = store_id {
+        cx.check(id, holder)?;
+    }
+    Ok(())
+}
+
 /// A WASI function called in a store without a WASI context aborts the
 /// process inside the C API: a module that imports WASI from a linker that
 /// defines it (`linker_has_wasi`) is not instantiated in such a store.
@@ -156,13 +176,13 @@ impl<T: 'static> Linker<T> {
     /// Checks that `cx` is a store the linker can work with: of its engine,
     /// and the store of its store-bound items, if it has any.
     fn check_store(&self, cx: &StoreContextMut<'_, T>) -> Result<()> {
-        if !Engine::same(cx.engine(), &self.engine) {
-            return Err(Error::WrongEngine("the store", "the linker"));
-        }
-        if let Some(id) = self.store_id {
-            cx.check(id, "the linker (it holds items of another store)")?;
-        }
-        Ok(())
+        check_store_bound(
+            cx,
+            &self.engine,
+            self.store_id,
+            "the linker",
+            "the linker (it holds items of another store)",
+        )
     }
 
     /// Defines `module`.`name` as an item of `store`.
