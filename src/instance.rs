@@ -378,9 +378,7 @@ impl Instance {
     /// If `store` is not the instance's store.
     fn lookup(&self, mut store: impl AsContextMut, name: &str) -> Result<Option<Extern>> {
         let mut cx = store.as_context_mut();
-        if let Err(err) = cx.check(self.store, "the instance") {
-            panic!("{err}");
-        }
+        cx.assert_owns(self.store, "the instance");
         let Some(item) = self.raw_export(&cx, name) else {
             return Ok(None);
         };

@@ -82,7 +82,7 @@ impl Memory {
     /// If the memory belongs to another store (as in the `wasmtime` crate).
     pub fn ty(&self, store: impl AsContext) -> MemoryType {
         let cx = store.as_context();
-        owned_by(&cx, self.id());
+        cx.assert_owns(self.id(), "the memory");
         let core = cx.wasmtime().core();
         // SAFETY: the memory belongs to this live store; the returned type
         // is owned here, read and deleted once.
@@ -109,7 +109,7 @@ impl Memory {
     /// If the memory belongs to another store (as in the `wasmtime` crate).
     pub fn size(&self, store: impl AsContext) -> u64 {
         let cx = store.as_context();
-        owned_by(&cx, self.id());
+        cx.assert_owns(self.id(), "the memory");
         // SAFETY: the memory belongs to this live store.
         unsafe { (cx.wasmtime().core().wasmtime_memory_size)(cx.context(), &self.raw) }
     }
@@ -130,7 +130,7 @@ impl Memory {
     /// If the memory belongs to another store (as in the `wasmtime` crate).
     pub fn data<'a, S: AsContext + ?Sized>(&self, store: &'a S) -> &'a [u8] {
         let cx = store.as_context();
-        owned_by(&cx, self.id());
+        cx.assert_owns(self.id(), "the memory");
         let (ptr, len) = self.span(cx.wasmtime(), cx.context());
         if len == 0 {
             &[]
@@ -158,9 +158,7 @@ impl Memory {
     /// If the memory belongs to another store (as in the `wasmtime` crate).
     pub fn data_mut<'a, S: AsContextMut + ?Sized>(&self, store: &'a mut S) -> &'a mut [u8] {
         let cx = store.as_context_mut();
-        if let Err(err) = cx.check(self.id(), "the memory") {
-            panic!("{err}");
-        }
+        cx.assert_owns(self.id(), "the memory");
         let (ptr, len) = self.span(cx.wasmtime(), cx.context());
         if len == 0 {
             &mut []
@@ -273,12 +271,4 @@ fn out_of_bounds(offset: usize, len: usize, size: usize) -> Error {
     Error::Invalid(format!(
         "{len} bytes at offset {offset} are outside the memory's {size} bytes"
     ))
-}
-
-/// Panics, saying so, unless the memory with store id `id` belongs to the
-/// store of `cx` (the `wasmtime` crate panics on the same misuse).
-fn owned_by<T>(cx: &crate::store::StoreContext<'_, T>, id: u64) {
-    if let Err(err) = cx.check(id, "the memory") {
-        panic!("{err}");
-    }
 }

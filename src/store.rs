@@ -419,6 +419,15 @@ impl<T> StoreContextMut<'_, T> {
         }
     }
 
+    /// Panics, naming `what`, unless the object of the store with id `id`
+    /// belongs here: for the misuses the `wasmtime` crate panics on.
+    #[track_caller]
+    pub(crate) fn assert_owns(&self, id: u64, what: &'static str) {
+        if let Err(err) = self.check(id, what) {
+            panic!("{err}");
+        }
+    }
+
     /// Whether the store has a WASI context (see `StoreInner::has_wasi`).
     pub(crate) fn has_wasi(&self) -> bool {
         // SAFETY: as in `data`.
@@ -662,6 +671,14 @@ impl<T> StoreContext<'_, T> {
         // SAFETY: the inner store is live for the shared borrow; the view
         // is only used to compare ids.
         unsafe { StoreContextMut::<T>::from_inner(self.inner) }.check(id, what)
+    }
+
+    /// As `StoreContextMut::assert_owns`.
+    #[track_caller]
+    pub(crate) fn assert_owns(&self, id: u64, what: &'static str) {
+        if let Err(err) = self.check(id, what) {
+            panic!("{err}");
+        }
     }
 
     /// The limits recorded for `table`, if it is one the C API cannot
