@@ -222,6 +222,28 @@ impl std::fmt::Debug for Instance {
     }
 }
 
+/// Records in the store the tables `module` defines and exports whose types
+/// the C API cannot give (see `StoreInner::wide_tables`), each found by
+/// `export` (the item of that name, from an instance of the module or from
+/// a linker that defined its exports).
+pub(crate) fn record_wide_tables<T>(
+    cx: &mut StoreContextMut<'_, T>,
+    module: &Module,
+    export: impl Fn(&StoreContextMut<'_, T>, &str) -> Option<wasmtime_extern_t>,
+) {
+    let Some(tables) = module.tables.as_deref() else {
+        return;
+    };
+    for (name, limits) in tables.defined_exports() {
+        if let Some(item) = export(cx, name) {
+            if u32::from(item.kind) == WASMTIME_EXTERN_TABLE {
+                // SAFETY: `kind` says the union holds a table.
+                cx.record_wide_table(unsafe { &item.of.table }, limits);
+            }
+        }
+    }
+}
+
 impl Instance {
     /// Instantiates `module` with `imports` in order (see
     /// [`Linker`](crate::Linker) to resolve imports by name).
@@ -308,17 +330,7 @@ impl Instance {
         module: &Module,
     ) -> Instance {
         let instance = Instance::from_c(cx, raw);
-        let Some(tables) = module.tables.as_deref() else {
-            return instance;
-        };
-        for (name, limits) in tables.defined_exports() {
-            if let Some(item) = instance.raw_export(cx, name) {
-                if u32::from(item.kind) == WASMTIME_EXTERN_TABLE {
-                    // SAFETY: `kind` says the union holds a table.
-                    cx.record_wide_table(unsafe { &item.of.table }, limits);
-                }
-            }
-        }
+        record_wide_tables(cx, module, |cx, name| instance.raw_export(cx, name));
         instance
     }
 

@@ -474,16 +474,9 @@ impl<T: 'static> Linker<T> {
         self.store_id = Some(cx.id());
         // A reactor's instance is Wasmtime's: the tables it defines whose
         // types the C API cannot give are recorded through the linker.
-        if let Some(tables) = module.tables.as_deref() {
-            for (name, limits) in tables.defined_exports() {
-                if let Some(item) = self.raw_get(&cx, module_name, name) {
-                    if u32::from(item.kind) == WASMTIME_EXTERN_TABLE {
-                        // SAFETY: `kind` says the union holds a table.
-                        cx.record_wide_table(unsafe { &item.of.table }, limits);
-                    }
-                }
-            }
-        }
+        crate::instance::record_wide_tables(&mut cx, module, |cx, name| {
+            self.raw_get(cx, module_name, name)
+        });
         Ok(self)
     }
 
