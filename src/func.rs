@@ -1,11 +1,11 @@
 //! Functions: calling wasm, and host functions wasm calls.
 
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::loader::Wasmtime;
 use crate::store::{AsContextMut, Caller, StoreContextMut, StoreInner};
 use crate::sys::tables::Core;
 use crate::sys::types::*;
-use crate::trap::Trap;
+use crate::trap::WasmBacktrace;
 use crate::typed::{TypedFunc, WasmTyList};
 use crate::types::FuncType;
 use crate::val::Val;
@@ -71,6 +71,37 @@ impl Func {
         })
     }
 
+    /// Wraps a function of this store that the library just handed out
+    /// and that is asked for as `P -> R`: its type is compared with the
+    /// signature in the library, not read into a [`FuncType`] (the
+    /// instantiate-and-call path's largest cost before).
+    pub(crate) fn from_c_typed<T, P: WasmTyList, R: WasmTyList>(
+        cx: &mut StoreContextMut<'_, T>,
+        raw: wasmtime_func_t,
+    ) -> Result<TypedFunc<P, R>> {
+        let core = cx.wasmtime().core();
+        // SAFETY: the function belongs to this live store; the returned type
+        // is owned here and deleted after reading.
+        let same = unsafe {
+            let c_ty = (core.wasmtime_func_type)(cx.context(), &raw);
+            let same = FuncType::c_is(core, c_ty, P::TYPES, R::TYPES);
+            (core.wasm_functype_delete)(c_ty);
+            same
+        };
+        if !same {
+            // Read it in full, for the error naming both types (or the
+            // error saying why this crate cannot represent it).
+            return Func::from_c(cx, raw).and_then(|f| f.typed());
+        }
+        let func = Func {
+            raw,
+            store: cx.id(),
+            wasmtime: cx.wasmtime(),
+            ty: Arc::new(FuncType::from_static(P::TYPES, R::TYPES)),
+        };
+        TypedFunc::new(&func)
+    }
+
     /// The function's type.
     ///
     /// ```no_run
@@ -102,8 +133,8 @@ impl Func {
     ///
     /// # Errors
     ///
-    /// [`Error::TypeMismatch`] for wrong argument types or counts;
-    /// [`Error::Trap`] when wasm traps; [`Error::WrongStore`].
+    /// [`ErrorKind::TypeMismatch`] for wrong argument types or counts;
+    /// a [`Trap`](crate::Trap) when wasm traps; [`ErrorKind::WrongStore`].
     pub fn call(
         &self,
         mut store: impl AsContextMut,
@@ -171,19 +202,20 @@ impl Func {
 
     #[cold]
     fn arity_mismatch(&self, params: usize, results: usize) -> Error {
-        Error::TypeMismatch(format!(
+        ErrorKind::TypeMismatch(format!(
             "the function's type is {}, but it was called with {params} arguments and room for {results} results",
             self.ty
-        ))
+        )).into()
     }
 
     #[cold]
     fn argument_mismatch(&self, index: usize, param: &Val) -> Error {
-        Error::TypeMismatch(format!(
+        ErrorKind::TypeMismatch(format!(
             "argument {index} is {}, but the function's type is {}",
             param.ty(),
             self.ty
         ))
+        .into()
     }
 
     /// This function as a [`TypedFunc`], after checking its type once.
@@ -200,7 +232,7 @@ impl Func {
     ///
     /// # Errors
     ///
-    /// [`Error::TypeMismatch`] naming both types when they differ.
+    /// [`ErrorKind::TypeMismatch`] naming both types when they differ.
     pub fn typed<P: WasmTyList, R: WasmTyList>(&self) -> Result<TypedFunc<P, R>> {
         TypedFunc::new(self)
     }
@@ -209,9 +241,10 @@ impl Func {
     /// [`Val`]s and writes the results.
     ///
     /// An `Err` from `func` unwinds the wasm frames and is what the wasm
-    /// call returns: an [`Error::Trap`] or [`Error::Exit`] (from a nested
-    /// call) as it was, any other error as an [`Error::Trap`] carrying its
-    /// message, with the error itself in [`Trap::host_error`]. A panic
+    /// call returns, as in the `wasmtime` crate: the same error value
+    /// (downcastable to the host's own error type), with the wasm frames as
+    /// its [`WasmBacktrace`] context (a trap or WASI exit of a nested call
+    /// comes back as it was). A panic
     /// unwinds the wasm frames too and is resumed in the caller of the wasm
     /// call.
     ///
@@ -321,9 +354,9 @@ pub(crate) unsafe fn call_failed<T>(
             if !error.is_null() {
                 (core.wasmtime_error_delete)(error);
             }
-            Error::Trap(Trap::take(core, trap))
+            crate::trap::take(core, trap)
         } else {
-            Error::take(core, error)
+            crate::error::take(core, error)
         }
     };
     cx.resume_panic();
@@ -349,28 +382,19 @@ impl HostError {
     /// this error: its report carries the error's first line.
     fn raised(&self, reported: &Error) -> bool {
         let first_line = self.message.lines().next().unwrap_or("");
-        match reported {
-            Error::Wasmtime { message, .. } => message.contains(first_line),
-            Error::Trap(trap) => trap.details().contains(first_line),
-            _ => false,
-        }
+        reported.chain().any(|e| e.to_string().contains(first_line))
     }
 
-    /// The error the call returns: a trap or a WASI exit from a nested call
-    /// as it was (keeping its code, status and frames); any other error as
-    /// a trap whose [`Trap::host_error`] is the host's error, with the wasm
-    /// frames Wasmtime reported.
+    /// The error the call returns: the host's error itself, as the
+    /// `wasmtime` crate returns it, with the wasm frames Wasmtime reported
+    /// as its [`WasmBacktrace`] context, unless it has frames already (a
+    /// trap of a nested call) or is a WASI exit.
     fn into_error(self, reported: Error) -> Error {
-        match self.error {
-            err @ (Error::Trap(_) | Error::Exit(_)) => err,
-            error => {
-                let (details, trace) = match reported {
-                    Error::Wasmtime { message, trace } => (message, trace),
-                    Error::Trap(trap) => (trap.details().to_string(), trap.trace().to_vec()),
-                    _ => (String::new(), Vec::new()),
-                };
-                Error::Trap(Trap::from_host(self.message, details, trace, error))
-            }
+        let keep = self.error.downcast_ref::<WasmBacktrace>().is_some()
+            || matches!(self.error.downcast_ref(), Some(ErrorKind::Exit(_)));
+        match reported.downcast_ref::<WasmBacktrace>() {
+            Some(trace) if !keep => self.error.context(trace.clone()),
+            _ => self.error,
         }
     }
 }
@@ -522,10 +546,11 @@ pub(crate) fn untyped_host<T: 'static>(
                 func(caller, args, outs)?;
                 for (i, (result, expected)) in outs.iter().zip(results).enumerate() {
                     if result.ty() != *expected {
-                        return Err(Error::TypeMismatch(format!(
+                        return Err(ErrorKind::TypeMismatch(format!(
                             "host function result {i} is {}, but its type is {ty}",
                             result.ty()
-                        )));
+                        ))
+                        .into());
                     }
                     slots.add(i).write(result.to_raw(&mut cx)?);
                 }
@@ -543,12 +568,12 @@ pub(crate) fn untyped_host<T: 'static>(
 /// What a host closure may return: `()`, values, or a `Result` of them.
 ///
 /// ```no_run
-/// use wasmtime_dyn::{Error, Func, Store};
+/// use wasmtime_dyn::{bail, Func, Result, Store};
 /// # let mut store: Store<()> = unimplemented!();
-/// // An `Err` becomes a trap carrying its message.
-/// let sqrt = Func::wrap(&mut store, |x: f64| {
+/// // An `Err` unwinds wasm and is what the wasm call returns.
+/// let sqrt = Func::wrap(&mut store, |x: f64| -> Result<f64> {
 ///     if x < 0.0 {
-///         Err(Error::Invalid(format!("sqrt of {x}")))
+///         bail!("sqrt of {x}")
 ///     } else {
 ///         Ok(x.sqrt())
 ///     }

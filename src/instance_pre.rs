@@ -2,7 +2,7 @@
 //! instantiation.
 
 use crate::engine::Engine;
-use crate::error::{Error, Result};
+use crate::error::{ErrorKind, Result};
 use crate::instance::Instance;
 use crate::linker::Linker;
 use crate::module::Module;
@@ -66,10 +66,10 @@ impl<T: 'static> Linker<T> {
     /// # Errors
     ///
     /// Wasmtime's error naming an import that is not defined or has the
-    /// wrong type; [`Error::WrongEngine`] for a module of another engine.
+    /// wrong type; [`ErrorKind::WrongEngine`] for a module of another engine.
     pub fn instantiate_pre(&self, module: &Module) -> Result<InstancePre<T>> {
         if !Engine::same(module.engine(), self.engine()) {
-            return Err(Error::WrongEngine("the module", "the linker"));
+            return Err(ErrorKind::WrongEngine("the module", "the linker").into());
         }
         let core = self.engine().wasmtime().core();
         let mut ptr = std::ptr::null_mut();
@@ -78,7 +78,7 @@ impl<T: 'static> Linker<T> {
         let error =
             unsafe { (core.wasmtime_linker_instantiate_pre)(self.ptr(), module.ptr, &mut ptr) };
         // SAFETY: the error, if any, is fresh and owned.
-        unsafe { Error::check(core, error) }?;
+        unsafe { crate::error::check(core, error) }?;
         Ok(InstancePre {
             ptr,
             module: module.clone(),
@@ -104,9 +104,9 @@ impl<T> InstancePre<T> {
     ///
     /// # Errors
     ///
-    /// [`Error::Trap`] if the start function traps; [`Error::WrongEngine`]
-    /// for a store of another engine; [`Error::WrongStore`] when the
-    /// linker held items of another store; [`Error::Invalid`] for a module
+    /// a [`Trap`](crate::Trap) if the start function traps; [`ErrorKind::WrongEngine`]
+    /// for a store of another engine; [`ErrorKind::WrongStore`] when the
+    /// linker held items of another store; [`ErrorKind::Invalid`] for a module
     /// importing WASI through the linker into a store without a WASI
     /// context (call [`Store::set_wasi`](crate::Store::set_wasi) first).
     pub fn instantiate(&self, mut store: impl AsContextMut<Data = T>) -> Result<Instance> {

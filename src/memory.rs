@@ -1,6 +1,6 @@
 //! Linear memories.
 
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::store::{AsContext, AsContextMut, StoreContextMut};
 use crate::sys::types::*;
 use crate::types::MemoryType;
@@ -62,7 +62,7 @@ impl Memory {
             error
         };
         // SAFETY: the error, if any, is fresh and owned.
-        unsafe { Error::check(core, error) }?;
+        unsafe { crate::error::check(core, error) }?;
         // SAFETY: written on success.
         Ok(Memory::from_c(&mut cx, unsafe { raw.assume_init() }))
     }
@@ -262,13 +262,14 @@ impl Memory {
         let error =
             unsafe { (core.wasmtime_memory_grow)(cx.context(), &self.raw, delta, &mut previous) };
         // SAFETY: the error, if any, is fresh and owned.
-        unsafe { Error::check(core, error) }?;
+        unsafe { crate::error::check(core, error) }?;
         Ok(previous)
     }
 }
 
 fn out_of_bounds(offset: usize, len: usize, size: usize) -> Error {
-    Error::Invalid(format!(
+    ErrorKind::Invalid(format!(
         "{len} bytes at offset {offset} are outside the memory's {size} bytes"
     ))
+    .into()
 }

@@ -2,7 +2,7 @@
 //! with the host's data `T`.
 
 use crate::engine::Engine;
-use crate::error::{Error, Result};
+use crate::error::{ErrorKind, Result};
 use crate::loader::Wasmtime;
 use crate::sys::types::*;
 use crate::wasm_scan::TableLimits;
@@ -198,7 +198,7 @@ impl<T> Store<T> {
         // SAFETY: the context is live; `fuel` is writable.
         let error = unsafe { (core.wasmtime_context_get_fuel)(self.raw_context(), &mut fuel) };
         // SAFETY: the error, if any, is fresh and owned.
-        unsafe { Error::check(core, error) }?;
+        unsafe { crate::error::check(core, error) }?;
         Ok(fuel)
     }
 
@@ -243,8 +243,9 @@ impl<T> Store<T> {
         let to_c = |what: &str, v: Option<u64>| -> Result<i64> {
             match v {
                 None => Ok(-1),
-                Some(v) => i64::try_from(v)
-                    .map_err(|_| Error::Invalid(format!("the {what} limit {v} is above i64::MAX"))),
+                Some(v) => i64::try_from(v).map_err(|_| {
+                    ErrorKind::Invalid(format!("the {what} limit {v} is above i64::MAX")).into()
+                }),
             }
         };
         let args = (
@@ -369,7 +370,7 @@ impl<T> StoreContextMut<'_, T> {
         // SAFETY: the context is live.
         let error = unsafe { (core.wasmtime_context_set_fuel)(self.context(), fuel) };
         // SAFETY: the error, if any, is fresh and owned.
-        unsafe { Error::check(core, error) }
+        unsafe { crate::error::check(core, error) }
     }
 
     pub(crate) fn wasmtime(&self) -> &'static Wasmtime {
@@ -415,7 +416,7 @@ impl<T> StoreContextMut<'_, T> {
         if self.id() == id {
             Ok(())
         } else {
-            Err(Error::WrongStore(what))
+            Err(ErrorKind::WrongStore(what).into())
         }
     }
 

@@ -1,7 +1,7 @@
 //! Tables of references.
 
 use crate::capability::Capability;
-use crate::error::{Error, Result};
+use crate::error::{ErrorKind, Result};
 use crate::loader::ValAbi;
 use crate::store::{AsContext, AsContextMut, StoreContextMut};
 use crate::sys::types::*;
@@ -10,7 +10,7 @@ use crate::val::Val;
 
 /// A table of a store. Every table holds references, so reading or
 /// writing one needs a library whose value layout can carry them: on a
-/// build without GC these return [`Error::Unsupported`]`(Gc)`.
+/// build without GC these return [`ErrorKind::Unsupported`]`(Gc)`.
 ///
 /// ```no_run
 /// use wasmtime_dyn::{Table, TableType, Store, Val, ValType};
@@ -35,7 +35,7 @@ impl std::fmt::Debug for Table {
 
 fn require_ref_layout<T>(cx: &StoreContextMut<'_, T>) -> Result<()> {
     if cx.wasmtime().val_abi() == ValAbi::NoGc {
-        Err(Error::Unsupported(Capability::Gc))
+        Err(ErrorKind::Unsupported(Capability::Gc).into())
     } else {
         Ok(())
     }
@@ -67,11 +67,12 @@ impl Table {
         let mut cx = store.as_context_mut();
         require_ref_layout(&cx)?;
         if init.ty() != ty.element() {
-            return Err(Error::TypeMismatch(format!(
+            return Err(ErrorKind::TypeMismatch(format!(
                 "a table of {} cannot hold a {}",
                 ty.element(),
                 init.ty()
-            )));
+            ))
+            .into());
         }
         let core = cx.wasmtime().core();
         let c_ty = ty.to_c(core)?;
@@ -92,7 +93,7 @@ impl Table {
             error
         };
         // SAFETY: the error, if any, is fresh and owned.
-        unsafe { Error::check(core, error) }?;
+        unsafe { crate::error::check(core, error) }?;
         // SAFETY: written on success.
         Ok(Table::from_c(&mut cx, unsafe { raw.assume_init() }))
     }
@@ -210,7 +211,7 @@ impl Table {
         // SAFETY: the table belongs to this live store; the value is only read.
         let error = unsafe { (core.wasmtime_table_set)(cx.context(), &self.raw, index, &c_val) };
         // SAFETY: the error, if any, is fresh and owned.
-        unsafe { Error::check(core, error) }
+        unsafe { crate::error::check(core, error) }
     }
 
     /// Grows by `delta` entries set to `init`; returns the previous size.
@@ -236,7 +237,7 @@ impl Table {
             (core.wasmtime_table_grow)(cx.context(), &self.raw, delta, &c_val, &mut previous)
         };
         // SAFETY: the error, if any, is fresh and owned.
-        unsafe { Error::check(core, error) }?;
+        unsafe { crate::error::check(core, error) }?;
         Ok(previous)
     }
 }

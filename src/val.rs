@@ -3,7 +3,7 @@
 //! `wasmtime_val_t`, whose layout depends on the library's [`ValAbi`].
 
 use crate::capability::Capability;
-use crate::error::{Error, Result};
+use crate::error::{ErrorKind, Result};
 use crate::func::Func;
 use crate::loader::ValAbi;
 use crate::store::{AsContextMut, StoreContextMut};
@@ -17,7 +17,7 @@ fn gc_table(wasmtime: &'static crate::Wasmtime) -> Result<&'static crate::sys::t
         .tables()
         .gc
         .as_ref()
-        .ok_or(Error::Unsupported(Capability::Gc))
+        .ok_or(ErrorKind::Unsupported(Capability::Gc).into())
 }
 
 /// A 128-bit SIMD value, little-endian bytes as in memory.
@@ -371,7 +371,7 @@ impl Val {
     pub(crate) fn to_c<T>(&self, cx: &mut StoreContextMut<'_, T>) -> Result<wasmtime_val_t> {
         let abi = cx.wasmtime().val_abi();
         if self.ty().is_ref() && abi == ValAbi::NoGc {
-            return Err(Error::Unsupported(Capability::Gc));
+            return Err(ErrorKind::Unsupported(Capability::Gc).into());
         }
         // SAFETY: all-zero is a valid `wasmtime_val_t` (kind 0 = i32 0).
         let mut out: wasmtime_val_t = unsafe { std::mem::zeroed() };
@@ -458,9 +458,9 @@ impl Val {
                     // would leak one.
                     let mut owned: wasmtime_val_t = std::ptr::read(val);
                     (cx.wasmtime().core().wasmtime_val_unroot)(&mut owned);
-                    return Err(Error::Invalid(format!(
+                    return Err(ErrorKind::Invalid(format!(
                         "a value of kind {other} (a GC proposal type) is not supported by wasmtime-dyn yet"
-                    )));
+                    )).into());
                 }
             })
         }
@@ -533,7 +533,7 @@ impl ExternRef {
     ///
     /// # Errors
     ///
-    /// [`Error::Unsupported`]`(Gc)` on a library without GC.
+    /// [`ErrorKind::Unsupported`]`(Gc)` on a library without GC.
     pub fn new<T>(
         mut store: impl AsContextMut<Data = T>,
         data: impl Any + Send + Sync,
@@ -555,9 +555,10 @@ impl ExternRef {
         if !ok {
             // SAFETY: creation failed, so Wasmtime did not take the box.
             drop(unsafe { Box::from_raw(boxed) });
-            return Err(Error::Invalid(
+            return Err(ErrorKind::Invalid(
                 "Wasmtime could not allocate the externref (GC heap full?)".into(),
-            ));
+            )
+            .into());
         }
         // SAFETY: written on success.
         let raw = unsafe { raw.assume_init() };

@@ -1,11 +1,11 @@
 //! Running one `.wast` file's directives against one library.
 
-use crate::common::Flavour;
+use crate::common::{kind, trap, Flavour};
 use crate::values::{self, fail, skip, Verdict, NO_GC_REFERENCE};
 use std::collections::HashMap;
 use wasmtime_dyn::{
-    Capability, Config, Engine, Error, Global, GlobalType, Instance, Linker, Memory, MemoryType,
-    Module, Mutability, Store, Table, TableType, TrapCode, Val, ValType,
+    Capability, Config, Engine, Error, ErrorKind, Global, GlobalType, Instance, Linker, Memory,
+    MemoryType, Module, Mutability, Store, Table, TableType, Trap, Val, ValType,
 };
 use wast::core::Module as WastModule;
 use wast::token::Id;
@@ -121,16 +121,16 @@ impl Lib {
     /// Why an error of a call or an accessor is a skip on this library, if
     /// it is one.
     fn unsupported(&self, err: &Error) -> Option<String> {
-        match err {
-            Error::Unsupported(Capability::Gc)
+        match kind(err)? {
+            ErrorKind::Unsupported(Capability::Gc)
                 if !self.engine.capabilities().contains(Capability::Gc) =>
             {
                 Some(NO_GC_REFERENCE.into())
             }
-            Error::Unsupported(cap) if !self.engine.capabilities().contains(*cap) => Some(format!(
-                "needs the `{cap}` capability, which this build lacks"
-            )),
-            Error::Invalid(message) if message.contains("GC proposal") => {
+            ErrorKind::Unsupported(cap) if !self.engine.capabilities().contains(*cap) => Some(
+                format!("needs the `{cap}` capability, which this build lacks"),
+            ),
+            ErrorKind::Invalid(message) if message.contains("GC proposal") => {
                 Some(format!("a type wasmtime-dyn cannot represent: {message}"))
             }
             _ => None,
@@ -175,7 +175,7 @@ fn encode_text(text: &str) -> Result<Vec<u8>, wast::Error> {
 /// The innermost cause of an error, without the byte offset: stable enough
 /// to group skips by.
 fn summary(err: &Error) -> String {
-    let text = err.to_string();
+    let text = err.root_cause().to_string();
     let last = text
         .lines()
         .map(str::trim)
@@ -187,29 +187,33 @@ fn summary(err: &Error) -> String {
     }
 }
 
-/// An error on one line: a trap as its code and Wasmtime's last line (the
+/// Whether a failed call or instantiation trapped: with a code (a
+/// [`Trap`] inside) or without one (an uncaught exception, reported by the
+/// C API as a message). Everything else the runner can meet is the crate's
+/// own [`ErrorKind`]: the runner's host functions never fail.
+fn is_trap(err: &Error) -> bool {
+    trap(err).is_some() || kind(err).is_none()
+}
+
+/// An error on one line: a trap as its code and its own last line (the
 /// backtrace left out), anything else with its lines joined.
 fn describe(err: &Error) -> String {
-    match err {
-        Error::Trap(trap) => {
-            let code = trap
-                .code()
-                .map_or_else(|| "without a code".to_string(), |c| format!("`{c}`"));
-            let last = trap
-                .message()
-                .lines()
-                .map(str::trim)
-                .rfind(|l| !l.is_empty())
-                .unwrap_or_default();
-            format!("a trap {code} ({last})")
-        }
-        other => other
-            .to_string()
+    if is_trap(err) {
+        let code = trap(err).map_or_else(|| "without a code".to_string(), |c| format!("`{c}`"));
+        let root = err.root_cause().to_string();
+        let last = root
+            .lines()
+            .map(str::trim)
+            .rfind(|l| !l.is_empty())
+            .unwrap_or_default();
+        format!("a trap {code} ({last})")
+    } else {
+        format!("{err:#}")
             .lines()
             .map(str::trim)
             .filter(|l| !l.is_empty())
             .collect::<Vec<_>>()
-            .join(" / "),
+            .join(" / ")
     }
 }
 
@@ -235,18 +239,18 @@ fn names_a_disabled_feature(message: &str) -> bool {
 /// Whether a failed call or instantiation is the trap the spec expects,
 /// worded as the reference interpreter words it.
 fn trap_matches(err: &Error, expected: &str) -> bool {
-    match err {
-        Error::Trap(trap) => {
-            if let Some(code) = trap.code() {
-                let text = code.to_string();
-                if text.contains(expected) || expected.contains(&text) {
-                    return true;
-                }
-            }
-            trap.message().contains(expected)
+    if let Some(code) = trap(err) {
+        let text = code.to_string();
+        let text = text.strip_prefix("wasm trap: ").unwrap_or(&text);
+        if text.contains(expected) || expected.contains(text) {
+            return true;
         }
-        Error::Wasmtime { message, .. } => message.contains(expected),
-        _ => false,
+    }
+    match kind(err) {
+        Some(ErrorKind::Wasmtime { message }) => message.contains(expected),
+        Some(_) => false,
+        // A trap, with a code or without: its own message.
+        None => err.root_cause().to_string().contains(expected),
     }
 }
 
@@ -402,7 +406,7 @@ impl<'a> FileRun<'a> {
             },
             WastDirective::AssertExhaustion { call, message, .. } => match self.invoke(call)? {
                 Ok(_) => Err(fail(format!("expected `{message}`, the call returned"))),
-                Err(Error::Trap(trap)) if trap.code() == Some(TrapCode::StackOverflow) => Ok(()),
+                Err(e) if trap(&e) == Some(Trap::StackOverflow) => Ok(()),
                 Err(e) if trap_matches(&e, message) => Ok(()),
                 Err(e) => Err(self.runtime_error(&e, &format!("expected `{message}`"))),
             },
@@ -418,10 +422,12 @@ impl<'a> FileRun<'a> {
             WastDirective::AssertException { exec, .. } => match self.execute(exec)? {
                 Ok(_) => Err(fail("expected an exception, the call returned")),
                 // The C API reports an uncaught exception as a trap without
-                // a code, which this crate cannot tell from a host trap but
-                // by Wasmtime's wording.
-                Err(Error::Trap(trap))
-                    if trap.code().is_none() && trap.message().contains("exception") =>
+                // a code (a message), which this crate cannot tell from a
+                // host trap but by Wasmtime's wording.
+                Err(e)
+                    if is_trap(&e)
+                        && trap(&e).is_none()
+                        && e.root_cause().to_string().contains("exception") =>
                 {
                     Ok(())
                 }
@@ -595,8 +601,8 @@ impl<'a> FileRun<'a> {
         let module = self.lib.load(&encode_module(wat)?)?;
         match self.instantiate(&module)? {
             Ok(_) => Err(fail(format!("the module linked; expected `{message}`"))),
-            Err(Error::Trap(trap)) => Err(fail(format!(
-                "expected the link error `{message}`, got the trap: {trap}"
+            Err(e) if is_trap(&e) => Err(fail(format!(
+                "expected the link error `{message}`, got the trap: {e:?}"
             ))),
             Err(_) => Ok(()),
         }
@@ -646,10 +652,12 @@ fn define_spectest(
     let ty = TableType::new(ValType::FuncRef, 10, Some(20));
     let table = match Table::new(&mut *store, ty, Val::FuncRef(None)) {
         Ok(table) => table,
-        Err(Error::Unsupported(Capability::Gc)) => {
+        Err(e) if matches!(kind(&e), Some(ErrorKind::Unsupported(Capability::Gc))) => {
             let instance = Instance::new(&mut *store, &lib.table_module, &[])?;
             instance.get_table(&mut *store, "table").ok_or_else(|| {
-                Error::Invalid("the spectest table module exports no table".into())
+                Error::from(ErrorKind::Invalid(
+                    "the spectest table module exports no table".into(),
+                ))
             })?
         }
         Err(e) => return Err(e),

@@ -1,7 +1,7 @@
 //! Spec test values: `invoke` arguments to [`Val`]s, and results checked
 //! against `assert_return` patterns (NaN patterns, v128 lanes, references).
 
-use wasmtime_dyn::{Capability, Error, ExternRef, Store, Val, V128};
+use wasmtime_dyn::{Capability, ErrorKind, ExternRef, Store, Val, V128};
 use wast::core::{AbstractHeapType, HeapType, NanPattern, V128Pattern, WastArgCore, WastRetCore};
 use wast::token::{F32, F64};
 use wast::{WastArg, WastRet};
@@ -67,7 +67,14 @@ pub fn arg(store: &mut Store<()>, arg: &WastArg<'_>) -> Result<Val, Verdict> {
         },
         WastArgCore::RefExtern(n) => match ExternRef::new(&mut *store, *n) {
             Ok(r) => Val::ExternRef(Some(r)),
-            Err(Error::Unsupported(Capability::Gc)) => return Err(skip(NO_GC_REFERENCE)),
+            Err(e)
+                if matches!(
+                    e.downcast_ref(),
+                    Some(ErrorKind::Unsupported(Capability::Gc))
+                ) =>
+            {
+                return Err(skip(NO_GC_REFERENCE))
+            }
             Err(e) => return Err(fail(format!("creating (ref.extern {n}): {e}"))),
         },
         WastArgCore::RefHost(_) => return Err(skip(GC_PROPOSAL_REFERENCE)),
