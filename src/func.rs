@@ -2,7 +2,7 @@
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::loader::Wasmtime;
-use crate::store::{AsContextMut, Caller, StoreContextMut, StoreInner};
+use crate::store::{AsContext, AsContextMut, Caller, StoreContextMut, StoreInner};
 use crate::sys::tables::Core;
 use crate::sys::types::*;
 use crate::trap::WasmBacktrace;
@@ -20,7 +20,7 @@ use std::sync::Arc;
 /// ```no_run
 /// use wasmtime_dyn::{Func, Store, Val};
 /// # let mut store: Store<()> = unimplemented!();
-/// let double = Func::wrap(&mut store, |x: i32| x * 2)?;
+/// let double = Func::wrap(&mut store, |x: i32| x * 2);
 /// let mut results = [Val::I32(0)];
 /// double.call(&mut store, &[Val::I32(21)], &mut results)?;
 /// assert_eq!(results[0].i32(), Some(42));
@@ -91,7 +91,7 @@ impl Func {
         if !same {
             // Read it in full, for the error naming both types (or the
             // error saying why this crate cannot represent it).
-            return Func::from_c(cx, raw).and_then(|f| f.typed());
+            return Func::from_c(cx, raw).and_then(|f| TypedFunc::new(&f));
         }
         let func = Func {
             raw,
@@ -102,17 +102,26 @@ impl Func {
         TypedFunc::new(&func)
     }
 
-    /// The function's type.
+    /// The function's type, as the `wasmtime` crate's `Func::ty`.
     ///
     /// ```no_run
     /// use wasmtime_dyn::{Func, Store, ValType};
     /// # let mut store: Store<()> = unimplemented!();
-    /// let f = Func::wrap(&mut store, |a: i32, b: i64| i64::from(a) + b)?;
-    /// assert_eq!(f.ty().params(), [ValType::I32, ValType::I64]);
-    /// assert_eq!(f.ty().results(), [ValType::I64]);
-    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// let f = Func::wrap(&mut store, |a: i32, b: i64| i64::from(a) + b);
+    /// assert_eq!(f.ty(&store).params(), [ValType::I32, ValType::I64]);
+    /// assert_eq!(f.ty(&store).results(), [ValType::I64]);
     /// ```
-    pub fn ty(&self) -> &FuncType {
+    ///
+    /// # Panics
+    ///
+    /// If `store` is not the function's store (as the crate's).
+    pub fn ty(&self, store: impl AsContext) -> FuncType {
+        store.as_context().assert_owns(self.store, "the function");
+        FuncType::clone(&self.ty)
+    }
+
+    /// The type, for this crate's own checks and messages.
+    pub(crate) fn ty_ref(&self) -> &FuncType {
         &self.ty
     }
 
@@ -224,16 +233,24 @@ impl Func {
     /// use wasmtime_dyn::{Instance, Store};
     /// # let (mut store, instance): (Store<()>, Instance) = unimplemented!();
     /// let f = instance.get_func(&mut store, "add").expect("an export `add`");
-    /// let add = f.typed::<(i32, i32), i32>()?;
+    /// let add = f.typed::<(i32, i32), i32>(&store)?;
     /// assert_eq!(add.call(&mut store, (1, 2))?, 3);
-    /// assert!(f.typed::<i64, ()>().is_err());
+    /// assert!(f.typed::<i64, ()>(&store).is_err());
     /// # Ok::<(), wasmtime_dyn::Error>(())
     /// ```
     ///
     /// # Errors
     ///
     /// [`ErrorKind::TypeMismatch`] naming both types when they differ.
-    pub fn typed<P: WasmTyList, R: WasmTyList>(&self) -> Result<TypedFunc<P, R>> {
+    ///
+    /// # Panics
+    ///
+    /// If `store` is not the function's store (as the crate's).
+    pub fn typed<P: WasmTyList, R: WasmTyList>(
+        &self,
+        store: impl AsContext,
+    ) -> Result<TypedFunc<P, R>> {
+        store.as_context().assert_owns(self.store, "the function");
         TypedFunc::new(self)
     }
 
@@ -255,17 +272,35 @@ impl Func {
     /// let negate = Func::new(&mut store, ty, |_caller, params, results| {
     ///     results[0] = Val::I64(params[0].i64().unwrap().wrapping_neg());
     ///     Ok(())
-    /// })?;
-    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// });
     /// ```
     pub fn new<T: 'static>(
         mut store: impl AsContextMut<Data = T>,
         ty: FuncType,
         func: impl Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<()> + Send + Sync + 'static,
-    ) -> Result<Func> {
+    ) -> Func {
         let mut cx = store.as_context_mut();
         let (env, callback, finalizer) = untyped_host(cx.wasmtime(), ty.clone(), func);
         new_host(&mut cx, &ty, env, callback, finalizer)
+    }
+
+    /// [`Func::new`], as the crate's `try_new`: the crate's returns an
+    /// error on out-of-memory, which here aborts as Rust allocation does,
+    /// so this is always `Ok`.
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::{Func, FuncType, Store, ValType};
+    /// # let mut store: Store<()> = unimplemented!();
+    /// let ty = FuncType::new([], []);
+    /// let nop = Func::try_new(&mut store, ty, |_, _, _| Ok(()))?;
+    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// ```
+    pub fn try_new<T: 'static>(
+        store: impl AsContextMut<Data = T>,
+        ty: FuncType,
+        func: impl Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<()> + Send + Sync + 'static,
+    ) -> Result<Func> {
+        Ok(Func::new(store, ty, func))
     }
 
     /// A host function from a Rust closure with typed parameters and
@@ -279,18 +314,33 @@ impl Func {
     /// let count = Func::wrap(&mut store, |mut caller: Caller<'_, u32>, n: u32| {
     ///     *caller.data_mut() += n;
     ///     *caller.data()
-    /// })?;
-    /// assert_eq!(count.ty().to_string(), "(i32) -> (i32)");
-    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// });
+    /// assert_eq!(count.ty(&store).to_string(), "(i32) -> (i32)");
     /// ```
     pub fn wrap<T: 'static, Params, Results>(
         mut store: impl AsContextMut<Data = T>,
         func: impl IntoFunc<T, Params, Results>,
-    ) -> Result<Func> {
+    ) -> Func {
         let mut cx = store.as_context_mut();
         let ty = func.ty();
         let (env, callback, finalizer) = func.into_host(cx.wasmtime());
         new_host(&mut cx, &ty, env, callback, finalizer)
+    }
+
+    /// [`Func::wrap`], as the crate's `try_wrap` (always `Ok` here, as
+    /// [`Func::try_new`] says).
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::{Func, Store};
+    /// # let mut store: Store<()> = unimplemented!();
+    /// let double = Func::try_wrap(&mut store, |x: i32| x * 2)?;
+    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// ```
+    pub fn try_wrap<T: 'static, Params, Results>(
+        store: impl AsContextMut<Data = T>,
+        func: impl IntoFunc<T, Params, Results>,
+    ) -> Result<Func> {
+        Ok(Func::wrap(store, func))
     }
 }
 
@@ -308,7 +358,7 @@ fn new_host<T>(
     env: *mut c_void,
     callback: Callback,
     finalizer: Finalizer,
-) -> Result<Func> {
+) -> Func {
     let core = cx.wasmtime().core();
     let c_ty = ty.to_c(core);
     let mut raw = std::mem::MaybeUninit::<wasmtime_func_t>::uninit();
@@ -326,12 +376,12 @@ fn new_host<T>(
     };
     // SAFETY: written by the call above.
     let raw = unsafe { raw.assume_init() };
-    Ok(Func {
+    Func {
         raw,
         store: cx.id(),
         wasmtime: cx.wasmtime(),
         ty: Arc::new(ty.clone()),
-    })
+    }
 }
 
 /// Builds the error of a failed call, resuming a host function's panic
@@ -378,6 +428,20 @@ pub(crate) struct HostError {
 }
 
 impl HostError {
+    /// The error, with the message Wasmtime's trap gets (which runs the
+    /// error's `Display`: call it where a panic is caught).
+    pub(crate) fn new(error: Error) -> HostError {
+        HostError {
+            message: error.to_string(),
+            error,
+        }
+    }
+
+    /// The message Wasmtime's trap gets.
+    pub(crate) fn message(&self) -> &str {
+        &self.message
+    }
+
     /// Whether `reported` (what the C call returned) is the trap made from
     /// this error: its report carries the error's first line.
     fn raised(&self, reported: &Error) -> bool {
@@ -456,10 +520,7 @@ unsafe fn run_host<T>(
     // the error included (a `Display` may panic too).
     let outcome = catch_unwind(AssertUnwindSafe(|| match body() {
         Ok(()) => None,
-        Err(error) => Some(HostError {
-            message: error.to_string(),
-            error,
-        }),
+        Err(error) => Some(HostError::new(error)),
     }));
     let message = match outcome {
         Ok(None) => return std::ptr::null_mut(),
@@ -577,8 +638,8 @@ pub(crate) fn untyped_host<T: 'static>(
 ///     } else {
 ///         Ok(x.sqrt())
 ///     }
-/// })?;
-/// let widen = Func::wrap(&mut store, |x: i32| (x, i64::from(x)))?; // two results
+/// });
+/// let widen = Func::wrap(&mut store, |x: i32| (x, i64::from(x))); // two results
 /// # Ok::<(), wasmtime_dyn::Error>(())
 /// ```
 pub trait WasmRet: Send + Sync + 'static {

@@ -18,7 +18,7 @@ use crate::typed::{TypedFunc, WasmTyList};
 /// # let (mut store, instance): (Store<()>, Instance) = unimplemented!();
 /// for (name, item) in instance.exports(&mut store)? {
 ///     match item {
-///         Extern::Func(f) => println!("{name}: function {}", f.ty()),
+///         Extern::Func(f) => println!("{name}: function {}", f.ty(&store)),
 ///         Extern::Memory(m) => println!("{name}: memory of {} pages", m.size(&store)),
 ///         _ => println!("{name}: another kind"),
 ///     }
@@ -96,7 +96,7 @@ impl Extern {
     /// use wasmtime_dyn::{Extern, Instance, Store};
     /// # let (mut store, instance): (Store<()>, Instance) = unimplemented!();
     /// if let Some(table) = instance.get_export(&mut store, "table").and_then(Extern::into_table) {
-    ///     println!("{} entries", table.size(&store)?);
+    ///     println!("{} entries", table.size(&store));
     /// }
     /// # Ok::<(), wasmtime_dyn::Error>(())
     /// ```
@@ -252,7 +252,7 @@ impl Instance {
     /// use wasmtime_dyn::{Func, Instance, Module, Store};
     /// # let (mut store, module): (Store<()>, Module) = unimplemented!();
     /// // The module's only import is a function `(param i32)`.
-    /// let log = Func::wrap(&mut store, |x: i32| println!("{x}"))?;
+    /// let log = Func::wrap(&mut store, |x: i32| println!("{x}"));
     /// let instance = Instance::new(&mut store, &module, &[log.into()])?;
     /// # Ok::<(), wasmtime_dyn::Error>(())
     /// ```
@@ -571,7 +571,7 @@ impl Instance {
     /// use wasmtime_dyn::{Instance, Store};
     /// # let (mut store, instance): (Store<()>, Instance) = unimplemented!();
     /// let table = instance.get_table(&mut store, "table").expect("an exported table");
-    /// println!("{} entries", table.size(&store)?);
+    /// println!("{} entries", table.size(&store));
     /// # Ok::<(), wasmtime_dyn::Error>(())
     /// ```
     ///

@@ -39,6 +39,7 @@ mod config;
 mod config_rules;
 pub mod cwasm;
 mod engine;
+mod epoch;
 pub mod error;
 mod func;
 mod global;
@@ -71,6 +72,7 @@ pub use config::{
     PoolingAllocatorConfig, Strategy, ThreadsConfig,
 };
 pub use engine::Engine;
+pub use epoch::UpdateDeadline;
 pub use error::{Error, ErrorKind, Result};
 pub use func::{Func, IntoFunc, WasmRet};
 pub use global::Global;

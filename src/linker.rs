@@ -229,6 +229,26 @@ impl<T: 'static> Linker<T> {
         Ok(self)
     }
 
+    /// Defines every export of `instance` under `module_name`, as the
+    /// crate's `Linker::instance` (the same as
+    /// [`define_instance`](Linker::define_instance)).
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::{Linker, Module, Store};
+    /// # let (mut linker, mut store, lib): (Linker<()>, Store<()>, Module) = unimplemented!();
+    /// let lib = linker.instantiate(&mut store, &lib)?;
+    /// linker.instance(&mut store, "lib", lib)?;
+    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// ```
+    pub fn instance(
+        &mut self,
+        store: impl AsContextMut<Data = T>,
+        module_name: &str,
+        instance: Instance,
+    ) -> Result<&mut Self> {
+        self.define_instance(store, module_name, &instance)
+    }
+
     /// Defines every export of `instance` under the module name `name`.
     ///
     /// ```no_run

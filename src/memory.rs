@@ -114,6 +114,26 @@ impl Memory {
         unsafe { (cx.wasmtime().core().wasmtime_memory_size)(cx.context(), &self.raw) }
     }
 
+    /// The size in bytes, as the crate's `Memory::data_size`.
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::{Memory, MemoryType, Store};
+    /// # let mut store: Store<()> = unimplemented!();
+    /// let memory = Memory::new(&mut store, MemoryType::new(2, None))?;
+    /// assert_eq!(memory.data_size(&store), 2 * 65536);
+    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// If the memory belongs to another store (as in the `wasmtime` crate).
+    pub fn data_size(&self, store: impl AsContext) -> usize {
+        let cx = store.as_context();
+        cx.assert_owns(self.id(), "the memory");
+        // SAFETY: the memory belongs to this live store.
+        unsafe { (cx.wasmtime().core().wasmtime_memory_data_size)(cx.context(), &self.raw) }
+    }
+
     /// The contents, borrowed from the store.
     ///
     /// ```no_run

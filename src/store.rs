@@ -38,6 +38,8 @@ pub(crate) struct StoreInner<T> {
     /// words: recorded when an instance of a module whose bytes this crate
     /// read is made, answered by `Table::ty` without asking the C API.
     pub(crate) wide_tables: HashMap<(u32, u32), TableLimits>,
+    /// What the epoch deadline does (see `crate::epoch`).
+    pub(crate) epoch: crate::epoch::EpochBehaviour<T>,
     pub(crate) data: T,
 }
 
@@ -87,6 +89,7 @@ impl<T> Store<T> {
             host_error: None,
             has_wasi: false,
             wide_tables: HashMap::new(),
+            epoch: crate::epoch::EpochBehaviour::Default,
             data,
         }));
         // SAFETY: the engine is live; the data pointer is the inner box,
@@ -107,6 +110,12 @@ impl<T> Store<T> {
             id,
             _owns: PhantomData,
         }
+    }
+
+    /// The inner box, borrowed with the store.
+    pub(crate) fn inner_mut(&mut self) -> &mut StoreInner<T> {
+        // SAFETY: the box lives as long as the store, borrowed exclusively.
+        unsafe { self.inner.as_mut() }
     }
 
     /// The host data.

@@ -16,7 +16,7 @@ use crate::val::Val;
 /// use wasmtime_dyn::{Table, TableType, Store, Val, ValType};
 /// # let mut store: Store<()> = unimplemented!();
 /// let table = Table::new(&mut store, TableType::new(ValType::FuncRef, 2, None), Val::FuncRef(None))?;
-/// assert_eq!(table.size(&store)?, 2);
+/// assert_eq!(table.size(&store), 2);
 /// assert!(matches!(table.get(&mut store, 0)?, Some(Val::FuncRef(None))));
 /// # Ok::<(), wasmtime_dyn::Error>(())
 /// ```
@@ -130,14 +130,18 @@ impl Table {
     /// # let mut store: Store<()> = unimplemented!();
     /// let ty = TableType::new(ValType::FuncRef, 4, None);
     /// let table = Table::new(&mut store, ty, Val::FuncRef(None))?;
-    /// assert_eq!(table.size(&store)?, 4);
+    /// assert_eq!(table.size(&store), 4);
     /// # Ok::<(), wasmtime_dyn::Error>(())
     /// ```
-    pub fn size(&self, store: impl AsContext) -> Result<u64> {
+    ///
+    /// # Panics
+    ///
+    /// If the table belongs to another store (as in the `wasmtime` crate).
+    pub fn size(&self, store: impl AsContext) -> u64 {
         let cx = store.as_context();
-        cx.check(self.id(), "the table")?;
+        cx.assert_owns(self.id(), "the table");
         // SAFETY: the table belongs to this live store.
-        Ok(unsafe { (cx.wasmtime().core().wasmtime_table_size)(cx.context(), &self.raw) })
+        unsafe { (cx.wasmtime().core().wasmtime_table_size)(cx.context(), &self.raw) }
     }
 
     /// The entry at `index`, or `None` past the end.
@@ -197,7 +201,7 @@ impl Table {
     /// # let mut store: Store<()> = unimplemented!();
     /// let ty = TableType::new(ValType::FuncRef, 1, None);
     /// let table = Table::new(&mut store, ty, Val::FuncRef(None))?;
-    /// let seven = Func::wrap(&mut store, || 7)?;
+    /// let seven = Func::wrap(&mut store, || 7);
     /// table.set(&mut store, 0, Val::FuncRef(Some(seven)))?;
     /// assert!(matches!(table.get(&mut store, 0)?, Some(Val::FuncRef(Some(_)))));
     /// # Ok::<(), wasmtime_dyn::Error>(())
@@ -222,7 +226,7 @@ impl Table {
     /// let ty = TableType::new(ValType::FuncRef, 4, None);
     /// let table = Table::new(&mut store, ty, Val::FuncRef(None))?;
     /// assert_eq!(table.grow(&mut store, 2, Val::FuncRef(None))?, 4); // the previous size
-    /// assert_eq!(table.size(&store)?, 6);
+    /// assert_eq!(table.size(&store), 6);
     /// # Ok::<(), wasmtime_dyn::Error>(())
     /// ```
     pub fn grow(&self, mut store: impl AsContextMut, delta: u64, init: Val) -> Result<u64> {

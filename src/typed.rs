@@ -205,7 +205,7 @@ impl<P, R> Clone for TypedFunc<P, R> {
 
 impl<P, R> std::fmt::Debug for TypedFunc<P, R> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "TypedFunc({})", self.func.ty())
+        write!(f, "TypedFunc({})", self.func.ty_ref())
     }
 }
 
@@ -217,7 +217,7 @@ unsafe impl<P, R> Sync for TypedFunc<P, R> {}
 
 impl<P: WasmTyList, R: WasmTyList> TypedFunc<P, R> {
     pub(crate) fn new(func: &Func) -> Result<TypedFunc<P, R>> {
-        let ty = func.ty();
+        let ty = func.ty_ref();
         if ty.params() != P::TYPES || ty.results() != R::TYPES {
             return Err(ErrorKind::TypeMismatch(format!(
                 "the function's type is {ty}, but it was asked for as {}",
@@ -282,7 +282,7 @@ impl<P: WasmTyList, R: WasmTyList> TypedFunc<P, R> {
     /// use wasmtime_dyn::{Instance, Store, TypedFunc};
     /// # let (mut store, instance): (Store<()>, Instance) = unimplemented!();
     /// let add: TypedFunc<(i32, i32), i32> = instance.get_typed_func(&mut store, "add")?;
-    /// assert_eq!(add.func().ty().to_string(), "(i32, i32) -> (i32)");
+    /// assert_eq!(add.func().ty(&store).to_string(), "(i32, i32) -> (i32)");
     /// # Ok::<(), wasmtime_dyn::Error>(())
     /// ```
     pub fn func(&self) -> &Func {

@@ -298,8 +298,7 @@ fn untyped_host_function_and_func_wrap() {
             let shift = params[0].i32().unwrap() as u32;
             results[0] = Val::V128(V128::from(params[1].v128().unwrap().as_u128() << shift));
             Ok(())
-        })
-        .unwrap();
+        });
         let mut results = [Val::I32(0)];
         func.call(
             &mut store,
@@ -310,8 +309,8 @@ fn untyped_host_function_and_func_wrap() {
         assert_eq!(results[0].v128(), Some(V128::from(16)), "{flavour:?}");
         assert_eq!(*store.data(), 1);
 
-        let double = Func::wrap(&mut store, |x: u64| x.wrapping_mul(2)).unwrap();
-        let typed = double.typed::<u64, u64>().unwrap();
+        let double = Func::wrap(&mut store, |x: u64| x.wrapping_mul(2));
+        let typed = double.typed::<u64, u64>(&store).unwrap();
         assert_eq!(typed.call(&mut store, u64::MAX).unwrap(), u64::MAX - 1);
     }
 }

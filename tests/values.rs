@@ -108,7 +108,7 @@ fn reference_globals_and_tables_need_the_gc_layout() {
             .unwrap();
         let global = instance.get_global(&mut store, "funcref").unwrap();
         let table = instance.get_table(&mut store, "table").unwrap();
-        assert_eq!(table.size(&store).unwrap(), 2);
+        assert_eq!(table.size(&store), 2);
         assert_eq!(
             table.ty(&store).unwrap(),
             TableType::new(ValType::FuncRef, 2, None)
@@ -139,7 +139,10 @@ fn reference_globals_and_tables_need_the_gc_layout() {
             panic!("expected a funcref")
         };
         assert_eq!(
-            f.typed::<(), i32>().unwrap().call(&mut store, ()).unwrap(),
+            f.typed::<(), i32>(&store)
+                .unwrap()
+                .call(&mut store, ())
+                .unwrap(),
             99
         );
         assert!(matches!(
@@ -148,7 +151,7 @@ fn reference_globals_and_tables_need_the_gc_layout() {
         ));
         assert!(table.get(&mut store, 2).unwrap().is_none());
         // Write a host function into the table and the global, read back.
-        let host = Func::wrap(&mut store, || 5i32).unwrap();
+        let host = Func::wrap(&mut store, || 5i32);
         table
             .set(&mut store, 0, Val::FuncRef(Some(host.clone())))
             .unwrap();
@@ -156,7 +159,7 @@ fn reference_globals_and_tables_need_the_gc_layout() {
             panic!()
         };
         assert_eq!(
-            back.typed::<(), i32>()
+            back.typed::<(), i32>(&store)
                 .unwrap()
                 .call(&mut store, ())
                 .unwrap(),
@@ -167,14 +170,17 @@ fn reference_globals_and_tables_need_the_gc_layout() {
             panic!()
         };
         assert_eq!(
-            g.typed::<(), i32>().unwrap().call(&mut store, ()).unwrap(),
+            g.typed::<(), i32>(&store)
+                .unwrap()
+                .call(&mut store, ())
+                .unwrap(),
             99
         );
         assert_eq!(table.grow(&mut store, 3, Val::FuncRef(None)).unwrap(), 2);
-        assert_eq!(table.size(&store).unwrap(), 5);
+        assert_eq!(table.size(&store), 5);
         // A funcref of another store is refused.
         let mut other = Store::new(&engine, ());
-        let foreign = Func::wrap(&mut other, || 1i32).unwrap();
+        let foreign = Func::wrap(&mut other, || 1i32);
         let err = table
             .set(&mut store, 0, Val::FuncRef(Some(foreign)))
             .unwrap_err();

@@ -515,7 +515,7 @@ impl<'a> FileRun<'a> {
             .map(|arg| values::arg(&mut self.store, arg))
             .collect::<Result<Vec<_>, _>>()?;
         let mut results: Vec<Val> = func
-            .ty()
+            .ty(&self.store)
             .results()
             .iter()
             .map(|ty| Val::default_for(*ty))
