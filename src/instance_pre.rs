@@ -128,7 +128,7 @@ impl<T: 'static> Linker<T> {
                 wasmtime: self.engine().wasmtime(),
             }),
             module: module.clone(),
-            store_id: self.store_id(),
+            store_id: self.store_for(module),
             has_wasi: self.has_wasi,
             _data: PhantomData,
         })

@@ -281,37 +281,33 @@ impl Module {
     }
 
     fn read_func_exports(&self) -> FuncExports {
-        {
-            let core = self.engine.wasmtime().core();
-            let mut vec = wasm_exporttype_vec_t {
-                size: 0,
-                data: std::ptr::null_mut(),
-            };
-            // SAFETY: the module is live; `vec` is an empty vector to fill.
-            unsafe { (core.wasmtime_module_exports)(self.ptr, &mut vec) };
-            let map = (0..vec.size)
-                .map(|i| {
-                    // SAFETY: the vector holds `size` live export types,
-                    // which own their names and types until it is deleted.
-                    unsafe {
-                        let item = *vec.data.add(i);
-                        let name = name_of((core.wasm_exporttype_name)(item));
-                        let ty = (core.wasm_exporttype_type)(item);
-                        let func = if u32::from((core.wasm_externtype_kind)(ty)) == WASM_EXTERN_FUNC
-                        {
-                            FuncType::from_c(core, (core.wasm_externtype_as_functype_const)(ty))
-                                .ok()
-                        } else {
-                            None
-                        };
-                        (name.into_boxed_str(), func)
-                    }
-                })
-                .collect();
-            // SAFETY: filled by the library, deleted once.
-            unsafe { (core.wasm_exporttype_vec_delete)(&mut vec) };
-            map
-        }
+        let core = self.engine.wasmtime().core();
+        let mut vec = wasm_exporttype_vec_t {
+            size: 0,
+            data: std::ptr::null_mut(),
+        };
+        // SAFETY: the module is live; `vec` is an empty vector to fill.
+        unsafe { (core.wasmtime_module_exports)(self.ptr, &mut vec) };
+        let map = (0..vec.size)
+            .map(|i| {
+                // SAFETY: the vector holds `size` live export types,
+                // which own their names and types until it is deleted.
+                unsafe {
+                    let item = *vec.data.add(i);
+                    let name = name_of((core.wasm_exporttype_name)(item));
+                    let ty = (core.wasm_exporttype_type)(item);
+                    let func = if u32::from((core.wasm_externtype_kind)(ty)) == WASM_EXTERN_FUNC {
+                        FuncType::from_c(core, (core.wasm_externtype_as_functype_const)(ty)).ok()
+                    } else {
+                        None
+                    };
+                    (name.into_boxed_str(), func)
+                }
+            })
+            .collect();
+        // SAFETY: filled by the library, deleted once.
+        unsafe { (core.wasm_exporttype_vec_delete)(&mut vec) };
+        map
     }
 
     /// The first of `names` the module imports from, if any (reads the
@@ -329,6 +325,33 @@ impl Module {
             // their names until the vector is deleted.
             let module = unsafe { name_of((core.wasm_importtype_module)(*vec.data.add(i))) };
             names.iter().copied().find(|n| *n == module)
+        });
+        // SAFETY: filled by the library, deleted once.
+        unsafe { (core.wasm_importtype_vec_delete)(&mut vec) };
+        found
+    }
+
+    /// Whether `wanted(module, name)` holds for one of the imports (reads
+    /// the import names only, never their types).
+    pub(crate) fn imports_any(&self, wanted: impl Fn(&str, &str) -> bool) -> bool {
+        let core = self.engine.wasmtime().core();
+        let mut vec = wasm_importtype_vec_t {
+            size: 0,
+            data: std::ptr::null_mut(),
+        };
+        // SAFETY: the module is live; `vec` is an empty vector to fill.
+        unsafe { (core.wasmtime_module_imports)(self.ptr, &mut vec) };
+        let found = (0..vec.size).any(|i| {
+            // SAFETY: the vector holds `size` live import types, which own
+            // their names until the vector is deleted.
+            let (module, name) = unsafe {
+                let item = *vec.data.add(i);
+                (
+                    name_of((core.wasm_importtype_module)(item)),
+                    name_of((core.wasm_importtype_name)(item)),
+                )
+            };
+            wanted(&module, &name)
         });
         // SAFETY: filled by the library, deleted once.
         unsafe { (core.wasm_importtype_vec_delete)(&mut vec) };
