@@ -37,6 +37,9 @@ pub struct Linker<T> {
     store_bound: Vec<(String, Option<String>)>,
     /// Whether WASI is defined here (see `StoreInner::has_wasi`).
     pub(crate) has_wasi: bool,
+    /// Where a store's WASI context is in its data, when WASI was defined
+    /// by `wasi::p1::add_to_linker_sync`.
+    pub(crate) wasi_ctx: Option<crate::wasi::p1::WasiCtxGetter<T>>,
     _data: PhantomData<fn(T)>,
 }
 
@@ -78,6 +81,24 @@ pub(crate) fn check_store_bound<T>(
         cx.check(id, holder)?;
     }
     Ok(())
+}
+
+/// Installs the store's WASI context from its data, where the linker was
+/// given a getter (`wasi::p1::add_to_linker_sync`) and the store has none.
+pub(crate) fn provide_wasi<T>(
+    get: Option<&crate::wasi::p1::WasiCtxGetter<T>>,
+    cx: &mut StoreContextMut<'_, T>,
+) -> Result<()> {
+    let Some(get) = get else { return Ok(()) };
+    if cx.has_wasi() {
+        return Ok(());
+    }
+    let config = get(cx.data_mut()).config.clone();
+    let wasi = cx
+        .engine()
+        .wasi()
+        .ok_or(ErrorKind::Unsupported(crate::Capability::Wasi))?;
+    wasi.set(cx, &config)
 }
 
 /// A WASI function called in a store without a WASI context aborts the
@@ -136,6 +157,7 @@ impl<T: 'static> Linker<T> {
             store_id: None,
             store_bound: Vec::new(),
             has_wasi: false,
+            wasi_ctx: None,
             _data: PhantomData,
         }
     }
@@ -460,6 +482,7 @@ impl<T: 'static> Linker<T> {
         if !Engine::same(module.engine(), &self.engine) {
             return Err(ErrorKind::WrongEngine("the module", "the linker").into());
         }
+        provide_wasi(self.wasi_ctx.as_ref(), &mut cx)?;
         refuse_wasi_without_context(self.has_wasi, &cx, module)?;
         let mut raw = std::mem::MaybeUninit::<wasmtime_instance_t>::uninit();
         let mut trap = std::ptr::null_mut();
@@ -512,6 +535,7 @@ impl<T: 'static> Linker<T> {
         if !Engine::same(module.engine(), &self.engine) {
             return Err(ErrorKind::WrongEngine("the module", "the linker").into());
         }
+        provide_wasi(self.wasi_ctx.as_ref(), &mut cx)?;
         refuse_wasi_without_context(self.has_wasi, &cx, module)?;
         // SAFETY: linker, context and module are live and of one engine;
         // store-bound definitions belong to this store (checked); the name
