@@ -2,7 +2,7 @@
 //! library.
 
 use crate::capability::{Capabilities, Capability};
-use crate::config::Config;
+use crate::config::{Config, Settings};
 use crate::engine::Engine;
 use crate::error::{ErrorKind, Result};
 use crate::loader::Wasmtime;
@@ -263,22 +263,29 @@ impl Wat {
     }
 }
 
-/// What [`precompile_for`] compiles for: a library (or an engine of one),
-/// whose major is then checked against the compiling library's, or bare
-/// [`Capabilities`], which say nothing of the version.
+/// What [`precompile_for`] compiles for: an engine (its library and its
+/// settings), a library (its default settings), whose major is then
+/// checked against the compiling library's, or bare [`Capabilities`],
+/// which say nothing of the version.
 ///
 /// ```no_run
-/// use wasmtime_dyn::{precompile_for, Target, Wasmtime};
+/// use wasmtime_dyn::{precompile_for, Config, Engine, Target, Wasmtime};
 /// # let (full, min): (&'static Wasmtime, &'static Wasmtime) = unimplemented!();
+/// let mut config = Config::new(min);
+/// config.consume_fuel(true);
+/// let engine = Engine::new(min, &config)?;
+/// let with_settings: Target = (&engine).into();
 /// let checked: Target = min.into();
 /// let unchecked: Target = min.capabilities().into();
-/// let cwasm = precompile_for(full, checked, "(module)")?;
+/// let cwasm = precompile_for(full, with_settings, "(module)")?;
 /// # Ok::<(), wasmtime_dyn::Error>(())
 /// ```
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct Target {
     capabilities: Capabilities,
     version: Option<crate::Version>,
+    /// The target engine, whose settings the artifact must match.
+    engine: Option<Engine>,
 }
 
 impl From<Capabilities> for Target {
@@ -286,6 +293,7 @@ impl From<Capabilities> for Target {
         Target {
             capabilities,
             version: None,
+            engine: None,
         }
     }
 }
@@ -295,42 +303,114 @@ impl From<&Wasmtime> for Target {
         Target {
             capabilities: wasmtime.capabilities(),
             version: Some(wasmtime.version()),
+            engine: None,
         }
     }
 }
 
+/// The engine's library and its [`Config`]: [`precompile_for`] compiles
+/// with the engine's settings, so that the artifact is one this engine
+/// accepts.
 impl From<&Engine> for Target {
     fn from(engine: &Engine) -> Target {
-        engine.wasmtime().into()
+        Target {
+            engine: Some(engine.clone()),
+            ..engine.wasmtime().into()
+        }
     }
 }
 
-/// Precompiles `wasm` (binary, or text where `compiling` has the parser)
-/// with the library `compiling` into a `.cwasm` that the library `target`
-/// (or a library with the capabilities `target`) accepts with its default
-/// configuration: the minimal build, for example.
+/// What [`precompile_for`] compiles with: a library with a compiler, or an
+/// engine of one, which contributes the settings that change only how code
+/// is compiled, not whether an engine accepts it (Cranelift's optimization
+/// level, NaN canonicalization and verifier, parallel compilation, raw
+/// Cranelift flags).
 ///
 /// ```no_run
-/// use wasmtime_dyn::{precompile_for, Engine, Module, Wasmtime};
+/// use wasmtime_dyn::{precompile_for, Config, Engine, OptLevel, Wasmtime};
 /// # let (full, min): (&'static Wasmtime, &'static Wasmtime) = unimplemented!();
-/// let cwasm = precompile_for(full, min, r#"(module (func (export "f")))"#)?;
-/// let engine = Engine::default_for(min)?;
+/// let mut config = Config::new(full);
+/// config.compiler().unwrap().cranelift_opt_level(OptLevel::SpeedAndSize);
+/// let compiling = Engine::new(full, &config)?;
+/// let cwasm = precompile_for(&compiling, &Engine::default_for(min)?, "(module)")?;
+/// # Ok::<(), wasmtime_dyn::Error>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct Compiling {
+    wasmtime: &'static Wasmtime,
+    engine: Option<Engine>,
+}
+
+impl From<&'static Wasmtime> for Compiling {
+    fn from(wasmtime: &'static Wasmtime) -> Compiling {
+        Compiling {
+            wasmtime,
+            engine: None,
+        }
+    }
+}
+
+impl From<&Engine> for Compiling {
+    fn from(engine: &Engine) -> Compiling {
+        Compiling {
+            wasmtime: engine.wasmtime(),
+            engine: Some(engine.clone()),
+        }
+    }
+}
+
+/// Precompiles `wasm` (binary, or text where the compiling library has the
+/// parser) with the library of `compiling` into a `.cwasm` that `target`
+/// accepts:
+///
+/// - an engine ([`Target`] from `&Engine`): the artifact is compiled with
+///   the engine's settings that decide whether it takes an artifact (fuel,
+///   epoch interruption, debug info, memory reservation and guards,
+///   signals-based traps, copy-on-write initialization, the WebAssembly
+///   proposals, concurrency support, the compiler strategy, the target
+///   triple...), so one step makes an artifact for, say, a minimal engine
+///   that meters fuel; settings that do not concern artifacts (pooling,
+///   cache) are left out;
+/// - a library, or [`Capabilities`]: for its default configuration.
+///
+/// Either way [`Config::for_target`] turns off what the target library
+/// lacks.
+///
+/// ```no_run
+/// use wasmtime_dyn::{precompile_for, Config, Engine, Module, Store, Wasmtime};
+/// # let (full, min): (&'static Wasmtime, &'static Wasmtime) = unimplemented!();
+/// let mut config = Config::new(min);
+/// config.consume_fuel(true).epoch_interruption(true);
+/// let engine = Engine::new(min, &config)?;
+/// let cwasm = precompile_for(full, &engine, r#"(module (func (export "f")))"#)?;
 /// // SAFETY: the bytes were just produced by a trusted compiler.
 /// let module = unsafe { Module::deserialize(&engine, &cwasm) }?;
+/// let mut store = Store::new(&engine, ());
+/// store.set_fuel(10_000)?;
+/// store.set_epoch_deadline(1);
 /// # Ok::<(), wasmtime_dyn::Error>(())
 /// ```
 ///
 /// # Errors
 ///
-/// [`ErrorKind::Unsupported`]`(Compiler)` if `compiling` has no compiler;
-/// [`ErrorKind::IncompatibleArtifact`] if `target` is a library of another
-/// Wasmtime major (Wasmtime only loads artifacts of its own major); the
+/// [`ErrorKind::Unsupported`]`(Compiler)` if the compiling library has no
+/// compiler; [`ErrorKind::IncompatibleArtifact`] if `target` is of another
+/// Wasmtime major (Wasmtime only loads artifacts of its own major), or,
+/// for a target engine, naming each of its settings the compiling library
+/// cannot match (a proposal enabled through a capability the compiling
+/// library lacks, concurrency support it was built without,
+/// `WASMTIME_BACKTRACE_DETAILS` set for one engine and not the other...),
+/// or with the reasons the target engine would refuse the artifact; the
 /// compiler's error for an invalid module.
 pub fn precompile_for(
-    compiling: &'static Wasmtime,
+    compiling: impl Into<Compiling>,
     target: impl Into<Target>,
     wasm: impl AsRef<[u8]>,
 ) -> Result<Vec<u8>> {
+    let Compiling {
+        wasmtime: compiling,
+        engine: compiling_engine,
+    } = compiling.into();
     let target = target.into();
     if !compiling.has(Capability::Compiler) {
         return Err(ErrorKind::Unsupported(Capability::Compiler).into());
@@ -345,7 +425,223 @@ pub fn precompile_for(
             )).into());
         }
     }
+    let unmatched = |what: String| -> crate::Error {
+        ErrorKind::IncompatibleArtifact(format!(
+            "precompiling with {} for the target engine: the compiling libwasmtime cannot match \
+             the target engine's settings: {what}",
+            compiling.path().display()
+        ))
+        .into()
+    };
     let mut config = Config::new(compiling);
+    if let Some(engine) = &target.engine {
+        config.settings = artifact_settings(engine.settings());
+        let features = crate::cwasm::profile::features_of(compiling, &config.settings);
+        if let Some((name, capability)) =
+            crate::config_rules::unsupported_enable(compiling, &config.settings, &features)
+        {
+            return Err(unmatched(format!(
+                "`{name}(true)` (the compiling library has no `{capability}` capability, and \
+                 does not have the proposal on without it)"
+            )));
+        }
+    }
+    if let Some(engine) = &compiling_engine {
+        compile_settings(&mut config.settings, engine.settings());
+    }
     config.for_target(target.capabilities);
-    Engine::new(compiling, &config)?.precompile_module(wasm)
+    let engine = match Engine::new(compiling, &config) {
+        Ok(engine) => engine,
+        Err(err) if target.engine.is_some() => {
+            return Err(match err.downcast_ref::<ErrorKind>() {
+                Some(ErrorKind::Config(why)) => unmatched(why.clone()),
+                _ => err,
+            })
+        }
+        Err(err) => return Err(err),
+    };
+    if let Some(target_engine) = &target.engine {
+        let differences = unmatched_settings(&engine, target_engine);
+        if !differences.is_empty() {
+            return Err(unmatched(differences.join("; ")));
+        }
+    }
+    let artifact = engine.precompile_module(wasm)?;
+    if let Some(target_engine) = &target.engine {
+        // What the settings above should guarantee, checked on the
+        // artifact itself where this crate decodes its major's layout.
+        if let Err(err) = crate::cwasm::preflight(target_engine, &artifact) {
+            if !matches!(
+                err.downcast_ref::<ErrorKind>(),
+                Some(ErrorKind::UnknownArtifactLayout { .. })
+            ) {
+                return Err(err);
+            }
+        }
+    }
+    Ok(artifact)
+}
+
+/// The target engine's settings that may concern its artifacts: all but
+/// the pooling allocator and the cache, which only concern running.
+fn artifact_settings(target: &Settings) -> Settings {
+    Settings {
+        pooling: None,
+        cache: None,
+        ..target.clone()
+    }
+}
+
+/// The compiling engine's settings that change how code is compiled but
+/// not whether an engine accepts it.
+fn compile_settings(settings: &mut Settings, compiling: &Settings) {
+    settings.opt_level = compiling.opt_level;
+    settings.nan_canonicalization = compiling.nan_canonicalization;
+    settings.debug_verifier = compiling.debug_verifier;
+    settings.parallel_compilation = compiling.parallel_compilation;
+    settings.cranelift_settings = compiling.cranelift_settings.clone();
+    settings.cranelift_enabled = compiling.cranelift_enabled.clone();
+}
+
+/// The target engine's settings whose effect on artifacts the compiling
+/// engine does not reproduce, each named with both values: the
+/// differences between what each engine expects of an artifact
+/// ([`engine_profile`](crate::cwasm::engine_profile)), traced back to the
+/// setting that decides them.
+fn unmatched_settings(compiling: &Engine, target: &Engine) -> Vec<String> {
+    use crate::cwasm::engine_profile;
+    let (c, t) = (engine_profile(compiling), engine_profile(target));
+    let mut out = Vec::new();
+    let mut differ = |setting: &str, what: &str, target: String, compiling: String| {
+        if target != compiling {
+            out.push(format!(
+                "`{setting}` ({what} is {target} for the target engine, and would be {compiling} \
+                 in code compiled by this library)"
+            ));
+        }
+    };
+    differ(
+        "target",
+        "the target",
+        format!("{}-{}", t.architecture, t.operating_system),
+        format!("{}-{}", c.architecture, c.operating_system),
+    );
+    let (ct, tt) = (&c.tunables, &t.tunables);
+    let on = |b: bool| if b { "on" } else { "off" }.to_string();
+    differ(
+        "memory_reservation",
+        "the memory reservation",
+        tt.memory_reservation.to_string(),
+        ct.memory_reservation.to_string(),
+    );
+    differ(
+        "memory_guard_size",
+        "the memory guard size",
+        tt.memory_guard_size.to_string(),
+        ct.memory_guard_size.to_string(),
+    );
+    differ(
+        "debug_info",
+        "native debug information",
+        on(tt.debug_native),
+        on(ct.debug_native),
+    );
+    differ(
+        "WASMTIME_BACKTRACE_DETAILS",
+        "the environment variable, read when each engine's configuration is made, so WebAssembly \
+         backtrace details",
+        on(tt.parse_wasm_debuginfo),
+        on(ct.parse_wasm_debuginfo),
+    );
+    differ(
+        "consume_fuel",
+        "fuel metering",
+        on(tt.consume_fuel),
+        on(ct.consume_fuel),
+    );
+    differ(
+        "epoch_interruption",
+        "epoch interruption",
+        on(tt.epoch_interruption),
+        on(ct.epoch_interruption),
+    );
+    differ(
+        "memory_may_move",
+        "moving memories",
+        on(tt.memory_may_move),
+        on(ct.memory_may_move),
+    );
+    differ(
+        "wasm_relaxed_simd_deterministic",
+        "deterministic relaxed SIMD",
+        on(tt.relaxed_simd_deterministic),
+        on(ct.relaxed_simd_deterministic),
+    );
+    differ(
+        "strategy",
+        "Winch's calling convention",
+        on(tt.winch_callable),
+        on(ct.winch_callable),
+    );
+    differ(
+        "signals_based_traps",
+        "signals-based traps",
+        on(tt.signals_based_traps),
+        on(ct.signals_based_traps),
+    );
+    differ(
+        "memory_init_cow",
+        "copy-on-write memory initialization",
+        on(tt.memory_init_cow),
+        on(ct.memory_init_cow),
+    );
+    differ(
+        "concurrency_support",
+        "concurrency support",
+        on(tt.concurrency_support),
+        on(ct.concurrency_support),
+    );
+    match (ct.collector, tt.collector, t.gc) {
+        (Some(_), _, false) => differ("gc_support", "GC support", on(false), on(true)),
+        (Some(ours), Some(theirs), true) => differ(
+            "the GC collector (a build option of each library)",
+            "the collector",
+            theirs.to_string(),
+            ours.to_string(),
+        ),
+        _ => {}
+    }
+    // The WebAssembly features the artifact would need that the target
+    // engine has off (check_features), by the setting that decides each.
+    let known = crate::versions::defaults::of(t.wasmtime_major).wasmparser_bits;
+    let missing = c.feature_bits & known & !t.feature_bits;
+    for name in crate::cwasm::feature_names(missing) {
+        let setting = match name {
+            "gc_types" => "gc_support".to_string(),
+            "cm_async" => "concurrency_support".to_string(),
+            "reference_types"
+            | "function_references"
+            | "gc"
+            | "exceptions"
+            | "threads"
+            | "component_model"
+            | "simd"
+            | "relaxed_simd"
+            | "multi_memory"
+            | "memory64"
+            | "tail_call"
+            | "wide_arithmetic"
+            | "custom_page_sizes"
+            | "stack_switching"
+            | "bulk_memory"
+            | "multi_value"
+            | "compact_imports" => format!("wasm_{name}"),
+            other => format!("the WebAssembly feature {other}"),
+        };
+        out.push(format!(
+            "`{setting}` (the WebAssembly feature `{name}` is off for the target engine, and the \
+             compiling library cannot turn it off)"
+        ));
+    }
+    out
 }

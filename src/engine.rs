@@ -28,8 +28,9 @@ pub struct Engine {
 struct EngineInner {
     wasmtime: &'static Wasmtime,
     ptr: *mut wasm_engine_t,
-    /// The settings the engine was made with (for artifact preflight).
-    settings: Settings,
+    /// The configuration the engine was made with (for artifact
+    /// preflight and `precompile_for`).
+    config: Config,
     /// Whether `WASMTIME_BACKTRACE_DETAILS=1` was set when the engine's
     /// configuration was made (Wasmtime reads it then).
     backtrace_details: bool,
@@ -64,7 +65,13 @@ impl Engine {
     /// # Errors
     ///
     /// [`ErrorKind::WrongLibrary`] if `config` was made for another library;
-    /// [`ErrorKind::Config`] for a combination Wasmtime would reject.
+    /// [`ErrorKind::Config`] for a combination Wasmtime would reject (which
+    /// the C API would turn into a process abort: an unknown Cranelift
+    /// flag, a target the library cannot compile for...);
+    /// [`ErrorKind::Unsupported`] for a setting that needs a capability the
+    /// library lacks (a proposal enabled with [`Config::wasm_gc`] and the
+    /// like, Cranelift flags without a compiler);
+    /// [`ErrorKind::UnsupportedVersion`] for a setting of a later major.
     pub fn new(wasmtime: &'static Wasmtime, config: &Config) -> Result<Engine> {
         if !std::ptr::eq(wasmtime, config.wasmtime) {
             return Err(ErrorKind::WrongLibrary("the Config").into());
@@ -85,7 +92,7 @@ impl Engine {
             inner: Arc::new(EngineInner {
                 wasmtime,
                 ptr,
-                settings: config.settings.clone(),
+                config: config.clone(),
                 backtrace_details,
             }),
         })
@@ -234,9 +241,55 @@ impl Engine {
         Arc::ptr_eq(&a.inner, &b.inner)
     }
 
+    /// The configuration the engine was made with, as the `wasmtime`
+    /// crate's `Engine::config`.
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::{Config, Engine};
+    /// # let wasmtime: &'static wasmtime_dyn::Wasmtime = unimplemented!();
+    /// let mut config = Config::new(wasmtime);
+    /// config.consume_fuel(true);
+    /// let engine = Engine::new(wasmtime, &config)?;
+    /// // Another engine set up the same way:
+    /// let twin = Engine::new(wasmtime, engine.config())?;
+    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// ```
+    pub fn config(&self) -> &Config {
+        &self.inner.config
+    }
+
     /// The settings the engine was made with (`None` = Wasmtime's default).
     pub(crate) fn settings(&self) -> &Settings {
-        &self.inner.settings
+        &self.inner.config.settings
+    }
+
+    /// Whether `bytes` look like an artifact made by Wasmtime (by
+    /// [`Engine::precompile_module`], [`Compiler::precompile`],
+    /// [`precompile_for`](crate::precompile_for), `Module::serialize`, or
+    /// for a component), as the `wasmtime` crate's
+    /// `Engine::detect_precompiled`: only the ELF header is read (see
+    /// [`cwasm::inspect`](crate::cwasm::inspect) for the engine section and
+    /// [`cwasm::preflight`](crate::cwasm::preflight) for whether an engine
+    /// will take it). `None` for anything else, `.wasm` and `.wat`
+    /// included. Constant time.
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::{cwasm::Precompiled, Engine, Module};
+    /// # let engine: Engine = unimplemented!();
+    /// let bytes = std::fs::read("app.bin").unwrap();
+    /// let module = match Engine::detect_precompiled(&bytes) {
+    ///     // SAFETY: the application's artifacts are trusted.
+    ///     Some(Precompiled::Module) => unsafe { Module::deserialize(&engine, &bytes) }?,
+    ///     Some(Precompiled::Component) => panic!("a component, not a module"),
+    ///     None => Module::new(&engine, &bytes)?,
+    /// };
+    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// ```
+    pub fn detect_precompiled(bytes: &[u8]) -> Option<Precompiled> {
+        crate::cwasm::detect(bytes).map(|kind| match kind {
+            crate::cwasm::ArtifactKind::Module => Precompiled::Module,
+            crate::cwasm::ArtifactKind::Component => Precompiled::Component,
+        })
     }
 
     /// Whether Wasmtime parsed `WASMTIME_BACKTRACE_DETAILS=1` for this engine.
@@ -247,6 +300,24 @@ impl Engine {
     pub(crate) fn ptr(&self) -> *mut wasm_engine_t {
         self.inner.ptr
     }
+}
+
+/// What [`Engine::detect_precompiled`] found, as in the `wasmtime` crate.
+///
+/// ```no_run
+/// use wasmtime_dyn::{cwasm::Precompiled, Engine};
+/// # let engine: Engine = unimplemented!();
+/// let cwasm = engine.precompile_module("(module)")?;
+/// assert_eq!(Engine::detect_precompiled(&cwasm), Some(Precompiled::Module));
+/// # Ok::<(), wasmtime_dyn::Error>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Precompiled {
+    /// The bytes look like a precompiled core module
+    /// ([`Module::deserialize`](crate::Module::deserialize)).
+    Module,
+    /// The bytes look like a precompiled component.
+    Component,
 }
 
 impl std::fmt::Debug for Engine {

@@ -66,12 +66,12 @@ mod wasm_scan;
 
 pub use anyhow::{bail, ensure, format_err};
 pub use capability::{Capabilities, Capability, Iter as CapabilitiesIter, UndetectableFeature};
-pub use compiler::{precompile_for, Compiler, Target, Wat};
+pub use compiler::{precompile_for, Compiler, Compiling, Target, Wat};
 pub use config::{
     CacheConfig, CompilerConfig, Config, GcConfig, OptLevel, ParallelCompilationConfig,
     PoolingAllocatorConfig, Strategy, ThreadsConfig,
 };
-pub use engine::Engine;
+pub use engine::{Engine, Precompiled};
 pub use epoch::UpdateDeadline;
 pub use error::{Error, ErrorKind, Result};
 pub use func::{Func, IntoFunc, WasmRet};

@@ -23,6 +23,7 @@ fn check_shared_flag(
 ) -> Option<String> {
     use FlagValue::{Bool, Enum};
     let is_enum = |want: &str| matches!(value, Enum(v) if v == want);
+    let os = profile.operating_system.as_str();
     let ok = match name {
         _ if defaults.unknown_shared_flags.contains(&name) => {
             return Some(unknown_shared(name, value))
@@ -36,13 +37,14 @@ fn check_shared_flag(
         | "enable_pinned_reg"
         | "use_colocated_libcalls"
         | "use_pinned_reg_as_heap_base" => *value == Bool(false),
-        "unwind_info" => !cfg!(target_os = "windows") || *value == Bool(true),
+        // The engine's target: the host, or `Config::target`'s.
+        "unwind_info" => os != "windows" || *value == Bool(true),
         "stack_switch_model" => {
             if profile.feature_bits & features::STACK_SWITCHING == 0 {
                 true
-            } else if cfg!(target_os = "windows") {
+            } else if os == "windows" {
                 is_enum("update_windows_tib")
-            } else if cfg!(any(target_os = "linux", target_os = "macos")) {
+            } else if os == "linux" || os.starts_with("darwin") || os.starts_with("macosx") {
                 is_enum("basic")
             } else {
                 return Some("stack-switching feature not supported on this platform".into());

@@ -324,6 +324,54 @@ pub(super) fn read(bytes: &[u8]) -> Result<Container<'_>> {
     })
 }
 
+/// The kind of Wasmtime artifact `bytes` look like (`detect_precompiled`
+/// in Wasmtime's `serialization.rs`, through `object`'s `ElfFile64::parse`):
+/// a valid ELF64 header with Wasmtime's OS ABI and ABI version 0, a module
+/// or component `e_flags` bit, and a section header table inside the
+/// file. Constant work.
+pub(super) fn detect(bytes: &[u8]) -> Option<ArtifactKind> {
+    if bytes.len() < EHDR_SIZE || &bytes[..4] != b"\x7fELF" || bytes[4] != 2 || bytes[6] != 1 {
+        return None;
+    }
+    let big = match bytes[5] {
+        1 => false,
+        2 => true,
+        _ => return None,
+    };
+    if bytes[7] != super::ELFOSABI_WASMTIME || bytes[8] != 0 {
+        return None;
+    }
+    let elf = Elf { data: bytes, big };
+    let e_flags = elf.u32(48, "e_flags").ok()?;
+    let kind = if e_flags & EF_WASMTIME_MODULE != 0 {
+        ArtifactKind::Module
+    } else if e_flags & EF_WASMTIME_COMPONENT != 0 {
+        ArtifactKind::Component
+    } else {
+        return None;
+    };
+    let shoff = elf.u64(40, "e_shoff").ok()?;
+    if shoff != 0 {
+        if u64::from(elf.u16(58, "e_shentsize").ok()?) != SHDR_SIZE {
+            return None;
+        }
+        let section_0 = elf.section_header(shoff, 0).ok()?;
+        let e_shnum = elf.u16(60, "e_shnum").ok()?;
+        let shnum = if e_shnum > 0 {
+            u64::from(e_shnum)
+        } else {
+            section_0.size
+        };
+        elf.bytes(
+            shoff,
+            shnum.saturating_mul(SHDR_SIZE),
+            "the section header table",
+        )
+        .ok()?;
+    }
+    Some(kind)
+}
+
 /// Builds the crafted ELF of issue 10: `sections` section headers (extended
 /// numbering) all naming one long name at the start of a name table with
 /// its only NUL at the end, `name_len` bytes long. A reader that scans
@@ -414,6 +462,29 @@ mod tests {
         let at = EHDR_SIZE + 2 * SHDR_SIZE as usize;
         far[at..at + 4].copy_from_slice(&1000u32.to_le_bytes());
         assert!(refused(&far).contains("outside the name table"));
+    }
+
+    #[test]
+    fn detection_reads_the_header_only() {
+        let mut bytes = crafted(4, 100);
+        // `crafted` leaves the OS ABI at 0: not Wasmtime's.
+        assert_eq!(detect(&bytes), None);
+        bytes[7] = super::super::ELFOSABI_WASMTIME;
+        assert_eq!(detect(&bytes), Some(ArtifactKind::Module));
+        bytes[48..52].copy_from_slice(&EF_WASMTIME_COMPONENT.to_le_bytes());
+        assert_eq!(detect(&bytes), Some(ArtifactKind::Component));
+        bytes[48..52].copy_from_slice(&0u32.to_le_bytes());
+        assert_eq!(detect(&bytes), None);
+        bytes[48..52].copy_from_slice(&EF_WASMTIME_MODULE.to_le_bytes());
+        bytes[8] = 1; // ABI version
+        assert_eq!(detect(&bytes), None);
+        bytes[8] = 0;
+        // A section header table past the end of the file.
+        let mut cut = bytes.clone();
+        cut.truncate(EHDR_SIZE + 10);
+        assert_eq!(detect(&cut), None);
+        assert_eq!(detect(b"\0asm\x01\0\0\0"), None);
+        assert_eq!(detect(&bytes[..EHDR_SIZE - 1]), None);
     }
 
     #[test]

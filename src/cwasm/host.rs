@@ -3,7 +3,7 @@
 //! it runs code compiled for them.
 
 /// The host, as `target-lexicon` names its architecture.
-pub(super) fn architecture() -> &'static str {
+pub(crate) fn architecture() -> &'static str {
     if cfg!(target_arch = "x86_64") {
         "x86_64"
     } else if cfg!(target_arch = "aarch64") {
@@ -22,7 +22,7 @@ pub(super) fn architecture() -> &'static str {
 }
 
 /// The host, as `target-lexicon` names its operating system.
-pub(super) fn operating_system() -> &'static str {
+pub(crate) fn operating_system() -> &'static str {
     if cfg!(target_os = "linux") {
         "linux"
     } else if cfg!(target_os = "macos") {

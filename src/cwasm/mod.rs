@@ -53,7 +53,9 @@
 //! - the target triple is parsed like `target-lexicon` 0.13 does, with its
 //!   vendor, system, environment and format names but only common
 //!   architecture names (which only matter when an unusual custom vendor
-//!   is one), then compared by architecture and operating system;
+//!   is one), then compared by architecture and operating system with the
+//!   engine's target (the host's, or its [`Config::target`]'s, by name:
+//!   aliases such as `arm64` for `aarch64` are not unified);
 //! - ISA flags are CPU features detected as Wasmtime does on x86-64 and
 //!   AArch64 (AVX-VNNI and the AVX-512 extensions through CPUID, as
 //!   `std_detect` does, since older Rust versions lack their names); on
@@ -69,9 +71,9 @@
 mod checks;
 mod elf;
 pub(crate) mod features;
-mod host;
+pub(crate) mod host;
 mod info;
-mod lexicon;
+pub(crate) mod lexicon;
 mod postcard;
 pub(crate) mod profile;
 mod tunables;
@@ -86,6 +88,8 @@ pub use profile::{engine_profile, EngineProfile};
 use crate::engine::Engine;
 use crate::error::{ErrorKind, Result};
 use crate::versions::{self, ENGINE_LAYOUT, VARIABLE_OPERATOR_COSTS};
+#[cfg(doc)]
+use crate::Config;
 use elf::invalid;
 
 /// The name of the ELF section holding the engine record.
@@ -236,6 +240,45 @@ fn decode(header: Header<'_>) -> Result<CwasmInfo> {
 /// does not decode (any but 47 to 50).
 pub fn inspect(bytes: &[u8]) -> Result<CwasmInfo> {
     decode(header(bytes)?)
+}
+
+/// Cranelift settings by name, as an artifact records them.
+pub(crate) type CompilerFlags = Vec<(String, FlagValue)>;
+
+/// The Cranelift settings an artifact records: every shared and every ISA
+/// setting of the compiling library's Cranelift for the artifact's target,
+/// with its value (presets are not settings and are not recorded). Read
+/// from the start of the engine section (target, shared settings, ISA
+/// settings), which every supported major (45 to 50) lays out alike,
+/// ahead of the layouts [`inspect`] decodes.
+pub(crate) fn compiler_settings(bytes: &[u8]) -> Result<(CompilerFlags, CompilerFlags)> {
+    let header = header(bytes)?;
+    let mut r = postcard::Postcard::new(header.metadata);
+    r.str("target")?;
+    let shared = r.flags("shared_flags")?;
+    let isa = r.flags("isa_flags")?;
+    Ok((shared, isa))
+}
+
+/// What [`Engine::detect_precompiled`] returns: the kind of artifact that
+/// bytes look like. Also exported at the crate root, as in the `wasmtime`
+/// crate.
+///
+/// ```
+/// use wasmtime_dyn::{cwasm::Precompiled, Engine};
+/// assert_eq!(Engine::detect_precompiled(b"\0asm\x01\0\0\0"), None);
+/// assert_ne!(Precompiled::Module, Precompiled::Component);
+/// ```
+pub use crate::engine::Precompiled;
+
+/// Whether `bytes` look like a Wasmtime artifact, and of which kind, as
+/// `wasmtime::Engine::detect_precompiled` decides: an ELF64 file (either
+/// byte order) with Wasmtime's OS ABI (200), ABI version 0, and the module
+/// or component bit in `e_flags` (the module bit first), whose section
+/// header table lies in the file. Nothing else is read: the engine section
+/// may still be missing or refused.
+pub(crate) fn detect(bytes: &[u8]) -> Option<ArtifactKind> {
+    elf::detect(bytes)
 }
 
 /// Whether `engine` will take the `.cwasm` `bytes`, without deserializing

@@ -4,7 +4,7 @@
 //! (`versions::defaults`).
 
 use super::features::{self, feature_names};
-use super::host;
+use super::lexicon;
 use super::{inspect, Collector, Inlining, OperatorCost, Tunables};
 use crate::capability::Capability;
 use crate::config::{Settings, Strategy};
@@ -32,10 +32,14 @@ pub struct EngineProfile {
     /// The Wasmtime major of the engine's library: the version an artifact
     /// must carry (Wasmtime writes only the major since 38.0.1).
     pub wasmtime_major: u32,
-    /// The host's architecture, as `target-lexicon` names it (`x86_64`).
-    pub architecture: &'static str,
-    /// The host's operating system, as `target-lexicon` names it (`linux`).
-    pub operating_system: &'static str,
+    /// The architecture the engine compiles and runs code for, as
+    /// `target-lexicon` names it (`x86_64`): the host's, or that of the
+    /// engine's [`Config::target`](crate::Config::target).
+    pub architecture: String,
+    /// The operating system the engine compiles and runs code for, as
+    /// `target-lexicon` names it (`linux`): the host's, or that of the
+    /// engine's [`Config::target`](crate::Config::target).
+    pub operating_system: String,
     /// The engine's tunables. `collector` is the library's collector when
     /// the engine has GC and the collector could be learned, else `None`:
     /// see [`gc`](EngineProfile::gc).
@@ -79,11 +83,22 @@ pub fn engine_profile(engine: &Engine) -> EngineProfile {
     let concurrency = features.concurrency;
 
     // Tunables::default_for_target, then Config::validate.
-    let (reservation, guard, growth) = if cfg!(target_pointer_width = "32") {
+    let target = lexicon::compile_target(s.target.as_deref());
+    let thirty_two = match &s.target {
+        Some(_) => target.is_32_bit(),
+        None => cfg!(target_pointer_width = "32"),
+    };
+    let (reservation, mut guard, growth) = if thirty_two {
         (10 << 20, 0x1_0000, 1 << 20)
     } else {
         (1 << 32, 32 << 20, 2 << 30)
     };
+    // Pulley has no signals-based traps and no use for guard pages.
+    let mut signals_based_traps = true;
+    if target.is_pulley() {
+        signals_based_traps = false;
+        guard = 0;
+    }
     let memory_reservation = s.memory_reservation.unwrap_or(reservation);
     let memory_guard_size = s.memory_guard_size.unwrap_or(guard);
     let memory_reservation_for_growth = s.memory_reservation_for_growth.unwrap_or(growth);
@@ -114,7 +129,7 @@ pub fn engine_profile(engine: &Engine) -> EngineProfile {
         debug_adapter_modules: false,
         relaxed_simd_deterministic: s.relaxed_simd_deterministic.unwrap_or(false),
         winch_callable: winch,
-        signals_based_traps: s.signals_based_traps.unwrap_or(true),
+        signals_based_traps: s.signals_based_traps.unwrap_or(signals_based_traps),
         memory_init_cow: s.memory_init_cow.unwrap_or(true),
         inlining: Inlining::No,
         inlining_small_callee_size: 50,
@@ -136,8 +151,8 @@ pub fn engine_profile(engine: &Engine) -> EngineProfile {
     };
     EngineProfile {
         wasmtime_major: major,
-        architecture: host::architecture(),
-        operating_system: host::operating_system(),
+        architecture: target.arch.to_string(),
+        operating_system: target.os.to_string(),
         tunables,
         gc,
         feature_bits: bits,
@@ -228,18 +243,22 @@ fn features_from(
     if d.cm_async_follows_concurrency {
         set(&mut bits, CM_ASYNC, concurrency);
     }
-    // Config::compiler_panicking_wasm_features
+    // Config::compiler_panicking_wasm_features, for the compiler's target
+    // (`Config::target`, else the host).
+    let target = lexicon::compile_target(s.target.as_deref());
     let mut unsupported = !d.known_to_wasmtime;
     if winch {
         unsupported |= d.winch_unsupported;
-        if cfg!(target_arch = "aarch64") {
+        if matches!(target.arch, "aarch64" | "arm64") {
             unsupported |= d.winch_unsupported_aarch64;
         }
-    } else if (compiler || d.target_rules_without_compiler)
-        && !(cfg!(target_arch = "x86_64")
-            && (cfg!(target_os = "linux") || cfg!(target_os = "macos")))
-    {
-        unsupported |= STACK_SWITCHING;
+    } else if compiler || d.target_rules_without_compiler {
+        if target.is_pulley() {
+            unsupported |= THREADS | STACK_SWITCHING;
+        }
+        if !target.has_stack_switching() {
+            unsupported |= STACK_SWITCHING;
+        }
     }
     bits &= !unsupported;
     // The explicit wasm_* settings the C API applied (the GC, threads and

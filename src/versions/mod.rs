@@ -10,6 +10,7 @@
 
 #![allow(dead_code)] // Read by the loader, traps, WASI and cwasm as they land.
 
+pub(crate) mod cranelift;
 pub(crate) mod defaults;
 
 use std::ops::RangeInclusive;
@@ -116,6 +117,8 @@ mod tests {
             assert!(COMPONENT_FUNC_SIZE.get(major).is_some(), "{major}");
             assert!(VARIABLE_OPERATOR_COSTS.get(major).is_some(), "{major}");
             assert!(defaults::ENGINE_DEFAULTS.get(major).is_some(), "{major}");
+            assert!(cranelift::ENUM_VALUES.get(major).is_some(), "{major}");
+            assert!(cranelift::PRESETS.get(major).is_some(), "{major}");
         }
     }
 }
