@@ -1,0 +1,86 @@
+//! Program 9: Serialize and deserialize a module (upstream examples/serialize.rs,
+//! plus the file variants and `Engine::detect_precompiled`).
+//! Written against the `wasmtime` crate 48.
+use wasmtime::*;
+
+const WAT: &str = r#"
+(module
+  (func $hello (import "" "hello"))
+  (func (export "run") (call $hello)))
+"#;
+
+fn serialize() -> Result<Vec<u8>> {
+    // Configure the initial compilation environment, creating the global
+    // `Store` structure. Note that you can also tweak configuration settings
+    // with a `Config` and an `Engine` if desired.
+    println!("Initializing...");
+    let engine = Engine::default();
+
+    // Compile the wasm binary into an in-memory instance of a `Module`.
+    println!("Compiling module...");
+    let module = Module::new(&engine, WAT)?;
+    let serialized = module.serialize()?;
+
+    println!("Serialized.");
+    Ok(serialized)
+}
+
+fn deserialize(buffer: &[u8]) -> Result<()> {
+    println!("Initializing...");
+    let engine = Engine::default();
+    let mut store = Store::new(&engine, ());
+
+    // Deserialize the compiled module. This is unsafe: only trusted artifacts.
+    println!("Deserialize module...");
+    let module = unsafe { Module::deserialize(&engine, buffer)? };
+
+    // Here we handle the imports of the module, which in this case is our
+    // `HelloCallback` type and its associated implementation of `Callback.
+    println!("Creating callback...");
+    let hello_func = Func::wrap(&mut store, || {
+        println!("Calling back...");
+        println!("> Hello World!");
+    });
+
+    // Once we've got that all set up we can then move to the instantiation
+    // phase, pairing together a compiled module as well as a set of imports.
+    // Note that this is where the wasm `start` function, if any, would run.
+    println!("Instantiating module...");
+    let imports = [hello_func.into()];
+    let instance = Instance::new(&mut store, &module, &imports)?;
+
+    // Next we poke around a bit to extract the `run` function from the module.
+    println!("Extracting export...");
+    let run = instance.get_typed_func::<(), ()>(&mut store, "run")?;
+
+    // And last but not least we can call it!
+    println!("Calling export...");
+    run.call(&mut store, ())?;
+
+    println!("Done.");
+    Ok(())
+}
+
+fn main() -> Result<()> {
+    let file = serialize()?;
+    assert_eq!(Engine::detect_precompiled(&file), Some(Precompiled::Module));
+    assert_eq!(Engine::detect_precompiled(b"\0asm\x01\0\0\0"), None);
+    deserialize(&file)?;
+
+    // Through a file, and with an engine's `precompile_module`.
+    let engine = Engine::default();
+    let path = std::env::temp_dir().join(format!("serialize-{}.cwasm", std::process::id()));
+    std::fs::write(&path, engine.precompile_module(WAT.as_bytes())?)?;
+    let module = unsafe { Module::deserialize_file(&engine, &path)? };
+    assert_eq!(module.imports().len(), 1);
+    assert_eq!(
+        module
+            .exports()
+            .map(|e| e.name().to_string())
+            .collect::<Vec<_>>(),
+        ["run"]
+    );
+    std::fs::remove_file(&path)?;
+    println!("ok");
+    Ok(())
+}
