@@ -520,7 +520,11 @@ impl Config {
         /// the error of a call whose wasm traps, as the `wasmtime` crate's
         /// `Config::coredump_on_trap`. The C API has no core dumps: this
         /// crate records what a dump needs itself (see the `coredump`
-        /// module), in every build. Off by default.
+        /// module), in every build. Off by default. With it, each store
+        /// keeps every instance made in it (and one clone of each module)
+        /// for the dumps; the dump lists the memories and globals the C
+        /// API can reach, its instances' exports (see
+        /// [`WasmCoreDump`](crate::WasmCoreDump) for the differences).
         ///
         /// ```no_run
         /// # let mut config: wasmtime_dyn::Config = unimplemented!();

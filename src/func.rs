@@ -411,7 +411,8 @@ fn new_host<T>(
 }
 
 /// Builds the error of a failed call, resuming a host function's panic
-/// first.
+/// first; with `coredump_on_trap`, a failure with wasm frames carries a
+/// [`WasmCoreDump`](crate::WasmCoreDump) of the store.
 ///
 /// # Safety
 ///
@@ -424,6 +425,13 @@ pub(crate) unsafe fn call_failed<T>(
     trap: *mut wasm_trap_t,
 ) -> Error {
     let core = cx.wasmtime().core();
+    // With `coredump_on_trap`, the frames (with their offsets in their
+    // functions) are read before the trap or error is freed.
+    let pending = match cx.coredump() {
+        // SAFETY: live (caller's contract), not freed yet.
+        Some(_) => unsafe { crate::coredump::pending_frames(core, error, trap) },
+        None => None,
+    };
     // SAFETY: owned (caller's contract); each is read and freed once.
     let err = unsafe {
         if !trap.is_null() {
@@ -436,11 +444,15 @@ pub(crate) unsafe fn call_failed<T>(
         }
     };
     cx.resume_panic();
-    match cx.take_host_error() {
+    let err = match cx.take_host_error() {
         Some(host) if host.raised(&err) => host.into_error(err),
         // No host error, or one the trap Wasmtime reports did not come
         // from (it is dropped: it was meant for another call).
         _ => err,
+    };
+    match pending {
+        Some(pending) => crate::coredump::attach(cx, err, pending),
+        None => err,
     }
 }
 

@@ -333,7 +333,8 @@ impl Instance {
     /// A new instance of `module`: the tables it defines and exports whose
     /// types the C API cannot give are recorded in the store, so
     /// [`Table::ty`] answers right for them however their handle is
-    /// reached later.
+    /// reached later. With `coredump_on_trap` the store records it for
+    /// core dumps (see `crate::coredump`).
     pub(crate) fn instantiated<T>(
         cx: &mut StoreContextMut<'_, T>,
         raw: wasmtime_instance_t,
@@ -342,6 +343,9 @@ impl Instance {
         let mut instance = Instance::from_c(cx, raw);
         record_wide_tables(cx, module, |cx, name| instance.raw_export(cx, name));
         instance.exports = cx.keep_func_exports(module.shared_func_exports());
+        if let Some(tracker) = cx.coredump() {
+            tracker.record(instance, module);
+        }
         instance
     }
 

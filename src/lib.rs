@@ -37,6 +37,7 @@ mod capability;
 mod compiler;
 mod config;
 mod config_rules;
+mod coredump;
 pub mod cwasm;
 mod engine;
 mod epoch;
@@ -71,6 +72,7 @@ pub use config::{
     CacheConfig, CompilerConfig, Config, GcConfig, OptLevel, ParallelCompilationConfig,
     PoolingAllocatorConfig, Strategy, ThreadsConfig,
 };
+pub use coredump::WasmCoreDump;
 pub use engine::{Engine, Precompiled};
 pub use epoch::UpdateDeadline;
 pub use error::{Error, ErrorKind, Result};

@@ -50,6 +50,10 @@ pub(crate) struct StoreInner<T> {
     pub(crate) more_modules: Vec<Arc<OnceLock<FuncExports>>>,
     /// What the epoch deadline does (see `crate::epoch`).
     pub(crate) epoch: crate::epoch::EpochBehaviour<T>,
+    /// The instances and modules a core dump lists (see
+    /// `crate::coredump`): `None`, and never touched, unless the engine's
+    /// configuration has `coredump_on_trap`.
+    pub(crate) coredump: Option<Box<crate::coredump::Tracker>>,
     pub(crate) data: T,
 }
 
@@ -102,6 +106,7 @@ impl<T> Store<T> {
             first_module: None,
             more_modules: Vec::new(),
             epoch: crate::epoch::EpochBehaviour::Default,
+            coredump: crate::coredump::Tracker::for_engine(engine),
             data,
         }));
         // SAFETY: the engine is live; the data pointer is the inner box,
@@ -243,6 +248,10 @@ impl<T> Store<T> {
     /// memory, `table_elements` entries per table, and counts of instances,
     /// tables and memories. `None` leaves a limit unbounded. Growth past a
     /// limit fails (`memory.grow` returns -1; instantiation fails).
+    ///
+    /// The C API's limiter (`wasmtime_store_limiter`) takes these numbers:
+    /// the crate's `Store::limiter` with a `ResourceLimiter` callback, and
+    /// its `call_hook`, have no C API function.
     ///
     /// ```no_run
     /// use wasmtime_dyn::{Memory, MemoryType, Store};
@@ -483,6 +492,14 @@ impl<T> StoreContextMut<'_, T> {
         exports
             .get()
             .map_or(std::ptr::null(), |e| e as *const FuncExports)
+    }
+
+    /// What the store records for core dumps; `None` unless the engine's
+    /// configuration has `coredump_on_trap`.
+    #[inline]
+    pub(crate) fn coredump(&mut self) -> Option<&mut crate::coredump::Tracker> {
+        // SAFETY: exclusive for the borrow.
+        unsafe { (*self.inner).coredump.as_deref_mut() }
     }
 
     /// Takes the error a host function returned during the last call.

@@ -37,8 +37,8 @@ mod p10_precompile_min;
 mod p11_externref;
 #[path = "ports/p12_host_error.rs"]
 mod p12_host_error;
-// p13_coredump is wired once `Config::coredump_on_trap` and `WasmCoreDump`
-// exist.
+#[path = "ports/p13_coredump.rs"]
+mod p13_coredump;
 #[path = "ports/p14_instance_pre.rs"]
 mod p14_instance_pre;
 
@@ -140,6 +140,11 @@ fn p11_externref() {
 #[test]
 fn p12_host_error() {
     run("p12_host_error", || p12_host_error::main(full()));
+}
+
+#[test]
+fn p13_coredump() {
+    run("p13_coredump", || p13_coredump::main(full()));
 }
 
 #[test]
