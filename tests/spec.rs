@@ -110,6 +110,19 @@ fn wast_files(dir: &Path) -> Vec<PathBuf> {
 /// Runs one file on one library.
 fn run_file(lib: &Lib, dir: &Path, path: &Path) -> FileReport {
     let relative = path.strip_prefix(dir).unwrap_or(path);
+    match std::fs::read_to_string(path) {
+        Ok(text) => run_text(lib, relative, &text),
+        Err(e) => FileReport {
+            file: relative.to_string_lossy().into_owned(),
+            failed: vec![(0, format!("cannot read the file: {e}"))],
+            ..FileReport::default()
+        },
+    }
+}
+
+/// Runs the text of the file at `relative` (its path in the suite, which
+/// chooses its proposals) on one library.
+fn run_text(lib: &Lib, relative: &Path, text: &str) -> FileReport {
     let mut report = FileReport {
         file: relative.to_string_lossy().into_owned(),
         ..FileReport::default()
@@ -121,20 +134,11 @@ fn run_file(lib: &Lib, dir: &Path, path: &Path) -> FileReport {
             return report;
         }
     };
-    let text = match std::fs::read_to_string(path) {
-        Ok(text) => text,
-        Err(e) => {
-            report
-                .failed
-                .push((0, format!("cannot read the file: {e}")));
-            return report;
-        }
-    };
-    let line_of = |offset: usize| wast::token::Span::from_offset(offset).linecol_in(&text).0 + 1;
-    let forms = match script::forms(&text) {
+    let line_of = |offset: usize| wast::token::Span::from_offset(offset).linecol_in(text).0 + 1;
+    let forms = match script::forms(text) {
         Ok(forms) => forms,
         Err(mut e) => {
-            e.set_text(&text);
+            e.set_text(text);
             report
                 .failed
                 .push((line_of(e.span().offset()), format!("lexing failed: {e}")));
@@ -310,4 +314,55 @@ fn spec_testsuite() {
         dir.display(),
         failures.join("\n")
     );
+}
+
+/// Two `thread` blocks pass a message through a shared memory of a
+/// registered module, with `memory.atomic.wait32` and `notify`; `wait`
+/// collects their directives, and the main thread reads what they wrote.
+/// (The suite itself has no `thread` block yet.)
+const THREADS_SCRIPT: &str = r#"
+(module $Mem (memory (export "shared") 1 1 shared))
+(register "mem" $Mem)
+(thread $Writer (shared (module $Mem))
+  (register "mem" $Mem)
+  (module
+    (memory (import "mem" "shared") 1 1 shared)
+    (func (export "run")
+      (i32.atomic.store (i32.const 0) (i32.const 42))
+      (i32.atomic.store (i32.const 4) (i32.const 1))
+      (drop (memory.atomic.notify (i32.const 4) (i32.const 1)))))
+  (invoke "run"))
+(thread $Reader (shared (module $Mem))
+  (register "mem" $Mem)
+  (module
+    (memory (import "mem" "shared") 1 1 shared)
+    (func (export "run") (result i32)
+      (block $done
+        (loop $spin
+          (br_if $done (i32.eq (i32.atomic.load (i32.const 4)) (i32.const 1)))
+          (drop (memory.atomic.wait32 (i32.const 4) (i32.const 0) (i64.const 1000000)))
+          (br $spin)))
+      (i32.store (i32.const 8) (i32.atomic.load (i32.const 0)))
+      (i32.atomic.load (i32.const 0))))
+  (assert_return (invoke "run") (i32.const 42)))
+(wait $Writer)
+(wait $Reader)
+(module $Check
+  (memory (import "mem" "shared") 1 1 shared)
+  (func (export "check") (result i32) (i32.load (i32.const 8))))
+(assert_return (invoke $Check "check") (i32.const 42))
+(assert_return (invoke $Check "check") (i32.const 41))
+"#;
+
+#[test]
+fn thread_blocks_share_memories() {
+    let lib = Lib::new(Flavour::Full);
+    let relative = Path::new("proposals/threads/message-passing.wast");
+    let report = run_text(&lib, relative, THREADS_SCRIPT);
+    // Every directive ran, the threads' included; the last one fails on
+    // purpose, to show the threads' results are checked.
+    assert_eq!(report.skipped, []);
+    assert_eq!(report.passed, 14, "{:?}", report.failed);
+    let lines: Vec<usize> = report.failed.iter().map(|(line, _)| *line).collect();
+    assert_eq!(lines, [32], "{:?}", report.failed);
 }

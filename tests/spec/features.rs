@@ -162,6 +162,13 @@ impl Features {
                     .wasm_exceptions(self.exceptions);
             }
         }
+        if !self.reference_types {
+            // Wasmtime 49 and later refuse the component model's
+            // concurrency support (on by default where the library has it)
+            // without reference types (49's config.rs:2786); no core
+            // module uses it.
+            config.concurrency_support(false);
+        }
         if target.contains(Capability::Threads) {
             if let Some(mut threads) = config.threads() {
                 threads.wasm_threads(self.threads);

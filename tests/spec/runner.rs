@@ -1176,3 +1176,32 @@ fn define_spectest(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn custom_sections_are_stripped() {
+        let header = b"\0asm\x01\0\0\0";
+        let custom = [0u8, 4, 1, b'n', 0xaa, 0xbb];
+        let types = [1u8, 4, 1, 0x60, 0, 0];
+        let wasm = [&header[..], &custom, &types, &custom].concat();
+        assert_eq!(
+            without_custom_sections(&wasm),
+            Some([&header[..], &types].concat())
+        );
+        // A section running past the end.
+        assert_eq!(
+            without_custom_sections(&[&header[..], &[1, 9, 0]].concat()),
+            None
+        );
+    }
+
+    #[test]
+    fn unknown_imports_are_read_from_the_link_error() {
+        let message = "unknown import: `Mref_ex::g-const-func` has not been defined";
+        assert_eq!(unknown_import(message), Some(("Mref_ex", "g-const-func")));
+        assert_eq!(unknown_import("incompatible import type"), None);
+    }
+}

@@ -218,3 +218,65 @@ impl<'t> Form<'t> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Parses `text` into the kinds of its forms: the directive's keyword,
+    /// `custom-malformed`/`custom-invalid`, or `unparsed` (with whether it
+    /// is a module, and its name).
+    fn kinds(text: &str) -> Vec<String> {
+        let forms = forms(text).expect("the text lexes");
+        let buffers: Vec<_> = forms.iter().map(|f| f.buffer().unwrap()).collect();
+        forms
+            .iter()
+            .zip(&buffers)
+            .map(|(form, buf)| match form.parse(buf) {
+                Ok(Directive::Wast(WastDirective::Module(_))) => "module".into(),
+                Ok(Directive::Wast(WastDirective::AssertReturn { .. })) => "assert_return".into(),
+                Ok(Directive::Wast(_)) => "other".into(),
+                Ok(Directive::Custom { kind, .. }) => format!("custom-{kind:?}"),
+                Err(unparsed) => format!("unparsed {} {:?}", unparsed.module, unparsed.name),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn forms_parse_one_by_one() {
+        let text = r#"
+            ;; a comment (with parentheses)
+            (module $M (func (export "f") (result i32) (i32.const 1)))
+            (module $Legacy (func (try (do) (catch_all))))
+            (assert_return (invoke "f") (i32.const 1))
+            (assert_malformed_custom (module quote "(@custom)") "missing section name")
+            (assert_invalid_custom (module) "an invalid custom section")
+            (register "m" $M)
+        "#;
+        assert_eq!(
+            kinds(text),
+            [
+                "module",
+                "unparsed true Some(\"Legacy\")",
+                "assert_return",
+                "custom-Malformed",
+                "custom-Invalid",
+                "other",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_file_of_module_fields_is_one_module() {
+        assert_eq!(kinds("(func) (memory 0) (func (export \"f\"))"), ["module"]);
+    }
+
+    #[test]
+    fn confusable_unicode_lexes() {
+        // U+202E (right-to-left override) in a name, as names.wast has.
+        assert_eq!(
+            kinds("(module (func (export \"\u{202e}abc\")))"),
+            ["module"]
+        );
+    }
+}
