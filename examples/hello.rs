@@ -23,7 +23,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         None => unsafe { Wasmtime::load() }?,
     };
     let engine = Engine::default_for(wasmtime)?;
-    // On the minimal build this is Error::Unsupported(Compiler), whose
+    // On the minimal build this fails with ErrorKind::Unsupported(Compiler), whose
     // message says to precompile (see the `precompile` example).
     let module = Module::new(&engine, WAT)?;
     let mut linker = Linker::new(&engine);

@@ -38,7 +38,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let func = instance
         .get_func(&mut store, export)
         .ok_or_else(|| format!("the module exports no function `{export}`"))?;
-    let ty = func.ty().clone();
+    let ty = func.ty(&store);
     if params.len() != ty.params().len() {
         return Err(format!(
             "`{export}` has type {ty}: give {} arguments",

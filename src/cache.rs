@@ -2,7 +2,7 @@
 //! [`Cache`](crate::Capability::Cache) capability.
 
 use crate::config::CacheSource;
-use crate::error::{Error, Result};
+use crate::error::{ErrorKind, Result};
 use crate::loader::Wasmtime;
 use crate::sys::tables;
 use crate::sys::types::wasm_config_t;
@@ -22,7 +22,7 @@ pub(crate) fn load(
                 p.to_str()
                     .and_then(|s| CString::new(s).ok())
                     .ok_or_else(|| {
-                        Error::Invalid(format!(
+                        ErrorKind::Invalid(format!(
                             "{} is not a valid UTF-8 path without NUL bytes",
                             p.display()
                         ))
@@ -34,27 +34,28 @@ pub(crate) fn load(
         // that outlives the call.
         let error = unsafe { (table.wasmtime_config_cache_config_load)(config, ptr) };
         // SAFETY: the error, if any, is fresh and owned.
-        unsafe { Error::check(wasmtime.core(), error) }
+        unsafe { crate::error::check(wasmtime.core(), error) }
     };
     match source {
         CacheSource::Default => call(None),
         CacheSource::File(path) => {
             if !path.is_file() {
-                return Err(Error::Io {
+                return Err(ErrorKind::Io {
                     path: path.clone(),
                     source: std::io::Error::from(std::io::ErrorKind::NotFound),
-                });
+                }
+                .into());
             }
             call(Some(path))
         }
         CacheSource::Directory(dir) => {
-            std::fs::create_dir_all(dir).map_err(|source| Error::Io {
+            std::fs::create_dir_all(dir).map_err(|source| ErrorKind::Io {
                 path: dir.clone(),
                 source,
             })?;
-            let dir_text = dir
-                .to_str()
-                .ok_or_else(|| Error::Invalid(format!("{} is not valid UTF-8", dir.display())))?;
+            let dir_text = dir.to_str().ok_or_else(|| {
+                ErrorKind::Invalid(format!("{} is not valid UTF-8", dir.display()))
+            })?;
             // Wasmtime reads its cache settings from a file only: write a
             // temporary one (not in the cache directory, which Wasmtime's
             // cache worker cleans), load it, remove it.
@@ -72,7 +73,7 @@ pub(crate) fn load(
                 .create_new(true)
                 .open(&file)
                 .and_then(|mut f| std::io::Write::write_all(&mut f, toml.as_bytes()))
-                .map_err(|source| Error::Io {
+                .map_err(|source| ErrorKind::Io {
                     path: file.clone(),
                     source,
                 })?;

@@ -4,7 +4,7 @@
 use crate::capability::{Capabilities, Capability};
 use crate::config::Config;
 use crate::engine::Engine;
-use crate::error::{Error, Result};
+use crate::error::{ErrorKind, Result};
 use crate::loader::Wasmtime;
 use crate::module::{take_byte_vec, Module};
 use crate::sys::tables;
@@ -44,7 +44,7 @@ impl<'a> Compiler<'a> {
     ///
     /// # Errors
     ///
-    /// The compiler's error for an invalid module; [`Error::Invalid`] for a
+    /// The compiler's error for an invalid module; [`ErrorKind::Invalid`] for a
     /// module that would reach a builtin this library lacks (non-final
     /// types without GC, continuation types: see
     /// [`Compiler::validate`]).
@@ -62,7 +62,7 @@ impl<'a> Compiler<'a> {
             (self.table.wasmtime_module_new)(self.engine.ptr(), wasm.as_ptr(), wasm.len(), &mut ptr)
         };
         // SAFETY: the error, if any, is fresh and owned.
-        unsafe { Error::check(self.engine.wasmtime().core(), error) }?;
+        unsafe { crate::error::check(self.engine.wasmtime().core(), error) }?;
         // Owned from here: dropped (deleted) if refused below.
         let module = Module::from_raw(self.engine, ptr);
         let facts = self.facts(wasm)?;
@@ -74,12 +74,13 @@ impl<'a> Compiler<'a> {
     /// module it cannot read is refused rather than guessed about.
     fn facts(&self, wasm: &[u8]) -> Result<crate::wasm_scan::ModuleFacts> {
         crate::wasm_scan::scan(wasm).ok_or_else(|| {
-            Error::Invalid(
+            ErrorKind::Invalid(
                 "this crate could not read the module's type, import, table or export section \
                  (an encoding it does not know), which it must check before this libwasmtime \
                  runs the module"
                     .into(),
             )
+            .into()
         })
     }
 
@@ -94,7 +95,7 @@ impl<'a> Compiler<'a> {
     ///
     /// # Errors
     ///
-    /// The validator's error; [`Error::Invalid`] where this library's
+    /// The validator's error; [`ErrorKind::Invalid`] where this library's
     /// validator accepts a module that would end the process when run
     /// here: non-final (`sub`) types on a build without GC, and, with
     /// [`Config::wasm_stack_switching`], continuation types (no C API
@@ -106,7 +107,7 @@ impl<'a> Compiler<'a> {
             (self.table.wasmtime_module_validate)(self.engine.ptr(), wasm.as_ptr(), wasm.len())
         };
         // SAFETY: the error, if any, is fresh and owned.
-        unsafe { Error::check(self.engine.wasmtime().core(), error) }?;
+        unsafe { crate::error::check(self.engine.wasmtime().core(), error) }?;
         self.refuse_unsupported_builtins(&self.facts(wasm)?, Purpose::Run)
     }
 
@@ -154,26 +155,28 @@ impl<'a> Compiler<'a> {
         let without_gc =
             !self.engine.wasmtime().has(Capability::Gc) || self.engine.settings().target_without_gc;
         if without_gc && facts.non_final_types {
-            return Err(Error::Invalid(
+            return Err(ErrorKind::Invalid(
                 "the module declares non-final (`sub`) types, whose `call_indirect` and \
                  `ref.cast` checks need Wasmtime's GC support, which this libwasmtime lacks \
                  (it would end the process when wasm reaches them): use a libwasmtime built \
                  with `gc`, such as the official release"
                     .into(),
-            ));
+            )
+            .into());
         }
         // `cont.new` names a continuation type, so a module without one
         // cannot reach the builtin. Artifacts are left alone:
         // `Compiler::precompile` may make them for a Wasmtime built with
         // the `stack-switching` feature.
         if purpose == Purpose::Run && facts.continuation_types {
-            return Err(Error::Invalid(
+            return Err(ErrorKind::Invalid(
                 "the module declares continuation types (stack switching), but no C API build of \
                  Wasmtime has the stack-switching runtime, and `cont.new` would end the process: \
                  run it on a Wasmtime built with the `stack-switching` feature (precompile it \
                  with `Compiler::precompile` for that)"
                     .into(),
-            ));
+            )
+            .into());
         }
         Ok(())
     }
@@ -202,7 +205,7 @@ impl<'a> Compiler<'a> {
         let error = unsafe { (self.table.wasmtime_module_serialize)(module.ptr, &mut out) };
         let core = self.engine.wasmtime().core();
         // SAFETY: the error, if any, is fresh and owned.
-        unsafe { Error::check(core, error) }?;
+        unsafe { crate::error::check(core, error) }?;
         // SAFETY: filled by the library; copied then deleted once.
         Ok(unsafe { take_byte_vec(core, &mut out) })
     }
@@ -254,7 +257,7 @@ impl Wat {
             unsafe { (self.table.wasmtime_wat2wasm)(text.as_ptr().cast(), text.len(), &mut out) };
         let core = self.wasmtime.core();
         // SAFETY: the error, if any, is fresh and owned.
-        unsafe { Error::check(core, error) }?;
+        unsafe { crate::error::check(core, error) }?;
         // SAFETY: filled by the library; copied then deleted once.
         Ok(unsafe { take_byte_vec(core, &mut out) })
     }
@@ -319,8 +322,8 @@ impl From<&Engine> for Target {
 ///
 /// # Errors
 ///
-/// [`Error::Unsupported`]`(Compiler)` if `compiling` has no compiler;
-/// [`Error::IncompatibleArtifact`] if `target` is a library of another
+/// [`ErrorKind::Unsupported`]`(Compiler)` if `compiling` has no compiler;
+/// [`ErrorKind::IncompatibleArtifact`] if `target` is a library of another
 /// Wasmtime major (Wasmtime only loads artifacts of its own major); the
 /// compiler's error for an invalid module.
 pub fn precompile_for(
@@ -330,16 +333,16 @@ pub fn precompile_for(
 ) -> Result<Vec<u8>> {
     let target = target.into();
     if !compiling.has(Capability::Compiler) {
-        return Err(Error::Unsupported(Capability::Compiler));
+        return Err(ErrorKind::Unsupported(Capability::Compiler).into());
     }
     if let Some(version) = target.version {
         let own = compiling.version();
         if version.major() != own.major() {
-            return Err(Error::IncompatibleArtifact(format!(
+            return Err(ErrorKind::IncompatibleArtifact(format!(
                 "precompiling with Wasmtime {own} for a Wasmtime {version} library: Wasmtime only \
                  loads artifacts made by its own major version; precompile with a Wasmtime {} library",
                 version.major()
-            )));
+            )).into());
         }
     }
     let mut config = Config::new(compiling);

@@ -2,7 +2,7 @@
 //! that need a capability behind that capability's handle.
 
 use crate::capability::{Capabilities, Capability};
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::loader::Wasmtime;
 use crate::sys::tables::{Absence, TableId};
 use crate::sys::types::*;
@@ -120,7 +120,7 @@ pub(crate) enum CacheSource {
 ///
 /// Wasmtime aborts the process on a configuration it rejects; this crate
 /// checks the combinations it knows Wasmtime rejects and returns
-/// [`Error::Config`] from [`Engine::new`](crate::Engine::new) instead.
+/// [`ErrorKind::Config`] from [`Engine::new`](crate::Engine::new) instead.
 ///
 /// ```no_run
 /// use wasmtime_dyn::{Config, Engine, OptLevel, Wasmtime};
@@ -189,7 +189,7 @@ impl Config {
         /// ```
         debug_info: debug_info: bool;
         /// Count fuel: each store then needs fuel ([`Store::set_fuel`](crate::Store::set_fuel)),
-        /// and running out traps with [`TrapCode::OutOfFuel`](crate::TrapCode::OutOfFuel).
+        /// and running out traps with [`Trap::OutOfFuel`](crate::Trap::OutOfFuel).
         ///
         /// ```no_run
         /// use wasmtime_dyn::{Engine, Store};
@@ -211,7 +211,7 @@ impl Config {
         /// ```
         epoch_interruption: epoch_interruption: bool;
         /// The most stack, in bytes, wasm may use before
-        /// [`TrapCode::StackOverflow`](crate::TrapCode::StackOverflow). Must be above 0
+        /// [`Trap::StackOverflow`](crate::Trap::StackOverflow). Must be above 0
         /// (default 512 KiB, at most 2 MiB).
         ///
         /// The limit counts from where wasm is entered, and Wasmtime relies on
@@ -303,7 +303,7 @@ impl Config {
         /// ```
         wasm_custom_page_sizes: custom_page_sizes: bool;
         /// The branch hinting proposal. Wasmtime 46 and later:
-        /// [`Engine::new`](crate::Engine::new) refuses it on 45 with [`Error::UnsupportedVersion`].
+        /// [`Engine::new`](crate::Engine::new) refuses it on 45 with [`ErrorKind::UnsupportedVersion`].
         ///
         /// ```no_run
         /// # let mut config: wasmtime_dyn::Config = unimplemented!();
@@ -312,7 +312,7 @@ impl Config {
         wasm_branch_hinting: branch_hinting: bool;
         /// The compact import section encoding (Wasmtime 50 and later:
         /// [`Engine::new`](crate::Engine::new) refuses it on older majors with
-        /// [`Error::UnsupportedVersion`]).
+        /// [`ErrorKind::UnsupportedVersion`]).
         ///
         /// ```no_run
         /// # let mut config: wasmtime_dyn::Config = unimplemented!();
@@ -546,11 +546,12 @@ impl Config {
         let s = &self.settings;
         let later = |table: TableId, feature: &'static str| -> Result<()> {
             match w.absence(table) {
-                Some(Absence::NotInVersion { majors, .. }) => Err(Error::UnsupportedVersion {
+                Some(Absence::NotInVersion { majors, .. }) => Err(ErrorKind::UnsupportedVersion {
                     feature,
                     needs: majors.clone(),
                     found: w.version(),
-                }),
+                }
+                .into()),
                 _ => Ok(()),
             }
         };
@@ -909,8 +910,7 @@ impl ThreadsConfig<'_> {
     }
 }
 
-impl Error {
-    pub(crate) fn config(message: impl Into<String>) -> Error {
-        Error::Config(message.into())
-    }
+/// An [`ErrorKind::Config`] error.
+pub(crate) fn config_error(message: impl Into<String>) -> Error {
+    ErrorKind::Config(message.into()).into()
 }

@@ -14,7 +14,7 @@ use crate::capability::Capability;
 use crate::config::{Settings, Strategy};
 use crate::cwasm::features::{CM_ASYNC, REFERENCE_TYPES, RELAXED_SIMD, SIMD};
 use crate::cwasm::profile::features_of;
-use crate::error::{Error, Result};
+use crate::error::{ErrorKind, Result};
 use crate::loader::Wasmtime;
 use crate::versions::{self, defaults};
 
@@ -27,12 +27,12 @@ const ASYNC_STACK_SIZE: usize = 2 << 20;
 const DEFAULT_MAX_WASM_STACK: usize = 512 << 10;
 
 pub(crate) fn validate(wasmtime: &Wasmtime, s: &Settings) -> Result<()> {
-    let reject = |message: String| Err(Error::Config(message));
+    let reject = |message: String| Err(ErrorKind::Config(message).into());
     let major_defaults = defaults::of(versions::major_of(wasmtime));
     // config.rs:2951, before the features depend on the strategy.
     let winch = s.strategy == Some(Strategy::Winch) && wasmtime.has(Capability::Compiler);
     if winch && !wasmtime.has_winch() {
-        return Err(Error::config(
+        return Err(crate::config::config_error(
             "Strategy::Winch: this libwasmtime was built without Winch (it has Cranelift only)",
         ));
     }
@@ -156,10 +156,10 @@ fn validate_pool(s: &Settings, pool: &crate::pooling::PoolingConfig) -> Result<(
         .map_or(crate::pooling::DEFAULT_MAX_MEMORY_SIZE, |m| m as u64);
     // memory_pool.rs:179-185
     if max_memory > reservation {
-        return Err(Error::Config(format!(
+        return Err(ErrorKind::Config(format!(
             "the pool's max_memory_size ({max_memory} bytes) exceeds memory_reservation ({reservation} bytes): \
              lower max_memory_size or raise memory_reservation"
-        )));
+        )).into());
     }
     // index_allocator.rs:284-304: bookkeeping per slot, allocated up front.
     let counts = [
@@ -168,10 +168,11 @@ fn validate_pool(s: &Settings, pool: &crate::pooling::PoolingConfig) -> Result<(
     ];
     for (name, count) in counts {
         if let Some(count) = count.map(u64::from).filter(|c| *c > MAX_POOL_SLOTS) {
-            return Err(Error::Config(format!(
+            return Err(ErrorKind::Config(format!(
                 "the pool's {name} ({count}) is above {MAX_POOL_SLOTS}: Wasmtime allocates the \
                  bookkeeping of every slot when the engine is created; lower {name}"
-            )));
+            ))
+            .into());
         }
     }
     // memory_pool.rs:742-916: slot and total sizes must be computable and
@@ -185,7 +186,7 @@ fn validate_pool(s: &Settings, pool: &crate::pooling::PoolingConfig) -> Result<(
         .and_then(|slot| slot.checked_mul(memories.max(1)))
         .filter(|total| *total <= MAX_POOL_RESERVATION)
         .ok_or_else(|| {
-            Error::Config(format!(
+            ErrorKind::Config(format!(
                 "the pool's {memories} memories of {reservation} bytes plus {guard}-byte guards need more address \
                  space than this process can reserve: lower total_memories, memory_reservation or memory_guard_size"
             ))
@@ -202,7 +203,7 @@ fn validate_pool(s: &Settings, pool: &crate::pooling::PoolingConfig) -> Result<(
         .and_then(|slot| slot.checked_mul(tables))
         .filter(|total| *total <= MAX_POOL_RESERVATION)
         .ok_or_else(|| {
-            Error::Config(format!(
+            ErrorKind::Config(format!(
                 "the pool's {tables} tables of {elements} elements ({TABLE_ELEMENT_BYTES} bytes each) need more \
                  address space than this process can reserve: lower total_tables or table_elements"
             ))
@@ -214,21 +215,23 @@ fn validate_pool(s: &Settings, pool: &crate::pooling::PoolingConfig) -> Result<(
         .and_then(|t| t.checked_add(stack_total));
     match sum {
         Some(sum) if sum <= MAX_POOL_RESERVATION => Ok(()),
-        _ => Err(Error::Config(format!(
+        _ => Err(ErrorKind::Config(format!(
             "the pool's memories ({memory_total} bytes) and tables ({table_total} bytes) together need more \
              address space than this process can reserve ({MAX_POOL_RESERVATION} bytes): lower total_memories, \
              memory_reservation, total_tables or table_elements"
-        ))),
+        )).into()),
     }
 }
 
 fn validate_winch(s: &Settings) -> Result<()> {
     // winch builder.rs:62 and 66
     if s.signals_based_traps == Some(false) {
-        return Err(Error::config("Winch requires signals_based_traps(true)"));
+        return Err(crate::config::config_error(
+            "Winch requires signals_based_traps(true)",
+        ));
     }
     if s.debug_info == Some(true) {
-        return Err(Error::config(
+        return Err(crate::config::config_error(
             "Winch cannot generate debug info: use debug_info(false)",
         ));
     }

@@ -3,7 +3,7 @@
 use crate::capability::Capabilities;
 use crate::compiler::{Compiler, Wat};
 use crate::config::{Config, Settings};
-use crate::error::{Error, Result};
+use crate::error::{ErrorKind, Result};
 use crate::loader::Wasmtime;
 use crate::sys::types::wasm_engine_t;
 use std::borrow::Cow;
@@ -53,20 +53,21 @@ impl Engine {
     /// Creates an engine of `wasmtime` with `config`.
     ///
     /// ```no_run
-    /// use wasmtime_dyn::{Config, Engine, Error, Wasmtime};
+    /// use wasmtime_dyn::{Config, Engine, ErrorKind, Wasmtime};
     /// # let wasmtime: &'static Wasmtime = unimplemented!();
     /// let mut config = Config::new(wasmtime);
     /// config.max_wasm_stack(0); // Wasmtime would abort the process on this
-    /// assert!(matches!(Engine::new(wasmtime, &config), Err(Error::Config(_))));
+    /// let err = Engine::new(wasmtime, &config).unwrap_err();
+    /// assert!(matches!(err.downcast_ref(), Some(ErrorKind::Config(_))));
     /// ```
     ///
     /// # Errors
     ///
-    /// [`Error::WrongLibrary`] if `config` was made for another library;
-    /// [`Error::Config`] for a combination Wasmtime would reject.
+    /// [`ErrorKind::WrongLibrary`] if `config` was made for another library;
+    /// [`ErrorKind::Config`] for a combination Wasmtime would reject.
     pub fn new(wasmtime: &'static Wasmtime, config: &Config) -> Result<Engine> {
         if !std::ptr::eq(wasmtime, config.wasmtime) {
-            return Err(Error::WrongLibrary("the Config"));
+            return Err(ErrorKind::WrongLibrary("the Config").into());
         }
         config.validate()?;
         let backtrace_details =
@@ -76,7 +77,9 @@ impl Engine {
         // engine; validation refused the settings Wasmtime rejects.
         let ptr = unsafe { (wasmtime.core().wasm_engine_new_with_config)(raw) };
         if ptr.is_null() {
-            return Err(Error::config("libwasmtime refused to create the engine"));
+            return Err(crate::config::config_error(
+                "libwasmtime refused to create the engine",
+            ));
         }
         Ok(Engine {
             inner: Arc::new(EngineInner {
@@ -155,7 +158,7 @@ impl Engine {
     ///
     /// # Errors
     ///
-    /// [`Error::Unsupported`](crate::Error::Unsupported)`(Compiler)` on a
+    /// [`ErrorKind::Unsupported`](crate::ErrorKind::Unsupported)`(Compiler)` on a
     /// library without a compiler, `(Wat)` for text without the parser;
     /// the compiler's error for an invalid module.
     pub fn precompile_module(&self, bytes: impl AsRef<[u8]>) -> Result<Vec<u8>> {
@@ -163,22 +166,22 @@ impl Engine {
             .precompile(&self.binary(bytes.as_ref())?)
     }
 
-    /// The compiler, or `Error::Unsupported(Compiler)` saying to
+    /// The compiler, or `ErrorKind::Unsupported(Compiler)` saying to
     /// precompile elsewhere.
     pub(crate) fn required_compiler(&self) -> Result<Compiler<'_>> {
         self.compiler()
-            .ok_or(Error::Unsupported(crate::Capability::Compiler))
+            .ok_or(ErrorKind::Unsupported(crate::Capability::Compiler).into())
     }
 
     /// `bytes` as a binary module: as they are when binary, translated
-    /// when text (`Error::Unsupported(Wat)` without the parser).
+    /// when text (`ErrorKind::Unsupported(Wat)` without the parser).
     pub(crate) fn binary<'b>(&self, bytes: &'b [u8]) -> Result<Cow<'b, [u8]>> {
         if bytes.starts_with(b"\0asm") {
             return Ok(Cow::Borrowed(bytes));
         }
         let wat = self
             .wat()
-            .ok_or(Error::Unsupported(crate::Capability::Wat))?;
+            .ok_or(ErrorKind::Unsupported(crate::Capability::Wat))?;
         Ok(Cow::Owned(wat.to_wasm(bytes)?))
     }
 
@@ -200,7 +203,7 @@ impl Engine {
     }
 
     /// Advances the epoch: stores whose deadline it passes trap with
-    /// [`TrapCode::Interrupt`](crate::TrapCode::Interrupt) (with
+    /// [`Trap::Interrupt`](crate::Trap::Interrupt) (with
     /// [`Config::epoch_interruption`] on). Callable from any thread.
     ///
     /// ```no_run

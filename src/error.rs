@@ -1,21 +1,50 @@
-//! The crate's error type.
+//! The crate's errors: [`Error`] is [`anyhow::Error`], as the `wasmtime`
+//! crate's errors are `anyhow`-shaped; what went wrong is a value inside it
+//! that [`Error::downcast_ref`](anyhow::Error::downcast_ref) finds: an
+//! [`ErrorKind`] for this crate's own failures, a [`Trap`](crate::Trap) when
+//! wasm trapped, the host function's own error when one failed,
+//! [`LoadError`](crate::LoadError), [`std::io::Error`]...
 
 use crate::capability::Capability;
 use crate::sys::tables::Core;
 use crate::sys::types::wasmtime_error_t;
-use crate::trap::FrameInfo;
-use crate::trap::{take_frames, Trap};
+use crate::trap::{take_frames, FrameInfo, WasmBacktrace};
 
-/// Everything that can go wrong in the embedding API.
+pub use anyhow::Context;
+
+/// The crate's error: [`anyhow::Error`].
+///
+/// Why `anyhow`: the `wasmtime` crate's `Error` is an `anyhow`-shaped
+/// opaque error (`downcast_ref`, `context`, `chain`, a readable `Debug`
+/// report, `?` from any error type), and programs embedding Wasmtime
+/// usually already return `anyhow::Result`. Being that type, not a copy of
+/// it, means a host function's own error, a [`Trap`](crate::Trap) or an
+/// [`ErrorKind`] come back through `?` into the caller's `anyhow::Error`
+/// and still downcast, with no conversion layer that could lose them.
 ///
 /// ```
-/// use wasmtime_dyn::{Capability, Error};
-/// let err = Error::Unsupported(Capability::Compiler);
+/// use wasmtime_dyn::{Capability, Error, ErrorKind};
+/// let err = Error::new(ErrorKind::Unsupported(Capability::Compiler));
+/// assert!(err.to_string().contains("precompile"));
+/// assert!(matches!(
+///     err.downcast_ref::<ErrorKind>(),
+///     Some(ErrorKind::Unsupported(Capability::Compiler))
+/// ));
+/// ```
+pub type Error = anyhow::Error;
+
+/// This crate's own failures: the value inside an [`Error`] that this
+/// crate raised (rather than wasm, Wasmtime's own checks or a host
+/// function), found with `err.downcast_ref::<ErrorKind>()`.
+///
+/// ```
+/// use wasmtime_dyn::{Capability, ErrorKind};
+/// let err = ErrorKind::Unsupported(Capability::Compiler);
 /// assert!(err.to_string().contains("precompile"));
 /// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
-pub enum Error {
+pub enum ErrorKind {
     /// The loaded libwasmtime lacks a capability this needs.
     #[error("the loaded libwasmtime has no `{0}` capability: {advice}", advice = advice(*.0))]
     Unsupported(Capability),
@@ -33,21 +62,19 @@ pub enum Error {
         /// The loaded library's version.
         found: crate::Version,
     },
-    /// WebAssembly trapped.
-    #[error("wasm trap: {0}")]
-    Trap(Trap),
     /// A WASI program exited with this status through `proc_exit`.
     #[error("the WASI program exited with status {0}")]
     Exit(i32),
     /// Wasmtime reported an error (compilation, validation, linking,
     /// instantiation, a host function's error...), with its message and,
     /// when it came from wasm, the wasm frames.
+    ///
+    /// The wasm frames, when there are some, are the error's
+    /// [`WasmBacktrace`](crate::WasmBacktrace) context.
     #[error("{message}")]
     Wasmtime {
         /// Wasmtime's message.
         message: String,
-        /// The wasm backtrace, if any.
-        trace: Vec<FrameInfo>,
     },
     /// A configuration Wasmtime would reject when creating the engine
     /// (which aborts the process inside the C API), refused beforehand.
@@ -64,8 +91,8 @@ pub enum Error {
     /// call must come from the same [`Engine`](crate::Engine).
     ///
     /// ```
-    /// use wasmtime_dyn::Error;
-    /// let err = Error::WrongEngine("the module", "the store's");
+    /// use wasmtime_dyn::ErrorKind;
+    /// let err = ErrorKind::WrongEngine("the module", "the store's");
     /// assert_eq!(
     ///     err.to_string(),
     ///     "the module was made with a different engine than the store's: \
@@ -84,38 +111,23 @@ pub enum Error {
     /// An argument that is not valid here, said what and why.
     #[error("{0}")]
     Invalid(String),
-    /// A file could not be read (`path` is empty for an I/O error that
-    /// came without one, through `?` on a [`std::io::Error`]).
+    /// A file this crate read or wrote could not be (an I/O error of
+    /// the caller's own, through `?`, stays a [`std::io::Error`]).
     ///
     /// ```
-    /// use wasmtime_dyn::Error;
-    /// fn read_module(path: &str) -> Result<Vec<u8>, Error> {
-    ///     Ok(std::fs::read(path)?)
-    /// }
-    /// let err = read_module("/nonexistent/app.wasm").unwrap_err();
-    /// assert!(matches!(err, Error::Io { .. }));
+    /// use wasmtime_dyn::{Engine, ErrorKind, Module};
+    /// # fn demo(engine: &Engine) {
+    /// let err = Module::from_file(engine, "/nonexistent/app.wasm").unwrap_err();
+    /// assert!(matches!(err.downcast_ref(), Some(ErrorKind::Io { .. })));
+    /// # }
     /// ```
-    #[error("{}", io_message(path, source))]
+    #[error("cannot read {}: {source}", path.display())]
     Io {
         /// The file.
         path: std::path::PathBuf,
         /// Why.
         source: std::io::Error,
     },
-    /// The library could not be loaded (from
-    /// [`Wasmtime::open`](crate::Wasmtime::open) or
-    /// [`Wasmtime::load`](crate::Wasmtime::load), through `?`).
-    ///
-    /// ```no_run
-    /// use wasmtime_dyn::{Engine, Error, Wasmtime};
-    /// fn engine() -> Result<Engine, Error> {
-    ///     // SAFETY: the file is a Wasmtime C API library.
-    ///     let wasmtime = unsafe { Wasmtime::open("/opt/wasmtime/lib/libwasmtime.so") }?;
-    ///     Engine::default_for(wasmtime)
-    /// }
-    /// ```
-    #[error(transparent)]
-    Load(#[from] crate::LoadError),
     /// A precompiled artifact made by a Wasmtime version whose
     /// engine-section layout [`cwasm::inspect`](crate::cwasm::inspect) does
     /// not decode: its settings are not read with another version's layout.
@@ -128,23 +140,6 @@ pub enum Error {
         /// The version string the artifact carries (`"46"`).
         version: String,
     },
-}
-
-fn io_message(path: &std::path::Path, source: &std::io::Error) -> String {
-    if path.as_os_str().is_empty() {
-        format!("I/O error: {source}")
-    } else {
-        format!("cannot read {}: {source}", path.display())
-    }
-}
-
-impl From<std::io::Error> for Error {
-    fn from(source: std::io::Error) -> Error {
-        Error::Io {
-            path: std::path::PathBuf::new(),
-            source,
-        }
-    }
 }
 
 fn advice(capability: Capability) -> &'static str {
@@ -166,68 +161,74 @@ fn advice(capability: Capability) -> &'static str {
     }
 }
 
-/// The crate's `Result`.
+/// The crate's `Result`, as the `wasmtime` crate's: its error is
+/// [`Error`].
 ///
 /// ```
-/// use wasmtime_dyn::{Capability, Error, Result};
+/// use wasmtime_dyn::{Capability, ErrorKind, Result};
 /// fn need_gc(has_gc: bool) -> Result<()> {
 ///     if has_gc {
 ///         Ok(())
 ///     } else {
-///         Err(Error::Unsupported(Capability::Gc))
+///         Err(ErrorKind::Unsupported(Capability::Gc).into())
 ///     }
 /// }
 /// assert!(need_gc(false).unwrap_err().to_string().contains("`gc`"));
 /// ```
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-impl From<Trap> for Error {
-    fn from(trap: Trap) -> Error {
-        Error::Trap(trap)
+/// Reads and frees a `wasmtime_error_t`: a WASI exit becomes
+/// [`ErrorKind::Exit`], anything else [`ErrorKind::Wasmtime`] with the wasm
+/// frames, if any, as its [`WasmBacktrace`] context.
+///
+/// # Safety
+///
+/// `error` is a live error of `core`'s library, owned by the caller.
+#[cold]
+pub(crate) unsafe fn take(core: &Core, error: *mut wasmtime_error_t) -> Error {
+    let mut status = 0;
+    // SAFETY: `error` is live; `status` is writable.
+    if unsafe { (core.wasmtime_error_exit_status)(error, &mut status) } {
+        // SAFETY: owned here, freed once.
+        unsafe { (core.wasmtime_error_delete)(error) };
+        return ErrorKind::Exit(status).into();
+    }
+    let mut frames = crate::sys::types::wasm_frame_vec_t {
+        size: 0,
+        data: std::ptr::null_mut(),
+    };
+    // SAFETY: `error` is live; `frames` is an empty vector to fill, read
+    // and deleted by `take_frames`.
+    let trace = unsafe {
+        (core.wasmtime_error_wasm_trace)(error, &mut frames);
+        take_frames(core, &mut frames)
+    };
+    // SAFETY: `error` is live and owned here; `take_message` frees it.
+    let message = unsafe { crate::loader::c_error::take_message(core, error) };
+    with_backtrace(ErrorKind::Wasmtime { message }.into(), trace)
+}
+
+/// Turns a C result into a Rust one.
+///
+/// # Safety
+///
+/// `error` is null or a live, owned error of `core`'s library.
+pub(crate) unsafe fn check(core: &Core, error: *mut wasmtime_error_t) -> Result<()> {
+    if error.is_null() {
+        Ok(())
+    } else {
+        // SAFETY: non-null, live and owned (caller's contract).
+        Err(unsafe { take(core, error) })
     }
 }
 
-impl Error {
-    /// Reads and frees a `wasmtime_error_t`; a WASI exit becomes
-    /// [`Error::Exit`].
-    ///
-    /// # Safety
-    ///
-    /// `error` is a live error of `core`'s library, owned by the caller.
-    pub(crate) unsafe fn take(core: &Core, error: *mut wasmtime_error_t) -> Error {
-        let mut status = 0;
-        // SAFETY: `error` is live; `status` is writable.
-        if unsafe { (core.wasmtime_error_exit_status)(error, &mut status) } {
-            // SAFETY: owned here, freed once.
-            unsafe { (core.wasmtime_error_delete)(error) };
-            return Error::Exit(status);
-        }
-        let mut frames = crate::sys::types::wasm_frame_vec_t {
-            size: 0,
-            data: std::ptr::null_mut(),
-        };
-        // SAFETY: `error` is live; `frames` is an empty vector to fill, read
-        // and deleted by `take_frames`.
-        let trace = unsafe {
-            (core.wasmtime_error_wasm_trace)(error, &mut frames);
-            take_frames(core, &mut frames)
-        };
-        // SAFETY: `error` is live and owned here; `take_message` frees it.
-        let message = unsafe { crate::loader::c_error::take_message(core, error) };
-        Error::Wasmtime { message, trace }
-    }
-
-    /// Turns a C result into a Rust one.
-    ///
-    /// # Safety
-    ///
-    /// `error` is null or a live, owned error of `core`'s library.
-    pub(crate) unsafe fn check(core: &Core, error: *mut wasmtime_error_t) -> Result<()> {
-        if error.is_null() {
-            Ok(())
-        } else {
-            // SAFETY: non-null, live and owned (caller's contract).
-            Err(unsafe { Error::take(core, error) })
-        }
+/// `error` with the wasm frames as its [`WasmBacktrace`] context, as the
+/// `wasmtime` crate reports errors raised while wasm ran; `error` itself
+/// when there are none.
+pub(crate) fn with_backtrace(error: Error, trace: Vec<FrameInfo>) -> Error {
+    if trace.is_empty() {
+        error
+    } else {
+        error.context(WasmBacktrace::new(trace))
     }
 }

@@ -1,11 +1,11 @@
 //! Functions: calling wasm, and host functions wasm calls.
 
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::loader::Wasmtime;
-use crate::store::{AsContextMut, Caller, StoreContextMut, StoreInner};
+use crate::store::{AsContext, AsContextMut, Caller, StoreContextMut, StoreInner};
 use crate::sys::tables::Core;
 use crate::sys::types::*;
-use crate::trap::Trap;
+use crate::trap::WasmBacktrace;
 use crate::typed::{TypedFunc, WasmTyList};
 use crate::types::FuncType;
 use crate::val::Val;
@@ -20,7 +20,7 @@ use std::sync::Arc;
 /// ```no_run
 /// use wasmtime_dyn::{Func, Store, Val};
 /// # let mut store: Store<()> = unimplemented!();
-/// let double = Func::wrap(&mut store, |x: i32| x * 2)?;
+/// let double = Func::wrap(&mut store, |x: i32| x * 2);
 /// let mut results = [Val::I32(0)];
 /// double.call(&mut store, &[Val::I32(21)], &mut results)?;
 /// assert_eq!(results[0].i32(), Some(42));
@@ -71,17 +71,57 @@ impl Func {
         })
     }
 
-    /// The function's type.
+    /// Wraps a function of this store that the library just handed out
+    /// and that is asked for as `P -> R`: its type is compared with the
+    /// signature in the library, not read into a [`FuncType`] (the
+    /// instantiate-and-call path's largest cost before).
+    pub(crate) fn from_c_typed<T, P: WasmTyList, R: WasmTyList>(
+        cx: &mut StoreContextMut<'_, T>,
+        raw: wasmtime_func_t,
+    ) -> Result<TypedFunc<P, R>> {
+        let core = cx.wasmtime().core();
+        // SAFETY: the function belongs to this live store; the returned type
+        // is owned here and deleted after reading.
+        let same = unsafe {
+            let c_ty = (core.wasmtime_func_type)(cx.context(), &raw);
+            let same = FuncType::c_is(core, c_ty, P::TYPES, R::TYPES);
+            (core.wasm_functype_delete)(c_ty);
+            same
+        };
+        if !same {
+            // Read it in full, for the error naming both types (or the
+            // error saying why this crate cannot represent it).
+            return Func::from_c(cx, raw).and_then(|f| TypedFunc::new(&f));
+        }
+        let func = Func {
+            raw,
+            store: cx.id(),
+            wasmtime: cx.wasmtime(),
+            ty: Arc::new(FuncType::from_static(P::TYPES, R::TYPES)),
+        };
+        TypedFunc::new(&func)
+    }
+
+    /// The function's type, as the `wasmtime` crate's `Func::ty`.
     ///
     /// ```no_run
     /// use wasmtime_dyn::{Func, Store, ValType};
     /// # let mut store: Store<()> = unimplemented!();
-    /// let f = Func::wrap(&mut store, |a: i32, b: i64| i64::from(a) + b)?;
-    /// assert_eq!(f.ty().params(), [ValType::I32, ValType::I64]);
-    /// assert_eq!(f.ty().results(), [ValType::I64]);
-    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// let f = Func::wrap(&mut store, |a: i32, b: i64| i64::from(a) + b);
+    /// assert_eq!(f.ty(&store).params(), [ValType::I32, ValType::I64]);
+    /// assert_eq!(f.ty(&store).results(), [ValType::I64]);
     /// ```
-    pub fn ty(&self) -> &FuncType {
+    ///
+    /// # Panics
+    ///
+    /// If `store` is not the function's store (as the crate's).
+    pub fn ty(&self, store: impl AsContext) -> FuncType {
+        store.as_context().assert_owns(self.store, "the function");
+        FuncType::clone(&self.ty)
+    }
+
+    /// The type, for this crate's own checks and messages.
+    pub(crate) fn ty_ref(&self) -> &FuncType {
         &self.ty
     }
 
@@ -102,8 +142,8 @@ impl Func {
     ///
     /// # Errors
     ///
-    /// [`Error::TypeMismatch`] for wrong argument types or counts;
-    /// [`Error::Trap`] when wasm traps; [`Error::WrongStore`].
+    /// [`ErrorKind::TypeMismatch`] for wrong argument types or counts;
+    /// a [`Trap`](crate::Trap) when wasm traps; [`ErrorKind::WrongStore`].
     pub fn call(
         &self,
         mut store: impl AsContextMut,
@@ -171,19 +211,20 @@ impl Func {
 
     #[cold]
     fn arity_mismatch(&self, params: usize, results: usize) -> Error {
-        Error::TypeMismatch(format!(
+        ErrorKind::TypeMismatch(format!(
             "the function's type is {}, but it was called with {params} arguments and room for {results} results",
             self.ty
-        ))
+        )).into()
     }
 
     #[cold]
     fn argument_mismatch(&self, index: usize, param: &Val) -> Error {
-        Error::TypeMismatch(format!(
+        ErrorKind::TypeMismatch(format!(
             "argument {index} is {}, but the function's type is {}",
             param.ty(),
             self.ty
         ))
+        .into()
     }
 
     /// This function as a [`TypedFunc`], after checking its type once.
@@ -192,16 +233,24 @@ impl Func {
     /// use wasmtime_dyn::{Instance, Store};
     /// # let (mut store, instance): (Store<()>, Instance) = unimplemented!();
     /// let f = instance.get_func(&mut store, "add").expect("an export `add`");
-    /// let add = f.typed::<(i32, i32), i32>()?;
+    /// let add = f.typed::<(i32, i32), i32>(&store)?;
     /// assert_eq!(add.call(&mut store, (1, 2))?, 3);
-    /// assert!(f.typed::<i64, ()>().is_err());
+    /// assert!(f.typed::<i64, ()>(&store).is_err());
     /// # Ok::<(), wasmtime_dyn::Error>(())
     /// ```
     ///
     /// # Errors
     ///
-    /// [`Error::TypeMismatch`] naming both types when they differ.
-    pub fn typed<P: WasmTyList, R: WasmTyList>(&self) -> Result<TypedFunc<P, R>> {
+    /// [`ErrorKind::TypeMismatch`] naming both types when they differ.
+    ///
+    /// # Panics
+    ///
+    /// If `store` is not the function's store (as the crate's).
+    pub fn typed<P: WasmTyList, R: WasmTyList>(
+        &self,
+        store: impl AsContext,
+    ) -> Result<TypedFunc<P, R>> {
+        store.as_context().assert_owns(self.store, "the function");
         TypedFunc::new(self)
     }
 
@@ -209,9 +258,10 @@ impl Func {
     /// [`Val`]s and writes the results.
     ///
     /// An `Err` from `func` unwinds the wasm frames and is what the wasm
-    /// call returns: an [`Error::Trap`] or [`Error::Exit`] (from a nested
-    /// call) as it was, any other error as an [`Error::Trap`] carrying its
-    /// message, with the error itself in [`Trap::host_error`]. A panic
+    /// call returns, as in the `wasmtime` crate: the same error value
+    /// (downcastable to the host's own error type), with the wasm frames as
+    /// its [`WasmBacktrace`] context (a trap or WASI exit of a nested call
+    /// comes back as it was). A panic
     /// unwinds the wasm frames too and is resumed in the caller of the wasm
     /// call.
     ///
@@ -222,17 +272,35 @@ impl Func {
     /// let negate = Func::new(&mut store, ty, |_caller, params, results| {
     ///     results[0] = Val::I64(params[0].i64().unwrap().wrapping_neg());
     ///     Ok(())
-    /// })?;
-    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// });
     /// ```
     pub fn new<T: 'static>(
         mut store: impl AsContextMut<Data = T>,
         ty: FuncType,
         func: impl Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<()> + Send + Sync + 'static,
-    ) -> Result<Func> {
+    ) -> Func {
         let mut cx = store.as_context_mut();
         let (env, callback, finalizer) = untyped_host(cx.wasmtime(), ty.clone(), func);
         new_host(&mut cx, &ty, env, callback, finalizer)
+    }
+
+    /// [`Func::new`], as the crate's `try_new`: the crate's returns an
+    /// error on out-of-memory, which here aborts as Rust allocation does,
+    /// so this is always `Ok`.
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::{Func, FuncType, Store, ValType};
+    /// # let mut store: Store<()> = unimplemented!();
+    /// let ty = FuncType::new([], []);
+    /// let nop = Func::try_new(&mut store, ty, |_, _, _| Ok(()))?;
+    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// ```
+    pub fn try_new<T: 'static>(
+        store: impl AsContextMut<Data = T>,
+        ty: FuncType,
+        func: impl Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<()> + Send + Sync + 'static,
+    ) -> Result<Func> {
+        Ok(Func::new(store, ty, func))
     }
 
     /// A host function from a Rust closure with typed parameters and
@@ -246,18 +314,33 @@ impl Func {
     /// let count = Func::wrap(&mut store, |mut caller: Caller<'_, u32>, n: u32| {
     ///     *caller.data_mut() += n;
     ///     *caller.data()
-    /// })?;
-    /// assert_eq!(count.ty().to_string(), "(i32) -> (i32)");
-    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// });
+    /// assert_eq!(count.ty(&store).to_string(), "(i32) -> (i32)");
     /// ```
     pub fn wrap<T: 'static, Params, Results>(
         mut store: impl AsContextMut<Data = T>,
         func: impl IntoFunc<T, Params, Results>,
-    ) -> Result<Func> {
+    ) -> Func {
         let mut cx = store.as_context_mut();
         let ty = func.ty();
         let (env, callback, finalizer) = func.into_host(cx.wasmtime());
         new_host(&mut cx, &ty, env, callback, finalizer)
+    }
+
+    /// [`Func::wrap`], as the crate's `try_wrap` (always `Ok` here, as
+    /// [`Func::try_new`] says).
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::{Func, Store};
+    /// # let mut store: Store<()> = unimplemented!();
+    /// let double = Func::try_wrap(&mut store, |x: i32| x * 2)?;
+    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// ```
+    pub fn try_wrap<T: 'static, Params, Results>(
+        store: impl AsContextMut<Data = T>,
+        func: impl IntoFunc<T, Params, Results>,
+    ) -> Result<Func> {
+        Ok(Func::wrap(store, func))
     }
 }
 
@@ -275,7 +358,7 @@ fn new_host<T>(
     env: *mut c_void,
     callback: Callback,
     finalizer: Finalizer,
-) -> Result<Func> {
+) -> Func {
     let core = cx.wasmtime().core();
     let c_ty = ty.to_c(core);
     let mut raw = std::mem::MaybeUninit::<wasmtime_func_t>::uninit();
@@ -293,12 +376,12 @@ fn new_host<T>(
     };
     // SAFETY: written by the call above.
     let raw = unsafe { raw.assume_init() };
-    Ok(Func {
+    Func {
         raw,
         store: cx.id(),
         wasmtime: cx.wasmtime(),
         ty: Arc::new(ty.clone()),
-    })
+    }
 }
 
 /// Builds the error of a failed call, resuming a host function's panic
@@ -321,9 +404,9 @@ pub(crate) unsafe fn call_failed<T>(
             if !error.is_null() {
                 (core.wasmtime_error_delete)(error);
             }
-            Error::Trap(Trap::take(core, trap))
+            crate::trap::take(core, trap)
         } else {
-            Error::take(core, error)
+            crate::error::take(core, error)
         }
     };
     cx.resume_panic();
@@ -345,32 +428,37 @@ pub(crate) struct HostError {
 }
 
 impl HostError {
+    /// The error, with the message Wasmtime's trap gets (which runs the
+    /// error's `Display`: call it where a panic is caught).
+    pub(crate) fn new(error: Error) -> HostError {
+        HostError {
+            message: error.to_string(),
+            error,
+        }
+    }
+
+    /// The message Wasmtime's trap gets.
+    pub(crate) fn message(&self) -> &str {
+        &self.message
+    }
+
     /// Whether `reported` (what the C call returned) is the trap made from
     /// this error: its report carries the error's first line.
     fn raised(&self, reported: &Error) -> bool {
         let first_line = self.message.lines().next().unwrap_or("");
-        match reported {
-            Error::Wasmtime { message, .. } => message.contains(first_line),
-            Error::Trap(trap) => trap.details().contains(first_line),
-            _ => false,
-        }
+        reported.chain().any(|e| e.to_string().contains(first_line))
     }
 
-    /// The error the call returns: a trap or a WASI exit from a nested call
-    /// as it was (keeping its code, status and frames); any other error as
-    /// a trap whose [`Trap::host_error`] is the host's error, with the wasm
-    /// frames Wasmtime reported.
+    /// The error the call returns: the host's error itself, as the
+    /// `wasmtime` crate returns it, with the wasm frames Wasmtime reported
+    /// as its [`WasmBacktrace`] context, unless it has frames already (a
+    /// trap of a nested call) or is a WASI exit.
     fn into_error(self, reported: Error) -> Error {
-        match self.error {
-            err @ (Error::Trap(_) | Error::Exit(_)) => err,
-            error => {
-                let (details, trace) = match reported {
-                    Error::Wasmtime { message, trace } => (message, trace),
-                    Error::Trap(trap) => (trap.details().to_string(), trap.trace().to_vec()),
-                    _ => (String::new(), Vec::new()),
-                };
-                Error::Trap(Trap::from_host(self.message, details, trace, error))
-            }
+        let keep = self.error.downcast_ref::<WasmBacktrace>().is_some()
+            || matches!(self.error.downcast_ref(), Some(ErrorKind::Exit(_)));
+        match reported.downcast_ref::<WasmBacktrace>() {
+            Some(trace) if !keep => self.error.context(trace.clone()),
+            _ => self.error,
         }
     }
 }
@@ -432,10 +520,7 @@ unsafe fn run_host<T>(
     // the error included (a `Display` may panic too).
     let outcome = catch_unwind(AssertUnwindSafe(|| match body() {
         Ok(()) => None,
-        Err(error) => Some(HostError {
-            message: error.to_string(),
-            error,
-        }),
+        Err(error) => Some(HostError::new(error)),
     }));
     let message = match outcome {
         Ok(None) => return std::ptr::null_mut(),
@@ -522,10 +607,11 @@ pub(crate) fn untyped_host<T: 'static>(
                 func(caller, args, outs)?;
                 for (i, (result, expected)) in outs.iter().zip(results).enumerate() {
                     if result.ty() != *expected {
-                        return Err(Error::TypeMismatch(format!(
+                        return Err(ErrorKind::TypeMismatch(format!(
                             "host function result {i} is {}, but its type is {ty}",
                             result.ty()
-                        )));
+                        ))
+                        .into());
                     }
                     slots.add(i).write(result.to_raw(&mut cx)?);
                 }
@@ -543,17 +629,17 @@ pub(crate) fn untyped_host<T: 'static>(
 /// What a host closure may return: `()`, values, or a `Result` of them.
 ///
 /// ```no_run
-/// use wasmtime_dyn::{Error, Func, Store};
+/// use wasmtime_dyn::{bail, Func, Result, Store};
 /// # let mut store: Store<()> = unimplemented!();
-/// // An `Err` becomes a trap carrying its message.
-/// let sqrt = Func::wrap(&mut store, |x: f64| {
+/// // An `Err` unwinds wasm and is what the wasm call returns.
+/// let sqrt = Func::wrap(&mut store, |x: f64| -> Result<f64> {
 ///     if x < 0.0 {
-///         Err(Error::Invalid(format!("sqrt of {x}")))
+///         bail!("sqrt of {x}")
 ///     } else {
 ///         Ok(x.sqrt())
 ///     }
-/// })?;
-/// let widen = Func::wrap(&mut store, |x: i32| (x, i64::from(x)))?; // two results
+/// });
+/// let widen = Func::wrap(&mut store, |x: i32| (x, i64::from(x))); // two results
 /// # Ok::<(), wasmtime_dyn::Error>(())
 /// ```
 pub trait WasmRet: Send + Sync + 'static {

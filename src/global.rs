@@ -1,7 +1,7 @@
 //! Globals.
 
 use crate::capability::Capability;
-use crate::error::{Error, Result};
+use crate::error::{ErrorKind, Result};
 use crate::loader::ValAbi;
 use crate::store::{AsContext, AsContextMut, StoreContextMut};
 use crate::sys::types::*;
@@ -52,16 +52,17 @@ impl Global {
     ///
     /// # Errors
     ///
-    /// [`Error::TypeMismatch`] if `value` is not of `ty`'s type;
-    /// [`Error::Unsupported`]`(Gc)` for a reference global without GC.
+    /// [`ErrorKind::TypeMismatch`] if `value` is not of `ty`'s type;
+    /// [`ErrorKind::Unsupported`]`(Gc)` for a reference global without GC.
     pub fn new(mut store: impl AsContextMut, ty: GlobalType, value: Val) -> Result<Global> {
         let mut cx = store.as_context_mut();
         if value.ty() != ty.content() {
-            return Err(Error::TypeMismatch(format!(
+            return Err(ErrorKind::TypeMismatch(format!(
                 "a global of type {} cannot hold a {}",
                 ty.content(),
                 value.ty()
-            )));
+            ))
+            .into());
         }
         let c_val = value.to_c(&mut cx)?;
         let core = cx.wasmtime().core();
@@ -75,7 +76,7 @@ impl Global {
             error
         };
         // SAFETY: the error, if any, is fresh and owned.
-        unsafe { Error::check(core, error) }?;
+        unsafe { crate::error::check(core, error) }?;
         // SAFETY: written on success.
         Ok(Global::from_c(&mut cx, unsafe { raw.assume_init() }))
     }
@@ -116,13 +117,13 @@ impl Global {
     ///
     /// # Errors
     ///
-    /// [`Error::Unsupported`]`(Gc)` for a reference global on a library
+    /// [`ErrorKind::Unsupported`]`(Gc)` for a reference global on a library
     /// without GC, whose value layout cannot hold references.
     pub fn get(&self, mut store: impl AsContextMut) -> Result<Val> {
         let ty = self.ty(store.as_context_mut())?;
         let mut cx = store.as_context_mut();
         if ty.content().is_ref() && cx.wasmtime().val_abi() == ValAbi::NoGc {
-            return Err(Error::Unsupported(Capability::Gc));
+            return Err(ErrorKind::Unsupported(Capability::Gc).into());
         }
         // SAFETY: all-zero is a valid value; the library overwrites it.
         let mut out: wasmtime_val_t = unsafe { std::mem::zeroed() };
@@ -148,19 +149,20 @@ impl Global {
     ///
     /// # Errors
     ///
-    /// [`Error::TypeMismatch`] for an immutable global or a value of another
-    /// type; [`Error::Unsupported`]`(Gc)` as for [`Global::get`].
+    /// [`ErrorKind::TypeMismatch`] for an immutable global or a value of another
+    /// type; [`ErrorKind::Unsupported`]`(Gc)` as for [`Global::get`].
     pub fn set(&self, mut store: impl AsContextMut, value: Val) -> Result<()> {
         let ty = self.ty(store.as_context_mut())?;
         if ty.mutability() == Mutability::Const {
-            return Err(Error::TypeMismatch("the global is immutable".into()));
+            return Err(ErrorKind::TypeMismatch("the global is immutable".into()).into());
         }
         if value.ty() != ty.content() {
-            return Err(Error::TypeMismatch(format!(
+            return Err(ErrorKind::TypeMismatch(format!(
                 "a global of type {} cannot hold a {}",
                 ty.content(),
                 value.ty()
-            )));
+            ))
+            .into());
         }
         let mut cx = store.as_context_mut();
         let c_val = value.to_c(&mut cx)?;
@@ -169,6 +171,6 @@ impl Global {
         // its type and is only read.
         let error = unsafe { (core.wasmtime_global_set)(cx.context(), &self.raw, &c_val) };
         // SAFETY: the error, if any, is fresh and owned.
-        unsafe { Error::check(core, error) }
+        unsafe { crate::error::check(core, error) }
     }
 }

@@ -1,6 +1,6 @@
 //! Instances and the items they export.
 
-use crate::error::{Error, Result};
+use crate::error::{ErrorKind, Result};
 use crate::func::{call_failed, Func};
 use crate::global::Global;
 use crate::memory::Memory;
@@ -18,7 +18,7 @@ use crate::typed::{TypedFunc, WasmTyList};
 /// # let (mut store, instance): (Store<()>, Instance) = unimplemented!();
 /// for (name, item) in instance.exports(&mut store)? {
 ///     match item {
-///         Extern::Func(f) => println!("{name}: function {}", f.ty()),
+///         Extern::Func(f) => println!("{name}: function {}", f.ty(&store)),
 ///         Extern::Memory(m) => println!("{name}: memory of {} pages", m.size(&store)),
 ///         _ => println!("{name}: another kind"),
 ///     }
@@ -96,7 +96,7 @@ impl Extern {
     /// use wasmtime_dyn::{Extern, Instance, Store};
     /// # let (mut store, instance): (Store<()>, Instance) = unimplemented!();
     /// if let Some(table) = instance.get_export(&mut store, "table").and_then(Extern::into_table) {
-    ///     println!("{} entries", table.size(&store)?);
+    ///     println!("{} entries", table.size(&store));
     /// }
     /// # Ok::<(), wasmtime_dyn::Error>(())
     /// ```
@@ -161,7 +161,7 @@ impl Extern {
             }
             Extern::SharedMemory(m) => {
                 if !std::ptr::eq(m.wasmtime(), cx.wasmtime()) {
-                    return Err(Error::WrongLibrary("the shared memory"));
+                    return Err(ErrorKind::WrongLibrary("the shared memory").into());
                 }
                 out.kind = WASMTIME_EXTERN_SHAREDMEMORY as u8;
                 out.of.sharedmemory = m.ptr;
@@ -252,16 +252,16 @@ impl Instance {
     /// use wasmtime_dyn::{Func, Instance, Module, Store};
     /// # let (mut store, module): (Store<()>, Module) = unimplemented!();
     /// // The module's only import is a function `(param i32)`.
-    /// let log = Func::wrap(&mut store, |x: i32| println!("{x}"))?;
+    /// let log = Func::wrap(&mut store, |x: i32| println!("{x}"));
     /// let instance = Instance::new(&mut store, &module, &[log.into()])?;
     /// # Ok::<(), wasmtime_dyn::Error>(())
     /// ```
     ///
     /// # Errors
     ///
-    /// [`Error::Trap`] if the start function traps; Wasmtime's error for
-    /// wrong imports; [`Error::WrongStore`] for imports of another store;
-    /// [`Error::WrongEngine`] for a module of another engine.
+    /// a [`Trap`](crate::Trap) if the start function traps; Wasmtime's error for
+    /// wrong imports; [`ErrorKind::WrongStore`] for imports of another store;
+    /// [`ErrorKind::WrongEngine`] for a module of another engine.
     pub fn new(
         mut store: impl AsContextMut,
         module: &Module,
@@ -269,7 +269,7 @@ impl Instance {
     ) -> Result<Instance> {
         let mut cx = store.as_context_mut();
         if !crate::Engine::same(cx.engine(), module.engine()) {
-            return Err(Error::WrongEngine("the module", "the store"));
+            return Err(ErrorKind::WrongEngine("the module", "the store").into());
         }
         let imports = imports
             .iter()
@@ -447,7 +447,9 @@ impl Instance {
             match item {
                 Ok(Some(item)) => out.push((name, item)),
                 Ok(None) => {}
-                Err(err) => return Err(Error::Invalid(format!("the export `{name}`: {err}"))),
+                Err(err) => {
+                    return Err(ErrorKind::Invalid(format!("the export `{name}`: {err}")).into())
+                }
             }
         }
         Ok(out)
@@ -494,16 +496,32 @@ impl Instance {
     /// `wasmtime` crate's `Instance::get_typed_func`).
     pub fn get_typed_func<P: WasmTyList, R: WasmTyList>(
         &self,
-        store: impl AsContextMut,
+        mut store: impl AsContextMut,
         name: &str,
     ) -> Result<TypedFunc<P, R>> {
-        let item = self
-            .lookup(store, name)
-            .map_err(|err| Error::Invalid(format!("the export `{name}`: {err}")))?
-            .ok_or_else(|| Error::Invalid(format!("failed to find function export `{name}`")))?;
-        item.into_func()
-            .ok_or_else(|| Error::TypeMismatch(format!("the export `{name}` is not a function")))?
-            .typed()
+        let mut cx = store.as_context_mut();
+        cx.assert_owns(self.store, "the instance");
+        let item = self.raw_export(&cx, name).ok_or_else(|| {
+            ErrorKind::Invalid(format!("failed to find function export `{name}`"))
+        })?;
+        if u32::from(item.kind) != WASMTIME_EXTERN_FUNC {
+            // SAFETY: written by this store's library for this store.
+            drop(unsafe { Extern::from_c(&mut cx, &item) });
+            return Err(
+                ErrorKind::TypeMismatch(format!("the export `{name}` is not a function")).into(),
+            );
+        }
+        // SAFETY: the union member read is the one `kind` names.
+        Func::from_c_typed(&mut cx, unsafe { item.of.func }).map_err(|err| {
+            match err.downcast::<ErrorKind>() {
+                // A type this crate cannot represent: say which export.
+                Ok(ErrorKind::Invalid(why)) => {
+                    ErrorKind::Invalid(format!("the export `{name}`: {why}")).into()
+                }
+                Ok(other) => other.into(),
+                Err(err) => err,
+            }
+        })
     }
 
     /// The exported memory `name`.
@@ -553,7 +571,7 @@ impl Instance {
     /// use wasmtime_dyn::{Instance, Store};
     /// # let (mut store, instance): (Store<()>, Instance) = unimplemented!();
     /// let table = instance.get_table(&mut store, "table").expect("an exported table");
-    /// println!("{} entries", table.size(&store)?);
+    /// println!("{} entries", table.size(&store));
     /// # Ok::<(), wasmtime_dyn::Error>(())
     /// ```
     ///

@@ -2,13 +2,14 @@
 //! instantiation.
 
 use crate::engine::Engine;
-use crate::error::{Error, Result};
+use crate::error::{ErrorKind, Result};
 use crate::instance::Instance;
 use crate::linker::Linker;
 use crate::module::Module;
 use crate::store::AsContextMut;
 use crate::sys::types::*;
 use std::marker::PhantomData;
+use std::sync::Arc;
 
 /// A module with its imports resolved by a [`Linker`], ready to be
 /// instantiated in any store of data type `T` (as the `wasmtime` crate's
@@ -26,7 +27,8 @@ use std::marker::PhantomData;
 /// # Ok::<(), wasmtime_dyn::Error>(())
 /// ```
 pub struct InstancePre<T> {
-    ptr: *mut wasmtime_instance_pre_t,
+    /// Shared by clones, as the crate's `InstancePre` shares its state.
+    pre: Arc<PrePtr>,
     module: Module,
     /// The store the linker's store-bound items belonged to, if any: only
     /// that store can use them.
@@ -34,6 +36,47 @@ pub struct InstancePre<T> {
     /// Whether the linker defined WASI (see `StoreInner::has_wasi`).
     has_wasi: bool,
     _data: PhantomData<fn(T)>,
+}
+
+/// The C object, deleted when the last clone is dropped.
+struct PrePtr {
+    ptr: *mut wasmtime_instance_pre_t,
+    wasmtime: &'static crate::Wasmtime,
+}
+
+// SAFETY: the C API's `wasmtime_instance_pre_t` holds a
+// `wasmtime::InstancePre`, which is `Send + Sync`.
+unsafe impl Send for PrePtr {}
+// SAFETY: as above; instantiating only reads it.
+unsafe impl Sync for PrePtr {}
+
+impl Drop for PrePtr {
+    fn drop(&mut self) {
+        // SAFETY: owned here, deleted once (the last clone is gone).
+        unsafe { (self.wasmtime.core().wasmtime_instance_pre_delete)(self.ptr) };
+        // A host function's closure that panicked in `Drop` panics here.
+        crate::panics::resume_finalizer_panic();
+    }
+}
+
+impl<T> Clone for InstancePre<T> {
+    /// Another handle to the same pre-instantiated module, as the crate's
+    /// `InstancePre: Clone` (no copy of the C object).
+    ///
+    /// ```no_run
+    /// # let pre: wasmtime_dyn::InstancePre<()> = unimplemented!();
+    /// let for_thread = pre.clone();
+    /// std::thread::spawn(move || drop(for_thread));
+    /// ```
+    fn clone(&self) -> InstancePre<T> {
+        InstancePre {
+            pre: self.pre.clone(),
+            module: self.module.clone(),
+            store_id: self.store_id,
+            has_wasi: self.has_wasi,
+            _data: PhantomData,
+        }
+    }
 }
 
 // SAFETY: the C API's `wasmtime_instance_pre_t` holds a
@@ -66,10 +109,10 @@ impl<T: 'static> Linker<T> {
     /// # Errors
     ///
     /// Wasmtime's error naming an import that is not defined or has the
-    /// wrong type; [`Error::WrongEngine`] for a module of another engine.
+    /// wrong type; [`ErrorKind::WrongEngine`] for a module of another engine.
     pub fn instantiate_pre(&self, module: &Module) -> Result<InstancePre<T>> {
         if !Engine::same(module.engine(), self.engine()) {
-            return Err(Error::WrongEngine("the module", "the linker"));
+            return Err(ErrorKind::WrongEngine("the module", "the linker").into());
         }
         let core = self.engine().wasmtime().core();
         let mut ptr = std::ptr::null_mut();
@@ -78,9 +121,12 @@ impl<T: 'static> Linker<T> {
         let error =
             unsafe { (core.wasmtime_linker_instantiate_pre)(self.ptr(), module.ptr, &mut ptr) };
         // SAFETY: the error, if any, is fresh and owned.
-        unsafe { Error::check(core, error) }?;
+        unsafe { crate::error::check(core, error) }?;
         Ok(InstancePre {
-            ptr,
+            pre: Arc::new(PrePtr {
+                ptr,
+                wasmtime: self.engine().wasmtime(),
+            }),
             module: module.clone(),
             store_id: self.store_id(),
             has_wasi: self.has_wasi,
@@ -104,9 +150,9 @@ impl<T> InstancePre<T> {
     ///
     /// # Errors
     ///
-    /// [`Error::Trap`] if the start function traps; [`Error::WrongEngine`]
-    /// for a store of another engine; [`Error::WrongStore`] when the
-    /// linker held items of another store; [`Error::Invalid`] for a module
+    /// a [`Trap`](crate::Trap) if the start function traps; [`ErrorKind::WrongEngine`]
+    /// for a store of another engine; [`ErrorKind::WrongStore`] when the
+    /// linker held items of another store; [`ErrorKind::Invalid`] for a module
     /// importing WASI through the linker into a store without a WASI
     /// context (call [`Store::set_wasi`](crate::Store::set_wasi) first).
     pub fn instantiate(&self, mut store: impl AsContextMut<Data = T>) -> Result<Instance> {
@@ -125,7 +171,7 @@ impl<T> InstancePre<T> {
         // store-bound imports belong to this store (checked).
         let error = unsafe {
             (cx.wasmtime().core().wasmtime_instance_pre_instantiate)(
-                self.ptr,
+                self.pre.ptr,
                 cx.context(),
                 raw.as_mut_ptr(),
                 &mut trap,
@@ -144,15 +190,5 @@ impl<T> InstancePre<T> {
     /// ```
     pub fn module(&self) -> &Module {
         &self.module
-    }
-}
-
-impl<T> Drop for InstancePre<T> {
-    fn drop(&mut self) {
-        let core = self.module.engine().wasmtime().core();
-        // SAFETY: owned here, deleted once.
-        unsafe { (core.wasmtime_instance_pre_delete)(self.ptr) };
-        // A host function's closure that panicked in `Drop` panics here.
-        crate::panics::resume_finalizer_panic();
     }
 }

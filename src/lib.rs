@@ -39,7 +39,8 @@ mod config;
 mod config_rules;
 pub mod cwasm;
 mod engine;
-mod error;
+mod epoch;
+pub mod error;
 mod func;
 mod global;
 mod instance;
@@ -63,6 +64,7 @@ mod versions;
 pub mod wasi;
 mod wasm_scan;
 
+pub use anyhow::{bail, ensure, format_err};
 pub use capability::{Capabilities, Capability, Iter as CapabilitiesIter, UndetectableFeature};
 pub use compiler::{precompile_for, Compiler, Target, Wat};
 pub use config::{
@@ -70,7 +72,8 @@ pub use config::{
     PoolingAllocatorConfig, Strategy, ThreadsConfig,
 };
 pub use engine::Engine;
-pub use error::{Error, Result};
+pub use epoch::UpdateDeadline;
+pub use error::{Error, ErrorKind, Result};
 pub use func::{Func, IntoFunc, WasmRet};
 pub use global::Global;
 pub use instance::{Extern, Instance};
@@ -84,7 +87,7 @@ pub use profiling::GuestProfiler;
 pub use shared_memory::SharedMemory;
 pub use store::{AsContext, AsContextMut, Caller, Store, StoreContext, StoreContextMut};
 pub use table::Table;
-pub use trap::{FrameInfo, Trap, TrapCode};
+pub use trap::{FrameInfo, Trap, WasmBacktrace};
 pub use typed::{TypedFunc, WasmTy, WasmTyList};
 pub use types::{
     ExportType, ExternType, FuncType, GlobalType, ImportType, MemoryType, Mutability, TableType,

@@ -1,7 +1,7 @@
 //! Linking imports by name.
 
 use crate::engine::Engine;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::func::{call_failed, untyped_host, IntoFunc};
 use crate::instance::{Extern, Instance};
 use crate::module::Module;
@@ -67,7 +67,7 @@ pub(crate) fn check_store_bound<T>(
     holder: &'static str,
 ) -> Result<()> {
     if !Engine::same(cx.engine(), engine) {
-        return Err(Error::WrongEngine("the store", what));
+        return Err(ErrorKind::WrongEngine("the store", what).into());
     }
     if let Some(id) = store_id {
         cx.check(id, holder)?;
@@ -85,10 +85,11 @@ pub(crate) fn refuse_wasi_without_context<T>(
 ) -> Result<()> {
     if linker_has_wasi && !cx.has_wasi() {
         if let Some(name) = module.imports_from(&crate::wasi::MODULE_NAMES) {
-            return Err(Error::Invalid(format!(
+            return Err(ErrorKind::Invalid(format!(
                 "the module imports from `{name}` and the linker defines WASI, but the store has \
                  no WASI context: call `Store::set_wasi` before instantiating"
-            )));
+            ))
+            .into());
         }
     }
     Ok(())
@@ -97,12 +98,13 @@ pub(crate) fn refuse_wasi_without_context<T>(
 /// Prefixes Wasmtime's error about a definition with what was defined:
 /// "defining `module::name`: ..." or "defining instance `name`: ...".
 fn name_error(what: String) -> impl FnOnce(Error) -> Error {
-    move |err| match err {
-        Error::Wasmtime { message, trace } => Error::Wasmtime {
+    move |err| match err.downcast::<ErrorKind>() {
+        Ok(ErrorKind::Wasmtime { message }) => ErrorKind::Wasmtime {
             message: format!("defining {what}: {message}"),
-            trace,
-        },
-        other => other,
+        }
+        .into(),
+        Ok(other) => other.into(),
+        Err(err) => err,
     }
 }
 
@@ -219,11 +221,32 @@ impl<T: 'static> Linker<T> {
             )
         };
         // SAFETY: the error, if any, is fresh and owned.
-        unsafe { Error::check(self.core(), error) }.map_err(name_error(item_name(module, name)))?;
+        unsafe { crate::error::check(self.core(), error) }
+            .map_err(name_error(item_name(module, name)))?;
         if let Some(id) = item.store_id() {
             self.store_id = Some(id);
         }
         Ok(self)
+    }
+
+    /// Defines every export of `instance` under `module_name`, as the
+    /// crate's `Linker::instance` (the same as
+    /// [`define_instance`](Linker::define_instance)).
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::{Linker, Module, Store};
+    /// # let (mut linker, mut store, lib): (Linker<()>, Store<()>, Module) = unimplemented!();
+    /// let lib = linker.instantiate(&mut store, &lib)?;
+    /// linker.instance(&mut store, "lib", lib)?;
+    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// ```
+    pub fn instance(
+        &mut self,
+        store: impl AsContextMut<Data = T>,
+        module_name: &str,
+        instance: Instance,
+    ) -> Result<&mut Self> {
+        self.define_instance(store, module_name, &instance)
     }
 
     /// Defines every export of `instance` under the module name `name`.
@@ -256,7 +279,7 @@ impl<T: 'static> Linker<T> {
             )
         };
         // SAFETY: the error, if any, is fresh and owned.
-        unsafe { Error::check(self.core(), error) }
+        unsafe { crate::error::check(self.core(), error) }
             .map_err(name_error(format!("instance `{name}`")))?;
         self.store_id = Some(instance.store);
         Ok(self)
@@ -346,13 +369,13 @@ impl<T: 'static> Linker<T> {
         // resumes here.
         crate::panics::resume_finalizer_panic();
         // SAFETY: the error, if any, is fresh and owned.
-        unsafe { Error::check(core, error) }.map_err(name_error(item_name(module, name)))?;
+        unsafe { crate::error::check(core, error) }.map_err(name_error(item_name(module, name)))?;
         Ok(self)
     }
 
     /// Defines every import of `module` not defined yet as a stub: the
     /// module instantiates, and calling a stub fails with an
-    /// [`Error::Wasmtime`] naming the undefined import.
+    /// [`ErrorKind::Wasmtime`] naming the undefined import.
     ///
     /// ```no_run
     /// use wasmtime_dyn::{Linker, Module, Store};
@@ -364,14 +387,14 @@ impl<T: 'static> Linker<T> {
     /// ```
     pub fn define_unknown_imports_as_traps(&mut self, module: &Module) -> Result<&mut Self> {
         if !Engine::same(module.engine(), &self.engine) {
-            return Err(Error::WrongEngine("the module", "the linker"));
+            return Err(ErrorKind::WrongEngine("the module", "the linker").into());
         }
         // SAFETY: linker and module are live.
         let error = unsafe {
             (self.core().wasmtime_linker_define_unknown_imports_as_traps)(self.ptr, module.ptr)
         };
         // SAFETY: the error, if any, is fresh and owned.
-        unsafe { Error::check(self.core(), error) }?;
+        unsafe { crate::error::check(self.core(), error) }?;
         Ok(self)
     }
 
@@ -389,7 +412,7 @@ impl<T: 'static> Linker<T> {
     /// # Errors
     ///
     /// Wasmtime's error naming an unresolved or mistyped import;
-    /// [`Error::Trap`] if the start function traps; [`Error::Invalid`] for
+    /// a [`Trap`](crate::Trap) if the start function traps; [`ErrorKind::Invalid`] for
     /// a module importing WASI through this linker into a store without a
     /// WASI context (call [`Store::set_wasi`](crate::Store::set_wasi) first).
     pub fn instantiate(
@@ -400,7 +423,7 @@ impl<T: 'static> Linker<T> {
         let mut cx = store.as_context_mut();
         self.check_store(&cx)?;
         if !Engine::same(module.engine(), &self.engine) {
-            return Err(Error::WrongEngine("the module", "the linker"));
+            return Err(ErrorKind::WrongEngine("the module", "the linker").into());
         }
         refuse_wasi_without_context(self.has_wasi, &cx, module)?;
         let mut raw = std::mem::MaybeUninit::<wasmtime_instance_t>::uninit();
@@ -439,8 +462,8 @@ impl<T: 'static> Linker<T> {
     ///
     /// Wasmtime's error for unresolved imports or a name already defined,
     /// and if `_initialize` traps (the C API gives that error no trap code;
-    /// its message and wasm frames say what happened); [`Error::WrongEngine`],
-    /// [`Error::WrongStore`]; [`Error::Invalid`] for a module importing
+    /// its message and wasm frames say what happened); [`ErrorKind::WrongEngine`],
+    /// [`ErrorKind::WrongStore`]; [`ErrorKind::Invalid`] for a module importing
     /// WASI through this linker into a store without a WASI context.
     pub fn module(
         &mut self,
@@ -451,7 +474,7 @@ impl<T: 'static> Linker<T> {
         let mut cx = store.as_context_mut();
         self.check_store(&cx)?;
         if !Engine::same(module.engine(), &self.engine) {
-            return Err(Error::WrongEngine("the module", "the linker"));
+            return Err(ErrorKind::WrongEngine("the module", "the linker").into());
         }
         refuse_wasi_without_context(self.has_wasi, &cx, module)?;
         // SAFETY: linker, context and module are live and of one engine;
@@ -497,7 +520,7 @@ impl<T: 'static> Linker<T> {
     /// # Errors
     ///
     /// Wasmtime's error when the `""` or `_start` export is not a function;
-    /// [`Error::WrongEngine`], [`Error::WrongStore`].
+    /// [`ErrorKind::WrongEngine`], [`ErrorKind::WrongStore`].
     pub fn get_default(
         &self,
         mut store: impl AsContextMut<Data = T>,
@@ -518,7 +541,7 @@ impl<T: 'static> Linker<T> {
             )
         };
         // SAFETY: the error, if any, is fresh and owned.
-        unsafe { Error::check(self.core(), error) }?;
+        unsafe { crate::error::check(self.core(), error) }?;
         // SAFETY: written on success.
         crate::Func::from_c(&mut cx, unsafe { raw.assume_init() })
     }

@@ -1,6 +1,6 @@
 //! Linear memories.
 
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::store::{AsContext, AsContextMut, StoreContextMut};
 use crate::sys::types::*;
 use crate::types::MemoryType;
@@ -62,7 +62,7 @@ impl Memory {
             error
         };
         // SAFETY: the error, if any, is fresh and owned.
-        unsafe { Error::check(core, error) }?;
+        unsafe { crate::error::check(core, error) }?;
         // SAFETY: written on success.
         Ok(Memory::from_c(&mut cx, unsafe { raw.assume_init() }))
     }
@@ -112,6 +112,26 @@ impl Memory {
         cx.assert_owns(self.id(), "the memory");
         // SAFETY: the memory belongs to this live store.
         unsafe { (cx.wasmtime().core().wasmtime_memory_size)(cx.context(), &self.raw) }
+    }
+
+    /// The size in bytes, as the crate's `Memory::data_size`.
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::{Memory, MemoryType, Store};
+    /// # let mut store: Store<()> = unimplemented!();
+    /// let memory = Memory::new(&mut store, MemoryType::new(2, None))?;
+    /// assert_eq!(memory.data_size(&store), 2 * 65536);
+    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// If the memory belongs to another store (as in the `wasmtime` crate).
+    pub fn data_size(&self, store: impl AsContext) -> usize {
+        let cx = store.as_context();
+        cx.assert_owns(self.id(), "the memory");
+        // SAFETY: the memory belongs to this live store.
+        unsafe { (cx.wasmtime().core().wasmtime_memory_data_size)(cx.context(), &self.raw) }
     }
 
     /// The contents, borrowed from the store.
@@ -262,13 +282,14 @@ impl Memory {
         let error =
             unsafe { (core.wasmtime_memory_grow)(cx.context(), &self.raw, delta, &mut previous) };
         // SAFETY: the error, if any, is fresh and owned.
-        unsafe { Error::check(core, error) }?;
+        unsafe { crate::error::check(core, error) }?;
         Ok(previous)
     }
 }
 
 fn out_of_bounds(offset: usize, len: usize, size: usize) -> Error {
-    Error::Invalid(format!(
+    ErrorKind::Invalid(format!(
         "{len} bytes at offset {offset} are outside the memory's {size} bytes"
     ))
+    .into()
 }

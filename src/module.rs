@@ -2,7 +2,7 @@
 
 use crate::capability::Capability;
 use crate::engine::Engine;
-use crate::error::{Error, Result};
+use crate::error::{ErrorKind, Result};
 use crate::sys::types::*;
 use crate::trap::empty_vec;
 use crate::types::{name_of, ExportType, ExternType, ImportType};
@@ -53,9 +53,9 @@ impl Module {
     ///
     /// # Errors
     ///
-    /// [`Error::Unsupported`]`(Compiler)` on a library without a compiler
+    /// [`ErrorKind::Unsupported`]`(Compiler)` on a library without a compiler
     /// (its message says to precompile with a full build);
-    /// [`Error::Unsupported`]`(Wat)` for text without the parser; the
+    /// [`ErrorKind::Unsupported`]`(Wat)` for text without the parser; the
     /// compiler's error for an invalid module.
     pub fn new(engine: &Engine, bytes: impl AsRef<[u8]>) -> Result<Module> {
         engine
@@ -76,11 +76,11 @@ impl Module {
     ///
     /// # Errors
     ///
-    /// [`Error::Io`] naming the file when it cannot be read; otherwise as
+    /// [`ErrorKind::Io`] naming the file when it cannot be read; otherwise as
     /// for [`Module::new`].
     pub fn from_file(engine: &Engine, path: impl AsRef<Path>) -> Result<Module> {
         let path = path.as_ref();
-        let bytes = std::fs::read(path).map_err(|source| Error::Io {
+        let bytes = std::fs::read(path).map_err(|source| ErrorKind::Io {
             path: path.to_path_buf(),
             source,
         })?;
@@ -115,7 +115,7 @@ impl Module {
             (core.wasmtime_module_deserialize)(engine.ptr(), bytes.as_ptr(), bytes.len(), &mut ptr)
         };
         // SAFETY: the error, if any, is fresh and owned.
-        unsafe { Error::check(core, error) }?;
+        unsafe { crate::error::check(core, error) }?;
         Ok(Module::from_raw(engine, ptr))
     }
 
@@ -136,10 +136,11 @@ impl Module {
     pub unsafe fn deserialize_file(engine: &Engine, path: impl AsRef<Path>) -> Result<Module> {
         let path = path.as_ref();
         if !path.is_file() {
-            return Err(Error::Io {
+            return Err(ErrorKind::Io {
                 path: path.to_path_buf(),
                 source: std::io::Error::from(std::io::ErrorKind::NotFound),
-            });
+            }
+            .into());
         }
         let c_path = path_to_c(path)?;
         let core = engine.wasmtime().core();
@@ -150,7 +151,7 @@ impl Module {
             (core.wasmtime_module_deserialize_file)(engine.ptr(), c_path.as_ptr(), &mut ptr)
         };
         // SAFETY: the error, if any, is fresh and owned.
-        unsafe { Error::check(core, error) }?;
+        unsafe { crate::error::check(core, error) }?;
         Ok(Module::from_raw(engine, ptr))
     }
 
@@ -170,7 +171,7 @@ impl Module {
     ///
     /// # Errors
     ///
-    /// [`Error::Unsupported`]`(Compiler)`: serializing is part of the
+    /// [`ErrorKind::Unsupported`]`(Compiler)`: serializing is part of the
     /// compiler capability in the C API.
     pub fn serialize(&self) -> Result<Vec<u8>> {
         let w = self.engine.wasmtime();
@@ -178,12 +179,12 @@ impl Module {
             .tables()
             .compiler
             .as_ref()
-            .ok_or(Error::Unsupported(Capability::Compiler))?;
+            .ok_or(ErrorKind::Unsupported(Capability::Compiler))?;
         let mut out = empty_vec();
         // SAFETY: the module is live; `out` is an empty vector to fill.
         let error = unsafe { (compiler.wasmtime_module_serialize)(self.ptr, &mut out) };
         // SAFETY: the error, if any, is fresh and owned.
-        unsafe { Error::check(w.core(), error) }?;
+        unsafe { crate::error::check(w.core(), error) }?;
         // SAFETY: `out` was filled by the library; copied then deleted once.
         Ok(unsafe { take_byte_vec(w.core(), &mut out) })
     }
@@ -366,9 +367,9 @@ fn path_to_c(path: &Path) -> Result<std::ffi::CString> {
     #[cfg(not(unix))]
     let bytes = path
         .to_str()
-        .ok_or_else(|| Error::Invalid(format!("{} is not valid Unicode", path.display())))?
+        .ok_or_else(|| ErrorKind::Invalid(format!("{} is not valid Unicode", path.display())))?
         .as_bytes()
         .to_vec();
     std::ffi::CString::new(bytes)
-        .map_err(|_| Error::Invalid(format!("{} contains a NUL byte", path.display())))
+        .map_err(|_| ErrorKind::Invalid(format!("{} contains a NUL byte", path.display())).into())
 }

@@ -2,7 +2,7 @@
 
 use crate::capability::Capability;
 use crate::engine::Engine;
-use crate::error::{Error, Result};
+use crate::error::{ErrorKind, Result};
 use crate::loader::Wasmtime;
 use crate::module::{take_byte_vec, Module};
 use crate::store::AsContextMut;
@@ -51,8 +51,8 @@ impl GuestProfiler {
     ///
     /// # Errors
     ///
-    /// [`Error::Unsupported`]`(Profiling)` on a library without it;
-    /// [`Error::WrongEngine`] if a module belongs to another engine.
+    /// [`ErrorKind::Unsupported`]`(Profiling)` on a library without it;
+    /// [`ErrorKind::WrongEngine`] if a module belongs to another engine.
     pub fn new(
         engine: &Engine,
         name: &str,
@@ -64,12 +64,12 @@ impl GuestProfiler {
             .tables()
             .profiling
             .as_ref()
-            .ok_or(Error::Unsupported(Capability::Profiling))?;
+            .ok_or(ErrorKind::Unsupported(Capability::Profiling))?;
         if modules
             .iter()
             .any(|(_, m)| !Engine::same(m.engine(), engine))
         {
-            return Err(Error::WrongEngine("a module", "the profiler's"));
+            return Err(ErrorKind::WrongEngine("a module", "the profiler's").into());
         }
         let name_vec = byte_vec(name);
         let names: Vec<wasm_name_t> = modules.iter().map(|(n, _)| byte_vec(n)).collect();
@@ -105,7 +105,7 @@ impl GuestProfiler {
     ///
     /// # Errors
     ///
-    /// [`Error::WrongLibrary`] if `store` belongs to another libwasmtime
+    /// [`ErrorKind::WrongLibrary`] if `store` belongs to another libwasmtime
     /// than the profiler.
     ///
     /// ```no_run
@@ -122,7 +122,7 @@ impl GuestProfiler {
     pub fn sample(&mut self, mut store: impl AsContextMut, delta: Duration) -> Result<()> {
         let cx = store.as_context_mut();
         if !std::ptr::eq(cx.wasmtime(), self.wasmtime) {
-            return Err(Error::WrongLibrary("the store"));
+            return Err(ErrorKind::WrongLibrary("the store").into());
         }
         let delta = u64::try_from(delta.as_nanos()).unwrap_or(u64::MAX);
         // SAFETY: the profiler and the store are live and of one library;
@@ -148,7 +148,7 @@ impl GuestProfiler {
         let core = self.wasmtime.core();
         std::mem::forget(self);
         // SAFETY: the error, if any, is fresh and owned.
-        unsafe { Error::check(core, error) }?;
+        unsafe { crate::error::check(core, error) }?;
         // SAFETY: filled by the library; copied then deleted once.
         Ok(unsafe { take_byte_vec(core, &mut out) })
     }

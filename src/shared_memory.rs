@@ -2,7 +2,7 @@
 
 use crate::capability::Capability;
 use crate::engine::Engine;
-use crate::error::{Error, Result};
+use crate::error::{ErrorKind, Result};
 use crate::loader::Wasmtime;
 use crate::sys::types::*;
 use crate::types::MemoryType;
@@ -43,8 +43,8 @@ impl SharedMemory {
     ///
     /// # Errors
     ///
-    /// [`Error::Unsupported`]`(Threads)` on a library without threads;
-    /// [`Error::Invalid`] if `ty` is not shared; Wasmtime's error if the
+    /// [`ErrorKind::Unsupported`]`(Threads)` on a library without threads;
+    /// [`ErrorKind::Invalid`] if `ty` is not shared; Wasmtime's error if the
     /// engine was made without [`Config::shared_memory`](crate::Config::shared_memory)`(true)`.
     pub fn new(engine: &Engine, ty: MemoryType) -> Result<SharedMemory> {
         let wasmtime = engine.wasmtime();
@@ -52,11 +52,12 @@ impl SharedMemory {
             .tables()
             .threads
             .as_ref()
-            .ok_or(Error::Unsupported(Capability::Threads))?;
+            .ok_or(ErrorKind::Unsupported(Capability::Threads))?;
         if !ty.is_shared() {
-            return Err(Error::Invalid(
+            return Err(ErrorKind::Invalid(
                 "SharedMemory::new needs a shared memory type (MemoryType::shared)".into(),
-            ));
+            )
+            .into());
         }
         let core = wasmtime.core();
         let c_ty = ty.to_c(core)?;
@@ -68,7 +69,7 @@ impl SharedMemory {
             error
         };
         // SAFETY: the error, if any, is fresh and owned.
-        unsafe { Error::check(core, error) }?;
+        unsafe { crate::error::check(core, error) }?;
         Ok(SharedMemory { wasmtime, ptr })
     }
 
@@ -167,7 +168,7 @@ impl SharedMemory {
         // SAFETY: the memory is live.
         let error = unsafe { (core.wasmtime_sharedmemory_grow)(self.ptr, delta, &mut previous) };
         // SAFETY: the error, if any, is fresh and owned.
-        unsafe { Error::check(core, error) }?;
+        unsafe { crate::error::check(core, error) }?;
         Ok(previous)
     }
 }

@@ -2,7 +2,7 @@
 //! with the host's data `T`.
 
 use crate::engine::Engine;
-use crate::error::{Error, Result};
+use crate::error::{ErrorKind, Result};
 use crate::loader::Wasmtime;
 use crate::sys::types::*;
 use crate::wasm_scan::TableLimits;
@@ -38,6 +38,8 @@ pub(crate) struct StoreInner<T> {
     /// words: recorded when an instance of a module whose bytes this crate
     /// read is made, answered by `Table::ty` without asking the C API.
     pub(crate) wide_tables: HashMap<(u32, u32), TableLimits>,
+    /// What the epoch deadline does (see `crate::epoch`).
+    pub(crate) epoch: crate::epoch::EpochBehaviour<T>,
     pub(crate) data: T,
 }
 
@@ -87,6 +89,7 @@ impl<T> Store<T> {
             host_error: None,
             has_wasi: false,
             wide_tables: HashMap::new(),
+            epoch: crate::epoch::EpochBehaviour::Default,
             data,
         }));
         // SAFETY: the engine is live; the data pointer is the inner box,
@@ -107,6 +110,12 @@ impl<T> Store<T> {
             id,
             _owns: PhantomData,
         }
+    }
+
+    /// The inner box, borrowed with the store.
+    pub(crate) fn inner_mut(&mut self) -> &mut StoreInner<T> {
+        // SAFETY: the box lives as long as the store, borrowed exclusively.
+        unsafe { self.inner.as_mut() }
     }
 
     /// The host data.
@@ -198,7 +207,7 @@ impl<T> Store<T> {
         // SAFETY: the context is live; `fuel` is writable.
         let error = unsafe { (core.wasmtime_context_get_fuel)(self.raw_context(), &mut fuel) };
         // SAFETY: the error, if any, is fresh and owned.
-        unsafe { Error::check(core, error) }?;
+        unsafe { crate::error::check(core, error) }?;
         Ok(fuel)
     }
 
@@ -243,8 +252,9 @@ impl<T> Store<T> {
         let to_c = |what: &str, v: Option<u64>| -> Result<i64> {
             match v {
                 None => Ok(-1),
-                Some(v) => i64::try_from(v)
-                    .map_err(|_| Error::Invalid(format!("the {what} limit {v} is above i64::MAX"))),
+                Some(v) => i64::try_from(v).map_err(|_| {
+                    ErrorKind::Invalid(format!("the {what} limit {v} is above i64::MAX")).into()
+                }),
             }
         };
         let args = (
@@ -369,7 +379,7 @@ impl<T> StoreContextMut<'_, T> {
         // SAFETY: the context is live.
         let error = unsafe { (core.wasmtime_context_set_fuel)(self.context(), fuel) };
         // SAFETY: the error, if any, is fresh and owned.
-        unsafe { Error::check(core, error) }
+        unsafe { crate::error::check(core, error) }
     }
 
     pub(crate) fn wasmtime(&self) -> &'static Wasmtime {
@@ -415,7 +425,7 @@ impl<T> StoreContextMut<'_, T> {
         if self.id() == id {
             Ok(())
         } else {
-            Err(Error::WrongStore(what))
+            Err(ErrorKind::WrongStore(what).into())
         }
     }
 

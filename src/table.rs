@@ -1,7 +1,7 @@
 //! Tables of references.
 
 use crate::capability::Capability;
-use crate::error::{Error, Result};
+use crate::error::{ErrorKind, Result};
 use crate::loader::ValAbi;
 use crate::store::{AsContext, AsContextMut, StoreContextMut};
 use crate::sys::types::*;
@@ -10,13 +10,13 @@ use crate::val::Val;
 
 /// A table of a store. Every table holds references, so reading or
 /// writing one needs a library whose value layout can carry them: on a
-/// build without GC these return [`Error::Unsupported`]`(Gc)`.
+/// build without GC these return [`ErrorKind::Unsupported`]`(Gc)`.
 ///
 /// ```no_run
 /// use wasmtime_dyn::{Table, TableType, Store, Val, ValType};
 /// # let mut store: Store<()> = unimplemented!();
 /// let table = Table::new(&mut store, TableType::new(ValType::FuncRef, 2, None), Val::FuncRef(None))?;
-/// assert_eq!(table.size(&store)?, 2);
+/// assert_eq!(table.size(&store), 2);
 /// assert!(matches!(table.get(&mut store, 0)?, Some(Val::FuncRef(None))));
 /// # Ok::<(), wasmtime_dyn::Error>(())
 /// ```
@@ -35,7 +35,7 @@ impl std::fmt::Debug for Table {
 
 fn require_ref_layout<T>(cx: &StoreContextMut<'_, T>) -> Result<()> {
     if cx.wasmtime().val_abi() == ValAbi::NoGc {
-        Err(Error::Unsupported(Capability::Gc))
+        Err(ErrorKind::Unsupported(Capability::Gc).into())
     } else {
         Ok(())
     }
@@ -67,11 +67,12 @@ impl Table {
         let mut cx = store.as_context_mut();
         require_ref_layout(&cx)?;
         if init.ty() != ty.element() {
-            return Err(Error::TypeMismatch(format!(
+            return Err(ErrorKind::TypeMismatch(format!(
                 "a table of {} cannot hold a {}",
                 ty.element(),
                 init.ty()
-            )));
+            ))
+            .into());
         }
         let core = cx.wasmtime().core();
         let c_ty = ty.to_c(core)?;
@@ -92,7 +93,7 @@ impl Table {
             error
         };
         // SAFETY: the error, if any, is fresh and owned.
-        unsafe { Error::check(core, error) }?;
+        unsafe { crate::error::check(core, error) }?;
         // SAFETY: written on success.
         Ok(Table::from_c(&mut cx, unsafe { raw.assume_init() }))
     }
@@ -129,14 +130,18 @@ impl Table {
     /// # let mut store: Store<()> = unimplemented!();
     /// let ty = TableType::new(ValType::FuncRef, 4, None);
     /// let table = Table::new(&mut store, ty, Val::FuncRef(None))?;
-    /// assert_eq!(table.size(&store)?, 4);
+    /// assert_eq!(table.size(&store), 4);
     /// # Ok::<(), wasmtime_dyn::Error>(())
     /// ```
-    pub fn size(&self, store: impl AsContext) -> Result<u64> {
+    ///
+    /// # Panics
+    ///
+    /// If the table belongs to another store (as in the `wasmtime` crate).
+    pub fn size(&self, store: impl AsContext) -> u64 {
         let cx = store.as_context();
-        cx.check(self.id(), "the table")?;
+        cx.assert_owns(self.id(), "the table");
         // SAFETY: the table belongs to this live store.
-        Ok(unsafe { (cx.wasmtime().core().wasmtime_table_size)(cx.context(), &self.raw) })
+        unsafe { (cx.wasmtime().core().wasmtime_table_size)(cx.context(), &self.raw) }
     }
 
     /// The entry at `index`, or `None` past the end.
@@ -196,7 +201,7 @@ impl Table {
     /// # let mut store: Store<()> = unimplemented!();
     /// let ty = TableType::new(ValType::FuncRef, 1, None);
     /// let table = Table::new(&mut store, ty, Val::FuncRef(None))?;
-    /// let seven = Func::wrap(&mut store, || 7)?;
+    /// let seven = Func::wrap(&mut store, || 7);
     /// table.set(&mut store, 0, Val::FuncRef(Some(seven)))?;
     /// assert!(matches!(table.get(&mut store, 0)?, Some(Val::FuncRef(Some(_)))));
     /// # Ok::<(), wasmtime_dyn::Error>(())
@@ -210,7 +215,7 @@ impl Table {
         // SAFETY: the table belongs to this live store; the value is only read.
         let error = unsafe { (core.wasmtime_table_set)(cx.context(), &self.raw, index, &c_val) };
         // SAFETY: the error, if any, is fresh and owned.
-        unsafe { Error::check(core, error) }
+        unsafe { crate::error::check(core, error) }
     }
 
     /// Grows by `delta` entries set to `init`; returns the previous size.
@@ -221,7 +226,7 @@ impl Table {
     /// let ty = TableType::new(ValType::FuncRef, 4, None);
     /// let table = Table::new(&mut store, ty, Val::FuncRef(None))?;
     /// assert_eq!(table.grow(&mut store, 2, Val::FuncRef(None))?, 4); // the previous size
-    /// assert_eq!(table.size(&store)?, 6);
+    /// assert_eq!(table.size(&store), 6);
     /// # Ok::<(), wasmtime_dyn::Error>(())
     /// ```
     pub fn grow(&self, mut store: impl AsContextMut, delta: u64, init: Val) -> Result<u64> {
@@ -236,7 +241,7 @@ impl Table {
             (core.wasmtime_table_grow)(cx.context(), &self.raw, delta, &c_val, &mut previous)
         };
         // SAFETY: the error, if any, is fresh and owned.
-        unsafe { Error::check(core, error) }?;
+        unsafe { crate::error::check(core, error) }?;
         Ok(previous)
     }
 }

@@ -1,21 +1,38 @@
-//! WebAssembly traps: the code, the message and the wasm backtrace.
+//! WebAssembly traps: [`Trap`], what wasm hit, and [`WasmBacktrace`], the
+//! wasm frames it was hit in, as the `wasmtime` crate reports them.
 
 use crate::sys::tables::Core;
 use crate::sys::types::*;
 use std::fmt;
 
-/// Why WebAssembly trapped. The numbering is the same in every supported
+/// Why WebAssembly trapped: the value inside the [`Error`](crate::Error) a
+/// trapping call returns, found with `err.downcast_ref::<Trap>()` as with
+/// the `wasmtime` crate; the wasm frames are the error's [`WasmBacktrace`]
+/// context. A trap raised by a host function's error is that error
+/// instead, and a trap with no code (one raised through the C API's
+/// `wasmtime_trap_new`) is a message.
+///
+/// The numbering is the same in every supported
 /// major (Wasmtime only appends codes: 45 returns up to 47, 46 up to 48, 47
 /// to 49 up to 49, 50 up to 53); the component model's other traps are
-/// [`TrapCode::Other`] with Wasmtime's number.
+/// [`Trap::Other`] with Wasmtime's number.
 ///
 /// ```
-/// use wasmtime_dyn::TrapCode;
-/// assert_eq!(TrapCode::IntegerDivisionByZero.to_string(), "integer divide by zero");
+/// use wasmtime_dyn::Trap;
+/// assert_eq!(Trap::IntegerDivisionByZero.to_string(), "wasm trap: integer divide by zero");
+/// ```
+///
+/// Matched as the crate's is:
+///
+/// ```no_run
+/// use wasmtime_dyn::{Store, Trap, TypedFunc};
+/// # let (mut store, div): (Store<()>, TypedFunc<(i32, i32), i32>) = unimplemented!();
+/// let err = div.call(&mut store, (1, 0)).unwrap_err();
+/// assert_eq!(err.downcast_ref::<Trap>(), Some(&Trap::IntegerDivisionByZero));
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum TrapCode {
+pub enum Trap {
     /// The call stack was exhausted.
     StackOverflow,
     /// An out-of-bounds memory access.
@@ -65,77 +82,82 @@ pub enum TrapCode {
     Other(u8),
 }
 
-impl TrapCode {
-    pub(crate) fn from_raw(code: wasmtime_trap_code_t) -> TrapCode {
+impl Trap {
+    pub(crate) fn from_raw(code: wasmtime_trap_code_t) -> Trap {
         match u32::from(code) {
-            WASMTIME_TRAP_CODE_STACK_OVERFLOW => TrapCode::StackOverflow,
-            WASMTIME_TRAP_CODE_MEMORY_OUT_OF_BOUNDS => TrapCode::MemoryOutOfBounds,
-            WASMTIME_TRAP_CODE_HEAP_MISALIGNED => TrapCode::HeapMisaligned,
-            WASMTIME_TRAP_CODE_TABLE_OUT_OF_BOUNDS => TrapCode::TableOutOfBounds,
-            WASMTIME_TRAP_CODE_INDIRECT_CALL_TO_NULL => TrapCode::IndirectCallToNull,
-            WASMTIME_TRAP_CODE_BAD_SIGNATURE => TrapCode::BadSignature,
-            WASMTIME_TRAP_CODE_INTEGER_OVERFLOW => TrapCode::IntegerOverflow,
-            WASMTIME_TRAP_CODE_INTEGER_DIVISION_BY_ZERO => TrapCode::IntegerDivisionByZero,
-            WASMTIME_TRAP_CODE_BAD_CONVERSION_TO_INTEGER => TrapCode::BadConversionToInteger,
-            WASMTIME_TRAP_CODE_UNREACHABLE_CODE_REACHED => TrapCode::UnreachableCodeReached,
-            WASMTIME_TRAP_CODE_INTERRUPT => TrapCode::Interrupt,
-            WASMTIME_TRAP_CODE_OUT_OF_FUEL => TrapCode::OutOfFuel,
-            WASMTIME_TRAP_CODE_ATOMIC_WAIT_NON_SHARED_MEMORY => TrapCode::AtomicWaitNonSharedMemory,
-            WASMTIME_TRAP_CODE_NULL_REFERENCE => TrapCode::NullReference,
-            WASMTIME_TRAP_CODE_ARRAY_OUT_OF_BOUNDS => TrapCode::ArrayOutOfBounds,
-            WASMTIME_TRAP_CODE_ALLOCATION_TOO_LARGE => TrapCode::AllocationTooLarge,
-            WASMTIME_TRAP_CODE_CAST_FAILURE => TrapCode::CastFailure,
-            WASMTIME_TRAP_CODE_UNCAUGHT_EXCEPTION => TrapCode::UncaughtException,
-            WASMTIME_TRAP_READ_FROM_DROPPED_STREAM => TrapCode::ReadFromDroppedStream,
-            WASMTIME_TRAP_WRITE_TO_DROPPED_STREAM => TrapCode::WriteToDroppedStream,
-            WASMTIME_TRAP_WRITE_TO_DROPPED_FUTURE => TrapCode::WriteToDroppedFuture,
-            WASMTIME_TRAP_LIFT_DROPPED_STREAM => TrapCode::LiftDroppedStream,
-            _ => TrapCode::Other(code),
+            WASMTIME_TRAP_CODE_STACK_OVERFLOW => Trap::StackOverflow,
+            WASMTIME_TRAP_CODE_MEMORY_OUT_OF_BOUNDS => Trap::MemoryOutOfBounds,
+            WASMTIME_TRAP_CODE_HEAP_MISALIGNED => Trap::HeapMisaligned,
+            WASMTIME_TRAP_CODE_TABLE_OUT_OF_BOUNDS => Trap::TableOutOfBounds,
+            WASMTIME_TRAP_CODE_INDIRECT_CALL_TO_NULL => Trap::IndirectCallToNull,
+            WASMTIME_TRAP_CODE_BAD_SIGNATURE => Trap::BadSignature,
+            WASMTIME_TRAP_CODE_INTEGER_OVERFLOW => Trap::IntegerOverflow,
+            WASMTIME_TRAP_CODE_INTEGER_DIVISION_BY_ZERO => Trap::IntegerDivisionByZero,
+            WASMTIME_TRAP_CODE_BAD_CONVERSION_TO_INTEGER => Trap::BadConversionToInteger,
+            WASMTIME_TRAP_CODE_UNREACHABLE_CODE_REACHED => Trap::UnreachableCodeReached,
+            WASMTIME_TRAP_CODE_INTERRUPT => Trap::Interrupt,
+            WASMTIME_TRAP_CODE_OUT_OF_FUEL => Trap::OutOfFuel,
+            WASMTIME_TRAP_CODE_ATOMIC_WAIT_NON_SHARED_MEMORY => Trap::AtomicWaitNonSharedMemory,
+            WASMTIME_TRAP_CODE_NULL_REFERENCE => Trap::NullReference,
+            WASMTIME_TRAP_CODE_ARRAY_OUT_OF_BOUNDS => Trap::ArrayOutOfBounds,
+            WASMTIME_TRAP_CODE_ALLOCATION_TOO_LARGE => Trap::AllocationTooLarge,
+            WASMTIME_TRAP_CODE_CAST_FAILURE => Trap::CastFailure,
+            WASMTIME_TRAP_CODE_UNCAUGHT_EXCEPTION => Trap::UncaughtException,
+            WASMTIME_TRAP_READ_FROM_DROPPED_STREAM => Trap::ReadFromDroppedStream,
+            WASMTIME_TRAP_WRITE_TO_DROPPED_STREAM => Trap::WriteToDroppedStream,
+            WASMTIME_TRAP_WRITE_TO_DROPPED_FUTURE => Trap::WriteToDroppedFuture,
+            WASMTIME_TRAP_LIFT_DROPPED_STREAM => Trap::LiftDroppedStream,
+            _ => Trap::Other(code),
         }
     }
 }
 
-impl fmt::Display for TrapCode {
+impl fmt::Display for Trap {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // The reference interpreter's wording, which the spec tests use.
+        // Wasmtime's wording (which contains the reference interpreter's,
+        // which the spec tests use).
         let text = match self {
-            TrapCode::StackOverflow => "call stack exhausted",
-            TrapCode::MemoryOutOfBounds => "out of bounds memory access",
-            TrapCode::HeapMisaligned => "unaligned atomic",
-            TrapCode::TableOutOfBounds => "undefined element",
-            TrapCode::IndirectCallToNull => "uninitialized element",
-            TrapCode::BadSignature => "indirect call type mismatch",
-            TrapCode::IntegerOverflow => "integer overflow",
-            TrapCode::IntegerDivisionByZero => "integer divide by zero",
-            TrapCode::BadConversionToInteger => "invalid conversion to integer",
-            TrapCode::UnreachableCodeReached => "unreachable",
-            TrapCode::Interrupt => "interrupt",
-            TrapCode::OutOfFuel => "all fuel consumed",
-            TrapCode::AtomicWaitNonSharedMemory => "atomic wait on non-shared memory",
-            TrapCode::NullReference => "null reference",
-            TrapCode::ArrayOutOfBounds => "out of bounds array access",
-            TrapCode::AllocationTooLarge => "allocation size too large",
-            TrapCode::CastFailure => "cast failure",
-            TrapCode::UncaughtException => "uncaught exception",
-            TrapCode::ReadFromDroppedStream => "read from a dropped stream",
-            TrapCode::WriteToDroppedStream => "write to a dropped stream",
-            TrapCode::WriteToDroppedFuture => "write to a dropped future",
-            TrapCode::LiftDroppedStream => "lift of a dropped stream",
-            TrapCode::Other(n) => return write!(f, "wasmtime trap code {n}"),
+            Trap::StackOverflow => "call stack exhausted",
+            Trap::MemoryOutOfBounds => "out of bounds memory access",
+            Trap::HeapMisaligned => "unaligned atomic",
+            Trap::TableOutOfBounds => "undefined element: out of bounds table access",
+            Trap::IndirectCallToNull => "uninitialized element",
+            Trap::BadSignature => "indirect call type mismatch",
+            Trap::IntegerOverflow => "integer overflow",
+            Trap::IntegerDivisionByZero => "integer divide by zero",
+            Trap::BadConversionToInteger => "invalid conversion to integer",
+            Trap::UnreachableCodeReached => "wasm `unreachable` instruction executed",
+            Trap::Interrupt => "interrupt",
+            Trap::OutOfFuel => "all fuel consumed by WebAssembly",
+            Trap::AtomicWaitNonSharedMemory => "atomic wait on non-shared memory",
+            Trap::NullReference => "null reference",
+            Trap::ArrayOutOfBounds => "out of bounds array access",
+            Trap::AllocationTooLarge => "allocation size too large",
+            Trap::CastFailure => "cast failure",
+            Trap::UncaughtException => "uncaught exception",
+            Trap::ReadFromDroppedStream => "read from a dropped stream",
+            Trap::WriteToDroppedStream => "write to a dropped stream",
+            Trap::WriteToDroppedFuture => "write to a dropped future",
+            Trap::LiftDroppedStream => "lift of a dropped stream",
+            Trap::Other(n) => return write!(f, "wasm trap: wasmtime trap code {n}"),
         };
-        f.write_str(text)
+        write!(f, "wasm trap: {text}")
     }
 }
 
-/// One frame of a wasm backtrace.
+impl std::error::Error for Trap {}
+
+/// One frame of a [`WasmBacktrace`]. The fields are public; the methods
+/// of the `wasmtime` crate's `FrameInfo` that the C API can fill are here
+/// too (not `module()`, `func_offset()` or `symbols()`: the C API reports
+/// the module's name, not the module).
 ///
 /// ```no_run
-/// use wasmtime_dyn::{Error, Store, TypedFunc};
+/// use wasmtime_dyn::{Store, TypedFunc, WasmBacktrace};
 /// # let (mut store, run): (Store<()>, TypedFunc<(), ()>) = unimplemented!();
-/// if let Err(Error::Trap(trap)) = run.call(&mut store, ()) {
-///     if let Some(frame) = trap.trace().first() {
-///         println!("{:?} at offset {:#x}", frame.func_name, frame.module_offset);
-///     }
+/// let err = run.call(&mut store, ()).unwrap_err();
+/// if let Some(frame) = err.downcast_ref::<WasmBacktrace>().and_then(|t| t.frames().first()) {
+///     println!("{:?} at offset {:#x}", frame.func_name, frame.module_offset);
 /// }
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -150,176 +172,142 @@ pub struct FrameInfo {
     pub module_offset: usize,
 }
 
-/// A WebAssembly trap: execution stopped and the call returned this.
+impl FrameInfo {
+    /// The function's index in its module.
+    ///
+    /// ```no_run
+    /// # let frame: wasmtime_dyn::FrameInfo = unimplemented!();
+    /// println!("function {}", frame.func_index());
+    /// ```
+    pub fn func_index(&self) -> u32 {
+        self.func_index
+    }
+
+    /// The function's name from the name section, if any.
+    ///
+    /// ```no_run
+    /// # let frame: wasmtime_dyn::FrameInfo = unimplemented!();
+    /// println!("{}", frame.func_name().unwrap_or("<unnamed>"));
+    /// ```
+    pub fn func_name(&self) -> Option<&str> {
+        self.func_name.as_deref()
+    }
+
+    /// The byte offset of the instruction in the module (always `Some`:
+    /// `Option` as in the crate).
+    ///
+    /// ```no_run
+    /// # let frame: wasmtime_dyn::FrameInfo = unimplemented!();
+    /// println!("{:#x}", frame.module_offset().unwrap_or(0));
+    /// ```
+    pub fn module_offset(&self) -> Option<usize> {
+        Some(self.module_offset)
+    }
+
+    /// The module's name, if it has one.
+    ///
+    /// ```no_run
+    /// # let frame: wasmtime_dyn::FrameInfo = unimplemented!();
+    /// println!("{}", frame.module_name().unwrap_or("<unknown>"));
+    /// ```
+    pub fn module_name(&self) -> Option<&str> {
+        self.module_name.as_deref()
+    }
+}
+
+/// The wasm frames an error was raised in, innermost first: the context
+/// of a trap's [`Error`](crate::Error), as in the `wasmtime` crate, found
+/// with `err.downcast_ref::<WasmBacktrace>()`. Its `Display` is the
+/// crate's "error while executing at wasm backtrace:" report.
 ///
 /// ```no_run
-/// # fn demo(err: wasmtime_dyn::Error) {
-/// if let wasmtime_dyn::Error::Trap(trap) = err {
-///     println!("{:?}: {}", trap.code(), trap.message());
-///     for frame in trap.trace() {
-///         println!("  at {:?} (function {})", frame.func_name, frame.func_index);
+/// use wasmtime_dyn::{Store, TypedFunc, WasmBacktrace};
+/// # let (mut store, run): (Store<()>, TypedFunc<(), ()>) = unimplemented!();
+/// let err = run.call(&mut store, ()).unwrap_err();
+/// if let Some(trace) = err.downcast_ref::<WasmBacktrace>() {
+///     for frame in trace.frames() {
+///         println!("{:?} at offset {:#x}", frame.func_name(), frame.module_offset().unwrap_or(0));
 ///     }
 /// }
-/// # }
 /// ```
 #[derive(Clone, Debug)]
-pub struct Trap {
-    code: Option<TrapCode>,
-    message: String,
-    details: String,
-    trace: Vec<FrameInfo>,
-    host_error: Option<std::sync::Arc<crate::Error>>,
+pub struct WasmBacktrace {
+    frames: Vec<FrameInfo>,
 }
 
-impl Trap {
-    /// The trap code, or `None` for a trap a host function raised.
+impl WasmBacktrace {
+    pub(crate) fn new(frames: Vec<FrameInfo>) -> WasmBacktrace {
+        WasmBacktrace { frames }
+    }
+
+    /// The frames, innermost first.
     ///
     /// ```no_run
-    /// use wasmtime_dyn::{Error, Store, TrapCode, TypedFunc};
-    /// # let (mut store, div): (Store<()>, TypedFunc<(i32, i32), i32>) = unimplemented!();
-    /// match div.call(&mut store, (1, 0)) {
-    ///     Err(Error::Trap(trap)) => assert_eq!(trap.code(), Some(TrapCode::IntegerDivisionByZero)),
-    ///     other => panic!("expected a trap, got {other:?}"),
+    /// # let trace: wasmtime_dyn::WasmBacktrace = unimplemented!();
+    /// for (i, frame) in trace.frames().iter().enumerate() {
+    ///     println!("{i}: {}", frame.func_name().unwrap_or("<unnamed>"));
     /// }
     /// ```
-    pub fn code(&self) -> Option<TrapCode> {
-        self.code
-    }
-
-    /// Why it trapped, in one line: the trap's own wording (for a code, as
-    /// Wasmtime words it, e.g. "integer divide by zero"), or a host
-    /// function's error message. [`Trap::details`] has Wasmtime's full text.
-    ///
-    /// ```no_run
-    /// use wasmtime_dyn::{Error, Store, TypedFunc};
-    /// # let (mut store, run): (Store<()>, TypedFunc<(), ()>) = unimplemented!();
-    /// // `run` calls a host function that returns `Err(Error::Invalid("bad input".into()))`.
-    /// if let Err(Error::Trap(trap)) = run.call(&mut store, ()) {
-    ///     assert_eq!(trap.code(), None);
-    ///     assert_eq!(trap.message(), "bad input");
-    /// }
-    /// ```
-    pub fn message(&self) -> &str {
-        &self.message
-    }
-
-    /// Wasmtime's full report: its error context and its own backtrace.
-    ///
-    /// ```no_run
-    /// # let trap: wasmtime_dyn::Trap = unimplemented!();
-    /// eprintln!("{}", trap.details());
-    /// ```
-    pub fn details(&self) -> &str {
-        &self.details
-    }
-
-    /// The wasm frames, innermost first.
-    ///
-    /// ```no_run
-    /// use wasmtime_dyn::{Error, Store, TypedFunc};
-    /// # let (mut store, run): (Store<()>, TypedFunc<(), ()>) = unimplemented!();
-    /// if let Err(Error::Trap(trap)) = run.call(&mut store, ()) {
-    ///     for (i, frame) in trap.trace().iter().enumerate() {
-    ///         println!("{i}: {}", frame.func_name.as_deref().unwrap_or("<unnamed>"));
-    ///     }
-    /// }
-    /// ```
-    pub fn trace(&self) -> &[FrameInfo] {
-        &self.trace
-    }
-
-    /// The error a host function returned, when this trap is how it left
-    /// wasm (the error itself, not a copy of its text); `None` for traps of
-    /// wasm itself. Also the trap's [`source`](std::error::Error::source).
-    ///
-    /// ```no_run
-    /// use wasmtime_dyn::{Error, Store, TypedFunc};
-    /// # let (mut store, run): (Store<()>, TypedFunc<(), ()>) = unimplemented!();
-    /// // `run` calls a host function that returns `Err(Error::Invalid("bad input".into()))`.
-    /// if let Err(Error::Trap(trap)) = run.call(&mut store, ()) {
-    ///     assert!(matches!(trap.host_error(), Some(Error::Invalid(m)) if m == "bad input"));
-    /// }
-    /// ```
-    pub fn host_error(&self) -> Option<&crate::Error> {
-        self.host_error.as_deref()
-    }
-
-    /// The trap a host function's error raised.
-    pub(crate) fn from_host(
-        message: String,
-        details: String,
-        trace: Vec<FrameInfo>,
-        error: crate::Error,
-    ) -> Trap {
-        Trap {
-            code: None,
-            message,
-            details,
-            trace,
-            host_error: Some(std::sync::Arc::new(error)),
-        }
-    }
-
-    /// Reads and frees a `wasm_trap_t`.
-    ///
-    /// # Safety
-    ///
-    /// `trap` is a live trap of the library `core` belongs to, owned by the
-    /// caller; it is freed here.
-    pub(crate) unsafe fn take(core: &Core, trap: *mut wasm_trap_t) -> Trap {
-        let mut raw_code: wasmtime_trap_code_t = 0;
-        // SAFETY: `trap` is live (caller's contract); `raw_code` is writable.
-        let code = unsafe { (core.wasmtime_trap_code)(trap, &mut raw_code) }
-            .then(|| TrapCode::from_raw(raw_code));
-        let mut message = empty_vec();
-        // SAFETY: `trap` is live; `message` is an empty vector to fill.
-        unsafe { (core.wasm_trap_message)(trap, &mut message) };
-        // SAFETY: the library filled `message`; it is read then deleted once.
-        let message = unsafe { take_bytes(core, &mut message) };
-        let mut frames = wasm_frame_vec_t {
-            size: 0,
-            data: std::ptr::null_mut(),
-        };
-        // SAFETY: `trap` is live; `frames` is an empty vector to fill.
-        unsafe { (core.wasm_trap_trace)(trap, &mut frames) };
-        // SAFETY: `frames` was filled by the library and is deleted there.
-        let trace = unsafe { take_frames(core, &mut frames) };
-        // SAFETY: `trap` is owned here (caller's contract), deleted once.
-        unsafe { (core.wasm_trap_delete)(trap) };
-        let details = message.trim_end_matches('\0').to_string();
-        Trap {
-            code,
-            message: root_cause(&details).to_string(),
-            details,
-            trace,
-            host_error: None,
-        }
+    pub fn frames(&self) -> &[FrameInfo] {
+        &self.frames
     }
 }
 
-impl fmt::Display for Trap {
+impl fmt::Display for WasmBacktrace {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)?;
-        if !self.trace.is_empty() {
-            f.write_str("\nwasm backtrace:")?;
-            for (i, frame) in self.trace.iter().enumerate() {
-                write!(f, "\n  {i}: function {}", frame.func_index)?;
-                if let Some(name) = &frame.func_name {
-                    write!(f, " ({name})")?;
-                }
-                write!(f, " at module offset {:#x}", frame.module_offset)?;
+        f.write_str("error while executing at wasm backtrace:")?;
+        for (i, frame) in self.frames.iter().enumerate() {
+            write!(f, "\n  {i:>3}: {:#8x} - ", frame.module_offset)?;
+            write!(
+                f,
+                "{}!",
+                frame.module_name.as_deref().unwrap_or("<unknown>")
+            )?;
+            match &frame.func_name {
+                Some(name) => f.write_str(name)?,
+                None => write!(f, "<wasm function {}>", frame.func_index)?,
             }
         }
         Ok(())
     }
 }
 
-impl std::error::Error for Trap {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        self.host_error
-            .as_deref()
-            .map(|e| e as &(dyn std::error::Error + 'static))
-    }
+/// Reads and frees a `wasm_trap_t`: the error a call returns for it, a
+/// [`Trap`] (or, for a trap without a code, its message) with the wasm
+/// frames as [`WasmBacktrace`] context.
+///
+/// # Safety
+///
+/// `trap` is a live trap of the library `core` belongs to, owned by the
+/// caller; it is freed here.
+#[cold]
+pub(crate) unsafe fn take(core: &Core, trap: *mut wasm_trap_t) -> crate::Error {
+    let mut raw_code: wasmtime_trap_code_t = 0;
+    // SAFETY: `trap` is live (caller's contract); `raw_code` is writable.
+    let code =
+        unsafe { (core.wasmtime_trap_code)(trap, &mut raw_code) }.then(|| Trap::from_raw(raw_code));
+    let mut frames = wasm_frame_vec_t {
+        size: 0,
+        data: std::ptr::null_mut(),
+    };
+    // SAFETY: `trap` is live; `frames` is an empty vector to fill.
+    unsafe { (core.wasm_trap_trace)(trap, &mut frames) };
+    // SAFETY: `frames` was filled by the library and is deleted there.
+    let trace = unsafe { take_frames(core, &mut frames) };
+    let error = match code {
+        Some(code) => crate::Error::new(code),
+        None => {
+            let mut message = empty_vec();
+            // SAFETY: `trap` is live; `message` is an empty vector to fill.
+            unsafe { (core.wasm_trap_message)(trap, &mut message) };
+            // SAFETY: the library filled `message`; read then deleted once.
+            let message = unsafe { take_bytes(core, &mut message) };
+            crate::Error::msg(root_cause(message.trim_end_matches('\0')).to_string())
+        }
+    };
+    // SAFETY: `trap` is owned here (caller's contract), deleted once.
+    unsafe { (core.wasm_trap_delete)(trap) };
+    crate::error::with_backtrace(error, trace)
 }
 
 /// The innermost cause of an error report formatted as Wasmtime does

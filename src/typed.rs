@@ -1,7 +1,7 @@
 //! Statically typed calls: [`TypedFunc`], and the traits that map Rust
 //! types and tuples to WebAssembly signatures.
 
-use crate::error::{Error, Result};
+use crate::error::{ErrorKind, Result};
 use crate::func::{call_failed, Func};
 use crate::store::AsContextMut;
 use crate::sys::fns;
@@ -205,7 +205,7 @@ impl<P, R> Clone for TypedFunc<P, R> {
 
 impl<P, R> std::fmt::Debug for TypedFunc<P, R> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "TypedFunc({})", self.func.ty())
+        write!(f, "TypedFunc({})", self.func.ty_ref())
     }
 }
 
@@ -217,12 +217,13 @@ unsafe impl<P, R> Sync for TypedFunc<P, R> {}
 
 impl<P: WasmTyList, R: WasmTyList> TypedFunc<P, R> {
     pub(crate) fn new(func: &Func) -> Result<TypedFunc<P, R>> {
-        let ty = func.ty();
+        let ty = func.ty_ref();
         if ty.params() != P::TYPES || ty.results() != R::TYPES {
-            return Err(Error::TypeMismatch(format!(
+            return Err(ErrorKind::TypeMismatch(format!(
                 "the function's type is {ty}, but it was asked for as {}",
                 crate::types::FuncType::new(P::TYPES.iter().copied(), R::TYPES.iter().copied())
-            )));
+            ))
+            .into());
         }
         Ok(TypedFunc {
             raw: func.raw,
@@ -247,9 +248,9 @@ impl<P: WasmTyList, R: WasmTyList> TypedFunc<P, R> {
     ///
     /// # Errors
     ///
-    /// [`Error::Trap`] when wasm traps (a host function's error or panic
+    /// a [`Trap`](crate::Trap) when wasm traps (a host function's error or panic
     /// also arrives as a trap; a panic is resumed here instead);
-    /// [`Error::WrongStore`] when `store` is not the function's store.
+    /// [`ErrorKind::WrongStore`] when `store` is not the function's store.
     #[inline]
     pub fn call(&self, mut store: impl AsContextMut, params: P) -> Result<R> {
         let mut cx = store.as_context_mut();
@@ -281,7 +282,7 @@ impl<P: WasmTyList, R: WasmTyList> TypedFunc<P, R> {
     /// use wasmtime_dyn::{Instance, Store, TypedFunc};
     /// # let (mut store, instance): (Store<()>, Instance) = unimplemented!();
     /// let add: TypedFunc<(i32, i32), i32> = instance.get_typed_func(&mut store, "add")?;
-    /// assert_eq!(add.func().ty().to_string(), "(i32, i32) -> (i32)");
+    /// assert_eq!(add.func().ty(&store).to_string(), "(i32, i32) -> (i32)");
     /// # Ok::<(), wasmtime_dyn::Error>(())
     /// ```
     pub fn func(&self) -> &Func {

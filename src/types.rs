@@ -5,6 +5,7 @@
 use crate::sys::tables::Core;
 use crate::sys::types::*;
 use crate::wasm_scan::TableLimits;
+use std::borrow::Cow;
 use std::fmt;
 
 /// The type of a WebAssembly value.
@@ -87,12 +88,13 @@ impl ValType {
             .find(|(_, k)| unsafe { (core.wasmtime_wasm_valtype_equal)(ty, *k as *const _) })
             .map(|(t, _)| *t)
             .ok_or_else(|| {
-                crate::Error::Invalid(
+                crate::ErrorKind::Invalid(
                     "a reference type other than (nullable) funcref and externref, from the GC, \
                      exceptions or stack-switching proposals; wasmtime-dyn supports funcref and \
                      externref only"
                         .into(),
                 )
+                .into()
             })
     }
 }
@@ -147,8 +149,10 @@ impl fmt::Display for ValType {
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct FuncType {
-    params: Box<[ValType]>,
-    results: Box<[ValType]>,
+    // `Cow`: the type of a typed function is its Rust signature's, named
+    // by static slices, with nothing to allocate.
+    params: Cow<'static, [ValType]>,
+    results: Cow<'static, [ValType]>,
 }
 
 impl FuncType {
@@ -164,8 +168,8 @@ impl FuncType {
         results: impl IntoIterator<Item = ValType>,
     ) -> FuncType {
         FuncType {
-            params: params.into_iter().collect(),
-            results: results.into_iter().collect(),
+            params: Cow::Owned(params.into_iter().collect()),
+            results: Cow::Owned(results.into_iter().collect()),
         }
     }
 
@@ -221,9 +225,51 @@ impl FuncType {
         // SAFETY: `ty` is live; its vectors live as long as it does.
         unsafe {
             Ok(FuncType {
-                params: read_valtypes(core, (core.wasm_functype_params)(ty))?,
-                results: read_valtypes(core, (core.wasm_functype_results)(ty))?,
+                params: Cow::Owned(read_valtypes(core, (core.wasm_functype_params)(ty))?),
+                results: Cow::Owned(read_valtypes(core, (core.wasm_functype_results)(ty))?),
             })
+        }
+    }
+
+    /// The type `params -> results`, allocating nothing.
+    pub(crate) fn from_static(params: &'static [ValType], results: &'static [ValType]) -> FuncType {
+        FuncType {
+            params: Cow::Borrowed(params),
+            results: Cow::Borrowed(results),
+        }
+    }
+
+    /// Whether the C function type `ty` is `params -> results`, asked of
+    /// the library one value type at a time, without reading the type into
+    /// a [`FuncType`] (which compares each value type with every known one).
+    ///
+    /// # Safety
+    ///
+    /// `ty` is a live `wasm_functype_t` of `core`'s library.
+    pub(crate) unsafe fn c_is(
+        core: &Core,
+        ty: *const wasm_functype_t,
+        params: &[ValType],
+        results: &[ValType],
+    ) -> bool {
+        let known = known_valtypes(core);
+        let same = |vec: *const wasm_valtype_vec_t, want: &[ValType]| {
+            // SAFETY: `ty` is live, so are its vectors and their valtypes;
+            // the known types live for the life of the process.
+            unsafe {
+                let vec = &*vec;
+                vec.size == want.len()
+                    && want.iter().enumerate().all(|(i, t)| {
+                        known.iter().find(|(k, _)| k == t).is_some_and(|(_, k)| {
+                            (core.wasmtime_wasm_valtype_equal)(*vec.data.add(i), *k as *const _)
+                        })
+                    })
+            }
+        };
+        // SAFETY: `ty` is live (caller's contract).
+        unsafe {
+            same((core.wasm_functype_params)(ty), params)
+                && same((core.wasm_functype_results)(ty), results)
         }
     }
 }
@@ -234,7 +280,7 @@ impl FuncType {
 unsafe fn read_valtypes(
     core: &Core,
     vec: *const wasm_valtype_vec_t,
-) -> crate::Result<Box<[ValType]>> {
+) -> crate::Result<Vec<ValType>> {
     // SAFETY: live (caller's contract).
     let vec = unsafe { &*vec };
     (0..vec.size)
@@ -349,10 +395,11 @@ impl GlobalType {
         // C API takes it by `Box` and frees it even when it returns NULL).
         let ty = unsafe { (core.wasm_globaltype_new)(self.content.to_c(core), mutability) };
         if ty.is_null() {
-            return Err(crate::Error::Invalid(format!(
+            return Err(crate::ErrorKind::Invalid(format!(
                 "the C API refused the global type {:?} {}",
                 self.mutability, self.content
-            )));
+            ))
+            .into());
         }
         Ok(ty)
     }
@@ -520,7 +567,7 @@ impl MemoryType {
             )
         };
         // SAFETY: the error, if any, is fresh and owned.
-        unsafe { crate::Error::check(core, error) }?;
+        unsafe { crate::error::check(core, error) }?;
         Ok(out)
     }
 
@@ -651,36 +698,40 @@ impl TableType {
     /// reference type, so that is refused first (and NULL checked anyway).
     pub(crate) fn to_c(self, core: &Core) -> crate::Result<*mut wasm_tabletype_t> {
         if !self.element.is_ref() {
-            return Err(crate::Error::TypeMismatch(format!(
+            return Err(crate::ErrorKind::TypeMismatch(format!(
                 "a table's elements must be references (funcref or externref), not {}",
                 self.element
-            )));
+            ))
+            .into());
         }
         // `wasm_limits_t` has 32-bit limits, reserves `u32::MAX` for "no
         // maximum", and `wasm_tabletype_new` makes 32-bit tables only.
         if self.is_64 {
-            return Err(crate::Error::Invalid(
+            return Err(crate::ErrorKind::Invalid(
                 "the C API creates 32-bit tables only: use `TableType::new`, not \
                  `TableType::new64`"
                     .into(),
-            ));
+            )
+            .into());
         }
         let max = match self.maximum {
             None => Some(u32::MAX),
             Some(max) => u32::try_from(max).ok().filter(|max| *max != u32::MAX),
         };
         let (Ok(min), Some(max)) = (u32::try_from(self.minimum), max) else {
-            return Err(crate::Error::Invalid(format!(
+            return Err(crate::ErrorKind::Invalid(format!(
                 "the C API's table limits stay below 4294967295, which it reads as \
                  \"no maximum\": a table of {} to {:?} entries cannot be made; use a smaller \
                  maximum or None",
                 self.minimum, self.maximum
-            )));
+            ))
+            .into());
         };
         if min > max {
-            return Err(crate::Error::Invalid(format!(
+            return Err(crate::ErrorKind::Invalid(format!(
                 "a table's minimum ({min}) is above its maximum ({max})"
-            )));
+            ))
+            .into());
         }
         let limits = wasm_limits_t { min, max };
         // SAFETY: the valtype's ownership moves in (the C API takes it by
@@ -688,10 +739,11 @@ impl TableType {
         // only.
         let ty = unsafe { (core.wasm_tabletype_new)(self.element.to_c(core), &limits) };
         if ty.is_null() {
-            return Err(crate::Error::TypeMismatch(format!(
+            return Err(crate::ErrorKind::TypeMismatch(format!(
                 "the C API refused the table type of {} elements",
                 self.element
-            )));
+            ))
+            .into());
         }
         Ok(ty)
     }

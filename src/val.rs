@@ -3,7 +3,7 @@
 //! `wasmtime_val_t`, whose layout depends on the library's [`ValAbi`].
 
 use crate::capability::Capability;
-use crate::error::{Error, Result};
+use crate::error::{ErrorKind, Result};
 use crate::func::Func;
 use crate::loader::ValAbi;
 use crate::store::{AsContextMut, StoreContextMut};
@@ -12,12 +12,14 @@ use crate::types::ValType;
 use std::any::Any;
 
 /// The Gc table of `wasmtime`, which every reference operation needs.
-fn gc_table(wasmtime: &'static crate::Wasmtime) -> Result<&'static crate::sys::tables::Gc> {
+pub(crate) fn gc_table(
+    wasmtime: &'static crate::Wasmtime,
+) -> Result<&'static crate::sys::tables::Gc> {
     wasmtime
         .tables()
         .gc
         .as_ref()
-        .ok_or(Error::Unsupported(Capability::Gc))
+        .ok_or_else(|| ErrorKind::Unsupported(Capability::Gc).into())
 }
 
 /// A 128-bit SIMD value, little-endian bytes as in memory.
@@ -222,6 +224,128 @@ impl Val {
         }
     }
 
+    /// The `i32`, as the crate's `unwrap_i32`.
+    ///
+    /// ```
+    /// use wasmtime_dyn::Val;
+    /// assert_eq!(Val::I32(7).unwrap_i32(), 7);
+    /// assert!(std::panic::catch_unwind(|| Val::I64(7).unwrap_i32()).is_err());
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// If the value is not an `i32`.
+    #[track_caller]
+    pub fn unwrap_i32(&self) -> i32 {
+        self.i32().unwrap_or_else(|| self.wrong_kind("i32"))
+    }
+
+    /// The `i64`, as the crate's `unwrap_i64`.
+    ///
+    /// ```
+    /// use wasmtime_dyn::Val;
+    /// assert_eq!(Val::I64(7).unwrap_i64(), 7);
+    /// assert!(std::panic::catch_unwind(|| Val::I32(7).unwrap_i64()).is_err());
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// If the value is not an `i64`.
+    #[track_caller]
+    pub fn unwrap_i64(&self) -> i64 {
+        self.i64().unwrap_or_else(|| self.wrong_kind("i64"))
+    }
+
+    /// The `f32`, as the crate's `unwrap_f32`.
+    ///
+    /// ```
+    /// use wasmtime_dyn::Val;
+    /// assert_eq!(Val::from(1.5f32).unwrap_f32(), 1.5);
+    /// assert!(std::panic::catch_unwind(|| Val::I32(7).unwrap_f32()).is_err());
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// If the value is not an `f32`.
+    #[track_caller]
+    pub fn unwrap_f32(&self) -> f32 {
+        self.f32().unwrap_or_else(|| self.wrong_kind("f32"))
+    }
+
+    /// The `f64`, as the crate's `unwrap_f64`.
+    ///
+    /// ```
+    /// use wasmtime_dyn::Val;
+    /// assert_eq!(Val::from(1.5f64).unwrap_f64(), 1.5);
+    /// assert!(std::panic::catch_unwind(|| Val::I32(7).unwrap_f64()).is_err());
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// If the value is not an `f64`.
+    #[track_caller]
+    pub fn unwrap_f64(&self) -> f64 {
+        self.f64().unwrap_or_else(|| self.wrong_kind("f64"))
+    }
+
+    /// The `v128`, as the crate's `unwrap_v128`.
+    ///
+    /// ```
+    /// use wasmtime_dyn::{Val, V128};
+    /// assert_eq!(Val::V128(V128::from(5)).unwrap_v128(), V128::from(5));
+    /// assert!(std::panic::catch_unwind(|| Val::I32(7).unwrap_v128()).is_err());
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// If the value is not an `v128`.
+    #[track_caller]
+    pub fn unwrap_v128(&self) -> V128 {
+        self.v128().unwrap_or_else(|| self.wrong_kind("v128"))
+    }
+
+    /// The function reference (`None` for null), as the crate's
+    /// `unwrap_funcref`.
+    ///
+    /// ```
+    /// use wasmtime_dyn::Val;
+    /// assert!(Val::FuncRef(None).unwrap_funcref().is_none());
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// If the value is not a `funcref`.
+    #[track_caller]
+    pub fn unwrap_funcref(&self) -> Option<&Func> {
+        self.funcref().unwrap_or_else(|| self.wrong_kind("funcref"))
+    }
+
+    /// The external reference (`None` for null), as the crate's
+    /// `unwrap_externref`.
+    ///
+    /// ```
+    /// use wasmtime_dyn::Val;
+    /// assert!(Val::ExternRef(None).unwrap_externref().is_none());
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// If the value is not an `externref`.
+    #[track_caller]
+    pub fn unwrap_externref(&self) -> Option<&ExternRef> {
+        self.externref()
+            .unwrap_or_else(|| self.wrong_kind("externref"))
+    }
+
+    #[cold]
+    #[track_caller]
+    fn wrong_kind(&self, wanted: &str) -> ! {
+        panic!(
+            "expected a value of type {wanted}, found one of type {}",
+            self.ty()
+        )
+    }
+
     /// A null reference of type `ty`, or the zero value of a number type.
     ///
     /// ```
@@ -371,7 +495,7 @@ impl Val {
     pub(crate) fn to_c<T>(&self, cx: &mut StoreContextMut<'_, T>) -> Result<wasmtime_val_t> {
         let abi = cx.wasmtime().val_abi();
         if self.ty().is_ref() && abi == ValAbi::NoGc {
-            return Err(Error::Unsupported(Capability::Gc));
+            return Err(ErrorKind::Unsupported(Capability::Gc).into());
         }
         // SAFETY: all-zero is a valid `wasmtime_val_t` (kind 0 = i32 0).
         let mut out: wasmtime_val_t = unsafe { std::mem::zeroed() };
@@ -458,9 +582,9 @@ impl Val {
                     // would leak one.
                     let mut owned: wasmtime_val_t = std::ptr::read(val);
                     (cx.wasmtime().core().wasmtime_val_unroot)(&mut owned);
-                    return Err(Error::Invalid(format!(
+                    return Err(ErrorKind::Invalid(format!(
                         "a value of kind {other} (a GC proposal type) is not supported by wasmtime-dyn yet"
-                    )));
+                    )).into());
                 }
             })
         }
@@ -533,7 +657,7 @@ impl ExternRef {
     ///
     /// # Errors
     ///
-    /// [`Error::Unsupported`]`(Gc)` on a library without GC.
+    /// [`ErrorKind::Unsupported`]`(Gc)` on a library without GC.
     pub fn new<T>(
         mut store: impl AsContextMut<Data = T>,
         data: impl Any + Send + Sync,
@@ -555,9 +679,10 @@ impl ExternRef {
         if !ok {
             // SAFETY: creation failed, so Wasmtime did not take the box.
             drop(unsafe { Box::from_raw(boxed) });
-            return Err(Error::Invalid(
+            return Err(ErrorKind::Invalid(
                 "Wasmtime could not allocate the externref (GC heap full?)".into(),
-            ));
+            )
+            .into());
         }
         // SAFETY: written on success.
         let raw = unsafe { raw.assume_init() };

@@ -3,7 +3,7 @@
 //!
 //! ```no_run
 //! use wasmtime_dyn::wasi::{Captured, Output, WasiConfig};
-//! use wasmtime_dyn::{Engine, Error, Linker, Module, Store};
+//! use wasmtime_dyn::{Engine, ErrorKind, Linker, Module, Store};
 //! # let (engine, module): (Engine, Module) = unimplemented!();
 //! let mut linker = Linker::new(&engine);
 //! linker.define_wasi()?;
@@ -13,15 +13,15 @@
 //! let instance = linker.instantiate(&mut store, &module)?;
 //! let start = instance.get_typed_func::<(), ()>(&mut store, "_start")?;
 //! match start.call(&mut store, ()) {
-//!     Ok(()) | Err(Error::Exit(0)) => print!("{}", String::from_utf8_lossy(&stdout.contents())),
-//!     Err(err) => return Err(err),
+//!     Err(err) if !matches!(err.downcast_ref(), Some(ErrorKind::Exit(0))) => return Err(err),
+//!     _ => print!("{}", String::from_utf8_lossy(&stdout.contents())),
 //! }
 //! # Ok::<(), wasmtime_dyn::Error>(())
 //! ```
 
 use crate::capability::Capability;
 use crate::engine::Engine;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::linker::Linker;
 use crate::store::{AsContextMut, Store};
 use crate::sys::tables;
@@ -316,9 +316,10 @@ impl WasiConfig {
             // copies them.
             let ok = unsafe { (table.wasi_config_set_argv)(config, ptrs.len(), ptrs.as_mut_ptr()) };
             if !ok {
-                return Err(Error::Invalid(
+                return Err(ErrorKind::Invalid(
                     "WASI refused the arguments (not valid UTF-8?)".into(),
-                ));
+                )
+                .into());
             }
         }
         if self.inherit_env {
@@ -342,7 +343,7 @@ impl WasiConfig {
                 (table.wasi_config_set_env)(config, n.len(), n.as_mut_ptr(), v.as_mut_ptr())
             };
             if !ok {
-                return Err(Error::Invalid("WASI refused the environment".into()));
+                return Err(ErrorKind::Invalid("WASI refused the environment".into()).into());
             }
         }
         match &self.stdin {
@@ -374,7 +375,7 @@ impl WasiConfig {
         for (host, guest, perms) in &self.preopens {
             let host_c = path_c(host)?;
             let guest_c = CString::new(guest.as_str()).map_err(|_| {
-                Error::Invalid(format!("the guest path {guest:?} contains a NUL byte"))
+                ErrorKind::Invalid(format!("the guest path {guest:?} contains a NUL byte"))
             })?;
             if !preopen.call(config, &host_c, &guest_c, *perms) {
                 return Err(io_error(
@@ -478,28 +479,30 @@ fn set_output(
 fn c_strings<'a>(items: impl Iterator<Item = &'a str>, what: &str) -> Result<Vec<CString>> {
     items
         .map(|s| {
-            CString::new(s)
-                .map_err(|_| Error::Invalid(format!("the WASI {what} {s:?} contains a NUL byte")))
+            CString::new(s).map_err(|_| {
+                ErrorKind::Invalid(format!("the WASI {what} {s:?} contains a NUL byte")).into()
+            })
         })
         .collect()
 }
 
 fn path_c(path: &Path) -> Result<CString> {
     let text = path.to_str().ok_or_else(|| {
-        Error::Invalid(format!(
+        ErrorKind::Invalid(format!(
             "{} is not valid UTF-8, which WASI needs",
             path.display()
         ))
     })?;
     CString::new(text)
-        .map_err(|_| Error::Invalid(format!("{} contains a NUL byte", path.display())))
+        .map_err(|_| ErrorKind::Invalid(format!("{} contains a NUL byte", path.display())).into())
 }
 
 fn io_error(path: &Path, what: &str) -> Error {
-    Error::Io {
+    ErrorKind::Io {
         path: path.to_path_buf(),
         source: std::io::Error::other(what.to_string()),
     }
+    .into()
 }
 
 /// The WASI capability of an engine whose library has it, from
@@ -587,12 +590,12 @@ impl Wasi {
     /// ```
     pub fn add_to_linker<T: 'static>(&self, linker: &mut Linker<T>) -> Result<()> {
         if !std::ptr::eq(linker.engine().wasmtime().core(), self.core) {
-            return Err(Error::WrongLibrary("the linker"));
+            return Err(ErrorKind::WrongLibrary("the linker").into());
         }
         // SAFETY: the linker is live.
         let error = unsafe { (self.table.wasmtime_linker_define_wasi)(linker.ptr()) };
         // SAFETY: the error, if any, is fresh and owned.
-        unsafe { Error::check(self.core, error) }?;
+        unsafe { crate::error::check(self.core, error) }?;
         linker.has_wasi = true;
         Ok(())
     }
@@ -615,14 +618,14 @@ impl Wasi {
     ) -> Result<()> {
         let cx = store.as_context_mut();
         if !std::ptr::eq(cx.wasmtime().core(), self.core) {
-            return Err(Error::WrongLibrary("the store"));
+            return Err(ErrorKind::WrongLibrary("the store").into());
         }
         let c_config = config.to_c(self.table, self.preopen, self.core)?;
         // SAFETY: the context is live; the configuration's ownership moves
         // to the store.
         let error = unsafe { (self.table.wasmtime_context_set_wasi)(cx.context(), c_config) };
         // SAFETY: the error, if any, is fresh and owned.
-        unsafe { Error::check(self.core, error) }?;
+        unsafe { crate::error::check(self.core, error) }?;
         // SAFETY: exclusive access to the store for the borrow.
         unsafe { (*cx.inner).has_wasi = true };
         Ok(())
@@ -675,12 +678,12 @@ impl<T: 'static> Linker<T> {
     ///
     /// # Errors
     ///
-    /// [`Error::Unsupported`]`(Wasi)` on a library without WASI.
+    /// [`ErrorKind::Unsupported`]`(Wasi)` on a library without WASI.
     pub fn define_wasi(&mut self) -> Result<&mut Self> {
         let wasi = self
             .engine()
             .wasi()
-            .ok_or(Error::Unsupported(Capability::Wasi))?;
+            .ok_or(ErrorKind::Unsupported(Capability::Wasi))?;
         wasi.add_to_linker(self)?;
         Ok(self)
     }
@@ -691,25 +694,25 @@ impl<T> Store<T> {
     ///
     /// ```no_run
     /// use wasmtime_dyn::wasi::WasiConfig;
-    /// use wasmtime_dyn::{Engine, Error, Store, TypedFunc};
+    /// use wasmtime_dyn::{Engine, ErrorKind, Store, TypedFunc};
     /// # let (engine, start): (Engine, TypedFunc<(), ()>) = unimplemented!();
     /// let mut store = Store::new(&engine, ());
     /// store.set_wasi(WasiConfig::new().inherit_stdio().inherit_args())?;
     /// match start.call(&mut store, ()) {
-    ///     Ok(()) | Err(Error::Exit(0)) => {}
-    ///     Err(err) => return Err(err),
+    ///     Err(err) if !matches!(err.downcast_ref(), Some(ErrorKind::Exit(0))) => return Err(err),
+    ///     _ => {}
     /// }
     /// # Ok::<(), wasmtime_dyn::Error>(())
     /// ```
     ///
     /// # Errors
     ///
-    /// [`Error::Unsupported`]`(Wasi)` on a library without WASI.
+    /// [`ErrorKind::Unsupported`]`(Wasi)` on a library without WASI.
     pub fn set_wasi(&mut self, config: &WasiConfig) -> Result<()> {
         let wasi = self
             .engine()
             .wasi()
-            .ok_or(Error::Unsupported(Capability::Wasi))?;
+            .ok_or(ErrorKind::Unsupported(Capability::Wasi))?;
         wasi.set(self, config)
     }
 }

@@ -6,10 +6,10 @@
 mod common;
 
 use common::child::isolate;
-use common::{engine_with, setup, Flavour};
+use common::{engine_with, frames, kind, setup, trap, Flavour};
 use wasmtime_dyn::{
-    Caller, Engine, Error, Extern, ExternRef, ExternType, Func, Linker, Module, Store, Table,
-    TableType, TrapCode, Val, ValType,
+    Caller, Engine, ErrorKind, Extern, ExternRef, ExternType, Func, Linker, Module, Store, Table,
+    TableType, Trap, Val, ValType,
 };
 
 // ---- Finding 2: NULL from `wasm_tabletype_new` ----
@@ -25,7 +25,10 @@ fn table_new_with_i32_elements_is_a_type_error() {
             Val::I32(0),
         )
         .unwrap_err();
-        assert!(matches!(err, Error::TypeMismatch(_)), "{err:?}");
+        assert!(
+            matches!(kind(&err), Some(ErrorKind::TypeMismatch(_))),
+            "{err:?}"
+        );
         assert!(
             err.to_string().contains("must be references") && err.to_string().contains("i32"),
             "{err}"
@@ -65,7 +68,10 @@ fn engine_mismatch_says_engine() {
         wasmtime_dyn::Instance::new(&mut store_b, &module_a, &[]).unwrap_err(),
     ];
     for err in cases {
-        assert!(matches!(err, Error::WrongEngine(..)), "{err:?}");
+        assert!(
+            matches!(kind(&err), Some(ErrorKind::WrongEngine(..))),
+            "{err:?}"
+        );
         let text = err.to_string();
         assert!(
             text.contains("different engine") && !text.contains("different store"),
@@ -111,8 +117,7 @@ fn closure_that_panics_in_drop_panics_in_store_drop() {
             let bomb = DropBomb("closure capture dropped");
             Func::wrap(&mut store, move || {
                 let _ = &bomb;
-            })
-            .unwrap();
+            });
             let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| drop(store)));
             let payload = outcome.expect_err("the capture's panic resumes in Store::drop");
             assert_eq!(panic_text(&*payload), "closure capture dropped");
@@ -177,10 +182,11 @@ fn host_error_whose_display_panics_resumes_in_the_caller() {
                 let mut linker: Linker<()> = Linker::new(&engine);
                 linker
                     .func_wrap("host", "f", || -> wasmtime_dyn::Result<()> {
-                        Err(Error::Io {
+                        Err(ErrorKind::Io {
                             path: "data".into(),
                             source: std::io::Error::other(PanickyDisplay),
-                        })
+                        }
+                        .into())
                     })
                     .unwrap();
                 let mut store = Store::new(&engine, ());
@@ -224,7 +230,7 @@ fn trap_code_survives_host_wasm_recursion() {
                         "f",
                         |mut caller: Caller<'_, ()>, n: i32| -> wasmtime_dyn::Result<i32> {
                             let Some(Extern::Func(run)) = caller.get_export("run") else {
-                                return Err(Error::Invalid("no run export".into()));
+                                return Err(ErrorKind::Invalid("no run export".into()).into());
                             };
                             let mut out = [Val::I32(0)];
                             run.call(&mut caller, &[Val::I32(n + 1)], &mut out)?;
@@ -237,19 +243,18 @@ fn trap_code_survives_host_wasm_recursion() {
                 let run = instance
                     .get_typed_func::<i32, i32>(&mut store, "run")
                     .unwrap();
-                match run.call(&mut store, 0) {
-                    Err(Error::Trap(trap)) => {
-                        assert_eq!(
-                            trap.code(),
-                            Some(TrapCode::StackOverflow),
-                            "{flavour:?}: {trap}"
-                        );
-                        assert_eq!(trap.message(), "call stack exhausted");
-                        let text = Error::Trap(trap).to_string();
-                        assert_eq!(text.matches("wasm trap:").count(), 1, "{text}");
-                    }
-                    other => panic!("{flavour:?}: expected a stack overflow, got {other:?}"),
-                }
+                let err = run.call(&mut store, 0).unwrap_err();
+                assert_eq!(
+                    trap(&err),
+                    Some(Trap::StackOverflow),
+                    "{flavour:?}: expected a stack overflow, got {err:?}"
+                );
+                assert_eq!(
+                    err.root_cause().to_string(),
+                    "wasm trap: call stack exhausted"
+                );
+                let text = format!("{err:?}");
+                assert_eq!(text.matches("wasm trap:").count(), 1, "{text}");
             }
         })
         .unwrap()
@@ -268,8 +273,8 @@ fn host_errors_come_back_as_they_were() {
         linker
             .func_wrap("host", "f", |n: i32| -> wasmtime_dyn::Result<i32> {
                 match n {
-                    0 => Err(Error::Exit(3)),
-                    1 => Err(Error::Invalid("bad input 1".into())),
+                    0 => Err(ErrorKind::Exit(3).into()),
+                    1 => Err(ErrorKind::Invalid("bad input 1".into()).into()),
                     _ => Ok(n),
                 }
             })
@@ -279,24 +284,27 @@ fn host_errors_come_back_as_they_were() {
         let run = instance
             .get_typed_func::<i32, i32>(&mut store, "run")
             .unwrap();
+        // A WASI exit comes back as it was, with nothing added.
+        let err = run.call(&mut store, 0).unwrap_err();
         assert!(
-            matches!(run.call(&mut store, 0), Err(Error::Exit(3))),
-            "{flavour:?}"
+            matches!(kind(&err), Some(ErrorKind::Exit(3))),
+            "{flavour:?}: {err:?}"
         );
-        match run.call(&mut store, 1) {
-            Err(Error::Trap(trap)) => {
-                assert_eq!(trap.code(), None);
-                assert_eq!(trap.message(), "bad input 1");
-                assert!(
-                    matches!(trap.host_error(), Some(Error::Invalid(m)) if m == "bad input 1"),
-                    "{trap:?}"
-                );
-                let source = std::error::Error::source(&trap).expect("the host error");
-                assert_eq!(source.to_string(), "bad input 1");
-                assert!(!trap.trace().is_empty(), "the wasm frames are kept");
-            }
-            other => panic!("{flavour:?}: expected a trap, got {other:?}"),
-        }
+        assert!(frames(&err).is_empty(), "{flavour:?}: {err:?}");
+        // Any other error is the same value, with the wasm frames as its
+        // context.
+        let err = run.call(&mut store, 1).unwrap_err();
+        assert_eq!(trap(&err), None, "{flavour:?}: {err:?}");
+        assert!(
+            matches!(kind(&err), Some(ErrorKind::Invalid(m)) if m == "bad input 1"),
+            "{flavour:?}: {err:?}"
+        );
+        assert_eq!(err.root_cause().to_string(), "bad input 1");
+        assert_eq!(err.chain().count(), 2, "{err:?}");
+        assert!(
+            !frames(&err).is_empty(),
+            "the wasm frames are kept: {err:?}"
+        );
         assert_eq!(run.call(&mut store, 5).unwrap(), 5);
     }
 }
@@ -336,9 +344,9 @@ fn refused_anyref_reads_do_not_leak() {
         let mut read_all = |n: usize| {
             for _ in 0..n {
                 let err = table.get(&mut store, 0).unwrap_err();
-                assert!(matches!(err, Error::Invalid(_)), "{err:?}");
+                assert!(matches!(kind(&err), Some(ErrorKind::Invalid(_))), "{err:?}");
                 let err = global.get(&mut store).unwrap_err();
-                assert!(matches!(err, Error::Invalid(_)), "{err:?}");
+                assert!(matches!(kind(&err), Some(ErrorKind::Invalid(_))), "{err:?}");
             }
         };
         read_all(20_000);
@@ -385,7 +393,7 @@ fn impossible_table_pools_are_config_errors() {
         ];
         for (field, configure) in cases {
             let err = pooled_engine(configure).unwrap_err();
-            assert!(matches!(err, Error::Config(_)), "{err:?}");
+            assert!(matches!(kind(&err), Some(ErrorKind::Config(_))), "{err:?}");
             assert!(err.to_string().contains(field), "{field}: {err}");
         }
         // Large but mappable pools still work.
@@ -423,7 +431,7 @@ fn continuation_types_are_refused_on_every_path() {
         // made for a Wasmtime with the stack-switching runtime, still
         // carries such types into every path that reads a type.
         let err = Module::new(&engine, CONT_EXPORTS).unwrap_err();
-        assert!(matches!(err, Error::Invalid(_)), "{err}");
+        assert!(matches!(kind(&err), Some(ErrorKind::Invalid(_))), "{err}");
         let wasm = engine.wat().unwrap().to_wasm(CONT_EXPORTS).unwrap();
         let cwasm = engine.compiler().unwrap().precompile(&wasm).unwrap();
         // SAFETY: just made by this engine; no `cont.new` in it runs.
@@ -489,14 +497,14 @@ fn cont_new_is_refused_before_it_can_run() {
         for wat in [wat.to_string(), wat.replacen("(module", "(module (rec)", 1)] {
             let err = Module::new(&engine, &wat).unwrap_err();
             assert!(
-                matches!(err, Error::Invalid(_)) || common::expected_major() == 45,
+                matches!(kind(&err), Some(ErrorKind::Invalid(_))) || common::expected_major() == 45,
                 "{err}"
             );
             assert!(err.to_string().contains("stack-switching"), "{err}");
         }
         let wasm = engine.wat().unwrap().to_wasm(wat).unwrap();
         let err = engine.compiler().unwrap().validate(&wasm).unwrap_err();
-        assert!(matches!(err, Error::Invalid(_)), "{err}");
+        assert!(matches!(kind(&err), Some(ErrorKind::Invalid(_))), "{err}");
         // Without continuation types, stack switching engines still compile.
         Module::new(&engine, r#"(module (func (export "run")))"#).unwrap();
     });
@@ -579,7 +587,10 @@ fn table_limits_beyond_u32_are_reported_exactly() {
             if flavour == Flavour::CompilerOnly {
                 // No reference values in a build without GC: no host tables.
                 let err = Table::new(&mut store, plain, Val::FuncRef(None)).unwrap_err();
-                assert!(matches!(err, Error::Unsupported(_)), "{err}");
+                assert!(
+                    matches!(kind(&err), Some(ErrorKind::Unsupported(_))),
+                    "{err}"
+                );
                 continue;
             }
             // The C API makes 32-bit tables below `u32::MAX` entries only:
@@ -587,7 +598,10 @@ fn table_limits_beyond_u32_are_reported_exactly() {
             let inverted = TableType::new(ValType::FuncRef, 10, Some(2));
             for ty in [t64, max, inverted] {
                 let err = Table::new(&mut store, ty, Val::FuncRef(None)).unwrap_err();
-                assert!(matches!(err, Error::Invalid(_)), "{flavour:?}: {err}");
+                assert!(
+                    matches!(kind(&err), Some(ErrorKind::Invalid(_))),
+                    "{flavour:?}: {err}"
+                );
             }
             let made = Table::new(&mut store, plain, Val::FuncRef(None)).unwrap();
             assert_eq!(made.ty(&store).unwrap(), plain, "{flavour:?}");
@@ -639,7 +653,10 @@ fn compact_imports_keep_table_types_exact() {
         if common::expected_major() < 50 {
             // Compact imports arrived in 50.
             let err = Engine::new(full, &config).unwrap_err();
-            assert!(matches!(err, Error::UnsupportedVersion { .. }), "{err}");
+            assert!(
+                matches!(kind(&err), Some(ErrorKind::UnsupportedVersion { .. })),
+                "{err}"
+            );
             return;
         }
         let engine = Engine::new(full, &config).unwrap();
@@ -710,7 +727,7 @@ fn wasi_without_a_context_is_refused() {
         linker.define_wasi().unwrap();
         let mut store = Store::new(&engine, ());
         let err = linker.instantiate(&mut store, &module).unwrap_err();
-        assert!(matches!(err, Error::Invalid(_)), "{err:?}");
+        assert!(matches!(kind(&err), Some(ErrorKind::Invalid(_))), "{err:?}");
         assert!(
             err.to_string().contains("set_wasi")
                 && err.to_string().contains("wasi_snapshot_preview1"),

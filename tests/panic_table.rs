@@ -7,12 +7,15 @@ mod common;
 
 use common::{engine_with, Flavour};
 use wasmtime_dyn::{
-    Capability, Error, Global, GlobalType, Memory, MemoryType, Mutability, SharedMemory, Store,
-    Table, TableType, Val, ValType,
+    Capability, Error, ErrorKind, Global, GlobalType, Memory, MemoryType, Mutability, SharedMemory,
+    Store, Table, TableType, Val, ValType,
 };
 
 fn is_wasmtime_error<T>(result: Result<T, Error>) -> bool {
-    matches!(result, Err(Error::Wasmtime { .. }))
+    matches!(
+        result.as_ref().err().and_then(common::kind),
+        Some(ErrorKind::Wasmtime { .. })
+    )
 }
 
 #[test]
@@ -37,11 +40,7 @@ fn huge_tables_are_errors() {
         u64::MAX,
         Val::FuncRef(None)
     )));
-    assert_eq!(
-        table.size(&store).unwrap(),
-        0,
-        "failed growth changes nothing"
-    );
+    assert_eq!(table.size(&store), 0, "failed growth changes nothing");
 }
 
 #[test]
@@ -68,7 +67,12 @@ fn invalid_memory_types_are_errors() {
 fn reference_values_are_refused_before_a_library_without_gc() {
     let engine = engine_with(Flavour::CompilerOnly, |_| {});
     let mut store = Store::new(&engine, ());
-    let gc = |result: Result<(), Error>| matches!(result, Err(Error::Unsupported(Capability::Gc)));
+    let gc = |result: Result<(), Error>| {
+        matches!(
+            result.as_ref().err().and_then(common::kind),
+            Some(ErrorKind::Unsupported(Capability::Gc))
+        )
+    };
     let ty = GlobalType::new(ValType::FuncRef, Mutability::Var);
     assert!(gc(Global::new(&mut store, ty, Val::FuncRef(None)).map(drop)));
     let module = wasmtime_dyn::Module::new(

@@ -2,9 +2,9 @@
 
 mod common;
 
-use common::{round_has, setup, Flavour};
+use common::{kind, round_has, setup, Flavour};
 use std::time::Duration;
-use wasmtime_dyn::{Caller, Capability, Error, GuestProfiler, Linker, Store};
+use wasmtime_dyn::{Caller, Capability, ErrorKind, GuestProfiler, Linker, Store};
 
 const BUSY: &str = r#"(module $busy_program
     (import "host" "tick" (func $tick))
@@ -87,7 +87,10 @@ fn absent_without_the_capability() {
             .err()
             .unwrap();
         assert!(
-            matches!(err, Error::Unsupported(Capability::Profiling)),
+            matches!(
+                kind(&err),
+                Some(ErrorKind::Unsupported(Capability::Profiling))
+            ),
             "{err:?}"
         );
     }

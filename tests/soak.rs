@@ -7,9 +7,9 @@
 
 mod common;
 
-use common::{engine_with, module_with, Flavour};
+use common::{engine_with, frames, kind, module_with, trap, Flavour};
 use std::sync::{Barrier, Mutex};
-use wasmtime_dyn::{Engine, Error, Linker, Module, Store, TrapCode};
+use wasmtime_dyn::{Engine, ErrorKind, Linker, Module, Store, Trap};
 
 const THREADS: usize = 8;
 
@@ -72,7 +72,7 @@ fn linker(engine: &Engine) -> Linker<u64> {
         .unwrap()
         .func_wrap("host", "check", |x: i32| -> wasmtime_dyn::Result<i32> {
             if x < 0 {
-                Err(Error::Invalid(format!("negative input {x}")))
+                Err(ErrorKind::Invalid(format!("negative input {x}")).into())
             } else {
                 Ok(x)
             }
@@ -81,10 +81,12 @@ fn linker(engine: &Engine) -> Linker<u64> {
     linker
 }
 
-fn trap_code<R: std::fmt::Debug>(result: wasmtime_dyn::Result<R>) -> TrapCode {
+fn trap_code<R: std::fmt::Debug>(result: wasmtime_dyn::Result<R>) -> Trap {
     match result {
-        Err(Error::Trap(trap)) => trap.code().expect("a trap with a code"),
-        other => panic!("expected a trap, got {other:?}"),
+        Err(err) => {
+            trap(&err).unwrap_or_else(|| panic!("expected a trap with a code, got {err:?}"))
+        }
+        Ok(value) => panic!("expected a trap, got Ok({value:?})"),
     }
 }
 
@@ -127,26 +129,26 @@ fn round(
                 .unwrap();
             assert_eq!(
                 trap_code(unreachable.call(&mut store, ())),
-                TrapCode::UnreachableCodeReached
+                Trap::UnreachableCodeReached
             );
             let div = instance
                 .get_typed_func::<(i32, i32), i32>(&mut store, "div")
                 .unwrap();
             assert_eq!(
                 trap_code(div.call(&mut store, (1, 0))),
-                TrapCode::IntegerDivisionByZero
+                Trap::IntegerDivisionByZero
             );
             done.traps += 2;
 
             let host_error = instance
                 .get_typed_func::<i32, i32>(&mut store, "host_error")
                 .unwrap();
-            match host_error.call(&mut store, -(i as i32) - 1) {
-                Err(Error::Trap(trap)) => {
-                    assert!(trap.message().contains("negative input"), "{trap}")
-                }
-                other => panic!("expected the host's error, got {other:?}"),
-            }
+            let err = host_error.call(&mut store, -(i as i32) - 1).unwrap_err();
+            assert!(
+                matches!(kind(&err), Some(ErrorKind::Invalid(m)) if m.contains("negative input")),
+                "expected the host's error, got {err:?}"
+            );
+            assert!(!frames(&err).is_empty(), "{err:?}");
             assert_eq!(host_error.call(&mut store, 5).unwrap(), 5);
             done.host_errors += 1;
         }

@@ -2,8 +2,8 @@
 
 mod common;
 
-use common::{engine_with, round_has, Flavour};
-use wasmtime_dyn::{Capability, Error, Linker, MemoryType, Module, SharedMemory, Store};
+use common::{engine_with, kind, round_has, Flavour};
+use wasmtime_dyn::{Capability, ErrorKind, Linker, MemoryType, Module, SharedMemory, Store};
 
 const COUNTER: &str = r#"(module
     (import "env" "memory" (memory 1 1 shared))
@@ -61,7 +61,10 @@ fn absent_without_the_capability() {
         let engine = engine_with(flavour, |_| {});
         let err = SharedMemory::new(&engine, MemoryType::shared(1, 1)).unwrap_err();
         assert!(
-            matches!(err, Error::Unsupported(Capability::Threads)),
+            matches!(
+                kind(&err),
+                Some(ErrorKind::Unsupported(Capability::Threads))
+            ),
             "{err:?}"
         );
         assert!(err.to_string().contains("`threads`"), "{err}");

@@ -2,10 +2,10 @@
 
 mod common;
 
-use common::{engine_with, flavours, module_with, setup};
+use common::{engine_with, flavours, frames, kind, module_with, setup, trap};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use wasmtime_dyn::{Error, Linker, Store, TrapCode};
+use wasmtime_dyn::{Error, ErrorKind, Linker, Store, Trap};
 
 const TRAPS: &str = r#"(module
     (memory 1)
@@ -16,12 +16,10 @@ const TRAPS: &str = r#"(module
         local.get 0 i64.const 1 i64.add call $recurse)
     (func (export "spin") (loop br 0)))"#;
 
-fn trap_code(result: Result<impl std::fmt::Debug, Error>) -> TrapCode {
+fn trap_code(result: Result<impl std::fmt::Debug, Error>) -> Trap {
     match result {
-        Err(Error::Trap(trap)) => trap
-            .code()
-            .unwrap_or_else(|| panic!("a trap without a code: {trap}")),
-        other => panic!("expected a trap, got {other:?}"),
+        Err(err) => trap(&err).unwrap_or_else(|| panic!("not a trap with a code: {err:?}")),
+        Ok(value) => panic!("expected a trap, got Ok({value:?})"),
     }
 }
 
@@ -38,7 +36,7 @@ fn core_traps_have_the_right_codes() {
             .unwrap();
         assert_eq!(
             trap_code(unreachable.call(&mut store, ())),
-            TrapCode::UnreachableCodeReached,
+            Trap::UnreachableCodeReached,
             "{flavour:?}"
         );
         let div = instance
@@ -46,12 +44,12 @@ fn core_traps_have_the_right_codes() {
             .unwrap();
         assert_eq!(
             trap_code(div.call(&mut store, (1, 0))),
-            TrapCode::IntegerDivisionByZero,
+            Trap::IntegerDivisionByZero,
             "{flavour:?}"
         );
         assert_eq!(
             trap_code(div.call(&mut store, (i32::MIN, -1))),
-            TrapCode::IntegerOverflow,
+            Trap::IntegerOverflow,
             "{flavour:?}"
         );
         let load = instance
@@ -59,7 +57,7 @@ fn core_traps_have_the_right_codes() {
             .unwrap();
         assert_eq!(
             trap_code(load.call(&mut store, 65536)),
-            TrapCode::MemoryOutOfBounds,
+            Trap::MemoryOutOfBounds,
             "{flavour:?}"
         );
         let recurse = instance
@@ -67,7 +65,7 @@ fn core_traps_have_the_right_codes() {
             .unwrap();
         assert_eq!(
             trap_code(recurse.call(&mut store, 0)),
-            TrapCode::StackOverflow,
+            Trap::StackOverflow,
             "{flavour:?}"
         );
         // The untyped path reports the same trap, and the store still works.
@@ -76,28 +74,36 @@ fn core_traps_have_the_right_codes() {
             .unwrap()
             .call(&mut store, &[], &mut [])
             .unwrap_err();
-        let Error::Trap(trap) = err else {
-            panic!("{err:?}")
-        };
-        assert_eq!(trap.code(), Some(TrapCode::UnreachableCodeReached));
+        assert_eq!(trap(&err), Some(Trap::UnreachableCodeReached), "{err:?}");
         assert!(
-            !trap.trace().is_empty(),
+            !frames(&err).is_empty(),
             "{flavour:?}: the trap carries a wasm backtrace"
         );
         assert_eq!(div.call(&mut store, (7, 2)).unwrap(), 3);
-        // One short message; the full report stays available.
+        // The trap is the root, in Wasmtime's wording; the wasm backtrace
+        // is its context, and the full report shows both, the trap once.
         let err = div.call(&mut store, (1, 0)).unwrap_err();
-        let Error::Trap(trap) = &err else {
-            panic!("{err:?}")
-        };
-        assert_eq!(trap.message(), "integer divide by zero", "{flavour:?}");
-        assert!(trap.details().contains("Caused by"), "{}", trap.details());
+        assert_eq!(trap(&err), Some(Trap::IntegerDivisionByZero), "{err:?}");
+        assert_eq!(
+            err.root_cause().to_string(),
+            "wasm trap: integer divide by zero",
+            "{flavour:?}"
+        );
+        assert!(!frames(&err).is_empty(), "{flavour:?}: {err:?}");
         let shown = err.to_string();
         assert!(
-            shown.starts_with("wasm trap: integer divide by zero\nwasm backtrace:"),
+            shown.starts_with("error while executing at wasm backtrace:"),
             "{shown}"
         );
-        assert_eq!(shown.matches("wasm trap").count(), 1, "{shown}");
+        let report = format!("{err:?}");
+        assert!(report.contains("Caused by"), "{report}");
+        assert_eq!(report.matches("wasm trap").count(), 1, "{report}");
+        let chain = format!("{err:#}");
+        assert!(
+            chain.ends_with(": wasm trap: integer divide by zero"),
+            "{chain}"
+        );
+        assert_eq!(chain.matches("wasm trap").count(), 1, "{chain}");
     }
 }
 
@@ -119,7 +125,7 @@ fn fuel_exhaustion_traps() {
             .unwrap();
         assert_eq!(
             trap_code(spin.call(&mut store, ())),
-            TrapCode::OutOfFuel,
+            Trap::OutOfFuel,
             "{flavour:?}"
         );
         assert_eq!(store.get_fuel().unwrap(), 0);
@@ -156,7 +162,7 @@ fn epoch_interruption_from_another_thread() {
         let result = spin.call(&mut store, ());
         done.store(true, Ordering::Relaxed);
         ticker.join().unwrap();
-        assert_eq!(trap_code(result), TrapCode::Interrupt, "{flavour:?}");
+        assert_eq!(trap_code(result), Trap::Interrupt, "{flavour:?}");
     }
 }
 
@@ -165,14 +171,14 @@ const CALLS_HOST: &str = r#"(module
     (func (export "run") (param i32) (result i32) local.get 0 call $f))"#;
 
 #[test]
-fn host_error_becomes_a_trap_with_its_message() {
+fn host_error_comes_back_as_the_same_value_with_the_wasm_frames() {
     for flavour in flavours() {
         let (engine, module) = setup(flavour, CALLS_HOST);
         let mut linker = Linker::new(&engine);
         linker
             .func_wrap("host", "f", |x: i32| -> wasmtime_dyn::Result<i32> {
                 if x < 0 {
-                    Err(Error::Invalid(format!("negative input {x}")))
+                    Err(ErrorKind::Invalid(format!("negative input {x}")).into())
                 } else {
                     Ok(x + 1)
                 }
@@ -184,16 +190,66 @@ fn host_error_becomes_a_trap_with_its_message() {
             .get_typed_func::<i32, i32>(&mut store, "run")
             .unwrap();
         assert_eq!(run.call(&mut store, 1).unwrap(), 2);
-        match run.call(&mut store, -3) {
-            Err(Error::Trap(trap)) => {
-                assert_eq!(trap.code(), None);
-                assert!(
-                    trap.message().contains("negative input -3"),
-                    "{flavour:?}: {trap}"
-                );
-            }
-            other => panic!("{flavour:?}: expected a trap, got {other:?}"),
-        }
+        let err = run.call(&mut store, -3).unwrap_err();
+        assert_eq!(trap(&err), None, "{flavour:?}: {err:?}");
+        assert!(
+            matches!(kind(&err), Some(ErrorKind::Invalid(m)) if m == "negative input -3"),
+            "{flavour:?}: {err:?}"
+        );
+        assert_eq!(err.root_cause().to_string(), "negative input -3");
+        assert!(
+            !frames(&err).is_empty(),
+            "{flavour:?}: the host error carries the wasm frames: {err:?}"
+        );
+    }
+}
+
+/// A host's own error type.
+#[derive(Debug, PartialEq, Eq)]
+struct Refused {
+    input: i32,
+}
+
+impl std::fmt::Display for Refused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "refused input {}", self.input)
+    }
+}
+
+impl std::error::Error for Refused {}
+
+#[test]
+fn host_error_of_its_own_type_comes_back_downcastable() {
+    for flavour in flavours() {
+        let (engine, module) = setup(flavour, CALLS_HOST);
+        let mut linker = Linker::new(&engine);
+        linker
+            .func_wrap("host", "f", |x: i32| -> wasmtime_dyn::Result<i32> {
+                if x < 0 {
+                    Err(Refused { input: x }.into())
+                } else {
+                    Ok(x)
+                }
+            })
+            .unwrap();
+        let mut store = Store::new(&engine, ());
+        let instance = linker.instantiate(&mut store, &module).unwrap();
+        let run = instance
+            .get_typed_func::<i32, i32>(&mut store, "run")
+            .unwrap();
+        let err = run.call(&mut store, -7).unwrap_err();
+        assert_eq!(
+            err.downcast_ref::<Refused>(),
+            Some(&Refused { input: -7 }),
+            "{flavour:?}: {err:?}"
+        );
+        assert_eq!(trap(&err), None, "{flavour:?}: {err:?}");
+        assert!(kind(&err).is_none(), "{flavour:?}: {err:?}");
+        assert!(!frames(&err).is_empty(), "{flavour:?}: {err:?}");
+        assert_eq!(err.root_cause().to_string(), "refused input -7");
+        // The value itself, not a copy: taken back out by value.
+        assert_eq!(err.downcast::<Refused>().unwrap(), Refused { input: -7 });
+        assert_eq!(run.call(&mut store, 4).unwrap(), 4);
     }
 }
 

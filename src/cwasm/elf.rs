@@ -9,12 +9,12 @@
 //! every name has one is answered once for the whole name table).
 
 use super::{ArtifactKind, EF_WASMTIME_COMPONENT, EF_WASMTIME_MODULE, ENGINE_SECTION};
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use std::fmt;
 
 /// A `.cwasm` that is not one, with what is wrong.
 pub(super) fn invalid(message: impl fmt::Display) -> Error {
-    Error::Invalid(format!("not a valid .cwasm: {message}"))
+    ErrorKind::Invalid(format!("not a valid .cwasm: {message}")).into()
 }
 
 /// Bytes examined, counted in tests to check that the work is linear.
@@ -365,8 +365,10 @@ mod tests {
 
     fn refused(bytes: &[u8]) -> String {
         match read(bytes) {
-            Err(Error::Invalid(why)) => why,
-            Err(other) => panic!("{other}"),
+            Err(e) => match e.downcast_ref::<ErrorKind>() {
+                Some(ErrorKind::Invalid(why)) => why.clone(),
+                _ => panic!("{e:?}"),
+            },
             Ok(_) => panic!("accepted"),
         }
     }

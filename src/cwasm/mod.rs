@@ -29,10 +29,10 @@
 //!   and 49, and the one of Wasmtime 50 (which adds a field before the GC
 //!   heap settings). An artifact of any other version (45, 46, an older or
 //!   newer one, a made-up string) gets
-//!   [`Error::UnknownArtifactLayout`] naming its version: its metadata is
+//!   [`ErrorKind::UnknownArtifactLayout`] naming its version: its metadata is
 //!   never read with another version's layout.
 //! - [`preflight`] against an engine of another major says so, whatever the
-//!   layout: [`Error::IncompatibleArtifact`] with "made by Wasmtime X, this
+//!   layout: [`ErrorKind::IncompatibleArtifact`] with "made by Wasmtime X, this
 //!   engine is Wasmtime Y".
 //!
 //! The checks mirror Wasmtime's `check_compatible`
@@ -84,7 +84,7 @@ pub use info::{
 pub use profile::{engine_profile, EngineProfile};
 
 use crate::engine::Engine;
-use crate::error::{Error, Result};
+use crate::error::{ErrorKind, Result};
 use crate::versions::{self, ENGINE_LAYOUT, VARIABLE_OPERATOR_COSTS};
 use elf::invalid;
 
@@ -181,7 +181,7 @@ pub(crate) fn decoded_versions() -> String {
 /// Decodes the metadata after the version with the layout of the version's
 /// major, or refuses an unknown one.
 fn decode(header: Header<'_>) -> Result<CwasmInfo> {
-    let unknown = || Error::UnknownArtifactLayout {
+    let unknown = || ErrorKind::UnknownArtifactLayout {
         version: header.version.to_string(),
     };
     let major = major_of_version(header.version).ok_or_else(unknown)?;
@@ -212,24 +212,26 @@ fn decode(header: Header<'_>) -> Result<CwasmInfo> {
 /// length of `bytes`.
 ///
 /// ```no_run
-/// use wasmtime_dyn::{cwasm, Error};
+/// use wasmtime_dyn::{cwasm, ErrorKind};
 /// let bytes = std::fs::read("app.cwasm").unwrap();
 /// match cwasm::inspect(&bytes) {
 ///     Ok(info) => println!("made by Wasmtime {}: {info:#?}", info.version),
-///     Err(Error::UnknownArtifactLayout { version }) => {
-///         println!("made by Wasmtime {version}, whose layout is not decoded")
-///     }
-///     Err(e) => return Err(e),
+///     Err(e) => match e.downcast_ref() {
+///         Some(ErrorKind::UnknownArtifactLayout { version }) => {
+///             println!("made by Wasmtime {version}, whose layout is not decoded")
+///         }
+///         _ => return Err(e),
+///     },
 /// }
 /// # Ok::<(), wasmtime_dyn::Error>(())
 /// ```
 ///
 /// # Errors
 ///
-/// [`Error::Invalid`] naming what is wrong when the bytes are not a
+/// [`ErrorKind::Invalid`] naming what is wrong when the bytes are not a
 /// Wasmtime artifact (not ELF64, no Wasmtime `e_flags` bit, headers or
 /// sections out of the file, no `.wasmtime.engine` section, undecodable
-/// metadata); [`Error::UnknownArtifactLayout`] naming the version when the
+/// metadata); [`ErrorKind::UnknownArtifactLayout`] naming the version when the
 /// artifact was made by a Wasmtime whose engine-section layout this crate
 /// does not decode (any but 47 to 50).
 pub fn inspect(bytes: &[u8]) -> Result<CwasmInfo> {
@@ -241,7 +243,7 @@ pub fn inspect(bytes: &[u8]) -> Result<CwasmInfo> {
 /// says when it fits. Linear in the length of `bytes`.
 ///
 /// ```no_run
-/// use wasmtime_dyn::{cwasm, precompile_for, Engine, Error, Wasmtime};
+/// use wasmtime_dyn::{cwasm, precompile_for, Engine, ErrorKind, Wasmtime};
 /// # let (full, min): (&'static Wasmtime, &'static Wasmtime) = unimplemented!();
 /// let engine = Engine::default_for(min)?;
 /// let good = precompile_for(full, min.capabilities(), "(module)")?;
@@ -249,8 +251,8 @@ pub fn inspect(bytes: &[u8]) -> Result<CwasmInfo> {
 ///
 /// let full_engine = Engine::default_for(full)?;
 /// let bad = full_engine.compiler().unwrap().precompile(b"\0asm\x01\0\0\0")?;
-/// match cwasm::preflight(&engine, &bad) {
-///     Err(Error::IncompatibleArtifact(why)) => println!("{why}"),
+/// match cwasm::preflight(&engine, &bad).map_err(|e| e.downcast::<ErrorKind>()) {
+///     Err(Ok(ErrorKind::IncompatibleArtifact(why))) => println!("{why}"),
 ///     other => panic!("{other:?}"),
 /// }
 /// # Ok::<(), wasmtime_dyn::Error>(())
@@ -258,26 +260,26 @@ pub fn inspect(bytes: &[u8]) -> Result<CwasmInfo> {
 ///
 /// # Errors
 ///
-/// [`Error::IncompatibleArtifact`] with every reason, in Wasmtime's order
+/// [`ErrorKind::IncompatibleArtifact`] with every reason, in Wasmtime's order
 /// (so the first is the one deserializing would report), joined by `"; "`;
 /// for an artifact of another Wasmtime version, the reason says "made by
 /// Wasmtime X, this engine is Wasmtime Y", whether or not its layout is
-/// one [`inspect`] decodes. [`Error::Invalid`] for bytes that are not a
-/// Wasmtime artifact; [`Error::UnknownArtifactLayout`] for an artifact of
+/// one [`inspect`] decodes. [`ErrorKind::Invalid`] for bytes that are not a
+/// Wasmtime artifact; [`ErrorKind::UnknownArtifactLayout`] for an artifact of
 /// the engine's own version when this crate does not decode its layout.
 pub fn preflight(engine: &Engine, bytes: &[u8]) -> Result<CwasmInfo> {
     let header = header(bytes)?;
     let major = versions::major_of(engine.wasmtime());
     if header.version != major.to_string() {
         let reasons = checks::header_reasons(header.kind, header.version, major);
-        return Err(Error::IncompatibleArtifact(reasons.join("; ")));
+        return Err(ErrorKind::IncompatibleArtifact(reasons.join("; ")).into());
     }
     let info = decode(header)?;
     let reasons = incompatibilities(engine, &info);
     if reasons.is_empty() {
         Ok(info)
     } else {
-        Err(Error::IncompatibleArtifact(reasons.join("; ")))
+        Err(ErrorKind::IncompatibleArtifact(reasons.join("; ")).into())
     }
 }
 
@@ -306,7 +308,11 @@ mod tests {
     #[test]
     fn garbage_is_invalid() {
         for bytes in [&b""[..], b"\0asm\x01\0\0\0", &[0x7f; 200]] {
-            assert!(matches!(inspect(bytes), Err(Error::Invalid(_))));
+            let err = inspect(bytes).unwrap_err();
+            assert!(
+                matches!(err.downcast_ref(), Some(ErrorKind::Invalid(_))),
+                "{err:?}"
+            );
         }
     }
 

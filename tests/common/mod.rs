@@ -200,3 +200,29 @@ pub fn setup(flavour: Flavour, wat: &str) -> (Engine, Module) {
     let module = module_with(flavour, &engine, wat, |_| {});
     (engine, module)
 }
+
+use wasmtime_dyn::{Error, ErrorKind, FrameInfo, Trap, WasmBacktrace};
+
+/// The crate's own failure inside `err`, if that is what went wrong.
+pub fn kind(err: &Error) -> Option<&ErrorKind> {
+    err.downcast_ref::<ErrorKind>()
+}
+
+/// The trap code inside `err`, if wasm trapped with one.
+pub fn trap(err: &Error) -> Option<Trap> {
+    err.downcast_ref::<Trap>().copied()
+}
+
+/// The wasm frames of `err` (its [`WasmBacktrace`] context), innermost
+/// first; empty when it has none.
+pub fn frames(err: &Error) -> &[FrameInfo] {
+    err.downcast_ref::<WasmBacktrace>()
+        .map(WasmBacktrace::frames)
+        .unwrap_or_default()
+}
+
+/// The innermost message of `err` (a trap's or host error's own text,
+/// without the backtrace context).
+pub fn root_message(err: &Error) -> String {
+    err.root_cause().to_string()
+}

@@ -10,7 +10,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::{Arc, Mutex};
 use wasmtime_dyn::{
     Capability, Config, Engine, Error, Extern, Global, GlobalType, Instance, Linker, Memory,
-    MemoryType, Module, Mutability, SharedMemory, Store, Table, TableType, TrapCode, Val, ValType,
+    MemoryType, Module, Mutability, SharedMemory, Store, Table, TableType, Trap, Val, ValType,
     Wasmtime,
 };
 use wast::core::Module as WastModule;
@@ -271,7 +271,7 @@ fn encode_text(text: &str) -> Result<Vec<u8>, wast::Error> {
 /// The last line of an error's text, without its cause number and byte
 /// offset: stable enough to group skips by.
 fn summary(err: &Error) -> String {
-    let text = err.to_string();
+    let text = err.root_cause().to_string();
     let mut last = text
         .lines()
         .map(str::trim)
@@ -297,20 +297,16 @@ fn summary(err: &Error) -> String {
 /// backtrace left out), anything else with its lines joined.
 fn describe(err: &Error) -> String {
     match kind(err) {
-        Kind::Trap(trap) => {
-            let code = trap
-                .code()
-                .map_or_else(|| "without a code".to_string(), |c| format!("`{c}`"));
-            let last = trap
-                .message()
+        Kind::Trap { code, message } => {
+            let code = code.map_or_else(|| "without a code".to_string(), |c| format!("`{c}`"));
+            let last = message
                 .lines()
                 .map(str::trim)
                 .rfind(|l| !l.is_empty())
                 .unwrap_or_default();
             format!("a trap {code} ({last})")
         }
-        _ => err
-            .to_string()
+        _ => format!("{err:#}")
             .lines()
             .map(str::trim)
             .filter(|l| !l.is_empty())
@@ -364,10 +360,7 @@ fn names_a_disabled_feature(message: &str) -> bool {
 /// to null for a null function reference, and no element index.
 fn trap_matches(err: &Error, expected: &str) -> bool {
     let actual = match kind(err) {
-        Kind::Trap(trap) => match trap.code() {
-            Some(code) => format!("{code}: {}", trap.message()),
-            None => trap.message().to_string(),
-        },
+        Kind::Trap { message, .. } => message,
         Kind::Wasmtime(message) => message.to_string(),
         _ => return false,
     };
@@ -385,9 +378,7 @@ fn trap_matches(err: &Error, expected: &str) -> bool {
 /// `ThrownException` (the wasmtime crate's `runtime/exception.rs`).
 fn is_uncaught_exception(err: &Error) -> bool {
     match kind(err) {
-        Kind::Trap(trap) => {
-            trap.code().is_none() && trap.message().contains("thrown Wasm exception")
-        }
+        Kind::Trap { code, message } => code.is_none() && message.contains("thrown Wasm exception"),
         _ => false,
     }
 }
@@ -766,7 +757,10 @@ impl<'a> FileRun<'a> {
                 Ok(_) => Err(fail(format!("expected `{message}`, the call returned"))),
                 Err(e) if trap_matches(&e, message) => Ok(()),
                 Err(e) => match kind(&e) {
-                    Kind::Trap(trap) if trap.code() == Some(TrapCode::StackOverflow) => Ok(()),
+                    Kind::Trap {
+                        code: Some(Trap::StackOverflow),
+                        ..
+                    } => Ok(()),
                     _ => Err(self
                         .setup
                         .runtime_error(&e, &format!("expected `{message}`"))),
@@ -891,7 +885,7 @@ impl<'a> FileRun<'a> {
             .map(|arg| values::arg(&mut self.store, arg))
             .collect::<Result<Vec<_>, _>>()?;
         let mut results: Vec<Val> = func
-            .ty()
+            .ty(&self.store)
             .results()
             .iter()
             .map(|ty| Val::default_for(*ty))
@@ -989,10 +983,11 @@ impl<'a> FileRun<'a> {
             Err(err) => err,
         };
         match kind(&err) {
-            Kind::Trap(trap) => Err(fail(format!(
-                "expected the link error `{message}`, got the trap: {trap}"
+            Kind::Trap { .. } => Err(fail(format!(
+                "expected the link error `{message}`, got the trap: {}",
+                describe(&err)
             ))),
-            _ if err.to_string().contains(message) => Ok(()),
+            _ if format!("{err:#}").contains(message) => Ok(()),
             _ => Err(fail(format!(
                 "expected the link error `{message}`, got {}",
                 describe(&err)

@@ -1,7 +1,9 @@
 //! `callcount-wasmtime <mode> <n>`: makes `n` calls with the wasmtime crate,
 //! for instruction counts under callgrind (`cargo xtask bench` runs it with
 //! two values of `n` and divides the difference). Modes: `typed` (`add`),
-//! `host_typed` (`call_host`, one host round trip).
+//! `host_typed` (`call_host`, one host round trip), `instantiate_pre` (a
+//! new store, an instance from an `InstancePre` made once, `add` looked up
+//! typed and called once, the store dropped).
 
 use bench_wasmtime::World;
 use std::hint::black_box;
@@ -11,7 +13,7 @@ fn main() {
     let (mode, n) = match args.as_slice() {
         [mode, n] => (mode.as_str(), n.parse::<u64>().expect("a call count")),
         _ => {
-            eprintln!("usage: callcount-wasmtime <typed | host_typed> <calls>");
+            eprintln!("usage: callcount-wasmtime <typed | host_typed | instantiate_pre> <calls>");
             std::process::exit(2);
         }
     };
@@ -29,6 +31,25 @@ fn main() {
         "host_typed" => {
             for _ in 0..n {
                 black_box(w.call_host.call(&mut w.store, black_box(1)).unwrap());
+            }
+        }
+        "instantiate_pre" => {
+            let engine = w.store.engine().clone();
+            let cwasm = engine
+                .precompile_module(bench_wasmtime::WAT.as_bytes())
+                .unwrap();
+            // SAFETY: the artifact was just produced by this engine.
+            let module = unsafe { wasmtime::Module::deserialize(&engine, &cwasm) }.unwrap();
+            let pre = bench_wasmtime::linker(&engine)
+                .instantiate_pre(&module)
+                .unwrap();
+            for _ in 0..n {
+                let mut store = wasmtime::Store::new(&engine, ());
+                let instance = pre.instantiate(&mut store).unwrap();
+                let add = instance
+                    .get_typed_func::<(i32, i32), i32>(&mut store, "add")
+                    .unwrap();
+                black_box(add.call(&mut store, (1, 2)).unwrap());
             }
         }
         _ => {

@@ -8,6 +8,9 @@
 //! - `untyped`: wasmtime-dyn's `Func::call`, preallocated `Val` arrays;
 //! - `raw_checked`: `wasmtime_func_call` through wasmtime-dyn's raw table;
 //! - `static_c`: `wasmtime_func_call_unchecked` linked at build time;
+//! - `instantiate_pre`: per iteration a new store, an instance from an
+//!   `InstancePre` made once, `add` looked up typed and called, the store
+//!   dropped;
 //!
 //! and calling `call_host: (i32) -> i32`, one host round trip:
 //! - `host_typed`: `TypedFunc::call`, host function from `Linker::func_wrap`;
@@ -117,6 +120,26 @@ fn main() {
             let mut d = Dyn::new();
             for _ in 0..n {
                 d.add();
+            }
+        }
+        "instantiate_pre" => {
+            let lib = full();
+            let engine = Engine::default_for(lib).unwrap();
+            let cwasm = wasmtime_dyn::precompile_for(lib, lib.capabilities(), raw::WAT).unwrap();
+            // SAFETY: the artifact was just produced by the same library.
+            let module = unsafe { Module::deserialize(&engine, &cwasm) }.unwrap();
+            let mut linker = Linker::new(&engine);
+            linker
+                .func_wrap("host", "inc", |x: i32| x.wrapping_add(1))
+                .unwrap();
+            let pre = linker.instantiate_pre(&module).unwrap();
+            for _ in 0..n {
+                let mut store = Store::new(&engine, ());
+                let instance = pre.instantiate(&mut store).unwrap();
+                let add = instance
+                    .get_typed_func::<(i32, i32), i32>(&mut store, "add")
+                    .unwrap();
+                black_box(add.call(&mut store, (1, 2)).unwrap());
             }
         }
         "untyped" => {
@@ -394,7 +417,7 @@ fn majors(rounds: usize) {
 
 fn usage() -> ! {
     eprintln!(
-        "usage: callcount <typed | untyped | raw_checked | static_c | host_typed | host_static_c> <calls>\n       callcount interleaved <rounds>\n       callcount majors <rounds>\n       callcount same-copy"
+        "usage: callcount <typed | untyped | raw_checked | static_c | host_typed | host_static_c | instantiate_pre> <calls>\n       callcount interleaved <rounds>\n       callcount majors <rounds>\n       callcount same-copy"
     );
     std::process::exit(2);
 }

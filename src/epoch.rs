@@ -1,0 +1,215 @@
+//! What a store does when its epoch deadline passes: trap (Wasmtime's
+//! default) or call a Rust callback that extends the deadline, interrupts,
+//! or fails the call, as the `wasmtime` crate's
+//! `Store::epoch_deadline_trap` / `epoch_deadline_callback`.
+//!
+//! The C API installs a callback (`wasmtime_store_epoch_deadline_callback`)
+//! but cannot remove one. So the first callback installs this module's
+//! trampoline for good, and `epoch_deadline_trap` afterwards makes the
+//! trampoline raise [`Trap::Interrupt`] itself, as Wasmtime would.
+
+use crate::error::{Error, Result};
+use crate::func::HostError;
+use crate::store::{Store, StoreContextMut, StoreInner};
+use crate::sys::types::*;
+use crate::trap::Trap;
+use std::ffi::c_void;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+/// What an epoch deadline callback tells Wasmtime to do, as the crate's
+/// `UpdateDeadline` (its async `Yield` variants need async calls, which
+/// this crate does not offer).
+///
+/// ```no_run
+/// use wasmtime_dyn::{Store, UpdateDeadline};
+/// # let mut store: Store<u32> = unimplemented!();
+/// store.epoch_deadline_callback(|mut cx| {
+///     *cx.data_mut() += 1;
+///     Ok(if *cx.data() < 10 { UpdateDeadline::Continue(1) } else { UpdateDeadline::Interrupt })
+/// });
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum UpdateDeadline {
+    /// Stop the wasm with [`Trap::Interrupt`].
+    Interrupt,
+    /// Go on, with the deadline this many ticks from now.
+    Continue(u64),
+}
+
+/// A store's epoch deadline callback.
+pub(crate) type EpochCallback<T> =
+    Box<dyn FnMut(StoreContextMut<'_, T>) -> Result<UpdateDeadline> + Send + Sync>;
+
+/// What the trampoline does, once installed.
+pub(crate) enum EpochBehaviour<T> {
+    /// No trampoline yet: Wasmtime traps by itself.
+    Default,
+    /// The trampoline raises [`Trap::Interrupt`].
+    Trap,
+    /// The trampoline calls this (taken out while it runs).
+    Callback(Option<EpochCallback<T>>),
+}
+
+impl<T> Store<T> {
+    /// Makes the epoch deadline trap with [`Trap::Interrupt`], as the
+    /// `wasmtime` crate's `Store::epoch_deadline_trap` (Wasmtime's
+    /// default; this undoes [`Store::epoch_deadline_callback`]).
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::{Engine, Store, Trap, TypedFunc};
+    /// # let (engine, mut store, run): (Engine, Store<()>, TypedFunc<(), ()>) = unimplemented!();
+    /// store.epoch_deadline_trap();
+    /// store.set_epoch_deadline(1);
+    /// engine.increment_epoch();
+    /// let err = run.call(&mut store, ()).unwrap_err();
+    /// assert_eq!(err.downcast_ref::<Trap>(), Some(&Trap::Interrupt));
+    /// ```
+    pub fn epoch_deadline_trap(&mut self) {
+        let inner = self.inner_mut();
+        if !matches!(inner.epoch, EpochBehaviour::Default) {
+            inner.epoch = EpochBehaviour::Trap;
+        }
+    }
+
+    /// Calls `callback` when the epoch deadline passes, as the `wasmtime`
+    /// crate's `Store::epoch_deadline_callback`: it gets the store and
+    /// says whether to go on (with a new deadline) or interrupt; an `Err`
+    /// fails the wasm call with that error (downcastable, with the wasm
+    /// frames as [`WasmBacktrace`](crate::WasmBacktrace) context). A panic
+    /// in it resumes in the caller of the wasm call.
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::{Engine, Store, UpdateDeadline};
+    /// # let engine: Engine = unimplemented!();
+    /// let mut store = Store::new(&engine, 0u32);
+    /// store.set_epoch_deadline(1);
+    /// store.epoch_deadline_callback(|mut cx| {
+    ///     *cx.data_mut() += 1; // count the ticks seen
+    ///     Ok(UpdateDeadline::Continue(1))
+    /// });
+    /// ```
+    pub fn epoch_deadline_callback(
+        &mut self,
+        callback: impl FnMut(StoreContextMut<'_, T>) -> Result<UpdateDeadline> + Send + Sync + 'static,
+    ) {
+        let install = matches!(self.inner_mut().epoch, EpochBehaviour::Default);
+        self.inner_mut().epoch = EpochBehaviour::Callback(Some(Box::new(callback)));
+        if install {
+            let inner = self.inner_mut();
+            let core = inner.wasmtime.core();
+            let data: *mut StoreInner<T> = inner;
+            // SAFETY: the store is live; the data pointer is the store's
+            // inner box, which outlives the C store (deleted first in
+            // `Store::drop`), so the trampoline never sees it dangle; no
+            // finalizer (the box is not the callback's to free).
+            unsafe {
+                (core.wasmtime_store_epoch_deadline_callback)(
+                    (*data).store,
+                    Some(trampoline::<T>),
+                    data.cast(),
+                    None,
+                )
+            };
+        }
+    }
+
+    /// Runs a garbage collection, as the crate's `Store::gc`. `why` is the
+    /// crate's out-of-memory hint; the C API's collection takes none, so
+    /// only `None` can be passed.
+    ///
+    /// ```no_run
+    /// # let mut store: wasmtime_dyn::Store<()> = unimplemented!();
+    /// store.gc(None)?;
+    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Unsupported`](crate::ErrorKind::Unsupported)`(Gc)` on
+    /// a library without GC; Wasmtime's error if collecting fails.
+    pub fn gc(&mut self, why: Option<&std::convert::Infallible>) -> Result<()> {
+        let _ = why;
+        let inner = self.inner_mut();
+        let gc = crate::val::gc_table(inner.wasmtime)?;
+        // SAFETY: the context is live; the error, if any, is fresh and owned.
+        unsafe {
+            let error = (gc.wasmtime_context_gc)(inner.context);
+            crate::error::check(inner.wasmtime.core(), error)
+        }
+    }
+}
+
+/// The C callback: runs the store's epoch behaviour.
+///
+/// # Safety
+///
+/// `data` is the `StoreInner<T>` of the store whose wasm is running (set
+/// by `epoch_deadline_callback`); Wasmtime calls this with exclusive access
+/// to that store, from the thread running its wasm.
+unsafe extern "C" fn trampoline<T>(
+    _context: *const wasmtime_context_t,
+    data: *mut c_void,
+    delta: *mut u64,
+    kind: *mut wasmtime_update_deadline_kind_t,
+) -> *mut wasmtime_error_t {
+    let inner = data.cast::<StoreInner<T>>();
+    // Everything that runs Rust code is inside `catch_unwind`, formatting
+    // the error included.
+    let outcome = catch_unwind(AssertUnwindSafe(|| -> Result<UpdateDeadline> {
+        // SAFETY: exclusive access during the callback (contract above).
+        let taken = match unsafe { &mut (*inner).epoch } {
+            EpochBehaviour::Callback(slot) => slot.take(),
+            _ => None,
+        };
+        let Some(mut callback) = taken else {
+            return Ok(UpdateDeadline::Interrupt);
+        };
+        // SAFETY: the store is live, with exclusive access for the call.
+        let cx = unsafe { StoreContextMut::from_inner(inner) };
+        let result = callback(cx);
+        // SAFETY: as above; put back unless the callback replaced itself
+        // (through `Store` it cannot: it only has a context).
+        if let EpochBehaviour::Callback(slot @ None) = unsafe { &mut (*inner).epoch } {
+            *slot = Some(callback);
+        }
+        result
+    }));
+    let error: Error = match outcome {
+        Ok(Ok(UpdateDeadline::Continue(ticks))) => {
+            // SAFETY: Wasmtime passes writable out-pointers.
+            unsafe {
+                *delta = ticks;
+                *kind = WASMTIME_UPDATE_DEADLINE_CONTINUE as wasmtime_update_deadline_kind_t;
+            }
+            return std::ptr::null_mut();
+        }
+        Ok(Ok(UpdateDeadline::Interrupt)) => Error::new(Trap::Interrupt),
+        Ok(Err(error)) => error,
+        Err(payload) => {
+            // SAFETY: exclusive access (contract above).
+            unsafe { (*inner).panic = Some(payload) };
+            Error::msg("an epoch deadline callback panicked (the panic resumes in the caller)")
+        }
+    };
+    // SAFETY: exclusive access (contract above).
+    let core = unsafe { (*inner).wasmtime.core() };
+    let host = match catch_unwind(AssertUnwindSafe(|| HostError::new(error))) {
+        Ok(host) => host,
+        Err(payload) => {
+            // SAFETY: as above.
+            unsafe { (*inner).panic = Some(payload) };
+            HostError::new(Error::msg("an epoch deadline callback's error panicked"))
+        }
+    };
+    let message = host.message().to_string();
+    // SAFETY: as above.
+    unsafe { (*inner).host_error = Some(host) };
+    // SAFETY: the message is readable; the new error goes to Wasmtime.
+    unsafe { (core.wasmtime_error_new)(message_c(&message).as_ptr()) }
+}
+
+/// `message` as a C string (interior NULs dropped).
+fn message_c(message: &str) -> std::ffi::CString {
+    std::ffi::CString::new(message.replace('\0', "")).unwrap_or_default()
+}
