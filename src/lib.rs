@@ -42,6 +42,8 @@ mod engine;
 mod epoch;
 pub mod error;
 mod func;
+mod gc;
+mod gc_types;
 mod global;
 mod instance;
 mod instance_pre;
@@ -56,6 +58,7 @@ mod shared_memory;
 mod store;
 pub mod sys;
 mod table;
+mod tag;
 mod trap;
 mod typed;
 mod types;
@@ -75,6 +78,11 @@ pub use engine::Engine;
 pub use epoch::UpdateDeadline;
 pub use error::{Error, ErrorKind, Result};
 pub use func::{Func, IntoFunc, WasmRet};
+pub use gc::{
+    AnyRef, ArrayRef, ArrayRefPre, EqRef, ExnRef, ExnRefPre, StructRef, StructRefPre,
+    ThrownException, I31,
+};
+pub use gc_types::{ArrayType, ExnType, FieldType, StorageType, StructType, TagType};
 pub use global::Global;
 pub use instance::{Extern, Instance};
 pub use instance_pre::InstancePre;
@@ -87,11 +95,12 @@ pub use profiling::GuestProfiler;
 pub use shared_memory::SharedMemory;
 pub use store::{AsContext, AsContextMut, Caller, Store, StoreContext, StoreContextMut};
 pub use table::Table;
+pub use tag::Tag;
 pub use trap::{FrameInfo, Trap, WasmBacktrace};
 pub use typed::{TypedFunc, WasmTy, WasmTyList};
 pub use types::{
-    ExportType, ExternType, FuncType, GlobalType, ImportType, MemoryType, Mutability, TableType,
-    ValType,
+    ExportType, ExternType, FuncType, GlobalType, HeapType, ImportType, MemoryType, Mutability,
+    RefType, TableType, ValType,
 };
 pub use val::{ExternRef, Val, V128};
 pub use versions::SUPPORTED_MAJORS;

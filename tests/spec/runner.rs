@@ -888,7 +888,7 @@ impl<'a> FileRun<'a> {
             .ty(&self.store)
             .results()
             .iter()
-            .map(|ty| Val::default_for(*ty))
+            .map(Val::default_for)
             .collect();
         Ok(func
             .call(&mut self.store, &args, &mut results)

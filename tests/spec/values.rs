@@ -127,6 +127,10 @@ pub fn show(store: &mut Store<()>, val: &Val) -> String {
             Some(n) => format!("(ref.extern {n})"),
             None => "(ref.extern <foreign>)".into(),
         },
+        Val::AnyRef(None) => "(ref.null any)".into(),
+        Val::AnyRef(Some(_)) => "(ref.any)".into(),
+        Val::ExnRef(None) => "(ref.null exn)".into(),
+        Val::ExnRef(Some(_)) => "(ref.exn)".into(),
     }
 }
 
