@@ -10,8 +10,8 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::{Arc, Mutex};
 use wasmtime_dyn::{
     Capability, Config, Engine, Error, Extern, Global, GlobalType, Instance, Linker, Memory,
-    MemoryType, Module, Mutability, SharedMemory, Store, Table, TableType, Trap, Val, ValType,
-    Wasmtime,
+    MemoryType, Module, Mutability, SharedMemory, Store, Table, TableType, ThrownException, Trap,
+    Val, ValType, Wasmtime,
 };
 use wast::core::Module as WastModule;
 use wast::token::Id;
@@ -373,16 +373,6 @@ fn trap_matches(err: &Error, expected: &str) -> bool {
         })
 }
 
-/// Whether a failed call ended with an uncaught wasm exception: the C API
-/// hands it out as a trap without a code whose message is Wasmtime's for
-/// `ThrownException` (the wasmtime crate's `runtime/exception.rs`).
-fn is_uncaught_exception(err: &Error) -> bool {
-    match kind(err) {
-        Kind::Trap { code, message } => code.is_none() && message.contains("thrown Wasm exception"),
-        _ => false,
-    }
-}
-
 fn is_component(module: &QuoteWat<'_>) -> bool {
     matches!(
         module,
@@ -467,6 +457,8 @@ pub struct FileRun<'a> {
     last_definition: Option<Result<Module, Verdict>>,
     /// Registered names whose module was skipped, with the reason.
     skipped_names: HashMap<String, String>,
+    /// `ref.host` values of the store.
+    hosts: values::HostRefs,
 }
 
 type Outcome<T> = Result<wasmtime_dyn::Result<T>, Verdict>;
@@ -495,6 +487,7 @@ impl<'a> FileRun<'a> {
             definitions: HashMap::new(),
             last_definition: None,
             skipped_names: HashMap::new(),
+            hosts: values::HostRefs::default(),
         })
     }
 
@@ -735,13 +728,13 @@ impl<'a> FileRun<'a> {
                             .runtime_error(&e, "expected results, got an error"))
                     }
                 };
-                values::check_all(&mut self.store, &got, results)
+                values::check_all(&mut self.store, &mut self.hosts, &got, results)
             }
             WastDirective::AssertTrap { exec, message, .. } => match self.execute(exec)? {
                 Ok(got) => {
                     let got: Vec<_> = got
                         .iter()
-                        .map(|v| values::show(&mut self.store, v))
+                        .map(|v| values::show(&mut self.store, &mut self.hosts, v))
                         .collect();
                     Err(fail(format!(
                         "expected the trap `{message}`, got the results [{}]",
@@ -777,7 +770,17 @@ impl<'a> FileRun<'a> {
             } => self.assert_unlinkable(module, message),
             WastDirective::AssertException { exec, .. } => match self.execute(exec)? {
                 Ok(_) => Err(fail("expected an exception, the call returned")),
-                Err(e) if is_uncaught_exception(&e) => Ok(()),
+                Err(e) if e.is::<ThrownException>() => {
+                    // The exception is the store's pending one; taking it
+                    // releases it.
+                    match self.store.take_pending_exception() {
+                        Some(_) => Ok(()),
+                        None => Err(fail(
+                            "the call reported an uncaught exception, but the store has none \
+                             pending",
+                        )),
+                    }
+                }
                 Err(e) => Err(self.setup.runtime_error(&e, "expected an exception")),
             },
             WastDirective::AssertSuspension { .. } => Err(fail(
@@ -882,7 +885,7 @@ impl<'a> FileRun<'a> {
         let args = invoke
             .args
             .iter()
-            .map(|arg| values::arg(&mut self.store, arg))
+            .map(|arg| values::arg(&mut self.store, &mut self.hosts, arg))
             .collect::<Result<Vec<_>, _>>()?;
         let mut results: Vec<Val> = func
             .ty(&self.store)
