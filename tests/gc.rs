@@ -418,7 +418,9 @@ fn structs_arrays_and_i31s_round_trip_on_every_path() {
         Val::from(AnyRef::from_i31(&mut store, I31::wrapping_u32(5)).unwrap()),
         Val::AnyRef(None),
     ] {
-        id_any.call(&mut store, &[v.clone()], &mut out).unwrap();
+        id_any
+            .call(&mut store, std::slice::from_ref(&v), &mut out)
+            .unwrap();
         match (&v, &out[0]) {
             (Val::AnyRef(None), Val::AnyRef(None)) => {}
             (Val::AnyRef(Some(sent)), Val::AnyRef(Some(got))) => {
