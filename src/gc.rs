@@ -68,6 +68,19 @@ fn checked_mut<T>(
 /// owned by the caller; it is deleted here.
 unsafe fn take_heaptype(engine: &Engine, ty: &mut wasmtime_heaptype_t) -> Result<HeapType> {
     let core = engine.wasmtime().core();
+    let concrete = [
+        WASMTIME_HEAPTYPE_KIND_CONCRETE_FUNC,
+        WASMTIME_HEAPTYPE_KIND_CONCRETE_ARRAY,
+        WASMTIME_HEAPTYPE_KIND_CONCRETE_STRUCT,
+        WASMTIME_HEAPTYPE_KIND_CONCRETE_EXN,
+    ];
+    if concrete.contains(&u32::from(ty.kind)) {
+        if let Err(e) = crate::gc_types::concrete_types_readable(engine) {
+            // SAFETY: owned by the caller, deleted once.
+            unsafe { (core.wasmtime_heaptype_delete)(ty) };
+            return Err(e);
+        }
+    }
     let vt = wasmtime_valtype_t {
         kind: WASMTIME_VALTYPE_KIND_REF as u8,
         reftype: wasmtime_reftype_t {
@@ -170,7 +183,7 @@ macro_rules! gc_ref {
 gc_ref!(
     /// A reference to any GC object of the `any` hierarchy: a struct, an
     /// array, an [`I31`], or a host value converted with
-    /// `any.convert_extern` (needs the [`Gc`](Capability::Gc) capability).
+    /// `any.convert_extern` (needs the [`Gc`](crate::Capability::Gc) capability).
     ///
     /// ```no_run
     /// use wasmtime_dyn::{AnyRef, Store, I31};
@@ -189,7 +202,7 @@ gc_ref!(
 
 gc_ref!(
     /// A reference that can be compared with `ref.eq`: a struct, an array
-    /// or an [`I31`] (needs the [`Gc`](Capability::Gc) capability).
+    /// or an [`I31`] (needs the [`Gc`](crate::Capability::Gc) capability).
     ///
     /// ```no_run
     /// use wasmtime_dyn::{EqRef, Store, I31};
@@ -206,7 +219,7 @@ gc_ref!(
 );
 
 gc_ref!(
-    /// A reference to a GC struct (needs the [`Gc`](Capability::Gc)
+    /// A reference to a GC struct (needs the [`Gc`](crate::Capability::Gc)
     /// capability).
     ///
     /// ```no_run
@@ -227,7 +240,7 @@ gc_ref!(
 );
 
 gc_ref!(
-    /// A reference to a GC array (needs the [`Gc`](Capability::Gc)
+    /// A reference to a GC array (needs the [`Gc`](crate::Capability::Gc)
     /// capability).
     ///
     /// ```no_run
@@ -248,7 +261,7 @@ gc_ref!(
 
 gc_ref!(
     /// A reference to an exception (exceptions proposal; needs the
-    /// [`Gc`](Capability::Gc) capability): its [`Tag`] and payload fields.
+    /// [`Gc`](crate::Capability::Gc) capability): its [`Tag`] and payload fields.
     ///
     /// ```no_run
     /// use wasmtime_dyn::{ExnRef, ExnRefPre, ExnType, FuncType, Store, Tag, TagType, Val, ValType};
@@ -965,6 +978,7 @@ impl StructRef {
         let cx = store.as_context();
         checked(&cx, self.store, Self::WHAT)?;
         let since46 = gc_since_46(cx.wasmtime(), "StructRef::ty")?;
+        crate::gc_types::concrete_types_readable(cx.engine())?;
         // SAFETY: the reference is a live, non-null root of this store
         // (checked); the type returned is owned by the handle.
         let ptr = unsafe { (since46.wasmtime_structref_type)(cx.context(), &self.raw) };
@@ -1118,6 +1132,7 @@ impl ArrayRef {
         let cx = store.as_context();
         checked(&cx, self.store, Self::WHAT)?;
         let since46 = gc_since_46(cx.wasmtime(), "ArrayRef::ty")?;
+        crate::gc_types::concrete_types_readable(cx.engine())?;
         // SAFETY: the reference is a live, non-null root of this store
         // (checked); the type returned is owned by the handle.
         let ptr = unsafe { (since46.wasmtime_arrayref_type)(cx.context(), &self.raw) };
@@ -1316,6 +1331,7 @@ impl ExnRef {
         let cx = store.as_context();
         checked(&cx, self.store, Self::WHAT)?;
         let since46 = gc_since_46(cx.wasmtime(), "ExnRef::ty")?;
+        crate::gc_types::concrete_types_readable(cx.engine())?;
         // SAFETY: the reference is a live, non-null root of this store
         // (checked); the type returned is owned by the handle.
         let ptr = unsafe { (since46.wasmtime_exnref_type)(cx.context(), &self.raw) };

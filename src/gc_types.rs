@@ -28,6 +28,23 @@ fn require_gc(engine: &Engine) -> Result<()> {
     }
 }
 
+/// Refuses to make handles of concrete types read from the library for an
+/// engine with stack switching on: their parts could be `cont` types, on
+/// which the C API's readers abort the process (see `ValType::from_c`).
+pub(crate) fn concrete_types_readable(engine: &Engine) -> Result<()> {
+    if engine.settings().stack_switching == Some(true) {
+        Err(ErrorKind::Invalid(
+            "a concrete type of an engine with the stack-switching proposal on: the C API \
+             aborts the process reading a `cont` type, so wasmtime-dyn does not read the \
+             concrete types of such engines"
+                .into(),
+        )
+        .into())
+    } else {
+        Ok(())
+    }
+}
+
 fn wrong_engine() -> crate::Error {
     ErrorKind::WrongEngine("a concrete type", "the engine it was used with").into()
 }

@@ -15,6 +15,23 @@
 //!   [`TypedFunc`], [`Caller`], [`Val`], [`Memory`], [`Global`], [`Table`],
 //!   [`Trap`], [`Error`].
 //!
+//! GC references and exceptions (needing the [`Capability::Gc`] a library
+//! has when built with the C API's `gc` feature; everything below is
+//! [`ErrorKind::Unsupported`]`(Gc)` without it): [`AnyRef`], [`EqRef`],
+//! [`I31`], [`StructRef`] and [`ArrayRef`] with their types
+//! ([`StructType`], [`ArrayType`], [`FieldType`], [`StorageType`]) and
+//! allocators ([`StructRefPre`], [`ArrayRefPre`]), [`ExnRef`], [`Tag`],
+//! [`TagType`], [`ExnType`]; [`ValType::Ref`] names their types. Every
+//! reference is an owned root released when it drops (with or without its
+//! store) and checked against the store it is used with. A call whose
+//! types are all numbers, `funcref` or `externref` passes raw values; any
+//! other reference type makes it a checked call (`wasmtime_func_call`,
+//! `wasmtime_func_new`), where Wasmtime checks concrete and non-null types
+//! that Rust cannot. An uncaught wasm exception is a [`ThrownException`]
+//! error, the exception itself the store's pending one
+//! ([`Store::take_pending_exception`]); a host function throws with
+//! [`Caller::throw`].
+//!
 //! ```no_run
 //! use wasmtime_dyn::{Engine, Linker, Module, Store, Wasmtime};
 //! // SAFETY: WASMTIME_DYN_LIB names a Wasmtime C API library.

@@ -7,7 +7,7 @@ use crate::store::{AsContext, AsContextMut, StoreContextMut};
 use crate::sys::types::*;
 
 /// A tag of a store: exceptions are thrown with one and caught by it
-/// (exceptions proposal; needs the [`Gc`](Capability::Gc) capability,
+/// (exceptions proposal; needs the [`Gc`](crate::Capability::Gc) capability,
 /// which carries the C API's exceptions).
 ///
 /// ```no_run
