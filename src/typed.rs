@@ -105,7 +105,7 @@ fn raw_reference() -> ! {
 /// `Option`. `$into` makes the value (with the store), `$from` reads it
 /// from the value of variant `$val`.
 macro_rules! wasm_ref_ty {
-    ($($ty:ty => $heap:ident, $val:ident, $into:expr, $from:expr;)*) => {
+    ($($ty:ty => $heap:ident, $nullable:expr, $val:ident, $into:expr, $from:expr;)*) => {
         $(
             impl sealed::Sealed for $ty {}
             impl WasmTy for $ty {
@@ -132,7 +132,7 @@ macro_rules! wasm_ref_ty {
 
             impl sealed::Sealed for Option<$ty> {}
             impl WasmTy for Option<$ty> {
-                const TYPE: ValType = ValType::Ref(RefType::new(true, HeapType::$heap));
+                const TYPE: ValType = $nullable;
                 const NUMBER: bool = false;
                 fn into_raw(self) -> wasmtime_val_raw_t {
                     raw_reference()
@@ -180,16 +180,19 @@ wasm_ty! {
 }
 
 wasm_ref_ty! {
-    Func => Func, FuncRef, plain, same;
-    ExternRef => Extern, ExternRef, plain, same;
-    AnyRef => Any, AnyRef, plain, same;
-    EqRef => Eq, AnyRef, plain, |cx: &mut StoreContextMut<'_, T>, r: AnyRef| r.unwrap_eqref(cx);
-    StructRef => Struct, AnyRef, plain, |cx: &mut StoreContextMut<'_, T>, r: AnyRef| r.unwrap_struct(cx);
-    ArrayRef => Array, AnyRef, plain, |cx: &mut StoreContextMut<'_, T>, r: AnyRef| r.unwrap_array(cx);
-    I31 => I31, AnyRef,
+    Func => Func, ValType::FuncRef, FuncRef, plain, same;
+    ExternRef => Extern, ValType::ExternRef, ExternRef, plain, same;
+    AnyRef => Any, ValType::ANYREF, AnyRef, plain, same;
+    EqRef => Eq, ValType::EQREF, AnyRef, plain,
+        |cx: &mut StoreContextMut<'_, T>, r: AnyRef| r.unwrap_eqref(cx);
+    StructRef => Struct, ValType::STRUCTREF, AnyRef, plain,
+        |cx: &mut StoreContextMut<'_, T>, r: AnyRef| r.unwrap_struct(cx);
+    ArrayRef => Array, ValType::ARRAYREF, AnyRef, plain,
+        |cx: &mut StoreContextMut<'_, T>, r: AnyRef| r.unwrap_array(cx);
+    I31 => I31, ValType::I31REF, AnyRef,
         |cx: &mut StoreContextMut<'_, T>, v: I31| AnyRef::from_i31(cx, v).map(Val::from),
         |cx: &mut StoreContextMut<'_, T>, r: AnyRef| r.unwrap_i31(&*cx);
-    ExnRef => Exn, ExnRef, plain, same;
+    ExnRef => Exn, ValType::EXNREF, ExnRef, plain, same;
 }
 
 /// A list of WebAssembly values as Rust types: `()`, a single [`WasmTy`],

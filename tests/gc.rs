@@ -732,3 +732,57 @@ fn without_gc_every_reference_is_unsupported() {
         assert!(store.take_pending_exception().is_none());
     }
 }
+
+#[test]
+fn funcref_and_externref_are_typed_values_too() {
+    let engine = gc_engine(Flavour::Full);
+    let module = module_with(
+        Flavour::Full,
+        &engine,
+        r#"(module
+            (import "host" "twice" (func $twice (param externref) (result externref externref)))
+            (func (export "id_f") (param funcref) (result funcref) local.get 0)
+            (func (export "id_e") (param externref) (result externref externref)
+                (call $twice (local.get 0))))"#,
+        gc_on,
+    );
+    let mut store = Store::new(&engine, ());
+    let mut linker: Linker<()> = Linker::new(&engine);
+    linker
+        .func_wrap("host", "twice", |e: Option<ExternRef>| (e.clone(), e))
+        .unwrap();
+    let instance = linker.instantiate(&mut store, &module).unwrap();
+    let id_f = instance
+        .get_typed_func::<Option<Func>, Option<Func>>(&mut store, "id_f")
+        .unwrap();
+    // The types it hands out spell funcref as the variant.
+    assert!(matches!(
+        id_f.func().ty(&store).params(),
+        [ValType::FuncRef]
+    ));
+    let f = Func::wrap(&mut store, || 3);
+    let back = id_f.call(&mut store, Some(f)).unwrap().unwrap();
+    assert_eq!(
+        back.typed::<(), i32>(&store)
+            .unwrap()
+            .call(&mut store, ())
+            .unwrap(),
+        3
+    );
+    assert!(id_f.call(&mut store, None).unwrap().is_none());
+    let id_e = instance
+        .get_typed_func::<Option<ExternRef>, (Option<ExternRef>, Option<ExternRef>)>(
+            &mut store, "id_e",
+        )
+        .unwrap();
+    let e = ExternRef::new(&mut store, "hello").unwrap();
+    let (a, b) = id_e.call(&mut store, Some(e)).unwrap();
+    for r in [a.unwrap(), b.unwrap()] {
+        let data = r.data(&mut store).unwrap().unwrap();
+        assert_eq!(data.downcast_ref::<&str>(), Some(&"hello"));
+    }
+    // Non-null is a type of its own: a null result is refused as one.
+    assert!(instance
+        .get_typed_func::<Func, Func>(&mut store, "id_f")
+        .is_err());
+}
