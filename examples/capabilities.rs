@@ -10,7 +10,7 @@
 use wasmtime_dyn::sys::tables::{Absence, TableId};
 use wasmtime_dyn::{Capability, LoadError, Wasmtime};
 
-fn main() -> Result<(), Box<dyn std::error::Error>> {
+fn main() -> wasmtime_dyn::Result<()> {
     let paths: Vec<String> = std::env::args().skip(1).collect();
     let opened: Vec<(String, Result<&'static Wasmtime, LoadError>)> = if paths.is_empty() {
         // SAFETY: the library WASMTIME_DYN_LIB names or the system search

@@ -15,7 +15,7 @@ const WAT: &str = r#"(module
         local.get 0 call $greet
         local.get 0 i32.const 2 i32.mul))"#;
 
-fn main() -> Result<(), Box<dyn std::error::Error>> {
+fn main() -> wasmtime_dyn::Result<()> {
     let wasmtime = match std::env::args().nth(1) {
         // SAFETY: the path given is taken to be a Wasmtime C API library.
         Some(path) => unsafe { Wasmtime::open(path) }?,

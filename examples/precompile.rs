@@ -7,12 +7,13 @@
 //! Without a target library the `.cwasm` is made for a library with no
 //! optional capability at all, which every build can load.
 
-use wasmtime_dyn::{precompile_for, Capabilities, Wasmtime};
+use wasmtime_dyn::error::Context;
+use wasmtime_dyn::{bail, precompile_for, Capabilities, Wasmtime};
 
-fn main() -> Result<(), Box<dyn std::error::Error>> {
+fn main() -> wasmtime_dyn::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let [compiling, input, output, rest @ ..] = args.as_slice() else {
-        return Err("usage: precompile <compiling libwasmtime> <input.wat|.wasm> <output.cwasm> [target libwasmtime]".into());
+        bail!("usage: precompile <compiling libwasmtime> <input.wat|.wasm> <output.cwasm> [target libwasmtime]");
     };
     // SAFETY: the paths given are taken to be Wasmtime C API libraries.
     let compiling = unsafe { Wasmtime::open(compiling) }?;
@@ -21,9 +22,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         Some(path) => unsafe { Wasmtime::open(path) }?.capabilities(),
         None => Capabilities::EMPTY,
     };
-    let source = std::fs::read(input).map_err(|e| format!("{input}: {e}"))?;
+    let source = std::fs::read(input).with_context(|| format!("reading {input}"))?;
     let cwasm = precompile_for(compiling, target, &source)?;
-    std::fs::write(output, &cwasm).map_err(|e| format!("{output}: {e}"))?;
+    std::fs::write(output, &cwasm).with_context(|| format!("writing {output}"))?;
     println!(
         "wrote {output} ({} bytes) for a library with capabilities: {target}",
         cwasm.len()

@@ -5,27 +5,28 @@
 //! cargo run --example run_cwasm -- <libwasmtime> <file.cwasm> <export> [args...]
 //! ```
 
-use wasmtime_dyn::{Engine, Linker, Module, Store, Val, ValType, Wasmtime};
+use wasmtime_dyn::error::Context;
+use wasmtime_dyn::{bail, Engine, Linker, Module, Result, Store, Val, ValType, Wasmtime};
 
-fn parse(text: &str, ty: ValType) -> Result<Val, Box<dyn std::error::Error>> {
+fn parse(text: &str, ty: ValType) -> Result<Val> {
     Ok(match ty {
         ValType::I32 => Val::I32(text.parse()?),
         ValType::I64 => Val::I64(text.parse()?),
         ValType::F32 => Val::from(text.parse::<f32>()?),
         ValType::F64 => Val::from(text.parse::<f64>()?),
-        other => return Err(format!("cannot pass a {other} from the command line").into()),
+        other => bail!("cannot pass a {other} from the command line"),
     })
 }
 
-fn main() -> Result<(), Box<dyn std::error::Error>> {
+fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let [library, file, export, params @ ..] = args.as_slice() else {
-        return Err("usage: run_cwasm <libwasmtime> <file.cwasm> <export> [args...]".into());
+        bail!("usage: run_cwasm <libwasmtime> <file.cwasm> <export> [args...]");
     };
     // SAFETY: the path given is taken to be a Wasmtime C API library.
     let wasmtime = unsafe { Wasmtime::open(library) }?;
     let engine = Engine::default_for(wasmtime)?;
-    let bytes = std::fs::read(file).map_err(|e| format!("{file}: {e}"))?;
+    let bytes = std::fs::read(file).with_context(|| format!("reading {file}"))?;
     // Say why before trying, if the artifact does not fit this engine.
     wasmtime_dyn::cwasm::preflight(&engine, &bytes)?;
     // SAFETY: the .cwasm is trusted: it was made by `precompile` from a
@@ -37,20 +38,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let instance = linker.instantiate(&mut store, &module)?;
     let func = instance
         .get_func(&mut store, export)
-        .ok_or_else(|| format!("the module exports no function `{export}`"))?;
+        .with_context(|| format!("the module exports no function `{export}`"))?;
     let ty = func.ty(&store);
     if params.len() != ty.params().len() {
-        return Err(format!(
+        bail!(
             "`{export}` has type {ty}: give {} arguments",
             ty.params().len()
-        )
-        .into());
+        );
     }
     let params = params
         .iter()
         .zip(ty.params())
         .map(|(p, t)| parse(p, t.clone()))
-        .collect::<Result<Vec<_>, _>>()?;
+        .collect::<Result<Vec<_>>>()?;
     let mut results: Vec<Val> = ty.results().iter().map(Val::default_for).collect();
     func.call(&mut store, &params, &mut results)?;
     println!(

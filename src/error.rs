@@ -191,7 +191,8 @@ pub(crate) unsafe fn take(core: &Core, error: *mut wasmtime_error_t) -> Error {
     if unsafe { (core.wasmtime_error_exit_status)(error, &mut status) } {
         // SAFETY: owned here, freed once.
         unsafe { (core.wasmtime_error_delete)(error) };
-        return ErrorKind::Exit(status).into();
+        // Both the crate's `I32Exit` and this crate's kind find it.
+        return Error::new(crate::wasi::I32Exit(status)).context(ErrorKind::Exit(status));
     }
     let mut frames = crate::sys::types::wasm_frame_vec_t {
         size: 0,

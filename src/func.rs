@@ -34,10 +34,29 @@ pub struct Func {
     /// The id of the store it belongs to.
     pub(crate) store: u64,
     pub(crate) wasmtime: &'static Wasmtime,
-    ty: Arc<FuncType>,
+    ty: FuncTy,
     /// Whether its type takes the raw, unchecked call (see
     /// [`ValType::is_simple`](crate::ValType)).
     simple: bool,
+}
+
+/// A function's type: the Rust signature's (allocating nothing), or one
+/// read from the library or given to a host function.
+#[derive(Clone)]
+enum FuncTy {
+    Static(FuncType),
+    Shared(Arc<FuncType>),
+}
+
+impl std::ops::Deref for FuncTy {
+    type Target = FuncType;
+
+    fn deref(&self) -> &FuncType {
+        match self {
+            FuncTy::Static(ty) => ty,
+            FuncTy::Shared(ty) => ty,
+        }
+    }
 }
 
 // SAFETY: the raw handle is a store id and an index, usable only with its
@@ -48,7 +67,7 @@ unsafe impl Sync for Func {}
 
 impl std::fmt::Debug for Func {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Func({})", self.ty)
+        write!(f, "Func({})", *self.ty)
     }
 }
 
@@ -77,7 +96,7 @@ impl Func {
             store: cx.id(),
             wasmtime: cx.wasmtime(),
             simple: ty.is_simple(),
-            ty: Arc::new(ty),
+            ty: FuncTy::Shared(Arc::new(ty)),
         }
     }
 
@@ -103,8 +122,22 @@ impl Func {
             // error saying why this crate cannot represent it).
             return Func::from_c(cx, raw).and_then(|f| TypedFunc::new(&f));
         }
-        let func = Func::with_type(cx, raw, FuncType::from_static(P::TYPES, R::TYPES));
-        TypedFunc::new(&func)
+        TypedFunc::new(&Func::known_typed::<T, P, R>(cx, raw))
+    }
+
+    /// Wraps a function of this store whose type is known to be `P -> R`.
+    pub(crate) fn known_typed<T, P: WasmTyList, R: WasmTyList>(
+        cx: &StoreContextMut<'_, T>,
+        raw: wasmtime_func_t,
+    ) -> Func {
+        let ty = FuncType::from_static(P::TYPES, R::TYPES);
+        Func {
+            raw,
+            store: cx.id(),
+            wasmtime: cx.wasmtime(),
+            simple: ty.is_simple(),
+            ty: FuncTy::Static(ty),
+        }
     }
 
     /// The function's type, as the `wasmtime` crate's `Func::ty`.
@@ -286,7 +319,7 @@ impl Func {
     fn arity_mismatch(&self, params: usize, results: usize) -> Error {
         ErrorKind::TypeMismatch(format!(
             "the function's type is {}, but it was called with {params} arguments and room for {results} results",
-            self.ty
+            *self.ty
         )).into()
     }
 
@@ -295,7 +328,7 @@ impl Func {
         ErrorKind::TypeMismatch(format!(
             "argument {index} is {}, but the function's type is {}",
             param.ty(),
-            self.ty
+            *self.ty
         ))
         .into()
     }

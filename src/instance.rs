@@ -4,7 +4,7 @@ use crate::error::{ErrorKind, Result};
 use crate::func::{call_failed, Func};
 use crate::global::Global;
 use crate::memory::Memory;
-use crate::module::Module;
+use crate::module::{FuncExports, Module};
 use crate::shared_memory::SharedMemory;
 use crate::store::{AsContextMut, StoreContextMut};
 use crate::sys::types::*;
@@ -239,7 +239,17 @@ pub struct Instance {
     pub(crate) raw: wasmtime_instance_t,
     /// The id of the store it belongs to.
     pub(crate) store: u64,
+    /// Its module's function exports, which its store keeps alive (see
+    /// `StoreInner::modules`); null when not known.
+    exports: *const FuncExports,
 }
+
+// SAFETY: the raw handle is a store id and an index, usable only with its
+// store, which every use checks; `exports` points at immutable data the
+// store keeps alive and is read only with that store.
+unsafe impl Send for Instance {}
+// SAFETY: as above.
+unsafe impl Sync for Instance {}
 
 impl std::fmt::Debug for Instance {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -354,8 +364,9 @@ impl Instance {
         raw: wasmtime_instance_t,
         module: &Module,
     ) -> Instance {
-        let instance = Instance::from_c(cx, raw);
+        let mut instance = Instance::from_c(cx, raw);
         record_wide_tables(cx, module, |cx, name| instance.raw_export(cx, name));
+        instance.exports = cx.keep_func_exports(module.shared_func_exports());
         instance
     }
 
@@ -381,6 +392,7 @@ impl Instance {
         Instance {
             raw,
             store: cx.id(),
+            exports: std::ptr::null(),
         }
     }
 
@@ -537,7 +549,17 @@ impl Instance {
             );
         }
         // SAFETY: the union member read is the one `kind` names.
-        Func::from_c_typed(&mut cx, unsafe { item.of.func }).map_err(|err| {
+        let raw = unsafe { item.of.func };
+        // SAFETY: non-null, it points at exports the instance's store keeps
+        // alive, and that store is `cx`'s (checked above).
+        let known = unsafe { self.exports.as_ref() }
+            .and_then(|e| e.get(name))
+            .and_then(Option::as_ref)
+            .is_some_and(|ty| ty.params() == P::TYPES && ty.results() == R::TYPES);
+        if known {
+            return TypedFunc::new(&Func::known_typed::<_, P, R>(&cx, raw));
+        }
+        Func::from_c_typed(&mut cx, raw).map_err(|err| {
             match err.downcast::<ErrorKind>() {
                 // A type this crate cannot represent: say which export.
                 Ok(ErrorKind::Invalid(why)) => {

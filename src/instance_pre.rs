@@ -35,6 +35,8 @@ pub struct InstancePre<T> {
     store_id: Option<u64>,
     /// Whether the linker defined WASI (see `StoreInner::has_wasi`).
     has_wasi: bool,
+    /// The linker's WASI context getter, if any (see `linker::provide_wasi`).
+    wasi_ctx: Option<crate::wasi::p1::WasiCtxGetter<T>>,
     _data: PhantomData<fn(T)>,
 }
 
@@ -74,6 +76,7 @@ impl<T> Clone for InstancePre<T> {
             module: self.module.clone(),
             store_id: self.store_id,
             has_wasi: self.has_wasi,
+            wasi_ctx: self.wasi_ctx.clone(),
             _data: PhantomData,
         }
     }
@@ -128,8 +131,9 @@ impl<T: 'static> Linker<T> {
                 wasmtime: self.engine().wasmtime(),
             }),
             module: module.clone(),
-            store_id: self.store_id(),
+            store_id: self.store_for(module),
             has_wasi: self.has_wasi,
+            wasi_ctx: self.wasi_ctx.clone(),
             _data: PhantomData,
         })
     }
@@ -164,6 +168,7 @@ impl<T> InstancePre<T> {
             "the pre-instantiated module",
             "the pre-instantiated module (its linker held items of another store)",
         )?;
+        crate::linker::provide_wasi(self.wasi_ctx.as_ref(), &mut cx)?;
         crate::linker::refuse_wasi_without_context(self.has_wasi, &cx, &self.module)?;
         let mut raw = std::mem::MaybeUninit::<wasmtime_instance_t>::uninit();
         let mut trap = std::ptr::null_mut();

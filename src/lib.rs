@@ -105,7 +105,7 @@ pub use instance::{Extern, Instance};
 pub use instance_pre::InstancePre;
 pub use linker::Linker;
 pub use loader::{LoadError, Origin, ValAbi, Version, Wasmtime};
-pub use memory::Memory;
+pub use memory::{Memory, MemoryAccessError};
 pub use module::Module;
 pub use pooling::PoolingConfig;
 pub use profiling::GuestProfiler;
@@ -146,3 +146,9 @@ pub const WASMTIME_VERSION: &str = "50.0.1";
 /// }
 /// ```
 pub const ENV_VAR: &str = "WASMTIME_DYN_LIB";
+
+/// The README's code blocks, compiled (and run where not `no_run`) as doc
+/// tests, so the README cannot drift from the API.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

@@ -30,8 +30,16 @@ pub struct Linker<T> {
     ptr: *mut wasmtime_linker_t,
     /// The store the store-bound items defined so far belong to.
     store_id: Option<u64>,
+    /// What the store-bound items are defined as: `(module, Some(name))`
+    /// for one item, `(module, None)` for every name under `module` (an
+    /// instance's or a module's exports). A module importing none of them
+    /// may be instantiated in any store of the engine, as with the crate.
+    store_bound: Vec<(String, Option<String>)>,
     /// Whether WASI is defined here (see `StoreInner::has_wasi`).
     pub(crate) has_wasi: bool,
+    /// Where a store's WASI context is in its data, when WASI was defined
+    /// by `wasi::p1::add_to_linker_sync`.
+    pub(crate) wasi_ctx: Option<crate::wasi::p1::WasiCtxGetter<T>>,
     _data: PhantomData<fn(T)>,
 }
 
@@ -73,6 +81,24 @@ pub(crate) fn check_store_bound<T>(
         cx.check(id, holder)?;
     }
     Ok(())
+}
+
+/// Installs the store's WASI context from its data, where the linker was
+/// given a getter (`wasi::p1::add_to_linker_sync`) and the store has none.
+pub(crate) fn provide_wasi<T>(
+    get: Option<&crate::wasi::p1::WasiCtxGetter<T>>,
+    cx: &mut StoreContextMut<'_, T>,
+) -> Result<()> {
+    let Some(get) = get else { return Ok(()) };
+    if cx.has_wasi() {
+        return Ok(());
+    }
+    let config = get(cx.data_mut()).config.clone();
+    let wasi = cx
+        .engine()
+        .wasi()
+        .ok_or(ErrorKind::Unsupported(crate::Capability::Wasi))?;
+    wasi.set(cx, &config)
 }
 
 /// A WASI function called in a store without a WASI context aborts the
@@ -129,7 +155,9 @@ impl<T: 'static> Linker<T> {
             engine: engine.clone(),
             ptr,
             store_id: None,
+            store_bound: Vec::new(),
             has_wasi: false,
+            wasi_ctx: None,
             _data: PhantomData,
         }
     }
@@ -147,11 +175,6 @@ impl<T: 'static> Linker<T> {
 
     pub(crate) fn ptr(&self) -> *mut wasmtime_linker_t {
         self.ptr
-    }
-
-    /// The store the store-bound items defined so far belong to.
-    pub(crate) fn store_id(&self) -> Option<u64> {
-        self.store_id
     }
 
     fn core(&self) -> &'static crate::sys::tables::Core {
@@ -184,6 +207,37 @@ impl<T: 'static> Linker<T> {
             self.store_id,
             "the linker",
             "the linker (it holds items of another store)",
+        )
+    }
+
+    /// The store `module` must be instantiated in, if it imports items of
+    /// one (see `store_bound`).
+    pub(crate) fn store_for(&self, module: &Module) -> Option<u64> {
+        let id = self.store_id?;
+        module
+            .imports_any(|m, n| {
+                self.store_bound
+                    .iter()
+                    .any(|(bm, bn)| bm == m && bn.as_deref().map_or(true, |bn| bn == n))
+            })
+            .then_some(id)
+    }
+
+    /// As [`Linker::check_store`], for instantiating `module`: a store other
+    /// than that of the store-bound items is refused only when `module`
+    /// imports one of them.
+    fn check_store_for(&self, cx: &StoreContextMut<'_, T>, module: &Module) -> Result<()> {
+        // The imports are read only for a store other than the items'.
+        let bound = match self.store_id {
+            Some(id) if id != cx.id() => self.store_for(module),
+            _ => None,
+        };
+        check_store_bound(
+            cx,
+            &self.engine,
+            bound,
+            "the linker",
+            "the linker (the module imports items it holds of another store)",
         )
     }
 
@@ -225,6 +279,8 @@ impl<T: 'static> Linker<T> {
             .map_err(name_error(item_name(module, name)))?;
         if let Some(id) = item.store_id() {
             self.store_id = Some(id);
+            self.store_bound
+                .push((module.to_string(), Some(name.to_string())));
         }
         Ok(self)
     }
@@ -282,6 +338,7 @@ impl<T: 'static> Linker<T> {
         unsafe { crate::error::check(self.core(), error) }
             .map_err(name_error(format!("instance `{name}`")))?;
         self.store_id = Some(instance.store);
+        self.store_bound.push((name.to_string(), None));
         Ok(self)
     }
 
@@ -438,10 +495,11 @@ impl<T: 'static> Linker<T> {
         module: &Module,
     ) -> Result<Instance> {
         let mut cx = store.as_context_mut();
-        self.check_store(&cx)?;
+        self.check_store_for(&cx, module)?;
         if !Engine::same(module.engine(), &self.engine) {
             return Err(ErrorKind::WrongEngine("the module", "the linker").into());
         }
+        provide_wasi(self.wasi_ctx.as_ref(), &mut cx)?;
         refuse_wasi_without_context(self.has_wasi, &cx, module)?;
         let mut raw = std::mem::MaybeUninit::<wasmtime_instance_t>::uninit();
         let mut trap = std::ptr::null_mut();
@@ -489,10 +547,12 @@ impl<T: 'static> Linker<T> {
         module: &Module,
     ) -> Result<&mut Self> {
         let mut cx = store.as_context_mut();
+        // It defines store-bound items: only in the store of those it has.
         self.check_store(&cx)?;
         if !Engine::same(module.engine(), &self.engine) {
             return Err(ErrorKind::WrongEngine("the module", "the linker").into());
         }
+        provide_wasi(self.wasi_ctx.as_ref(), &mut cx)?;
         refuse_wasi_without_context(self.has_wasi, &cx, module)?;
         // SAFETY: linker, context and module are live and of one engine;
         // store-bound definitions belong to this store (checked); the name
@@ -512,6 +572,7 @@ impl<T: 'static> Linker<T> {
             return Err(unsafe { call_failed(&mut cx, error, std::ptr::null_mut()) });
         }
         self.store_id = Some(cx.id());
+        self.store_bound.push((module_name.to_string(), None));
         // A reactor's instance is Wasmtime's: the tables it defines whose
         // types the C API cannot give are recorded through the linker.
         crate::instance::record_wide_tables(&mut cx, module, |cx, name| {

@@ -1,6 +1,6 @@
 //! Linear memories.
 
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::Result;
 use crate::store::{AsContext, AsContextMut, StoreContextMut};
 use crate::sys::types::*;
 use crate::types::MemoryType;
@@ -223,7 +223,12 @@ impl Memory {
     /// # Panics
     ///
     /// If the memory belongs to another store (as in the `wasmtime` crate).
-    pub fn read(&self, store: impl AsContext, offset: usize, buf: &mut [u8]) -> Result<()> {
+    pub fn read(
+        &self,
+        store: impl AsContext,
+        offset: usize,
+        buf: &mut [u8],
+    ) -> Result<(), MemoryAccessError> {
         let data = self.data(&store);
         let src = offset
             .checked_add(buf.len())
@@ -248,7 +253,12 @@ impl Memory {
     /// # Panics
     ///
     /// If the memory belongs to another store (as in the `wasmtime` crate).
-    pub fn write(&self, mut store: impl AsContextMut, offset: usize, bytes: &[u8]) -> Result<()> {
+    pub fn write(
+        &self,
+        mut store: impl AsContextMut,
+        offset: usize,
+        bytes: &[u8],
+    ) -> Result<(), MemoryAccessError> {
         let data = self.data_mut(&mut store);
         let len = data.len();
         let dst = offset
@@ -287,9 +297,40 @@ impl Memory {
     }
 }
 
-fn out_of_bounds(offset: usize, len: usize, size: usize) -> Error {
-    ErrorKind::Invalid(format!(
-        "{len} bytes at offset {offset} are outside the memory's {size} bytes"
-    ))
-    .into()
+fn out_of_bounds(offset: usize, len: usize, size: usize) -> MemoryAccessError {
+    MemoryAccessError { offset, len, size }
 }
+
+/// A [`Memory::read`] or [`Memory::write`] outside the memory, as the
+/// crate's `MemoryAccessError` (which `?` turns into an
+/// [`Error`](crate::Error)); its message says where.
+///
+/// ```no_run
+/// use wasmtime_dyn::{Memory, MemoryAccessError, MemoryType, Store};
+/// # let mut store: Store<()> = unimplemented!();
+/// let memory = Memory::new(&mut store, MemoryType::new(1, None))?;
+/// let err: MemoryAccessError = memory.write(&mut store, 65535, b"ab").unwrap_err();
+/// assert_eq!(
+///     err.to_string(),
+///     "out of bounds memory access: 2 bytes at offset 65535 are outside the memory's 65536 bytes"
+/// );
+/// # Ok::<(), wasmtime_dyn::Error>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MemoryAccessError {
+    offset: usize,
+    len: usize,
+    size: usize,
+}
+
+impl std::fmt::Display for MemoryAccessError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "out of bounds memory access: {} bytes at offset {} are outside the memory's {} bytes",
+            self.len, self.offset, self.size
+        )
+    }
+}
+
+impl std::error::Error for MemoryAccessError {}

@@ -5,10 +5,11 @@ use crate::engine::Engine;
 use crate::error::{ErrorKind, Result};
 use crate::sys::types::*;
 use crate::trap::empty_vec;
-use crate::types::{name_of, ExportType, ExternType, ImportType};
+use crate::types::{name_of, ExportType, ExternType, FuncType, ImportType};
 use crate::wasm_scan::TableFacts;
+use std::collections::HashMap;
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// A compiled module, ready to instantiate in stores of its engine.
 ///
@@ -32,7 +33,15 @@ pub struct Module {
     /// `wasm_scan::TableLimits`), read from the bytes it was compiled from;
     /// `None` for a deserialized module, whose bytes this crate never saw.
     pub(crate) tables: Option<Arc<TableFacts>>,
+    /// The types of its function exports, read once on first use and
+    /// shared by clones (see [`Module::func_exports`]).
+    func_exports: Arc<OnceLock<FuncExports>>,
 }
+
+/// A module's function exports by name, with their types: `None` for an
+/// export that is not a function or whose type this crate cannot
+/// represent (those are looked up the slow way).
+pub(crate) type FuncExports = HashMap<Box<str>, Option<FuncType>, rustc_hash::FxBuildHasher>;
 
 // SAFETY: `wasmtime::Module` is `Send + Sync`; the C API's module boxes one.
 unsafe impl Send for Module {}
@@ -265,6 +274,45 @@ impl Module {
         items
     }
 
+    /// The types of the function exports, read from the library the first
+    /// time they are needed (one C call per export, once per module):
+    /// `get_typed_func` then checks a signature without asking the library.
+    pub(crate) fn shared_func_exports(&self) -> &Arc<OnceLock<FuncExports>> {
+        self.func_exports.get_or_init(|| self.read_func_exports());
+        &self.func_exports
+    }
+
+    fn read_func_exports(&self) -> FuncExports {
+        let core = self.engine.wasmtime().core();
+        let mut vec = wasm_exporttype_vec_t {
+            size: 0,
+            data: std::ptr::null_mut(),
+        };
+        // SAFETY: the module is live; `vec` is an empty vector to fill.
+        unsafe { (core.wasmtime_module_exports)(self.ptr, &mut vec) };
+        let map = (0..vec.size)
+            .map(|i| {
+                // SAFETY: the vector holds `size` live export types,
+                // which own their names and types until it is deleted.
+                unsafe {
+                    let item = *vec.data.add(i);
+                    let name = name_of((core.wasm_exporttype_name)(item));
+                    let ty = (core.wasm_exporttype_type)(item);
+                    let func = if u32::from((core.wasm_externtype_kind)(ty)) == WASM_EXTERN_FUNC {
+                        FuncType::from_c(&self.engine, (core.wasm_externtype_as_functype_const)(ty))
+                            .ok()
+                    } else {
+                        None
+                    };
+                    (name.into_boxed_str(), func)
+                }
+            })
+            .collect();
+        // SAFETY: filled by the library, deleted once.
+        unsafe { (core.wasm_exporttype_vec_delete)(&mut vec) };
+        map
+    }
+
     /// The first of `names` the module imports from, if any (reads the
     /// import names only, never their types).
     pub(crate) fn imports_from(&self, names: &[&'static str]) -> Option<&'static str> {
@@ -280,6 +328,33 @@ impl Module {
             // their names until the vector is deleted.
             let module = unsafe { name_of((core.wasm_importtype_module)(*vec.data.add(i))) };
             names.iter().copied().find(|n| *n == module)
+        });
+        // SAFETY: filled by the library, deleted once.
+        unsafe { (core.wasm_importtype_vec_delete)(&mut vec) };
+        found
+    }
+
+    /// Whether `wanted(module, name)` holds for one of the imports (reads
+    /// the import names only, never their types).
+    pub(crate) fn imports_any(&self, wanted: impl Fn(&str, &str) -> bool) -> bool {
+        let core = self.engine.wasmtime().core();
+        let mut vec = wasm_importtype_vec_t {
+            size: 0,
+            data: std::ptr::null_mut(),
+        };
+        // SAFETY: the module is live; `vec` is an empty vector to fill.
+        unsafe { (core.wasmtime_module_imports)(self.ptr, &mut vec) };
+        let found = (0..vec.size).any(|i| {
+            // SAFETY: the vector holds `size` live import types, which own
+            // their names until the vector is deleted.
+            let (module, name) = unsafe {
+                let item = *vec.data.add(i);
+                (
+                    name_of((core.wasm_importtype_module)(item)),
+                    name_of((core.wasm_importtype_name)(item)),
+                )
+            };
+            wanted(&module, &name)
         });
         // SAFETY: filled by the library, deleted once.
         unsafe { (core.wasm_importtype_vec_delete)(&mut vec) };
@@ -304,6 +379,7 @@ impl Module {
             engine: engine.clone(),
             ptr,
             tables: None,
+            func_exports: Arc::default(),
         }
     }
 
@@ -323,6 +399,7 @@ impl Clone for Module {
             engine: self.engine.clone(),
             ptr,
             tables: self.tables.clone(),
+            func_exports: self.func_exports.clone(),
         }
     }
 }

@@ -4,12 +4,14 @@
 use crate::engine::Engine;
 use crate::error::{ErrorKind, Result};
 use crate::loader::Wasmtime;
+use crate::module::FuncExports;
 use crate::sys::types::*;
 use crate::wasm_scan::TableLimits;
 use std::any::Any;
 use std::collections::HashMap;
 use std::marker::PhantomData;
 use std::ptr::NonNull;
+use std::sync::{Arc, OnceLock};
 
 /// What lives behind a store's pointer; reached from C through the store's
 /// data pointer in host function callbacks.
@@ -38,6 +40,14 @@ pub(crate) struct StoreInner<T> {
     /// words: recorded when an instance of a module whose bytes this crate
     /// read is made, answered by `Table::ty` without asking the C API.
     pub(crate) wide_tables: HashMap<(u32, u32), TableLimits>,
+    /// The function exports of the modules instantiated here (see
+    /// `Module::shared_func_exports`), kept alive as long as the store:
+    /// each [`Instance`](crate::Instance) points at its module's, and
+    /// `get_typed_func` checks a signature there instead of asking the
+    /// library for the function's type. The first module is kept inline:
+    /// a store of one module allocates nothing for it.
+    pub(crate) first_module: Option<Arc<OnceLock<FuncExports>>>,
+    pub(crate) more_modules: Vec<Arc<OnceLock<FuncExports>>>,
     /// What the epoch deadline does (see `crate::epoch`).
     pub(crate) epoch: crate::epoch::EpochBehaviour<T>,
     pub(crate) data: T,
@@ -89,6 +99,8 @@ impl<T> Store<T> {
             host_error: None,
             has_wasi: false,
             wide_tables: HashMap::new(),
+            first_module: None,
+            more_modules: Vec::new(),
             epoch: crate::epoch::EpochBehaviour::Default,
             data,
         }));
@@ -448,6 +460,29 @@ impl<T> StoreContextMut<'_, T> {
     pub(crate) fn record_wide_table(&mut self, table: &wasmtime_table_t, limits: TableLimits) {
         // SAFETY: exclusive for the borrow.
         unsafe { (*self.inner).wide_tables.insert(table_key(table), limits) };
+    }
+
+    /// Keeps a module's function exports (filled) alive as long as the
+    /// store, and returns where they are: an instance of the module keeps
+    /// the address.
+    pub(crate) fn keep_func_exports(
+        &mut self,
+        exports: &Arc<OnceLock<FuncExports>>,
+    ) -> *const FuncExports {
+        // SAFETY: exclusive for the borrow.
+        let inner = unsafe { &mut *self.inner };
+        // Instances of one module in a row are the common case.
+        let last = inner.more_modules.last().or(inner.first_module.as_ref());
+        if !last.is_some_and(|last| Arc::ptr_eq(last, exports)) {
+            if inner.first_module.is_none() {
+                inner.first_module = Some(exports.clone());
+            } else {
+                inner.more_modules.push(exports.clone());
+            }
+        }
+        exports
+            .get()
+            .map_or(std::ptr::null(), |e| e as *const FuncExports)
     }
 
     /// Takes the error a host function returned during the last call.

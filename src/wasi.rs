@@ -19,6 +19,10 @@
 //! # Ok::<(), wasmtime_dyn::Error>(())
 //! ```
 
+pub mod p1;
+
+pub use p1::{FilePerms, WasiCtxBuilder};
+
 use crate::capability::Capability;
 use crate::engine::Engine;
 use crate::error::{Error, ErrorKind, Result};
@@ -631,6 +635,33 @@ impl Wasi {
         Ok(())
     }
 }
+
+/// A WASI program's exit status, as the `wasmtime_wasi` crate's
+/// `I32Exit`: the error a call returns when the program calls `proc_exit`
+/// (also found as [`ErrorKind::Exit`], its context).
+///
+/// ```no_run
+/// use wasmtime_dyn::wasi::I32Exit;
+/// use wasmtime_dyn::{Store, TypedFunc};
+/// # let (mut store, start): (Store<()>, TypedFunc<(), ()>) = unimplemented!();
+/// if let Err(err) = start.call(&mut store, ()) {
+///     match err.downcast_ref::<I32Exit>() {
+///         Some(I32Exit(status)) => std::process::exit(*status),
+///         None => return Err(err),
+///     }
+/// }
+/// # Ok::<(), wasmtime_dyn::Error>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct I32Exit(pub i32);
+
+impl std::fmt::Display for I32Exit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Exited with i32 exit status {}", self.0)
+    }
+}
+
+impl std::error::Error for I32Exit {}
 
 /// The module names `Wasi::add_to_linker` defines functions under
 /// (`wasi_unstable` too, should a later version add it).

@@ -207,6 +207,29 @@ fn instance_pre_keeps_store_bound_items_to_their_store() {
                 let instance = pre.instantiate(&mut a).unwrap();
                 let twice = instance.get_typed_func::<(), i32>(&mut a, "twice").unwrap();
                 assert_eq!(twice.call(&mut a, ()).unwrap(), 12, "{flavour:?}");
+
+                // A module importing none of the store-bound items is
+                // instantiated in any store of the engine, as with the crate.
+                let own = module_with(
+                    flavour,
+                    &engine,
+                    r#"(module (func (export "seven") (result i32) i32.const 7))"#,
+                    |_| {},
+                );
+                let direct = linker.instantiate(&mut b, &own).unwrap();
+                let seven = direct.get_typed_func::<(), i32>(&mut b, "seven").unwrap();
+                assert_eq!(seven.call(&mut b, ()).unwrap(), 7, "{flavour:?}");
+                let pre_own = linker.instantiate_pre(&own).unwrap();
+                let mut c = Store::new(&engine, Vec::new());
+                let instance = pre_own.instantiate(&mut c).unwrap();
+                let seven = instance.get_typed_func::<(), i32>(&mut c, "seven").unwrap();
+                assert_eq!(seven.call(&mut c, ()).unwrap(), 7, "{flavour:?}");
+                // While the user of `r` is still refused there.
+                let err = linker.instantiate(&mut b, &user).unwrap_err();
+                assert!(
+                    matches!(kind(&err), Some(ErrorKind::WrongStore(_))),
+                    "{flavour:?}: {err:?}"
+                );
             }
         },
     );

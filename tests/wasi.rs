@@ -281,3 +281,58 @@ fn stdin_from_bytes_and_from_a_file() {
     assert_eq!(out.contents(), b"from a file");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Exits with `argc * 10 + envc`.
+const COUNTS: &str = r#"(module
+  (import "wasi_snapshot_preview1" "args_sizes_get" (func $args (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "environ_sizes_get" (func $env (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+  (memory (export "memory") 1)
+  (func (export "_start")
+    (drop (call $args (i32.const 0) (i32.const 4)))
+    (drop (call $env (i32.const 8) (i32.const 12)))
+    (call $exit (i32.add (i32.mul (i32.load (i32.const 0)) (i32.const 10)) (i32.load (i32.const 8))))
+    unreachable))"#;
+
+#[test]
+fn the_wasmtime_wasi_p1_shapes_install_the_context_from_the_store_data() {
+    use wasmtime_dyn::wasi::p1::{self, WasiP1Ctx};
+    use wasmtime_dyn::wasi::{I32Exit, WasiCtxBuilder};
+
+    struct App {
+        runs: u32,
+        wasi: WasiP1Ctx,
+    }
+    let (engine, module) = setup(Flavour::Full, COUNTS);
+    let mut linker: Linker<App> = Linker::new(&engine);
+    p1::add_to_linker_sync(&mut linker, |app| &mut app.wasi).unwrap();
+    let exit_status = |store: &mut Store<App>, instance: wasmtime_dyn::Instance| {
+        let err = instance
+            .get_typed_func::<(), ()>(&mut *store, "_start")
+            .unwrap()
+            .call(&mut *store, ())
+            .unwrap_err();
+        // Both the crate's `I32Exit` and this crate's kind find the status.
+        let status = err.downcast_ref::<I32Exit>().expect("an exit").0;
+        assert!(matches!(kind(&err), Some(ErrorKind::Exit(s)) if *s == status));
+        status
+    };
+
+    let wasi = WasiCtxBuilder::new()
+        .args(&["app", "one", "two"])
+        .envs(&[("A", "1"), ("B", "2")])
+        .arg("three")
+        .build_p1();
+    let mut store = Store::new(&engine, App { runs: 0, wasi });
+    let instance = linker.instantiate(&mut store, &module).unwrap();
+    assert_eq!(exit_status(&mut store, instance), 42);
+    store.data_mut().runs += 1;
+
+    // Through an InstancePre, in a store of its own.
+    let pre = linker.instantiate_pre(&module).unwrap();
+    let wasi = WasiCtxBuilder::new().arg("solo").env("X", "y").build_p1();
+    let mut other = Store::new(&engine, App { runs: 0, wasi });
+    let instance = pre.instantiate(&mut other).unwrap();
+    assert_eq!(exit_status(&mut other, instance), 11);
+    assert_eq!(store.data().runs, 1);
+}

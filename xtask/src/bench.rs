@@ -184,7 +184,7 @@ const PACKAGES: [&str; 6] = [
 ];
 
 /// Callgrind modes: (binary, mode). See the binaries' documentation.
-const CALLGRIND_MODES: [(&str, &str); 8] = [
+const CALLGRIND_MODES: [(&str, &str); 10] = [
     ("callcount", "typed"),
     ("callcount", "static_c"),
     ("callcount-wasmtime", "typed"),
@@ -193,6 +193,8 @@ const CALLGRIND_MODES: [(&str, &str); 8] = [
     ("callcount", "host_typed"),
     ("callcount", "host_static_c"),
     ("callcount-wasmtime", "host_typed"),
+    ("callcount", "instantiate_pre"),
+    ("callcount-wasmtime", "instantiate_pre"),
 ];
 
 /// A criterion result: median and its confidence interval, ns.
@@ -1150,6 +1152,19 @@ impl Results {
                 ))
             );
         }
+        let _ = writeln!(
+            w,
+            "\nInstructions per iteration of the `InstancePre` path on full (callgrind, \
+             `callcount instantiate_pre` against `callcount-wasmtime instantiate_pre`, see \
+             Instruction counts): {:.0} against the wasmtime crate's {:.0}, {}.",
+            self.ir("callcount", "instantiate_pre").unwrap_or(f64::NAN),
+            self.ir("callcount-wasmtime", "instantiate_pre")
+                .unwrap_or(f64::NAN),
+            show_ratio(ratio(
+                self.ir("callcount", "instantiate_pre"),
+                self.ir("callcount-wasmtime", "instantiate_pre")
+            ))
+        );
 
         let _ = writeln!(w, "\n## Load\n");
         let _ = writeln!(
@@ -1300,6 +1315,11 @@ impl Results {
                 "host_typed / wasmtime_crate host_typed",
                 ("callcount", "host_typed"),
                 ("callcount-wasmtime", "host_typed"),
+            ),
+            (
+                "instantiate_pre / wasmtime_crate instantiate_pre",
+                ("callcount", "instantiate_pre"),
+                ("callcount-wasmtime", "instantiate_pre"),
             ),
         ] {
             let _ = writeln!(
