@@ -49,9 +49,9 @@ fn main() -> Result<()> {
     let params = params
         .iter()
         .zip(ty.params())
-        .map(|(p, t)| parse(p, *t))
+        .map(|(p, t)| parse(p, t.clone()))
         .collect::<Result<Vec<_>>>()?;
-    let mut results: Vec<Val> = ty.results().iter().map(|t| Val::default_for(*t)).collect();
+    let mut results: Vec<Val> = ty.results().iter().map(Val::default_for).collect();
     func.call(&mut store, &params, &mut results)?;
     println!(
         "{export}{params:?} = {results:?} (on {}, capabilities: {})",

@@ -288,14 +288,19 @@ impl WasmCoreDump {
                             Some(at) => Some(*at),
                             None => {
                                 let global = Global::from_c(cx, raw);
-                                // A type this crate cannot represent: left out.
-                                global.ty(&*cx).ok().map(|ty| {
-                                    globals.push(global);
-                                    global_types.push(ty);
-                                    let at = globals.len() as u32 - 1;
-                                    global_index.insert(key, at);
-                                    at
-                                })
+                                // A type of the GC proposals (whose encoding
+                                // a dump does not carry here): left out.
+                                global
+                                    .ty(&*cx)
+                                    .ok()
+                                    .filter(|ty| valtype_byte(ty.content()).is_some())
+                                    .map(|ty| {
+                                        globals.push(global);
+                                        global_types.push(ty);
+                                        let at = globals.len() as u32 - 1;
+                                        global_index.insert(key, at);
+                                        at
+                                    })
                             }
                         };
                         layout.globals.extend(at);
@@ -480,17 +485,18 @@ impl WasmCoreDump {
         let mut globals = Vec::new();
         put_len(&mut globals, self.globals.len());
         for (global, ty) in self.globals.iter().zip(&self.global_types) {
-            globals.push(valtype_byte(ty.content()));
+            // Only types with a byte are kept (see `capture`).
+            globals.push(valtype_byte(ty.content()).unwrap_or(0x7f));
             globals.push(u8::from(ty.mutability() == Mutability::Var));
             let value = if ty.content().is_ref() {
                 // References are written as null, as the crate writes them.
-                Val::default_for(ty.content())
+                Val::default_for(ty.content().clone())
             } else {
                 // A value the library will not give (none expected for a
                 // number) is written as the type's zero.
                 global
                     .get(&mut cx)
-                    .unwrap_or_else(|_| Val::default_for(ty.content()))
+                    .unwrap_or_else(|_| Val::default_for(ty.content().clone()))
             };
             put_const(&mut globals, &value);
         }
@@ -614,8 +620,9 @@ fn nonzero_runs(bytes: &[u8]) -> Vec<(usize, usize)> {
     runs
 }
 
-fn valtype_byte(ty: ValType) -> u8 {
-    match ty {
+/// The one-byte encoding of `ty`; `None` for the GC proposals' types.
+fn valtype_byte(ty: &ValType) -> Option<u8> {
+    Some(match ty {
         ValType::I32 => 0x7f,
         ValType::I64 => 0x7e,
         ValType::F32 => 0x7d,
@@ -623,7 +630,8 @@ fn valtype_byte(ty: ValType) -> u8 {
         ValType::V128 => 0x7b,
         ValType::FuncRef => 0x70,
         ValType::ExternRef => 0x6f,
-    }
+        ValType::Ref(_) => return None,
+    })
 }
 
 /// A constant expression producing `value` (references: null).
@@ -651,6 +659,9 @@ fn put_const(out: &mut Vec<u8>, value: &Val) {
         }
         Val::FuncRef(_) => out.extend_from_slice(&[0xd0, 0x70]), // ref.null func
         Val::ExternRef(_) => out.extend_from_slice(&[0xd0, 0x6f]), // ref.null extern
+        // Globals of these types are left out of dumps (see `capture`).
+        Val::AnyRef(_) => out.extend_from_slice(&[0xd0, 0x6e]), // ref.null any
+        Val::ExnRef(_) => out.extend_from_slice(&[0xd0, 0x69]), // ref.null exn
     }
     out.push(0x0b); // end
 }

@@ -154,8 +154,8 @@ fn advice(capability: Capability) -> &'static str {
              libwasmtime built with `wat`"
         }
         Capability::Gc => {
-            "this build has no reference values (funcref, externref); install a libwasmtime \
-             built with `gc`, such as the official release"
+            "this build has no reference values (funcref, externref, GC references, \
+             exceptions); install a libwasmtime built with `gc`, such as the official release"
         }
         _ => "install a libwasmtime built with this cargo feature, such as the official release",
     }

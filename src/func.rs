@@ -1,7 +1,9 @@
 //! Functions: calling wasm, and host functions wasm calls.
 
+use crate::capability::Capability;
 use crate::error::{Error, ErrorKind, Result};
-use crate::loader::Wasmtime;
+use crate::gc::ThrownException;
+use crate::loader::{ValAbi, Wasmtime};
 use crate::store::{AsContext, AsContextMut, Caller, StoreContextMut, StoreInner};
 use crate::sys::tables::Core;
 use crate::sys::types::*;
@@ -33,6 +35,9 @@ pub struct Func {
     pub(crate) store: u64,
     pub(crate) wasmtime: &'static Wasmtime,
     ty: FuncTy,
+    /// Whether its type takes the raw, unchecked call (see
+    /// [`ValType::is_simple`](crate::ValType)).
+    simple: bool,
 }
 
 /// A function's type: the Rust signature's (allocating nothing), or one
@@ -78,16 +83,21 @@ impl Func {
         // is owned here and deleted after reading.
         let ty = unsafe {
             let c_ty = (core.wasmtime_func_type)(cx.context(), &raw);
-            let ty = FuncType::from_c(core, c_ty);
+            let ty = FuncType::from_c(cx.engine(), c_ty);
             (core.wasm_functype_delete)(c_ty);
             ty?
         };
-        Ok(Func {
+        Ok(Func::with_type(cx, raw, ty))
+    }
+
+    fn with_type<T>(cx: &StoreContextMut<'_, T>, raw: wasmtime_func_t, ty: FuncType) -> Func {
+        Func {
             raw,
             store: cx.id(),
             wasmtime: cx.wasmtime(),
+            simple: ty.is_simple(),
             ty: FuncTy::Shared(Arc::new(ty)),
-        })
+        }
     }
 
     /// Wraps a function of this store that the library just handed out
@@ -120,11 +130,13 @@ impl Func {
         cx: &StoreContextMut<'_, T>,
         raw: wasmtime_func_t,
     ) -> Func {
+        let ty = FuncType::from_static(P::TYPES, R::TYPES);
         Func {
             raw,
             store: cx.id(),
             wasmtime: cx.wasmtime(),
-            ty: FuncTy::Static(FuncType::from_static(P::TYPES, R::TYPES)),
+            simple: ty.is_simple(),
+            ty: FuncTy::Static(ty),
         }
     }
 
@@ -182,6 +194,9 @@ impl Func {
         if params.len() != ty.params().len() || results.len() != ty.results().len() {
             return Err(self.arity_mismatch(params.len(), results.len()));
         }
+        if !self.simple {
+            return self.call_checked(&mut cx, params, results);
+        }
         let len = params.len().max(results.len());
         let mut stack = [std::mem::MaybeUninit::<wasmtime_val_raw_t>::uninit(); STACK_SLOTS];
         let mut heap = Vec::new();
@@ -193,7 +208,7 @@ impl Func {
         };
         // One pass: check each argument's type and write its raw form.
         for (i, (param, expected)) in params.iter().zip(ty.params()).enumerate() {
-            if param.ty() != *expected {
+            if param.fits(expected) != Some(true) {
                 return Err(self.argument_mismatch(i, param));
             }
             let raw = match param.number_to_raw() {
@@ -226,13 +241,78 @@ impl Func {
             // type names.
             unsafe {
                 let slot = &*slots.add(i);
-                *result = match Val::number_from_raw(slot, *t) {
+                *result = match Val::number_from_raw(slot, t) {
                     Some(number) => number,
-                    None => Val::from_raw(&mut cx, slot, *t)?,
+                    None => Val::from_raw(&mut cx, slot, t)?,
                 };
             }
         }
         Ok(())
+    }
+
+    /// A call through `wasmtime_func_call`, with `wasmtime_val_t` values
+    /// Wasmtime checks against the function's type (the path of every
+    /// type with references other than `funcref` and `externref`: their
+    /// concrete and non-null types are checked by the library, which Rust
+    /// cannot do for it).
+    pub(crate) fn call_checked<T>(
+        &self,
+        cx: &mut StoreContextMut<'_, T>,
+        params: &[Val],
+        results: &mut [Val],
+    ) -> Result<()> {
+        cx.check(self.store, "the function")?;
+        let ty = &*self.ty;
+        if params.len() != ty.params().len() || results.len() != ty.results().len() {
+            return Err(self.arity_mismatch(params.len(), results.len()));
+        }
+        // The `wasmtime_val_t` arrays have the GC layout's stride.
+        if cx.wasmtime().val_abi() == ValAbi::NoGc {
+            return Err(ErrorKind::Unsupported(Capability::Gc).into());
+        }
+        for (i, (param, expected)) in params.iter().zip(ty.params()).enumerate() {
+            if param.fits(expected) == Some(false) {
+                return Err(self.argument_mismatch(i, param));
+            }
+        }
+        let args = params
+            .iter()
+            .map(|p| p.to_c(cx))
+            .collect::<Result<Vec<_>>>()?;
+        // SAFETY: all-zero is a valid `wasmtime_val_t` (an i32 0).
+        let mut outs: Vec<wasmtime_val_t> = vec![unsafe { std::mem::zeroed() }; results.len()];
+        let mut trap = std::ptr::null_mut();
+        // SAFETY: the function and the arguments belong to this live store
+        // (checked); the arguments are borrowed, in this library's layout
+        // (GC, checked above); `outs` has room for the results, which are
+        // written (owned by this side) on success.
+        let error = unsafe {
+            (self.wasmtime.core().wasmtime_func_call)(
+                cx.context(),
+                &self.raw,
+                args.as_ptr(),
+                args.len(),
+                outs.as_mut_ptr(),
+                outs.len(),
+                &mut trap,
+            )
+        };
+        if !error.is_null() || !trap.is_null() {
+            // SAFETY: fresh, owned error or trap of this store's library.
+            return Err(unsafe { call_failed(&mut cx.as_context_mut(), error, trap) });
+        }
+        let mut first_error = None;
+        for (result, out) in results.iter_mut().zip(&outs) {
+            // SAFETY: written by the call, owned here; each moves to its
+            // `Val` once (an error still takes, and releases, the rest).
+            match unsafe { Val::from_c(cx, out) } {
+                Ok(v) => *result = v,
+                Err(e) => {
+                    first_error.get_or_insert(e);
+                }
+            }
+        }
+        first_error.map_or(Ok(()), Err)
     }
 
     #[cold]
@@ -300,19 +380,28 @@ impl Func {
     ///     Ok(())
     /// });
     /// ```
+    ///
+    /// A type with references other than `funcref` and `externref` makes
+    /// the C API pass `wasmtime_val_t` values, and Wasmtime checks the
+    /// results the function writes against `ty` (a wrong one is the call's
+    /// error).
+    ///
+    /// # Panics
+    ///
+    /// If `ty` has concrete types of another engine than the store's (as
+    /// the crate's); [`Func::try_new`] returns that as an error.
     pub fn new<T: 'static>(
-        mut store: impl AsContextMut<Data = T>,
+        store: impl AsContextMut<Data = T>,
         ty: FuncType,
         func: impl Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<()> + Send + Sync + 'static,
     ) -> Func {
-        let mut cx = store.as_context_mut();
-        let (env, callback, finalizer) = untyped_host(cx.wasmtime(), ty.clone(), func);
-        new_host(&mut cx, &ty, env, callback, finalizer)
+        Func::try_new(store, ty, func).unwrap_or_else(|e| panic!("Func::new: {e}"))
     }
 
-    /// [`Func::new`], as the crate's `try_new`: the crate's returns an
-    /// error on out-of-memory, which here aborts as Rust allocation does,
-    /// so this is always `Ok`.
+    /// [`Func::new`], as the crate's `try_new`: an error instead of a panic
+    /// for a type with concrete types of another engine
+    /// ([`ErrorKind::WrongEngine`]). (The crate's also returns an error on
+    /// out-of-memory, which here aborts as Rust allocation does.)
     ///
     /// ```no_run
     /// use wasmtime_dyn::{Func, FuncType, Store, ValType};
@@ -322,11 +411,13 @@ impl Func {
     /// # Ok::<(), wasmtime_dyn::Error>(())
     /// ```
     pub fn try_new<T: 'static>(
-        store: impl AsContextMut<Data = T>,
+        mut store: impl AsContextMut<Data = T>,
         ty: FuncType,
         func: impl Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<()> + Send + Sync + 'static,
     ) -> Result<Func> {
-        Ok(Func::new(store, ty, func))
+        let mut cx = store.as_context_mut();
+        let host = untyped_host(cx.wasmtime(), ty.clone(), func);
+        new_host(&mut cx, &ty, host)
     }
 
     /// A host function from a Rust closure with typed parameters and
@@ -349,8 +440,9 @@ impl Func {
     ) -> Func {
         let mut cx = store.as_context_mut();
         let ty = func.ty();
-        let (env, callback, finalizer) = func.into_host(cx.wasmtime());
-        new_host(&mut cx, &ty, env, callback, finalizer)
+        let host = func.into_host(cx.wasmtime());
+        // A typed closure's types are abstract: no engine to mismatch.
+        new_host(&mut cx, &ty, host).expect("a Rust signature's type has no concrete types")
     }
 
     /// [`Func::wrap`], as the crate's `try_wrap` (always `Ok` here, as
@@ -376,38 +468,113 @@ type Callback = unsafe extern "C" fn(
     *mut wasmtime_val_raw_t,
     usize,
 ) -> *mut wasm_trap_t;
+type CheckedCallback = unsafe extern "C" fn(
+    *mut c_void,
+    *mut wasmtime_caller_t,
+    *const wasmtime_val_t,
+    usize,
+    *mut wasmtime_val_t,
+    usize,
+) -> *mut wasm_trap_t;
 type Finalizer = unsafe extern "C" fn(*mut c_void);
 
-fn new_host<T>(
-    cx: &mut StoreContextMut<'_, T>,
-    ty: &FuncType,
+/// How the C API calls a host function.
+#[derive(Clone, Copy)]
+pub(crate) enum HostCallback {
+    /// Raw values (`wasmtime_func_new_unchecked`): types that are all
+    /// numbers, `funcref` or `externref`.
+    Raw(Callback),
+    /// `wasmtime_val_t` values (`wasmtime_func_new`), which Wasmtime checks
+    /// against the function's type when the host returns them: every other
+    /// type (a reference whose type Rust cannot check).
+    Checked(CheckedCallback),
+}
+
+/// A host function for the C API: its environment (freed by the
+/// finalizer) and callback.
+#[doc(hidden)]
+pub struct HostFn {
+    pub(crate) env: *mut c_void,
+    pub(crate) callback: HostCallback,
+    pub(crate) finalizer: Finalizer,
+}
+
+impl HostFn {
+    /// This function as a library of `abi` can take it: the checked
+    /// callback's arrays have the GC layout's stride, so on a library
+    /// without GC every call of such a function fails with
+    /// [`ErrorKind::Unsupported`]`(Gc)` instead (its references could not
+    /// be passed anyway).
+    pub(crate) fn for_abi<T>(self, abi: ValAbi) -> HostFn {
+        match (self.callback, abi) {
+            (HostCallback::Checked(_), ValAbi::NoGc) => HostFn {
+                callback: HostCallback::Raw(unsupported_callback::<T>),
+                ..self
+            },
+            _ => self,
+        }
+    }
+}
+
+/// The callback of a host function a library without GC cannot call.
+unsafe extern "C" fn unsupported_callback<T>(
     env: *mut c_void,
-    callback: Callback,
-    finalizer: Finalizer,
-) -> Func {
-    let core = cx.wasmtime().core();
-    let c_ty = ty.to_c(core);
-    let mut raw = std::mem::MaybeUninit::<wasmtime_func_t>::uninit();
-    // SAFETY: the context and type are live; `env` is owned by the new
-    // function and freed by `finalizer`; `raw` is written.
+    caller: *mut wasmtime_caller_t,
+    _slots: *mut wasmtime_val_raw_t,
+    _len: usize,
+) -> *mut wasm_trap_t {
+    // SAFETY: every environment is a `HostState`, whose first field (it is
+    // `repr(C)`) is the library.
+    let wasmtime = unsafe { *env.cast::<&'static Wasmtime>() };
+    // SAFETY: a live caller of a store of data type `T`.
     unsafe {
-        (core.wasmtime_func_new_unchecked)(
-            cx.context(),
-            c_ty.ptr,
-            Some(callback),
-            env,
-            Some(finalizer),
-            raw.as_mut_ptr(),
-        )
+        run_host::<T>(wasmtime, caller, || {
+            Err(ErrorKind::Unsupported(Capability::Gc).into())
+        })
+    }
+}
+
+/// A new host function; an error (the environment freed) for a type with
+/// concrete types of another engine, which Wasmtime would panic on.
+fn new_host<T>(cx: &mut StoreContextMut<'_, T>, ty: &FuncType, host: HostFn) -> Result<Func> {
+    let core = cx.wasmtime().core();
+    let host = host.for_abi::<T>(cx.wasmtime().val_abi());
+    let c_ty = match ty.to_c(cx.engine()) {
+        Ok(c_ty) => c_ty,
+        Err(err) => {
+            // SAFETY: the environment is the host function's, not handed
+            // to the library: freed here, once.
+            unsafe { (host.finalizer)(host.env) };
+            crate::panics::resume_finalizer_panic();
+            return Err(err);
+        }
+    };
+    let mut raw = std::mem::MaybeUninit::<wasmtime_func_t>::uninit();
+    // SAFETY: the context and type are live and of one engine; `env` is
+    // owned by the new function and freed by `finalizer`; `raw` is written.
+    unsafe {
+        match host.callback {
+            HostCallback::Raw(callback) => (core.wasmtime_func_new_unchecked)(
+                cx.context(),
+                c_ty.ptr,
+                Some(callback),
+                host.env,
+                Some(host.finalizer),
+                raw.as_mut_ptr(),
+            ),
+            HostCallback::Checked(callback) => (core.wasmtime_func_new)(
+                cx.context(),
+                c_ty.ptr,
+                Some(callback),
+                host.env,
+                Some(host.finalizer),
+                raw.as_mut_ptr(),
+            ),
+        }
     };
     // SAFETY: written by the call above.
     let raw = unsafe { raw.assume_init() };
-    Func {
-        raw,
-        store: cx.id(),
-        wasmtime: cx.wasmtime(),
-        ty: FuncTy::Shared(Arc::new(ty.clone())),
-    }
+    Ok(Func::with_type(cx, raw, ty.clone()))
 }
 
 /// Builds the error of a failed call, resuming a host function's panic
@@ -448,11 +615,27 @@ pub(crate) unsafe fn call_failed<T>(
         Some(host) if host.raised(&err) => host.into_error(err),
         // No host error, or one the trap Wasmtime reports did not come
         // from (it is dropped: it was meant for another call).
-        _ => err,
+        _ => uncaught_exception(cx, err),
     };
     match pending {
         Some(pending) => crate::coredump::attach(cx, err, pending),
         None => err,
+    }
+}
+
+/// `err` as a [`ThrownException`] (with its wasm frames) when it is the C
+/// API's report of an uncaught wasm exception, which stays the store's
+/// pending exception, as with the `wasmtime` crate.
+fn uncaught_exception<T>(cx: &StoreContextMut<'_, T>, err: Error) -> Error {
+    let thrown = err.downcast_ref::<crate::Trap>().is_none()
+        && err.root_cause().to_string() == ThrownException.to_string()
+        && crate::gc::has_pending(cx);
+    if !thrown {
+        return err;
+    }
+    match err.downcast_ref::<WasmBacktrace>() {
+        Some(trace) => Error::new(ThrownException).context(trace.clone()),
+        None => Error::new(ThrownException),
     }
 }
 
@@ -501,7 +684,9 @@ impl HostError {
     }
 }
 
-/// What a host function's environment pointer points to.
+/// What a host function's environment pointer points to (`repr(C)`: the
+/// library first, which `unsupported_callback` reads).
+#[repr(C)]
 struct HostState<F> {
     wasmtime: &'static Wasmtime,
     func: F,
@@ -562,6 +747,21 @@ unsafe fn run_host<T>(
     }));
     let message = match outcome {
         Ok(None) => return std::ptr::null_mut(),
+        Ok(Some(host)) if host.error.is::<ThrownException>() => {
+            // SAFETY: the caller's contract is `store_of`'s; the host call
+            // has exclusive access to the store.
+            let mut cx = unsafe { StoreContextMut::from_inner(store_of::<T>(core, caller)) };
+            match rethrow(&mut cx) {
+                Some(trap) => return trap,
+                // Nothing pending: an ordinary error.
+                None => {
+                    let message = host.message.clone();
+                    // SAFETY: as above.
+                    unsafe { (*store_of::<T>(core, caller)).host_error = Some(host) };
+                    message
+                }
+            }
+        }
         Ok(Some(host)) => {
             let message = host.message.clone();
             // SAFETY: the caller's contract is `store_of`'s; the host call
@@ -577,6 +777,74 @@ unsafe fn run_host<T>(
     };
     // SAFETY: the message is readable; the new trap goes to Wasmtime.
     unsafe { (core.wasmtime_trap_new)(message.as_ptr().cast(), message.len()) }
+}
+
+/// The C API's trap that throws the store's pending exception into wasm
+/// when a host function returns it (`wasmtime_context_set_exception`), if
+/// there is one: a host function threw ([`Caller::throw`]) or passed on a
+/// nested call's uncaught exception.
+fn rethrow<T>(cx: &mut StoreContextMut<'_, T>) -> Option<*mut wasm_trap_t> {
+    if !crate::gc::has_pending(cx) {
+        return None;
+    }
+    let exn = crate::gc::take_pending(cx)?;
+    crate::gc::set_pending(cx, &exn)
+}
+
+/// Reads the arguments of a checked host call: owned copies of the values
+/// the C API lends.
+///
+/// # Safety
+///
+/// `args` holds `len` live values of `cx`'s store, in its library's layout.
+unsafe fn take_args<T>(
+    cx: &mut StoreContextMut<'_, T>,
+    args: *const wasmtime_val_t,
+    len: usize,
+) -> Result<Vec<Val>> {
+    let core = cx.wasmtime().core();
+    (0..len)
+        .map(|i| {
+            let mut copy = std::mem::MaybeUninit::<wasmtime_val_t>::uninit();
+            // SAFETY: the argument is live (contract); the copy is a new
+            // owned value (new roots), written, then owned by the `Val`.
+            unsafe {
+                (core.wasmtime_val_clone)(args.add(i), copy.as_mut_ptr());
+                Val::from_c(cx, copy.assume_init_ref())
+            }
+        })
+        .collect()
+}
+
+/// Writes a checked host call's results: owned copies, which the C API
+/// takes (and releases).
+///
+/// # Safety
+///
+/// `out` has room for `len` values of `cx`'s library's layout.
+unsafe fn write_results<T>(
+    cx: &mut StoreContextMut<'_, T>,
+    vals: &[Val],
+    out: *mut wasmtime_val_t,
+    len: usize,
+) -> Result<()> {
+    if vals.len() != len {
+        return Err(ErrorKind::TypeMismatch(format!(
+            "the host function returned {} results, its type has {len}",
+            vals.len()
+        ))
+        .into());
+    }
+    let core = cx.wasmtime().core();
+    for (i, val) in vals.iter().enumerate() {
+        // Checks the value's store: the C API panics on another store's.
+        let borrowed = val.to_c(cx)?;
+        // SAFETY: `borrowed` is live for the call; the slot has room and
+        // holds a number (nothing to release); the copy's roots are the
+        // C API's to release.
+        unsafe { (core.wasmtime_val_clone)(&borrowed, out.add(i)) };
+    }
+    Ok(())
 }
 
 /// Room for a host call's values: on the stack for up to [`STACK_SLOTS`].
@@ -611,8 +879,10 @@ pub(crate) fn untyped_host<T: 'static>(
     wasmtime: &'static Wasmtime,
     ty: FuncType,
     func: impl Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<()> + Send + Sync + 'static,
-) -> (*mut c_void, Callback, Finalizer) {
-    let state: HostState<(FuncType, Box<UntypedFn<T>>)> = HostState {
+) -> HostFn {
+    type State<T> = HostState<(FuncType, Box<UntypedFn<T>>)>;
+    let simple = ty.is_simple();
+    let state: State<T> = HostState {
         wasmtime,
         func: (ty, Box::new(func)),
     };
@@ -623,7 +893,7 @@ pub(crate) fn untyped_host<T: 'static>(
         _len: usize,
     ) -> *mut wasm_trap_t {
         // SAFETY: `env` is this function's live `HostState`.
-        let state = unsafe { &*env.cast::<HostState<(FuncType, Box<UntypedFn<T>>)>>() };
+        let state = unsafe { &*env.cast::<State<T>>() };
         let (ty, func) = &state.func;
         // SAFETY: a live caller of a store of data type `T`; `slots` holds
         // the arguments of type `ty` and has room for its results.
@@ -636,20 +906,18 @@ pub(crate) fn untyped_host<T: 'static>(
                 let mut storage = ValStorage::new(params.len() + results.len());
                 let vals = storage.as_mut_slice();
                 for (i, (val, t)) in vals.iter_mut().zip(params).enumerate() {
-                    *val = Val::from_raw(&mut cx, &*slots.add(i), *t)?;
+                    *val = Val::from_raw(&mut cx, &*slots.add(i), t)?;
                 }
                 for (val, t) in vals[params.len()..].iter_mut().zip(results) {
-                    *val = Val::default_for(*t);
+                    *val = Val::default_for(t);
                 }
                 let (args, outs) = vals.split_at_mut(params.len());
                 func(caller, args, outs)?;
                 for (i, (result, expected)) in outs.iter().zip(results).enumerate() {
-                    if result.ty() != *expected {
-                        return Err(ErrorKind::TypeMismatch(format!(
-                            "host function result {i} is {}, but its type is {ty}",
-                            result.ty()
-                        ))
-                        .into());
+                    // Raw results are not checked by Wasmtime: every one
+                    // must be of its type (simple types: Rust can tell).
+                    if result.fits(expected) != Some(true) {
+                        return Err(result_mismatch(i, result, ty));
                     }
                     slots.add(i).write(result.to_raw(&mut cx)?);
                 }
@@ -657,11 +925,55 @@ pub(crate) fn untyped_host<T: 'static>(
             })
         }
     }
-    (
-        Box::into_raw(Box::new(state)).cast(),
-        callback::<T>,
-        finalize::<(FuncType, Box<UntypedFn<T>>)>,
-    )
+    unsafe extern "C" fn checked<T>(
+        env: *mut c_void,
+        caller: *mut wasmtime_caller_t,
+        args: *const wasmtime_val_t,
+        nargs: usize,
+        results: *mut wasmtime_val_t,
+        nresults: usize,
+    ) -> *mut wasm_trap_t {
+        // SAFETY: `env` is this function's live `HostState`.
+        let state = unsafe { &*env.cast::<State<T>>() };
+        let (ty, func) = &state.func;
+        // SAFETY: a live caller of a store of data type `T`; `args` holds
+        // `nargs` values the C API lends, `results` room for `nresults`.
+        unsafe {
+            run_host::<T>(state.wasmtime, caller, || {
+                let core = state.wasmtime.core();
+                let caller = caller_of::<T>(core, caller);
+                let mut cx = StoreContextMut::from_inner(caller.inner);
+                let args = take_args(&mut cx, args, nargs)?;
+                let mut outs: Vec<Val> = ty.results().iter().map(Val::default_for).collect();
+                func(caller, &args, &mut outs)?;
+                for (i, (result, expected)) in outs.iter().zip(ty.results()).enumerate() {
+                    // What Rust can tell; Wasmtime checks the rest.
+                    if result.fits(expected) == Some(false) {
+                        return Err(result_mismatch(i, result, ty));
+                    }
+                }
+                write_results(&mut cx, &outs, results, nresults)
+            })
+        }
+    }
+    HostFn {
+        env: Box::into_raw(Box::new(state)).cast(),
+        callback: if simple {
+            HostCallback::Raw(callback::<T>)
+        } else {
+            HostCallback::Checked(checked::<T>)
+        },
+        finalizer: finalize::<(FuncType, Box<UntypedFn<T>>)>,
+    }
+}
+
+#[cold]
+fn result_mismatch(index: usize, result: &Val, ty: &FuncType) -> Error {
+    ErrorKind::TypeMismatch(format!(
+        "host function result {index} is a {}, but its type is {ty}",
+        result.ty()
+    ))
+    .into()
 }
 
 /// What a host closure may return: `()`, values, or a `Result` of them.
@@ -718,22 +1030,26 @@ pub trait IntoFunc<T, Params, Results>: Send + Sync + 'static {
     #[doc(hidden)]
     fn ty(&self) -> FuncType;
     #[doc(hidden)]
-    fn into_host(self, wasmtime: &'static Wasmtime) -> (*mut c_void, Callback, Finalizer);
+    fn into_host(self, wasmtime: &'static Wasmtime) -> HostFn;
 }
 
 macro_rules! into_func {
     ($($name:ident $idx:tt),*) => {
+        into_func!(@impl [] $($name $idx),*);
+        into_func!(@impl [Caller<'static, T>,] $($name $idx),*);
+    };
+    (@impl [$($caller_ty:ty,)?] $($name:ident $idx:tt),*) => {
         #[allow(non_snake_case)]
-        impl<T: 'static, F, R, $($name: crate::typed::WasmTy),*> IntoFunc<T, ($($name,)*), R> for F
+        impl<T: 'static, F, R, $($name: crate::typed::WasmTy),*> IntoFunc<T, ($($caller_ty,)? $($name,)*), R> for F
         where
-            F: Fn($($name),*) -> R + Send + Sync + 'static,
+            F: Fn($(into_func!(@caller $caller_ty),)? $($name),*) -> R + Send + Sync + 'static,
             R: WasmRet,
         {
             fn ty(&self) -> FuncType {
-                FuncType::new([$($name::TYPE),*], R::Results::TYPES.iter().copied())
+                FuncType::new([$($name::TYPE),*], R::Results::TYPES.iter().cloned())
             }
 
-            fn into_host(self, wasmtime: &'static Wasmtime) -> (*mut c_void, Callback, Finalizer) {
+            fn into_host(self, wasmtime: &'static Wasmtime) -> HostFn {
                 unsafe extern "C" fn callback<T, F, R, $($name: crate::typed::WasmTy),*>(
                     env: *mut c_void,
                     caller: *mut wasmtime_caller_t,
@@ -741,68 +1057,72 @@ macro_rules! into_func {
                     _len: usize,
                 ) -> *mut wasm_trap_t
                 where
-                    F: Fn($($name),*) -> R,
+                    F: Fn($(into_func!(@caller $caller_ty),)? $($name),*) -> R,
                     R: WasmRet,
                 {
                     // SAFETY: `env` is this function's live `HostState`.
                     let state = unsafe { &*env.cast::<HostState<F>>() };
                     // SAFETY: a live caller of a store of data type `T`;
-                    // `slots` holds arguments of the declared types and has
-                    // room for the results.
+                    // `slots` holds arguments of the declared types (all
+                    // numbers: this is the raw callback) and has room for
+                    // the results.
                     unsafe {
                         run_host::<T>(state.wasmtime, caller, || {
                             let ($($name,)*) = <($($name,)*) as WasmTyList>::load(slots);
-                            let results = (state.func)($($name),*).into_result()?;
+                            let results = (state.func)($(into_func!(@arg $caller_ty, state, caller),)? $($name),*).into_result()?;
                             results.store(slots);
                             Ok(())
                         })
                     }
                 }
-                let state = HostState { wasmtime, func: self };
-                (Box::into_raw(Box::new(state)).cast(), callback::<T, F, R, $($name),*>, finalize::<F>)
-            }
-        }
-
-        #[allow(non_snake_case)]
-        impl<T: 'static, F, R, $($name: crate::typed::WasmTy),*> IntoFunc<T, (Caller<'static, T>, $($name,)*), R> for F
-        where
-            F: Fn(Caller<'_, T>, $($name),*) -> R + Send + Sync + 'static,
-            R: WasmRet,
-        {
-            fn ty(&self) -> FuncType {
-                FuncType::new([$($name::TYPE),*], R::Results::TYPES.iter().copied())
-            }
-
-            fn into_host(self, wasmtime: &'static Wasmtime) -> (*mut c_void, Callback, Finalizer) {
-                unsafe extern "C" fn callback<T, F, R, $($name: crate::typed::WasmTy),*>(
+                unsafe extern "C" fn checked<T, F, R, $($name: crate::typed::WasmTy),*>(
                     env: *mut c_void,
                     caller: *mut wasmtime_caller_t,
-                    slots: *mut wasmtime_val_raw_t,
-                    _len: usize,
+                    args: *const wasmtime_val_t,
+                    nargs: usize,
+                    results: *mut wasmtime_val_t,
+                    nresults: usize,
                 ) -> *mut wasm_trap_t
                 where
-                    F: Fn(Caller<'_, T>, $($name),*) -> R,
+                    F: Fn($(into_func!(@caller $caller_ty),)? $($name),*) -> R,
                     R: WasmRet,
                 {
                     // SAFETY: `env` is this function's live `HostState`.
                     let state = unsafe { &*env.cast::<HostState<F>>() };
                     // SAFETY: a live caller of a store of data type `T`;
-                    // `slots` holds arguments of the declared types and has
-                    // room for the results.
+                    // `args` holds `nargs` values the C API lends, `results`
+                    // room for `nresults`.
                     unsafe {
                         run_host::<T>(state.wasmtime, caller, || {
-                            let caller = caller_of::<T>(state.wasmtime.core(), caller);
-                            let ($($name,)*) = <($($name,)*) as WasmTyList>::load(slots);
-                            let results = (state.func)(caller, $($name),*).into_result()?;
-                            results.store(slots);
-                            Ok(())
+                            let mut cx = StoreContextMut::from_inner(
+                                store_of::<T>(state.wasmtime.core(), caller),
+                            );
+                            let vals = take_args(&mut cx, args, nargs)?;
+                            let ($($name,)*) =
+                                <($($name,)*) as WasmTyList>::from_vals(&mut cx, vals)?;
+                            let out = (state.func)($(into_func!(@arg $caller_ty, state, caller),)? $($name),*).into_result()?;
+                            let out = out.into_vals(&mut cx)?;
+                            write_results(&mut cx, &out, results, nresults)
                         })
                     }
                 }
                 let state = HostState { wasmtime, func: self };
-                (Box::into_raw(Box::new(state)).cast(), callback::<T, F, R, $($name),*>, finalize::<F>)
+                let raw = <($($name,)*) as WasmTyList>::NUMBERS && R::Results::NUMBERS;
+                HostFn {
+                    env: Box::into_raw(Box::new(state)).cast(),
+                    callback: if raw {
+                        HostCallback::Raw(callback::<T, F, R, $($name),*>)
+                    } else {
+                        HostCallback::Checked(checked::<T, F, R, $($name),*>)
+                    },
+                    finalizer: finalize::<F>,
+                }
             }
         }
+    };
+    (@caller $caller_ty:ty) => { Caller<'_, T> };
+    (@arg $caller_ty:ty, $state:ident, $caller:ident) => {
+        caller_of::<T>($state.wasmtime.core(), $caller)
     };
 }
 

@@ -31,6 +31,20 @@ impl std::fmt::Debug for Global {
     }
 }
 
+/// Refuses a value that is surely not of the global's type (Wasmtime
+/// checks what only it can tell).
+fn check_fits(value: &Val, ty: &GlobalType) -> Result<()> {
+    if value.fits(ty.content()) == Some(false) {
+        return Err(ErrorKind::TypeMismatch(format!(
+            "a global of type {} cannot hold a {}",
+            ty.content(),
+            value.ty()
+        ))
+        .into());
+    }
+    Ok(())
+}
+
 impl Global {
     pub(crate) fn from_c<T>(cx: &mut StoreContextMut<'_, T>, raw: wasmtime_global_t) -> Global {
         Global {
@@ -45,28 +59,24 @@ impl Global {
     /// use wasmtime_dyn::{Global, GlobalType, Mutability, Store, Val, ValType};
     /// # let mut store: Store<()> = unimplemented!();
     /// let ty = GlobalType::new(ValType::F64, Mutability::Const);
-    /// let pi = Global::new(&mut store, ty, Val::from(std::f64::consts::PI))?;
+    /// let pi = Global::new(&mut store, ty.clone(), Val::from(std::f64::consts::PI))?;
     /// assert!(Global::new(&mut store, ty, Val::I32(3)).is_err()); // not an f64
     /// # Ok::<(), wasmtime_dyn::Error>(())
     /// ```
     ///
     /// # Errors
     ///
-    /// [`ErrorKind::TypeMismatch`] if `value` is not of `ty`'s type;
-    /// [`ErrorKind::Unsupported`]`(Gc)` for a reference global without GC.
+    /// [`ErrorKind::TypeMismatch`] if `value` is not of `ty`'s type (or
+    /// Wasmtime's error, for a reference whose type only Wasmtime can
+    /// check); [`ErrorKind::Unsupported`]`(Gc)` for a reference global
+    /// without GC; [`ErrorKind::WrongEngine`] for a type of another
+    /// engine's concrete types.
     pub fn new(mut store: impl AsContextMut, ty: GlobalType, value: Val) -> Result<Global> {
         let mut cx = store.as_context_mut();
-        if value.ty() != ty.content() {
-            return Err(ErrorKind::TypeMismatch(format!(
-                "a global of type {} cannot hold a {}",
-                ty.content(),
-                value.ty()
-            ))
-            .into());
-        }
+        check_fits(&value, &ty)?;
         let c_val = value.to_c(&mut cx)?;
         let core = cx.wasmtime().core();
-        let c_ty = ty.to_c(core)?;
+        let c_ty = ty.to_c(cx.engine())?;
         let mut raw = std::mem::MaybeUninit::<wasmtime_global_t>::uninit();
         // SAFETY: the context, type and value are live and match; the type
         // is deleted once; the value is only read.
@@ -87,7 +97,7 @@ impl Global {
     /// use wasmtime_dyn::{Global, GlobalType, Mutability, Store, Val, ValType};
     /// # let mut store: Store<()> = unimplemented!();
     /// let ty = GlobalType::new(ValType::I32, Mutability::Var);
-    /// let g = Global::new(&mut store, ty, Val::I32(0))?;
+    /// let g = Global::new(&mut store, ty.clone(), Val::I32(0))?;
     /// assert_eq!(g.ty(&store)?, ty);
     /// # Ok::<(), wasmtime_dyn::Error>(())
     /// ```
@@ -99,7 +109,7 @@ impl Global {
         // here, read and deleted once.
         unsafe {
             let ty = (core.wasmtime_global_type)(cx.context(), &self.raw);
-            let out = GlobalType::from_c(core, ty);
+            let out = GlobalType::from_c(cx.engine(), ty);
             (core.wasm_globaltype_delete)(ty);
             out
         }
@@ -156,14 +166,7 @@ impl Global {
         if ty.mutability() == Mutability::Const {
             return Err(ErrorKind::TypeMismatch("the global is immutable".into()).into());
         }
-        if value.ty() != ty.content() {
-            return Err(ErrorKind::TypeMismatch(format!(
-                "a global of type {} cannot hold a {}",
-                ty.content(),
-                value.ty()
-            ))
-            .into());
-        }
+        check_fits(&value, &ty)?;
         let mut cx = store.as_context_mut();
         let c_val = value.to_c(&mut cx)?;
         let core = cx.wasmtime().core();

@@ -9,6 +9,7 @@ use crate::shared_memory::SharedMemory;
 use crate::store::{AsContextMut, StoreContextMut};
 use crate::sys::types::*;
 use crate::table::Table;
+use crate::tag::Tag;
 use crate::typed::{TypedFunc, WasmTyList};
 
 /// An item an instance exports or a module imports.
@@ -38,6 +39,8 @@ pub enum Extern {
     Table(Table),
     /// A shared memory (threads proposal).
     SharedMemory(SharedMemory),
+    /// A tag (exceptions proposal).
+    Tag(Tag),
 }
 
 impl Extern {
@@ -107,8 +110,23 @@ impl Extern {
         }
     }
 
+    /// The tag, if it is one.
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::{Extern, Instance, Store};
+    /// # let (mut store, instance): (Store<()>, Instance) = unimplemented!();
+    /// let tag = instance.get_export(&mut store, "error").and_then(Extern::into_tag);
+    /// println!("has a tag: {}", tag.is_some());
+    /// ```
+    pub fn into_tag(self) -> Option<Tag> {
+        match self {
+            Extern::Tag(t) => Some(t),
+            _ => None,
+        }
+    }
+
     /// Wraps an item the library handed out for this store: `Ok(None)` for
-    /// kinds this crate does not wrap (tags), `Err` for a function whose type
+    /// kinds this crate does not know, `Err` for a function whose type
     /// it cannot represent (GC proposal types). A shared memory is owned by
     /// the result.
     ///
@@ -129,6 +147,7 @@ impl Extern {
                 WASMTIME_EXTERN_SHAREDMEMORY => Some(Extern::SharedMemory(
                     SharedMemory::from_owned(cx.wasmtime(), item.of.sharedmemory),
                 )),
+                WASMTIME_EXTERN_TAG => Some(Extern::Tag(Tag::from_c(cx, item.of.tag))),
                 _ => None,
             }
         })
@@ -166,6 +185,11 @@ impl Extern {
                 out.kind = WASMTIME_EXTERN_SHAREDMEMORY as u8;
                 out.of.sharedmemory = m.ptr;
             }
+            Extern::Tag(t) => {
+                cx.check(t.store, "the tag")?;
+                out.kind = WASMTIME_EXTERN_TAG as u8;
+                out.of.tag = t.raw;
+            }
         }
         Ok(out)
     }
@@ -183,7 +207,7 @@ macro_rules! extern_from {
     };
 }
 
-extern_from!(Func, Global, Memory, Table, SharedMemory);
+extern_from!(Func, Global, Memory, Table, SharedMemory, Tag);
 
 impl Extern {
     /// The store id of a store-bound item; `None` for shared memories,
@@ -194,6 +218,7 @@ impl Extern {
             Extern::Global(g) => Some(g.store),
             Extern::Memory(m) => Some(m.store),
             Extern::Table(t) => Some(t.store),
+            Extern::Tag(t) => Some(t.store),
             Extern::SharedMemory(_) => None,
         }
     }
@@ -589,6 +614,25 @@ impl Instance {
     /// `wasmtime` crate's `Instance::get_global`).
     pub fn get_global(&self, store: impl AsContextMut, name: &str) -> Option<Global> {
         self.get_export(store, name)?.into_global()
+    }
+
+    /// The exported tag `name` (exceptions proposal).
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::{Instance, Store};
+    /// # let (mut store, instance): (Store<()>, Instance) = unimplemented!();
+    /// let tag = instance.get_tag(&mut store, "error").expect("an exported tag");
+    /// println!("{:?}", tag.ty(&store)?);
+    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// ```
+    ///
+    /// `None` when there is no such export or it is not a tag.
+    ///
+    /// # Panics
+    ///
+    /// If `store` is not the store the instance belongs to.
+    pub fn get_tag(&self, store: impl AsContextMut, name: &str) -> Option<Tag> {
+        self.get_export(store, name)?.into_tag()
     }
 
     /// The exported table `name`.

@@ -15,6 +15,23 @@
 //!   [`TypedFunc`], [`Caller`], [`Val`], [`Memory`], [`Global`], [`Table`],
 //!   [`Trap`], [`Error`].
 //!
+//! GC references and exceptions (needing the [`Capability::Gc`] a library
+//! has when built with the C API's `gc` feature; everything below is
+//! [`ErrorKind::Unsupported`]`(Gc)` without it): [`AnyRef`], [`EqRef`],
+//! [`I31`], [`StructRef`] and [`ArrayRef`] with their types
+//! ([`StructType`], [`ArrayType`], [`FieldType`], [`StorageType`]) and
+//! allocators ([`StructRefPre`], [`ArrayRefPre`]), [`ExnRef`], [`Tag`],
+//! [`TagType`], [`ExnType`]; [`ValType::Ref`] names their types. Every
+//! reference is an owned root released when it drops (with or without its
+//! store) and checked against the store it is used with. A call whose
+//! types are all numbers, `funcref` or `externref` passes raw values; any
+//! other reference type makes it a checked call (`wasmtime_func_call`,
+//! `wasmtime_func_new`), where Wasmtime checks concrete and non-null types
+//! that Rust cannot. An uncaught wasm exception is a [`ThrownException`]
+//! error, the exception itself the store's pending one
+//! ([`Store::take_pending_exception`]); a host function throws with
+//! [`Caller::throw`].
+//!
 //! ```no_run
 //! use wasmtime_dyn::{Engine, Linker, Module, Store, Wasmtime};
 //! // SAFETY: WASMTIME_DYN_LIB names a Wasmtime C API library.
@@ -43,6 +60,8 @@ mod engine;
 mod epoch;
 pub mod error;
 mod func;
+mod gc;
+mod gc_types;
 mod global;
 mod instance;
 mod instance_pre;
@@ -57,6 +76,7 @@ mod shared_memory;
 mod store;
 pub mod sys;
 mod table;
+mod tag;
 mod trap;
 mod typed;
 mod types;
@@ -77,6 +97,11 @@ pub use engine::{Engine, Precompiled};
 pub use epoch::UpdateDeadline;
 pub use error::{Error, ErrorKind, Result};
 pub use func::{Func, IntoFunc, WasmRet};
+pub use gc::{
+    AnyRef, ArrayRef, ArrayRefPre, EqRef, ExnRef, ExnRefPre, StructRef, StructRefPre,
+    ThrownException, I31,
+};
+pub use gc_types::{ArrayType, ExnType, FieldType, StorageType, StructType, TagType};
 pub use global::Global;
 pub use instance::{Extern, Instance};
 pub use instance_pre::InstancePre;
@@ -89,11 +114,12 @@ pub use profiling::GuestProfiler;
 pub use shared_memory::SharedMemory;
 pub use store::{AsContext, AsContextMut, Caller, Store, StoreContext, StoreContextMut};
 pub use table::Table;
+pub use tag::Tag;
 pub use trap::{FrameInfo, Trap, WasmBacktrace};
 pub use typed::{TypedFunc, WasmTy, WasmTyList};
 pub use types::{
-    ExportType, ExternType, FuncType, GlobalType, ImportType, MemoryType, Mutability, TableType,
-    ValType,
+    ExportType, ExternType, FuncType, GlobalType, HeapType, ImportType, MemoryType, Mutability,
+    RefType, TableType, ValType,
 };
 pub use val::{ExternRef, Val, V128};
 pub use versions::SUPPORTED_MAJORS;

@@ -2,7 +2,7 @@
 
 use crate::engine::Engine;
 use crate::error::{Error, ErrorKind, Result};
-use crate::func::{call_failed, untyped_host, IntoFunc};
+use crate::func::{call_failed, untyped_host, HostCallback, HostFn, IntoFunc};
 use crate::instance::{Extern, Instance};
 use crate::module::Module;
 use crate::store::{AsContextMut, Caller, StoreContextMut};
@@ -362,8 +362,8 @@ impl<T: 'static> Linker<T> {
         func: impl IntoFunc<T, Params, Results>,
     ) -> Result<&mut Self> {
         let ty = func.ty();
-        let (env, callback, finalizer) = func.into_host(self.engine.wasmtime());
-        self.define_host(module, name, &ty, env, callback, finalizer)
+        let host = func.into_host(self.engine.wasmtime());
+        self.define_host(module, name, &ty, host)
     }
 
     /// Defines `module`.`name` as an untyped host function of type `ty`
@@ -386,8 +386,8 @@ impl<T: 'static> Linker<T> {
         ty: FuncType,
         func: impl Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<()> + Send + Sync + 'static,
     ) -> Result<&mut Self> {
-        let (env, callback, finalizer) = untyped_host(self.engine.wasmtime(), ty.clone(), func);
-        self.define_host(module, name, &ty, env, callback, finalizer)
+        let host = untyped_host(self.engine.wasmtime(), ty.clone(), func);
+        self.define_host(module, name, &ty, host)
     }
 
     fn define_host(
@@ -395,32 +395,49 @@ impl<T: 'static> Linker<T> {
         module: &str,
         name: &str,
         ty: &FuncType,
-        env: *mut std::ffi::c_void,
-        callback: unsafe extern "C" fn(
-            *mut std::ffi::c_void,
-            *mut wasmtime_caller_t,
-            *mut wasmtime_val_raw_t,
-            usize,
-        ) -> *mut wasm_trap_t,
-        finalizer: unsafe extern "C" fn(*mut std::ffi::c_void),
+        host: HostFn,
     ) -> Result<&mut Self> {
         let core = self.core();
-        let c_ty = ty.to_c(core);
-        // SAFETY: linker and type are live; `env` is owned by the
-        // definition and freed by `finalizer` (Wasmtime frees it also when
-        // the definition fails).
+        let host = host.for_abi::<T>(self.engine.wasmtime().val_abi());
+        let engine = self.engine.clone();
+        let c_ty = match ty.to_c(&engine) {
+            Ok(c_ty) => c_ty,
+            Err(err) => {
+                // SAFETY: the environment was not handed to the library:
+                // freed here, once.
+                unsafe { (host.finalizer)(host.env) };
+                crate::panics::resume_finalizer_panic();
+                return Err(err);
+            }
+        };
+        // SAFETY: linker and type are live and of one engine; `env` is owned
+        // by the definition and freed by `finalizer` (Wasmtime frees it also
+        // when the definition fails).
         let error = unsafe {
-            (core.wasmtime_linker_define_func_unchecked)(
-                self.ptr,
-                module.as_ptr().cast(),
-                module.len(),
-                name.as_ptr().cast(),
-                name.len(),
-                c_ty.ptr,
-                Some(callback),
-                env,
-                Some(finalizer),
-            )
+            match host.callback {
+                HostCallback::Raw(callback) => (core.wasmtime_linker_define_func_unchecked)(
+                    self.ptr,
+                    module.as_ptr().cast(),
+                    module.len(),
+                    name.as_ptr().cast(),
+                    name.len(),
+                    c_ty.ptr,
+                    Some(callback),
+                    host.env,
+                    Some(host.finalizer),
+                ),
+                HostCallback::Checked(callback) => (core.wasmtime_linker_define_func)(
+                    self.ptr,
+                    module.as_ptr().cast(),
+                    module.len(),
+                    name.as_ptr().cast(),
+                    name.len(),
+                    c_ty.ptr,
+                    Some(callback),
+                    host.env,
+                    Some(host.finalizer),
+                ),
+            }
         };
         // A failed definition finalizes `env` at once; its panic, if any,
         // resumes here.

@@ -226,7 +226,8 @@ impl Module {
                     let module = name_of((core.wasm_importtype_module)(item));
                     let name = name_of((core.wasm_importtype_name)(item));
                     let known = self.tables.as_ref().and_then(|t| t.import(i));
-                    let ty = ExternType::from_c(core, (core.wasm_importtype_type)(item), known)?;
+                    let ty =
+                        ExternType::from_c(&self.engine, (core.wasm_importtype_type)(item), known)?;
                     Ok(ImportType { module, name, ty })
                 }
             })
@@ -262,7 +263,8 @@ impl Module {
                     let item = *vec.data.add(i);
                     let name = name_of((core.wasm_exporttype_name)(item));
                     let known = self.tables.as_ref().and_then(|t| t.export(&name));
-                    let ty = ExternType::from_c(core, (core.wasm_exporttype_type)(item), known)?;
+                    let ty =
+                        ExternType::from_c(&self.engine, (core.wasm_exporttype_type)(item), known)?;
                     Ok(ExportType { name, ty })
                 }
             })
@@ -297,7 +299,8 @@ impl Module {
                     let name = name_of((core.wasm_exporttype_name)(item));
                     let ty = (core.wasm_exporttype_type)(item);
                     let func = if u32::from((core.wasm_externtype_kind)(ty)) == WASM_EXTERN_FUNC {
-                        FuncType::from_c(core, (core.wasm_externtype_as_functype_const)(ty)).ok()
+                        FuncType::from_c(&self.engine, (core.wasm_externtype_as_functype_const)(ty))
+                            .ok()
                     } else {
                         None
                     };

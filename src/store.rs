@@ -724,6 +724,11 @@ impl<T> StoreContext<'_, T> {
         unsafe { (*self.inner).wasmtime }
     }
 
+    pub(crate) fn engine(&self) -> &Engine {
+        // SAFETY: as in `data`.
+        unsafe { &(*self.inner).engine }
+    }
+
     pub(crate) fn context(&self) -> *mut wasmtime_context_t {
         // SAFETY: as in `data`.
         unsafe { (*self.inner).context }

@@ -59,14 +59,14 @@ impl Table {
     /// use wasmtime_dyn::{Store, Table, TableType, Val, ValType};
     /// # let mut store: Store<()> = unimplemented!();
     /// let ty = TableType::new(ValType::FuncRef, 4, Some(8));
-    /// let table = Table::new(&mut store, ty, Val::FuncRef(None))?;
+    /// let table = Table::new(&mut store, ty.clone(), Val::FuncRef(None))?;
     /// assert!(Table::new(&mut store, ty, Val::I32(0)).is_err()); // not a funcref
     /// # Ok::<(), wasmtime_dyn::Error>(())
     /// ```
     pub fn new(mut store: impl AsContextMut, ty: TableType, init: Val) -> Result<Table> {
         let mut cx = store.as_context_mut();
         require_ref_layout(&cx)?;
-        if init.ty() != ty.element() {
+        if init.fits(ty.element()) == Some(false) {
             return Err(ErrorKind::TypeMismatch(format!(
                 "a table of {} cannot hold a {}",
                 ty.element(),
@@ -75,7 +75,7 @@ impl Table {
             .into());
         }
         let core = cx.wasmtime().core();
-        let c_ty = ty.to_c(core)?;
+        let c_ty = ty.to_c(cx.engine())?;
         let c_val = match init.to_c(&mut cx) {
             Ok(v) => v,
             Err(err) => {
@@ -104,7 +104,7 @@ impl Table {
     /// use wasmtime_dyn::{Store, Table, TableType, Val, ValType};
     /// # let mut store: Store<()> = unimplemented!();
     /// let ty = TableType::new(ValType::FuncRef, 4, Some(8));
-    /// let table = Table::new(&mut store, ty, Val::FuncRef(None))?;
+    /// let table = Table::new(&mut store, ty.clone(), Val::FuncRef(None))?;
     /// assert_eq!(table.ty(&store)?, ty);
     /// # Ok::<(), wasmtime_dyn::Error>(())
     /// ```
@@ -117,7 +117,7 @@ impl Table {
         // here, read and deleted once.
         unsafe {
             let ty = (core.wasmtime_table_type)(cx.context(), &self.raw);
-            let out = TableType::from_c(core, ty, known);
+            let out = TableType::from_c(cx.engine(), ty, known);
             (core.wasm_tabletype_delete)(ty);
             out
         }
@@ -188,7 +188,8 @@ impl Table {
         // and deleted once after reading.
         unsafe {
             let ty = (core.wasmtime_table_type)(cx.context(), &self.raw);
-            let element = crate::types::ValType::from_c(core, (core.wasm_tabletype_element)(ty));
+            let element =
+                crate::types::ValType::from_c(cx.engine(), (core.wasm_tabletype_element)(ty));
             (core.wasm_tabletype_delete)(ty);
             element.map(|_| ())
         }

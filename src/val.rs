@@ -5,11 +5,13 @@
 use crate::capability::Capability;
 use crate::error::{ErrorKind, Result};
 use crate::func::Func;
+use crate::gc::{AnyRef, ArrayRef, EqRef, ExnRef, StructRef};
 use crate::loader::ValAbi;
 use crate::store::{AsContextMut, StoreContextMut};
 use crate::sys::types::*;
-use crate::types::ValType;
+use crate::types::{HeapType, RefType, ValType};
 use std::any::Any;
+use std::borrow::Borrow;
 
 /// The Gc table of `wasmtime`, which every reference operation needs.
 pub(crate) fn gc_table(
@@ -102,15 +104,26 @@ pub enum Val {
     /// A nullable external reference (needs the [`Gc`](Capability::Gc)
     /// capability).
     ExternRef(Option<ExternRef>),
+    /// A nullable reference of the GC proposal's `any` hierarchy: a struct,
+    /// an array, an `i31` (needs the [`Gc`](Capability::Gc) capability).
+    AnyRef(Option<AnyRef>),
+    /// A nullable exception reference (needs the [`Gc`](Capability::Gc)
+    /// capability).
+    ExnRef(Option<ExnRef>),
 }
 
 impl Val {
-    /// The value's type.
+    /// The value's type, as far as it is known without its store: a
+    /// number's type, `funcref` and `externref` for those references, the
+    /// bottom types `nullref` and `nullexnref` for a null of the `any` and
+    /// `exn` hierarchies, and `(ref any)` and `(ref exn)` for the others
+    /// (their precise type is [`AnyRef::ty`] and [`ExnRef::ty`]).
     ///
     /// ```
     /// use wasmtime_dyn::{Val, ValType};
     /// assert_eq!(Val::I64(1).ty(), ValType::I64);
     /// assert_eq!(Val::FuncRef(None).ty(), ValType::FuncRef);
+    /// assert_eq!(Val::AnyRef(None).ty(), ValType::NULLREF);
     /// ```
     pub fn ty(&self) -> ValType {
         match self {
@@ -121,7 +134,104 @@ impl Val {
             Val::V128(_) => ValType::V128,
             Val::FuncRef(_) => ValType::FuncRef,
             Val::ExternRef(_) => ValType::ExternRef,
+            Val::AnyRef(None) => ValType::NULLREF,
+            Val::AnyRef(Some(_)) => ValType::Ref(RefType::new(false, HeapType::Any)),
+            Val::ExnRef(None) => ValType::NULLEXNREF,
+            Val::ExnRef(Some(_)) => ValType::Ref(RefType::new(false, HeapType::Exn)),
         }
+    }
+
+    /// Whether the value is of type `ty`, as far as that is known without
+    /// the store: `Some(true)` or `Some(false)` when it is sure, `None`
+    /// when only the library can tell (a reference's concrete type, a
+    /// non-null function or GC reference against a narrower type).
+    pub(crate) fn fits(&self, ty: &ValType) -> Option<bool> {
+        let Some(r) = ty.as_ref() else {
+            return Some(self.ty() == *ty);
+        };
+        let heap = r.heap_type();
+        let top = match self {
+            Val::FuncRef(_) => HeapType::Func,
+            Val::ExternRef(_) => HeapType::Extern,
+            Val::AnyRef(_) => HeapType::Any,
+            Val::ExnRef(_) => HeapType::Exn,
+            _ => return Some(false),
+        };
+        if heap.top() != top {
+            return Some(false);
+        }
+        let is_null = matches!(
+            self,
+            Val::FuncRef(None) | Val::ExternRef(None) | Val::AnyRef(None) | Val::ExnRef(None)
+        );
+        if is_null {
+            return Some(r.is_nullable());
+        }
+        if heap.is_top() {
+            Some(true)
+        } else if heap.is_bottom() {
+            Some(false)
+        } else if matches!(self, Val::ExternRef(_)) {
+            // `extern` has no type between its top and bottom.
+            Some(true)
+        } else {
+            None
+        }
+    }
+
+    /// A null reference of the `any` hierarchy, as the crate's
+    /// `null_any_ref`.
+    ///
+    /// ```
+    /// use wasmtime_dyn::Val;
+    /// assert!(matches!(Val::null_any_ref(), Val::AnyRef(None)));
+    /// ```
+    pub fn null_any_ref() -> Val {
+        Val::AnyRef(None)
+    }
+
+    /// A null function reference.
+    ///
+    /// ```
+    /// use wasmtime_dyn::Val;
+    /// assert!(matches!(Val::null_func_ref(), Val::FuncRef(None)));
+    /// ```
+    pub fn null_func_ref() -> Val {
+        Val::FuncRef(None)
+    }
+
+    /// A null external reference.
+    ///
+    /// ```
+    /// use wasmtime_dyn::Val;
+    /// assert!(matches!(Val::null_extern_ref(), Val::ExternRef(None)));
+    /// ```
+    pub fn null_extern_ref() -> Val {
+        Val::ExternRef(None)
+    }
+
+    /// A null exception reference.
+    ///
+    /// ```
+    /// use wasmtime_dyn::Val;
+    /// assert!(matches!(Val::null_exn_ref(), Val::ExnRef(None)));
+    /// ```
+    pub fn null_exn_ref() -> Val {
+        Val::ExnRef(None)
+    }
+
+    /// Whether this is a null reference.
+    ///
+    /// ```
+    /// use wasmtime_dyn::Val;
+    /// assert!(Val::AnyRef(None).is_null());
+    /// assert!(!Val::I32(0).is_null());
+    /// ```
+    pub fn is_null(&self) -> bool {
+        matches!(
+            self,
+            Val::FuncRef(None) | Val::ExternRef(None) | Val::AnyRef(None) | Val::ExnRef(None)
+        )
     }
 
     /// The `i32`, if it is one.
@@ -222,6 +332,66 @@ impl Val {
             Val::ExternRef(r) => Some(r.as_ref()),
             _ => None,
         }
+    }
+
+    /// The `any` reference, if it is one (`Some(None)` for null).
+    ///
+    /// ```
+    /// use wasmtime_dyn::Val;
+    /// assert!(matches!(Val::AnyRef(None).anyref(), Some(None)));
+    /// assert!(Val::ExternRef(None).anyref().is_none());
+    /// ```
+    pub fn anyref(&self) -> Option<Option<&AnyRef>> {
+        match self {
+            Val::AnyRef(r) => Some(r.as_ref()),
+            _ => None,
+        }
+    }
+
+    /// The exception reference, if it is one (`Some(None)` for null).
+    ///
+    /// ```
+    /// use wasmtime_dyn::Val;
+    /// assert!(matches!(Val::ExnRef(None).exnref(), Some(None)));
+    /// assert!(Val::AnyRef(None).exnref().is_none());
+    /// ```
+    pub fn exnref(&self) -> Option<Option<&ExnRef>> {
+        match self {
+            Val::ExnRef(r) => Some(r.as_ref()),
+            _ => None,
+        }
+    }
+
+    /// The `any` reference (`None` for null), as the crate's
+    /// `unwrap_anyref`.
+    ///
+    /// ```
+    /// use wasmtime_dyn::Val;
+    /// assert!(Val::AnyRef(None).unwrap_anyref().is_none());
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// If the value is not an `anyref`.
+    #[track_caller]
+    pub fn unwrap_anyref(&self) -> Option<&AnyRef> {
+        self.anyref().unwrap_or_else(|| self.wrong_kind("anyref"))
+    }
+
+    /// The exception reference (`None` for null), as the crate's
+    /// `unwrap_exnref`.
+    ///
+    /// ```
+    /// use wasmtime_dyn::Val;
+    /// assert!(Val::ExnRef(None).unwrap_exnref().is_none());
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// If the value is not an `exnref`.
+    #[track_caller]
+    pub fn unwrap_exnref(&self) -> Option<&ExnRef> {
+        self.exnref().unwrap_or_else(|| self.wrong_kind("exnref"))
     }
 
     /// The `i32`, as the crate's `unwrap_i32`.
@@ -346,15 +516,18 @@ impl Val {
         )
     }
 
-    /// A null reference of type `ty`, or the zero value of a number type.
+    /// The zero value of a number type, or the null reference of a
+    /// reference type's hierarchy (for a non-null type too: a placeholder,
+    /// such as the initial value of a call's results, not a value of it).
     ///
     /// ```
     /// use wasmtime_dyn::{Val, ValType};
     /// assert_eq!(Val::default_for(ValType::F64).f64(), Some(0.0));
     /// assert!(matches!(Val::default_for(ValType::ExternRef), Val::ExternRef(None)));
+    /// assert!(matches!(Val::default_for(&ValType::EQREF), Val::AnyRef(None)));
     /// ```
-    pub fn default_for(ty: ValType) -> Val {
-        match ty {
+    pub fn default_for(ty: impl Borrow<ValType>) -> Val {
+        match ty.borrow() {
             ValType::I32 => Val::I32(0),
             ValType::I64 => Val::I64(0),
             ValType::F32 => Val::F32(0),
@@ -362,6 +535,12 @@ impl Val {
             ValType::V128 => Val::V128(V128(0)),
             ValType::FuncRef => Val::FuncRef(None),
             ValType::ExternRef => Val::ExternRef(None),
+            ValType::Ref(r) => match r.heap_type().top() {
+                HeapType::Func => Val::FuncRef(None),
+                HeapType::Extern => Val::ExternRef(None),
+                HeapType::Exn => Val::ExnRef(None),
+                _ => Val::AnyRef(None),
+            },
         }
     }
 
@@ -393,6 +572,15 @@ impl Val {
                 let raw = unsafe { (gc.wasmtime_externref_to_raw)(cx.context(), &r.raw) };
                 wasmtime_val_raw_t { externref: raw }
             }
+            // GC and exception references go through the checked paths,
+            // where Wasmtime checks their types.
+            Val::AnyRef(_) | Val::ExnRef(_) => {
+                return Err(ErrorKind::TypeMismatch(format!(
+                    "a {} where a number, funcref or externref is expected",
+                    self.ty()
+                ))
+                .into())
+            }
         })
     }
 
@@ -412,7 +600,7 @@ impl Val {
             Val::V128(v) => wasmtime_val_raw_t {
                 v128: v.to_le_bytes(),
             },
-            Val::FuncRef(_) | Val::ExternRef(_) => return None,
+            Val::FuncRef(_) | Val::ExternRef(_) | Val::AnyRef(_) | Val::ExnRef(_) => return None,
         })
     }
 
@@ -423,7 +611,7 @@ impl Val {
     ///
     /// `raw` holds a value of type `ty`.
     #[inline]
-    pub(crate) unsafe fn number_from_raw(raw: &wasmtime_val_raw_t, ty: ValType) -> Option<Val> {
+    pub(crate) unsafe fn number_from_raw(raw: &wasmtime_val_raw_t, ty: &ValType) -> Option<Val> {
         // SAFETY: the union member read is the one `ty` says was written.
         unsafe {
             Some(match ty {
@@ -432,7 +620,7 @@ impl Val {
                 ValType::F32 => Val::F32(raw.f32_.to_bits()),
                 ValType::F64 => Val::F64(raw.f64_.to_bits()),
                 ValType::V128 => Val::V128(V128::from_le_bytes(raw.v128)),
-                ValType::FuncRef | ValType::ExternRef => return None,
+                ValType::FuncRef | ValType::ExternRef | ValType::Ref(_) => return None,
             })
         }
     }
@@ -446,7 +634,7 @@ impl Val {
     pub(crate) unsafe fn from_raw<T>(
         cx: &mut StoreContextMut<'_, T>,
         raw: &wasmtime_val_raw_t,
-        ty: ValType,
+        ty: &ValType,
     ) -> Result<Val> {
         // SAFETY: the union member read is the one `ty` says was written.
         if let Some(number) = unsafe { Val::number_from_raw(raw, ty) } {
@@ -484,6 +672,13 @@ impl Val {
                         );
                         Val::ExternRef(Some(ExternRef::from_rooted(cx, out.assume_init())))
                     }
+                }
+                // Only simple types travel raw (see `ValType::is_simple`).
+                ValType::Ref(_) => {
+                    return Err(ErrorKind::TypeMismatch(format!(
+                        "a raw value of type {ty}, which travels through checked calls only"
+                    ))
+                    .into())
                 }
             })
         }
@@ -534,6 +729,20 @@ impl Val {
                     out.of.externref = r.raw;
                 }
             }
+            Val::AnyRef(r) => {
+                out.kind = WASMTIME_ANYREF as u8;
+                if let Some(r) = r {
+                    cx.check(r.store, "an anyref value")?;
+                    out.of.anyref = r.raw;
+                }
+            }
+            Val::ExnRef(r) => {
+                out.kind = WASMTIME_EXNREF as u8;
+                if let Some(r) = r {
+                    cx.check(r.store, "an exnref value")?;
+                    out.of.exnref = r.raw;
+                }
+            }
         }
         Ok(out)
     }
@@ -576,15 +785,13 @@ impl Val {
                         Val::ExternRef(Some(ExternRef::from_rooted(cx, r)))
                     }
                 }
+                WASMTIME_ANYREF => Val::AnyRef(AnyRef::from_rooted_opt(cx, val.of.anyref)),
+                WASMTIME_EXNREF => Val::ExnRef(ExnRef::from_rooted_opt(cx, val.of.exnref)),
                 other => {
-                    // The value (an anyref or exnref) is owned here: release
-                    // its root before refusing it, or every refused read
-                    // would leak one.
-                    let mut owned: wasmtime_val_t = std::ptr::read(val);
-                    (cx.wasmtime().core().wasmtime_val_unroot)(&mut owned);
                     return Err(ErrorKind::Invalid(format!(
-                        "a value of kind {other} (a GC proposal type) is not supported by wasmtime-dyn yet"
-                    )).into());
+                        "a value of unknown kind {other} from the C API"
+                    ))
+                    .into());
                 }
             })
         }
@@ -609,6 +816,34 @@ from_number!(
     f32 => F32(f32::to_bits),
     f64 => F64(f64::to_bits),
     V128 => V128(|v| v)
+);
+
+macro_rules! from_ref {
+    ($($ty:ty => $variant:ident($conv:expr)),*) => {
+        $(
+            impl From<$ty> for Val {
+                fn from(r: $ty) -> Val {
+                    Val::$variant(Some($conv(r)))
+                }
+            }
+
+            impl From<Option<$ty>> for Val {
+                fn from(r: Option<$ty>) -> Val {
+                    Val::$variant(r.map($conv))
+                }
+            }
+        )*
+    };
+}
+
+from_ref!(
+    Func => FuncRef(|f| f),
+    ExternRef => ExternRef(|r| r),
+    AnyRef => AnyRef(|r| r),
+    EqRef => AnyRef(AnyRef::from),
+    StructRef => AnyRef(AnyRef::from),
+    ArrayRef => AnyRef(AnyRef::from),
+    ExnRef => ExnRef(|r| r)
 );
 
 /// An external reference: host data that wasm can hold and pass around

@@ -29,12 +29,15 @@ fn wat_type(t: ValType) -> &'static str {
 fn echo_module() -> String {
     let mut wat = String::from("(module\n");
     for n in 0..=16 {
-        let types: Vec<ValType> = (0..n).map(|i| TYPES[i % TYPES.len()]).collect();
-        let params: String = types.iter().map(|t| format!(" {}", wat_type(*t))).collect();
+        let types: Vec<ValType> = (0..n).map(|i| TYPES[i % TYPES.len()].clone()).collect();
+        let params: String = types
+            .iter()
+            .map(|t| format!(" {}", wat_type(t.clone())))
+            .collect();
         let results: String = types
             .iter()
             .rev()
-            .map(|t| format!(" {}", wat_type(*t)))
+            .map(|t| format!(" {}", wat_type(t.clone())))
             .collect();
         let body: String = (0..n).rev().map(|i| format!(" local.get {i}")).collect();
         wat += &format!("  (func (export \"echo{n}\") (param{params}) (result{results}){body})\n");
@@ -78,7 +81,9 @@ fn untyped_calls_with_0_to_16_mixed_parameters() {
             .unwrap();
         for n in 0..=16 {
             let func = instance.get_func(&mut store, &format!("echo{n}")).unwrap();
-            let params: Vec<Val> = (0..n).map(|i| sample(TYPES[i % TYPES.len()], i)).collect();
+            let params: Vec<Val> = (0..n)
+                .map(|i| sample(TYPES[i % TYPES.len()].clone(), i))
+                .collect();
             let mut results: Vec<Val> = (0..n).map(|_| Val::I32(0)).collect();
             func.call(&mut store, &params, &mut results).unwrap();
             for (i, result) in results.iter().enumerate() {
@@ -420,7 +425,7 @@ fn precompile_with_full_and_run_on_min_in_one_process() {
 }
 
 #[test]
-fn unsupported_function_types_are_not_handed_out_and_say_why() {
+fn concrete_reference_types_are_handed_out() {
     let wat = r#"(module (type $t (func)) (func (export "f") (param (ref null $t))) (func (export "g")))"#;
     // Typed function references are on by default from Wasmtime 47.
     let on = |c: &mut wasmtime_dyn::Config| {
@@ -432,22 +437,34 @@ fn unsupported_function_types_are_not_handed_out_and_say_why() {
     let instance = Linker::new(&engine)
         .instantiate(&mut store, &module)
         .unwrap();
-    // `get_func` hands out no function it cannot type; `get_typed_func`
-    // says why.
-    assert!(instance.get_func(&mut store, "f").is_none());
+    let f = instance.get_func(&mut store, "f").unwrap();
+    let ty = f.ty(&store);
+    let param = ty.params()[0].unwrap_ref();
+    assert!(param.is_nullable());
+    let concrete = param.heap_type().as_concrete_func().unwrap();
+    assert_eq!(concrete, &wasmtime_dyn::FuncType::new([], []));
+    assert_eq!(ty.to_string(), "((ref null (concrete func))) -> ()");
+    // A typed function of another signature is refused, naming both.
     let err = instance
         .get_typed_func::<(), ()>(&mut store, "f")
         .unwrap_err();
     assert!(
-        err.to_string().contains("the export `f`")
-            && err.to_string().contains("funcref and externref"),
+        matches!(kind(&err), Some(ErrorKind::TypeMismatch(_))),
         "{err}"
     );
-    assert!(instance.get_func(&mut store, "g").is_some());
-    let err = instance.exports(&mut store).unwrap_err();
-    assert!(err.to_string().contains("`f`"), "{err}");
-    let err = module.exports().unwrap_err();
-    assert!(err.to_string().contains("funcref and externref"), "{err}");
+    // The null of its hierarchy is an argument; a function is checked by
+    // Wasmtime against the concrete type.
+    f.call(&mut store, &[Val::FuncRef(None)], &mut []).unwrap();
+    let g = instance.get_func(&mut store, "g").unwrap();
+    f.call(&mut store, &[Val::FuncRef(Some(g.clone()))], &mut [])
+        .unwrap();
+    let other = wasmtime_dyn::Func::wrap(&mut store, |x: i32| x);
+    let err = f
+        .call(&mut store, &[Val::FuncRef(Some(other))], &mut [])
+        .unwrap_err();
+    assert!(format!("{err:#}").contains("type mismatch"), "{err:#}");
+    assert_eq!(instance.exports(&mut store).unwrap().len(), 2);
+    assert_eq!(module.exports().unwrap().len(), 2);
 }
 
 #[test]
