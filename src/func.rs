@@ -122,7 +122,7 @@ impl Func {
             // error saying why this crate cannot represent it).
             return Func::from_c(cx, raw).and_then(|f| TypedFunc::new(&f));
         }
-        TypedFunc::new(&Func::known_typed::<T, P, R>(cx, raw))
+        Ok(TypedFunc::known(Func::known_typed::<T, P, R>(cx, raw)))
     }
 
     /// Wraps a function of this store whose type is known to be `P -> R`.
@@ -135,7 +135,8 @@ impl Func {
             raw,
             store: cx.id(),
             wasmtime: cx.wasmtime(),
-            simple: ty.is_simple(),
+            // Numbers only (known at compile time), or asked of the types.
+            simple: (P::NUMBERS && R::NUMBERS) || ty.is_simple(),
             ty: FuncTy::Static(ty),
         }
     }

@@ -561,7 +561,7 @@ impl Instance {
             .and_then(Option::as_ref)
             .is_some_and(|ty| ty.params() == P::TYPES && ty.results() == R::TYPES);
         if known {
-            return TypedFunc::new(&Func::known_typed::<_, P, R>(&cx, raw));
+            return Ok(TypedFunc::known(Func::known_typed::<_, P, R>(&cx, raw)));
         }
         Func::from_c_typed(&mut cx, raw).map_err(|err| {
             match err.downcast::<ErrorKind>() {

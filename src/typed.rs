@@ -411,6 +411,18 @@ unsafe impl<P, R> Send for TypedFunc<P, R> {}
 unsafe impl<P, R> Sync for TypedFunc<P, R> {}
 
 impl<P: WasmTyList, R: WasmTyList> TypedFunc<P, R> {
+    /// `func`, whose type is `P -> R` by construction (see
+    /// `Func::known_typed`): nothing to check.
+    pub(crate) fn known(func: Func) -> TypedFunc<P, R> {
+        TypedFunc {
+            raw: func.raw,
+            store: func.store,
+            call: func.wasmtime.core().wasmtime_func_call_unchecked,
+            func,
+            _types: PhantomData,
+        }
+    }
+
     pub(crate) fn new(func: &Func) -> Result<TypedFunc<P, R>> {
         let ty = func.ty_ref();
         if !signature_fits(ty, P::TYPES, R::TYPES) {
