@@ -70,7 +70,7 @@ pub enum ErrorKind {
     /// when it came from wasm, the wasm frames.
     ///
     /// The wasm frames, when there are some, are the error's
-    /// [`WasmBacktrace`](crate::WasmBacktrace) context.
+    /// [`WasmBacktrace`] context.
     #[error("{message}")]
     Wasmtime {
         /// Wasmtime's message.

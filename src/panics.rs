@@ -1,7 +1,7 @@
 //! Panics must never unwind into C: every `extern "C"` callback this crate
 //! hands to the library runs its Rust body under `catch_unwind`. A host
 //! function's panic is kept in its store and resumed in the caller of the
-//! wasm call (see `func::run_host`). A finalizer's panic (the `Drop` of a
+//! wasm call (see `func::host::run_host`). A finalizer's panic (the `Drop` of a
 //! host function's closure, of an externref's data, of a WASI capture
 //! buffer) happens while the library is deleting something, where no store
 //! is at hand: it is kept here, in a thread-local, and resumed once the C

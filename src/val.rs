@@ -7,11 +7,16 @@ use crate::error::{ErrorKind, Result};
 use crate::func::Func;
 use crate::gc::{AnyRef, ArrayRef, EqRef, ExnRef, StructRef};
 use crate::loader::ValAbi;
-use crate::store::{AsContextMut, StoreContextMut};
+use crate::store::StoreContextMut;
 use crate::sys::types::*;
 use crate::types::{HeapType, RefType, ValType};
-use std::any::Any;
 use std::borrow::Borrow;
+
+mod externref;
+mod v128;
+
+pub use externref::ExternRef;
+pub use v128::V128;
 
 /// The Gc table of `wasmtime`, which every reference operation needs.
 pub(crate) fn gc_table(
@@ -22,58 +27,6 @@ pub(crate) fn gc_table(
         .gc
         .as_ref()
         .ok_or_else(|| ErrorKind::Unsupported(Capability::Gc).into())
-}
-
-/// A 128-bit SIMD value, little-endian bytes as in memory.
-///
-/// ```
-/// use wasmtime_dyn::V128;
-/// let v = V128::from(0x0102u128);
-/// assert_eq!(v.as_u128(), 0x0102);
-/// assert_eq!(v.to_le_bytes()[0], 0x02);
-/// ```
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-pub struct V128(u128);
-
-impl V128 {
-    /// The value as an integer.
-    ///
-    /// ```
-    /// use wasmtime_dyn::V128;
-    /// assert_eq!(V128::from(u128::MAX).as_u128(), u128::MAX);
-    /// ```
-    pub fn as_u128(self) -> u128 {
-        self.0
-    }
-
-    /// The little-endian bytes.
-    ///
-    /// ```
-    /// use wasmtime_dyn::V128;
-    /// let bytes = V128::from(0xff).to_le_bytes();
-    /// assert_eq!((bytes[0], bytes[15]), (0xff, 0));
-    /// ```
-    pub fn to_le_bytes(self) -> [u8; 16] {
-        self.0.to_le_bytes()
-    }
-
-    /// From little-endian bytes.
-    ///
-    /// ```
-    /// use wasmtime_dyn::V128;
-    /// let mut bytes = [0u8; 16];
-    /// bytes[15] = 0x80;
-    /// assert_eq!(V128::from_le_bytes(bytes).as_u128(), 1 << 127);
-    /// ```
-    pub fn from_le_bytes(bytes: [u8; 16]) -> V128 {
-        V128(u128::from_le_bytes(bytes))
-    }
-}
-
-impl From<u128> for V128 {
-    fn from(v: u128) -> V128 {
-        V128(v)
-    }
 }
 
 /// A WebAssembly value.
@@ -845,158 +798,3 @@ from_ref!(
     ArrayRef => AnyRef(AnyRef::from),
     ExnRef => ExnRef(|r| r)
 );
-
-/// An external reference: host data that wasm can hold and pass around
-/// (needs the [`Gc`](Capability::Gc) capability).
-///
-/// ```no_run
-/// use wasmtime_dyn::{ExternRef, Store};
-/// # let mut store: Store<()> = unimplemented!();
-/// let r = ExternRef::new(&mut store, String::from("hello"))?;
-/// assert_eq!(r.data(&mut store)?.unwrap().downcast_ref::<String>().unwrap(), "hello");
-/// # Ok::<(), wasmtime_dyn::Error>(())
-/// ```
-pub struct ExternRef {
-    wasmtime: &'static crate::Wasmtime,
-    pub(crate) raw: wasmtime_externref_t,
-    /// The id of the store it belongs to.
-    pub(crate) store: u64,
-}
-
-// SAFETY: a rooted externref is an index into its store's root set plus the
-// store id; Wasmtime's `OwnedRooted` is `Send + Sync`.
-unsafe impl Send for ExternRef {}
-// SAFETY: as above.
-unsafe impl Sync for ExternRef {}
-
-type HostData = Box<dyn Any + Send + Sync>;
-
-unsafe extern "C" fn drop_host_data(data: *mut std::ffi::c_void) {
-    // SAFETY: `data` is the `Box<HostData>` leaked in `ExternRef::new`,
-    // finalized once by Wasmtime when the reference is collected.
-    let data = unsafe { Box::from_raw(data.cast::<HostData>()) };
-    // The data may panic in `Drop`: never unwind into C.
-    crate::panics::in_finalizer(move || drop(data));
-}
-
-impl ExternRef {
-    /// A new reference to `data`, in `store`.
-    ///
-    /// ```no_run
-    /// use wasmtime_dyn::{ExternRef, Func, Store, Val};
-    /// # let (mut store, consume): (Store<()>, Func) = unimplemented!();
-    /// let handle = ExternRef::new(&mut store, vec![1u8, 2, 3])?;
-    /// consume.call(&mut store, &[Val::ExternRef(Some(handle))], &mut [])?;
-    /// # Ok::<(), wasmtime_dyn::Error>(())
-    /// ```
-    ///
-    /// # Errors
-    ///
-    /// [`ErrorKind::Unsupported`]`(Gc)` on a library without GC.
-    pub fn new<T>(
-        mut store: impl AsContextMut<Data = T>,
-        data: impl Any + Send + Sync,
-    ) -> Result<ExternRef> {
-        let cx = store.as_context_mut();
-        let gc = gc_table(cx.wasmtime())?;
-        let boxed: *mut HostData = Box::into_raw(Box::new(Box::new(data)));
-        let mut raw = std::mem::MaybeUninit::<wasmtime_externref_t>::uninit();
-        // SAFETY: the context is live; `boxed` is freed by the finalizer
-        // (or below when creation fails); `raw` is written on success.
-        let ok = unsafe {
-            (gc.wasmtime_externref_new)(
-                cx.context(),
-                boxed.cast(),
-                Some(drop_host_data),
-                raw.as_mut_ptr(),
-            )
-        };
-        if !ok {
-            // SAFETY: creation failed, so Wasmtime did not take the box.
-            drop(unsafe { Box::from_raw(boxed) });
-            return Err(ErrorKind::Invalid(
-                "Wasmtime could not allocate the externref (GC heap full?)".into(),
-            )
-            .into());
-        }
-        // SAFETY: written on success.
-        let raw = unsafe { raw.assume_init() };
-        Ok(ExternRef::from_rooted(&cx, raw))
-    }
-
-    /// The host data given to [`ExternRef::new`]; `None` for a reference
-    /// without host data (one wasm made from another reference with
-    /// `extern.convert_any`). Every externref this crate makes carries its
-    /// data boxed as this method expects; externrefs made through the raw
-    /// tables ([`Wasmtime::tables`](crate::Wasmtime::tables)) with other
-    /// data must not be read here (the raw layer is `unsafe` for that
-    /// reason).
-    ///
-    /// ```no_run
-    /// use wasmtime_dyn::{ExternRef, Store};
-    /// # let mut store: Store<()> = unimplemented!();
-    /// let r = ExternRef::new(&mut store, 42u64)?;
-    /// let data = r.data(&mut store)?.expect("made by this crate");
-    /// assert_eq!(data.downcast_ref::<u64>(), Some(&42));
-    /// # Ok::<(), wasmtime_dyn::Error>(())
-    /// ```
-    pub fn data<'a, S: AsContextMut>(
-        &self,
-        store: &'a mut S,
-    ) -> Result<Option<&'a (dyn Any + Send + Sync)>> {
-        let cx = store.as_context_mut();
-        cx.check(self.store, "the externref")?;
-        let gc = gc_table(cx.wasmtime())?;
-        // SAFETY: the reference is rooted in this live store.
-        let data = unsafe { (gc.wasmtime_externref_data)(cx.context(), &self.raw) };
-        if data.is_null() {
-            return Ok(None);
-        }
-        // SAFETY: every externref this crate creates carries a
-        // `Box<HostData>`, alive while the reference is rooted.
-        Ok(Some(unsafe { &**data.cast::<HostData>() }))
-    }
-
-    fn from_rooted<T>(cx: &StoreContextMut<'_, T>, raw: wasmtime_externref_t) -> ExternRef {
-        ExternRef {
-            wasmtime: cx.wasmtime(),
-            raw,
-            store: cx.id(),
-        }
-    }
-}
-
-impl Clone for ExternRef {
-    fn clone(&self) -> ExternRef {
-        let gc = self
-            .wasmtime
-            .tables()
-            .gc
-            .as_ref()
-            .expect("an ExternRef exists only with the Gc table");
-        let mut raw = std::mem::MaybeUninit::<wasmtime_externref_t>::uninit();
-        // SAFETY: `self.raw` is rooted; the clone is a new root written to `raw`.
-        unsafe { (gc.wasmtime_externref_clone)(&self.raw, raw.as_mut_ptr()) };
-        ExternRef {
-            wasmtime: self.wasmtime,
-            // SAFETY: written by the clone.
-            raw: unsafe { raw.assume_init() },
-            store: self.store,
-        }
-    }
-}
-
-impl Drop for ExternRef {
-    fn drop(&mut self) {
-        if let Some(gc) = &self.wasmtime.tables().gc {
-            // SAFETY: the root is owned by this handle and released once.
-            unsafe { (gc.wasmtime_externref_unroot)(&mut self.raw) };
-        }
-    }
-}
-
-impl std::fmt::Debug for ExternRef {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ExternRef").finish_non_exhaustive()
-    }
-}

@@ -1,0 +1,247 @@
+//! The [`Config`] setters that mirror the `wasmtime` crate's for proposals
+//! behind a capability (reference types, GC, exceptions, threads, the
+//! component model), core dumps, the compilation target and raw Cranelift
+//! flags.
+
+use super::Config;
+use crate::error::Result;
+// Named by the docs' links only.
+#[cfg(doc)]
+use {
+    super::{GcConfig, ThreadsConfig},
+    crate::capability::Capability,
+    crate::error::ErrorKind,
+};
+
+impl Config {
+    setters! {
+        /// The reference types proposal, as the `wasmtime` crate's
+        /// `Config::wasm_reference_types` (the same setting as
+        /// [`GcConfig::wasm_reference_types`]).
+        ///
+        /// Its C setter comes with [`Capability::Gc`]. On a library without
+        /// it, `false` changes nothing, and `true` is kept only where the
+        /// build has the proposal on anyway (reference types are, in every
+        /// supported major); otherwise [`Engine::new`](crate::Engine::new)
+        /// returns [`ErrorKind::Unsupported`]`(Gc)` rather than ignoring it.
+        ///
+        /// ```no_run
+        /// # let mut config: wasmtime_dyn::Config = unimplemented!();
+        /// config.wasm_reference_types(true);
+        /// ```
+        wasm_reference_types: reference_types: bool;
+        /// The typed function references proposal, as the `wasmtime`
+        /// crate's `Config::wasm_function_references` (the same setting as
+        /// [`GcConfig::wasm_function_references`]).
+        ///
+        /// Its C setter comes with [`Capability::Gc`]. On a library without
+        /// it, `false` changes nothing, and `true` is kept only where the
+        /// build has the proposal on anyway (Wasmtime 47 and later);
+        /// otherwise [`Engine::new`](crate::Engine::new) returns
+        /// [`ErrorKind::Unsupported`]`(Gc)`.
+        ///
+        /// ```no_run
+        /// # let mut config: wasmtime_dyn::Config = unimplemented!();
+        /// config.wasm_function_references(true);
+        /// ```
+        wasm_function_references: function_references: bool;
+        /// The GC proposal, as the `wasmtime` crate's `Config::wasm_gc`
+        /// (the same setting as [`GcConfig::wasm_gc`]).
+        ///
+        /// Needs [`Capability::Gc`]: on a library without it, `false`
+        /// changes nothing and `true` makes [`Engine::new`](crate::Engine::new)
+        /// return [`ErrorKind::Unsupported`]`(Gc)` (such a build has no GC
+        /// types).
+        ///
+        /// ```no_run
+        /// # let mut config: wasmtime_dyn::Config = unimplemented!();
+        /// config.wasm_function_references(true).wasm_gc(true);
+        /// ```
+        wasm_gc: wasm_gc: bool;
+        /// The exception handling proposal, as the `wasmtime` crate's
+        /// `Config::wasm_exceptions` (the same setting as
+        /// [`GcConfig::wasm_exceptions`]).
+        ///
+        /// Needs [`Capability::Gc`]: on a library without it, `false`
+        /// changes nothing and `true` makes [`Engine::new`](crate::Engine::new)
+        /// return [`ErrorKind::Unsupported`]`(Gc)`.
+        ///
+        /// ```no_run
+        /// # let mut config: wasmtime_dyn::Config = unimplemented!();
+        /// config.wasm_exceptions(true);
+        /// ```
+        wasm_exceptions: exceptions: bool;
+        /// The threads proposal (atomics, shared memories), as the
+        /// `wasmtime` crate's `Config::wasm_threads` (the same setting as
+        /// [`ThreadsConfig::wasm_threads`]).
+        ///
+        /// Needs [`Capability::Threads`]: on a library without it, `false`
+        /// changes nothing and `true` makes [`Engine::new`](crate::Engine::new)
+        /// return [`ErrorKind::Unsupported`]`(Threads)`.
+        ///
+        /// ```no_run
+        /// # let mut config: wasmtime_dyn::Config = unimplemented!();
+        /// config.wasm_threads(true).shared_memory(true);
+        /// ```
+        wasm_threads: threads: bool;
+        /// The component model, as the `wasmtime` crate's
+        /// `Config::wasm_component_model` (C API
+        /// `wasmtime_config_wasm_component_model_set`).
+        ///
+        /// Needs [`Capability::ComponentModel`]: on a library without it,
+        /// `false` changes nothing and `true` makes
+        /// [`Engine::new`](crate::Engine::new) return
+        /// [`ErrorKind::Unsupported`]`(ComponentModel)`.
+        ///
+        /// ```no_run
+        /// # let mut config: wasmtime_dyn::Config = unimplemented!();
+        /// config.wasm_component_model(false); // core modules only
+        /// ```
+        wasm_component_model: component_model: bool;
+        /// Attach a [`WasmCoreDump`](crate::WasmCoreDump) of the store to
+        /// the error of a call whose wasm traps, as the `wasmtime` crate's
+        /// `Config::coredump_on_trap`. The C API has no core dumps: this
+        /// crate records what a dump needs itself (see the `coredump`
+        /// module), in every build. Off by default. With it, each store
+        /// keeps every instance made in it (and one clone of each module)
+        /// for the dumps; the dump lists the memories and globals the C
+        /// API can reach, its instances' exports (see
+        /// [`WasmCoreDump`](crate::WasmCoreDump) for the differences).
+        ///
+        /// ```no_run
+        /// # let mut config: wasmtime_dyn::Config = unimplemented!();
+        /// config.coredump_on_trap(true);
+        /// ```
+        coredump_on_trap: coredump_on_trap: bool;
+    }
+
+    /// Compiles for the target `triple` instead of the host, as the
+    /// `wasmtime` crate's `Config::target`. CPU features are then not
+    /// inferred from the host: set them with
+    /// [`Config::cranelift_flag_enable`].
+    ///
+    /// Through the C API an engine can only compile code that runs on this
+    /// host (the C API has no `precompile_module`, and Wasmtime refuses to
+    /// build a module for another target), so the useful triples are the
+    /// host's own (portable code without host CPU features) and Pulley's
+    /// of the host's pointer width (`pulley64` on 64-bit hosts), which
+    /// Wasmtime interprets.
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::{Config, Engine, Module};
+    /// # let wasmtime: &'static wasmtime_dyn::Wasmtime = unimplemented!();
+    /// let mut config = Config::new(wasmtime);
+    /// config.target("pulley64")?; // interpreted: no native code
+    /// let engine = Engine::new(wasmtime, &config)?;
+    /// let module = Module::new(&engine, "(module)")?;
+    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Config`] when the library does not parse `triple`, or
+    /// when Wasmtime would abort the process creating an engine for it:
+    /// an architecture without a pointer width (`unknown`), and, on a
+    /// library with a compiler, any architecture but the host's and
+    /// Pulley's (an official release compiles for nothing else, and this
+    /// crate cannot ask a library which it has without risking the abort),
+    /// or a 32-bit ABI of a 64-bit architecture (`gnux32`, `gnu_ilp32`).
+    /// Settings that conflict with the target (Winch for Pulley,
+    /// `native_unwind_info(false)` for Windows...) are refused by
+    /// [`Engine::new`](crate::Engine::new).
+    pub fn target(&mut self, triple: &str) -> Result<&mut Self> {
+        crate::config_rules::check_target(self.wasmtime, triple)?;
+        self.settings.target = Some(triple.to_string());
+        Ok(self)
+    }
+
+    /// Enables a boolean Cranelift setting or applies a preset (`has_avx2`,
+    /// `skylake`, `enable_verifier`...), as the `wasmtime` crate's
+    /// `Config::cranelift_flag_enable`.
+    ///
+    /// Wasmtime checks the name only when the engine is created, and the
+    /// C API aborts the process if it is wrong, so
+    /// [`Engine::new`](crate::Engine::new) checks it first against the
+    /// settings the library's Cranelift has for the target (learned from
+    /// code the library compiles, once per library and architecture) and
+    /// the presets of Cranelift 0.132 to 0.137 (checked on the official
+    /// Wasmtime 45 to 50 libraries).
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::{Config, Engine};
+    /// # let wasmtime: &'static wasmtime_dyn::Wasmtime = unimplemented!();
+    /// let mut config = Config::new(wasmtime);
+    /// config.target("x86_64-unknown-linux-gnu")?; // no host CPU feature inference
+    /// // SAFETY: the machines that run this code have AVX2.
+    /// unsafe { config.cranelift_flag_enable("has_avx2") };
+    /// let engine = Engine::new(wasmtime, &config)?;
+    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// ```
+    ///
+    /// # Safety
+    ///
+    /// As in the `wasmtime` crate: a flag can break the invariants the
+    /// generated code relies on (enabling a CPU feature the machine running
+    /// the code lacks, changing the calling convention...), which is
+    /// undefined behaviour when the code runs. Wasmtime refuses some such
+    /// code when loading it, not all.
+    ///
+    /// # Errors
+    ///
+    /// None here; [`Engine::new`](crate::Engine::new) returns
+    /// [`ErrorKind::Unsupported`]`(Compiler)` on a library without a
+    /// compiler, and [`ErrorKind::Config`] naming the flag (with the
+    /// accepted names) when it is neither a boolean setting nor a preset
+    /// of the target's Cranelift, or when its ISA settings cannot be
+    /// learned for the target.
+    pub unsafe fn cranelift_flag_enable(&mut self, flag: &str) -> &mut Self {
+        if !self.settings.cranelift_enabled.iter().any(|f| f == flag) {
+            self.settings.cranelift_enabled.push(flag.to_string());
+        }
+        self
+    }
+
+    /// Sets a Cranelift setting to a value (`opt_level` to `speed_and_size`,
+    /// `has_sse41` to `false`...), as the `wasmtime` crate's
+    /// `Config::cranelift_flag_set`.
+    ///
+    /// [`Engine::new`](crate::Engine::new) checks the name and the value
+    /// against the library's Cranelift first (as for
+    /// [`Config::cranelift_flag_enable`]), and the combinations Wasmtime
+    /// refuses: `unwind_info` against [`Config::native_unwind_info`] and
+    /// Windows targets, Spectre mitigations without signals-based traps,
+    /// `stack_switch_model` with stack switching.
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::{Config, Engine};
+    /// # let wasmtime: &'static wasmtime_dyn::Wasmtime = unimplemented!();
+    /// let mut config = Config::new(wasmtime);
+    /// // SAFETY: the register allocator choice does not change what the code does.
+    /// unsafe { config.cranelift_flag_set("regalloc_algorithm", "single_pass") };
+    /// let engine = Engine::new(wasmtime, &config)?;
+    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// ```
+    ///
+    /// # Safety
+    ///
+    /// As for [`Config::cranelift_flag_enable`]: a setting can make the
+    /// generated code break invariants Wasmtime relies on.
+    ///
+    /// # Errors
+    ///
+    /// None here; [`Engine::new`](crate::Engine::new) returns
+    /// [`ErrorKind::Unsupported`]`(Compiler)` on a library without a
+    /// compiler, and [`ErrorKind::Config`] naming the setting when the
+    /// name is unknown (with the accepted names), the value does not fit
+    /// its type (with the accepted values), or the combination is one
+    /// Wasmtime refuses. Wasmtime's own settings (`wasmtime_*`, such as
+    /// `wasmtime_inlining_small_callee_size`) are refused too.
+    pub unsafe fn cranelift_flag_set(&mut self, name: &str, value: &str) -> &mut Self {
+        let settings = &mut self.settings.cranelift_settings;
+        match settings.iter_mut().find(|(n, _)| n == name) {
+            Some(entry) => entry.1 = value.to_string(),
+            None => settings.push((name.to_string(), value.to_string())),
+        }
+        self
+    }
+}

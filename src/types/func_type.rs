@@ -1,0 +1,309 @@
+//! Function types, `FuncType`, and the C API's `wasm_functype_t`.
+
+use super::valtype::known_valtypes;
+use super::ValType;
+use crate::engine::Engine;
+use crate::error::{ErrorKind, Result};
+use crate::gc_types::FuncHandle;
+use crate::sys::tables::Core;
+use crate::sys::types::*;
+use std::borrow::Cow;
+use std::fmt;
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
+
+/// The type of a function: its parameters and results.
+///
+/// ```
+/// use wasmtime_dyn::{FuncType, ValType};
+/// let ty = FuncType::new([ValType::I32, ValType::I32], [ValType::I32]);
+/// assert_eq!(ty.params(), [ValType::I32, ValType::I32]);
+/// assert_eq!(ty.to_string(), "(i32, i32) -> (i32)");
+/// ```
+#[derive(Clone)]
+pub struct FuncType {
+    repr: FuncRepr,
+}
+
+#[derive(Clone)]
+enum FuncRepr {
+    /// Read or given in full. `Cow`: the type of a typed function is its
+    /// Rust signature's, named by static slices, with nothing to allocate.
+    Plain {
+        params: Cow<'static, [ValType]>,
+        results: Cow<'static, [ValType]>,
+    },
+    /// The concrete type of a reference, read when first asked (a type
+    /// may refer to itself: reading it in full would never end).
+    Handle(Arc<FuncHandle>),
+}
+
+impl FuncType {
+    /// A function type with these parameters and results.
+    ///
+    /// ```
+    /// use wasmtime_dyn::{FuncType, ValType};
+    /// let ty = FuncType::new([], [ValType::F64]);
+    /// assert_eq!(ty.to_string(), "() -> (f64)");
+    /// ```
+    pub fn new(
+        params: impl IntoIterator<Item = ValType>,
+        results: impl IntoIterator<Item = ValType>,
+    ) -> FuncType {
+        FuncType {
+            repr: FuncRepr::Plain {
+                params: Cow::Owned(params.into_iter().map(ValType::canonical).collect()),
+                results: Cow::Owned(results.into_iter().map(ValType::canonical).collect()),
+            },
+        }
+    }
+
+    /// The parameter types.
+    ///
+    /// ```
+    /// use wasmtime_dyn::{FuncType, ValType};
+    /// let ty = FuncType::new([ValType::I64, ValType::F32], []);
+    /// assert_eq!(ty.params(), [ValType::I64, ValType::F32]);
+    /// ```
+    pub fn params(&self) -> &[ValType] {
+        match &self.repr {
+            FuncRepr::Plain { params, .. } => params,
+            FuncRepr::Handle(h) => &h.signature().0,
+        }
+    }
+
+    /// The result types.
+    ///
+    /// ```
+    /// use wasmtime_dyn::{FuncType, ValType};
+    /// let ty = FuncType::new([], [ValType::I32, ValType::I32]);
+    /// assert_eq!(ty.results(), [ValType::I32, ValType::I32]);
+    /// ```
+    pub fn results(&self) -> &[ValType] {
+        match &self.repr {
+            FuncRepr::Plain { results, .. } => results,
+            FuncRepr::Handle(h) => &h.signature().1,
+        }
+    }
+
+    /// Whether every parameter and result is simple (see
+    /// [`ValType::is_simple`]).
+    pub(crate) fn is_simple(&self) -> bool {
+        self.params()
+            .iter()
+            .chain(self.results())
+            .all(ValType::is_simple)
+    }
+
+    /// Checks that the concrete types inside belong to `engine`.
+    pub(crate) fn check_engine(&self, engine: &Engine) -> Result<()> {
+        match &self.repr {
+            FuncRepr::Handle(h) if !Engine::same(h.engine(), engine) => {
+                Err(ErrorKind::WrongEngine("a concrete type", "the object it was used with").into())
+            }
+            FuncRepr::Handle(_) => Ok(()),
+            FuncRepr::Plain { params, results } => params
+                .iter()
+                .chain(results.iter())
+                .try_for_each(|t| t.check_engine(engine)),
+        }
+    }
+
+    /// A new owned `wasm_functype_t`, deleted when the guard drops.
+    pub(crate) fn to_c<'a>(&self, engine: &'a Engine) -> Result<CFuncType<'a>> {
+        let core = engine.wasmtime().core();
+        if let FuncRepr::Handle(h) = &self.repr {
+            self.check_engine(engine)?;
+            // SAFETY: the handle's type is live; the copy is owned here.
+            let ptr = unsafe { (core.wasm_functype_copy)(h.ptr()) };
+            return Ok(CFuncType { core, ptr });
+        }
+        let vec = |types: &[ValType]| -> Result<wasm_valtype_vec_t> {
+            let mut items: Vec<*mut wasm_valtype_t> = Vec::with_capacity(types.len());
+            for t in types {
+                match t.to_c(engine) {
+                    Ok(p) => items.push(p),
+                    Err(e) => {
+                        for p in items {
+                            // SAFETY: made above, owned here, deleted once.
+                            unsafe { (core.wasm_valtype_delete)(p) };
+                        }
+                        return Err(e);
+                    }
+                }
+            }
+            let mut out = wasm_valtype_vec_t {
+                size: 0,
+                data: std::ptr::null_mut(),
+            };
+            // SAFETY: `items` holds `len` owned valtypes whose ownership
+            // moves into the new vector; `out` is writable.
+            unsafe { (core.wasm_valtype_vec_new)(&mut out, items.len(), items.as_ptr()) };
+            Ok(out)
+        };
+        let mut params = vec(self.params())?;
+        let mut results = match vec(self.results()) {
+            Ok(r) => r,
+            Err(e) => {
+                // SAFETY: made above, owned here, deleted once.
+                unsafe { (core.wasm_valtype_vec_delete)(&mut params) };
+                return Err(e);
+            }
+        };
+        // SAFETY: both vectors are owned and move into the new functype.
+        let ptr = unsafe { (core.wasm_functype_new)(&mut params, &mut results) };
+        Ok(CFuncType { core, ptr })
+    }
+
+    /// Reads a function type in full (its concrete reference types as
+    /// handles).
+    ///
+    /// # Safety
+    ///
+    /// `ty` is a live `wasm_functype_t` of `engine`'s library and objects.
+    pub(crate) unsafe fn from_c(engine: &Engine, ty: *const wasm_functype_t) -> Result<FuncType> {
+        let core = engine.wasmtime().core();
+        // SAFETY: `ty` is live; its vectors live as long as it does.
+        unsafe {
+            Ok(FuncType {
+                repr: FuncRepr::Plain {
+                    params: Cow::Owned(read_valtypes(engine, (core.wasm_functype_params)(ty))?),
+                    results: Cow::Owned(read_valtypes(engine, (core.wasm_functype_results)(ty))?),
+                },
+            })
+        }
+    }
+
+    /// A concrete function type of a reference, read when first asked.
+    pub(crate) fn from_handle(handle: FuncHandle) -> FuncType {
+        FuncType {
+            repr: FuncRepr::Handle(Arc::new(handle)),
+        }
+    }
+
+    /// A concrete function type sharing `handle`.
+    pub(crate) fn from_shared_handle(handle: Arc<FuncHandle>) -> FuncType {
+        FuncType {
+            repr: FuncRepr::Handle(handle),
+        }
+    }
+
+    /// The type `params -> results`, allocating nothing.
+    pub(crate) fn from_static(params: &'static [ValType], results: &'static [ValType]) -> FuncType {
+        FuncType {
+            repr: FuncRepr::Plain {
+                params: Cow::Borrowed(params),
+                results: Cow::Borrowed(results),
+            },
+        }
+    }
+
+    /// Whether the C function type `ty` is `params -> results`, asked of
+    /// the library one value type at a time, without reading the type into
+    /// a [`FuncType`] (which compares each value type with every known one).
+    /// Only simple types are compared here: `false` for any other, and the
+    /// caller reads the type in full.
+    ///
+    /// # Safety
+    ///
+    /// `ty` is a live `wasm_functype_t` of `core`'s library.
+    pub(crate) unsafe fn c_is(
+        core: &Core,
+        ty: *const wasm_functype_t,
+        params: &[ValType],
+        results: &[ValType],
+    ) -> bool {
+        let known = known_valtypes(core);
+        let same = |vec: *const wasm_valtype_vec_t, want: &[ValType]| {
+            // SAFETY: `ty` is live, so are its vectors and their valtypes;
+            // the known types live for the life of the process.
+            unsafe {
+                let vec = &*vec;
+                vec.size == want.len()
+                    && want.iter().enumerate().all(|(i, t)| {
+                        known
+                            .simple
+                            .iter()
+                            .find(|(k, _)| k == t)
+                            .is_some_and(|(_, k)| {
+                                (core.wasmtime_wasm_valtype_equal)(*vec.data.add(i), *k as *const _)
+                            })
+                    })
+            }
+        };
+        // SAFETY: `ty` is live (caller's contract).
+        unsafe {
+            same((core.wasm_functype_params)(ty), params)
+                && same((core.wasm_functype_results)(ty), results)
+        }
+    }
+}
+
+impl PartialEq for FuncType {
+    fn eq(&self, other: &FuncType) -> bool {
+        match (&self.repr, &other.repr) {
+            (FuncRepr::Handle(a), FuncRepr::Handle(b)) => Arc::ptr_eq(a, b) || a.same_as(b),
+            _ => self.params() == other.params() && self.results() == other.results(),
+        }
+    }
+}
+
+impl Eq for FuncType {}
+
+impl Hash for FuncType {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        // The lengths only: a type read from a handle and the same type
+        // given in full are equal, and a type may refer to itself.
+        self.params().len().hash(state);
+        self.results().len().hash(state);
+    }
+}
+
+impl fmt::Debug for FuncType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "FuncType({self})")
+    }
+}
+
+/// # Safety
+///
+/// `vec` is a live vector of live valtypes of `engine`'s objects.
+unsafe fn read_valtypes(engine: &Engine, vec: *const wasm_valtype_vec_t) -> Result<Vec<ValType>> {
+    // SAFETY: live (caller's contract).
+    let vec = unsafe { &*vec };
+    (0..vec.size)
+        // SAFETY: the vector holds `size` live valtypes.
+        .map(|i| unsafe { ValType::from_c(engine, *vec.data.add(i)) })
+        .collect()
+}
+
+impl fmt::Display for FuncType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let list = |f: &mut fmt::Formatter<'_>, types: &[ValType]| {
+            f.write_str("(")?;
+            for (i, t) in types.iter().enumerate() {
+                if i > 0 {
+                    f.write_str(", ")?;
+                }
+                write!(f, "{t}")?;
+            }
+            f.write_str(")")
+        };
+        list(f, self.params())?;
+        f.write_str(" -> ")?;
+        list(f, self.results())
+    }
+}
+
+/// An owned `wasm_functype_t`, deleted on drop.
+pub(crate) struct CFuncType<'a> {
+    core: &'a Core,
+    pub(crate) ptr: *mut wasm_functype_t,
+}
+
+impl Drop for CFuncType<'_> {
+    fn drop(&mut self) {
+        // SAFETY: owned by this guard, deleted once.
+        unsafe { (self.core.wasm_functype_delete)(self.ptr) };
+    }
+}

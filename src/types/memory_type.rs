@@ -1,0 +1,168 @@
+//! Linear memory types, `MemoryType`.
+
+use crate::sys::tables::Core;
+use crate::sys::types::*;
+
+/// The type of a linear memory, in pages (64 KiB unless the module set
+/// another size with the custom page sizes proposal; see
+/// [`MemoryType::page_size`]).
+///
+/// ```
+/// use wasmtime_dyn::MemoryType;
+/// let ty = MemoryType::new(1, Some(2));
+/// assert_eq!((ty.minimum(), ty.maximum()), (1, Some(2)));
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct MemoryType {
+    minimum: u64,
+    maximum: Option<u64>,
+    is_64: bool,
+    shared: bool,
+    page_size_log2: u8,
+}
+
+/// The log2 of the default page size, 64 KiB.
+const DEFAULT_PAGE_SIZE_LOG2: u8 = 16;
+
+impl MemoryType {
+    /// A 32-bit, unshared memory of `minimum` pages, growable to `maximum`.
+    ///
+    /// ```
+    /// use wasmtime_dyn::MemoryType;
+    /// let ty = MemoryType::new(1, None);
+    /// assert_eq!((ty.minimum(), ty.maximum()), (1, None));
+    /// assert!(!ty.is_64() && !ty.is_shared());
+    /// ```
+    pub fn new(minimum: u32, maximum: Option<u32>) -> MemoryType {
+        MemoryType {
+            minimum: minimum.into(),
+            maximum: maximum.map(Into::into),
+            is_64: false,
+            shared: false,
+            page_size_log2: DEFAULT_PAGE_SIZE_LOG2,
+        }
+    }
+
+    /// A shared memory (threads proposal); needs a maximum.
+    ///
+    /// ```
+    /// use wasmtime_dyn::MemoryType;
+    /// let ty = MemoryType::shared(1, 16);
+    /// assert!(ty.is_shared());
+    /// assert_eq!(ty.maximum(), Some(16));
+    /// ```
+    pub fn shared(minimum: u32, maximum: u32) -> MemoryType {
+        MemoryType {
+            minimum: minimum.into(),
+            maximum: Some(maximum.into()),
+            is_64: false,
+            shared: true,
+            page_size_log2: DEFAULT_PAGE_SIZE_LOG2,
+        }
+    }
+
+    /// The minimum size in pages.
+    ///
+    /// ```
+    /// use wasmtime_dyn::MemoryType;
+    /// assert_eq!(MemoryType::new(3, Some(10)).minimum(), 3);
+    /// ```
+    pub fn minimum(&self) -> u64 {
+        self.minimum
+    }
+
+    /// The maximum size in pages, if any.
+    ///
+    /// ```
+    /// use wasmtime_dyn::MemoryType;
+    /// assert_eq!(MemoryType::new(3, Some(10)).maximum(), Some(10));
+    /// assert_eq!(MemoryType::new(3, None).maximum(), None);
+    /// ```
+    pub fn maximum(&self) -> Option<u64> {
+        self.maximum
+    }
+
+    /// Whether the memory is 64-bit.
+    ///
+    /// ```
+    /// use wasmtime_dyn::MemoryType;
+    /// assert!(!MemoryType::new(1, None).is_64()); // memory64 memories come from modules
+    /// ```
+    pub fn is_64(&self) -> bool {
+        self.is_64
+    }
+
+    /// Whether the memory is shared.
+    ///
+    /// ```
+    /// use wasmtime_dyn::MemoryType;
+    /// assert!(MemoryType::shared(1, 2).is_shared());
+    /// assert!(!MemoryType::new(1, Some(2)).is_shared());
+    /// ```
+    pub fn is_shared(&self) -> bool {
+        self.shared
+    }
+
+    /// The size of a page in bytes: 65536, or what the module declared with
+    /// the custom page sizes proposal (1 is the only other size Wasmtime
+    /// accepts). [`minimum`](MemoryType::minimum) and
+    /// [`maximum`](MemoryType::maximum) count pages of this size.
+    ///
+    /// ```
+    /// use wasmtime_dyn::MemoryType;
+    /// let ty = MemoryType::new(2, None);
+    /// assert_eq!(ty.page_size(), 65536);
+    /// assert_eq!(ty.minimum() * ty.page_size(), 128 * 1024);
+    /// ```
+    pub fn page_size(&self) -> u64 {
+        1 << self.page_size_log2
+    }
+
+    /// The log2 of [`page_size`](MemoryType::page_size): 16, or 0 for
+    /// one-byte pages.
+    ///
+    /// ```
+    /// use wasmtime_dyn::MemoryType;
+    /// assert_eq!(MemoryType::new(1, None).page_size_log2(), 16);
+    /// ```
+    pub fn page_size_log2(&self) -> u8 {
+        self.page_size_log2
+    }
+
+    /// A new owned `wasm_memorytype_t`; the caller deletes it.
+    pub(crate) fn to_c(self, core: &Core) -> crate::Result<*mut wasm_memorytype_t> {
+        let mut out = std::ptr::null_mut();
+        // SAFETY: plain arguments and a writable out-pointer.
+        let error = unsafe {
+            (core.wasmtime_memorytype_new)(
+                self.minimum,
+                self.maximum.is_some(),
+                self.maximum.unwrap_or(0),
+                self.is_64,
+                self.shared,
+                self.page_size_log2,
+                &mut out,
+            )
+        };
+        // SAFETY: the error, if any, is fresh and owned.
+        unsafe { crate::error::check(core, error) }?;
+        Ok(out)
+    }
+
+    /// # Safety
+    ///
+    /// `ty` is a live `wasm_memorytype_t` of `core`'s library.
+    pub(crate) unsafe fn from_c(core: &Core, ty: *const wasm_memorytype_t) -> MemoryType {
+        let mut maximum = 0;
+        // SAFETY: `ty` is live; `maximum` is writable.
+        unsafe {
+            MemoryType {
+                minimum: (core.wasmtime_memorytype_minimum)(ty),
+                maximum: (core.wasmtime_memorytype_maximum)(ty, &mut maximum).then_some(maximum),
+                is_64: (core.wasmtime_memorytype_is64)(ty),
+                shared: (core.wasmtime_memorytype_isshared)(ty),
+                page_size_log2: (core.wasmtime_memorytype_page_size_log2)(ty),
+            }
+        }
+    }
+}
