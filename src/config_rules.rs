@@ -65,6 +65,11 @@ pub(crate) fn validate(wasmtime: &'static Wasmtime, s: &Settings) -> Result<()> 
     if let Some((_, capability)) = unsupported_enable(wasmtime, s, &features) {
         return Err(ErrorKind::Unsupported(capability).into());
     }
+    // `Config::allocation_strategy` sets pooling without the handle that
+    // exists only with the capability.
+    if s.pooling.is_some() && !wasmtime.has(Capability::PoolingAllocator) {
+        return Err(ErrorKind::Unsupported(Capability::PoolingAllocator).into());
+    }
     if let Some((name, _)) = features
         .explicitly_enabled
         .iter()

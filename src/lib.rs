@@ -109,7 +109,7 @@ pub use linker::Linker;
 pub use loader::{LoadError, Origin, ValAbi, Version, Wasmtime};
 pub use memory::{Memory, MemoryAccessError};
 pub use module::Module;
-pub use pooling::PoolingConfig;
+pub use pooling::{InstanceAllocationStrategy, PoolingAllocationConfig, PoolingConfig};
 pub use profiling::GuestProfiler;
 pub use shared_memory::SharedMemory;
 pub use store::{AsContext, AsContextMut, Caller, Store, StoreContext, StoreContextMut};

@@ -77,3 +77,125 @@ impl PoolingConfig {
         }
     }
 }
+
+/// The pooling allocator's limits, built as the `wasmtime` crate's
+/// `PoolingAllocationConfig` is (a front for [`PoolingConfig`]), for
+/// [`Config::allocation_strategy`](crate::Config::allocation_strategy).
+///
+/// ```
+/// use wasmtime_dyn::PoolingAllocationConfig;
+/// let mut pool = PoolingAllocationConfig::default();
+/// pool.total_core_instances(10).total_memories(10).max_memory_size(1 << 20);
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PoolingAllocationConfig(pub(crate) PoolingConfig);
+
+macro_rules! pooling_setters {
+    ($($(#[doc = $doc:literal])* $name:ident: $ty:ty;)*) => {
+        impl PoolingAllocationConfig {
+            $(
+                $(#[doc = $doc])*
+                pub fn $name(&mut self, value: $ty) -> &mut Self {
+                    self.0.$name = Some(value);
+                    self
+                }
+            )*
+        }
+    };
+}
+
+pooling_setters! {
+    /// Instances alive at once, across all stores.
+    ///
+    /// ```
+    /// wasmtime_dyn::PoolingAllocationConfig::default().total_core_instances(10);
+    /// ```
+    total_core_instances: u32;
+    /// Linear memories alive at once.
+    ///
+    /// ```
+    /// wasmtime_dyn::PoolingAllocationConfig::default().total_memories(10);
+    /// ```
+    total_memories: u32;
+    /// Tables alive at once.
+    ///
+    /// ```
+    /// wasmtime_dyn::PoolingAllocationConfig::default().total_tables(10);
+    /// ```
+    total_tables: u32;
+    /// The most bytes one memory may grow to (at most the engine's
+    /// `memory_reservation`).
+    ///
+    /// ```
+    /// wasmtime_dyn::PoolingAllocationConfig::default().max_memory_size(1 << 20);
+    /// ```
+    max_memory_size: usize;
+    /// Memories one module may define.
+    ///
+    /// ```
+    /// wasmtime_dyn::PoolingAllocationConfig::default().max_memories_per_module(2);
+    /// ```
+    max_memories_per_module: u32;
+    /// Tables one module may define.
+    ///
+    /// ```
+    /// wasmtime_dyn::PoolingAllocationConfig::default().max_tables_per_module(2);
+    /// ```
+    max_tables_per_module: u32;
+    /// Elements one table may hold.
+    ///
+    /// ```
+    /// wasmtime_dyn::PoolingAllocationConfig::default().table_elements(1000);
+    /// ```
+    table_elements: usize;
+    /// Bytes of instance state one module may need.
+    ///
+    /// ```
+    /// wasmtime_dyn::PoolingAllocationConfig::default().max_core_instance_size(1 << 16);
+    /// ```
+    max_core_instance_size: usize;
+    /// Freed slots kept warm for reuse.
+    ///
+    /// ```
+    /// wasmtime_dyn::PoolingAllocationConfig::default().max_unused_warm_slots(4);
+    /// ```
+    max_unused_warm_slots: u32;
+}
+
+/// How instances get their memory, as the `wasmtime` crate's
+/// `InstanceAllocationStrategy`: on demand (Wasmtime's default) or from
+/// the pooling allocator.
+///
+/// ```
+/// use wasmtime_dyn::{InstanceAllocationStrategy, PoolingAllocationConfig};
+/// let on_demand = InstanceAllocationStrategy::default();
+/// let pooled = InstanceAllocationStrategy::Pooling(PoolingAllocationConfig::default());
+/// assert_eq!(InstanceAllocationStrategy::pooling(), pooled);
+/// assert_ne!(on_demand, pooled);
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum InstanceAllocationStrategy {
+    /// Memory allocated for each instance when it is made.
+    #[default]
+    OnDemand,
+    /// Memory taken from pools reserved when the engine is made; needs the
+    /// [`PoolingAllocator`](crate::Capability::PoolingAllocator) capability.
+    Pooling(PoolingAllocationConfig),
+}
+
+impl InstanceAllocationStrategy {
+    /// The pooling allocator with Wasmtime's default limits.
+    ///
+    /// ```
+    /// let strategy = wasmtime_dyn::InstanceAllocationStrategy::pooling();
+    /// ```
+    pub fn pooling() -> InstanceAllocationStrategy {
+        InstanceAllocationStrategy::Pooling(PoolingAllocationConfig::default())
+    }
+}
+
+impl From<PoolingAllocationConfig> for InstanceAllocationStrategy {
+    fn from(pool: PoolingAllocationConfig) -> InstanceAllocationStrategy {
+        InstanceAllocationStrategy::Pooling(pool)
+    }
+}

@@ -3,7 +3,10 @@
 mod common;
 
 use common::{engine_with, kind, round_has, Flavour};
-use wasmtime_dyn::{Capability, Config, Engine, ErrorKind, Linker, Module, PoolingConfig, Store};
+use wasmtime_dyn::{
+    Capability, Config, Engine, ErrorKind, InstanceAllocationStrategy, Linker, Module,
+    PoolingAllocationConfig, PoolingConfig, Store,
+};
 
 const WAT: &str =
     r#"(module (memory (export "m") 1) (func (export "f") (result i32) i32.const 1))"#;
@@ -100,5 +103,46 @@ fn absent_without_the_capability() {
         let mut config = Config::new(flavour.load());
         assert!(config.pooling_allocator().is_none());
         assert!(!flavour.load().has(Capability::PoolingAllocator));
+        // The crate-shaped setter, which exists on every build, is refused
+        // when the engine is made; on demand is fine.
+        config.allocation_strategy(InstanceAllocationStrategy::pooling());
+        let err = Engine::new(flavour.load(), &config).unwrap_err();
+        assert!(
+            matches!(
+                kind(&err),
+                Some(ErrorKind::Unsupported(Capability::PoolingAllocator))
+            ),
+            "{flavour:?}: {err:?}"
+        );
+        config.allocation_strategy(InstanceAllocationStrategy::OnDemand);
+        Engine::new(flavour.load(), &config).unwrap();
     }
+}
+
+#[test]
+fn the_crate_shaped_builder_and_strategy_set_the_same_pool() {
+    let full = Flavour::Full.load();
+    let mut pool = PoolingAllocationConfig::default();
+    pool.total_core_instances(2)
+        .total_memories(2)
+        .total_tables(2)
+        .max_memory_size(1 << 20);
+    let mut config = Config::new(full);
+    config.allocation_strategy(pool);
+    let engine = Engine::new(full, &config).unwrap();
+    let module = Module::new(&engine, WAT).unwrap();
+    let linker = Linker::new(&engine);
+    let mut stores: Vec<Store<()>> = (0..3).map(|_| Store::new(&engine, ())).collect();
+    for store in &mut stores[..2] {
+        linker.instantiate(store, &module).unwrap();
+    }
+    // The builder's limit of two holds.
+    let err = linker.instantiate(&mut stores[2], &module).unwrap_err();
+    assert!(err.to_string().contains("maximum concurrent"), "{err}");
+    // Growth past the builder's max_memory_size fails.
+    let mut store = Store::new(&engine, ());
+    drop(stores);
+    let instance = linker.instantiate(&mut store, &module).unwrap();
+    let memory = instance.get_memory(&mut store, "m").unwrap();
+    assert!(memory.grow(&mut store, 16).is_err());
 }

@@ -244,4 +244,32 @@ impl Config {
         }
         self
     }
+
+    /// How instances get their memory, as the crate's
+    /// `Config::allocation_strategy`. Pooling on a library without the
+    /// [`PoolingAllocator`](crate::Capability::PoolingAllocator)
+    /// capability makes [`Engine::new`](crate::Engine::new) return
+    /// `ErrorKind::Unsupported(PoolingAllocator)`; [`Config::pooling_allocator`]
+    /// is the same setting, as an `Option` handle.
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
+    /// # let wasmtime: &'static wasmtime_dyn::Wasmtime = unimplemented!();
+    /// let mut pool = PoolingAllocationConfig::default();
+    /// pool.total_core_instances(10).total_memories(10).max_memory_size(1 << 20);
+    /// let mut config = Config::new(wasmtime);
+    /// config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
+    /// let engine = Engine::new(wasmtime, &config)?;
+    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// ```
+    pub fn allocation_strategy(
+        &mut self,
+        strategy: impl Into<crate::pooling::InstanceAllocationStrategy>,
+    ) -> &mut Self {
+        self.settings.pooling = match strategy.into() {
+            crate::pooling::InstanceAllocationStrategy::OnDemand => None,
+            crate::pooling::InstanceAllocationStrategy::Pooling(pool) => Some(pool.0),
+        };
+        self
+    }
 }
