@@ -235,7 +235,6 @@ impl WasmCoreDump {
             Some(tracker) => (tracker.modules.clone(), tracker.instances.clone()),
             None => (Vec::new(), Vec::new()),
         };
-        let core = cx.wasmtime().core();
         let mut memories = Vec::new();
         let mut memory_index = HashMap::new();
         let mut globals = Vec::new();
@@ -249,26 +248,9 @@ impl WasmCoreDump {
                 globals: Vec::new(),
             };
             for index in 0.. {
-                let mut name = std::ptr::null_mut();
-                let mut len = 0;
-                let mut item = std::mem::MaybeUninit::<wasmtime_extern_t>::uninit();
-                // SAFETY: the instance was made in this live store; the
-                // out-pointers are writable.
-                let found = unsafe {
-                    (core.wasmtime_instance_export_nth)(
-                        cx.context(),
-                        &instance.raw,
-                        index,
-                        &mut name,
-                        &mut len,
-                        item.as_mut_ptr(),
-                    )
-                };
-                if !found {
+                let Some((_, item)) = instance.raw_export_nth(cx, index) else {
                     break;
-                }
-                // SAFETY: written by the library, since it returned true.
-                let item = unsafe { item.assume_init() };
+                };
                 match u32::from(item.kind) {
                     WASMTIME_EXTERN_MEMORY => {
                         // SAFETY: `kind` says the union holds a memory.

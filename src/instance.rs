@@ -392,6 +392,39 @@ impl Instance {
         }
     }
 
+    /// The export at `index`, by name and C item, if there is one. The
+    /// instance belongs to `cx`'s store (checked by the caller); the name
+    /// is the instance's, borrowed for as long as `cx`.
+    pub(crate) fn raw_export_nth<'a, T>(
+        &self,
+        cx: &'a StoreContextMut<'_, T>,
+        index: usize,
+    ) -> Option<(&'a [u8], wasmtime_extern_t)> {
+        let mut name = std::ptr::null_mut();
+        let mut len = 0;
+        let mut item = std::mem::MaybeUninit::<wasmtime_extern_t>::uninit();
+        // SAFETY: the instance belongs to this live store; out-pointers are
+        // writable.
+        let found = unsafe {
+            (cx.wasmtime().core().wasmtime_instance_export_nth)(
+                cx.context(),
+                &self.raw,
+                index,
+                &mut name,
+                &mut len,
+                item.as_mut_ptr(),
+            )
+        };
+        // SAFETY: on success `name` points to `len` bytes owned by the
+        // instance, which lives as long as its store, and `item` was written.
+        found.then(|| unsafe {
+            (
+                std::slice::from_raw_parts(name.cast::<u8>(), len),
+                item.assume_init(),
+            )
+        })
+    }
+
     pub(crate) fn from_c<T>(cx: &mut StoreContextMut<'_, T>, raw: wasmtime_instance_t) -> Instance {
         Instance {
             raw,
@@ -458,33 +491,12 @@ impl Instance {
         cx.check(self.store, "the instance")?;
         let mut out = Vec::new();
         for index in 0.. {
-            let mut name = std::ptr::null_mut();
-            let mut len = 0;
-            let mut item = std::mem::MaybeUninit::<wasmtime_extern_t>::uninit();
-            // SAFETY: the instance belongs to this live store; out-pointers
-            // are writable.
-            let found = unsafe {
-                (cx.wasmtime().core().wasmtime_instance_export_nth)(
-                    cx.context(),
-                    &self.raw,
-                    index,
-                    &mut name,
-                    &mut len,
-                    item.as_mut_ptr(),
-                )
-            };
-            if !found {
+            let Some((name, item)) = self.raw_export_nth(&cx, index) else {
                 break;
-            }
-            // SAFETY: on success `name` points to `len` bytes owned by the
-            // instance, and `item` was written.
-            let (name, item) = unsafe {
-                (
-                    String::from_utf8_lossy(std::slice::from_raw_parts(name.cast::<u8>(), len))
-                        .into_owned(),
-                    Extern::from_c(&mut cx, &item.assume_init()),
-                )
             };
+            let name = String::from_utf8_lossy(name).into_owned();
+            // SAFETY: written by this store's library for this store.
+            let item = unsafe { Extern::from_c(&mut cx, &item) };
             match item {
                 Ok(Some(item)) => out.push((name, item)),
                 Ok(None) => {}

@@ -211,30 +211,27 @@ impl Module {
     /// ```
     pub fn imports(&self) -> Result<Vec<ImportType>> {
         let core = self.engine.wasmtime().core();
-        let mut vec = wasm_importtype_vec_t {
-            size: 0,
-            data: std::ptr::null_mut(),
-        };
-        // SAFETY: the module is live; `vec` is an empty vector to fill.
-        unsafe { (core.wasmtime_module_imports)(self.ptr, &mut vec) };
-        let items = (0..vec.size)
-            .map(|i| {
-                // SAFETY: the vector holds `size` live import types, which
-                // own their names and types until the vector is deleted.
-                unsafe {
-                    let item = *vec.data.add(i);
-                    let module = name_of((core.wasm_importtype_module)(item));
-                    let name = name_of((core.wasm_importtype_name)(item));
-                    let known = self.tables.as_ref().and_then(|t| t.import(i));
-                    let ty =
-                        ExternType::from_c(&self.engine, (core.wasm_importtype_type)(item), known)?;
-                    Ok(ImportType { module, name, ty })
-                }
-            })
-            .collect();
-        // SAFETY: filled by the library, deleted once.
-        unsafe { (core.wasm_importtype_vec_delete)(&mut vec) };
-        items
+        self.with_imports(|items| {
+            items
+                .iter()
+                .enumerate()
+                .map(|(i, &item)| {
+                    // SAFETY: a live import type (`with_imports`), which owns
+                    // its names and type.
+                    unsafe {
+                        let module = name_of((core.wasm_importtype_module)(item));
+                        let name = name_of((core.wasm_importtype_name)(item));
+                        let known = self.tables.as_ref().and_then(|t| t.import(i));
+                        let ty = ExternType::from_c(
+                            &self.engine,
+                            (core.wasm_importtype_type)(item),
+                            known,
+                        )?;
+                        Ok(ImportType { module, name, ty })
+                    }
+                })
+                .collect()
+        })
     }
 
     /// The module's exports, in order.
@@ -250,28 +247,25 @@ impl Module {
     /// ```
     pub fn exports(&self) -> Result<Vec<ExportType>> {
         let core = self.engine.wasmtime().core();
-        let mut vec = wasm_exporttype_vec_t {
-            size: 0,
-            data: std::ptr::null_mut(),
-        };
-        // SAFETY: the module is live; `vec` is an empty vector to fill.
-        unsafe { (core.wasmtime_module_exports)(self.ptr, &mut vec) };
-        let items = (0..vec.size)
-            .map(|i| {
-                // SAFETY: as in `imports`.
-                unsafe {
-                    let item = *vec.data.add(i);
-                    let name = name_of((core.wasm_exporttype_name)(item));
-                    let known = self.tables.as_ref().and_then(|t| t.export(&name));
-                    let ty =
-                        ExternType::from_c(&self.engine, (core.wasm_exporttype_type)(item), known)?;
-                    Ok(ExportType { name, ty })
-                }
-            })
-            .collect();
-        // SAFETY: filled by the library, deleted once.
-        unsafe { (core.wasm_exporttype_vec_delete)(&mut vec) };
-        items
+        self.with_exports(|items| {
+            items
+                .iter()
+                .map(|&item| {
+                    // SAFETY: a live export type (`with_exports`), which owns
+                    // its name and type.
+                    unsafe {
+                        let name = name_of((core.wasm_exporttype_name)(item));
+                        let known = self.tables.as_ref().and_then(|t| t.export(&name));
+                        let ty = ExternType::from_c(
+                            &self.engine,
+                            (core.wasm_exporttype_type)(item),
+                            known,
+                        )?;
+                        Ok(ExportType { name, ty })
+                    }
+                })
+                .collect()
+        })
     }
 
     /// The types of the function exports, read from the library the first
@@ -284,81 +278,104 @@ impl Module {
 
     fn read_func_exports(&self) -> FuncExports {
         let core = self.engine.wasmtime().core();
+        self.with_exports(|items| {
+            items
+                .iter()
+                .map(|&item| {
+                    // SAFETY: a live export type (`with_exports`), which owns
+                    // its name and type.
+                    unsafe {
+                        let name = name_of((core.wasm_exporttype_name)(item));
+                        let ty = (core.wasm_exporttype_type)(item);
+                        let func = if u32::from((core.wasm_externtype_kind)(ty)) == WASM_EXTERN_FUNC
+                        {
+                            FuncType::from_c(
+                                &self.engine,
+                                (core.wasm_externtype_as_functype_const)(ty),
+                            )
+                            .ok()
+                        } else {
+                            None
+                        };
+                        (name.into_boxed_str(), func)
+                    }
+                })
+                .collect()
+        })
+    }
+
+    /// The first of `names` the module imports from, if any (reads the
+    /// import names only, never their types).
+    pub(crate) fn imports_from(&self, names: &[&'static str]) -> Option<&'static str> {
+        self.find_import(|module, _| names.iter().copied().find(|n| *n == module))
+    }
+
+    /// Whether `wanted(module, name)` holds for one of the imports (reads
+    /// the import names only, never their types).
+    pub(crate) fn imports_any(&self, wanted: impl Fn(&str, &str) -> bool) -> bool {
+        self.find_import(|module, name| wanted(module, name).then_some(()))
+            .is_some()
+    }
+
+    /// The first `Some` of `f(module, name)` over the imports, in order.
+    fn find_import<R>(&self, mut f: impl FnMut(&str, &str) -> Option<R>) -> Option<R> {
+        let core = self.engine.wasmtime().core();
+        self.with_imports(|items| {
+            items.iter().find_map(|&item| {
+                // SAFETY: a live import type (`with_imports`), which owns its
+                // names.
+                let (module, name) = unsafe {
+                    (
+                        name_of((core.wasm_importtype_module)(item)),
+                        name_of((core.wasm_importtype_name)(item)),
+                    )
+                };
+                f(&module, &name)
+            })
+        })
+    }
+
+    /// Runs `f` on the module's import types, which live until it returns
+    /// (the library's vector is deleted after).
+    fn with_imports<R>(&self, f: impl FnOnce(&[*mut wasm_importtype_t]) -> R) -> R {
+        let core = self.engine.wasmtime().core();
+        let mut vec = wasm_importtype_vec_t {
+            size: 0,
+            data: std::ptr::null_mut(),
+        };
+        // SAFETY: the module is live; `vec` is an empty vector to fill.
+        unsafe { (core.wasmtime_module_imports)(self.ptr, &mut vec) };
+        let items = if vec.data.is_null() {
+            &[][..]
+        } else {
+            // SAFETY: the library filled `size` live import types.
+            unsafe { std::slice::from_raw_parts(vec.data, vec.size) }
+        };
+        let out = f(items);
+        // SAFETY: filled by the library, deleted once, after the last use.
+        unsafe { (core.wasm_importtype_vec_delete)(&mut vec) };
+        out
+    }
+
+    /// Runs `f` on the module's export types, as [`Module::with_imports`].
+    fn with_exports<R>(&self, f: impl FnOnce(&[*mut wasm_exporttype_t]) -> R) -> R {
+        let core = self.engine.wasmtime().core();
         let mut vec = wasm_exporttype_vec_t {
             size: 0,
             data: std::ptr::null_mut(),
         };
         // SAFETY: the module is live; `vec` is an empty vector to fill.
         unsafe { (core.wasmtime_module_exports)(self.ptr, &mut vec) };
-        let map = (0..vec.size)
-            .map(|i| {
-                // SAFETY: the vector holds `size` live export types,
-                // which own their names and types until it is deleted.
-                unsafe {
-                    let item = *vec.data.add(i);
-                    let name = name_of((core.wasm_exporttype_name)(item));
-                    let ty = (core.wasm_exporttype_type)(item);
-                    let func = if u32::from((core.wasm_externtype_kind)(ty)) == WASM_EXTERN_FUNC {
-                        FuncType::from_c(&self.engine, (core.wasm_externtype_as_functype_const)(ty))
-                            .ok()
-                    } else {
-                        None
-                    };
-                    (name.into_boxed_str(), func)
-                }
-            })
-            .collect();
-        // SAFETY: filled by the library, deleted once.
+        let items = if vec.data.is_null() {
+            &[][..]
+        } else {
+            // SAFETY: the library filled `size` live export types.
+            unsafe { std::slice::from_raw_parts(vec.data, vec.size) }
+        };
+        let out = f(items);
+        // SAFETY: filled by the library, deleted once, after the last use.
         unsafe { (core.wasm_exporttype_vec_delete)(&mut vec) };
-        map
-    }
-
-    /// The first of `names` the module imports from, if any (reads the
-    /// import names only, never their types).
-    pub(crate) fn imports_from(&self, names: &[&'static str]) -> Option<&'static str> {
-        let core = self.engine.wasmtime().core();
-        let mut vec = wasm_importtype_vec_t {
-            size: 0,
-            data: std::ptr::null_mut(),
-        };
-        // SAFETY: the module is live; `vec` is an empty vector to fill.
-        unsafe { (core.wasmtime_module_imports)(self.ptr, &mut vec) };
-        let found = (0..vec.size).find_map(|i| {
-            // SAFETY: the vector holds `size` live import types, which own
-            // their names until the vector is deleted.
-            let module = unsafe { name_of((core.wasm_importtype_module)(*vec.data.add(i))) };
-            names.iter().copied().find(|n| *n == module)
-        });
-        // SAFETY: filled by the library, deleted once.
-        unsafe { (core.wasm_importtype_vec_delete)(&mut vec) };
-        found
-    }
-
-    /// Whether `wanted(module, name)` holds for one of the imports (reads
-    /// the import names only, never their types).
-    pub(crate) fn imports_any(&self, wanted: impl Fn(&str, &str) -> bool) -> bool {
-        let core = self.engine.wasmtime().core();
-        let mut vec = wasm_importtype_vec_t {
-            size: 0,
-            data: std::ptr::null_mut(),
-        };
-        // SAFETY: the module is live; `vec` is an empty vector to fill.
-        unsafe { (core.wasmtime_module_imports)(self.ptr, &mut vec) };
-        let found = (0..vec.size).any(|i| {
-            // SAFETY: the vector holds `size` live import types, which own
-            // their names until the vector is deleted.
-            let (module, name) = unsafe {
-                let item = *vec.data.add(i);
-                (
-                    name_of((core.wasm_importtype_module)(item)),
-                    name_of((core.wasm_importtype_name)(item)),
-                )
-            };
-            wanted(&module, &name)
-        });
-        // SAFETY: filled by the library, deleted once.
-        unsafe { (core.wasm_importtype_vec_delete)(&mut vec) };
-        found
+        out
     }
 
     /// The engine the module belongs to.
