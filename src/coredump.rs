@@ -409,25 +409,115 @@ impl WasmCoreDump {
     /// # Ok::<(), std::io::Error>(())
     /// ```
     ///
+    /// The dump is built in one buffer sized in advance (about the size of
+    /// the memories' nonzero data); [`serialize_to`](WasmCoreDump::serialize_to)
+    /// writes it out as it goes instead.
+    ///
     /// # Panics
     ///
-    /// If `store` is not the store the dump was made in (as the crate's).
+    /// If `store` is not the store the dump was made in, or if the
+    /// memories hold more nonzero data than a Wasm section can (just under
+    /// 4 GiB), as the crate's `serialize` panics;
+    /// [`serialize_to`](WasmCoreDump::serialize_to) returns an error there.
     ///
     /// [standard Wasm core dump format]: https://github.com/WebAssembly/tool-conventions/blob/main/Coredump.md
-    pub fn serialize(&self, mut store: impl AsContextMut, name: &str) -> Vec<u8> {
+    pub fn serialize(&self, store: impl AsContextMut, name: &str) -> Vec<u8> {
+        let mut out = Vec::new();
+        // `Vec`'s `Write` grows by doubling: one exact reservation instead,
+        // from the size found before anything is written.
+        let reserve = |out: &mut Vec<u8>, total: usize| out.reserve_exact(total);
+        if let Err(err) = self.write_dump(store, name, &mut out, reserve) {
+            // The crate's `serialize` panics there too (its encoder
+            // asserts that every section fits a `u32` length).
+            panic!("{err}");
+        }
+        out
+    }
+
+    /// [`serialize`](WasmCoreDump::serialize), written to `out` as it is
+    /// made instead of returned: memory contents go from the store's memory
+    /// straight to `out`, so the only buffers are the small sections
+    /// (globals, modules, frames) and the list of nonzero runs (16 bytes per
+    /// 4 KiB of memory at most). [`serialize`](WasmCoreDump::serialize)
+    /// holds the whole dump once, sized in advance.
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::{Store, TypedFunc, WasmCoreDump};
+    /// # let (mut store, run): (Store<()>, TypedFunc<(), ()>) = unimplemented!();
+    /// if let Err(err) = run.call(&mut store, ()) {
+    ///     if let Some(dump) = err.downcast_ref::<WasmCoreDump>() {
+    ///         let file = std::io::BufWriter::new(std::fs::File::create("app.coredump")?);
+    ///         dump.serialize_to(&mut store, "app.wasm", file)?;
+    ///     }
+    /// }
+    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Invalid`](crate::ErrorKind::Invalid), before anything
+    /// is written, when the memories hold more nonzero data than a Wasm
+    /// section can (its length is a `u32`: just under 4 GiB); an
+    /// [`std::io::Error`] of `out`.
+    ///
+    /// # Panics
+    ///
+    /// If `store` is not the store the dump was made in (as
+    /// [`serialize`](WasmCoreDump::serialize)).
+    pub fn serialize_to(
+        &self,
+        store: impl AsContextMut,
+        name: &str,
+        mut out: impl std::io::Write,
+    ) -> crate::error::Result<()> {
+        self.write_dump(store, name, &mut out, |_, _| {})
+    }
+
+    /// Writes the dump to `out`, telling `reserve` its total size first.
+    fn write_dump<W: std::io::Write>(
+        &self,
+        mut store: impl AsContextMut,
+        name: &str,
+        out: &mut W,
+        reserve: impl FnOnce(&mut W, usize),
+    ) -> crate::error::Result<()> {
         let mut cx = store.as_context_mut();
         cx.assert_owns(self.store, "the core dump");
-        let mut out = b"\0asm\x01\0\0\0".to_vec();
 
+        // The nonzero runs of every memory, and the data section's exact
+        // length, checked before anything is written.
+        let mut runs = Vec::with_capacity(self.memories.len());
+        let mut segments = 0usize;
+        let mut data_len = 0u64;
+        for (index, memory) in self.memories.iter().enumerate() {
+            let is_64 = memory.ty(&cx).is_64();
+            let memory_runs = nonzero_runs(memory.data(&cx));
+            for &(start, end) in &memory_runs {
+                segments += 1;
+                let header = segment_header(index, is_64, start, end - start);
+                data_len += (header.len() + (end - start)) as u64;
+            }
+            runs.push(memory_runs);
+        }
+        data_len += leb_len(segments as u64) as u64;
+        if data_len > u64::from(u32::MAX) {
+            return Err(crate::error::ErrorKind::Invalid(format!(
+                "the core dump's memories hold {data_len} bytes of nonzero data, more than the \
+                 {} bytes a Wasm section can hold: the Wasm core dump format cannot represent \
+                 this store (read the memories with `WasmCoreDump::memories` instead)",
+                u32::MAX
+            ))
+            .into());
+        }
+
+        let mut head = b"\0asm\x01\0\0\0".to_vec();
         let mut core = vec![0];
         put_name(&mut core, name);
-        custom_section(&mut out, "core", &core);
+        custom_section(&mut head, "core", &core);
 
         let mut memories = Vec::new();
-        let mut data = Vec::new();
-        let mut segments = 0usize;
         put_len(&mut memories, self.memories.len());
-        for (index, memory) in self.memories.iter().enumerate() {
+        for memory in &self.memories {
             let ty = memory.ty(&cx);
             let custom_page = ty.page_size_log2() != 16;
             let flags = u8::from(ty.maximum().is_some())
@@ -441,28 +531,8 @@ impl WasmCoreDump {
             if custom_page {
                 put_u64(&mut memories, u64::from(ty.page_size_log2()));
             }
-            let bytes = memory.data(&cx);
-            for (start, end) in nonzero_runs(bytes) {
-                segments += 1;
-                if index == 0 {
-                    data.push(0x00);
-                } else {
-                    data.push(0x02);
-                    put_len(&mut data, index);
-                }
-                if ty.is_64() {
-                    data.push(0x42); // i64.const
-                    put_i64(&mut data, start as i64);
-                } else {
-                    data.push(0x41); // i32.const
-                    put_i64(&mut data, i64::from(start as u32 as i32));
-                }
-                data.push(0x0b); // end
-                put_len(&mut data, end - start);
-                data.extend_from_slice(&bytes[start..end]);
-            }
         }
-        section(&mut out, 5, &memories);
+        section(&mut head, 5, &memories);
 
         let mut globals = Vec::new();
         put_len(&mut globals, self.globals.len());
@@ -482,13 +552,9 @@ impl WasmCoreDump {
             };
             put_const(&mut globals, &value);
         }
-        section(&mut out, 6, &globals);
+        section(&mut head, 6, &globals);
 
-        let mut data_section = Vec::new();
-        put_len(&mut data_section, segments);
-        data_section.extend_from_slice(&data);
-        section(&mut out, 11, &data_section);
-
+        let mut tail = Vec::new();
         let mut modules = Vec::new();
         put_len(&mut modules, self.modules.len());
         for (index, name) in self.module_names.iter().enumerate() {
@@ -498,7 +564,7 @@ impl WasmCoreDump {
                 None => put_name(&mut modules, &format!("<anonymous-module-{index}>")),
             }
         }
-        custom_section(&mut out, "coremodules", &modules);
+        custom_section(&mut tail, "coremodules", &modules);
 
         let mut instances = Vec::new();
         put_len(&mut instances, self.layouts.len());
@@ -514,7 +580,7 @@ impl WasmCoreDump {
                 put_u64(&mut instances, u64::from(*global));
             }
         }
-        custom_section(&mut out, "coreinstances", &instances);
+        custom_section(&mut tail, "coreinstances", &instances);
 
         let mut stack = vec![0];
         put_name(&mut stack, "main");
@@ -532,9 +598,55 @@ impl WasmCoreDump {
             put_len(&mut stack, 0); // locals
             put_len(&mut stack, 0); // operand stack
         }
-        custom_section(&mut out, "corestack", &stack);
-        out
+        custom_section(&mut tail, "corestack", &stack);
+        // The data section, streamed from the memories.
+        head.push(11);
+        put_u64(&mut head, data_len);
+        put_len(&mut head, segments);
+        let total = head.len() as u64 + data_len + tail.len() as u64;
+        reserve(out, usize::try_from(total).unwrap_or(usize::MAX));
+        out.write_all(&head)?;
+        for ((index, memory), memory_runs) in self.memories.iter().enumerate().zip(&runs) {
+            let is_64 = memory.ty(&cx).is_64();
+            let bytes = memory.data(&cx);
+            for &(start, end) in memory_runs {
+                // A memory only grows, so the runs found above are in it.
+                out.write_all(&segment_header(index, is_64, start, end - start))?;
+                out.write_all(&bytes[start..end])?;
+            }
+        }
+
+        out.write_all(&tail)?;
+        Ok(())
     }
+}
+
+/// A data segment's bytes before its contents: the memory index (implicit
+/// for memory 0), the offset expression and the length.
+fn segment_header(index: usize, is_64: bool, start: usize, len: usize) -> Vec<u8> {
+    let mut header = Vec::with_capacity(24);
+    if index == 0 {
+        header.push(0x00);
+    } else {
+        header.push(0x02);
+        put_len(&mut header, index);
+    }
+    if is_64 {
+        header.push(0x42); // i64.const
+        put_i64(&mut header, start as i64);
+    } else {
+        header.push(0x41); // i32.const
+        put_i64(&mut header, i64::from(start as u32 as i32));
+    }
+    header.push(0x0b); // end
+    put_len(&mut header, len);
+    header
+}
+
+/// The length of `value` as an unsigned LEB128.
+fn leb_len(value: u64) -> usize {
+    let bits = 64 - value.leading_zeros() as usize;
+    bits.div_ceil(7).max(1)
 }
 
 /// Each module's name, where it is known: the C API gives frames their

@@ -162,18 +162,21 @@ unsafe extern "C" fn trampoline<T>(
             EpochBehaviour::Callback(slot) => slot.take(),
             _ => None,
         };
-        let Some(mut callback) = taken else {
+        let Some(callback) = taken else {
             return Ok(UpdateDeadline::Interrupt);
+        };
+        // Put back when this scope ends, by a return or by the callback's
+        // panic: a panicking callback is kept for the next deadline, as the
+        // crate keeps it, and is never dropped mid-unwind (where a panic of
+        // something it captured would abort).
+        let mut guard = PutBack {
+            inner,
+            callback: Some(callback),
         };
         // SAFETY: the store is live, with exclusive access for the call.
         let cx = unsafe { StoreContextMut::from_inner(inner) };
-        let result = callback(cx);
-        // SAFETY: as above; put back unless the callback replaced itself
-        // (through `Store` it cannot: it only has a context).
-        if let EpochBehaviour::Callback(slot @ None) = unsafe { &mut (*inner).epoch } {
-            *slot = Some(callback);
-        }
-        result
+        let callback = guard.callback.as_mut().expect("set just above");
+        callback(cx)
     }));
     let error: Error = match outcome {
         Ok(Ok(UpdateDeadline::Continue(ticks))) => {
@@ -207,6 +210,32 @@ unsafe extern "C" fn trampoline<T>(
     unsafe { (*inner).host_error = Some(host) };
     // SAFETY: the message is readable; the new error goes to Wasmtime.
     unsafe { (core.wasmtime_error_new)(message_c(&message).as_ptr()) }
+}
+
+/// Puts an epoch callback taken out of its store back when dropped, on
+/// return and on unwind alike.
+struct PutBack<T> {
+    inner: *mut StoreInner<T>,
+    callback: Option<EpochCallback<T>>,
+}
+
+impl<T> Drop for PutBack<T> {
+    fn drop(&mut self) {
+        // SAFETY: `inner` is the store of the running callback, with
+        // exclusive access until the trampoline returns (`trampoline`'s
+        // contract); nothing else holds a reference into it now.
+        let epoch = unsafe { &mut (*self.inner).epoch };
+        match epoch {
+            // Still the slot it came from: put it back.
+            EpochBehaviour::Callback(slot @ None) => *slot = self.callback.take(),
+            // Replaced while it ran (`Store` is not reachable from the
+            // callback, so this does not happen today): the replacement
+            // wins. Never drop a callback mid-unwind, where a panic in its
+            // captures' `Drop` would abort: leak it instead.
+            _ if std::thread::panicking() => std::mem::forget(self.callback.take()),
+            _ => {}
+        }
+    }
 }
 
 /// `message` as a C string (interior NULs dropped).

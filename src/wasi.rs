@@ -367,6 +367,7 @@ impl WasiConfig {
                 }
             }
             Input::File(path) => {
+                refuse_fifo(path, "standard input")?;
                 let c = path_c(path)?;
                 // SAFETY: `config` is live; `c` is NUL-terminated.
                 if !unsafe { (table.wasi_config_set_stdin_file)(config, c.as_ptr()) } {
@@ -464,6 +465,7 @@ fn set_output(
         // SAFETY: `config` is live.
         Output::Inherit => unsafe { inherit(config) },
         Output::File(path) => {
+            refuse_fifo(path, "output")?;
             let c = path_c(path)?;
             // SAFETY: `config` is live; `c` is NUL-terminated.
             if !unsafe { file(config, c.as_ptr()) } {
@@ -499,6 +501,33 @@ fn path_c(path: &Path) -> Result<CString> {
     })?;
     CString::new(text)
         .map_err(|_| ErrorKind::Invalid(format!("{} contains a NUL byte", path.display())).into())
+}
+
+/// Refuses a FIFO (named pipe) as a WASI stream: the C API opens the path
+/// with a blocking `open`, which waits, forever if need be, until another
+/// process opens the other end. Asking the file system what `path` is
+/// (`stat`) never blocks. A path that does not exist yet is left to the
+/// C API (an output file is created).
+fn refuse_fifo(path: &Path, what: &str) -> Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if let Ok(meta) = std::fs::metadata(path) {
+            if meta.file_type().is_fifo() {
+                return Err(io_error(
+                    path,
+                    &format!(
+                        "is a FIFO, which cannot be WASI {what}: opening it blocks until another \
+                         process opens its other end; use a regular file, `Capture`, `Bytes` or \
+                         `Inherit` instead"
+                    ),
+                ));
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = (path, what);
+    Ok(())
 }
 
 fn io_error(path: &Path, what: &str) -> Error {

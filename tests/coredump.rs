@@ -632,3 +632,135 @@ fn serialize_with_another_store_panics_as_the_crates() {
     let mut other = Store::new(&engine, ());
     dump_of(&err).serialize(&mut other, "app");
 }
+
+/// A memory64 module whose `fill` writes `0x5a` over its whole memory of
+/// `pages` pages, then traps.
+fn filler(pages: u64) -> String {
+    format!(
+        r#"(module
+            (memory (export "memory") i64 {pages})
+            (func (export "fill")
+                (memory.fill (i64.const 0) (i32.const 0x5a) (i64.mul (memory.size) (i64.const 65536)))
+                unreachable))"#
+    )
+}
+
+/// The process's peak resident set, reset to the current one first when
+/// `reset` (Linux's `/proc/self/clear_refs`).
+fn peak_rss(reset: bool) -> u64 {
+    if reset {
+        std::fs::write("/proc/self/clear_refs", "5").expect("resetting the peak RSS");
+    }
+    let status = std::fs::read_to_string("/proc/self/status").expect("/proc/self/status");
+    let line = status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .expect("VmHWM");
+    let kib: u64 = line.split_whitespace().nth(1).unwrap().parse().unwrap();
+    kib * 1024
+}
+
+/// Issue 17, finding 9: `serialize` holds the dump once (the old code
+/// peaked at about four times the memory's size), `serialize_to` streams
+/// it, and both write the same bytes.
+#[test]
+fn serializing_a_large_memory_has_a_bounded_peak() {
+    common::child::isolate("serializing_a_large_memory_has_a_bounded_peak", || {
+        const PAGES: u64 = 2048; // 128 MiB
+        let size = PAGES * 65536;
+        let engine = engine(Flavour::Full, true);
+        let module = Module::new(&engine, filler(PAGES)).unwrap();
+        let mut store = Store::new(&engine, ());
+        let instance = Instance::new(&mut store, &module, &[]).unwrap();
+        let fill = instance
+            .get_typed_func::<(), ()>(&mut store, "fill")
+            .unwrap();
+        let err = fill.call(&mut store, ()).unwrap_err();
+        let dump = dump_of(&err);
+
+        let base = peak_rss(true);
+        let mut streamed = Vec::new();
+        dump.serialize_to(&mut store, "fill", std::io::sink())
+            .unwrap();
+        let streaming_peak = peak_rss(false).saturating_sub(base);
+
+        let base = peak_rss(true);
+        let bytes = dump.serialize(&mut store, "fill");
+        let buffered_peak = peak_rss(false).saturating_sub(base);
+        eprintln!(
+            "memory {size} bytes, dump {} bytes; peak RSS growth: serialize {buffered_peak}, \
+             serialize_to(sink) {streaming_peak}",
+            bytes.len()
+        );
+        assert!(bytes.len() as u64 > size, "the whole memory is in the dump");
+        assert!(
+            buffered_peak < size + size / 4,
+            "serialize peaked at {buffered_peak} bytes over a {size}-byte memory"
+        );
+        assert!(
+            streaming_peak < 16 << 20,
+            "serialize_to peaked at {streaming_peak} bytes"
+        );
+        dump.serialize_to(&mut store, "fill", &mut streamed)
+            .unwrap();
+        assert!(
+            streamed == bytes,
+            "serialize and serialize_to write the same dump"
+        );
+        let parsed = parse(&bytes);
+        assert_eq!(parsed.memories, [(PAGES, None, true)]);
+    });
+}
+
+/// Issue 17, finding 9: a dump whose memories hold more than a Wasm
+/// section can (4 GiB) is refused by `serialize_to` before anything is
+/// written, and `serialize` panics as the crate's does, instead of
+/// writing invalid Wasm.
+#[test]
+fn core_dump_beyond_4_gib_is_refused() {
+    common::child::isolate("core_dump_beyond_4_gib_is_refused", || {
+        const PAGES: u64 = 65537; // 4 GiB + 64 KiB
+        let engine = engine(Flavour::Full, true);
+        let module = Module::new(&engine, filler(PAGES)).unwrap();
+        let mut store = Store::new(&engine, ());
+        let instance = Instance::new(&mut store, &module, &[]).unwrap();
+        let fill = instance
+            .get_typed_func::<(), ()>(&mut store, "fill")
+            .unwrap();
+        let err = fill.call(&mut store, ()).unwrap_err();
+        let dump = dump_of(&err);
+        let mut written = Vec::new();
+        let refused = dump
+            .serialize_to(&mut store, "fill", &mut written)
+            .unwrap_err();
+        assert!(
+            matches!(
+                refused.downcast_ref::<wasmtime_dyn::ErrorKind>(),
+                Some(wasmtime_dyn::ErrorKind::Invalid(_))
+            ),
+            "{refused:?}"
+        );
+        assert!(
+            refused
+                .to_string()
+                .contains("more than the 4294967295 bytes"),
+            "{refused}"
+        );
+        assert!(written.is_empty(), "nothing is written before the refusal");
+        let base = peak_rss(true);
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            dump.serialize(&mut store, "fill")
+        }));
+        let grown = peak_rss(false).saturating_sub(base);
+        let payload = outcome.expect_err("serialize panics as the crate's");
+        let text = payload
+            .downcast_ref::<String>()
+            .cloned()
+            .unwrap_or_default();
+        assert!(text.contains("Wasm section"), "{text}");
+        // Not the dump (the old code built 4 GiB several times over); the
+        // panic hook's backtrace, reading the test binary's debug info,
+        // takes some tens of MiB.
+        assert!(grown < 256 << 20, "the refusal allocated {grown} bytes");
+    });
+}

@@ -312,3 +312,70 @@ fn host_error_type_through_anyhow_in_a_user_main() {
         );
     }
 }
+
+/// Panics when dropped while armed, even during an unwind (where a panic
+/// aborts the process).
+struct ArmedBomb(Arc<std::sync::atomic::AtomicBool>);
+
+impl Drop for ArmedBomb {
+    fn drop(&mut self) {
+        if self.0.load(Ordering::SeqCst) {
+            panic!("an armed capture was dropped");
+        }
+    }
+}
+
+/// Issue 17, finding 10: a panicking epoch callback is kept, as the crate
+/// keeps it: the next deadline calls it again instead of interrupting, and
+/// it is never dropped mid-unwind (which aborted when a capture panicked
+/// on drop).
+#[test]
+fn panicking_epoch_callback_is_kept_for_the_next_deadline() {
+    common::child::isolate(
+        "panicking_epoch_callback_is_kept_for_the_next_deadline",
+        || {
+            let engine = engine_with(Flavour::Full, epochs);
+            let module = module_with(Flavour::Full, &engine, SPIN, epochs);
+            let mut store = Store::new(&engine, ());
+            let instance = Linker::new(&engine)
+                .instantiate(&mut store, &module)
+                .unwrap();
+            let spin = instance
+                .get_typed_func::<i32, i32>(&mut store, "spin")
+                .unwrap();
+            let armed = Arc::new(std::sync::atomic::AtomicBool::new(true));
+            let calls = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+            let (bomb, counted) = (ArmedBomb(armed.clone()), calls.clone());
+            store.epoch_deadline_callback(move |_| {
+                let _ = &bomb;
+                if counted.fetch_add(1, Ordering::SeqCst) == 0 {
+                    panic!("first deadline");
+                }
+                Ok(UpdateDeadline::Interrupt)
+            });
+            store.set_epoch_deadline(1);
+            let mut first = None;
+            with_ticking(&engine, || {
+                first = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    spin.call(&mut store, i32::MAX)
+                }))
+                .err();
+            });
+            let first = first.expect("the callback's panic resumes in the caller");
+            assert_eq!(first.downcast_ref::<&str>(), Some(&"first deadline"));
+            assert_eq!(calls.load(Ordering::SeqCst), 1);
+            // The next deadline calls the same callback, which interrupts.
+            store.set_epoch_deadline(1);
+            let mut second = None;
+            with_ticking(&engine, || second = Some(spin.call(&mut store, i32::MAX)));
+            let err = second.unwrap().unwrap_err();
+            assert_eq!(trap(&err), Some(Trap::Interrupt), "{err:?}");
+            assert_eq!(
+                calls.load(Ordering::SeqCst),
+                2,
+                "the kept callback ran at the second deadline"
+            );
+            armed.store(false, Ordering::SeqCst);
+        },
+    );
+}

@@ -867,3 +867,77 @@ fn custom_page_sizes_are_reported() {
         assert_eq!(made.ty(&store).page_size(), 1, "{flavour:?}");
     }
 }
+
+// ---- Issue 17, finding 1: a refused externref frees its data once ----
+
+/// Counts its drops.
+struct CountedDrop(std::sync::Arc<std::sync::atomic::AtomicUsize>);
+
+impl Drop for CountedDrop {
+    fn drop(&mut self) {
+        self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+/// `ExternRef::new` in `store`, which cannot allocate it: an error, and the
+/// data dropped exactly once (the C API drops it on that path; freeing it
+/// again was a double free: a SIGSEGV or heap corruption).
+fn refused_externref_drops_data_once(store: &mut Store<()>, what: &str) {
+    let drops = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    // A large payload, so a double free is seen by the allocator at once.
+    let payload = (CountedDrop(drops.clone()), vec![0u8; 1 << 16]);
+    let err = ExternRef::new(&mut *store, payload).expect_err(what);
+    assert!(
+        matches!(kind(&err), Some(ErrorKind::Invalid(_))),
+        "{what}: {err:?}"
+    );
+    assert!(
+        err.to_string().contains("could not allocate the externref"),
+        "{err}"
+    );
+    assert_eq!(
+        drops.load(std::sync::atomic::Ordering::SeqCst),
+        1,
+        "{what}: the host data is dropped exactly once"
+    );
+    // The allocator is sound afterwards: allocate and free a lot.
+    let churn: Vec<Vec<u8>> = (0..1000).map(|i| vec![i as u8; 1 << 12]).collect();
+    assert_eq!(churn.iter().map(|v| v.len()).sum::<usize>(), 1000 << 12);
+}
+
+#[test]
+fn refused_externref_frees_its_data_once() {
+    isolate("refused_externref_frees_its_data_once", || {
+        // An engine without GC support: every externref is refused.
+        let engine = engine_with(Flavour::Full, |c| {
+            c.gc_support(false);
+        });
+        let mut store = Store::new(&engine, ());
+        for _ in 0..3 {
+            refused_externref_drops_data_once(&mut store, "gc_support(false)");
+        }
+        // A store whose limiter allows no memory: the GC heap cannot grow.
+        let engine = engine_with(Flavour::Full, |_| {});
+        let mut store = Store::new(&engine, ());
+        store.limiter(Some(0), None, None, None, None).unwrap();
+        for _ in 0..3 {
+            refused_externref_drops_data_once(&mut store, "a zero memory limit");
+        }
+        // A data whose `Drop` panics: the panic resumes in the caller of
+        // `ExternRef::new`, once.
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            ExternRef::new(&mut store, DropBomb("refused externref data dropped"))
+        }));
+        let payload = outcome.expect_err("the data's panic resumes in ExternRef::new");
+        assert_eq!(panic_text(&*payload), "refused externref data dropped");
+        // The store still works: a function runs.
+        let f = Func::wrap(&mut store, |x: i32| x + 1);
+        assert_eq!(
+            f.typed::<i32, i32>(&store)
+                .unwrap()
+                .call(&mut store, 1)
+                .unwrap(),
+            2
+        );
+    });
+}

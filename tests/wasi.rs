@@ -336,3 +336,52 @@ fn the_wasmtime_wasi_p1_shapes_install_the_context_from_the_store_data() {
     assert_eq!(exit_status(&mut other, instance), 11);
     assert_eq!(store.data().runs, 1);
 }
+
+/// Issue 17, finding 5: a FIFO with no peer as WASI standard input or
+/// output is refused at once; the C API's blocking `open` waited forever.
+#[test]
+fn fifo_stdio_is_refused_instead_of_hanging() {
+    common::child::isolate_within(
+        "fifo_stdio_is_refused_instead_of_hanging",
+        std::time::Duration::from_secs(30),
+        || {
+            let dir = temp_dir("fifo");
+            let fifo = dir.join("pipe");
+            let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+            // SAFETY: `c` is a NUL-terminated path.
+            assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0, "mkfifo");
+            let engine = common::engine_with(Flavour::Full, |_| {});
+            let mut store = Store::new(&engine, ());
+            let cases: [(&str, WasiConfig); 3] = [
+                ("stdin", {
+                    let mut c = WasiConfig::new();
+                    c.stdin(wasmtime_dyn::wasi::Input::File(fifo.clone()));
+                    c
+                }),
+                ("stdout", {
+                    let mut c = WasiConfig::new();
+                    c.stdout(Output::File(fifo.clone()));
+                    c
+                }),
+                ("stderr", {
+                    let mut c = WasiConfig::new();
+                    c.stderr(Output::File(fifo.clone()));
+                    c
+                }),
+            ];
+            for (stream, config) in cases {
+                let err = store.set_wasi(&config).unwrap_err();
+                assert!(
+                    matches!(kind(&err), Some(ErrorKind::Io { path, .. }) if *path == fifo),
+                    "{stream}: {err:?}"
+                );
+                assert!(err.to_string().contains("is a FIFO"), "{stream}: {err}");
+            }
+            // A regular file still works for the same store.
+            let mut config = WasiConfig::new();
+            config.stdout(Output::File(dir.join("out")));
+            store.set_wasi(&config).unwrap();
+            std::fs::remove_dir_all(&dir).unwrap();
+        },
+    );
+}

@@ -64,8 +64,16 @@ impl ExternRef {
         let gc = gc_table(cx.wasmtime())?;
         let boxed: *mut HostData = Box::into_raw(Box::new(Box::new(data)));
         let mut raw = std::mem::MaybeUninit::<wasmtime_externref_t>::uninit();
-        // SAFETY: the context is live; `boxed` is freed by the finalizer
-        // (or below when creation fails); `raw` is written on success.
+        // SAFETY: the context is live; `raw` is written on success. From
+        // this call on the box belongs to the library, whatever it returns:
+        // on success the reference's finalizer frees it when the reference is
+        // collected; on failure (GC heap full, a limiter's refusal, an engine
+        // without GC support) every major 36..=50 has already dropped the
+        // `ForeignData` wrapper it moved the box into, which ran
+        // `drop_host_data` (c-api `externref.rs`, `ref.rs` on 36:
+        // `ExternRef::new(&mut scope, ForeignData { data, finalizer })`
+        // returns `Err(_)` after taking the value). Freeing it here too
+        // would be a double free.
         let ok = unsafe {
             (gc.wasmtime_externref_new)(
                 cx.context(),
@@ -75,10 +83,15 @@ impl ExternRef {
             )
         };
         if !ok {
-            // SAFETY: creation failed, so Wasmtime did not take the box.
-            drop(unsafe { Box::from_raw(boxed) });
+            // The data's `Drop` ran inside the call, under
+            // `panics::in_finalizer`: its panic, if any, resumes here.
+            crate::panics::resume_finalizer_panic();
             return Err(ErrorKind::Invalid(
-                "Wasmtime could not allocate the externref (GC heap full?)".into(),
+                "Wasmtime could not allocate the externref: the store's GC heap is full or \
+                 cannot grow (a `Store::limiter` memory limit, a full pooling allocator, \
+                 `Config::gc_support(false)`); the host data was dropped. Drop unused \
+                 references and call `Store::gc`, or raise the limit"
+                    .into(),
             )
             .into());
         }

@@ -51,6 +51,45 @@ pub fn isolate(test_name: &str, body: impl FnOnce()) -> Option<ChildOutcome> {
     Some(outcome)
 }
 
+/// As [`isolate`], for a body that used to hang: the child is killed, and
+/// the test fails, when it has not finished within `limit`.
+pub fn isolate_within(
+    test_name: &str,
+    limit: std::time::Duration,
+    body: impl FnOnce(),
+) -> Option<ChildOutcome> {
+    if std::env::var(CHILD_VAR).as_deref() == Ok(test_name) {
+        body();
+        return None;
+    }
+    let exe = std::env::current_exe().expect("the test binary's path");
+    let mut child = Command::new(exe)
+        .args(["--exact", test_name, "--nocapture", "--test-threads=1"])
+        .env(CHILD_VAR, test_name)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawning the test binary as a child process");
+    let started = std::time::Instant::now();
+    while child.try_wait().expect("waiting for the child").is_none() {
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            let output = child.wait_with_output().expect("the killed child's output");
+            let outcome = ChildOutcome { output };
+            panic!(
+                "the child process did not finish within {limit:?} (killed):\n{}",
+                outcome.text()
+            );
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let outcome = ChildOutcome {
+        output: child.wait_with_output().expect("the child's output"),
+    };
+    outcome.assert_passed();
+    Some(outcome)
+}
+
 /// Re-runs the current test binary on `test_name` with the child variable
 /// set, without judging the result.
 pub fn spawn(test_name: &str) -> ChildOutcome {
