@@ -10,6 +10,10 @@
 //! and the tests of the built flavours return early, saying why
 //! ([`round_has`]). Every library of every major is also given as
 //! `WASMTIME_DYN_TEST_LIB_<FLAVOUR>_<MAJOR>` ([`library`]).
+//!
+//! A plain `cargo test` sets none of these: the tests then read them from
+//! `.test-libraries` at the repository root, which `cargo xtask artifacts`
+//! writes (one round: the newest major with every flavour) ([`test_var`]).
 
 #![allow(dead_code)]
 
@@ -31,9 +35,37 @@ pub enum Flavour {
 
 pub const FLAVOURS: [Flavour; 3] = [Flavour::Full, Flavour::Min, Flavour::CompilerOnly];
 
+/// The file `cargo xtask artifacts` writes at the repository root, naming
+/// the cached libraries (`xtask/src/artifacts.rs`, `MANIFEST`).
+const MANIFEST: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/.test-libraries");
+
+/// What to run when a library cannot be found.
+const PROVIDE: &str = "run `cargo xtask artifacts` (it makes the real test libraries and lets \
+                       a plain `cargo test` find them) or `cargo xtask test` (every major)";
+
+/// The test variable `name`: from the environment, which `cargo xtask test`
+/// sets for each round; when it sets none (a plain `cargo test`), from the
+/// manifest `cargo xtask artifacts` wrote (one round: the newest major with
+/// every flavour).
+pub fn test_var(name: &str) -> Option<std::ffi::OsString> {
+    static MANIFEST_VARS: std::sync::OnceLock<Vec<(String, String)>> = std::sync::OnceLock::new();
+    if std::env::var_os("WASMTIME_DYN_TEST_FULL").is_some() {
+        return std::env::var_os(name);
+    }
+    let vars = MANIFEST_VARS.get_or_init(|| {
+        let text = std::fs::read_to_string(MANIFEST).unwrap_or_default();
+        text.lines()
+            .filter(|l| !l.starts_with('#'))
+            .filter_map(|l| l.split_once('='))
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    });
+    vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.into())
+}
+
 /// Whether this round has only the full library.
 pub fn full_only() -> bool {
-    std::env::var_os("WASMTIME_DYN_TEST_FULL_ONLY").is_some()
+    test_var("WASMTIME_DYN_TEST_FULL_ONLY").is_some()
 }
 
 /// The flavours of this round.
@@ -62,12 +94,9 @@ pub fn round_has(flavour: Flavour) -> bool {
 /// The version of this round's full library, as `cargo xtask test` says
 /// its wheel holds (`WASMTIME_DYN_TEST_VERSION`, e.g. "47.0.0").
 pub fn expected_version() -> String {
-    std::env::var("WASMTIME_DYN_TEST_VERSION").unwrap_or_else(|_| {
-        panic!(
-            "WASMTIME_DYN_TEST_VERSION is not set: run the tests with `cargo xtask test`, \
-             which sets it with the libraries"
-        )
-    })
+    test_var("WASMTIME_DYN_TEST_VERSION")
+        .and_then(|v| v.into_string().ok())
+        .unwrap_or_else(|| panic!("WASMTIME_DYN_TEST_VERSION is not set: {PROVIDE}"))
 }
 
 /// The major of this round's full library.
@@ -86,9 +115,9 @@ pub fn library(flavour: &str, major: u32) -> PathBuf {
         "WASMTIME_DYN_TEST_LIB_{}_{major}",
         flavour.to_uppercase().replace('-', "_")
     );
-    let path = std::env::var_os(&var).map(PathBuf::from).unwrap_or_else(|| {
-        panic!("{var} is not set: run the tests with `cargo xtask test` (libraries by `cargo xtask artifacts`)")
-    });
+    let path = test_var(&var)
+        .map(PathBuf::from)
+        .unwrap_or_else(|| panic!("{var} is not set: {PROVIDE}"));
     assert!(
         path.is_file(),
         "{var}={} does not exist: run `cargo xtask artifacts` to make it",
@@ -118,12 +147,9 @@ impl Flavour {
     /// when it is not there.
     pub fn path(self) -> PathBuf {
         let var = self.env_var();
-        let path = std::env::var_os(var).map(PathBuf::from).unwrap_or_else(|| {
-            panic!(
-                "{var} is not set: run the tests with `cargo xtask test`, which makes the \
-                 real test libraries (`cargo xtask artifacts`) and passes their paths"
-            )
-        });
+        let path = test_var(var)
+            .map(PathBuf::from)
+            .unwrap_or_else(|| panic!("{var} is not set: {PROVIDE}"));
         assert!(
             path.is_file(),
             "{var}={} does not exist: run `cargo xtask artifacts` to make it",

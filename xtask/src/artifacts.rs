@@ -110,6 +110,39 @@ impl Libraries {
         }
     }
 
+    /// Writes [`MANIFEST`] at the repository root: every library's
+    /// variable, and the round variables of the newest major with built
+    /// flavours, so a plain `cargo test` finds the libraries without
+    /// `cargo xtask test` setting them.
+    pub fn write_manifest(&self) -> Result<()> {
+        let mut text = String::from(
+            "# Written by `cargo xtask artifacts` (and every xtask command that makes the\n\
+             # test libraries): what a plain `cargo test` reads when the variables\n\
+             # `cargo xtask test` sets are absent. Not committed.\n",
+        );
+        for lib in &self.0 {
+            text += &format!("{}={}\n", lib.env_var(), lib.path.display());
+        }
+        let (major, _) = *BUILDS.last().expect("some majors are built");
+        let full = self.full(major);
+        text += &format!("WASMTIME_DYN_TEST_FULL={}\n", full.path.display());
+        text += &format!(
+            "WASMTIME_DYN_TEST_VERSION={}\n",
+            full.version.expect("official libraries have a version")
+        );
+        for (var, flavour) in [
+            ("WASMTIME_DYN_TEST_MIN", "min"),
+            ("WASMTIME_DYN_TEST_COMPILER_ONLY", "compiler-only"),
+        ] {
+            let lib = self
+                .find(flavour, major)
+                .expect("built majors have every flavour");
+            text += &format!("{var}={}\n", lib.path.display());
+        }
+        let path = root().join(MANIFEST);
+        fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))
+    }
+
     /// Sets every library's variable on `cmd`.
     pub fn set_env(&self, cmd: &mut Command) {
         for lib in &self.0 {
@@ -165,7 +198,20 @@ fn ensure(dir: &Path, stamp: &str, make: impl FnOnce() -> Result<PathBuf>) -> Re
     Ok(lib)
 }
 
+/// The file, at the repository root, that tells a plain `cargo test` where
+/// the libraries are (see [`Libraries::write_manifest`]); `tests/common`
+/// reads it.
+pub const MANIFEST: &str = ".test-libraries";
+
+/// Makes (or finds in the cache) every test library and writes the
+/// [`MANIFEST`].
 pub fn ensure_all() -> Result<Libraries> {
+    let libs = ensure_every_library()?;
+    libs.write_manifest()?;
+    Ok(libs)
+}
+
+fn ensure_every_library() -> Result<Libraries> {
     if !cfg!(all(target_os = "linux", target_arch = "x86_64")) {
         return Err("the test libraries are only produced for x86_64 Linux".into());
     }
