@@ -446,10 +446,23 @@ enum Known {
 
 /// The dynamic symbols of the file at `path`.
 fn symbols(path: &Path, origin: &Origin) -> Result<exports::Symbols, LoadError> {
-    exports::read(path).map_err(|reason| LoadError::Open {
-        path: path.to_path_buf(),
-        origin: origin.clone(),
-        reason,
+    exports::read(path).map_err(|err| match err {
+        exports::ReadError::Malformed(reason) => LoadError::Open {
+            path: path.to_path_buf(),
+            origin: origin.clone(),
+            reason,
+        },
+        exports::ReadError::TooLarge {
+            table,
+            claimed,
+            limit,
+        } => LoadError::TableTooLarge {
+            path: path.to_path_buf(),
+            origin: origin.clone(),
+            table,
+            claimed,
+            limit,
+        },
     })
 }
 
@@ -568,25 +581,37 @@ unsafe fn resolve(
     let exports = &plan.exports;
     // Only names the file exports are looked up: a failed `dlsym` costs
     // more than all the others (it formats an error message). Where the
-    // file's symbol values give `dlsym`'s answers (checked on two
-    // functions), an address is the load base plus the value, with no
-    // `dlsym` at all: together the lookups cost more than the rest of
-    // `Wasmtime::open` beyond the `dlopen`.
-    let base = load_base(library, exports).map_err(|reason| LoadError::Open {
+    // file's dynamic symbol table and string table are, byte for byte, the
+    // ones the dynamic linker uses for the loaded object, an address is the
+    // load base plus the symbol's value, with no `dlsym` at all: together
+    // the lookups cost more than the rest of `Wasmtime::open` beyond the
+    // `dlopen`. Otherwise every address comes from `dlsym`. Either way an
+    // address outside the object's code is refused before anything is
+    // called.
+    let addresses = addresses(library, exports).map_err(|reason| LoadError::Open {
         path: path.clone(),
         origin: origin.clone(),
         reason,
     })?;
+    let outside_code = std::cell::Cell::new(None);
     let mut lookup = |name: &CStr| -> *const c_void {
-        let name_bytes = name.to_bytes();
-        match (base, exports.get(name_bytes)) {
-            (_, None) => std::ptr::null(),
-            (Some(base), Some(Some(value))) => match usize::try_from(value) {
-                Ok(value) => base.wrapping_add(value) as *const c_void,
+        let address = match (&addresses, exports.get(name.to_bytes())) {
+            (_, None) => return std::ptr::null(),
+            (Addresses::Computed(object), Some(Some(value))) => match usize::try_from(value) {
+                Ok(value) => object.base.wrapping_add(value) as *const c_void,
                 Err(_) => library::symbol(library, name),
             },
             _ => library::symbol(library, name),
+        };
+        if !address.is_null() && !addresses.is_code(address as usize) {
+            let first = outside_code.take();
+            outside_code.set(first.or(Some((
+                name.to_string_lossy().into_owned(),
+                address as usize,
+            ))));
+            return std::ptr::null();
         }
+        address
     };
     let not_wasmtime = |missing| LoadError::NotWasmtime {
         path: path.clone(),
@@ -594,14 +619,45 @@ unsafe fn resolve(
         missing,
         total: Core::FUNCTIONS.len(),
     };
+    // Called once a table is resolved, before any of it is called.
+    let check_code = |outside: Option<(String, usize)>| match outside {
+        Some((symbol, address)) => Err(LoadError::SymbolOutsideCode {
+            path: path.clone(),
+            origin: origin.clone(),
+            symbol,
+            address,
+        }),
+        None => Ok(()),
+    };
     // SAFETY: the caller vouches that the library is a Wasmtime C API
     // library of a supported major (`plan` read its exports), so each
     // exported core name is the C function with the signature the core
     // table declares, which every supported major shares; the library is
-    // never closed, so the addresses stay valid.
-    let core = unsafe { Core::load(&mut lookup) }.map_err(not_wasmtime)?;
+    // never closed, so the addresses stay valid. Each address is the
+    // dynamic linker's for the name (`dlsym`, or the same symbol table
+    // entry plus the same base), and lies in the object's code.
+    let core = unsafe { Core::load(&mut lookup) };
+    check_code(outside_code.take())?;
+    let core = core.map_err(not_wasmtime)?;
     let version = match &plan.version {
-        Known::Exact(version) => *version,
+        Known::Exact(version) if matches!(addresses, Addresses::Computed(_)) => *version,
+        // The file does not describe the loaded object's symbol table:
+        // the loaded object must export the version symbol the file names.
+        Known::Exact(version) => {
+            let name = exports::versioned_name(*version);
+            if library::symbol(library, &name).is_null() {
+                return Err(unsupported(
+                    &path,
+                    &origin,
+                    format!(
+                        "of an unknown version (the file names {version}, the library in memory \
+                         does not export {})",
+                        name.to_string_lossy()
+                    ),
+                ));
+            }
+            *version
+        }
         Known::Candidates(candidates) => match MajorProbe::new(&core).map(|p| p.find(candidates)) {
             Some(Verdict::Confirmed(major)) => Version::major_only(major),
             Some(Verdict::Refuted) => {
@@ -631,6 +687,7 @@ unsafe fn resolve(
     // SAFETY: as above; the library is of major `major`, so the tables
     // that hold for it declare its signatures.
     let (tables, absent) = unsafe { Tables::with_core(core, &mut lookup, major) };
+    check_code(outside_code.take())?;
     let is_absent = |table: TableId| absent.iter().any(|(id, _)| *id == table);
     let capabilities = Capability::ALL
         .into_iter()
@@ -657,42 +714,78 @@ unsafe fn resolve(
     })))
 }
 
-/// The address `library` was loaded at, for computing function addresses
-/// from the symbol values read from its file: `dlsym`'s address of a
-/// function minus its value, when the object in memory has the file's
-/// build id and that base also gives `dlsym`'s address of a second
-/// function. `Ok(None)` (every lookup then goes through `dlsym`) when this
-/// cannot be told; an error when the object in memory is another build than
-/// the file read (the system loader handed back an object already loaded
-/// under that name before the file was replaced): the exports and version
-/// read from the file then do not describe its code.
-fn load_base(
-    library: library::Handle,
-    exports: &exports::Exports,
-) -> Result<Option<usize>, String> {
-    let value = |name: &CStr| usize::try_from(exports.get(name.to_bytes())??).ok();
+/// Where the loader takes function addresses from.
+enum Addresses {
+    /// The load base plus the symbol values read from the file: the file's
+    /// dynamic symbol and string tables are those of the loaded object.
+    Computed(library::LoadedObject),
+    /// `dlsym`, checked against the loaded object's code where the platform
+    /// describes it.
+    Dlsym(Option<library::LoadedObject>),
+}
+
+impl Addresses {
+    /// Whether `address` may be a function of the library: it lies in the
+    /// loaded object's code, when that is known.
+    fn is_code(&self, address: usize) -> bool {
+        match self {
+            Addresses::Computed(object) | Addresses::Dlsym(Some(object)) => object.is_code(address),
+            Addresses::Dlsym(None) => true,
+        }
+    }
+}
+
+/// How to find the addresses of `library`'s functions, whose file the
+/// loader read `exports` from.
+///
+/// Computed from the file's symbol values when every one of them is known
+/// to give `dlsym`'s answer: the file's dynamic symbol table and string
+/// table are, byte for byte, the ones the dynamic linker looks names up in
+/// for the loaded object (so the same name finds the same entry and its
+/// value plus the load base is the linker's address), and the anchor
+/// `dlsym` found is that base plus its value. Comparing the tables (some
+/// 50 KB, already in memory) costs a few microseconds; confirming each of
+/// the 900 functions with `dlsym` would cost about 90. Otherwise (a file
+/// whose section headers name another table than the dynamic linker uses,
+/// or one rewritten after the object was loaded) every address comes from
+/// `dlsym`.
+///
+/// An error when the object in memory is another build than the file read
+/// (the system loader handed back an object already loaded under that name
+/// before the file was replaced): the exports and version read from the
+/// file then do not describe its code.
+fn addresses(library: library::Handle, exports: &exports::Exports) -> Result<Addresses, String> {
     let anchor = library::symbol(library, c"wasm_engine_new");
-    match (exports.build_id, library::loaded_build_id(anchor)) {
-        (Some(file), Some(loaded)) if *file != loaded[..] => {
+    let Some(object) = library::loaded_object(anchor) else {
+        return Ok(Addresses::Dlsym(None));
+    };
+    if let (Some(file), Some(loaded)) = (exports.build_id, &object.build_id) {
+        if *file != loaded[..] {
             return Err(
                 "the library in memory is another build than the file at this path (the file \
                  was replaced after this process loaded it): restart the process to load the \
                  new file"
                     .into(),
-            )
+            );
         }
-        (Some(_), Some(_)) => {}
-        _ => return Ok(None),
     }
-    // The build ids matched, so `anchor` was found (it lies in the object).
-    let (Some(anchor_value), Some(other_value)) =
-        (value(c"wasm_engine_new"), value(c"wasmtime_error_message"))
-    else {
-        return Ok(None);
+    let same_tables = match (exports.tables, object.symbols, object.strings) {
+        (Some((file_symbols, file_strings)), Some(symbols), Some(strings)) => {
+            symbols.get(..file_symbols.len()) == Some(file_symbols)
+                && strings.get(..file_strings.len()) == Some(file_strings)
+        }
+        _ => false,
     };
-    let base = (anchor as usize).wrapping_sub(anchor_value);
-    let other = library::symbol(library, c"wasmtime_error_message") as usize;
-    Ok((other != 0 && base.wrapping_add(other_value) == other).then_some(base))
+    let anchor_value = exports
+        .get(b"wasm_engine_new")
+        .flatten()
+        .and_then(|v| usize::try_from(v).ok());
+    let anchored = anchor_value.is_some_and(|v| object.base.wrapping_add(v) == anchor as usize);
+    Ok(if same_tables && anchored {
+        Addresses::Computed(object)
+    } else {
+        Addresses::Dlsym(Some(object))
+    })
 }
 
 fn unsupported(path: &Path, origin: &Origin, found: String) -> LoadError {
@@ -721,7 +814,8 @@ mod tests {
     }
 
     /// Every address computed from the file's symbol values is the one
-    /// `dlsym` gives, for every function of every table the library has.
+    /// `dlsym` gives, for every function of every table the library has,
+    /// and lies in the library's code.
     #[test]
     fn computed_addresses_are_dlsyms() {
         for path in round_libraries() {
@@ -729,17 +823,20 @@ mod tests {
             let exports = symbols.exports();
             // SAFETY: the test libraries are Wasmtime C API libraries.
             let library = unsafe { library::open(path.as_os_str()) }.unwrap();
-            let base = load_base(library, &exports)
-                .unwrap()
-                .unwrap_or_else(|| panic!("{}: no load base", path.display()));
-            let anchor = library::symbol(library, c"wasm_engine_new");
-            let loaded = library::loaded_build_id(anchor);
+            let Addresses::Computed(object) = addresses(library, &exports).unwrap() else {
+                panic!("{}: addresses not computed", path.display());
+            };
             assert!(
-                loaded.is_some(),
+                object.build_id.is_some(),
                 "{}: no build id in memory",
                 path.display()
             );
-            assert_eq!(exports.build_id, loaded.as_deref(), "{}", path.display());
+            assert_eq!(
+                exports.build_id,
+                object.build_id.as_deref(),
+                "{}",
+                path.display()
+            );
             let mut computed = 0;
             for table in crate::sys::tables::TableId::ALL {
                 for name in table.functions() {
@@ -748,8 +845,9 @@ mod tests {
                     };
                     let c_name = std::ffi::CString::new(*name).unwrap();
                     let linked = library::symbol(library, &c_name) as usize;
-                    let ours = base.wrapping_add(usize::try_from(value).unwrap());
+                    let ours = object.base.wrapping_add(usize::try_from(value).unwrap());
                     assert_eq!(ours, linked, "{}: {name}", path.display());
+                    assert!(object.is_code(ours), "{}: {name}", path.display());
                     computed += 1;
                 }
             }
