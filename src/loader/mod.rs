@@ -2,6 +2,7 @@
 //! once, works out its capabilities, value layout and version, and keeps it
 //! loaded for the rest of the process.
 
+mod addresses;
 pub(crate) mod c_error;
 mod error;
 mod exports;
@@ -13,6 +14,7 @@ pub use version::Version;
 
 use crate::capability::{Capabilities, Capability, UndetectableFeature};
 use crate::sys::tables::{Absence, Core, TableId, TableKind, Tables};
+use addresses::{addresses, Addresses};
 use std::ffi::{c_void, CStr, OsStr};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -337,8 +339,8 @@ impl Wasmtime {
         *self.winch.get_or_init(|| {
             const ABSENT: &[u8] = b"winch support not compiled in";
             self.has(Capability::Compiler)
-                && std::fs::read(&self.path)
-                    .map(|bytes| !bytes.windows(ABSENT.len()).any(|w| w == ABSENT))
+                && file_contains(&self.path, ABSENT, 1 << 20)
+                    .map(|found| !found)
                     .unwrap_or(false)
         })
     }
@@ -363,6 +365,31 @@ impl std::fmt::Debug for Wasmtime {
             .field("capabilities", &self.capabilities)
             .field("val_abi", &self.val_abi)
             .finish_non_exhaustive()
+    }
+}
+
+/// Whether the file at `path` holds `needle`, read `chunk` bytes at a time:
+/// the memory it takes is the chunk's, whatever the file's size.
+fn file_contains(path: &Path, needle: &[u8], chunk: usize) -> std::io::Result<bool> {
+    use std::io::Read;
+    let mut file = std::fs::File::open(path)?;
+    let mut buf = vec![0u8; chunk + needle.len()];
+    // Bytes carried over from the previous chunk, which a match may start
+    // in.
+    let mut kept = 0;
+    loop {
+        let read = match file.read(&mut buf[kept..]) {
+            Ok(0) => return Ok(false),
+            Ok(read) => read,
+            Err(err) if err.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(err) => return Err(err),
+        };
+        let filled = kept + read;
+        if buf[..filled].windows(needle.len()).any(|w| w == needle) {
+            return Ok(true);
+        }
+        kept = needle.len().saturating_sub(1).min(filled);
+        buf.copy_within(filled - kept..filled, 0);
     }
 }
 
@@ -714,80 +741,6 @@ unsafe fn resolve(
     })))
 }
 
-/// Where the loader takes function addresses from.
-enum Addresses {
-    /// The load base plus the symbol values read from the file: the file's
-    /// dynamic symbol and string tables are those of the loaded object.
-    Computed(library::LoadedObject),
-    /// `dlsym`, checked against the loaded object's code where the platform
-    /// describes it.
-    Dlsym(Option<library::LoadedObject>),
-}
-
-impl Addresses {
-    /// Whether `address` may be a function of the library: it lies in the
-    /// loaded object's code, when that is known.
-    fn is_code(&self, address: usize) -> bool {
-        match self {
-            Addresses::Computed(object) | Addresses::Dlsym(Some(object)) => object.is_code(address),
-            Addresses::Dlsym(None) => true,
-        }
-    }
-}
-
-/// How to find the addresses of `library`'s functions, whose file the
-/// loader read `exports` from.
-///
-/// Computed from the file's symbol values when every one of them is known
-/// to give `dlsym`'s answer: the file's dynamic symbol table and string
-/// table are, byte for byte, the ones the dynamic linker looks names up in
-/// for the loaded object (so the same name finds the same entry and its
-/// value plus the load base is the linker's address), and the anchor
-/// `dlsym` found is that base plus its value. Comparing the tables (some
-/// 50 KB, already in memory) costs a few microseconds; confirming each of
-/// the 900 functions with `dlsym` would cost about 90. Otherwise (a file
-/// whose section headers name another table than the dynamic linker uses,
-/// or one rewritten after the object was loaded) every address comes from
-/// `dlsym`.
-///
-/// An error when the object in memory is another build than the file read
-/// (the system loader handed back an object already loaded under that name
-/// before the file was replaced): the exports and version read from the
-/// file then do not describe its code.
-fn addresses(library: library::Handle, exports: &exports::Exports) -> Result<Addresses, String> {
-    let anchor = library::symbol(library, c"wasm_engine_new");
-    let Some(object) = library::loaded_object(anchor) else {
-        return Ok(Addresses::Dlsym(None));
-    };
-    if let (Some(file), Some(loaded)) = (exports.build_id, &object.build_id) {
-        if *file != loaded[..] {
-            return Err(
-                "the library in memory is another build than the file at this path (the file \
-                 was replaced after this process loaded it): restart the process to load the \
-                 new file"
-                    .into(),
-            );
-        }
-    }
-    let same_tables = match (exports.tables, object.symbols, object.strings) {
-        (Some((file_symbols, file_strings)), Some(symbols), Some(strings)) => {
-            symbols.get(..file_symbols.len()) == Some(file_symbols)
-                && strings.get(..file_strings.len()) == Some(file_strings)
-        }
-        _ => false,
-    };
-    let anchor_value = exports
-        .get(b"wasm_engine_new")
-        .flatten()
-        .and_then(|v| usize::try_from(v).ok());
-    let anchored = anchor_value.is_some_and(|v| object.base.wrapping_add(v) == anchor as usize);
-    Ok(if same_tables && anchored {
-        Addresses::Computed(object)
-    } else {
-        Addresses::Dlsym(Some(object))
-    })
-}
-
 fn unsupported(path: &Path, origin: &Origin, found: String) -> LoadError {
     LoadError::UnsupportedVersion {
         path: path.to_path_buf(),
@@ -811,6 +764,25 @@ mod tests {
             libs.extend(std::env::var_os(var).map(PathBuf::from));
         }
         libs
+    }
+
+    /// A string is found wherever it lies across the chunks the file is
+    /// read in, and not found when it is not there.
+    #[test]
+    fn file_contains_finds_strings_across_chunks() {
+        let path =
+            std::env::temp_dir().join(format!("wasmtime-dyn-contains-{}", std::process::id()));
+        let needle = b"winch support not compiled in";
+        for at in [0, 1, 60, 64 - needle.len(), 64 - 5, 64, 200 - needle.len()] {
+            let mut bytes = vec![b'w'; 200];
+            bytes[at..at + needle.len()].copy_from_slice(needle);
+            std::fs::write(&path, &bytes).unwrap();
+            assert!(file_contains(&path, needle, 64).unwrap(), "at {at}");
+            bytes[at + needle.len() - 1] = b'x';
+            std::fs::write(&path, &bytes).unwrap();
+            assert!(!file_contains(&path, needle, 64).unwrap(), "cut at {at}");
+        }
+        std::fs::remove_file(&path).unwrap();
     }
 
     /// Every address computed from the file's symbol values is the one
