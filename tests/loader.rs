@@ -562,6 +562,24 @@ fn dynsym_of(bytes: &[u8], name: &str) -> (usize, usize, usize, usize) {
     (header, offset, size, index)
 }
 
+/// A file holding `bytes`, unlinked at once and named by
+/// `/proc/self/fd/N` (which the dynamic linker opens as well): nothing is
+/// left on disk if the process dies. The file must stay open while the
+/// path is used.
+fn unlinked_copy(what: &str, bytes: &[u8]) -> (std::fs::File, std::path::PathBuf) {
+    use std::os::unix::io::AsRawFd;
+    let dir = scratch(what);
+    let path = dir.join("libwasmtime.so");
+    std::fs::write(&path, bytes).unwrap();
+    let file = std::fs::File::open(&path).unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    let fd = file.as_raw_fd();
+    (
+        file,
+        std::path::PathBuf::from(format!("/proc/self/fd/{fd}")),
+    )
+}
+
 /// The function the altered-file tests break: called when an engine is
 /// dropped, looked up by the loader, neither of the two it checked.
 const ALTERED: &str = "wasm_engine_delete";
@@ -599,11 +617,8 @@ fn a_dynsym_value_altered_in_the_file_is_refused_or_works() {
             let (_, offset, _, index) = dynsym_of(&bytes, ALTERED);
             let value = offset + index * 24 + 8;
             bytes[value..value + 8].copy_from_slice(&1u64.to_le_bytes());
-            let dir = scratch("altered");
-            let path = dir.join("libwasmtime.so");
-            std::fs::write(&path, &bytes).unwrap();
+            let (_file, path) = unlinked_copy("altered", &bytes);
             open_and_use(&path);
-            std::fs::remove_dir_all(&dir).unwrap();
         },
     );
     print_child(outcome);
@@ -635,11 +650,8 @@ fn a_dynsym_copy_the_linker_does_not_use_falls_back_to_dlsym() {
             let appended = bytes.len() as u64;
             bytes.extend(&copy);
             bytes[header + 24..header + 32].copy_from_slice(&appended.to_le_bytes());
-            let dir = scratch("redirected");
-            let path = dir.join("libwasmtime.so");
-            std::fs::write(&path, &bytes).unwrap();
+            let (_file, path) = unlinked_copy("redirected", &bytes);
             open_and_use(&path);
-            std::fs::remove_dir_all(&dir).unwrap();
         },
     );
     print_child(outcome);
