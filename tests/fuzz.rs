@@ -13,8 +13,14 @@
 //! `cwasm::inspect` and `cwasm::preflight` must also run in time linear in
 //! the input size: they are measured at N and 16N bytes on inputs crafted to
 //! expose per-section rescans, and once on a 4 MiB crafted ELF.
+//!
+//! `Wasmtime::open` reads a library file's headers before loading it:
+//! [`elf_headers`] mutates the fields that size its tables, in a sparse
+//! file as large as a claimed table can be.
 
 mod common;
+#[path = "fuzz/elf_headers.rs"]
+mod elf_headers;
 
 use common::{engine_with, kind, Flavour};
 use std::io::Read;

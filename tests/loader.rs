@@ -368,3 +368,329 @@ fn load_and_io_errors_stay_themselves_through_question_mark() {
     );
     assert_eq!(err.to_string(), io.unwrap().to_string());
 }
+
+// ------------------------------------------------ crafted and altered files
+
+/// Fails the child process it is called in after `seconds`, saying what
+/// hung: the parent then sees a failed child instead of waiting forever.
+fn watchdog(seconds: u64, what: &'static str) {
+    std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_secs(seconds));
+        eprintln!("timed out after {seconds} s: {what}");
+        std::process::exit(3);
+    });
+}
+
+/// Shows what the child printed (the parent's output, with `--nocapture`).
+fn print_child(outcome: Option<common::child::ChildOutcome>) {
+    if let Some(outcome) = outcome {
+        println!("child output:\n{}", outcome.text());
+    }
+}
+
+/// The process's peak resident set size, in bytes (`VmHWM`).
+fn peak_rss() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    let line = status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .expect("VmHWM in /proc/self/status");
+    let kib: u64 = line
+        .split_whitespace()
+        .nth(1)
+        .and_then(|n| n.parse().ok())
+        .expect("VmHWM: N kB");
+    kib * 1024
+}
+
+/// A sparse file of `size` bytes holding `parts` (offset, bytes), unlinked
+/// at once and named by `/proc/self/fd/N`: nothing is left on disk however
+/// the process ends. The file must stay open while the path is used.
+fn sparse_file(size: u64, parts: &[(u64, Vec<u8>)]) -> (std::fs::File, std::path::PathBuf) {
+    use std::os::unix::fs::FileExt;
+    use std::os::unix::io::AsRawFd;
+    let dir = scratch("sparse");
+    let path = dir.join("libwasmtime.so");
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .open(&path)
+        .unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    file.set_len(size).unwrap();
+    for (offset, bytes) in parts {
+        file.write_all_at(bytes, *offset).unwrap();
+    }
+    let fd = file.as_raw_fd();
+    (
+        file,
+        std::path::PathBuf::from(format!("/proc/self/fd/{fd}")),
+    )
+}
+
+/// A little-endian ELF64 shared object header with `shnum` section headers
+/// of 64 bytes at `shoff`.
+fn elf_header(shoff: u64, shnum: u16) -> Vec<u8> {
+    let mut h = vec![0u8; 64];
+    h[..7].copy_from_slice(b"\x7fELF\x02\x01\x01");
+    h[16..18].copy_from_slice(&3u16.to_le_bytes()); // ET_DYN
+    h[18..20].copy_from_slice(&62u16.to_le_bytes()); // x86-64
+    h[20..24].copy_from_slice(&1u32.to_le_bytes());
+    h[0x28..0x30].copy_from_slice(&shoff.to_le_bytes());
+    h[0x34..0x36].copy_from_slice(&64u16.to_le_bytes());
+    h[0x3a..0x3c].copy_from_slice(&64u16.to_le_bytes());
+    h[0x3c..0x3e].copy_from_slice(&shnum.to_le_bytes());
+    h
+}
+
+/// A 64-byte section header.
+fn section_header(kind: u32, offset: u64, size: u64, link: u32, entsize: u64) -> Vec<u8> {
+    let mut s = vec![0u8; 64];
+    s[4..8].copy_from_slice(&kind.to_le_bytes());
+    s[24..32].copy_from_slice(&offset.to_le_bytes());
+    s[32..40].copy_from_slice(&size.to_le_bytes());
+    s[40..44].copy_from_slice(&link.to_le_bytes());
+    s[56..64].copy_from_slice(&entsize.to_le_bytes());
+    s
+}
+
+/// 64 GiB: past the machine's memory, so that reading what such a header
+/// claims fails at once instead of swapping.
+const SPARSE_SIZE: u64 = 64 << 30;
+
+/// Issue 17, finding 4: a 64 GiB sparse file whose ELF header claims a
+/// section header table, a dynamic symbol table or a string table as large
+/// as the file. The loader allocated what the header claimed (an abort on
+/// allocation at 64 GiB; 57 s and 16 GiB at 16 GiB). Each is refused within
+/// a second, with the table named, the peak memory growing by little.
+#[test]
+fn a_sparse_file_claiming_huge_tables_is_refused_quickly() {
+    let outcome = common::child::isolate(
+        "a_sparse_file_claiming_huge_tables_is_refused_quickly",
+        || {
+            watchdog(60, "Wasmtime::open of a sparse file");
+            let half = SPARSE_SIZE / 2;
+            // Extended numbering: section 0's size is the count, here a table
+            // that fills the file.
+            let mut extended = elf_header(64, 0);
+            extended.extend(section_header(0, 0, (SPARSE_SIZE - 64) / 64, 0, 0));
+            // Three sections: null, .dynsym, .dynstr; one of them huge.
+            let tables = |symbols: u64, strings: u64| {
+                let mut h = elf_header(64, 3);
+                h.extend(section_header(0, 0, 0, 0, 0));
+                h.extend(section_header(11, 4096, symbols, 2, 24));
+                h.extend(section_header(3, half, strings, 0, 0));
+                h
+            };
+            // 32-bit ELF goes through the generic reader (`object`), under
+            // a budget: its section 0 (40 bytes) claims a table filling the
+            // file.
+            let mut elf32 = vec![0u8; 52];
+            elf32[..7].copy_from_slice(b"\x7fELF\x01\x01\x01");
+            elf32[16..18].copy_from_slice(&3u16.to_le_bytes()); // ET_DYN
+            elf32[18..20].copy_from_slice(&3u16.to_le_bytes()); // i386
+            elf32[20..24].copy_from_slice(&1u32.to_le_bytes());
+            elf32[0x20..0x24].copy_from_slice(&52u32.to_le_bytes()); // e_shoff
+            elf32[0x28..0x2a].copy_from_slice(&52u16.to_le_bytes()); // e_ehsize
+            elf32[0x2e..0x30].copy_from_slice(&40u16.to_le_bytes()); // e_shentsize
+            let mut first = vec![0u8; 40];
+            let count = u32::try_from((SPARSE_SIZE - 52) / 40).unwrap();
+            first[20..24].copy_from_slice(&count.to_le_bytes());
+            elf32.extend(first);
+            let cases = [
+                ("section header table", extended),
+                ("headers and symbol tables", elf32),
+                ("dynamic symbol table", tables(half - 4096, 16)),
+                ("dynamic string table", tables(48, half)),
+                ("section header table", elf_header(64, u16::MAX)),
+            ];
+            let before = peak_rss();
+            for (table, header) in cases {
+                let (_file, path) = sparse_file(SPARSE_SIZE, &[(0, header)]);
+                let started = std::time::Instant::now();
+                // SAFETY: the file is refused before anything is loaded.
+                let result = unsafe { wasmtime_dyn::Wasmtime::open(&path) };
+                let took = started.elapsed();
+                let grown = peak_rss().saturating_sub(before);
+                println!(
+                    "{table}: {:?} in {took:?}, peak RSS +{} KiB",
+                    result.as_ref().map(|_| ()),
+                    grown / 1024
+                );
+                let err = result.expect_err("a crafted file is no library");
+                let LoadError::TableTooLarge {
+                    table: named,
+                    claimed,
+                    limit,
+                    ..
+                } = &err
+                else {
+                    panic!("expected LoadError::TableTooLarge, got {err:?}");
+                };
+                assert_eq!(*named, table);
+                assert!(claimed > limit, "{err}");
+                assert!(err.to_string().contains(table), "{err}");
+                assert!(took < std::time::Duration::from_secs(1), "{took:?}");
+                assert!(grown < 64 << 20, "peak RSS grew by {grown} bytes");
+            }
+        },
+    );
+    print_child(outcome);
+}
+
+/// The file offset of `.dynsym`, its size, and the index of the symbol
+/// `name` in it, read from a little-endian ELF64 file (the real libraries).
+fn dynsym_of(bytes: &[u8], name: &str) -> (usize, usize, usize, usize) {
+    let u16_at = |at: usize| usize::from(u16::from_le_bytes(bytes[at..at + 2].try_into().unwrap()));
+    let u32_at = |at: usize| u32::from_le_bytes(bytes[at..at + 4].try_into().unwrap()) as usize;
+    let u64_at = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap()) as usize;
+    let (shoff, shnum) = (u64_at(0x28), u16_at(0x3c));
+    let header = (0..shnum)
+        .map(|i| shoff + i * 64)
+        .find(|&h| u32_at(h + 4) == 11)
+        .expect("a .dynsym section");
+    let (offset, size) = (u64_at(header + 24), u64_at(header + 32));
+    let strings = u64_at(shoff + u32_at(header + 40) * 64 + 24);
+    let index = (0..size / 24)
+        .find(|i| {
+            let at = strings + u32_at(offset + i * 24);
+            bytes[at..].starts_with(name.as_bytes()) && bytes[at + name.len()] == 0
+        })
+        .unwrap_or_else(|| panic!("{name} in .dynsym"));
+    (header, offset, size, index)
+}
+
+/// A file holding `bytes`, unlinked at once and named by
+/// `/proc/self/fd/N` (which the dynamic linker opens as well): nothing is
+/// left on disk if the process dies. The file must stay open while the
+/// path is used.
+fn unlinked_copy(what: &str, bytes: &[u8]) -> (std::fs::File, std::path::PathBuf) {
+    use std::os::unix::io::AsRawFd;
+    let dir = scratch(what);
+    let path = dir.join("libwasmtime.so");
+    std::fs::write(&path, bytes).unwrap();
+    let file = std::fs::File::open(&path).unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    let fd = file.as_raw_fd();
+    (
+        file,
+        std::path::PathBuf::from(format!("/proc/self/fd/{fd}")),
+    )
+}
+
+/// The function the altered-file tests break: called when an engine is
+/// dropped, looked up by the loader, neither of the two it checked.
+const ALTERED: &str = "wasm_engine_delete";
+
+/// Opens `path` and, when it opens, makes and drops an engine (which calls
+/// `wasm_engine_delete`): a refusal must name the function.
+fn open_and_use(path: &Path) {
+    // SAFETY: a copy of the round's official library, altered; the loader
+    // must refuse it or call only confirmed addresses.
+    match unsafe { Wasmtime::open(path) } {
+        Ok(wasmtime) => {
+            let engine = wasmtime_dyn::Engine::default_for(wasmtime).unwrap();
+            drop(engine);
+            println!("opened; an engine was made and deleted");
+        }
+        Err(err) => {
+            println!("refused: {err}");
+            assert!(err.to_string().contains(ALTERED), "{err}");
+        }
+    }
+}
+
+/// Issue 17, finding 12b: a copy of the official library whose `.dynsym`
+/// entry for `wasm_engine_delete` points into its ELF header. `dlsym` says
+/// the same, so no comparison with it can tell: the loader checks that
+/// every address lies in the library's code, and refuses it (it used to
+/// call the address: SIGSEGV).
+#[test]
+fn a_dynsym_value_altered_in_the_file_is_refused_or_works() {
+    let outcome = common::child::isolate(
+        "a_dynsym_value_altered_in_the_file_is_refused_or_works",
+        || {
+            watchdog(60, "opening an altered library");
+            let mut bytes = std::fs::read(Flavour::Full.path()).unwrap();
+            let (_, offset, _, index) = dynsym_of(&bytes, ALTERED);
+            let value = offset + index * 24 + 8;
+            bytes[value..value + 8].copy_from_slice(&1u64.to_le_bytes());
+            let (_file, path) = unlinked_copy("altered", &bytes);
+            open_and_use(&path);
+        },
+    );
+    print_child(outcome);
+}
+
+/// Issue 17, finding 12b: a copy of the official library whose `.dynsym`
+/// section header names an altered copy of the table appended to the file
+/// (`wasm_engine_delete` pointing elsewhere in the code), while the dynamic
+/// linker goes on using the table its dynamic section names. The loader
+/// read the altered copy and called the wrong address (SIGSEGV); now the
+/// file's tables differ from the loaded object's, and every address comes
+/// from `dlsym`.
+#[test]
+fn a_dynsym_copy_the_linker_does_not_use_falls_back_to_dlsym() {
+    let outcome = common::child::isolate(
+        "a_dynsym_copy_the_linker_does_not_use_falls_back_to_dlsym",
+        || {
+            watchdog(60, "opening an altered library");
+            let mut bytes = std::fs::read(Flavour::Full.path()).unwrap();
+            let (header, offset, size, index) = dynsym_of(&bytes, ALTERED);
+            let mut copy = bytes[offset..offset + size].to_vec();
+            // The value of the entry before it plus one: inside some other
+            // function's code, never the start of one.
+            let value = index * 24 + 8;
+            let other = (index + 1) % (size / 24) * 24 + 8;
+            let elsewhere = u64::from_le_bytes(copy[other..other + 8].try_into().unwrap()) + 1;
+            copy[value..value + 8].copy_from_slice(&elsewhere.to_le_bytes());
+            bytes.resize(bytes.len().next_multiple_of(8), 0);
+            let appended = bytes.len() as u64;
+            bytes.extend(&copy);
+            bytes[header + 24..header + 32].copy_from_slice(&appended.to_le_bytes());
+            let (_file, path) = unlinked_copy("redirected", &bytes);
+            open_and_use(&path);
+        },
+    );
+    print_child(outcome);
+}
+
+/// Issue 17, finding 12b: something in the process loaded a copy of the
+/// official library; then the file was replaced by the same build (same
+/// build id) whose `.dynsym` says `wasm_engine_delete` lies elsewhere. The
+/// dynamic linker hands back the object it already has, whose table no
+/// longer matches the file's: the loader used to compute the address from
+/// the file (SIGILL or SIGSEGV at the call); now it asks `dlsym`.
+#[test]
+fn a_dynsym_rewritten_after_loading_falls_back_to_dlsym() {
+    let outcome = common::child::isolate(
+        "a_dynsym_rewritten_after_loading_falls_back_to_dlsym",
+        || {
+            use std::os::unix::ffi::OsStrExt;
+            watchdog(60, "opening a rewritten library");
+            let dir = scratch("rewritten");
+            let path = dir.join("libwasmtime.so");
+            std::fs::copy(Flavour::Full.path(), &path).unwrap();
+            let name = std::ffi::CString::new(path.canonicalize().unwrap().as_os_str().as_bytes())
+                .unwrap();
+            // SAFETY: the round's official library, loaded the way another
+            // component of the process would; never closed.
+            let handle = unsafe { libc::dlopen(name.as_ptr(), libc::RTLD_NOW | libc::RTLD_LOCAL) };
+            assert!(!handle.is_null());
+            let mut bytes = std::fs::read(&path).unwrap();
+            let (_, offset, size, index) = dynsym_of(&bytes, ALTERED);
+            let value = offset + index * 24 + 8;
+            let other = offset + (index + 1) % (size / 24) * 24 + 8;
+            let elsewhere = u64::from_le_bytes(bytes[other..other + 8].try_into().unwrap()) + 1;
+            bytes[value..value + 8].copy_from_slice(&elsewhere.to_le_bytes());
+            let new = dir.join("new.so");
+            std::fs::write(&new, &bytes).unwrap();
+            std::fs::rename(&new, &path).unwrap();
+            open_and_use(&path);
+            std::fs::remove_dir_all(&dir).unwrap();
+        },
+    );
+    print_child(outcome);
+}

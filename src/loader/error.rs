@@ -150,6 +150,64 @@ pub enum LoadError {
         /// What the system said.
         reason: String,
     },
+    /// The file's headers claim a table larger than any libwasmtime's (a
+    /// damaged file, or one crafted to make the reader allocate what it
+    /// claims): refused before anything is allocated for it or loaded.
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::{LoadError, Wasmtime};
+    /// // SAFETY: a file with oversized tables is refused before it is loaded.
+    /// match unsafe { Wasmtime::open("/tmp/crafted.so") } {
+    ///     Err(LoadError::TableTooLarge { table, claimed, limit, .. }) => {
+    ///         eprintln!("its {table} claims {claimed} bytes (at most {limit} are read)")
+    ///     }
+    ///     other => println!("{other:?}"),
+    /// }
+    /// ```
+    #[error(
+        "{path} ({origin}) is not a libwasmtime: its {table} claims {claimed} bytes, more than \
+         the {limit} any libwasmtime needs (the file is damaged or not a Wasmtime library)"
+    )]
+    TableTooLarge {
+        /// The path tried.
+        path: PathBuf,
+        /// Where the path came from.
+        origin: Origin,
+        /// The table: "section header table", "dynamic symbol table",
+        /// "dynamic string table" (or "headers and symbol tables" for a
+        /// file that is not 64-bit ELF).
+        table: &'static str,
+        /// The bytes the file's headers claim for it.
+        claimed: u64,
+        /// The most the loader reads for it.
+        limit: u64,
+    },
+    /// A function the loader resolved lies outside the library's code: its
+    /// dynamic symbol table was altered. Refused before anything is called.
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::{LoadError, Wasmtime};
+    /// // SAFETY: addresses are checked before any function is called.
+    /// if let Err(LoadError::SymbolOutsideCode { symbol, .. }) =
+    ///     unsafe { Wasmtime::open("/tmp/damaged/libwasmtime.so") }
+    /// {
+    ///     eprintln!("{symbol} does not point into the library's code");
+    /// }
+    /// ```
+    #[error(
+        "{path} ({origin}) is damaged: its function {symbol} resolves to {address:#x}, outside \
+         the library's code (its dynamic symbol table was altered): reinstall the library"
+    )]
+    SymbolOutsideCode {
+        /// The path tried.
+        path: PathBuf,
+        /// Where the path came from.
+        origin: Origin,
+        /// The function.
+        symbol: String,
+        /// The address the library's symbol table gives it.
+        address: usize,
+    },
     /// [`Wasmtime::load`](crate::Wasmtime::load) found no library: every
     /// candidate tried, with why it failed.
     #[error(

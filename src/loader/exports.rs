@@ -7,7 +7,9 @@
 //! Only the headers, the dynamic symbol table and its string table are read,
 //! each in one piece, in time linear in their size: 64-bit ELF by
 //! [`elf64`], anything else through `object`'s
-//! [`ReadCache`](object::read::ReadCache).
+//! [`ReadCache`](object::read::ReadCache) under a budget ([`Budgeted`]).
+//! Neither reads more than a real libwasmtime's tables could need, whatever
+//! the headers claim.
 
 use super::Version;
 use crate::sys::tables::TableId;
@@ -34,6 +36,39 @@ pub(crate) struct Symbols {
     names: Vec<Name>,
     /// The file's GNU build id, if it has one (64-bit ELF only).
     build_id: Option<Vec<u8>>,
+    /// The dynamic symbol table as the file holds it (64-bit ELF only),
+    /// for comparing with the one the dynamic linker uses.
+    table: Option<Vec<u8>>,
+}
+
+/// Why a file's symbols could not be read.
+#[derive(Debug)]
+pub(crate) enum ReadError {
+    /// Not a file this reader understands, or a damaged one.
+    Malformed(String),
+    /// Its headers claim a table larger than any libwasmtime's: `claimed`
+    /// bytes for `table`, more than `limit`.
+    TooLarge {
+        table: &'static str,
+        claimed: u64,
+        limit: u64,
+    },
+}
+
+impl std::fmt::Display for ReadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ReadError::Malformed(reason) => f.write_str(reason),
+            ReadError::TooLarge {
+                table,
+                claimed,
+                limit,
+            } => write!(
+                f,
+                "its {table} claims {claimed} bytes, over the {limit} read"
+            ),
+        }
+    }
 }
 
 /// A symbol: its name at `strings[start..end]`, and its value.
@@ -52,6 +87,9 @@ pub(crate) struct Exports<'a> {
     pub(crate) missing_core: Vec<&'static str>,
     /// The file's GNU build id, if it has one.
     pub(crate) build_id: Option<&'a [u8]>,
+    /// The file's dynamic symbol table and string table, as read (64-bit
+    /// ELF only).
+    pub(crate) tables: Option<(&'a [u8], &'a [u8])>,
     /// The file's exports whose names could be the C API's, each with its
     /// symbol value where the address is that value plus the library's
     /// load base, `None` where only `dlsym` can tell.
@@ -117,11 +155,69 @@ fn could_be_c_api(name: &[u8]) -> bool {
 }
 
 /// Reads the dynamic symbol table of the file at `path`.
-pub(crate) fn read(path: &Path) -> Result<Symbols, String> {
-    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+pub(crate) fn read(path: &Path) -> Result<Symbols, ReadError> {
+    let file = std::fs::File::open(path).map_err(|e| ReadError::Malformed(e.to_string()))?;
     match elf64::dynamic_symbols(&file)? {
         Some(symbols) => Ok(symbols),
         None => generic_symbols(file),
+    }
+}
+
+/// What the generic reader may read in all: the 64-bit ELF reader's bounds
+/// together. `ReadCache` allocates whatever range it is asked for and
+/// keeps it; `object` asks for the ranges the headers name.
+const GENERIC_BUDGET: u64 = elf64::MAX_SECTIONS * 64 + elf64::MAX_DYNSYM + elf64::MAX_DYNSTR;
+
+/// A [`ReadCache`](object::read::ReadCache) that refuses, instead of
+/// allocating, once the reads asked of it add up to more than
+/// [`GENERIC_BUDGET`]: memory and time bounded by what a real library
+/// needs, not by what its headers claim.
+struct Budgeted {
+    cache: object::read::ReadCache<std::fs::File>,
+    /// Bytes read so far.
+    used: std::cell::Cell<u64>,
+    /// The total the first refused read would have brought it to.
+    refused: std::cell::Cell<Option<u64>>,
+}
+
+impl Budgeted {
+    /// Counts `size` more bytes against the budget.
+    fn charge(&self, size: u64) -> Result<(), ()> {
+        let total = self.used.get().saturating_add(size);
+        if total > GENERIC_BUDGET {
+            self.refused.set(self.refused.get().or(Some(total)));
+            return Err(());
+        }
+        self.used.set(total);
+        Ok(())
+    }
+}
+
+impl<'a> object::ReadRef<'a> for &'a Budgeted {
+    fn len(self) -> Result<u64, ()> {
+        object::ReadRef::len(&self.cache)
+    }
+
+    fn read_bytes_at(self, offset: u64, size: u64) -> Result<&'a [u8], ()> {
+        self.charge(size)?;
+        object::ReadRef::read_bytes_at(&self.cache, offset, size)
+    }
+
+    fn read_bytes_at_until(
+        self,
+        range: std::ops::Range<u64>,
+        delimiter: u8,
+    ) -> Result<&'a [u8], ()> {
+        if self.refused.get().is_some() {
+            return Err(());
+        }
+        // `ReadCache` looks at most 4 KiB ahead for the delimiter and keeps
+        // the string it finds: the bytes kept, or those looked at in vain,
+        // are charged (each call overshoots the budget by 4 KiB at most).
+        let looked_at = range.end.saturating_sub(range.start).min(4096);
+        let found = object::ReadRef::read_bytes_at_until(&self.cache, range, delimiter);
+        self.charge(found.map_or(looked_at, |s| s.len() as u64 + 1))?;
+        found
     }
 }
 
@@ -153,6 +249,10 @@ impl Symbols {
             exact,
             missing_core,
             build_id: self.build_id.as_deref(),
+            tables: self
+                .table
+                .as_deref()
+                .map(|table| (table, &self.strings[..])),
             exported,
         }
     }
@@ -160,16 +260,31 @@ impl Symbols {
 
 /// The defined global dynamic symbols of any format `object` reads (the
 /// path for files that are not 64-bit ELF), their names copied together.
-fn generic_symbols(file: std::fs::File) -> Result<Symbols, String> {
-    let cache = object::read::ReadCache::new(file);
-    let object = object::File::parse(&cache)
-        .map_err(|e| format!("not a shared library this platform can read ({e})"))?;
+fn generic_symbols(file: std::fs::File) -> Result<Symbols, ReadError> {
+    let budgeted = Budgeted {
+        cache: object::read::ReadCache::new(file),
+        used: std::cell::Cell::new(0),
+        refused: std::cell::Cell::new(None),
+    };
+    let over_budget = || {
+        budgeted.refused.get().map(|claimed| ReadError::TooLarge {
+            table: "headers and symbol tables",
+            claimed,
+            limit: GENERIC_BUDGET,
+        })
+    };
+    let object = object::File::parse(&budgeted).map_err(|e| {
+        over_budget().unwrap_or_else(|| {
+            ReadError::Malformed(format!("not a shared library this platform can read ({e})"))
+        })
+    })?;
     // Mach-O prefixes C names with an underscore.
     let strip = usize::from(object.format() == object::BinaryFormat::MachO);
     let mut symbols = Symbols {
         strings: Vec::new(),
         names: Vec::new(),
         build_id: None,
+        table: None,
     };
     for symbol in object.dynamic_symbols() {
         if !symbol.is_definition() || !symbol.is_global() {
@@ -187,7 +302,24 @@ fn generic_symbols(file: std::fs::File) -> Result<Symbols, String> {
             });
         }
     }
-    Ok(symbols)
+    // A symbol table cut short by the budget would read as a library
+    // without some of its functions.
+    match over_budget() {
+        Some(err) => Err(err),
+        None => Ok(symbols),
+    }
+}
+
+/// The symbol naming `version` in official builds
+/// (`resolve_vmctx_memory_ptr_48_0_0`).
+pub(crate) fn versioned_name(version: Version) -> std::ffi::CString {
+    let name = format!(
+        "{VERSIONED}{}_{}_{}",
+        version.major(),
+        version.minor().unwrap_or(0),
+        version.patch().unwrap_or(0)
+    );
+    std::ffi::CString::new(name).expect("digits and underscores")
 }
 
 /// `X_Y_Z` as a version.
@@ -248,6 +380,8 @@ mod tests {
         assert_eq!(parse_version("48_0"), None);
         assert_eq!(parse_version("48_0_0_1"), None);
         assert_eq!(parse_version("x_0_0"), None);
+        let name = versioned_name(Version::exact(48, 0, 1));
+        assert_eq!(name.to_str(), Ok("resolve_vmctx_memory_ptr_48_0_1"));
     }
 
     #[test]
@@ -269,6 +403,7 @@ mod tests {
                 strings: Vec::new(),
                 names: Vec::new(),
                 build_id: None,
+                table: None,
             };
             for i in 0..n {
                 let start = s.strings.len();
@@ -303,6 +438,6 @@ mod tests {
         std::fs::write(&path, b"not a library").unwrap();
         let err = read(&path).err().expect("a text file is no library");
         std::fs::remove_file(&path).unwrap();
-        assert!(err.contains("not a shared library"), "{err}");
+        assert!(err.to_string().contains("not a shared library"), "{err}");
     }
 }

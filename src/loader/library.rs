@@ -105,10 +105,38 @@ pub(crate) fn file_of(address: *const c_void) -> Option<PathBuf> {
     }
 }
 
-/// The GNU build id of the loaded object holding `address`, read from its
-/// `PT_NOTE` segments in memory; `None` when it has none or the platform
-/// cannot tell (only 64-bit Linux is asked).
-pub(crate) fn loaded_build_id(address: *const c_void) -> Option<Vec<u8>> {
+/// What the loader compares the file it read with: the loaded object
+/// holding an address, as the dynamic linker mapped it.
+pub(crate) struct LoadedObject {
+    /// Its GNU build id, from its `PT_NOTE` segments.
+    pub(crate) build_id: Option<Vec<u8>>,
+    /// Its load base: a symbol's address is this plus its value.
+    pub(crate) base: usize,
+    /// Its executable segments, where every function it exports lies.
+    pub(crate) code: Vec<std::ops::Range<usize>>,
+    /// The dynamic symbol table the dynamic linker looks names up in
+    /// (`DT_SYMTAB`), up to the end of the segment holding it (the table's
+    /// own length is not recorded).
+    pub(crate) symbols: Option<&'static [u8]>,
+    /// Its string table (`DT_STRTAB`, `DT_STRSZ` bytes).
+    pub(crate) strings: Option<&'static [u8]>,
+}
+
+impl LoadedObject {
+    /// Whether `address` lies in the object's code.
+    pub(crate) fn is_code(&self, address: usize) -> bool {
+        self.code.iter().any(|range| range.contains(&address))
+    }
+}
+
+/// The loaded object holding `address`, as the dynamic linker describes it
+/// (`dl_iterate_phdr`); `None` when the platform cannot tell (only 64-bit
+/// Linux is asked).
+///
+/// The object must never be unloaded: its tables are returned as
+/// `'static` slices. Every library [`open`] opens is never closed, nor are
+/// its dependencies.
+pub(crate) fn loaded_object(address: *const c_void) -> Option<LoadedObject> {
     #[cfg(all(
         any(target_os = "linux", target_os = "android"),
         target_pointer_width = "64"
@@ -116,7 +144,7 @@ pub(crate) fn loaded_build_id(address: *const c_void) -> Option<Vec<u8>> {
     {
         struct Search {
             address: usize,
-            found: Option<Vec<u8>>,
+            found: Option<LoadedObject>,
         }
 
         /// Called by `dl_iterate_phdr` for every loaded object.
@@ -139,27 +167,11 @@ pub(crate) fn loaded_build_id(address: *const c_void) -> Option<Vec<u8>> {
                     std::slice::from_raw_parts(info.dlpi_phdr, usize::from(info.dlpi_phnum))
                 };
                 let base = info.dlpi_addr as usize;
-                let start = |h: &libc::Elf64_Phdr| base.wrapping_add(h.p_vaddr as usize);
-                let holds = headers.iter().any(|h| {
-                    h.p_type == libc::PT_LOAD
-                        && (start(h)..start(h).wrapping_add(h.p_memsz as usize))
-                            .contains(&search.address)
-                });
+                let holds = segments(headers, base, 0).any(|s| s.contains(&search.address));
                 if !holds {
                     return 0;
                 }
-                search.found = headers
-                    .iter()
-                    .filter(|h| h.p_type == libc::PT_NOTE)
-                    .find_map(|h| {
-                        // SAFETY: a note segment of a loaded object is
-                        // mapped (it lies in one of its loaded segments)
-                        // for `p_memsz` bytes from its address.
-                        let notes = unsafe {
-                            std::slice::from_raw_parts(start(h) as *const u8, h.p_memsz as usize)
-                        };
-                        super::exports::gnu_build_id(notes, cfg!(target_endian = "little"))
-                    });
+                search.found = Some(describe(headers, base));
                 1
             });
             outcome.unwrap_or(1)
@@ -182,4 +194,112 @@ pub(crate) fn loaded_build_id(address: *const c_void) -> Option<Vec<u8>> {
         let _ = address;
         None
     }
+}
+
+/// The address ranges of the `PT_LOAD` segments of an object loaded at
+/// `base` whose flags include all of `flags` (`PF_R`, `PF_X`...).
+#[cfg(all(
+    any(target_os = "linux", target_os = "android"),
+    target_pointer_width = "64"
+))]
+fn segments(
+    headers: &[libc::Elf64_Phdr],
+    base: usize,
+    flags: u32,
+) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
+    headers
+        .iter()
+        .filter(move |h| h.p_type == libc::PT_LOAD && h.p_flags & flags == flags)
+        .map(move |h| {
+            let start = base.wrapping_add(h.p_vaddr as usize);
+            start..start.saturating_add(h.p_memsz as usize)
+        })
+}
+
+/// The object of `headers`, loaded at `base`.
+#[cfg(all(
+    any(target_os = "linux", target_os = "android"),
+    target_pointer_width = "64"
+))]
+fn describe(headers: &[libc::Elf64_Phdr], base: usize) -> LoadedObject {
+    /// `DT_STRTAB`, `DT_SYMTAB`, `DT_STRSZ`, `DT_SYMENT`.
+    const STRTAB: u64 = 5;
+    const SYMTAB: u64 = 6;
+    const STRSZ: u64 = 10;
+    const SYMENT: u64 = 11;
+    // The end of the readable segment holding `start..start + len`, if one
+    // does: every byte up to it is mapped and readable while the object is
+    // loaded.
+    let readable_end = |start: usize, len: usize| {
+        let end = start.checked_add(len)?;
+        segments(headers, base, libc::PF_R)
+            .find(|s| s.start <= start && end <= s.end)
+            .map(|s| s.end)
+    };
+    // The bytes `start..start + len` of a readable segment.
+    let bytes = |start: usize, len: usize| -> Option<&'static [u8]> {
+        readable_end(start, len)?;
+        // SAFETY: the range lies in a readable `PT_LOAD` segment of an
+        // object that stays loaded (see `loaded_object`), whose read-only
+        // data nothing writes to. A file truncated under a loaded object
+        // would fault here as it would on running its code.
+        Some(unsafe { std::slice::from_raw_parts(start as *const u8, len) })
+    };
+    let build_id = headers
+        .iter()
+        .filter(|h| h.p_type == libc::PT_NOTE)
+        .find_map(|h| {
+            let notes = bytes(base.wrapping_add(h.p_vaddr as usize), h.p_memsz as usize)?;
+            super::exports::gnu_build_id(notes, cfg!(target_endian = "little"))
+        });
+    let code = segments(headers, base, libc::PF_X).collect();
+    let mut object = LoadedObject {
+        build_id,
+        base,
+        code,
+        symbols: None,
+        strings: None,
+    };
+    // The dynamic section: (tag, value) pairs up to `DT_NULL`.
+    let Some(dynamic) = headers
+        .iter()
+        .find(|h| h.p_type == libc::PT_DYNAMIC)
+        .and_then(|h| bytes(base.wrapping_add(h.p_vaddr as usize), h.p_memsz as usize))
+    else {
+        return object;
+    };
+    let (mut symtab, mut strtab, mut strsz, mut syment) = (None, None, None, None);
+    for entry in dynamic.chunks_exact(16) {
+        let word = |at: usize| u64::from_ne_bytes(entry[at..at + 8].try_into().expect("8 bytes"));
+        match word(0) {
+            0 => break,
+            SYMTAB => symtab = Some(word(8)),
+            STRTAB => strtab = Some(word(8)),
+            STRSZ => strsz = Some(word(8)),
+            SYMENT => syment = Some(word(8)),
+            _ => {}
+        }
+    }
+    // glibc rewrites a writable dynamic section's addresses to absolute
+    // ones as it loads the object; other loaders leave them relative to
+    // the base. Whichever lies in the object is taken; if both or neither
+    // do, the tables are not described.
+    let address = |value: u64| {
+        let (absolute, relative) = (value as usize, base.wrapping_add(value as usize));
+        match (readable_end(absolute, 1), readable_end(relative, 1)) {
+            (Some(_), None) => Some(absolute),
+            (None, Some(_)) => Some(relative),
+            _ => None,
+        }
+    };
+    if syment == Some(24) {
+        object.symbols = symtab
+            .and_then(address)
+            .and_then(|start| bytes(start, readable_end(start, 0)? - start));
+    }
+    object.strings = strtab
+        .and_then(address)
+        .zip(strsz.and_then(|len| usize::try_from(len).ok()))
+        .and_then(|(start, len)| bytes(start, len));
+    object
 }

@@ -2,6 +2,7 @@
 //! once, works out its capabilities, value layout and version, and keeps it
 //! loaded for the rest of the process.
 
+mod addresses;
 pub(crate) mod c_error;
 mod error;
 mod exports;
@@ -13,6 +14,7 @@ pub use version::Version;
 
 use crate::capability::{Capabilities, Capability, UndetectableFeature};
 use crate::sys::tables::{Absence, Core, TableId, TableKind, Tables};
+use addresses::{addresses, Addresses};
 use std::ffi::{c_void, CStr, OsStr};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -337,8 +339,8 @@ impl Wasmtime {
         *self.winch.get_or_init(|| {
             const ABSENT: &[u8] = b"winch support not compiled in";
             self.has(Capability::Compiler)
-                && std::fs::read(&self.path)
-                    .map(|bytes| !bytes.windows(ABSENT.len()).any(|w| w == ABSENT))
+                && file_contains(&self.path, ABSENT, 1 << 20)
+                    .map(|found| !found)
                     .unwrap_or(false)
         })
     }
@@ -363,6 +365,31 @@ impl std::fmt::Debug for Wasmtime {
             .field("capabilities", &self.capabilities)
             .field("val_abi", &self.val_abi)
             .finish_non_exhaustive()
+    }
+}
+
+/// Whether the file at `path` holds `needle`, read `chunk` bytes at a time:
+/// the memory it takes is the chunk's, whatever the file's size.
+fn file_contains(path: &Path, needle: &[u8], chunk: usize) -> std::io::Result<bool> {
+    use std::io::Read;
+    let mut file = std::fs::File::open(path)?;
+    let mut buf = vec![0u8; chunk + needle.len()];
+    // Bytes carried over from the previous chunk, which a match may start
+    // in.
+    let mut kept = 0;
+    loop {
+        let read = match file.read(&mut buf[kept..]) {
+            Ok(0) => return Ok(false),
+            Ok(read) => read,
+            Err(err) if err.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(err) => return Err(err),
+        };
+        let filled = kept + read;
+        if buf[..filled].windows(needle.len()).any(|w| w == needle) {
+            return Ok(true);
+        }
+        kept = needle.len().saturating_sub(1).min(filled);
+        buf.copy_within(filled - kept..filled, 0);
     }
 }
 
@@ -446,10 +473,23 @@ enum Known {
 
 /// The dynamic symbols of the file at `path`.
 fn symbols(path: &Path, origin: &Origin) -> Result<exports::Symbols, LoadError> {
-    exports::read(path).map_err(|reason| LoadError::Open {
-        path: path.to_path_buf(),
-        origin: origin.clone(),
-        reason,
+    exports::read(path).map_err(|err| match err {
+        exports::ReadError::Malformed(reason) => LoadError::Open {
+            path: path.to_path_buf(),
+            origin: origin.clone(),
+            reason,
+        },
+        exports::ReadError::TooLarge {
+            table,
+            claimed,
+            limit,
+        } => LoadError::TableTooLarge {
+            path: path.to_path_buf(),
+            origin: origin.clone(),
+            table,
+            claimed,
+            limit,
+        },
     })
 }
 
@@ -568,25 +608,37 @@ unsafe fn resolve(
     let exports = &plan.exports;
     // Only names the file exports are looked up: a failed `dlsym` costs
     // more than all the others (it formats an error message). Where the
-    // file's symbol values give `dlsym`'s answers (checked on two
-    // functions), an address is the load base plus the value, with no
-    // `dlsym` at all: together the lookups cost more than the rest of
-    // `Wasmtime::open` beyond the `dlopen`.
-    let base = load_base(library, exports).map_err(|reason| LoadError::Open {
+    // file's dynamic symbol table and string table are, byte for byte, the
+    // ones the dynamic linker uses for the loaded object, an address is the
+    // load base plus the symbol's value, with no `dlsym` at all: together
+    // the lookups cost more than the rest of `Wasmtime::open` beyond the
+    // `dlopen`. Otherwise every address comes from `dlsym`. Either way an
+    // address outside the object's code is refused before anything is
+    // called.
+    let addresses = addresses(library, exports).map_err(|reason| LoadError::Open {
         path: path.clone(),
         origin: origin.clone(),
         reason,
     })?;
+    let outside_code = std::cell::Cell::new(None);
     let mut lookup = |name: &CStr| -> *const c_void {
-        let name_bytes = name.to_bytes();
-        match (base, exports.get(name_bytes)) {
-            (_, None) => std::ptr::null(),
-            (Some(base), Some(Some(value))) => match usize::try_from(value) {
-                Ok(value) => base.wrapping_add(value) as *const c_void,
+        let address = match (&addresses, exports.get(name.to_bytes())) {
+            (_, None) => return std::ptr::null(),
+            (Addresses::Computed(object), Some(Some(value))) => match usize::try_from(value) {
+                Ok(value) => object.base.wrapping_add(value) as *const c_void,
                 Err(_) => library::symbol(library, name),
             },
             _ => library::symbol(library, name),
+        };
+        if !address.is_null() && !addresses.is_code(address as usize) {
+            let first = outside_code.take();
+            outside_code.set(first.or(Some((
+                name.to_string_lossy().into_owned(),
+                address as usize,
+            ))));
+            return std::ptr::null();
         }
+        address
     };
     let not_wasmtime = |missing| LoadError::NotWasmtime {
         path: path.clone(),
@@ -594,14 +646,45 @@ unsafe fn resolve(
         missing,
         total: Core::FUNCTIONS.len(),
     };
+    // Called once a table is resolved, before any of it is called.
+    let check_code = |outside: Option<(String, usize)>| match outside {
+        Some((symbol, address)) => Err(LoadError::SymbolOutsideCode {
+            path: path.clone(),
+            origin: origin.clone(),
+            symbol,
+            address,
+        }),
+        None => Ok(()),
+    };
     // SAFETY: the caller vouches that the library is a Wasmtime C API
     // library of a supported major (`plan` read its exports), so each
     // exported core name is the C function with the signature the core
     // table declares, which every supported major shares; the library is
-    // never closed, so the addresses stay valid.
-    let core = unsafe { Core::load(&mut lookup) }.map_err(not_wasmtime)?;
+    // never closed, so the addresses stay valid. Each address is the
+    // dynamic linker's for the name (`dlsym`, or the same symbol table
+    // entry plus the same base), and lies in the object's code.
+    let core = unsafe { Core::load(&mut lookup) };
+    check_code(outside_code.take())?;
+    let core = core.map_err(not_wasmtime)?;
     let version = match &plan.version {
-        Known::Exact(version) => *version,
+        Known::Exact(version) if matches!(addresses, Addresses::Computed(_)) => *version,
+        // The file does not describe the loaded object's symbol table:
+        // the loaded object must export the version symbol the file names.
+        Known::Exact(version) => {
+            let name = exports::versioned_name(*version);
+            if library::symbol(library, &name).is_null() {
+                return Err(unsupported(
+                    &path,
+                    &origin,
+                    format!(
+                        "of an unknown version (the file names {version}, the library in memory \
+                         does not export {})",
+                        name.to_string_lossy()
+                    ),
+                ));
+            }
+            *version
+        }
         Known::Candidates(candidates) => match MajorProbe::new(&core).map(|p| p.find(candidates)) {
             Some(Verdict::Confirmed(major)) => Version::major_only(major),
             Some(Verdict::Refuted) => {
@@ -631,6 +714,7 @@ unsafe fn resolve(
     // SAFETY: as above; the library is of major `major`, so the tables
     // that hold for it declare its signatures.
     let (tables, absent) = unsafe { Tables::with_core(core, &mut lookup, major) };
+    check_code(outside_code.take())?;
     let is_absent = |table: TableId| absent.iter().any(|(id, _)| *id == table);
     let capabilities = Capability::ALL
         .into_iter()
@@ -655,44 +739,6 @@ unsafe fn resolve(
         version,
         winch: std::sync::OnceLock::new(),
     })))
-}
-
-/// The address `library` was loaded at, for computing function addresses
-/// from the symbol values read from its file: `dlsym`'s address of a
-/// function minus its value, when the object in memory has the file's
-/// build id and that base also gives `dlsym`'s address of a second
-/// function. `Ok(None)` (every lookup then goes through `dlsym`) when this
-/// cannot be told; an error when the object in memory is another build than
-/// the file read (the system loader handed back an object already loaded
-/// under that name before the file was replaced): the exports and version
-/// read from the file then do not describe its code.
-fn load_base(
-    library: library::Handle,
-    exports: &exports::Exports,
-) -> Result<Option<usize>, String> {
-    let value = |name: &CStr| usize::try_from(exports.get(name.to_bytes())??).ok();
-    let anchor = library::symbol(library, c"wasm_engine_new");
-    match (exports.build_id, library::loaded_build_id(anchor)) {
-        (Some(file), Some(loaded)) if *file != loaded[..] => {
-            return Err(
-                "the library in memory is another build than the file at this path (the file \
-                 was replaced after this process loaded it): restart the process to load the \
-                 new file"
-                    .into(),
-            )
-        }
-        (Some(_), Some(_)) => {}
-        _ => return Ok(None),
-    }
-    // The build ids matched, so `anchor` was found (it lies in the object).
-    let (Some(anchor_value), Some(other_value)) =
-        (value(c"wasm_engine_new"), value(c"wasmtime_error_message"))
-    else {
-        return Ok(None);
-    };
-    let base = (anchor as usize).wrapping_sub(anchor_value);
-    let other = library::symbol(library, c"wasmtime_error_message") as usize;
-    Ok((other != 0 && base.wrapping_add(other_value) == other).then_some(base))
 }
 
 fn unsupported(path: &Path, origin: &Origin, found: String) -> LoadError {
@@ -720,8 +766,28 @@ mod tests {
         libs
     }
 
+    /// A string is found wherever it lies across the chunks the file is
+    /// read in, and not found when it is not there.
+    #[test]
+    fn file_contains_finds_strings_across_chunks() {
+        let path =
+            std::env::temp_dir().join(format!("wasmtime-dyn-contains-{}", std::process::id()));
+        let needle = b"winch support not compiled in";
+        for at in [0, 1, 60, 64 - needle.len(), 64 - 5, 64, 200 - needle.len()] {
+            let mut bytes = vec![b'w'; 200];
+            bytes[at..at + needle.len()].copy_from_slice(needle);
+            std::fs::write(&path, &bytes).unwrap();
+            assert!(file_contains(&path, needle, 64).unwrap(), "at {at}");
+            bytes[at + needle.len() - 1] = b'x';
+            std::fs::write(&path, &bytes).unwrap();
+            assert!(!file_contains(&path, needle, 64).unwrap(), "cut at {at}");
+        }
+        std::fs::remove_file(&path).unwrap();
+    }
+
     /// Every address computed from the file's symbol values is the one
-    /// `dlsym` gives, for every function of every table the library has.
+    /// `dlsym` gives, for every function of every table the library has,
+    /// and lies in the library's code.
     #[test]
     fn computed_addresses_are_dlsyms() {
         for path in round_libraries() {
@@ -729,17 +795,20 @@ mod tests {
             let exports = symbols.exports();
             // SAFETY: the test libraries are Wasmtime C API libraries.
             let library = unsafe { library::open(path.as_os_str()) }.unwrap();
-            let base = load_base(library, &exports)
-                .unwrap()
-                .unwrap_or_else(|| panic!("{}: no load base", path.display()));
-            let anchor = library::symbol(library, c"wasm_engine_new");
-            let loaded = library::loaded_build_id(anchor);
+            let Addresses::Computed(object) = addresses(library, &exports).unwrap() else {
+                panic!("{}: addresses not computed", path.display());
+            };
             assert!(
-                loaded.is_some(),
+                object.build_id.is_some(),
                 "{}: no build id in memory",
                 path.display()
             );
-            assert_eq!(exports.build_id, loaded.as_deref(), "{}", path.display());
+            assert_eq!(
+                exports.build_id,
+                object.build_id.as_deref(),
+                "{}",
+                path.display()
+            );
             let mut computed = 0;
             for table in crate::sys::tables::TableId::ALL {
                 for name in table.functions() {
@@ -748,8 +817,9 @@ mod tests {
                     };
                     let c_name = std::ffi::CString::new(*name).unwrap();
                     let linked = library::symbol(library, &c_name) as usize;
-                    let ours = base.wrapping_add(usize::try_from(value).unwrap());
+                    let ours = object.base.wrapping_add(usize::try_from(value).unwrap());
                     assert_eq!(ours, linked, "{}: {name}", path.display());
+                    assert!(object.is_code(ours), "{}: {name}", path.display());
                     computed += 1;
                 }
             }

@@ -1,19 +1,46 @@
 //! The dynamic symbol names of a 64-bit ELF file and its GNU build id, read
 //! with one read each of the section headers, the dynamic symbol table, its
-//! string table and the note section holding the build id.
+//! string table and the note sections up to the one holding the build id.
 //!
 //! `object`'s `ReadCache` reads every symbol name with a read of its own
 //! (and a hash-map lookup); on a library of a thousand exports that was
 //! most of what `Wasmtime::open` spent beyond `dlopen`.
+//!
+//! Every read is of a range the headers name, checked against a bound
+//! before anything is allocated: what the loader reads is bounded by what a
+//! real libwasmtime holds, never by what a header claims (a 64 GiB sparse
+//! file claiming a 64 GiB table is refused at once, naming the table).
 
+use super::ReadError;
 use std::fs::File;
+
+/// The most section headers read: 256 KiB of them.
+///
+/// Measured (`readelf -S`) on every library the tests use, the official
+/// 36.0.0 and 44.0.0 to 50.0.1 and the minimal and compiler-only builds of
+/// 48 and 50: 31 to 34 sections. Linkers merge input sections, so a shared
+/// library has a few dozen (libLLVM-15, every C++ symbol exported: 31).
+pub(crate) const MAX_SECTIONS: u64 = 4096;
+/// The largest dynamic symbol table read: 4 MiB, about 175,000 symbols.
+///
+/// Measured on the same libraries: 10,920 bytes (455 symbols, 48 min) to
+/// 21,912 bytes (913 symbols, 50.0.1 full). libLLVM-15 exports 46,000
+/// symbols in 1.06 MiB.
+pub(crate) const MAX_DYNSYM: u64 = 4 << 20;
+/// The largest dynamic string table read: 16 MiB.
+///
+/// Measured on the same libraries: 10,879 bytes (48 min) to 24,565 bytes
+/// (50.0.1 full); libLLVM-15's is 3.07 MiB.
+pub(crate) const MAX_DYNSTR: u64 = 16 << 20;
+/// The note sections read for the build id, all together: 64 KiB. The
+/// libraries' notes (build id, ABI tag, GNU properties) take under 100
+/// bytes; a larger note section is skipped, not refused.
+const NOTES_AT_MOST: u64 = 1 << 16;
 
 /// `SHT_DYNSYM`.
 const DYNSYM: u32 = 11;
 /// `SHT_NOTE`.
 const NOTE: u32 = 7;
-/// Note sections read for the build id: no bigger than this.
-const NOTES_AT_MOST: u64 = 1 << 16;
 /// `STT_FUNC` (an indirect function is `STT_GNU_IFUNC`, 10).
 const FUNC: u8 = 2;
 /// `SHN_LORESERVE`: section indices from here on are special (absolute,
@@ -55,17 +82,30 @@ impl Endian {
     }
 }
 
+/// Refuses `table` when the headers claim more than `limit` bytes for it.
+fn bounded(table: &'static str, claimed: u64, limit: u64) -> Result<(), ReadError> {
+    if claimed > limit {
+        return Err(ReadError::TooLarge {
+            table,
+            claimed,
+            limit,
+        });
+    }
+    Ok(())
+}
+
 /// Reads `len` bytes at `offset`, refusing ranges beyond the file's end
-/// before allocating anything.
-fn read_at(file: &File, size: u64, offset: u64, len: u64) -> Result<Vec<u8>, String> {
+/// before allocating anything. Callers bound `len` first.
+fn read_at(file: &File, size: u64, offset: u64, len: u64) -> Result<Vec<u8>, ReadError> {
     let end = offset.checked_add(len).filter(|end| *end <= size);
     let (Some(_), Ok(len)) = (end, usize::try_from(len)) else {
-        return Err(format!(
+        return Err(ReadError::Malformed(format!(
             "a malformed ELF file: {len} bytes at offset {offset} lie beyond its end ({size} bytes)"
-        ));
+        )));
     };
     let mut buf = vec![0; len];
-    read_exact_at(file, &mut buf, offset).map_err(|e| format!("reading the file: {e}"))?;
+    read_exact_at(file, &mut buf, offset)
+        .map_err(|e| ReadError::Malformed(format!("reading the file: {e}")))?;
     Ok(buf)
 }
 
@@ -94,11 +134,18 @@ fn read_exact_at(file: &File, mut buf: &mut [u8], mut offset: u64) -> std::io::R
 /// indirect function, whose address a resolver computes, nor an absolute
 /// symbol): the dynamic linker's address for it is then the library's load
 /// base plus that value. `Ok(None)` when the file is not 64-bit ELF
-/// (another reader must look), an error when it is but is malformed.
-pub(super) fn dynamic_symbols(file: &File) -> Result<Option<super::Symbols>, String> {
+/// (another reader must look), an error when it is but is malformed or
+/// claims a table larger than [`MAX_SECTIONS`], [`MAX_DYNSYM`] or
+/// [`MAX_DYNSTR`] allow.
+pub(super) fn dynamic_symbols(file: &File) -> Result<Option<super::Symbols>, ReadError> {
+    let malformed = |what: &str| {
+        Err(ReadError::Malformed(format!(
+            "a malformed ELF file: {what}"
+        )))
+    };
     let size = file
         .metadata()
-        .map_err(|e| format!("reading the file: {e}"))?
+        .map_err(|e| ReadError::Malformed(format!("reading the file: {e}")))?
         .len();
     if size < 64 {
         return Ok(None);
@@ -112,10 +159,10 @@ pub(super) fn dynamic_symbols(file: &File) -> Result<Option<super::Symbols>, Str
     };
     let section_headers = e.u64(&header, 0x28);
     if section_headers == 0 {
-        return Err("a malformed ELF file: no section headers".into());
+        return malformed("no section headers");
     }
     if usize::from(e.u16(&header, 0x3a)) != SECTION_HEADER {
-        return Err("a malformed ELF file: section headers of an unexpected size".into());
+        return malformed("section headers of an unexpected size");
     }
     let mut count = u64::from(e.u16(&header, 0x3c));
     if count == 0 {
@@ -123,12 +170,13 @@ pub(super) fn dynamic_symbols(file: &File) -> Result<Option<super::Symbols>, Str
         let first = read_at(file, size, section_headers, SECTION_HEADER as u64)?;
         count = e.u64(&first, 32);
     }
-    let table = read_at(
-        file,
-        size,
-        section_headers,
-        count.saturating_mul(SECTION_HEADER as u64),
+    let table_size = count.saturating_mul(SECTION_HEADER as u64);
+    bounded(
+        "section header table",
+        table_size,
+        MAX_SECTIONS * SECTION_HEADER as u64,
     )?;
+    let table = read_at(file, size, section_headers, table_size)?;
     let section = |i: usize| {
         let start = i.checked_mul(SECTION_HEADER)?;
         table.get(start..start.checked_add(SECTION_HEADER)?)
@@ -137,10 +185,12 @@ pub(super) fn dynamic_symbols(file: &File) -> Result<Option<super::Symbols>, Str
     // id from the first note section that holds one.
     let mut dynsym = None;
     let mut build_id = None;
+    let mut notes_left = NOTES_AT_MOST;
     for header in (0..table.len() / SECTION_HEADER).filter_map(section) {
         match e.u32(header, 4) {
             DYNSYM if dynsym.is_none() => dynsym = Some(header),
-            NOTE if build_id.is_none() && e.u64(header, 32) <= NOTES_AT_MOST => {
+            NOTE if build_id.is_none() && e.u64(header, 32) <= notes_left => {
+                notes_left -= e.u64(header, 32);
                 let notes = read_at(file, size, e.u64(header, 24), e.u64(header, 32))?;
                 build_id = gnu_build_id(&notes, e.little);
             }
@@ -148,12 +198,14 @@ pub(super) fn dynamic_symbols(file: &File) -> Result<Option<super::Symbols>, Str
         }
     }
     let Some(dynsym) = dynsym else {
-        return Err("a malformed ELF file: no dynamic symbol table".into());
+        return malformed("no dynamic symbol table");
     };
     let strings_index = usize::try_from(e.u32(dynsym, 40)).unwrap_or(usize::MAX);
     let Some(strings) = section(strings_index) else {
-        return Err("a malformed ELF file: the dynamic symbols' string table is missing".into());
+        return malformed("the dynamic symbols' string table is missing");
     };
+    bounded("dynamic symbol table", e.u64(dynsym, 32), MAX_DYNSYM)?;
+    bounded("dynamic string table", e.u64(strings, 32), MAX_DYNSTR)?;
     let symbols = read_at(file, size, e.u64(dynsym, 24), e.u64(dynsym, 32))?;
     let strings = read_at(file, size, e.u64(strings, 24), e.u64(strings, 32))?;
     let mut names = Vec::with_capacity(symbols.len() / SYMBOL);
@@ -188,6 +240,7 @@ pub(super) fn dynamic_symbols(file: &File) -> Result<Option<super::Symbols>, Str
         strings,
         names,
         build_id,
+        table: Some(symbols),
     }))
 }
 
@@ -224,7 +277,7 @@ mod tests {
     fn names_of(bytes: &[u8]) -> Result<(bool, Vec<Vec<u8>>), String> {
         let mut file = tempfile_with(bytes);
         file.flush().unwrap();
-        Ok(match dynamic_symbols(&file)? {
+        Ok(match dynamic_symbols(&file).map_err(|e| e.to_string())? {
             None => (false, Vec::new()),
             Some(symbols) => (
                 true,
@@ -329,16 +382,15 @@ mod tests {
 
     #[test]
     fn malformed_files_are_errors_without_huge_allocations() {
-        // Section headers beyond the end; a count that would need 2^70 bytes.
-        for file in [header(1 << 40, 3), header(64, 0)] {
-            let mut file = file;
-            if file[0x3c] == 0 {
-                // Extended numbering: the first header's size is the count.
-                file.extend(section(0, 0, u64::MAX / 2, 0));
-            }
-            let err = names_of(&file).unwrap_err();
-            assert!(err.contains("malformed ELF"), "{err}");
-        }
+        // Section headers beyond the end.
+        let err = names_of(&header(1 << 40, 3)).unwrap_err();
+        assert!(err.contains("malformed ELF"), "{err}");
+        // Extended numbering (the first header's size is the count): a
+        // count that would need 2^70 bytes, refused by the bound.
+        let mut file = header(64, 0);
+        file.extend(section(0, 0, u64::MAX / 2, 0));
+        let err = names_of(&file).unwrap_err();
+        assert!(err.contains("section header table claims"), "{err}");
         // A dynamic symbol table whose string table index is out of range.
         let mut file = header(64, 1);
         file.extend(section(11, 0, 24, 99));
@@ -349,5 +401,55 @@ mod tests {
         assert!(names_of(&file)
             .unwrap_err()
             .contains("no dynamic symbol table"));
+    }
+
+    /// Each table is checked against its bound before it is read: claims
+    /// past the bound are refused naming the table, those at the bound
+    /// read (where the file holds them).
+    #[test]
+    fn tables_are_bounded_before_they_are_read() {
+        use super::{ReadError, MAX_DYNSTR, MAX_DYNSYM, MAX_SECTIONS};
+        let file_with = |symbols: u64, strings: u64| {
+            let mut file = header(64, 3);
+            file.extend(section(0, 0, 0, 0));
+            file.extend(section(11, 256, symbols, 2));
+            file.extend(section(3, 256, strings, 0));
+            file.resize(256, 0);
+            tempfile_with(&file)
+        };
+        let too_large = |file: &std::fs::File| match dynamic_symbols(file) {
+            Err(ReadError::TooLarge {
+                table,
+                claimed,
+                limit,
+            }) => (table, claimed, limit),
+            Err(other) => panic!("not TooLarge: {other}"),
+            Ok(_) => panic!("read"),
+        };
+        assert_eq!(
+            too_large(&file_with(MAX_DYNSYM + 24, 0)),
+            ("dynamic symbol table", MAX_DYNSYM + 24, MAX_DYNSYM)
+        );
+        assert_eq!(
+            too_large(&file_with(0, MAX_DYNSTR + 1)),
+            ("dynamic string table", MAX_DYNSTR + 1, MAX_DYNSTR)
+        );
+        // At the bound, only the file's end refuses them.
+        for (symbols, strings) in [(MAX_DYNSYM, 0), (0, MAX_DYNSTR)] {
+            match dynamic_symbols(&file_with(symbols, strings)) {
+                Err(ReadError::Malformed(reason)) => assert!(reason.contains("beyond its end")),
+                Err(other) => panic!("{other}"),
+                Ok(_) => panic!("read"),
+            }
+        }
+        let sections = u16::try_from(MAX_SECTIONS + 1).unwrap();
+        assert_eq!(
+            too_large(&tempfile_with(&header(64, sections))),
+            (
+                "section header table",
+                (MAX_SECTIONS + 1) * 64,
+                MAX_SECTIONS * 64
+            )
+        );
     }
 }
