@@ -755,13 +755,33 @@ mod tests {
     use super::*;
 
     /// The round's libraries (every round has full; 48 and 50 also min and
-    /// compiler-only), as `cargo xtask test` sets them.
+    /// compiler-only), as `cargo xtask test` sets them, or, under a plain
+    /// `cargo test`, as `cargo xtask artifacts` wrote them down in
+    /// `.test-libraries` (the same fallback as `tests/common`).
     fn round_libraries() -> Vec<PathBuf> {
-        let full = std::env::var_os("WASMTIME_DYN_TEST_FULL")
-            .unwrap_or_else(|| panic!("WASMTIME_DYN_TEST_FULL is not set: run `cargo xtask test`"));
-        let mut libs = vec![PathBuf::from(full)];
-        for var in ["WASMTIME_DYN_TEST_MIN", "WASMTIME_DYN_TEST_COMPILER_ONLY"] {
-            libs.extend(std::env::var_os(var).map(PathBuf::from));
+        let manifest =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/.test-libraries"))
+                .unwrap_or_default();
+        let from_env = std::env::var_os("WASMTIME_DYN_TEST_FULL").is_some();
+        let var = |name: &str| -> Option<PathBuf> {
+            if from_env {
+                return std::env::var_os(name).map(PathBuf::from);
+            }
+            let prefix = format!("{name}=");
+            manifest
+                .lines()
+                .find_map(|l| l.strip_prefix(prefix.as_str()))
+                .map(PathBuf::from)
+        };
+        let full = var("WASMTIME_DYN_TEST_FULL").unwrap_or_else(|| {
+            panic!(
+                "WASMTIME_DYN_TEST_FULL is not set: run `cargo xtask artifacts` (then `cargo test` \
+                 finds the libraries) or `cargo xtask test`"
+            )
+        });
+        let mut libs = vec![full];
+        for name in ["WASMTIME_DYN_TEST_MIN", "WASMTIME_DYN_TEST_COMPILER_ONLY"] {
+            libs.extend(var(name));
         }
         libs
     }
