@@ -364,3 +364,27 @@ fn the_reservation_checked_is_what_wasmtime_maps() {
         }
     });
 }
+
+#[test]
+fn a_pool_for_a_32_bit_target_follows_its_tunables() {
+    // On main Wasmtime's refusal ("maximum memory size of 0x100000000
+    // bytes exceeds the configured memory reservation of 0xa00000 bytes")
+    // aborted the process: a 32-bit target reserves 10 MiB per memory.
+    isolate("a_pool_for_a_32_bit_target_follows_its_tunables", || {
+        let full = Flavour::Full.load();
+        let mut config = Config::new(full);
+        config.target("pulley32").unwrap();
+        config.allocation_strategy(InstanceAllocationStrategy::pooling());
+        let message = config_message(Engine::new(full, &config));
+        assert!(
+            message.contains("max_memory_size (4294967296 bytes)")
+                && message.contains("memory_reservation (10485760 bytes"),
+            "{message}"
+        );
+        let mut pool = PoolingAllocationConfig::default();
+        pool.max_memory_size(10 << 20);
+        config.allocation_strategy(pool);
+        // A pool within the target's reservation is made.
+        Engine::new(full, &config).unwrap();
+    });
+}
