@@ -476,6 +476,12 @@ fn validate_cranelift_flags(
             .find(|(n, _)| *n == name)
             .map(|(_, values)| *values)
     };
+    let numeric_range = |name: &str| {
+        cranelift::NUMERIC_RANGES
+            .of(major)
+            .iter()
+            .find(|range| range.name == name)
+    };
     let find = |name: &str| -> Option<FlagValue> {
         let isa = learned.isa.as_ref().ok().into_iter().flatten();
         learned
@@ -517,8 +523,27 @@ fn validate_cranelift_flags(
                     cranelift::BOOL_VALUES.join(", ")
                 ))
             }
-            Some(FlagValue::Num(_)) if value.parse::<u8>().is_err() => {
-                return reject(format!("{call}: `{name}` is a number from 0 to 255"))
+            Some(FlagValue::Num(_)) => {
+                let Ok(number) = value.parse::<u8>() else {
+                    return reject(format!("{call}: `{name}` is a number from 0 to 255"));
+                };
+                match numeric_range(name) {
+                    Some(range) if (range.min..=range.max).contains(&number) => {}
+                    Some(range) => {
+                        return reject(format!(
+                            "{call}: `{name}` takes {} to {} here: {} (Wasmtime would abort \
+                             or crash the process)",
+                            range.min, range.max, range.why
+                        ))
+                    }
+                    None => {
+                        return reject(format!(
+                            "{call}: this crate does not know which values of the numeric \
+                             setting `{name}` Cranelift can use (a wrong one can abort the \
+                             process)"
+                        ))
+                    }
+                }
             }
             Some(FlagValue::Enum(_)) => match enum_values(name) {
                 Some(values) if values.contains(&value.as_str()) => {}

@@ -235,3 +235,111 @@ fn accepted_settings_build_engines_on_every_library() {
         .unwrap_or_else(|e| panic!("{flavour:?}: {e}"));
     }
 }
+
+// ---- Cranelift's numeric settings take the values it can use ----
+
+/// A function with a frame of 24 spilled vectors (so stack probes run)
+/// and a loop (so blocks are padded and jumped over), beside a callee.
+fn numeric_settings_module() -> String {
+    let vectors = 24;
+    let locals: String = (0..vectors)
+        .map(|k| format!("(local $v{k} v128) "))
+        .collect();
+    let set: String = (0..vectors)
+        .map(|k| format!("local.get $n i32.const {k} i32.add i32x4.splat local.set $v{k}\n"))
+        .collect();
+    let sum: String = (0..vectors)
+        .map(|k| {
+            format!("local.get $acc local.get $v{k} i32x4.extract_lane 0 i32.add local.set $acc\n")
+        })
+        .collect();
+    format!(
+        r#"(module
+            (func $id (param i32) (result i32) local.get 0)
+            (func (export "run") (param $n i32) (result i32)
+                (local $i i32) (local $acc i32) {locals}
+                {set}
+                (block $done (loop $l
+                    local.get $i local.get $n i32.ge_s br_if $done
+                    local.get $acc local.get $i i32.add local.set $acc
+                    local.get $i i32.const 1 i32.add local.set $i
+                    br $l))
+                local.get $acc call $id local.set $acc
+                {sum}
+                local.get $acc))"#
+    )
+}
+
+/// Compiles and runs [`numeric_settings_module`] on `engine`.
+fn run_numeric_settings_module(engine: &Engine) {
+    let module = wasmtime_dyn::Module::new(engine, numeric_settings_module()).unwrap();
+    let mut store = wasmtime_dyn::Store::new(engine, ());
+    let instance = wasmtime_dyn::Linker::new(engine)
+        .instantiate(&mut store, &module)
+        .unwrap();
+    let run = instance
+        .get_typed_func::<i32, i32>(&mut store, "run")
+        .unwrap();
+    for n in [0, 1, 10, 1000] {
+        let expected = n * (n - 1).max(0) / 2 + 24 * n + (0..24).sum::<i32>();
+        assert_eq!(run.call(&mut store, n).unwrap(), expected, "run({n})");
+    }
+}
+
+#[test]
+fn cranelift_numeric_settings_out_of_their_range_are_refused() {
+    // On main these passed the guard; compiling then aborted the process
+    // (bb_padding_log2_minus_one=255: a 4 EiB allocation;
+    // log2_min_function_alignment=31: "jump beyond the range of JmpRel32")
+    // or the code crashed it (probestack_size_log2=0: SIGSEGV).
+    common::child::isolate(
+        "cranelift_numeric_settings_out_of_their_range_are_refused",
+        || {
+            let mut compilers = vec![Flavour::Full];
+            if !common::full_only() {
+                compilers.push(Flavour::CompilerOnly);
+            }
+            let bad = [
+                ("bb_padding_log2_minus_one", "255"),
+                ("log2_min_function_alignment", "31"),
+                ("probestack_size_log2", "0"),
+                ("probestack_size_log2", "1"),
+                ("probestack_size_log2", "32"),
+                ("bb_padding_log2_minus_one", "31"),
+                ("bb_padding_log2_minus_one", "9"),
+                ("log2_min_function_alignment", "9"),
+            ];
+            let good = [
+                ("probestack_size_log2", "4"),
+                ("probestack_size_log2", "12"),
+                ("probestack_size_log2", "31"),
+                ("bb_padding_log2_minus_one", "0"),
+                ("bb_padding_log2_minus_one", "1"),
+                ("bb_padding_log2_minus_one", "8"),
+                ("log2_min_function_alignment", "0"),
+                ("log2_min_function_alignment", "8"),
+            ];
+            for flavour in compilers {
+                for (name, value) in bad {
+                    // SAFETY: refused before any code is compiled; where it
+                    // is not (a regression), the code runs to show it.
+                    let result = engine(flavour, |c| unsafe {
+                        c.cranelift_flag_set(name, value);
+                    });
+                    if let Ok(engine) = &result {
+                        run_numeric_settings_module(engine);
+                    }
+                    refused(result, &format!("`{name}` takes"));
+                }
+                for (name, value) in good {
+                    // SAFETY: these values leave the code correct.
+                    let engine = engine(flavour, |c| unsafe {
+                        c.cranelift_flag_set(name, value);
+                    })
+                    .unwrap_or_else(|e| panic!("{flavour:?} {name}={value}: {e}"));
+                    run_numeric_settings_module(&engine);
+                }
+            }
+        },
+    );
+}

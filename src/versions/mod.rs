@@ -120,6 +120,7 @@ mod tests {
             assert!(defaults::ENGINE_DEFAULTS.get(major).is_some(), "{major}");
             assert!(cranelift::ENUM_VALUES.get(major).is_some(), "{major}");
             assert!(cranelift::PRESETS.get(major).is_some(), "{major}");
+            assert!(cranelift::NUMERIC_RANGES.get(major).is_some(), "{major}");
             assert!(pooling::POOL_DEFAULTS.get(major).is_some(), "{major}");
         }
     }
