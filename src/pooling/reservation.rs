@@ -318,7 +318,9 @@ fn address_space_limit() -> Option<u64> {
     };
     // SAFETY: `limit` is a valid `rlimit` to fill.
     let ok = unsafe { libc::getrlimit(libc::RLIMIT_AS, &mut limit) } == 0;
-    (ok && limit.rlim_cur != libc::RLIM_INFINITY).then(|| limit.rlim_cur as u64)
+    // `rlim_t` is `u64` on Linux, not on every Unix.
+    #[allow(clippy::unnecessary_cast)]
+    (ok && limit.rlim_cur != libc::RLIM_INFINITY).then_some(limit.rlim_cur as u64)
 }
 
 #[cfg(not(unix))]
