@@ -487,6 +487,16 @@ fn hostile_wasm_is_bounded_under_the_recommended_config() {
                 Some(wasmtime_dyn::Trap::StackOverflow),
                 "{err:?}"
             );
+            // Shared memories grow outside the store's limiter (measured: a
+            // guest's grew to 2 GiB under a 64 MiB limit with
+            // `Config::shared_memory(true)`); with it off, the default, a
+            // module defining one is refused.
+            let shared =
+                wasmtime_dyn::Module::new(&engine, "(module (memory 1 65536 shared))").unwrap();
+            let err = linker
+                .instantiate(&mut untrusted_store(&engine), &shared)
+                .unwrap_err();
+            assert!(err.to_string().contains("shared memory"), "{err}");
             // Instances: the tenth more is refused.
             let made = (0..10)
                 .take_while(|_| linker.instantiate(&mut store, &module).is_ok())
