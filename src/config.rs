@@ -392,6 +392,12 @@ impl Config {
         /// ```
         memory_reservation_for_growth: memory_reservation_for_growth: u64;
         /// Whether a linear memory's base address may change when it grows.
+        /// When it may (the default), growth past `memory_reservation` moves
+        /// the memory and Wasmtime copies every page, touched or not: one
+        /// `memory.grow` of a 64-bit memory past the default 4 GiB
+        /// reservation commits 4 GiB. Off, such growth fails (returns -1).
+        /// For untrusted wasm, [`Store::limiter`](crate::Store::limiter)
+        /// bounds both.
         ///
         /// ```no_run
         /// # let mut config: wasmtime_dyn::Config = unimplemented!();
@@ -435,7 +441,10 @@ impl Config {
         /// config.concurrency_support(false);
         /// ```
         concurrency_support: concurrency_support: bool;
-        /// Whether shared memories may be created.
+        /// Whether shared memories may be created (off by default). A
+        /// shared memory a module defines grows outside the store's
+        /// [`Store::limiter`](crate::Store::limiter), up to its declared
+        /// maximum: keep this off for untrusted wasm.
         ///
         /// ```no_run
         /// # let mut config: wasmtime_dyn::Config = unimplemented!();

@@ -123,7 +123,7 @@ pub(crate) fn validate(wasmtime: &'static Wasmtime, s: &Settings) -> Result<()> 
         );
     }
     if let Some(pool) = &s.pooling {
-        validate_pool(s, pool)?;
+        validate_pool(wasmtime, s, pool)?;
     }
     if s.has_cranelift_flags() && !wasmtime.has(Capability::Compiler) {
         return Err(ErrorKind::Unsupported(Capability::Compiler).into());
@@ -157,29 +157,12 @@ pub(crate) fn validate(wasmtime: &'static Wasmtime, s: &Settings) -> Result<()> 
     Ok(())
 }
 
-/// Wasmtime's default linear memory reservation and guard on 64-bit hosts.
-const DEFAULT_MEMORY_RESERVATION: u64 = 4 << 30;
-const DEFAULT_MEMORY_GUARD: u64 = 32 << 20;
-
 /// Address space the pool may reserve: half of x86-64's 47-bit user space.
 /// Every pool (memories, tables, stacks) is one mapping made when the
-/// engine is created, so their sum must fit.
+/// engine is created, so their sum must fit; what the process can map
+/// when the engine is created is checked then (`Reservation::check`).
 const MAX_POOL_RESERVATION: u64 = 1 << 46;
 
-/// Wasmtime's pooling defaults for what `PoolingConfig` leaves unset
-/// (config.rs:3985-4010, 64-bit hosts).
-const DEFAULT_TOTAL_TABLES: u64 = 1000;
-const DEFAULT_TABLE_ELEMENTS: u64 = 20_000;
-const DEFAULT_TOTAL_STACKS: u64 = 1000;
-/// `NOMINAL_MAX_TABLE_ELEM_SIZE` (runtime/vm/table.rs:89): the widest
-/// table element, a function reference pointer.
-const TABLE_ELEMENT_BYTES: u64 = 8;
-/// The host page size pools round their slots up to (4 KiB on x86-64
-/// Linux; a larger page only makes the real slots larger).
-const HOST_PAGE: u64 = 4096;
-/// Wasmtime's default async stack (2 MiB) plus its guard page: one stack
-/// pool slot when the library has async support (unix_stack_pool.rs:41-56).
-const STACK_SLOT: u64 = (2 << 20) + HOST_PAGE;
 /// The most slots one pool's bookkeeping may track: Wasmtime allocates a
 /// slot-state entry per slot up front (index_allocator.rs:284-304), and
 /// an allocation failure there aborts the process inside the C API.
@@ -193,21 +176,13 @@ const MAX_POOL_SLOTS: u64 = 1 << 24;
 /// overflows, a mapping the address space cannot hold, bookkeeping that
 /// cannot be allocated) aborts the process inside `wasm_engine_new_with_config`.
 /// Instance counts (core and component) are only counters, and GC heap
-/// and stack counts are not settable here (Wasmtime's defaults, 1000 each,
-/// are accounted for).
-fn validate_pool(s: &Settings, pool: &crate::pooling::PoolingConfig) -> Result<()> {
-    let reservation = s.memory_reservation.unwrap_or(DEFAULT_MEMORY_RESERVATION);
-    let guard = s.memory_guard_size.unwrap_or(DEFAULT_MEMORY_GUARD);
-    let max_memory = pool
-        .max_memory_size
-        .map_or(crate::pooling::DEFAULT_MAX_MEMORY_SIZE, |m| m as u64);
-    // memory_pool.rs:179-185
-    if max_memory > reservation {
-        return Err(ErrorKind::Config(format!(
-            "the pool's max_memory_size ({max_memory} bytes) exceeds memory_reservation ({reservation} bytes): \
-             lower max_memory_size or raise memory_reservation"
-        )).into());
-    }
+/// and stack counts are not settable here (Wasmtime's defaults are
+/// accounted for, see `versions::pooling`).
+fn validate_pool(
+    wasmtime: &Wasmtime,
+    s: &Settings,
+    pool: &crate::pooling::PoolingConfig,
+) -> Result<()> {
     // index_allocator.rs:284-304: bookkeeping per slot, allocated up front.
     let counts = [
         ("total_memories", pool.total_memories),
@@ -222,52 +197,18 @@ fn validate_pool(s: &Settings, pool: &crate::pooling::PoolingConfig) -> Result<(
             .into());
         }
     }
-    // memory_pool.rs:742-916: slot and total sizes must be computable and
-    // mappable.
-    let memories = pool
-        .total_memories
-        .map_or(crate::pooling::DEFAULT_TOTAL_MEMORIES, u64::from);
-    let memory_total = reservation
-        .checked_add(guard)
-        .and_then(|slot| slot.checked_add(guard))
-        .and_then(|slot| slot.checked_mul(memories.max(1)))
-        .filter(|total| *total <= MAX_POOL_RESERVATION)
-        .ok_or_else(|| {
-            ErrorKind::Config(format!(
-                "the pool's {memories} memories of {reservation} bytes plus {guard}-byte guards need more address \
-                 space than this process can reserve: lower total_memories, memory_reservation or memory_guard_size"
-            ))
-        })?;
-    // table_pool.rs:33-52: a slot of `table_elements` entries per table,
-    // rounded up to pages, times `total_tables`, in one mapping.
-    let elements = pool
-        .table_elements
-        .map_or(DEFAULT_TABLE_ELEMENTS, |e| e as u64);
-    let tables = pool.total_tables.map_or(DEFAULT_TOTAL_TABLES, u64::from);
-    let table_total = elements
-        .checked_mul(TABLE_ELEMENT_BYTES)
-        .and_then(|bytes| bytes.checked_next_multiple_of(HOST_PAGE))
-        .and_then(|slot| slot.checked_mul(tables))
-        .filter(|total| *total <= MAX_POOL_RESERVATION)
-        .ok_or_else(|| {
-            ErrorKind::Config(format!(
-                "the pool's {tables} tables of {elements} elements ({TABLE_ELEMENT_BYTES} bytes each) need more \
-                 address space than this process can reserve: lower total_tables or table_elements"
-            ))
-        })?;
-    // unix_stack_pool.rs:35-56, with Wasmtime's defaults.
-    let stack_total = DEFAULT_TOTAL_STACKS * STACK_SLOT;
-    let sum = memory_total
-        .checked_add(table_total)
-        .and_then(|t| t.checked_add(stack_total));
-    match sum {
-        Some(sum) if sum <= MAX_POOL_RESERVATION => Ok(()),
-        _ => Err(ErrorKind::Config(format!(
-            "the pool's memories ({memory_total} bytes) and tables ({table_total} bytes) together need more \
-             address space than this process can reserve ({MAX_POOL_RESERVATION} bytes): lower total_memories, \
-             memory_reservation, total_tables or table_elements"
-        )).into()),
+    let reservation = crate::pooling::Reservation::of(wasmtime, s, pool)?;
+    if reservation.total() <= MAX_POOL_RESERVATION {
+        return Ok(());
     }
+    Err(ErrorKind::Config(format!(
+        "the pool's memories ({} bytes), tables ({} bytes) and async stacks ({} bytes) together \
+         need more address space than a process can reserve ({MAX_POOL_RESERVATION} bytes): \
+         lower total_memories, memory_reservation, memory_guard_size, total_tables or \
+         table_elements",
+        reservation.memories, reservation.tables, reservation.stacks
+    ))
+    .into())
 }
 
 fn validate_winch(s: &Settings) -> Result<()> {
@@ -535,6 +476,12 @@ fn validate_cranelift_flags(
             .find(|(n, _)| *n == name)
             .map(|(_, values)| *values)
     };
+    let numeric_range = |name: &str| {
+        cranelift::NUMERIC_RANGES
+            .of(major)
+            .iter()
+            .find(|range| range.name == name)
+    };
     let find = |name: &str| -> Option<FlagValue> {
         let isa = learned.isa.as_ref().ok().into_iter().flatten();
         learned
@@ -576,8 +523,27 @@ fn validate_cranelift_flags(
                     cranelift::BOOL_VALUES.join(", ")
                 ))
             }
-            Some(FlagValue::Num(_)) if value.parse::<u8>().is_err() => {
-                return reject(format!("{call}: `{name}` is a number from 0 to 255"))
+            Some(FlagValue::Num(_)) => {
+                let Ok(number) = value.parse::<u8>() else {
+                    return reject(format!("{call}: `{name}` is a number from 0 to 255"));
+                };
+                match numeric_range(name) {
+                    Some(range) if (range.min..=range.max).contains(&number) => {}
+                    Some(range) => {
+                        return reject(format!(
+                            "{call}: `{name}` takes {} to {} here: {} (Wasmtime would abort \
+                             or crash the process)",
+                            range.min, range.max, range.why
+                        ))
+                    }
+                    None => {
+                        return reject(format!(
+                            "{call}: this crate does not know which values of the numeric \
+                             setting `{name}` Cranelift can use (a wrong one can abort the \
+                             process)"
+                        ))
+                    }
+                }
             }
             Some(FlagValue::Enum(_)) => match enum_values(name) {
                 Some(values) if values.contains(&value.as_str()) => {}

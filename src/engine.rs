@@ -34,6 +34,9 @@ struct EngineInner {
     /// Whether `WASMTIME_BACKTRACE_DETAILS=1` was set when the engine's
     /// configuration was made (Wasmtime reads it then).
     backtrace_details: bool,
+    /// A pooling engine's reservation, counted while the engine lives
+    /// (dropped after the engine is deleted).
+    _pool: Option<crate::pooling::PoolTicket>,
 }
 
 // SAFETY: a Wasmtime engine is `Send + Sync` (`wasmtime::Engine` is), and
@@ -67,7 +70,9 @@ impl Engine {
     /// [`ErrorKind::WrongLibrary`] if `config` was made for another library;
     /// [`ErrorKind::Config`] for a combination Wasmtime would reject (which
     /// the C API would turn into a process abort: an unknown Cranelift
-    /// flag, a target the library cannot compile for...);
+    /// flag, a target the library cannot compile for, a pool this process
+    /// cannot map now, under its address-space limit and beside the other
+    /// pooling engines alive...);
     /// [`ErrorKind::Unsupported`] for a setting that needs a capability the
     /// library lacks (a proposal enabled with [`Config::wasm_gc`] and the
     /// like, Cranelift flags without a compiler);
@@ -79,9 +84,20 @@ impl Engine {
         config.validate()?;
         let backtrace_details =
             std::env::var_os("WASMTIME_BACKTRACE_DETAILS").is_some_and(|v| v == "1");
+        // A pool is mapped inside `wasm_engine_new_with_config`, which
+        // aborts the process when that fails: check that this process can
+        // map it now, and hold the permit (one pooling engine created at a
+        // time) across the call.
+        let creating = match &config.settings.pooling {
+            Some(pool) => {
+                Some(crate::pooling::Reservation::of(wasmtime, &config.settings, pool)?.check()?)
+            }
+            None => None,
+        };
         let raw = config.to_c()?;
         // SAFETY: `raw` is a live config whose ownership moves into the
-        // engine; validation refused the settings Wasmtime rejects.
+        // engine; validation refused the settings Wasmtime rejects, and a
+        // pool was checked to fit in the address space.
         let ptr = unsafe { (wasmtime.core().wasm_engine_new_with_config)(raw) };
         if ptr.is_null() {
             return Err(crate::config::config_error(
@@ -94,6 +110,7 @@ impl Engine {
                 ptr,
                 config: config.clone(),
                 backtrace_details,
+                _pool: creating.map(crate::pooling::Creating::created),
             }),
         })
     }

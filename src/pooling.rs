@@ -4,6 +4,10 @@
 use crate::sys::tables;
 use crate::sys::types::*;
 
+mod reservation;
+
+pub(crate) use reservation::{Creating, PoolTicket, Reservation};
+
 /// Limits of the pooling allocator, which reserves every instance's memory
 /// and tables up front so instantiation is fast and bounded. Unset limits
 /// keep Wasmtime's defaults (1000 instances, memories and tables; 4 GiB per
@@ -38,10 +42,6 @@ pub struct PoolingConfig {
     /// Freed slots kept warm for reuse.
     pub max_unused_warm_slots: Option<u32>,
 }
-
-/// Wasmtime's defaults for the limits the configuration rules check.
-pub(crate) const DEFAULT_TOTAL_MEMORIES: u64 = 1000;
-pub(crate) const DEFAULT_MAX_MEMORY_SIZE: u64 = 1 << 32;
 
 impl PoolingConfig {
     /// Applies the settings to `config` through the C API.

@@ -235,3 +235,292 @@ fn accepted_settings_build_engines_on_every_library() {
         .unwrap_or_else(|e| panic!("{flavour:?}: {e}"));
     }
 }
+
+// ---- Cranelift's numeric settings take the values it can use ----
+
+/// A function with a frame of 24 spilled vectors (so stack probes run)
+/// and a loop (so blocks are padded and jumped over), beside a callee.
+fn numeric_settings_module() -> String {
+    let vectors = 24;
+    let locals: String = (0..vectors)
+        .map(|k| format!("(local $v{k} v128) "))
+        .collect();
+    let set: String = (0..vectors)
+        .map(|k| format!("local.get $n i32.const {k} i32.add i32x4.splat local.set $v{k}\n"))
+        .collect();
+    let sum: String = (0..vectors)
+        .map(|k| {
+            format!("local.get $acc local.get $v{k} i32x4.extract_lane 0 i32.add local.set $acc\n")
+        })
+        .collect();
+    format!(
+        r#"(module
+            (func $id (param i32) (result i32) local.get 0)
+            (func (export "run") (param $n i32) (result i32)
+                (local $i i32) (local $acc i32) {locals}
+                {set}
+                (block $done (loop $l
+                    local.get $i local.get $n i32.ge_s br_if $done
+                    local.get $acc local.get $i i32.add local.set $acc
+                    local.get $i i32.const 1 i32.add local.set $i
+                    br $l))
+                local.get $acc call $id local.set $acc
+                {sum}
+                local.get $acc))"#
+    )
+}
+
+/// Compiles and runs [`numeric_settings_module`] on `engine`.
+fn run_numeric_settings_module(engine: &Engine) {
+    let module = wasmtime_dyn::Module::new(engine, numeric_settings_module()).unwrap();
+    let mut store = wasmtime_dyn::Store::new(engine, ());
+    let instance = wasmtime_dyn::Linker::new(engine)
+        .instantiate(&mut store, &module)
+        .unwrap();
+    let run = instance
+        .get_typed_func::<i32, i32>(&mut store, "run")
+        .unwrap();
+    for n in [0, 1, 10, 1000] {
+        let expected = n * (n - 1).max(0) / 2 + 24 * n + (0..24).sum::<i32>();
+        assert_eq!(run.call(&mut store, n).unwrap(), expected, "run({n})");
+    }
+}
+
+#[test]
+fn cranelift_numeric_settings_out_of_their_range_are_refused() {
+    // On main these passed the guard; compiling then aborted the process
+    // (bb_padding_log2_minus_one=255: a 4 EiB allocation;
+    // log2_min_function_alignment=31: "jump beyond the range of JmpRel32")
+    // or the code crashed it (probestack_size_log2=0: SIGSEGV).
+    common::child::isolate(
+        "cranelift_numeric_settings_out_of_their_range_are_refused",
+        || {
+            let mut compilers = vec![Flavour::Full];
+            if !common::full_only() {
+                compilers.push(Flavour::CompilerOnly);
+            }
+            let bad = [
+                ("bb_padding_log2_minus_one", "255"),
+                ("log2_min_function_alignment", "31"),
+                ("probestack_size_log2", "0"),
+                ("probestack_size_log2", "1"),
+                ("probestack_size_log2", "32"),
+                ("bb_padding_log2_minus_one", "31"),
+                ("bb_padding_log2_minus_one", "9"),
+                ("log2_min_function_alignment", "9"),
+            ];
+            let good = [
+                ("probestack_size_log2", "4"),
+                ("probestack_size_log2", "12"),
+                ("probestack_size_log2", "31"),
+                ("bb_padding_log2_minus_one", "0"),
+                ("bb_padding_log2_minus_one", "1"),
+                ("bb_padding_log2_minus_one", "8"),
+                ("log2_min_function_alignment", "0"),
+                ("log2_min_function_alignment", "8"),
+            ];
+            for flavour in compilers {
+                for (name, value) in bad {
+                    // SAFETY: refused before any code is compiled; where it
+                    // is not (a regression), the code runs to show it.
+                    let result = engine(flavour, |c| unsafe {
+                        c.cranelift_flag_set(name, value);
+                    });
+                    if let Ok(engine) = &result {
+                        run_numeric_settings_module(engine);
+                    }
+                    refused(result, &format!("`{name}` takes"));
+                }
+                for (name, value) in good {
+                    // SAFETY: these values leave the code correct.
+                    let engine = engine(flavour, |c| unsafe {
+                        c.cranelift_flag_set(name, value);
+                    })
+                    .unwrap_or_else(|e| panic!("{flavour:?} {name}={value}: {e}"));
+                    run_numeric_settings_module(&engine);
+                }
+            }
+        },
+    );
+}
+
+// ---- Untrusted wasm cannot exhaust the host under the recommended config ----
+
+/// A guest that grows what it can and spins or recurses forever.
+const HOSTILE: &str = r#"(module
+    (memory i64 1)
+    (table 1 funcref)
+    (func (export "grow") (param i64) (result i64) local.get 0 memory.grow)
+    (func (export "fill") (memory.fill (i64.const 0) (i32.const 1)
+        (i64.mul (memory.size) (i64.const 65536))))
+    (func (export "grow_table") (param i32) (result i32)
+        ref.null func local.get 0 table.grow 0)
+    (func (export "spin") (loop br 0))
+    (func $deep (export "deep") (param i32) (result i32)
+        local.get 0 i32.const 1 i32.add call $deep))"#;
+
+/// This process's resident memory.
+fn rss_bytes() -> u64 {
+    let statm = std::fs::read_to_string("/proc/self/statm").expect("/proc/self/statm");
+    let pages: u64 = statm.split_whitespace().nth(1).unwrap().parse().unwrap();
+    pages * 4096
+}
+
+/// The guest's memory.grow: to one page short of Wasmtime's default 4 GiB
+/// reservation, then two pages past it. Returns both results and how much
+/// the process's resident memory grew.
+fn hostile_growth(
+    store: &mut wasmtime_dyn::Store<()>,
+    instance: &wasmtime_dyn::Instance,
+) -> (i64, i64, u64) {
+    let grow = instance
+        .get_typed_func::<i64, i64>(&mut *store, "grow")
+        .unwrap();
+    let before = rss_bytes();
+    let first = grow.call(&mut *store, 65535 - 1).unwrap();
+    let second = grow.call(&mut *store, 2).unwrap();
+    (first, second, rss_bytes().saturating_sub(before))
+}
+
+#[test]
+fn hostile_memory64_growth_on_a_default_config_commits_the_memory() {
+    // What README's configuration for untrusted wasm guards against: a
+    // memory64 memory grown past its 4 GiB reservation moves, and Wasmtime
+    // copies every page (untouched ones included) into the new mapping.
+    common::child::isolate(
+        "hostile_memory64_growth_on_a_default_config_commits_the_memory",
+        || {
+            let engine = Engine::default_for(Flavour::Full.load()).unwrap();
+            let module = wasmtime_dyn::Module::new(&engine, HOSTILE).unwrap();
+            let mut store = wasmtime_dyn::Store::new(&engine, ());
+            let instance = wasmtime_dyn::Linker::new(&engine)
+                .instantiate(&mut store, &module)
+                .unwrap();
+            let (first, second, grown) = hostile_growth(&mut store, &instance);
+            println!(
+                "default Config: memory.grow to 65535 pages returned {first}, 2 more pages {second}; \
+                 resident memory grew by {} MiB",
+                grown >> 20
+            );
+            // Nothing stops the guest on a default configuration.
+            assert_eq!((first, second), (1, 65535));
+        },
+    );
+}
+
+/// The limits README recommends for a store running untrusted wasm: 64 MiB
+/// per memory, 10,000 table elements, 10 instances, tables and memories,
+/// and fuel (`consume_fuel` on the engine).
+fn untrusted_store(engine: &Engine) -> wasmtime_dyn::Store<()> {
+    let mut store = wasmtime_dyn::Store::new(engine, ());
+    store
+        .limiter(Some(64 << 20), Some(10_000), Some(10), Some(10), Some(10))
+        .unwrap();
+    store.set_fuel(10_000_000).unwrap();
+    store
+}
+
+#[test]
+fn hostile_wasm_is_bounded_under_the_recommended_config() {
+    common::child::isolate(
+        "hostile_wasm_is_bounded_under_the_recommended_config",
+        || {
+            let engine = common::engine_with(Flavour::Full, |c| {
+                c.consume_fuel(true);
+            });
+            let module = wasmtime_dyn::Module::new(&engine, HOSTILE).unwrap();
+            let linker = wasmtime_dyn::Linker::new(&engine);
+            let mut store = untrusted_store(&engine);
+            let instance = linker.instantiate(&mut store, &module).unwrap();
+            // Memory: growth past the limit fails, the limit can be used.
+            let (first, second, grown) = hostile_growth(&mut store, &instance);
+            println!(
+                "limiter of 64 MiB: memory.grow to 65535 pages returned {first}, 2 more pages \
+                 {second}; resident memory grew by {} KiB",
+                grown >> 10
+            );
+            assert_eq!((first, second), (-1, 1));
+            let grow = instance
+                .get_typed_func::<i64, i64>(&mut store, "grow")
+                .unwrap();
+            assert_eq!(grow.call(&mut store, 1024 - 3).unwrap(), 3);
+            assert_eq!(grow.call(&mut store, 1).unwrap(), -1);
+            // Filling memory costs fuel per byte from Wasmtime 48.
+            store.set_fuel(1 << 32).unwrap();
+            let before = rss_bytes();
+            let fill = instance
+                .get_typed_func::<(), ()>(&mut store, "fill")
+                .unwrap();
+            fill.call(&mut store, ()).unwrap();
+            let filled = rss_bytes().saturating_sub(before);
+            println!(
+                "the guest wrote all of its 64 MiB: resident memory grew by {} MiB",
+                filled >> 20
+            );
+            assert!(filled <= 80 << 20, "{filled} bytes for a 64 MiB memory");
+            // Tables: the same.
+            let grow_table = instance
+                .get_typed_func::<i32, i32>(&mut store, "grow_table")
+                .unwrap();
+            assert_eq!(grow_table.call(&mut store, 20_000).unwrap(), -1);
+            assert_eq!(grow_table.call(&mut store, 100).unwrap(), 1);
+            // CPU: an endless loop runs out of fuel.
+            store.set_fuel(10_000_000).unwrap();
+            let spin = instance
+                .get_typed_func::<(), ()>(&mut store, "spin")
+                .unwrap();
+            let err = spin.call(&mut store, ()).unwrap_err();
+            assert_eq!(
+                common::trap(&err),
+                Some(wasmtime_dyn::Trap::OutOfFuel),
+                "{err:?}"
+            );
+            // Stack: endless recursion overflows max_wasm_stack (this test
+            // thread's native stack is larger than 512 KiB).
+            store.set_fuel(10_000_000).unwrap();
+            let deep = instance
+                .get_typed_func::<i32, i32>(&mut store, "deep")
+                .unwrap();
+            let err = deep.call(&mut store, 0).unwrap_err();
+            assert_eq!(
+                common::trap(&err),
+                Some(wasmtime_dyn::Trap::StackOverflow),
+                "{err:?}"
+            );
+            // Shared memories grow outside the store's limiter (measured: a
+            // guest's grew to 2 GiB under a 64 MiB limit with
+            // `Config::shared_memory(true)`); with it off, the default, a
+            // module defining one is refused.
+            let shared =
+                wasmtime_dyn::Module::new(&engine, "(module (memory 1 65536 shared))").unwrap();
+            let err = linker
+                .instantiate(&mut untrusted_store(&engine), &shared)
+                .unwrap_err();
+            assert!(err.to_string().contains("shared memory"), "{err}");
+            // Instances: the tenth more is refused.
+            let made = (0..10)
+                .take_while(|_| linker.instantiate(&mut store, &module).is_ok())
+                .count();
+            assert_eq!(made, 9, "instances with a limit of 10 (one made before)");
+            // Without a limiter, a memory that may not move cannot grow
+            // past its reservation: no copy (but what the guest touches of
+            // the reservation is committed, which only the limiter bounds).
+            let engine = common::engine_with(Flavour::Full, |c| {
+                c.memory_may_move(false);
+            });
+            let module = wasmtime_dyn::Module::new(&engine, HOSTILE).unwrap();
+            let mut store = wasmtime_dyn::Store::new(&engine, ());
+            let instance = wasmtime_dyn::Linker::new(&engine)
+                .instantiate(&mut store, &module)
+                .unwrap();
+            let (first, second, grown) = hostile_growth(&mut store, &instance);
+            println!(
+                "memory_may_move(false): memory.grow to 65535 pages returned {first}, 2 more \
+                 pages {second}; resident memory grew by {} KiB",
+                grown >> 10
+            );
+            assert_eq!((first, second), (1, -1));
+            assert!(grown < 16 << 20, "{grown}");
+        },
+    );
+}

@@ -233,8 +233,11 @@ impl Config {
     /// [`ErrorKind::Unsupported`]`(Compiler)` on a library without a
     /// compiler, and [`ErrorKind::Config`] naming the setting when the
     /// name is unknown (with the accepted names), the value does not fit
-    /// its type (with the accepted values), or the combination is one
-    /// Wasmtime refuses. Wasmtime's own settings (`wasmtime_*`, such as
+    /// its type (with the accepted values), a number is outside what
+    /// Cranelift can use (`probestack_size_log2` 4 to 31,
+    /// `bb_padding_log2_minus_one` and `log2_min_function_alignment` 0 to
+    /// 8: beyond, compiling or running the code aborts the process), or
+    /// the combination is one Wasmtime refuses. Wasmtime's own settings (`wasmtime_*`, such as
     /// `wasmtime_inlining_small_callee_size`) are refused too.
     pub unsafe fn cranelift_flag_set(&mut self, name: &str, value: &str) -> &mut Self {
         let settings = &mut self.settings.cranelift_settings;

@@ -1,7 +1,8 @@
 //! What Cranelift accepts that an artifact does not record: the values of
-//! its enumerated settings and its presets (named groups of CPU features
-//! for `cranelift_flag_enable`). The settings themselves, with their kinds,
-//! are learned from each library (see `config_rules`).
+//! its enumerated settings, the usable values of its numeric ones, and its
+//! presets (named groups of CPU features for `cranelift_flag_enable`). The
+//! settings themselves, with their kinds, are learned from each library
+//! (see `config_rules`).
 //!
 //! Read from `cranelift-codegen-meta` 0.135 and 0.137 (Wasmtime 48 and 50;
 //! `shared/settings.rs` and `isa/*.rs`), identical in both, and checked on
@@ -82,3 +83,65 @@ pub(crate) const BOOL_VALUES: &[&str] = &["true", "on", "yes", "1", "false", "of
 
 /// Of [`BOOL_VALUES`], those that turn a setting off.
 pub(crate) const FALSE_VALUES: &[&str] = &["false", "off", "no", "0"];
+
+/// The values of one of Cranelift's numeric settings that it can use.
+#[derive(Debug)]
+pub(crate) struct NumericRange {
+    /// The setting.
+    pub name: &'static str,
+    /// The smallest and largest value accepted.
+    pub min: u8,
+    pub max: u8,
+    /// Why, for the error message.
+    pub why: &'static str,
+}
+
+/// The numeric settings of Cranelift (`add_num` in `shared/settings.rs`;
+/// no ISA has any) and the values this crate passes on. Cranelift's
+/// definitions give them a `u8` and nothing more; the bounds come from
+/// the code that uses them, the same in 0.132 to 0.137 (Wasmtime 45 to
+/// 50: `machinst/abi.rs`, `machinst/vcode.rs`, `machinst/buffer.rs`,
+/// `isa/*/abi.rs`), where a value outside them aborts or crashes the
+/// process when code is compiled or run (checked on the official 45 to
+/// 50 libraries on x86-64: `probestack_size_log2` 0, 1, 32, 33 crash
+/// the compiled code; `log2_min_function_alignment` 31 and above, and
+/// `bb_padding_log2_minus_one` 31 and above, abort the compiler).
+///
+/// The padding and alignment bounds keep what the setting adds to the
+/// largest code Wasmtime accepts under 1 GiB, half of the ±2 GiB that
+/// x86-64 jumps and calls reach (a function body is at most 7,654,321
+/// bytes, about one block per byte at most; a module has at most
+/// 1,000,000 functions, each with up to two trampolines), where a value
+/// that only fits small modules would abort on a large one.
+pub(crate) const NUMERIC_RANGES: ByMajor<&[NumericRange]> = ByMajor(&[(
+    45..=50,
+    &[
+        NumericRange {
+            name: "probestack_size_log2",
+            min: 4,
+            max: 31,
+            why: "the stack probe step is 1 << value bytes as a u32 (32 and above wrap \
+                  around), and a step below 16 bytes misaligns the stack pointer (AArch64 \
+                  faults) or, below 4 bytes, makes x86-64's 4-byte probe overwrite the \
+                  caller's frame",
+        },
+        NumericRange {
+            name: "bb_padding_log2_minus_one",
+            min: 0,
+            max: 8,
+            why: "each basic block gets 1 << (value - 1) bytes of padding: above 128 bytes a \
+                  function of the largest size Wasmtime accepts no longer fits the ±2 GiB \
+                  reach of a jump (the compiler aborts), and from 31 on small functions \
+                  already do not",
+        },
+        NumericRange {
+            name: "log2_min_function_alignment",
+            min: 0,
+            max: 8,
+            why: "every function and trampoline is aligned to 1 << value bytes: above 256 \
+                  bytes a module with the most functions Wasmtime accepts no longer fits the \
+                  ±2 GiB reach of a call (the compiler aborts), from 31 on a single function \
+                  does not, and from 32 on the alignment does not fit Cranelift's u32",
+        },
+    ],
+)]);

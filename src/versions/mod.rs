@@ -12,6 +12,7 @@
 
 pub(crate) mod cranelift;
 pub(crate) mod defaults;
+pub(crate) mod pooling;
 
 use std::ops::RangeInclusive;
 
@@ -119,6 +120,8 @@ mod tests {
             assert!(defaults::ENGINE_DEFAULTS.get(major).is_some(), "{major}");
             assert!(cranelift::ENUM_VALUES.get(major).is_some(), "{major}");
             assert!(cranelift::PRESETS.get(major).is_some(), "{major}");
+            assert!(cranelift::NUMERIC_RANGES.get(major).is_some(), "{major}");
+            assert!(pooling::POOL_DEFAULTS.get(major).is_some(), "{major}");
         }
     }
 }
