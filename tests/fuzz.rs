@@ -17,10 +17,15 @@
 //! `Wasmtime::open` reads a library file's headers before loading it:
 //! [`elf_headers`] mutates the fields that size its tables, in a sparse
 //! file as large as a claimed table can be.
+//!
+//! Stores run under random `Store::limiter` limits in [`limits`]: guest
+//! growth, GC allocation and host references at the edge of each limit.
 
 mod common;
 #[path = "fuzz/elf_headers.rs"]
 mod elf_headers;
+#[path = "fuzz/limits.rs"]
+mod limits;
 
 use common::{engine_with, kind, Flavour};
 use std::io::Read;
