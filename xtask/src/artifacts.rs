@@ -63,14 +63,25 @@ impl Library {
     }
 }
 
-/// Every cached library.
-pub struct Libraries(pub Vec<Library>);
+/// Every cached library, and the test components made beside them.
+pub struct Libraries(pub Vec<Library>, pub Fixtures);
+
+/// The test components `crate::fixtures` makes.
+pub struct Fixtures {
+    /// The WASI 0.2 command component.
+    pub p2_command: PathBuf,
+}
 
 impl Libraries {
     pub fn print(&self) {
         for lib in &self.0 {
             eprintln!("xtask: {}={}", lib.env_var(), lib.path.display());
         }
+        eprintln!(
+            "xtask: {}={}",
+            crate::fixtures::P2_COMMAND_VAR,
+            self.1.p2_command.display()
+        );
     }
 
     /// The library of `flavour` and `major`, if one is made.
@@ -139,6 +150,11 @@ impl Libraries {
                 .expect("built majors have every flavour");
             text += &format!("{var}={}\n", lib.path.display());
         }
+        text += &format!(
+            "{}={}\n",
+            crate::fixtures::P2_COMMAND_VAR,
+            self.1.p2_command.display()
+        );
         let path = root().join(MANIFEST);
         fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))
     }
@@ -148,6 +164,7 @@ impl Libraries {
         for lib in &self.0 {
             cmd.env(lib.env_var(), &lib.path);
         }
+        cmd.env(crate::fixtures::P2_COMMAND_VAR, &self.1.p2_command);
     }
 }
 
@@ -241,7 +258,10 @@ fn ensure_every_library() -> Result<Libraries> {
             });
         }
     }
-    Ok(Libraries(libs))
+    let fixtures = Fixtures {
+        p2_command: crate::fixtures::p2_command(&cache)?,
+    };
+    Ok(Libraries(libs, fixtures))
 }
 
 fn major_of(version: &str) -> u32 {

@@ -18,6 +18,7 @@
 mod artifacts;
 mod bench;
 mod bindings;
+mod fixtures;
 mod headers;
 
 use std::path::{Path, PathBuf};
