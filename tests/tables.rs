@@ -48,7 +48,9 @@ fn every_full_export_belongs_to_exactly_one_table() {
             match owner.get(export.as_str()) {
                 Some(tables) if tables.len() == 1 => {}
                 Some(tables) => panic!("{major}: {export} is in several tables: {tables:?}"),
-                None => panic!("{export} is exported by the full library of {major} but in no table"),
+                None => {
+                    panic!("{export} is exported by the full library of {major} but in no table")
+                }
             }
         }
         // And no table of this major names a function its library lacks.
