@@ -608,3 +608,31 @@ fn unsupported_without_the_component_model() {
         linker.allow_shadowing(true);
     }
 }
+
+#[test]
+fn objects_of_another_engine_are_refused() {
+    isolate("objects_of_another_engine_are_refused", || {
+        let (a, b) = (engine(), engine());
+        let component = Component::new(&a, encode(VALUES)).unwrap();
+        let mut store_b = Store::new(&b, 0usize);
+        let err = linker(&a)
+            .instantiate(&mut store_b, &component)
+            .unwrap_err();
+        assert!(
+            matches!(err.downcast_ref(), Some(ErrorKind::WrongEngine(..))),
+            "{err:#}"
+        );
+        let err = linker(&b)
+            .instantiate(&mut store_b, &component)
+            .unwrap_err();
+        assert!(
+            matches!(err.downcast_ref(), Some(ErrorKind::WrongEngine(..))),
+            "{err:#}"
+        );
+        // The right engine's objects together work.
+        let mut store_a = Store::new(&a, 0usize);
+        let instance = linker(&a).instantiate(&mut store_a, &component).unwrap();
+        let out = call1(&mut store_a, &instance, "echo", &[Val::String("e".into())]).unwrap();
+        assert_eq!(out, Val::String("<E>".into()));
+    });
+}

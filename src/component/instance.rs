@@ -1,6 +1,6 @@
 //! [`Instance`]: an instantiated component, and the lookup of its exports.
 
-use super::component::ComponentExportIndex;
+use super::compiled::ComponentExportIndex;
 use super::func::{model_of, Func, FuncStorage};
 use crate::store::{AsContextMut, StoreContextMut};
 use crate::sys::types::*;

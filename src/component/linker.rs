@@ -1,7 +1,7 @@
 //! [`Linker`] and [`LinkerInstance`]: what a component's imports are
 //! satisfied with, and instantiation.
 
-use super::component::Component;
+use super::compiled::Component;
 use super::func::{model_of, with_trap};
 use super::instance::Instance;
 use super::types::ComponentFunc;

@@ -30,14 +30,14 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-mod component;
+mod compiled;
 mod func;
 mod instance;
 mod linker;
 pub mod types;
 mod val;
 
-pub use component::{Component, ComponentExportIndex};
+pub use compiled::{Component, ComponentExportIndex};
 pub use func::Func;
 pub use instance::{ExportLookup, Instance};
 pub use linker::{Linker, LinkerInstance};

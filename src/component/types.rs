@@ -4,7 +4,7 @@
 //!
 //! Wasmtime 49 changed how the type getters of components and instances
 //! return an item (`wasmtime_component_extern_t *` instead of a
-//! `wasmtime_component_item_t`): [`Getters`] reads both, chosen by which
+//! `wasmtime_component_item_t`): one private reader reads both, chosen by which
 //! of the two tables the library's major has
 //! (`ComponentModelTypesItem`, 45 to 48; `ComponentModelTypesExtern`, 49
 //! and 50), and nothing else here sees the difference.
@@ -93,13 +93,13 @@ pub enum Type {
 }
 
 macro_rules! single {
-    ($(#[doc = $doc:literal] $name:ident $method:ident)*) => {$(
+    ($(#[doc = $doc:literal] $name:ident $variant:ident $method:ident)*) => {$(
         #[doc = $doc]
         ///
         /// ```
         /// # fn demo(t: &wasmtime_dyn::component::types::Type) {
         /// use wasmtime_dyn::component::types::Type;
-        #[doc = concat!("if let Type::", stringify!($name), "(inner) = t {")]
+        #[doc = concat!("if let Type::", stringify!($variant), "(inner) = t {")]
         #[doc = concat!("    println!(\"{:?}\", inner.", stringify!($method), "());")]
         /// }
         /// # }
@@ -144,11 +144,11 @@ impl List {
 
 single! {
     /// An `option<T>` type.
-    OptionType ty
-    /// A `future<T>` type (`T` absent for `future`).
-    FutureType payload_type
-    /// A `stream<T>` type (`T` absent for `stream`).
-    StreamType payload_type
+    OptionType Option ty
+    /// A `future<T>` type (an empty tuple for a `future` without a payload).
+    FutureType Future payload_type
+    /// A `stream<T>` type (an empty tuple for a `stream` without a payload).
+    StreamType Stream payload_type
 }
 
 /// A `map<K, V>` type.

@@ -167,7 +167,7 @@ impl Drop for OwnedVals {
 /// # Safety
 ///
 /// `name` is a live vector of the library.
-unsafe fn name_bytes<'a>(name: &'a wasm_name_t) -> Result<&'a [u8]> {
+unsafe fn name_bytes(name: &wasm_name_t) -> Result<&[u8]> {
     if name.size == 0 {
         return Ok(&[]);
     }
