@@ -636,3 +636,176 @@ fn objects_of_another_engine_are_refused() {
         assert_eq!(out, Val::String("<E>".into()));
     });
 }
+
+#[test]
+fn typed_calls() {
+    let engine = engine();
+    let (mut store, instance) = instantiate(&engine);
+    let echo = instance
+        .get_typed_func::<(&str,), (String,)>(&mut store, "echo")
+        .unwrap();
+    assert_eq!(
+        echo.call(&mut store, ("typed",)).unwrap(),
+        ("<TYPED>".to_string(),)
+    );
+    let double = instance
+        .get_typed_func::<(&[u32],), (Vec<u32>,)>(&mut store, "double")
+        .unwrap();
+    assert_eq!(
+        double.call(&mut store, (&[1, 2, 3][..],)).unwrap(),
+        (vec![2, 4, 6],)
+    );
+    let maybe = instance
+        .get_typed_func::<(Option<u32>,), (Option<u32>,)>(&mut store, "maybe")
+        .unwrap();
+    assert_eq!(maybe.call(&mut store, (Some(7),)).unwrap(), (Some(7),));
+    assert_eq!(maybe.call(&mut store, (None,)).unwrap(), (None,));
+    let outcome = instance
+        .get_typed_func::<(Result<u32, String>,), (Result<u32, String>,)>(&mut store, "outcome")
+        .unwrap();
+    assert_eq!(outcome.call(&mut store, (Ok(5),)).unwrap(), (Ok(5),));
+    assert_eq!(
+        outcome.call(&mut store, (Err("no".into()),)).unwrap(),
+        (Err("no".to_string()),)
+    );
+    let fallible = instance
+        .get_typed_func::<(Result<(), &str>,), (Result<(), String>,)>(&mut store, "fallible")
+        .unwrap();
+    assert_eq!(fallible.call(&mut store, (Ok(()),)).unwrap(), (Ok(()),));
+    assert_eq!(
+        fallible.call(&mut store, (Err("why"),)).unwrap(),
+        (Err("why".to_string()),)
+    );
+    let pair = instance
+        .get_typed_func::<((u32, String),), ((u32, String),)>(&mut store, "pair")
+        .unwrap();
+    assert_eq!(
+        pair.call(&mut store, ((9, "nine".into()),)).unwrap(),
+        ((9, "nine".to_string()),)
+    );
+    let add = {
+        let api = instance.get_export_index(&mut store, None, "api").unwrap();
+        let add = instance
+            .get_export_index(&mut store, Some(&api), "add")
+            .unwrap();
+        instance
+            .get_typed_func::<(u32, u32), (u32,)>(&mut store, &add)
+            .unwrap()
+    };
+    assert_eq!(add.call(&mut store, (40, 2)).unwrap(), (42,));
+    let boom = instance
+        .get_typed_func::<(), ()>(&mut store, "boom")
+        .unwrap();
+    let err = boom.call(&mut store, ()).unwrap_err();
+    assert_eq!(
+        err.downcast_ref::<Trap>(),
+        Some(&Trap::UnreachableCodeReached)
+    );
+}
+
+#[test]
+fn typed_funcs_are_checked_once_against_the_type() {
+    let engine = engine();
+    let (mut store, instance) = instantiate(&engine);
+    let kind = |err: wasmtime_dyn::Error| match err.downcast_ref::<ErrorKind>() {
+        Some(ErrorKind::TypeMismatch(m)) => m.clone(),
+        _ => panic!("not a type mismatch: {err:#}"),
+    };
+    println!(
+        "{}",
+        kind(
+            instance
+                .get_typed_func::<(u32,), (String,)>(&mut store, "echo")
+                .unwrap_err()
+        )
+    );
+    kind(
+        instance
+            .get_typed_func::<(&str,), (u32,)>(&mut store, "echo")
+            .unwrap_err(),
+    );
+    kind(
+        instance
+            .get_typed_func::<(&str, u32), (String,)>(&mut store, "echo")
+            .unwrap_err(),
+    );
+    kind(
+        instance
+            .get_typed_func::<(&str,), ()>(&mut store, "echo")
+            .unwrap_err(),
+    );
+    kind(
+        instance
+            .get_typed_func::<(Vec<i32>,), (Vec<u32>,)>(&mut store, "double")
+            .unwrap_err(),
+    );
+    kind(
+        instance
+            .get_typed_func::<(Option<u8>,), (Option<u32>,)>(&mut store, "maybe")
+            .unwrap_err(),
+    );
+    // `()` stands for a missing payload only.
+    kind(
+        instance
+            .get_typed_func::<(Result<(), String>,), (Result<u32, String>,)>(&mut store, "outcome")
+            .unwrap_err(),
+    );
+    kind(
+        instance
+            .get_typed_func::<(Result<u32, String>,), (Result<u32, String>,)>(
+                &mut store, "fallible",
+            )
+            .unwrap_err(),
+    );
+    let err = instance
+        .get_typed_func::<(), ()>(&mut store, "nope")
+        .unwrap_err();
+    assert!(
+        matches!(err.downcast_ref(), Some(ErrorKind::Invalid(_))),
+        "{err:#}"
+    );
+    assert!(err.to_string().contains("`nope`"), "{err}");
+}
+
+#[test]
+fn typed_host_functions() {
+    let engine = engine();
+    let component = Component::new(&engine, encode(VALUES)).unwrap();
+    let mut linker = Linker::<usize>::new(&engine);
+    linker
+        .root()
+        .func_wrap("transform", |mut store, (s,): (String,)| {
+            *store.data_mut() += s.len();
+            if s == "fail" {
+                return Err(HostFailure(9).into());
+            }
+            Ok((s.chars().rev().collect::<String>(),))
+        })
+        .unwrap();
+    let mut store = Store::new(&engine, 0usize);
+    let instance = linker.instantiate(&mut store, &component).unwrap();
+    let echo = instance
+        .get_typed_func::<(&str,), (String,)>(&mut store, "echo")
+        .unwrap();
+    assert_eq!(
+        echo.call(&mut store, ("abc",)).unwrap(),
+        ("cba".to_string(),)
+    );
+    assert_eq!(*store.data(), 3);
+    let err = echo.call(&mut store, ("fail",)).unwrap_err();
+    assert_eq!(err.downcast_ref::<HostFailure>(), Some(&HostFailure(9)));
+    // A host function whose Rust types do not match the import: the call
+    // fails with the mismatch, never a crash.
+    let mut linker = Linker::<usize>::new(&engine);
+    linker
+        .root()
+        .func_wrap("transform", |_, (n,): (u32,)| Ok((n,)))
+        .unwrap();
+    let mut store = Store::new(&engine, 0usize);
+    let instance = linker.instantiate(&mut store, &component).unwrap();
+    let err = call1(&mut store, &instance, "echo", &[Val::String("x".into())]).unwrap_err();
+    assert!(
+        matches!(err.downcast_ref(), Some(ErrorKind::TypeMismatch(_))),
+        "{err:#}"
+    );
+}

@@ -45,6 +45,12 @@ pub trait ExportLookup {
         instance: &Instance,
         cx: &mut StoreContextMut<'_, T>,
     ) -> Option<ComponentExportIndex>;
+
+    /// How an error names the export.
+    #[doc(hidden)]
+    fn describe(&self) -> String {
+        "at that index".to_string()
+    }
 }
 
 impl ExportLookup for &str {
@@ -55,6 +61,10 @@ impl ExportLookup for &str {
     ) -> Option<ComponentExportIndex> {
         instance.index_in(cx, None, self)
     }
+
+    fn describe(&self) -> String {
+        format!("named `{self}`")
+    }
 }
 
 impl ExportLookup for String {
@@ -64,6 +74,10 @@ impl ExportLookup for String {
         cx: &mut StoreContextMut<'_, T>,
     ) -> Option<ComponentExportIndex> {
         instance.index_in(cx, None, self)
+    }
+
+    fn describe(&self) -> String {
+        format!("named `{self}`")
     }
 }
 
@@ -123,6 +137,41 @@ impl Instance {
             raw,
             store: self.store,
         })
+    }
+
+    /// The exported function `name` with Rust parameter and result types,
+    /// checked once against the function's type.
+    ///
+    /// ```no_run
+    /// # let (instance, mut store): (wasmtime_dyn::component::Instance, wasmtime_dyn::Store<()>) = unimplemented!();
+    /// let add = instance.get_typed_func::<(u32, u32), (u32,)>(&mut store, "add")?;
+    /// assert_eq!(add.call(&mut store, (40, 2))?, (42,));
+    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Invalid`](crate::ErrorKind::Invalid) when there is no
+    /// such function; [`ErrorKind::TypeMismatch`](crate::ErrorKind::TypeMismatch)
+    /// naming the first type that differs.
+    ///
+    /// # Panics
+    ///
+    /// As [`Instance::get_func`].
+    pub fn get_typed_func<Params, Results>(
+        &self,
+        mut store: impl AsContextMut,
+        name: impl ExportLookup,
+    ) -> crate::Result<super::TypedFunc<Params, Results>>
+    where
+        Params: super::ComponentNamedList + super::Lower,
+        Results: super::ComponentNamedList + super::Lift,
+    {
+        let what = name.describe();
+        let func = self.get_func(&mut store, name).ok_or_else(|| {
+            crate::ErrorKind::Invalid(format!("the instance exports no function {what}"))
+        })?;
+        func.typed(store.as_context_mut())
     }
 
     /// The index of the export `name`, inside the exported instance

@@ -449,6 +449,51 @@ impl<'a, T: 'static> LinkerInstance<'a, T> {
     }
 }
 
+impl<T: 'static> LinkerInstance<'_, T> {
+    /// Defines the function `name` with a closure over Rust types, as the
+    /// crate's `func_wrap`: `Params` and `Return` are tuples
+    /// ([`ComponentNamedList`](super::ComponentNamedList)), checked
+    /// against the import's type when the guest calls it (a mismatch is
+    /// the call's [`ErrorKind::TypeMismatch`]).
+    ///
+    /// ```no_run
+    /// # let mut linker: wasmtime_dyn::component::Linker<u32> = unimplemented!();
+    /// linker.root().func_wrap("shout", |mut store, (s,): (String,)| {
+    ///     *store.data_mut() += 1;
+    ///     Ok((s.to_uppercase(),))
+    /// })?;
+    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`LinkerInstance::func_new`].
+    pub fn func_wrap<F, Params, Return>(&mut self, name: &str, func: F) -> Result<()>
+    where
+        F: Fn(StoreContextMut<'_, T>, Params) -> Result<Return> + Send + Sync + 'static,
+        Params: super::ComponentNamedList + super::Lift + 'static,
+        Return: super::ComponentNamedList + super::Lower + 'static,
+    {
+        use super::types::{Tuple, Type};
+        self.func_new(name, move |store, ty, params, results| {
+            Params::typecheck(&Type::Tuple(Tuple::new(
+                ty.params().map(|(_, t)| t).collect(),
+            )))
+            .map_err(|e| e.context("the import's parameters do not match the host function's"))?;
+            Return::typecheck(&Type::Tuple(Tuple::new(ty.results().collect())))
+                .map_err(|e| e.context("the import's results do not match the host function's"))?;
+            let params = Params::from_val(Val::Tuple(params.to_vec()))?;
+            let Val::Tuple(out) = func(store, params)?.to_val() else {
+                unreachable!("a result list is a tuple")
+            };
+            for (slot, v) in results.iter_mut().zip(out) {
+                *slot = v;
+            }
+            Ok(())
+        })
+    }
+}
+
 unsafe extern "C" fn finalize<T>(env: *mut c_void) {
     // SAFETY: `env` is the `HostState<T>` boxed by `func_new`; the library
     // finalizes it once.

@@ -34,6 +34,7 @@ mod compiled;
 mod func;
 mod instance;
 mod linker;
+mod typed;
 pub mod types;
 mod val;
 
@@ -41,6 +42,7 @@ pub use compiled::{Component, ComponentExportIndex};
 pub use func::Func;
 pub use instance::{ExportLookup, Instance};
 pub use linker::{Linker, LinkerInstance};
+pub use typed::{ComponentNamedList, ComponentType, Lift, Lower, TypedFunc};
 pub use types::{ResourceType, Type};
 pub use val::Val;
 

@@ -227,6 +227,10 @@ impl Record {
 pub struct Tuple(Vec<Type>);
 
 impl Tuple {
+    pub(crate) fn new(types: Vec<Type>) -> Tuple {
+        Tuple(types)
+    }
+
     /// The element types, in order.
     ///
     /// ```
