@@ -809,3 +809,54 @@ fn typed_host_functions() {
         "{err:#}"
     );
 }
+
+fn rss_bytes() -> u64 {
+    let statm = std::fs::read_to_string("/proc/self/statm").expect("/proc/self/statm");
+    let pages: u64 = statm.split_whitespace().nth(1).unwrap().parse().unwrap();
+    pages * 4096
+}
+
+#[test]
+fn calls_do_not_leak() {
+    // In a child process of its own: RSS is the whole process's.
+    let outcome = isolate("calls_do_not_leak", || {
+        let engine = engine();
+        let (mut store, instance) = instantiate(&engine);
+        let echo = instance.get_func(&mut store, "echo").unwrap();
+        let roundtrip = instance.get_func(&mut store, "roundtrip").unwrap();
+        let arg = [Val::String("leak check".into())];
+        let record = [big(2, false)];
+        let mut out = [Val::Bool(false)];
+        // One operation: a string through the guest and a host import
+        // (arguments, the host's arguments and results, the results), and
+        // a record of every value kind through the guest every 16th time.
+        let mut run = |n: usize| {
+            for i in 0..n {
+                echo.call(&mut store, &arg, &mut out).unwrap();
+                assert_eq!(out[0], Val::String("<LEAK CHECK>".into()));
+                if i % 16 == 0 {
+                    roundtrip.call(&mut store, &record, &mut out).unwrap();
+                    assert_eq!(out[0], record[0]);
+                }
+            }
+        };
+        run(20_000);
+        let before = rss_bytes();
+        let started = std::time::Instant::now();
+        run(1_000_000);
+        let grown = rss_bytes().saturating_sub(before);
+        println!(
+            "1 000 000 calls in {:?}: resident memory {} KiB before, grew by {} KiB",
+            started.elapsed(),
+            before >> 10,
+            grown >> 10
+        );
+        // A leaked string per call would be some 16 MB here.
+        assert!(grown < 8 << 20, "grew by {grown} bytes");
+    });
+    if let Some(outcome) = outcome {
+        let text = outcome.text();
+        let line = text.lines().find(|l| l.contains("calls in"));
+        println!("{}", line.unwrap_or("(the child printed no figures)"));
+    }
+}

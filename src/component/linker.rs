@@ -442,10 +442,13 @@ impl<'a, T: 'static> LinkerInstance<'a, T> {
                 Some(finalize::<T>),
             )
         };
-        crate::panics::resume_finalizer_panic();
         // SAFETY: the error, if any, is fresh and owned.
-        unsafe { crate::error::check(self.wasmtime.core(), error) }
-            .map_err(|e| e.context(format!("defining `{name}`")))
+        let result = unsafe { crate::error::check(self.wasmtime.core(), error) }
+            .map_err(|e| e.context(format!("defining `{name}`")));
+        // A refused definition's closure was dropped by the library: its
+        // panic, if any, resumes here (the error is freed first).
+        crate::panics::resume_finalizer_panic();
+        result
     }
 }
 
