@@ -860,3 +860,59 @@ fn calls_do_not_leak() {
         println!("{}", line.unwrap_or("(the child printed no figures)"));
     }
 }
+
+#[test]
+fn functions_passing_futures_to_the_host_are_refused() {
+    let outcome = isolate("functions_passing_futures_to_the_host_are_refused", || {
+        let engine = engine();
+        let bytes = encode(include_str!("fixtures/component/futures.wat"));
+        let component = match Component::new(&engine, &bytes) {
+            Ok(c) => c,
+            Err(err) => {
+                // A library without the async proposal refuses the types.
+                println!("refused by validation: {err:#}");
+                return;
+            }
+        };
+        let mut linker = Linker::<()>::new(&engine);
+        linker.root().func_new("sink", |_, _, _, _| Ok(())).unwrap();
+        let mut store = Store::new(&engine, ());
+        let err = linker.instantiate(&mut store, &component).unwrap_err();
+        assert!(
+            matches!(err.downcast_ref(), Some(ErrorKind::Invalid(_))),
+            "{err:#}"
+        );
+        assert!(err.to_string().contains("`sink`"), "{err}");
+        // Without the import, the exports: `make` returns a future (made
+        // with `future.new`), which the C API would abort on.
+        let component = Component::new(
+            &engine,
+            encode(include_str!("fixtures/component/futures_exports.wat")),
+        )
+        .unwrap();
+        let instance = Linker::<()>::new(&engine)
+            .instantiate(&mut store, &component)
+            .unwrap();
+        let make = instance.get_func(&mut store, "make").unwrap();
+        let err = make
+            .call(&mut store, &[], &mut [Val::Bool(false)])
+            .unwrap_err();
+        assert!(
+            matches!(err.downcast_ref(), Some(ErrorKind::Invalid(_))),
+            "{err:#}"
+        );
+        // A future parameter cannot be built from a `Val`: Wasmtime's
+        // type check refuses what is passed.
+        let take = instance.get_func(&mut store, "take").unwrap();
+        assert!(take.call(&mut store, &[Val::U32(0)], &mut []).is_err());
+        println!("future-typed functions refused");
+    });
+    if let Some(outcome) = outcome {
+        let text = outcome.text();
+        let line = text
+            .lines()
+            .find(|l| l.contains("refused"))
+            .unwrap_or("(no report)");
+        println!("{line}");
+    }
+}

@@ -8,6 +8,7 @@ use crate::loader::Wasmtime;
 use crate::sys::tables::ComponentModel;
 use crate::sys::types::*;
 use std::path::Path;
+use std::sync::{Arc, OnceLock};
 
 /// A compiled component, as the `wasmtime` crate's
 /// `wasmtime::component::Component`: cheap to clone, shareable across
@@ -26,6 +27,20 @@ pub struct Component {
     pub(crate) ptr: *mut wasmtime_component_t,
     engine: Engine,
     model: &'static ComponentModel,
+    /// What instantiation checks of the imports, read once (shared by
+    /// clones).
+    imports: Arc<OnceLock<ImportFacts>>,
+}
+
+/// What [`Linker::instantiate`](super::Linker::instantiate) checks of a
+/// component's imports before the C API sees it.
+#[derive(Default)]
+pub(crate) struct ImportFacts {
+    /// The first import named `wasi:*` (it needs a WASI context).
+    pub(crate) wasi: Option<String>,
+    /// The first imported function whose parameters mention `future`,
+    /// `stream` or `error-context`.
+    pub(crate) async_params: Option<String>,
 }
 
 // SAFETY: `wasmtime::component::Component` is `Send + Sync`; the C handle
@@ -41,6 +56,7 @@ impl Clone for Component {
             ptr: unsafe { (self.model.wasmtime_component_clone)(self.ptr) },
             engine: self.engine.clone(),
             model: self.model,
+            imports: self.imports.clone(),
         }
     }
 }
@@ -108,6 +124,7 @@ impl Component {
             ptr,
             engine: engine.clone(),
             model,
+            imports: Arc::default(),
         }
     }
 
@@ -288,6 +305,19 @@ impl Component {
             )
         };
         ComponentExportIndex::from_raw(self.engine.wasmtime(), self.model, ptr)
+    }
+
+    /// The facts instantiation checks, read on first use.
+    pub(crate) fn import_facts(&self) -> &ImportFacts {
+        self.imports.get_or_init(|| {
+            let ty = self.component_type();
+            ImportFacts {
+                wasi: types::import_names(&ty, &self.engine)
+                    .into_iter()
+                    .find(|n| n.starts_with("wasi:")),
+                async_params: types::imports_with_async_params(&ty, &self.engine),
+            }
+        })
     }
 
     /// The engine the component was compiled for.

@@ -133,9 +133,20 @@ impl Instance {
                 raw.as_mut_ptr(),
             )
         };
-        found.then_some(Func {
+        if !found {
+            return None;
+        }
+        // SAFETY: a function of this store (just found); the type is owned
+        // and freed by `take`.
+        let ty = unsafe {
+            let ty = (model.wasmtime_component_func_type)(raw.as_ptr(), cx.context());
+            super::types::ComponentFunc::take(model, ty)
+        };
+        let async_results = ty.results().any(|t| t.mentions_async());
+        Some(Func {
             raw,
             store: self.store,
+            async_results,
         })
     }
 

@@ -241,18 +241,18 @@ impl<T: 'static> Linker<T> {
         if !Engine::same(component.engine(), &self.engine) {
             return Err(ErrorKind::WrongEngine("the component", "the linker").into());
         }
-        if self.has_wasi && !cx.has_wasi() {
-            let ty = component.component_type();
-            if let Some(name) = super::types::import_names(&ty, &self.engine)
-                .into_iter()
-                .find(|n| n.starts_with("wasi:"))
-            {
-                return Err(ErrorKind::Invalid(format!(
-                    "the component imports `{name}` and the linker defines WASI, but the store \
-                     has no WASI context: call `Store::set_wasi` before instantiating"
-                ))
-                .into());
-            }
+        let facts = component.import_facts();
+        if let Some(name) = &facts.async_params {
+            return Err(super::func::async_values(&format!(
+                "the parameters of the import `{name}`"
+            )));
+        }
+        if let (true, false, Some(name)) = (self.has_wasi, cx.has_wasi(), &facts.wasi) {
+            return Err(ErrorKind::Invalid(format!(
+                "the component imports `{name}` and the linker defines WASI, but the store \
+                 has no WASI context: call `Store::set_wasi` before instantiating"
+            ))
+            .into());
         }
         let mut raw = std::mem::MaybeUninit::<wasmtime_component_instance_t>::uninit();
         // SAFETY: linker, store and component are live and of one engine

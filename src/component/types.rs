@@ -92,6 +92,60 @@ pub enum Type {
     Other(u8),
 }
 
+impl Type {
+    /// Whether values of this type can hold a `future`, `stream` or
+    /// `error-context`.
+    pub(crate) fn mentions_async(&self) -> bool {
+        match self {
+            Type::Future(_) | Type::Stream(_) | Type::ErrorContext => true,
+            Type::List(l) => l.ty().mentions_async(),
+            Type::Option(o) => o.ty().mentions_async(),
+            Type::Map(m) => m.key().mentions_async() || m.value().mentions_async(),
+            Type::Record(r) => r.fields().any(|f| f.ty.mentions_async()),
+            Type::Tuple(t) => t.types().any(|t| t.mentions_async()),
+            Type::Variant(v) => v
+                .cases()
+                .any(|c| c.ty.as_ref().is_some_and(Type::mentions_async)),
+            Type::Result(r) => {
+                r.ok().is_some_and(|t| t.mentions_async())
+                    || r.err().is_some_and(|t| t.mentions_async())
+            }
+            _ => false,
+        }
+    }
+}
+
+/// The imported functions (`instance/name` inside imported instances)
+/// whose parameters mention `future`, `stream` or `error-context`: a host
+/// function cannot receive those through the C API.
+pub(crate) fn imports_with_async_params(ty: &Component, engine: &Engine) -> Option<String> {
+    fn search(
+        items: Vec<(String, ComponentItem)>,
+        engine: &Engine,
+        prefix: &str,
+    ) -> Option<String> {
+        for (name, item) in items {
+            match item {
+                ComponentItem::ComponentFunc(f) if f.params().any(|(_, t)| t.mentions_async()) => {
+                    return Some(format!("{prefix}{name}"))
+                }
+                ComponentItem::ComponentInstance(i) => {
+                    if let Some(found) = search(
+                        i.exports(engine).collect(),
+                        engine,
+                        &format!("{prefix}{name}/"),
+                    ) {
+                        return Some(found);
+                    }
+                }
+                _ => {}
+            }
+        }
+        None
+    }
+    search(ty.imports(engine).collect(), engine, "")
+}
+
 macro_rules! single {
     ($(#[doc = $doc:literal] $name:ident $variant:ident $method:ident)*) => {$(
         #[doc = $doc]
