@@ -916,3 +916,120 @@ fn functions_passing_futures_to_the_host_are_refused() {
         println!("{line}");
     }
 }
+
+#[test]
+fn a_host_function_calls_back_into_its_instance() {
+    // Wasmtime refuses re-entering an instance from its own import up to
+    // 48 ("cannot enter component instance") and allows it from 49 on;
+    // either way the nested call's outcome comes back, nothing crashes.
+    let engine = engine();
+    let component = Component::new(&engine, encode(VALUES)).unwrap();
+    let mut linker = Linker::<Option<wasmtime_dyn::component::Func>>::new(&engine);
+    linker
+        .root()
+        .func_new("transform", |mut store, _, params, results| {
+            let add = store.data().expect("set before the call");
+            let mut sum = [Val::Bool(false)];
+            add.call(&mut store, &[Val::U32(2), Val::U32(3)], &mut sum)?;
+            results[0] = Val::String(format!("{:?} {:?}", params[0], sum[0]));
+            Ok(())
+        })
+        .unwrap();
+    let mut store = Store::new(&engine, None);
+    let instance = linker.instantiate(&mut store, &component).unwrap();
+    let api = instance.get_export_index(&mut store, None, "api").unwrap();
+    let add = instance
+        .get_export_index(&mut store, Some(&api), "add")
+        .unwrap();
+    let add = instance.get_func(&mut store, &add).unwrap();
+    *store.data_mut() = Some(add);
+    let echo = instance.get_func(&mut store, "echo").unwrap();
+    let mut out = [Val::Bool(false)];
+    let outcome = echo.call(&mut store, &[Val::String("x".into())], &mut out);
+    println!(
+        "re-entering on {}: {outcome:?} {out:?}",
+        common::expected_version()
+    );
+    if common::expected_major() >= 49 {
+        outcome.unwrap();
+        assert_eq!(out[0], Val::String(r#"String("x") U32(5)"#.into()));
+    } else {
+        let err = outcome.unwrap_err();
+        assert!(
+            format!("{err:#}").contains("cannot enter component instance"),
+            "{err:#}"
+        );
+    }
+}
+
+#[test]
+fn core_module_imports_and_unknown_imports_as_traps() {
+    let engine = engine();
+    let component = Component::new(
+        &engine,
+        encode(
+            r#"(component
+                (import "helper" (core module $H (export "f" (func (result i32)))))
+                (core instance $h (instantiate $H))
+                (func (export "f") (result u32) (canon lift (core func $h "f"))))"#,
+        ),
+    )
+    .unwrap();
+    assert!(matches!(
+        component.component_type().get_import(&engine, "helper"),
+        Some(ComponentItem::Module)
+    ));
+    let module = wasmtime_dyn::Module::new(
+        &engine,
+        r#"(module (func (export "f") (result i32) i32.const 41))"#,
+    )
+    .unwrap();
+    let mut linker = Linker::<()>::new(&engine);
+    linker.root().module("helper", &module).unwrap();
+    let mut store = Store::new(&engine, ());
+    let instance = linker.instantiate(&mut store, &component).unwrap();
+    let f = instance
+        .get_typed_func::<(), (u32,)>(&mut store, "f")
+        .unwrap();
+    assert_eq!(f.call(&mut store, ()).unwrap(), (41,));
+    // A module of another engine is refused.
+    let other = engine_other();
+    let foreign = wasmtime_dyn::Module::new(&other, "(module)").unwrap();
+    let err = Linker::<()>::new(&engine)
+        .root()
+        .module("helper", &foreign)
+        .unwrap_err();
+    assert!(
+        matches!(err.downcast_ref(), Some(ErrorKind::WrongEngine(..))),
+        "{err:#}"
+    );
+
+    // `transform` left undefined traps when the guest calls it.
+    let component = Component::new(&engine, encode(VALUES)).unwrap();
+    let mut linker = Linker::<()>::new(&engine);
+    let mut store = Store::new(&engine, ());
+    assert!(linker.instantiate(&mut store, &component).is_err());
+    linker.define_unknown_imports_as_traps(&component).unwrap();
+    let instance = linker.instantiate(&mut store, &component).unwrap();
+    let echo = instance.get_func(&mut store, "echo").unwrap();
+    let err = echo
+        .call(
+            &mut store,
+            &[Val::String("x".into())],
+            &mut [Val::Bool(false)],
+        )
+        .unwrap_err();
+    println!("an unknown import called: {err:#}");
+    let add = instance.get_export_index(&mut store, None, "api").unwrap();
+    let add = instance
+        .get_export_index(&mut store, Some(&add), "add")
+        .unwrap();
+    let add = instance
+        .get_typed_func::<(u32, u32), (u32,)>(&mut store, &add)
+        .unwrap();
+    let _ = add; // the instance was poisoned by the trap on 45..48 and the store from 49
+}
+
+fn engine_other() -> Engine {
+    engine()
+}

@@ -143,6 +143,21 @@ impl Func {
         Ok(())
     }
 
+    /// Does nothing: calls clean up after themselves, as in the crate,
+    /// which deprecated it (the C API's `wasmtime_component_func_post_return`
+    /// is a no-op in every supported major).
+    ///
+    /// ```no_run
+    /// # let (f, mut store): (wasmtime_dyn::component::Func, wasmtime_dyn::Store<()>) = unimplemented!();
+    /// #[allow(deprecated)]
+    /// f.post_return(&mut store)?;
+    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// ```
+    #[deprecated(note = "no longer needs to be called; this function has no effect")]
+    pub fn post_return(&self, _store: impl AsContextMut) -> Result<()> {
+        Ok(())
+    }
+
     /// The function's type.
     ///
     /// ```no_run

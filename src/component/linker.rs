@@ -137,6 +137,7 @@ impl<T: 'static> Linker<T> {
             ptr,
             parents: Vec::new(),
             wasmtime: self.engine.wasmtime(),
+            engine: self.engine.clone(),
             _linker: PhantomData,
         }
     }
@@ -208,6 +209,37 @@ impl<T: 'static> Linker<T> {
         unsafe { crate::error::check(self.engine.wasmtime().core(), error) }?;
         self.has_wasi = true;
         Ok(self)
+    }
+
+    /// Defines every import of `component` this linker does not define
+    /// as a function that traps when called.
+    ///
+    /// ```no_run
+    /// # let (mut linker, component): (wasmtime_dyn::component::Linker<()>, wasmtime_dyn::component::Component) = unimplemented!();
+    /// linker.define_unknown_imports_as_traps(&component)?;
+    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Unsupported`]`(ComponentModel)` without the component
+    /// model; [`ErrorKind::WrongEngine`] for a component of another
+    /// engine; Wasmtime's error for an import it cannot stand in for.
+    pub fn define_unknown_imports_as_traps(&mut self, component: &Component) -> Result<()> {
+        let model = self.model()?;
+        if !Engine::same(component.engine(), &self.engine) {
+            return Err(ErrorKind::WrongEngine("the component", "the linker").into());
+        }
+        // SAFETY: a live linker (not borrowed by a linker instance) and
+        // component of one engine.
+        let error = unsafe {
+            (model.wasmtime_component_linker_define_unknown_imports_as_traps)(
+                self.ptr,
+                component.ptr,
+            )
+        };
+        // SAFETY: the error, if any, is fresh and owned.
+        unsafe { crate::error::check(self.engine.wasmtime().core(), error) }
     }
 
     /// Instantiates `component` in `store` with this linker's
@@ -296,6 +328,7 @@ pub struct LinkerInstance<'a, T> {
     /// [`LinkerInstance::into_instance`], freed after it.
     parents: Vec<*mut wasmtime_component_linker_instance_t>,
     wasmtime: &'static Wasmtime,
+    engine: Engine,
     _linker: PhantomData<&'a mut Linker<T>>,
 }
 
@@ -348,6 +381,7 @@ impl<'a, T: 'static> LinkerInstance<'a, T> {
             ptr,
             parents: Vec::new(),
             wasmtime: self.wasmtime,
+            engine: self.engine.clone(),
             _linker: PhantomData,
         })
     }
@@ -368,6 +402,7 @@ impl<'a, T: 'static> LinkerInstance<'a, T> {
             ptr,
             parents,
             wasmtime: self.wasmtime,
+            engine: self.engine.clone(),
             _linker: PhantomData,
         })
     }
@@ -389,6 +424,40 @@ impl<'a, T: 'static> LinkerInstance<'a, T> {
         unsafe { crate::error::check(self.wasmtime.core(), error) }
             .map_err(|e| e.context(format!("defining instance `{name}`")))?;
         Ok(out)
+    }
+
+    /// Defines the core module `name`, for a component that imports a
+    /// core module.
+    ///
+    /// ```no_run
+    /// # let (mut linker, module): (wasmtime_dyn::component::Linker<()>, wasmtime_dyn::Module) = unimplemented!();
+    /// linker.root().module("helper", &module)?;
+    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Unsupported`]`(ComponentModel)` without the component
+    /// model; [`ErrorKind::WrongEngine`] for a module of another engine;
+    /// Wasmtime's error for a name defined twice.
+    pub fn module(&mut self, name: &str, module: &crate::Module) -> Result<()> {
+        let model = self.model()?;
+        if !Engine::same(module.engine(), &self.engine) {
+            return Err(ErrorKind::WrongEngine("the module", "the linker").into());
+        }
+        // SAFETY: a live linker instance and module of one engine; `name`
+        // readable (UTF-8: a `str`); the library keeps its own reference.
+        let error = unsafe {
+            (model.wasmtime_component_linker_instance_add_module)(
+                self.ptr,
+                name.as_ptr().cast(),
+                name.len(),
+                module.ptr,
+            )
+        };
+        // SAFETY: the error, if any, is fresh and owned.
+        unsafe { crate::error::check(self.wasmtime.core(), error) }
+            .map_err(|e| e.context(format!("defining module `{name}`")))
     }
 
     /// Defines the function `name` with a closure over dynamic values, as

@@ -445,6 +445,19 @@ where
         Results::from_val(Val::Tuple(results))
     }
 
+    /// Does nothing, as [`Func::post_return`].
+    ///
+    /// ```no_run
+    /// # let (f, mut store): (wasmtime_dyn::component::TypedFunc<(), ()>, wasmtime_dyn::Store<()>) = unimplemented!();
+    /// #[allow(deprecated)]
+    /// f.post_return(&mut store)?;
+    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// ```
+    #[deprecated(note = "no longer needs to be called; this function has no effect")]
+    pub fn post_return(&self, _store: impl AsContextMut) -> Result<()> {
+        Ok(())
+    }
+
     /// The untyped function.
     ///
     /// ```no_run

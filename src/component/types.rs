@@ -1061,6 +1061,30 @@ impl Component {
         self.0.items(engine, Side::Imports).into_iter()
     }
 
+    /// The import `name`, if any.
+    ///
+    /// ```no_run
+    /// # let c: wasmtime_dyn::component::Component = unimplemented!();
+    /// let log = c.component_type().get_import(c.engine(), "log");
+    /// ```
+    pub fn get_import(&self, engine: &Engine, name: &str) -> Option<ComponentItem> {
+        self.imports(engine)
+            .find(|(n, _)| n == name)
+            .map(|(_, i)| i)
+    }
+
+    /// The export `name`, if any.
+    ///
+    /// ```no_run
+    /// # let c: wasmtime_dyn::component::Component = unimplemented!();
+    /// assert!(c.component_type().get_export(c.engine(), "run").is_some());
+    /// ```
+    pub fn get_export(&self, engine: &Engine, name: &str) -> Option<ComponentItem> {
+        self.exports(engine)
+            .find(|(n, _)| n == name)
+            .map(|(_, i)| i)
+    }
+
     /// The exports: names and items.
     ///
     /// ```no_run
@@ -1097,6 +1121,18 @@ impl fmt::Debug for Component {
 pub struct ComponentInstance(Owned);
 
 impl ComponentInstance {
+    /// The export `name`, if any.
+    ///
+    /// ```no_run
+    /// # let (i, e): (wasmtime_dyn::component::types::ComponentInstance, wasmtime_dyn::Engine) = unimplemented!();
+    /// let run = i.get_export(&e, "run");
+    /// ```
+    pub fn get_export(&self, engine: &Engine, name: &str) -> Option<ComponentItem> {
+        self.exports(engine)
+            .find(|(n, _)| n == name)
+            .map(|(_, i)| i)
+    }
+
     /// The exports: names and items.
     ///
     /// ```no_run
