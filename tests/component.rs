@@ -336,10 +336,19 @@ fn exports_inside_an_exported_instance() {
     );
     assert!(instance.get_func(&mut store, "nope").is_none());
     assert!(component.get_export_index(Some(&api), "nope").is_none());
+    // A function's index as the parent of a lookup finds nothing.
+    let echo = component.get_export_index(None, "echo").unwrap();
+    assert!(component.get_export_index(Some(&echo), "add").is_none());
+    assert!(instance
+        .get_export_index(&mut store, Some(&echo), "add")
+        .is_none());
     // An index of another component (the same bytes compiled again) is
     // refused by Wasmtime, not misread.
     let (mut other_store, other) = instantiate(&engine);
     assert!(other.get_func(&mut other_store, &add).is_none());
+    assert!(other
+        .get_export_index(&mut other_store, Some(&api), "add")
+        .is_none());
 }
 
 #[test]
