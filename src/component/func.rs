@@ -1,5 +1,6 @@
 //! [`Func`]: a component function exported by an [`Instance`](super::Instance).
 
+use super::resource::{check_resources, retire_moved};
 use super::types::{ComponentFunc, Type};
 use super::val::{OwnedVals, Val, ValFns};
 use crate::error::{Error, ErrorKind, Result};
@@ -112,6 +113,15 @@ impl Func {
         let fns = ValFns {
             core: wasmtime.core(),
             model: model_of(wasmtime)?,
+            store: cx.id(),
+        };
+        // Resources are checked before anything is built: of this store,
+        // and not dropped or moved into the guest already. Those passed
+        // as `own` move into the guest with the call.
+        let param_types = if check_resources(params, fns.store)? {
+            Some(self.ty(&cx).params().map(|(_, t)| t).collect::<Vec<_>>())
+        } else {
+            None
         };
         let args = OwnedVals::lower(fns, params);
         // Result slots always hold a value: the C API drops a slot's old
@@ -131,6 +141,9 @@ impl Func {
             )
         };
         drop(args);
+        if let Some(types) = &param_types {
+            retire_moved(params, types);
+        }
         if !error.is_null() {
             // SAFETY: a fresh, owned error of this store's library.
             let err = unsafe { crate::func::call_failed(&mut cx, error, std::ptr::null_mut()) };

@@ -4,7 +4,8 @@
 use super::compiled::Component;
 use super::func::{model_of, with_trap};
 use super::instance::Instance;
-use super::types::ComponentFunc;
+use super::resource::{check_resources, retire_moved};
+use super::types::{ComponentFunc, Type};
 use super::val::{Val, ValFns};
 use crate::capability::Capability;
 use crate::engine::Engine;
@@ -606,6 +607,8 @@ unsafe extern "C" fn trampoline<T>(
     let fns = ValFns {
         core,
         model: state.model,
+        // SAFETY: the store is live during the host call.
+        store: unsafe { (*inner).id },
     };
     // Everything that runs Rust code is inside `catch_unwind`, the
     // error's `Display` included.
@@ -619,13 +622,20 @@ unsafe extern "C" fn trampoline<T>(
                     .collect::<Result<Vec<_>>>()?;
                 let mut outs = vec![Val::Bool(false); nresults];
                 let cx = StoreContextMut::from_inner(inner);
+                let result_types: Vec<Type> = ty.results().collect();
                 (state.func)(cx, ty, &params, &mut outs)?;
+                // Resources returned move into the guest: checked first,
+                // retired once written.
+                let moves = check_resources(&outs, fns.store)?;
                 for (i, v) in outs.iter().enumerate() {
                     let slot = results.add(i);
                     // Whatever the slot held is freed after it is replaced.
                     let mut old = slot.read();
                     fns.lower(v, slot);
                     fns.delete(&mut old);
+                }
+                if moves {
+                    retire_moved(&outs, &result_types);
                 }
                 Ok(())
             }

@@ -420,6 +420,16 @@ unsafe impl Send for ResourceType {}
 // SAFETY: as above; only read.
 unsafe impl Sync for ResourceType {}
 
+impl ResourceType {
+    /// Takes an owned handle.
+    pub(crate) fn from_raw(
+        model: &'static ComponentModel,
+        ptr: *mut wasmtime_component_resource_type_t,
+    ) -> ResourceType {
+        ResourceType { ptr, model }
+    }
+}
+
 impl Clone for ResourceType {
     fn clone(&self) -> Self {
         ResourceType {

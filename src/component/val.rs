@@ -10,6 +10,7 @@
 //! into a C value, so a `#[global_allocator]` of the program cannot be
 //! asked to free the library's memory or the reverse.
 
+use super::resource::ResourceAny;
 use crate::error::{ErrorKind, Result};
 use crate::sys::tables::{ComponentModel, Core};
 use crate::sys::types::*;
@@ -19,9 +20,9 @@ use crate::sys::types::*;
 /// takes and returns and what host functions defined with
 /// [`LinkerInstance::func_new`](super::LinkerInstance::func_new) see.
 ///
-/// Resources, futures, streams and error contexts are not values here yet:
-/// a function whose parameters or results hold one fails with
-/// [`ErrorKind::TypeMismatch`] naming it.
+/// Futures, streams and error contexts are not values here yet: the C
+/// API cannot pass them to the host (see [`Func::call`](super::Func::call)).
+/// Resources are owned handles ([`ResourceAny`]).
 ///
 /// ```
 /// use wasmtime_dyn::component::Val;
@@ -78,6 +79,8 @@ pub enum Val {
     Result(Result<Option<Box<Val>>, Option<Box<Val>>>),
     /// `flags`: the names of the flags that are set.
     Flags(Vec<String>),
+    /// `own<R>` (or, passed to the guest, `borrow<R>`): a resource.
+    Resource(ResourceAny),
 }
 
 /// `WASMTIME_COMPONENT_*` value kinds, as `u8`.
@@ -123,6 +126,9 @@ pub(crate) fn placeholder() -> wasmtime_component_val_t {
 pub(crate) struct ValFns {
     pub(crate) core: &'static Core,
     pub(crate) model: &'static ComponentModel,
+    /// The id of the store the values belong to (resources read are
+    /// stamped with it).
+    pub(crate) store: u64,
 }
 
 /// C values this crate owns, freed with `wasmtime_component_val_delete`
@@ -358,6 +364,19 @@ impl ValFns {
                 };
                 (kind::MAP, U { map })
             }
+            Val::Resource(r) => match r.usable_in(self.store) {
+                Ok(raw) => {
+                    // SAFETY: a live handle box of this library and store;
+                    // the clone is owned by the value.
+                    let resource =
+                        unsafe { (self.model.wasmtime_component_resource_any_clone)(raw) };
+                    (kind::RESOURCE, U { resource })
+                }
+                // Callers check resources first (`check_resources`); were
+                // one missed, a `bool` goes instead, which Wasmtime's type
+                // check refuses, rather than a handle naming something else.
+                Err(_) => (kind::BOOL, U { boolean: false }),
+            },
             Val::Option(v) => (
                 kind::OPTION,
                 U {
@@ -455,10 +474,10 @@ impl ValFns {
                     })
                 }
                 kind::RESOURCE => {
-                    return Err(ErrorKind::TypeMismatch(
-                        "resources are not supported by wasmtime_dyn::component::Val yet".into(),
-                    )
-                    .into())
+                    if of.resource.is_null() {
+                        return Err(mismatch("a null resource"));
+                    }
+                    Val::Resource(ResourceAny::from_c(self.model, self.store, of.resource)?)
                 }
                 other => return Err(mismatch(&format!("a value of unknown kind {other}"))),
             })
