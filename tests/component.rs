@@ -11,11 +11,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use wasmtime_dyn::component::types::{ComponentItem, Type};
 use wasmtime_dyn::component::{Component, Linker, Val};
-use wasmtime_dyn::wasi::WasiConfig;
 use wasmtime_dyn::{Capability, Engine, ErrorKind, Store, Trap};
 
 const VALUES: &str = include_str!("fixtures/component/values.wat");
-const WASI_ARGS: &str = include_str!("fixtures/component/wasi_args.wat");
 
 fn encode(wat: &str) -> Vec<u8> {
     let buf = wast::parser::ParseBuffer::new(wat).expect("lexing the component text");
@@ -522,32 +520,6 @@ fn a_function_of_another_store_is_refused() {
 }
 
 #[test]
-fn wasi_without_a_context_is_refused() {
-    isolate("wasi_without_a_context_is_refused", || {
-        let engine = engine();
-        let component = Component::new(&engine, encode(WASI_ARGS)).unwrap();
-        let mut linker = Linker::<()>::new(&engine);
-        linker.define_wasi().unwrap();
-        let mut store = Store::new(&engine, ());
-        let err = linker.instantiate(&mut store, &component).unwrap_err();
-        assert!(
-            matches!(err.downcast_ref(), Some(ErrorKind::Invalid(_))),
-            "{err:#}"
-        );
-        assert!(err.to_string().contains("wasi:cli/environment"), "{err}");
-        // With a context it runs: three arguments.
-        store
-            .set_wasi(WasiConfig::new().args(["app", "a", "b"]))
-            .unwrap();
-        let instance = linker.instantiate(&mut store, &component).unwrap();
-        let count = instance.get_func(&mut store, "count").unwrap();
-        let mut out = [Val::Bool(false)];
-        count.call(&mut store, &[], &mut out).unwrap();
-        assert_eq!(out[0], Val::U32(3));
-    });
-}
-
-#[test]
 fn host_functions_are_freed_with_their_linker() {
     let engine = engine();
     let drops = Arc::new(AtomicUsize::new(0));
@@ -871,62 +843,6 @@ fn calls_do_not_leak() {
 }
 
 #[test]
-fn functions_passing_futures_to_the_host_are_refused() {
-    let outcome = isolate("functions_passing_futures_to_the_host_are_refused", || {
-        let engine = engine();
-        let bytes = encode(include_str!("fixtures/component/futures.wat"));
-        let component = match Component::new(&engine, &bytes) {
-            Ok(c) => c,
-            Err(err) => {
-                // A library without the async proposal refuses the types.
-                println!("refused by validation: {err:#}");
-                return;
-            }
-        };
-        let mut linker = Linker::<()>::new(&engine);
-        linker.root().func_new("sink", |_, _, _, _| Ok(())).unwrap();
-        let mut store = Store::new(&engine, ());
-        let err = linker.instantiate(&mut store, &component).unwrap_err();
-        assert!(
-            matches!(err.downcast_ref(), Some(ErrorKind::Invalid(_))),
-            "{err:#}"
-        );
-        assert!(err.to_string().contains("`sink`"), "{err}");
-        // Without the import, the exports: `make` returns a future (made
-        // with `future.new`), which the C API would abort on.
-        let component = Component::new(
-            &engine,
-            encode(include_str!("fixtures/component/futures_exports.wat")),
-        )
-        .unwrap();
-        let instance = Linker::<()>::new(&engine)
-            .instantiate(&mut store, &component)
-            .unwrap();
-        let make = instance.get_func(&mut store, "make").unwrap();
-        let err = make
-            .call(&mut store, &[], &mut [Val::Bool(false)])
-            .unwrap_err();
-        assert!(
-            matches!(err.downcast_ref(), Some(ErrorKind::Invalid(_))),
-            "{err:#}"
-        );
-        // A future parameter cannot be built from a `Val`: Wasmtime's
-        // type check refuses what is passed.
-        let take = instance.get_func(&mut store, "take").unwrap();
-        assert!(take.call(&mut store, &[Val::U32(0)], &mut []).is_err());
-        println!("future-typed functions refused");
-    });
-    if let Some(outcome) = outcome {
-        let text = outcome.text();
-        let line = text
-            .lines()
-            .find(|l| l.contains("refused"))
-            .unwrap_or("(no report)");
-        println!("{line}");
-    }
-}
-
-#[test]
 fn a_host_function_calls_back_into_its_instance() {
     // Wasmtime refuses re-entering an instance from its own import up to
     // 48 ("cannot enter component instance") and allows it from 49 on;
@@ -1041,172 +957,4 @@ fn core_module_imports_and_unknown_imports_as_traps() {
 
 fn engine_other() -> Engine {
     engine()
-}
-
-const RESOURCES: &str = include_str!("fixtures/component/resources.wat");
-
-fn resources(engine: &Engine) -> (Store<()>, wasmtime_dyn::component::Instance) {
-    let component = Component::new(engine, encode(RESOURCES)).expect("the resources component");
-    let mut store = Store::new(engine, ());
-    let instance = Linker::new(engine)
-        .instantiate(&mut store, &component)
-        .unwrap();
-    (store, instance)
-}
-
-#[test]
-fn guest_resources_round_trip() {
-    use wasmtime_dyn::component::ResourceAny;
-    let engine = engine();
-    let (mut store, instance) = resources(&engine);
-    let make = instance
-        .get_typed_func::<(u32,), (ResourceAny,)>(&mut store, "make")
-        .unwrap();
-    let read = instance
-        .get_typed_func::<(ResourceAny,), (u32,)>(&mut store, "read")
-        .unwrap();
-    let consume = instance
-        .get_typed_func::<(ResourceAny,), (u32,)>(&mut store, "consume")
-        .unwrap();
-    let (a,) = make.call(&mut store, (5,)).unwrap();
-    assert!(a.owned());
-    // Lent as a borrow: still ours afterwards.
-    assert_eq!(read.call(&mut store, (a.clone(),)).unwrap(), (5,));
-    assert_eq!(read.call(&mut store, (a.clone(),)).unwrap(), (5,));
-    // Moved into the guest as an own: every clone is spent.
-    let a2 = a.clone();
-    assert_eq!(a, a2);
-    assert_eq!(consume.call(&mut store, (a.clone(),)).unwrap(), (5,));
-    let err = read.call(&mut store, (a2.clone(),)).unwrap_err();
-    assert!(
-        matches!(err.downcast_ref(), Some(ErrorKind::Invalid(_))),
-        "{err:#}"
-    );
-    let err = a2.resource_drop(&mut store).unwrap_err();
-    assert!(
-        matches!(err.downcast_ref(), Some(ErrorKind::Invalid(_))),
-        "{err:#}"
-    );
-    // Dropped by the host: clones refuse.
-    let (b,) = make.call(&mut store, (7,)).unwrap();
-    let b2 = b.clone();
-    b.resource_drop(&mut store).unwrap();
-    assert!(read.call(&mut store, (b2.clone(),)).is_err());
-    assert!(b2.resource_drop(&mut store).is_err());
-    // Through dynamic values, inside a tuple.
-    let pair = instance.get_func(&mut store, "pair").unwrap();
-    let mut out = [Val::Bool(false)];
-    pair.call(&mut store, &[Val::U32(10)], &mut out).unwrap();
-    let Val::Tuple(items) = &out[0] else {
-        panic!("{out:?}")
-    };
-    let [Val::Resource(x), Val::Resource(y)] = &items[..] else {
-        panic!("{items:?}")
-    };
-    assert_eq!(read.call(&mut store, (x.clone(),)).unwrap(), (10,));
-    assert_eq!(read.call(&mut store, (y.clone(),)).unwrap(), (11,));
-    assert_eq!(x.ty(), y.ty());
-    let r_ty = match instance
-        .get_func(&mut store, "make")
-        .unwrap()
-        .results(&store)[0]
-        .clone()
-    {
-        Type::Own(t) => t,
-        other => panic!("{other:?}"),
-    };
-    assert_eq!(x.ty(), r_ty);
-}
-
-#[test]
-fn a_spent_handle_never_names_the_resource_that_reused_its_index() {
-    use wasmtime_dyn::component::ResourceAny;
-    let engine = engine();
-    let (mut store, instance) = resources(&engine);
-    let make = instance
-        .get_typed_func::<(u32,), (ResourceAny,)>(&mut store, "make")
-        .unwrap();
-    let read = instance
-        .get_typed_func::<(ResourceAny,), (u32,)>(&mut store, "read")
-        .unwrap();
-    let (a,) = make.call(&mut store, (1,)).unwrap();
-    let stale = a.clone();
-    a.resource_drop(&mut store).unwrap();
-    // The host table's freed index is taken by the next resource...
-    let (b,) = make.call(&mut store, (2,)).unwrap();
-    // ...which the C API would read through the stale handle (Wasmtime's
-    // `ResourceAny` is an index with no liveness); here it is refused.
-    assert!(read.call(&mut store, (stale.clone(),)).is_err());
-    assert_eq!(read.call(&mut store, (b.clone(),)).unwrap(), (2,));
-    assert!(stale.resource_drop(&mut store).is_err());
-    assert_eq!(read.call(&mut store, (b.clone(),)).unwrap(), (2,));
-}
-
-#[test]
-fn a_resource_of_another_store_is_refused() {
-    use wasmtime_dyn::component::ResourceAny;
-    let engine = engine();
-    let (mut a, instance_a) = resources(&engine);
-    let (mut b, instance_b) = resources(&engine);
-    let make_a = instance_a
-        .get_typed_func::<(u32,), (ResourceAny,)>(&mut a, "make")
-        .unwrap();
-    let make_b = instance_b
-        .get_typed_func::<(u32,), (ResourceAny,)>(&mut b, "make")
-        .unwrap();
-    let read_b = instance_b
-        .get_typed_func::<(ResourceAny,), (u32,)>(&mut b, "read")
-        .unwrap();
-    let (ra,) = make_a.call(&mut a, (100,)).unwrap();
-    let (rb,) = make_b.call(&mut b, (200,)).unwrap();
-    // The C API would read b's resource at a's index (both 1): 200.
-    let err = read_b.call(&mut b, (ra.clone(),)).unwrap_err();
-    assert!(
-        matches!(err.downcast_ref(), Some(ErrorKind::WrongStore(_))),
-        "{err:#}"
-    );
-    let err = ra.clone().resource_drop(&mut b).unwrap_err();
-    assert!(
-        matches!(err.downcast_ref(), Some(ErrorKind::WrongStore(_))),
-        "{err:#}"
-    );
-    assert_eq!(read_b.call(&mut b, (rb.clone(),)).unwrap(), (200,));
-    ra.resource_drop(&mut a).unwrap();
-    rb.resource_drop(&mut b).unwrap();
-}
-
-#[test]
-fn resources_do_not_leak() {
-    let outcome = isolate("resources_do_not_leak", || {
-        use wasmtime_dyn::component::ResourceAny;
-        let engine = engine();
-        let (mut store, instance) = resources(&engine);
-        let make = instance
-            .get_typed_func::<(u32,), (ResourceAny,)>(&mut store, "make")
-            .unwrap();
-        let mut run = |n: u32| {
-            for i in 0..n {
-                let (r,) = make.call(&mut store, (i,)).unwrap();
-                r.resource_drop(&mut store).unwrap();
-            }
-        };
-        run(20_000);
-        let before = rss_bytes();
-        let started = std::time::Instant::now();
-        run(1_000_000);
-        let grown = rss_bytes().saturating_sub(before);
-        println!(
-            "1 000 000 resources made and dropped in {:?}: resident memory {} KiB before, \
-             grew by {} KiB",
-            started.elapsed(),
-            before >> 10,
-            grown >> 10
-        );
-        assert!(grown < 8 << 20, "grew by {grown} bytes");
-    });
-    if let Some(outcome) = outcome {
-        let text = outcome.text();
-        let line = text.lines().find(|l| l.contains("dropped in"));
-        println!("{}", line.unwrap_or("(the child printed no figures)"));
-    }
 }
