@@ -4,7 +4,7 @@
 use super::compiled::Component;
 use super::func::{model_of, with_trap};
 use super::instance::Instance;
-use super::resource::{check_resources, retire_moved};
+use super::resource::{check_resources, retire_moved, BorrowScope};
 use super::types::{ComponentFunc, Type};
 use super::val::{Val, ValFns};
 use crate::capability::Capability;
@@ -427,6 +427,68 @@ impl<'a, T: 'static> LinkerInstance<'a, T> {
         Ok(out)
     }
 
+    /// Defines the resource type `name` as `ty` (a host type:
+    /// [`ResourceType::host`](super::ResourceType::host)), with the
+    /// destructor run with the resource's `rep` when the guest or the host
+    /// drops an owned one, as the crate's `resource`.
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::component::ResourceType;
+    /// struct Counter;
+    /// # let mut linker: wasmtime_dyn::component::Linker<Vec<u32>> = unimplemented!();
+    /// linker.root().resource("counter", ResourceType::host::<Counter>(), |mut store, rep| {
+    ///     store.data_mut().push(rep);
+    ///     Ok(())
+    /// })?;
+    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Unsupported`]`(ComponentModel)` without the component
+    /// model; [`ErrorKind::WrongLibrary`] for a type another library
+    /// reported; Wasmtime's error for a name defined twice.
+    pub fn resource(
+        &mut self,
+        name: &str,
+        ty: super::ResourceType,
+        dtor: impl Fn(StoreContextMut<'_, T>, u32) -> Result<()> + Send + Sync + 'static,
+    ) -> Result<()> {
+        let model = self.model()?;
+        let ptr = self.ptr;
+        let state = Box::into_raw(Box::new(DtorState::<T> {
+            wasmtime: self.wasmtime,
+            dtor: Box::new(dtor),
+        }));
+        let error = ty.with_c(model, |c_ty| {
+            // SAFETY: a live linker instance and type of this library (the
+            // type is borrowed for the call); `name` readable (UTF-8: a
+            // `str`); the environment is owned by the definition and freed
+            // by `finalize_dtor` (also when the definition fails).
+            unsafe {
+                (model.wasmtime_component_linker_instance_add_resource)(
+                    ptr,
+                    name.as_ptr().cast(),
+                    name.len(),
+                    c_ty,
+                    Some(dtor_trampoline::<T>),
+                    state.cast(),
+                    Some(finalize_dtor::<T>),
+                )
+            }
+        });
+        let Some(error) = error else {
+            // SAFETY: never handed to the library: freed here, once.
+            drop(unsafe { Box::from_raw(state) });
+            return Err(ErrorKind::WrongLibrary("the resource type").into());
+        };
+        // SAFETY: the error, if any, is fresh and owned.
+        let result = unsafe { crate::error::check(self.wasmtime.core(), error) }
+            .map_err(|e| e.context(format!("defining resource `{name}`")));
+        crate::panics::resume_finalizer_panic();
+        result
+    }
+
     /// Defines the core module `name`, for a component that imports a
     /// core module.
     ///
@@ -614,6 +676,8 @@ unsafe extern "C" fn trampoline<T>(
     // error's `Display` included.
     let outcome = catch_unwind(AssertUnwindSafe(|| -> Option<HostError> {
         let run = || -> Result<()> {
+            // Borrowed resources given to this call are refused after it.
+            let _borrows = BorrowScope::enter();
             // SAFETY: the contract: live type, arguments and slots.
             unsafe {
                 let ty = ComponentFunc::from_c(state.model, ty);
@@ -642,6 +706,22 @@ unsafe extern "C" fn trampoline<T>(
         };
         run().err().map(HostError::new)
     }));
+    // SAFETY: the store is the host call's (contract).
+    unsafe { finish_host_call(core, inner, outcome) }
+}
+
+/// What a host callback returns to the C API: null, or an error carrying
+/// the host's error's message (the error itself kept in the store for
+/// the caller of the wasm call) or saying a panic is resumed there.
+///
+/// # Safety
+///
+/// `inner` is the store of the host call, which has exclusive access to it.
+unsafe fn finish_host_call<T>(
+    core: &crate::sys::tables::Core,
+    inner: *mut StoreInner<T>,
+    outcome: std::thread::Result<Option<HostError>>,
+) -> *mut wasmtime_error_t {
     match outcome {
         Ok(None) => std::ptr::null_mut(),
         Ok(Some(host)) => {
@@ -659,4 +739,44 @@ unsafe extern "C" fn trampoline<T>(
             )
         }
     }
+}
+
+/// A host resource's destructor's environment.
+struct DtorState<T> {
+    wasmtime: &'static Wasmtime,
+    dtor: Box<HostDtor<T>>,
+}
+
+type HostDtor<T> = dyn Fn(StoreContextMut<'_, T>, u32) -> Result<()> + Send + Sync;
+
+unsafe extern "C" fn finalize_dtor<T>(env: *mut c_void) {
+    // SAFETY: `env` is the `DtorState<T>` boxed by `resource`; the library
+    // finalizes it once.
+    let state = unsafe { Box::from_raw(env.cast::<DtorState<T>>()) };
+    crate::panics::in_finalizer(move || drop(state));
+}
+
+/// The destructor callback of every host resource type.
+///
+/// # Safety
+///
+/// Called by the library with `env` a live `DtorState<T>` and `ctx` the
+/// context of a store of data type `T`.
+unsafe extern "C" fn dtor_trampoline<T>(
+    env: *mut c_void,
+    ctx: *mut wasmtime_context_t,
+    rep: u32,
+) -> *mut wasmtime_error_t {
+    // SAFETY: the contract.
+    let state = unsafe { &*env.cast::<DtorState<T>>() };
+    let core = state.wasmtime.core();
+    // SAFETY: the store's data pointer is its `StoreInner<T>`.
+    let inner = unsafe { (core.wasmtime_context_get_data)(ctx) }.cast::<StoreInner<T>>();
+    let outcome = catch_unwind(AssertUnwindSafe(|| {
+        // SAFETY: the store is live and exclusively the destructor's.
+        let cx = unsafe { StoreContextMut::from_inner(inner) };
+        (state.dtor)(cx, rep).err().map(HostError::new)
+    }));
+    // SAFETY: as above.
+    unsafe { finish_host_call(core, inner, outcome) }
 }

@@ -43,7 +43,7 @@ pub use compiled::{Component, ComponentExportIndex};
 pub use func::Func;
 pub use instance::{ExportLookup, Instance};
 pub use linker::{Linker, LinkerInstance};
-pub use resource::ResourceAny;
+pub use resource::{Resource, ResourceAny};
 pub use typed::{ComponentNamedList, ComponentType, Lift, Lower, TypedFunc};
 pub use types::{ResourceType, Type};
 pub use val::Val;

@@ -30,9 +30,9 @@ use std::sync::Arc;
 /// Unlike the crate's, it is not `Copy`: its clones share one liveness,
 /// so once the resource is dropped or moved into the guest (passed where
 /// an `own<R>` is expected), every clone refuses to be used instead of
-/// naming another resource that took its place. Borrowed handles
-/// (`borrow<R>` parameters of host functions, for resources the host
-/// defines) are not supported yet.
+/// naming another resource that took its place. A borrowed handle (a
+/// `borrow<R>` parameter of a host function) is valid until that host
+/// function returns, and refused after.
 ///
 /// ```no_run
 /// use wasmtime_dyn::component::{Instance, ResourceAny, Val};
@@ -105,19 +105,105 @@ impl ResourceAny {
         store: u64,
         raw: *const wasmtime_component_resource_any_t,
     ) -> Result<ResourceAny> {
+        let live = Arc::new(AtomicBool::new(true));
         // SAFETY: live (contract).
         if !unsafe { (model.wasmtime_component_resource_any_owned)(raw) } {
-            return Err(ErrorKind::TypeMismatch(
-                "borrowed resources are not supported by wasmtime_dyn::component yet".into(),
-            )
-            .into());
+            // A borrow lives as long as the host call it was lent to.
+            let registered = BORROWS
+                .try_with(|scopes| match scopes.borrow_mut().last_mut() {
+                    Some(scope) => {
+                        scope.push(live.clone());
+                        true
+                    }
+                    None => false,
+                })
+                .unwrap_or(false);
+            if !registered {
+                return Err(ErrorKind::TypeMismatch(
+                    "a borrowed resource outside of a host function's call".into(),
+                )
+                .into());
+            }
         }
         Ok(ResourceAny {
             // SAFETY: live (contract); the clone is owned by the value.
             raw: unsafe { (model.wasmtime_component_resource_any_clone)(raw) },
             model,
             store,
+            live,
+        })
+    }
+
+    /// Takes an owned box of the library.
+    fn from_owned_box(
+        model: &'static ComponentModel,
+        store: u64,
+        raw: *mut wasmtime_component_resource_any_t,
+    ) -> ResourceAny {
+        ResourceAny {
+            raw,
+            model,
+            store,
             live: Arc::new(AtomicBool::new(true)),
+        }
+    }
+
+    /// The host's resource of type `T` this handle names, as the crate's
+    /// `try_into_resource`: an owned handle moves out of the store's table
+    /// into the returned [`Resource`] (every clone of it is spent), a
+    /// borrowed one gives a borrowed `Resource`.
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::component::{Resource, ResourceAny};
+    /// struct Counter;
+    /// # let (r, mut store): (ResourceAny, wasmtime_dyn::Store<()>) = unimplemented!();
+    /// let counter: Resource<Counter> = r.try_into_resource(&mut store)?;
+    /// println!("counter #{}", counter.rep());
+    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As for [`ResourceAny::resource_drop`]; [`ErrorKind::TypeMismatch`]
+    /// when the resource is not the host's `T`.
+    pub fn try_into_resource<T: 'static>(
+        self,
+        mut store: impl AsContextMut,
+    ) -> Result<Resource<T>> {
+        let mut cx = store.as_context_mut();
+        let raw = self.usable_in(cx.id())?;
+        if self.ty() != ResourceType::host::<T>() {
+            return Err(ErrorKind::TypeMismatch(format!(
+                "the resource is not a host resource of type `{}`",
+                std::any::type_name::<T>()
+            ))
+            .into());
+        }
+        let owned = self.owned();
+        let mut host = std::ptr::null_mut();
+        // SAFETY: a live handle of this store (checked); `host` is written
+        // on success and owned here.
+        let error = unsafe {
+            (self.model.wasmtime_component_resource_any_to_host)(cx.context(), raw, &mut host)
+        };
+        if owned {
+            self.retire();
+        }
+        if !error.is_null() {
+            // SAFETY: a fresh, owned error of this store's library.
+            return Err(unsafe { crate::func::call_failed(&mut cx, error, std::ptr::null_mut()) });
+        }
+        // SAFETY: a live host handle, read then freed once.
+        let (rep, owned) = unsafe {
+            let rep = (self.model.wasmtime_component_resource_host_rep)(host);
+            let owned = (self.model.wasmtime_component_resource_host_owned)(host);
+            (self.model.wasmtime_component_resource_host_delete)(host);
+            (rep, owned)
+        };
+        Ok(Resource {
+            rep,
+            owned,
+            _type: std::marker::PhantomData,
         })
     }
 
@@ -196,6 +282,166 @@ impl ResourceAny {
         Err(with_trap(unsafe {
             crate::func::call_failed(&mut cx, error, std::ptr::null_mut())
         }))
+    }
+}
+
+thread_local! {
+    /// The liveness flags of the borrowed handles given to each host call
+    /// in progress on this thread, innermost last.
+    static BORROWS: std::cell::RefCell<Vec<Vec<Arc<AtomicBool>>>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// A host call in progress: the borrowed handles it receives are valid
+/// until it ends (also by a panic), then refused.
+pub(crate) struct BorrowScope(());
+
+impl BorrowScope {
+    pub(crate) fn enter() -> BorrowScope {
+        let _ = BORROWS.try_with(|scopes| scopes.borrow_mut().push(Vec::new()));
+        BorrowScope(())
+    }
+}
+
+impl Drop for BorrowScope {
+    fn drop(&mut self) {
+        let lent = BORROWS
+            .try_with(|scopes| scopes.borrow_mut().pop())
+            .ok()
+            .flatten();
+        for live in lent.into_iter().flatten() {
+            live.store(false, Ordering::Release);
+        }
+    }
+}
+
+/// A resource the host defines, of Rust type `T` (named with
+/// [`ResourceType::host`]), as the crate's
+/// `wasmtime::component::Resource`: a number (`rep`) the host gives the
+/// guest, owned or borrowed.
+///
+/// ```no_run
+/// use wasmtime_dyn::component::{Resource, ResourceType, Val};
+/// struct Counter;
+/// # let mut linker: wasmtime_dyn::component::Linker<Vec<u32>> = unimplemented!();
+/// linker.root().resource("counter", ResourceType::host::<Counter>(), |mut store, rep| {
+///     store.data_mut().push(rep); // the guest dropped counter #rep
+///     Ok(())
+/// })?;
+/// linker.root().func_new("new-counter", |mut store, _, params, results| {
+///     let Val::U32(start) = params[0] else { wasmtime_dyn::bail!("a u32") };
+///     let counter = Resource::<Counter>::new_own(start);
+///     results[0] = Val::Resource(counter.try_into_resource_any(&mut store)?);
+///     Ok(())
+/// })?;
+/// # Ok::<(), wasmtime_dyn::Error>(())
+/// ```
+pub struct Resource<T: 'static> {
+    rep: u32,
+    owned: bool,
+    _type: std::marker::PhantomData<fn() -> T>,
+}
+
+impl<T: 'static> Resource<T> {
+    /// An owned resource with representation `rep`.
+    ///
+    /// ```
+    /// struct File;
+    /// let f = wasmtime_dyn::component::Resource::<File>::new_own(3);
+    /// assert!(f.owned() && f.rep() == 3);
+    /// ```
+    pub fn new_own(rep: u32) -> Self {
+        Resource {
+            rep,
+            owned: true,
+            _type: std::marker::PhantomData,
+        }
+    }
+
+    /// A borrowed resource with representation `rep`.
+    ///
+    /// ```
+    /// struct File;
+    /// let f = wasmtime_dyn::component::Resource::<File>::new_borrow(3);
+    /// assert!(!f.owned());
+    /// ```
+    pub fn new_borrow(rep: u32) -> Self {
+        Resource {
+            rep,
+            owned: false,
+            _type: std::marker::PhantomData,
+        }
+    }
+
+    /// The representation.
+    ///
+    /// ```
+    /// struct File;
+    /// assert_eq!(wasmtime_dyn::component::Resource::<File>::new_own(9).rep(), 9);
+    /// ```
+    pub fn rep(&self) -> u32 {
+        self.rep
+    }
+
+    /// Whether this is an owned resource.
+    ///
+    /// ```
+    /// struct File;
+    /// assert!(wasmtime_dyn::component::Resource::<File>::new_own(9).owned());
+    /// ```
+    pub fn owned(&self) -> bool {
+        self.owned
+    }
+
+    /// A handle in `store`'s table for this owned resource, to pass to the
+    /// guest, as the crate's `try_into_resource_any`.
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::component::Resource;
+    /// struct Counter;
+    /// # let mut store: wasmtime_dyn::Store<()> = unimplemented!();
+    /// let handle = Resource::<Counter>::new_own(1).try_into_resource_any(&mut store)?;
+    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Unsupported`]`(ComponentModel)`; [`ErrorKind::Invalid`]
+    /// for a borrowed resource (a borrow lives only in the call it was
+    /// lent to); Wasmtime's error.
+    pub fn try_into_resource_any(self, mut store: impl AsContextMut) -> Result<ResourceAny> {
+        let mut cx = store.as_context_mut();
+        let model = model_of(cx.wasmtime())?;
+        if !self.owned {
+            return Err(ErrorKind::Invalid(
+                "a borrowed `Resource` cannot become a `ResourceAny`: pass the owned one".into(),
+            )
+            .into());
+        }
+        let ty = super::types::host_type_id::<T>();
+        let mut any = std::ptr::null_mut();
+        // SAFETY: a new host handle, freed once; `any` is written on
+        // success and owned by the returned value.
+        let error = unsafe {
+            let host = (model.wasmtime_component_resource_host_new)(true, self.rep, ty);
+            let error =
+                (model.wasmtime_component_resource_host_to_any)(cx.context(), host, &mut any);
+            (model.wasmtime_component_resource_host_delete)(host);
+            error
+        };
+        if !error.is_null() {
+            // SAFETY: a fresh, owned error of this store's library.
+            return Err(unsafe { crate::func::call_failed(&mut cx, error, std::ptr::null_mut()) });
+        }
+        Ok(ResourceAny::from_owned_box(model, cx.id(), any))
+    }
+}
+
+impl<T> std::fmt::Debug for Resource<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Resource")
+            .field("rep", &self.rep)
+            .field("owned", &self.owned)
+            .finish()
     }
 }
 

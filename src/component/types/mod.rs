@@ -372,27 +372,50 @@ impl ResultType {
     }
 }
 
-/// A resource type: an opaque handle compared with the library's
-/// `wasmtime_component_resource_type_equal`.
+/// A resource type, as the crate's `wasmtime::component::ResourceType`:
+/// either one the library reports (an opaque handle compared with its
+/// `wasmtime_component_resource_type_equal`) or the type of the host's
+/// resources of a Rust type ([`ResourceType::host`]).
 ///
 /// ```
-/// # fn demo(t: wasmtime_dyn::component::types::Type) {
-/// use wasmtime_dyn::component::types::Type;
-/// if let (Type::Own(a), Type::Own(b)) = (t.clone(), t) {
-///     assert_eq!(a, b);
-/// }
-/// # }
+/// use wasmtime_dyn::component::ResourceType;
+/// struct Counter;
+/// struct Other;
+/// assert_eq!(ResourceType::host::<Counter>(), ResourceType::host::<Counter>());
+/// assert_ne!(ResourceType::host::<Counter>(), ResourceType::host::<Other>());
 /// ```
-pub struct ResourceType {
-    ptr: *mut wasmtime_component_resource_type_t,
-    model: &'static ComponentModel,
+pub struct ResourceType(Repr);
+
+enum Repr {
+    /// A handle of the library.
+    C {
+        ptr: *mut wasmtime_component_resource_type_t,
+        model: &'static ComponentModel,
+    },
+    /// The host type with this number (see [`host_type_id`]).
+    Host(u32),
 }
 
 // SAFETY: an immutable, reference-counted type handle of the library
-// (`Arc`-based in the C API), usable from any thread.
+// (`Arc`-based in the C API), usable from any thread, or a number.
 unsafe impl Send for ResourceType {}
 // SAFETY: as above; only read.
 unsafe impl Sync for ResourceType {}
+
+/// The number the C API's host resource types (`resource_type_new_host`)
+/// know the Rust type `T` by: given out once per type, in the process.
+pub(crate) fn host_type_id<T: 'static>() -> u32 {
+    use std::any::TypeId;
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    static IDS: OnceLock<Mutex<HashMap<TypeId, u32>>> = OnceLock::new();
+    let mut ids = IDS
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let next = u32::try_from(ids.len()).expect("fewer than 2^32 resource types") + 1;
+    *ids.entry(TypeId::of::<T>()).or_insert(next)
+}
 
 impl ResourceType {
     /// Takes an owned handle.
@@ -400,38 +423,90 @@ impl ResourceType {
         model: &'static ComponentModel,
         ptr: *mut wasmtime_component_resource_type_t,
     ) -> ResourceType {
-        ResourceType { ptr, model }
+        ResourceType(Repr::C { ptr, model })
+    }
+
+    /// The type of the host's resources of Rust type `T`
+    /// ([`Resource<T>`](super::Resource)), for
+    /// [`LinkerInstance::resource`](super::LinkerInstance::resource).
+    ///
+    /// ```
+    /// use wasmtime_dyn::component::ResourceType;
+    /// struct File;
+    /// let ty = ResourceType::host::<File>();
+    /// assert_eq!(ty, ty.clone());
+    /// ```
+    pub fn host<T: 'static>() -> ResourceType {
+        ResourceType(Repr::Host(host_type_id::<T>()))
+    }
+
+    /// Runs `f` with this type as a handle of `model`'s library (a new,
+    /// temporary one for a host type).
+    pub(crate) fn with_c<R>(
+        &self,
+        model: &'static ComponentModel,
+        f: impl FnOnce(*const wasmtime_component_resource_type_t) -> R,
+    ) -> Option<R> {
+        match self.0 {
+            Repr::C { ptr, model: m } if std::ptr::eq(m, model) => Some(f(ptr)),
+            // A handle of another library.
+            Repr::C { .. } => None,
+            Repr::Host(id) => {
+                // SAFETY: a new handle, freed once after `f`.
+                unsafe {
+                    let ptr = (model.wasmtime_component_resource_type_new_host)(id);
+                    let r = f(ptr);
+                    (model.wasmtime_component_resource_type_delete)(ptr);
+                    Some(r)
+                }
+            }
+        }
     }
 }
 
 impl Clone for ResourceType {
     fn clone(&self) -> Self {
-        ResourceType {
-            // SAFETY: a live handle; the clone is owned by the new value.
-            ptr: unsafe { (self.model.wasmtime_component_resource_type_clone)(self.ptr) },
-            model: self.model,
+        match self.0 {
+            Repr::C { ptr, model } => ResourceType(Repr::C {
+                // SAFETY: a live handle; the clone is owned by the new value.
+                ptr: unsafe { (model.wasmtime_component_resource_type_clone)(ptr) },
+                model,
+            }),
+            Repr::Host(id) => ResourceType(Repr::Host(id)),
         }
     }
 }
 
 impl Drop for ResourceType {
     fn drop(&mut self) {
-        // SAFETY: owned, freed once.
-        unsafe { (self.model.wasmtime_component_resource_type_delete)(self.ptr) };
+        if let Repr::C { ptr, model } = self.0 {
+            // SAFETY: owned, freed once.
+            unsafe { (model.wasmtime_component_resource_type_delete)(ptr) };
+        }
     }
 }
 
 impl PartialEq for ResourceType {
     fn eq(&self, other: &Self) -> bool {
-        // Handles of two libraries are never the same type.
-        std::ptr::eq(self.model, other.model)
-            // SAFETY: both live handles of this library.
-            && unsafe { (self.model.wasmtime_component_resource_type_equal)(self.ptr, other.ptr) }
+        match (&self.0, &other.0) {
+            (Repr::Host(a), Repr::Host(b)) => a == b,
+            (Repr::C { ptr, model }, _) => other
+                // SAFETY: both live handles of this library.
+                .with_c(model, |theirs| unsafe {
+                    (model.wasmtime_component_resource_type_equal)(*ptr, theirs)
+                })
+                // Handles of two libraries are never the same type.
+                .unwrap_or(false),
+            (Repr::Host(_), Repr::C { .. }) => other == self,
+        }
     }
 }
 
 impl fmt::Debug for ResourceType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ResourceType").finish_non_exhaustive()
+        match self.0 {
+            Repr::Host(id) => f.debug_tuple("ResourceType::host").field(&id).finish(),
+            Repr::C { .. } => f.debug_struct("ResourceType").finish_non_exhaustive(),
+        }
     }
 }

@@ -199,10 +199,8 @@ impl Reader {
         &self,
         ptr: *const wasmtime_component_resource_type_t,
     ) -> ResourceType {
-        ResourceType {
-            // SAFETY: live (contract); the clone is owned by the value.
-            ptr: unsafe { (self.model.wasmtime_component_resource_type_clone)(ptr) },
-            model: self.model,
-        }
+        // SAFETY: live (contract); the clone is owned by the value.
+        let ptr = unsafe { (self.model.wasmtime_component_resource_type_clone)(ptr) };
+        ResourceType::from_raw(self.model, ptr)
     }
 }
