@@ -380,3 +380,28 @@ fn a_host_resource_of_another_store_is_refused() {
         assert_eq!(a.data().dropped, [100]);
     });
 }
+
+#[test]
+fn resources_outliving_their_store() {
+    use wasmtime_dyn::component::ResourceAny;
+    isolate("resources_outliving_their_store", || {
+        let engine = engine();
+        let (mut store, instance) = host_resources(&engine, Host::default());
+        let make = instance
+            .get_typed_func::<(u32,), (ResourceAny,)>(&mut store, "make")
+            .unwrap();
+        let (a,) = make.call(&mut store, (1,)).unwrap();
+        let (b,) = make.call(&mut store, (2,)).unwrap();
+        // A store dropped with live resources runs no destructor and
+        // frees them; the handles stay harmless Rust values.
+        let data = store.into_data();
+        assert!(data.dropped.is_empty());
+        let (mut other, _) = host_resources(&engine, Host::default());
+        let err = a.resource_drop(&mut other).unwrap_err();
+        assert!(
+            matches!(err.downcast_ref(), Some(ErrorKind::WrongStore(_))),
+            "{err:#}"
+        );
+        drop(b);
+    });
+}
