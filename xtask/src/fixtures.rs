@@ -1,6 +1,6 @@
 //! Test components that need tools the tests do not carry: a WASI 0.2
 //! command (`wasi:cli/run`) made from a core WASI preview 1 module
-//! (`tests/fixtures/components/p2-command.wat`) with `wit-component` and the
+//! (`tests/fixtures/component/p2-command.wat`) with `wit-component` and the
 //! preview 1 command adapter of the crates.io
 //! `wasi-preview1-component-adapter-provider`, as a user of
 //! `cargo component` or `wasm-tools component new` would make one.
@@ -21,7 +21,7 @@ pub const P2_COMMAND_VAR: &str = "WASMTIME_DYN_TEST_P2_COMMAND";
 
 /// Makes the WASI 0.2 command component in `cache`, returning its path.
 pub fn p2_command(cache: &Path) -> Result<PathBuf> {
-    let source = root().join("tests/fixtures/components/p2-command.wat");
+    let source = root().join("tests/fixtures/component/p2-command.wat");
     let core = wat::parse_file(&source).map_err(|e| format!("{}: {e}", source.display()))?;
     let component = wit_component::ComponentEncoder::default()
         .module(&core)
