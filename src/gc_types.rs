@@ -28,6 +28,7 @@ use crate::engine::Engine;
 use crate::error::{ErrorKind, Result};
 use crate::sys::tables::Core;
 use crate::sys::types::*;
+use crate::versions::gc_rules::{GcTypeLimits, GC_TYPE_LIMITS};
 use std::sync::OnceLock;
 
 /// Refuses the GC types on a library without GC.
@@ -54,6 +55,33 @@ pub(crate) fn concrete_types_readable(engine: &Engine) -> Result<()> {
     } else {
         Ok(())
     }
+}
+
+/// The GC type limits of `engine`'s library.
+fn limits(engine: &Engine) -> &'static GcTypeLimits {
+    GC_TYPE_LIMITS.of(crate::versions::major_of(engine.wasmtime()))
+}
+
+/// Collects the parts of a new type, at most `max` of them: more is
+/// [`ErrorKind::Invalid`], said by `too_many(n)` with `n` the count when the
+/// iterator tells it (refused before anything is collected) or `None` when
+/// it does not (refused once `max + 1` are).
+fn collect_at_most<T>(
+    items: impl IntoIterator<Item = T>,
+    max: usize,
+    too_many: impl FnOnce(Option<usize>) -> String,
+) -> Result<Vec<T>> {
+    let items = items.into_iter();
+    let (low, high) = items.size_hint();
+    if low > max {
+        let exact = (high == Some(low)).then_some(low);
+        return Err(ErrorKind::Invalid(too_many(exact)).into());
+    }
+    let collected: Vec<T> = items.take(max.saturating_add(1)).collect();
+    if collected.len() > max {
+        return Err(ErrorKind::Invalid(too_many(None)).into());
+    }
+    Ok(collected)
 }
 
 fn wrong_engine() -> crate::Error {

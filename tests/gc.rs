@@ -6,6 +6,10 @@
 //! builds without GC.
 
 mod common;
+// GC types past Wasmtime's limits, chains of nested types, root leaks and
+// foreign throws (issue 17).
+#[path = "gc/never_crash.rs"]
+mod never_crash;
 
 use common::child::isolate;
 use common::{engine_with, expected_major, flavours, kind, module_with, Flavour};

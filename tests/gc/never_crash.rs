@@ -1,0 +1,70 @@
+//! Issue 17 on the GC side: GC types past Wasmtime's limits (which the C
+//! API aborts on), chains of nested types (a stack overflow when dropped),
+//! roots Wasmtime never releases (1 000 000 operations within a stated
+//! resident size), and throwing another store's exception.
+
+use super::*;
+
+/// Limits this child's address space to what it maps now plus `extra`
+/// bytes, so that a regression that allocates without bound fails fast
+/// instead of paging the machine.
+fn limit_address_space(extra: u64) {
+    let status = std::fs::read_to_string("/proc/self/status").expect("/proc/self/status");
+    let kib: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmSize:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .expect("VmSize");
+    let limit = kib * 1024 + extra;
+    let rlim = libc::rlimit {
+        rlim_cur: limit,
+        rlim_max: libc::RLIM_INFINITY,
+    };
+    // SAFETY: sets this process's own soft limit from a valid struct.
+    assert_eq!(unsafe { libc::setrlimit(libc::RLIMIT_AS, &rlim) }, 0);
+}
+
+#[test]
+fn gc_types_past_wasmtimes_limits_are_errors() {
+    // Wasmtime's `StructType::new` refuses more than 10 000 fields, and
+    // the C API `expect`s its answer: the process aborted. In a child.
+    isolate(
+        "never_crash::gc_types_past_wasmtimes_limits_are_errors",
+        || {
+            let engine = gc_engine(Flavour::Full);
+            let field = FieldType::new(Mutability::Var, ValType::I64.into());
+            let at_limit = StructType::new(&engine, vec![field.clone(); 10_000]).unwrap();
+            assert_eq!(at_limit.fields().len(), 10_000);
+            for n in [10_001, 65_536] {
+                let err = StructType::new(&engine, vec![field.clone(); n]).unwrap_err();
+                assert!(
+                    matches!(kind(&err), Some(ErrorKind::Invalid(_))),
+                    "{n} fields: {err:?}"
+                );
+                assert!(err.to_string().contains("10000"), "{err}");
+            }
+            // Refused before the fields are collected: no allocation.
+            limit_address_space(1 << 30);
+            let many = std::iter::repeat(field.clone()).take(usize::MAX);
+            let err = StructType::new(&engine, many).unwrap_err();
+            assert!(matches!(kind(&err), Some(ErrorKind::Invalid(_))), "{err:?}");
+            // An iterator that does not say its length is cut at the limit.
+            let unsized_iter = std::iter::repeat(field.clone())
+                .take(20_000)
+                .filter(|_| true);
+            let err = StructType::new(&engine, unsized_iter).unwrap_err();
+            assert!(matches!(kind(&err), Some(ErrorKind::Invalid(_))), "{err:?}");
+            // Exception types have no field limit in Wasmtime, but their
+            // layout is a 32-bit size: more than Wasmtime accepts for structs
+            // is fine, past what any layout can hold is refused.
+            let wide = ExnType::new(&engine, vec![ValType::V128; 20_000]).unwrap();
+            assert_eq!(wide.fields().len(), 20_000);
+            let err = ExnType::new(&engine, std::iter::repeat(ValType::V128).take(300_000_000))
+                .unwrap_err();
+            assert!(matches!(kind(&err), Some(ErrorKind::Invalid(_))), "{err:?}");
+            assert!(err.to_string().contains("268435452"), "{err}");
+            // The engine still works.
+            StructType::new(&engine, [field]).unwrap();
+        },
+    );
+}
