@@ -29,6 +29,8 @@ use crate::error::{ErrorKind, Result};
 use crate::sys::tables::Core;
 use crate::sys::types::*;
 use crate::versions::gc_rules::{GcTypeLimits, GC_TYPE_LIMITS};
+use std::any::Any;
+use std::cell::RefCell;
 use std::sync::OnceLock;
 
 /// Refuses the GC types on a library without GC.
@@ -96,6 +98,58 @@ fn delete_fields(core: &Core, fields: &mut [wasmtime_field_type_t]) {
     }
 }
 
+thread_local! {
+    /// The parts of concrete types being dropped on this thread, queued by
+    /// [`drop_flat`]; `None` when no drop is under way.
+    static DROP_QUEUE: RefCell<Option<Vec<Box<dyn Any>>>> = const { RefCell::new(None) };
+}
+
+/// Drops the parts of a concrete type (its fields, a function type's
+/// parameters and results) without recursing: they may hold the last
+/// handle of a type whose own parts hold the last handle of another, and a
+/// chain of types each naming the one before (which `StructType::new`,
+/// `ArrayType::new` and `ExnType::new` make one link at a time) would
+/// otherwise drop one link per stack frame group and overflow the stack,
+/// which aborts the process. The first drop on a thread drains a queue
+/// that the drops it causes add to, as Wasmtime's type registry does.
+pub(crate) fn drop_flat(parts: Box<dyn Any>) {
+    let mut parts = Some(parts);
+    // Whether this call drains the queue (no drop is under way further up
+    // the stack); `false` also when the thread's queue is gone (the thread
+    // is exiting), where the parts drop here.
+    let drains = DROP_QUEUE
+        .try_with(|queue| {
+            let mut queue = queue.borrow_mut();
+            match queue.as_mut() {
+                Some(queued) => {
+                    queued.extend(parts.take());
+                    false
+                }
+                None => {
+                    *queue = Some(Vec::new());
+                    true
+                }
+            }
+        })
+        .unwrap_or(false);
+    if !drains {
+        return drop(parts);
+    }
+    /// Ends the drain, even when a drop unwinds.
+    struct Drain;
+    impl Drop for Drain {
+        fn drop(&mut self) {
+            let rest = DROP_QUEUE.with(|queue| queue.borrow_mut().take());
+            drop(rest);
+        }
+    }
+    let _drain = Drain;
+    drop(parts);
+    while let Some(next) = DROP_QUEUE.with(|queue| queue.borrow_mut().as_mut().and_then(Vec::pop)) {
+        drop(next);
+    }
+}
+
 macro_rules! concrete_handle {
     ($inner:ident, $c:ty, $delete:ident) => {
         struct $inner {
@@ -114,6 +168,9 @@ macro_rules! concrete_handle {
             fn drop(&mut self) {
                 // SAFETY: owned by this handle, deleted once.
                 unsafe { (self.engine.wasmtime().core().$delete)(self.ptr) };
+                if let Some(fields) = self.cache.take() {
+                    drop_flat(Box::new(fields));
+                }
             }
         }
     };

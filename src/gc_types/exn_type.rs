@@ -25,6 +25,9 @@ impl Drop for ExnInner {
     fn drop(&mut self) {
         // SAFETY: owned by this handle, deleted once.
         unsafe { (self.engine.wasmtime().core().wasmtime_exn_type_delete)(self.ptr) };
+        if let Some(fields) = self.fields.take() {
+            super::drop_flat(Box::new(fields));
+        }
     }
 }
 
