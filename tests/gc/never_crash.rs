@@ -99,3 +99,60 @@ fn dropping_a_long_chain_of_nested_gc_types_does_not_overflow_the_stack() {
         },
     );
 }
+
+#[test]
+fn throwing_another_stores_exception_is_wrong_store() {
+    let engine = gc_engine(Flavour::Full);
+    let module = module_with(Flavour::Full, &engine, EXCEPTIONS, gc_on);
+    let mut other = Store::new(&engine, ());
+    let tag_ty = TagType::new(FuncType::new([ValType::I32, ValType::I64], []));
+    let foreign_tag = Tag::new(&mut other, &tag_ty).unwrap();
+    let pre = ExnRefPre::new(
+        &mut other,
+        ExnType::from_tag_type(&engine, &tag_ty).unwrap(),
+    )
+    .unwrap();
+    let foreign = ExnRef::new(&mut other, &pre, &foreign_tag, &[Val::I32(1), Val::I64(2)]).unwrap();
+
+    // Outside a call.
+    let mut store = Store::new(&engine, ());
+    let err = store
+        .throw::<()>(foreign.clone())
+        .map_err(wasmtime_dyn::Error::from)
+        .unwrap_err();
+    assert!(is_wrong_store(&err), "{err:?}");
+    assert!(!err.is::<ThrownException>());
+    assert!(!store.has_pending_exception());
+
+    // From a host function: the call fails with the same error, and
+    // nothing is pending (the documented `take_pending_exception().expect`
+    // after a `ThrownException` would have panicked).
+    let mut linker: Linker<()> = Linker::new(&engine);
+    let thrown = foreign.clone();
+    linker
+        .func_wrap(
+            "host",
+            "throw",
+            move |mut caller: Caller<'_, ()>, _: i32| -> wasmtime_dyn::Result<()> {
+                let err = caller
+                    .throw::<()>(thrown.clone())
+                    .map_err(wasmtime_dyn::Error::from)
+                    .unwrap_err();
+                assert!(is_wrong_store(&err), "{err:?}");
+                Err(err)
+            },
+        )
+        .unwrap();
+    let instance = linker.instantiate(&mut store, &module).unwrap();
+    let catch_host = instance
+        .get_typed_func::<i32, i32>(&mut store, "catch_host")
+        .unwrap();
+    let err = catch_host.call(&mut store, 5).unwrap_err();
+    assert!(is_wrong_store(&err), "{err:?}");
+    assert!(!err.is::<ThrownException>(), "{err:?}");
+    assert!(!store.has_pending_exception());
+    assert!(store.take_pending_exception().is_none());
+    // The exception is still good in its own store.
+    other.throw::<()>(foreign).unwrap_err();
+    assert!(other.take_pending_exception().is_some());
+}
