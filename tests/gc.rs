@@ -14,7 +14,7 @@ mod never_crash;
 use common::child::isolate;
 use common::{engine_with, expected_major, flavours, kind, module_with, Flavour};
 use wasmtime_dyn::{
-    AnyRef, ArrayRef, ArrayRefPre, ArrayType, Caller, Capability, Config, Engine, ErrorKind,
+    AnyRef, ArrayRef, ArrayRefPre, ArrayType, Caller, Capability, Config, Engine, EqRef, ErrorKind,
     ExnRef, ExnRefPre, ExnType, ExternRef, ExternType, FieldType, Func, FuncType, Global,
     GlobalType, HeapType, Linker, Mutability, RefType, StorageType, Store, StructRef, StructRefPre,
     StructType, Table, TableType, Tag, TagType, ThrownException, Val, ValType, I31,

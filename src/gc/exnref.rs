@@ -239,14 +239,14 @@ impl fmt::Display for ThrownException {
 
 impl std::error::Error for ThrownException {}
 
-/// The store's pending exception, taken out of it.
+/// The store's pending exception, taken out of it (inside a host call, so
+/// that Wasmtime's LIFO root of it does not stay: see `store_helper`).
 pub(crate) fn take_pending<T>(cx: &mut StoreContextMut<'_, T>) -> Option<ExnRef> {
-    let gc = cx.wasmtime().tables().gc.as_ref()?;
-    let mut out = MaybeUninit::uninit();
-    // SAFETY: the context is live; `out` is written when there is one.
-    let found = unsafe { (gc.wasmtime_context_take_exception)(cx.context(), out.as_mut_ptr()) };
-    // SAFETY: written when found.
-    found.then(|| ExnRef::from_rooted(cx, unsafe { out.assume_init() }))
+    if !has_pending(cx) {
+        return None;
+    }
+    let raw = super::store_helper::take_exception_scoped(cx)?;
+    Some(ExnRef::from_rooted(cx, raw))
 }
 
 /// Whether the store has a pending exception.

@@ -2,7 +2,8 @@
 //! the limits Wasmtime puts on the GC types the embedding API makes
 //! (`StructType`, `ArrayType`, `ExnType`), which the C API turns into an
 //! abort when they are passed (`wasmtime_struct_type_new` `expect`s
-//! `StructType::new`'s error, "failed to create struct type").
+//! `StructType::new`'s error, "failed to create struct type"), and how a
+//! pending exception is counted.
 //!
 //! Read from `wasmtime/src/runtime/types.rs` (`from_wasm_struct_type`'s
 //! `MAX_FIELDS`; `ExnType::new`, which has no limit of its own) and
@@ -55,6 +56,19 @@ pub(crate) const GC_TYPE_LIMITS: ByMajor<GcTypeLimits> = ByMajor(&[(
     },
 )]);
 
+/// Whether the store's pending exception holds a reference count of its
+/// own, so that the LIFO root `wasmtime_context_take_exception` makes of it
+/// may be popped (by taking it inside a host call, see
+/// `gc::store_helper`). Not in Wasmtime 45, whose `throw` (the C API's
+/// `wasmtime_context_set_exception`) puts an uncounted reference there
+/// (`store.rs`, `throw_impl`: `_to_raw` then `VMGcRef::from_raw_u32`;
+/// fixed in 46 by "Fix usage of GC barriers when throwing an exnref",
+/// #13330): popping the root drops a count the exception never had, which
+/// corrupts the GC heap (measured: a store hangs after ~20 000 host and
+/// wasm throws). There the root stays, as it always did.
+pub(crate) const PENDING_EXCEPTION_COUNTED: ByMajor<bool> =
+    ByMajor(&[(45..=45, false), (46..=50, true)]);
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -75,6 +89,7 @@ mod tests {
             let worst = header + n * limits.max_field_bytes;
             assert!(worst <= u64::from(u32::MAX), "{major}: {worst}");
             assert!(n > 100_000_000, "{major}: {n}");
+            assert!(PENDING_EXCEPTION_COUNTED.get(major).is_some(), "{major}");
         }
     }
 }
