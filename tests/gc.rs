@@ -171,7 +171,7 @@ fn exceptions_cross_the_boundary_both_ways() {
                 let ty = ExnType::from_tag_type(caller.engine(), &tag.ty(&caller)?)?;
                 let pre = ExnRefPre::new(&mut caller, ty)?;
                 let exn = ExnRef::new(&mut caller, &pre, &tag, &[Val::I32(x), Val::I64(9)])?;
-                Ok(caller.throw(exn)?)
+                caller.throw(exn)
             },
         )
         .unwrap();

@@ -303,7 +303,7 @@ macro_rules! exception_methods {
                 /// # let (mut store, tag, pre): (Store<()>, Tag, ExnRefPre) = unimplemented!();
                 /// let fail = Func::wrap(&mut store, move |mut caller: Caller<'_, ()>| -> wasmtime_dyn::Result<()> {
                 ///     let exn = ExnRef::new(&mut caller, &pre, &tag, &[Val::I32(42)])?;
-                ///     Ok(caller.throw(exn)?)
+                ///     caller.throw(exn)
                 /// });
                 /// ```
                 ///

@@ -127,10 +127,7 @@ fn a_million_pending_exceptions_taken_stay_within_8_mib() {
                     let exn =
                         ExnRef::new(&mut *store, &pre, &tag, &[Val::I32(i as i32), Val::I64(1)])
                             .unwrap();
-                    let err = store
-                        .throw::<()>(exn)
-                        .map_err(wasmtime_dyn::Error::from)
-                        .unwrap_err();
+                    let err = store.throw::<()>(exn).unwrap_err();
                     assert!(err.is::<ThrownException>(), "{err:?}");
                     let taken = store.take_pending_exception().expect("pending");
                     drop(taken);
@@ -237,10 +234,7 @@ fn throwing_another_stores_exception_is_wrong_store() {
 
     // Outside a call.
     let mut store = Store::new(&engine, ());
-    let err = store
-        .throw::<()>(foreign.clone())
-        .map_err(wasmtime_dyn::Error::from)
-        .unwrap_err();
+    let err = store.throw::<()>(foreign.clone()).unwrap_err();
     assert!(is_wrong_store(&err), "{err:?}");
     assert!(!err.is::<ThrownException>());
     assert!(!store.has_pending_exception());
@@ -255,10 +249,7 @@ fn throwing_another_stores_exception_is_wrong_store() {
             "host",
             "throw",
             move |mut caller: Caller<'_, ()>, _: i32| -> wasmtime_dyn::Result<()> {
-                let err = caller
-                    .throw::<()>(thrown.clone())
-                    .map_err(wasmtime_dyn::Error::from)
-                    .unwrap_err();
+                let err = caller.throw::<()>(thrown.clone()).unwrap_err();
                 assert!(is_wrong_store(&err), "{err:?}");
                 Err(err)
             },
