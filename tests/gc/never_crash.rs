@@ -283,3 +283,46 @@ fn i31_refs_are_refused_where_no_gc_heap_can_be_made() {
     let err = EqRef::from_i31(&mut store, I31::wrapping_u32(1)).unwrap_err();
     assert!(matches!(kind(&err), Some(ErrorKind::Invalid(_))), "{err:?}");
 }
+
+#[test]
+fn a_hundred_thousand_stores_leave_no_gc_helper_behind() {
+    // Each store that makes an `anyref` or takes an exception gets a
+    // helper function and an entry in a process-wide map, which the
+    // helper's finalizer removes when the store is deleted. In a child.
+    let outcome = isolate(
+        "never_crash::a_hundred_thousand_stores_leave_no_gc_helper_behind",
+        || {
+            let engine = gc_engine(Flavour::Full);
+            let tag_ty = TagType::new(FuncType::new([ValType::I32], []));
+            let exn_ty = ExnType::from_tag_type(&engine, &tag_ty).unwrap();
+            let run = |n: u32| {
+                for i in 0..n {
+                    let mut store = Store::new(&engine, ());
+                    let a = AnyRef::from_i31(&mut store, I31::wrapping_u32(i)).unwrap();
+                    assert!(a.is_i31(&store).unwrap());
+                    if i % 4 == 0 {
+                        let tag = Tag::new(&mut store, &tag_ty).unwrap();
+                        let pre = ExnRefPre::new(&mut store, exn_ty.clone()).unwrap();
+                        let exn = ExnRef::new(&mut store, &pre, &tag, &[Val::I32(1)]).unwrap();
+                        store.throw::<()>(exn).unwrap_err();
+                        assert!(store.take_pending_exception().is_some());
+                    }
+                }
+            };
+            run(10_000);
+            let start = resident_bytes();
+            run(100_000);
+            let end = resident_bytes();
+            let grown = end.saturating_sub(start);
+            println!(
+                "RSS: {:.1} MiB at the start, {:.1} MiB after 100 000 stores, each with an \
+                 anyref, one in four with an exception taken (+{:.1} MiB)",
+                start as f64 / 1048576.0,
+                end as f64 / 1048576.0,
+                grown as f64 / 1048576.0
+            );
+            assert!(grown <= 2 << 20, "RSS grew by {grown} bytes");
+        },
+    );
+    print_rss(outcome);
+}
