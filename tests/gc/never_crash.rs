@@ -326,3 +326,37 @@ fn a_hundred_thousand_stores_leave_no_gc_helper_behind() {
     );
     print_rss(outcome);
 }
+
+#[test]
+fn gc_types_naming_another_engines_types_are_wrong_engine() {
+    // Wasmtime asserts that every concrete type a new type names is of its
+    // engine (`StructType`, `ArrayType`, `ExnType`, allocators): an abort
+    // through the C API. In a child.
+    isolate(
+        "never_crash::gc_types_naming_another_engines_types_are_wrong_engine",
+        || {
+            let a = gc_engine(Flavour::Full);
+            let b = gc_engine(Flavour::Full);
+            let of_a = ValType::Ref(RefType::new(true, HeapType::ConcreteStruct(i32_field(&a))));
+            let field = FieldType::new(Mutability::Var, of_a.clone().into());
+            let wrong = |err: wasmtime_dyn::Error| {
+                assert!(
+                    matches!(kind(&err), Some(ErrorKind::WrongEngine(..))),
+                    "{err:?}"
+                );
+            };
+            wrong(StructType::new(&b, [field.clone()]).unwrap_err());
+            wrong(ArrayType::new(&b, field.clone()).unwrap_err());
+            wrong(ExnType::new(&b, [of_a.clone()]).unwrap_err());
+            let mut store_b = Store::new(&b, ());
+            wrong(StructRefPre::new(&mut store_b, i32_field(&a)).unwrap_err());
+            wrong(
+                ExnRefPre::new(&mut store_b, ExnType::new(&a, [ValType::I32]).unwrap())
+                    .unwrap_err(),
+            );
+            // Each engine still makes its own.
+            StructType::new(&a, [field]).unwrap();
+            ExnType::new(&a, [of_a]).unwrap();
+        },
+    );
+}
