@@ -14,6 +14,7 @@ mod anyref_eqref;
 mod arrayref;
 mod exnref;
 mod i31;
+mod store_helper;
 mod structref;
 
 pub use arrayref::ArrayRefPre;
@@ -113,7 +114,7 @@ unsafe fn take_heaptype(engine: &Engine, ty: &mut wasmtime_heaptype_t) -> Result
 }
 
 macro_rules! gc_ref {
-    ($(#[$doc:meta])* $name:ident, $c:ty, $clone:ident, $unroot:ident, $what:literal) => {
+    ($(#[$doc:meta])* $name:ident, $c:ty, $clone:ident, $unroot:ident, $what:literal, $heapless:literal) => {
         $(#[$doc])*
         pub struct $name {
             wasmtime: &'static Wasmtime,
@@ -136,6 +137,13 @@ macro_rules! gc_ref {
             /// Takes ownership of a rooted, non-null reference of `cx`'s
             /// store.
             pub(crate) fn from_rooted<T>(cx: &StoreContextMut<'_, T>, raw: $c) -> $name {
+                if $heapless {
+                    // An `i31` needs no GC heap, so a store may have none,
+                    // where Wasmtime never releases the roots of dropped
+                    // references: make one (if Wasmtime cannot, this root
+                    // stays, as it would have).
+                    let _ = store_helper::ensure_gc_heap(cx);
+                }
                 $name {
                     wasmtime: cx.wasmtime(),
                     raw,
@@ -209,7 +217,8 @@ gc_ref!(
     wasmtime_anyref_t,
     wasmtime_anyref_clone,
     wasmtime_anyref_unroot,
-    "the anyref"
+    "the anyref",
+    true
 );
 
 gc_ref!(
@@ -227,7 +236,8 @@ gc_ref!(
     wasmtime_eqref_t,
     wasmtime_eqref_clone,
     wasmtime_eqref_unroot,
-    "the eqref"
+    "the eqref",
+    true
 );
 
 gc_ref!(
@@ -248,7 +258,8 @@ gc_ref!(
     wasmtime_structref_t,
     wasmtime_structref_clone,
     wasmtime_structref_unroot,
-    "the structref"
+    "the structref",
+    false
 );
 
 gc_ref!(
@@ -268,7 +279,8 @@ gc_ref!(
     wasmtime_arrayref_t,
     wasmtime_arrayref_clone,
     wasmtime_arrayref_unroot,
-    "the arrayref"
+    "the arrayref",
+    false
 );
 
 gc_ref!(
@@ -289,7 +301,8 @@ gc_ref!(
     wasmtime_exnref_t,
     wasmtime_exnref_clone,
     wasmtime_exnref_unroot,
-    "the exnref"
+    "the exnref",
+    false
 );
 
 /// Values borrowed by a C call, as `wasmtime_val_t`s (GC layout: only a
