@@ -20,10 +20,14 @@
 //!
 //! Stores run under random `Store::limiter` limits in [`limits`]: guest
 //! growth, GC allocation and host references at the edge of each limit.
+//! GC type constructors get random shapes around Wasmtime's limits in
+//! [`gc_types`].
 
 mod common;
 #[path = "fuzz/elf_headers.rs"]
 mod elf_headers;
+#[path = "fuzz/gc_types.rs"]
+mod gc_types;
 #[path = "fuzz/limits.rs"]
 mod limits;
 
