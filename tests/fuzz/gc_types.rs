@@ -53,7 +53,7 @@ fn fuzz_gc_type_shapes() {
             let engine = engine_with(Flavour::Full, |c| {
                 c.gc().unwrap().wasm_function_references(true).wasm_gc(true);
             });
-            let mut rng = Rng(0x6c_7e5_0017);
+            let mut rng = Rng(0x0006_c7e5_0017);
             let mut previous: Option<StructType> = None;
             for round in 0..60 {
                 let n = match rng.below(4) {
