@@ -20,8 +20,10 @@
 //! ```
 
 pub mod p1;
+pub mod p2;
 
 pub use p1::{FilePerms, WasiCtxBuilder};
+pub use p2::{cli, ResourceTable, ResourceTableError, WasiCtx, WasiCtxView, WasiView};
 
 use crate::capability::Capability;
 use crate::engine::Engine;
