@@ -269,3 +269,25 @@ fn p2_is_unsupported_without_the_component_model() {
         );
     }
 }
+
+#[test]
+fn a_memory_output_pipe_keeps_at_most_its_capacity() {
+    // As with the crate (checked with wasmtime-wasi 48 on this command):
+    // the first 10 bytes are kept, the write that overflows fails, and the
+    // command exits with status 1.
+    let engine = Engine::default_for(Flavour::Full.load()).unwrap();
+    let component = Component::from_file(&engine, command_path()).unwrap();
+    let linker = p2_linker(&engine);
+    let out = MemoryOutputPipe::new(10);
+    let ctx = WasiCtx::builder()
+        .args(&["command", "first", "second"])
+        .stdout(out.clone())
+        .build();
+    let mut store = Store::new(&engine, host(ctx));
+    let command = Command::instantiate(&mut store, &component, &linker).unwrap();
+    let err = command.wasi_cli_run().call_run(&mut store).unwrap_err();
+    println!("{:?} {err:#}", String::from_utf8_lossy(&out.contents()));
+    assert_eq!(err.downcast_ref::<I32Exit>(), Some(&I32Exit(1)));
+    assert_eq!(&out.contents()[..], b"command\nfi");
+    assert_eq!(out.capacity(), 10);
+}

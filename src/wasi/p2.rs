@@ -283,9 +283,12 @@ pub mod pipe {
     /// `MemoryOutputPipe`: give one clone to the builder, read another
     /// with [`MemoryOutputPipe::contents`].
     ///
-    /// The capacity is kept but not enforced: the C API's output callback
-    /// cannot fail a write the way the crate's pipe does beyond its
-    /// capacity, so everything written is kept.
+    /// It keeps at most `capacity` bytes: a write that does not fit keeps
+    /// what fits, as the crate's, and fails. The crate's pipe traps the
+    /// guest there; through the C API the guest gets an error from the
+    /// write (ENOSPC), which a program usually answers by exiting with an
+    /// error (the fixture command and the preview 1 adapter: `I32Exit(1)`,
+    /// as with the crate).
     ///
     /// ```
     /// use wasmtime_dyn::wasi::p2::pipe::MemoryOutputPipe;
@@ -300,7 +303,7 @@ pub mod pipe {
     }
 
     impl MemoryOutputPipe {
-        /// An empty pipe (see the type's note on `capacity`).
+        /// An empty pipe that keeps at most `capacity` bytes.
         ///
         /// ```
         /// let out = wasmtime_dyn::wasi::p2::pipe::MemoryOutputPipe::new(1 << 20);
@@ -308,7 +311,7 @@ pub mod pipe {
         pub fn new(capacity: usize) -> Self {
             MemoryOutputPipe {
                 capacity,
-                captured: Captured::new(),
+                captured: Captured::bounded(capacity),
             }
         }
 
