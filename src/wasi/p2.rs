@@ -8,7 +8,10 @@
 //! the C store (the same one as preview 1's): the [`WasiCtx`] in the store's
 //! data holds the configuration, and the component linker
 //! [`add_to_linker_sync`] was given installs it in the store the first time
-//! it instantiates there. Changes to the data's `WasiCtx` after that first
+//! it instantiates there (unless the store already has one, from
+//! [`Store::set_wasi`](crate::Store::set_wasi) or a core linker given to
+//! [`p1::add_to_linker_sync`](super::p1::add_to_linker_sync): the C store
+//! has a single WASI context for both). Changes to the data's `WasiCtx` after that first
 //! instantiation are not seen by WASI; captured output is shared (the
 //! [`pipe::MemoryOutputPipe`] in the data and the one WASI writes to are the
 //! same buffer).
