@@ -47,6 +47,10 @@ pub struct Linker<T> {
     engine: Engine,
     /// Whether WASI preview 2 is defined (see `Linker::define_wasi`).
     has_wasi: bool,
+    /// Where the store's data keeps its WASI context, given by
+    /// `wasi::p2::add_to_linker_sync`: installed in the store on
+    /// instantiation.
+    pub(crate) wasi_ctx: Option<crate::wasi::p2::WasiCtxGetter<T>>,
     _data: PhantomData<fn(T) -> T>,
 }
 
@@ -94,6 +98,7 @@ impl<T: 'static> Linker<T> {
             ptr,
             engine: engine.clone(),
             has_wasi: false,
+            wasi_ctx: None,
             _data: PhantomData,
         }
     }
@@ -280,6 +285,7 @@ impl<T: 'static> Linker<T> {
                 "the parameters of the import `{name}`"
             )));
         }
+        crate::wasi::p2::provide_wasi(self.wasi_ctx.as_ref(), &mut cx)?;
         if let (true, false, Some(name)) = (self.has_wasi, cx.has_wasi(), &facts.wasi) {
             return Err(ErrorKind::Invalid(format!(
                 "the component imports `{name}` and the linker defines WASI, but the store \
