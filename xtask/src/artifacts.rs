@@ -35,9 +35,15 @@ pub const WHEELS: &[(&str, &str)] = &[
 /// `wasmtime-c-api-impl` version its builder pins).
 pub const BUILDS: &[(u32, &str)] = &[(48, "48.0.0"), (50, "50.0.1")];
 
-/// The flavours built from crates.io, and the builder feature of each.
-const BUILT_FLAVOURS: [(&str, Option<&str>); 2] =
-    [("min", None), ("compiler-only", Some("compiler-only"))];
+/// The flavours built from crates.io: the name, the builder directory's
+/// suffix (`xtask/libwasmtime-build/<major><suffix>`) and the builder
+/// feature. `run-only` is the component model, WASI and async without a
+/// compiler (a builder of its own, so the others' lock file stays as it is).
+const BUILT_FLAVOURS: [(&str, &str, Option<&str>); 3] = [
+    ("min", "", None),
+    ("compiler-only", "", Some("compiler-only")),
+    ("run-only", "-components", None),
+];
 
 /// One cached library.
 #[derive(Clone, Debug)]
@@ -180,14 +186,14 @@ fn cache_dir() -> Result<PathBuf> {
     Ok(PathBuf::from(home).join(".cache/wasmtime-dyn"))
 }
 
-fn builder_dir(major: u32) -> PathBuf {
-    root().join(format!("xtask/libwasmtime-build/{major}"))
+fn builder_dir(major: u32, suffix: &str) -> PathBuf {
+    root().join(format!("xtask/libwasmtime-build/{major}{suffix}"))
 }
 
 /// What a built flavour is made from, written beside the library: when it
 /// changes the library is made again.
-fn build_stamp(major: u32, flavour: &str) -> Result<String> {
-    let builder = builder_dir(major);
+fn build_stamp(major: u32, flavour: &str, suffix: &str) -> Result<String> {
+    let builder = builder_dir(major, suffix);
     let mut text = format!("flavour {flavour}\n");
     for file in ["Cargo.toml", "Cargo.lock", "src/lib.rs"] {
         let path = builder.join(file);
@@ -247,9 +253,11 @@ fn ensure_every_library() -> Result<Libraries> {
     }
     for &(major, crate_version) in BUILDS {
         let dir = cache.join(crate_version);
-        for (flavour, feature) in BUILT_FLAVOURS {
-            let stamp = build_stamp(major, flavour)?;
-            let path = ensure(&dir.join(flavour), &stamp, || build(&dir, major, feature))?;
+        for (flavour, suffix, feature) in BUILT_FLAVOURS {
+            let stamp = build_stamp(major, flavour, suffix)?;
+            let path = ensure(&dir.join(flavour), &stamp, || {
+                build(&dir, &builder_dir(major, suffix), feature)
+            })?;
             libs.push(Library {
                 flavour,
                 major,
@@ -318,9 +326,9 @@ fn fetch_full(dir: &Path, wheel: &str) -> Result<PathBuf> {
     Ok(download.join(member))
 }
 
-/// Builds the minimal or compiler-only library of `major` from crates.io
-/// sources with the committed lock file.
-fn build(dir: &Path, major: u32, feature: Option<&str>) -> Result<PathBuf> {
+/// Builds a library with the builder in `builder` (a flavour of one
+/// major) from crates.io sources with the committed lock file.
+fn build(dir: &Path, builder: &Path, feature: Option<&str>) -> Result<PathBuf> {
     require(
         "cmake",
         Command::new("cmake").arg("--version"),
@@ -338,7 +346,7 @@ fn build(dir: &Path, major: u32, feature: Option<&str>) -> Result<PathBuf> {
         "--ignore-rust-version",
         "--manifest-path",
     ])
-    .arg(builder_dir(major).join("Cargo.toml"))
+    .arg(builder.join("Cargo.toml"))
     .env("CARGO_TARGET_DIR", &target);
     if let Some(feature) = feature {
         cmd.args(["--features", feature]);
