@@ -114,7 +114,7 @@ impl Func {
         // is owned here and deleted after reading.
         let same = unsafe {
             let c_ty = (core.wasmtime_func_type)(cx.context(), &raw);
-            let same = FuncType::c_is(core, c_ty, P::TYPES, R::TYPES);
+            let same = FuncType::c_is(cx.wasmtime(), c_ty, P::TYPES, R::TYPES);
             (core.wasm_functype_delete)(c_ty);
             same
         };

@@ -253,14 +253,13 @@ unsafe fn take_args<T>(
     args: *const wasmtime_val_t,
     len: usize,
 ) -> Result<Vec<Val>> {
-    let core = cx.wasmtime().core();
     (0..len)
         .map(|i| {
             let mut copy = std::mem::MaybeUninit::<wasmtime_val_t>::uninit();
             // SAFETY: the argument is live (contract); the copy is a new
             // owned value (new roots), written, then owned by the `Val`.
             unsafe {
-                (core.wasmtime_val_clone)(args.add(i), copy.as_mut_ptr());
+                clone_val(cx, args.add(i), copy.as_mut_ptr());
                 Val::from_c(cx, copy.assume_init_ref())
             }
         })
@@ -286,16 +285,37 @@ unsafe fn write_results<T>(
         ))
         .into());
     }
-    let core = cx.wasmtime().core();
     for (i, val) in vals.iter().enumerate() {
         // Checks the value's store: the C API panics on another store's.
         let borrowed = val.to_c(cx)?;
         // SAFETY: `borrowed` is live for the call; the slot has room and
         // holds a number (nothing to release); the copy's roots are the
         // C API's to release.
-        unsafe { (core.wasmtime_val_clone)(&borrowed, out.add(i)) };
+        unsafe { clone_val(cx, &borrowed, out.add(i)) };
     }
     Ok(())
+}
+
+/// `wasmtime_val_clone` of the library's major: 36 and 37 take the
+/// context first.
+///
+/// # Safety
+///
+/// `src` is a live value of `cx`'s store in its library's layout; `dst` has
+/// room for one.
+unsafe fn clone_val<T>(
+    cx: &mut StoreContextMut<'_, T>,
+    src: *const wasmtime_val_t,
+    dst: *mut wasmtime_val_t,
+) {
+    let tables = cx.wasmtime().tables();
+    match (&tables.core_roots, &tables.core_roots_v36) {
+        // SAFETY: the caller's contract is the function's.
+        (Some(t), _) => unsafe { (t.wasmtime_val_clone)(src, dst) },
+        // SAFETY: as above; the context is the store's, live.
+        (None, Some(t)) => unsafe { (t.wasmtime_val_clone)(cx.context(), src, dst) },
+        (None, None) => unreachable!("the loader refuses a library without its major's CoreRoots"),
+    }
 }
 
 /// Room for a host call's values: on the stack for up to [`STACK_SLOTS`].

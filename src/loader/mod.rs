@@ -309,6 +309,58 @@ impl Wasmtime {
         &self.tables
     }
 
+    /// The table `table` of this library (an addition or a part of a
+    /// later major), or [`ErrorKind::UnsupportedVersion`] naming `feature`
+    /// and the majors whose libraries have it when this one's major lacks
+    /// it ([`ErrorKind::Unsupported`] when it lacks the capability the
+    /// table belongs to).
+    ///
+    /// [`ErrorKind::UnsupportedVersion`]: crate::ErrorKind::UnsupportedVersion
+    /// [`ErrorKind::Unsupported`]: crate::ErrorKind::Unsupported
+    pub(crate) fn later<T: crate::sys::tables::Table>(
+        &'static self,
+        table: &'static Option<T>,
+        feature: &'static str,
+    ) -> crate::error::Result<&'static T> {
+        table.as_ref().ok_or_else(|| {
+            let id = T::ID;
+            if let Some(&required) = id.requires().iter().find(|r| self.absence(**r).is_some()) {
+                if let TableKind::Capability(c) = required.kind() {
+                    return crate::ErrorKind::Unsupported(c).into();
+                }
+            }
+            crate::ErrorKind::UnsupportedVersion {
+                feature,
+                needs: id.majors(),
+                found: self.version,
+            }
+            .into()
+        })
+    }
+
+    /// The core functions Wasmtime 45 added (the full value, reference,
+    /// heap and field types, GC type reflection, exception types), which
+    /// every major this crate loads has: reading value types in full and
+    /// the GC type API stand on them. Raising the window below 45 needs
+    /// fallbacks for their users first; the unit test
+    /// `versions::tests::the_window_has_what_the_safe_layer_assumes` fails
+    /// until then.
+    pub(crate) fn core45(&self) -> &crate::sys::tables::CoreSince45 {
+        self.tables
+            .core_since_45
+            .as_ref()
+            .expect("every supported major has the CoreSince45 table")
+    }
+
+    /// The core functions Wasmtime 44 added (tag types and tags), which
+    /// every major this crate loads has (as for [`Wasmtime::core45`]).
+    pub(crate) fn core44(&self) -> &crate::sys::tables::CoreSince44 {
+        self.tables
+            .core_since_44
+            .as_ref()
+            .expect("every supported major has the CoreSince44 table")
+    }
+
     /// The core table every build has.
     ///
     /// ```no_run
@@ -666,6 +718,15 @@ unsafe fn resolve(
     let core = unsafe { Core::load(&mut lookup) };
     check_code(outside_code.take())?;
     let core = core.map_err(not_wasmtime)?;
+    // The probe turns signal handlers off where the C API can (39 and
+    // later): it needs those majors' settings.
+    let since39 = match plan.version {
+        // SAFETY: as for `Core::load`; these names have one signature in
+        // every major that exports them.
+        Known::Candidates(_) => unsafe { crate::sys::tables::CoreSince39::load(&mut lookup) }.ok(),
+        Known::Exact(_) => None,
+    };
+    check_code(outside_code.take())?;
     let version = match &plan.version {
         Known::Exact(version) if matches!(addresses, Addresses::Computed(_)) => *version,
         // The file does not describe the loaded object's symbol table:
@@ -685,36 +746,51 @@ unsafe fn resolve(
             }
             *version
         }
-        Known::Candidates(candidates) => match MajorProbe::new(&core).map(|p| p.find(candidates)) {
-            Some(Verdict::Confirmed(major)) => Version::major_only(major),
-            Some(Verdict::Refuted) => {
-                return Err(unsupported(
-                    &path,
-                    &origin,
-                    "of another major (it refuses artifacts of every supported one)".into(),
-                ))
+        Known::Candidates(candidates) => {
+            match MajorProbe::new(&core, since39.as_ref()).map(|p| p.find(candidates)) {
+                Some(Verdict::Confirmed(major)) => Version::major_only(major),
+                Some(Verdict::Refuted) => {
+                    return Err(unsupported(
+                        &path,
+                        &origin,
+                        "of another major (it refuses artifacts of every supported one)".into(),
+                    ))
+                }
+                Some(Verdict::Unknown(why)) => {
+                    return Err(unsupported(
+                        &path,
+                        &origin,
+                        format!("of an unknown major (its version check answered: {why})"),
+                    ))
+                }
+                None => {
+                    return Err(unsupported(
+                        &path,
+                        &origin,
+                        "of an unknown major (it made no engine to check it with)".into(),
+                    ))
+                }
             }
-            Some(Verdict::Unknown(why)) => {
-                return Err(unsupported(
-                    &path,
-                    &origin,
-                    format!("of an unknown major (its version check answered: {why})"),
-                ))
-            }
-            None => {
-                return Err(unsupported(
-                    &path,
-                    &origin,
-                    "of an unknown major (it made no engine to check it with)".into(),
-                ))
-            }
-        },
+        }
     };
     let major = version.major();
     // SAFETY: as above; the library is of major `major`, so the tables
     // that hold for it declare its signatures.
     let (tables, absent) = unsafe { Tables::with_core(core, &mut lookup, major) };
     check_code(outside_code.take())?;
+    // The core functions whose signature changed are part of the core: the
+    // table of this major's signature must be there.
+    let missing_part: Vec<&'static str> = absent
+        .iter()
+        .filter(|(id, _)| id.kind() == TableKind::CorePart && id.majors().contains(&major))
+        .flat_map(|(_, why)| match why {
+            Absence::Missing(names) => names.clone(),
+            _ => Vec::new(),
+        })
+        .collect();
+    if !missing_part.is_empty() {
+        return Err(not_wasmtime(missing_part));
+    }
     let is_absent = |table: TableId| absent.iter().any(|(id, _)| *id == table);
     let capabilities = Capability::ALL
         .into_iter()

@@ -13,7 +13,7 @@
 //!    checks. Only the supported majors the file's exports fit are tried.
 
 use super::c_error::take_message;
-use crate::sys::tables::Core;
+use crate::sys::tables::{Core, CoreSince39};
 use crate::sys::types::wasmtime_module_t;
 use std::fmt;
 
@@ -141,17 +141,21 @@ pub(crate) struct MajorProbe {
 impl MajorProbe {
     /// Creates the engine the probes deserialize into; `None` when the
     /// library makes none. `core` is the core table of a Wasmtime C API
-    /// library of a supported major: the functions the probe calls have the
-    /// same signatures in all of them.
-    pub(crate) fn new(core: &Core) -> Option<MajorProbe> {
+    /// library (every major since 36 declares the functions the probe calls
+    /// alike); `since39` its functions of Wasmtime 39 and later, when it has
+    /// them: without them (36 to 38) the engine is made with the default
+    /// traps, as those majors' C API cannot turn signal handlers off.
+    pub(crate) fn new(core: &Core, since39: Option<&CoreSince39>) -> Option<MajorProbe> {
         let core = *core;
         // SAFETY: `wasm_config_new` takes nothing and returns a new config.
         let config = unsafe { (core.wasm_config_new)() };
         if config.is_null() {
             return None;
         }
-        // SAFETY: `config` is live; the setter only stores the flag.
-        unsafe { (core.wasmtime_config_signals_based_traps_set)(config, false) };
+        if let Some(since39) = since39 {
+            // SAFETY: `config` is live; the setter only stores the flag.
+            unsafe { (since39.wasmtime_config_signals_based_traps_set)(config, false) };
+        }
         // SAFETY: the config is live and its ownership passes to the call.
         // Wasmtime accepts a default config with signals-based traps off in
         // every supported major (it only changes how memories are guarded).

@@ -11,6 +11,11 @@
 //!   declares them (`wasmtime_val_t` there has the 32-byte GC layout);
 //! - [`val_nogc`]: `wasmtime_val_t` as a build without GC lays it out;
 //! - [`fns`]: one `unsafe extern "C" fn` pointer type per C function;
+//! - [`val_v36`]: `wasmtime_val_t` and the references as Wasmtime 36 lays
+//!   them out (24 bytes, 16-byte references, whatever the build);
+//! - [`fns_v36`]: the pointer types of functions whose signature Wasmtime
+//!   36 declares differently (`tables` says to which majors each holds;
+//!   arguments that point to values point to the 36 layout there);
 //! - [`fns_v45`]: the pointer types of functions whose signature Wasmtime
 //!   45 to 47 declare differently (`src/versions` says where each holds);
 //! - [`tables`]: which function belongs to which table, and the tables.
@@ -27,6 +32,8 @@
 mod define_tables;
 #[path = "generated/fns.rs"]
 pub mod fns;
+#[path = "generated/fns_v36.rs"]
+pub mod fns_v36;
 #[path = "generated/fns_v45.rs"]
 pub mod fns_v45;
 pub mod tables;
@@ -34,3 +41,5 @@ pub mod tables;
 pub mod types;
 #[path = "generated/val_nogc.rs"]
 pub mod val_nogc;
+#[path = "generated/val_v36.rs"]
+pub mod val_v36;

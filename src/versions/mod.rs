@@ -33,6 +33,12 @@ use std::ops::RangeInclusive;
 /// ```
 pub const SUPPORTED_MAJORS: RangeInclusive<u32> = 45..=50;
 
+/// The majors whose C API the function tables describe (every official
+/// library of these exports exactly its tables: `tests/tables.rs`), a
+/// superset of [`SUPPORTED_MAJORS`]: a table without a `majors` tag holds
+/// for all of them.
+pub(crate) const TABLE_MAJORS: RangeInclusive<u32> = 36..=50;
+
 /// A value that holds for a range of majors.
 pub(crate) struct ByMajor<T: 'static>(pub &'static [(RangeInclusive<u32>, T)]);
 
@@ -109,6 +115,26 @@ pub(crate) fn major_of(wasmtime: &crate::Wasmtime) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sys::tables::TableId;
+
+    /// Parts of the safe layer read value types and tags through the
+    /// functions Wasmtime 44 and 45 added (`Wasmtime::core44`,
+    /// `Wasmtime::core45`): the window must not start below them until
+    /// those parts have fallbacks for older majors.
+    #[test]
+    fn the_window_has_what_the_safe_layer_assumes() {
+        for table in [TableId::CoreSince44, TableId::CoreSince45] {
+            assert!(
+                table.majors().start() <= SUPPORTED_MAJORS.start()
+                    && table.majors().end() >= SUPPORTED_MAJORS.end(),
+                "{} holds for {:?}, the window is {SUPPORTED_MAJORS:?}",
+                table.name(),
+                table.majors()
+            );
+        }
+        assert!(TABLE_MAJORS.start() <= SUPPORTED_MAJORS.start());
+        assert!(TABLE_MAJORS.end() >= SUPPORTED_MAJORS.end());
+    }
 
     #[test]
     fn every_supported_major_is_covered() {
