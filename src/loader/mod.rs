@@ -22,24 +22,35 @@ use version::{MajorProbe, Verdict};
 
 /// The layout of `wasmtime_val_t` in a loaded library.
 ///
-/// The C API's cargo feature `gc` both exports the [`Gc`](Capability::Gc)
-/// table's functions and adds the `anyref`, `externref` and `exnref` members
-/// to `wasmtime_val_t`'s union, so the Gc table's presence decides the
-/// layout. Calling a library with the other layout silently corrupts
-/// arguments; every `wasmtime_val_t` this crate passes follows this value.
+/// It comes from the major (`versions::VAL_LAYOUT`): Wasmtime 36 has a
+/// 24-byte value with 16-byte references whatever its build
+/// ([`ValAbi::V36`]); 37 to 44 have the 32-byte one whatever the build;
+/// from 45 the C API's cargo feature `gc` both exports the
+/// [`Gc`](Capability::Gc) table's functions and adds the `anyref`,
+/// `externref` and `exnref` members to the union, so the Gc table's
+/// presence decides. Calling a library with another layout silently
+/// corrupts arguments; every `wasmtime_val_t` this crate passes follows
+/// this value.
 ///
 /// ```
 /// use wasmtime_dyn::ValAbi;
 /// assert_eq!(ValAbi::Gc.val_size(), 32);
 /// assert_eq!(ValAbi::NoGc.val_size(), 24);
+/// assert_eq!(ValAbi::V36.val_size(), 24);
+/// assert!(ValAbi::V36.holds_references() && !ValAbi::NoGc.holds_references());
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ValAbi {
-    /// Built with GC: `wasmtime_val_t` is 32 bytes and can hold references.
+    /// 32 bytes, references of 24: built with GC (45 and later), or any
+    /// build of 37 to 44.
     Gc,
-    /// Built without GC: `wasmtime_val_t` is 24 bytes and holds no
-    /// reference of any kind (not even a `funcref`).
+    /// Built without GC (45 and later): `wasmtime_val_t` is 24 bytes and
+    /// holds no reference of any kind (not even a `funcref`).
     NoGc,
+    /// Wasmtime 36 (the LTS line), whatever the build: `wasmtime_val_t` is
+    /// 24 bytes and its references are 16 (the first 16 bytes of the
+    /// 24-byte ones of [`ValAbi::Gc`], whose last field is absent).
+    V36,
 }
 
 impl ValAbi {
@@ -54,7 +65,43 @@ impl ValAbi {
         match self {
             ValAbi::Gc => size_of::<crate::sys::types::wasmtime_val_t>(),
             ValAbi::NoGc => size_of::<crate::sys::val_nogc::wasmtime_val_t>(),
+            ValAbi::V36 => size_of::<crate::sys::val_v36::wasmtime_val_t>(),
         }
+    }
+
+    /// Whether a value of this layout can hold a reference.
+    ///
+    /// ```
+    /// use wasmtime_dyn::ValAbi;
+    /// assert!(ValAbi::Gc.holds_references());
+    /// assert!(!ValAbi::NoGc.holds_references());
+    /// ```
+    pub fn holds_references(self) -> bool {
+        self != ValAbi::NoGc
+    }
+
+    /// The layout of the libraries of Wasmtime `major` (36 to 50, the
+    /// majors the function tables describe; `None` for others), `has_gc`
+    /// telling whether the library has the [`Gc`](Capability::Gc) table,
+    /// which decides from 45 on. For callers of the raw tables; a loaded
+    /// library says its own with [`Wasmtime::val_abi`].
+    ///
+    /// ```
+    /// use wasmtime_dyn::ValAbi;
+    /// assert_eq!(ValAbi::of_major(36, false), Some(ValAbi::V36));
+    /// assert_eq!(ValAbi::of_major(40, false), Some(ValAbi::Gc));
+    /// assert_eq!(ValAbi::of_major(48, false), Some(ValAbi::NoGc));
+    /// assert_eq!(ValAbi::of_major(48, true), Some(ValAbi::Gc));
+    /// assert_eq!(ValAbi::of_major(35, true), None);
+    /// ```
+    pub fn of_major(major: u32, has_gc: bool) -> Option<ValAbi> {
+        use crate::versions::{ValLayout, VAL_LAYOUT};
+        Some(match VAL_LAYOUT.get(major)? {
+            ValLayout::V36 => ValAbi::V36,
+            ValLayout::Wide => ValAbi::Gc,
+            ValLayout::ByGcFeature if has_gc => ValAbi::Gc,
+            ValLayout::ByGcFeature => ValAbi::NoGc,
+        })
     }
 }
 
@@ -63,6 +110,11 @@ impl std::fmt::Display for ValAbi {
         match self {
             ValAbi::Gc => write!(f, "GC layout ({}-byte wasmtime_val_t)", self.val_size()),
             ValAbi::NoGc => write!(f, "non-GC layout ({}-byte wasmtime_val_t)", self.val_size()),
+            ValAbi::V36 => write!(
+                f,
+                "Wasmtime 36 layout ({}-byte wasmtime_val_t, 16-byte references)",
+                self.val_size()
+            ),
         }
     }
 }
@@ -290,8 +342,10 @@ impl Wasmtime {
     /// ```no_run
     /// use wasmtime_dyn::{Capability, ValAbi};
     /// # let wasmtime: &'static wasmtime_dyn::Wasmtime = unimplemented!();
-    /// // The GC capability decides the layout.
-    /// assert_eq!(wasmtime.val_abi() == ValAbi::Gc, wasmtime.has(Capability::Gc));
+    /// // From Wasmtime 45 on, the GC capability decides the layout.
+    /// if wasmtime.version().major() >= 45 {
+    ///     assert_eq!(wasmtime.val_abi() == ValAbi::Gc, wasmtime.has(Capability::Gc));
+    /// }
     /// ```
     pub fn val_abi(&self) -> ValAbi {
         self.val_abi
@@ -801,11 +855,8 @@ unsafe fn resolve(
                 })
         })
         .collect();
-    let val_abi = if tables.gc.is_some() {
-        ValAbi::Gc
-    } else {
-        ValAbi::NoGc
-    };
+    let val_abi = ValAbi::of_major(major, tables.gc.is_some())
+        .expect("the value layout tables cover every supported major");
     Ok(Box::leak(Box::new(Wasmtime {
         path,
         tables,
@@ -860,6 +911,25 @@ mod tests {
             libs.extend(var(name));
         }
         libs
+    }
+
+    /// The value layout comes from the major: 36's whatever the build, the
+    /// wide one on 37 to 44 whatever the build, the Gc table's from 45.
+    #[test]
+    fn value_layouts_by_major() {
+        for has_gc in [false, true] {
+            assert_eq!(ValAbi::of_major(36, has_gc), Some(ValAbi::V36));
+            for major in 37..=44 {
+                assert_eq!(ValAbi::of_major(major, has_gc), Some(ValAbi::Gc), "{major}");
+            }
+            for major in 45..=50 {
+                let want = if has_gc { ValAbi::Gc } else { ValAbi::NoGc };
+                assert_eq!(ValAbi::of_major(major, has_gc), Some(want), "{major}");
+            }
+            assert_eq!(ValAbi::of_major(35, has_gc), None);
+            assert_eq!(ValAbi::of_major(51, has_gc), None);
+        }
+        assert_eq!(ValAbi::V36.val_size(), 24);
     }
 
     /// A string is found wherever it lies across the chunks the file is

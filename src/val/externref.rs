@@ -63,7 +63,8 @@ impl ExternRef {
         let cx = store.as_context_mut();
         let gc = gc_table(cx.wasmtime())?;
         let boxed: *mut HostData = Box::into_raw(Box::new(Box::new(data)));
-        let mut raw = std::mem::MaybeUninit::<wasmtime_externref_t>::uninit();
+        // Zeroed: Wasmtime 36 writes the first 16 of its 24 bytes.
+        let mut raw = std::mem::MaybeUninit::<wasmtime_externref_t>::zeroed();
         // SAFETY: the context is live; `raw` is written on success. From
         // this call on the box belongs to the library, whatever it returns:
         // on success the reference's finalizer frees it when the reference is
@@ -156,7 +157,8 @@ impl Clone for ExternRef {
             .gc_roots
             .as_ref()
             .expect("an ExternRef exists only with the Gc table of a major from 38");
-        let mut raw = std::mem::MaybeUninit::<wasmtime_externref_t>::uninit();
+        // Zeroed: Wasmtime 36 writes the first 16 of its 24 bytes.
+        let mut raw = std::mem::MaybeUninit::<wasmtime_externref_t>::zeroed();
         // SAFETY: `self.raw` is rooted; the clone is a new root written to `raw`.
         unsafe { (roots.wasmtime_externref_clone)(&self.raw, raw.as_mut_ptr()) };
         ExternRef {

@@ -69,9 +69,33 @@ pub(crate) enum PreopenAbi {
     Mutable,
 }
 
+/// How a major lays out `wasmtime_val_t` (and the references in it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ValLayout {
+    /// 24 bytes with 16-byte references, whatever the build (the 36 LTS
+    /// line: its `val.h` and the C API's `size_of::<wasmtime_val_union>()
+    /// == 16` assertion).
+    V36,
+    /// 32 bytes with 24-byte references, whatever the build: 37 to 44
+    /// compile the union's reference members in without the `gc` feature
+    /// too (their `crates/c-api/src/val.rs` has no `cfg` on them).
+    Wide,
+    /// 32 bytes with GC, 24 without (no references): from 45 the union's
+    /// reference members follow the `gc` feature, which also exports the
+    /// `Gc` table, so that table's presence tells.
+    ByGcFeature,
+}
+
+/// The value layout of each major (`Wasmtime::val_abi` reads it).
+pub(crate) const VAL_LAYOUT: ByMajor<ValLayout> = ByMajor(&[
+    (36..=36, ValLayout::V36),
+    (37..=44, ValLayout::Wide),
+    (45..=50, ValLayout::ByGcFeature),
+]);
+
 /// The signature of `wasi_config_preopen_dir`.
 pub(crate) const PREOPEN: ByMajor<PreopenAbi> = ByMajor(&[
-    (45..=47, PreopenAbi::PermissionFlags),
+    (36..=47, PreopenAbi::PermissionFlags),
     (48..=50, PreopenAbi::Mutable),
 ]);
 
@@ -133,6 +157,10 @@ mod tests {
             );
         }
         assert!(TABLE_MAJORS.start() <= SUPPORTED_MAJORS.start());
+        for major in TABLE_MAJORS {
+            assert!(VAL_LAYOUT.get(major).is_some(), "{major}");
+            assert!(PREOPEN.get(major).is_some(), "{major}");
+        }
         assert!(TABLE_MAJORS.end() >= SUPPORTED_MAJORS.end());
     }
 
@@ -140,6 +168,7 @@ mod tests {
     fn every_supported_major_is_covered() {
         for major in SUPPORTED_MAJORS {
             assert!(PREOPEN.get(major).is_some(), "{major}");
+            assert!(VAL_LAYOUT.get(major).is_some(), "{major}");
             assert!(LAST_TRAP_CODE.get(major).is_some(), "{major}");
             assert!(COMPONENT_FUNC_SIZE.get(major).is_some(), "{major}");
             assert!(VARIABLE_OPERATOR_COSTS.get(major).is_some(), "{major}");
