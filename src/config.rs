@@ -521,6 +521,21 @@ impl Config {
                 _ => Ok(()),
             }
         };
+        if s.strategy == Some(Strategy::Winch)
+            && !crate::versions::WINCH
+                .get(w.version().major())
+                .copied()
+                .unwrap_or(false)
+        {
+            // Up to 44 the C API's strategy enum has no Winch: passing its
+            // value would be undefined behaviour.
+            return Err(ErrorKind::UnsupportedVersion {
+                feature: "Strategy::Winch",
+                needs: 45..=*crate::versions::TABLE_MAJORS.end(),
+                found: w.version(),
+            }
+            .into());
+        }
         if s.custom_page_sizes.is_some() {
             later(TableId::CoreSince39, "wasm_custom_page_sizes")?;
         }

@@ -562,7 +562,7 @@ pub(crate) unsafe fn call_failed<T>(
             if !error.is_null() {
                 (core.wasmtime_error_delete)(error);
             }
-            crate::trap::take(core, trap)
+            crate::trap::take(cx.wasmtime(), trap)
         } else {
             crate::error::take(core, error)
         }

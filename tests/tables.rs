@@ -118,6 +118,23 @@ const UNBOUND: &[(&str, std::ops::RangeInclusive<u32>)] = &[
     ("wasmtime_wasip2_config_inherit_stderr", 36..=38),
 ];
 
+/// Tables whose functions older majors export but which are not handed
+/// out there: async calls abort the process on 36 to 41 (see `Async`).
+const WITHHELD_BEFORE: &[(TableId, std::ops::RangeInclusive<u32>)] = &[
+    (TableId::Async, 36..=41),
+    (TableId::PoolingAllocatorAsync, 36..=41),
+];
+
+/// Whether `name` is exported by `major` without a table on purpose.
+fn is_unbound(name: &str, major: u32) -> bool {
+    UNBOUND
+        .iter()
+        .any(|(n, majors)| *n == name && majors.contains(&major))
+        || WITHHELD_BEFORE
+            .iter()
+            .any(|(t, majors)| majors.contains(&major) && t.functions().contains(&name))
+}
+
 /// The component-model tables and exports, which other work sorts by
 /// major: left out of the checks across 36 to 44.
 fn is_component(name: &str) -> bool {
@@ -157,9 +174,7 @@ fn every_major_since_36_exports_exactly_its_tables() {
                 Some(tables) => assert_eq!(tables.len(), 1, "{major}: {export} in {tables:?}"),
                 None => {
                     assert!(
-                        UNBOUND
-                            .iter()
-                            .any(|(n, majors)| n == export && majors.contains(&major)),
+                        is_unbound(export, major),
                         "{export} is exported by the full library of {major} but in no table \
                          holding for {major}"
                     );

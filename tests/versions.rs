@@ -477,3 +477,171 @@ fn every_major_since_36_calls_with_its_value_layout() {
         }
     }
 }
+
+/// Trap codes across every major 36 to 50, on each official library
+/// through its raw tables: unreachable, division by zero and out of fuel
+/// (an engine with fuel, a store with 10,000 units, an endless loop), each
+/// decoded with `Trap::from_library_code` (the per-major numbering of
+/// `versions::traps`) to the same trap as on 50. The raw codes are printed:
+/// out of fuel is 12 on 36 to 41 and 11 from 42. Then the functions whose
+/// signature changed (`wasmtime_memorytype_new`, `wasmtime_val_clone` and
+/// `_unroot`, `wasmtime_context_gc`) are called through the table of the
+/// major's signature.
+#[test]
+fn every_major_since_36_reports_the_same_traps() {
+    use std::ffi::c_void;
+    use wasmtime_dyn::sys::tables::Tables;
+    use wasmtime_dyn::sys::types as c;
+
+    const WAT: &str = r#"(module
+        (func (export "unreachable") unreachable)
+        (func (export "div") (result i32) i32.const 1 i32.const 0 i32.div_s)
+        (func (export "spin") (loop br 0)))"#;
+    let expected = [
+        ("unreachable", Trap::UnreachableCodeReached),
+        ("div", Trap::IntegerDivisionByZero),
+        ("spin", Trap::OutOfFuel),
+    ];
+    let mut raw_codes = Vec::new();
+    for major in 36..=50 {
+        let path = common::library("full", major);
+        // SAFETY: an official Wasmtime library; leaked, never unloaded.
+        let library = Box::leak(Box::new(
+            unsafe { libloading::Library::new(&path) }.unwrap(),
+        ));
+        let mut resolve = |name: &std::ffi::CStr| -> *const c_void {
+            // SAFETY: the address is the library's function of that name.
+            unsafe { library.get::<*const c_void>(name.to_bytes_with_nul()) }
+                .map(|s| *s)
+                .unwrap_or(std::ptr::null())
+        };
+        // SAFETY: the library is of major `major`.
+        let (t, _) = unsafe { Tables::load(&mut resolve, major) }.unwrap();
+        let core = &t.core;
+        let mut codes = Vec::new();
+        // SAFETY: the raw C API, used as its headers say: every object is
+        // made here and only used while alive (they are leaked at the end).
+        unsafe {
+            let config = (core.wasm_config_new)();
+            (core.wasmtime_config_consume_fuel_set)(config, true);
+            let engine = (core.wasm_engine_new_with_config)(config);
+            let store = (core.wasmtime_store_new)(engine, std::ptr::null_mut(), None);
+            let cx = (core.wasmtime_store_context)(store);
+            assert!((core.wasmtime_context_set_fuel)(cx, 10_000).is_null());
+            let mut wasm = c::wasm_byte_vec_t {
+                size: 0,
+                data: std::ptr::null_mut(),
+            };
+            let wat = t.wat.as_ref().unwrap();
+            assert!((wat.wasmtime_wat2wasm)(WAT.as_ptr().cast(), WAT.len(), &mut wasm).is_null());
+            let mut module = std::ptr::null_mut();
+            let compiler = t.compiler.as_ref().unwrap();
+            let error =
+                (compiler.wasmtime_module_new)(engine, wasm.data.cast(), wasm.size, &mut module);
+            assert!(error.is_null(), "{major}: module");
+            let mut instance = std::mem::zeroed();
+            let mut trap = std::ptr::null_mut();
+            let error = (core.wasmtime_instance_new)(
+                cx,
+                module,
+                std::ptr::null(),
+                0,
+                &mut instance,
+                &mut trap,
+            );
+            assert!(error.is_null() && trap.is_null(), "{major}: instance");
+            for (name, want) in expected {
+                let mut item: c::wasmtime_extern_t = std::mem::zeroed();
+                assert!((core.wasmtime_instance_export_get)(
+                    cx,
+                    &instance,
+                    name.as_ptr().cast(),
+                    name.len(),
+                    &mut item
+                ));
+                // No arguments; room for one i32 (written in either layout's
+                // first bytes, never read).
+                let mut out = [0u8; 32];
+                let mut trap = std::ptr::null_mut();
+                let error = (core.wasmtime_func_call)(
+                    cx,
+                    &item.of.func,
+                    std::ptr::null(),
+                    0,
+                    out.as_mut_ptr().cast(),
+                    usize::from(name == "div"),
+                    &mut trap,
+                );
+                assert!(
+                    error.is_null() && !trap.is_null(),
+                    "{major}: {name} did not trap"
+                );
+                let mut code = 0u8;
+                assert!(
+                    (core.wasmtime_trap_code)(trap, &mut code),
+                    "{major}: {name}"
+                );
+                (core.wasm_trap_delete)(trap);
+                assert_eq!(
+                    Trap::from_library_code(major, code),
+                    want,
+                    "{major}: {name} reported code {code}"
+                );
+                codes.push(code);
+            }
+            // The functions whose signature changed, through the table of
+            // this major's signature (`CoreMemoryType*`, `CoreRoots*`,
+            // `GcCollect*`): each is there, and answers.
+            let ty = match (&t.core_memory_type, &t.core_memory_type_v36) {
+                (Some(new), None) => {
+                    let mut ty = std::ptr::null_mut();
+                    let error =
+                        (new.wasmtime_memorytype_new)(1, true, 2, false, false, 16, &mut ty);
+                    assert!(error.is_null(), "{major}: memorytype_new");
+                    ty
+                }
+                (None, Some(old)) => (old.wasmtime_memorytype_new)(1, true, 2, false, false),
+                other => panic!(
+                    "{major}: memorytype_new tables {:?}",
+                    (other.0.is_some(), other.1.is_some())
+                ),
+            };
+            let mut max = 0;
+            assert_eq!((core.wasmtime_memorytype_minimum)(ty), 1, "{major}");
+            assert!(
+                (core.wasmtime_memorytype_maximum)(ty, &mut max) && max == 2,
+                "{major}"
+            );
+            (core.wasm_memorytype_delete)(ty);
+            let mut src: c::wasmtime_val_t = std::mem::zeroed();
+            src.kind = c::WASMTIME_I64 as u8;
+            src.of.i64_ = -42;
+            let mut dst: c::wasmtime_val_t = std::mem::zeroed();
+            match (&t.core_roots, &t.core_roots_v36) {
+                (Some(new), None) => {
+                    (new.wasmtime_val_clone)(&src, &mut dst);
+                    (new.wasmtime_val_unroot)(&mut dst);
+                }
+                (None, Some(old)) => {
+                    (old.wasmtime_val_clone)(cx, &src, &mut dst);
+                    (old.wasmtime_val_unroot)(cx, &mut dst);
+                }
+                _ => panic!("{major}: val_clone tables"),
+            }
+            assert_eq!(
+                (dst.kind, dst.of.i64_),
+                (c::WASMTIME_I64 as u8, -42),
+                "{major}"
+            );
+            match (&t.gc_collect, &t.gc_collect_v36) {
+                (Some(new), None) => assert!((new.wasmtime_context_gc)(cx).is_null(), "{major}"),
+                (None, Some(old)) => (old.wasmtime_context_gc)(cx),
+                _ => panic!("{major}: context_gc tables"),
+            }
+        }
+        raw_codes.push((major, codes));
+    }
+    eprintln!("raw codes (unreachable, division by zero, out of fuel): {raw_codes:?}");
+    let fuel = |m: u32| raw_codes.iter().find(|(x, _)| *x == m).unwrap().1[2];
+    assert!((36..=41).all(|m| fuel(m) == 12) && (42..=50).all(|m| fuel(m) == 11));
+}

@@ -445,6 +445,10 @@ impl Wasmtime {
         *self.winch.get_or_init(|| {
             const ABSENT: &[u8] = b"winch support not compiled in";
             self.has(Capability::Compiler)
+                && crate::versions::WINCH
+                    .get(self.version.major())
+                    .copied()
+                    .unwrap_or(false)
                 && file_contains(&self.path, ABSENT, 1 << 20)
                     .map(|found| !found)
                     .unwrap_or(false)

@@ -410,8 +410,8 @@ define_tables! {
     ParallelCompilation parallel_compilation (Capability(Capability::ParallelCompilation)) requires [] {
         wasmtime_config_parallel_compilation_set,
     }
-    /// Async calls and instantiation, async stacks (C API feature `async`).
-    Async async_ (Capability(Capability::Async)) requires [] {
+    /// Async calls and instantiation, async stacks (C API feature `async`). Handed out from Wasmtime 42: 36 to 41 export these functions too, but there an async call on an engine without `wasmtime_config_async_support_set` (which these bindings do not bind), and a sync call on one with it, panic inside Wasmtime and abort the process (`func.rs` "must use `call_async` when async support is enabled" / "cannot use `call_async` without enabling async support").
+    Async async_ (Capability(Capability::Async)) majors [42..=50] requires [] {
         wasmtime_call_future_delete,
         wasmtime_call_future_poll,
         wasmtime_config_async_stack_size_set,
@@ -674,7 +674,7 @@ define_tables! {
         wasmtime_guestprofiler_sample,
     }
     /// Pooling allocator settings for async stacks: exported only when both `pooling-allocator` and `async` are on.
-    PoolingAllocatorAsync pooling_allocator_async (Joint) requires [PoolingAllocator, Async] {
+    PoolingAllocatorAsync pooling_allocator_async (Joint) majors [42..=50] requires [PoolingAllocator, Async] {
         wasmtime_pooling_allocation_config_async_stack_keep_resident_set,
         wasmtime_pooling_allocation_config_total_stacks_set,
     }

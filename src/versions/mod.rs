@@ -13,6 +13,7 @@
 pub(crate) mod cranelift;
 pub(crate) mod defaults;
 pub(crate) mod pooling;
+pub(crate) mod traps;
 
 use std::ops::RangeInclusive;
 
@@ -93,6 +94,12 @@ pub(crate) const VAL_LAYOUT: ByMajor<ValLayout> = ByMajor(&[
     (45..=50, ValLayout::ByGcFeature),
 ]);
 
+/// Whether a major's `wasmtime_strategy_t` has `WASMTIME_STRATEGY_WINCH`
+/// (2): up to 44 the C API's `wasmtime_strategy_t` is a Rust
+/// `#[repr(u8)] enum { Auto, Cranelift }` (`crates/c-api/src/config.rs`),
+/// so passing 2 is undefined behaviour; 45 added `Winch`.
+pub(crate) const WINCH: ByMajor<bool> = ByMajor(&[(36..=44, false), (45..=50, true)]);
+
 /// The signature of `wasi_config_preopen_dir`.
 pub(crate) const PREOPEN: ByMajor<PreopenAbi> = ByMajor(&[
     (36..=47, PreopenAbi::PermissionFlags),
@@ -102,8 +109,20 @@ pub(crate) const PREOPEN: ByMajor<PreopenAbi> = ByMajor(&[
 /// The highest trap code (`wasmtime_trap_code_t`) each major returns. Codes
 /// are only appended within the window: a code's meaning is the same in
 /// every major that has it.
-pub(crate) const LAST_TRAP_CODE: ByMajor<u8> =
-    ByMajor(&[(45..=45, 47), (46..=46, 48), (47..=49, 49), (50..=50, 53)]);
+pub(crate) const LAST_TRAP_CODE: ByMajor<u8> = ByMajor(&[
+    // In the library's own numbering (`traps::TRAP_NUMBERING`).
+    (36..=37, 23),
+    (38..=39, 24),
+    (40..=40, 25),
+    (41..=41, 35),
+    (42..=42, 33),
+    (43..=43, 44),
+    (44..=44, 45),
+    (45..=45, 47),
+    (46..=46, 48),
+    (47..=49, 49),
+    (50..=50, 53),
+]);
 
 /// `sizeof(wasmtime_component_func_t)`: the generated bindings lay it out
 /// as the newest headers do, so the component-model tables are handed out
@@ -141,6 +160,14 @@ mod tests {
     use super::*;
     use crate::sys::tables::TableId;
 
+    /// Winch is a strategy value from 45 only (`config.h` and the C API's
+    /// `wasmtime_strategy_t` enum gained it there).
+    #[test]
+    fn winch_from_45() {
+        assert!((36..=44).all(|m| !WINCH.of(m)));
+        assert!((45..=50).all(|m| *WINCH.of(m)));
+    }
+
     /// Parts of the safe layer read value types and tags through the
     /// functions Wasmtime 44 and 45 added (`Wasmtime::core44`,
     /// `Wasmtime::core45`): the window must not start below them until
@@ -160,6 +187,9 @@ mod tests {
         for major in TABLE_MAJORS {
             assert!(VAL_LAYOUT.get(major).is_some(), "{major}");
             assert!(PREOPEN.get(major).is_some(), "{major}");
+            assert!(traps::TRAP_NUMBERING.get(major).is_some(), "{major}");
+            assert!(LAST_TRAP_CODE.get(major).is_some(), "{major}");
+            assert!(WINCH.get(major).is_some(), "{major}");
         }
         assert!(TABLE_MAJORS.end() >= SUPPORTED_MAJORS.end());
     }
