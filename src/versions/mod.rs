@@ -100,6 +100,27 @@ pub(crate) const VAL_LAYOUT: ByMajor<ValLayout> = ByMajor(&[
 /// so passing 2 is undefined behaviour; 45 added `Winch`.
 pub(crate) const WINCH: ByMajor<bool> = ByMajor(&[(36..=44, false), (45..=50, true)]);
 
+/// The majors whose artifacts carry the runtime crate's full version
+/// (`env!("CARGO_PKG_VERSION")` in `engine/serialization.rs` up to 37; from
+/// 38.0.1 the major alone), each with its newest patch published on
+/// crates.io (`wasmtime` 36.0.23 and 37.0.3 when this was written).
+pub(crate) const FULL_VERSION_IN_ARTIFACTS: ByMajor<u32> = ByMajor(&[(36..=36, 23), (37..=37, 3)]);
+
+/// Patches beyond the newest known one that the version probe also tries
+/// for the majors of [`FULL_VERSION_IN_ARTIFACTS`] (patch releases of an
+/// LTS line keep coming).
+const LATER_PATCHES: u32 = 32;
+
+/// The version strings an artifact of `major` carries, as the version
+/// probe tries them: `"M.0.P"` for every patch of a major of
+/// [`FULL_VERSION_IN_ARTIFACTS`], else `"M"`.
+pub(crate) fn probe_versions(major: u32) -> Box<dyn Iterator<Item = String>> {
+    match FULL_VERSION_IN_ARTIFACTS.get(major) {
+        Some(&last) => Box::new((0..=last + LATER_PATCHES).map(move |p| format!("{major}.0.{p}"))),
+        None => Box::new(std::iter::once(major.to_string())),
+    }
+}
+
 /// The signature of `wasi_config_preopen_dir`.
 pub(crate) const PREOPEN: ByMajor<PreopenAbi> = ByMajor(&[
     (36..=47, PreopenAbi::PermissionFlags),
