@@ -633,6 +633,30 @@ fn every_major_since_36_reports_the_same_traps() {
                 (c::WASMTIME_I64 as u8, -42),
                 "{major}"
             );
+            if let Some(v44) = &t.core_gc_types_v44 {
+                // 44's 2-byte field types: an i32 and a packed i8.
+                use wasmtime_dyn::sys::fns_v44::{wasmtime_field_type_t, WASMTIME_STORAGE_KIND_I8};
+                let fields = [
+                    wasmtime_field_type_t {
+                        kind: c::WASMTIME_I32 as u8,
+                        mutable_: true,
+                    },
+                    wasmtime_field_type_t {
+                        kind: WASMTIME_STORAGE_KIND_I8 as u8,
+                        mutable_: false,
+                    },
+                ];
+                let ty = (v44.wasmtime_struct_type_new)(engine, fields.as_ptr(), 2);
+                assert!(!ty.is_null(), "44: struct_type_new");
+                (t.core_since_44
+                    .as_ref()
+                    .unwrap()
+                    .wasmtime_struct_type_delete)(ty);
+                let ty = (v44.wasmtime_array_type_new)(engine, &fields[1]);
+                assert!(!ty.is_null(), "44: array_type_new");
+                (t.core_since_44.as_ref().unwrap().wasmtime_array_type_delete)(ty);
+            }
+            assert_eq!(t.core_gc_types_v44.is_some(), major == 44);
             match (&t.gc_collect, &t.gc_collect_v36) {
                 (Some(new), None) => assert!((new.wasmtime_context_gc)(cx).is_null(), "{major}"),
                 (None, Some(old)) => (old.wasmtime_context_gc)(cx),

@@ -16,6 +16,8 @@
 //! - [`fns_v36`]: the pointer types of functions whose signature Wasmtime
 //!   36 declares differently (`tables` says to which majors each holds;
 //!   arguments that point to values point to the 36 layout there);
+//! - [`fns_v44`]: those of Wasmtime 44 (its 2-byte field type, its owned
+//!   exception objects), with the types they take;
 //! - [`fns_v45`]: the pointer types of functions whose signature Wasmtime
 //!   45 to 47 declare differently (`src/versions` says where each holds);
 //! - [`tables`]: which function belongs to which table, and the tables.
@@ -34,6 +36,8 @@ mod define_tables;
 pub mod fns;
 #[path = "generated/fns_v36.rs"]
 pub mod fns_v36;
+#[path = "generated/fns_v44.rs"]
+pub mod fns_v44;
 #[path = "generated/fns_v45.rs"]
 pub mod fns_v45;
 pub mod tables;

@@ -785,6 +785,11 @@ define_tables! {
     CoreMemoryTypeV36 core_memory_type_v36 (CorePart) majors [36..=38] signatures fns_v36 requires [] {
         wasmtime_memorytype_new,
     }
+    /// `wasmtime_struct_type_new` and `wasmtime_array_type_new` as Wasmtime 44 declares them: with its 2-byte `wasmtime_field_type_t` (the one of `fns_v44`; from 45 they are in `CoreSince45`).
+    CoreGcTypesV44 core_gc_types_v44 (CorePart) majors [44..=44] signatures fns_v44 requires [] {
+        wasmtime_array_type_new,
+        wasmtime_struct_type_new,
+    }
     /// Compiler functions Wasmtime 45 added.
     CompilerSince45 compiler_since_45 (Addition) majors [45..=50] requires [Compiler] {
         wasmtime_config_cranelift_regalloc_algorithm_set,
@@ -878,6 +883,11 @@ define_tables! {
     /// `wasmtime_context_gc` returning nothing, as Wasmtime 36 to 41 declare it.
     GcCollectV36 gc_collect_v36 (Part(Capability::Gc)) majors [36..=41] signatures fns_v36 requires [Gc] {
         wasmtime_context_gc,
+    }
+    /// The pending exception as Wasmtime 44 passes it: an owned `wasmtime_exn_t` (from 45 a rooted `wasmtime_exnref_t`, in `GcSince45`).
+    GcExceptionsV44 gc_exceptions_v44 (Part(Capability::Gc)) majors [44..=44] signatures fns_v44 requires [Gc] {
+        wasmtime_context_set_exception,
+        wasmtime_context_take_exception,
     }
     /// `wasmtime_guestprofiler_new` taking the engine first, as Wasmtime 40 and later declare it.
     ProfilingNew profiling_new (Part(Capability::Profiling)) majors [40..=50] requires [Profiling] {

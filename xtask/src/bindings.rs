@@ -23,10 +23,13 @@ use std::path::PathBuf;
 /// (release, files of its `include/`). `cargo xtask headers` vendors them.
 /// An empty file list stands for every `.h` of the release's `include/`:
 /// a release whose C API is generated on its own.
-pub const VARIANT_HEADERS: &[(&str, &[&str])] = &[("36.0.0", &[]), ("47.0.0", &["wasi.h"])];
+pub const VARIANT_HEADERS: &[(&str, &[&str])] =
+    &[("36.0.0", &[]), ("44.0.0", &[]), ("47.0.0", &["wasi.h"])];
 
 /// Signature variants: (module, release whose headers declare it, the
-/// functions, the types their arguments take values of). The module is
+/// functions, the types and constants their arguments take values of,
+/// defined in the module even where the newest headers have others of the
+/// same name, which they shadow there). The module is
 /// named after the first major of the range the variant holds for
 /// (`src/sys/tables.rs` says which range).
 type Variant = (
@@ -55,6 +58,25 @@ const VARIANTS: &[Variant] = &[
             "wasmtime_val_unroot",
         ],
         &[],
+    ),
+    (
+        // Wasmtime 44: struct and array types take a 2-byte field type
+        // (kind, mutability; 9 and 10 the packed kinds), and a pending
+        // exception is an owned `wasmtime_exn_t`.
+        "fns_v44",
+        "44.0.0",
+        &[
+            "wasmtime_array_type_new",
+            "wasmtime_context_set_exception",
+            "wasmtime_context_take_exception",
+            "wasmtime_struct_type_new",
+        ],
+        &[
+            "wasmtime_field_type",
+            "wasmtime_field_type_t",
+            "WASMTIME_STORAGE_KIND_I8",
+            "WASMTIME_STORAGE_KIND_I16",
+        ],
     ),
     (
         "fns_v45",
@@ -129,7 +151,7 @@ fn variant(
         b = b.allowlist_function(f);
     }
     for t in *values {
-        b = b.allowlist_type(t);
+        b = b.allowlist_type(t).allowlist_var(t);
     }
     let code = b
         .generate()
@@ -142,7 +164,7 @@ fn variant(
             syn::Item::Const(c) => Some(c.ident.to_string()),
             other => item_name(other),
         };
-        name.is_some_and(|name| !known.contains(&name))
+        name.is_some_and(|name| !known.contains(&name) || values.contains(&name.as_str()))
     });
     fns.items.splice(1..1, own);
     Ok(fns)
