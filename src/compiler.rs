@@ -374,7 +374,9 @@ impl From<&Engine> for Compiling {
 /// - a library, or [`Capabilities`]: for its default configuration.
 ///
 /// Either way [`Config::for_target`] turns off what the target library
-/// lacks.
+/// lacks. A component (binary or text) is precompiled as one, for
+/// [`Component::deserialize`](crate::component::Component::deserialize) on a
+/// library with the component model but no compiler.
 ///
 /// ```no_run
 /// use wasmtime_dyn::{precompile_for, Config, Engine, Module, Store, Wasmtime};
@@ -466,11 +468,22 @@ pub fn precompile_for(
             return Err(unmatched(differences.join("; ")));
         }
     }
-    let artifact = engine.precompile_module(wasm)?;
+    // A component is precompiled as one (its binary's layer field says so;
+    // text is translated by the compiling library first).
+    let binary = engine.binary(wasm.as_ref())?;
+    let kind = if wasmparser::Parser::is_component(&binary) {
+        crate::cwasm::ArtifactKind::Component
+    } else {
+        crate::cwasm::ArtifactKind::Module
+    };
+    let artifact = match kind {
+        crate::cwasm::ArtifactKind::Component => engine.precompile_component(&binary)?,
+        crate::cwasm::ArtifactKind::Module => engine.precompile_module(&binary)?,
+    };
     if let Some(target_engine) = &target.engine {
         // What the settings above should guarantee, checked on the
         // artifact itself where this crate decodes its major's layout.
-        if let Err(err) = crate::cwasm::preflight(target_engine, &artifact) {
+        if let Err(err) = crate::cwasm::preflight_as(target_engine, &artifact, kind) {
             if !matches!(
                 err.downcast_ref::<ErrorKind>(),
                 Some(ErrorKind::UnknownArtifactLayout { .. })

@@ -190,6 +190,31 @@ impl Engine {
             .precompile(&self.binary(bytes.as_ref())?)
     }
 
+    /// Compiles a component (binary, or text where the library has the
+    /// text parser) to a `.cwasm` for
+    /// [`Component::deserialize`](crate::component::Component::deserialize)
+    /// on an engine configured like this one, as the `wasmtime` crate's
+    /// `Engine::precompile_component` does.
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::{component::Component, Engine};
+    /// # let engine: Engine = unimplemented!();
+    /// let cwasm = engine.precompile_component("(component)")?;
+    /// // SAFETY: the bytes were just made by this engine's compiler.
+    /// let component = unsafe { Component::deserialize(&engine, &cwasm) }?;
+    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Unsupported`](crate::ErrorKind::Unsupported)`(ComponentModel)`
+    /// on a library without the component model, `(Compiler)` without a
+    /// compiler, `(Wat)` for text without the parser; the compiler's error
+    /// for an invalid component.
+    pub fn precompile_component(&self, bytes: impl AsRef<[u8]>) -> Result<Vec<u8>> {
+        crate::component::Component::new(self, bytes)?.serialize()
+    }
+
     /// The compiler, or `ErrorKind::Unsupported(Compiler)` saying to
     /// precompile elsewhere.
     pub(crate) fn required_compiler(&self) -> Result<Compiler<'_>> {

@@ -14,6 +14,7 @@ mod anyref_eqref;
 mod arrayref;
 mod exnref;
 mod i31;
+mod store_helper;
 mod structref;
 
 pub use arrayref::ArrayRefPre;
@@ -140,7 +141,7 @@ unsafe fn take_heaptype(engine: &Engine, ty: &mut wasmtime_heaptype_t) -> Result
 }
 
 macro_rules! gc_ref {
-    ($(#[$doc:meta])* $name:ident, $c:ty, $table:ident, $clone:ident, $unroot:ident, $what:literal) => {
+    ($(#[$doc:meta])* $name:ident, $c:ty, $table:ident, $clone:ident, $unroot:ident, $what:literal, $heapless:literal) => {
         $(#[$doc])*
         pub struct $name {
             wasmtime: &'static Wasmtime,
@@ -163,6 +164,13 @@ macro_rules! gc_ref {
             /// Takes ownership of a rooted, non-null reference of `cx`'s
             /// store.
             pub(crate) fn from_rooted<T>(cx: &StoreContextMut<'_, T>, raw: $c) -> $name {
+                if $heapless {
+                    // An `i31` needs no GC heap, so a store may have none,
+                    // where Wasmtime never releases the roots of dropped
+                    // references: make one (if Wasmtime cannot, this root
+                    // stays, as it would have).
+                    let _ = store_helper::ensure_gc_heap(cx);
+                }
                 $name {
                     wasmtime: cx.wasmtime(),
                     raw,
@@ -239,7 +247,8 @@ gc_ref!(
     gc_roots,
     wasmtime_anyref_clone,
     wasmtime_anyref_unroot,
-    "the anyref"
+    "the anyref",
+    true
 );
 
 gc_ref!(
@@ -258,7 +267,8 @@ gc_ref!(
     gc_since_44,
     wasmtime_eqref_clone,
     wasmtime_eqref_unroot,
-    "the eqref"
+    "the eqref",
+    true
 );
 
 gc_ref!(
@@ -280,7 +290,8 @@ gc_ref!(
     gc_since_44,
     wasmtime_structref_clone,
     wasmtime_structref_unroot,
-    "the structref"
+    "the structref",
+    false
 );
 
 gc_ref!(
@@ -301,7 +312,8 @@ gc_ref!(
     gc_since_44,
     wasmtime_arrayref_clone,
     wasmtime_arrayref_unroot,
-    "the arrayref"
+    "the arrayref",
+    false
 );
 
 gc_ref!(
@@ -323,7 +335,8 @@ gc_ref!(
     gc_since_44,
     wasmtime_exnref_clone,
     wasmtime_exnref_unroot,
-    "the exnref"
+    "the exnref",
+    false
 );
 
 /// Values borrowed by a C call, as `wasmtime_val_t`s (GC layout: only a

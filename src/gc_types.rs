@@ -28,6 +28,9 @@ use crate::engine::Engine;
 use crate::error::{ErrorKind, Result};
 use crate::sys::tables::CoreSince45;
 use crate::sys::types::*;
+use crate::versions::gc_rules::{GcTypeLimits, GC_TYPE_LIMITS};
+use std::any::Any;
+use std::cell::RefCell;
 use std::sync::OnceLock;
 
 /// Refuses the GC types on a library without GC.
@@ -56,6 +59,33 @@ pub(crate) fn concrete_types_readable(engine: &Engine) -> Result<()> {
     }
 }
 
+/// The GC type limits of `engine`'s library.
+fn limits(engine: &Engine) -> &'static GcTypeLimits {
+    GC_TYPE_LIMITS.of(crate::versions::major_of(engine.wasmtime()))
+}
+
+/// Collects the parts of a new type, at most `max` of them: more is
+/// [`ErrorKind::Invalid`], said by `too_many(n)` with `n` the count when the
+/// iterator tells it (refused before anything is collected) or `None` when
+/// it does not (refused once `max + 1` are).
+fn collect_at_most<T>(
+    items: impl IntoIterator<Item = T>,
+    max: usize,
+    too_many: impl FnOnce(Option<usize>) -> String,
+) -> Result<Vec<T>> {
+    let items = items.into_iter();
+    let (low, high) = items.size_hint();
+    if low > max {
+        let exact = (high == Some(low)).then_some(low);
+        return Err(ErrorKind::Invalid(too_many(exact)).into());
+    }
+    let collected: Vec<T> = items.take(max.saturating_add(1)).collect();
+    if collected.len() > max {
+        return Err(ErrorKind::Invalid(too_many(None)).into());
+    }
+    Ok(collected)
+}
+
 fn wrong_engine() -> crate::Error {
     ErrorKind::WrongEngine("a concrete type", "the engine it was used with").into()
 }
@@ -65,6 +95,58 @@ fn delete_fields(core45: &CoreSince45, fields: &mut [wasmtime_field_type_t]) {
     for field in fields {
         // SAFETY: made by `FieldType::to_c`, owned here, deleted once.
         unsafe { (core45.wasmtime_field_type_delete)(field) };
+    }
+}
+
+thread_local! {
+    /// The parts of concrete types being dropped on this thread, queued by
+    /// [`drop_flat`]; `None` when no drop is under way.
+    static DROP_QUEUE: RefCell<Option<Vec<Box<dyn Any>>>> = const { RefCell::new(None) };
+}
+
+/// Drops the parts of a concrete type (its fields, a function type's
+/// parameters and results) without recursing: they may hold the last
+/// handle of a type whose own parts hold the last handle of another, and a
+/// chain of types each naming the one before (which `StructType::new`,
+/// `ArrayType::new` and `ExnType::new` make one link at a time) would
+/// otherwise drop one link per stack frame group and overflow the stack,
+/// which aborts the process. The first drop on a thread drains a queue
+/// that the drops it causes add to, as Wasmtime's type registry does.
+pub(crate) fn drop_flat(parts: Box<dyn Any>) {
+    let mut parts = Some(parts);
+    // Whether this call drains the queue (no drop is under way further up
+    // the stack); `false` also when the thread's queue is gone (the thread
+    // is exiting), where the parts drop here.
+    let drains = DROP_QUEUE
+        .try_with(|queue| {
+            let mut queue = queue.borrow_mut();
+            match queue.as_mut() {
+                Some(queued) => {
+                    queued.extend(parts.take());
+                    false
+                }
+                None => {
+                    *queue = Some(Vec::new());
+                    true
+                }
+            }
+        })
+        .unwrap_or(false);
+    if !drains {
+        return drop(parts);
+    }
+    /// Ends the drain, even when a drop unwinds.
+    struct Drain;
+    impl Drop for Drain {
+        fn drop(&mut self) {
+            let rest = DROP_QUEUE.with(|queue| queue.borrow_mut().take());
+            drop(rest);
+        }
+    }
+    let _drain = Drain;
+    drop(parts);
+    while let Some(next) = DROP_QUEUE.with(|queue| queue.borrow_mut().as_mut().and_then(Vec::pop)) {
+        drop(next);
     }
 }
 
@@ -86,6 +168,9 @@ macro_rules! concrete_handle {
             fn drop(&mut self) {
                 // SAFETY: owned by this handle, deleted once.
                 unsafe { (self.engine.wasmtime().$table().$delete)(self.ptr) };
+                if let Some(fields) = self.cache.take() {
+                    drop_flat(Box::new(fields));
+                }
             }
         }
     };

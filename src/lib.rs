@@ -52,6 +52,7 @@
 mod cache;
 mod capability;
 mod compiler;
+pub mod component;
 mod config;
 mod config_rules;
 mod coredump;

@@ -20,8 +20,10 @@
 //! ```
 
 pub mod p1;
+pub mod p2;
 
 pub use p1::{FilePerms, WasiCtxBuilder};
+pub use p2::{cli, ResourceTable, ResourceTableError, WasiCtx, WasiCtxView, WasiView};
 
 use crate::capability::Capability;
 use crate::engine::Engine;
@@ -63,8 +65,14 @@ pub enum Output {
 /// let out = Captured::new();
 /// assert!(out.contents().is_empty());
 /// ```
-#[derive(Clone, Debug, Default)]
-pub struct Captured(Arc<Mutex<Vec<u8>>>);
+#[derive(Clone, Debug)]
+pub struct Captured(Arc<Mutex<Vec<u8>>>, usize);
+
+impl Default for Captured {
+    fn default() -> Self {
+        Captured(Arc::default(), usize::MAX)
+    }
+}
 
 impl Captured {
     /// An empty buffer.
@@ -93,6 +101,13 @@ impl Captured {
     /// ```
     pub fn contents(&self) -> Vec<u8> {
         self.0.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// An empty buffer that keeps at most `capacity` bytes (see
+    /// [`p2::pipe::MemoryOutputPipe`]): a write that does not fit keeps
+    /// what fits and fails.
+    pub(crate) fn bounded(capacity: usize) -> Captured {
+        Captured(Arc::default(), capacity)
     }
 }
 
@@ -427,11 +442,17 @@ unsafe extern "C" fn capture_write(data: *mut c_void, buf: *const u8, len: usize
     };
     // Never unwind into C: a failure reports an error (-1) to the guest.
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        captured
-            .0
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .extend_from_slice(bytes);
+        let mut buffer = captured.0.lock().unwrap_or_else(|p| p.into_inner());
+        // A bounded buffer keeps what fits, as the crate's
+        // `MemoryOutputPipe`, and the write fails: the C API turns a
+        // negative count into that OS error for the guest (ENOSPC, "no
+        // space left on device", is 28 on Linux, macOS and Windows).
+        let room = captured.1.saturating_sub(buffer.len());
+        if bytes.len() > room {
+            buffer.extend_from_slice(&bytes[..room]);
+            return -28;
+        }
+        buffer.extend_from_slice(bytes);
         isize::try_from(len).unwrap_or(isize::MAX)
     }))
     .unwrap_or(-1)

@@ -1,147 +1,13 @@
-//! A small reader of the WebAssembly binary format, for the few facts this
-//! crate must know about a module before handing it to the C API, where the
-//! library cannot be asked without risk.
+//! The few facts this crate must know about a module before handing it to
+//! the C API, where the library cannot be asked without risk, read with
+//! `wasmparser` (the parser Wasmtime itself uses).
 //!
-//! It reads only what it needs, in one pass, linear in the module's size,
-//! and reports `None` for anything it does not understand: callers, which
-//! call it on modules Wasmtime has just accepted, then refuse the module
-//! rather than guess.
+//! Only the type, import, table and export sections are read, in one pass,
+//! linear in the module's size; `None` for anything the parser refuses:
+//! callers, which call it on modules Wasmtime has just accepted, then refuse
+//! the module rather than guess.
 
-/// A cursor over a binary module.
-struct Reader<'a> {
-    bytes: &'a [u8],
-    at: usize,
-}
-
-impl<'a> Reader<'a> {
-    fn byte(&mut self) -> Option<u8> {
-        let b = *self.bytes.get(self.at)?;
-        self.at += 1;
-        Some(b)
-    }
-
-    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
-        let end = self.at.checked_add(n)?;
-        let out = self.bytes.get(self.at..end)?;
-        self.at = end;
-        Some(out)
-    }
-
-    /// An unsigned LEB128 of at most 64 bits.
-    fn u64(&mut self) -> Option<u64> {
-        let mut value = 0u64;
-        for shift in (0..64).step_by(7) {
-            let b = self.byte()?;
-            value |= u64::from(b & 0x7f) << shift;
-            if b & 0x80 == 0 {
-                return Some(value);
-            }
-        }
-        None
-    }
-
-    fn u32(&mut self) -> Option<u32> {
-        u32::try_from(self.u64()?).ok()
-    }
-
-    /// A signed LEB128 (s33 heap types, type indices), value ignored.
-    fn skip_sleb(&mut self) -> Option<()> {
-        for _ in 0..10 {
-            if self.byte()? & 0x80 == 0 {
-                return Some(());
-            }
-        }
-        None
-    }
-
-    /// A heap type: an abstract one (one byte, or `0x65` "shared" and one
-    /// byte), `0x62` "exact" and a type index, or a type index (s33).
-    fn skip_heaptype(&mut self) -> Option<()> {
-        match *self.bytes.get(self.at)? {
-            0x65 => self.take(2).map(|_| ()),
-            0x62 => {
-                self.byte()?;
-                self.u32().map(|_| ())
-            }
-            _ => self.skip_sleb(),
-        }
-    }
-
-    /// A value type (or packed storage type).
-    fn skip_valtype(&mut self) -> Option<()> {
-        match self.byte()? {
-            // (ref ht) / (ref null ht): a heap type follows.
-            0x63 | 0x64 => self.skip_heaptype(),
-            // The short form of a shared abstract reference type.
-            0x65 => self.byte().map(|_| ()),
-            _ => Some(()),
-        }
-    }
-
-    fn skip_vec_valtypes(&mut self) -> Option<()> {
-        for _ in 0..self.u32()? {
-            self.skip_valtype()?;
-        }
-        Some(())
-    }
-
-    /// A composite type: func, struct, array or cont.
-    fn skip_comptype(&mut self, form: u8) -> Option<()> {
-        match form {
-            0x60 => {
-                self.skip_vec_valtypes()?;
-                self.skip_vec_valtypes()
-            }
-            0x5f => {
-                for _ in 0..self.u32()? {
-                    self.skip_valtype()?;
-                    self.byte()?;
-                }
-                Some(())
-            }
-            0x5e => {
-                self.skip_valtype()?;
-                self.byte().map(|_| ())
-            }
-            0x5d => self.skip_sleb(),
-            _ => None,
-        }
-    }
-
-    /// A subtype's composite type, after any `sub`/`sub final` prefix: the
-    /// `shared`, `describes` and `descriptor` prefixes, then the form byte.
-    fn comptype_form(&mut self) -> Option<u8> {
-        let mut form = self.byte()?;
-        if form == 0x65 {
-            form = self.byte()?;
-        }
-        if form == 0x4c {
-            self.u32()?;
-            form = self.byte()?;
-        }
-        if form == 0x4d {
-            self.u32()?;
-            form = self.byte()?;
-        }
-        Some(form)
-    }
-}
-
-/// The sections of a binary module: (id, contents). `None` when the bytes
-/// are not a binary module this reader can walk.
-fn sections(wasm: &[u8]) -> Option<Vec<(u8, &[u8])>> {
-    let mut r = Reader { bytes: wasm, at: 0 };
-    if r.take(4)? != b"\0asm" || r.take(4)? != [1, 0, 0, 0] {
-        return None;
-    }
-    let mut out = Vec::new();
-    while r.at < wasm.len() {
-        let id = r.byte()?;
-        let len = usize::try_from(r.u32()?).ok()?;
-        out.push((id, r.take(len)?));
-    }
-    Some(out)
-}
+use wasmparser::{CompositeInnerType, Encoding, ExternalKind, Parser, Payload, TypeRef};
 
 /// What a table type holds that the C API cannot say: `wasm_limits_t` has
 /// 32-bit limits, reads `u32::MAX` as "no maximum", has no index type, and
@@ -209,210 +75,73 @@ impl TableFacts {
     }
 }
 
-impl Reader<'_> {
-    fn name_bytes(&mut self) -> Option<&[u8]> {
-        let len = usize::try_from(self.u32()?).ok()?;
-        self.take(len)
-    }
-
-    fn name(&mut self) -> Option<String> {
-        Some(String::from_utf8_lossy(self.name_bytes()?).into_owned())
-    }
-
-    /// A reference type, then table limits.
-    fn table_type(&mut self) -> Option<TableLimits> {
-        self.skip_valtype()?;
-        let flags = self.byte()?;
-        if flags & !0x07 != 0 {
-            return None;
+impl TableLimits {
+    fn of(ty: &wasmparser::TableType) -> TableLimits {
+        TableLimits {
+            is_64: ty.table64,
+            minimum: ty.initial,
+            maximum: ty.maximum,
         }
-        let minimum = self.u64()?;
-        let maximum = if flags & 0x01 != 0 {
-            Some(self.u64()?)
-        } else {
-            None
-        };
-        Some(TableLimits {
-            is_64: flags & 0x04 != 0,
-            minimum,
-            maximum,
-        })
-    }
-
-    /// Memory limits (with a custom page size where flagged).
-    fn skip_memory_type(&mut self) -> Option<()> {
-        let flags = self.byte()?;
-        if flags & !0x0f != 0 {
-            return None;
-        }
-        self.u64()?;
-        if flags & 0x01 != 0 {
-            self.u64()?;
-        }
-        if flags & 0x08 != 0 {
-            self.u32()?;
-        }
-        Some(())
-    }
-
-    /// An import's type; the table's limits when it is a table.
-    fn import_desc(&mut self) -> Option<Option<TableLimits>> {
-        match self.byte()? {
-            // A function, or an exact one (custom descriptors).
-            0x00 | 0x20 => self.u32().map(|_| None),
-            0x01 => self.table_type().map(Some),
-            0x02 => self.skip_memory_type().map(|()| None),
-            0x03 => {
-                self.skip_valtype()?;
-                self.byte().map(|_| None)
-            }
-            0x04 => {
-                self.byte()?;
-                self.u32().map(|_| None)
-            }
-            _ => None,
-        }
-    }
-
-    /// A constant expression, through its `end`.
-    fn skip_const_expr(&mut self) -> Option<()> {
-        loop {
-            match self.byte()? {
-                0x0b => return Some(()),
-                0x41 | 0x42 => self.skip_sleb()?,
-                0x43 => drop(self.take(4)?),
-                0x44 => drop(self.take(8)?),
-                0x23 | 0xd2 => drop(self.u32()?),
-                0xd0 => self.skip_heaptype()?,
-                0x6a | 0x6b | 0x6c | 0x7c | 0x7d | 0x7e => {}
-                0xfb => match self.u32()? {
-                    0 | 1 | 6 | 7 => drop(self.u32()?),
-                    8 => {
-                        self.u32()?;
-                        self.u32()?;
-                    }
-                    0x1a..=0x1c => {}
-                    _ => return None,
-                },
-                0xfd => match self.u32()? {
-                    0x0c => drop(self.take(16)?),
-                    _ => return None,
-                },
-                _ => return None,
-            }
-        }
-    }
-
-    /// The type section: every subtype, in rec groups or not.
-    fn types(&mut self, facts: &mut ModuleFacts) -> Option<()> {
-        for _ in 0..self.u32()? {
-            let members = if self.bytes.get(self.at) == Some(&0x4e) {
-                self.byte()?;
-                self.u32()?
-            } else {
-                1
-            };
-            for _ in 0..members {
-                let prefix = *self.bytes.get(self.at)?;
-                if prefix == 0x50 || prefix == 0x4f {
-                    self.byte()?;
-                    facts.non_final_types |= prefix == 0x50;
-                    for _ in 0..self.u32()? {
-                        self.u32()?;
-                    }
-                }
-                let form = self.comptype_form()?;
-                facts.continuation_types |= form == 0x5d;
-                self.skip_comptype(form)?;
-            }
-        }
-        Some(())
-    }
-
-    /// One entry of the import section, which the compact-imports proposal
-    /// lets stand for several imports: calls `each` with every import's
-    /// table limits (`None` for imports that are not tables), in order.
-    fn import_group(&mut self, each: &mut dyn FnMut(Option<TableLimits>)) -> Option<()> {
-        self.name_bytes()?;
-        let item = self.name_bytes()?;
-        match (item.is_empty(), self.bytes.get(self.at)) {
-            // One module name, then (name, type) pairs.
-            (true, Some(0x7f)) => {
-                self.byte()?;
-                for _ in 0..self.u32()? {
-                    self.name_bytes()?;
-                    each(self.import_desc()?);
-                }
-            }
-            // One module name and one type, then names.
-            (true, Some(0x7e)) => {
-                self.byte()?;
-                let desc = self.import_desc()?;
-                for _ in 0..self.u32()? {
-                    self.name_bytes()?;
-                    each(desc);
-                }
-            }
-            _ => each(self.import_desc()?),
-        }
-        Some(())
     }
 }
 
 /// Reads the type, import, table and export sections of `wasm`: whether
 /// it declares non-final or continuation types, and the table types the C
 /// API cannot report (see [`TableLimits`]). `None` when the bytes are not
-/// a module this reader can walk.
+/// a module the parser reads.
 pub(crate) fn scan(wasm: &[u8]) -> Option<ModuleFacts> {
     let mut facts = ModuleFacts::default();
     let mut imported = Vec::new();
     let mut defined = Vec::new();
-    for (id, contents) in sections(wasm)? {
-        let mut r = Reader {
-            bytes: contents,
-            at: 0,
-        };
-        match id {
-            1 => r.types(&mut facts)?,
-            2 => {
-                for _ in 0..r.u32()? {
-                    r.import_group(&mut |limits| {
-                        if let Some(limits) = limits {
-                            imported.push(limits);
-                        }
-                        let wide = limits.filter(TableLimits::beyond_c);
-                        facts.tables.imports.push(wide);
-                    })?;
-                }
-            }
-            4 => {
-                for _ in 0..r.u32()? {
-                    if r.bytes.get(r.at) == Some(&0x40) {
-                        // A table with an initializer: 0x40 0x00, the type,
-                        // the expression.
-                        r.take(2)?;
-                        defined.push(r.table_type()?);
-                        r.skip_const_expr()?;
-                    } else {
-                        defined.push(r.table_type()?);
+    for payload in Parser::new(0).parse_all(wasm) {
+        match payload.ok()? {
+            Payload::Version { encoding, .. } if encoding != Encoding::Module => return None,
+            Payload::TypeSection(reader) => {
+                for group in reader {
+                    for ty in group.ok()?.types() {
+                        facts.non_final_types |= !ty.is_final;
+                        facts.continuation_types |=
+                            matches!(ty.composite_type.inner, CompositeInnerType::Cont(_));
                     }
                 }
             }
-            7 => {
-                for _ in 0..r.u32()? {
-                    let name = r.name()?;
-                    let kind = r.byte()?;
-                    let index = usize::try_from(r.u32()?).ok()?;
-                    if kind != 0x01 {
+            Payload::ImportSection(reader) => {
+                // Compact import groups flattened, in order, as the C API
+                // lists the imports.
+                for import in reader.into_imports() {
+                    let limits = match import.ok()?.ty {
+                        TypeRef::Table(ty) => Some(TableLimits::of(&ty)),
+                        _ => None,
+                    };
+                    imported.extend(limits);
+                    facts
+                        .tables
+                        .imports
+                        .push(limits.filter(TableLimits::beyond_c));
+                }
+            }
+            Payload::TableSection(reader) => {
+                for table in reader {
+                    defined.push(TableLimits::of(&table.ok()?.ty));
+                }
+            }
+            Payload::ExportSection(reader) => {
+                for export in reader {
+                    let export = export.ok()?;
+                    if export.kind != ExternalKind::Table {
                         continue;
                     }
+                    let index = usize::try_from(export.index).ok()?;
                     let limits = match index.checked_sub(imported.len()) {
                         None => *imported.get(index)?,
                         Some(i) => *defined.get(i)?,
                     };
                     if limits.beyond_c() {
                         let is_defined = index >= imported.len();
-                        facts.tables.exports.push((name, limits, is_defined));
+                        facts
+                            .tables
+                            .exports
+                            .push((export.name.to_string(), limits, is_defined));
                     }
                 }
             }

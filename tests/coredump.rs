@@ -220,7 +220,9 @@ fn body_starts(wasm: &[u8]) -> Vec<usize> {
     Parser::new(0)
         .parse_all(wasm)
         .filter_map(|p| match p.expect("a payload") {
-            Payload::CodeSectionEntry(body) => Some(body.range().start),
+            Payload::CodeSectionEntry(body) => {
+                Some(usize::try_from(body.range().start).expect("a module this small"))
+            }
             _ => None,
         })
         .collect()

@@ -17,10 +17,19 @@
 //! `Wasmtime::open` reads a library file's headers before loading it:
 //! [`elf_headers`] mutates the fields that size its tables, in a sparse
 //! file as large as a claimed table can be.
+//!
+//! Stores run under random `Store::limiter` limits in [`limits`]: guest
+//! growth, GC allocation and host references at the edge of each limit.
+//! GC type constructors get random shapes around Wasmtime's limits in
+//! [`gc_types`].
 
 mod common;
 #[path = "fuzz/elf_headers.rs"]
 mod elf_headers;
+#[path = "fuzz/gc_types.rs"]
+mod gc_types;
+#[path = "fuzz/limits.rs"]
+mod limits;
 
 use common::{engine_with, kind, Flavour};
 use std::io::Read;

@@ -1,5 +1,6 @@
 //! Issue 12: programs written against the `wasmtime` crate's core API
-//! (`tests/ports/crate/cNN_*.rs`, not compiled) ported to wasmtime-dyn
+//! (and, for p15, `wasmtime_wasi`'s preview 2 API: issue 18)
+//! (`tests/ports/crate/cNN_*.rs`, not compiled here) ported to wasmtime-dyn
 //! (`tests/ports/pNN_*.rs`) by changing the `use` line, the library
 //! loading and the library argument where an `Engine` or `Config` is made,
 //! plus the lines marked `// port:` (listed with their reasons in
@@ -41,6 +42,8 @@ mod p12_host_error;
 mod p13_coredump;
 #[path = "ports/p14_instance_pre.rs"]
 mod p14_instance_pre;
+#[path = "ports/p15_wasi_p2.rs"]
+mod p15_wasi_p2;
 
 /// Runs a port's `main`, failing with the error's whole chain.
 fn run<E: std::fmt::Debug>(name: &str, main: impl FnOnce() -> Result<(), E>) {
@@ -150,4 +153,18 @@ fn p13_coredump() {
 #[test]
 fn p14_instance_pre() {
     run("p14_instance_pre", || p14_instance_pre::main(full()));
+}
+
+/// The crate's program reads the command component's path from
+/// `WASMTIME_DYN_TEST_P2_COMMAND`; a plain `cargo test` finds it in the
+/// manifest `cargo xtask artifacts` wrote, so it is copied to the
+/// environment first.
+#[test]
+fn p15_wasi_p2() {
+    const VAR: &str = "WASMTIME_DYN_TEST_P2_COMMAND";
+    let path = common::test_var(VAR).unwrap_or_else(|| {
+        panic!("{VAR} is not set: run `cargo xtask artifacts`, which makes the command component")
+    });
+    std::env::set_var(VAR, path);
+    run("p15_wasi_p2", || p15_wasi_p2::main(full()));
 }

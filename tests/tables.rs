@@ -31,13 +31,6 @@ fn core_of(major: u32) -> Vec<TableId> {
         .collect()
 }
 
-/// Tables not handed out on some majors whose libraries export their
-/// functions with another layout (`wasmtime_component_func_t` grew in 49).
-const WITHHELD: [TableId; 2] = [
-    TableId::ComponentModelFuncs,
-    TableId::ComponentModelAsyncFuncs,
-];
-
 #[test]
 fn every_full_export_belongs_to_exactly_one_table() {
     for major in SUPPORTED_MAJORS {
@@ -58,16 +51,7 @@ fn every_full_export_belongs_to_exactly_one_table() {
                 Some(tables) if tables.len() == 1 => {}
                 Some(tables) => panic!("{major}: {export} is in several tables: {tables:?}"),
                 None => {
-                    // Withheld on purpose: the functions whose layout
-                    // changed in 49 are exported by older majors too, with
-                    // the old layout the bindings do not describe.
-                    let withheld = WITHHELD.iter().any(|t| {
-                        !t.majors().contains(&major) && t.functions().contains(&export.as_str())
-                    });
-                    assert!(
-                        withheld,
-                        "{export} is exported by the full library of {major} but in no table"
-                    );
+                    panic!("{export} is exported by the full library of {major} but in no table")
                 }
             }
         }
@@ -340,4 +324,43 @@ fn a_partial_build_is_explained() {
     );
     // Every major since 36 has these 12; the regalloc setter came in 45.
     assert_eq!(Compiler::FUNCTIONS.len(), 12);
+}
+
+#[test]
+fn a_run_only_component_build_keeps_the_component_model() {
+    // The full library with its compiler hidden stands for a build with
+    // `component-model` and no `cranelift`/`winch` (which exports neither
+    // `wasmtime_component_new` nor `wasmtime_component_serialize`).
+    for major in [48, 50] {
+        let path = common::library("full", major);
+        // SAFETY: a real Wasmtime library; its symbols are only looked up.
+        let library = unsafe { libloading::Library::new(&path) }.unwrap();
+        let hidden: BTreeSet<&str> = Compiler::FUNCTIONS
+            .iter()
+            .copied()
+            .chain(["wasmtime_component_new", "wasmtime_component_serialize"])
+            .collect();
+        let mut resolve = |name: &std::ffi::CStr| -> *const std::ffi::c_void {
+            if hidden.contains(name.to_str().unwrap()) {
+                return std::ptr::null();
+            }
+            // SAFETY: the address is only stored in a table, never called here.
+            unsafe { library.get::<*const std::ffi::c_void>(name.to_bytes_with_nul()) }
+                .map(|s| *s)
+                .unwrap_or(std::ptr::null())
+        };
+        // SAFETY: every name resolves to the library's own function of that name.
+        let (tables, absent) = unsafe { Tables::load(&mut resolve, major) }.unwrap();
+        assert!(tables.compiler.is_none(), "{major}");
+        assert!(tables.component_model.is_some(), "{major}");
+        assert!(tables.component_model_compiler.is_none(), "{major}");
+        let why = absent
+            .iter()
+            .find(|(id, _)| *id == TableId::ComponentModelCompiler)
+            .map(|(_, a)| a);
+        assert_eq!(why, Some(&Absence::Requires(TableId::Compiler)), "{major}");
+        // The type getters of the library's own major, and only those.
+        assert_eq!(tables.component_model_types_item.is_some(), major <= 48);
+        assert_eq!(tables.component_model_types_extern.is_some(), major >= 49);
+    }
 }

@@ -188,10 +188,20 @@ fn check_isa_flag(name: &str, value: &FlagValue, defaults: &EngineDefaults) -> O
 /// # Ok::<(), wasmtime_dyn::Error>(())
 /// ```
 pub fn incompatibilities(engine: &Engine, info: &CwasmInfo) -> Vec<String> {
+    incompatibilities_for(engine, info, ArtifactKind::Module)
+}
+
+/// [`incompatibilities`] for `Module::deserialize` (`expected` a module)
+/// or `Component::deserialize` (a component).
+pub(crate) fn incompatibilities_for(
+    engine: &Engine,
+    info: &CwasmInfo,
+    expected: ArtifactKind,
+) -> Vec<String> {
     let profile = engine_profile(engine);
     // check_compatible: e_flags, then the version, then the metadata, which
     // is only compared between artifacts and engines of one version.
-    let mut reasons = header_reasons(info.kind, &info.version, profile.wasmtime_major);
+    let mut reasons = header_reasons(info.kind, expected, &info.version, profile.wasmtime_major);
     if !reasons.is_empty() && info.version != profile.wasmtime_major.to_string() {
         return reasons;
     }
@@ -229,13 +239,19 @@ pub fn incompatibilities(engine: &Engine, info: &CwasmInfo) -> Vec<String> {
 }
 
 /// The reasons the ELF header and the version string give: a component
-/// where a module is expected, an artifact of another Wasmtime version.
-pub(super) fn header_reasons(kind: ArtifactKind, version: &str, engine_major: u32) -> Vec<String> {
+/// where a module is expected (or the other way round), an artifact of
+/// another Wasmtime version.
+pub(super) fn header_reasons(
+    kind: ArtifactKind,
+    expected: ArtifactKind,
+    version: &str,
+    engine_major: u32,
+) -> Vec<String> {
     let mut reasons = Vec::new();
-    if kind != ArtifactKind::Module {
+    if kind != expected {
         reasons.push(format!(
-            "incompatible object file format: this is a precompiled {kind}, and only modules can \
-             be deserialized"
+            "incompatible object file format: this is a precompiled {kind}, and only {expected}s \
+             can be deserialized here"
         ));
     }
     if version != engine_major.to_string() {

@@ -311,14 +311,24 @@ pub(crate) fn detect(bytes: &[u8]) -> Option<ArtifactKind> {
 /// Wasmtime artifact; [`ErrorKind::UnknownArtifactLayout`] for an artifact of
 /// the engine's own version when this crate does not decode its layout.
 pub fn preflight(engine: &Engine, bytes: &[u8]) -> Result<CwasmInfo> {
+    preflight_as(engine, bytes, ArtifactKind::Module)
+}
+
+/// [`preflight`] for an artifact of `expected` kind (a component for
+/// `Component::deserialize`).
+pub(crate) fn preflight_as(
+    engine: &Engine,
+    bytes: &[u8],
+    expected: ArtifactKind,
+) -> Result<CwasmInfo> {
     let header = header(bytes)?;
     let major = versions::major_of(engine.wasmtime());
     if header.version != major.to_string() {
-        let reasons = checks::header_reasons(header.kind, header.version, major);
+        let reasons = checks::header_reasons(header.kind, expected, header.version, major);
         return Err(ErrorKind::IncompatibleArtifact(reasons.join("; ")).into());
     }
     let info = decode(header)?;
-    let reasons = incompatibilities(engine, &info);
+    let reasons = checks::incompatibilities_for(engine, &info, expected);
     if reasons.is_empty() {
         Ok(info)
     } else {

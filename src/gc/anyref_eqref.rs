@@ -25,10 +25,17 @@ macro_rules! i31_methods {
         ///
         /// # Errors
         ///
-        /// [`ErrorKind::Unsupported`]`(Gc)` on a library without GC.
+        /// [`ErrorKind::Unsupported`]`(Gc)` on a library without GC;
+        /// [`ErrorKind::Invalid`] when the store has no GC heap and
+        /// Wasmtime cannot make one (GC off in the engine's configuration,
+        /// a limiter or pool that refuses its memory): an `i31` needs
+        /// none, but without one Wasmtime never releases the roots of
+        /// dropped references (the `wasmtime` crate returns the reference,
+        /// and keeps ~54 bytes per call until the store is dropped).
         pub fn from_i31(mut store: impl AsContextMut, value: I31) -> Result<$ty> {
             let cx = store.as_context_mut();
             let gc = $table(cx.wasmtime(), Self::WHAT)?;
+            super::store_helper::ensure_gc_heap(&cx)?;
             let mut out = MaybeUninit::uninit();
             // SAFETY: the context is live; `out` is written with a new root.
             unsafe { (gc.$from_i31)(cx.context(), value.get_u32(), out.as_mut_ptr()) };

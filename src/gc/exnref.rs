@@ -245,14 +245,14 @@ impl fmt::Display for ThrownException {
 
 impl std::error::Error for ThrownException {}
 
-/// The store's pending exception, taken out of it.
+/// The store's pending exception, taken out of it (inside a host call, so
+/// that Wasmtime's LIFO root of it does not stay: see `store_helper`).
 pub(crate) fn take_pending<T>(cx: &mut StoreContextMut<'_, T>) -> Option<ExnRef> {
-    let gc = cx.wasmtime().tables().gc_since_45.as_ref()?;
-    let mut out = MaybeUninit::uninit();
-    // SAFETY: the context is live; `out` is written when there is one.
-    let found = unsafe { (gc.wasmtime_context_take_exception)(cx.context(), out.as_mut_ptr()) };
-    // SAFETY: written when found.
-    found.then(|| ExnRef::from_rooted(cx, unsafe { out.assume_init() }))
+    if !has_pending(cx) {
+        return None;
+    }
+    let raw = super::store_helper::take_exception_scoped(cx)?;
+    Some(ExnRef::from_rooted(cx, raw))
 }
 
 /// Whether the store has a pending exception.
@@ -265,18 +265,18 @@ pub(crate) fn has_pending<T>(cx: &StoreContextMut<'_, T>) -> bool {
 }
 
 /// Sets `exn` as the store's pending exception, as the `wasmtime` crate's
-/// `throw`.
-pub(crate) fn throw<T, R>(
-    cx: &mut StoreContextMut<'_, T>,
-    exn: ExnRef,
-) -> Result<R, ThrownException> {
+/// `throw`: the error is always a [`ThrownException`], unless `exn` is of
+/// another store ([`ErrorKind::WrongStore`], nothing thrown: the `wasmtime`
+/// crate panics, "object used with wrong store").
+pub(crate) fn throw<T, R>(cx: &mut StoreContextMut<'_, T>, exn: ExnRef) -> Result<R> {
+    cx.check(exn.store, "the exception")?;
     if let Some(trap) = set_pending(cx, &exn) {
         // The trap only carries Wasmtime's marker; the exception stays
         // pending in the store until a host function's return throws it.
         // SAFETY: a fresh, owned trap of this library, deleted once.
         unsafe { (cx.wasmtime().core().wasm_trap_delete)(trap) };
     }
-    Err(ThrownException)
+    Err(ThrownException.into())
 }
 
 /// Makes `exn` the store's pending exception; returns the C API's trap
@@ -309,14 +309,26 @@ macro_rules! exception_methods {
                 /// # let (mut store, tag, pre): (Store<()>, Tag, ExnRefPre) = unimplemented!();
                 /// let fail = Func::wrap(&mut store, move |mut caller: Caller<'_, ()>| -> wasmtime_dyn::Result<()> {
                 ///     let exn = ExnRef::new(&mut caller, &pre, &tag, &[Val::I32(42)])?;
-                ///     Ok(caller.throw(exn)?)
+                ///     caller.throw(exn)
                 /// });
                 /// ```
                 ///
                 /// # Errors
                 ///
-                /// Always [`ThrownException`], the error to return.
-                pub fn throw<R>(&mut self, exception: ExnRef) -> Result<R, ThrownException> {
+                /// Always an error: [`ThrownException`] (`err.is::<ThrownException>()`),
+                /// the error to return; [`ErrorKind::WrongStore`] for an
+                /// exception of another store, where nothing is thrown (the
+                /// `wasmtime` crate panics), so that a call failing with
+                /// [`ThrownException`] always has a pending exception.
+                ///
+                /// ```no_run
+                /// use wasmtime_dyn::{ErrorKind, ExnRef, Store};
+                /// # let (mut store, foreign): (Store<()>, ExnRef) = unimplemented!();
+                /// let err = store.throw::<()>(foreign).unwrap_err();
+                /// assert!(matches!(err.downcast_ref(), Some(ErrorKind::WrongStore(_))));
+                /// assert!(!store.has_pending_exception());
+                /// ```
+                pub fn throw<R>(&mut self, exception: ExnRef) -> Result<R> {
                     throw(&mut self.as_context_mut(), exception)
                 }
 

@@ -28,6 +28,9 @@ impl Drop for FuncHandle {
     fn drop(&mut self) {
         // SAFETY: owned by this handle, deleted once.
         unsafe { (self.engine.wasmtime().core().wasm_functype_delete)(self.ptr) };
+        if let Some(signature) = self.signature.take() {
+            super::drop_flat(Box::new(signature));
+        }
     }
 }
 

@@ -1,7 +1,7 @@
 //! Exception types, `ExnType` (exceptions proposal).
 
 use super::c_reftype::library_equal;
-use super::{require_gc, unreadable, wrong_engine, TagType};
+use super::{collect_at_most, limits, require_gc, unreadable, wrong_engine, TagType};
 use crate::engine::Engine;
 use crate::error::{ErrorKind, Result};
 use crate::sys::types::*;
@@ -25,6 +25,9 @@ impl Drop for ExnInner {
     fn drop(&mut self) {
         // SAFETY: owned by this handle, deleted once.
         unsafe { (self.engine.wasmtime().core45().wasmtime_exn_type_delete)(self.ptr) };
+        if let Some(fields) = self.fields.take() {
+            super::drop_flat(Box::new(fields));
+        }
     }
 }
 
@@ -57,10 +60,21 @@ impl ExnType {
     ///
     /// [`ErrorKind::Unsupported`]`(Gc)` on a library without GC;
     /// [`ErrorKind::WrongEngine`] for another engine's concrete type;
-    /// Wasmtime's error if it refuses the type.
+    /// [`ErrorKind::Invalid`] for more fields than keep the exception's
+    /// layout within the 32-bit size Wasmtime computes it in, whatever
+    /// their types (268 435 452: Wasmtime has no limit of its own, and its
+    /// size would wrap around), refused before more than that are
+    /// collected; Wasmtime's error if it refuses the type.
     pub fn new(engine: &Engine, fields: impl IntoIterator<Item = ValType>) -> Result<ExnType> {
         require_gc(engine)?;
-        let fields: Vec<ValType> = fields.into_iter().map(ValType::canonical).collect();
+        let max = limits(engine).max_exn_fields();
+        let fields = collect_at_most(fields.into_iter().map(ValType::canonical), max, |n| {
+            let n = n.map_or_else(|| format!("more than {max}"), |n| n.to_string());
+            format!(
+                "an exception type of {n} fields: its layout may not fit the 32-bit size \
+                 Wasmtime computes it in past {max}; pass the payload in a GC array instead"
+            )
+        })?;
         for field in &fields {
             field.check_engine(engine).map_err(|_| wrong_engine())?;
         }

@@ -1,7 +1,10 @@
 //! Struct types, `StructType`.
 
 use super::c_reftype::library_equal;
-use super::{delete_fields, require_gc, unreadable, wrong_engine, FieldType, StructInner};
+use super::{
+    collect_at_most, delete_fields, limits, require_gc, unreadable, wrong_engine, FieldType,
+    StructInner,
+};
 use crate::engine::Engine;
 #[cfg(doc)]
 use crate::error::ErrorKind;
@@ -49,10 +52,27 @@ impl StructType {
     ///
     /// [`ErrorKind::Unsupported`]`(Gc)` on a library without GC;
     /// [`ErrorKind::WrongEngine`] for a field of another engine's concrete
-    /// type.
+    /// type; [`ErrorKind::Invalid`] for more than 10 000 fields, Wasmtime's
+    /// limit (the `wasmtime` crate returns an error; the C API aborts the
+    /// process), refused before more than that are collected.
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::{Engine, ErrorKind, FieldType, Mutability, StorageType, StructType};
+    /// # let engine: Engine = unimplemented!();
+    /// let byte = FieldType::new(Mutability::Const, StorageType::I8);
+    /// let err = StructType::new(&engine, vec![byte; 10_001]).unwrap_err();
+    /// assert!(matches!(err.downcast_ref(), Some(ErrorKind::Invalid(_))));
+    /// ```
     pub fn new(engine: &Engine, fields: impl IntoIterator<Item = FieldType>) -> Result<StructType> {
         require_gc(engine)?;
-        let fields: Vec<FieldType> = fields.into_iter().collect();
+        let max = limits(engine).max_struct_fields;
+        let fields = collect_at_most(fields, max, |n| {
+            let n = n.map_or_else(|| format!("more than {max}"), |n| n.to_string());
+            format!(
+                "a struct type of {n} fields: Wasmtime allows at most {max} (the C API aborts \
+                 the process past that); split the fields into nested structs or an array"
+            )
+        })?;
         for field in &fields {
             field.check_engine(engine).map_err(|_| wrong_engine())?;
         }

@@ -20,6 +20,8 @@
 //!   exception objects), with the types they take;
 //! - [`fns_v45`]: the pointer types of functions whose signature Wasmtime
 //!   45 to 47 declare differently (`src/versions` says where each holds);
+//! - [`fns_v45c`]: the pointer types of the component type getters as
+//!   Wasmtime 45 to 48 declare them (`tables` says where they hold);
 //! - [`tables`]: which function belongs to which table, and the tables.
 
 #![allow(
@@ -40,6 +42,8 @@ pub mod fns_v36;
 pub mod fns_v44;
 #[path = "generated/fns_v45.rs"]
 pub mod fns_v45;
+#[path = "generated/fns_v45c.rs"]
+pub mod fns_v45c;
 pub mod tables;
 #[path = "generated/types.rs"]
 pub mod types;

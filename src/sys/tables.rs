@@ -519,7 +519,7 @@ define_tables! {
         wasmtime_pooling_allocation_config_total_tables_set,
         wasmtime_pooling_allocation_strategy_set,
     }
-    /// The component model (C API feature `component-model`), as every supported major declares it; what changed layout in 49 is in [`ComponentModelFuncs`].
+    /// The component model (C API feature `component-model`): the runtime, as every supported major declares it. `wasmtime_component_func_t` grew from 24 to 32 bytes in 49, but the C API only takes it by pointer: the safe layer passes 32 zeroed bytes aligned to 8, room for either layout. Compiling is in [`ComponentModelCompiler`]; the type getters whose out-parameter changed in 49 are in [`ComponentModelTypesItem`] and [`ComponentModelTypesExtern`].
     ComponentModel component_model (Capability(Capability::ComponentModel)) requires [] {
         wasmtime_component_clone,
         wasmtime_component_delete,
@@ -537,15 +537,27 @@ define_tables! {
         wasmtime_component_flags_type_equal,
         wasmtime_component_flags_type_names_count,
         wasmtime_component_flags_type_names_nth,
+        wasmtime_component_func_call,
+        wasmtime_component_func_post_return,
+        wasmtime_component_func_type,
+        wasmtime_component_func_type_async,
+        wasmtime_component_func_type_clone,
+        wasmtime_component_func_type_delete,
+        wasmtime_component_func_type_param_count,
+        wasmtime_component_func_type_param_nth,
+        wasmtime_component_func_type_result,
         wasmtime_component_future_type_clone,
         wasmtime_component_future_type_delete,
         wasmtime_component_future_type_equal,
         wasmtime_component_future_type_ty,
         wasmtime_component_get_export_index,
         wasmtime_component_instance_get_export_index,
+        wasmtime_component_instance_get_func,
         wasmtime_component_instance_type_clone,
         wasmtime_component_instance_type_delete,
         wasmtime_component_instance_type_export_count,
+        wasmtime_component_item_clone,
+        wasmtime_component_item_delete,
         wasmtime_component_linker_allow_shadowing,
         wasmtime_component_linker_define_unknown_imports_as_traps,
         wasmtime_component_linker_delete,
@@ -566,7 +578,6 @@ define_tables! {
         wasmtime_component_map_type_equal,
         wasmtime_component_map_type_key,
         wasmtime_component_map_type_value,
-        wasmtime_component_new,
         wasmtime_component_option_type_clone,
         wasmtime_component_option_type_delete,
         wasmtime_component_option_type_equal,
@@ -598,7 +609,6 @@ define_tables! {
         wasmtime_component_result_type_equal,
         wasmtime_component_result_type_err,
         wasmtime_component_result_type_ok,
-        wasmtime_component_serialize,
         wasmtime_component_stream_type_clone,
         wasmtime_component_stream_type_delete,
         wasmtime_component_stream_type_equal,
@@ -661,6 +671,7 @@ define_tables! {
     }
     /// Async component model calls and proposals (C API feature `component-model-async`, which turns on `component-model` and `async`).
     ComponentModelAsync component_model_async (Capability(Capability::ComponentModelAsync)) requires [ComponentModel, Async] {
+        wasmtime_component_func_call_async,
         wasmtime_component_linker_instance_add_func_async,
         wasmtime_component_linker_instantiate_async,
         wasmtime_config_wasm_component_model_async_set,
@@ -681,6 +692,11 @@ define_tables! {
     /// Pooling allocator settings for GC heaps: exported only when both `pooling-allocator` and `gc` are on.
     PoolingAllocatorGc pooling_allocator_gc (Joint) requires [PoolingAllocator, Gc] {
         wasmtime_pooling_allocation_config_total_gc_heaps_set,
+    }
+    /// Compiling and serializing components: exported only when both `component-model` and a compiler (`cranelift` or `winch`) are on, so a run-only component build keeps the component model.
+    ComponentModelCompiler component_model_compiler (Joint) requires [ComponentModel, Compiler] {
+        wasmtime_component_new,
+        wasmtime_component_serialize,
     }
     /// WASI preview 2 for components: exported only when both `component-model` and `wasi` are on.
     ComponentModelWasi component_model_wasi (Joint) requires [ComponentModel, Wasi] {
@@ -921,42 +937,38 @@ define_tables! {
     WasiPreopen wasi_preopen (Part(Capability::Wasi)) majors [48..=50] requires [Wasi] {
         wasi_config_preopen_dir,
     }
-    /// Component-model functions Wasmtime 50 added.
-    ComponentModelSince50 component_model_since_50 (Addition) majors [50..=50] requires [ComponentModel] {
-        wasmtime_config_wasm_component_model_accessors_set,
-        wasmtime_config_wasm_component_model_canonical_names_set,
+    /// The six type getters of components and component instances as Wasmtime 45 to 48 declare them: they write a `wasmtime_component_item_t` (24 bytes) into the caller's slot.
+    ComponentModelTypesItem component_model_types_item (Part(Capability::ComponentModel)) majors [45..=48] signatures fns_v45c requires [ComponentModel] {
+        wasmtime_component_instance_type_export_get,
+        wasmtime_component_instance_type_export_nth,
+        wasmtime_component_type_export_get,
+        wasmtime_component_type_export_nth,
+        wasmtime_component_type_import_get,
+        wasmtime_component_type_import_nth,
     }
-    /// Component-model functions whose arguments hold a `wasmtime_component_func_t` (24 bytes up to Wasmtime 48, 32 from 49, as the bindings lay it out: `versions::COMPONENT_FUNC_SIZE`) or that write a `wasmtime_component_extern_t` (49 and later; 48 and before wrote a `wasmtime_component_item_t`), and those 49 added: handed out on 49 and 50 only.
-    ComponentModelFuncs component_model_funcs (Addition) majors [49..=50] requires [ComponentModel] {
+    /// The same six getters as Wasmtime 49 and later declare them: they write a `wasmtime_component_extern_t *` (an item with its annotations, read with `wasmtime_component_extern_type`).
+    ComponentModelTypesExtern component_model_types_extern (Part(Capability::ComponentModel)) majors [49..=50] requires [ComponentModel] {
         wasmtime_component_extern_clone,
         wasmtime_component_extern_delete,
         wasmtime_component_extern_external_id,
         wasmtime_component_extern_implements,
         wasmtime_component_extern_is_implements,
         wasmtime_component_extern_type,
-        wasmtime_component_func_call,
-        wasmtime_component_func_post_return,
-        wasmtime_component_func_type,
-        wasmtime_component_func_type_async,
-        wasmtime_component_func_type_clone,
-        wasmtime_component_func_type_delete,
-        wasmtime_component_func_type_param_count,
-        wasmtime_component_func_type_param_nth,
-        wasmtime_component_func_type_result,
-        wasmtime_component_instance_get_func,
         wasmtime_component_instance_type_export_get,
         wasmtime_component_instance_type_export_nth,
-        wasmtime_component_item_clone,
-        wasmtime_component_item_delete,
         wasmtime_component_type_export_get,
         wasmtime_component_type_export_nth,
         wasmtime_component_type_import_get,
         wasmtime_component_type_import_nth,
+    }
+    /// Component-model functions Wasmtime 49 added.
+    ComponentModelSince49 component_model_since_49 (Addition) majors [49..=50] requires [ComponentModel] {
         wasmtime_config_wasm_component_model_implements_set,
     }
-    /// Async calls of component functions, holding a `wasmtime_component_func_t` like [`ComponentModelFuncs`]: 49 and 50 only.
-    ComponentModelAsyncFuncs component_model_async_funcs (Addition) majors [49..=50] requires [ComponentModelAsync] {
-        wasmtime_component_func_call_async,
+    /// Component-model functions Wasmtime 50 added.
+    ComponentModelSince50 component_model_since_50 (Addition) majors [50..=50] requires [ComponentModel] {
+        wasmtime_config_wasm_component_model_accessors_set,
+        wasmtime_config_wasm_component_model_canonical_names_set,
     }
     /// Component type functions Wasmtime 48 exports without declaring them in a header (checked for presence only).
     ComponentModelSince48 component_model_since_48 (Addition) majors [48..=50] requires [ComponentModel]

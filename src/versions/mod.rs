@@ -12,6 +12,7 @@
 
 pub(crate) mod cranelift;
 pub(crate) mod defaults;
+pub(crate) mod gc_rules;
 pub(crate) mod pooling;
 pub(crate) mod traps;
 

@@ -44,7 +44,7 @@ use std::sync::Arc;
 /// ```
 #[derive(Clone, Debug, Default)]
 pub struct WasiCtxBuilder {
-    config: WasiConfig,
+    pub(crate) config: WasiConfig,
 }
 
 impl WasiCtxBuilder {

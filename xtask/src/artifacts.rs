@@ -42,9 +42,15 @@ pub const WHEELS: &[(&str, &str)] = &[
 /// `wasmtime-c-api-impl` version its builder pins).
 pub const BUILDS: &[(u32, &str)] = &[(48, "48.0.0"), (50, "50.0.1")];
 
-/// The flavours built from crates.io, and the builder feature of each.
-const BUILT_FLAVOURS: [(&str, Option<&str>); 2] =
-    [("min", None), ("compiler-only", Some("compiler-only"))];
+/// The flavours built from crates.io: the name, the builder directory's
+/// suffix (`xtask/libwasmtime-build/<major><suffix>`) and the builder
+/// feature. `run-only` is the component model, WASI and async without a
+/// compiler (a builder of its own, so the others' lock file stays as it is).
+const BUILT_FLAVOURS: [(&str, &str, Option<&str>); 3] = [
+    ("min", "", None),
+    ("compiler-only", "", Some("compiler-only")),
+    ("run-only", "-components", None),
+];
 
 /// One cached library.
 #[derive(Clone, Debug)]
@@ -70,14 +76,25 @@ impl Library {
     }
 }
 
-/// Every cached library.
-pub struct Libraries(pub Vec<Library>);
+/// Every cached library, and the test components made beside them.
+pub struct Libraries(pub Vec<Library>, pub Fixtures);
+
+/// The test components `crate::fixtures` makes.
+pub struct Fixtures {
+    /// The WASI 0.2 command component.
+    pub p2_command: PathBuf,
+}
 
 impl Libraries {
     pub fn print(&self) {
         for lib in &self.0 {
             eprintln!("xtask: {}={}", lib.env_var(), lib.path.display());
         }
+        eprintln!(
+            "xtask: {}={}",
+            crate::fixtures::P2_COMMAND_VAR,
+            self.1.p2_command.display()
+        );
     }
 
     /// The library of `flavour` and `major`, if one is made.
@@ -146,6 +163,11 @@ impl Libraries {
                 .expect("built majors have every flavour");
             text += &format!("{var}={}\n", lib.path.display());
         }
+        text += &format!(
+            "{}={}\n",
+            crate::fixtures::P2_COMMAND_VAR,
+            self.1.p2_command.display()
+        );
         let path = root().join(MANIFEST);
         fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))
     }
@@ -155,6 +177,7 @@ impl Libraries {
         for lib in &self.0 {
             cmd.env(lib.env_var(), &lib.path);
         }
+        cmd.env(crate::fixtures::P2_COMMAND_VAR, &self.1.p2_command);
     }
 }
 
@@ -170,14 +193,14 @@ fn cache_dir() -> Result<PathBuf> {
     Ok(PathBuf::from(home).join(".cache/wasmtime-dyn"))
 }
 
-fn builder_dir(major: u32) -> PathBuf {
-    root().join(format!("xtask/libwasmtime-build/{major}"))
+fn builder_dir(major: u32, suffix: &str) -> PathBuf {
+    root().join(format!("xtask/libwasmtime-build/{major}{suffix}"))
 }
 
 /// What a built flavour is made from, written beside the library: when it
 /// changes the library is made again.
-fn build_stamp(major: u32, flavour: &str) -> Result<String> {
-    let builder = builder_dir(major);
+fn build_stamp(major: u32, flavour: &str, suffix: &str) -> Result<String> {
+    let builder = builder_dir(major, suffix);
     let mut text = format!("flavour {flavour}\n");
     for file in ["Cargo.toml", "Cargo.lock", "src/lib.rs"] {
         let path = builder.join(file);
@@ -237,9 +260,11 @@ fn ensure_every_library() -> Result<Libraries> {
     }
     for &(major, crate_version) in BUILDS {
         let dir = cache.join(crate_version);
-        for (flavour, feature) in BUILT_FLAVOURS {
-            let stamp = build_stamp(major, flavour)?;
-            let path = ensure(&dir.join(flavour), &stamp, || build(&dir, major, feature))?;
+        for (flavour, suffix, feature) in BUILT_FLAVOURS {
+            let stamp = build_stamp(major, flavour, suffix)?;
+            let path = ensure(&dir.join(flavour), &stamp, || {
+                build(&dir, &builder_dir(major, suffix), feature)
+            })?;
             libs.push(Library {
                 flavour,
                 major,
@@ -248,7 +273,10 @@ fn ensure_every_library() -> Result<Libraries> {
             });
         }
     }
-    Ok(Libraries(libs))
+    let fixtures = Fixtures {
+        p2_command: crate::fixtures::p2_command(&cache)?,
+    };
+    Ok(Libraries(libs, fixtures))
 }
 
 fn major_of(version: &str) -> u32 {
@@ -305,9 +333,9 @@ fn fetch_full(dir: &Path, wheel: &str) -> Result<PathBuf> {
     Ok(download.join(member))
 }
 
-/// Builds the minimal or compiler-only library of `major` from crates.io
-/// sources with the committed lock file.
-fn build(dir: &Path, major: u32, feature: Option<&str>) -> Result<PathBuf> {
+/// Builds a library with the builder in `builder` (a flavour of one
+/// major) from crates.io sources with the committed lock file.
+fn build(dir: &Path, builder: &Path, feature: Option<&str>) -> Result<PathBuf> {
     require(
         "cmake",
         Command::new("cmake").arg("--version"),
@@ -325,7 +353,7 @@ fn build(dir: &Path, major: u32, feature: Option<&str>) -> Result<PathBuf> {
         "--ignore-rust-version",
         "--manifest-path",
     ])
-    .arg(builder_dir(major).join("Cargo.toml"))
+    .arg(builder.join("Cargo.toml"))
     .env("CARGO_TARGET_DIR", &target);
     if let Some(feature) = feature {
         cmd.args(["--features", feature]);

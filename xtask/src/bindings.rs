@@ -23,8 +23,18 @@ use std::path::PathBuf;
 /// (release, files of its `include/`). `cargo xtask headers` vendors them.
 /// An empty file list stands for every `.h` of the release's `include/`:
 /// a release whose C API is generated on its own.
-pub const VARIANT_HEADERS: &[(&str, &[&str])] =
-    &[("36.0.0", &[]), ("44.0.0", &[]), ("47.0.0", &["wasi.h"])];
+pub const VARIANT_HEADERS: &[(&str, &[&str])] = &[
+    ("36.0.0", &[]),
+    ("44.0.0", &[]),
+    ("47.0.0", &["wasi.h"]),
+    (
+        "48.0.0",
+        &[
+            "wasmtime/component/types/component.h",
+            "wasmtime/component/types/instance.h",
+        ],
+    ),
+];
 
 /// Signature variants: (module, release whose headers declare it, the
 /// functions, the types and constants their arguments take values of,
@@ -83,6 +93,21 @@ const VARIANTS: &[Variant] = &[
         "47.0.0",
         &["wasi_config_preopen_dir"],
         &["wasi_dir_perms_flags", "wasi_file_perms_flags"],
+    ),
+    // The six type getters that wrote a `wasmtime_component_item_t` before
+    // 49 (which writes a `wasmtime_component_extern_t *`).
+    (
+        "fns_v45c",
+        "48.0.0",
+        &[
+            "wasmtime_component_instance_type_export_get",
+            "wasmtime_component_instance_type_export_nth",
+            "wasmtime_component_type_export_get",
+            "wasmtime_component_type_export_nth",
+            "wasmtime_component_type_import_get",
+            "wasmtime_component_type_import_nth",
+        ],
+        &[],
     ),
 ];
 

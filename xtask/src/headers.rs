@@ -112,7 +112,10 @@ pub fn refresh() -> Result<()> {
             continue;
         }
         for file in *files {
-            fs::copy(source.join("include").join(file), dir.join(file))
+            let target = dir.join(file);
+            let parent = target.parent().expect("a file has a parent");
+            fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
+            fs::copy(source.join("include").join(file), &target)
                 .map_err(|e| format!("copying {file} of {version}: {e}"))?;
         }
         version_note += &format!(

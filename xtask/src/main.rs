@@ -17,6 +17,7 @@
 mod artifacts;
 mod bench;
 mod bindings;
+mod fixtures;
 mod headers;
 
 use std::path::{Path, PathBuf};
@@ -163,7 +164,9 @@ fn example(name: &str) -> Command {
 
 /// The compatibility matrix of every library, then one binary's story on
 /// 48 and on 50: compile and run on the full library, precompile there for
-/// the minimal one, and run the `.cwasm` on the minimal one.
+/// the minimal one, and run the `.cwasm` on the minimal one; then a WASI
+/// 0.2 command component on full, and precompiled there, on the run-only
+/// component build.
 fn demo() -> Result<()> {
     let libs = artifacts::ensure_all()?;
     run(example("capabilities").args(libs.0.iter().map(|l| &l.path)))?;
@@ -191,6 +194,42 @@ fn demo() -> Result<()> {
             .args(["fib", "20"]));
         let _ = std::fs::remove_file(&cwasm);
         result?;
+        // A WASI 0.2 command component: compiled and run on full, then
+        // precompiled on full and run on the run-only component build.
+        let dir = std::env::temp_dir().join(format!(
+            "wasmtime-dyn-demo-p2-{major}-{}",
+            std::process::id()
+        ));
+        std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        std::fs::write(
+            dir.join("in.txt"),
+            "a line read from a preopened directory\n",
+        )
+        .map_err(|e| e.to_string())?;
+        let command = &libs.1.p2_command;
+        let run_only = &libs
+            .find("run-only", major)
+            .expect("built majors have a run-only build")
+            .path;
+        eprintln!("xtask: Wasmtime {major}: a WASI 0.2 command on full");
+        let on_full = run(example("p2_command")
+            .arg(full)
+            .arg(command)
+            .arg("--dir")
+            .arg(&dir)
+            .args(["--", "on", "full"]));
+        eprintln!("xtask: Wasmtime {major}: the same, precompiled on full, on the run-only build");
+        let on_run_only = run(example("p2_command")
+            .arg(run_only)
+            .arg(command)
+            .arg("--precompile-with")
+            .arg(full)
+            .arg("--dir")
+            .arg(&dir)
+            .args(["--", "on", "run-only"]));
+        let _ = std::fs::remove_dir_all(&dir);
+        on_full?;
+        on_run_only?;
     }
     Ok(())
 }

@@ -1,0 +1,259 @@
+//! [`Func`]: a component function exported by an [`Instance`](super::Instance).
+
+use super::resource::{check_resources, retire_moved};
+use super::types::{ComponentFunc, Type};
+use super::val::{OwnedVals, Val, ValFns};
+use crate::error::{Error, ErrorKind, Result};
+use crate::loader::Wasmtime;
+use crate::store::{AsContext, AsContextMut};
+use crate::sys::tables::ComponentModel;
+use crate::sys::types::*;
+use crate::trap::Trap;
+
+/// Room for a `wasmtime_component_func_t` of any supported major: 24
+/// bytes up to Wasmtime 48, 32 from 49 (which added a pointer). The C API
+/// only ever takes it by pointer, so the largest layout, zeroed and aligned
+/// to 8, serves every major: an older library writes and reads its first
+/// 24 bytes.
+#[repr(C, align(8))]
+#[derive(Clone, Copy)]
+pub(crate) struct FuncStorage([u64; 4]);
+
+const _: () = assert!(
+    std::mem::size_of::<wasmtime_component_func_t>() <= std::mem::size_of::<FuncStorage>()
+        && std::mem::align_of::<wasmtime_component_func_t>() <= std::mem::align_of::<FuncStorage>()
+);
+
+impl FuncStorage {
+    pub(crate) fn zeroed() -> FuncStorage {
+        FuncStorage([0; 4])
+    }
+
+    pub(crate) fn as_ptr(&self) -> *const wasmtime_component_func_t {
+        (self as *const FuncStorage).cast()
+    }
+
+    pub(crate) fn as_mut_ptr(&mut self) -> *mut wasmtime_component_func_t {
+        (self as *mut FuncStorage).cast()
+    }
+}
+
+/// A component function, as the `wasmtime` crate's
+/// `wasmtime::component::Func`: found with
+/// [`Instance::get_func`](super::Instance::get_func), called with
+/// [`Val`]s, and valid in the store its instance lives in.
+///
+/// ```no_run
+/// use wasmtime_dyn::component::{Instance, Val};
+/// # let (instance, mut store): (Instance, wasmtime_dyn::Store<()>) = unimplemented!();
+/// let greet = instance.get_func(&mut store, "greet").expect("exported");
+/// let mut results = [Val::Bool(false)];
+/// greet.call(&mut store, &[Val::String("world".into())], &mut results)?;
+/// assert_eq!(results[0], Val::String("hello, world".into()));
+/// # Ok::<(), wasmtime_dyn::Error>(())
+/// ```
+#[derive(Clone, Copy)]
+pub struct Func {
+    pub(crate) raw: FuncStorage,
+    pub(crate) store: u64,
+    /// Whether the results' type mentions `future`, `stream` or
+    /// `error-context`: values the C API cannot convert (`todo!()` in
+    /// c-api 45..50 src/component/val.rs, which aborts the process), so
+    /// such a function is never called.
+    pub(crate) async_results: bool,
+}
+
+impl std::fmt::Debug for Func {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Func").finish_non_exhaustive()
+    }
+}
+
+/// The component model's functions of `wasmtime`, which a store of it
+/// that holds component objects has.
+pub(crate) fn model_of(wasmtime: &'static Wasmtime) -> Result<&'static ComponentModel> {
+    wasmtime
+        .tables()
+        .component_model
+        .as_ref()
+        .ok_or_else(|| ErrorKind::Unsupported(crate::Capability::ComponentModel).into())
+}
+
+impl Func {
+    /// Calls the function with `params`, writing its results (none or
+    /// one) into `results`. Wasmtime checks the arity and each value's
+    /// type; a host function's error comes back as that same error, and a
+    /// trap as a [`Trap`].
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::component::{Func, Val};
+    /// # let (f, mut store): (Func, wasmtime_dyn::Store<()>) = unimplemented!();
+    /// let mut out = [Val::Bool(false)];
+    /// f.call(&mut store, &[Val::List(vec![Val::U32(1), Val::U32(2)])], &mut out)?;
+    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::WrongStore`] for a function of another store (the C
+    /// API aborts the process on it); Wasmtime's type errors; the guest's
+    /// trap; a host function's error.
+    pub fn call(
+        &self,
+        mut store: impl AsContextMut,
+        params: &[Val],
+        results: &mut [Val],
+    ) -> Result<()> {
+        let mut cx = store.as_context_mut();
+        cx.check(self.store, "the component function")?;
+        if self.async_results {
+            return Err(async_values("the function's results"));
+        }
+        let wasmtime = cx.wasmtime();
+        let fns = ValFns {
+            core: wasmtime.core(),
+            model: model_of(wasmtime)?,
+            store: cx.id(),
+        };
+        // Resources are checked before anything is built: of this store,
+        // and not dropped or moved into the guest already. Those passed
+        // as `own` move into the guest with the call.
+        let param_types = if check_resources(params, fns.store)? {
+            Some(self.ty(&cx).params().map(|(_, t)| t).collect::<Vec<_>>())
+        } else {
+            None
+        };
+        let args = OwnedVals::lower(fns, params);
+        // Result slots always hold a value: the C API drops a slot's old
+        // value when it writes a result.
+        let mut outs = OwnedVals::placeholders(fns, results.len());
+        // SAFETY: the function is of this store (checked) and its storage
+        // has room for any major's layout; arguments are live values the
+        // call borrows; `outs` has `results.len()` initialised slots.
+        let error = unsafe {
+            (fns.model.wasmtime_component_func_call)(
+                self.raw.as_ptr(),
+                cx.context(),
+                args.vals.as_ptr(),
+                args.vals.len(),
+                outs.vals.as_mut_ptr(),
+                outs.vals.len(),
+            )
+        };
+        drop(args);
+        if let Some(types) = &param_types {
+            retire_moved(params, types);
+        }
+        if !error.is_null() {
+            // SAFETY: a fresh, owned error of this store's library.
+            let err = unsafe { crate::func::call_failed(&mut cx, error, std::ptr::null_mut()) };
+            return Err(with_trap(err));
+        }
+        for (slot, out) in results.iter_mut().zip(&outs.vals) {
+            // SAFETY: a value the library wrote; freed by `outs`.
+            *slot = unsafe { fns.lift(out) }?;
+        }
+        Ok(())
+    }
+
+    /// Does nothing: calls clean up after themselves, as in the crate,
+    /// which deprecated it (the C API's `wasmtime_component_func_post_return`
+    /// is a no-op in every supported major).
+    ///
+    /// ```no_run
+    /// # let (f, mut store): (wasmtime_dyn::component::Func, wasmtime_dyn::Store<()>) = unimplemented!();
+    /// #[allow(deprecated)]
+    /// f.post_return(&mut store)?;
+    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// ```
+    #[deprecated(note = "no longer needs to be called; this function has no effect")]
+    pub fn post_return(&self, _store: impl AsContextMut) -> Result<()> {
+        Ok(())
+    }
+
+    /// The function's type.
+    ///
+    /// ```no_run
+    /// # let (f, store): (wasmtime_dyn::component::Func, wasmtime_dyn::Store<()>) = unimplemented!();
+    /// let ty = f.ty(&store);
+    /// println!("{} params", ty.params().len());
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// When the function belongs to another store, as the crate's does.
+    pub fn ty(&self, store: impl AsContext) -> ComponentFunc {
+        let cx = store.as_context();
+        cx.assert_owns(self.store, "the component function");
+        let model =
+            model_of(cx.wasmtime()).expect("a store with component functions has the capability");
+        // SAFETY: a function of this store; the returned type is owned and
+        // freed by `take`.
+        unsafe {
+            let ty = (model.wasmtime_component_func_type)(self.raw.as_ptr(), cx.context());
+            ComponentFunc::take(model, ty)
+        }
+    }
+
+    /// The parameters' names and types.
+    ///
+    /// ```no_run
+    /// # let (f, store): (wasmtime_dyn::component::Func, wasmtime_dyn::Store<()>) = unimplemented!();
+    /// for (name, ty) in f.params(&store).iter() { println!("{name}: {ty:?}"); }
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// As [`Func::ty`].
+    pub fn params(&self, store: impl AsContext) -> Box<[(String, Type)]> {
+        self.ty(store)
+            .params()
+            .map(|(n, t)| (n.to_string(), t))
+            .collect()
+    }
+
+    /// The result types (none or one).
+    ///
+    /// ```no_run
+    /// # let (f, store): (wasmtime_dyn::component::Func, wasmtime_dyn::Store<()>) = unimplemented!();
+    /// let n = f.results(&store).len();
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// As [`Func::ty`].
+    pub fn results(&self, store: impl AsContext) -> Box<[Type]> {
+        self.ty(store).results().collect()
+    }
+}
+
+/// The error for a function whose values the C API cannot convert.
+#[cold]
+pub(crate) fn async_values(what: &str) -> Error {
+    ErrorKind::Invalid(format!(
+        "{what} mention `future`, `stream` or `error-context`, whose values the Wasmtime C API \
+         cannot pass to the host (it aborts the process): such functions are not supported"
+    ))
+    .into()
+}
+
+/// A component call's error as a [`Trap`] when Wasmtime's report is one:
+/// the component C API reports traps as errors with their message only,
+/// so the trap is recognised by Wasmtime's wording of it (the codes'
+/// texts are the same in every supported major), keeping the wasm frames.
+pub(crate) fn with_trap(err: Error) -> Error {
+    let Some(ErrorKind::Wasmtime { message }) = err.downcast_ref::<ErrorKind>() else {
+        return err;
+    };
+    let trap = (0..=u8::MAX)
+        .map(Trap::from_raw)
+        .filter(|t| !matches!(t, Trap::Other(_)))
+        .find(|t| message.contains(&t.to_string()));
+    let Some(trap) = trap else {
+        return err;
+    };
+    match err.downcast_ref::<crate::trap::WasmBacktrace>() {
+        Some(trace) => Error::new(trap).context(trace.clone()),
+        None => Error::new(trap),
+    }
+}
