@@ -521,6 +521,39 @@ impl Config {
                 _ => Ok(()),
             }
         };
+        if s.strategy == Some(Strategy::Winch)
+            && !crate::versions::WINCH
+                .get(w.version().major())
+                .copied()
+                .unwrap_or(false)
+        {
+            // Up to 44 the C API's strategy enum has no Winch: passing its
+            // value would be undefined behaviour.
+            return Err(ErrorKind::UnsupportedVersion {
+                feature: "Strategy::Winch",
+                needs: 45..=*crate::versions::TABLE_MAJORS.end(),
+                found: w.version(),
+            }
+            .into());
+        }
+        if s.custom_page_sizes.is_some() {
+            later(TableId::CoreSince39, "wasm_custom_page_sizes")?;
+        }
+        if s.signals_based_traps.is_some() {
+            later(TableId::CoreSince39, "signals_based_traps")?;
+        }
+        if s.shared_memory.is_some() {
+            later(TableId::CoreSince40, "shared_memory")?;
+        }
+        if s.gc_support.is_some() {
+            later(TableId::CoreSince43, "gc_support")?;
+        }
+        if s.concurrency_support.is_some() {
+            later(TableId::CoreSince43, "concurrency_support")?;
+        }
+        if s.exceptions.is_some() {
+            later(TableId::GcSince39, "wasm_exceptions")?;
+        }
         if s.branch_hinting.is_some() {
             later(TableId::CoreSince46, "wasm_branch_hinting")?;
         }
@@ -575,7 +608,6 @@ impl Config {
             relaxed_simd_deterministic => wasmtime_config_wasm_relaxed_simd_deterministic_set,
             tail_call => wasmtime_config_wasm_tail_call_set,
             wide_arithmetic => wasmtime_config_wasm_wide_arithmetic_set,
-            custom_page_sizes => wasmtime_config_wasm_custom_page_sizes_set,
             stack_switching => wasmtime_config_wasm_stack_switching_set,
             macos_use_mach_ports => wasmtime_config_macos_use_mach_ports_set,
             memory_reservation => wasmtime_config_memory_reservation_set,
@@ -584,13 +616,24 @@ impl Config {
             memory_may_move => wasmtime_config_memory_may_move_set,
             memory_init_cow => wasmtime_config_memory_init_cow_set,
             native_unwind_info => wasmtime_config_native_unwind_info_set,
-            signals_based_traps => wasmtime_config_signals_based_traps_set,
-            gc_support => wasmtime_config_gc_support_set,
-            concurrency_support => wasmtime_config_concurrency_support_set,
-            shared_memory => wasmtime_config_shared_memory_set,
         );
         let tables = w.tables();
         // Setters later majors added; `validate` refused them where absent.
+        if let Some(t) = &tables.core_since_39 {
+            apply!(t;
+                custom_page_sizes => wasmtime_config_wasm_custom_page_sizes_set,
+                signals_based_traps => wasmtime_config_signals_based_traps_set,
+            );
+        }
+        if let Some(t) = &tables.core_since_40 {
+            apply!(t; shared_memory => wasmtime_config_shared_memory_set);
+        }
+        if let Some(t) = &tables.core_since_43 {
+            apply!(t;
+                gc_support => wasmtime_config_gc_support_set,
+                concurrency_support => wasmtime_config_concurrency_support_set,
+            );
+        }
         if let Some(t) = &tables.core_since_46 {
             apply!(t; branch_hinting => wasmtime_config_wasm_branch_hinting_set);
         }
@@ -655,8 +698,10 @@ impl Config {
                 reference_types => wasmtime_config_wasm_reference_types_set,
                 function_references => wasmtime_config_wasm_function_references_set,
                 wasm_gc => wasmtime_config_wasm_gc_set,
-                exceptions => wasmtime_config_wasm_exceptions_set,
             );
+        }
+        if let Some(t) = &tables.gc_since_39 {
+            apply!(t; exceptions => wasmtime_config_wasm_exceptions_set);
         }
         if let Some(threads) = &tables.threads {
             apply!(threads; threads => wasmtime_config_wasm_threads_set);

@@ -131,7 +131,15 @@ impl<T> Store<T> {
     pub fn gc(&mut self, why: Option<&std::convert::Infallible>) -> Result<()> {
         let _ = why;
         let inner = self.inner_mut();
-        let gc = crate::val::gc_table(inner.wasmtime)?;
+        crate::val::gc_table(inner.wasmtime)?;
+        let tables = inner.wasmtime.tables();
+        if let Some(old) = &tables.gc_collect_v36 {
+            // Wasmtime 36 to 41: collecting returns nothing.
+            // SAFETY: the context is live.
+            unsafe { (old.wasmtime_context_gc)(inner.context) };
+            return Ok(());
+        }
+        let gc = inner.wasmtime.later(&tables.gc_collect, "Store::gc")?;
         // SAFETY: the context is live; the error, if any, is fresh and owned.
         unsafe {
             let error = (gc.wasmtime_context_gc)(inner.context);

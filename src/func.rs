@@ -114,7 +114,7 @@ impl Func {
         // is owned here and deleted after reading.
         let same = unsafe {
             let c_ty = (core.wasmtime_func_type)(cx.context(), &raw);
-            let same = FuncType::c_is(core, c_ty, P::TYPES, R::TYPES);
+            let same = FuncType::c_is(cx.wasmtime(), c_ty, P::TYPES, R::TYPES);
             (core.wasm_functype_delete)(c_ty);
             same
         };
@@ -268,8 +268,11 @@ impl Func {
         if params.len() != ty.params().len() || results.len() != ty.results().len() {
             return Err(self.arity_mismatch(params.len(), results.len()));
         }
-        // The `wasmtime_val_t` arrays have the GC layout's stride.
-        if cx.wasmtime().val_abi() == ValAbi::NoGc {
+        // The `wasmtime_val_t` arrays have the library's stride: the wide
+        // one, or 36's (converted below); a library without GC cannot pass
+        // the references this path is for.
+        let abi = cx.wasmtime().val_abi();
+        if !abi.holds_references() {
             return Err(ErrorKind::Unsupported(Capability::Gc).into());
         }
         for (i, (param, expected)) in params.iter().zip(ty.params()).enumerate() {
@@ -284,20 +287,44 @@ impl Func {
         // SAFETY: all-zero is a valid `wasmtime_val_t` (an i32 0).
         let mut outs: Vec<wasmtime_val_t> = vec![unsafe { std::mem::zeroed() }; results.len()];
         let mut trap = std::ptr::null_mut();
-        // SAFETY: the function and the arguments belong to this live store
-        // (checked); the arguments are borrowed, in this library's layout
-        // (GC, checked above); `outs` has room for the results, which are
-        // written (owned by this side) on success.
-        let error = unsafe {
-            (self.wasmtime.core().wasmtime_func_call)(
-                cx.context(),
-                &self.raw,
-                args.as_ptr(),
-                args.len(),
-                outs.as_mut_ptr(),
-                outs.len(),
-                &mut trap,
-            )
+        let call = self.wasmtime.core().wasmtime_func_call;
+        let error = if abi == ValAbi::V36 {
+            let args: Vec<_> = args.iter().map(crate::val::to_v36).collect();
+            let mut outs36: Vec<_> = outs.iter().map(crate::val::to_v36).collect();
+            // SAFETY: as below, with both arrays in 36's layout, which the
+            // library reads and writes.
+            let error = unsafe {
+                call(
+                    cx.context(),
+                    &self.raw,
+                    args.as_ptr().cast(),
+                    args.len(),
+                    outs36.as_mut_ptr().cast(),
+                    outs36.len(),
+                    &mut trap,
+                )
+            };
+            for (out, out36) in outs.iter_mut().zip(&outs36) {
+                *out = crate::val::from_v36(out36);
+            }
+            error
+        } else {
+            // SAFETY: the function and the arguments belong to this live
+            // store (checked); the arguments are borrowed, in this
+            // library's layout (the wide one: checked above); `outs` has
+            // room for the results, which are written (owned by this side)
+            // on success.
+            unsafe {
+                call(
+                    cx.context(),
+                    &self.raw,
+                    args.as_ptr(),
+                    args.len(),
+                    outs.as_mut_ptr(),
+                    outs.len(),
+                    &mut trap,
+                )
+            }
         };
         if !error.is_null() || !trap.is_null() {
             // SAFETY: fresh, owned error or trap of this store's library.
@@ -535,7 +562,7 @@ pub(crate) unsafe fn call_failed<T>(
             if !error.is_null() {
                 (core.wasmtime_error_delete)(error);
             }
-            crate::trap::take(core, trap)
+            crate::trap::take(cx.wasmtime(), trap)
         } else {
             crate::error::take(core, error)
         }

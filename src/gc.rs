@@ -28,7 +28,7 @@ use crate::engine::Engine;
 use crate::error::{ErrorKind, Result};
 use crate::loader::Wasmtime;
 use crate::store::{StoreContext, StoreContextMut};
-use crate::sys::tables::{Absence, Gc, GcSince46, TableId};
+use crate::sys::tables::{Absence, Gc, GcSince44, GcSince45, GcSince46, TableId};
 use crate::sys::types::*;
 #[cfg(doc)]
 use crate::tag::Tag;
@@ -55,22 +55,48 @@ fn gc_since_46(wasmtime: &'static Wasmtime, feature: &'static str) -> Result<&'s
     })
 }
 
-/// The GC table, after checking the reference belongs to `cx`'s store.
-fn checked<T>(cx: &StoreContext<'_, T>, store: u64, what: &'static str) -> Result<&'static Gc> {
-    let gc = gc_table(cx.wasmtime())?;
+/// The GC functions of Wasmtime 44 and later (the GC proposal's
+/// references), after checking the reference belongs to `cx`'s store.
+fn checked<T>(
+    cx: &StoreContext<'_, T>,
+    store: u64,
+    what: &'static str,
+) -> Result<&'static GcSince44> {
+    let gc = gc_since_44(cx.wasmtime(), what)?;
     cx.check(store, what)?;
     Ok(gc)
 }
 
-/// The GC table, after checking the reference belongs to `cx`'s store.
+/// The GC functions of Wasmtime 44 and later (the GC proposal's
+/// references), after checking the reference belongs to `cx`'s store.
 fn checked_mut<T>(
     cx: &StoreContextMut<'_, T>,
     store: u64,
     what: &'static str,
-) -> Result<&'static Gc> {
-    let gc = gc_table(cx.wasmtime())?;
+) -> Result<&'static GcSince44> {
+    let gc = gc_since_44(cx.wasmtime(), what)?;
     cx.check(store, what)?;
     Ok(gc)
+}
+
+/// The GC functions Wasmtime 44 added (eqref, structref, arrayref, the
+/// anyref tests and casts), or why they are missing.
+fn gc_since_44(wasmtime: &'static Wasmtime, feature: &'static str) -> Result<&'static GcSince44> {
+    gc_table(wasmtime)?;
+    wasmtime.later(&wasmtime.tables().gc_since_44, feature)
+}
+
+/// The GC functions every major since 36 has (`feature` unused: they need
+/// only the capability); the signature of [`gc_since_44`].
+fn gc_base(wasmtime: &'static Wasmtime, _feature: &'static str) -> Result<&'static Gc> {
+    gc_table(wasmtime)
+}
+
+/// The GC functions Wasmtime 45 added (exception references), or why they
+/// are missing.
+fn gc_since_45(wasmtime: &'static Wasmtime, feature: &'static str) -> Result<&'static GcSince45> {
+    gc_table(wasmtime)?;
+    wasmtime.later(&wasmtime.tables().gc_since_45, feature)
 }
 
 /// Reads and deletes a `wasmtime_heaptype_t` the library wrote.
@@ -81,6 +107,7 @@ fn checked_mut<T>(
 /// owned by the caller; it is deleted here.
 unsafe fn take_heaptype(engine: &Engine, ty: &mut wasmtime_heaptype_t) -> Result<HeapType> {
     let core = engine.wasmtime().core();
+    let core45 = engine.wasmtime().core45();
     let concrete = [
         WASMTIME_HEAPTYPE_KIND_CONCRETE_FUNC,
         WASMTIME_HEAPTYPE_KIND_CONCRETE_ARRAY,
@@ -90,7 +117,7 @@ unsafe fn take_heaptype(engine: &Engine, ty: &mut wasmtime_heaptype_t) -> Result
     if concrete.contains(&u32::from(ty.kind)) {
         if let Err(e) = crate::gc_types::concrete_types_readable(engine) {
             // SAFETY: owned by the caller, deleted once.
-            unsafe { (core.wasmtime_heaptype_delete)(ty) };
+            unsafe { (core45.wasmtime_heaptype_delete)(ty) };
             return Err(e);
         }
     }
@@ -102,9 +129,9 @@ unsafe fn take_heaptype(engine: &Engine, ty: &mut wasmtime_heaptype_t) -> Result
         },
     };
     // SAFETY: `vt` borrows the live heap type (converted, not freed).
-    let read = unsafe { (core.wasmtime_valtype_to_wasm)(engine.ptr(), &vt) };
+    let read = unsafe { (core45.wasmtime_valtype_to_wasm)(engine.ptr(), &vt) };
     // SAFETY: owned by the caller, deleted once.
-    unsafe { (core.wasmtime_heaptype_delete)(ty) };
+    unsafe { (core45.wasmtime_heaptype_delete)(ty) };
     // SAFETY: a new owned valtype of this engine, read then deleted; a heap
     // type of a GC reference is never a `cont` type.
     let out = unsafe { crate::gc_types::read_valtype(engine, read) };
@@ -114,7 +141,7 @@ unsafe fn take_heaptype(engine: &Engine, ty: &mut wasmtime_heaptype_t) -> Result
 }
 
 macro_rules! gc_ref {
-    ($(#[$doc:meta])* $name:ident, $c:ty, $clone:ident, $unroot:ident, $what:literal, $heapless:literal) => {
+    ($(#[$doc:meta])* $name:ident, $c:ty, $table:ident, $clone:ident, $unroot:ident, $what:literal, $heapless:literal) => {
         $(#[$doc])*
         pub struct $name {
             wasmtime: &'static Wasmtime,
@@ -160,12 +187,14 @@ macro_rules! gc_ref {
 
         impl Clone for $name {
             fn clone(&self) -> $name {
+                // An `AnyRef` of Wasmtime 36 or 37 would clone through the
+                // store (`GcRootsV36`): those majors are not loaded yet.
                 let gc = self
                     .wasmtime
                     .tables()
-                    .gc
+                    .$table
                     .as_ref()
-                    .expect("a GC reference exists only with the Gc table");
+                    .expect("a GC reference exists only with the table that clones it");
                 let mut raw = MaybeUninit::<$c>::uninit();
                 // SAFETY: `self.raw` is a live owned root; the clone is a
                 // new root written to `raw` (no store access: a reference
@@ -182,7 +211,7 @@ macro_rules! gc_ref {
 
         impl Drop for $name {
             fn drop(&mut self) {
-                if let Some(gc) = &self.wasmtime.tables().gc {
+                if let Some(gc) = &self.wasmtime.tables().$table {
                     // SAFETY: the root is owned by this handle and released
                     // once; releasing needs no store (its liveness flag is
                     // reference-counted), so this holds after the store is
@@ -215,6 +244,7 @@ gc_ref!(
     /// ```
     AnyRef,
     wasmtime_anyref_t,
+    gc_roots,
     wasmtime_anyref_clone,
     wasmtime_anyref_unroot,
     "the anyref",
@@ -234,6 +264,7 @@ gc_ref!(
     /// ```
     EqRef,
     wasmtime_eqref_t,
+    gc_since_44,
     wasmtime_eqref_clone,
     wasmtime_eqref_unroot,
     "the eqref",
@@ -256,6 +287,7 @@ gc_ref!(
     /// ```
     StructRef,
     wasmtime_structref_t,
+    gc_since_44,
     wasmtime_structref_clone,
     wasmtime_structref_unroot,
     "the structref",
@@ -277,6 +309,7 @@ gc_ref!(
     /// ```
     ArrayRef,
     wasmtime_arrayref_t,
+    gc_since_44,
     wasmtime_arrayref_clone,
     wasmtime_arrayref_unroot,
     "the arrayref",
@@ -299,6 +332,7 @@ gc_ref!(
     /// ```
     ExnRef,
     wasmtime_exnref_t,
+    gc_since_44,
     wasmtime_exnref_clone,
     wasmtime_exnref_unroot,
     "the exnref",

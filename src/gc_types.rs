@@ -26,7 +26,7 @@ pub(crate) use c_reftype::{abstract_reftype_to_wasm, read_valtype, reftype_to_wa
 use crate::capability::Capability;
 use crate::engine::Engine;
 use crate::error::{ErrorKind, Result};
-use crate::sys::tables::Core;
+use crate::sys::tables::CoreSince45;
 use crate::sys::types::*;
 use crate::versions::gc_rules::{GcTypeLimits, GC_TYPE_LIMITS};
 use std::any::Any;
@@ -91,10 +91,10 @@ fn wrong_engine() -> crate::Error {
 }
 
 /// Deletes the field types made by [`FieldType::to_c`].
-fn delete_fields(core: &Core, fields: &mut [wasmtime_field_type_t]) {
+fn delete_fields(core45: &CoreSince45, fields: &mut [wasmtime_field_type_t]) {
     for field in fields {
         // SAFETY: made by `FieldType::to_c`, owned here, deleted once.
-        unsafe { (core.wasmtime_field_type_delete)(field) };
+        unsafe { (core45.wasmtime_field_type_delete)(field) };
     }
 }
 
@@ -151,7 +151,7 @@ pub(crate) fn drop_flat(parts: Box<dyn Any>) {
 }
 
 macro_rules! concrete_handle {
-    ($inner:ident, $c:ty, $delete:ident) => {
+    ($inner:ident, $c:ty, $table:ident, $delete:ident) => {
         struct $inner {
             engine: Engine,
             ptr: *mut $c,
@@ -167,7 +167,7 @@ macro_rules! concrete_handle {
         impl Drop for $inner {
             fn drop(&mut self) {
                 // SAFETY: owned by this handle, deleted once.
-                unsafe { (self.engine.wasmtime().core().$delete)(self.ptr) };
+                unsafe { (self.engine.wasmtime().$table().$delete)(self.ptr) };
                 if let Some(fields) = self.cache.take() {
                     drop_flat(Box::new(fields));
                 }
@@ -179,11 +179,13 @@ macro_rules! concrete_handle {
 concrete_handle!(
     StructInner,
     wasmtime_struct_type_t,
+    core44,
     wasmtime_struct_type_delete
 );
 concrete_handle!(
     ArrayInner,
     wasmtime_array_type_t,
+    core44,
     wasmtime_array_type_delete
 );
 

@@ -2,7 +2,6 @@
 
 use crate::capability::Capability;
 use crate::error::{ErrorKind, Result};
-use crate::loader::ValAbi;
 use crate::store::{AsContext, AsContextMut, StoreContextMut};
 use crate::sys::types::*;
 use crate::types::{GlobalType, Mutability};
@@ -132,7 +131,7 @@ impl Global {
     pub fn get(&self, mut store: impl AsContextMut) -> Result<Val> {
         let ty = self.ty(store.as_context_mut())?;
         let mut cx = store.as_context_mut();
-        if ty.content().is_ref() && cx.wasmtime().val_abi() == ValAbi::NoGc {
+        if ty.content().is_ref() && !cx.wasmtime().val_abi().holds_references() {
             return Err(ErrorKind::Unsupported(Capability::Gc).into());
         }
         // SAFETY: all-zero is a valid value; the library overwrites it.

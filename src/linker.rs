@@ -463,9 +463,11 @@ impl<T: 'static> Linker<T> {
         if !Engine::same(module.engine(), &self.engine) {
             return Err(ErrorKind::WrongEngine("the module", "the linker").into());
         }
+        let w = self.engine.wasmtime();
+        let since39 = w.later(&w.tables().core_since_39, "define_unknown_imports_as_traps")?;
         // SAFETY: linker and module are live.
         let error = unsafe {
-            (self.core().wasmtime_linker_define_unknown_imports_as_traps)(self.ptr, module.ptr)
+            (since39.wasmtime_linker_define_unknown_imports_as_traps)(self.ptr, module.ptr)
         };
         // SAFETY: the error, if any, is fresh and owned.
         unsafe { crate::error::check(self.core(), error) }?;

@@ -53,7 +53,7 @@ impl Memory {
     pub fn new(mut store: impl AsContextMut, ty: MemoryType) -> Result<Memory> {
         let mut cx = store.as_context_mut();
         let core = cx.wasmtime().core();
-        let c_ty = ty.to_c(core)?;
+        let c_ty = ty.to_c(cx.wasmtime())?;
         let mut raw = std::mem::MaybeUninit::<wasmtime_memory_t>::uninit();
         // SAFETY: the context and type are live; the type is deleted once.
         let error = unsafe {
@@ -88,7 +88,7 @@ impl Memory {
         // is owned here, read and deleted once.
         unsafe {
             let ty = (core.wasmtime_memory_type)(cx.context(), &self.raw);
-            let out = MemoryType::from_c(core, ty);
+            let out = MemoryType::from_c(cx.wasmtime(), ty);
             (core.wasm_memorytype_delete)(ty);
             out
         }

@@ -82,16 +82,26 @@ impl GuestProfiler {
             })
             .collect();
         let interval = u64::try_from(interval.as_nanos()).unwrap_or(u64::MAX);
-        // SAFETY: the engine, names and modules are live for the call,
-        // which copies what it keeps; the result is owned here.
-        let ptr = unsafe {
-            (table.wasmtime_guestprofiler_new)(
-                engine.ptr(),
-                &name_vec,
-                interval,
-                list.as_ptr(),
-                list.len(),
-            )
+        let tables = wasmtime.tables();
+        let ptr = match (&tables.profiling_new, &tables.profiling_new_v36) {
+            // SAFETY: the engine, names and modules are live for the call,
+            // which copies what it keeps; the result is owned here.
+            (Some(new), _) => unsafe {
+                (new.wasmtime_guestprofiler_new)(
+                    engine.ptr(),
+                    &name_vec,
+                    interval,
+                    list.as_ptr(),
+                    list.len(),
+                )
+            },
+            // Wasmtime 36 to 39: no engine argument.
+            // SAFETY: the names and modules are live for the call, which
+            // copies what it keeps; the result is owned here.
+            (None, Some(old)) => unsafe {
+                (old.wasmtime_guestprofiler_new)(&name_vec, interval, list.as_ptr(), list.len())
+            },
+            (None, None) => return Err(ErrorKind::Unsupported(Capability::Profiling).into()),
         };
         Ok(GuestProfiler {
             wasmtime,

@@ -60,7 +60,7 @@ impl SharedMemory {
             .into());
         }
         let core = wasmtime.core();
-        let c_ty = ty.to_c(core)?;
+        let c_ty = ty.to_c(wasmtime)?;
         let mut ptr = std::ptr::null_mut();
         // SAFETY: engine and type are live; the type is deleted once.
         let error = unsafe {
@@ -114,7 +114,7 @@ impl SharedMemory {
         // deleted once.
         unsafe {
             let ty = (core.wasmtime_sharedmemory_type)(self.ptr);
-            let out = MemoryType::from_c(core, ty);
+            let out = MemoryType::from_c(self.wasmtime, ty);
             (core.wasm_memorytype_delete)(ty);
             out
         }

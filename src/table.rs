@@ -2,7 +2,6 @@
 
 use crate::capability::Capability;
 use crate::error::{ErrorKind, Result};
-use crate::loader::ValAbi;
 use crate::store::{AsContext, AsContextMut, StoreContextMut};
 use crate::sys::types::*;
 use crate::types::TableType;
@@ -34,7 +33,7 @@ impl std::fmt::Debug for Table {
 }
 
 fn require_ref_layout<T>(cx: &StoreContextMut<'_, T>) -> Result<()> {
-    if cx.wasmtime().val_abi() == ValAbi::NoGc {
+    if !cx.wasmtime().val_abi().holds_references() {
         Err(ErrorKind::Unsupported(Capability::Gc).into())
     } else {
         Ok(())

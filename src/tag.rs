@@ -66,8 +66,9 @@ impl Tag {
         // type's concrete parts were checked by `to_c`); the type is
         // borrowed and deleted after; `out` is written on success.
         let error = unsafe {
-            let error = (core.wasmtime_tag_new)(cx.context(), c_ty, out.as_mut_ptr());
-            (core.wasm_tagtype_delete)(c_ty);
+            let since44 = cx.wasmtime().core44();
+            let error = (since44.wasmtime_tag_new)(cx.context(), c_ty, out.as_mut_ptr());
+            (since44.wasm_tagtype_delete)(c_ty);
             error
         };
         // SAFETY: the error, if any, is fresh and owned.
@@ -91,13 +92,13 @@ impl Tag {
     pub fn ty(&self, store: impl AsContext) -> Result<TagType> {
         let cx = store.as_context();
         cx.check(self.store, "the tag")?;
-        let core = cx.wasmtime().core();
         // SAFETY: the tag belongs to this live store (checked); the type is
         // owned here, read and deleted once.
         unsafe {
-            let ty = (core.wasmtime_tag_type)(cx.context(), &self.raw);
+            let since44 = cx.wasmtime().core44();
+            let ty = (since44.wasmtime_tag_type)(cx.context(), &self.raw);
             let out = TagType::from_c(cx.engine(), ty);
-            (core.wasm_tagtype_delete)(ty);
+            (since44.wasm_tagtype_delete)(ty);
             out
         }
     }
@@ -116,6 +117,6 @@ impl Tag {
             return false;
         }
         // SAFETY: both tags belong to this live store (checked).
-        unsafe { (cx.wasmtime().core().wasmtime_tag_eq)(cx.context(), &a.raw, &b.raw) }
+        unsafe { (cx.wasmtime().core44().wasmtime_tag_eq)(cx.context(), &a.raw, &b.raw) }
     }
 }

@@ -83,6 +83,31 @@ pub enum Trap {
 }
 
 impl Trap {
+    /// The trap a library of Wasmtime `major` reports as `code` (what its
+    /// `wasmtime_trap_code` writes), in that major's own numbering: 36 to 41
+    /// number the codes from 11 on differently from the header (their
+    /// `AlwaysTrapAdapter` is 11, so out of fuel is 12 there). A code with
+    /// no counterpart in the numbering of 42 and later, or of a major
+    /// outside 36 to 50, is [`Trap::Other`]. For callers of the raw tables;
+    /// the safe API decodes its traps itself.
+    ///
+    /// ```
+    /// use wasmtime_dyn::Trap;
+    /// assert_eq!(Trap::from_library_code(36, 12), Trap::OutOfFuel);
+    /// assert_eq!(Trap::from_library_code(48, 11), Trap::OutOfFuel);
+    /// assert_eq!(Trap::from_library_code(41, 9), Trap::UnreachableCodeReached);
+    /// assert_eq!(Trap::from_library_code(40, 11), Trap::Other(11));
+    /// ```
+    pub fn from_library_code(major: u32, code: u8) -> Trap {
+        match crate::versions::traps::TRAP_NUMBERING.get(major) {
+            Some(numbering) => numbering
+                .canonical(code)
+                .map_or(Trap::Other(code), Trap::from_raw),
+            None => Trap::Other(code),
+        }
+    }
+
+    /// The trap of `code` in the numbering of Wasmtime 42 and later.
     pub(crate) fn from_raw(code: wasmtime_trap_code_t) -> Trap {
         match u32::from(code) {
             WASMTIME_TRAP_CODE_STACK_OVERFLOW => Trap::StackOverflow,
@@ -278,14 +303,15 @@ impl fmt::Display for WasmBacktrace {
 ///
 /// # Safety
 ///
-/// `trap` is a live trap of the library `core` belongs to, owned by the
-/// caller; it is freed here.
+/// `trap` is a live trap of the library `wasmtime`, owned by the caller;
+/// it is freed here.
 #[cold]
-pub(crate) unsafe fn take(core: &Core, trap: *mut wasm_trap_t) -> crate::Error {
+pub(crate) unsafe fn take(wasmtime: &crate::Wasmtime, trap: *mut wasm_trap_t) -> crate::Error {
+    let core = wasmtime.core();
     let mut raw_code: wasmtime_trap_code_t = 0;
     // SAFETY: `trap` is live (caller's contract); `raw_code` is writable.
-    let code =
-        unsafe { (core.wasmtime_trap_code)(trap, &mut raw_code) }.then(|| Trap::from_raw(raw_code));
+    let code = unsafe { (core.wasmtime_trap_code)(trap, &mut raw_code) }
+        .then(|| Trap::from_library_code(wasmtime.version().major(), raw_code));
     let mut frames = wasm_frame_vec_t {
         size: 0,
         data: std::ptr::null_mut(),

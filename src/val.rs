@@ -18,6 +18,71 @@ mod v128;
 pub use externref::ExternRef;
 pub use v128::V128;
 
+/// Wasmtime 36's value: its union is the first 16 bytes of the wide one
+/// (numbers, `v128` and `funcref` at the same offsets, references cut to
+/// their first 16 bytes, which are all 36's references have).
+type ValV36 = crate::sys::val_v36::wasmtime_val_t;
+
+const _: () = {
+    assert!(size_of::<ValV36>() == 24);
+    assert!(size_of::<crate::sys::val_v36::wasmtime_valunion_t>() == 16);
+    assert!(size_of::<crate::sys::val_v36::wasmtime_externref_t>() == 16);
+    assert!(size_of::<crate::sys::val_v36::wasmtime_anyref_t>() == 16);
+    assert!(std::mem::offset_of!(ValV36, of) == std::mem::offset_of!(wasmtime_val_t, of));
+    assert!(size_of::<wasmtime_val_t>() == 32);
+};
+
+/// `v` in Wasmtime 36's layout ([`ValAbi::V36`]).
+pub(crate) fn to_v36(v: &wasmtime_val_t) -> ValV36 {
+    // SAFETY: all-zero is a valid value of the plain C type.
+    let mut out: ValV36 = unsafe { std::mem::zeroed() };
+    out.kind = v.kind;
+    // SAFETY: both unions are plain bytes (no padding before their members,
+    // which all start at offset 0); 36's is the first 16 bytes of the wide
+    // one (the assertions above), every member of it as wide's.
+    unsafe {
+        std::ptr::copy_nonoverlapping(
+            std::ptr::from_ref(&v.of).cast::<u8>(),
+            std::ptr::from_mut(&mut out.of).cast::<u8>(),
+            size_of::<crate::sys::val_v36::wasmtime_valunion_t>(),
+        );
+    }
+    out
+}
+
+/// A value of Wasmtime 36's layout as the wide one, the references' field
+/// 36 lacks zeroed.
+pub(crate) fn from_v36(v: &ValV36) -> wasmtime_val_t {
+    // SAFETY: all-zero is a valid value of the plain C type.
+    let mut out: wasmtime_val_t = unsafe { std::mem::zeroed() };
+    out.kind = v.kind;
+    // SAFETY: as in `to_v36`, the other way.
+    unsafe {
+        std::ptr::copy_nonoverlapping(
+            std::ptr::from_ref(&v.of).cast::<u8>(),
+            std::ptr::from_mut(&mut out.of).cast::<u8>(),
+            size_of::<crate::sys::val_v36::wasmtime_valunion_t>(),
+        );
+    }
+    out
+}
+
+/// The `index`th `wasmtime_val_t` of an array the library lends or fills,
+/// whose stride is `abi`'s value size.
+///
+/// # Safety
+///
+/// `base` points to an array of at least `index + 1` values of `abi`'s
+/// layout.
+pub(crate) unsafe fn nth_val(
+    abi: ValAbi,
+    base: *mut wasmtime_val_t,
+    index: usize,
+) -> *mut wasmtime_val_t {
+    // SAFETY: within the array (contract).
+    unsafe { base.cast::<u8>().add(index * abi.val_size()).cast() }
+}
+
 /// The Gc table of `wasmtime`, which every reference operation needs.
 pub(crate) fn gc_table(
     wasmtime: &'static crate::Wasmtime,
@@ -617,7 +682,8 @@ impl Val {
                         Val::ExternRef(None)
                     } else {
                         let gc = gc_table(cx.wasmtime())?;
-                        let mut out = std::mem::MaybeUninit::<wasmtime_externref_t>::uninit();
+                        // Zeroed: Wasmtime 36 writes the first 16 of its 24 bytes.
+                        let mut out = std::mem::MaybeUninit::<wasmtime_externref_t>::zeroed();
                         (gc.wasmtime_externref_from_raw)(
                             cx.context(),
                             raw.externref,
@@ -639,10 +705,12 @@ impl Val {
 
     /// The `wasmtime_val_t` encoding, borrowed by the C call it is passed
     /// to. Built in the 32-byte buffer of the GC layout, which the 24-byte
-    /// layout is a prefix of for every value it can hold.
+    /// layouts are a prefix of for every value they can hold (36's
+    /// references are the first 16 bytes of the wide ones; the rest is
+    /// zero).
     pub(crate) fn to_c<T>(&self, cx: &mut StoreContextMut<'_, T>) -> Result<wasmtime_val_t> {
         let abi = cx.wasmtime().val_abi();
-        if self.ty().is_ref() && abi == ValAbi::NoGc {
+        if self.ty().is_ref() && !abi.holds_references() {
             return Err(ErrorKind::Unsupported(Capability::Gc).into());
         }
         // SAFETY: all-zero is a valid `wasmtime_val_t` (kind 0 = i32 0).
@@ -798,3 +866,42 @@ from_ref!(
     ArrayRef => AnyRef(AnyRef::from),
     ExnRef => ExnRef(|r| r)
 );
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Numbers, `v128` and references keep their bytes through 36's
+    /// layout; the wide references' last field, which 36 has not, comes
+    /// back zeroed.
+    #[test]
+    fn values_cross_the_36_layout() {
+        // SAFETY: all-zero is a valid value of the plain C type.
+        let mut wide: wasmtime_val_t = unsafe { std::mem::zeroed() };
+        wide.kind = WASMTIME_V128 as u8;
+        wide.of.v128 = *b"0123456789abcdef";
+        let back = from_v36(&to_v36(&wide));
+        assert_eq!(back.kind, WASMTIME_V128 as u8);
+        // SAFETY: the member written.
+        assert_eq!(unsafe { back.of.v128 }, *b"0123456789abcdef");
+        wide.kind = WASMTIME_EXTERNREF as u8;
+        wide.of.externref = wasmtime_externref_t {
+            store_id: 7,
+            __private1: 8,
+            __private2: 9,
+            __private3: std::ptr::dangling_mut(),
+        };
+        let v36 = to_v36(&wide);
+        // SAFETY: the member written.
+        let r = unsafe { v36.of.externref };
+        assert_eq!((r.store_id, r.__private1, r.__private2), (7, 8, 9));
+        // SAFETY: the member written.
+        let r = unsafe { from_v36(&v36).of.externref };
+        assert_eq!((r.store_id, r.__private1, r.__private2), (7, 8, 9));
+        assert!(r.__private3.is_null());
+        wide.kind = WASMTIME_F64 as u8;
+        wide.of.f64_ = -2.5;
+        // SAFETY: the member written.
+        assert_eq!(unsafe { from_v36(&to_v36(&wide)).of.f64_ }, -2.5);
+    }
+}

@@ -320,6 +320,7 @@ impl WasiConfig {
         table: &tables::Wasi,
         preopen: Preopen,
         core: &tables::Core,
+        wasmtime: &'static crate::Wasmtime,
     ) -> Result<*mut wasi_config_t> {
         // SAFETY: returns a new owned configuration.
         let config = unsafe { (table.wasi_config_new)() };
@@ -390,8 +391,8 @@ impl WasiConfig {
                 }
             }
         }
-        set_output(table, config, &self.stdout, Stream::Stdout)?;
-        set_output(table, config, &self.stderr, Stream::Stderr)?;
+        set_output(table, wasmtime, config, &self.stdout, Stream::Stdout)?;
+        set_output(table, wasmtime, config, &self.stderr, Stream::Stderr)?;
         for (host, guest, perms) in &self.preopens {
             let host_c = path_c(host)?;
             let guest_c = CString::new(guest.as_str()).map_err(|_| {
@@ -463,8 +464,12 @@ unsafe extern "C" fn capture_drop(data: *mut c_void) {
     crate::panics::in_finalizer(move || drop(captured));
 }
 
+/// Picks the setter of a custom output stream (both have one signature).
+type CustomOutput = fn(&tables::WasiSince39) -> crate::sys::fns::wasi_config_set_stdout_custom;
+
 fn set_output(
     table: &tables::Wasi,
+    wasmtime: &'static crate::Wasmtime,
     config: *mut wasi_config_t,
     output: &Output,
     stream: Stream,
@@ -473,12 +478,12 @@ fn set_output(
         Stream::Stdout => (
             table.wasi_config_inherit_stdout,
             table.wasi_config_set_stdout_file,
-            table.wasi_config_set_stdout_custom,
+            (|t| t.wasi_config_set_stdout_custom) as CustomOutput,
         ),
         Stream::Stderr => (
             table.wasi_config_inherit_stderr,
             table.wasi_config_set_stderr_file,
-            table.wasi_config_set_stderr_custom,
+            (|t| t.wasi_config_set_stderr_custom) as CustomOutput,
         ),
     };
     match output {
@@ -494,6 +499,9 @@ fn set_output(
             }
         }
         Output::Capture(captured) => {
+            // Custom output streams arrived in Wasmtime 39.
+            let since39 = wasmtime.later(&wasmtime.tables().wasi_since_39, "WasiConfig capture")?;
+            let custom = custom(since39);
             let data = Box::into_raw(Box::new(captured.clone()));
             // SAFETY: `config` is live; `data` belongs to the config from
             // now on and is freed by `capture_drop`.
@@ -674,7 +682,7 @@ impl Wasi {
         if !std::ptr::eq(cx.wasmtime().core(), self.core) {
             return Err(ErrorKind::WrongLibrary("the store").into());
         }
-        let c_config = config.to_c(self.table, self.preopen, self.core)?;
+        let c_config = config.to_c(self.table, self.preopen, self.core, cx.wasmtime())?;
         // SAFETY: the context is live; the configuration's ownership moves
         // to the store.
         let error = unsafe { (self.table.wasmtime_context_set_wasi)(cx.context(), c_config) };

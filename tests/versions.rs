@@ -208,3 +208,464 @@ fn preopened_directories_read_only_and_read_write_on_every_major() {
         }
     }
 }
+
+/// The value layout of every major 36 to 50 (`ValAbi::of_major`, from
+/// `versions::VAL_LAYOUT`), checked on each official library through its
+/// raw tables (36 to 44 are outside the window `Wasmtime::open` accepts):
+/// a multi-value call `(i64, i32) -> (i64, i32, f64, i32)` and an
+/// externref round trip through `wasmtime_func_call`, with arrays of the
+/// generated type of that layout (`sys::val_v36` for 36, `sys::types`
+/// otherwise). On 36 the wide layout is also tried, and must read
+/// something else: the layout is what makes the answer right.
+#[test]
+fn every_major_since_36_calls_with_its_value_layout() {
+    use std::ffi::c_void;
+    use wasmtime_dyn::sys::tables::Tables;
+    use wasmtime_dyn::sys::{types as c, val_v36};
+    use wasmtime_dyn::ValAbi;
+
+    const WAT: &str = r#"(module
+        (func (export "multi") (param i64 i32) (result i64 i32 f64 i32)
+            local.get 0 local.get 1 f64.const 2.5 i32.const -1)
+        (func (export "id") (param externref) (result externref) local.get 0))"#;
+
+    /// A value array in the layout of `abi`, read and written by index.
+    trait Slot: Copy {
+        fn new(kind: u32, bits: u64, externref: Option<c::wasmtime_externref_t>) -> Self;
+        fn kind(&self) -> u8;
+        fn i64(&self) -> i64;
+        fn i32(&self) -> i32;
+        fn f64(&self) -> f64;
+        /// The externref's store id and first private word.
+        fn externref(&self) -> (u64, u32);
+    }
+    macro_rules! slot {
+        ($ty:ty, $ext:ty) => {
+            impl Slot for $ty {
+                fn new(kind: u32, bits: u64, externref: Option<c::wasmtime_externref_t>) -> Self {
+                    // SAFETY: all-zero is a valid value of the plain C type.
+                    let mut v: $ty = unsafe { std::mem::zeroed() };
+                    v.kind = kind as u8;
+                    match externref {
+                        Some(r) => {
+                            v.of.externref = <$ext>::from_wide(r);
+                        }
+                        None => v.of.i64_ = bits as i64,
+                    }
+                    v
+                }
+                fn kind(&self) -> u8 {
+                    self.kind
+                }
+                fn i64(&self) -> i64 {
+                    // SAFETY: every bit pattern is an i64.
+                    unsafe { self.of.i64_ }
+                }
+                fn i32(&self) -> i32 {
+                    // SAFETY: every bit pattern is an i32.
+                    unsafe { self.of.i32_ }
+                }
+                fn f64(&self) -> f64 {
+                    // SAFETY: every bit pattern is an f64.
+                    unsafe { self.of.f64_ }
+                }
+                fn externref(&self) -> (u64, u32) {
+                    // SAFETY: plain integers.
+                    unsafe { (self.of.externref.store_id, self.of.externref.__private1) }
+                }
+            }
+        };
+    }
+    trait FromWide {
+        fn from_wide(r: c::wasmtime_externref_t) -> Self;
+    }
+    impl FromWide for c::wasmtime_externref_t {
+        fn from_wide(r: c::wasmtime_externref_t) -> Self {
+            r
+        }
+    }
+    impl FromWide for val_v36::wasmtime_externref_t {
+        fn from_wide(r: c::wasmtime_externref_t) -> Self {
+            val_v36::wasmtime_externref_t {
+                store_id: r.store_id,
+                __private1: r.__private1,
+                __private2: r.__private2,
+            }
+        }
+    }
+    slot!(c::wasmtime_val_t, c::wasmtime_externref_t);
+    slot!(val_v36::wasmtime_val_t, val_v36::wasmtime_externref_t);
+
+    /// Runs both functions with values of layout `S`; returns the results.
+    ///
+    /// # Safety
+    ///
+    /// The tables are the library's, loaded for its major.
+    unsafe fn run<S: Slot>(
+        t: &Tables,
+        cx: *mut c::wasmtime_context_t,
+        multi: &c::wasmtime_func_t,
+        id: &c::wasmtime_func_t,
+        data: *mut c_void,
+    ) -> (Vec<S>, Vec<S>, c::wasmtime_externref_t) {
+        let core = &t.core;
+        let gc = t.gc.as_ref().expect("the official libraries have GC");
+        let args = [
+            S::new(c::WASMTIME_I64, (-5i64) as u64, None),
+            S::new(c::WASMTIME_I32, 7, None),
+        ];
+        let mut outs = [S::new(c::WASMTIME_I32, 0, None); 4];
+        let mut trap = std::ptr::null_mut();
+        // SAFETY: live context and function; arrays of the layout under test.
+        let error = unsafe {
+            (core.wasmtime_func_call)(
+                cx,
+                multi,
+                args.as_ptr().cast(),
+                2,
+                outs.as_mut_ptr().cast(),
+                4,
+                &mut trap,
+            )
+        };
+        assert!(error.is_null() && trap.is_null(), "the call failed");
+        // SAFETY: all-zero is a valid value of the plain C type.
+        let mut r: c::wasmtime_externref_t = unsafe { std::mem::zeroed() };
+        // SAFETY: live context; `r` has room (16 bytes are written on 36).
+        assert!(unsafe { (gc.wasmtime_externref_new)(cx, data, None, &mut r) });
+        let args = [S::new(c::WASMTIME_EXTERNREF, 0, Some(r))];
+        let mut back = [S::new(c::WASMTIME_I32, 0, None)];
+        // SAFETY: as above.
+        let error = unsafe {
+            (core.wasmtime_func_call)(
+                cx,
+                id,
+                args.as_ptr().cast(),
+                1,
+                back.as_mut_ptr().cast(),
+                1,
+                &mut trap,
+            )
+        };
+        assert!(
+            error.is_null() && trap.is_null(),
+            "the externref call failed"
+        );
+        (outs.to_vec(), back.to_vec(), r)
+    }
+
+    for major in 36..=50 {
+        let path = common::library("full", major);
+        // SAFETY: an official Wasmtime library; leaked, never unloaded.
+        let library = Box::leak(Box::new(
+            unsafe { libloading::Library::new(&path) }.unwrap(),
+        ));
+        let mut resolve = |name: &std::ffi::CStr| -> *const c_void {
+            // SAFETY: the address is the library's function of that name.
+            unsafe { library.get::<*const c_void>(name.to_bytes_with_nul()) }
+                .map(|s| *s)
+                .unwrap_or(std::ptr::null())
+        };
+        // SAFETY: the library is of major `major`.
+        let (t, _) = unsafe { Tables::load(&mut resolve, major) }.unwrap();
+        let abi = ValAbi::of_major(major, t.gc.is_some()).unwrap();
+        let core = &t.core;
+        // SAFETY: the raw C API, used as its headers say: every object is
+        // made here and only used while alive (they are leaked at the end).
+        unsafe {
+            let engine = (core.wasm_engine_new)();
+            let store = (core.wasmtime_store_new)(engine, std::ptr::null_mut(), None);
+            let cx = (core.wasmtime_store_context)(store);
+            let mut wasm = c::wasm_byte_vec_t {
+                size: 0,
+                data: std::ptr::null_mut(),
+            };
+            let wat = t.wat.as_ref().unwrap();
+            assert!((wat.wasmtime_wat2wasm)(WAT.as_ptr().cast(), WAT.len(), &mut wasm).is_null());
+            let mut module = std::ptr::null_mut();
+            let compiler = t.compiler.as_ref().unwrap();
+            let error =
+                (compiler.wasmtime_module_new)(engine, wasm.data.cast(), wasm.size, &mut module);
+            assert!(error.is_null(), "{major}: module");
+            let mut instance = std::mem::zeroed();
+            let mut trap = std::ptr::null_mut();
+            let error = (core.wasmtime_instance_new)(
+                cx,
+                module,
+                std::ptr::null(),
+                0,
+                &mut instance,
+                &mut trap,
+            );
+            assert!(error.is_null() && trap.is_null(), "{major}: instance");
+            let export = |name: &str| {
+                let mut item: c::wasmtime_extern_t = std::mem::zeroed();
+                assert!((core.wasmtime_instance_export_get)(
+                    cx,
+                    &instance,
+                    name.as_ptr().cast(),
+                    name.len(),
+                    &mut item
+                ));
+                item.of.func
+            };
+            let (multi, id) = (export("multi"), export("id"));
+            let data = Box::into_raw(Box::new(0xdead_beef_u32)).cast::<c_void>();
+            let gc = t.gc.as_ref().unwrap();
+            let check = |kinds: Vec<u8>, i64_: i64, i32_: i32, f64_: f64, i32b: i32| {
+                assert_eq!(kinds, [1, 0, 3, 0], "{major} ({abi}): result kinds");
+                assert_eq!(
+                    (i64_, i32_, f64_, i32b),
+                    (-5, 7, 2.5, -1),
+                    "{major} ({abi})"
+                );
+            };
+            match abi {
+                ValAbi::V36 => {
+                    assert_eq!(major, 36);
+                    let (outs, back, r) = run::<val_v36::wasmtime_val_t>(&t, cx, &multi, &id, data);
+                    check(
+                        outs.iter().map(Slot::kind).collect(),
+                        outs[0].i64(),
+                        outs[1].i32(),
+                        outs[2].f64(),
+                        outs[3].i32(),
+                    );
+                    assert_eq!(back[0].kind(), c::WASMTIME_EXTERNREF as u8);
+                    let (store_id, _) = back[0].externref();
+                    assert_eq!(store_id, r.store_id, "36: the externref's store");
+                    let wide = c::wasmtime_externref_t {
+                        store_id,
+                        __private1: back[0].externref().1,
+                        // SAFETY: plain integer.
+                        __private2: back[0].of.externref.__private2,
+                        __private3: std::ptr::null_mut(),
+                    };
+                    assert_eq!(
+                        (gc.wasmtime_externref_data)(cx, &wide),
+                        data,
+                        "36: externref data"
+                    );
+                    // The wide layout reads 36's results wrong.
+                    let (wrong, _, _) = run::<c::wasmtime_val_t>(&t, cx, &multi, &id, data);
+                    let kinds: Vec<u8> = wrong.iter().map(Slot::kind).collect();
+                    assert_ne!(kinds, [1, 0, 3, 0], "36 read with the wide layout");
+                    eprintln!("36: with the wide layout the result kinds read {kinds:?}");
+                }
+                ValAbi::Gc => {
+                    let (outs, back, r) = run::<c::wasmtime_val_t>(&t, cx, &multi, &id, data);
+                    check(
+                        outs.iter().map(Slot::kind).collect(),
+                        outs[0].i64(),
+                        outs[1].i32(),
+                        outs[2].f64(),
+                        outs[3].i32(),
+                    );
+                    assert_eq!(back[0].kind(), c::WASMTIME_EXTERNREF as u8);
+                    assert_eq!(
+                        back[0].externref().0,
+                        r.store_id,
+                        "{major}: the externref's store"
+                    );
+                    // SAFETY: written by the call.
+                    let back_ref = back[0].of.externref;
+                    assert_eq!((gc.wasmtime_externref_data)(cx, &back_ref), data, "{major}");
+                }
+                ValAbi::NoGc => panic!("{major}: the official library has GC"),
+            }
+            eprintln!("{major}: {abi}: multi-value and externref calls right");
+        }
+    }
+}
+
+/// Trap codes across every major 36 to 50, on each official library
+/// through its raw tables: unreachable, division by zero and out of fuel
+/// (an engine with fuel, a store with 10,000 units, an endless loop), each
+/// decoded with `Trap::from_library_code` (the per-major numbering of
+/// `versions::traps`) to the same trap as on 50. The raw codes are printed:
+/// out of fuel is 12 on 36 to 41 and 11 from 42. Then the functions whose
+/// signature changed (`wasmtime_memorytype_new`, `wasmtime_val_clone` and
+/// `_unroot`, `wasmtime_context_gc`) are called through the table of the
+/// major's signature.
+#[test]
+fn every_major_since_36_reports_the_same_traps() {
+    use std::ffi::c_void;
+    use wasmtime_dyn::sys::tables::Tables;
+    use wasmtime_dyn::sys::types as c;
+
+    const WAT: &str = r#"(module
+        (func (export "unreachable") unreachable)
+        (func (export "div") (result i32) i32.const 1 i32.const 0 i32.div_s)
+        (func (export "spin") (loop br 0)))"#;
+    let expected = [
+        ("unreachable", Trap::UnreachableCodeReached),
+        ("div", Trap::IntegerDivisionByZero),
+        ("spin", Trap::OutOfFuel),
+    ];
+    let mut raw_codes = Vec::new();
+    for major in 36..=50 {
+        let path = common::library("full", major);
+        // SAFETY: an official Wasmtime library; leaked, never unloaded.
+        let library = Box::leak(Box::new(
+            unsafe { libloading::Library::new(&path) }.unwrap(),
+        ));
+        let mut resolve = |name: &std::ffi::CStr| -> *const c_void {
+            // SAFETY: the address is the library's function of that name.
+            unsafe { library.get::<*const c_void>(name.to_bytes_with_nul()) }
+                .map(|s| *s)
+                .unwrap_or(std::ptr::null())
+        };
+        // SAFETY: the library is of major `major`.
+        let (t, _) = unsafe { Tables::load(&mut resolve, major) }.unwrap();
+        let core = &t.core;
+        let mut codes = Vec::new();
+        // SAFETY: the raw C API, used as its headers say: every object is
+        // made here and only used while alive (they are leaked at the end).
+        unsafe {
+            let config = (core.wasm_config_new)();
+            (core.wasmtime_config_consume_fuel_set)(config, true);
+            let engine = (core.wasm_engine_new_with_config)(config);
+            let store = (core.wasmtime_store_new)(engine, std::ptr::null_mut(), None);
+            let cx = (core.wasmtime_store_context)(store);
+            assert!((core.wasmtime_context_set_fuel)(cx, 10_000).is_null());
+            let mut wasm = c::wasm_byte_vec_t {
+                size: 0,
+                data: std::ptr::null_mut(),
+            };
+            let wat = t.wat.as_ref().unwrap();
+            assert!((wat.wasmtime_wat2wasm)(WAT.as_ptr().cast(), WAT.len(), &mut wasm).is_null());
+            let mut module = std::ptr::null_mut();
+            let compiler = t.compiler.as_ref().unwrap();
+            let error =
+                (compiler.wasmtime_module_new)(engine, wasm.data.cast(), wasm.size, &mut module);
+            assert!(error.is_null(), "{major}: module");
+            let mut instance = std::mem::zeroed();
+            let mut trap = std::ptr::null_mut();
+            let error = (core.wasmtime_instance_new)(
+                cx,
+                module,
+                std::ptr::null(),
+                0,
+                &mut instance,
+                &mut trap,
+            );
+            assert!(error.is_null() && trap.is_null(), "{major}: instance");
+            for (name, want) in expected {
+                let mut item: c::wasmtime_extern_t = std::mem::zeroed();
+                assert!((core.wasmtime_instance_export_get)(
+                    cx,
+                    &instance,
+                    name.as_ptr().cast(),
+                    name.len(),
+                    &mut item
+                ));
+                // No arguments; room for one i32 (written in either layout's
+                // first bytes, never read).
+                let mut out = [0u8; 32];
+                let mut trap = std::ptr::null_mut();
+                let error = (core.wasmtime_func_call)(
+                    cx,
+                    &item.of.func,
+                    std::ptr::null(),
+                    0,
+                    out.as_mut_ptr().cast(),
+                    usize::from(name == "div"),
+                    &mut trap,
+                );
+                assert!(
+                    error.is_null() && !trap.is_null(),
+                    "{major}: {name} did not trap"
+                );
+                let mut code = 0u8;
+                assert!(
+                    (core.wasmtime_trap_code)(trap, &mut code),
+                    "{major}: {name}"
+                );
+                (core.wasm_trap_delete)(trap);
+                assert_eq!(
+                    Trap::from_library_code(major, code),
+                    want,
+                    "{major}: {name} reported code {code}"
+                );
+                codes.push(code);
+            }
+            // The functions whose signature changed, through the table of
+            // this major's signature (`CoreMemoryType*`, `CoreRoots*`,
+            // `GcCollect*`): each is there, and answers.
+            let ty = match (&t.core_memory_type, &t.core_memory_type_v36) {
+                (Some(new), None) => {
+                    let mut ty = std::ptr::null_mut();
+                    let error =
+                        (new.wasmtime_memorytype_new)(1, true, 2, false, false, 16, &mut ty);
+                    assert!(error.is_null(), "{major}: memorytype_new");
+                    ty
+                }
+                (None, Some(old)) => (old.wasmtime_memorytype_new)(1, true, 2, false, false),
+                other => panic!(
+                    "{major}: memorytype_new tables {:?}",
+                    (other.0.is_some(), other.1.is_some())
+                ),
+            };
+            let mut max = 0;
+            assert_eq!((core.wasmtime_memorytype_minimum)(ty), 1, "{major}");
+            assert!(
+                (core.wasmtime_memorytype_maximum)(ty, &mut max) && max == 2,
+                "{major}"
+            );
+            (core.wasm_memorytype_delete)(ty);
+            let mut src: c::wasmtime_val_t = std::mem::zeroed();
+            src.kind = c::WASMTIME_I64 as u8;
+            src.of.i64_ = -42;
+            let mut dst: c::wasmtime_val_t = std::mem::zeroed();
+            match (&t.core_roots, &t.core_roots_v36) {
+                (Some(new), None) => {
+                    (new.wasmtime_val_clone)(&src, &mut dst);
+                    (new.wasmtime_val_unroot)(&mut dst);
+                }
+                (None, Some(old)) => {
+                    (old.wasmtime_val_clone)(cx, &src, &mut dst);
+                    (old.wasmtime_val_unroot)(cx, &mut dst);
+                }
+                _ => panic!("{major}: val_clone tables"),
+            }
+            assert_eq!(
+                (dst.kind, dst.of.i64_),
+                (c::WASMTIME_I64 as u8, -42),
+                "{major}"
+            );
+            if let Some(v44) = &t.core_gc_types_v44 {
+                // 44's 2-byte field types: an i32 and a packed i8.
+                use wasmtime_dyn::sys::fns_v44::{wasmtime_field_type_t, WASMTIME_STORAGE_KIND_I8};
+                let fields = [
+                    wasmtime_field_type_t {
+                        kind: c::WASMTIME_I32 as u8,
+                        mutable_: true,
+                    },
+                    wasmtime_field_type_t {
+                        kind: WASMTIME_STORAGE_KIND_I8 as u8,
+                        mutable_: false,
+                    },
+                ];
+                let ty = (v44.wasmtime_struct_type_new)(engine, fields.as_ptr(), 2);
+                assert!(!ty.is_null(), "44: struct_type_new");
+                (t.core_since_44
+                    .as_ref()
+                    .unwrap()
+                    .wasmtime_struct_type_delete)(ty);
+                let ty = (v44.wasmtime_array_type_new)(engine, &fields[1]);
+                assert!(!ty.is_null(), "44: array_type_new");
+                (t.core_since_44.as_ref().unwrap().wasmtime_array_type_delete)(ty);
+            }
+            assert_eq!(t.core_gc_types_v44.is_some(), major == 44);
+            match (&t.gc_collect, &t.gc_collect_v36) {
+                (Some(new), None) => assert!((new.wasmtime_context_gc)(cx).is_null(), "{major}"),
+                (None, Some(old)) => (old.wasmtime_context_gc)(cx),
+                _ => panic!("{major}: context_gc tables"),
+            }
+        }
+        raw_codes.push((major, codes));
+    }
+    eprintln!("raw codes (unreachable, division by zero, out of fuel): {raw_codes:?}");
+    let fuel = |m: u32| raw_codes.iter().find(|(x, _)| *x == m).unwrap().1[2];
+    assert!((36..=41).all(|m| fuel(m) == 12) && (42..=50).all(|m| fuel(m) == 11));
+}

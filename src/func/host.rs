@@ -63,7 +63,7 @@ impl HostFn {
     /// be passed anyway).
     pub(crate) fn for_abi<T>(self, abi: ValAbi) -> HostFn {
         match (self.callback, abi) {
-            (HostCallback::Checked(_), ValAbi::NoGc) => HostFn {
+            (HostCallback::Checked(_), abi) if !abi.holds_references() => HostFn {
                 callback: HostCallback::Raw(unsupported_callback::<T>),
                 ..self
             },
@@ -253,15 +253,19 @@ unsafe fn take_args<T>(
     args: *const wasmtime_val_t,
     len: usize,
 ) -> Result<Vec<Val>> {
-    let core = cx.wasmtime().core();
+    let abi = cx.wasmtime().val_abi();
     (0..len)
         .map(|i| {
-            let mut copy = std::mem::MaybeUninit::<wasmtime_val_t>::uninit();
-            // SAFETY: the argument is live (contract); the copy is a new
-            // owned value (new roots), written, then owned by the `Val`.
+            // Zeroed: a library of a 24-byte layout writes only its prefix.
+            // SAFETY: all-zero is a valid value of the plain C type.
+            let mut copy: wasmtime_val_t = unsafe { std::mem::zeroed() };
+            // SAFETY: the argument is live, at the library's stride
+            // (contract); the copy is a new owned value (new roots) in the
+            // library's layout, a prefix of the wide one, then owned by the
+            // `Val`.
             unsafe {
-                (core.wasmtime_val_clone)(args.add(i), copy.as_mut_ptr());
-                Val::from_c(cx, copy.assume_init_ref())
+                clone_val(cx, crate::val::nth_val(abi, args.cast_mut(), i), &mut copy);
+                Val::from_c(cx, &copy)
             }
         })
         .collect()
@@ -286,16 +290,39 @@ unsafe fn write_results<T>(
         ))
         .into());
     }
-    let core = cx.wasmtime().core();
+    let abi = cx.wasmtime().val_abi();
     for (i, val) in vals.iter().enumerate() {
         // Checks the value's store: the C API panics on another store's.
         let borrowed = val.to_c(cx)?;
-        // SAFETY: `borrowed` is live for the call; the slot has room and
-        // holds a number (nothing to release); the copy's roots are the
-        // C API's to release.
-        unsafe { (core.wasmtime_val_clone)(&borrowed, out.add(i)) };
+        // SAFETY: `borrowed` is live for the call, in the wide layout whose
+        // prefix is the library's; the slot, at the library's stride, has
+        // room and holds a number (nothing to release); the copy's roots
+        // are the C API's to release.
+        unsafe { clone_val(cx, &borrowed, crate::val::nth_val(abi, out, i)) };
     }
     Ok(())
+}
+
+/// `wasmtime_val_clone` of the library's major: 36 and 37 take the
+/// context first.
+///
+/// # Safety
+///
+/// `src` is a live value of `cx`'s store in its library's layout; `dst` has
+/// room for one.
+unsafe fn clone_val<T>(
+    cx: &mut StoreContextMut<'_, T>,
+    src: *const wasmtime_val_t,
+    dst: *mut wasmtime_val_t,
+) {
+    let tables = cx.wasmtime().tables();
+    match (&tables.core_roots, &tables.core_roots_v36) {
+        // SAFETY: the caller's contract is the function's.
+        (Some(t), _) => unsafe { (t.wasmtime_val_clone)(src, dst) },
+        // SAFETY: as above; the context is the store's, live.
+        (None, Some(t)) => unsafe { (t.wasmtime_val_clone)(cx.context(), src, dst) },
+        (None, None) => unreachable!("the loader refuses a library without its major's CoreRoots"),
+    }
 }
 
 /// Room for a host call's values: on the stack for up to [`STACK_SLOTS`].

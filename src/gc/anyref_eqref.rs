@@ -2,17 +2,17 @@
 //! the concrete references, their dynamic types, and the upcasts into them.
 
 use super::{
-    checked, checked_mut, gc_since_46, take_heaptype, AnyRef, ArrayRef, EqRef, StructRef, I31,
+    checked, checked_mut, gc_base, gc_since_44, gc_since_46, take_heaptype, AnyRef, ArrayRef,
+    EqRef, StructRef, I31,
 };
 use crate::error::{ErrorKind, Result};
 use crate::store::{AsContext, AsContextMut};
 use crate::sys::types::*;
 use crate::types::HeapType;
-use crate::val::gc_table;
 use std::mem::MaybeUninit;
 
 macro_rules! i31_methods {
-    ($ty:ident, $from_i31:ident, $is_i31:ident, $get_u:ident) => {
+    ($ty:ident, $table:ident, $from_i31:ident, $is_i31:ident, $get_u:ident) => {
         /// A reference to the unboxed integer `value`.
         ///
         /// ```no_run
@@ -34,7 +34,7 @@ macro_rules! i31_methods {
         /// and keeps ~54 bytes per call until the store is dropped).
         pub fn from_i31(mut store: impl AsContextMut, value: I31) -> Result<$ty> {
             let cx = store.as_context_mut();
-            let gc = gc_table(cx.wasmtime())?;
+            let gc = $table(cx.wasmtime(), Self::WHAT)?;
             super::store_helper::ensure_gc_heap(&cx)?;
             let mut out = MaybeUninit::uninit();
             // SAFETY: the context is live; `out` is written with a new root.
@@ -79,7 +79,8 @@ macro_rules! i31_methods {
         /// [`ErrorKind::WrongStore`] if `store` is not the reference's.
         pub fn as_i31(&self, store: impl AsContext) -> Result<Option<I31>> {
             let cx = store.as_context();
-            let gc = checked(&cx, self.store, Self::WHAT)?;
+            checked(&cx, self.store, Self::WHAT)?;
+            let gc = $table(cx.wasmtime(), Self::WHAT)?;
             let mut out = 0u32;
             // SAFETY: the reference is a live root of this store (checked);
             // `out` is written when it is an i31.
@@ -218,6 +219,7 @@ macro_rules! ty_method {
 impl AnyRef {
     i31_methods!(
         AnyRef,
+        gc_base,
         wasmtime_anyref_from_i31,
         wasmtime_anyref_is_i31,
         wasmtime_anyref_i31_get_u
@@ -258,6 +260,7 @@ impl AnyRef {
 impl EqRef {
     i31_methods!(
         EqRef,
+        gc_since_44,
         wasmtime_eqref_from_i31,
         wasmtime_eqref_is_i31,
         wasmtime_eqref_i31_get_u
@@ -299,9 +302,9 @@ macro_rules! upcast {
                 let gc = self
                     .wasmtime
                     .tables()
-                    .gc
+                    .gc_since_44
                     .as_ref()
-                    .expect("a GC reference exists only with the Gc table");
+                    .expect("a reference of the GC proposal exists only with the GcSince44 table");
                 let mut out = MaybeUninit::uninit();
                 // SAFETY: `self.raw` is a live, non-null root; the upcast is
                 // a new root written to `out` (no store access).

@@ -2,13 +2,13 @@
 
 #[cfg(doc)]
 use super::StructRefPre;
-use super::{checked, checked_mut, gc_since_46, take_val, ArrayRef, PreInner};
+use super::{checked, checked_mut, gc_since_44, gc_since_46, take_val, ArrayRef, PreInner};
 use crate::engine::Engine;
 use crate::error::{ErrorKind, Result};
 use crate::gc_types::ArrayType;
 use crate::store::{AsContext, AsContextMut};
 use crate::sys::types::*;
-use crate::val::{gc_table, Val};
+use crate::val::Val;
 use std::fmt;
 use std::mem::MaybeUninit;
 use std::sync::Arc;
@@ -45,7 +45,7 @@ impl ArrayRefPre {
     /// As [`StructRefPre::new`].
     pub fn new(mut store: impl AsContextMut, ty: ArrayType) -> Result<ArrayRefPre> {
         let cx = store.as_context_mut();
-        let gc = gc_table(cx.wasmtime())?;
+        let gc = gc_since_44(cx.wasmtime(), "ArrayRefPre::new")?;
         if !Engine::same(ty.engine(), cx.engine()) {
             return Err(ErrorKind::WrongEngine("the array type", "the store's").into());
         }

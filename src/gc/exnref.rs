@@ -3,7 +3,7 @@
 
 #[cfg(doc)]
 use super::StructRefPre;
-use super::{c_vals, checked, checked_mut, gc_since_46, take_val, ExnRef};
+use super::{c_vals, checked, checked_mut, gc_since_45, gc_since_46, take_val, ExnRef};
 use crate::engine::Engine;
 use crate::error::{ErrorKind, Result};
 use crate::gc_types::ExnType;
@@ -86,7 +86,8 @@ impl ExnRef {
         fields: &[Val],
     ) -> Result<ExnRef> {
         let mut cx = store.as_context_mut();
-        let gc = checked_mut(&cx, pre.store, "the exception allocator")?;
+        checked_mut(&cx, pre.store, "the exception allocator")?;
+        let gc45 = gc_since_45(cx.wasmtime(), "ExnRef::new")?;
         cx.check(tag.store, "the tag")?;
         let tag_ty = tag.ty(&cx)?;
         if tag_ty.ty().params() != pre.ty().fields().collect::<Vec<_>>() {
@@ -101,7 +102,7 @@ impl ExnRef {
         // SAFETY: the tag and values belong to this live store (checked);
         // the values are borrowed; `out` is written on success.
         let error = unsafe {
-            (gc.wasmtime_exnref_new)(
+            (gc45.wasmtime_exnref_new)(
                 cx.context(),
                 &tag.raw,
                 c_fields.as_ptr(),
@@ -130,11 +131,13 @@ impl ExnRef {
     /// [`ErrorKind::WrongStore`].
     pub fn tag(&self, mut store: impl AsContextMut) -> Result<Tag> {
         let cx = store.as_context_mut();
-        let gc = checked_mut(&cx, self.store, Self::WHAT)?;
+        checked_mut(&cx, self.store, Self::WHAT)?;
+        let gc45 = gc_since_45(cx.wasmtime(), Self::WHAT)?;
         let mut out = MaybeUninit::uninit();
         // SAFETY: the reference is a live, non-null root of this store
         // (checked); `out` is written on success.
-        let error = unsafe { (gc.wasmtime_exnref_tag)(cx.context(), &self.raw, out.as_mut_ptr()) };
+        let error =
+            unsafe { (gc45.wasmtime_exnref_tag)(cx.context(), &self.raw, out.as_mut_ptr()) };
         // SAFETY: the error, if any, is fresh and owned.
         unsafe { crate::error::check(cx.wasmtime().core(), error) }?;
         // SAFETY: written on success.
@@ -155,12 +158,14 @@ impl ExnRef {
     /// Wasmtime's error for an index out of bounds; [`ErrorKind::WrongStore`].
     pub fn field(&self, mut store: impl AsContextMut, index: usize) -> Result<Val> {
         let mut cx = store.as_context_mut();
-        let gc = checked_mut(&cx, self.store, Self::WHAT)?;
+        checked_mut(&cx, self.store, Self::WHAT)?;
+        let gc45 = gc_since_45(cx.wasmtime(), Self::WHAT)?;
         let mut out = MaybeUninit::uninit();
         // SAFETY: the reference is a live, non-null root of this store
         // (checked); `out` is written on success.
-        let error =
-            unsafe { (gc.wasmtime_exnref_field)(cx.context(), &self.raw, index, out.as_mut_ptr()) };
+        let error = unsafe {
+            (gc45.wasmtime_exnref_field)(cx.context(), &self.raw, index, out.as_mut_ptr())
+        };
         // SAFETY: the call's outcome, as `take_val` requires.
         unsafe { take_val(&mut cx, error, &out) }
     }
@@ -179,9 +184,10 @@ impl ExnRef {
     /// [`ErrorKind::WrongStore`].
     pub fn fields(&self, mut store: impl AsContextMut) -> Result<Vec<Val>> {
         let cx = store.as_context_mut();
-        let gc = checked_mut(&cx, self.store, Self::WHAT)?;
+        checked_mut(&cx, self.store, Self::WHAT)?;
+        let gc45 = gc_since_45(cx.wasmtime(), Self::WHAT)?;
         // SAFETY: the reference is a live, non-null root of this store.
-        let n = unsafe { (gc.wasmtime_exnref_field_count)(cx.context(), &self.raw) };
+        let n = unsafe { (gc45.wasmtime_exnref_field_count)(cx.context(), &self.raw) };
         (0..n).map(|i| self.field(&mut store, i)).collect()
     }
 
@@ -251,7 +257,7 @@ pub(crate) fn take_pending<T>(cx: &mut StoreContextMut<'_, T>) -> Option<ExnRef>
 
 /// Whether the store has a pending exception.
 pub(crate) fn has_pending<T>(cx: &StoreContextMut<'_, T>) -> bool {
-    match &cx.wasmtime().tables().gc {
+    match &cx.wasmtime().tables().gc_since_44 {
         // SAFETY: the context is live.
         Some(gc) => unsafe { (gc.wasmtime_context_has_exception)(cx.context()) },
         None => false,
@@ -280,7 +286,7 @@ pub(crate) fn set_pending<T>(
     cx: &mut StoreContextMut<'_, T>,
     exn: &ExnRef,
 ) -> Option<*mut wasm_trap_t> {
-    let gc = cx.wasmtime().tables().gc.as_ref()?;
+    let gc = cx.wasmtime().tables().gc_since_45.as_ref()?;
     cx.check(exn.store, "the exception").ok()?;
     // SAFETY: the exception is a live, non-null root of this store
     // (checked); the returned trap is owned by the caller.

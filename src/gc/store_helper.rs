@@ -109,7 +109,7 @@ unsafe extern "C" fn take_exception(
         // SAFETY: `env` is the function's live environment (the store is
         // in a call, so not deleted); `caller` is the live caller.
         let env = unsafe { &*env.cast::<HelperEnv>() };
-        let Some(gc) = env.wasmtime.tables().gc.as_ref() else {
+        let Some(gc) = env.wasmtime.tables().gc_since_45.as_ref() else {
             return;
         };
         let mut out = MaybeUninit::<wasmtime_exnref_t>::uninit();
@@ -132,7 +132,8 @@ unsafe extern "C" fn finalize(env: *mut c_void) {
         // SAFETY: the environment made by `helper`, freed once, here.
         let env = unsafe { Box::from_raw(env.cast::<HelperEnv>()) };
         with_helpers(|helpers| helpers.remove(&env.store));
-        if let (Some(mut left), Some(gc)) = (env.taken.take(), env.wasmtime.tables().gc.as_ref()) {
+        let tables = env.wasmtime.tables();
+        if let (Some(mut left), Some(gc)) = (env.taken.take(), tables.gc_since_44.as_ref()) {
             // SAFETY: an owned root nobody read; releasing needs no store.
             unsafe { (gc.wasmtime_exnref_unroot)(&mut left) };
         }
@@ -185,7 +186,7 @@ fn helper<T>(cx: &StoreContextMut<'_, T>) -> Result<Helper> {
 pub(crate) fn take_exception_scoped<T>(
     cx: &mut StoreContextMut<'_, T>,
 ) -> Option<wasmtime_exnref_t> {
-    let gc = gc_table(cx.wasmtime()).ok()?;
+    let gc = cx.wasmtime().tables().gc_since_45.as_ref()?;
     let core = cx.wasmtime().core();
     let counted = *PENDING_EXCEPTION_COUNTED.of(crate::versions::major_of(cx.wasmtime()));
     if let Some(helper) = counted.then(|| helper(cx).ok()).flatten() {
@@ -240,6 +241,13 @@ pub(crate) fn ensure_gc_heap<T>(cx: &StoreContextMut<'_, T>) -> Result<()> {
         return Ok(());
     }
     let gc = gc_table(cx.wasmtime())?;
+    // Majors 36 and 37 unroot through the store (`GcRootsV36`), which this
+    // helper does not do: they are not loaded yet.
+    let roots = cx.wasmtime().tables().gc_roots.as_ref().ok_or_else(|| {
+        ErrorKind::Invalid(
+            "making a GC heap needs the root functions of Wasmtime 38 and later".into(),
+        )
+    })?;
     let mut made = MaybeUninit::<wasmtime_externref_t>::uninit();
     // SAFETY: the context is live; no data and no finalizer, so nothing is
     // owned by the call whatever it returns; `made` is written on success
@@ -259,7 +267,7 @@ pub(crate) fn ensure_gc_heap<T>(cx: &StoreContextMut<'_, T>) -> Result<()> {
         .into());
     }
     // SAFETY: written above; released once.
-    unsafe { (gc.wasmtime_externref_unroot)(made.as_mut_ptr()) };
+    unsafe { (roots.wasmtime_externref_unroot)(made.as_mut_ptr()) };
     // Recorded in the store's entry (removed with the store); if the entry
     // cannot be made, only this thread remembers, and another thread's
     // check makes one more empty `externref`.

@@ -1,12 +1,14 @@
 //! GC structs: `StructRefPre` allocators and `StructRef`'s methods.
 
-use super::{c_vals, checked, checked_mut, gc_since_46, take_val, PreInner, StructRef};
+use super::{
+    c_vals, checked, checked_mut, gc_since_44, gc_since_46, take_val, PreInner, StructRef,
+};
 use crate::engine::Engine;
 use crate::error::{ErrorKind, Result};
 use crate::gc_types::StructType;
 use crate::store::{AsContext, AsContextMut};
 use crate::sys::types::*;
-use crate::val::{gc_table, Val};
+use crate::val::Val;
 use std::fmt;
 use std::mem::MaybeUninit;
 use std::sync::Arc;
@@ -45,7 +47,7 @@ impl StructRefPre {
     /// for a type of another engine.
     pub fn new(mut store: impl AsContextMut, ty: StructType) -> Result<StructRefPre> {
         let cx = store.as_context_mut();
-        let gc = gc_table(cx.wasmtime())?;
+        let gc = gc_since_44(cx.wasmtime(), "StructRefPre::new")?;
         if !Engine::same(ty.engine(), cx.engine()) {
             return Err(ErrorKind::WrongEngine("the struct type", "the store's").into());
         }

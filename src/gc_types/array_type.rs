@@ -47,12 +47,12 @@ impl ArrayType {
     pub fn new(engine: &Engine, field: FieldType) -> Result<ArrayType> {
         require_gc(engine)?;
         field.check_engine(engine).map_err(|_| wrong_engine())?;
-        let core = engine.wasmtime().core();
+        let core45 = engine.wasmtime().core45();
         let mut c_field = field.to_c(engine)?;
         // SAFETY: the engine is live; the field is read (cloned) and belongs
         // to this engine (checked); the returned type is owned here.
-        let ptr = unsafe { (core.wasmtime_array_type_new)(engine.ptr(), &c_field) };
-        delete_fields(core, std::slice::from_mut(&mut c_field));
+        let ptr = unsafe { (core45.wasmtime_array_type_new)(engine.ptr(), &c_field) };
+        delete_fields(core45, std::slice::from_mut(&mut c_field));
         let ty = ArrayType::from_owned(engine, ptr);
         let _ = ty.inner.cache.set(vec![field]);
         Ok(ty)
@@ -95,12 +95,12 @@ impl ArrayType {
         self.inner
             .cache
             .get_or_init(|| {
-                let core = self.inner.engine.wasmtime().core();
+                let core45 = self.inner.engine.wasmtime().core45();
                 let mut out = MaybeUninit::<wasmtime_field_type_t>::uninit();
                 // SAFETY: the type is live; `out` is written, then owned
                 // here and deleted by `take_c`.
                 let field = unsafe {
-                    (core.wasmtime_array_type_element)(self.inner.ptr, out.as_mut_ptr());
+                    (core45.wasmtime_array_type_element)(self.inner.ptr, out.as_mut_ptr());
                     FieldType::take_c(&self.inner.engine, out.assume_init_mut())
                 };
                 vec![field.unwrap_or_else(|e| unreadable(e))]

@@ -5,7 +5,7 @@
 use super::{unreadable, ArrayType, ExnType, StructType};
 use crate::engine::Engine;
 use crate::error::{ErrorKind, Result};
-use crate::sys::tables::Core;
+use crate::sys::tables::CoreSince45;
 use crate::sys::types::*;
 use crate::types::{FuncType, HeapType, RefType, ValType};
 use std::mem::MaybeUninit;
@@ -67,6 +67,7 @@ impl FuncHandle {
 /// subtype of the other), comparing `(ref null a)` with `(ref null b)`.
 pub(super) fn library_equal(engine: &Engine, a: &HeapType, b: &HeapType) -> bool {
     let core = engine.wasmtime().core();
+    let core45 = engine.wasmtime().core45();
     let (Ok(a), Ok(b)) = (
         reftype_to_wasm(engine, &RefType::new(true, a.clone())),
         reftype_to_wasm(engine, &RefType::new(true, b.clone())),
@@ -76,7 +77,7 @@ pub(super) fn library_equal(engine: &Engine, a: &HeapType, b: &HeapType) -> bool
     // SAFETY: both are live, owned here, of one engine (the caller's
     // check), so the comparison cannot panic; each is deleted once.
     unsafe {
-        let same = (core.wasmtime_wasm_valtype_equal)(a, b);
+        let same = (core45.wasmtime_wasm_valtype_equal)(a, b);
         (core.wasm_valtype_delete)(a);
         (core.wasm_valtype_delete)(b);
         same
@@ -86,7 +87,7 @@ pub(super) fn library_equal(engine: &Engine, a: &HeapType, b: &HeapType) -> bool
 /// A new owned `wasm_valtype_t` for the reference type `r`, whose concrete
 /// parts belong to `engine` (the caller checked).
 pub(crate) fn reftype_to_wasm(engine: &Engine, r: &RefType) -> Result<*mut wasm_valtype_t> {
-    let core = engine.wasmtime().core();
+    let core45 = engine.wasmtime().core45();
     // A function type given in full becomes a C type for the call.
     let mut made = None;
     let of = match r.heap_type() {
@@ -113,14 +114,14 @@ pub(crate) fn reftype_to_wasm(engine: &Engine, r: &RefType) -> Result<*mut wasm_
     // SAFETY: `ty` is borrowed by the call (which clones what it keeps);
     // its concrete part is live and of `engine`; the engine is live (the C
     // API needs it for a concrete function type).
-    let out = unsafe { (core.wasmtime_valtype_to_wasm)(engine.ptr(), &ty) };
+    let out = unsafe { (core45.wasmtime_valtype_to_wasm)(engine.ptr(), &ty) };
     drop(made);
     Ok(out)
 }
 
 /// A new owned `wasm_valtype_t` for an abstract reference type (no engine
 /// needed).
-pub(crate) fn abstract_reftype_to_wasm(core: &Core, r: &RefType) -> *mut wasm_valtype_t {
+pub(crate) fn abstract_reftype_to_wasm(core: &CoreSince45, r: &RefType) -> *mut wasm_valtype_t {
     assert!(r.heap_type().is_abstract());
     let ty = c_valtype(
         r,
@@ -171,18 +172,18 @@ fn c_valtype(r: &RefType, of: wasmtime_heaptype_union) -> wasmtime_valtype_t {
 /// `ty` is a live `wasm_valtype_t` of `engine`'s library and objects,
 /// holding no `cont` type (on which the C API aborts).
 pub(crate) unsafe fn read_valtype(engine: &Engine, ty: *const wasm_valtype_t) -> Result<ValType> {
-    let core = engine.wasmtime().core();
+    let core45 = engine.wasmtime().core45();
     let mut out = MaybeUninit::<wasmtime_valtype_t>::uninit();
     // SAFETY: `ty` is live and readable (contract); `out` is written.
     let mut out = unsafe {
-        (core.wasmtime_valtype_new)(ty, out.as_mut_ptr());
+        (core45.wasmtime_valtype_new)(ty, out.as_mut_ptr());
         out.assume_init()
     };
     // SAFETY: written by the library just now; its concrete parts are live
     // until deleted below.
     let read = unsafe { from_c_valtype(engine, &out) };
     // SAFETY: owned here, deleted once (the handles made above own copies).
-    unsafe { (core.wasmtime_valtype_delete)(&mut out) };
+    unsafe { (core45.wasmtime_valtype_delete)(&mut out) };
     read
 }
 
@@ -191,6 +192,7 @@ pub(crate) unsafe fn read_valtype(engine: &Engine, ty: *const wasm_valtype_t) ->
 /// `ty` is a live `wasmtime_valtype_t` of `engine`'s library and objects.
 unsafe fn from_c_valtype(engine: &Engine, ty: &wasmtime_valtype_t) -> Result<ValType> {
     let core = engine.wasmtime().core();
+    let core45 = engine.wasmtime().core45();
     Ok(match u32::from(ty.kind) {
         WASMTIME_VALTYPE_KIND_I32 => ValType::I32,
         WASMTIME_VALTYPE_KIND_I64 => ValType::I64,
@@ -223,20 +225,23 @@ unsafe fn from_c_valtype(engine: &Engine, ty: &wasmtime_valtype_t) -> Result<Val
                     WASMTIME_HEAPTYPE_KIND_CONCRETE_ARRAY => {
                         HeapType::ConcreteArray(ArrayType::from_owned(
                             engine,
-                            (core.wasmtime_array_type_copy)(of.concrete_array),
+                            (core45.wasmtime_array_type_copy)(of.concrete_array),
                         ))
                     }
                     WASMTIME_HEAPTYPE_KIND_STRUCT => HeapType::Struct,
                     WASMTIME_HEAPTYPE_KIND_CONCRETE_STRUCT => {
                         HeapType::ConcreteStruct(StructType::from_owned(
                             engine,
-                            (core.wasmtime_struct_type_copy)(of.concrete_struct),
+                            (core45.wasmtime_struct_type_copy)(of.concrete_struct),
                         ))
                     }
                     WASMTIME_HEAPTYPE_KIND_EXN => HeapType::Exn,
-                    WASMTIME_HEAPTYPE_KIND_CONCRETE_EXN => HeapType::ConcreteExn(
-                        ExnType::from_owned(engine, (core.wasmtime_exn_type_copy)(of.concrete_exn)),
-                    ),
+                    WASMTIME_HEAPTYPE_KIND_CONCRETE_EXN => {
+                        HeapType::ConcreteExn(ExnType::from_owned(
+                            engine,
+                            (core45.wasmtime_exn_type_copy)(of.concrete_exn),
+                        ))
+                    }
                     WASMTIME_HEAPTYPE_KIND_NOEXN => HeapType::NoExn,
                     other => {
                         return Err(ErrorKind::Invalid(format!(

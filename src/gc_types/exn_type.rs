@@ -24,7 +24,7 @@ unsafe impl Sync for ExnInner {}
 impl Drop for ExnInner {
     fn drop(&mut self) {
         // SAFETY: owned by this handle, deleted once.
-        unsafe { (self.engine.wasmtime().core().wasmtime_exn_type_delete)(self.ptr) };
+        unsafe { (self.engine.wasmtime().core45().wasmtime_exn_type_delete)(self.ptr) };
         if let Some(fields) = self.fields.take() {
             super::drop_flat(Box::new(fields));
         }
@@ -79,6 +79,7 @@ impl ExnType {
             field.check_engine(engine).map_err(|_| wrong_engine())?;
         }
         let core = engine.wasmtime().core();
+        let core45 = engine.wasmtime().core45();
         let mut items = Vec::with_capacity(fields.len());
         for field in &fields {
             match field.to_c(engine) {
@@ -102,7 +103,7 @@ impl ExnType {
         // the types belong to this engine (checked).
         let error = unsafe {
             (core.wasm_valtype_vec_new)(&mut vec, items.len(), items.as_ptr());
-            let error = (core.wasmtime_exn_type_new)(engine.ptr(), &vec, &mut out);
+            let error = (core45.wasmtime_exn_type_new)(engine.ptr(), &vec, &mut out);
             (core.wasm_valtype_vec_delete)(&mut vec);
             error
         };
@@ -168,13 +169,14 @@ impl ExnType {
     fn read_fields(&self) -> &[ValType] {
         self.inner.fields.get_or_init(|| {
             let engine = &self.inner.engine;
-            let core = engine.wasmtime().core();
+            let core44 = engine.wasmtime().core44();
+            let core45 = engine.wasmtime().core45();
             // SAFETY: the type is live; the tag type is owned here, its
             // function type borrowed from it, and deleted after reading.
             unsafe {
-                let tag = (core.wasmtime_exn_type_tag_type)(self.inner.ptr);
+                let tag = (core45.wasmtime_exn_type_tag_type)(self.inner.ptr);
                 let ty = TagType::from_c(engine, tag);
-                (core.wasm_tagtype_delete)(tag);
+                (core44.wasm_tagtype_delete)(tag);
                 ty.unwrap_or_else(|e| unreadable(e)).ty.params().to_vec()
             }
         })

@@ -153,7 +153,7 @@ impl FieldType {
         engine: &Engine,
         field: &mut wasmtime_field_type_t,
     ) -> Result<FieldType> {
-        let core = engine.wasmtime().core();
+        let core45 = engine.wasmtime().core45();
         let element_type = match u32::from(field.storage.kind) {
             WASMTIME_STORAGE_TYPE_KIND_I8 => Ok(StorageType::I8),
             WASMTIME_STORAGE_TYPE_KIND_I16 => Ok(StorageType::I16),
@@ -169,7 +169,7 @@ impl FieldType {
             Mutability::Const
         };
         // SAFETY: owned by the caller (contract), deleted once.
-        unsafe { (core.wasmtime_field_type_delete)(field) };
+        unsafe { (core45.wasmtime_field_type_delete)(field) };
         Ok(FieldType::new(mutability, element_type?))
     }
 }

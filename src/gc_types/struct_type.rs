@@ -76,13 +76,13 @@ impl StructType {
         for field in &fields {
             field.check_engine(engine).map_err(|_| wrong_engine())?;
         }
-        let core = engine.wasmtime().core();
+        let core45 = engine.wasmtime().core45();
         let mut c_fields = Vec::with_capacity(fields.len());
         for field in &fields {
             match field.to_c(engine) {
                 Ok(f) => c_fields.push(f),
                 Err(e) => {
-                    delete_fields(core, &mut c_fields);
+                    delete_fields(core45, &mut c_fields);
                     return Err(e);
                 }
             }
@@ -91,9 +91,9 @@ impl StructType {
         // belong to this engine (checked above), so registering them cannot
         // panic; the returned type is owned here.
         let ptr = unsafe {
-            (core.wasmtime_struct_type_new)(engine.ptr(), c_fields.as_ptr(), c_fields.len())
+            (core45.wasmtime_struct_type_new)(engine.ptr(), c_fields.as_ptr(), c_fields.len())
         };
-        delete_fields(core, &mut c_fields);
+        delete_fields(core45, &mut c_fields);
         let ty = StructType::from_owned(engine, ptr);
         let _ = ty.inner.cache.set(fields);
         Ok(ty)
@@ -127,17 +127,20 @@ impl StructType {
 
     fn read_fields(&self) -> &[FieldType] {
         self.inner.cache.get_or_init(|| {
-            let core = self.inner.engine.wasmtime().core();
+            let core45 = self.inner.engine.wasmtime().core45();
             // SAFETY: the type is live.
-            let n = unsafe { (core.wasmtime_struct_type_num_fields)(self.inner.ptr) };
+            let n = unsafe { (core45.wasmtime_struct_type_num_fields)(self.inner.ptr) };
             (0..n)
                 .map(|i| {
                     let mut out = MaybeUninit::<wasmtime_field_type_t>::uninit();
                     // SAFETY: `i` is in bounds, so `out` is written; it is
                     // then owned here and deleted by `take_c`.
                     unsafe {
-                        let found =
-                            (core.wasmtime_struct_type_field)(self.inner.ptr, i, out.as_mut_ptr());
+                        let found = (core45.wasmtime_struct_type_field)(
+                            self.inner.ptr,
+                            i,
+                            out.as_mut_ptr(),
+                        );
                         assert!(found, "field {i} of {n} is in bounds");
                         FieldType::take_c(&self.inner.engine, out.assume_init_mut())
                     }
@@ -194,9 +197,9 @@ impl Hash for StructType {
 
 impl fmt::Debug for StructType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let core = self.engine().wasmtime().core();
+        let core45 = self.engine().wasmtime().core45();
         // SAFETY: the type is live.
-        let n = unsafe { (core.wasmtime_struct_type_num_fields)(self.inner.ptr) };
+        let n = unsafe { (core45.wasmtime_struct_type_num_fields)(self.inner.ptr) };
         write!(f, "StructType({n} fields)")
     }
 }

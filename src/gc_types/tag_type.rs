@@ -51,23 +51,23 @@ impl TagType {
                 ErrorKind::Invalid("the C API reported a tag without a type".into()).into(),
             );
         }
-        let core = engine.wasmtime().core();
+        let core44 = engine.wasmtime().core44();
         // SAFETY: `ty` is live; its function type is borrowed from it.
         unsafe {
             Ok(TagType {
-                ty: FuncType::from_c(engine, (core.wasm_tagtype_functype)(ty))?,
+                ty: FuncType::from_c(engine, (core44.wasm_tagtype_functype)(ty))?,
             })
         }
     }
 
     /// A new owned `wasm_tagtype_t` (deleted with `wasm_tagtype_delete`).
     pub(crate) fn to_c(&self, engine: &Engine) -> Result<*mut wasm_tagtype_t> {
-        let core = engine.wasmtime().core();
+        let core44 = engine.wasmtime().core44();
         let functype = self.ty.to_c(engine)?;
         let ptr = functype.ptr;
         std::mem::forget(functype);
         // SAFETY: the function type's ownership moves into the tag type.
-        Ok(unsafe { (core.wasm_tagtype_new)(ptr) })
+        Ok(unsafe { (core44.wasm_tagtype_new)(ptr) })
     }
 }
 

@@ -22,24 +22,35 @@ use version::{MajorProbe, Verdict};
 
 /// The layout of `wasmtime_val_t` in a loaded library.
 ///
-/// The C API's cargo feature `gc` both exports the [`Gc`](Capability::Gc)
-/// table's functions and adds the `anyref`, `externref` and `exnref` members
-/// to `wasmtime_val_t`'s union, so the Gc table's presence decides the
-/// layout. Calling a library with the other layout silently corrupts
-/// arguments; every `wasmtime_val_t` this crate passes follows this value.
+/// It comes from the major (`versions::VAL_LAYOUT`): Wasmtime 36 has a
+/// 24-byte value with 16-byte references whatever its build
+/// ([`ValAbi::V36`]); 37 to 44 have the 32-byte one whatever the build;
+/// from 45 the C API's cargo feature `gc` both exports the
+/// [`Gc`](Capability::Gc) table's functions and adds the `anyref`,
+/// `externref` and `exnref` members to the union, so the Gc table's
+/// presence decides. Calling a library with another layout silently
+/// corrupts arguments; every `wasmtime_val_t` this crate passes follows
+/// this value.
 ///
 /// ```
 /// use wasmtime_dyn::ValAbi;
 /// assert_eq!(ValAbi::Gc.val_size(), 32);
 /// assert_eq!(ValAbi::NoGc.val_size(), 24);
+/// assert_eq!(ValAbi::V36.val_size(), 24);
+/// assert!(ValAbi::V36.holds_references() && !ValAbi::NoGc.holds_references());
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ValAbi {
-    /// Built with GC: `wasmtime_val_t` is 32 bytes and can hold references.
+    /// 32 bytes, references of 24: built with GC (45 and later), or any
+    /// build of 37 to 44.
     Gc,
-    /// Built without GC: `wasmtime_val_t` is 24 bytes and holds no
-    /// reference of any kind (not even a `funcref`).
+    /// Built without GC (45 and later): `wasmtime_val_t` is 24 bytes and
+    /// holds no reference of any kind (not even a `funcref`).
     NoGc,
+    /// Wasmtime 36 (the LTS line), whatever the build: `wasmtime_val_t` is
+    /// 24 bytes and its references are 16 (the first 16 bytes of the
+    /// 24-byte ones of [`ValAbi::Gc`], whose last field is absent).
+    V36,
 }
 
 impl ValAbi {
@@ -54,7 +65,43 @@ impl ValAbi {
         match self {
             ValAbi::Gc => size_of::<crate::sys::types::wasmtime_val_t>(),
             ValAbi::NoGc => size_of::<crate::sys::val_nogc::wasmtime_val_t>(),
+            ValAbi::V36 => size_of::<crate::sys::val_v36::wasmtime_val_t>(),
         }
+    }
+
+    /// Whether a value of this layout can hold a reference.
+    ///
+    /// ```
+    /// use wasmtime_dyn::ValAbi;
+    /// assert!(ValAbi::Gc.holds_references());
+    /// assert!(!ValAbi::NoGc.holds_references());
+    /// ```
+    pub fn holds_references(self) -> bool {
+        self != ValAbi::NoGc
+    }
+
+    /// The layout of the libraries of Wasmtime `major` (36 to 50, the
+    /// majors the function tables describe; `None` for others), `has_gc`
+    /// telling whether the library has the [`Gc`](Capability::Gc) table,
+    /// which decides from 45 on. For callers of the raw tables; a loaded
+    /// library says its own with [`Wasmtime::val_abi`].
+    ///
+    /// ```
+    /// use wasmtime_dyn::ValAbi;
+    /// assert_eq!(ValAbi::of_major(36, false), Some(ValAbi::V36));
+    /// assert_eq!(ValAbi::of_major(40, false), Some(ValAbi::Gc));
+    /// assert_eq!(ValAbi::of_major(48, false), Some(ValAbi::NoGc));
+    /// assert_eq!(ValAbi::of_major(48, true), Some(ValAbi::Gc));
+    /// assert_eq!(ValAbi::of_major(35, true), None);
+    /// ```
+    pub fn of_major(major: u32, has_gc: bool) -> Option<ValAbi> {
+        use crate::versions::{ValLayout, VAL_LAYOUT};
+        Some(match VAL_LAYOUT.get(major)? {
+            ValLayout::V36 => ValAbi::V36,
+            ValLayout::Wide => ValAbi::Gc,
+            ValLayout::ByGcFeature if has_gc => ValAbi::Gc,
+            ValLayout::ByGcFeature => ValAbi::NoGc,
+        })
     }
 }
 
@@ -63,6 +110,11 @@ impl std::fmt::Display for ValAbi {
         match self {
             ValAbi::Gc => write!(f, "GC layout ({}-byte wasmtime_val_t)", self.val_size()),
             ValAbi::NoGc => write!(f, "non-GC layout ({}-byte wasmtime_val_t)", self.val_size()),
+            ValAbi::V36 => write!(
+                f,
+                "Wasmtime 36 layout ({}-byte wasmtime_val_t, 16-byte references)",
+                self.val_size()
+            ),
         }
     }
 }
@@ -290,8 +342,10 @@ impl Wasmtime {
     /// ```no_run
     /// use wasmtime_dyn::{Capability, ValAbi};
     /// # let wasmtime: &'static wasmtime_dyn::Wasmtime = unimplemented!();
-    /// // The GC capability decides the layout.
-    /// assert_eq!(wasmtime.val_abi() == ValAbi::Gc, wasmtime.has(Capability::Gc));
+    /// // From Wasmtime 45 on, the GC capability decides the layout.
+    /// if wasmtime.version().major() >= 45 {
+    ///     assert_eq!(wasmtime.val_abi() == ValAbi::Gc, wasmtime.has(Capability::Gc));
+    /// }
     /// ```
     pub fn val_abi(&self) -> ValAbi {
         self.val_abi
@@ -307,6 +361,58 @@ impl Wasmtime {
     /// ```
     pub fn tables(&self) -> &Tables {
         &self.tables
+    }
+
+    /// The table `table` of this library (an addition or a part of a
+    /// later major), or [`ErrorKind::UnsupportedVersion`] naming `feature`
+    /// and the majors whose libraries have it when this one's major lacks
+    /// it ([`ErrorKind::Unsupported`] when it lacks the capability the
+    /// table belongs to).
+    ///
+    /// [`ErrorKind::UnsupportedVersion`]: crate::ErrorKind::UnsupportedVersion
+    /// [`ErrorKind::Unsupported`]: crate::ErrorKind::Unsupported
+    pub(crate) fn later<T: crate::sys::tables::Table>(
+        &'static self,
+        table: &'static Option<T>,
+        feature: &'static str,
+    ) -> crate::error::Result<&'static T> {
+        table.as_ref().ok_or_else(|| {
+            let id = T::ID;
+            if let Some(&required) = id.requires().iter().find(|r| self.absence(**r).is_some()) {
+                if let TableKind::Capability(c) = required.kind() {
+                    return crate::ErrorKind::Unsupported(c).into();
+                }
+            }
+            crate::ErrorKind::UnsupportedVersion {
+                feature,
+                needs: id.majors(),
+                found: self.version,
+            }
+            .into()
+        })
+    }
+
+    /// The core functions Wasmtime 45 added (the full value, reference,
+    /// heap and field types, GC type reflection, exception types), which
+    /// every major this crate loads has: reading value types in full and
+    /// the GC type API stand on them. Raising the window below 45 needs
+    /// fallbacks for their users first; the unit test
+    /// `versions::tests::the_window_has_what_the_safe_layer_assumes` fails
+    /// until then.
+    pub(crate) fn core45(&self) -> &crate::sys::tables::CoreSince45 {
+        self.tables
+            .core_since_45
+            .as_ref()
+            .expect("every supported major has the CoreSince45 table")
+    }
+
+    /// The core functions Wasmtime 44 added (tag types and tags), which
+    /// every major this crate loads has (as for [`Wasmtime::core45`]).
+    pub(crate) fn core44(&self) -> &crate::sys::tables::CoreSince44 {
+        self.tables
+            .core_since_44
+            .as_ref()
+            .expect("every supported major has the CoreSince44 table")
     }
 
     /// The core table every build has.
@@ -339,6 +445,10 @@ impl Wasmtime {
         *self.winch.get_or_init(|| {
             const ABSENT: &[u8] = b"winch support not compiled in";
             self.has(Capability::Compiler)
+                && crate::versions::WINCH
+                    .get(self.version.major())
+                    .copied()
+                    .unwrap_or(false)
                 && file_contains(&self.path, ABSENT, 1 << 20)
                     .map(|found| !found)
                     .unwrap_or(false)
@@ -666,6 +776,15 @@ unsafe fn resolve(
     let core = unsafe { Core::load(&mut lookup) };
     check_code(outside_code.take())?;
     let core = core.map_err(not_wasmtime)?;
+    // The probe turns signal handlers off where the C API can (39 and
+    // later): it needs those majors' settings.
+    let since39 = match plan.version {
+        // SAFETY: as for `Core::load`; these names have one signature in
+        // every major that exports them.
+        Known::Candidates(_) => unsafe { crate::sys::tables::CoreSince39::load(&mut lookup) }.ok(),
+        Known::Exact(_) => None,
+    };
+    check_code(outside_code.take())?;
     let version = match &plan.version {
         Known::Exact(version) if matches!(addresses, Addresses::Computed(_)) => *version,
         // The file does not describe the loaded object's symbol table:
@@ -685,36 +804,51 @@ unsafe fn resolve(
             }
             *version
         }
-        Known::Candidates(candidates) => match MajorProbe::new(&core).map(|p| p.find(candidates)) {
-            Some(Verdict::Confirmed(major)) => Version::major_only(major),
-            Some(Verdict::Refuted) => {
-                return Err(unsupported(
-                    &path,
-                    &origin,
-                    "of another major (it refuses artifacts of every supported one)".into(),
-                ))
+        Known::Candidates(candidates) => {
+            match MajorProbe::new(&core, since39.as_ref()).map(|p| p.find(candidates)) {
+                Some(Verdict::Confirmed(major)) => Version::major_only(major),
+                Some(Verdict::Refuted) => {
+                    return Err(unsupported(
+                        &path,
+                        &origin,
+                        "of another major (it refuses artifacts of every supported one)".into(),
+                    ))
+                }
+                Some(Verdict::Unknown(why)) => {
+                    return Err(unsupported(
+                        &path,
+                        &origin,
+                        format!("of an unknown major (its version check answered: {why})"),
+                    ))
+                }
+                None => {
+                    return Err(unsupported(
+                        &path,
+                        &origin,
+                        "of an unknown major (it made no engine to check it with)".into(),
+                    ))
+                }
             }
-            Some(Verdict::Unknown(why)) => {
-                return Err(unsupported(
-                    &path,
-                    &origin,
-                    format!("of an unknown major (its version check answered: {why})"),
-                ))
-            }
-            None => {
-                return Err(unsupported(
-                    &path,
-                    &origin,
-                    "of an unknown major (it made no engine to check it with)".into(),
-                ))
-            }
-        },
+        }
     };
     let major = version.major();
     // SAFETY: as above; the library is of major `major`, so the tables
     // that hold for it declare its signatures.
     let (tables, absent) = unsafe { Tables::with_core(core, &mut lookup, major) };
     check_code(outside_code.take())?;
+    // The core functions whose signature changed are part of the core: the
+    // table of this major's signature must be there.
+    let missing_part: Vec<&'static str> = absent
+        .iter()
+        .filter(|(id, _)| id.kind() == TableKind::CorePart && id.majors().contains(&major))
+        .flat_map(|(_, why)| match why {
+            Absence::Missing(names) => names.clone(),
+            _ => Vec::new(),
+        })
+        .collect();
+    if !missing_part.is_empty() {
+        return Err(not_wasmtime(missing_part));
+    }
     let is_absent = |table: TableId| absent.iter().any(|(id, _)| *id == table);
     let capabilities = Capability::ALL
         .into_iter()
@@ -725,11 +859,8 @@ unsafe fn resolve(
                 })
         })
         .collect();
-    let val_abi = if tables.gc.is_some() {
-        ValAbi::Gc
-    } else {
-        ValAbi::NoGc
-    };
+    let val_abi = ValAbi::of_major(major, tables.gc.is_some())
+        .expect("the value layout tables cover every supported major");
     Ok(Box::leak(Box::new(Wasmtime {
         path,
         tables,
@@ -784,6 +915,25 @@ mod tests {
             libs.extend(var(name));
         }
         libs
+    }
+
+    /// The value layout comes from the major: 36's whatever the build, the
+    /// wide one on 37 to 44 whatever the build, the Gc table's from 45.
+    #[test]
+    fn value_layouts_by_major() {
+        for has_gc in [false, true] {
+            assert_eq!(ValAbi::of_major(36, has_gc), Some(ValAbi::V36));
+            for major in 37..=44 {
+                assert_eq!(ValAbi::of_major(major, has_gc), Some(ValAbi::Gc), "{major}");
+            }
+            for major in 45..=50 {
+                let want = if has_gc { ValAbi::Gc } else { ValAbi::NoGc };
+                assert_eq!(ValAbi::of_major(major, has_gc), Some(want), "{major}");
+            }
+            assert_eq!(ValAbi::of_major(35, has_gc), None);
+            assert_eq!(ValAbi::of_major(51, has_gc), None);
+        }
+        assert_eq!(ValAbi::V36.val_size(), 24);
     }
 
     /// A string is found wherever it lies across the chunks the file is

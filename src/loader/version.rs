@@ -8,12 +8,14 @@
 //!    `.wasmtime.engine` section carries a candidate major version is refused
 //!    with "incompatible version" ("incompatible Wasmtime version" before
 //!    42) when the guess is wrong and with a later, different error when it
-//!    is right (Wasmtime since 38.0.1 embeds only the major version there).
+//!    is right (Wasmtime since 38.0.1 embeds only the major version there;
+//!    36 and 37 the full version of the runtime crate, so for them every
+//!    patch `versions::probe_versions` names is tried).
 //!    A guess of `0` serves as the control that shows the library really
 //!    checks. Only the supported majors the file's exports fit are tried.
 
 use super::c_error::take_message;
-use crate::sys::tables::Core;
+use crate::sys::tables::{Core, CoreSince39};
 use crate::sys::types::wasmtime_module_t;
 use std::fmt;
 
@@ -141,17 +143,21 @@ pub(crate) struct MajorProbe {
 impl MajorProbe {
     /// Creates the engine the probes deserialize into; `None` when the
     /// library makes none. `core` is the core table of a Wasmtime C API
-    /// library of a supported major: the functions the probe calls have the
-    /// same signatures in all of them.
-    pub(crate) fn new(core: &Core) -> Option<MajorProbe> {
+    /// library (every major since 36 declares the functions the probe calls
+    /// alike); `since39` its functions of Wasmtime 39 and later, when it has
+    /// them: without them (36 to 38) the engine is made with the default
+    /// traps, as those majors' C API cannot turn signal handlers off.
+    pub(crate) fn new(core: &Core, since39: Option<&CoreSince39>) -> Option<MajorProbe> {
         let core = *core;
         // SAFETY: `wasm_config_new` takes nothing and returns a new config.
         let config = unsafe { (core.wasm_config_new)() };
         if config.is_null() {
             return None;
         }
-        // SAFETY: `config` is live; the setter only stores the flag.
-        unsafe { (core.wasmtime_config_signals_based_traps_set)(config, false) };
+        if let Some(since39) = since39 {
+            // SAFETY: `config` is live; the setter only stores the flag.
+            unsafe { (since39.wasmtime_config_signals_based_traps_set)(config, false) };
+        }
         // SAFETY: the config is live and its ownership passes to the call.
         // Wasmtime accepts a default config with signals-based traps off in
         // every supported major (it only changes how memories are guarded).
@@ -199,9 +205,10 @@ impl MajorProbe {
             None => return Verdict::Unknown("a probe artifact deserialized".into()),
         }
         for &major in candidates {
-            match self.message(&major.to_string()) {
-                Some(message) if wrong(&message) => {}
-                _ => return Verdict::Confirmed(major),
+            let confirmed = crate::versions::probe_versions(major)
+                .any(|version| !matches!(self.message(&version), Some(message) if wrong(&message)));
+            if confirmed {
+                return Verdict::Confirmed(major);
             }
         }
         Verdict::Refuted
@@ -276,6 +283,65 @@ fn probe_artifact(version: &str) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The official library of `major`, as `cargo xtask test` sets it or
+    /// `cargo xtask artifacts` wrote it down in `.test-libraries`.
+    fn official(major: u32) -> std::path::PathBuf {
+        let var = format!("WASMTIME_DYN_TEST_LIB_FULL_{major}");
+        let from_env = std::env::var_os(&var);
+        let manifest =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/.test-libraries"))
+                .unwrap_or_default();
+        let prefix = format!("{var}=");
+        from_env
+            .map(std::path::PathBuf::from)
+            .or_else(|| {
+                manifest
+                    .lines()
+                    .find_map(|l| l.strip_prefix(prefix.as_str()))
+                    .map(std::path::PathBuf::from)
+            })
+            .unwrap_or_else(|| panic!("{var} is not set: run `cargo xtask artifacts`"))
+    }
+
+    /// The version probe on the official library of every major 36 to 50:
+    /// it confirms the library's major (on 36 and 37 by the patch its
+    /// artifacts name: 36.0.0 and 37.0.2) and refutes the neighbours, on 36
+    /// to 38 without the signals-based-traps setting, which they lack.
+    #[test]
+    fn the_probe_tells_every_major_since_36() {
+        for major in 36..=50 {
+            let path = official(major);
+            // SAFETY: an official Wasmtime library, never unloaded.
+            let library = unsafe { super::super::library::open(path.as_os_str()) }.unwrap();
+            let mut lookup = |name: &std::ffi::CStr| super::super::library::symbol(library, name);
+            // SAFETY: the library's own functions, with the signatures every
+            // major since 36 declares for them.
+            let core = unsafe { Core::load(&mut lookup) }.unwrap();
+            // SAFETY: as above (39 and later).
+            let since39 = unsafe { CoreSince39::load(&mut lookup) }.ok();
+            assert_eq!(since39.is_some(), major >= 39, "{major}");
+            let probe = MajorProbe::new(&core, since39.as_ref()).expect("an engine");
+            assert_eq!(probe.find(&[major]), Verdict::Confirmed(major), "{major}");
+            if crate::versions::FULL_VERSION_IN_ARTIFACTS
+                .get(major)
+                .is_some()
+            {
+                // The major alone is refused as another version there.
+                let alone = probe.message(&major.to_string()).unwrap_or_default();
+                assert!(alone.contains("incompatible"), "{major}: {alone}");
+            }
+            let others: Vec<u32> = [major - 1, major + 1]
+                .into_iter()
+                .filter(|m| (36..=50).contains(m))
+                .collect();
+            assert_eq!(
+                probe.find(&others),
+                Verdict::Refuted,
+                "{major} against {others:?}"
+            );
+        }
+    }
 
     #[test]
     fn probe_artifact_layout() {

@@ -16,11 +16,11 @@ macro_rules! c_name {
     };
 }
 
-/// The majors a table holds for: the range it names, else every supported
-/// major.
+/// The majors a table holds for: the range it names, else every major the
+/// tables describe.
 macro_rules! majors_of {
     () => {
-        crate::versions::SUPPORTED_MAJORS
+        crate::versions::TABLE_MAJORS
     };
     ($lo:literal, $hi:literal) => {
         $lo..=$hi
@@ -129,6 +129,21 @@ macro_rules! define_tables {
             table_struct! { $(#[doc = $doc])* $table [$($module)?] { $($func),* } [$($($undeclared),*)?] }
         )*
 
+        /// A function table: which one it is.
+        pub trait Table: Copy + 'static {
+            /// The table's id.
+            const ID: TableId;
+        }
+
+        impl Table for Core {
+            const ID: TableId = TableId::Core;
+        }
+        $(
+            impl Table for $table {
+                const ID: TableId = TableId::$table;
+            }
+        )*
+
         /// Names every function table.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum TableId {
@@ -155,6 +170,11 @@ macro_rules! define_tables {
             /// capability is present only with the one of the library's
             /// major.
             Part(Capability),
+            /// Core functions whose signatures differ between majors: one
+            /// such table per range of majors, each typed from a release of
+            /// its range; the library must have the one of its major, as
+            /// it must have `Core`.
+            CorePart,
             /// Functions a later major added to `Core` or to a capability:
             /// absent from older majors without taking the capability away;
             /// what needs them returns an error naming the version.
@@ -199,7 +219,7 @@ macro_rules! define_tables {
             /// the majors that export its functions with these signatures.
             pub fn majors(self) -> ::core::ops::RangeInclusive<u32> {
                 match self {
-                    TableId::Core => crate::versions::SUPPORTED_MAJORS,
+                    TableId::Core => crate::versions::TABLE_MAJORS,
                     $(TableId::$table => majors_of!($($lo, $hi)?),)*
                 }
             }

@@ -3,10 +3,18 @@
 //! Each block below becomes a struct of plain `unsafe extern "C" fn`
 //! pointers (types from [`super::fns`], generated from the headers), loaded
 //! all-or-nothing. The membership comes from the real libraries: `Core` is
-//! exactly what the minimal build exports, `Compiler` and `Wat` what the
-//! compiler-only build adds, and the rest follows the C API's cargo features
-//! (`#[cfg(feature = ...)]` in `wasmtime-c-api-impl`). A function that needs
-//! two features lives in a *joint* table that requires both. Names listed
+//! what the minimal build of every major since 36 exports with one
+//! signature, `Compiler` and `Wat` what the compiler-only build adds, and the
+//! rest follows the C API's cargo features (`#[cfg(feature = ...)]` in
+//! `wasmtime-c-api-impl`). A function that needs two features lives in a
+//! *joint* table that requires both.
+//!
+//! Across majors: a base table holds what every major 36 to 50 exports with
+//! the same signature; what a later major added sits in an *addition*
+//! (`CoreSince44`, `GcSince44`...) tagged with the majors that export it; a
+//! function whose signature changed has one table per signature, each tagged
+//! with its majors and typed from that release's headers (`signatures
+//! fns_v36`). Names listed
 //! under `undeclared` are exported by the library but declared in no header:
 //! they are checked for presence but have no field, since their signature
 //! cannot come from the headers. The test `tables.rs` checks this file
@@ -15,7 +23,7 @@
 use super::define_tables::define_tables;
 
 define_tables! {
-    /// Every function the minimal build exports: the runtime without a compiler. Every libwasmtime has it.
+    /// The runtime without a compiler, as every major since 36 exports it with one signature: every libwasmtime has it (what later majors added is in the `CoreSince*` tables, what changed signature in `CoreRoots` and `CoreMemoryType`).
     Core core (Core) requires [] {
         wasm_byte_vec_copy,
         wasm_byte_vec_delete,
@@ -66,8 +74,6 @@ define_tables! {
         wasm_externtype_as_memorytype_const,
         wasm_externtype_as_tabletype,
         wasm_externtype_as_tabletype_const,
-        wasm_externtype_as_tagtype,
-        wasm_externtype_as_tagtype_const,
         wasm_externtype_copy,
         wasm_externtype_delete,
         wasm_externtype_kind,
@@ -217,17 +223,6 @@ define_tables! {
         wasm_tabletype_vec_new,
         wasm_tabletype_vec_new_empty,
         wasm_tabletype_vec_new_uninitialized,
-        wasm_tagtype_as_externtype,
-        wasm_tagtype_as_externtype_const,
-        wasm_tagtype_copy,
-        wasm_tagtype_delete,
-        wasm_tagtype_functype,
-        wasm_tagtype_new,
-        wasm_tagtype_vec_copy,
-        wasm_tagtype_vec_delete,
-        wasm_tagtype_vec_new,
-        wasm_tagtype_vec_new_empty,
-        wasm_tagtype_vec_new_uninitialized,
         wasm_trap_copy,
         wasm_trap_delete,
         wasm_trap_get_host_info,
@@ -254,17 +249,11 @@ define_tables! {
         wasm_valtype_vec_new,
         wasm_valtype_vec_new_empty,
         wasm_valtype_vec_new_uninitialized,
-        wasmtime_array_type_copy,
-        wasmtime_array_type_delete,
-        wasmtime_array_type_element,
-        wasmtime_array_type_new,
         wasmtime_caller_context,
         wasmtime_caller_export_get,
-        wasmtime_config_concurrency_support_set,
         wasmtime_config_consume_fuel_set,
         wasmtime_config_debug_info_set,
         wasmtime_config_epoch_interruption_set,
-        wasmtime_config_gc_support_set,
         wasmtime_config_host_memory_creator_set,
         wasmtime_config_macos_use_mach_ports_set,
         wasmtime_config_max_wasm_stack_set,
@@ -275,11 +264,8 @@ define_tables! {
         wasmtime_config_memory_reservation_set,
         wasmtime_config_native_unwind_info_set,
         wasmtime_config_profiler_set,
-        wasmtime_config_shared_memory_set,
-        wasmtime_config_signals_based_traps_set,
         wasmtime_config_target_set,
         wasmtime_config_wasm_bulk_memory_set,
-        wasmtime_config_wasm_custom_page_sizes_set,
         wasmtime_config_wasm_memory64_set,
         wasmtime_config_wasm_multi_memory_set,
         wasmtime_config_wasm_multi_value_set,
@@ -302,14 +288,8 @@ define_tables! {
         wasmtime_error_message,
         wasmtime_error_new,
         wasmtime_error_wasm_trace,
-        wasmtime_exn_type_copy,
-        wasmtime_exn_type_delete,
-        wasmtime_exn_type_new,
-        wasmtime_exn_type_tag_type,
         wasmtime_extern_delete,
         wasmtime_extern_type,
-        wasmtime_field_type_clone,
-        wasmtime_field_type_delete,
         wasmtime_frame_func_name,
         wasmtime_frame_module_name,
         wasmtime_func_call,
@@ -323,8 +303,6 @@ define_tables! {
         wasmtime_global_new,
         wasmtime_global_set,
         wasmtime_global_type,
-        wasmtime_heaptype_clone,
-        wasmtime_heaptype_delete,
         wasmtime_instance_export_get,
         wasmtime_instance_export_nth,
         wasmtime_instance_new,
@@ -337,8 +315,6 @@ define_tables! {
         wasmtime_linker_define_func,
         wasmtime_linker_define_func_unchecked,
         wasmtime_linker_define_instance,
-        wasmtime_linker_define_unknown_imports_as_default_values,
-        wasmtime_linker_define_unknown_imports_as_traps,
         wasmtime_linker_delete,
         wasmtime_linker_get,
         wasmtime_linker_get_default,
@@ -350,17 +326,12 @@ define_tables! {
         wasmtime_memory_data_size,
         wasmtime_memory_grow,
         wasmtime_memory_new,
-        wasmtime_memory_page_size,
-        wasmtime_memory_page_size_log2,
         wasmtime_memory_size,
         wasmtime_memory_type,
         wasmtime_memorytype_is64,
         wasmtime_memorytype_isshared,
         wasmtime_memorytype_maximum,
         wasmtime_memorytype_minimum,
-        wasmtime_memorytype_new,
-        wasmtime_memorytype_page_size,
-        wasmtime_memorytype_page_size_log2,
         wasmtime_module_clone,
         wasmtime_module_delete,
         wasmtime_module_deserialize,
@@ -368,8 +339,6 @@ define_tables! {
         wasmtime_module_exports,
         wasmtime_module_image_range,
         wasmtime_module_imports,
-        wasmtime_reftype_clone,
-        wasmtime_reftype_delete,
         wasmtime_sharedmemory_clone,
         wasmtime_sharedmemory_data,
         wasmtime_sharedmemory_data_size,
@@ -377,38 +346,20 @@ define_tables! {
         wasmtime_sharedmemory_grow,
         wasmtime_sharedmemory_size,
         wasmtime_sharedmemory_type,
-        wasmtime_storage_type_clone,
-        wasmtime_storage_type_delete,
         wasmtime_store_context,
         wasmtime_store_delete,
         wasmtime_store_epoch_deadline_callback,
         wasmtime_store_limiter,
         wasmtime_store_new,
-        wasmtime_struct_type_copy,
-        wasmtime_struct_type_delete,
-        wasmtime_struct_type_field,
-        wasmtime_struct_type_new,
-        wasmtime_struct_type_num_fields,
         wasmtime_table_get,
         wasmtime_table_grow,
         wasmtime_table_new,
         wasmtime_table_set,
         wasmtime_table_size,
         wasmtime_table_type,
-        wasmtime_tag_eq,
-        wasmtime_tag_new,
-        wasmtime_tag_type,
         wasmtime_trap_code,
         wasmtime_trap_new,
         wasmtime_trap_new_code,
-        wasmtime_val_clone,
-        wasmtime_val_unroot,
-        wasmtime_valtype_clone,
-        wasmtime_valtype_delete,
-        wasmtime_valtype_new,
-        wasmtime_valtype_to_wasm,
-        wasmtime_wasm_valtype_equal,
-        wasmtime_wasm_valtype_v128,
     }
     /// Compiling, validating and serializing modules, and compiler settings (C API features `cranelift` or `winch`).
     Compiler compiler (Capability(Capability::Compiler)) requires [] {
@@ -420,7 +371,6 @@ define_tables! {
         wasmtime_config_cranelift_flag_set,
         wasmtime_config_cranelift_nan_canonicalization_set,
         wasmtime_config_cranelift_opt_level_set,
-        wasmtime_config_cranelift_regalloc_algorithm_set,
         wasmtime_config_strategy_set,
         wasmtime_module_new,
         wasmtime_module_serialize,
@@ -432,28 +382,24 @@ define_tables! {
     }
     /// WASI preview 1 for core modules (C API feature `wasi`).
     Wasi wasi (Capability(Capability::Wasi)) requires [] {
-        wasi_config_allow_ip_name_lookup,
         wasi_config_delete,
         wasi_config_inherit_argv,
         wasi_config_inherit_env,
-        wasi_config_inherit_network,
         wasi_config_inherit_stderr,
         wasi_config_inherit_stdin,
         wasi_config_inherit_stdout,
         wasi_config_new,
         wasi_config_set_argv,
         wasi_config_set_env,
-        wasi_config_set_stderr_custom,
         wasi_config_set_stderr_file,
         wasi_config_set_stdin_bytes,
         wasi_config_set_stdin_file,
-        wasi_config_set_stdout_custom,
         wasi_config_set_stdout_file,
         wasmtime_context_set_wasi,
         wasmtime_linker_define_wasi,
     }
     /// WASI HTTP (C API feature `wasi-http`, which turns on `wasi`).
-    WasiHttp wasi_http (Capability(Capability::WasiHttp)) requires [Wasi] {
+    WasiHttp wasi_http (Capability(Capability::WasiHttp)) majors [44..=50] requires [Wasi] {
         wasmtime_context_set_wasi_http,
     }
     /// The compilation cache (C API feature `cache`).
@@ -464,8 +410,8 @@ define_tables! {
     ParallelCompilation parallel_compilation (Capability(Capability::ParallelCompilation)) requires [] {
         wasmtime_config_parallel_compilation_set,
     }
-    /// Async calls and instantiation, async stacks (C API feature `async`).
-    Async async_ (Capability(Capability::Async)) requires [] {
+    /// Async calls and instantiation, async stacks (C API feature `async`). Handed out from Wasmtime 42: 36 to 41 export these functions too, but there an async call on an engine without `wasmtime_config_async_support_set` (which these bindings do not bind), and a sync call on one with it, panic inside Wasmtime and abort the process (`func.rs` "must use `call_async` when async support is enabled" / "cannot use `call_async` without enabling async support").
+    Async async_ (Capability(Capability::Async)) majors [42..=50] requires [] {
         wasmtime_call_future_delete,
         wasmtime_call_future_poll,
         wasmtime_config_async_stack_size_set,
@@ -477,7 +423,7 @@ define_tables! {
         wasmtime_linker_define_async_func,
         wasmtime_linker_instantiate_async,
     }
-    /// Reference values and the GC proposals: `wasm_ref_*`, `*_as_ref`, `wasm_table_*`, anyref, externref, exnref, struct and array references (C API feature `gc`). Its presence also means `wasmtime_val_t` has the 32-byte GC layout.
+    /// Reference values: `wasm_ref_*`, `*_as_ref`, `wasm_table_*`, anyref, externref and the GC settings (C API feature `gc`), as every major since 36 exports them; the GC and exception proposals' references arrived in 44 and 45 (`GcSince44`, `GcSince45`). The value layout comes from the major and, from 45, this table's presence (`versions::VAL_LAYOUT`).
     Gc gc (Capability(Capability::Gc)) requires [] {
         wasm_extern_as_ref,
         wasm_extern_as_ref_const,
@@ -532,72 +478,18 @@ define_tables! {
         wasm_table_set,
         wasm_trap_as_ref,
         wasm_trap_as_ref_const,
-        wasmtime_anyref_as_array,
-        wasmtime_anyref_as_eqref,
-        wasmtime_anyref_as_struct,
-        wasmtime_anyref_clone,
         wasmtime_anyref_from_i31,
         wasmtime_anyref_from_raw,
         wasmtime_anyref_i31_get_s,
         wasmtime_anyref_i31_get_u,
-        wasmtime_anyref_is_array,
-        wasmtime_anyref_is_eqref,
-        wasmtime_anyref_is_i31,
-        wasmtime_anyref_is_struct,
         wasmtime_anyref_to_raw,
-        wasmtime_anyref_unroot,
-        wasmtime_array_ref_pre_delete,
-        wasmtime_array_ref_pre_new,
-        wasmtime_arrayref_clone,
-        wasmtime_arrayref_get,
-        wasmtime_arrayref_len,
-        wasmtime_arrayref_new,
-        wasmtime_arrayref_set,
-        wasmtime_arrayref_to_anyref,
-        wasmtime_arrayref_to_eqref,
-        wasmtime_arrayref_unroot,
-        wasmtime_config_wasm_exceptions_set,
         wasmtime_config_wasm_function_references_set,
         wasmtime_config_wasm_gc_set,
         wasmtime_config_wasm_reference_types_set,
-        wasmtime_context_gc,
-        wasmtime_context_has_exception,
-        wasmtime_context_set_exception,
-        wasmtime_context_take_exception,
-        wasmtime_eqref_as_array,
-        wasmtime_eqref_as_struct,
-        wasmtime_eqref_clone,
-        wasmtime_eqref_from_i31,
-        wasmtime_eqref_i31_get_s,
-        wasmtime_eqref_i31_get_u,
-        wasmtime_eqref_is_array,
-        wasmtime_eqref_is_i31,
-        wasmtime_eqref_is_struct,
-        wasmtime_eqref_to_anyref,
-        wasmtime_eqref_unroot,
-        wasmtime_exnref_clone,
-        wasmtime_exnref_field,
-        wasmtime_exnref_field_count,
-        wasmtime_exnref_from_raw,
-        wasmtime_exnref_new,
-        wasmtime_exnref_tag,
-        wasmtime_exnref_to_raw,
-        wasmtime_exnref_unroot,
-        wasmtime_externref_clone,
         wasmtime_externref_data,
         wasmtime_externref_from_raw,
         wasmtime_externref_new,
         wasmtime_externref_to_raw,
-        wasmtime_externref_unroot,
-        wasmtime_struct_ref_pre_delete,
-        wasmtime_struct_ref_pre_new,
-        wasmtime_structref_clone,
-        wasmtime_structref_field,
-        wasmtime_structref_new,
-        wasmtime_structref_set_field,
-        wasmtime_structref_to_anyref,
-        wasmtime_structref_to_eqref,
-        wasmtime_structref_unroot,
     }
     /// Shared memories and the threads proposal (C API feature `threads`).
     Threads threads (Capability(Capability::Threads)) requires [] {
@@ -790,11 +682,10 @@ define_tables! {
     Profiling profiling (Capability(Capability::Profiling)) requires [] {
         wasmtime_guestprofiler_delete,
         wasmtime_guestprofiler_finish,
-        wasmtime_guestprofiler_new,
         wasmtime_guestprofiler_sample,
     }
     /// Pooling allocator settings for async stacks: exported only when both `pooling-allocator` and `async` are on.
-    PoolingAllocatorAsync pooling_allocator_async (Joint) requires [PoolingAllocator, Async] {
+    PoolingAllocatorAsync pooling_allocator_async (Joint) majors [42..=50] requires [PoolingAllocator, Async] {
         wasmtime_pooling_allocation_config_async_stack_keep_resident_set,
         wasmtime_pooling_allocation_config_total_stacks_set,
     }
@@ -823,6 +714,205 @@ define_tables! {
     ComponentModelAsyncWasiHttp component_model_async_wasi_http (Joint) requires [ComponentModelAsync, WasiHttp] {
         wasmtime_component_linker_add_wasi_http_async,
     }
+    /// Core functions Wasmtime 39 added: signals-based traps and custom page sizes settings, page sizes, unknown imports.
+    CoreSince39 core_since_39 (Addition) majors [39..=50] requires [] {
+        wasmtime_config_signals_based_traps_set,
+        wasmtime_config_wasm_custom_page_sizes_set,
+        wasmtime_linker_define_unknown_imports_as_default_values,
+        wasmtime_linker_define_unknown_imports_as_traps,
+        wasmtime_memory_page_size,
+        wasmtime_memory_page_size_log2,
+        wasmtime_memorytype_page_size,
+        wasmtime_memorytype_page_size_log2,
+    }
+    /// Core functions Wasmtime 40 added.
+    CoreSince40 core_since_40 (Addition) majors [40..=50] requires [] {
+        wasmtime_config_shared_memory_set,
+    }
+    /// Core functions Wasmtime 43 added: the GC and concurrency support switches.
+    CoreSince43 core_since_43 (Addition) majors [43..=50] requires [] {
+        wasmtime_config_concurrency_support_set,
+        wasmtime_config_gc_support_set,
+    }
+    /// Core functions Wasmtime 44 added: tag types and tags, and deleting GC struct and array types.
+    CoreSince44 core_since_44 (Addition) majors [44..=50] requires [] {
+        wasm_externtype_as_tagtype,
+        wasm_externtype_as_tagtype_const,
+        wasm_tagtype_as_externtype,
+        wasm_tagtype_as_externtype_const,
+        wasm_tagtype_copy,
+        wasm_tagtype_delete,
+        wasm_tagtype_functype,
+        wasm_tagtype_new,
+        wasmtime_array_type_delete,
+        wasmtime_struct_type_delete,
+        wasmtime_tag_eq,
+        wasmtime_tag_new,
+        wasmtime_tag_type,
+    }
+    /// Core functions Wasmtime 45 added: the full value, reference, heap, storage and field types, exception types, GC type reflection. `wasmtime_struct_type_new` and `wasmtime_array_type_new` are exported by 44 too, with a 2-byte `wasmtime_field_type_t` these bindings do not describe: 45 and later only.
+    CoreSince45 core_since_45 (Addition) majors [45..=50] requires [] {
+        wasm_tagtype_vec_copy,
+        wasm_tagtype_vec_delete,
+        wasm_tagtype_vec_new,
+        wasm_tagtype_vec_new_empty,
+        wasm_tagtype_vec_new_uninitialized,
+        wasmtime_array_type_copy,
+        wasmtime_array_type_element,
+        wasmtime_array_type_new,
+        wasmtime_exn_type_copy,
+        wasmtime_exn_type_delete,
+        wasmtime_exn_type_new,
+        wasmtime_exn_type_tag_type,
+        wasmtime_field_type_clone,
+        wasmtime_field_type_delete,
+        wasmtime_heaptype_clone,
+        wasmtime_heaptype_delete,
+        wasmtime_reftype_clone,
+        wasmtime_reftype_delete,
+        wasmtime_storage_type_clone,
+        wasmtime_storage_type_delete,
+        wasmtime_struct_type_copy,
+        wasmtime_struct_type_field,
+        wasmtime_struct_type_new,
+        wasmtime_struct_type_num_fields,
+        wasmtime_valtype_clone,
+        wasmtime_valtype_delete,
+        wasmtime_valtype_new,
+        wasmtime_valtype_to_wasm,
+        wasmtime_wasm_valtype_equal,
+        wasmtime_wasm_valtype_v128,
+    }
+    /// `wasmtime_val_clone` and `wasmtime_val_unroot` without a context, as Wasmtime 38 and later declare them.
+    CoreRoots core_roots (CorePart) majors [38..=50] requires [] {
+        wasmtime_val_clone,
+        wasmtime_val_unroot,
+    }
+    /// `wasmtime_val_clone` and `wasmtime_val_unroot` taking the context first, as Wasmtime 36 and 37 declare them.
+    CoreRootsV36 core_roots_v36 (CorePart) majors [36..=37] signatures fns_v36 requires [] {
+        wasmtime_val_clone,
+        wasmtime_val_unroot,
+    }
+    /// `wasmtime_memorytype_new` with a page size, returning an error, as Wasmtime 39 and later declare it.
+    CoreMemoryType core_memory_type (CorePart) majors [39..=50] requires [] {
+        wasmtime_memorytype_new,
+    }
+    /// `wasmtime_memorytype_new` returning the type, without a page size, as Wasmtime 36 to 38 declare it.
+    CoreMemoryTypeV36 core_memory_type_v36 (CorePart) majors [36..=38] signatures fns_v36 requires [] {
+        wasmtime_memorytype_new,
+    }
+    /// `wasmtime_struct_type_new` and `wasmtime_array_type_new` as Wasmtime 44 declares them: with its 2-byte `wasmtime_field_type_t` (the one of `fns_v44`; from 45 they are in `CoreSince45`).
+    CoreGcTypesV44 core_gc_types_v44 (CorePart) majors [44..=44] signatures fns_v44 requires [] {
+        wasmtime_array_type_new,
+        wasmtime_struct_type_new,
+    }
+    /// Compiler functions Wasmtime 45 added.
+    CompilerSince45 compiler_since_45 (Addition) majors [45..=50] requires [Compiler] {
+        wasmtime_config_cranelift_regalloc_algorithm_set,
+    }
+    /// WASI functions Wasmtime 39 added: custom stdout and stderr.
+    WasiSince39 wasi_since_39 (Addition) majors [39..=50] requires [Wasi] {
+        wasi_config_set_stderr_custom,
+        wasi_config_set_stdout_custom,
+    }
+    /// WASI functions Wasmtime 45 added: network access.
+    WasiSince45 wasi_since_45 (Addition) majors [45..=50] requires [Wasi] {
+        wasi_config_allow_ip_name_lookup,
+        wasi_config_inherit_network,
+    }
+    /// GC functions Wasmtime 39 added.
+    GcSince39 gc_since_39 (Addition) majors [39..=50] requires [Gc] {
+        wasmtime_config_wasm_exceptions_set,
+    }
+    /// GC functions Wasmtime 44 added: eqref, structref and arrayref, the anyref tests and casts, exception roots.
+    GcSince44 gc_since_44 (Addition) majors [44..=50] requires [Gc] {
+        wasmtime_anyref_as_array,
+        wasmtime_anyref_as_eqref,
+        wasmtime_anyref_as_struct,
+        wasmtime_anyref_is_array,
+        wasmtime_anyref_is_eqref,
+        wasmtime_anyref_is_i31,
+        wasmtime_anyref_is_struct,
+        wasmtime_array_ref_pre_delete,
+        wasmtime_array_ref_pre_new,
+        wasmtime_arrayref_clone,
+        wasmtime_arrayref_get,
+        wasmtime_arrayref_len,
+        wasmtime_arrayref_new,
+        wasmtime_arrayref_set,
+        wasmtime_arrayref_to_anyref,
+        wasmtime_arrayref_to_eqref,
+        wasmtime_arrayref_unroot,
+        wasmtime_context_has_exception,
+        wasmtime_eqref_as_array,
+        wasmtime_eqref_as_struct,
+        wasmtime_eqref_clone,
+        wasmtime_eqref_from_i31,
+        wasmtime_eqref_i31_get_s,
+        wasmtime_eqref_i31_get_u,
+        wasmtime_eqref_is_array,
+        wasmtime_eqref_is_i31,
+        wasmtime_eqref_is_struct,
+        wasmtime_eqref_to_anyref,
+        wasmtime_eqref_unroot,
+        wasmtime_exnref_clone,
+        wasmtime_exnref_unroot,
+        wasmtime_struct_ref_pre_delete,
+        wasmtime_struct_ref_pre_new,
+        wasmtime_structref_clone,
+        wasmtime_structref_field,
+        wasmtime_structref_new,
+        wasmtime_structref_set_field,
+        wasmtime_structref_to_anyref,
+        wasmtime_structref_to_eqref,
+        wasmtime_structref_unroot,
+    }
+    /// GC functions Wasmtime 45 added: exception references. `wasmtime_context_set_exception` and `wasmtime_context_take_exception` are exported by 44 too, taking an owned `wasmtime_exn_t` these bindings do not describe: 45 and later only.
+    GcSince45 gc_since_45 (Addition) majors [45..=50] requires [Gc] {
+        wasmtime_context_set_exception,
+        wasmtime_context_take_exception,
+        wasmtime_exnref_field,
+        wasmtime_exnref_field_count,
+        wasmtime_exnref_from_raw,
+        wasmtime_exnref_new,
+        wasmtime_exnref_tag,
+        wasmtime_exnref_to_raw,
+    }
+    /// Cloning and unrooting references without a context, as Wasmtime 38 and later declare them.
+    GcRoots gc_roots (Part(Capability::Gc)) majors [38..=50] requires [Gc] {
+        wasmtime_anyref_clone,
+        wasmtime_anyref_unroot,
+        wasmtime_externref_clone,
+        wasmtime_externref_unroot,
+    }
+    /// Cloning and unrooting references taking the context first, as Wasmtime 36 and 37 declare them.
+    GcRootsV36 gc_roots_v36 (Part(Capability::Gc)) majors [36..=37] signatures fns_v36 requires [Gc] {
+        wasmtime_anyref_clone,
+        wasmtime_anyref_unroot,
+        wasmtime_externref_clone,
+        wasmtime_externref_unroot,
+    }
+    /// `wasmtime_context_gc` returning an error, as Wasmtime 42 and later declare it.
+    GcCollect gc_collect (Part(Capability::Gc)) majors [42..=50] requires [Gc] {
+        wasmtime_context_gc,
+    }
+    /// `wasmtime_context_gc` returning nothing, as Wasmtime 36 to 41 declare it.
+    GcCollectV36 gc_collect_v36 (Part(Capability::Gc)) majors [36..=41] signatures fns_v36 requires [Gc] {
+        wasmtime_context_gc,
+    }
+    /// The pending exception as Wasmtime 44 passes it: an owned `wasmtime_exn_t` (from 45 a rooted `wasmtime_exnref_t`, in `GcSince45`).
+    GcExceptionsV44 gc_exceptions_v44 (Part(Capability::Gc)) majors [44..=44] signatures fns_v44 requires [Gc] {
+        wasmtime_context_set_exception,
+        wasmtime_context_take_exception,
+    }
+    /// `wasmtime_guestprofiler_new` taking the engine first, as Wasmtime 40 and later declare it.
+    ProfilingNew profiling_new (Part(Capability::Profiling)) majors [40..=50] requires [Profiling] {
+        wasmtime_guestprofiler_new,
+    }
+    /// `wasmtime_guestprofiler_new` without the engine, as Wasmtime 36 to 39 declare it.
+    ProfilingNewV36 profiling_new_v36 (Part(Capability::Profiling)) majors [36..=39] signatures fns_v36 requires [Profiling] {
+        wasmtime_guestprofiler_new,
+    }
     /// Core functions Wasmtime 46 added.
     CoreSince46 core_since_46 (Addition) majors [46..=50] requires [] {
         wasmtime_config_wasm_branch_hinting_set,
@@ -839,8 +929,8 @@ define_tables! {
         wasmtime_exnref_type,
         wasmtime_structref_type,
     }
-    /// Preopened directories with permission flags (`size_t dir_perms, size_t file_perms`), as Wasmtime 45 to 47 declare them.
-    WasiPreopenFlags wasi_preopen_flags (Part(Capability::Wasi)) majors [45..=47] signatures fns_v45 requires [Wasi] {
+    /// Preopened directories with permission flags (`size_t dir_perms, size_t file_perms`), as Wasmtime 36 to 47 declare them.
+    WasiPreopenFlags wasi_preopen_flags (Part(Capability::Wasi)) majors [36..=47] signatures fns_v45 requires [Wasi] {
         wasi_config_preopen_dir,
     }
     /// Preopened directories with one `bool fs_mutable`, as Wasmtime 48 and later declare them.

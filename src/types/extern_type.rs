@@ -66,12 +66,12 @@ impl ExternType {
                     known_table,
                 )?),
                 WASM_EXTERN_MEMORY => ExternType::Memory(MemoryType::from_c(
-                    core,
+                    engine.wasmtime(),
                     (core.wasm_externtype_as_memorytype_const)(ty),
                 )),
                 WASM_EXTERN_TAG => ExternType::Tag(crate::gc_types::TagType::from_c(
                     engine,
-                    (core.wasm_externtype_as_tagtype_const)(ty),
+                    (engine.wasmtime().core44().wasm_externtype_as_tagtype_const)(ty),
                 )?),
                 other => {
                     return Err(ErrorKind::Invalid(format!(

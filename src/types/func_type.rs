@@ -208,12 +208,14 @@ impl FuncType {
     ///
     /// `ty` is a live `wasm_functype_t` of `core`'s library.
     pub(crate) unsafe fn c_is(
-        core: &Core,
+        wasmtime: &crate::Wasmtime,
         ty: *const wasm_functype_t,
         params: &[ValType],
         results: &[ValType],
     ) -> bool {
-        let known = known_valtypes(core);
+        let known = known_valtypes(wasmtime);
+        let core = wasmtime.core();
+        let since45 = wasmtime.core45();
         let same = |vec: *const wasm_valtype_vec_t, want: &[ValType]| {
             // SAFETY: `ty` is live, so are its vectors and their valtypes;
             // the known types live for the life of the process.
@@ -226,7 +228,10 @@ impl FuncType {
                             .iter()
                             .find(|(k, _)| k == t)
                             .is_some_and(|(_, k)| {
-                                (core.wasmtime_wasm_valtype_equal)(*vec.data.add(i), *k as *const _)
+                                (since45.wasmtime_wasm_valtype_equal)(
+                                    *vec.data.add(i),
+                                    *k as *const _,
+                                )
                             })
                     })
             }

@@ -1,6 +1,5 @@
 //! Linear memory types, `MemoryType`.
 
-use crate::sys::tables::Core;
 use crate::sys::types::*;
 
 /// The type of a linear memory, in pages (64 KiB unless the module set
@@ -130,11 +129,40 @@ impl MemoryType {
     }
 
     /// A new owned `wasm_memorytype_t`; the caller deletes it.
-    pub(crate) fn to_c(self, core: &Core) -> crate::Result<*mut wasm_memorytype_t> {
+    pub(crate) fn to_c(
+        self,
+        wasmtime: &'static crate::Wasmtime,
+    ) -> crate::Result<*mut wasm_memorytype_t> {
+        let core = wasmtime.core();
+        let tables = wasmtime.tables();
+        let Some(since39) = &tables.core_memory_type else {
+            // Wasmtime 36 to 38: no custom page sizes, the type returned.
+            if self.page_size_log2 != 16 {
+                wasmtime.later(&tables.core_memory_type, "MemoryType::page_size_log2")?;
+            }
+            let old = wasmtime.later(&tables.core_memory_type_v36, "MemoryType")?;
+            // SAFETY: plain arguments; the result is a new owned type or null.
+            let out = unsafe {
+                (old.wasmtime_memorytype_new)(
+                    self.minimum,
+                    self.maximum.is_some(),
+                    self.maximum.unwrap_or(0),
+                    self.is_64,
+                    self.shared,
+                )
+            };
+            if out.is_null() {
+                return Err(crate::ErrorKind::Invalid(format!(
+                    "Wasmtime refused the memory type {self:?}"
+                ))
+                .into());
+            }
+            return Ok(out);
+        };
         let mut out = std::ptr::null_mut();
         // SAFETY: plain arguments and a writable out-pointer.
         let error = unsafe {
-            (core.wasmtime_memorytype_new)(
+            (since39.wasmtime_memorytype_new)(
                 self.minimum,
                 self.maximum.is_some(),
                 self.maximum.unwrap_or(0),
@@ -152,7 +180,17 @@ impl MemoryType {
     /// # Safety
     ///
     /// `ty` is a live `wasm_memorytype_t` of `core`'s library.
-    pub(crate) unsafe fn from_c(core: &Core, ty: *const wasm_memorytype_t) -> MemoryType {
+    pub(crate) unsafe fn from_c(
+        wasmtime: &'static crate::Wasmtime,
+        ty: *const wasm_memorytype_t,
+    ) -> MemoryType {
+        let core = wasmtime.core();
+        // Before 39 every memory has 64 KiB pages.
+        let page_size_log2 = match &wasmtime.tables().core_since_39 {
+            // SAFETY: `ty` is live.
+            Some(since39) => unsafe { (since39.wasmtime_memorytype_page_size_log2)(ty) },
+            None => 16,
+        };
         let mut maximum = 0;
         // SAFETY: `ty` is live; `maximum` is writable.
         unsafe {
@@ -161,7 +199,7 @@ impl MemoryType {
                 maximum: (core.wasmtime_memorytype_maximum)(ty, &mut maximum).then_some(maximum),
                 is_64: (core.wasmtime_memorytype_is64)(ty),
                 shared: (core.wasmtime_memorytype_isshared)(ty),
-                page_size_log2: (core.wasmtime_memorytype_page_size_log2)(ty),
+                page_size_log2,
             }
         }
     }

@@ -5,7 +5,6 @@ use super::{HeapType, RefType};
 use crate::engine::Engine;
 use crate::error::{ErrorKind, Result};
 use crate::gc_types::{self};
-use crate::sys::tables::Core;
 use crate::sys::types::*;
 use std::fmt;
 use std::hash::{Hash, Hasher};
@@ -249,8 +248,7 @@ impl ValType {
     /// standard kinds), so `v128` goes through `wasmtime_wasm_valtype_v128`,
     /// and other reference types through `wasmtime_valtype_to_wasm`.
     pub(crate) fn to_c(&self, engine: &Engine) -> Result<*mut wasm_valtype_t> {
-        let core = engine.wasmtime().core();
-        if let Some(simple) = self.simple_to_c(core) {
+        if let Some(simple) = self.simple_to_c(engine.wasmtime()) {
             return Ok(simple);
         }
         let ValType::Ref(r) = self else {
@@ -262,7 +260,8 @@ impl ValType {
 
     /// [`ValType::to_c`] of the types that need no engine; `None` for the
     /// others.
-    fn simple_to_c(&self, core: &Core) -> Option<*mut wasm_valtype_t> {
+    fn simple_to_c(&self, wasmtime: &crate::Wasmtime) -> Option<*mut wasm_valtype_t> {
+        let core = wasmtime.core();
         let kind = match self {
             ValType::I32 => WASM_I32,
             ValType::I64 => WASM_I64,
@@ -270,8 +269,10 @@ impl ValType {
             ValType::F64 => WASM_F64,
             ValType::FuncRef => WASM_FUNCREF,
             ValType::ExternRef => WASM_EXTERNREF,
-            // SAFETY: takes nothing, returns a new owned type.
-            ValType::V128 => return Some(unsafe { (core.wasmtime_wasm_valtype_v128)() }),
+            ValType::V128 => {
+                // SAFETY: takes nothing, returns a new owned type.
+                return Some(unsafe { (wasmtime.core45().wasmtime_wasm_valtype_v128)() });
+            }
             ValType::Ref(r) if *r == RefType::FUNCREF => WASM_FUNCREF,
             ValType::Ref(r) if *r == RefType::EXTERNREF => WASM_EXTERNREF,
             ValType::Ref(_) => return None,
@@ -299,11 +300,11 @@ impl ValType {
     /// `ty` is a live `wasm_valtype_t` of `engine`'s library, of a module,
     /// instance or object of `engine`.
     pub(crate) unsafe fn from_c(engine: &Engine, ty: *const wasm_valtype_t) -> Result<ValType> {
-        let core = engine.wasmtime().core();
-        let known = known_valtypes(core);
+        let known = known_valtypes(engine.wasmtime());
+        let since45 = engine.wasmtime().core45();
         // SAFETY: `ty` is live (caller's contract); the known types are live
         // for the life of the process and have no concrete parts.
-        let equal = |k: usize| unsafe { (core.wasmtime_wasm_valtype_equal)(ty, k as *const _) };
+        let equal = |k: usize| unsafe { (since45.wasmtime_wasm_valtype_equal)(ty, k as *const _) };
         if let Some((t, _)) = known.simple.iter().find(|(_, k)| equal(*k)) {
             return Ok(t.clone());
         }
@@ -370,10 +371,10 @@ pub(super) struct Known {
     abstract_refs: Vec<(RefType, usize)>,
 }
 
-pub(super) fn known_valtypes(core: &Core) -> &'static Known {
+pub(super) fn known_valtypes(wasmtime: &crate::Wasmtime) -> &'static Known {
     use std::sync::Mutex;
     static KNOWN: Mutex<Vec<(usize, &'static Known)>> = Mutex::new(Vec::new());
-    let key = core as *const Core as usize;
+    let key = wasmtime as *const crate::Wasmtime as usize;
     let mut cache = KNOWN.lock().unwrap_or_else(|p| p.into_inner());
     if let Some((_, known)) = cache.iter().find(|(k, _)| *k == key) {
         return known;
@@ -389,7 +390,7 @@ pub(super) fn known_valtypes(core: &Core) -> &'static Known {
     ]
     .into_iter()
     .map(|t| {
-        let ptr = t.simple_to_c(core).expect("a simple type") as usize;
+        let ptr = t.simple_to_c(wasmtime).expect("a simple type") as usize;
         (t, ptr)
     })
     .collect();
@@ -402,7 +403,7 @@ pub(super) fn known_valtypes(core: &Core) -> &'static Known {
             ]
         })
         .map(|r| {
-            let ptr = gc_types::abstract_reftype_to_wasm(core, &r) as usize;
+            let ptr = gc_types::abstract_reftype_to_wasm(wasmtime.core45(), &r) as usize;
             (r, ptr)
         })
         .collect();

@@ -63,7 +63,8 @@ impl ExternRef {
         let cx = store.as_context_mut();
         let gc = gc_table(cx.wasmtime())?;
         let boxed: *mut HostData = Box::into_raw(Box::new(Box::new(data)));
-        let mut raw = std::mem::MaybeUninit::<wasmtime_externref_t>::uninit();
+        // Zeroed: Wasmtime 36 writes the first 16 of its 24 bytes.
+        let mut raw = std::mem::MaybeUninit::<wasmtime_externref_t>::zeroed();
         // SAFETY: the context is live; `raw` is written on success. From
         // this call on the box belongs to the library, whatever it returns:
         // on success the reference's finalizer frees it when the reference is
@@ -147,15 +148,19 @@ impl ExternRef {
 
 impl Clone for ExternRef {
     fn clone(&self) -> ExternRef {
-        let gc = self
+        // Wasmtime 36 and 37 clone through the store (`GcRootsV36`): the
+        // handle keeps no context to do it with, so those majors are not
+        // loaded yet (`SUPPORTED_MAJORS`).
+        let roots = self
             .wasmtime
             .tables()
-            .gc
+            .gc_roots
             .as_ref()
-            .expect("an ExternRef exists only with the Gc table");
-        let mut raw = std::mem::MaybeUninit::<wasmtime_externref_t>::uninit();
+            .expect("an ExternRef exists only with the Gc table of a major from 38");
+        // Zeroed: Wasmtime 36 writes the first 16 of its 24 bytes.
+        let mut raw = std::mem::MaybeUninit::<wasmtime_externref_t>::zeroed();
         // SAFETY: `self.raw` is rooted; the clone is a new root written to `raw`.
-        unsafe { (gc.wasmtime_externref_clone)(&self.raw, raw.as_mut_ptr()) };
+        unsafe { (roots.wasmtime_externref_clone)(&self.raw, raw.as_mut_ptr()) };
         ExternRef {
             wasmtime: self.wasmtime,
             // SAFETY: written by the clone.
@@ -167,9 +172,11 @@ impl Clone for ExternRef {
 
 impl Drop for ExternRef {
     fn drop(&mut self) {
-        if let Some(gc) = &self.wasmtime.tables().gc {
+        // Wasmtime 36 and 37 unroot through the store (`GcRootsV36`),
+        // which the handle does not keep: not loaded yet.
+        if let Some(roots) = &self.wasmtime.tables().gc_roots {
             // SAFETY: the root is owned by this handle and released once.
-            unsafe { (gc.wasmtime_externref_unroot)(&mut self.raw) };
+            unsafe { (roots.wasmtime_externref_unroot)(&mut self.raw) };
         }
     }
 }

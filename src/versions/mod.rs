@@ -14,6 +14,7 @@ pub(crate) mod cranelift;
 pub(crate) mod defaults;
 pub(crate) mod gc_rules;
 pub(crate) mod pooling;
+pub(crate) mod traps;
 
 use std::ops::RangeInclusive;
 
@@ -33,6 +34,12 @@ use std::ops::RangeInclusive;
 /// assert!(!SUPPORTED_MAJORS.contains(&44));
 /// ```
 pub const SUPPORTED_MAJORS: RangeInclusive<u32> = 45..=50;
+
+/// The majors whose C API the function tables describe (every official
+/// library of these exports exactly its tables: `tests/tables.rs`), a
+/// superset of [`SUPPORTED_MAJORS`]: a table without a `majors` tag holds
+/// for all of them.
+pub(crate) const TABLE_MAJORS: RangeInclusive<u32> = 36..=50;
 
 /// A value that holds for a range of majors.
 pub(crate) struct ByMajor<T: 'static>(pub &'static [(RangeInclusive<u32>, T)]);
@@ -64,17 +71,80 @@ pub(crate) enum PreopenAbi {
     Mutable,
 }
 
+/// How a major lays out `wasmtime_val_t` (and the references in it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ValLayout {
+    /// 24 bytes with 16-byte references, whatever the build (the 36 LTS
+    /// line: its `val.h` and the C API's `size_of::<wasmtime_val_union>()
+    /// == 16` assertion).
+    V36,
+    /// 32 bytes with 24-byte references, whatever the build: 37 to 44
+    /// compile the union's reference members in without the `gc` feature
+    /// too (their `crates/c-api/src/val.rs` has no `cfg` on them).
+    Wide,
+    /// 32 bytes with GC, 24 without (no references): from 45 the union's
+    /// reference members follow the `gc` feature, which also exports the
+    /// `Gc` table, so that table's presence tells.
+    ByGcFeature,
+}
+
+/// The value layout of each major (`Wasmtime::val_abi` reads it).
+pub(crate) const VAL_LAYOUT: ByMajor<ValLayout> = ByMajor(&[
+    (36..=36, ValLayout::V36),
+    (37..=44, ValLayout::Wide),
+    (45..=50, ValLayout::ByGcFeature),
+]);
+
+/// Whether a major's `wasmtime_strategy_t` has `WASMTIME_STRATEGY_WINCH`
+/// (2): up to 44 the C API's `wasmtime_strategy_t` is a Rust
+/// `#[repr(u8)] enum { Auto, Cranelift }` (`crates/c-api/src/config.rs`),
+/// so passing 2 is undefined behaviour; 45 added `Winch`.
+pub(crate) const WINCH: ByMajor<bool> = ByMajor(&[(36..=44, false), (45..=50, true)]);
+
+/// The majors whose artifacts carry the runtime crate's full version
+/// (`env!("CARGO_PKG_VERSION")` in `engine/serialization.rs` up to 37; from
+/// 38.0.1 the major alone), each with its newest patch published on
+/// crates.io (`wasmtime` 36.0.23 and 37.0.3 when this was written).
+pub(crate) const FULL_VERSION_IN_ARTIFACTS: ByMajor<u32> = ByMajor(&[(36..=36, 23), (37..=37, 3)]);
+
+/// Patches beyond the newest known one that the version probe also tries
+/// for the majors of [`FULL_VERSION_IN_ARTIFACTS`] (patch releases of an
+/// LTS line keep coming).
+const LATER_PATCHES: u32 = 32;
+
+/// The version strings an artifact of `major` carries, as the version
+/// probe tries them: `"M.0.P"` for every patch of a major of
+/// [`FULL_VERSION_IN_ARTIFACTS`], else `"M"`.
+pub(crate) fn probe_versions(major: u32) -> Box<dyn Iterator<Item = String>> {
+    match FULL_VERSION_IN_ARTIFACTS.get(major) {
+        Some(&last) => Box::new((0..=last + LATER_PATCHES).map(move |p| format!("{major}.0.{p}"))),
+        None => Box::new(std::iter::once(major.to_string())),
+    }
+}
+
 /// The signature of `wasi_config_preopen_dir`.
 pub(crate) const PREOPEN: ByMajor<PreopenAbi> = ByMajor(&[
-    (45..=47, PreopenAbi::PermissionFlags),
+    (36..=47, PreopenAbi::PermissionFlags),
     (48..=50, PreopenAbi::Mutable),
 ]);
 
 /// The highest trap code (`wasmtime_trap_code_t`) each major returns. Codes
 /// are only appended within the window: a code's meaning is the same in
 /// every major that has it.
-pub(crate) const LAST_TRAP_CODE: ByMajor<u8> =
-    ByMajor(&[(45..=45, 47), (46..=46, 48), (47..=49, 49), (50..=50, 53)]);
+pub(crate) const LAST_TRAP_CODE: ByMajor<u8> = ByMajor(&[
+    // In the library's own numbering (`traps::TRAP_NUMBERING`).
+    (36..=37, 23),
+    (38..=39, 24),
+    (40..=40, 25),
+    (41..=41, 35),
+    (42..=42, 33),
+    (43..=43, 44),
+    (44..=44, 45),
+    (45..=45, 47),
+    (46..=46, 48),
+    (47..=49, 49),
+    (50..=50, 53),
+]);
 
 /// `sizeof(wasmtime_component_func_t)`: the generated bindings lay it out
 /// as the newest headers do, so the component-model tables are handed out
@@ -110,11 +180,47 @@ pub(crate) fn major_of(wasmtime: &crate::Wasmtime) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sys::tables::TableId;
+
+    /// Winch is a strategy value from 45 only (`config.h` and the C API's
+    /// `wasmtime_strategy_t` enum gained it there).
+    #[test]
+    fn winch_from_45() {
+        assert!((36..=44).all(|m| !WINCH.of(m)));
+        assert!((45..=50).all(|m| *WINCH.of(m)));
+    }
+
+    /// Parts of the safe layer read value types and tags through the
+    /// functions Wasmtime 44 and 45 added (`Wasmtime::core44`,
+    /// `Wasmtime::core45`): the window must not start below them until
+    /// those parts have fallbacks for older majors.
+    #[test]
+    fn the_window_has_what_the_safe_layer_assumes() {
+        for table in [TableId::CoreSince44, TableId::CoreSince45] {
+            assert!(
+                table.majors().start() <= SUPPORTED_MAJORS.start()
+                    && table.majors().end() >= SUPPORTED_MAJORS.end(),
+                "{} holds for {:?}, the window is {SUPPORTED_MAJORS:?}",
+                table.name(),
+                table.majors()
+            );
+        }
+        assert!(TABLE_MAJORS.start() <= SUPPORTED_MAJORS.start());
+        for major in TABLE_MAJORS {
+            assert!(VAL_LAYOUT.get(major).is_some(), "{major}");
+            assert!(PREOPEN.get(major).is_some(), "{major}");
+            assert!(traps::TRAP_NUMBERING.get(major).is_some(), "{major}");
+            assert!(LAST_TRAP_CODE.get(major).is_some(), "{major}");
+            assert!(WINCH.get(major).is_some(), "{major}");
+        }
+        assert!(TABLE_MAJORS.end() >= SUPPORTED_MAJORS.end());
+    }
 
     #[test]
     fn every_supported_major_is_covered() {
         for major in SUPPORTED_MAJORS {
             assert!(PREOPEN.get(major).is_some(), "{major}");
+            assert!(VAL_LAYOUT.get(major).is_some(), "{major}");
             assert!(LAST_TRAP_CODE.get(major).is_some(), "{major}");
             assert!(COMPONENT_FUNC_SIZE.get(major).is_some(), "{major}");
             assert!(VARIABLE_OPERATOR_COSTS.get(major).is_some(), "{major}");

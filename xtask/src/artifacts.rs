@@ -1,8 +1,8 @@
 //! `cargo xtask artifacts`: the real libraries every test runs against,
 //! produced once and cached outside the build tree.
 //!
-//! - the official full library of each supported major, and of two majors
-//!   outside the window (refusal subjects), from the PyPI wheels;
+//! - the official full library of every major 36 to 50 (the LTS 36 up), from
+//!   the PyPI wheels;
 //! - minimal and compiler-only builds of 48 and 50 from crates.io
 //!   `wasmtime-c-api-impl`, with the lock files committed under
 //!   `xtask/libwasmtime-build/<major>/`.
@@ -22,6 +22,13 @@ use std::process::Command;
 /// library it holds, read from its `resolve_vmctx_memory_ptr_X_Y_Z` export).
 pub const WHEELS: &[(&str, &str)] = &[
     ("36.0.0", "36.0.0"),
+    ("37.0.0", "37.0.2"),
+    ("38.0.0", "38.0.1"),
+    ("39.0.0", "39.0.0"),
+    ("40.0.0", "40.0.0"),
+    ("41.0.0", "41.0.0"),
+    ("42.0.0", "42.0.0"),
+    ("43.0.0", "43.0.0"),
     ("44.0.0", "44.0.0"),
     ("45.0.0", "45.0.0"),
     ("46.0.1", "46.0.1"),

@@ -62,6 +62,21 @@ fn copy_dir(from: &Path, to: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Copies the C headers (`*.h`) under `from` to `to`, keeping the tree.
+fn copy_c_headers(from: &Path, to: &Path) -> Result<()> {
+    fs::create_dir_all(to).map_err(|e| format!("{}: {e}", to.display()))?;
+    for entry in fs::read_dir(from).map_err(|e| format!("{}: {e}", from.display()))? {
+        let entry = entry.map_err(|e| e.to_string())?;
+        let target = to.join(entry.file_name());
+        if entry.file_type().map_err(|e| e.to_string())?.is_dir() {
+            copy_c_headers(&entry.path(), &target)?;
+        } else if entry.path().extension().is_some_and(|x| x == "h") {
+            fs::copy(entry.path(), &target).map_err(|e| format!("{}: {e}", target.display()))?;
+        }
+    }
+    Ok(())
+}
+
 pub fn refresh() -> Result<()> {
     let c_api = crate_source("wasmtime-c-api-impl", WASMTIME_VERSION)?;
     // The C API package ships no license file; the `wasmtime` package of the
@@ -88,6 +103,14 @@ pub fn refresh() -> Result<()> {
             fs::remove_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
         }
         fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        if files.is_empty() {
+            // The release's whole C API: every `.h` of its include/.
+            copy_c_headers(&source.join("include"), &dir)?;
+            version_note += &format!(
+                "variants/{version}/: every .h of wasmtime-c-api-impl {version}'s include/ (unmodified).\n"
+            );
+            continue;
+        }
         for file in *files {
             let target = dir.join(file);
             let parent = target.parent().expect("a file has a parent");

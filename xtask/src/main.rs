@@ -7,8 +7,7 @@
 //!   (with `--check`: regenerate in memory and fail if the committed files
 //!   differ).
 //! - `artifacts`: produce and cache the real test libraries (official
-//!   libraries of 36, 44 and 45 to 50; minimal and compiler-only builds of
-//!   48 and 50).
+//!   libraries of 36 to 50; minimal and compiler-only builds of 48 and 50).
 //! - `test`: artifacts, `cargo test` once per supported major, then
 //!   `bindgen --check`.
 //! - `demo`: artifacts, the compatibility matrix, and the
