@@ -226,6 +226,17 @@ pub(crate) unsafe fn check(core: &Core, error: *mut wasmtime_error_t) -> Result<
 /// `error` with the wasm frames as its [`WasmBacktrace`] context, as the
 /// `wasmtime` crate reports errors raised while wasm ran; `error` itself
 /// when there are none.
+/// The contents of the file at `path`, or [`ErrorKind::Io`] naming it.
+pub(crate) fn read_file(path: &std::path::Path) -> Result<Vec<u8>> {
+    std::fs::read(path).map_err(|source| {
+        ErrorKind::Io {
+            path: path.to_path_buf(),
+            source,
+        }
+        .into()
+    })
+}
+
 pub(crate) fn with_backtrace(error: Error, trace: Vec<FrameInfo>) -> Error {
     if trace.is_empty() {
         error

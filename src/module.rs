@@ -89,11 +89,7 @@ impl Module {
     /// for [`Module::new`].
     pub fn from_file(engine: &Engine, path: impl AsRef<Path>) -> Result<Module> {
         let path = path.as_ref();
-        let bytes = std::fs::read(path).map_err(|source| ErrorKind::Io {
-            path: path.to_path_buf(),
-            source,
-        })?;
-        Module::new(engine, bytes)
+        Module::new(engine, crate::error::read_file(path)?)
     }
 
     /// Loads a module precompiled by [`Module::serialize`] or

@@ -144,11 +144,7 @@ impl Component {
     pub fn from_file(engine: &Engine, path: impl AsRef<Path>) -> Result<Component> {
         model(engine)?;
         let path = path.as_ref();
-        let bytes = std::fs::read(path).map_err(|source| ErrorKind::Io {
-            path: path.to_path_buf(),
-            source,
-        })?;
-        Component::new(engine, bytes)
+        Component::new(engine, crate::error::read_file(path)?)
     }
 
     /// Loads a component precompiled by [`Component::serialize`]; Wasmtime

@@ -73,11 +73,11 @@ impl ExportLookup for String {
         instance: &Instance,
         cx: &mut StoreContextMut<'_, T>,
     ) -> Option<ComponentExportIndex> {
-        instance.index_in(cx, None, self)
+        self.as_str().lookup(instance, cx)
     }
 
     fn describe(&self) -> String {
-        format!("named `{self}`")
+        self.as_str().describe()
     }
 }
 
