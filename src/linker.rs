@@ -89,16 +89,10 @@ pub(crate) fn provide_wasi<T>(
     get: Option<&crate::wasi::p1::WasiCtxGetter<T>>,
     cx: &mut StoreContextMut<'_, T>,
 ) -> Result<()> {
-    let Some(get) = get else { return Ok(()) };
-    if cx.has_wasi() {
-        return Ok(());
+    match get {
+        Some(get) => crate::wasi::provide_from_data(cx, |data| &get(data).config),
+        None => Ok(()),
     }
-    let config = get(cx.data_mut()).config.clone();
-    let wasi = cx
-        .engine()
-        .wasi()
-        .ok_or(ErrorKind::Unsupported(crate::Capability::Wasi))?;
-    wasi.set(cx, &config)
 }
 
 /// A WASI function called in a store without a WASI context aborts the

@@ -41,13 +41,29 @@ pub(crate) fn to_v36(v: &wasmtime_val_t) -> ValV36 {
     // which all start at offset 0); 36's is the first 16 bytes of the wide
     // one (the assertions above), every member of it as wide's.
     unsafe {
-        std::ptr::copy_nonoverlapping(
-            std::ptr::from_ref(&v.of).cast::<u8>(),
-            std::ptr::from_mut(&mut out.of).cast::<u8>(),
-            size_of::<crate::sys::val_v36::wasmtime_valunion_t>(),
-        );
-    }
+        copy_v36_union(
+            std::ptr::from_ref(&v.of).cast(),
+            std::ptr::from_mut(&mut out.of).cast(),
+        )
+    };
     out
+}
+
+/// Copies the bytes of 36's value union, which every union here starts
+/// with.
+///
+/// # Safety
+///
+/// `src` and `dst` are valid for that many bytes and do not overlap.
+unsafe fn copy_v36_union(src: *const u8, dst: *mut u8) {
+    // SAFETY: the caller's contract.
+    unsafe {
+        std::ptr::copy_nonoverlapping(
+            src,
+            dst,
+            size_of::<crate::sys::val_v36::wasmtime_valunion_t>(),
+        )
+    };
 }
 
 /// A value of Wasmtime 36's layout as the wide one, the references' field
@@ -58,12 +74,11 @@ pub(crate) fn from_v36(v: &ValV36) -> wasmtime_val_t {
     out.kind = v.kind;
     // SAFETY: as in `to_v36`, the other way.
     unsafe {
-        std::ptr::copy_nonoverlapping(
-            std::ptr::from_ref(&v.of).cast::<u8>(),
-            std::ptr::from_mut(&mut out.of).cast::<u8>(),
-            size_of::<crate::sys::val_v36::wasmtime_valunion_t>(),
-        );
-    }
+        copy_v36_union(
+            std::ptr::from_ref(&v.of).cast(),
+            std::ptr::from_mut(&mut out.of).cast(),
+        )
+    };
     out
 }
 

@@ -532,6 +532,24 @@ fn path_c(path: &Path) -> Result<CString> {
         .map_err(|_| ErrorKind::Invalid(format!("{} contains a NUL byte", path.display())).into())
 }
 
+/// Installs in `cx`'s store the WASI context its data holds (`config_of`
+/// finds it), unless the store has one already: how a linker given a
+/// getter (`p1::add_to_linker_sync`, `p2::add_to_linker_sync`) gets the
+/// context into the C store before any WASI call.
+pub(crate) fn provide_from_data<T>(
+    cx: &mut crate::store::StoreContextMut<'_, T>,
+    config_of: impl FnOnce(&mut T) -> &WasiConfig,
+) -> Result<()> {
+    if cx.has_wasi() {
+        return Ok(());
+    }
+    let config = config_of(cx.data_mut()).clone();
+    cx.engine()
+        .wasi()
+        .ok_or(ErrorKind::Unsupported(Capability::Wasi))?
+        .set(cx, &config)
+}
+
 /// Refuses a FIFO (named pipe) as a WASI stream: the C API opens the path
 /// with a blocking `open`, which waits, forever if need be, until another
 /// process opens the other end. Asking the file system what `path` is

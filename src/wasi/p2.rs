@@ -606,15 +606,10 @@ pub(crate) fn provide_wasi<T>(
     get: Option<&WasiCtxGetter<T>>,
     cx: &mut StoreContextMut<'_, T>,
 ) -> Result<()> {
-    let Some(get) = get else { return Ok(()) };
-    if cx.has_wasi() {
-        return Ok(());
+    match get {
+        Some(get) => crate::wasi::provide_from_data(cx, |data| &get(data).config),
+        None => Ok(()),
     }
-    let config = get(cx.data_mut()).config.clone();
-    cx.engine()
-        .wasi()
-        .ok_or(crate::ErrorKind::Unsupported(crate::Capability::Wasi))?
-        .set(cx, &config)
 }
 
 /// Defines WASI preview 2 in `linker` (the C API's own implementation of
