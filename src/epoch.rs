@@ -49,6 +49,10 @@ pub(crate) enum EpochBehaviour<T> {
     Trap,
     /// The trampoline calls this (taken out while it runs).
     Callback(Option<EpochCallback<T>>),
+    /// Wasmtime yields to the executor
+    /// (`Store::epoch_deadline_async_yield_and_update`), which replaced the
+    /// trampoline: the next trap or callback installs it again.
+    AsyncYield,
 }
 
 impl<T> Store<T> {
@@ -67,8 +71,13 @@ impl<T> Store<T> {
     /// ```
     pub fn epoch_deadline_trap(&mut self) {
         let inner = self.inner_mut();
-        if !matches!(inner.epoch, EpochBehaviour::Default) {
-            inner.epoch = EpochBehaviour::Trap;
+        match inner.epoch {
+            EpochBehaviour::Default => {}
+            EpochBehaviour::AsyncYield => {
+                inner.epoch = EpochBehaviour::Trap;
+                self.install_trampoline();
+            }
+            _ => inner.epoch = EpochBehaviour::Trap,
         }
     }
 
@@ -93,9 +102,19 @@ impl<T> Store<T> {
         &mut self,
         callback: impl FnMut(StoreContextMut<'_, T>) -> Result<UpdateDeadline> + Send + Sync + 'static,
     ) {
-        let install = matches!(self.inner_mut().epoch, EpochBehaviour::Default);
+        let install = matches!(
+            self.inner_mut().epoch,
+            EpochBehaviour::Default | EpochBehaviour::AsyncYield
+        );
         self.inner_mut().epoch = EpochBehaviour::Callback(Some(Box::new(callback)));
         if install {
+            self.install_trampoline();
+        }
+    }
+
+    /// Makes this module's trampoline Wasmtime's epoch deadline behaviour.
+    fn install_trampoline(&mut self) {
+        {
             let inner = self.inner_mut();
             let core = inner.wasmtime.core();
             let data: *mut StoreInner<T> = inner;

@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 mod host;
 
-pub(crate) use host::{untyped_host, HostCallback, HostError};
+pub(crate) use host::{store_of, take_args, untyped_host, write_results, HostCallback, HostError};
 pub use host::{HostFn, IntoFunc, WasmRet};
 
 /// A WebAssembly or host function of a store, with its type cached so calls

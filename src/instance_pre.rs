@@ -11,6 +11,8 @@ use crate::sys::types::*;
 use std::marker::PhantomData;
 use std::sync::Arc;
 
+mod instantiate_async;
+
 /// A module with its imports resolved by a [`Linker`], ready to be
 /// instantiated in any store of data type `T` (as the `wasmtime` crate's
 /// `InstancePre`): name resolution and type checks are done once, in

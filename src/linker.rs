@@ -11,6 +11,10 @@ use crate::types::FuncType;
 use crate::val::Val;
 use std::marker::PhantomData;
 
+mod async_host;
+
+pub(crate) use async_host::RawInstance;
+
 /// Resolves a module's imports by module and item name, then instantiates
 /// it. Host functions defined here work in every store of data type `T`;
 /// items defined from a store ([`Linker::define`]) tie the linker to that

@@ -347,6 +347,10 @@ pub struct StoreContextMut<'a, T> {
     pub(crate) _borrow: PhantomData<&'a mut T>,
 }
 
+// SAFETY: an exclusive borrow of the store, as `&mut Store<T>` is (`Send`
+// when `T` is), like the `wasmtime` crate's `StoreContextMut`.
+unsafe impl<T: Send> Send for StoreContextMut<'_, T> {}
+
 impl<T> StoreContextMut<'_, T> {
     /// The host data.
     ///
@@ -595,6 +599,12 @@ pub struct Caller<'a, T> {
     pub(crate) inner: *mut StoreInner<T>,
     pub(crate) _borrow: PhantomData<&'a mut T>,
 }
+
+// SAFETY: an exclusive borrow of the store for one host call, as the
+// `wasmtime` crate's `Caller` (`Send` when `T` is): an async host
+// function's future keeps it across awaits and may move between threads
+// with the call's future; it is only used while its call is running.
+unsafe impl<T: Send> Send for Caller<'_, T> {}
 
 impl<T> Caller<'_, T> {
     /// The host data.

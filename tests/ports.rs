@@ -44,6 +44,8 @@ mod p13_coredump;
 mod p14_instance_pre;
 #[path = "ports/p15_wasi_p2.rs"]
 mod p15_wasi_p2;
+#[path = "ports/p16_async.rs"]
+mod p16_async;
 
 /// Runs a port's `main`, failing with the error's whole chain.
 fn run<E: std::fmt::Debug>(name: &str, main: impl FnOnce() -> Result<(), E>) {
@@ -167,4 +169,9 @@ fn p15_wasi_p2() {
     });
     std::env::set_var(VAR, path);
     run("p15_wasi_p2", || p15_wasi_p2::main(full()));
+}
+
+#[test]
+fn p16_async() {
+    run("p16_async", || p16_async::main(full()));
 }

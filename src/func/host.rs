@@ -157,7 +157,10 @@ unsafe extern "C" fn finalize<F>(env: *mut c_void) {
 ///
 /// `caller` is the live caller of a call into a store whose data type is
 /// `T` (host functions only run in stores of their data type).
-unsafe fn store_of<T>(core: &Core, caller: *mut wasmtime_caller_t) -> *mut StoreInner<T> {
+pub(crate) unsafe fn store_of<T>(
+    core: &Core,
+    caller: *mut wasmtime_caller_t,
+) -> *mut StoreInner<T> {
     // SAFETY: `caller` is live; the store's data pointer is the
     // `StoreInner<T>` of the `Store<T>` that made the store.
     unsafe { (core.wasmtime_context_get_data)((core.wasmtime_caller_context)(caller)) }.cast()
@@ -248,7 +251,7 @@ fn rethrow<T>(cx: &mut StoreContextMut<'_, T>) -> Option<*mut wasm_trap_t> {
 /// # Safety
 ///
 /// `args` holds `len` live values of `cx`'s store, in its library's layout.
-unsafe fn take_args<T>(
+pub(crate) unsafe fn take_args<T>(
     cx: &mut StoreContextMut<'_, T>,
     args: *const wasmtime_val_t,
     len: usize,
@@ -277,7 +280,7 @@ unsafe fn take_args<T>(
 /// # Safety
 ///
 /// `out` has room for `len` values of `cx`'s library's layout.
-unsafe fn write_results<T>(
+pub(crate) unsafe fn write_results<T>(
     cx: &mut StoreContextMut<'_, T>,
     vals: &[Val],
     out: *mut wasmtime_val_t,

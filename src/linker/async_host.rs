@@ -1,0 +1,453 @@
+//! `Linker::func_wrap_async`, `func_new_async` (host functions whose body
+//! is a Rust future, through `wasmtime_linker_define_async_func`) and
+//! `Linker::instantiate_async`.
+//!
+//! The C API calls an async host function's callback once, and then polls
+//! the continuation it filled in (`wasmtime_async_continuation_t`) until
+//! it returns true; a continuation that returns false suspends the wasm
+//! call, whose future (`wasmtime_call_future_poll`) then returns not done.
+//! Here the callback makes the host's future and the continuation polls it
+//! with the task's waker (`crate::async_support`). The callback's caller
+//! and out-pointers (results, trap) live in the C API's async frame until
+//! the continuation is done or dropped, so the future may keep its
+//! [`Caller`] across awaits, as with the `wasmtime` crate.
+
+use super::{provide_wasi, refuse_wasi_without_context, Linker};
+use crate::async_support::{async_table, host_pending, with_task_waker, CallFuture, Slots};
+use crate::engine::Engine;
+use crate::error::{Error, ErrorKind, Result};
+use crate::func::{store_of, take_args, write_results, HostError, WasmRet};
+use crate::instance::Instance;
+use crate::loader::Wasmtime;
+use crate::module::Module;
+use crate::store::{AsContextMut, Caller, StoreContextMut, StoreInner};
+use crate::sys::types::*;
+use crate::typed::WasmTyList;
+use crate::types::{FuncType, ValType};
+use crate::val::Val;
+use std::any::Any;
+use std::ffi::c_void;
+use std::future::Future;
+use std::marker::PhantomData;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+/// A host function's future, its lifetime erased: it is dropped before the
+/// call frame whose caller it borrows (see [`Pending`]).
+type HostFuture<O> = Pin<Box<dyn Future<Output = O> + Send + 'static>>;
+
+/// The untyped call's arguments and results, borrowed by its future.
+type Vals = (Vec<Val>, Vec<Val>);
+
+/// Turns a finished future's output into the call's results (dropping the
+/// future first is the continuation's job).
+type Finish<T, O> = fn(&mut StoreContextMut<'_, T>, O, Option<Vals>) -> Result<Vec<Val>>;
+
+/// Makes the host's future for one call, from its caller and arguments;
+/// the untyped kind puts the values its future borrows in the slot.
+type Start<T, O> =
+    dyn Fn(Caller<'static, T>, Vec<Val>, &mut Option<Vals>) -> Result<HostFuture<O>> + Send + Sync;
+
+/// An async host function's environment (freed by `finalize_host`).
+struct AsyncHost<T: 'static, O> {
+    wasmtime: &'static Wasmtime,
+    start: Box<Start<T, O>>,
+    finish: Finish<T, O>,
+}
+
+/// One call's continuation environment (freed by `finalize_pending`, when
+/// the C API drops the continuation: done, or the call future deleted).
+struct Pending<T, O> {
+    /// Declared first: dropped before the values it borrows.
+    future: Option<HostFuture<O>>,
+    vals: Option<Vals>,
+    /// Why the call failed before it had a future: an error or a panic.
+    failed: Option<std::result::Result<Error, Box<dyn Any + Send>>>,
+    finish: Finish<T, O>,
+    wasmtime: &'static Wasmtime,
+    inner: *mut StoreInner<T>,
+    trap_ret: *mut *mut wasm_trap_t,
+    results: *mut wasmtime_val_t,
+    nresults: usize,
+}
+
+unsafe extern "C" fn finalize_host<T: 'static, O>(env: *mut c_void) {
+    // SAFETY: `env` is the `Box<AsyncHost>` leaked when the function was
+    // defined; Wasmtime finalizes it once.
+    let host = unsafe { Box::from_raw(env.cast::<AsyncHost<T, O>>()) };
+    crate::panics::in_finalizer(move || drop(host));
+}
+
+unsafe extern "C" fn finalize_pending<T, O>(env: *mut c_void) {
+    // SAFETY: `env` is the `Box<Pending>` leaked by `callback`; the C API
+    // drops the continuation, and so finalizes it, once.
+    let pending = unsafe { Box::from_raw(env.cast::<Pending<T, O>>()) };
+    crate::panics::in_finalizer(move || drop(pending));
+}
+
+/// The C callback of an async host function: fills in the continuation
+/// first (the C API aborts the process on a continuation left unset), then
+/// makes the host's future; a failure to is raised by the continuation.
+unsafe extern "C" fn callback<T: 'static, O: 'static>(
+    env: *mut c_void,
+    caller: *mut wasmtime_caller_t,
+    args: *const wasmtime_val_t,
+    nargs: usize,
+    results: *mut wasmtime_val_t,
+    nresults: usize,
+    trap_ret: *mut *mut wasm_trap_t,
+    continuation_ret: *mut wasmtime_async_continuation_t,
+) {
+    // SAFETY: `env` is this function's live `AsyncHost`.
+    let host = unsafe { &*env.cast::<AsyncHost<T, O>>() };
+    let core = host.wasmtime.core();
+    // SAFETY: a live caller of a store of data type `T` (host functions
+    // only run in stores of their linker's data type).
+    let inner = unsafe { store_of::<T>(core, caller) };
+    let pending = Box::into_raw(Box::new(Pending::<T, O> {
+        future: None,
+        vals: None,
+        failed: None,
+        finish: host.finish,
+        wasmtime: host.wasmtime,
+        inner,
+        trap_ret,
+        results,
+        nresults,
+    }));
+    // SAFETY: the C API passes a writable continuation; from here on the
+    // C API owns `pending` (finalized when it drops the continuation).
+    unsafe {
+        continuation_ret.write(wasmtime_async_continuation_t {
+            callback: Some(resume::<T, O>),
+            env: pending.cast(),
+            finalizer: Some(finalize_pending::<T, O>),
+        })
+    };
+    // SAFETY: just allocated, not used by the C API before this returns.
+    let pending = unsafe { &mut *pending };
+    let started = catch_unwind(AssertUnwindSafe(|| {
+        // SAFETY: the caller and store are live for the host call, with
+        // exclusive access; `args` holds `nargs` values the C API lends.
+        let mut cx = unsafe { StoreContextMut::from_inner(inner) };
+        let args = unsafe { take_args(&mut cx, args, nargs) }?;
+        let caller = Caller {
+            caller,
+            inner,
+            _borrow: PhantomData,
+        };
+        (host.start)(caller, args, &mut pending.vals)
+    }));
+    match started {
+        Ok(Ok(future)) => pending.future = Some(future),
+        Ok(Err(error)) => pending.failed = Some(Ok(error)),
+        Err(payload) => pending.failed = Some(Err(payload)),
+    }
+}
+
+/// The continuation: polls the host's future with the task's waker; true
+/// when the call is done (with its results written, or its trap set).
+unsafe extern "C" fn resume<T: 'static, O: 'static>(env: *mut c_void) -> bool {
+    // SAFETY: `env` is the live `Pending` of this call, used by nothing
+    // else while the C API polls it.
+    let pending = unsafe { &mut *env.cast::<Pending<T, O>>() };
+    let outcome = catch_unwind(AssertUnwindSafe(|| -> Option<Result<()>> {
+        if let Some(failed) = pending.failed.take() {
+            return Some(Err(match failed {
+                Ok(error) => error,
+                Err(payload) => std::panic::resume_unwind(payload),
+            }));
+        }
+        let future = pending.future.as_mut()?;
+        let output =
+            match with_task_waker(|waker| future.as_mut().poll(&mut Context::from_waker(waker))) {
+                Poll::Pending => return None,
+                Poll::Ready(output) => output,
+            };
+        // The future goes before the values it borrowed.
+        pending.future = None;
+        // SAFETY: the store is live for the host call, with exclusive
+        // access while the continuation runs.
+        let mut cx = unsafe { StoreContextMut::from_inner(pending.inner) };
+        let vals = (pending.finish)(&mut cx, output, pending.vals.take());
+        // SAFETY: `results` is the C API's room for `nresults` values of
+        // this store's layout, live until the continuation is done.
+        Some(vals.and_then(|vals| unsafe {
+            write_results(&mut cx, &vals, pending.results, pending.nresults)
+        }))
+    }));
+    let error = match outcome {
+        Ok(None) => {
+            host_pending();
+            return false;
+        }
+        Ok(Some(Ok(()))) => return true,
+        Ok(Some(Err(error))) => catch_unwind(AssertUnwindSafe(|| HostError::new(error))),
+        Err(payload) => Err(payload),
+    };
+    let message = match error {
+        Ok(host) => {
+            let message = host.message().to_string();
+            // SAFETY: exclusive access to the store during the host call.
+            unsafe { (*pending.inner).host_error = Some(host) };
+            message
+        }
+        Err(payload) => {
+            // The future (and what it borrowed) is dropped later, with the
+            // continuation; its panic resumes in the caller of the call.
+            // SAFETY: as above.
+            unsafe { (*pending.inner).panic = Some(payload) };
+            "a host function panicked (the panic resumes in the caller)".to_string()
+        }
+    };
+    let core = pending.wasmtime.core();
+    // SAFETY: `trap_ret` is the C API's slot, live until the continuation
+    // is done and read after; the message is readable.
+    unsafe { *pending.trap_ret = (core.wasmtime_trap_new)(message.as_ptr().cast(), message.len()) };
+    true
+}
+
+impl<T: 'static> Linker<T> {
+    /// Defines `module`.`name` as an async host function from a closure
+    /// with typed parameters, as the `wasmtime` crate's `func_wrap_async`:
+    /// it gets the [`Caller`] and the parameters as a tuple and returns a
+    /// boxed future of the results (`()`, a value, a tuple, or a `Result`
+    /// of these), which may keep the caller across awaits. Wasm reaching it
+    /// must be called with [`Func::call_async`](crate::Func::call_async)
+    /// (a sync call is an error).
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    /// use wasmtime_dyn::{Caller, Linker};
+    /// # let mut linker: Linker<u32> = unimplemented!();
+    /// linker.func_wrap_async("host", "nap", |mut caller: Caller<'_, u32>, (ms,): (u32,)| {
+    ///     Box::new(async move {
+    ///         // e.g. tokio::time::sleep(Duration::from_millis(ms.into())).await;
+    ///         *caller.data_mut() += ms;
+    ///         Ok(*caller.data())
+    ///     })
+    /// })?;
+    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// ```
+    ///
+    /// A `Pending` future suspends the wasm and the call's future returns
+    /// `Pending` until the host future wakes its task; an `Err` is the
+    /// call's error, as the same value; a panic resumes in the caller of
+    /// the call.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Unsupported`]`(Async)` for a library without async;
+    /// Wasmtime's error for a name already defined.
+    pub fn func_wrap_async<F, Params: WasmTyList, Args: WasmRet>(
+        &mut self,
+        module: &str,
+        name: &str,
+        func: F,
+    ) -> Result<&mut Self>
+    where
+        F: for<'a> Fn(Caller<'a, T>, Params) -> Box<dyn Future<Output = Args> + Send + 'a>
+            + Send
+            + Sync
+            + 'static,
+        T: Send,
+    {
+        let ty = FuncType::new(
+            Params::TYPES.iter().cloned(),
+            Args::Results::TYPES.iter().cloned(),
+        );
+        let start = move |caller: Caller<'static, T>, args: Vec<Val>, _: &mut Option<Vals>| {
+            let mut cx = caller_cx(&caller);
+            let params = Params::from_vals(&mut cx, args)?;
+            Ok(HostFuture::from(func(caller, params)))
+        };
+        fn finish<T, Args: WasmRet>(
+            cx: &mut StoreContextMut<'_, T>,
+            out: Args,
+            _: Option<Vals>,
+        ) -> Result<Vec<Val>> {
+            out.into_result()?.into_vals(cx)
+        }
+        self.define_async(module, name, &ty, Box::new(start), finish::<T, Args>)
+    }
+
+    /// Defines `module`.`name` as an untyped async host function of type
+    /// `ty`, as the `wasmtime` crate's `func_new_async`: the closure gets
+    /// the [`Caller`], the arguments and the results to fill in, and
+    /// returns a boxed future that may borrow all three across awaits.
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::{FuncType, Linker, Val, ValType};
+    /// # let mut linker: Linker<()> = unimplemented!();
+    /// let ty = FuncType::new([ValType::I32], [ValType::I32]);
+    /// linker.func_new_async("host", "double", ty, |_caller, params, results| {
+    ///     Box::new(async move {
+    ///         results[0] = Val::I32(params[0].unwrap_i32() * 2);
+    ///         Ok(())
+    ///     })
+    /// })?;
+    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`Linker::func_wrap_async`]; results of the wrong type fail the
+    /// call (Wasmtime checks them).
+    pub fn func_new_async<F>(
+        &mut self,
+        module: &str,
+        name: &str,
+        ty: FuncType,
+        func: F,
+    ) -> Result<&mut Self>
+    where
+        F: for<'a> Fn(
+                Caller<'a, T>,
+                &'a [Val],
+                &'a mut [Val],
+            ) -> Box<dyn Future<Output = Result<()>> + Send + 'a>
+            + Send
+            + Sync
+            + 'static,
+        T: Send,
+    {
+        let results: Vec<ValType> = ty.results().to_vec();
+        let start = move |caller: Caller<'static, T>, args: Vec<Val>, slot: &mut Option<Vals>| {
+            let outs = results.iter().map(Val::default_for).collect();
+            let (args, outs) = slot.insert((args, outs));
+            // SAFETY: the vectors live in the call's `Pending`, which drops
+            // the future before them and never touches them while the
+            // future lives; their buffers do not move.
+            let (args, outs): (&'static [Val], &'static mut [Val]) = unsafe {
+                (
+                    std::slice::from_raw_parts(args.as_ptr(), args.len()),
+                    std::slice::from_raw_parts_mut(outs.as_mut_ptr(), outs.len()),
+                )
+            };
+            Ok(HostFuture::from(func(caller, args, outs)))
+        };
+        fn finish<T>(
+            _: &mut StoreContextMut<'_, T>,
+            out: Result<()>,
+            vals: Option<Vals>,
+        ) -> Result<Vec<Val>> {
+            out?;
+            Ok(vals.map(|(_, outs)| outs).unwrap_or_default())
+        }
+        self.define_async(module, name, &ty, Box::new(start), finish::<T>)
+    }
+
+    fn define_async<O: 'static>(
+        &mut self,
+        module: &str,
+        name: &str,
+        ty: &FuncType,
+        start: Box<Start<T, O>>,
+        finish: Finish<T, O>,
+    ) -> Result<&mut Self> {
+        let wasmtime = self.engine.wasmtime();
+        let table = async_table(wasmtime)?;
+        let engine = self.engine.clone();
+        let c_ty = ty.to_c(&engine)?;
+        let env = Box::into_raw(Box::new(AsyncHost {
+            wasmtime,
+            start,
+            finish,
+        }));
+        // SAFETY: linker and type are live and of one engine; `env` is owned
+        // by the definition and freed by the finalizer (Wasmtime frees it
+        // also when the definition fails).
+        let error = unsafe {
+            (table.wasmtime_linker_define_async_func)(
+                self.ptr,
+                module.as_ptr().cast(),
+                module.len(),
+                name.as_ptr().cast(),
+                name.len(),
+                c_ty.ptr,
+                Some(callback::<T, O>),
+                env.cast(),
+                Some(finalize_host::<T, O>),
+            )
+        };
+        crate::panics::resume_finalizer_panic();
+        // SAFETY: the error, if any, is fresh and owned.
+        unsafe { crate::error::check(wasmtime.core(), error) }
+            .map_err(super::name_error(super::item_name(module, name)))?;
+        Ok(self)
+    }
+
+    /// Instantiates `module` in `store` as a future, as the `wasmtime`
+    /// crate's `Linker::instantiate_async`: needed when the start function
+    /// reaches an async host function or the store yields.
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::{Linker, Module, Store};
+    /// # async fn run(linker: Linker<()>, mut store: Store<()>, module: Module) -> wasmtime_dyn::Result<()> {
+    /// let instance = linker.instantiate_async(&mut store, &module).await?;
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`Linker::instantiate`]; [`ErrorKind::Unsupported`]`(Async)` for
+    /// a library without async.
+    pub async fn instantiate_async(
+        &self,
+        mut store: impl AsContextMut<Data = T>,
+        module: &Module,
+    ) -> Result<Instance>
+    where
+        T: Send,
+    {
+        let table = async_table(self.engine.wasmtime())?;
+        {
+            let mut cx = store.as_context_mut();
+            self.check_store_for(&cx, module)?;
+            if !Engine::same(module.engine(), &self.engine) {
+                return Err(ErrorKind::WrongEngine("the module", "the linker").into());
+            }
+            provide_wasi(self.wasi_ctx.as_ref(), &mut cx)?;
+            refuse_wasi_without_context(self.has_wasi, &cx, module)?;
+        }
+        let mut raw = RawInstance(std::mem::MaybeUninit::uninit());
+        let mut slots = Slots::new();
+        let mut call = {
+            let cx = store.as_context_mut();
+            // SAFETY: linker, context and module are live and of one
+            // engine; store-bound definitions belong to this store
+            // (checked); the out-slots stay where they are (this `async
+            // fn`'s state is pinned) until the future is deleted.
+            unsafe {
+                let ptr = (table.wasmtime_linker_instantiate_async)(
+                    self.ptr,
+                    cx.context(),
+                    module.ptr,
+                    raw.0.as_mut_ptr(),
+                    &mut slots.trap,
+                    &mut slots.error,
+                );
+                CallFuture::new(table, ptr)
+            }
+        };
+        call.run().await;
+        drop(call);
+        let mut cx = store.as_context_mut();
+        // SAFETY: the call's error or trap, or `raw` written on success.
+        unsafe { Instance::from_instantiation(&mut cx, slots.error, slots.trap, raw.0, module) }
+    }
+}
+
+/// An instance slot the C API writes when instantiation succeeds.
+pub(crate) struct RawInstance(pub(crate) std::mem::MaybeUninit<wasmtime_instance_t>);
+
+// SAFETY: plain data (a store id and an index).
+unsafe impl Send for RawInstance {}
+
+/// A context for `caller`'s store.
+fn caller_cx<'a, T>(caller: &Caller<'a, T>) -> StoreContextMut<'a, T> {
+    // SAFETY: the store is live for the host call, which has exclusive
+    // access to it; used before the caller is handed to the host.
+    unsafe { StoreContextMut::from_inner(caller.inner) }
+}
