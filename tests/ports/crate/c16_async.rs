@@ -123,7 +123,10 @@ async fn one_thread(engine: &Engine, module: &Module) -> Result<()> {
     assert!(ticks.get() > 10);
 
     // A call future dropped while its host import sleeps.
-    let dropped = tokio::time::timeout(Duration::from_millis(20), nap.call_async(&mut store, 10_000));
+    let dropped = tokio::time::timeout(
+        Duration::from_millis(20),
+        nap.call_async(&mut store, 10_000),
+    );
     assert!(dropped.await.is_err());
     assert_eq!(store.data().naps, 2);
     assert_eq!(nap.call_async(&mut store, 1).await?, 3);
