@@ -192,6 +192,7 @@ impl Func {
     ) -> Result<()> {
         let mut cx = store.as_context_mut();
         cx.check(self.store, "the function")?;
+        cx.check_sync_call()?;
         let ty = &*self.ty;
         if params.len() != ty.params().len() || results.len() != ty.results().len() {
             return Err(self.arity_mismatch(params.len(), results.len()));

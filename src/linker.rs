@@ -44,6 +44,9 @@ pub struct Linker<T> {
     /// Where a store's WASI context is in its data, when WASI was defined
     /// by `wasi::p1::add_to_linker_sync`.
     pub(crate) wasi_ctx: Option<crate::wasi::p1::WasiCtxGetter<T>>,
+    /// Whether async host functions are defined here: a store that takes
+    /// one out (`get`, `get_default`) must make its calls async.
+    has_async: bool,
     _data: PhantomData<fn(T)>,
 }
 
@@ -156,6 +159,7 @@ impl<T: 'static> Linker<T> {
             store_bound: Vec::new(),
             has_wasi: false,
             wasi_ctx: None,
+            has_async: false,
             _data: PhantomData,
         }
     }
@@ -606,6 +610,7 @@ impl<T: 'static> Linker<T> {
     ) -> Result<crate::Func> {
         let mut cx = store.as_context_mut();
         self.check_store(&cx)?;
+        self.mark_async(&cx);
         let mut raw = std::mem::MaybeUninit::<wasmtime_func_t>::uninit();
         // SAFETY: linker and context are live and match; the name is
         // readable; `raw` is written on success.
@@ -672,6 +677,7 @@ impl<T: 'static> Linker<T> {
             return None;
         }
         let item = self.raw_get(&cx, module, name)?;
+        self.mark_async(&cx);
         // SAFETY: written by this store's library.
         unsafe { Extern::from_c(&mut cx, &item) }.ok().flatten()
     }

@@ -35,6 +35,14 @@ pub(crate) struct StoreInner<T> {
     /// so wasm that can reach them is not instantiated before. Once set, a
     /// context is never removed (it can only be replaced).
     pub(crate) has_wasi: bool,
+    /// Whether Wasmtime requires this store's calls to be async (after
+    /// `instantiate_async`, async host functions taken out of a linker, or
+    /// fuel/epoch async yields: Wasmtime's `async_required`). Its
+    /// `Func::call_unchecked`, behind the sync calls here, does not check
+    /// that, and a sync call that then reaches an async host function or a
+    /// yield aborts the process (`fiber.rs` unwraps a missing async
+    /// context), so the sync calls check this first.
+    pub(crate) async_required: bool,
     /// Types of tables the C API cannot describe (`table64`, limits beyond
     /// `u32`, a maximum of `u32::MAX`), keyed by the handle's private
     /// words: recorded when an instance of a module whose bytes this crate
@@ -102,6 +110,7 @@ impl<T> Store<T> {
             panic: None,
             host_error: None,
             has_wasi: false,
+            async_required: false,
             wide_tables: HashMap::new(),
             first_module: None,
             more_modules: Vec::new(),
@@ -461,6 +470,23 @@ impl<T> StoreContextMut<'_, T> {
         if let Err(err) = self.check(id, what) {
             panic!("{err}");
         }
+    }
+
+    /// Refuses a sync call in a store whose calls must be async (see
+    /// `StoreInner::async_required`).
+    #[inline]
+    pub(crate) fn check_sync_call(&self) -> Result<()> {
+        // SAFETY: as in `data`.
+        if unsafe { (*self.inner).async_required } {
+            return Err(crate::async_support::sync_call_refused());
+        }
+        Ok(())
+    }
+
+    /// Records that the store's calls must be async from now on.
+    pub(crate) fn require_async(&self) {
+        // SAFETY: the view borrows the store exclusively; a plain flag.
+        unsafe { (*self.inner).async_required = true };
     }
 
     /// Whether the store has a WASI context (see `StoreInner::has_wasi`).

@@ -462,6 +462,7 @@ impl<P: WasmTyList, R: WasmTyList> TypedFunc<P, R> {
     pub fn call(&self, mut store: impl AsContextMut, params: P) -> Result<R> {
         let mut cx = store.as_context_mut();
         cx.check(self.store, "the function")?;
+        cx.check_sync_call()?;
         if !(P::NUMBERS && R::NUMBERS) {
             return self.call_checked(&mut cx, params);
         }

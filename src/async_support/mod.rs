@@ -54,6 +54,18 @@ pub(crate) fn async_table(wasmtime: &'static Wasmtime) -> Result<&'static Async>
     .into())
 }
 
+/// The error of a sync call in a store whose calls must be async.
+#[cold]
+pub(crate) fn sync_call_refused() -> crate::Error {
+    ErrorKind::Invalid(
+        "store configuration requires that `*_async` functions are used instead: this store \
+         was instantiated with `instantiate_async`, took async host functions from a linker, or \
+         has fuel or epoch async yields (use `call_async`)"
+            .into(),
+    )
+    .into()
+}
+
 /// Runs `f` with the waker of the task whose poll is running on this
 /// thread (a no-op waker outside one: the C API only calls a continuation
 /// from `wasmtime_call_future_poll`, so that is never expected).

@@ -39,7 +39,10 @@ impl<T> StoreContextMut<'_, T> {
             )
         };
         // SAFETY: the error, if any, is fresh and owned.
-        unsafe { crate::error::check(self.wasmtime().core(), error) }
+        unsafe { crate::error::check(self.wasmtime().core(), error) }?;
+        // Wasmtime requires async calls from now on (even for `None`).
+        self.require_async();
+        Ok(())
     }
 
     /// As [`Store::epoch_deadline_async_yield_and_update`].
@@ -64,6 +67,7 @@ impl<T> StoreContextMut<'_, T> {
         };
         // SAFETY: the context is live; a plain value.
         unsafe { yield_and_update(self.context(), delta) };
+        self.require_async();
         // Wasmtime's deadline behaviour is now the yield: this crate's epoch
         // callback trampoline, if it was installed, is no longer.
         // SAFETY: exclusive for the borrow.

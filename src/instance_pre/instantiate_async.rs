@@ -44,6 +44,8 @@ impl<T> InstancePre<T> {
             )?;
             crate::linker::provide_wasi(self.wasi_ctx.as_ref(), &mut cx)?;
             crate::linker::refuse_wasi_without_context(self.has_wasi, &cx, &self.module)?;
+            // Wasmtime's async instantiation makes the store async-only.
+            cx.require_async();
         }
         let mut raw = RawInstance(std::mem::MaybeUninit::uninit());
         let mut slots = Slots::new();

@@ -375,7 +375,16 @@ impl<T: 'static> Linker<T> {
         // SAFETY: the error, if any, is fresh and owned.
         unsafe { crate::error::check(wasmtime.core(), error) }
             .map_err(super::name_error(super::item_name(module, name)))?;
+        self.has_async = true;
         Ok(self)
+    }
+
+    /// Makes `cx`'s calls async-only when a function taken from here may
+    /// be an async host function (Wasmtime requires it then).
+    pub(super) fn mark_async(&self, cx: &StoreContextMut<'_, T>) {
+        if self.has_async {
+            cx.require_async();
+        }
     }
 
     /// Instantiates `module` in `store` as a future, as the `wasmtime`
@@ -410,6 +419,8 @@ impl<T: 'static> Linker<T> {
             }
             provide_wasi(self.wasi_ctx.as_ref(), &mut cx)?;
             refuse_wasi_without_context(self.has_wasi, &cx, module)?;
+            // Wasmtime's async instantiation makes the store async-only.
+            cx.require_async();
         }
         let mut raw = RawInstance(std::mem::MaybeUninit::uninit());
         let mut slots = Slots::new();
