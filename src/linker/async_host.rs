@@ -129,8 +129,10 @@ unsafe extern "C" fn callback<T: 'static, O: 'static>(
     let pending = unsafe { &mut *pending };
     let started = catch_unwind(AssertUnwindSafe(|| {
         // SAFETY: the caller and store are live for the host call, with
-        // exclusive access; `args` holds `nargs` values the C API lends.
+        // exclusive access.
         let mut cx = unsafe { StoreContextMut::from_inner(inner) };
+        // SAFETY: `args` holds `nargs` values of this store the C API
+        // lends, in its library's layout.
         let args = unsafe { take_args(&mut cx, args, nargs) }?;
         let caller = Caller {
             caller,
