@@ -8,6 +8,7 @@
 //! trampoline for good, and `epoch_deadline_trap` afterwards makes the
 //! trampoline raise [`Trap::Interrupt`] itself, as Wasmtime would.
 
+use crate::capability::Capability;
 use crate::error::{Error, Result};
 use crate::func::HostError;
 use crate::store::{Store, StoreContextMut, StoreInner};
@@ -17,8 +18,8 @@ use std::ffi::c_void;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 /// What an epoch deadline callback tells Wasmtime to do, as the crate's
-/// `UpdateDeadline` (its async `Yield` variants need async calls, which
-/// this crate does not offer).
+/// `UpdateDeadline` (its `YieldCustom`, which carries a future for
+/// Wasmtime to await, has no C API form).
 ///
 /// ```no_run
 /// use wasmtime_dyn::{Store, UpdateDeadline};
@@ -35,6 +36,13 @@ pub enum UpdateDeadline {
     Interrupt,
     /// Go on, with the deadline this many ticks from now.
     Continue(u64),
+    /// Yield to the executor first, then go on with the deadline this many
+    /// ticks from now: for calls made with
+    /// [`call_async`](crate::TypedFunc::call_async) (in a sync call it is
+    /// Wasmtime's error). On a library without async it is
+    /// [`ErrorKind::Unsupported`](crate::ErrorKind::Unsupported)`(Async)`
+    /// (the C API would abort the process on it).
+    Yield(u64),
 }
 
 /// A store's epoch deadline callback.
@@ -214,6 +222,20 @@ unsafe extern "C" fn trampoline<T>(
             }
             return std::ptr::null_mut();
         }
+        // SAFETY: exclusive access (contract above).
+        Ok(Ok(UpdateDeadline::Yield(ticks)))
+            if unsafe { (*inner).wasmtime.has(Capability::Async) } =>
+        {
+            // SAFETY: Wasmtime passes writable out-pointers.
+            unsafe {
+                *delta = ticks;
+                *kind = WASMTIME_UPDATE_DEADLINE_YIELD as wasmtime_update_deadline_kind_t;
+            }
+            return std::ptr::null_mut();
+        }
+        // A build without async panics on the yield kind (c-api
+        // `store.rs`: "unknown wasmtime_update_deadline_kind_t").
+        Ok(Ok(UpdateDeadline::Yield(_))) => crate::ErrorKind::Unsupported(Capability::Async).into(),
         Ok(Ok(UpdateDeadline::Interrupt)) => Error::new(Trap::Interrupt),
         Ok(Err(error)) => error,
         Err(payload) => {

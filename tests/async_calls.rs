@@ -718,3 +718,184 @@ fn many_async_calls_keep_memory_flat() {
         assert!(after < before + 4 * 1024, "RSS {before} -> {after} KiB");
     });
 }
+
+/// `UpdateDeadline::Yield` from an epoch callback: a yield under
+/// `call_async`, Wasmtime's error in a sync call (not an abort).
+#[test]
+fn an_epoch_callback_can_yield() {
+    isolate("an_epoch_callback_can_yield", || {
+        let engine = common::engine_with(Flavour::Full, |c: &mut Config| {
+            c.epoch_interruption(true);
+        });
+        let module = Module::new(&engine, WAT).unwrap();
+        let mut store = Store::new(&engine, State::default());
+        let rt = current_thread();
+        let instance = rt
+            .block_on(linker(&engine).instantiate_async(&mut store, &module))
+            .unwrap();
+        let spin = instance
+            .get_typed_func::<i32, i32>(&mut store, "spin")
+            .unwrap();
+        let calls = Arc::new(AtomicU32::new(0));
+        let counter = calls.clone();
+        store.epoch_deadline_callback(move |_| {
+            counter.fetch_add(1, Ordering::SeqCst);
+            Ok(wasmtime_dyn::UpdateDeadline::Yield(1))
+        });
+        store.set_epoch_deadline(1);
+        engine.increment_epoch();
+        let polls = Cell::new(0);
+        let sum = rt.block_on(counted(spin.call_async(&mut store, 1_000), &polls));
+        assert_eq!(sum.unwrap(), (1..=1_000).sum::<i32>());
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+        assert_eq!(polls.get(), 2, "one yield");
+    });
+}
+
+#[test]
+fn an_epoch_yield_without_async_is_an_error() {
+    if !round_has(Flavour::Min) {
+        return;
+    }
+    isolate("an_epoch_yield_without_async_is_an_error", || {
+        let configure = |c: &mut Config| {
+            c.epoch_interruption(true);
+        };
+        let engine = common::engine_with(Flavour::Min, configure);
+        let module = common::module_with(
+            Flavour::Min,
+            &engine,
+            r#"(module (func (export "run") (loop $l (br $l))))"#,
+            configure,
+        );
+        let mut store = Store::new(&engine, ());
+        let instance = wasmtime_dyn::Instance::new(&mut store, &module, &[]).unwrap();
+        let run = instance
+            .get_typed_func::<(), ()>(&mut store, "run")
+            .unwrap();
+        store.epoch_deadline_callback(|_| Ok(wasmtime_dyn::UpdateDeadline::Yield(1)));
+        store.set_epoch_deadline(1);
+        engine.increment_epoch();
+        let err = run.call(&mut store, ()).unwrap_err();
+        assert!(
+            matches!(kind(&err), Some(ErrorKind::Unsupported(Capability::Async))),
+            "{err:?}"
+        );
+    });
+}
+
+#[test]
+fn a_sync_call_reaching_an_epoch_yield_is_an_error() {
+    isolate("a_sync_call_reaching_an_epoch_yield_is_an_error", || {
+        let engine = common::engine_with(Flavour::Full, |c: &mut Config| {
+            c.epoch_interruption(true);
+        });
+        let module = Module::new(
+            &engine,
+            r#"(module (func (export "run") (loop $l (br $l))))"#,
+        )
+        .unwrap();
+        let mut store = Store::new(&engine, ());
+        let instance = wasmtime_dyn::Instance::new(&mut store, &module, &[]).unwrap();
+        let run = instance
+            .get_typed_func::<(), ()>(&mut store, "run")
+            .unwrap();
+        store.epoch_deadline_callback(|_| Ok(wasmtime_dyn::UpdateDeadline::Yield(1)));
+        store.set_epoch_deadline(1);
+        engine.increment_epoch();
+        let err = run.call(&mut store, ()).unwrap_err();
+        assert!(format!("{err:?}").contains("UpdateDeadline::Yield"), "{err:?}");
+    });
+}
+
+#[test]
+fn instance_new_async_runs_a_yielding_start_function() {
+    let engine = fuel_engine();
+    let wat = r#"
+      (module
+        (import "env" "base" (func $base (result i32)))
+        (global $g (mut i32) (i32.const 0))
+        (func $start
+          (local $n i32)
+          (local.set $n (i32.const 10000))
+          (block $done
+            (loop $top
+              (br_if $done (i32.eqz (local.get $n)))
+              (global.set $g (i32.add (global.get $g) (call $base)))
+              (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+              (br $top))))
+        (start $start)
+        (func (export "g") (result i32) (global.get $g)))
+    "#;
+    let module = Module::new(&engine, wat).unwrap();
+    current_thread().block_on(async {
+        let mut store = Store::new(&engine, ());
+        store.set_fuel(u64::MAX).unwrap();
+        store.fuel_async_yield_interval(Some(1_000)).unwrap();
+        let base = Func::wrap(&mut store, || 3);
+        let err = wasmtime_dyn::Instance::new_async(&mut store, &module, &[])
+            .await
+            .unwrap_err();
+        assert!(matches!(kind(&err), Some(ErrorKind::Invalid(_))), "{err:?}");
+        let polls = Cell::new(0);
+        let instance = counted(
+            wasmtime_dyn::Instance::new_async(&mut store, &module, &[base.into()]),
+            &polls,
+        )
+        .await
+        .unwrap();
+        println!("a start function under fuel yields: {} polls", polls.get());
+        assert!(polls.get() > 10, "{} polls", polls.get());
+        let g = instance.get_typed_func::<(), i32>(&mut store, "g").unwrap();
+        assert_eq!(g.call_async(&mut store, ()).await.unwrap(), 30_000);
+    });
+}
+
+/// An async host function that calls back into its own store with
+/// `call_async` through its `Caller`.
+#[test]
+fn an_async_host_function_can_call_back_into_its_store() {
+    isolate(
+        "an_async_host_function_can_call_back_into_its_store",
+        || {
+            let engine = fuel_engine();
+            let wat = r#"
+          (module
+            (import "host" "twice" (func $twice (param i32) (result i32)))
+            (func (export "double") (param i32) (result i32)
+              (i32.mul (local.get 0) (i32.const 2)))
+            (func (export "run") (param i32) (result i32)
+              (call $twice (local.get 0))))
+        "#;
+            let module = Module::new(&engine, wat).unwrap();
+            let mut linker: Linker<()> = Linker::new(&engine);
+            linker
+                .func_wrap_async(
+                    "host",
+                    "twice",
+                    |mut caller: Caller<'_, ()>, (x,): (i32,)| {
+                        Box::new(async move {
+                            let double = caller
+                                .get_export("double")
+                                .and_then(|e| e.into_func())
+                                .expect("double");
+                            let double = double.typed::<i32, i32>(&caller)?;
+                            tokio::task::yield_now().await;
+                            let once = double.call_async(&mut caller, x).await?;
+                            double.call_async(&mut caller, once).await
+                        })
+                    },
+                )
+                .unwrap();
+            current_thread().block_on(async {
+                let mut store = Store::new(&engine, ());
+                store.set_fuel(u64::MAX).unwrap();
+                let instance = linker.instantiate_async(&mut store, &module).await.unwrap();
+                let run = instance
+                    .get_typed_func::<i32, i32>(&mut store, "run")
+                    .unwrap();
+                assert_eq!(run.call_async(&mut store, 5).await.unwrap(), 20);
+            });
+        },
+    );
+}

@@ -15,6 +15,7 @@
 //! and the bridge wakes the task itself: a cooperative yield.
 
 mod call;
+mod instance;
 mod store;
 
 use crate::capability::Capability;

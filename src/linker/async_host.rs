@@ -406,12 +406,22 @@ impl<T: 'static> Linker<T> {
     /// a library without async.
     pub async fn instantiate_async(
         &self,
-        mut store: impl AsContextMut<Data = T>,
+        store: impl AsContextMut<Data = T>,
         module: &Module,
     ) -> Result<Instance>
     where
         T: Send,
     {
+        self.instantiate_async_any(store, module).await
+    }
+
+    /// [`Linker::instantiate_async`] for any data type (`Instance::new_async`,
+    /// whose future is `Send` only where its store is).
+    pub(crate) async fn instantiate_async_any(
+        &self,
+        mut store: impl AsContextMut<Data = T>,
+        module: &Module,
+    ) -> Result<Instance> {
         let table = async_table(self.engine.wasmtime())?;
         {
             let mut cx = store.as_context_mut();
