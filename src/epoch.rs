@@ -213,6 +213,8 @@ unsafe extern "C" fn trampoline<T>(
         let callback = guard.callback.as_mut().expect("set just above");
         callback(cx)
     }));
+    // SAFETY: exclusive access (contract above); the library is `'static`.
+    let can_yield = unsafe { (*inner).wasmtime.has(Capability::Async) };
     let error: Error = match outcome {
         Ok(Ok(UpdateDeadline::Continue(ticks))) => {
             // SAFETY: Wasmtime passes writable out-pointers.
@@ -222,10 +224,7 @@ unsafe extern "C" fn trampoline<T>(
             }
             return std::ptr::null_mut();
         }
-        // SAFETY: exclusive access (contract above).
-        Ok(Ok(UpdateDeadline::Yield(ticks)))
-            if unsafe { (*inner).wasmtime.has(Capability::Async) } =>
-        {
+        Ok(Ok(UpdateDeadline::Yield(ticks))) if can_yield => {
             // SAFETY: Wasmtime passes writable out-pointers.
             unsafe {
                 *delta = ticks;

@@ -804,7 +804,10 @@ fn a_sync_call_reaching_an_epoch_yield_is_an_error() {
         store.set_epoch_deadline(1);
         engine.increment_epoch();
         let err = run.call(&mut store, ()).unwrap_err();
-        assert!(format!("{err:?}").contains("UpdateDeadline::Yield"), "{err:?}");
+        assert!(
+            format!("{err:?}").contains("UpdateDeadline::Yield"),
+            "{err:?}"
+        );
     });
 }
 
