@@ -902,3 +902,46 @@ fn an_async_host_function_can_call_back_into_its_store() {
         },
     );
 }
+
+/// The futures are `Send` where the crate's are (a store of `Send` data),
+/// so a multi-thread runtime can move them between polls.
+#[test]
+fn the_futures_are_send() {
+    fn send<F: Future + Send>(f: F) -> F {
+        f
+    }
+    let engine = fuel_engine();
+    let module = Module::new(&engine, WAT).unwrap();
+    let linker = linker(&engine);
+    let pre = linker.instantiate_pre(&module).unwrap();
+    let rt = current_thread();
+    let mut store = Store::new(&engine, State::default());
+    store.set_fuel(u64::MAX).unwrap();
+    let instance = rt
+        .block_on(send(pre.instantiate_async(&mut store)))
+        .unwrap();
+    let add = instance.get_func(&mut store, "add").unwrap();
+    let mut results = [Val::I32(0)];
+    rt.block_on(send(add.call_async(
+        &mut store,
+        &[Val::I32(1), Val::I32(2)],
+        &mut results,
+    )))
+    .unwrap();
+    assert_eq!(results[0].unwrap_i32(), 3);
+    let unit = Func::wrap(&mut store, || {});
+    let imports_one = Module::new(&engine, r#"(module (import "m" "f" (func)))"#).unwrap();
+    rt.block_on(send(wasmtime_dyn::Instance::new_async(
+        &mut store,
+        &imports_one,
+        &[unit.into()],
+    )))
+    .unwrap();
+    let mut cx = wasmtime_dyn::AsContextMut::as_context_mut(&mut store);
+    let typed = add.typed::<(i32, i32), i32>(&cx).unwrap();
+    assert_eq!(
+        rt.block_on(send(typed.call_async(&mut cx, (2, 3))))
+            .unwrap(),
+        5
+    );
+}
