@@ -8,9 +8,20 @@ use crate::store::{AsContextMut, StoreContextMut};
 use crate::sys::types::*;
 use crate::typed::{TypedFunc, WasmTyList};
 use crate::val::Val;
+use crate::ValType;
+use std::mem::MaybeUninit;
 
-/// C values a call reads or writes, in the library's layout.
-pub(crate) struct CVals(pub(crate) Vec<wasmtime_val_t>);
+/// How many values a call keeps inline (in its future) before it needs the
+/// heap.
+const INLINE: usize = 8;
+
+/// C values a call reads or writes, in the library's layout (element `i`
+/// at `i * val_size()`, within room for `len` wide values).
+pub(crate) struct CVals {
+    inline: [wasmtime_val_t; INLINE],
+    heap: Vec<wasmtime_val_t>,
+    len: usize,
+}
 
 // SAFETY: values owned by the task making the call (references in them
 // are rooted handles, plain data usable from any thread with their store).
@@ -18,66 +29,71 @@ unsafe impl Send for CVals {}
 // SAFETY: as above.
 unsafe impl Sync for CVals {}
 
-/// `vals` as `wasmtime_val_t`s in the library's layout, borrowed by the
-/// call they are passed to (the C API reads them when the call future is
-/// made).
-pub(crate) fn c_vals<T>(cx: &mut StoreContextMut<'_, T>, vals: &[Val]) -> Result<CVals> {
-    let abi = cx.wasmtime().val_abi();
-    // SAFETY: all-zero is a valid `wasmtime_val_t` (an i32 0); the wide
-    // element has room for the library's, which is at most as large.
-    let mut out: Vec<wasmtime_val_t> = vec![unsafe { std::mem::zeroed() }; vals.len()];
-    for (i, val) in vals.iter().enumerate() {
+impl CVals {
+    /// Room for `len` values, all zero (a valid `wasmtime_val_t`: an i32 0).
+    fn zeroed(len: usize) -> CVals {
+        // SAFETY: all-zero is a valid `wasmtime_val_t`.
+        let zero: wasmtime_val_t = unsafe { std::mem::zeroed() };
+        CVals {
+            inline: [zero; INLINE],
+            heap: if len > INLINE {
+                vec![zero; len]
+            } else {
+                Vec::new()
+            },
+            len,
+        }
+    }
+
+    fn as_mut_ptr(&mut self) -> *mut wasmtime_val_t {
+        if self.len > INLINE {
+            self.heap.as_mut_ptr()
+        } else {
+            self.inline.as_mut_ptr()
+        }
+    }
+
+    /// Writes `val` as element `i`, in the library's layout.
+    fn set<T>(&mut self, cx: &mut StoreContextMut<'_, T>, i: usize, val: &Val) -> Result<()> {
+        assert!(i < self.len, "a C value past the buffer");
+        let abi = cx.wasmtime().val_abi();
         let c = val.to_c(cx)?;
-        // SAFETY: `c` is built in the wide layout whose first
-        // `val_size()` bytes are the library's layout of it (`Val::to_c`);
-        // the destination is element `i` of `out` at the library's stride,
-        // within the vector.
+        // SAFETY: `c` is built in the wide layout whose first `val_size()`
+        // bytes are the library's layout of it (`Val::to_c`); element `i`
+        // at the library's stride (at most the wide one) is within the
+        // buffer's `len` wide values.
         unsafe {
             std::ptr::copy_nonoverlapping(
                 (&c as *const wasmtime_val_t).cast::<u8>(),
-                crate::val::nth_val(abi, out.as_mut_ptr(), i).cast::<u8>(),
+                crate::val::nth_val(abi, self.as_mut_ptr(), i).cast::<u8>(),
                 abi.val_size(),
             )
         };
+        Ok(())
     }
-    Ok(CVals(out))
-}
 
-/// Takes the values a finished call wrote into `outs` (the library's
-/// layout) into `results`.
-///
-/// # Safety
-///
-/// The call succeeded: the first `results.len()` values of `outs` (at the
-/// library's stride) were written by it and are owned here.
-unsafe fn take_results<T>(
-    cx: &mut StoreContextMut<'_, T>,
-    outs: &mut [wasmtime_val_t],
-    results: &mut [Val],
-) -> Result<()> {
-    let abi = cx.wasmtime().val_abi();
-    let mut first_error = None;
-    for (i, result) in results.iter_mut().enumerate() {
+    /// Takes element `i`, which a finished call wrote.
+    ///
+    /// # Safety
+    ///
+    /// Element `i` was written by `cx`'s library and is owned here; it is
+    /// taken once.
+    unsafe fn take<T>(&mut self, cx: &mut StoreContextMut<'_, T>, i: usize) -> Result<Val> {
+        assert!(i < self.len, "a C value past the buffer");
+        let abi = cx.wasmtime().val_abi();
         // SAFETY: all-zero is a valid value; the library's layout is a
-        // prefix of the wide one; element `i` was written (contract) and
-        // moves to the `Val` once.
-        let taken = unsafe {
+        // prefix of the wide one; element `i` is within the buffer and
+        // was written (contract); it moves to the `Val` once.
+        unsafe {
             let mut copy: wasmtime_val_t = std::mem::zeroed();
             std::ptr::copy_nonoverlapping(
-                crate::val::nth_val(abi, outs.as_mut_ptr(), i).cast::<u8>(),
+                crate::val::nth_val(abi, self.as_mut_ptr(), i).cast::<u8>(),
                 (&mut copy as *mut wasmtime_val_t).cast::<u8>(),
                 abi.val_size(),
             );
             Val::from_c(cx, &copy)
-        };
-        match taken {
-            Ok(v) => *result = v,
-            Err(e) => {
-                first_error.get_or_insert(e);
-            }
         }
     }
-    first_error.map_or(Ok(()), Err)
 }
 
 impl Func {
@@ -114,8 +130,8 @@ impl Func {
         params: &[Val],
         results: &mut [Val],
     ) -> Result<()> {
-        let table = async_table(self.wasmtime)?;
-        let (args, mut outs) = {
+        async_table(self.wasmtime)?;
+        let args = {
             let mut cx = store.as_context_mut();
             cx.check(self.store, "the function")?;
             let ty = self.ty_ref();
@@ -127,6 +143,7 @@ impl Func {
                 ))
                 .into());
             }
+            let mut args = CVals::zeroed(params.len());
             for (i, (param, expected)) in params.iter().zip(ty.params()).enumerate() {
                 if param.fits(expected) == Some(false) {
                     return Err(ErrorKind::TypeMismatch(format!(
@@ -135,28 +152,53 @@ impl Func {
                     ))
                     .into());
                 }
+                args.set(&mut cx, i, param)?;
             }
-            let args = c_vals(&mut cx, params)?;
-            // SAFETY: all-zero is a valid value; room for the library's.
-            let outs = CVals(vec![unsafe { std::mem::zeroed() }; results.len()]);
-            (args, outs)
+            args
         };
+        let mut outs = CVals::zeroed(results.len());
+        self.call_c(&mut store, args, &mut outs).await?;
+        let mut cx = store.as_context_mut();
+        let mut first_error = None;
+        for (i, result) in results.iter_mut().enumerate() {
+            // SAFETY: the call succeeded: it wrote its results, owned here,
+            // each taken once.
+            match unsafe { outs.take(&mut cx, i) } {
+                Ok(v) => *result = v,
+                Err(e) => {
+                    first_error.get_or_insert(e);
+                }
+            }
+        }
+        first_error.map_or(Ok(()), Err)
+    }
+
+    /// The async call itself: `args` (checked against the function's type)
+    /// in, the results written to `outs` on success.
+    async fn call_c(
+        &self,
+        mut store: impl AsContextMut,
+        mut args: CVals,
+        outs: &mut CVals,
+    ) -> Result<()> {
+        let table = async_table(self.wasmtime)?;
         let mut slots = Slots::new();
         let mut call = {
             let cx = store.as_context_mut();
-            // SAFETY: the function belongs to this live store (checked);
-            // the arguments are live values of it in the library's layout,
-            // read when the future is made; `outs` has room for the
-            // results, and `slots` and `self.raw` stay where they are (this
-            // `async fn`'s state is pinned) until the future is deleted.
+            // SAFETY: the function belongs to this live store (checked by
+            // the callers); the arguments are live values of it in the
+            // library's layout, read when the future is made; `outs` has
+            // room for the results; `outs`, `slots` and `self.raw` stay
+            // where they are (borrowed, or in this `async fn`'s pinned
+            // state) until the future is deleted.
             unsafe {
                 let ptr = (table.wasmtime_func_call_async)(
                     cx.context(),
                     &self.raw,
-                    args.0.as_ptr(),
-                    args.0.len(),
-                    outs.0.as_mut_ptr(),
-                    outs.0.len(),
+                    args.as_mut_ptr(),
+                    args.len,
+                    outs.as_mut_ptr(),
+                    outs.len,
                     &mut slots.trap,
                     &mut slots.error,
                 );
@@ -166,13 +208,13 @@ impl Func {
         drop(args);
         call.run().await;
         drop(call);
-        let mut cx = store.as_context_mut();
         if slots.failed() {
             // SAFETY: fresh, owned error or trap of this store's library.
-            return Err(unsafe { crate::func::call_failed(&mut cx, slots.error, slots.trap) });
+            return Err(unsafe {
+                crate::func::call_failed(&mut store.as_context_mut(), slots.error, slots.trap)
+            });
         }
-        // SAFETY: the call succeeded: it wrote the results.
-        unsafe { take_results(&mut cx, &mut outs.0, results) }
+        Ok(())
     }
 }
 
@@ -188,9 +230,9 @@ impl<P: WasmTyList, R: WasmTyList> TypedFunc<P, R> {
     /// # Ok(()) }
     /// ```
     ///
-    /// The C API's async call takes `wasmtime_val_t` arrays, so the
-    /// arguments and results go through [`Val`]s (two small vectors per
-    /// call, next to the fiber switch and the C API's own allocations).
+    /// The C API's async call takes `wasmtime_val_t` arrays: numbers are
+    /// converted on the stack (up to 8 inline, in the future), references
+    /// go through [`Val`]s.
     ///
     /// # Errors
     ///
@@ -201,13 +243,59 @@ impl<P: WasmTyList, R: WasmTyList> TypedFunc<P, R> {
         R: Sync,
     {
         let func = self.func();
+        async_table(func.wasmtime)?;
+        if !(P::NUMBERS && R::NUMBERS) {
+            let args = {
+                let mut cx = store.as_context_mut();
+                cx.check(func.store, "the function")?;
+                params.into_vals(&mut cx)?
+            };
+            let mut results = vec![Val::I32(0); R::LEN];
+            func.call_async(&mut store, &args, &mut results).await?;
+            return R::from_vals(&mut store.as_context_mut(), results);
+        }
         let args = {
             let mut cx = store.as_context_mut();
             cx.check(func.store, "the function")?;
-            params.into_vals(&mut cx)?
+            let mut raw = MaybeUninit::<P::Array>::uninit();
+            let raw = raw.as_mut_ptr().cast::<wasmtime_val_raw_t>();
+            let mut args = CVals::zeroed(P::LEN);
+            // SAFETY: `raw` has room for `P::LEN` values, written by
+            // `store` and read back at the types `P::TYPES` names.
+            unsafe {
+                params.store(raw);
+                for (i, ty) in P::TYPES.iter().enumerate() {
+                    args.set(&mut cx, i, &number(&*raw.add(i), ty))?;
+                }
+            }
+            args
         };
-        let mut results = vec![Val::I32(0); R::TYPES.len()];
-        func.call_async(&mut store, &args, &mut results).await?;
-        R::from_vals(&mut store.as_context_mut(), results)
+        let mut outs = CVals::zeroed(R::LEN);
+        func.call_c(&mut store, args, &mut outs).await?;
+        let mut cx = store.as_context_mut();
+        let mut raw = MaybeUninit::<R::Array>::uninit();
+        let raw = raw.as_mut_ptr().cast::<wasmtime_val_raw_t>();
+        for i in 0..R::LEN {
+            // SAFETY: the call succeeded: it wrote its results (numbers of
+            // the types `R::TYPES`, checked when the `TypedFunc` was
+            // made), each taken once; `raw` has room for `R::LEN` values.
+            unsafe {
+                let val = outs.take(&mut cx, i)?;
+                raw.add(i)
+                    .write(val.number_to_raw().expect("R is all numbers"));
+            }
+        }
+        // SAFETY: `raw` holds `R::LEN` values of the types `R::TYPES`.
+        Ok(unsafe { R::load(raw) })
     }
+}
+
+/// The number `raw` holds, of type `ty`.
+///
+/// # Safety
+///
+/// `raw`'s member for `ty` (a number type) was written.
+unsafe fn number(raw: &wasmtime_val_raw_t, ty: &ValType) -> Val {
+    // SAFETY: the caller's contract.
+    unsafe { Val::number_from_raw(raw, ty) }.expect("P is all numbers")
 }
