@@ -574,6 +574,22 @@ fn a_sync_call_reaching_an_async_host_function_is_an_error() {
                 .call(&mut store, &[Val::I32(1), Val::I32(2)], &mut results)
                 .unwrap_err();
             assert!(err.to_string().contains("_async"), "{err:?}");
+
+            // An async host function taken out of the linker into a fresh
+            // store: calling it synchronously aborted inside Wasmtime.
+            let mut fresh = Store::new(&engine, State::default());
+            let nap = linker
+                .get(&mut fresh, "host", "nap")
+                .and_then(|e| e.into_func())
+                .expect("host.nap");
+            let err = nap
+                .call(&mut fresh, &[Val::I32(1)], &mut results)
+                .unwrap_err();
+            assert!(err.to_string().contains("_async"), "{err:?}");
+            current_thread()
+                .block_on(nap.call_async(&mut fresh, &[Val::I32(1)], &mut results))
+                .unwrap();
+            assert_eq!(results[0].unwrap_i32(), 1);
         },
     );
 }

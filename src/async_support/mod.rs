@@ -3,7 +3,7 @@
 //! task's `Waker` reaching the host futures the guest awaits.
 //!
 //! `wasmtime_call_future_poll` polls Wasmtime's side with a no-op waker
-//! (c-api 42 to 50, `async.rs`), and an async host function's continuation
+//! (c-api 45 to 50, `async.rs`), and an async host function's continuation
 //! (`wasmtime_async_continuation_t`) is called without any context. So the
 //! bridge keeps the task's waker in a thread-local for the length of each
 //! poll ([`CallFuture::poll_call`]); the continuation runs inside that poll

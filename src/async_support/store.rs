@@ -9,7 +9,7 @@ use crate::sys::types::*;
 
 /// `wasmtime_context_epoch_deadline_async_yield_and_update` as the C API
 /// defines it: `async.h` declares a `wasmtime_error_t *` result, but the
-/// function returns nothing (c-api 42 to 50, `src/async.rs`), so the value
+/// function returns nothing (c-api 45 to 50, `src/async.rs`), so the value
 /// the declared type would read is whatever the register held.
 type EpochYieldAndUpdate = unsafe extern "C" fn(*mut wasmtime_context_t, u64);
 
