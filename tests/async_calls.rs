@@ -961,3 +961,48 @@ fn the_futures_are_send() {
         5
     );
 }
+
+/// The run-only builds (48, 50: async and WASI without a compiler or GC)
+/// pass 24-byte `wasmtime_val_t`s: calls and async host functions use the
+/// library's stride.
+#[test]
+fn async_calls_on_a_build_without_gc() {
+    if !round_has(Flavour::Min) {
+        return;
+    }
+    let lib = common::load_library("run-only", common::expected_major());
+    assert!(lib.has(Capability::Async) && !lib.has(Capability::Gc));
+    assert_eq!(lib.val_abi(), wasmtime_dyn::ValAbi::NoGc);
+    let mut config = Config::new(lib);
+    config.consume_fuel(true);
+    let engine = Engine::new(lib, &config).unwrap();
+    let full = Flavour::Full.load();
+    let mut compiling = Config::new(full);
+    compiling.consume_fuel(true);
+    compiling.for_target(engine.capabilities());
+    let compiling = Engine::new(full, &compiling).unwrap();
+    let cwasm = wasmtime_dyn::precompile_for(&compiling, &engine, WAT).unwrap();
+    // SAFETY: the artifact was just made by the official library.
+    let module = unsafe { Module::deserialize(&engine, &cwasm) }.unwrap();
+    current_thread().block_on(async {
+        let (mut store, instance) = instance(&engine, &module).await;
+        let nap = instance.get_func(&mut store, "nap").unwrap();
+        let mut results = [Val::I32(0)];
+        for want in 1..=3 {
+            nap.call_async(&mut store, &[Val::I32(1)], &mut results)
+                .await
+                .unwrap();
+            assert_eq!(results[0].unwrap_i32(), want);
+        }
+        let add = instance
+            .get_typed_func::<(i32, i32), i32>(&mut store, "add")
+            .unwrap();
+        assert_eq!(add.call_async(&mut store, (40, 2)).await.unwrap(), 42);
+        let check = instance
+            .get_typed_func::<i32, i32>(&mut store, "check")
+            .unwrap();
+        assert_eq!(check.call_async(&mut store, 7).await.unwrap(), 8);
+        let err = check.call_async(&mut store, -3).await.unwrap_err();
+        assert_eq!(err.downcast_ref::<Refused>(), Some(&Refused(-3)));
+    });
+}
