@@ -1006,3 +1006,51 @@ fn async_calls_on_a_build_without_gc() {
         assert_eq!(err.downcast_ref::<Refused>(), Some(&Refused(-3)));
     });
 }
+
+/// A sync host function that polls a `call_async` of its own store (for
+/// example through an executor's `block_on`) while the outer call is
+/// itself async.
+#[test]
+fn call_async_from_a_sync_host_function_inside_an_async_call() {
+    isolate(
+        "call_async_from_a_sync_host_function_inside_an_async_call",
+        || {
+            let engine = fuel_engine();
+            let wat = r#"
+              (module
+                (import "host" "inner" (func $inner (param i32) (result i32)))
+                (func (export "double") (param i32) (result i32)
+                  (i32.mul (local.get 0) (i32.const 2)))
+                (func (export "run") (param i32) (result i32)
+                  (call $inner (local.get 0))))
+            "#;
+            let module = Module::new(&engine, wat).unwrap();
+            let mut linker: Linker<()> = Linker::new(&engine);
+            linker
+                .func_wrap("host", "inner", |mut caller: Caller<'_, ()>, x: i32| {
+                    let double = caller
+                        .get_export("double")
+                        .and_then(|e| e.into_func())
+                        .expect("double");
+                    let double = double.typed::<i32, i32>(&caller)?;
+                    let mut fut = std::pin::pin!(double.call_async(&mut caller, x));
+                    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+                    loop {
+                        if let std::task::Poll::Ready(r) = fut.as_mut().poll(&mut cx) {
+                            return r;
+                        }
+                    }
+                })
+                .unwrap();
+            current_thread().block_on(async {
+                let mut store = Store::new(&engine, ());
+                store.set_fuel(u64::MAX).unwrap();
+                let instance = linker.instantiate_async(&mut store, &module).await.unwrap();
+                let run = instance
+                    .get_typed_func::<i32, i32>(&mut store, "run")
+                    .unwrap();
+                assert_eq!(run.call_async(&mut store, 5).await.unwrap(), 10);
+            });
+        },
+    );
+}
