@@ -40,14 +40,119 @@ type HostFuture<O> = Pin<Box<dyn Future<Output = O> + Send + 'static>>;
 /// The untyped call's arguments and results, borrowed by its future.
 type Vals = (Vec<Val>, Vec<Val>);
 
-/// Turns a finished future's output into the call's results (dropping the
+/// Writes a finished future's output as the call's results (dropping the
 /// future first is the continuation's job).
-type Finish<T, O> = fn(&mut StoreContextMut<'_, T>, O, Option<Vals>) -> Result<Vec<Val>>;
+type Finish<T, O> = fn(&mut StoreContextMut<'_, T>, O, Option<Vals>, CArray) -> Result<()>;
 
 /// Makes the host's future for one call, from its caller and arguments;
 /// the untyped kind puts the values its future borrows in the slot.
 type Start<T, O> =
-    dyn Fn(Caller<'static, T>, Vec<Val>, &mut Option<Vals>) -> Result<HostFuture<O>> + Send + Sync;
+    dyn Fn(Caller<'static, T>, CArray, &mut Option<Vals>) -> Result<HostFuture<O>> + Send + Sync;
+
+/// An array of C values the C API lends (arguments) or gives room in
+/// (results) for one host call, in its library's layout.
+#[derive(Clone, Copy)]
+struct CArray {
+    ptr: *mut wasmtime_val_t,
+    len: usize,
+}
+
+impl CArray {
+    /// Every value, as owned [`Val`]s.
+    ///
+    /// # Safety
+    ///
+    /// The array holds `len` live values of `cx`'s store.
+    unsafe fn vals<T>(self, cx: &mut StoreContextMut<'_, T>) -> Result<Vec<Val>> {
+        // SAFETY: the caller's contract.
+        unsafe { take_args(cx, self.ptr, self.len) }
+    }
+
+    /// Reads `P`, all numbers, without [`Val`] vectors.
+    ///
+    /// # Safety
+    ///
+    /// The array holds `P::LEN` values of the types `P::TYPES`, all numbers.
+    unsafe fn numbers<T, P: WasmTyList>(self, cx: &mut StoreContextMut<'_, T>) -> Result<P> {
+        if self.len != P::LEN {
+            return Err(count_mismatch("arguments", self.len, P::LEN));
+        }
+        let abi = cx.wasmtime().val_abi();
+        let mut raw = std::mem::MaybeUninit::<P::Array>::uninit();
+        let raw = raw.as_mut_ptr().cast::<wasmtime_val_raw_t>();
+        for i in 0..P::LEN {
+            // SAFETY: element `i` is a number (contract), at the library's
+            // stride, copied into a zeroed wide value whose prefix is the
+            // library's layout; a number owns nothing; `raw` has room for
+            // `P::LEN` values.
+            unsafe {
+                let mut copy: wasmtime_val_t = std::mem::zeroed();
+                std::ptr::copy_nonoverlapping(
+                    crate::val::nth_val(abi, self.ptr, i).cast::<u8>(),
+                    (&mut copy as *mut wasmtime_val_t).cast::<u8>(),
+                    abi.val_size(),
+                );
+                let number = Val::from_c(cx, &copy)?.number_to_raw();
+                raw.add(i).write(number.ok_or_else(|| not_a_number())?);
+            }
+        }
+        // SAFETY: `raw` holds `P::LEN` values of the types `P::TYPES`.
+        Ok(unsafe { P::load(raw) })
+    }
+
+    /// Writes `results`, all numbers, without [`Val`] vectors.
+    ///
+    /// # Safety
+    ///
+    /// The array is the C API's room for `len` results of a call of `cx`'s
+    /// store, each holding a number (nothing to release).
+    unsafe fn write_numbers<T, R: WasmTyList>(
+        self,
+        cx: &mut StoreContextMut<'_, T>,
+        results: R,
+    ) -> Result<()> {
+        if self.len != R::LEN {
+            return Err(count_mismatch("results", R::LEN, self.len));
+        }
+        let abi = cx.wasmtime().val_abi();
+        let mut raw = std::mem::MaybeUninit::<R::Array>::uninit();
+        let raw = raw.as_mut_ptr().cast::<wasmtime_val_raw_t>();
+        // SAFETY: `raw` has room for `R::LEN` values.
+        unsafe { results.store(raw) };
+        for (i, ty) in R::TYPES.iter().enumerate() {
+            // SAFETY: `raw` holds a value of type `ty`, a number; the slot
+            // at the library's stride is within the array and holds a
+            // number (contract); the library's layout is a prefix of the
+            // wide value `to_c` builds.
+            unsafe {
+                let val = Val::number_from_raw(&*raw.add(i), ty).ok_or_else(|| not_a_number())?;
+                let c = val.to_c(cx)?;
+                std::ptr::copy_nonoverlapping(
+                    (&c as *const wasmtime_val_t).cast::<u8>(),
+                    crate::val::nth_val(abi, self.ptr, i).cast::<u8>(),
+                    abi.val_size(),
+                );
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cold]
+fn not_a_number() -> Error {
+    ErrorKind::TypeMismatch(
+        "a value that is not a number where the async host function's type has one".into(),
+    )
+    .into()
+}
+
+#[cold]
+fn count_mismatch(what: &str, got: usize, want: usize) -> Error {
+    ErrorKind::TypeMismatch(format!(
+        "the C API passed {got} {what} to an async host function of {want}"
+    ))
+    .into()
+}
 
 /// An async host function's environment (freed by `finalize_host`).
 struct AsyncHost<T: 'static, O> {
@@ -68,8 +173,7 @@ struct Pending<T, O> {
     wasmtime: &'static Wasmtime,
     inner: *mut StoreInner<T>,
     trap_ret: *mut *mut wasm_trap_t,
-    results: *mut wasmtime_val_t,
-    nresults: usize,
+    results: CArray,
 }
 
 unsafe extern "C" fn finalize_host<T: 'static, O>(env: *mut c_void) {
@@ -113,8 +217,10 @@ unsafe extern "C" fn callback<T: 'static, O: 'static>(
         wasmtime: host.wasmtime,
         inner,
         trap_ret,
-        results,
-        nresults,
+        results: CArray {
+            ptr: results,
+            len: nresults,
+        },
     }));
     // SAFETY: the C API passes a writable continuation; from here on the
     // C API owns `pending` (finalized when it drops the continuation).
@@ -128,12 +234,10 @@ unsafe extern "C" fn callback<T: 'static, O: 'static>(
     // SAFETY: just allocated, not used by the C API before this returns.
     let pending = unsafe { &mut *pending };
     let started = catch_unwind(AssertUnwindSafe(|| {
-        // SAFETY: the caller and store are live for the host call, with
-        // exclusive access.
-        let mut cx = unsafe { StoreContextMut::from_inner(inner) };
-        // SAFETY: `args` holds `nargs` values of this store the C API
-        // lends, in its library's layout.
-        let args = unsafe { take_args(&mut cx, args, nargs) }?;
+        let args = CArray {
+            ptr: args.cast_mut(),
+            len: nargs,
+        };
         let caller = Caller {
             caller,
             inner,
@@ -172,12 +276,14 @@ unsafe extern "C" fn resume<T: 'static, O: 'static>(env: *mut c_void) -> bool {
         // SAFETY: the store is live for the host call, with exclusive
         // access while the continuation runs.
         let mut cx = unsafe { StoreContextMut::from_inner(pending.inner) };
-        let vals = (pending.finish)(&mut cx, output, pending.vals.take());
-        // SAFETY: `results` is the C API's room for `nresults` values of
-        // this store's layout, live until the continuation is done.
-        Some(vals.and_then(|vals| unsafe {
-            write_results(&mut cx, &vals, pending.results, pending.nresults)
-        }))
+        // `results` is the C API's room for the results, live until the
+        // continuation is done.
+        Some((pending.finish)(
+            &mut cx,
+            output,
+            pending.vals.take(),
+            pending.results,
+        ))
     }));
     let error = match outcome {
         Ok(None) => {
@@ -259,17 +365,37 @@ impl<T: 'static> Linker<T> {
             Params::TYPES.iter().cloned(),
             Args::Results::TYPES.iter().cloned(),
         );
-        let start = move |caller: Caller<'static, T>, args: Vec<Val>, _: &mut Option<Vals>| {
+        let start = move |caller: Caller<'static, T>, args: CArray, _: &mut Option<Vals>| {
             let mut cx = caller_cx(&caller);
-            let params = Params::from_vals(&mut cx, args)?;
+            // SAFETY: the C API lends the call's arguments, of the
+            // function's type `Params::TYPES`, for the callback.
+            let params = unsafe {
+                if Params::NUMBERS {
+                    args.numbers::<T, Params>(&mut cx)?
+                } else {
+                    let vals = args.vals(&mut cx)?;
+                    Params::from_vals(&mut cx, vals)?
+                }
+            };
             Ok(HostFuture::from(func(caller, params)))
         };
         fn finish<T, Args: WasmRet>(
             cx: &mut StoreContextMut<'_, T>,
             out: Args,
             _: Option<Vals>,
-        ) -> Result<Vec<Val>> {
-            out.into_result()?.into_vals(cx)
+            results: CArray,
+        ) -> Result<()> {
+            let out = out.into_result()?;
+            // SAFETY: the C API's room for the results (numbers until
+            // written).
+            unsafe {
+                if Args::Results::NUMBERS {
+                    results.write_numbers(cx, out)
+                } else {
+                    let vals = out.into_vals(cx)?;
+                    write_results(cx, &vals, results.ptr, results.len)
+                }
+            }
         }
         self.define_async(module, name, &ty, Box::new(start), finish::<T, Args>)
     }
@@ -315,7 +441,9 @@ impl<T: 'static> Linker<T> {
         T: Send,
     {
         let results: Vec<ValType> = ty.results().to_vec();
-        let start = move |caller: Caller<'static, T>, args: Vec<Val>, slot: &mut Option<Vals>| {
+        let start = move |caller: Caller<'static, T>, args: CArray, slot: &mut Option<Vals>| {
+            // SAFETY: the C API lends the call's arguments for the callback.
+            let args = unsafe { args.vals(&mut caller_cx(&caller)) }?;
             let outs = results.iter().map(Val::default_for).collect();
             let (args, outs) = slot.insert((args, outs));
             // SAFETY: the vectors live in the call's `Pending`, which drops
@@ -330,12 +458,15 @@ impl<T: 'static> Linker<T> {
             Ok(HostFuture::from(func(caller, args, outs)))
         };
         fn finish<T>(
-            _: &mut StoreContextMut<'_, T>,
+            cx: &mut StoreContextMut<'_, T>,
             out: Result<()>,
             vals: Option<Vals>,
-        ) -> Result<Vec<Val>> {
+            results: CArray,
+        ) -> Result<()> {
             out?;
-            Ok(vals.map(|(_, outs)| outs).unwrap_or_default())
+            let outs = vals.map(|(_, outs)| outs).unwrap_or_default();
+            // SAFETY: the C API's room for the results.
+            unsafe { write_results(cx, &outs, results.ptr, results.len) }
         }
         self.define_async(module, name, &ty, Box::new(start), finish::<T>)
     }
