@@ -13,7 +13,7 @@ use std::mem::MaybeUninit;
 
 /// How many values a call keeps inline (in its future) before it needs the
 /// heap.
-const INLINE: usize = 8;
+const INLINE: usize = 4;
 
 /// C values a call reads or writes, in the library's layout (element `i`
 /// at `i * val_size()`, within room for `len` wide values).
@@ -231,7 +231,7 @@ impl<P: WasmTyList, R: WasmTyList> TypedFunc<P, R> {
     /// ```
     ///
     /// The C API's async call takes `wasmtime_val_t` arrays: numbers are
-    /// converted on the stack (up to 8 inline, in the future), references
+    /// converted on the stack (up to 4 inline, in the future), references
     /// go through [`Val`]s.
     ///
     /// # Errors
