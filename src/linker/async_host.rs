@@ -93,7 +93,7 @@ impl CArray {
                     abi.val_size(),
                 );
                 let number = Val::from_c(cx, &copy)?.number_to_raw();
-                raw.add(i).write(number.ok_or_else(|| not_a_number())?);
+                raw.add(i).write(number.ok_or_else(not_a_number)?);
             }
         }
         // SAFETY: `raw` holds `P::LEN` values of the types `P::TYPES`.
@@ -125,7 +125,7 @@ impl CArray {
             // number (contract); the library's layout is a prefix of the
             // wide value `to_c` builds.
             unsafe {
-                let val = Val::number_from_raw(&*raw.add(i), ty).ok_or_else(|| not_a_number())?;
+                let val = Val::number_from_raw(&*raw.add(i), ty).ok_or_else(not_a_number)?;
                 let c = val.to_c(cx)?;
                 std::ptr::copy_nonoverlapping(
                     (&c as *const wasmtime_val_t).cast::<u8>(),
