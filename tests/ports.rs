@@ -44,8 +44,8 @@ mod p13_coredump;
 mod p14_instance_pre;
 #[path = "ports/p15_wasi_p2.rs"]
 mod p15_wasi_p2;
-#[path = "ports/p16_async.rs"]
-mod p16_async;
+#[path = "ports/p17_async.rs"]
+mod p17_async;
 
 /// Runs a port's `main`, failing with the error's whole chain.
 fn run<E: std::fmt::Debug>(name: &str, main: impl FnOnce() -> Result<(), E>) {
@@ -172,6 +172,6 @@ fn p15_wasi_p2() {
 }
 
 #[test]
-fn p16_async() {
-    run("p16_async", || p16_async::main(full()));
+fn p17_async() {
+    run("p17_async", || p17_async::main(full()));
 }

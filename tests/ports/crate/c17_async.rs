@@ -1,4 +1,4 @@
-//! Program 16: async wasm on tokio. A guest awaits an async host import that
+//! Program 17: async wasm on tokio. A guest awaits an async host import that
 //! sleeps on a tokio timer with `Caller` state; typed and untyped
 //! `call_async`; `instantiate_async`; an async host error downcast by the
 //! caller; fuel yields letting another task on the same thread run; a call

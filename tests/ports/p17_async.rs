@@ -1,11 +1,11 @@
-//! Program 16: async wasm on tokio. A guest awaits an async host import that
+//! Program 17: async wasm on tokio. A guest awaits an async host import that
 //! sleeps on a tokio timer with `Caller` state; typed and untyped
 //! `call_async`; `instantiate_async`; an async host error downcast by the
 //! caller; fuel yields letting another task on the same thread run; a call
 //! future dropped mid-way, after which the store still works; and many
 //! guests at once on a multi-thread runtime.
 //!
-//! Port of `crate/c16_async.rs` to wasmtime-dyn. Besides the `use` line,
+//! Port of `crate/c17_async.rs` to wasmtime-dyn. Besides the `use` line,
 //! `main` taking the library and the library argument where an `Engine` or
 //! `Config` is made, every changed line carries a `// port:` comment naming
 //! the gap: at its end, or, for a function signature (where rustfmt would
