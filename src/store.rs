@@ -35,6 +35,11 @@ pub(crate) struct StoreInner<T> {
     /// so wasm that can reach them is not instantiated before. Once set, a
     /// context is never removed (it can only be replaced).
     pub(crate) has_wasi: bool,
+    /// Whether the store has a WASI HTTP context
+    /// (`wasmtime_context_set_wasi_http`): without it, and without a WASI
+    /// context, the C API's `wasi:http` functions abort the process (see
+    /// `wasi::http`). Never removed once set.
+    pub(crate) has_wasi_http: bool,
     /// Types of tables the C API cannot describe (`table64`, limits beyond
     /// `u32`, a maximum of `u32::MAX`), keyed by the handle's private
     /// words: recorded when an instance of a module whose bytes this crate
@@ -102,6 +107,7 @@ impl<T> Store<T> {
             panic: None,
             host_error: None,
             has_wasi: false,
+            has_wasi_http: false,
             wide_tables: HashMap::new(),
             first_module: None,
             more_modules: Vec::new(),
