@@ -366,3 +366,113 @@ fn libraries_without_wasi_http_say_so() {
         Capability::WasiHttp,
     );
 }
+
+/// A component whose start function makes a `fields`: it calls
+/// `wasi:http` during instantiation.
+const FIELDS_AT_START: &str = r#"
+(component
+  (import "wasi:http/types@0.2.0" (instance $types
+    (export "fields" (type $fields (sub resource)))
+    (export "[constructor]fields" (func (result (own $fields))))))
+  (core func $new (canon lower (func $types "[constructor]fields")))
+  (core module $M
+    (import "h" "new-fields" (func $new (result i32)))
+    (func $start (drop (call $new)))
+    (start $start))
+  (core instance (instantiate $M (with "h" (instance (export "new-fields" (func $new))))))
+)
+"#;
+
+/// What the guard prevents, shown on the C API itself (the library
+/// `dlopen`ed behind this crate's back, in a child process): a WASI
+/// context without a `wasi:http` one, and the first `wasi:http` call (here
+/// from a start function, so during instantiation) aborts the process in
+/// the C API's `WasiHttpView` (`store.rs:113`, `unwrap` on `None`). Through
+/// this crate the same instantiation is an error.
+#[cfg(unix)]
+#[test]
+fn the_c_api_aborts_where_the_guard_refuses() {
+    const NAME: &str = "the_c_api_aborts_where_the_guard_refuses";
+    if std::env::var("WASMTIME_DYN_TEST_CHILD").as_deref() == Ok(NAME) {
+        instantiate_raw(&Flavour::Full.path(), &encode(FIELDS_AT_START));
+        return;
+    }
+    let outcome = common::child::spawn(NAME);
+    let text = outcome.text();
+    assert!(!outcome.output.status.success(), "{text}");
+    assert!(
+        text.contains("store.rs:113") && text.contains("`Option::unwrap()` on a `None` value"),
+        "{text}"
+    );
+
+    let engine = engine();
+    let component = Component::new(&engine, encode(FIELDS_AT_START)).unwrap();
+    let mut linker = Linker::<()>::new(&engine);
+    linker.define_wasi().unwrap().define_wasi_http().unwrap();
+    let mut store = Store::new(&engine, ());
+    store.set_wasi(&WasiConfig::new()).unwrap();
+    let err = linker.instantiate(&mut store, &component).unwrap_err();
+    assert_invalid(&err, &["wasi:http/types@0.2.0", "Store::set_wasi_http"]);
+    store.set_wasi_http().unwrap();
+    linker.instantiate(&mut store, &component).unwrap();
+}
+
+/// Instantiates `component` with WASI and `wasi:http` defined, in a store
+/// with a WASI context only, through the C API of the library at `path`.
+#[cfg(unix)]
+fn instantiate_raw(path: &std::path::Path, component: &[u8]) {
+    use std::ffi::{c_void, CString};
+    use std::ptr::null_mut;
+    type Error = *mut c_void;
+    let name = CString::new(path.to_str().unwrap()).unwrap();
+    // SAFETY: the round's full library; it stays loaded (never closed).
+    let lib = unsafe { libc::dlopen(name.as_ptr(), libc::RTLD_NOW | libc::RTLD_LOCAL) };
+    assert!(!lib.is_null(), "dlopen {}", path.display());
+    let sym = |name: &str| {
+        let c = CString::new(name).unwrap();
+        // SAFETY: a live handle, a NUL-terminated name.
+        let f = unsafe { libc::dlsym(lib, c.as_ptr()) };
+        assert!(!f.is_null(), "{name}");
+        f
+    };
+    // SAFETY: each symbol has the C signature it is cast to (the 45 to 50
+    // headers agree); every pointer passed is live and of this library;
+    // `instance` has room for the instance handle of every major.
+    unsafe {
+        let engine_new: extern "C" fn() -> *mut c_void =
+            std::mem::transmute(sym("wasm_engine_new"));
+        let store_new: extern "C" fn(*mut c_void, *mut c_void, *mut c_void) -> *mut c_void =
+            std::mem::transmute(sym("wasmtime_store_new"));
+        let store_context: extern "C" fn(*mut c_void) -> *mut c_void =
+            std::mem::transmute(sym("wasmtime_store_context"));
+        let component_new: extern "C" fn(*mut c_void, *const u8, usize, *mut *mut c_void) -> Error =
+            std::mem::transmute(sym("wasmtime_component_new"));
+        let linker_new: extern "C" fn(*mut c_void) -> *mut c_void =
+            std::mem::transmute(sym("wasmtime_component_linker_new"));
+        let add_wasip2: extern "C" fn(*mut c_void) -> Error =
+            std::mem::transmute(sym("wasmtime_component_linker_add_wasip2"));
+        let add_wasi_http: extern "C" fn(*mut c_void) -> Error =
+            std::mem::transmute(sym("wasmtime_component_linker_add_wasi_http"));
+        let wasi_config_new: extern "C" fn() -> *mut c_void =
+            std::mem::transmute(sym("wasi_config_new"));
+        let set_wasi: extern "C" fn(*mut c_void, *mut c_void) -> Error =
+            std::mem::transmute(sym("wasmtime_context_set_wasi"));
+        let instantiate: extern "C" fn(*mut c_void, *mut c_void, *mut c_void, *mut u64) -> Error =
+            std::mem::transmute(sym("wasmtime_component_linker_instantiate"));
+
+        let engine = engine_new();
+        let store = store_new(engine, null_mut(), null_mut());
+        let context = store_context(store);
+        let mut compiled = null_mut();
+        assert!(
+            component_new(engine, component.as_ptr(), component.len(), &mut compiled).is_null()
+        );
+        let linker = linker_new(engine);
+        assert!(add_wasip2(linker).is_null());
+        assert!(add_wasi_http(linker).is_null());
+        assert!(set_wasi(context, wasi_config_new()).is_null());
+        let mut instance = [0u64; 4];
+        let error = instantiate(linker, context, compiled, instance.as_mut_ptr());
+        panic!("instantiation returned (error {error:?}) instead of aborting");
+    }
+}
