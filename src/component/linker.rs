@@ -268,7 +268,9 @@ impl<T: 'static> Linker<T> {
     /// [`ErrorKind::Unsupported`]`(ComponentModel)` without the component
     /// model; [`ErrorKind::WrongEngine`] for a store or component of
     /// another engine; [`ErrorKind::Invalid`] for a component importing
-    /// WASI from this linker into a store without a WASI context;
+    /// WASI from this linker into a store without a WASI context, or
+    /// `wasi:http` without a WASI and a `wasi:http` context (see
+    /// [`Linker::define_wasi_http`]);
     /// Wasmtime's error for a missing or mistyped import.
     pub fn instantiate(
         &self,
