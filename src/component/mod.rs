@@ -31,6 +31,7 @@
 //! ```
 
 mod compiled;
+mod derive_support;
 mod func;
 mod instance;
 mod linker;
@@ -47,6 +48,14 @@ pub use resource::{Resource, ResourceAny};
 pub use typed::{ComponentNamedList, ComponentType, Lift, Lower, TypedFunc};
 pub use types::{ResourceType, Type};
 pub use val::Val;
+pub use wasmtime_dyn_macros::{flags, ComponentType, Lift, Lower};
+
+// What `#[derive(ComponentType, Lift, Lower)]` and `flags!` generate calls
+// these; they are not part of the API.
+#[doc(hidden)]
+pub mod __internal {
+    pub use super::derive_support::*;
+}
 
 use crate::engine::Engine;
 use crate::error::Result;
