@@ -511,8 +511,15 @@ flags! {
 fn flags_types_behave_as_the_crates() {
     let some = Wide::F0 | Wide::F31 | Wide::F32 | Wide::LAST;
     assert_eq!(some.as_array(), [1 | 1 << 31, 1 | 1 << 7]);
-    assert_eq!(Wide::all().as_array(), [u32::MAX, 0xff]);
-    assert_eq!((!some).as_array(), [!(1 | 1 << 31), 0xff & !(1 | 1 << 7)]);
+    // As the crate's, `all` and `!` set every bit of the storage (u8 for up
+    // to 8 flags, u16 to 16, u32s beyond); `==` looks at the flags' bits.
+    assert_eq!(Wide::all().as_array(), [u32::MAX, u32::MAX]);
+    assert_eq!((!some).as_array(), [!(1 | 1 << 31), !(1 | 1 << 7)]);
+    assert_eq!(Perms::all().as_array(), [0xff]);
+    assert_eq!((!Perms::READ).as_array(), [0xfe]);
+    assert_eq!(!Perms::READ, Perms::WRITE | Perms::EXEC);
+    assert_eq!(format!("{:?}", !Perms::READ), "(WRITE|EXEC)");
+    assert_eq!((!Perms::READ).to_val(), (Perms::WRITE | Perms::EXEC).to_val());
     assert_eq!(!!some, some);
     assert_eq!(some & Wide::F32, Wide::F32);
     assert_eq!(some ^ some, Wide::empty());

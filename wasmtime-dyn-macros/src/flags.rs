@@ -43,13 +43,22 @@ pub fn expand(input: &Flags) -> TokenStream {
     let internal = quote!(#c::__internal);
     let name = &input.name;
     let count = input.flags.len();
-    // One `u32` per 32 flags, as `as_array` returns them; bits past the
-    // last flag are always 0.
+    // One `u32` per 32 flags, as `as_array` returns them. As in the
+    // `wasmtime` crate, which stores up to 8 flags in a `u8`, up to 16 in a
+    // `u16` and more in `u32`s, `all()` and `!` set every bit of that
+    // storage (`Perms::all().as_array()` of 3 flags is `[255]`), and `==`
+    // compares the flags' bits only.
     let words = count.div_ceil(32);
-    let mut all = vec![0u32; words];
+    let mut mask = vec![0u32; words];
     for i in 0..count {
-        all[i / 32] |= 1 << (i % 32);
+        mask[i / 32] |= 1 << (i % 32);
     }
+    let ones = match count {
+        0 => vec![],
+        1..=8 => vec![0xffu32],
+        9..=16 => vec![0xffff],
+        _ => vec![u32::MAX; words],
+    };
     let constants = input.flags.iter().enumerate().map(|(i, (ident, _))| {
         let mut bits = vec![0u32; words];
         bits[i / 32] = 1 << (i % 32);
@@ -86,7 +95,7 @@ pub fn expand(input: &Flags) -> TokenStream {
     let bitxor = op("BitXor", "bitxor", quote!(^));
 
     quote! {
-        #[derive(Copy, Clone, PartialEq, Eq)]
+        #[derive(Copy, Clone)]
         pub struct #name {
             #[doc(hidden)]
             __inner: [u32; #words],
@@ -107,7 +116,7 @@ pub fn expand(input: &Flags) -> TokenStream {
 
             /// Every flag set.
             pub fn all() -> Self {
-                Self { __inner: [#(#all),*] }
+                Self { __inner: [#(#ones),*] }
             }
 
             /// Whether every flag set in `other` is set in `self`.
@@ -120,6 +129,19 @@ pub fn expand(input: &Flags) -> TokenStream {
                 *self & other != Self::empty()
             }
         }
+
+        impl ::core::cmp::PartialEq for #name {
+            fn eq(&self, rhs: &#name) -> bool {
+                const MASK: [u32; #words] = [#(#mask),*];
+                self.__inner
+                    .iter()
+                    .zip(rhs.__inner)
+                    .zip(MASK)
+                    .all(|((a, b), m)| a & m == b & m)
+            }
+        }
+
+        impl ::core::cmp::Eq for #name {}
 
         impl ::core::default::Default for #name {
             fn default() -> Self {
