@@ -504,7 +504,7 @@ flags! {
 }
 
 flags! {
-    Empty {}
+    NoFlags {}
 }
 
 #[test]
@@ -519,7 +519,10 @@ fn flags_types_behave_as_the_crates() {
     assert_eq!((!Perms::READ).as_array(), [0xfe]);
     assert_eq!(!Perms::READ, Perms::WRITE | Perms::EXEC);
     assert_eq!(format!("{:?}", !Perms::READ), "(WRITE|EXEC)");
-    assert_eq!((!Perms::READ).to_val(), (Perms::WRITE | Perms::EXEC).to_val());
+    assert_eq!(
+        (!Perms::READ).to_val(),
+        (Perms::WRITE | Perms::EXEC).to_val()
+    );
     assert_eq!(!!some, some);
     assert_eq!(some & Wide::F32, Wide::F32);
     assert_eq!(some ^ some, Wide::empty());
@@ -541,10 +544,10 @@ fn flags_types_behave_as_the_crates() {
     );
     assert_eq!(Wide::from_val(val).unwrap(), some);
 
-    assert_eq!(Empty::all(), Empty::empty());
-    assert_eq!(Empty::all().as_array(), [0u32; 0]);
-    assert_eq!(format!("{:?}", Empty::all()), "()");
-    assert_eq!(Empty::empty().to_val(), Val::Flags(vec![]));
+    assert_eq!(NoFlags::all(), NoFlags::empty());
+    assert_eq!(NoFlags::all().as_array(), [0u32; 0]);
+    assert_eq!(format!("{:?}", NoFlags::all()), "()");
+    assert_eq!(NoFlags::empty().to_val(), Val::Flags(vec![]));
 }
 
 /// `#[component(wasmtime_crate = path)]` names the crate for a program that

@@ -3,6 +3,11 @@
 //! [`LinkerInstance`], [`Instance`], [`Func`] called with [`Val`]s, and
 //! the component [`types`].
 //!
+//! [`TypedFunc`] calls with Rust types: the built-in ones, and records,
+//! variants and enums bound with
+//! [`#[derive(ComponentType, Lift, Lower)]`](derive@ComponentType) and
+//! flags types defined with [`flags!`], as with the crate.
+//!
 //! Everything here needs [`Capability::ComponentModel`](crate::Capability::ComponentModel)
 //! (the C API's `component-model` feature, in every official library of
 //! Wasmtime 45 to 50); compiling and serializing components also need a

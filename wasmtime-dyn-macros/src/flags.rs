@@ -68,6 +68,8 @@ pub fn expand(input: &Flags) -> TokenStream {
     let names: Vec<&LitStr> = input.flags.iter().map(|(_, name)| name).collect();
     let names = quote!(&[#(#names),*]);
     let op = |tr: &str, method: &str, op: TokenStream| {
+        // `a op= b` on each word (clippy flags `a = a op b` in the
+        // program that expands this).
         let tr = format_ident!("{tr}");
         let method = format_ident!("{method}");
         let assign_tr = format_ident!("{tr}Assign");
@@ -78,7 +80,7 @@ pub fn expand(input: &Flags) -> TokenStream {
                 fn #method(self, rhs: #name) -> #name {
                     let mut out = self;
                     for (a, b) in out.__inner.iter_mut().zip(rhs.__inner) {
-                        *a = *a #op b;
+                        *a #op b;
                     }
                     out
                 }
@@ -90,9 +92,9 @@ pub fn expand(input: &Flags) -> TokenStream {
             }
         }
     };
-    let bitor = op("BitOr", "bitor", quote!(|));
-    let bitand = op("BitAnd", "bitand", quote!(&));
-    let bitxor = op("BitXor", "bitxor", quote!(^));
+    let bitor = op("BitOr", "bitor", quote!(|=));
+    let bitand = op("BitAnd", "bitand", quote!(&=));
+    let bitxor = op("BitXor", "bitxor", quote!(^=));
 
     quote! {
         #[derive(Copy, Clone)]

@@ -14,6 +14,8 @@
 mod attrs;
 mod derive;
 mod flags;
+#[cfg(test)]
+mod tests;
 
 use syn::{parse_macro_input, DeriveInput, Error};
 
