@@ -3,7 +3,8 @@
 //! component (tests/fixtures/component/derive.wat) and back, with the
 //! component changing some so a misplaced field, case or bit shows; the
 //! type checks' errors for types that differ, naming the field or case;
-//! `Lift` of values of the wrong shape; and flags values in untyped calls.
+//! `Lift` of values of the wrong shape; flags values in untyped calls; and
+//! derived types as a host function's parameters and results.
 
 mod common;
 
@@ -82,7 +83,19 @@ fn setup() -> (Store<()>, Instance) {
     let engine = Engine::default_for(Flavour::Full.load()).expect("an engine of the full library");
     let component = Component::new(&engine, DERIVE).expect("compiling derive.wat");
     let mut store = Store::new(&engine, ());
-    let instance = Linker::new(&engine)
+    let mut linker = Linker::new(&engine);
+    // The imports: a point with its fields swapped and x incremented, and
+    // the flags with `write` added.
+    {
+        let mut host = linker.instance("host").expect("defining host");
+        host.func_wrap("mirror", |_, (p,): (Point<i32>,)| {
+            Ok((Point { x: p.y + 1, y: p.x },))
+        })
+        .expect("defining mirror");
+        host.func_wrap("grant", |_, (p,): (Perms,)| Ok((p | Perms::WRITE,)))
+            .expect("defining grant");
+    }
+    let instance = linker
         .instantiate(&mut store, &component)
         .expect("instantiating derive.wat");
     (store, instance)
@@ -186,6 +199,64 @@ fn records_variants_enums_and_flags_round_trip() {
     let items: Vec<Item> = (0..12).map(item).collect();
     assert_eq!(all.call(&mut store, (&items,)).unwrap().0, items);
     assert_eq!(all.call(&mut store, (&[],)).unwrap().0, []);
+}
+
+/// A derived record and a flags type as a host function's parameters and
+/// results.
+#[test]
+fn host_functions_take_and_return_derived_types() {
+    let (mut store, instance) = setup();
+    let via_host = instance
+        .get_typed_func::<(Point<i32>,), (Point<i32>,)>(&mut store, "via-host")
+        .unwrap();
+    let (p,) = via_host.call(&mut store, (Point { x: 5, y: -7 },)).unwrap();
+    assert_eq!(p, Point { x: -6, y: 5 });
+    let grant = instance
+        .get_typed_func::<(Perms,), (Perms,)>(&mut store, "grant-via-host")
+        .unwrap();
+    assert_eq!(
+        grant.call(&mut store, (Perms::EXEC,)).unwrap().0,
+        Perms::WRITE | Perms::EXEC
+    );
+    assert_eq!(
+        grant.call(&mut store, (Perms::empty(),)).unwrap().0,
+        Perms::WRITE
+    );
+}
+
+/// A host function whose derived parameter type differs from the
+/// import's fails the call with a `TypeMismatch` naming the field.
+#[test]
+fn host_functions_with_derived_types_that_differ_fail_the_call() {
+    let engine = Engine::default_for(Flavour::Full.load()).expect("an engine of the full library");
+    let component = Component::new(&engine, DERIVE).expect("compiling derive.wat");
+    let mut linker = Linker::new(&engine);
+    {
+        let mut host = linker.instance("host").expect("defining host");
+        host.func_wrap("mirror", |_, (p,): (Point<u32>,)| Ok((p,)))
+            .expect("defining mirror");
+        host.func_wrap("grant", |_, (p,): (Perms,)| Ok((p,)))
+            .expect("defining grant");
+    }
+    let mut store = Store::new(&engine, ());
+    let instance = linker
+        .instantiate(&mut store, &component)
+        .expect("instantiating derive.wat");
+    let via_host = instance
+        .get_typed_func::<(Point<i32>,), (Point<i32>,)>(&mut store, "via-host")
+        .unwrap();
+    let err = via_host
+        .call(&mut store, (Point { x: 1, y: 2 },))
+        .expect_err("the host function's types differ from the import's");
+    let msg = format!("{err:#}");
+    assert!(msg.contains("type mismatch for field x"), "{msg}");
+    assert!(
+        matches!(
+            err.downcast_ref::<ErrorKind>(),
+            Some(ErrorKind::TypeMismatch(_))
+        ),
+        "{err:?}"
+    );
 }
 
 /// The full message chain of a typed function's failed check, which must
