@@ -174,5 +174,8 @@ fn p15_wasi_p2() {
 
 #[test]
 fn p16_component_derive() {
-    run("p16_component_derive", || p16_component_derive::main(full()));
+    run(
+        "p16_component_derive",
+        || p16_component_derive::main(full()),
+    );
 }
