@@ -1,0 +1,405 @@
+//! Running one file's directives: every component is compiled by the
+//! library, instantiated in a store of its own with the host imports
+//! (`host.rs`), and its exports called with [`Func::call`], as Wasmtime's
+//! runner does (`WastContext` in Wasmtime's `crates/wast/src/wast.rs`).
+
+use crate::exports::{self, Source};
+use crate::host;
+use crate::values;
+use std::collections::{BTreeSet, HashMap};
+use wasmtime_dyn::component::types::ComponentItem;
+use wasmtime_dyn::component::{Component, Instance, Linker, Val};
+use wasmtime_dyn::{Engine, Error, Module, Store};
+use wast_components::component::WastVal;
+use wast_components::token::{Id, Span};
+use wast_components::{QuoteWat, WastArg, WastDirective, WastExecute, WastInvoke, WastRet, Wat};
+
+/// Why a directive did not pass.
+#[derive(Debug)]
+pub enum Verdict {
+    Fail(String),
+    Skip(String),
+}
+
+pub type Outcome = Result<(), Verdict>;
+
+fn fail<T>(why: impl Into<String>) -> Result<T, Verdict> {
+    Err(Verdict::Fail(why.into()))
+}
+
+/// The error's whole chain, as Wasmtime's runner matches messages
+/// (`format!("{err:?}")`).
+fn text(err: &Error) -> String {
+    format!("{err:#}")
+}
+
+/// What a call or an instantiation gave.
+enum Done {
+    Values(Vec<Val>),
+    Error(Error),
+}
+
+/// One component instance, in its own store.
+struct Live {
+    store: Store<()>,
+    instance: Instance,
+}
+
+/// The state of one file's run.
+pub struct FileRun {
+    engine: Engine,
+    linker: Linker<()>,
+    /// `component definition`s, by name (`None`: the unnamed one).
+    definitions: HashMap<Option<String>, (Component, Vec<u8>)>,
+    instances: Vec<Live>,
+    named: HashMap<String, usize>,
+    current: Option<usize>,
+    /// The core modules defined in the linker for named components:
+    /// (instance, module) -> the module.
+    modules: HashMap<(String, String), Module>,
+    /// The linker instances of named components with exports the runner
+    /// could not define there (resources: the C API cannot take a
+    /// resource type out of an instance), with the first such export.
+    incomplete: HashMap<String, String>,
+}
+
+impl FileRun {
+    pub fn new(engine: &Engine) -> Result<FileRun, String> {
+        Ok(FileRun {
+            engine: engine.clone(),
+            linker: host::linker(engine).map_err(|e| format!("the host imports: {e:?}"))?,
+            definitions: HashMap::new(),
+            instances: Vec::new(),
+            named: HashMap::new(),
+            current: None,
+            modules: HashMap::new(),
+            incomplete: HashMap::new(),
+        })
+    }
+
+    /// Runs one directive.
+    pub fn run(&mut self, directive: WastDirective<'_>) -> Outcome {
+        match directive {
+            WastDirective::Module(mut wat) => {
+                let name = wat.name().map(|id| id.name().to_string());
+                let (component, bytes) = self.compile(&mut wat)?;
+                let outcome = self.instantiate(&component, name.as_deref());
+                self.gate(&component, outcome)?;
+                match name {
+                    Some(name) => self.register(&name, &component, &bytes),
+                    None => Ok(()),
+                }
+            }
+            WastDirective::ModuleDefinition(mut wat) => {
+                let name = wat.name().map(|id| id.name().to_string());
+                let definition = self.compile(&mut wat)?;
+                self.definitions.insert(name, definition);
+                Ok(())
+            }
+            WastDirective::ModuleInstance {
+                instance, module, ..
+            } => {
+                let key = module.map(|id| id.name().to_string());
+                let Some((component, bytes)) = self.definitions.get(&key).cloned() else {
+                    return fail(format!("no component definition named {key:?}"));
+                };
+                let name = instance.map(|id| id.name().to_string());
+                let outcome = self.instantiate(&component, name.as_deref());
+                self.gate(&component, outcome)?;
+                match name {
+                    Some(name) => self.register(&name, &component, &bytes),
+                    None => Ok(()),
+                }
+            }
+            WastDirective::Invoke(invoke) => match self.invoke(&invoke)? {
+                Done::Values(_) => Ok(()),
+                Done::Error(e) => fail(format!("the call failed: {}", text(&e))),
+            },
+            WastDirective::AssertReturn { exec, results, .. } => {
+                let values = match self.execute(exec)? {
+                    Done::Values(values) => values,
+                    Done::Error(e) => return fail(format!("expected values, got {}", text(&e))),
+                };
+                let expected: Vec<&WastVal<'_>> = results
+                    .iter()
+                    .map(|r| match r {
+                        WastRet::Component(v) => Ok(v),
+                        other => fail(format!("a core result {other:?} of a component")),
+                    })
+                    .collect::<Result<_, _>>()?;
+                if expected.len() != values.len() {
+                    return fail(format!(
+                        "expected {} results, got {}: {values:?}",
+                        expected.len(),
+                        values.len()
+                    ));
+                }
+                for (e, a) in expected.iter().zip(&values) {
+                    values::check(e, a).map_err(Verdict::Fail)?;
+                }
+                Ok(())
+            }
+            WastDirective::AssertTrap { exec, message, .. } => match self.execute(exec)? {
+                Done::Values(values) => fail(format!("expected a trap, got {values:?}")),
+                Done::Error(e) => trap_matches(&e, message),
+            },
+            WastDirective::AssertInvalid {
+                mut module,
+                message,
+                ..
+            }
+            | WastDirective::AssertMalformed {
+                mut module,
+                message,
+                ..
+            } => {
+                let bytes = match module.encode() {
+                    Ok(bytes) => bytes,
+                    // The text itself is refused: what the directive
+                    // expects, before any library sees it.
+                    Err(_) => return Ok(()),
+                };
+                match Component::new(&self.engine, &bytes) {
+                    Ok(_) => fail(format!("expected the component to be refused ({message})")),
+                    Err(e) => message_matches(&e, message),
+                }
+            }
+            WastDirective::AssertUnlinkable {
+                mut module,
+                message,
+                ..
+            } => {
+                let component = self.compile_wat(&mut module)?;
+                let mut store = Store::new(&self.engine, ());
+                let outcome = match self.linker.instantiate(&mut store, &component) {
+                    Ok(_) => fail(format!("expected linking to fail ({message})")),
+                    Err(e) => message_matches(&e, message),
+                };
+                self.gate(&component, outcome)
+            }
+            WastDirective::Register { .. } => {
+                fail("`register` is for core modules, which Wasmtime's runner does not register for components either")
+            }
+            other => fail(format!(
+                "a directive this runner does not run: {:?}",
+                std::mem::discriminant(&other)
+            )),
+        }
+    }
+
+    fn compile(&self, wat: &mut QuoteWat<'_>) -> Result<(Component, Vec<u8>), Verdict> {
+        let bytes = wat
+            .encode()
+            .or_else(|e| fail(format!("encoding the component text failed: {e}")))?;
+        Ok((self.component(&bytes)?, bytes))
+    }
+
+    fn compile_wat(&self, wat: &mut Wat<'_>) -> Result<Component, Verdict> {
+        let bytes = wat
+            .encode()
+            .or_else(|e| fail(format!("encoding the component text failed: {e}")))?;
+        self.component(&bytes)
+    }
+
+    fn component(&self, bytes: &[u8]) -> Result<Component, Verdict> {
+        if bytes.get(4..8) == Some(&[1, 0, 0, 0]) {
+            return fail(
+                "a core module outside a component: this runner runs component files only",
+            );
+        }
+        Component::new(&self.engine, bytes)
+            .or_else(|e| fail(format!("compiling the component failed: {}", text(&e))))
+    }
+
+    /// Instantiates `component` in a new store: it becomes the current
+    /// instance, and `name`'s.
+    fn instantiate(&mut self, component: &Component, name: Option<&str>) -> Outcome {
+        let mut store = Store::new(&self.engine, ());
+        let instance = self
+            .linker
+            .instantiate(&mut store, component)
+            .or_else(|e| fail(format!("instantiation failed: {}", text(&e))))?;
+        self.instances.push(Live { store, instance });
+        let index = self.instances.len() - 1;
+        self.current = Some(index);
+        if let Some(name) = name {
+            self.named.insert(name.to_string(), index);
+        }
+        Ok(())
+    }
+
+    /// What Wasmtime's runner does for a named component: a linker
+    /// instance of that name (empty if need be), where the core modules and
+    /// resources the component exports are defined. Modules come from the
+    /// component's bytes (`exports.rs`); resources cannot be had (the C API
+    /// has no `Instance::get_resource`), and such an instance is noted as
+    /// incomplete.
+    fn register(&mut self, name: &str, component: &Component, bytes: &[u8]) -> Outcome {
+        let mut modules = Vec::new();
+        for (export, source) in exports::modules(bytes).map_err(Verdict::Fail)? {
+            let module = match source {
+                Source::Defined(range) => {
+                    Module::new(&self.engine, &bytes[range]).or_else(|e| {
+                        fail(format!(
+                            "compiling the exported module `{export}`: {}",
+                            text(&e)
+                        ))
+                    })?
+                }
+                Source::Imported(instance, module) => {
+                    match self.modules.get(&(instance.clone(), module.clone())) {
+                        Some(module) => module.clone(),
+                        None => {
+                            return fail(format!(
+                                "the exported module `{export}` is `{instance}`'s `{module}`, \
+                                 which the runner did not define"
+                            ))
+                        }
+                    }
+                }
+                Source::Other(what) => {
+                    return fail(format!(
+                        "the exported module `{export}` is {what}: the runner cannot define it"
+                    ))
+                }
+            };
+            modules.push((export, module));
+        }
+        let resources: Vec<String> = component
+            .component_type()
+            .exports(&self.engine)
+            .filter(|(_, item)| matches!(item, ComponentItem::Resource(_)))
+            .map(|(export, _)| export.to_string())
+            .collect();
+        let mut instance = self
+            .linker
+            .instance(name)
+            .or_else(|e| fail(format!("the linker instance `{name}`: {}", text(&e))))?;
+        for (export, module) in &modules {
+            instance.module(export, module).or_else(|e| {
+                fail(format!(
+                    "defining the module `{name}`.`{export}`: {}",
+                    text(&e)
+                ))
+            })?;
+        }
+        drop(instance);
+        for (export, module) in modules {
+            self.modules.insert((name.to_string(), export), module);
+        }
+        match resources.into_iter().next() {
+            Some(resource) => self.incomplete.insert(name.to_string(), resource),
+            None => self.incomplete.remove(name),
+        };
+        Ok(())
+    }
+
+    /// `outcome` of linking `component`, a skip instead of a failure where
+    /// the component imports an instance the runner could not define
+    /// completely.
+    fn gate<T>(&self, component: &Component, outcome: Result<T, Verdict>) -> Result<T, Verdict> {
+        let Err(Verdict::Fail(why)) = outcome else {
+            return outcome;
+        };
+        let imports: BTreeSet<String> = component
+            .component_type()
+            .imports(&self.engine)
+            .map(|(name, _)| name.to_string())
+            .collect();
+        if self.incomplete.keys().any(|name| imports.contains(name)) {
+            Err(Verdict::Skip(
+                "links against a resource type that a named component instance exports, which \
+                 Wasmtime's runner defines in its linker with `Instance::get_resource`: the C \
+                 API has no way to take a resource type out of a component instance"
+                    .to_string(),
+            ))
+        } else {
+            Err(Verdict::Fail(why))
+        }
+    }
+
+    fn execute(&mut self, exec: WastExecute<'_>) -> Result<Done, Verdict> {
+        match exec {
+            WastExecute::Invoke(invoke) => self.invoke(&invoke),
+            WastExecute::Wat(mut wat) => {
+                let component = self.compile_wat(&mut wat)?;
+                let mut store = Store::new(&self.engine, ());
+                Ok(match self.linker.instantiate(&mut store, &component) {
+                    Ok(_) => Done::Values(Vec::new()),
+                    Err(e) => Done::Error(e),
+                })
+            }
+            WastExecute::Get { global, .. } => {
+                fail(format!("`get {global}`: components export no globals"))
+            }
+        }
+    }
+
+    fn invoke(&mut self, invoke: &WastInvoke<'_>) -> Result<Done, Verdict> {
+        let index = match invoke.module {
+            Some(id) => self.named_instance(id)?,
+            None => match self.current {
+                Some(index) => index,
+                None => return fail("an invoke before any component instance"),
+            },
+        };
+        let args: Vec<Val> = invoke
+            .args
+            .iter()
+            .map(|a| match a {
+                WastArg::Component(v) => Ok(values::val(v)),
+                other => fail(format!("a core argument {other:?} to a component")),
+            })
+            .collect::<Result<_, _>>()?;
+        let live = &mut self.instances[index];
+        let Some(func) = live.instance.get_func(&mut live.store, invoke.name) else {
+            return fail(format!("no function named `{}` exported", invoke.name));
+        };
+        let mut results = vec![Val::Bool(false); func.results(&live.store).len()];
+        Ok(match func.call(&mut live.store, &args, &mut results) {
+            Ok(()) => Done::Values(results),
+            Err(e) => Done::Error(e),
+        })
+    }
+
+    fn named_instance(&self, id: Id<'_>) -> Result<usize, Verdict> {
+        match self.named.get(id.name()) {
+            Some(index) => Ok(*index),
+            None => fail(format!("no component instance named `${}`", id.name())),
+        }
+    }
+}
+
+/// Whether the error is the trap `expected` names, with the two allowances
+/// of Wasmtime's runner for the component tests (`assert_trap` in its
+/// `crates/wast/src/wast.rs`): "cannot write"/"cannot read" match whatever
+/// follows them.
+fn trap_matches(err: &Error, expected: &str) -> Outcome {
+    let actual = text(err);
+    let relaxed = ["cannot write", "cannot read"]
+        .iter()
+        .any(|p| expected.contains(p) && actual.contains(p));
+    if actual.contains(expected) || relaxed {
+        Ok(())
+    } else {
+        fail(format!("expected a trap with {expected:?}, got {actual:?}"))
+    }
+}
+
+/// Whether the error's text contains `expected`, as Wasmtime's runner
+/// checks `assert_invalid` and `assert_unlinkable`.
+fn message_matches(err: &Error, expected: &str) -> Outcome {
+    let actual = text(err);
+    if actual.contains(expected) {
+        Ok(())
+    } else {
+        fail(format!(
+            "expected an error with {expected:?}, got {actual:?}"
+        ))
+    }
+}
+
+/// The 1-based line of `span` in `text`.
+pub fn line(span: Span, text: &str) -> usize {
+    span.linecol_in(text).0 + 1
+}
