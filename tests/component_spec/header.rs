@@ -23,27 +23,17 @@ pub struct Header {
     pub gc: bool,
     pub exceptions: bool,
     pub simd: bool,
+    pub component_model_async: bool,
+    pub component_model_map: bool,
+    pub component_model_implements: bool,
     /// The settings turned on that cannot be set here, each with why.
     pub unset: Vec<(String, String)>,
 }
 
-/// The component-model settings of Wasmtime's runner that neither this
-/// crate's `Config` nor, where said, the C API can set, with the C API's
-/// setter if it has one (checked in the headers of 45 to 50).
+/// The component-model settings of Wasmtime's runner that the C API
+/// cannot set, with why (checked in the headers of 45 to 50).
 fn unsettable(name: &str) -> Option<&'static str> {
     Some(match name {
-        "component_model_async" => {
-            "the C API's `wasmtime_config_wasm_component_model_async_set` (feature \
-             `component-model-async`) has no setter in this crate's `Config` yet"
-        }
-        "component_model_map" => {
-            "the C API's `wasmtime_config_wasm_component_model_map_set` has no setter in \
-             this crate's `Config` yet"
-        }
-        "component_model_implements" => {
-            "the C API's `wasmtime_config_wasm_component_model_implements_set` (49 and later) \
-             has no setter in this crate's `Config` yet"
-        }
         "component_model_error_context" => {
             "the C API has no setter for it (no `wasmtime_config_wasm_component_model_error_\
              context_set` in 45 to 50)"
@@ -64,9 +54,9 @@ fn unsettable(name: &str) -> Option<&'static str> {
     })
 }
 
-/// The settings at the top of `text`; an error names a line this runner
-/// does not understand.
-pub fn parse(text: &str) -> Result<Header, String> {
+/// The settings at the top of `text`, for a library of Wasmtime `major`;
+/// an error names a line this runner does not understand.
+pub fn parse(text: &str, major: u32) -> Result<Header, String> {
     let mut header = Header::default();
     for line in text.lines().take_while(|l| l.starts_with(";;!")) {
         let setting = &line[3..];
@@ -88,6 +78,9 @@ pub fn parse(text: &str) -> Result<Header, String> {
             "gc" => header.gc = value,
             "exceptions" => header.exceptions = value,
             "simd" => header.simd = value,
+            "component_model_async" => header.component_model_async = value,
+            "component_model_map" => header.component_model_map = value,
+            "component_model_implements" => header.component_model_implements = value,
             // Wasmtime's runner reads these two for other purposes: the
             // first keeps the file from its pooling-allocator runs (this
             // runner uses the default allocator), the second chooses GC
@@ -103,13 +96,33 @@ pub fn parse(text: &str) -> Result<Header, String> {
     }
     header.function_references |= header.gc;
     header.reference_types |= header.function_references;
+    // From 49 on Wasmtime refuses the component-model async proposal
+    // without reference types (its adapters use `ref.func`: 49's
+    // config.rs:2786); the v48 files that turn async on predate that, so
+    // it comes with async here, as GC brings typed function references.
+    header.reference_types |= header.component_model_async && major >= 49;
+    if header.component_model_implements && major < 49 {
+        header.unset.push((
+            "component_model_implements".to_string(),
+            format!(
+                "Wasmtime {major} has no setter for it (the C API's \
+                 `wasmtime_config_wasm_component_model_implements_set` came in 49)"
+            ),
+        ));
+    }
     Ok(header)
 }
 
 impl Header {
-    /// Sets the proposals on `config`, whose library has the capabilities
-    /// `target`; an error names a proposal it cannot turn on.
-    pub fn configure(&self, config: &mut Config, target: Capabilities) -> Result<(), String> {
+    /// Sets the proposals on `config`, whose library of Wasmtime `major`
+    /// has the capabilities `target`; an error names a proposal it cannot
+    /// turn on.
+    pub fn configure(
+        &self,
+        config: &mut Config,
+        major: u32,
+        target: Capabilities,
+    ) -> Result<(), String> {
         config
             .wasm_component_model(true)
             .wasm_bulk_memory(self.bulk_memory)
@@ -131,11 +144,19 @@ impl Header {
                     .to_string(),
             );
         }
-        if !self.reference_types {
-            // Wasmtime 49 and later refuse the component model's
-            // concurrency support (on by default) without reference types,
-            // as the core spec runner notes.
-            config.concurrency_support(false);
+        // As Wasmtime's runner, every component-model proposal is set, off
+        // unless the file turns it on (async off leaves the concurrency
+        // support on, as there).
+        config.wasm_component_model_map(self.component_model_map);
+        if target.contains(Capability::ComponentModelAsync) {
+            config.wasm_component_model_async(self.component_model_async);
+        } else if self.component_model_async {
+            return Err("the component-model async proposal, which needs the \
+                        `component-model-async` capability"
+                .to_string());
+        }
+        if major >= 49 {
+            config.wasm_component_model_implements(self.component_model_implements);
         }
         Ok(())
     }

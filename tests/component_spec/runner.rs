@@ -61,10 +61,17 @@ pub struct FileRun {
     /// could not define there (resources: the C API cannot take a
     /// resource type out of an instance), with the first such export.
     incomplete: HashMap<String, String>,
+    /// Why components that need a proposal the runner cannot turn on are
+    /// skipped, if the file turns one on.
+    unset: Option<String>,
+    /// The definitions and instances skipped for that reason, by name, and
+    /// whether the current instance is one.
+    skipped: BTreeSet<Option<String>>,
+    current_skipped: bool,
 }
 
 impl FileRun {
-    pub fn new(engine: &Engine) -> Result<FileRun, String> {
+    pub fn new(engine: &Engine, unset: Option<String>) -> Result<FileRun, String> {
         Ok(FileRun {
             engine: engine.clone(),
             linker: host::linker(engine).map_err(|e| format!("the host imports: {e:?}"))?,
@@ -74,6 +81,9 @@ impl FileRun {
             current: None,
             modules: HashMap::new(),
             incomplete: HashMap::new(),
+            unset,
+            skipped: BTreeSet::new(),
+            current_skipped: false,
         })
     }
 
@@ -82,7 +92,10 @@ impl FileRun {
         match directive {
             WastDirective::Module(mut wat) => {
                 let name = wat.name().map(|id| id.name().to_string());
-                let (component, bytes) = self.compile(&mut wat)?;
+                let (component, bytes) = self.compile(&mut wat).inspect_err(|_| {
+                    self.skipped.insert(name.clone());
+                    self.current_skipped = true;
+                })?;
                 let outcome = self.instantiate(&component, name.as_deref());
                 self.gate(&component, outcome)?;
                 match name {
@@ -92,7 +105,9 @@ impl FileRun {
             }
             WastDirective::ModuleDefinition(mut wat) => {
                 let name = wat.name().map(|id| id.name().to_string());
-                let definition = self.compile(&mut wat)?;
+                let definition = self.compile(&mut wat).inspect_err(|_| {
+                    self.skipped.insert(name.clone());
+                })?;
                 self.definitions.insert(name, definition);
                 Ok(())
             }
@@ -100,10 +115,15 @@ impl FileRun {
                 instance, module, ..
             } => {
                 let key = module.map(|id| id.name().to_string());
+                let name = instance.map(|id| id.name().to_string());
+                if let (true, Some(reason)) = (self.skipped.contains(&key), &self.unset) {
+                    self.skipped.insert(name);
+                    self.current_skipped = true;
+                    return Err(Verdict::Skip(reason.clone()));
+                }
                 let Some((component, bytes)) = self.definitions.get(&key).cloned() else {
                     return fail(format!("no component definition named {key:?}"));
                 };
-                let name = instance.map(|id| id.name().to_string());
                 let outcome = self.instantiate(&component, name.as_deref());
                 self.gate(&component, outcome)?;
                 match name {
@@ -207,8 +227,15 @@ impl FileRun {
                 "a core module outside a component: this runner runs component files only",
             );
         }
-        Component::new(&self.engine, bytes)
-            .or_else(|e| fail(format!("compiling the component failed: {}", text(&e))))
+        Component::new(&self.engine, bytes).or_else(|e| {
+            let why = text(&e);
+            // wasmparser's words for a proposal that is off: "... requires
+            // the ... feature", "the `cm-implements` feature is not active".
+            match &self.unset {
+                Some(reason) if why.contains("feature") => Err(Verdict::Skip(reason.clone())),
+                _ => fail(format!("compiling the component failed: {why}")),
+            }
+        })
     }
 
     /// Instantiates `component` in a new store: it becomes the current
@@ -222,6 +249,7 @@ impl FileRun {
         self.instances.push(Live { store, instance });
         let index = self.instances.len() - 1;
         self.current = Some(index);
+        self.current_skipped = false;
         if let Some(name) = name {
             self.named.insert(name.to_string(), index);
         }
@@ -336,6 +364,14 @@ impl FileRun {
     }
 
     fn invoke(&mut self, invoke: &WastInvoke<'_>) -> Result<Done, Verdict> {
+        // A call of a component skipped above is skipped too.
+        let skipped = match invoke.module {
+            Some(id) => self.skipped.contains(&Some(id.name().to_string())),
+            None => self.current_skipped,
+        };
+        if let (true, Some(reason)) = (skipped, &self.unset) {
+            return Err(Verdict::Skip(reason.clone()));
+        }
         let index = match invoke.module {
             Some(id) => self.named_instance(id)?,
             None => match self.current {
