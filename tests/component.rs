@@ -962,3 +962,68 @@ fn core_module_imports_and_unknown_imports_as_traps() {
 fn engine_other() -> Engine {
     engine()
 }
+
+/// The component-model proposal setters reach the library: a `map` type
+/// compiles only with `wasm_component_model_map(true)`; `implements` is
+/// refused as too new before 49 and settable from 49; async without
+/// concurrency support is a typed error, not Wasmtime's abort.
+#[test]
+fn component_model_proposal_setters() {
+    use wasmtime_dyn::Config;
+    let wasmtime = Flavour::Full.load();
+    let major = wasmtime.version().major();
+    // wast 243 predates maps: the newer `wast` of tests/component_spec.rs.
+    let map = {
+        use wast_components::parser::{self, ParseBuffer};
+        let text = r#"(component (type (export "m") (map string u32)))"#;
+        let buf = ParseBuffer::new(text).expect("lexing");
+        let mut wat: wast_components::Wat = parser::parse(&buf).expect("parsing");
+        wat.encode().expect("encoding")
+    };
+    let engine_with = |configure: &dyn Fn(&mut Config)| {
+        let mut config = Config::new(wasmtime);
+        configure(&mut config);
+        Engine::new(wasmtime, &config)
+    };
+    let off = engine_with(&|c| {
+        c.wasm_component_model_map(false);
+    })
+    .expect("an engine without maps");
+    let err = Component::new(&off, &map).expect_err("maps are off");
+    assert!(format!("{err:#}").contains("map"), "{err:#}");
+    let on = engine_with(&|c| {
+        c.wasm_component_model_map(true);
+    })
+    .expect("an engine with maps");
+    Component::new(&on, &map).expect("maps are on");
+
+    let implements = engine_with(&|c| {
+        c.wasm_component_model_implements(true);
+    });
+    if major >= 49 {
+        implements.expect("implements is settable from 49");
+    } else {
+        let err = implements.expect_err("no implements setter before 49");
+        assert!(
+            matches!(
+                err.downcast_ref::<ErrorKind>(),
+                Some(ErrorKind::UnsupportedVersion { .. })
+            ),
+            "{err:?}"
+        );
+    }
+
+    let err = engine_with(&|c| {
+        c.concurrency_support(false)
+            .wasm_component_model_async(true);
+    })
+    .expect_err("async needs concurrency support");
+    assert!(
+        matches!(err.downcast_ref::<ErrorKind>(), Some(ErrorKind::Config(_))),
+        "{err:?}"
+    );
+    engine_with(&|c| {
+        c.wasm_component_model_async(false);
+    })
+    .expect("async off");
+}
