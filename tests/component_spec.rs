@@ -39,7 +39,7 @@ mod values;
 
 use common::{round_has, Flavour};
 use header::Header;
-use runner::{FileRun, Verdict};
+use runner::{Build, FileRun, Verdict};
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 use std::io::Write as _;
@@ -101,22 +101,32 @@ struct Engines {
     made: HashMap<Header, Engine>,
 }
 
+/// Why a file cannot run on a library.
+enum NoEngine {
+    /// The library lacks a capability the file needs: a skip.
+    Lacks(String),
+    /// The engine was refused: a failure.
+    Refused(String),
+}
+
 impl Engines {
-    fn get(&mut self, header: &Header) -> Result<Engine, String> {
+    fn get(&mut self, header: &Header) -> Result<Engine, NoEngine> {
         if let Some(engine) = self.made.get(header) {
             return Ok(engine.clone());
         }
         let mut config = Config::new(self.wasmtime);
         let major = self.wasmtime.version().major();
-        header.configure(&mut config, major, self.wasmtime.capabilities())?;
-        let engine =
-            Engine::new(self.wasmtime, &config).map_err(|e| format!("the engine: {e:?}"))?;
+        header
+            .configure(&mut config, major, self.wasmtime.capabilities())
+            .map_err(NoEngine::Lacks)?;
+        let engine = Engine::new(self.wasmtime, &config)
+            .map_err(|e| NoEngine::Refused(format!("the engine: {e:#}")))?;
         self.made.insert(header.clone(), engine.clone());
         Ok(engine)
     }
 }
 
-fn run_file(engines: &mut Engines, relative: &str, text: &str) -> FileReport {
+fn run_file(engines: &mut Engines, build: Build, relative: &str, text: &str) -> FileReport {
     let mut report = FileReport {
         file: relative.to_string(),
         ..FileReport::default()
@@ -124,13 +134,6 @@ fn run_file(engines: &mut Engines, relative: &str, text: &str) -> FileReport {
     let major = engines.wasmtime.version().major();
     let header = match header::parse(text, major) {
         Ok(header) => header,
-        Err(e) => {
-            report.failed.push((1, e));
-            return report;
-        }
-    };
-    let engine = match engines.get(&header) {
-        Ok(engine) => engine,
         Err(e) => {
             report.failed.push((1, e));
             return report;
@@ -150,7 +153,23 @@ fn run_file(engines: &mut Engines, relative: &str, text: &str) -> FileReport {
             return report;
         }
     };
-    let mut run = match FileRun::new(&engine, header.unset_reason()) {
+    let engine = match engines.get(&header) {
+        Ok(engine) => engine,
+        Err(NoEngine::Lacks(what)) => {
+            let reason = format!("needs {what}, which this build lacks");
+            // (The label of the build is in the report's line.)
+            for directive in &wast.directives {
+                let line = runner::line(directive.span(), text);
+                report.skipped.push((line, reason.clone()));
+            }
+            return report;
+        }
+        Err(NoEngine::Refused(e)) => {
+            report.failed.push((1, e));
+            return report;
+        }
+    };
+    let mut run = match FileRun::new(&engine, build, header.unset_reason()) {
         Ok(run) => run,
         Err(e) => {
             report.failed.push((0, e));
@@ -213,13 +232,13 @@ fn write_report(out: &mut String, lib: &str, files: &[FileReport], secs: f64) ->
     failures
 }
 
-#[test]
-fn component_testsuite() {
+/// Runs every file of the suite on `wasmtime` (in a thread with a large
+/// stack), writes the report to stderr and fails on any failure.
+fn run_suite(label: &str, wasmtime: &'static Wasmtime, build: Build) {
     let dir = suite_dir();
     let files = wast_files(&dir);
     assert!(!files.is_empty(), "no .wast files in {}", dir.display());
-    let wasmtime = Flavour::Full.load();
-    let lib = format!("full {}", wasmtime.version());
+    let lib = format!("{label} {}", wasmtime.version());
     let thread = std::thread::Builder::new()
         .name("component-spec".to_string())
         .stack_size(THREAD_STACK)
@@ -238,7 +257,7 @@ fn component_testsuite() {
                         .to_string_lossy()
                         .into_owned();
                     match std::fs::read_to_string(path) {
-                        Ok(text) => run_file(&mut engines, &relative, &text),
+                        Ok(text) => run_file(&mut engines, build, &relative, &text),
                         Err(e) => FileReport {
                             file: relative,
                             failed: vec![(0, format!("cannot read the file: {e}"))],
@@ -264,6 +283,31 @@ fn component_testsuite() {
         failures.len(),
         failures.join("\n")
     );
+}
+
+#[test]
+fn component_testsuite() {
+    run_suite("full", Flavour::Full.load(), Build { precompiler: None });
+}
+
+/// The run-only component build of 48 and 50 (component model, no
+/// compiler): every component and core module precompiled by the full
+/// library for its engine, then deserialized there.
+#[test]
+fn component_testsuite_on_the_run_only_build() {
+    if !round_has(Flavour::Min) {
+        return;
+    }
+    let run_only = common::load_library("run-only", common::expected_major());
+    assert!(
+        run_only.has(Capability::ComponentModel) && !run_only.has(Capability::Compiler),
+        "the run-only build: {:?}",
+        run_only.capabilities()
+    );
+    let build = Build {
+        precompiler: Some(Flavour::Full.load()),
+    };
+    run_suite("run-only", run_only, build);
 }
 
 /// The minimal build has no component model: compiling a component of the

@@ -137,12 +137,22 @@ impl Header {
                     .wasm_gc(self.gc)
                     .wasm_exceptions(self.exceptions);
             }
-        } else if self.gc || self.exceptions || self.function_references {
-            return Err(
-                "GC, exceptions or typed function references, which need the `gc` \
-                        capability"
-                    .to_string(),
-            );
+        } else {
+            let needed: Vec<&str> = [
+                (self.gc, "GC"),
+                (self.exceptions, "exceptions"),
+                (self.function_references, "typed function references"),
+            ]
+            .iter()
+            .filter(|(on, _)| *on)
+            .map(|(_, name)| *name)
+            .collect();
+            if !needed.is_empty() {
+                return Err(format!(
+                    "the proposals {} (capability `gc`)",
+                    needed.join(", ")
+                ));
+            }
         }
         // As Wasmtime's runner, every component-model proposal is set, off
         // unless the file turns it on (async off leaves the concurrency
@@ -151,9 +161,10 @@ impl Header {
         if target.contains(Capability::ComponentModelAsync) {
             config.wasm_component_model_async(self.component_model_async);
         } else if self.component_model_async {
-            return Err("the component-model async proposal, which needs the \
-                        `component-model-async` capability"
-                .to_string());
+            return Err(
+                "the component-model async proposal (capability `component-model-async`)"
+                    .to_string(),
+            );
         }
         if major >= 49 {
             config.wasm_component_model_implements(self.component_model_implements);

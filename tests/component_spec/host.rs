@@ -9,10 +9,11 @@
 //! than panicking, which this crate turns into a trap a test might take
 //! for the one it expects).
 
+use crate::runner::Build;
 use std::sync::atomic::{AtomicU32, Ordering::SeqCst};
 use std::sync::Arc;
 use wasmtime_dyn::component::{Linker, Resource, ResourceAny, ResourceType};
-use wasmtime_dyn::{bail, AsContextMut, Engine, Module, Result, StoreContextMut};
+use wasmtime_dyn::{bail, AsContextMut, Engine, Result, StoreContextMut};
 
 /// The host resource `resource1` (and `resource1-again`, the same type).
 struct Resource1;
@@ -32,7 +33,7 @@ fn resource1(store: StoreContextMut<'_, ()>, r: ResourceAny) -> Result<Resource<
 }
 
 /// A linker of `engine` with the host imports.
-pub fn linker(engine: &Engine) -> Result<Linker<()>> {
+pub fn linker(engine: &Engine, build: Build) -> Result<Linker<()>> {
     let mut linker = Linker::new(engine);
     // As Wasmtime's runner: a named component defined again replaces the
     // first one's definitions.
@@ -44,9 +45,9 @@ pub fn linker(engine: &Engine) -> Result<Linker<()>> {
     host.func_wrap("return-three", |_, (): ()| Ok((3u32,)))?;
     host.instance("nested")?
         .func_wrap("return-four", |_, (): ()| Ok((4u32,)))?;
-    let module = Module::new(
+    let module = build.module(
         engine,
-        r#"(module
+        br#"(module
             (global (export "g") i32 i32.const 100)
             (func (export "f") (result i32) i32.const 101))"#,
     )?;

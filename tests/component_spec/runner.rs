@@ -9,7 +9,7 @@ use crate::values;
 use std::collections::{BTreeSet, HashMap};
 use wasmtime_dyn::component::types::ComponentItem;
 use wasmtime_dyn::component::{Component, Instance, Linker, Val};
-use wasmtime_dyn::{Engine, Error, Module, Store};
+use wasmtime_dyn::{precompile_for, Engine, Error, Module, Store, Wasmtime};
 use wast_components::component::WastVal;
 use wast_components::token::{Id, Span};
 use wast_components::{QuoteWat, WastArg, WastDirective, WastExecute, WastInvoke, WastRet, Wat};
@@ -39,6 +39,39 @@ enum Done {
     Error(Error),
 }
 
+/// How components and core modules are made for the engine: compiled by
+/// its library, or, for a library without a compiler, precompiled by the
+/// full library for the engine (`precompile_for`) and deserialized.
+#[derive(Clone, Copy)]
+pub struct Build {
+    pub precompiler: Option<&'static Wasmtime>,
+}
+
+impl Build {
+    pub fn component(self, engine: &Engine, bytes: &[u8]) -> wasmtime_dyn::Result<Component> {
+        match self.precompiler {
+            None => Component::new(engine, bytes),
+            Some(full) => {
+                let cwasm = precompile_for(full, engine, bytes)?;
+                // SAFETY: the artifact was just made in this process by
+                // the official library, for this engine.
+                unsafe { Component::deserialize(engine, &cwasm) }
+            }
+        }
+    }
+
+    pub fn module(self, engine: &Engine, bytes: &[u8]) -> wasmtime_dyn::Result<Module> {
+        match self.precompiler {
+            None => Module::new(engine, bytes),
+            Some(full) => {
+                let cwasm = precompile_for(full, engine, bytes)?;
+                // SAFETY: as for components.
+                unsafe { Module::deserialize(engine, &cwasm) }
+            }
+        }
+    }
+}
+
 /// One component instance, in its own store.
 struct Live {
     store: Store<()>,
@@ -48,6 +81,7 @@ struct Live {
 /// The state of one file's run.
 pub struct FileRun {
     engine: Engine,
+    build: Build,
     linker: Linker<()>,
     /// `component definition`s, by name (`None`: the unnamed one).
     definitions: HashMap<Option<String>, (Component, Vec<u8>)>,
@@ -71,10 +105,11 @@ pub struct FileRun {
 }
 
 impl FileRun {
-    pub fn new(engine: &Engine, unset: Option<String>) -> Result<FileRun, String> {
+    pub fn new(engine: &Engine, build: Build, unset: Option<String>) -> Result<FileRun, String> {
         Ok(FileRun {
             engine: engine.clone(),
-            linker: host::linker(engine).map_err(|e| format!("the host imports: {e:?}"))?,
+            build,
+            linker: host::linker(engine, build).map_err(|e| format!("the host imports: {e:#}"))?,
             definitions: HashMap::new(),
             instances: Vec::new(),
             named: HashMap::new(),
@@ -179,7 +214,7 @@ impl FileRun {
                     // expects, before any library sees it.
                     Err(_) => return Ok(()),
                 };
-                match Component::new(&self.engine, &bytes) {
+                match self.build.component(&self.engine, &bytes) {
                     Ok(_) => fail(format!("expected the component to be refused ({message})")),
                     Err(e) => message_matches(&e, message),
                 }
@@ -227,7 +262,7 @@ impl FileRun {
                 "a core module outside a component: this runner runs component files only",
             );
         }
-        Component::new(&self.engine, bytes).or_else(|e| {
+        self.build.component(&self.engine, bytes).or_else(|e| {
             let why = text(&e);
             // wasmparser's words for a proposal that is off: "... requires
             // the ... feature", "the `cm-implements` feature is not active".
@@ -267,12 +302,14 @@ impl FileRun {
         for (export, source) in exports::modules(bytes).map_err(Verdict::Fail)? {
             let module = match source {
                 Source::Defined(range) => {
-                    Module::new(&self.engine, &bytes[range]).or_else(|e| {
-                        fail(format!(
-                            "compiling the exported module `{export}`: {}",
-                            text(&e)
-                        ))
-                    })?
+                    self.build
+                        .module(&self.engine, &bytes[range])
+                        .or_else(|e| {
+                            fail(format!(
+                                "compiling the exported module `{export}`: {}",
+                                text(&e)
+                            ))
+                        })?
                 }
                 Source::Imported(instance, module) => {
                     match self.modules.get(&(instance.clone(), module.clone())) {
