@@ -130,9 +130,9 @@ impl Config {
         /// The component-model async proposal (async lifts and lowers,
         /// futures, streams, tasks), as the `wasmtime` crate's
         /// `Config::wasm_component_model_async` (C API
-        /// `wasmtime_config_wasm_component_model_async_set`). Its default
-        /// follows [`Config::concurrency_support`] from Wasmtime 49 on and
-        /// is off before; it needs concurrency support.
+        /// `wasmtime_config_wasm_component_model_async_set`). Off by
+        /// default in Wasmtime 45; from 46 on its default follows
+        /// [`Config::concurrency_support`]. It needs concurrency support.
         ///
         /// Needs [`Capability::ComponentModelAsync`]: on a library without
         /// it, `false` changes nothing and `true` makes
