@@ -53,12 +53,13 @@ pub const KNOWN: &[Known] = &[
         lines: &[812],
         majors: 50..=50,
         reason: "a Wasmtime 50.0.0 bug: with concurrency support (its default), a dynamic \
-                 (`Val`) host function that takes a `borrow<T>`, called from a start function \
-                 during a synchronous instantiation, fails with \"BUG: deferred host scope has no \
-                 call context\" (wasmtime 50's runtime/vm/component/resources.rs:328, reached \
-                 while lifting the borrow, before the host function runs); the C API has only \
-                 dynamic host functions, and Wasmtime's runner, with typed ones and async \
-                 instantiation, does not reach it; 49 passes",
+                 (`Val`) host function with two `borrow<T>` parameters, called from a start \
+                 function during a synchronous instantiation, fails with \"BUG: deferred host \
+                 scope has no call context\" (wasmtime 50's runtime/vm/component/resources.rs:328) \
+                 while the borrows are lifted, before the host function runs; the C API has only \
+                 dynamic host functions (Wasmtime's runner, with typed ones and async \
+                 instantiation, does not reach it); 49 passes, and so does 50 with concurrency \
+                 support off (tests/component.rs, two_borrows_passed_to_the_host_from_a_start_function)",
     },
 ];
 
