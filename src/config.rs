@@ -94,6 +94,11 @@ pub(crate) struct Settings {
     pub threads: Option<bool>,
     // ComponentModel capability.
     pub component_model: Option<bool>,
+    pub component_model_map: Option<bool>,
+    // ComponentModel, Wasmtime 49 and later.
+    pub component_model_implements: Option<bool>,
+    // ComponentModelAsync capability.
+    pub component_model_async: Option<bool>,
     // PoolingAllocator capability.
     pub pooling: Option<crate::pooling::PoolingConfig>,
     // Cache capability.
@@ -554,6 +559,12 @@ impl Config {
         if s.exceptions.is_some() {
             later(TableId::GcSince39, "wasm_exceptions")?;
         }
+        if s.component_model_implements.is_some() {
+            later(
+                TableId::ComponentModelSince49,
+                "wasm_component_model_implements",
+            )?;
+        }
         if s.branch_hinting.is_some() {
             later(TableId::CoreSince46, "wasm_branch_hinting")?;
         }
@@ -710,7 +721,16 @@ impl Config {
             pool.apply(table, config);
         }
         if let Some(cm) = &tables.component_model {
-            apply!(cm; component_model => wasmtime_config_wasm_component_model_set);
+            apply!(cm;
+                component_model => wasmtime_config_wasm_component_model_set,
+                component_model_map => wasmtime_config_wasm_component_model_map_set,
+            );
+        }
+        if let Some(t) = &tables.component_model_since_49 {
+            apply!(t; component_model_implements => wasmtime_config_wasm_component_model_implements_set);
+        }
+        if let Some(t) = &tables.component_model_async {
+            apply!(t; component_model_async => wasmtime_config_wasm_component_model_async_set);
         }
         if let (Some(table), Some(source)) = (&tables.cache, &s.cache) {
             if let Err(err) = crate::cache::load(w, table, config, source) {

@@ -15,8 +15,9 @@
 use crate::capability::Capability;
 use crate::config::{config_error, Config, Settings, Strategy};
 use crate::cwasm::features::{
-    CM_ASYNC, COMPONENT_MODEL, EXCEPTIONS, FUNCTION_REFERENCES, GC, GC_TYPES, REFERENCE_TYPES,
-    RELAXED_SIMD, SIMD, STACK_SWITCHING, THREADS,
+    CM_ASYNC, CM_ASYNC_STACKFUL, CM_ERROR_CONTEXT, CM_MAP, CM_MORE_ASYNC_BUILTINS, CM_THREADING,
+    COMPONENT_MODEL, EXCEPTIONS, FUNCTION_REFERENCES, GC, GC_TYPES, REFERENCE_TYPES, RELAXED_SIMD,
+    SIMD, STACK_SWITCHING, THREADS,
 };
 use crate::cwasm::profile::{features_of, EngineFeatures};
 use crate::cwasm::{host, lexicon, FlagValue};
@@ -107,6 +108,17 @@ pub(crate) fn validate(wasmtime: &'static Wasmtime, s: &Settings) -> Result<()> 
     if s.concurrency_support == Some(true) && !wasmtime.has(Capability::ComponentModelAsync) {
         return reject(
             "concurrency_support(true) needs a libwasmtime built with `component-model-async`"
+                .into(),
+        );
+    }
+    // config.rs:2774 (45 to 50): the component-model async features need
+    // concurrency support.
+    let requires_concurrency =
+        CM_ASYNC | CM_MORE_ASYNC_BUILTINS | CM_ASYNC_STACKFUL | CM_THREADING | CM_ERROR_CONTEXT;
+    if !features.concurrency && features.enabled & requires_concurrency != 0 {
+        return reject(
+            "wasm_component_model_async(true) needs concurrency support: leave \
+             concurrency_support at its default or set it to true"
                 .into(),
         );
     }
@@ -259,6 +271,18 @@ pub(crate) fn unsupported_enable(
             s.component_model,
             Capability::ComponentModel,
             COMPONENT_MODEL,
+        ),
+        (
+            "wasm_component_model_map",
+            s.component_model_map,
+            Capability::ComponentModel,
+            CM_MAP,
+        ),
+        (
+            "wasm_component_model_async",
+            s.component_model_async,
+            Capability::ComponentModelAsync,
+            CM_ASYNC,
         ),
     ]
     .into_iter()

@@ -43,6 +43,11 @@ pub(crate) struct StoreInner<T> {
     /// yield aborts the process (`fiber.rs` unwraps a missing async
     /// context), so the sync calls check this first.
     pub(crate) async_required: bool,
+    /// Whether the store has a WASI HTTP context
+    /// (`wasmtime_context_set_wasi_http`): without it, and without a WASI
+    /// context, the C API's `wasi:http` functions abort the process (see
+    /// `wasi::http`). Never removed once set.
+    pub(crate) has_wasi_http: bool,
     /// Types of tables the C API cannot describe (`table64`, limits beyond
     /// `u32`, a maximum of `u32::MAX`), keyed by the handle's private
     /// words: recorded when an instance of a module whose bytes this crate
@@ -111,6 +116,7 @@ impl<T> Store<T> {
             host_error: None,
             has_wasi: false,
             async_required: false,
+            has_wasi_http: false,
             wide_tables: HashMap::new(),
             first_module: None,
             more_modules: Vec::new(),

@@ -159,7 +159,9 @@ impl fmt::Display for Trap {
             Trap::ArrayOutOfBounds => "out of bounds array access",
             Trap::AllocationTooLarge => "allocation size too large",
             Trap::CastFailure => "cast failure",
-            Trap::UncaughtException => "uncaught exception",
+            // An exception leaving a component: core calls report theirs as
+            // a `ThrownException`, not as this trap.
+            Trap::UncaughtException => "uncaught exception propagated out of component",
             Trap::ReadFromDroppedStream => "read from a dropped stream",
             Trap::WriteToDroppedStream => "write to a dropped stream",
             Trap::WriteToDroppedFuture => "write to a dropped future",

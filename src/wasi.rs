@@ -19,6 +19,7 @@
 //! # Ok::<(), wasmtime_dyn::Error>(())
 //! ```
 
+pub mod http;
 pub mod p1;
 pub mod p2;
 

@@ -1,5 +1,6 @@
 //! Issue 12: programs written against the `wasmtime` crate's core API
-//! (and, for p15, `wasmtime_wasi`'s preview 2 API: issue 18)
+//! (and, for p15, `wasmtime_wasi`'s preview 2 API, and for p16 the
+//! component derive macros: issue 18)
 //! (`tests/ports/crate/cNN_*.rs`, not compiled here) ported to wasmtime-dyn
 //! (`tests/ports/pNN_*.rs`) by changing the `use` line, the library
 //! loading and the library argument where an `Engine` or `Config` is made,
@@ -44,6 +45,8 @@ mod p13_coredump;
 mod p14_instance_pre;
 #[path = "ports/p15_wasi_p2.rs"]
 mod p15_wasi_p2;
+#[path = "ports/p16_component_derive.rs"]
+mod p16_component_derive;
 #[path = "ports/p17_async.rs"]
 mod p17_async;
 
@@ -169,6 +172,14 @@ fn p15_wasi_p2() {
     });
     std::env::set_var(VAR, path);
     run("p15_wasi_p2", || p15_wasi_p2::main(full()));
+}
+
+#[test]
+fn p16_component_derive() {
+    run(
+        "p16_component_derive",
+        || p16_component_derive::main(full()),
+    );
 }
 
 #[test]

@@ -38,6 +38,9 @@ pub struct Component {
 pub(crate) struct ImportFacts {
     /// The first import named `wasi:*` (it needs a WASI context).
     pub(crate) wasi: Option<String>,
+    /// The first import named `wasi:http/*` (it needs a WASI HTTP context
+    /// as well).
+    pub(crate) wasi_http: Option<String>,
     /// The first imported function whose parameters mention `future`,
     /// `stream` or `error-context`.
     pub(crate) async_params: Option<String>,
@@ -307,10 +310,10 @@ impl Component {
     pub(crate) fn import_facts(&self) -> &ImportFacts {
         self.imports.get_or_init(|| {
             let ty = self.component_type();
+            let names = types::import_names(&ty, &self.engine);
             ImportFacts {
-                wasi: types::import_names(&ty, &self.engine)
-                    .into_iter()
-                    .find(|n| n.starts_with("wasi:")),
+                wasi: names.iter().find(|n| n.starts_with("wasi:")).cloned(),
+                wasi_http: names.into_iter().find(|n| n.starts_with("wasi:http/")),
                 async_params: types::imports_with_async_params(&ty, &self.engine),
             }
         })

@@ -43,7 +43,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 /// ```
 pub struct Linker<T> {
     /// Null on a library without the component model.
-    ptr: *mut wasmtime_component_linker_t,
+    pub(crate) ptr: *mut wasmtime_component_linker_t,
     engine: Engine,
     /// Whether WASI preview 2 is defined (see `Linker::define_wasi`).
     has_wasi: bool,
@@ -51,6 +51,9 @@ pub struct Linker<T> {
     /// `wasi::p2::add_to_linker_sync`: installed in the store on
     /// instantiation.
     pub(crate) wasi_ctx: Option<crate::wasi::p2::WasiCtxGetter<T>>,
+    /// Whether `wasi:http` is defined, and whether its context comes from
+    /// the store's data (see `wasi::http`).
+    pub(crate) wasi_http: crate::wasi::http::Linked,
     _data: PhantomData<fn(T) -> T>,
 }
 
@@ -99,6 +102,7 @@ impl<T: 'static> Linker<T> {
             engine: engine.clone(),
             has_wasi: false,
             wasi_ctx: None,
+            wasi_http: crate::wasi::http::Linked::No,
             _data: PhantomData,
         }
     }
@@ -264,7 +268,9 @@ impl<T: 'static> Linker<T> {
     /// [`ErrorKind::Unsupported`]`(ComponentModel)` without the component
     /// model; [`ErrorKind::WrongEngine`] for a store or component of
     /// another engine; [`ErrorKind::Invalid`] for a component importing
-    /// WASI from this linker into a store without a WASI context;
+    /// WASI from this linker into a store without a WASI context, or
+    /// `wasi:http` without a WASI and a `wasi:http` context (see
+    /// [`Linker::define_wasi_http`]);
     /// Wasmtime's error for a missing or mistyped import.
     pub fn instantiate(
         &self,
@@ -293,6 +299,7 @@ impl<T: 'static> Linker<T> {
             ))
             .into());
         }
+        crate::wasi::http::provide(self.wasi_http, facts.wasi_http.as_deref(), &mut cx)?;
         let mut raw = std::mem::MaybeUninit::<wasmtime_component_instance_t>::uninit();
         // SAFETY: linker, store and component are live and of one engine
         // (checked); `raw` is written on success.

@@ -3,6 +3,11 @@
 //! [`LinkerInstance`], [`Instance`], [`Func`] called with [`Val`]s, and
 //! the component [`types`].
 //!
+//! [`TypedFunc`] calls with Rust types: the built-in ones, and records,
+//! variants and enums bound with
+//! [`#[derive(ComponentType, Lift, Lower)]`](derive@ComponentType) and
+//! flags types defined with [`flags!`], as with the crate.
+//!
 //! Everything here needs [`Capability::ComponentModel`](crate::Capability::ComponentModel)
 //! (the C API's `component-model` feature, in every official library of
 //! Wasmtime 45 to 50); compiling and serializing components also need a
@@ -31,6 +36,7 @@
 //! ```
 
 mod compiled;
+mod derive_support;
 mod func;
 mod instance;
 mod linker;
@@ -47,6 +53,14 @@ pub use resource::{Resource, ResourceAny};
 pub use typed::{ComponentNamedList, ComponentType, Lift, Lower, TypedFunc};
 pub use types::{ResourceType, Type};
 pub use val::Val;
+pub use wasmtime_dyn_macros::{flags, ComponentType, Lift, Lower};
+
+// What `#[derive(ComponentType, Lift, Lower)]` and `flags!` generate calls
+// these; they are not part of the API.
+#[doc(hidden)]
+pub mod __internal {
+    pub use super::derive_support::*;
+}
 
 use crate::engine::Engine;
 use crate::error::Result;

@@ -98,6 +98,54 @@ impl Config {
         /// config.wasm_component_model(false); // core modules only
         /// ```
         wasm_component_model: component_model: bool;
+        /// The component model's `map<K, V>` type, as the `wasmtime`
+        /// crate's `Config::wasm_component_model_map` (C API
+        /// `wasmtime_config_wasm_component_model_map_set`, in 45 to 50).
+        /// Off by default.
+        ///
+        /// Needs [`Capability::ComponentModel`]: on a library without it,
+        /// `false` changes nothing and `true` makes
+        /// [`Engine::new`](crate::Engine::new) return
+        /// [`ErrorKind::Unsupported`]`(ComponentModel)`.
+        ///
+        /// ```no_run
+        /// # let mut config: wasmtime_dyn::Config = unimplemented!();
+        /// config.wasm_component_model_map(true);
+        /// ```
+        wasm_component_model_map: component_model_map: bool;
+        /// The component model's `implements` names for imports and
+        /// exports, as the `wasmtime` crate's
+        /// `Config::wasm_component_model_implements` (C API
+        /// `wasmtime_config_wasm_component_model_implements_set`, which
+        /// Wasmtime 49 added). Off by default.
+        ///
+        /// On Wasmtime 45 to 48 [`Engine::new`](crate::Engine::new)
+        /// returns [`ErrorKind::UnsupportedVersion`].
+        ///
+        /// ```no_run
+        /// # let mut config: wasmtime_dyn::Config = unimplemented!();
+        /// config.wasm_component_model_implements(true);
+        /// ```
+        wasm_component_model_implements: component_model_implements: bool;
+        /// The component-model async proposal (async lifts and lowers,
+        /// futures, streams, tasks), as the `wasmtime` crate's
+        /// `Config::wasm_component_model_async` (C API
+        /// `wasmtime_config_wasm_component_model_async_set`). Off by
+        /// default in Wasmtime 45; from 46 on its default follows
+        /// [`Config::concurrency_support`]. It needs concurrency support.
+        ///
+        /// Needs [`Capability::ComponentModelAsync`]: on a library without
+        /// it, `false` changes nothing and `true` makes
+        /// [`Engine::new`](crate::Engine::new) return
+        /// [`ErrorKind::Unsupported`]`(ComponentModelAsync)`. `true`
+        /// without concurrency support is an [`ErrorKind::Config`] error
+        /// (Wasmtime refuses it).
+        ///
+        /// ```no_run
+        /// # let mut config: wasmtime_dyn::Config = unimplemented!();
+        /// config.wasm_component_model_async(false); // no async components
+        /// ```
+        wasm_component_model_async: component_model_async: bool;
         /// Attach a [`WasmCoreDump`](crate::WasmCoreDump) of the store to
         /// the error of a call whose wasm traps, as the `wasmtime` crate's
         /// `Config::coredump_on_trap`. The C API has no core dumps: this

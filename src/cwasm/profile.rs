@@ -312,6 +312,24 @@ fn features_from(
             COMPONENT_MODEL,
             has(Capability::ComponentModel),
         ),
+        (
+            "wasm_component_model_map",
+            s.component_model_map,
+            CM_MAP,
+            has(Capability::ComponentModel),
+        ),
+        (
+            "wasm_component_model_implements",
+            s.component_model_implements,
+            CM_IMPLEMENTS,
+            has(Capability::ComponentModel),
+        ),
+        (
+            "wasm_component_model_async",
+            s.component_model_async,
+            CM_ASYNC,
+            has(Capability::ComponentModelAsync),
+        ),
     ];
     let mut explicitly_enabled = Vec::new();
     for (name, value, flag, applied) in explicit {
