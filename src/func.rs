@@ -8,7 +8,7 @@ use crate::store::{AsContext, AsContextMut, Caller, StoreContextMut};
 use crate::sys::types::*;
 use crate::trap::WasmBacktrace;
 use crate::typed::{TypedFunc, WasmTyList};
-use crate::types::FuncType;
+use crate::types::{FuncType, ValType};
 use crate::val::Val;
 use std::sync::Arc;
 
@@ -35,29 +35,155 @@ pub struct Func {
     /// The id of the store it belongs to.
     pub(crate) store: u64,
     pub(crate) wasmtime: &'static Wasmtime,
+    /// The type (a `Val` holds a `Func`: every value's size counts it).
     ty: FuncTy,
-    /// Whether its type takes the raw, unchecked call (see
-    /// [`ValType::is_simple`](crate::ValType)).
-    simple: bool,
+    /// How an untyped call passes its values, decided once from the type.
+    sig: CallSig,
 }
 
-/// A function's type: the Rust signature's (allocating nothing), or one
-/// read from the library or given to a host function.
+/// A function's type: the Rust signature's (one static per signature,
+/// allocating nothing), or one read from the library or given to a host
+/// function.
 #[derive(Clone)]
 enum FuncTy {
-    Static(FuncType),
+    Static(&'static FuncType),
     Shared(Arc<FuncType>),
 }
 
 impl std::ops::Deref for FuncTy {
     type Target = FuncType;
 
+    #[inline]
     fn deref(&self) -> &FuncType {
         match self {
             FuncTy::Static(ty) => ty,
             FuncTy::Shared(ty) => ty,
         }
     }
+}
+
+/// How [`Func::call`] passes a function's values, decided once from its
+/// type and packed in one word, so that a call of numbers reads neither the
+/// [`FuncType`] nor its [`ValType`]s:
+/// - bits 0-1: the path, [`CallSig::NUMBERS`], [`CallSig::SIMPLE`] or
+///   [`CallSig::CHECKED`];
+/// - for numbers, bits 2-6 and 7-11: the number of parameters and of
+///   results (at most [`STACK_SLOTS`] together), then from bit 12 three bits
+///   per value, parameters first: its [`NumKind`].
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+struct CallSig(u64);
+
+/// The kind of a number in a [`CallSig`].
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[repr(u8)]
+enum NumKind {
+    I32 = 0,
+    I64 = 1,
+    F32 = 2,
+    F64 = 3,
+    V128 = 4,
+}
+
+impl NumKind {
+    const fn of(ty: &ValType) -> Option<NumKind> {
+        Some(match ty {
+            ValType::I32 => NumKind::I32,
+            ValType::I64 => NumKind::I64,
+            ValType::F32 => NumKind::F32,
+            ValType::F64 => NumKind::F64,
+            ValType::V128 => NumKind::V128,
+            ValType::FuncRef | ValType::ExternRef | ValType::Ref(_) => return None,
+        })
+    }
+}
+
+impl CallSig {
+    /// Numbers only: each argument's type is its variant, checked and
+    /// encoded in one `match`, with no store needed.
+    const NUMBERS: u64 = 0;
+    /// Numbers, `funcref` and `externref` (see
+    /// [`ValType::is_simple`](crate::ValType)), or numbers too many to
+    /// pack: raw values, references converted through the store.
+    const SIMPLE: u64 = 1;
+    /// Any other reference type: `wasmtime_func_call`, where Wasmtime
+    /// checks concrete and non-null types.
+    const CHECKED: u64 = 2;
+    const KINDS_SHIFT: u32 = 12;
+
+    fn of(ty: &FuncType) -> CallSig {
+        match CallSig::numbers(ty.param_types(), ty.result_types()) {
+            Some(sig) => sig,
+            None if ty.is_simple() => CallSig(CallSig::SIMPLE),
+            None => CallSig(CallSig::CHECKED),
+        }
+    }
+
+    /// The packed signature of `params -> results`, if they are numbers
+    /// only and fit the stack slots.
+    const fn numbers(params: &[ValType], results: &[ValType]) -> Option<CallSig> {
+        let (np, nr) = (params.len(), results.len());
+        if np + nr > STACK_SLOTS {
+            return None;
+        }
+        let mut code = CallSig::NUMBERS | ((np as u64) << 2) | ((nr as u64) << 7);
+        let mut i = 0;
+        while i < np + nr {
+            let t = if i < np { &params[i] } else { &results[i - np] };
+            let Some(kind) = NumKind::of(t) else {
+                return None;
+            };
+            code |= (kind as u64) << (CallSig::KINDS_SHIFT + 3 * i as u32);
+            i += 1;
+        }
+        Some(CallSig(code))
+    }
+
+    /// The numbers of parameters and results, for a numbers-only
+    /// signature.
+    #[inline]
+    fn numbers_arity(self) -> Option<(usize, usize)> {
+        if self.0 & 3 == CallSig::NUMBERS {
+            Some((
+                ((self.0 >> 2) & 0x1f) as usize,
+                ((self.0 >> 7) & 0x1f) as usize,
+            ))
+        } else {
+            None
+        }
+    }
+
+    fn is_checked(self) -> bool {
+        self.0 & 3 == CallSig::CHECKED
+    }
+}
+
+/// The kinds of a numbers-only [`CallSig`], in order: parameters, then
+/// results.
+struct Kinds(u64);
+
+impl Kinds {
+    #[inline]
+    fn next(&mut self) -> NumKind {
+        let kind = match self.0 & 7 {
+            0 => NumKind::I32,
+            1 => NumKind::I64,
+            2 => NumKind::F32,
+            3 => NumKind::F64,
+            // 4: no other code is packed.
+            _ => NumKind::V128,
+        };
+        self.0 >>= 3;
+        kind
+    }
+}
+
+/// The type `P -> R` of a typed function and its packed signature, as
+/// statics per signature.
+struct StaticTy<P, R>(std::marker::PhantomData<(P, R)>);
+
+impl<P: WasmTyList, R: WasmTyList> StaticTy<P, R> {
+    const TY: &'static FuncType = &FuncType::from_static(P::TYPES, R::TYPES);
+    const NUMBERS: Option<CallSig> = CallSig::numbers(P::TYPES, R::TYPES);
 }
 
 // SAFETY: the raw handle is a store id and an index, usable only with its
@@ -96,7 +222,7 @@ impl Func {
             raw,
             store: cx.id(),
             wasmtime: cx.wasmtime(),
-            simple: ty.is_simple(),
+            sig: CallSig::of(&ty),
             ty: FuncTy::Shared(Arc::new(ty)),
         }
     }
@@ -131,13 +257,16 @@ impl Func {
         cx: &StoreContextMut<'_, T>,
         raw: wasmtime_func_t,
     ) -> Func {
-        let ty = FuncType::from_static(P::TYPES, R::TYPES);
+        let ty = StaticTy::<P, R>::TY;
         Func {
             raw,
             store: cx.id(),
             wasmtime: cx.wasmtime(),
-            // Numbers only (known at compile time), or asked of the types.
-            simple: (P::NUMBERS && R::NUMBERS) || ty.is_simple(),
+            // Numbers only (packed at compile time), or asked of the types.
+            sig: match StaticTy::<P, R>::NUMBERS {
+                Some(sig) => sig,
+                None => CallSig::of(ty),
+            },
             ty: FuncTy::Static(ty),
         }
     }
@@ -148,8 +277,8 @@ impl Func {
     /// use wasmtime_dyn::{Func, Store, ValType};
     /// # let mut store: Store<()> = unimplemented!();
     /// let f = Func::wrap(&mut store, |a: i32, b: i64| i64::from(a) + b);
-    /// assert_eq!(f.ty(&store).params(), [ValType::I32, ValType::I64]);
-    /// assert_eq!(f.ty(&store).results(), [ValType::I64]);
+    /// assert!(f.ty(&store).params().eq([ValType::I32, ValType::I64]));
+    /// assert!(f.ty(&store).results().eq([ValType::I64]));
     /// ```
     ///
     /// # Panics
@@ -192,38 +321,80 @@ impl Func {
     ) -> Result<()> {
         let mut cx = store.as_context_mut();
         cx.check(self.store, "the function")?;
-        let ty = &*self.ty;
-        if params.len() != ty.params().len() || results.len() != ty.results().len() {
+        let Some((np, nr)) = self.sig.numbers_arity() else {
+            return self.call_slow(&mut cx, params, results);
+        };
+        if params.len() != np || results.len() != nr {
             return Err(self.arity_mismatch(params.len(), results.len()));
         }
-        if !self.simple {
-            return self.call_checked(&mut cx, params, results);
-        }
-        let len = params.len().max(results.len());
-        let mut stack = [std::mem::MaybeUninit::<wasmtime_val_raw_t>::uninit(); STACK_SLOTS];
-        let mut heap = Vec::new();
-        let slots: *mut wasmtime_val_raw_t = if len <= STACK_SLOTS {
-            stack.as_mut_ptr().cast()
-        } else {
-            heap.reserve_exact(len);
-            heap.as_mut_ptr()
-        };
-        // One pass: check each argument's type and write its raw form.
-        for (i, (param, expected)) in params.iter().zip(ty.params()).enumerate() {
-            if param.fits(expected) != Some(true) {
-                return Err(self.argument_mismatch(i, param));
-            }
-            let raw = match param.number_to_raw() {
-                Some(raw) => raw,
-                None => param.to_raw(&mut cx)?,
+        let mut kinds = Kinds(self.sig.0 >> CallSig::KINDS_SHIFT);
+        let mut slots = [std::mem::MaybeUninit::<wasmtime_val_raw_t>::uninit(); STACK_SLOTS];
+        // One pass: check each argument's type (its variant: the type is
+        // numbers only) and write its raw form. (`np + nr <= STACK_SLOTS`.)
+        for (i, (param, slot)) in params.iter().zip(&mut slots).enumerate() {
+            // On the expected kind first: then one variant to compare.
+            let raw = match (kinds.next(), param) {
+                (NumKind::I32, Val::I32(v)) => wasmtime_val_raw_t { i32_: *v },
+                (NumKind::I64, Val::I64(v)) => wasmtime_val_raw_t { i64_: *v },
+                (NumKind::F32, Val::F32(v)) => wasmtime_val_raw_t {
+                    f32_: f32::from_bits(*v),
+                },
+                (NumKind::F64, Val::F64(v)) => wasmtime_val_raw_t {
+                    f64_: f64::from_bits(*v),
+                },
+                (NumKind::V128, Val::V128(v)) => wasmtime_val_raw_t {
+                    v128: v.to_le_bytes(),
+                },
+                _ => return Err(self.argument_mismatch(i, param)),
             };
-            // SAFETY: `slots` has room for `len` >= `params.len()` values.
-            unsafe { slots.add(i).write(raw) };
+            slot.write(raw);
         }
-        let mut trap = std::ptr::null_mut();
+        let slots = slots.as_mut_ptr().cast::<wasmtime_val_raw_t>();
         // SAFETY: the function belongs to this live store (checked); the
         // arguments match its type (checked); `slots` has room for
         // max(params, results) values, the first `params.len()` written.
+        unsafe { self.call_raw(&mut cx, slots, np.max(nr))? };
+        for (i, result) in results.iter_mut().enumerate() {
+            // SAFETY: on success the first `results.len()` slots hold
+            // results of the declared types; each arm reads the member its
+            // kind names.
+            let slot = unsafe { &*slots.add(i) };
+            // A result of the variant already there is written in place
+            // (nothing to drop).
+            // SAFETY: as above.
+            unsafe {
+                match (kinds.next(), result) {
+                    (NumKind::I32, Val::I32(r)) => *r = slot.i32_,
+                    (NumKind::I32, r) => *r = Val::I32(slot.i32_),
+                    (NumKind::I64, Val::I64(r)) => *r = slot.i64_,
+                    (NumKind::I64, r) => *r = Val::I64(slot.i64_),
+                    (NumKind::F32, Val::F32(r)) => *r = slot.f32_.to_bits(),
+                    (NumKind::F32, r) => *r = Val::F32(slot.f32_.to_bits()),
+                    (NumKind::F64, Val::F64(r)) => *r = slot.f64_.to_bits(),
+                    (NumKind::F64, r) => *r = Val::F64(slot.f64_.to_bits()),
+                    (NumKind::V128, r) => *r = Val::V128(crate::V128::from_le_bytes(slot.v128)),
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// `wasmtime_func_call_unchecked` on `len` slots.
+    ///
+    /// # Safety
+    ///
+    /// The function belongs to `cx`'s live store; `slots` has room for
+    /// `len` values, max(params, results), and holds arguments of the
+    /// function's parameter types.
+    #[inline]
+    unsafe fn call_raw<T>(
+        &self,
+        cx: &mut StoreContextMut<'_, T>,
+        slots: *mut wasmtime_val_raw_t,
+        len: usize,
+    ) -> Result<()> {
+        let mut trap = std::ptr::null_mut();
+        // SAFETY: the caller's contract.
         let error = unsafe {
             (self.wasmtime.core().wasmtime_func_call_unchecked)(
                 cx.context(),
@@ -237,7 +408,54 @@ impl Func {
             // SAFETY: fresh, owned error or trap of this store's library.
             return Err(unsafe { call_failed(&mut cx.as_context_mut(), error, trap) });
         }
-        for (i, (result, t)) in results.iter_mut().zip(ty.results()).enumerate() {
+        Ok(())
+    }
+
+    /// The untyped call of a function with `funcref` or `externref` values
+    /// (converted through the store), or with more values than
+    /// [`STACK_SLOTS`]; the checked call for other references. The store
+    /// checked by the caller.
+    #[inline(never)]
+    fn call_slow<T>(
+        &self,
+        cx: &mut StoreContextMut<'_, T>,
+        params: &[Val],
+        results: &mut [Val],
+    ) -> Result<()> {
+        if self.sig.is_checked() {
+            return self.call_checked(cx, params, results);
+        }
+        let ty = &*self.ty;
+        if params.len() != ty.param_types().len() || results.len() != ty.result_types().len() {
+            return Err(self.arity_mismatch(params.len(), results.len()));
+        }
+        let len = params.len().max(results.len());
+        let mut stack = [std::mem::MaybeUninit::<wasmtime_val_raw_t>::uninit(); STACK_SLOTS];
+        let mut heap = Vec::new();
+        let slots: *mut wasmtime_val_raw_t = if len <= STACK_SLOTS {
+            stack.as_mut_ptr().cast()
+        } else {
+            heap.reserve_exact(len);
+            heap.as_mut_ptr()
+        };
+        // One pass: check each argument's type and write its raw form.
+        for (i, (param, expected)) in params.iter().zip(ty.param_types()).enumerate() {
+            if param.fits(expected) != Some(true) {
+                return Err(self.argument_mismatch(i, param));
+            }
+            let raw = match param.number_to_raw() {
+                Some(raw) => raw,
+                None => param.to_raw(cx)?,
+            };
+            // SAFETY: `slots` has room for `len` >= `params.len()` values.
+            unsafe { slots.add(i).write(raw) };
+        }
+        // SAFETY: the function belongs to this live store (checked by the
+        // caller); the arguments match its type (checked); `slots` has room
+        // for max(params, results) values, the first `params.len()`
+        // written.
+        unsafe { self.call_raw(cx, slots, len)? };
+        for (i, (result, t)) in results.iter_mut().zip(ty.result_types()).enumerate() {
             // SAFETY: on success the first `results.len()` slots hold
             // results of the declared types; each arm reads the member its
             // type names.
@@ -245,7 +463,7 @@ impl Func {
                 let slot = &*slots.add(i);
                 *result = match Val::number_from_raw(slot, t) {
                     Some(number) => number,
-                    None => Val::from_raw(&mut cx, slot, t)?,
+                    None => Val::from_raw(cx, slot, t)?,
                 };
             }
         }
@@ -265,7 +483,7 @@ impl Func {
     ) -> Result<()> {
         cx.check(self.store, "the function")?;
         let ty = &*self.ty;
-        if params.len() != ty.params().len() || results.len() != ty.results().len() {
+        if params.len() != ty.param_types().len() || results.len() != ty.result_types().len() {
             return Err(self.arity_mismatch(params.len(), results.len()));
         }
         // The `wasmtime_val_t` arrays have the library's stride: the wide
@@ -275,7 +493,7 @@ impl Func {
         if !abi.holds_references() {
             return Err(ErrorKind::Unsupported(Capability::Gc).into());
         }
-        for (i, (param, expected)) in params.iter().zip(ty.params()).enumerate() {
+        for (i, (param, expected)) in params.iter().zip(ty.param_types()).enumerate() {
             if param.fits(expected) == Some(false) {
                 return Err(self.argument_mismatch(i, param));
             }
