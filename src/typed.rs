@@ -356,7 +356,11 @@ pub(crate) fn signature_fits(ty: &FuncType, params: &[ValType], results: &[ValTy
             .iter()
             .zip(ty.param_types())
             .all(|(r, a)| param_fits(r, a))
-        && ty.result_types().iter().zip(results).all(|(a, r)| a.matches(r))
+        && ty
+            .result_types()
+            .iter()
+            .zip(results)
+            .all(|(a, r)| a.matches(r))
 }
 
 /// Storage big enough for the parameters and for the results: the C call

@@ -268,7 +268,10 @@ fn untyped_call_checks_each_argument() {
             let mut results: Vec<Val> = (0..5).map(|_| Val::FuncRef(None)).collect();
             func.call(&mut store, &good, &mut results).unwrap();
             for (i, result) in results.iter().enumerate() {
-                assert!(same(result, &good[4 - i]), "{flavour:?} result {i}: {result:?}");
+                assert!(
+                    same(result, &good[4 - i]),
+                    "{flavour:?} result {i}: {result:?}"
+                );
             }
             for i in 0..5 {
                 let wrong = TYPES[(i + 1) % TYPES.len()].clone();
@@ -277,7 +280,9 @@ fn untyped_call_checks_each_argument() {
                 let err = func.call(&mut store, &params, &mut results).unwrap_err();
                 assert!(
                     matches!(kind(&err), Some(ErrorKind::TypeMismatch(_)))
-                        && err.to_string().contains(&format!("argument {i} is {wrong}")),
+                        && err
+                            .to_string()
+                            .contains(&format!("argument {i} is {wrong}")),
                     "{flavour:?} argument {i}: {err}"
                 );
                 let mut fewer = results.clone();
@@ -289,7 +294,8 @@ fn untyped_call_checks_each_argument() {
                 );
                 let err = func.call(&mut store, &good[..i], &mut results).unwrap_err();
                 assert!(
-                    err.to_string().contains(&format!("called with {i} arguments")),
+                    err.to_string()
+                        .contains(&format!("called with {i} arguments")),
                     "{flavour:?}: {err}"
                 );
             }

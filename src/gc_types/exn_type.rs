@@ -177,7 +177,10 @@ impl ExnType {
                 let tag = (core45.wasmtime_exn_type_tag_type)(self.inner.ptr);
                 let ty = TagType::from_c(engine, tag);
                 (core44.wasm_tagtype_delete)(tag);
-                ty.unwrap_or_else(|e| unreadable(e)).ty.param_types().to_vec()
+                ty.unwrap_or_else(|e| unreadable(e))
+                    .ty
+                    .param_types()
+                    .to_vec()
             }
         })
     }

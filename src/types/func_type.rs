@@ -232,7 +232,10 @@ impl FuncType {
     }
 
     /// The type `params -> results`, allocating nothing.
-    pub(crate) const fn from_static(params: &'static [ValType], results: &'static [ValType]) -> FuncType {
+    pub(crate) const fn from_static(
+        params: &'static [ValType],
+        results: &'static [ValType],
+    ) -> FuncType {
         FuncType {
             repr: FuncRepr::Plain {
                 params: Cow::Borrowed(params),
