@@ -49,9 +49,9 @@ fn main() -> Result<()> {
     let params = params
         .iter()
         .zip(ty.params())
-        .map(|(p, t)| parse(p, t.clone()))
+        .map(|(p, t)| parse(p, t))
         .collect::<Result<Vec<_>>>()?;
-    let mut results: Vec<Val> = ty.results().iter().map(Val::default_for).collect();
+    let mut results: Vec<Val> = ty.results().map(Val::default_for).collect();
     func.call(&mut store, &params, &mut results)?;
     println!(
         "{export}{params:?} = {results:?} (on {}, capabilities: {})",

@@ -13,9 +13,11 @@ use crate::val::Val;
 use std::sync::Arc;
 
 mod host;
+mod sig;
 
 pub(crate) use host::{store_of, take_args, untyped_host, write_results, HostCallback, HostError};
 pub use host::{HostFn, IntoFunc, WasmRet};
+use sig::{CallSig, Kinds, NumKind};
 
 /// A WebAssembly or host function of a store, with its type cached so calls
 /// check arguments in Rust.
@@ -35,29 +37,40 @@ pub struct Func {
     /// The id of the store it belongs to.
     pub(crate) store: u64,
     pub(crate) wasmtime: &'static Wasmtime,
+    /// The type (a `Val` holds a `Func`: every value's size counts it).
     ty: FuncTy,
-    /// Whether its type takes the raw, unchecked call (see
-    /// [`ValType::is_simple`](crate::ValType)).
-    simple: bool,
+    /// How an untyped call passes its values, decided once from the type.
+    sig: CallSig,
 }
 
-/// A function's type: the Rust signature's (allocating nothing), or one
-/// read from the library or given to a host function.
+/// A function's type: the Rust signature's (one static per signature,
+/// allocating nothing), or one read from the library or given to a host
+/// function.
 #[derive(Clone)]
 enum FuncTy {
-    Static(FuncType),
+    Static(&'static FuncType),
     Shared(Arc<FuncType>),
 }
 
 impl std::ops::Deref for FuncTy {
     type Target = FuncType;
 
+    #[inline]
     fn deref(&self) -> &FuncType {
         match self {
             FuncTy::Static(ty) => ty,
             FuncTy::Shared(ty) => ty,
         }
     }
+}
+
+/// The type `P -> R` of a typed function and its packed signature, as
+/// statics per signature.
+struct StaticTy<P, R>(std::marker::PhantomData<(P, R)>);
+
+impl<P: WasmTyList, R: WasmTyList> StaticTy<P, R> {
+    const TY: &'static FuncType = &FuncType::from_static(P::TYPES, R::TYPES);
+    const NUMBERS: Option<CallSig> = CallSig::numbers(P::TYPES, R::TYPES);
 }
 
 // SAFETY: the raw handle is a store id and an index, usable only with its
@@ -96,7 +109,7 @@ impl Func {
             raw,
             store: cx.id(),
             wasmtime: cx.wasmtime(),
-            simple: ty.is_simple(),
+            sig: CallSig::of(&ty),
             ty: FuncTy::Shared(Arc::new(ty)),
         }
     }
@@ -131,13 +144,16 @@ impl Func {
         cx: &StoreContextMut<'_, T>,
         raw: wasmtime_func_t,
     ) -> Func {
-        let ty = FuncType::from_static(P::TYPES, R::TYPES);
+        let ty = StaticTy::<P, R>::TY;
         Func {
             raw,
             store: cx.id(),
             wasmtime: cx.wasmtime(),
-            // Numbers only (known at compile time), or asked of the types.
-            simple: (P::NUMBERS && R::NUMBERS) || ty.is_simple(),
+            // Numbers only (packed at compile time), or asked of the types.
+            sig: match StaticTy::<P, R>::NUMBERS {
+                Some(sig) => sig,
+                None => CallSig::of(ty),
+            },
             ty: FuncTy::Static(ty),
         }
     }
@@ -148,8 +164,8 @@ impl Func {
     /// use wasmtime_dyn::{Func, Store, ValType};
     /// # let mut store: Store<()> = unimplemented!();
     /// let f = Func::wrap(&mut store, |a: i32, b: i64| i64::from(a) + b);
-    /// assert_eq!(f.ty(&store).params(), [ValType::I32, ValType::I64]);
-    /// assert_eq!(f.ty(&store).results(), [ValType::I64]);
+    /// assert!(f.ty(&store).params().eq([ValType::I32, ValType::I64]));
+    /// assert!(f.ty(&store).results().eq([ValType::I64]));
     /// ```
     ///
     /// # Panics
@@ -193,38 +209,80 @@ impl Func {
         let mut cx = store.as_context_mut();
         cx.check(self.store, "the function")?;
         cx.check_sync_call()?;
-        let ty = &*self.ty;
-        if params.len() != ty.params().len() || results.len() != ty.results().len() {
+        let Some((np, nr)) = self.sig.numbers_arity() else {
+            return self.call_slow(&mut cx, params, results);
+        };
+        if params.len() != np || results.len() != nr {
             return Err(self.arity_mismatch(params.len(), results.len()));
         }
-        if !self.simple {
-            return self.call_checked(&mut cx, params, results);
-        }
-        let len = params.len().max(results.len());
-        let mut stack = [std::mem::MaybeUninit::<wasmtime_val_raw_t>::uninit(); STACK_SLOTS];
-        let mut heap = Vec::new();
-        let slots: *mut wasmtime_val_raw_t = if len <= STACK_SLOTS {
-            stack.as_mut_ptr().cast()
-        } else {
-            heap.reserve_exact(len);
-            heap.as_mut_ptr()
-        };
-        // One pass: check each argument's type and write its raw form.
-        for (i, (param, expected)) in params.iter().zip(ty.params()).enumerate() {
-            if param.fits(expected) != Some(true) {
-                return Err(self.argument_mismatch(i, param));
-            }
-            let raw = match param.number_to_raw() {
-                Some(raw) => raw,
-                None => param.to_raw(&mut cx)?,
+        let mut kinds = Kinds(self.sig.0 >> CallSig::KINDS_SHIFT);
+        let mut slots = [std::mem::MaybeUninit::<wasmtime_val_raw_t>::uninit(); STACK_SLOTS];
+        // One pass: check each argument's type (its variant: the type is
+        // numbers only) and write its raw form. (`np + nr <= STACK_SLOTS`.)
+        for (i, (param, slot)) in params.iter().zip(&mut slots).enumerate() {
+            // On the expected kind first: then one variant to compare.
+            let raw = match (kinds.next(), param) {
+                (NumKind::I32, Val::I32(v)) => wasmtime_val_raw_t { i32_: *v },
+                (NumKind::I64, Val::I64(v)) => wasmtime_val_raw_t { i64_: *v },
+                (NumKind::F32, Val::F32(v)) => wasmtime_val_raw_t {
+                    f32_: f32::from_bits(*v),
+                },
+                (NumKind::F64, Val::F64(v)) => wasmtime_val_raw_t {
+                    f64_: f64::from_bits(*v),
+                },
+                (NumKind::V128, Val::V128(v)) => wasmtime_val_raw_t {
+                    v128: v.to_le_bytes(),
+                },
+                _ => return Err(self.argument_mismatch(i, param)),
             };
-            // SAFETY: `slots` has room for `len` >= `params.len()` values.
-            unsafe { slots.add(i).write(raw) };
+            slot.write(raw);
         }
-        let mut trap = std::ptr::null_mut();
+        let slots = slots.as_mut_ptr().cast::<wasmtime_val_raw_t>();
         // SAFETY: the function belongs to this live store (checked); the
         // arguments match its type (checked); `slots` has room for
         // max(params, results) values, the first `params.len()` written.
+        unsafe { self.call_raw(&mut cx, slots, np.max(nr))? };
+        for (i, result) in results.iter_mut().enumerate() {
+            // SAFETY: on success the first `results.len()` slots hold
+            // results of the declared types; each arm reads the member its
+            // kind names.
+            let slot = unsafe { &*slots.add(i) };
+            // A result of the variant already there is written in place
+            // (nothing to drop).
+            // SAFETY: as above.
+            unsafe {
+                match (kinds.next(), result) {
+                    (NumKind::I32, Val::I32(r)) => *r = slot.i32_,
+                    (NumKind::I32, r) => *r = Val::I32(slot.i32_),
+                    (NumKind::I64, Val::I64(r)) => *r = slot.i64_,
+                    (NumKind::I64, r) => *r = Val::I64(slot.i64_),
+                    (NumKind::F32, Val::F32(r)) => *r = slot.f32_.to_bits(),
+                    (NumKind::F32, r) => *r = Val::F32(slot.f32_.to_bits()),
+                    (NumKind::F64, Val::F64(r)) => *r = slot.f64_.to_bits(),
+                    (NumKind::F64, r) => *r = Val::F64(slot.f64_.to_bits()),
+                    (NumKind::V128, r) => *r = Val::V128(crate::V128::from_le_bytes(slot.v128)),
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// `wasmtime_func_call_unchecked` on `len` slots.
+    ///
+    /// # Safety
+    ///
+    /// The function belongs to `cx`'s live store; `slots` has room for
+    /// `len` values, max(params, results), and holds arguments of the
+    /// function's parameter types.
+    #[inline]
+    unsafe fn call_raw<T>(
+        &self,
+        cx: &mut StoreContextMut<'_, T>,
+        slots: *mut wasmtime_val_raw_t,
+        len: usize,
+    ) -> Result<()> {
+        let mut trap = std::ptr::null_mut();
+        // SAFETY: the caller's contract.
         let error = unsafe {
             (self.wasmtime.core().wasmtime_func_call_unchecked)(
                 cx.context(),
@@ -238,7 +296,54 @@ impl Func {
             // SAFETY: fresh, owned error or trap of this store's library.
             return Err(unsafe { call_failed(&mut cx.as_context_mut(), error, trap) });
         }
-        for (i, (result, t)) in results.iter_mut().zip(ty.results()).enumerate() {
+        Ok(())
+    }
+
+    /// The untyped call of a function with `funcref` or `externref` values
+    /// (converted through the store), or with more values than
+    /// [`STACK_SLOTS`]; the checked call for other references. The store
+    /// checked by the caller.
+    #[inline(never)]
+    fn call_slow<T>(
+        &self,
+        cx: &mut StoreContextMut<'_, T>,
+        params: &[Val],
+        results: &mut [Val],
+    ) -> Result<()> {
+        if self.sig.is_checked() {
+            return self.call_checked(cx, params, results);
+        }
+        let ty = &*self.ty;
+        if params.len() != ty.param_types().len() || results.len() != ty.result_types().len() {
+            return Err(self.arity_mismatch(params.len(), results.len()));
+        }
+        let len = params.len().max(results.len());
+        let mut stack = [std::mem::MaybeUninit::<wasmtime_val_raw_t>::uninit(); STACK_SLOTS];
+        let mut heap = Vec::new();
+        let slots: *mut wasmtime_val_raw_t = if len <= STACK_SLOTS {
+            stack.as_mut_ptr().cast()
+        } else {
+            heap.reserve_exact(len);
+            heap.as_mut_ptr()
+        };
+        // One pass: check each argument's type and write its raw form.
+        for (i, (param, expected)) in params.iter().zip(ty.param_types()).enumerate() {
+            if param.fits(expected) != Some(true) {
+                return Err(self.argument_mismatch(i, param));
+            }
+            let raw = match param.number_to_raw() {
+                Some(raw) => raw,
+                None => param.to_raw(cx)?,
+            };
+            // SAFETY: `slots` has room for `len` >= `params.len()` values.
+            unsafe { slots.add(i).write(raw) };
+        }
+        // SAFETY: the function belongs to this live store (checked by the
+        // caller); the arguments match its type (checked); `slots` has room
+        // for max(params, results) values, the first `params.len()`
+        // written.
+        unsafe { self.call_raw(cx, slots, len)? };
+        for (i, (result, t)) in results.iter_mut().zip(ty.result_types()).enumerate() {
             // SAFETY: on success the first `results.len()` slots hold
             // results of the declared types; each arm reads the member its
             // type names.
@@ -246,7 +351,7 @@ impl Func {
                 let slot = &*slots.add(i);
                 *result = match Val::number_from_raw(slot, t) {
                     Some(number) => number,
-                    None => Val::from_raw(&mut cx, slot, t)?,
+                    None => Val::from_raw(cx, slot, t)?,
                 };
             }
         }
@@ -266,7 +371,7 @@ impl Func {
     ) -> Result<()> {
         cx.check(self.store, "the function")?;
         let ty = &*self.ty;
-        if params.len() != ty.params().len() || results.len() != ty.results().len() {
+        if params.len() != ty.param_types().len() || results.len() != ty.result_types().len() {
             return Err(self.arity_mismatch(params.len(), results.len()));
         }
         // The `wasmtime_val_t` arrays have the library's stride: the wide
@@ -276,7 +381,7 @@ impl Func {
         if !abi.holds_references() {
             return Err(ErrorKind::Unsupported(Capability::Gc).into());
         }
-        for (i, (param, expected)) in params.iter().zip(ty.params()).enumerate() {
+        for (i, (param, expected)) in params.iter().zip(ty.param_types()).enumerate() {
             if param.fits(expected) == Some(false) {
                 return Err(self.argument_mismatch(i, param));
             }

@@ -571,7 +571,7 @@ impl Instance {
         let known = unsafe { self.exports.as_ref() }
             .and_then(|e| e.get(name))
             .and_then(Option::as_ref)
-            .is_some_and(|ty| ty.params() == P::TYPES && ty.results() == R::TYPES);
+            .is_some_and(|ty| ty.param_types() == P::TYPES && ty.result_types() == R::TYPES);
         if known {
             return Ok(TypedFunc::known(Func::known_typed::<_, P, R>(&cx, raw)));
         }

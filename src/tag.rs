@@ -82,7 +82,7 @@ impl Tag {
     /// ```no_run
     /// use wasmtime_dyn::{Store, Tag};
     /// # let (store, tag): (Store<()>, Tag) = unimplemented!();
-    /// println!("payload {:?}", tag.ty(&store)?.ty().params());
+    /// println!("payload {:?}", tag.ty(&store)?.ty().params().collect::<Vec<_>>());
     /// # Ok::<(), wasmtime_dyn::Error>(())
     /// ```
     ///

@@ -350,13 +350,17 @@ pub(crate) fn signature_fits(ty: &FuncType, params: &[ValType], results: &[ValTy
         }
         _ => rust.matches(actual),
     };
-    ty.params().len() == params.len()
-        && ty.results().len() == results.len()
+    ty.param_types().len() == params.len()
+        && ty.result_types().len() == results.len()
         && params
             .iter()
-            .zip(ty.params())
+            .zip(ty.param_types())
             .all(|(r, a)| param_fits(r, a))
-        && ty.results().iter().zip(results).all(|(a, r)| a.matches(r))
+        && ty
+            .result_types()
+            .iter()
+            .zip(results)
+            .all(|(a, r)| a.matches(r))
 }
 
 /// Storage big enough for the parameters and for the results: the C call

@@ -246,6 +246,63 @@ fn untyped_argument_errors_are_typed() {
     }
 }
 
+/// The untyped call checks every argument against its parameter's type, at
+/// every position and for every number type, and the arity, whether the
+/// function came untyped or through a typed view.
+#[test]
+fn untyped_call_checks_each_argument() {
+    for flavour in flavours() {
+        let (engine, module) = setup(flavour, &echo_module());
+        let mut store = Store::new(&engine, ());
+        let instance = Linker::new(&engine)
+            .instantiate(&mut store, &module)
+            .unwrap();
+        let echo5 = instance.get_func(&mut store, "echo5").unwrap();
+        let typed = instance
+            .get_typed_func::<(i32, i64, f32, f64, V128), (V128, f64, f32, i64, i32)>(
+                &mut store, "echo5",
+            )
+            .unwrap();
+        let good: Vec<Val> = (0..5).map(|i| sample(TYPES[i].clone(), i)).collect();
+        for func in [&echo5, typed.func()] {
+            let mut results: Vec<Val> = (0..5).map(|_| Val::FuncRef(None)).collect();
+            func.call(&mut store, &good, &mut results).unwrap();
+            for (i, result) in results.iter().enumerate() {
+                assert!(
+                    same(result, &good[4 - i]),
+                    "{flavour:?} result {i}: {result:?}"
+                );
+            }
+            for i in 0..5 {
+                let wrong = TYPES[(i + 1) % TYPES.len()].clone();
+                let mut params = good.clone();
+                params[i] = sample(wrong.clone(), i);
+                let err = func.call(&mut store, &params, &mut results).unwrap_err();
+                assert!(
+                    matches!(kind(&err), Some(ErrorKind::TypeMismatch(_)))
+                        && err
+                            .to_string()
+                            .contains(&format!("argument {i} is {wrong}")),
+                    "{flavour:?} argument {i}: {err}"
+                );
+                let mut fewer = results.clone();
+                fewer.pop();
+                let err = func.call(&mut store, &good, &mut fewer).unwrap_err();
+                assert!(
+                    err.to_string().contains("room for 4 results"),
+                    "{flavour:?}: {err}"
+                );
+                let err = func.call(&mut store, &good[..i], &mut results).unwrap_err();
+                assert!(
+                    err.to_string()
+                        .contains(&format!("called with {i} arguments")),
+                    "{flavour:?}: {err}"
+                );
+            }
+        }
+    }
+}
+
 #[test]
 fn host_function_with_8_parameters_called_from_wasm() {
     let wat = r#"(module
@@ -439,7 +496,8 @@ fn concrete_reference_types_are_handed_out() {
         .unwrap();
     let f = instance.get_func(&mut store, "f").unwrap();
     let ty = f.ty(&store);
-    let param = ty.params()[0].unwrap_ref();
+    let param = ty.param(0).unwrap();
+    let param = param.unwrap_ref();
     assert!(param.is_nullable());
     let concrete = param.heap_type().as_concrete_func().unwrap();
     assert_eq!(concrete, &wasmtime_dyn::FuncType::new([], []));

@@ -1,6 +1,7 @@
 //! Criterion benchmarks of the `wasmtime` crate, native `TypedFunc::call`:
 //! the variant `wasmtime_crate` of the groups of wasmtime-dyn's `calls`
-//! bench, over the same module.
+//! bench, over the same module; `wasmtime_crate_untyped` is the crate's
+//! `Func::call` of `add`.
 
 #[path = "../../benches/common/criterion_config.rs"]
 mod criterion_config;
@@ -8,18 +9,21 @@ mod criterion_config;
 use bench_wasmtime::{linker, World, WAT};
 use criterion::Criterion;
 use std::hint::black_box;
-use wasmtime::{Engine, Module, Store};
+use wasmtime::{Engine, Module, Store, Val};
 
 fn calls(c: &mut Criterion) {
     let World {
         mut store,
+        instance,
         nop,
         add,
         mixed,
         call_host,
         host_loop,
-        ..
     } = World::new();
+    let untyped_add = instance.get_func(&mut store, "add").unwrap();
+    let params = [Val::I32(1), Val::I32(2)];
+    let mut results = [Val::I32(0)];
     c.benchmark_group("call_nop")
         .bench_function("wasmtime_crate", |b| {
             b.iter(|| nop.call(&mut store, ()).unwrap())
@@ -27,6 +31,14 @@ fn calls(c: &mut Criterion) {
     c.benchmark_group("call_add")
         .bench_function("wasmtime_crate", |b| {
             b.iter(|| add.call(&mut store, (black_box(1), black_box(2))).unwrap())
+        })
+        .bench_function("wasmtime_crate_untyped", |b| {
+            b.iter(|| {
+                untyped_add
+                    .call(&mut store, black_box(&params), &mut results)
+                    .unwrap();
+                black_box(&mut results);
+            })
         });
     c.benchmark_group("call_mixed")
         .bench_function("wasmtime_crate", |b| {

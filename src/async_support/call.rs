@@ -135,7 +135,7 @@ impl Func {
             let mut cx = store.as_context_mut();
             cx.check(self.store, "the function")?;
             let ty = self.ty_ref();
-            if params.len() != ty.params().len() || results.len() != ty.results().len() {
+            if params.len() != ty.param_types().len() || results.len() != ty.result_types().len() {
                 return Err(ErrorKind::TypeMismatch(format!(
                     "the function's type is {ty}, but it was called with {} arguments and room for {} results",
                     params.len(),
@@ -144,7 +144,7 @@ impl Func {
                 .into());
             }
             let mut args = CVals::zeroed(params.len());
-            for (i, (param, expected)) in params.iter().zip(ty.params()).enumerate() {
+            for (i, (param, expected)) in params.iter().zip(ty.param_types()).enumerate() {
                 if param.fits(expected) == Some(false) {
                     return Err(ErrorKind::TypeMismatch(format!(
                         "argument {i} is {}, but the function's type is {ty}",

@@ -383,7 +383,7 @@ pub(crate) fn untyped_host<T: 'static>(
                 let core = state.wasmtime.core();
                 let caller = caller_of::<T>(core, caller);
                 let mut cx = StoreContextMut::from_inner(caller.inner);
-                let (params, results) = (ty.params(), ty.results());
+                let (params, results) = (ty.param_types(), ty.result_types());
                 let mut storage = ValStorage::new(params.len() + results.len());
                 let vals = storage.as_mut_slice();
                 for (i, (val, t)) in vals.iter_mut().zip(params).enumerate() {
@@ -425,9 +425,9 @@ pub(crate) fn untyped_host<T: 'static>(
                 let caller = caller_of::<T>(core, caller);
                 let mut cx = StoreContextMut::from_inner(caller.inner);
                 let args = take_args(&mut cx, args, nargs)?;
-                let mut outs: Vec<Val> = ty.results().iter().map(Val::default_for).collect();
+                let mut outs: Vec<Val> = ty.result_types().iter().map(Val::default_for).collect();
                 func(caller, &args, &mut outs)?;
-                for (i, (result, expected)) in outs.iter().zip(ty.results()).enumerate() {
+                for (i, (result, expected)) in outs.iter().zip(ty.result_types()).enumerate() {
                     // What Rust can tell; Wasmtime checks the rest.
                     if result.fits(expected) == Some(false) {
                         return Err(result_mismatch(i, result, ty));

@@ -90,7 +90,7 @@ impl ExnRef {
         let gc45 = gc_since_45(cx.wasmtime(), "ExnRef::new")?;
         cx.check(tag.store, "the tag")?;
         let tag_ty = tag.ty(&cx)?;
-        if tag_ty.ty().params() != pre.ty().fields().collect::<Vec<_>>() {
+        if !tag_ty.ty().params().eq(pre.ty().fields()) {
             return Err(ErrorKind::TypeMismatch(format!(
                 "the tag's type is {}, not the allocator's exception type",
                 tag_ty.ty()

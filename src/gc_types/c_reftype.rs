@@ -48,7 +48,7 @@ impl FuncHandle {
             // SAFETY: the type is live and of this engine.
             let ty = unsafe { FuncType::from_c(&self.engine, self.ptr) }
                 .unwrap_or_else(|e| unreadable(e));
-            (ty.params().to_vec(), ty.results().to_vec())
+            (ty.param_types().to_vec(), ty.result_types().to_vec())
         })
     }
 

@@ -130,14 +130,14 @@ impl ExnType {
     /// As [`ExnType::new`]; a [`ErrorKind::TypeMismatch`] for a tag type
     /// with results.
     pub fn from_tag_type(engine: &Engine, tag: &TagType) -> Result<ExnType> {
-        if !tag.ty().results().is_empty() {
+        if tag.ty().results().len() != 0 {
             return Err(ErrorKind::TypeMismatch(format!(
                 "an exception tag's type has no results, not {}",
                 tag.ty()
             ))
             .into());
         }
-        ExnType::new(engine, tag.ty().params().iter().cloned())
+        ExnType::new(engine, tag.ty().params())
     }
 
     /// Takes ownership of an exception type of `engine`.
@@ -177,7 +177,10 @@ impl ExnType {
                 let tag = (core45.wasmtime_exn_type_tag_type)(self.inner.ptr);
                 let ty = TagType::from_c(engine, tag);
                 (core44.wasm_tagtype_delete)(tag);
-                ty.unwrap_or_else(|e| unreadable(e)).ty.params().to_vec()
+                ty.unwrap_or_else(|e| unreadable(e))
+                    .ty
+                    .param_types()
+                    .to_vec()
             }
         })
     }

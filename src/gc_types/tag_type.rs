@@ -12,7 +12,7 @@ use std::fmt;
 /// ```
 /// use wasmtime_dyn::{FuncType, TagType, ValType};
 /// let ty = TagType::new(FuncType::new([ValType::I32], []));
-/// assert_eq!(ty.ty().params(), [ValType::I32]);
+/// assert!(ty.ty().params().eq([ValType::I32]));
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct TagType {
@@ -35,7 +35,7 @@ impl TagType {
     ///
     /// ```
     /// use wasmtime_dyn::{FuncType, TagType};
-    /// assert!(TagType::new(FuncType::new([], [])).ty().results().is_empty());
+    /// assert_eq!(TagType::new(FuncType::new([], [])).ty().results().len(), 0);
     /// ```
     pub fn ty(&self) -> &FuncType {
         &self.ty

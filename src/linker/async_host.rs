@@ -440,7 +440,7 @@ impl<T: 'static> Linker<T> {
             + 'static,
         T: Send,
     {
-        let results: Vec<ValType> = ty.results().to_vec();
+        let results: Vec<ValType> = ty.result_types().to_vec();
         let start = move |caller: Caller<'static, T>, args: CArray, slot: &mut Option<Vals>| {
             // SAFETY: the C API lends the call's arguments for the callback.
             let args = unsafe { args.vals(&mut caller_cx(&caller)) }?;

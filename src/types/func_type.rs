@@ -17,7 +17,7 @@ use std::sync::Arc;
 /// ```
 /// use wasmtime_dyn::{FuncType, ValType};
 /// let ty = FuncType::new([ValType::I32, ValType::I32], [ValType::I32]);
-/// assert_eq!(ty.params(), [ValType::I32, ValType::I32]);
+/// assert!(ty.params().eq([ValType::I32, ValType::I32]));
 /// assert_eq!(ty.to_string(), "(i32, i32) -> (i32)");
 /// ```
 #[derive(Clone)]
@@ -58,28 +58,71 @@ impl FuncType {
         }
     }
 
-    /// The parameter types.
+    /// The parameter types, as the `wasmtime` crate's `FuncType::params`.
     ///
     /// ```
     /// use wasmtime_dyn::{FuncType, ValType};
     /// let ty = FuncType::new([ValType::I64, ValType::F32], []);
-    /// assert_eq!(ty.params(), [ValType::I64, ValType::F32]);
+    /// assert_eq!(ty.params().len(), 2);
+    /// assert!(ty.params().eq([ValType::I64, ValType::F32]));
     /// ```
-    pub fn params(&self) -> &[ValType] {
+    #[inline]
+    pub fn params(&self) -> impl ExactSizeIterator<Item = ValType> + '_ {
+        self.param_types().iter().cloned()
+    }
+
+    /// The result types, as the `wasmtime` crate's `FuncType::results`.
+    ///
+    /// ```
+    /// use wasmtime_dyn::{FuncType, ValType};
+    /// let ty = FuncType::new([], [ValType::I32, ValType::I32]);
+    /// assert_eq!(ty.results().count(), 2);
+    /// assert!(ty.results().all(|t| t == ValType::I32));
+    /// ```
+    #[inline]
+    pub fn results(&self) -> impl ExactSizeIterator<Item = ValType> + '_ {
+        self.result_types().iter().cloned()
+    }
+
+    /// The `i`th parameter type, `None` past the last, as the crate's
+    /// `FuncType::param`.
+    ///
+    /// ```
+    /// use wasmtime_dyn::{FuncType, ValType};
+    /// let ty = FuncType::new([ValType::I64], []);
+    /// assert_eq!(ty.param(0), Some(ValType::I64));
+    /// assert_eq!(ty.param(1), None);
+    /// ```
+    pub fn param(&self, i: usize) -> Option<ValType> {
+        self.param_types().get(i).cloned()
+    }
+
+    /// The `i`th result type, `None` past the last, as the crate's
+    /// `FuncType::result`.
+    ///
+    /// ```
+    /// use wasmtime_dyn::{FuncType, ValType};
+    /// let ty = FuncType::new([], [ValType::F64]);
+    /// assert_eq!(ty.result(0), Some(ValType::F64));
+    /// assert_eq!(ty.result(1), None);
+    /// ```
+    pub fn result(&self, i: usize) -> Option<ValType> {
+        self.result_types().get(i).cloned()
+    }
+
+    /// The parameter types, borrowed (for this crate's checks, which need
+    /// no clones).
+    #[inline]
+    pub(crate) fn param_types(&self) -> &[ValType] {
         match &self.repr {
             FuncRepr::Plain { params, .. } => params,
             FuncRepr::Handle(h) => &h.signature().0,
         }
     }
 
-    /// The result types.
-    ///
-    /// ```
-    /// use wasmtime_dyn::{FuncType, ValType};
-    /// let ty = FuncType::new([], [ValType::I32, ValType::I32]);
-    /// assert_eq!(ty.results(), [ValType::I32, ValType::I32]);
-    /// ```
-    pub fn results(&self) -> &[ValType] {
+    /// The result types, borrowed.
+    #[inline]
+    pub(crate) fn result_types(&self) -> &[ValType] {
         match &self.repr {
             FuncRepr::Plain { results, .. } => results,
             FuncRepr::Handle(h) => &h.signature().1,
@@ -89,9 +132,9 @@ impl FuncType {
     /// Whether every parameter and result is simple (see
     /// [`ValType::is_simple`]).
     pub(crate) fn is_simple(&self) -> bool {
-        self.params()
+        self.param_types()
             .iter()
-            .chain(self.results())
+            .chain(self.result_types())
             .all(ValType::is_simple)
     }
 
@@ -141,8 +184,8 @@ impl FuncType {
             unsafe { (core.wasm_valtype_vec_new)(&mut out, items.len(), items.as_ptr()) };
             Ok(out)
         };
-        let mut params = vec(self.params())?;
-        let mut results = match vec(self.results()) {
+        let mut params = vec(self.param_types())?;
+        let mut results = match vec(self.result_types()) {
             Ok(r) => r,
             Err(e) => {
                 // SAFETY: made above, owned here, deleted once.
@@ -189,7 +232,10 @@ impl FuncType {
     }
 
     /// The type `params -> results`, allocating nothing.
-    pub(crate) fn from_static(params: &'static [ValType], results: &'static [ValType]) -> FuncType {
+    pub(crate) const fn from_static(
+        params: &'static [ValType],
+        results: &'static [ValType],
+    ) -> FuncType {
         FuncType {
             repr: FuncRepr::Plain {
                 params: Cow::Borrowed(params),
@@ -248,7 +294,10 @@ impl PartialEq for FuncType {
     fn eq(&self, other: &FuncType) -> bool {
         match (&self.repr, &other.repr) {
             (FuncRepr::Handle(a), FuncRepr::Handle(b)) => Arc::ptr_eq(a, b) || a.same_as(b),
-            _ => self.params() == other.params() && self.results() == other.results(),
+            _ => {
+                self.param_types() == other.param_types()
+                    && self.result_types() == other.result_types()
+            }
         }
     }
 }
@@ -259,8 +308,8 @@ impl Hash for FuncType {
     fn hash<H: Hasher>(&self, state: &mut H) {
         // The lengths only: a type read from a handle and the same type
         // given in full are equal, and a type may refer to itself.
-        self.params().len().hash(state);
-        self.results().len().hash(state);
+        self.param_types().len().hash(state);
+        self.result_types().len().hash(state);
     }
 }
 
@@ -294,9 +343,9 @@ impl fmt::Display for FuncType {
             }
             f.write_str(")")
         };
-        list(f, self.params())?;
+        list(f, self.param_types())?;
         f.write_str(" -> ")?;
-        list(f, self.results())
+        list(f, self.result_types())
     }
 }
 

@@ -890,7 +890,6 @@ impl<'a> FileRun<'a> {
         let mut results: Vec<Val> = func
             .ty(&self.store)
             .results()
-            .iter()
             .map(Val::default_for)
             .collect();
         Ok(func

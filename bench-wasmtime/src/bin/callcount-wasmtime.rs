@@ -1,19 +1,21 @@
 //! `callcount-wasmtime <mode> <n>`: makes `n` calls with the wasmtime crate,
 //! for instruction counts under callgrind (`cargo xtask bench` runs it with
 //! two values of `n` and divides the difference). Modes: `typed` (`add`),
+//! `untyped` (`add` through `Func::call`, preallocated `Val` arrays),
 //! `host_typed` (`call_host`, one host round trip), `instantiate_pre` (a
 //! new store, an instance from an `InstancePre` made once, `add` looked up
 //! typed and called once, the store dropped).
 
 use bench_wasmtime::World;
 use std::hint::black_box;
+use wasmtime::Val;
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let (mode, n) = match args.as_slice() {
         [mode, n] => (mode.as_str(), n.parse::<u64>().expect("a call count")),
         _ => {
-            eprintln!("usage: callcount-wasmtime <typed | host_typed | instantiate_pre> <calls>");
+            eprintln!("usage: callcount-wasmtime <typed | untyped | host_typed | instantiate_pre> <calls>");
             std::process::exit(2);
         }
     };
@@ -26,6 +28,16 @@ fn main() {
                         .call(&mut w.store, (black_box(1), black_box(2)))
                         .unwrap(),
                 );
+            }
+        }
+        "untyped" => {
+            let add = w.instance.get_func(&mut w.store, "add").unwrap();
+            let params = [Val::I32(1), Val::I32(2)];
+            let mut results = [Val::I32(0)];
+            for _ in 0..n {
+                add.call(&mut w.store, black_box(&params), &mut results)
+                    .unwrap();
+                black_box(&mut results);
             }
         }
         "host_typed" => {
