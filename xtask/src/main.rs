@@ -180,6 +180,7 @@ fn demo() -> Result<()> {
     run(example("capabilities").args(libs.0.iter().map(|l| &l.path)))?;
     run(example("hello").arg(&libs.full(*SUPPORTED.end()).path))?;
     run(example("async_tokio").arg(&libs.full(*SUPPORTED.end()).path))?;
+    run(example("wasi_http").arg(&libs.full(*SUPPORTED.end()).path))?;
     for &(major, _) in artifacts::BUILDS {
         let full = &libs.full(major).path;
         let min = &libs
