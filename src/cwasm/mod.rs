@@ -74,9 +74,9 @@ pub(crate) mod features;
 pub(crate) mod host;
 mod info;
 pub(crate) mod lexicon;
-mod postcard;
 pub(crate) mod profile;
 mod tunables;
+mod wire;
 
 pub use checks::incompatibilities;
 pub use features::feature_names;
@@ -191,12 +191,14 @@ fn decode(header: Header<'_>) -> Result<CwasmInfo> {
     let major = major_of_version(header.version).ok_or_else(unknown)?;
     let layout = ENGINE_LAYOUT.get(major).ok_or_else(unknown)?;
     let cost_table = OPERATOR_COUNT + VARIABLE_OPERATOR_COSTS.get(major).ok_or_else(unknown)?;
-    let mut r = postcard::Postcard::new(header.metadata);
-    let target = r.str("target")?.to_string();
+    // Wasmtime's `Metadata`: the target, the shared and ISA flags, the
+    // tunables, the features.
+    let mut r = wire::Fields::new(header.metadata);
+    let target = r.field::<&str>("target")?.to_string();
     let shared_flags = r.flags("shared_flags")?;
     let isa_flags = r.flags("isa_flags")?;
     let tunables = tunables::tunables(&mut r, *layout, cost_table)?;
-    let feature_bits = r.u64("features")?;
+    let feature_bits = r.field::<u64>("features")?;
     Ok(CwasmInfo {
         kind: header.kind,
         e_flags: header.e_flags,
@@ -253,8 +255,8 @@ pub(crate) type CompilerFlags = Vec<(String, FlagValue)>;
 /// ahead of the layouts [`inspect`] decodes.
 pub(crate) fn compiler_settings(bytes: &[u8]) -> Result<(CompilerFlags, CompilerFlags)> {
     let header = header(bytes)?;
-    let mut r = postcard::Postcard::new(header.metadata);
-    r.str("target")?;
+    let mut r = wire::Fields::new(header.metadata);
+    r.field::<&str>("target")?;
     let shared = r.flags("shared_flags")?;
     let isa = r.flags("isa_flags")?;
     Ok((shared, isa))
@@ -378,8 +380,8 @@ mod tests {
         assert_eq!(right.tunables.memory_reservation, 1 << 30);
         assert_eq!(right.tunables.gc_heap_reservation, 1 << 30);
         let header = header(bytes).unwrap();
-        let mut r = postcard::Postcard::new(header.metadata);
-        r.str("target").unwrap();
+        let mut r = wire::Fields::new(header.metadata);
+        r.field::<&str>("target").unwrap();
         r.flags("shared_flags").unwrap();
         r.flags("isa_flags").unwrap();
         let wrong = tunables::tunables(&mut r, versions::EngineLayout::V47, OPERATOR_COUNT + 16);
