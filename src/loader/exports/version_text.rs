@@ -41,7 +41,7 @@ pub(crate) fn find(rodata: &[u8]) -> VersionText {
     }
     let mut found: Option<Version> = None;
     let mut ambiguous = false;
-    for at in memchr::memmem::find_iter(rodata, AFTER) {
+    for at in occurrences(rodata, AFTER) {
         match version_before(&rodata[..at]) {
             Some(v) if CARRIED.get(v.major()).is_some() && found.is_none_or(|f| f == v) => {
                 found = Some(v)
@@ -56,10 +56,42 @@ pub(crate) fn find(rodata: &[u8]) -> VersionText {
     }
 }
 
+/// Where `needle` (not empty) starts in `haystack`, found eight bytes at a
+/// time: a word is looked at closer only where one of its bytes may be the
+/// needle's first (the libraries' `.rodata` has one such byte, `\n`, in
+/// some 140). Portable code, no CPU feature detection: detecting features
+/// (`cpuid`, a trap to the hypervisor in a virtual machine) cost more than
+/// the whole search.
+fn occurrences(haystack: &[u8], needle: &[u8]) -> Vec<usize> {
+    const LOW: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
+    let first = u64::from_ne_bytes([needle[0]; 8]);
+    let mut found = Vec::new();
+    let mut check = |at: usize| {
+        if haystack[at..].starts_with(needle) {
+            found.push(at);
+        }
+    };
+    let mut words = haystack.chunks_exact(8);
+    for (w, word) in (&mut words).enumerate() {
+        // A high bit set in each byte equal to the needle's first (and
+        // possibly in bytes after one: `check` tells).
+        let x = u64::from_le_bytes(word.try_into().expect("eight bytes")) ^ first;
+        let mut maybe = x.wrapping_sub(LOW) & !x & HIGH;
+        while maybe != 0 {
+            check(w * 8 + maybe.trailing_zeros() as usize / 8);
+            maybe &= maybe - 1;
+        }
+    }
+    let tail = haystack.len() - words.remainder().len();
+    (tail..haystack.len()).for_each(check);
+    found
+}
+
 /// The version `X.Y.Z` at the end of `bytes`, right after [`BEFORE`].
 fn version_before(bytes: &[u8]) -> Option<Version> {
     let tail = &bytes[bytes.len().saturating_sub(LONGEST_VERSION + BEFORE.len())..];
-    let start = memchr::memmem::rfind(tail, BEFORE)? + BEFORE.len();
+    let start = tail.windows(BEFORE.len()).rposition(|w| w == BEFORE)? + BEFORE.len();
     let text = std::str::from_utf8(&tail[start..]).ok()?;
     let mut parts = text.split('.').map(|p| {
         // Digits only: `parse` would take a sign.
@@ -116,6 +148,27 @@ mod tests {
         }
         // `AFTER` alone, at the very start: no version before it.
         assert_eq!(find(AFTER), VersionText::Ambiguous);
+    }
+
+    /// The word-at-a-time search finds what a plain one does, at every
+    /// alignment, with needles overlapping and at either end.
+    #[test]
+    fn occurrences_are_those_of_a_plain_search() {
+        let plain = |h: &[u8], n: &[u8]| -> Vec<usize> {
+            (0..h.len()).filter(|&i| h[i..].starts_with(n)).collect()
+        };
+        let needle = b"\n\nab";
+        for len in 0..40 {
+            for at in 0..len {
+                let mut h: Vec<u8> = (0..len).map(|i| b"\n\x0b\x8a\nxa"[i % 6]).collect();
+                let end = (at + needle.len()).min(len);
+                h[at..end].copy_from_slice(&needle[..end - at]);
+                let found = occurrences(&h, needle);
+                assert_eq!(found, plain(&h, needle), "{h:?}");
+            }
+        }
+        let all = vec![b'\n'; 37];
+        assert_eq!(occurrences(&all, b"\n\n").len(), 36);
     }
 
     #[test]
