@@ -353,29 +353,47 @@ impl Exports<'_> {
         self.exported.get(name).copied()
     }
 
-    /// The tables every function of which the file exports.
-    fn complete(&self) -> Vec<TableId> {
+    /// Whether the file exports every function of `table`.
+    fn is_complete(&self, table: TableId) -> bool {
         let exports = |f: &&str| self.exported.contains_key(f.as_bytes());
-        TableId::ALL
+        table
+            .functions()
             .iter()
-            .copied()
-            .filter(|t| t.functions().iter().chain(t.undeclared()).all(exports))
-            .collect()
+            .chain(table.undeclared())
+            .all(exports)
     }
 
     /// The supported majors whose builds export what this file exports:
     /// every table a later major added to the core (or to a capability the
     /// file carries) is exported exactly when the major has it.
+    ///
+    /// Only the tables that decide are looked at (the additions, and the
+    /// tables they require), each once, stopping at its first function
+    /// the file lacks.
     pub(crate) fn candidate_majors(&self) -> Vec<u32> {
         use crate::sys::tables::TableKind;
-        let complete = self.complete();
+        let mut known: Vec<(TableId, bool)> = Vec::new();
+        let mut complete = |table: TableId| match known.iter().find(|(t, _)| *t == table) {
+            Some(&(_, is)) => is,
+            None => {
+                let is = self.is_complete(table);
+                known.push((table, is));
+                is
+            }
+        };
+        // The additions that decide, each with whether the file has it.
+        let mut deciding: Vec<(TableId, bool)> = Vec::new();
+        for &table in TableId::ALL {
+            if table.kind() == TableKind::Addition && table.requires().iter().all(|&r| complete(r))
+            {
+                deciding.push((table, complete(table)));
+            }
+        }
         crate::versions::SUPPORTED_MAJORS
             .filter(|major| {
-                TableId::ALL.iter().all(|&table| {
-                    let decides = table.kind() == TableKind::Addition
-                        && table.requires().iter().all(|r| complete.contains(r));
-                    !decides || complete.contains(&table) == table.majors().contains(major)
-                })
+                deciding
+                    .iter()
+                    .all(|&(table, has)| has == table.majors().contains(major))
             })
             .collect()
     }
