@@ -794,9 +794,9 @@ unsafe fn resolve(
     // The probe turns signal handlers off where the C API can (39 and
     // later): it needs those majors' settings.
     let since39 = match (&plan.version, text) {
-        // SAFETY: as for `Core::load`; these names have one signature in
-        // every major that exports them.
         (Known::Candidates(_), None) => {
+            // SAFETY: as for `Core::load`; these names have one signature
+            // in every major that exports them.
             unsafe { crate::sys::tables::CoreSince39::load(&mut lookup) }.ok()
         }
         _ => None,

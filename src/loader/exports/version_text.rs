@@ -43,7 +43,7 @@ pub(crate) fn find(rodata: &[u8]) -> VersionText {
     let mut ambiguous = false;
     for at in occurrences(rodata, AFTER) {
         match version_before(&rodata[..at]) {
-            Some(v) if CARRIED.get(v.major()).is_some() && found.is_none_or(|f| f == v) => {
+            Some(v) if CARRIED.get(v.major()).is_some() && found.map_or(true, |f| f == v) => {
                 found = Some(v)
             }
             _ => ambiguous = true,
