@@ -258,9 +258,12 @@ impl Wasmtime {
     }
 
     /// The library's Wasmtime version: exact where the build exports it
-    /// (official release libraries), the major alone otherwise (minimal and
-    /// custom builds, whose major the loader confirms by asking the library
-    /// to check a probe artifact's version). Always one of
+    /// (official release libraries) or its read-only data names it
+    /// (minimal and custom builds of 45 and later: the version line of
+    /// Wasmtime's internal-bug message, when the file holds exactly one and
+    /// its major is one the exports fit); the major alone otherwise, which
+    /// the loader confirms by asking the library to check a probe
+    /// artifact's version. Always one of
     /// [`SUPPORTED_MAJORS`](crate::SUPPORTED_MAJORS).
     ///
     /// ```no_run
