@@ -430,6 +430,46 @@ mod tests {
         assert_eq!(names, [b"wasm_engine_new".to_vec()]);
     }
 
+    /// `.rodata` is found by name (its load address and size); a section
+    /// name table over its bound, or a `.rodata` beyond the file's end, is
+    /// not read, and the file's symbols still are.
+    #[test]
+    fn rodata_is_found_by_name_within_bounds() {
+        let with = |names_size: u64, rodata_size: u64| {
+            let strings = b"\0wasm_engine_new\0".to_vec();
+            let names = b"\0.rodata\0.shstrtab\0".to_vec();
+            let mut file = header(64, 5);
+            file[0x3e..0x40].copy_from_slice(&3u16.to_le_bytes());
+            file.extend(section(0, 0, 0, 0));
+            file.extend(section(11, 512, 48, 2));
+            file.extend(section(3, 600, strings.len() as u64, 0));
+            let mut names_header = section(3, 640, names_size, 0);
+            names_header[..4].copy_from_slice(&9u32.to_le_bytes());
+            file.extend(names_header);
+            let mut rodata = section(1, 700, rodata_size, 0);
+            rodata[..4].copy_from_slice(&1u32.to_le_bytes());
+            rodata[16..24].copy_from_slice(&0x1234u64.to_le_bytes());
+            file.extend(rodata);
+            file.resize(512 + 24, 0);
+            let mut symbol = vec![0u8; 24];
+            symbol[..4].copy_from_slice(&1u32.to_le_bytes());
+            symbol[4] = 0x12;
+            symbol[6..8].copy_from_slice(&5u16.to_le_bytes());
+            file.extend(symbol);
+            file.resize(600, 0);
+            file.extend(&strings);
+            file.resize(640, 0);
+            file.extend(&names);
+            file.resize(800, 0);
+            let symbols = dynamic_symbols(&tempfile_with(&file)).unwrap().unwrap();
+            assert_eq!(symbols.names.len(), 1);
+            symbols.rodata
+        };
+        assert_eq!(with(19, 100), Some((0x1234, 100)));
+        assert_eq!(with(super::SECTION_NAMES_AT_MOST + 1, 100), None);
+        assert_eq!(with(19, 101), None);
+    }
+
     #[test]
     fn malformed_files_are_errors_without_huge_allocations() {
         // Section headers beyond the end.
