@@ -104,12 +104,44 @@ fn versions() {
     if !round_has(Flavour::Min) {
         return;
     }
-    // The builds know their major only, confirmed by the probe.
+    // The builds lack the symbol naming the version; their read-only data
+    // names it: the `wasmtime` crate their builder's lock file pins.
+    let major = common::expected_major();
     for flavour in [Flavour::Min, Flavour::CompilerOnly] {
         let version = flavour.load().version();
-        assert!(!version.is_exact(), "{flavour:?}: {version}");
-        assert_eq!(version.major(), common::expected_major(), "{flavour:?}");
+        assert_eq!(
+            version.to_string(),
+            pinned_wasmtime(&format!("{major}")),
+            "{flavour:?}"
+        );
     }
+    let run_only = common::load_library("run-only", major).version();
+    assert_eq!(
+        run_only.to_string(),
+        pinned_wasmtime(&format!("{major}-components"))
+    );
+}
+
+/// The version of the `wasmtime` crate the lock file of the library
+/// builder `xtask/libwasmtime-build/<builder>` pins: what `cargo xtask
+/// artifacts` built the minimal, compiler-only and run-only libraries of
+/// that major from.
+fn pinned_wasmtime(builder: &str) -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("xtask/libwasmtime-build")
+        .join(builder)
+        .join("Cargo.lock");
+    let lock = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
+    let mut lines = lock.lines();
+    lines
+        .by_ref()
+        .find(|l| *l == "name = \"wasmtime\"")
+        .and_then(|_| lines.next())
+        .and_then(|l| l.strip_prefix("version = \""))
+        .and_then(|v| v.strip_suffix('"'))
+        .unwrap_or_else(|| panic!("{} pins no `wasmtime`", path.display()))
+        .to_string()
 }
 
 #[test]
@@ -693,4 +725,56 @@ fn a_dynsym_rewritten_after_loading_falls_back_to_dlsym() {
         },
     );
     print_child(outcome);
+}
+
+/// The minimal library with its read-only data edited: the version its
+/// text names is the version reported (the text is what is read), and
+/// without the text the probe finds the major alone.
+#[test]
+fn the_version_text_is_read_and_the_probe_is_the_fallback() {
+    if !round_has(Flavour::Min) {
+        return;
+    }
+    let min = Flavour::Min.path();
+    let major = common::expected_major();
+    let original = std::fs::read(&min).unwrap();
+    let pinned = pinned_wasmtime(&major.to_string());
+    let text = format!("\nversion: {pinned}\n\nThis is a bug in Wasmtime");
+    let at = original
+        .windows(text.len())
+        .position(|w| w == text.as_bytes())
+        .unwrap_or_else(|| panic!("{} does not hold {text:?}", min.display()));
+    let edited = |name: &str, replacement: &str| {
+        assert_eq!(replacement.len(), text.len());
+        let mut bytes = original.clone();
+        bytes[at..at + text.len()].copy_from_slice(replacement.as_bytes());
+        let dir = std::env::temp_dir().join(format!(
+            "wasmtime-dyn-version-text-{}-{name}",
+            std::process::id()
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("libwasmtime.so");
+        std::fs::write(&path, bytes).unwrap();
+        path
+    };
+    // Same length, another patch: reported as the text says.
+    let other = format!(
+        "{major}.7.{}",
+        "9".repeat(pinned.len() - major.to_string().len() - 3)
+    );
+    assert_eq!(other.len(), pinned.len());
+    let renamed = edited("renamed", &text.replace(&pinned, &other));
+    // SAFETY: a Wasmtime C API library with a few bytes of an error message
+    // changed.
+    let lib = unsafe { Wasmtime::open(&renamed) }.unwrap();
+    assert_eq!(lib.version().to_string(), other);
+    // No text: the probe confirms the major, minor and patch unknown.
+    let erased = edited("erased", &"x".repeat(text.len()));
+    // SAFETY: as above.
+    let lib = unsafe { Wasmtime::open(&erased) }.unwrap();
+    assert!(!lib.version().is_exact(), "{}", lib.version());
+    assert_eq!(lib.version().major(), major);
+    for path in [renamed, erased] {
+        std::fs::remove_dir_all(path.parent().unwrap()).unwrap();
+    }
 }

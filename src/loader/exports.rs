@@ -19,6 +19,9 @@ use std::path::Path;
 use std::sync::OnceLock;
 
 mod elf64;
+mod version_text;
+
+pub(crate) use version_text::{find as find_version_text, VersionText};
 
 pub(super) use elf64::gnu_build_id;
 
@@ -39,6 +42,9 @@ pub(crate) struct Symbols {
     /// The dynamic symbol table as the file holds it (64-bit ELF only),
     /// for comparing with the one the dynamic linker uses.
     table: Option<Vec<u8>>,
+    /// Where the file's `.rodata` is loaded (its address relative to the
+    /// load base, and its size; 64-bit ELF only).
+    rodata: Option<(u64, u64)>,
 }
 
 /// Why a file's symbols could not be read.
@@ -87,6 +93,10 @@ pub(crate) struct Exports<'a> {
     pub(crate) missing_core: Vec<&'static str>,
     /// The file's GNU build id, if it has one.
     pub(crate) build_id: Option<&'a [u8]>,
+    /// Where the file's `.rodata` is loaded, relative to the load base, and
+    /// its size (64-bit ELF only): where the version text
+    /// ([`crate::versions::version_text`]) is looked for.
+    pub(crate) rodata: Option<(u64, u64)>,
     /// The file's dynamic symbol table and string table, as read (64-bit
     /// ELF only).
     pub(crate) tables: Option<(&'a [u8], &'a [u8])>,
@@ -249,6 +259,7 @@ impl Symbols {
             exact,
             missing_core,
             build_id: self.build_id.as_deref(),
+            rodata: self.rodata,
             tables: self
                 .table
                 .as_deref()
@@ -285,6 +296,7 @@ fn generic_symbols(file: std::fs::File) -> Result<Symbols, ReadError> {
         names: Vec::new(),
         build_id: None,
         table: None,
+        rodata: None,
     };
     for symbol in object.dynamic_symbols() {
         if !symbol.is_definition() || !symbol.is_global() {
@@ -341,29 +353,47 @@ impl Exports<'_> {
         self.exported.get(name).copied()
     }
 
-    /// The tables every function of which the file exports.
-    fn complete(&self) -> Vec<TableId> {
+    /// Whether the file exports every function of `table`.
+    fn is_complete(&self, table: TableId) -> bool {
         let exports = |f: &&str| self.exported.contains_key(f.as_bytes());
-        TableId::ALL
+        table
+            .functions()
             .iter()
-            .copied()
-            .filter(|t| t.functions().iter().chain(t.undeclared()).all(exports))
-            .collect()
+            .chain(table.undeclared())
+            .all(exports)
     }
 
     /// The supported majors whose builds export what this file exports:
     /// every table a later major added to the core (or to a capability the
     /// file carries) is exported exactly when the major has it.
+    ///
+    /// Only the tables that decide are looked at (the additions, and the
+    /// tables they require), each once, stopping at its first function
+    /// the file lacks.
     pub(crate) fn candidate_majors(&self) -> Vec<u32> {
         use crate::sys::tables::TableKind;
-        let complete = self.complete();
+        let mut known: Vec<(TableId, bool)> = Vec::new();
+        let mut complete = |table: TableId| match known.iter().find(|(t, _)| *t == table) {
+            Some(&(_, is)) => is,
+            None => {
+                let is = self.is_complete(table);
+                known.push((table, is));
+                is
+            }
+        };
+        // The additions that decide, each with whether the file has it.
+        let mut deciding: Vec<(TableId, bool)> = Vec::new();
+        for &table in TableId::ALL {
+            if table.kind() == TableKind::Addition && table.requires().iter().all(|&r| complete(r))
+            {
+                deciding.push((table, complete(table)));
+            }
+        }
         crate::versions::SUPPORTED_MAJORS
             .filter(|major| {
-                TableId::ALL.iter().all(|&table| {
-                    let decides = table.kind() == TableKind::Addition
-                        && table.requires().iter().all(|r| complete.contains(r));
-                    !decides || complete.contains(&table) == table.majors().contains(major)
-                })
+                deciding
+                    .iter()
+                    .all(|&(table, has)| has == table.majors().contains(major))
             })
             .collect()
     }
@@ -404,6 +434,7 @@ mod tests {
                 names: Vec::new(),
                 build_id: None,
                 table: None,
+                rodata: None,
             };
             for i in 0..n {
                 let start = s.strings.len();

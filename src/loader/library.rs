@@ -114,6 +114,8 @@ pub(crate) struct LoadedObject {
     pub(crate) base: usize,
     /// Its executable segments, where every function it exports lies.
     pub(crate) code: Vec<std::ops::Range<usize>>,
+    /// Its read-only segments (readable, not writable).
+    pub(crate) read_only: Vec<std::ops::Range<usize>>,
     /// The dynamic symbol table the dynamic linker looks names up in
     /// (`DT_SYMTAB`), up to the end of the segment holding it (the table's
     /// own length is not recorded).
@@ -123,6 +125,19 @@ pub(crate) struct LoadedObject {
 }
 
 impl LoadedObject {
+    /// The `len` bytes at `start`, when they lie in one read-only segment
+    /// of the object.
+    pub(crate) fn bytes(&self, start: usize, len: usize) -> Option<&'static [u8]> {
+        let end = start.checked_add(len)?;
+        self.read_only
+            .iter()
+            .any(|s| s.start <= start && end <= s.end)
+            // SAFETY: the range lies in a `PT_LOAD` segment of an object
+            // that stays loaded (see `loaded_object`), mapped readable and
+            // not writable: nothing writes to it while it is read.
+            .then(|| unsafe { std::slice::from_raw_parts(start as *const u8, len) })
+    }
+
     /// Whether `address` lies in the object's code.
     pub(crate) fn is_code(&self, address: usize) -> bool {
         self.code.iter().any(|range| range.contains(&address))
@@ -253,10 +268,21 @@ fn describe(headers: &[libc::Elf64_Phdr], base: usize) -> LoadedObject {
             super::exports::gnu_build_id(notes, cfg!(target_endian = "little"))
         });
     let code = segments(headers, base, libc::PF_X).collect();
+    let read_only = headers
+        .iter()
+        .filter(|h| {
+            h.p_type == libc::PT_LOAD && h.p_flags & (libc::PF_R | libc::PF_W) == libc::PF_R
+        })
+        .map(|h| {
+            let start = base.wrapping_add(h.p_vaddr as usize);
+            start..start.saturating_add(h.p_memsz as usize)
+        })
+        .collect();
     let mut object = LoadedObject {
         build_id,
         base,
         code,
+        read_only,
         symbols: None,
         strings: None,
     };

@@ -15,6 +15,7 @@ pub use version::Version;
 use crate::capability::{Capabilities, Capability, UndetectableFeature};
 use crate::sys::tables::{Absence, Core, TableId, TableKind, Tables};
 use addresses::{addresses, Addresses};
+use exports::VersionText;
 use std::ffi::{c_void, CStr, OsStr};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -257,9 +258,12 @@ impl Wasmtime {
     }
 
     /// The library's Wasmtime version: exact where the build exports it
-    /// (official release libraries), the major alone otherwise (minimal and
-    /// custom builds, whose major the loader confirms by asking the library
-    /// to check a probe artifact's version). Always one of
+    /// (official release libraries) or its read-only data names it
+    /// (minimal and custom builds of 45 and later: the version line of
+    /// Wasmtime's internal-bug message, when the file holds exactly one and
+    /// its major is one the exports fit); the major alone otherwise, which
+    /// the loader confirms by asking the library to check a probe
+    /// artifact's version. Always one of
     /// [`SUPPORTED_MAJORS`](crate::SUPPORTED_MAJORS).
     ///
     /// ```no_run
@@ -577,7 +581,9 @@ struct Plan<'a> {
 enum Known {
     /// The file names its exact version.
     Exact(Version),
-    /// The supported majors the exports fit, to be told apart by probing.
+    /// The supported majors the exports fit, to be told apart by the
+    /// version text of the loaded object's read-only data or, failing
+    /// that, by probing.
     Candidates(Vec<u32>),
 }
 
@@ -776,20 +782,33 @@ unsafe fn resolve(
     let core = unsafe { Core::load(&mut lookup) };
     check_code(outside_code.take())?;
     let core = core.map_err(not_wasmtime)?;
+    // Builds without the versioned symbol: the version text of the loaded
+    // object's read-only data, when it names one version and the exports
+    // agree with its major; else the probe.
+    let text = match (&plan.version, &addresses) {
+        (Known::Candidates(candidates), Addresses::Computed(object)) => {
+            match version_text(object, exports) {
+                VersionText::One(version) if candidates.contains(&version.major()) => Some(version),
+                _ => None,
+            }
+        }
+        _ => None,
+    };
     // The probe turns signal handlers off where the C API can (39 and
     // later): it needs those majors' settings.
-    let since39 = match plan.version {
-        // SAFETY: as for `Core::load`; these names have one signature in
-        // every major that exports them.
-        Known::Candidates(_) => unsafe { crate::sys::tables::CoreSince39::load(&mut lookup) }.ok(),
-        Known::Exact(_) => None,
+    let since39 = match (&plan.version, text) {
+        (Known::Candidates(_), None) => {
+            // SAFETY: as for `Core::load`; these names have one signature
+            // in every major that exports them.
+            unsafe { crate::sys::tables::CoreSince39::load(&mut lookup) }.ok()
+        }
+        _ => None,
     };
     check_code(outside_code.take())?;
-    let version = match &plan.version {
-        Known::Exact(version) if matches!(addresses, Addresses::Computed(_)) => *version,
-        // The file does not describe the loaded object's symbol table:
-        // the loaded object must export the version symbol the file names.
-        Known::Exact(version) => {
+    let version = match (text, &plan.version) {
+        (Some(version), _) => version,
+        (None, Known::Exact(version)) if matches!(addresses, Addresses::Computed(_)) => *version,
+        (None, Known::Exact(version)) => {
             let name = exports::versioned_name(*version);
             if library::symbol(library, &name).is_null() {
                 return Err(unsupported(
@@ -804,7 +823,7 @@ unsafe fn resolve(
             }
             *version
         }
-        Known::Candidates(candidates) => {
+        (None, Known::Candidates(candidates)) => {
             match MajorProbe::new(&core, since39.as_ref()).map(|p| p.find(candidates)) {
                 Some(Verdict::Confirmed(major)) => Version::major_only(major),
                 Some(Verdict::Refuted) => {
@@ -870,6 +889,23 @@ unsafe fn resolve(
         version,
         winch: std::sync::OnceLock::new(),
     })))
+}
+
+/// What the read-only data of `object`, loaded from the file `exports` was
+/// read from, says about its version: its `.rodata` section, where the
+/// file puts it, must lie in a readable segment of the object.
+fn version_text(object: &library::LoadedObject, exports: &exports::Exports) -> VersionText {
+    let Some((address, len)) = exports.rodata else {
+        return VersionText::Absent;
+    };
+    let bytes = usize::try_from(address)
+        .ok()
+        .zip(usize::try_from(len).ok())
+        .and_then(|(address, len)| object.bytes(object.base.wrapping_add(address), len));
+    match bytes {
+        Some(bytes) => exports::find_version_text(bytes),
+        None => VersionText::Absent,
+    }
 }
 
 fn unsupported(path: &Path, origin: &Origin, found: String) -> LoadError {

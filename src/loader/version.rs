@@ -1,10 +1,15 @@
 //! Finding out which Wasmtime version a library is.
 //!
-//! Two sources, in order:
+//! Three sources, in order:
 //! 1. builds with Wasmtime's debug builtins export
 //!    `resolve_vmctx_memory_ptr_X_Y_Z`, which names the exact version; it is
 //!    read from the file before loading it ([`super::exports`]);
-//! 2. any build can deserialize: a tiny hand-made artifact whose
+//! 2. builds without it (minimal, compiler-only, run-only) of 45 and later
+//!    carry the exact version in the read-only data of their internal-bug
+//!    message ([`crate::versions::version_text`]); it is read from the
+//!    loaded object where the file read describes it, and taken when it
+//!    appears naming one version of a major the file's exports fit;
+//! 3. any build can deserialize: a tiny hand-made artifact whose
 //!    `.wasmtime.engine` section carries a candidate major version is refused
 //!    with "incompatible version" ("incompatible Wasmtime version" before
 //!    42) when the guess is wrong and with a later, different error when it

@@ -15,6 +15,7 @@ pub(crate) mod defaults;
 pub(crate) mod gc_rules;
 pub(crate) mod pooling;
 pub(crate) mod traps;
+pub(crate) mod version_text;
 
 use std::ops::RangeInclusive;
 

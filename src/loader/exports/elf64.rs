@@ -39,6 +39,15 @@ const NOTES_AT_MOST: u64 = 1 << 16;
 
 /// `SHT_DYNSYM`.
 const DYNSYM: u32 = 11;
+/// `SHT_PROGBITS`.
+const PROGBITS: u32 = 1;
+/// The section name table read to find `.rodata`: 64 KiB (the libraries'
+/// take some 350 bytes); a larger one is not read, and `.rodata` is then
+/// not looked at.
+const SECTION_NAMES_AT_MOST: u64 = 1 << 16;
+/// `SHN_XINDEX`: the section name table's index is in the first section
+/// header's `sh_link`.
+const XINDEX: u16 = 0xffff;
 /// `SHT_NOTE`.
 const NOTE: u32 = 7;
 /// `STT_FUNC` (an indirect function is `STT_GNU_IFUNC`, 10).
@@ -236,12 +245,53 @@ pub(super) fn dynamic_symbols(file: &File) -> Result<Option<super::Symbols>, Rea
             });
         }
     }
+    let rodata = rodata(file, size, e, &header, &table);
     Ok(Some(super::Symbols {
         strings,
         names,
         build_id,
         table: Some(symbols),
+        rodata,
     }))
+}
+
+/// Where the `.rodata` section is loaded (its address relative to the load
+/// base, and its size), found by its name in the section name table;
+/// `None` when the table is missing, larger than [`SECTION_NAMES_AT_MOST`]
+/// or unreadable, or has no such name, or the section does not lie in the
+/// file: the section is only read for the version text, which is then
+/// looked for no further.
+fn rodata(file: &File, size: u64, e: Endian, header: &[u8], table: &[u8]) -> Option<(u64, u64)> {
+    const NAME: &[u8] = b".rodata\0";
+    let section = |i: usize| {
+        table
+            .get(i.checked_mul(SECTION_HEADER)?..)?
+            .get(..SECTION_HEADER)
+    };
+    let index = match e.u16(header, 0x3e) {
+        XINDEX => usize::try_from(e.u32(section(0)?, 40)).ok()?,
+        index => usize::from(index),
+    };
+    let names = section(index)?;
+    let names_size = e.u64(names, 32);
+    if names_size > SECTION_NAMES_AT_MOST {
+        return None;
+    }
+    let names = read_at(file, size, e.u64(names, 24), names_size).ok()?;
+    (0..table.len() / SECTION_HEADER)
+        .filter_map(section)
+        .find(|h| {
+            e.u32(h, 4) == PROGBITS
+                && usize::try_from(e.u32(h, 0))
+                    .ok()
+                    .and_then(|at| names.get(at..)?.get(..NAME.len()))
+                    == Some(NAME)
+        })
+        .filter(|h| {
+            let (offset, len) = (e.u64(h, 24), e.u64(h, 32));
+            offset.checked_add(len).is_some_and(|end| end <= size)
+        })
+        .map(|h| (e.u64(h, 16), e.u64(h, 32)))
 }
 
 /// The GNU build id among `notes` (ELF notes: name size, descriptor size,
@@ -378,6 +428,46 @@ mod tests {
         let (elf, names) = names_of(&file).unwrap();
         assert!(elf);
         assert_eq!(names, [b"wasm_engine_new".to_vec()]);
+    }
+
+    /// `.rodata` is found by name (its load address and size); a section
+    /// name table over its bound, or a `.rodata` beyond the file's end, is
+    /// not read, and the file's symbols still are.
+    #[test]
+    fn rodata_is_found_by_name_within_bounds() {
+        let with = |names_size: u64, rodata_size: u64| {
+            let strings = b"\0wasm_engine_new\0".to_vec();
+            let names = b"\0.rodata\0.shstrtab\0".to_vec();
+            let mut file = header(64, 5);
+            file[0x3e..0x40].copy_from_slice(&3u16.to_le_bytes());
+            file.extend(section(0, 0, 0, 0));
+            file.extend(section(11, 512, 48, 2));
+            file.extend(section(3, 600, strings.len() as u64, 0));
+            let mut names_header = section(3, 640, names_size, 0);
+            names_header[..4].copy_from_slice(&9u32.to_le_bytes());
+            file.extend(names_header);
+            let mut rodata = section(1, 700, rodata_size, 0);
+            rodata[..4].copy_from_slice(&1u32.to_le_bytes());
+            rodata[16..24].copy_from_slice(&0x1234u64.to_le_bytes());
+            file.extend(rodata);
+            file.resize(512 + 24, 0);
+            let mut symbol = vec![0u8; 24];
+            symbol[..4].copy_from_slice(&1u32.to_le_bytes());
+            symbol[4] = 0x12;
+            symbol[6..8].copy_from_slice(&5u16.to_le_bytes());
+            file.extend(symbol);
+            file.resize(600, 0);
+            file.extend(&strings);
+            file.resize(640, 0);
+            file.extend(&names);
+            file.resize(800, 0);
+            let symbols = dynamic_symbols(&tempfile_with(&file)).unwrap().unwrap();
+            assert_eq!(symbols.names.len(), 1);
+            symbols.rodata
+        };
+        assert_eq!(with(19, 100), Some((0x1234, 100)));
+        assert_eq!(with(super::SECTION_NAMES_AT_MOST + 1, 100), None);
+        assert_eq!(with(19, 101), None);
     }
 
     #[test]
