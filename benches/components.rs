@@ -62,7 +62,11 @@ fn calls(c: &mut Criterion) {
     let args = [Val::String(TEXT.into())];
     let mut out = [Val::Bool(false)];
     g.bench_function("dynamic", |b| {
-        b.iter(|| echo_dyn.call(&mut *store, black_box(&args), &mut out).unwrap())
+        b.iter(|| {
+            echo_dyn
+                .call(&mut *store, black_box(&args), &mut out)
+                .unwrap()
+        })
     });
     g.finish();
 

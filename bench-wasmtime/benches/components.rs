@@ -4,10 +4,10 @@
 //! groups of wasmtime-dyn's `components` bench (`benches/components.rs`),
 //! over the same component and arguments.
 
-#[path = "../../benches/common/criterion_config.rs"]
-mod criterion_config;
 #[path = "../src/components.rs"]
 mod components;
+#[path = "../../benches/common/criterion_config.rs"]
+mod criterion_config;
 
 use components::{point_val, Components, POINT, TEXT};
 use criterion::Criterion;
@@ -35,7 +35,11 @@ fn calls(c: &mut Criterion) {
     let args = [Val::String(TEXT.into())];
     let mut out = [Val::Bool(false)];
     g.bench_function("crate_dynamic", |b| {
-        b.iter(|| echo_dyn.call(&mut *store, black_box(&args), &mut out).unwrap())
+        b.iter(|| {
+            echo_dyn
+                .call(&mut *store, black_box(&args), &mut out)
+                .unwrap()
+        })
     });
     g.finish();
 

@@ -59,7 +59,9 @@ fn main() {
         "echo_dynamic" => {
             let args = [Val::String(TEXT.into())];
             for _ in 0..n {
-                w.echo_dyn.call(&mut *s, black_box(&args), &mut out).unwrap();
+                w.echo_dyn
+                    .call(&mut *s, black_box(&args), &mut out)
+                    .unwrap();
                 black_box(&out);
             }
         }
