@@ -97,7 +97,8 @@ impl Func {
     ///
     /// [`ErrorKind::WrongStore`] for a function of another store (the C
     /// API aborts the process on it); Wasmtime's type errors; the guest's
-    /// trap; a host function's error.
+    /// trap; a host function's error. On an error the result slots hold
+    /// unspecified values.
     pub fn call(
         &self,
         mut store: impl AsContextMut,
@@ -105,20 +106,11 @@ impl Func {
         results: &mut [Val],
     ) -> Result<()> {
         let mut cx = store.as_context_mut();
-        cx.check(self.store, "the component function")?;
-        if self.async_results {
-            return Err(async_values("the function's results"));
-        }
-        let wasmtime = cx.wasmtime();
-        let fns = ValFns {
-            core: wasmtime.core(),
-            model: model_of(wasmtime)?,
-            store: cx.id(),
-        };
+        let fns = self.val_fns(&cx)?;
         // Resources are checked before anything is built: of this store,
         // and not dropped or moved into the guest already. Those passed
         // as `own` move into the guest with the call.
-        let param_types = if check_resources(params, fns.store)? {
+        let param_types = if may_hold_resources(params) && check_resources(params, fns.store)? {
             Some(self.ty(&cx).params().map(|(_, t)| t).collect::<Vec<_>>())
         } else {
             None
@@ -127,33 +119,66 @@ impl Func {
         // Result slots always hold a value: the C API drops a slot's old
         // value when it writes a result.
         let mut outs = OwnedVals::placeholders(fns, results.len());
-        // SAFETY: the function is of this store (checked) and its storage
-        // has room for any major's layout; arguments are live values the
-        // call borrows; `outs` has `results.len()` initialised slots.
+        let called = self.call_c(&mut cx, fns, args, &mut outs);
+        if let Some(types) = &param_types {
+            retire_moved(params, types);
+        }
+        called?;
+        for (slot, out) in results.iter_mut().zip(outs.as_slice()) {
+            // SAFETY: a value the library wrote; freed by `outs`. The slot's
+            // old value is reused where it can be (a string's buffer).
+            unsafe { fns.lift_into(out, slot) }?;
+        }
+        Ok(())
+    }
+
+    /// The functions this function's values are built with, once it is
+    /// known to be of the store of `cx` and its values convertible.
+    pub(crate) fn val_fns<T>(&self, cx: &crate::store::StoreContextMut<'_, T>) -> Result<ValFns> {
+        cx.check(self.store, "the component function")?;
+        if self.async_results {
+            return Err(async_values("the function's results"));
+        }
+        let wasmtime = cx.wasmtime();
+        Ok(ValFns {
+            core: wasmtime.core(),
+            model: model_of(wasmtime)?,
+            store: cx.id(),
+        })
+    }
+
+    /// Calls the function with C arguments, freed when the call returns,
+    /// its results written into `outs` (initialised slots, one per
+    /// result).
+    pub(crate) fn call_c<T>(
+        &self,
+        cx: &mut crate::store::StoreContextMut<'_, T>,
+        fns: ValFns,
+        args: OwnedVals,
+        outs: &mut OwnedVals,
+    ) -> Result<()> {
+        let (args_ptr, args_len) = (args.as_slice().as_ptr(), args.as_slice().len());
+        let outs = outs.as_mut_slice();
+        // SAFETY: the function is of this store (checked by `val_fns`) and
+        // its storage has room for any major's layout; arguments are live
+        // values the call borrows; `outs` are initialised slots.
         let error = unsafe {
             (fns.model.wasmtime_component_func_call)(
                 self.raw.as_ptr(),
                 cx.context(),
-                args.vals.as_ptr(),
-                args.vals.len(),
-                outs.vals.as_mut_ptr(),
-                outs.vals.len(),
+                args_ptr,
+                args_len,
+                outs.as_mut_ptr(),
+                outs.len(),
             )
         };
         drop(args);
-        if let Some(types) = &param_types {
-            retire_moved(params, types);
+        if error.is_null() {
+            return Ok(());
         }
-        if !error.is_null() {
-            // SAFETY: a fresh, owned error of this store's library.
-            let err = unsafe { crate::func::call_failed(&mut cx, error, std::ptr::null_mut()) };
-            return Err(with_trap(err));
-        }
-        for (slot, out) in results.iter_mut().zip(&outs.vals) {
-            // SAFETY: a value the library wrote; freed by `outs`.
-            *slot = unsafe { fns.lift(out) }?;
-        }
-        Ok(())
+        // SAFETY: a fresh, owned error of this store's library.
+        let err = unsafe { crate::func::call_failed(cx, error, std::ptr::null_mut()) };
+        Err(with_trap(err))
     }
 
     /// Does nothing: calls clean up after themselves, as in the crate,
@@ -225,6 +250,34 @@ impl Func {
     pub fn results(&self, store: impl AsContext) -> Box<[Type]> {
         self.ty(store).results().collect()
     }
+}
+
+/// Whether `vals` may hold a resource, cheaply, so that a list of 1,000
+/// numbers is not walked: false for scalars, strings, enums and flags, and
+/// for a list whose first element is one of those (a resource further on
+/// is not of the type of that first element, so Wasmtime's type check
+/// refuses the call when it reaches it, with no resource before it to
+/// move; the value the C API gets for it is a clone, or a `bool` when the
+/// resource is not usable, see [`ValFns::lower`]). Containers otherwise
+/// are left to [`check_resources`].
+fn may_hold_resources(vals: &[Val]) -> bool {
+    fn plain(v: &Val) -> bool {
+        !matches!(
+            v,
+            Val::Resource(_)
+                | Val::List(_)
+                | Val::Tuple(_)
+                | Val::Record(_)
+                | Val::Map(_)
+                | Val::Option(_)
+                | Val::Variant(..)
+                | Val::Result(_)
+        )
+    }
+    vals.iter().any(|v| match v {
+        Val::List(items) => items.first().is_some_and(|first| !plain(first)),
+        v => !plain(v),
+    })
 }
 
 /// The error for a function whose values the C API cannot convert.

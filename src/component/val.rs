@@ -84,7 +84,7 @@ pub enum Val {
 }
 
 /// `WASMTIME_COMPONENT_*` value kinds, as `u8`.
-mod kind {
+pub(crate) mod kind {
     use crate::sys::types as t;
     macro_rules! kinds {
         ($($name:ident = $c:ident),* $(,)?) => {
@@ -121,6 +121,62 @@ pub(crate) fn placeholder() -> wasmtime_component_val_t {
     }
 }
 
+/// A number, `bool` or `char` as a C value; `None` for the other kinds.
+/// Inlined into the loops over list elements, which are mostly these.
+#[inline(always)]
+fn lower_scalar(val: &Val) -> Option<wasmtime_component_val_t> {
+    use wasmtime_component_valunion_t as U;
+    let (kind, of) = match val {
+        Val::Bool(b) => (kind::BOOL, U { boolean: *b }),
+        Val::S8(v) => (kind::S8, U { s8: *v }),
+        Val::U8(v) => (kind::U8, U { u8_: *v }),
+        Val::S16(v) => (kind::S16, U { s16: *v }),
+        Val::U16(v) => (kind::U16, U { u16_: *v }),
+        Val::S32(v) => (kind::S32, U { s32: *v }),
+        Val::U32(v) => (kind::U32, U { u32_: *v }),
+        Val::S64(v) => (kind::S64, U { s64: *v }),
+        Val::U64(v) => (kind::U64, U { u64_: *v }),
+        Val::Float32(v) => (kind::F32, U { f32_: *v }),
+        Val::Float64(v) => (kind::F64, U { f64_: *v }),
+        Val::Char(c) => (
+            kind::CHAR,
+            U {
+                character: *c as u32,
+            },
+        ),
+        _ => return None,
+    };
+    Some(wasmtime_component_val_t { kind, of })
+}
+
+/// A C number, `bool` or `char` as a [`Val`] (a char checked as in
+/// [`ValFns::lift`]); `None` for the other kinds.
+#[inline(always)]
+fn lift_scalar(val: &wasmtime_component_val_t) -> Option<Result<Val>> {
+    let of = &val.of;
+    // SAFETY: each arm reads the union member its kind names.
+    unsafe {
+        Some(Ok(match val.kind {
+            kind::BOOL => Val::Bool(of.boolean),
+            kind::S8 => Val::S8(of.s8),
+            kind::U8 => Val::U8(of.u8_),
+            kind::S16 => Val::S16(of.s16),
+            kind::U16 => Val::U16(of.u16_),
+            kind::S32 => Val::S32(of.s32),
+            kind::U32 => Val::U32(of.u32_),
+            kind::S64 => Val::S64(of.s64),
+            kind::U64 => Val::U64(of.u64_),
+            kind::F32 => Val::Float32(of.f32_),
+            kind::F64 => Val::Float64(of.f64_),
+            kind::CHAR => match char::from_u32(of.character) {
+                Some(c) => Val::Char(c),
+                None => return Some(Err(mismatch("a char that is not a Unicode scalar value"))),
+            },
+            _ => return None,
+        }))
+    }
+}
+
 /// The functions values are built and freed with.
 #[derive(Clone, Copy)]
 pub(crate) struct ValFns {
@@ -131,11 +187,20 @@ pub(crate) struct ValFns {
     pub(crate) store: u64,
 }
 
+/// How many C values [`OwnedVals`] holds without a heap allocation: every
+/// parameter list up to this length (the typed tuples go to 12) and every
+/// result list (none or one) are built on the stack.
+const INLINE: usize = 12;
+
 /// C values this crate owns, freed with `wasmtime_component_val_delete`
-/// when dropped (also on an early return or a panic).
+/// when dropped (also on an early return or a panic). Up to [`INLINE`]
+/// values live in the struct itself, so a call's argument and result
+/// arrays cost no allocation.
 pub(crate) struct OwnedVals {
     fns: ValFns,
-    pub(crate) vals: Vec<wasmtime_component_val_t>,
+    len: usize,
+    inline: [wasmtime_component_val_t; INLINE],
+    heap: Vec<wasmtime_component_val_t>,
 }
 
 impl OwnedVals {
@@ -143,27 +208,52 @@ impl OwnedVals {
     pub(crate) fn placeholders(fns: ValFns, n: usize) -> OwnedVals {
         OwnedVals {
             fns,
-            vals: vec![placeholder(); n],
+            len: n,
+            inline: [placeholder(); INLINE],
+            heap: if n > INLINE {
+                vec![placeholder(); n]
+            } else {
+                Vec::new()
+            },
         }
     }
 
     /// `vals` lowered to C values.
     pub(crate) fn lower(fns: ValFns, vals: &[Val]) -> OwnedVals {
         let mut owned = OwnedVals::placeholders(fns, vals.len());
-        for (slot, val) in owned.vals.iter_mut().zip(vals) {
+        for (slot, val) in owned.as_mut_slice().iter_mut().zip(vals) {
             // SAFETY: the slot holds a placeholder (nothing to free).
             unsafe { fns.lower(val, slot) };
         }
         owned
     }
+
+    /// The values.
+    pub(crate) fn as_slice(&self) -> &[wasmtime_component_val_t] {
+        if self.len <= INLINE {
+            &self.inline[..self.len]
+        } else {
+            &self.heap
+        }
+    }
+
+    /// The values, to write.
+    pub(crate) fn as_mut_slice(&mut self) -> &mut [wasmtime_component_val_t] {
+        if self.len <= INLINE {
+            &mut self.inline[..self.len]
+        } else {
+            &mut self.heap
+        }
+    }
 }
 
 impl Drop for OwnedVals {
     fn drop(&mut self) {
-        for val in &mut self.vals {
+        let fns = self.fns;
+        for val in self.as_mut_slice() {
             // SAFETY: every slot holds a value this crate owns, built by the
             // library's constructors or written by the library; freed once.
-            unsafe { self.fns.delete(val) };
+            unsafe { fns.delete(val) };
         }
     }
 }
@@ -173,7 +263,7 @@ impl Drop for OwnedVals {
 /// # Safety
 ///
 /// `name` is a live vector of the library.
-unsafe fn name_bytes(name: &wasm_name_t) -> Result<&[u8]> {
+pub(crate) unsafe fn name_bytes(name: &wasm_name_t) -> Result<&[u8]> {
     if name.size == 0 {
         return Ok(&[]);
     }
@@ -200,7 +290,7 @@ pub(crate) unsafe fn name_string(name: &wasm_name_t) -> Result<String> {
 /// # Safety
 ///
 /// `data` points to `size` live elements, or `size` is 0.
-unsafe fn elements<'a, E>(data: *const E, size: usize) -> Result<&'a [E]> {
+pub(crate) unsafe fn elements<'a, E>(data: *const E, size: usize) -> Result<&'a [E]> {
     if size == 0 {
         return Ok(&[]);
     }
@@ -212,7 +302,7 @@ unsafe fn elements<'a, E>(data: *const E, size: usize) -> Result<&'a [E]> {
 }
 
 #[cold]
-fn mismatch(what: &str) -> crate::Error {
+pub(crate) fn mismatch(what: &str) -> crate::Error {
     ErrorKind::TypeMismatch(format!("the library returned {what}")).into()
 }
 
@@ -225,6 +315,27 @@ impl ValFns {
             (self.core.wasm_byte_vec_new)(name.as_mut_ptr(), s.len(), s.as_ptr().cast());
             name.assume_init()
         }
+    }
+
+    /// A vector of `n` placeholders (`bool false`), allocated by the
+    /// library; its elements are written in place.
+    pub(crate) fn new_list(&self, n: usize) -> wasmtime_component_vallist_t {
+        let mut list = std::mem::MaybeUninit::<wasmtime_component_vallist_t>::uninit();
+        // SAFETY: the constructor writes the vector: `n` initialised slots.
+        unsafe {
+            (self.model.wasmtime_component_vallist_new_uninit)(list.as_mut_ptr(), n);
+            list.assume_init()
+        }
+    }
+
+    /// Moves `val` into a new heap box of the library, leaving a `bool`.
+    pub(crate) fn box_val(
+        &self,
+        val: &mut wasmtime_component_val_t,
+    ) -> *mut wasmtime_component_val_t {
+        // SAFETY: `val` is an initialised value; the box takes it over and
+        // leaves a `bool` behind (nothing to free).
+        unsafe { (self.model.wasmtime_component_val_new)(val) }
     }
 
     /// A heap box of the library holding `val`.
@@ -296,7 +407,11 @@ impl ValFns {
                     );
                     let list = list.assume_init();
                     for (i, item) in items.iter().enumerate() {
-                        self.lower(item, list.data.add(i));
+                        let slot = list.data.add(i);
+                        match lower_scalar(item) {
+                            Some(v) => slot.write(v),
+                            None => self.lower(item, slot),
+                        }
                     }
                     list
                 };
@@ -484,6 +599,71 @@ impl ValFns {
         }
     }
 
+    /// Reads a C value into `slot` as [`ValFns::lift`] does, reusing what
+    /// the slot already holds: a string's buffer, a list's elements (each
+    /// read into in place), a record's field names where they are the
+    /// same (equal bytes are valid UTF-8, so only new names are checked).
+    /// Every check of `lift` applies. On an error the slot holds some
+    /// value, part old and part new.
+    ///
+    /// # Safety
+    ///
+    /// As for [`ValFns::lift`].
+    pub(crate) unsafe fn lift_into(
+        &self,
+        val: &wasmtime_component_val_t,
+        slot: &mut Val,
+    ) -> Result<()> {
+        let of = &val.of;
+        // SAFETY: each arm reads the union member its kind names; vectors
+        // are the library's live ones (contract).
+        unsafe {
+            match (val.kind, slot) {
+                (kind::STRING, Val::String(old)) => {
+                    let s = std::str::from_utf8(name_bytes(&of.string)?)
+                        .map_err(|_| mismatch("a string that is not UTF-8"))?;
+                    old.clear();
+                    old.push_str(s);
+                }
+                (kind::LIST | kind::FIXED_LENGTH_LIST, Val::List(items)) => {
+                    let elems = elements(of.list.data, of.list.size)?;
+                    items.truncate(elems.len());
+                    let reused = items.len();
+                    for (item, e) in items.iter_mut().zip(elems) {
+                        match lift_scalar(e) {
+                            Some(v) => *item = v?,
+                            None => self.lift_into(e, item)?,
+                        }
+                    }
+                    items.reserve(elems.len() - reused);
+                    for e in &elems[reused..] {
+                        items.push(match lift_scalar(e) {
+                            Some(v) => v?,
+                            None => self.lift(e)?,
+                        });
+                    }
+                }
+                (kind::RECORD, Val::Record(fields)) => {
+                    let elems = elements(of.record.data, of.record.size)?;
+                    fields.truncate(elems.len());
+                    let reused = fields.len();
+                    for ((name, v), e) in fields.iter_mut().zip(elems) {
+                        let bytes = name_bytes(&e.name)?;
+                        if name.as_bytes() != bytes {
+                            *name = name_string(&e.name)?;
+                        }
+                        self.lift_into(&e.val, v)?;
+                    }
+                    for e in &elems[reused..] {
+                        fields.push((name_string(&e.name)?, self.lift(&e.val)?));
+                    }
+                }
+                (_, slot) => *slot = self.lift(val)?,
+            }
+        }
+        Ok(())
+    }
+
     /// # Safety
     ///
     /// As for [`ValFns::lift`], for `size` values at `data`.
@@ -493,7 +673,16 @@ impl ValFns {
         size: usize,
     ) -> Result<Vec<Val>> {
         // SAFETY: the caller's contract.
-        unsafe { elements(data, size)?.iter().map(|v| self.lift(v)).collect() }
+        let items = unsafe { elements(data, size) }?;
+        let mut vals = Vec::with_capacity(items.len());
+        for v in items {
+            vals.push(match lift_scalar(v) {
+                Some(v) => v?,
+                // SAFETY: the caller's contract.
+                None => unsafe { self.lift(v) }?,
+            });
+        }
+        Ok(vals)
     }
 
     /// # Safety

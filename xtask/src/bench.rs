@@ -20,6 +20,8 @@
 
 use crate::{artifacts, cargo, root, run as run_cmd, Result};
 
+mod components;
+
 /// The Wasmtime version the benchmarks compare: the full library's, the
 /// static link's and the `wasmtime` crate's (`bench-wasmtime`).
 const WASMTIME_VERSION: &str = "48.0.0";
@@ -137,8 +139,9 @@ pub fn run() -> Result<()> {
     let mut counts = Vec::new();
     for (exe, mode) in CALLGRIND_MODES {
         eprintln!("xtask: callgrind: {exe} {mode}");
-        counts.push(callgrind(&bin.join(exe), mode, &out, &env)?);
+        counts.push(callgrind(&bin.join(exe), mode, CALLS, &out, &env)?);
     }
+    let component_counts = components::callgrind_all(&bin, &out, &env)?;
     eprintln!("xtask: typed calls on every supported major");
     let majors = per_major(&bin.join("callcount"), &out, &env, &lib_var)?;
 
@@ -151,6 +154,7 @@ pub fn run() -> Result<()> {
         alloc_test_passed,
         load,
         counts,
+        component_counts,
         majors,
         same_copy,
         full,
@@ -426,7 +430,7 @@ fn per_major(
             cmd.env(FULL_VAR, &lib);
         };
         eprintln!("xtask: callgrind: callcount typed on Wasmtime {major}");
-        let count = callgrind(callcount, "typed", &dir, &with_major)?;
+        let count = callgrind(callcount, "typed", CALLS, &dir, &with_major)?;
         rows.push((major, lib, samples, count));
     }
     Ok(rows)
@@ -442,6 +446,8 @@ fn median_of(values: &[f64]) -> Option<f64> {
 struct Count {
     exe: &'static str,
     mode: &'static str,
+    /// The two call counts.
+    calls: [u64; 2],
     totals: [u64; 2],
     /// Self instructions per call, by function, where not zero.
     per_function: Vec<(String, f64)>,
@@ -449,7 +455,7 @@ struct Count {
 
 impl Count {
     fn per_call(&self) -> f64 {
-        (self.totals[1] as f64 - self.totals[0] as f64) / (CALLS[1] - CALLS[0]) as f64
+        (self.totals[1] as f64 - self.totals[0] as f64) / (self.calls[1] - self.calls[0]) as f64
     }
 
     fn label(&self) -> String {
@@ -497,6 +503,7 @@ fn is_allocator(function: &str) -> bool {
 fn callgrind(
     exe: &Path,
     mode: &'static str,
+    calls: [u64; 2],
     out: &Path,
     env: &dyn Fn(&mut Command),
 ) -> Result<Count> {
@@ -505,13 +512,14 @@ fn callgrind(
         .and_then(|n| n.to_str())
         .unwrap_or("?")
         .to_string();
-    let exe_label: &'static str = if exe_name == "callcount" {
-        "callcount"
-    } else {
-        "callcount-wasmtime"
+    let exe_label: &'static str = match exe_name.as_str() {
+        "callcount" => "callcount",
+        "ccount" => "ccount",
+        "ccount-wasmtime" => "ccount-wasmtime",
+        _ => "callcount-wasmtime",
     };
     let mut profiles = Vec::new();
-    for n in CALLS {
+    for n in calls {
         let file = out.join(format!("callgrind.{exe_name}.{mode}.{n}"));
         let mut cmd = Command::new("valgrind");
         cmd.arg("--tool=callgrind")
@@ -534,7 +542,7 @@ fn callgrind(
         }
         profiles.push(annotate(&file)?);
     }
-    let calls = (CALLS[1] - CALLS[0]) as f64;
+    let difference = (calls[1] - calls[0]) as f64;
     let (small, large) = (&profiles[0], &profiles[1]);
     let mut per_function: Vec<(String, f64)> = large
         .1
@@ -545,7 +553,7 @@ fn callgrind(
         .map(|name| {
             let a = small.1.get(name).copied().unwrap_or(0) as f64;
             let b = large.1.get(name).copied().unwrap_or(0) as f64;
-            (name.clone(), (b - a) / calls)
+            (name.clone(), (b - a) / difference)
         })
         .filter(|(_, n)| n.abs() >= 0.05)
         .collect();
@@ -553,6 +561,7 @@ fn callgrind(
     Ok(Count {
         exe: exe_label,
         mode,
+        calls,
         totals: [small.0, large.0],
         per_function,
     })
@@ -673,6 +682,8 @@ struct Results {
     alloc_test_passed: bool,
     load: Load,
     counts: Vec<Count>,
+    /// The component calls' counts (`ccount`, `ccount-wasmtime`).
+    component_counts: Vec<Count>,
     /// Per supported major: the full library, the interleaved medians of
     /// each process, and the callgrind count of `typed`.
     majors: Vec<MajorRow>,
@@ -886,6 +897,7 @@ impl Results {
                 basis: "time",
             });
         }
+        t.extend(components::targets(self));
         t
     }
 
@@ -1398,6 +1410,8 @@ impl Results {
             }
         }
 
+        components::render(self, w);
+
         let missed: Vec<&Target> = targets.iter().filter(|t| t.met() == Some(false)).collect();
         let _ = writeln!(w, "## Missed targets\n");
         if missed.is_empty() {
@@ -1414,7 +1428,7 @@ impl Results {
                 );
             }
             let _ = writeln!(w);
-            for note in ANALYSIS {
+            for note in ANALYSIS.iter().chain(components::ANALYSIS) {
                 if missed.iter().any(|t| t.what.starts_with(note.0)) {
                     let _ = writeln!(w, "{}\n", note.1);
                 }
