@@ -9,7 +9,10 @@
 //! - `artifacts`: produce and cache the real test libraries (official
 //!   libraries of 36 to 50; minimal and compiler-only builds of 48 and 50).
 //! - `test`: artifacts, `cargo test` once per supported major, then
-//!   `bindgen --check`.
+//!   `bindgen --check`, then the instruction-count guard (`ceilings`).
+//! - `ceilings [--update]`: the instruction counts per call of the hot
+//!   paths under callgrind, checked against `benches/ceilings.txt` (with
+//!   `--update`: that file rewritten from this measurement).
 //! - `demo`: artifacts, the compatibility matrix, and the
 //!   precompile-on-full, run-on-min story on 48 and 50.
 //! - `bench`: artifacts, every benchmark, then `benches/RESULTS.md`.
@@ -17,6 +20,7 @@
 mod artifacts;
 mod bench;
 mod bindings;
+mod callgrind_guard;
 mod fixtures;
 mod headers;
 
@@ -38,8 +42,9 @@ fn main() -> ExitCode {
         Some("test") => test(&args[1..]),
         Some("demo") => demo(),
         Some("bench") => bench::run(),
+        Some("ceilings") => callgrind_guard::command(&args[1..]),
         _ => Err(
-            "usage: cargo xtask <headers | bindgen [--check] | artifacts | test [cargo test args] | demo | bench>"
+            "usage: cargo xtask <headers | bindgen [--check] | artifacts | test [cargo test args] | demo | bench | ceilings [--update]>"
                 .to_string(),
         ),
     };
@@ -153,7 +158,9 @@ fn test(extra: &[String]) -> Result<()> {
             took.as_secs_f64()
         );
     }
-    bindings::run(true)
+    bindings::run(true)?;
+    // Instruction counts of the hot paths against their committed ceilings.
+    callgrind_guard::check()
 }
 
 fn example(name: &str) -> Command {
