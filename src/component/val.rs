@@ -122,7 +122,8 @@ pub(crate) fn placeholder() -> wasmtime_component_val_t {
 }
 
 /// A number, `bool` or `char` as a C value; `None` for the other kinds.
-/// Inlined into the loops over list elements, which are mostly these.
+/// [`ValFns::lower`] starts with it; inlined into the loops over list
+/// elements, which are mostly these.
 #[inline(always)]
 fn lower_scalar(val: &Val) -> Option<wasmtime_component_val_t> {
     use wasmtime_component_valunion_t as U;
@@ -149,8 +150,10 @@ fn lower_scalar(val: &Val) -> Option<wasmtime_component_val_t> {
     Some(wasmtime_component_val_t { kind, of })
 }
 
-/// A C number, `bool` or `char` as a [`Val`] (a char checked as in
-/// [`ValFns::lift`]); `None` for the other kinds.
+/// A C number, `bool` or `char` as a [`Val`] (a char that is not a
+/// Unicode scalar value is an error); `None` for the other kinds.
+/// [`ValFns::lift`] starts with it; inlined into the loops over list
+/// elements, which are mostly these.
 #[inline(always)]
 fn lift_scalar(val: &wasmtime_component_val_t) -> Option<Result<Val>> {
     let of = &val.of;
@@ -366,24 +369,25 @@ impl ValFns {
     /// `out` holds nothing to free (a placeholder or uninitialised memory).
     pub(crate) unsafe fn lower(&self, val: &Val, out: *mut wasmtime_component_val_t) {
         use wasmtime_component_valunion_t as U;
+        if let Some(scalar) = lower_scalar(val) {
+            // SAFETY: `out` is writable and holds nothing to free (contract).
+            unsafe { out.write(scalar) };
+            return;
+        }
         let (k, of) = match val {
-            Val::Bool(b) => (kind::BOOL, U { boolean: *b }),
-            Val::S8(v) => (kind::S8, U { s8: *v }),
-            Val::U8(v) => (kind::U8, U { u8_: *v }),
-            Val::S16(v) => (kind::S16, U { s16: *v }),
-            Val::U16(v) => (kind::U16, U { u16_: *v }),
-            Val::S32(v) => (kind::S32, U { s32: *v }),
-            Val::U32(v) => (kind::U32, U { u32_: *v }),
-            Val::S64(v) => (kind::S64, U { s64: *v }),
-            Val::U64(v) => (kind::U64, U { u64_: *v }),
-            Val::Float32(v) => (kind::F32, U { f32_: *v }),
-            Val::Float64(v) => (kind::F64, U { f64_: *v }),
-            Val::Char(c) => (
-                kind::CHAR,
-                U {
-                    character: *c as u32,
-                },
-            ),
+            // Written above.
+            Val::Bool(_)
+            | Val::S8(_)
+            | Val::U8(_)
+            | Val::S16(_)
+            | Val::U16(_)
+            | Val::S32(_)
+            | Val::U32(_)
+            | Val::S64(_)
+            | Val::U64(_)
+            | Val::Float32(_)
+            | Val::Float64(_)
+            | Val::Char(_) => return,
             Val::String(s) => (
                 kind::STRING,
                 U {
@@ -531,26 +535,14 @@ impl ValFns {
     ///
     /// `val` is a live value of this library.
     pub(crate) unsafe fn lift(&self, val: &wasmtime_component_val_t) -> Result<Val> {
+        if let Some(scalar) = lift_scalar(val) {
+            return scalar;
+        }
         let of = &val.of;
         // SAFETY: each arm reads the union member its kind names; vectors
         // and boxes are the library's live ones (contract).
         unsafe {
             Ok(match val.kind {
-                kind::BOOL => Val::Bool(of.boolean),
-                kind::S8 => Val::S8(of.s8),
-                kind::U8 => Val::U8(of.u8_),
-                kind::S16 => Val::S16(of.s16),
-                kind::U16 => Val::U16(of.u16_),
-                kind::S32 => Val::S32(of.s32),
-                kind::U32 => Val::U32(of.u32_),
-                kind::S64 => Val::S64(of.s64),
-                kind::U64 => Val::U64(of.u64_),
-                kind::F32 => Val::Float32(of.f32_),
-                kind::F64 => Val::Float64(of.f64_),
-                kind::CHAR => Val::Char(
-                    char::from_u32(of.character)
-                        .ok_or_else(|| mismatch("a char that is not a Unicode scalar value"))?,
-                ),
                 kind::STRING => Val::String(name_string(&of.string)?),
                 kind::ENUM => Val::Enum(name_string(&of.enumeration)?),
                 kind::LIST | kind::FIXED_LENGTH_LIST => {
