@@ -6,7 +6,7 @@ use crate::error::{ErrorKind, Result};
 use crate::instance::Instance;
 use crate::linker::Linker;
 use crate::module::Module;
-use crate::store::AsContextMut;
+use crate::store::{AsContextMut, StoreContextMut};
 use crate::sys::types::*;
 use std::marker::PhantomData;
 use std::sync::Arc;
@@ -163,15 +163,7 @@ impl<T> InstancePre<T> {
     /// context (call [`Store::set_wasi`](crate::Store::set_wasi) first).
     pub fn instantiate(&self, mut store: impl AsContextMut<Data = T>) -> Result<Instance> {
         let mut cx = store.as_context_mut();
-        crate::linker::check_store_bound(
-            &cx,
-            self.module.engine(),
-            self.store_id,
-            "the pre-instantiated module",
-            "the pre-instantiated module (its linker held items of another store)",
-        )?;
-        crate::linker::provide_wasi(self.wasi_ctx.as_ref(), &mut cx)?;
-        crate::linker::refuse_wasi_without_context(self.has_wasi, &cx, &self.module)?;
+        self.prepare(&mut cx)?;
         let mut raw = std::mem::MaybeUninit::<wasmtime_instance_t>::uninit();
         let mut trap = std::ptr::null_mut();
         // SAFETY: the pre-instance and context are live and of one engine;
@@ -197,5 +189,22 @@ impl<T> InstancePre<T> {
     /// ```
     pub fn module(&self) -> &Module {
         &self.module
+    }
+}
+
+impl<T> InstancePre<T> {
+    /// What instantiating in `cx`'s store needs first, for the sync and
+    /// async paths alike: the store of the linker's store-bound items and
+    /// this engine, and the WASI context of a module importing WASI.
+    pub(crate) fn prepare(&self, cx: &mut StoreContextMut<'_, T>) -> Result<()> {
+        crate::linker::check_store_bound(
+            cx,
+            self.module.engine(),
+            self.store_id,
+            "the pre-instantiated module",
+            "the pre-instantiated module (its linker held items of another store)",
+        )?;
+        crate::linker::provide_wasi(self.wasi_ctx.as_ref(), cx)?;
+        crate::linker::refuse_wasi_without_context(self.has_wasi, cx, &self.module)
     }
 }

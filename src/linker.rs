@@ -228,6 +228,23 @@ impl<T: 'static> Linker<T> {
     /// As [`Linker::check_store`], for instantiating `module`: a store other
     /// than that of the store-bound items is refused only when `module`
     /// imports one of them.
+    /// What instantiating `module` in `cx`'s store needs first, for the
+    /// sync and async paths alike: its store-bound definitions belong to
+    /// that store, the module to the linker's engine, and a store whose
+    /// module imports WASI through this linker has its context.
+    pub(crate) fn prepare_instantiation(
+        &self,
+        cx: &mut StoreContextMut<'_, T>,
+        module: &Module,
+    ) -> Result<()> {
+        self.check_store_for(cx, module)?;
+        if !Engine::same(module.engine(), &self.engine) {
+            return Err(ErrorKind::WrongEngine("the module", "the linker").into());
+        }
+        provide_wasi(self.wasi_ctx.as_ref(), cx)?;
+        refuse_wasi_without_context(self.has_wasi, cx, module)
+    }
+
     fn check_store_for(&self, cx: &StoreContextMut<'_, T>, module: &Module) -> Result<()> {
         // The imports are read only for a store other than the items'.
         let bound = match self.store_id {
@@ -499,12 +516,7 @@ impl<T: 'static> Linker<T> {
         module: &Module,
     ) -> Result<Instance> {
         let mut cx = store.as_context_mut();
-        self.check_store_for(&cx, module)?;
-        if !Engine::same(module.engine(), &self.engine) {
-            return Err(ErrorKind::WrongEngine("the module", "the linker").into());
-        }
-        provide_wasi(self.wasi_ctx.as_ref(), &mut cx)?;
-        refuse_wasi_without_context(self.has_wasi, &cx, module)?;
+        self.prepare_instantiation(&mut cx, module)?;
         let mut raw = std::mem::MaybeUninit::<wasmtime_instance_t>::uninit();
         let mut trap = std::ptr::null_mut();
         // SAFETY: linker, context and module are live and of one engine;

@@ -35,15 +35,7 @@ impl<T> InstancePre<T> {
         let table = async_table(self.module.engine().wasmtime())?;
         {
             let mut cx = store.as_context_mut();
-            crate::linker::check_store_bound(
-                &cx,
-                self.module.engine(),
-                self.store_id,
-                "the pre-instantiated module",
-                "the pre-instantiated module (its linker held items of another store)",
-            )?;
-            crate::linker::provide_wasi(self.wasi_ctx.as_ref(), &mut cx)?;
-            crate::linker::refuse_wasi_without_context(self.has_wasi, &cx, &self.module)?;
+            self.prepare(&mut cx)?;
             // Wasmtime's async instantiation makes the store async-only.
             cx.require_async();
         }

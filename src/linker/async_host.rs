@@ -12,9 +12,8 @@
 //! the continuation is done or dropped, so the future may keep its
 //! [`Caller`] across awaits, as with the `wasmtime` crate.
 
-use super::{provide_wasi, refuse_wasi_without_context, Linker};
+use super::Linker;
 use crate::async_support::{async_table, host_pending, with_task_waker, CallFuture, Slots};
-use crate::engine::Engine;
 use crate::error::{Error, ErrorKind, Result};
 use crate::func::{store_of, take_args, write_results, HostError, WasmRet};
 use crate::instance::Instance;
@@ -556,12 +555,7 @@ impl<T: 'static> Linker<T> {
         let table = async_table(self.engine.wasmtime())?;
         {
             let mut cx = store.as_context_mut();
-            self.check_store_for(&cx, module)?;
-            if !Engine::same(module.engine(), &self.engine) {
-                return Err(ErrorKind::WrongEngine("the module", "the linker").into());
-            }
-            provide_wasi(self.wasi_ctx.as_ref(), &mut cx)?;
-            refuse_wasi_without_context(self.has_wasi, &cx, module)?;
+            self.prepare_instantiation(&mut cx, module)?;
             // Wasmtime's async instantiation makes the store async-only.
             cx.require_async();
         }
