@@ -75,26 +75,6 @@ fn suite_dir() -> PathBuf {
     }
 }
 
-/// Every `.wast` file of the suite, subdirectories included, sorted.
-fn wast_files(dir: &Path) -> Vec<PathBuf> {
-    fn walk(dir: &Path, files: &mut Vec<PathBuf>) {
-        let entries = std::fs::read_dir(dir)
-            .unwrap_or_else(|e| panic!("cannot read {} ({e})", dir.display()));
-        for entry in entries {
-            let path = entry.expect("reading the test directory").path();
-            if path.is_dir() {
-                walk(&path, files);
-            } else if path.extension().is_some_and(|ext| ext == "wast") {
-                files.push(path);
-            }
-        }
-    }
-    let mut files = Vec::new();
-    walk(dir, &mut files);
-    files.sort();
-    files
-}
-
 /// Engines by settings, made on first use.
 struct Engines {
     wasmtime: &'static Wasmtime,
@@ -236,7 +216,7 @@ fn write_report(out: &mut String, lib: &str, files: &[FileReport], secs: f64) ->
 /// stack), writes the report to stderr and fails on any failure.
 fn run_suite(label: &str, wasmtime: &'static Wasmtime, build: Build) {
     let dir = suite_dir();
-    let files = wast_files(&dir);
+    let files = common::wast_files(&dir, SUITE_DIR_VAR);
     assert!(!files.is_empty(), "no .wast files in {}", dir.display());
     let lib = format!("{label} {}", wasmtime.version());
     let thread = std::thread::Builder::new()

@@ -82,31 +82,6 @@ fn spec_dir() -> PathBuf {
     }
 }
 
-/// Every `.wast` file under `dir`, subdirectories included, sorted.
-fn wast_files(dir: &Path) -> Vec<PathBuf> {
-    fn walk(dir: &Path, files: &mut Vec<PathBuf>) {
-        let entries = std::fs::read_dir(dir).unwrap_or_else(|e| {
-            panic!(
-                "cannot read the spec test directory {} ({e}); set {SPEC_DIR_VAR} to another one",
-                dir.display()
-            )
-        });
-        for entry in entries {
-            let path = entry.expect("reading the spec test directory").path();
-            if path.is_dir() {
-                walk(&path, files);
-            } else if path.extension().is_some_and(|ext| ext == "wast") {
-                files.push(path);
-            }
-        }
-    }
-    let mut files = Vec::new();
-    walk(dir, &mut files);
-    files.sort();
-    assert!(!files.is_empty(), "no .wast files in {}", dir.display());
-    files
-}
-
 /// Runs one file on one library.
 fn run_file(lib: &Lib, dir: &Path, path: &Path) -> FileReport {
     let relative = path.strip_prefix(dir).unwrap_or(path);
@@ -274,7 +249,7 @@ fn write_report(out: &mut impl Write, reports: &[LibReport]) -> std::io::Result<
 #[test]
 fn spec_testsuite() {
     let dir = spec_dir();
-    let files = wast_files(&dir);
+    let files = common::wast_files(&dir, SPEC_DIR_VAR);
     // Load every library before the threads start, so that a missing one
     // fails here with its own message.
     for flavour in flavours() {

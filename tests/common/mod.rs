@@ -252,3 +252,30 @@ pub fn frames(err: &Error) -> &[FrameInfo] {
 pub fn root_message(err: &Error) -> String {
     err.root_cause().to_string()
 }
+
+/// Every `.wast` file under `dir`, subdirectories included, sorted (the
+/// spec and component-model suites); a directory that cannot be read or
+/// holds none fails, naming `dir_var`, the variable that chooses another.
+pub fn wast_files(dir: &std::path::Path, dir_var: &str) -> Vec<PathBuf> {
+    fn walk(dir: &std::path::Path, dir_var: &str, files: &mut Vec<PathBuf>) {
+        let entries = std::fs::read_dir(dir).unwrap_or_else(|e| {
+            panic!(
+                "cannot read the test directory {} ({e}); set {dir_var} to another one",
+                dir.display()
+            )
+        });
+        for entry in entries {
+            let path = entry.expect("reading the test directory").path();
+            if path.is_dir() {
+                walk(&path, dir_var, files);
+            } else if path.extension().is_some_and(|ext| ext == "wast") {
+                files.push(path);
+            }
+        }
+    }
+    let mut files = Vec::new();
+    walk(dir, dir_var, &mut files);
+    files.sort();
+    assert!(!files.is_empty(), "no .wast files in {}", dir.display());
+    files
+}

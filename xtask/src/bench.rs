@@ -521,25 +521,7 @@ fn callgrind(
     let mut profiles = Vec::new();
     for n in calls {
         let file = out.join(format!("callgrind.{exe_name}.{mode}.{n}"));
-        let mut cmd = Command::new("valgrind");
-        cmd.arg("--tool=callgrind")
-            .arg(format!("--callgrind-out-file={}", file.display()))
-            .arg(exe)
-            .arg(mode)
-            .arg(n.to_string())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped());
-        env(&mut cmd);
-        let output = cmd.output().map_err(|e| {
-            format!("starting valgrind: {e} (install it with: apt-get install -y valgrind)")
-        })?;
-        if !output.status.success() {
-            return Err(format!(
-                "{cmd:?} failed with {}: {}",
-                output.status,
-                String::from_utf8_lossy(&output.stderr)
-            ));
-        }
+        crate::callgrind::run(exe, mode, n, &file, env)?;
         profiles.push(annotate(&file)?);
     }
     let difference = (calls[1] - calls[0]) as f64;

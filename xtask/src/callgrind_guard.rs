@@ -22,7 +22,7 @@
 use crate::{artifacts, cargo, root, run as run_cmd, Result};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::Instant;
 
 /// The committed ceilings, relative to the repository root.
@@ -240,28 +240,7 @@ fn measure() -> Result<(Setup, Vec<(&'static str, f64)>)> {
         let mut totals = [0u64; 2];
         for (total, n) in totals.iter_mut().zip(CALLS) {
             let file = out.join(format!("callgrind.{mode}.{n}"));
-            let mut cmd = Command::new("valgrind");
-            cmd.arg("--tool=callgrind")
-                .arg(format!("--callgrind-out-file={}", file.display()))
-                .arg(&exe)
-                .arg(mode)
-                .arg(n.to_string())
-                .stdout(Stdio::null())
-                .stderr(Stdio::piped());
-            env(&mut cmd);
-            let output = cmd.output().map_err(|e| {
-                format!(
-                    "starting valgrind for the instruction-count guard: {e} \
-                     (install it with: apt-get install -y valgrind)"
-                )
-            })?;
-            if !output.status.success() {
-                return Err(format!(
-                    "{cmd:?} failed with {}: {}",
-                    output.status,
-                    String::from_utf8_lossy(&output.stderr)
-                ));
-            }
+            crate::callgrind::run(&exe, mode, n, &file, &env)?;
             *total = program_total(&file)?;
         }
         let per_call = (totals[1] as f64 - totals[0] as f64) / (CALLS[1] - CALLS[0]) as f64;

@@ -20,6 +20,7 @@
 mod artifacts;
 mod bench;
 mod bindings;
+mod callgrind;
 mod callgrind_guard;
 mod fixtures;
 mod headers;
