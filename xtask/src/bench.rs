@@ -167,6 +167,7 @@ pub fn run() -> Result<()> {
     let text = results.render();
     let path = root().join("benches/RESULTS.md");
     fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
+    crate::readme_results::sync()?;
     eprintln!(
         "xtask: wrote {} ({:.0} s in all)",
         path.display(),

@@ -8,14 +8,18 @@
 //!   differ).
 //! - `artifacts`: produce and cache the real test libraries (official
 //!   libraries of 36 to 50; minimal and compiler-only builds of 48 and 50).
-//! - `test`: artifacts, `cargo test` once per supported major, then
+//! - `test`: the README figures check, artifacts, `cargo test` once per
+//!   supported major, then
 //!   `bindgen --check`, then the instruction-count guard (`ceilings`).
 //! - `ceilings [--update]`: the instruction counts per call of the hot
 //!   paths under callgrind, checked against `benches/ceilings.txt` (with
 //!   `--update`: that file rewritten from this measurement).
 //! - `demo`: artifacts, the compatibility matrix, and the
 //!   precompile-on-full, run-on-min story on 48 and 50.
-//! - `bench`: artifacts, every benchmark, then `benches/RESULTS.md`.
+//! - `bench`: artifacts, every benchmark, then `benches/RESULTS.md` and
+//!   README.md's figures copied from it.
+//! - `readme`: README.md's benchmark figures copied from
+//!   `benches/RESULTS.md` (`test` fails when they differ).
 
 mod artifacts;
 mod bench;
@@ -24,6 +28,7 @@ mod callgrind;
 mod callgrind_guard;
 mod fixtures;
 mod headers;
+mod readme_results;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -44,8 +49,9 @@ fn main() -> ExitCode {
         Some("demo") => demo(),
         Some("bench") => bench::run(),
         Some("ceilings") => callgrind_guard::command(&args[1..]),
+        Some("readme") => readme_results::sync(),
         _ => Err(
-            "usage: cargo xtask <headers | bindgen [--check] | artifacts | test [cargo test args] | demo | bench | ceilings [--update]>"
+            "usage: cargo xtask <headers | bindgen [--check] | artifacts | test [cargo test args] | demo | bench | ceilings [--update] | readme>"
                 .to_string(),
         ),
     };
@@ -115,6 +121,8 @@ fn test_files() -> Result<Vec<String>> {
 /// also gets every library as `WASMTIME_DYN_TEST_LIB_<FLAVOUR>_<MAJOR>`,
 /// for the tests across versions. Doc tests run in the first round only.
 fn test(extra: &[String]) -> Result<()> {
+    // Cheap, so first: README.md's figures are RESULTS.md's.
+    readme_results::check()?;
     let libs = artifacts::ensure_all()?;
     libs.print();
     let mut rounds = Vec::new();
