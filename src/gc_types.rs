@@ -59,9 +59,12 @@ pub(crate) fn concrete_types_readable(engine: &Engine) -> Result<()> {
     }
 }
 
-/// The GC type limits of `engine`'s library.
-fn limits(engine: &Engine) -> &'static GcTypeLimits {
-    GC_TYPE_LIMITS.of(crate::versions::major_of(engine.wasmtime()))
+/// The GC type limits of `engine`'s library, whose major must have the GC
+/// type API (45 on: [`ErrorKind::UnsupportedVersion`] naming `feature`
+/// before), for which [`GC_TYPE_LIMITS`] is complete.
+fn limits(engine: &Engine, feature: &'static str) -> Result<&'static GcTypeLimits> {
+    c_reftype::since45(engine, feature)?;
+    Ok(GC_TYPE_LIMITS.of(crate::versions::major_of(engine.wasmtime())))
 }
 
 /// Collects the parts of a new type, at most `max` of them: more is

@@ -60,13 +60,15 @@ impl Tag {
             return Err(ErrorKind::Unsupported(Capability::Gc).into());
         }
         let core = cx.wasmtime().core();
+        let since44 = cx
+            .wasmtime()
+            .later(&cx.wasmtime().tables().core_since_44, "tags")?;
         let c_ty = ty.to_c(cx.engine())?;
         let mut out = std::mem::MaybeUninit::uninit();
         // SAFETY: the context and type are live and of one engine (the
         // type's concrete parts were checked by `to_c`); the type is
         // borrowed and deleted after; `out` is written on success.
         let error = unsafe {
-            let since44 = cx.wasmtime().core44();
             let error = (since44.wasmtime_tag_new)(cx.context(), c_ty, out.as_mut_ptr());
             (since44.wasm_tagtype_delete)(c_ty);
             error
@@ -92,10 +94,12 @@ impl Tag {
     pub fn ty(&self, store: impl AsContext) -> Result<TagType> {
         let cx = store.as_context();
         cx.check(self.store, "the tag")?;
+        let since44 = cx
+            .wasmtime()
+            .later(&cx.wasmtime().tables().core_since_44, "tags")?;
         // SAFETY: the tag belongs to this live store (checked); the type is
         // owned here, read and deleted once.
         unsafe {
-            let since44 = cx.wasmtime().core44();
             let ty = (since44.wasmtime_tag_type)(cx.context(), &self.raw);
             let out = TagType::from_c(cx.engine(), ty);
             (since44.wasm_tagtype_delete)(ty);
@@ -116,7 +120,11 @@ impl Tag {
         if cx.check(a.store, "the tag").is_err() || cx.check(b.store, "the tag").is_err() {
             return false;
         }
+        // A library without tag functions (before 44) has no tags either.
+        let Some(since44) = cx.wasmtime().tables().core_since_44.as_ref() else {
+            return false;
+        };
         // SAFETY: both tags belong to this live store (checked).
-        unsafe { (cx.wasmtime().core44().wasmtime_tag_eq)(cx.context(), &a.raw, &b.raw) }
+        unsafe { (since44.wasmtime_tag_eq)(cx.context(), &a.raw, &b.raw) }
     }
 }

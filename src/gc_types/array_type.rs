@@ -47,7 +47,7 @@ impl ArrayType {
     pub fn new(engine: &Engine, field: FieldType) -> Result<ArrayType> {
         require_gc(engine)?;
         field.check_engine(engine).map_err(|_| wrong_engine())?;
-        let core45 = engine.wasmtime().core45();
+        let core45 = super::c_reftype::since45(engine, "array types")?;
         let mut c_field = field.to_c(engine)?;
         // SAFETY: the engine is live; the field is read (cloned) and belongs
         // to this engine (checked); the returned type is owned here.

@@ -67,7 +67,11 @@ impl FuncHandle {
 /// subtype of the other), comparing `(ref null a)` with `(ref null b)`.
 pub(super) fn library_equal(engine: &Engine, a: &HeapType, b: &HeapType) -> bool {
     let core = engine.wasmtime().core();
-    let core45 = engine.wasmtime().core45();
+    // Before 45 no concrete type can be made or read (`since45`), so there
+    // is nothing to compare.
+    let Ok(core45) = since45(engine, "comparing heap types") else {
+        return false;
+    };
     let (Ok(a), Ok(b)) = (
         reftype_to_wasm(engine, &RefType::new(true, a.clone())),
         reftype_to_wasm(engine, &RefType::new(true, b.clone())),
@@ -87,7 +91,7 @@ pub(super) fn library_equal(engine: &Engine, a: &HeapType, b: &HeapType) -> bool
 /// A new owned `wasm_valtype_t` for the reference type `r`, whose concrete
 /// parts belong to `engine` (the caller checked).
 pub(crate) fn reftype_to_wasm(engine: &Engine, r: &RefType) -> Result<*mut wasm_valtype_t> {
-    let core45 = engine.wasmtime().core45();
+    let core45 = since45(engine, "reference types other than funcref and externref")?;
     // A function type given in full becomes a C type for the call.
     let mut made = None;
     let of = match r.heap_type() {
@@ -117,6 +121,15 @@ pub(crate) fn reftype_to_wasm(engine: &Engine, r: &RefType) -> Result<*mut wasm_
     let out = unsafe { (core45.wasmtime_valtype_to_wasm)(engine.ptr(), &ty) };
     drop(made);
     Ok(out)
+}
+
+/// The value, heap and field type functions Wasmtime 45 added, or
+/// [`ErrorKind::UnsupportedVersion`] naming `feature` before 45: the GC type
+/// API and every reference type beyond `funcref` and `externref` stand on
+/// them, so no concrete type handle exists on an older major.
+pub(crate) fn since45(engine: &Engine, feature: &'static str) -> Result<&'static CoreSince45> {
+    let wasmtime = engine.wasmtime();
+    wasmtime.later(&wasmtime.tables().core_since_45, feature)
 }
 
 /// A new owned `wasm_valtype_t` for an abstract reference type (no engine
@@ -172,7 +185,10 @@ fn c_valtype(r: &RefType, of: wasmtime_heaptype_union) -> wasmtime_valtype_t {
 /// `ty` is a live `wasm_valtype_t` of `engine`'s library and objects,
 /// holding no `cont` type (on which the C API aborts).
 pub(crate) unsafe fn read_valtype(engine: &Engine, ty: *const wasm_valtype_t) -> Result<ValType> {
-    let core45 = engine.wasmtime().core45();
+    let core45 = since45(
+        engine,
+        "reading reference types other than funcref and externref",
+    )?;
     let mut out = MaybeUninit::<wasmtime_valtype_t>::uninit();
     // SAFETY: `ty` is live and readable (contract); `out` is written.
     let mut out = unsafe {

@@ -67,7 +67,7 @@ impl ExnType {
     /// collected; Wasmtime's error if it refuses the type.
     pub fn new(engine: &Engine, fields: impl IntoIterator<Item = ValType>) -> Result<ExnType> {
         require_gc(engine)?;
-        let max = limits(engine).max_exn_fields();
+        let max = limits(engine, "exception types")?.max_exn_fields();
         let fields = collect_at_most(fields.into_iter().map(ValType::canonical), max, |n| {
             let n = n.map_or_else(|| format!("more than {max}"), |n| n.to_string());
             format!(
@@ -79,7 +79,7 @@ impl ExnType {
             field.check_engine(engine).map_err(|_| wrong_engine())?;
         }
         let core = engine.wasmtime().core();
-        let core45 = engine.wasmtime().core45();
+        let core45 = super::c_reftype::since45(engine, "exception types")?;
         let mut items = Vec::with_capacity(fields.len());
         for field in &fields {
             match field.to_c(engine) {

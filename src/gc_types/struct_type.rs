@@ -65,7 +65,7 @@ impl StructType {
     /// ```
     pub fn new(engine: &Engine, fields: impl IntoIterator<Item = FieldType>) -> Result<StructType> {
         require_gc(engine)?;
-        let max = limits(engine).max_struct_fields;
+        let max = limits(engine, "struct types")?.max_struct_fields;
         let fields = collect_at_most(fields, max, |n| {
             let n = n.map_or_else(|| format!("more than {max}"), |n| n.to_string());
             format!(
@@ -76,7 +76,7 @@ impl StructType {
         for field in &fields {
             field.check_engine(engine).map_err(|_| wrong_engine())?;
         }
-        let core45 = engine.wasmtime().core45();
+        let core45 = super::c_reftype::since45(engine, "struct types")?;
         let mut c_fields = Vec::with_capacity(fields.len());
         for field in &fields {
             match field.to_c(engine) {

@@ -51,7 +51,8 @@ impl TagType {
                 ErrorKind::Invalid("the C API reported a tag without a type".into()).into(),
             );
         }
-        let core44 = engine.wasmtime().core44();
+        let wasmtime = engine.wasmtime();
+        let core44 = wasmtime.later(&wasmtime.tables().core_since_44, "tag types")?;
         // SAFETY: `ty` is live; its function type is borrowed from it.
         unsafe {
             Ok(TagType {
@@ -62,7 +63,8 @@ impl TagType {
 
     /// A new owned `wasm_tagtype_t` (deleted with `wasm_tagtype_delete`).
     pub(crate) fn to_c(&self, engine: &Engine) -> Result<*mut wasm_tagtype_t> {
-        let core44 = engine.wasmtime().core44();
+        let wasmtime = engine.wasmtime();
+        let core44 = wasmtime.later(&wasmtime.tables().core_since_44, "tag types")?;
         let functype = self.ty.to_c(engine)?;
         let ptr = functype.ptr;
         std::mem::forget(functype);

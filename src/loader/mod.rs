@@ -397,26 +397,25 @@ impl Wasmtime {
     }
 
     /// The core functions Wasmtime 45 added (the full value, reference,
-    /// heap and field types, GC type reflection, exception types), which
-    /// every major this crate loads has: reading value types in full and
-    /// the GC type API stand on them. Raising the window below 45 needs
-    /// fallbacks for their users first; the unit test
-    /// `versions::tests::the_window_has_what_the_safe_layer_assumes` fails
-    /// until then.
+    /// heap and field types, GC type reflection, exception types), for the
+    /// objects only those majors can make (a struct, array or exception
+    /// type, a concrete reference type): every path that makes one asks
+    /// [`Wasmtime::later`] first (`gc_types::c_reftype::since45`), so the
+    /// table is there whenever such an object exists.
     pub(crate) fn core45(&self) -> &crate::sys::tables::CoreSince45 {
         self.tables
             .core_since_45
             .as_ref()
-            .expect("every supported major has the CoreSince45 table")
+            .expect("objects of the GC type API exist only where CoreSince45 does")
     }
 
-    /// The core functions Wasmtime 44 added (tag types and tags), which
-    /// every major this crate loads has (as for [`Wasmtime::core45`]).
+    /// The core functions Wasmtime 44 added (tag types and tags), for the
+    /// objects only those majors can make (as for [`Wasmtime::core45`]).
     pub(crate) fn core44(&self) -> &crate::sys::tables::CoreSince44 {
         self.tables
             .core_since_44
             .as_ref()
-            .expect("every supported major has the CoreSince44 table")
+            .expect("tag objects exist only where CoreSince44 does")
     }
 
     /// The core table every build has.

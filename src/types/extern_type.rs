@@ -69,10 +69,14 @@ impl ExternType {
                     engine.wasmtime(),
                     (core.wasm_externtype_as_memorytype_const)(ty),
                 )),
-                WASM_EXTERN_TAG => ExternType::Tag(crate::gc_types::TagType::from_c(
-                    engine,
-                    (engine.wasmtime().core44().wasm_externtype_as_tagtype_const)(ty),
-                )?),
+                WASM_EXTERN_TAG => {
+                    let wasmtime = engine.wasmtime();
+                    let core44 = wasmtime.later(&wasmtime.tables().core_since_44, "tag types")?;
+                    ExternType::Tag(crate::gc_types::TagType::from_c(
+                        engine,
+                        (core44.wasm_externtype_as_tagtype_const)(ty),
+                    )?)
+                }
                 other => {
                     return Err(ErrorKind::Invalid(format!(
                         "an import or export of unknown kind {other}"

@@ -261,7 +261,11 @@ impl FuncType {
     ) -> bool {
         let known = known_valtypes(wasmtime);
         let core = wasmtime.core();
-        let since45 = wasmtime.core45();
+        // Before 45 there is nothing to compare with: the caller reads the
+        // type in full (`ValType::from_c`).
+        let Some(since45) = wasmtime.tables().core_since_45.as_ref() else {
+            return false;
+        };
         let same = |vec: *const wasm_valtype_vec_t, want: &[ValType]| {
             // SAFETY: `ty` is live, so are its vectors and their valtypes;
             // the known types live for the life of the process.

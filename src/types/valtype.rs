@@ -269,10 +269,13 @@ impl ValType {
             ValType::F64 => WASM_F64,
             ValType::FuncRef => WASM_FUNCREF,
             ValType::ExternRef => WASM_EXTERNREF,
-            ValType::V128 => {
+            ValType::V128 => match &wasmtime.tables().core_since_45 {
                 // SAFETY: takes nothing, returns a new owned type.
-                return Some(unsafe { (wasmtime.core45().wasmtime_wasm_valtype_v128)() });
-            }
+                Some(since45) => return Some(unsafe { (since45.wasmtime_wasm_valtype_v128)() }),
+                // Before 45, `wasm_valtype_new` takes Wasmtime's own
+                // `WASMTIME_V128` kind (the C API's `into_valtype`).
+                None => WASMTIME_V128,
+            },
             ValType::Ref(r) if *r == RefType::FUNCREF => WASM_FUNCREF,
             ValType::Ref(r) if *r == RefType::EXTERNREF => WASM_EXTERNREF,
             ValType::Ref(_) => return None,
@@ -301,7 +304,10 @@ impl ValType {
     /// instance or object of `engine`.
     pub(crate) unsafe fn from_c(engine: &Engine, ty: *const wasm_valtype_t) -> Result<ValType> {
         let known = known_valtypes(engine.wasmtime());
-        let since45 = engine.wasmtime().core45();
+        let Some(since45) = engine.wasmtime().tables().core_since_45.as_ref() else {
+            // SAFETY: the caller's contract.
+            return unsafe { from_c_before_45(engine, ty) };
+        };
         // SAFETY: `ty` is live (caller's contract); the known types are live
         // for the life of the process and have no concrete parts.
         let equal = |k: usize| unsafe { (since45.wasmtime_wasm_valtype_equal)(ty, k as *const _) };
@@ -329,6 +335,56 @@ impl ValType {
         // it holds no `cont` type, the one `wasmtime_valtype_new` aborts on.
         unsafe { gc_types::read_valtype(engine, ty) }
     }
+}
+
+/// [`ValType::from_c`] on a major without `wasmtime_wasm_valtype_equal`
+/// and `wasmtime_valtype_new` (before 45): `wasm_valtype_kind` reads the
+/// seven simple types, and aborts the process on any other reference type
+/// (the C API's `from_valtype`). Such types only exist in engines with the
+/// function-references, GC, exceptions or stack-switching proposal on
+/// (none is on by default in 36 to 44), so those engines are refused
+/// before the call.
+///
+/// # Safety
+///
+/// `ty` is a live `wasm_valtype_t` of `engine`'s library.
+unsafe fn from_c_before_45(engine: &Engine, ty: *const wasm_valtype_t) -> Result<ValType> {
+    let s = engine.settings();
+    let typed_refs = [
+        s.function_references,
+        s.wasm_gc,
+        s.exceptions,
+        s.stack_switching,
+    ];
+    if typed_refs.contains(&Some(true)) {
+        return Err(ErrorKind::UnsupportedVersion {
+            feature: "reading value types of an engine with the function-references, GC, \
+                      exceptions or stack-switching proposal on (the C API before 45 aborts \
+                      the process on their reference types)",
+            needs: crate::sys::tables::TableId::CoreSince45.majors(),
+            found: engine.wasmtime().version(),
+        }
+        .into());
+    }
+    // SAFETY: `ty` is live (contract) and, in an engine without those
+    // proposals, one of the seven simple types, which this reads without
+    // aborting.
+    let kind = unsafe { (engine.wasmtime().core().wasm_valtype_kind)(ty) };
+    Ok(match u32::from(kind) {
+        WASM_I32 => ValType::I32,
+        WASM_I64 => ValType::I64,
+        WASM_F32 => ValType::F32,
+        WASM_F64 => ValType::F64,
+        WASMTIME_V128 => ValType::V128,
+        WASM_FUNCREF => ValType::FuncRef,
+        WASM_EXTERNREF => ValType::ExternRef,
+        other => {
+            return Err(ErrorKind::Invalid(format!(
+                "the C API reported a value type of unknown kind {other}"
+            ))
+            .into())
+        }
+    })
 }
 
 impl PartialEq for ValType {
@@ -402,9 +458,12 @@ pub(super) fn known_valtypes(wasmtime: &crate::Wasmtime) -> &'static Known {
                 RefType::new(false, h.clone()),
             ]
         })
-        .map(|r| {
-            let ptr = gc_types::abstract_reftype_to_wasm(wasmtime.core45(), &r) as usize;
-            (r, ptr)
+        .filter_map(|r| {
+            // Before 45 no reference type but the two simple ones can be
+            // made or read (`from_c_before_45`).
+            let since45 = wasmtime.tables().core_since_45.as_ref()?;
+            let ptr = gc_types::abstract_reftype_to_wasm(since45, &r) as usize;
+            Some((r, ptr))
         })
         .collect();
     let known: &'static Known = Box::leak(Box::new(Known {

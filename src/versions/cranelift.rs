@@ -12,39 +12,87 @@
 use super::ByMajor;
 
 /// The values of Cranelift's enumerated settings, shared and per ISA.
-pub(crate) const ENUM_VALUES: ByMajor<&[(&str, &[&str])]> = ByMajor(&[(
-    45..=50,
-    &[
-        ("regalloc_algorithm", &["backtracking", "single_pass"]),
-        ("opt_level", &["none", "speed", "speed_and_size"]),
-        ("tls_model", &["none", "elf_gd", "macho", "coff"]),
-        (
-            "stack_switch_model",
-            &["none", "basic", "update_windows_tib"],
-        ),
-        (
-            "libcall_call_conv",
-            &[
-                "isa_default",
-                "fast",
-                "system_v",
-                "windows_fastcall",
-                "apple_aarch64",
-                "probestack",
-                "preserve_all",
-            ],
-        ),
-        ("probestack_strategy", &["outline", "inline"]),
-        // Pulley's only ISA enumeration.
-        ("pointer_width", &["pointer32", "pointer64"]),
-    ],
-)]);
+pub(crate) const ENUM_VALUES: ByMajor<&[(&str, &[&str])]> = ByMajor(&[
+    (36..=36, ENUM_VALUES_36),
+    (37..=40, ENUM_VALUES_37),
+    (41..=50, ENUM_VALUES_41),
+]);
+
+/// Wasmtime 36 (`cranelift-codegen-meta` 0.123): only the backtracking
+/// register allocator, and `libcall_call_conv` with `cold` but without
+/// `preserve_all` (`VERSIONS-36-44.md` §1D).
+const ENUM_VALUES_36: &[(&str, &[&str])] = &[
+    ("regalloc_algorithm", &["backtracking"]),
+    ("opt_level", &["none", "speed", "speed_and_size"]),
+    ("tls_model", &["none", "elf_gd", "macho", "coff"]),
+    (
+        "stack_switch_model",
+        &["none", "basic", "update_windows_tib"],
+    ),
+    ("libcall_call_conv", LIBCALL_CALL_CONV_36),
+    ("probestack_strategy", &["outline", "inline"]),
+    ("pointer_width", &["pointer32", "pointer64"]),
+];
+
+/// `libcall_call_conv` up to Wasmtime 40.
+const LIBCALL_CALL_CONV_36: &[&str] = &[
+    "isa_default",
+    "fast",
+    "cold",
+    "system_v",
+    "windows_fastcall",
+    "apple_aarch64",
+    "probestack",
+];
+
+/// Wasmtime 37 to 40: 36's, with the single-pass register allocator.
+const ENUM_VALUES_37: &[(&str, &[&str])] = &[
+    ("regalloc_algorithm", &["backtracking", "single_pass"]),
+    ("opt_level", &["none", "speed", "speed_and_size"]),
+    ("tls_model", &["none", "elf_gd", "macho", "coff"]),
+    (
+        "stack_switch_model",
+        &["none", "basic", "update_windows_tib"],
+    ),
+    ("libcall_call_conv", LIBCALL_CALL_CONV_36),
+    ("probestack_strategy", &["outline", "inline"]),
+    ("pointer_width", &["pointer32", "pointer64"]),
+];
+
+/// Wasmtime 41 to 50.
+const ENUM_VALUES_41: &[(&str, &[&str])] = &[
+    ("regalloc_algorithm", &["backtracking", "single_pass"]),
+    ("opt_level", &["none", "speed", "speed_and_size"]),
+    ("tls_model", &["none", "elf_gd", "macho", "coff"]),
+    (
+        "stack_switch_model",
+        &["none", "basic", "update_windows_tib"],
+    ),
+    (
+        "libcall_call_conv",
+        &[
+            "isa_default",
+            "fast",
+            "system_v",
+            "windows_fastcall",
+            "apple_aarch64",
+            "probestack",
+            "preserve_all",
+        ],
+    ),
+    ("probestack_strategy", &["outline", "inline"]),
+    // Pulley's only ISA enumeration.
+    ("pointer_width", &["pointer32", "pointer64"]),
+];
 
 /// Cranelift's presets for each architecture (as `target-lexicon` names
 /// it): `cranelift_flag_enable` applies them, `cranelift_flag_set` refuses
 /// them.
 #[rustfmt::skip]
-pub(crate) const PRESETS: ByMajor<&[(&str, &[&str])]> = ByMajor(&[(
+///
+/// 36 to 44 list none: their preset lists were not read (`x86.rs` changes at
+/// 38, 42 and 43), so no preset name is passed on to them.
+pub(crate) const PRESETS: ByMajor<&[(&str, &[&str])]> = ByMajor(&[(36..=44, &[]), (
     45..=50,
     &[
         ("x86_64", &[
@@ -113,8 +161,10 @@ pub(crate) struct NumericRange {
 /// bytes, about one block per byte at most; a module has at most
 /// 1,000,000 functions, each with up to two trampolines), where a value
 /// that only fits small modules would abort on a large one.
+// 36 to 44 keep 45's bounds (not re-measured there): they only narrow what
+// is passed on.
 pub(crate) const NUMERIC_RANGES: ByMajor<&[NumericRange]> = ByMajor(&[(
-    45..=50,
+    36..=50,
     &[
         NumericRange {
             name: "probestack_size_log2",

@@ -113,6 +113,20 @@ const ISA_FLAGS_UNKNOWN_TO_46: &[&str] =
 
 /// The defaults of each supported major.
 pub(crate) const ENGINE_DEFAULTS: ByMajor<EngineDefaults> = ByMajor(&[
+    // 36's wasmparser (0.236) has no `cm_threading`: its 35 bits are the
+    // others below 36, numbered one lower from 30 on (`cwasm` remaps them;
+    // here they are in the numbering of 37 and later).
+    (
+        36..=36,
+        before_45(KNOWN_CM_39 & !CM_THREADING, bits_below(36) & !CM_THREADING),
+    ),
+    (37..=39, before_45(KNOWN_CM_39, bits_below(36))),
+    (40..=41, before_45(KNOWN_CM_39, bits_below(37))),
+    (
+        42..=43,
+        before_45(KNOWN_CM_39 | CM_FIXED_LENGTH_LISTS, bits_below(39)),
+    ),
+    (44..=44, before_45(KNOWN_CM_45, bits_below(39))),
     (
         45..=45,
         EngineDefaults {
@@ -228,6 +242,41 @@ pub(crate) const ENGINE_DEFAULTS: ByMajor<EngineDefaults> = ByMajor(&[
         },
     ),
 ]);
+
+/// The component-model features 39 to 41 know (no maps, no fixed-length
+/// lists); 36 to 38 have no such list, and are given the same.
+const KNOWN_CM_39: u64 = COMPONENT_MODEL
+    | CM_ASYNC
+    | CM_ASYNC_STACKFUL
+    | CM_MORE_ASYNC_BUILTINS
+    | CM_THREADING
+    | CM_ERROR_CONTEXT
+    | CM_GC;
+
+/// The defaults of a major 36 to 44 (`VERSIONS-36-44.md` §1D):
+/// `Config::features()` is 45's there, GC types are on in every build of
+/// the C API (its `Cargo.toml` enables `gc`, and the `Gc` table is always
+/// exported), and the majors differ in the component-model features they
+/// know and in how many wasmparser bits they define (36's are numbered
+/// differently: `cwasm` remaps them). Winch is refused before 45
+/// (`versions::WINCH`), so its sets are 45's.
+const fn before_45(known_cm: u64, wasmparser_bits: u64) -> EngineDefaults {
+    EngineDefaults {
+        cranelift_base: WASM2_PLUS,
+        winch_base: WASM2_PLUS,
+        set_by_build: SET_45,
+        removed_without: &[],
+        cm_async_follows_concurrency: false,
+        known_to_wasmtime: KNOWN_CORE_45 | known_cm,
+        wasmparser_bits,
+        winch_unsupported: WINCH_47,
+        winch_unsupported_aarch64: THREADS | WIDE_ARITHMETIC,
+        target_rules_without_compiler: false,
+        cm_async_needs_reference_types: false,
+        unknown_isa_flags: ISA_FLAGS_UNKNOWN_TO_46,
+        unknown_shared_flags: &["enable_compact_unwind_abi"],
+    }
+}
 
 /// Every wasmparser feature bit below `n` (wasmparser only appends bits).
 const fn bits_below(n: u32) -> u64 {

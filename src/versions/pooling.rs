@@ -72,8 +72,10 @@ pub(crate) struct PoolDefaults {
 }
 
 /// The pooling numbers of each supported major.
+/// 36 to 44 have the same numbers (`wasmtime` 36.0.23 and 44.0.3
+/// `pooling.rs` and `config.rs`, `wasmtime-environ` 36.0.23 `tunables.rs`).
 pub(crate) const POOL_DEFAULTS: ByMajor<PoolDefaults> = ByMajor(&[(
-    45..=50,
+    36..=50,
     PoolDefaults {
         total_memories: 1000,
         total_tables: 1000,
