@@ -370,6 +370,8 @@ impl Func {
         results: &mut [Val],
     ) -> Result<()> {
         cx.check(self.store, "the function")?;
+        // References dropped since the store's last use (Wasmtime 36, 37).
+        crate::val::roots36::drain(cx);
         let ty = &*self.ty;
         if params.len() != ty.param_types().len() || results.len() != ty.result_types().len() {
             return Err(self.arity_mismatch(params.len(), results.len()));

@@ -323,6 +323,9 @@ impl<T> Store<T> {
 impl<T> Drop for Store<T> {
     fn drop(&mut self) {
         let inner = self.inner.as_ptr();
+        // Its queued roots (Wasmtime 36 and 37) go with it.
+        // SAFETY: the box is live until reclaimed below.
+        crate::val::roots36::forget_store(unsafe { (*inner).id });
         // SAFETY: the C store is deleted first (its host function
         // finalizers may run), then the box is reclaimed exactly once.
         unsafe {

@@ -13,6 +13,7 @@ use crate::types::{HeapType, RefType, ValType};
 use std::borrow::Borrow;
 
 mod externref;
+pub(crate) mod roots36;
 mod v128;
 
 pub use externref::ExternRef;

@@ -13,26 +13,78 @@ use wasmtime_dyn::{
 const ADD: &str = r#"(module (func (export "add") (param i32 i32) (result i32)
     local.get 0 local.get 1 i32.add))"#;
 
+/// A copy of the official `from` library whose version symbols
+/// (`resolve_vmctx_memory_ptr_X_Y_Z`, `set_vmctx_memory_X_Y_Z`, the
+/// loader's marker) name `to` instead: the same length, so the file stays
+/// valid.
+fn renamed_copy(from: (u32, &str), to: &str) -> std::path::PathBuf {
+    let mut bytes = std::fs::read(common::library("full", from.0)).unwrap();
+    let old = from.1.replace('.', "_");
+    let new = to.replace('.', "_");
+    assert_eq!(old.len(), new.len());
+    let mut renamed = 0;
+    for prefix in ["resolve_vmctx_memory_ptr_", "set_vmctx_memory_"] {
+        let needle = format!("{prefix}{old}\0").into_bytes();
+        let replacement = format!("{prefix}{new}\0").into_bytes();
+        let mut at = 0;
+        while let Some(i) = bytes[at..]
+            .windows(needle.len())
+            .position(|w| w == needle.as_slice())
+        {
+            let i = at + i;
+            bytes[i..i + needle.len()].copy_from_slice(&replacement);
+            renamed += 1;
+            at = i + needle.len();
+        }
+    }
+    assert!(renamed > 0, "no version symbol of {} found", from.1);
+    let dir =
+        std::env::temp_dir().join(format!("wasmtime-dyn-versions-{}-{to}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("libwasmtime.so");
+    std::fs::write(&path, bytes).unwrap();
+    path
+}
+
 #[test]
 fn majors_outside_the_window_are_refused_naming_version_and_range() {
-    for (major, version) in [(36, "36.0.0"), (44, "44.0.0")] {
-        let path = common::library("full", major);
+    assert_eq!(SUPPORTED_MAJORS, 36..=50);
+    // A 35.0.0 made of the 36 LTS library, and a major after the window
+    // made of the 50 one (50.0.1's runtime crate, whose version the symbols
+    // carry, is 50.0.0).
+    for (from, found) in [((36, "36.0.0"), "35.0.0"), ((50, "50.0.0"), "51.0.0")] {
+        let path = renamed_copy(from, found);
         // SAFETY: refused from its exports before it is loaded.
         let err = unsafe { Wasmtime::open(&path) }.unwrap_err();
+        std::fs::remove_dir_all(path.parent().unwrap()).unwrap();
         let LoadError::UnsupportedVersion {
-            found, supported, ..
+            found: version,
+            supported,
+            ..
         } = &err
         else {
-            panic!("{major}: expected UnsupportedVersion, got {err:?}");
+            panic!("{found}: expected UnsupportedVersion, got {err:?}");
         };
-        assert_eq!(found, version);
+        assert_eq!(version, found);
         assert_eq!(*supported, SUPPORTED_MAJORS);
         let message = err.to_string();
         assert!(
-            message.contains(version) && message.contains("45.x to 50.x"),
+            message.contains(found) && message.contains("36.x to 50.x"),
             "{message}"
         );
         assert!(message.contains(path.to_str().unwrap()), "{message}");
+    }
+}
+
+/// Every major of the window opens, the 36 LTS included, and reports its
+/// own version.
+#[test]
+fn every_major_of_the_window_opens() {
+    for major in SUPPORTED_MAJORS {
+        let path = common::library("full", major);
+        // SAFETY: an official library of a supported major.
+        let wasmtime = unsafe { Wasmtime::open(&path) }.unwrap_or_else(|e| panic!("{major}: {e}"));
+        assert_eq!(wasmtime.version().major(), major);
     }
 }
 
@@ -55,7 +107,7 @@ fn a_refused_library_never_runs_and_the_loaded_one_keeps_trapping() {
         Some(Trap::UnreachableCodeReached),
         "{err:?}"
     );
-    let old = common::library("full", 44);
+    let old = renamed_copy((44, "44.0.0"), "34.0.0");
     assert!(!loaded_objects().contains(old.to_str().unwrap()));
     // SAFETY: refused before it is loaded.
     assert!(unsafe { Wasmtime::open(&old) }.is_err());
@@ -63,6 +115,7 @@ fn a_refused_library_never_runs_and_the_loaded_one_keeps_trapping() {
         !loaded_objects().contains(old.to_str().unwrap()),
         "the refused library was mapped into the process"
     );
+    std::fs::remove_dir_all(old.parent().unwrap()).unwrap();
     let err = trap.call(&mut store, ()).unwrap_err();
     assert_eq!(
         common::trap(&err),

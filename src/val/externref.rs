@@ -60,8 +60,9 @@ impl ExternRef {
         mut store: impl AsContextMut<Data = T>,
         data: impl Any + Send + Sync,
     ) -> Result<ExternRef> {
-        let cx = store.as_context_mut();
+        let mut cx = store.as_context_mut();
         let gc = gc_table(cx.wasmtime())?;
+        super::roots36::drain(&mut cx);
         let boxed: *mut HostData = Box::into_raw(Box::new(Box::new(data)));
         // Zeroed: Wasmtime 36 writes the first 16 of its 24 bytes.
         let mut raw = std::mem::MaybeUninit::<wasmtime_externref_t>::zeroed();
@@ -148,16 +149,17 @@ impl ExternRef {
 
 impl Clone for ExternRef {
     fn clone(&self) -> ExternRef {
-        // Wasmtime 36 and 37 clone through the store (`GcRootsV36`): the
-        // handle keeps no context to do it with, so those majors are not
-        // loaded yet (`SUPPORTED_MAJORS`).
-        let roots = self
-            .wasmtime
-            .tables()
-            .gc_roots
-            .as_ref()
-            .expect("an ExternRef exists only with the Gc table of a major from 38");
-        // Zeroed: Wasmtime 36 writes the first 16 of its 24 bytes.
+        let Some(roots) = self.wasmtime.tables().gc_roots.as_ref() else {
+            // Wasmtime 36 and 37 clone through the store (`GcRootsV36`),
+            // which the handle does not keep: the clone shares the root.
+            super::roots36::share(self.store, &self.raw);
+            return ExternRef {
+                wasmtime: self.wasmtime,
+                raw: self.raw,
+                store: self.store,
+            };
+        };
+        // Zeroed, as `ExternRef::new`.
         let mut raw = std::mem::MaybeUninit::<wasmtime_externref_t>::zeroed();
         // SAFETY: `self.raw` is rooted; the clone is a new root written to `raw`.
         unsafe { (roots.wasmtime_externref_clone)(&self.raw, raw.as_mut_ptr()) };
@@ -172,11 +174,12 @@ impl Clone for ExternRef {
 
 impl Drop for ExternRef {
     fn drop(&mut self) {
-        // Wasmtime 36 and 37 unroot through the store (`GcRootsV36`),
-        // which the handle does not keep: not loaded yet.
-        if let Some(roots) = &self.wasmtime.tables().gc_roots {
+        match &self.wasmtime.tables().gc_roots {
             // SAFETY: the root is owned by this handle and released once.
-            unsafe { (roots.wasmtime_externref_unroot)(&mut self.raw) };
+            Some(roots) => unsafe { (roots.wasmtime_externref_unroot)(&mut self.raw) },
+            // Wasmtime 36 and 37 unroot through the store (`GcRootsV36`):
+            // the store does it the next time it is used.
+            None => super::roots36::release(self.store, self.raw),
         }
     }
 }
