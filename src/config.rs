@@ -541,36 +541,60 @@ impl Config {
             }
             .into());
         }
-        if s.custom_page_sizes.is_some() {
-            later(TableId::CoreSince39, "wasm_custom_page_sizes")?;
-        }
-        if s.signals_based_traps.is_some() {
-            later(TableId::CoreSince39, "signals_based_traps")?;
-        }
-        if s.shared_memory.is_some() {
-            later(TableId::CoreSince40, "shared_memory")?;
-        }
-        if s.gc_support.is_some() {
-            later(TableId::CoreSince43, "gc_support")?;
-        }
-        if s.concurrency_support.is_some() {
-            later(TableId::CoreSince43, "concurrency_support")?;
-        }
-        if s.exceptions.is_some() {
-            later(TableId::GcSince39, "wasm_exceptions")?;
-        }
-        if s.component_model_implements.is_some() {
-            later(
-                TableId::ComponentModelSince49,
-                "wasm_component_model_implements",
-            )?;
-        }
-        if s.branch_hinting.is_some() {
-            later(TableId::CoreSince46, "wasm_branch_hinting")?;
-        }
-        if s.compact_imports.is_some() {
-            later(TableId::CoreSince50, "wasm_compact_imports")?;
-        }
+        // A setter a major lacks is refused, unless the value asked for is
+        // what that major does without it (the feature off, signals used
+        // for traps, GC support on, shared memories as threads): then
+        // nothing needs setting.
+        let later_unless = |value: Option<bool>, without: bool, table, feature| match value {
+            Some(v) if v != without => later(table, feature),
+            _ => Ok(()),
+        };
+        later_unless(
+            s.custom_page_sizes,
+            false,
+            TableId::CoreSince39,
+            "wasm_custom_page_sizes",
+        )?;
+        later_unless(
+            s.signals_based_traps,
+            true,
+            TableId::CoreSince39,
+            "signals_based_traps",
+        )?;
+        // Before 40, shared memories follow the threads proposal.
+        let threads = s.threads.unwrap_or(self.has(Capability::Threads));
+        later_unless(
+            s.shared_memory,
+            threads,
+            TableId::CoreSince40,
+            "shared_memory",
+        )?;
+        later_unless(s.gc_support, true, TableId::CoreSince43, "gc_support")?;
+        later_unless(
+            s.concurrency_support,
+            false,
+            TableId::CoreSince43,
+            "concurrency_support",
+        )?;
+        later_unless(s.exceptions, false, TableId::GcSince39, "wasm_exceptions")?;
+        later_unless(
+            s.component_model_implements,
+            false,
+            TableId::ComponentModelSince49,
+            "wasm_component_model_implements",
+        )?;
+        later_unless(
+            s.branch_hinting,
+            false,
+            TableId::CoreSince46,
+            "wasm_branch_hinting",
+        )?;
+        later_unless(
+            s.compact_imports,
+            false,
+            TableId::CoreSince50,
+            "wasm_compact_imports",
+        )?;
         crate::config_rules::validate(self.wasmtime, &self.settings)
     }
 
