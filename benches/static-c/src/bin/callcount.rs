@@ -12,6 +12,16 @@
 //!   `InstancePre` made once, `add` looked up typed and called, the store
 //!   dropped;
 //!
+//! - `async_typed`: `TypedFunc::call_async`, each call's future run to
+//!   completion by a busy-polling executor with a no-op waker (the call
+//!   never suspends, so one poll);
+//! - `async_untyped`: `Func::call_async`, preallocated `Val` arrays, the
+//!   same executor;
+//! - `async_raw`: `wasmtime_func_call_async`, `wasmtime_call_future_poll`
+//!   until done and `wasmtime_call_future_delete` through wasmtime-dyn's
+//!   raw table: what the C API's async call costs before any of
+//!   wasmtime-dyn's work;
+//!
 //! and calling `call_host: (i32) -> i32`, one host round trip:
 //! - `host_typed`: `TypedFunc::call`, host function from `Linker::func_wrap`;
 //! - `host_static_c`: the linked call, host function a C callback.
@@ -140,6 +150,60 @@ fn main() {
                     .get_typed_func::<(i32, i32), i32>(&mut store, "add")
                     .unwrap();
                 black_box(add.call(&mut store, (1, 2)).unwrap());
+            }
+        }
+        "async_typed" => {
+            let mut d = Dyn::new();
+            for _ in 0..n {
+                let call = d.add.call_async(&mut d.store, (black_box(1), black_box(2)));
+                black_box(bench_static_c::block_on(call).unwrap());
+            }
+        }
+        "async_untyped" => {
+            let mut d = Dyn::new();
+            let params = [Val::I32(1), Val::I32(2)];
+            let mut results = [Val::I32(0)];
+            for _ in 0..n {
+                let call = d
+                    .untyped_add
+                    .call_async(&mut d.store, black_box(&params), &mut results);
+                bench_static_c::block_on(call).unwrap();
+                black_box(&mut results);
+            }
+        }
+        "async_raw" => {
+            let lib = full();
+            let api = raw::Api::from_tables(lib).expect("a compiler and wat");
+            let table = lib.tables().async_.as_ref().expect("an async table");
+            // SAFETY: the table's functions are the full library's;
+            // `raw::inc` is an `(i32) -> i32` callback.
+            let world = unsafe { raw::World::new(&api, raw::inc) };
+            let args = [raw::val_i32(1), raw::val_i32(2)];
+            let mut results = [raw::val_i32(0)];
+            for _ in 0..n {
+                let mut trap = std::ptr::null_mut();
+                let mut error = std::ptr::null_mut();
+                let args = black_box(&args);
+                // SAFETY: `add` of the world's live store, two i32
+                // arguments and room for one result, GC layout (full);
+                // the future is polled until done, then deleted once,
+                // while every pointer it holds is live.
+                unsafe {
+                    let future = (table.wasmtime_func_call_async)(
+                        world.context,
+                        &world.add,
+                        args.as_ptr(),
+                        2,
+                        results.as_mut_ptr(),
+                        1,
+                        &mut trap,
+                        &mut error,
+                    );
+                    while !(table.wasmtime_call_future_poll)(future) {}
+                    (table.wasmtime_call_future_delete)(future);
+                }
+                assert!(error.is_null() && trap.is_null());
+                black_box(&results);
             }
         }
         "untyped" => {
