@@ -95,7 +95,10 @@ fn fields_are_read_in_order_and_errors_name_theirs() {
             ("b".to_string(), FlagValue::Bool(true)),
         ]
     );
-    assert_eq!(r.collector("collector", true).unwrap(), Some(Collector::Null));
+    assert_eq!(
+        r.collector("collector", true).unwrap(),
+        Some(Collector::Null)
+    );
     assert_eq!(r.inlining("inlining").unwrap(), Inlining::No);
     assert_eq!(
         r.field::<Option<NonZeroU32>>("zeal").unwrap(),
@@ -120,7 +123,9 @@ fn fields_are_read_in_order_and_errors_name_theirs() {
         why.contains("`tunables.inlining`: not a valid `Inlining`"),
         "{why}"
     );
-    let why = bad(&[1, 3], &|r| r.collector("tunables.collector", true).map(drop));
+    let why = bad(&[1, 3], &|r| {
+        r.collector("tunables.collector", true).map(drop)
+    });
     assert!(why.contains("not a valid `Option<Collector>`"), "{why}");
     let why = bad(&[2], &|r| r.collector("tunables.collector", true).map(drop));
     assert!(why.contains("an Option tag is neither 0 nor 1"), "{why}");
