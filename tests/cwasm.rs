@@ -840,7 +840,7 @@ fn malformed_inputs_say_what_is_wrong() {
     }
     // Versions whose layout is not decoded, or that are no version at all:
     // never decoded with another layout.
-    for version in [&b"46"[..], b"51", b"4x", b"08"] {
+    for version in [&b"35"[..], b"51", b"4x", b"08"] {
         let mut bytes = good.clone();
         bytes[range.start + 2..range.start + 4].copy_from_slice(version);
         let version = std::str::from_utf8(version).unwrap();
@@ -1452,4 +1452,60 @@ fn undecoded_layouts_say_unknown_layout() {
             _ => panic!("{to}: {result:?}"),
         }
     }
+}
+
+/// On every round (45 and 46 included, whose layouts are decoded now),
+/// preflight on the full library's engines agrees with deserialize on that
+/// library's own artifacts: accepted by the same engines, and refused
+/// with Wasmtime's reason first.
+#[test]
+fn preflight_agrees_with_deserialize_on_the_rounds_full_library() {
+    let full = Flavour::Full.load();
+    let settings: [(&str, Configure); 4] = [
+        ("default", config(|_| {})),
+        (
+            "fuel",
+            config(|c| {
+                c.consume_fuel(true);
+            }),
+        ),
+        (
+            "epochs",
+            config(|c| {
+                c.epoch_interruption(true);
+            }),
+        ),
+        (
+            "guard",
+            config(|c| {
+                c.memory_guard_size(1 << 16);
+            }),
+        ),
+    ];
+    let mut checked = 0;
+    for (made_by, make) in &settings {
+        let bytes = artifact(full, make);
+        for (loaded_by, load) in &settings {
+            let engine = engine(full, load);
+            let pre = cwasm::preflight(&engine, &bytes);
+            match (deserialize(&engine, &bytes), &pre) {
+                (Ok(_), Ok(_)) => assert_eq!(made_by, loaded_by),
+                (Err(err), Err(_)) => {
+                    let Some(ErrorKind::IncompatibleArtifact(why)) = kind_of(&pre) else {
+                        panic!("{made_by} on {loaded_by}: {pre:?}");
+                    };
+                    assert!(
+                        why.starts_with(&wasmtime_says(&err)),
+                        "{made_by} on {loaded_by}: {why} vs {err}"
+                    );
+                }
+                (real, _) => panic!(
+                    "{made_by} on {loaded_by}: deserialize {:?}, preflight {pre:?}",
+                    real.map(drop)
+                ),
+            }
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 16);
 }
