@@ -127,6 +127,28 @@ fn fields_are_read_in_order_and_errors_name_theirs() {
         r.collector("tunables.collector", true).map(drop)
     });
     assert!(why.contains("not a valid `Option<Collector>`"), "{why}");
+    // 36 to 44 have no copying collector (variant 2) and record the
+    // intra-module inlining mode in an enum of three.
+    let why = bad(&[1, 2], &|r| {
+        r.collector("tunables.collector", false).map(drop)
+    });
+    assert!(
+        why.contains("not a valid `Option<CollectorDrcNull>`"),
+        "{why}"
+    );
+    assert_eq!(
+        Fields::new(&[1, 1]).collector("c", false).unwrap(),
+        Some(Collector::Null)
+    );
+    assert_eq!(
+        Fields::new(&[2]).intra_module_inlining("i").unwrap(),
+        IntraModuleInlining::WhenUsingGc
+    );
+    let why = bad(&[3], &|r| {
+        r.intra_module_inlining("tunables.inlining_intra_module")
+            .map(drop)
+    });
+    assert!(why.contains("not a valid `IntraModuleInlining`"), "{why}");
     let why = bad(&[2], &|r| r.collector("tunables.collector", true).map(drop));
     assert!(why.contains("an Option tag is neither 0 nor 1"), "{why}");
     let why = bad(&[1, 0], &|r| {
