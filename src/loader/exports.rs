@@ -5,8 +5,9 @@
 //! Reading the file, not the loaded library, lets the loader refuse a
 //! Wasmtime outside the supported window before any of its code runs.
 //! Only the headers, the dynamic symbol table and its string table are read,
-//! each in one piece, in time linear in their size: 64-bit ELF by
-//! [`elf64`], anything else through `object`'s
+//! each in one piece, in time linear in their size: 64-bit ELF by the
+//! crate's ELF reader ([`crate::elf::dynamic`]), anything else (Mach-O, PE)
+//! through `object`'s
 //! [`ReadCache`](object::read::ReadCache) under a budget ([`Budgeted`]).
 //! Neither reads more than a real libwasmtime's tables could need, whatever
 //! the headers claim.
@@ -18,12 +19,10 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::OnceLock;
 
-mod elf64;
 mod version_text;
 
+pub(crate) use crate::elf::dynamic::ReadError;
 pub(crate) use version_text::{find as find_version_text, VersionText};
-
-pub(super) use elf64::gnu_build_id;
 
 /// The prefix of the symbol official builds export with their exact version
 /// (`resolve_vmctx_memory_ptr_48_0_0`): Wasmtime's debug builtins, which
@@ -32,7 +31,7 @@ const VERSIONED: &str = "resolve_vmctx_memory_ptr_";
 
 /// The defined, non-local dynamic symbols of a library file: their names
 /// (the file's string table, or the names copied one after another) and
-/// where each lies, with its value where [`elf64`] could tell that the
+/// where each lies, with its value where the ELF reader could tell that the
 /// address is the load base plus the value.
 pub(crate) struct Symbols {
     strings: Vec<u8>,
@@ -45,36 +44,6 @@ pub(crate) struct Symbols {
     /// Where the file's `.rodata` is loaded (its address relative to the
     /// load base, and its size; 64-bit ELF only).
     rodata: Option<(u64, u64)>,
-}
-
-/// Why a file's symbols could not be read.
-#[derive(Debug)]
-pub(crate) enum ReadError {
-    /// Not a file this reader understands, or a damaged one.
-    Malformed(String),
-    /// Its headers claim a table larger than any libwasmtime's: `claimed`
-    /// bytes for `table`, more than `limit`.
-    TooLarge {
-        table: &'static str,
-        claimed: u64,
-        limit: u64,
-    },
-}
-
-impl std::fmt::Display for ReadError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            ReadError::Malformed(reason) => f.write_str(reason),
-            ReadError::TooLarge {
-                table,
-                claimed,
-                limit,
-            } => write!(
-                f,
-                "its {table} claims {claimed} bytes, over the {limit} read"
-            ),
-        }
-    }
 }
 
 /// A symbol: its name at `strings[start..end]`, and its value.
@@ -167,16 +136,34 @@ fn could_be_c_api(name: &[u8]) -> bool {
 /// Reads the dynamic symbol table of the file at `path`.
 pub(crate) fn read(path: &Path) -> Result<Symbols, ReadError> {
     let file = std::fs::File::open(path).map_err(|e| ReadError::Malformed(e.to_string()))?;
-    match elf64::dynamic_symbols(&file)? {
-        Some(symbols) => Ok(symbols),
-        None => generic_symbols(file),
+    let source = crate::elf::FileSource::new(file)
+        .map_err(|e| ReadError::Malformed(format!("reading the file: {e}")))?;
+    match crate::elf::dynamic::read(&source)? {
+        Some(dynamic) => Ok(Symbols {
+            names: dynamic
+                .defined()
+                .map(|s| Name {
+                    start: s.start,
+                    end: s.end,
+                    value: s.value,
+                })
+                .collect(),
+            strings: dynamic.strings.into_owned(),
+            build_id: dynamic.build_id,
+            table: Some(dynamic.table.into_owned()),
+            rodata: dynamic.rodata,
+        }),
+        None => generic_symbols(source.into_file()),
     }
 }
 
 /// What the generic reader may read in all: the 64-bit ELF reader's bounds
 /// together. `ReadCache` allocates whatever range it is asked for and
 /// keeps it; `object` asks for the ranges the headers name.
-const GENERIC_BUDGET: u64 = elf64::MAX_SECTIONS * 64 + elf64::MAX_DYNSYM + elf64::MAX_DYNSTR;
+const GENERIC_BUDGET: u64 = {
+    use crate::elf::dynamic::{MAX_DYNSTR, MAX_DYNSYM, MAX_SECTIONS};
+    MAX_SECTIONS * 64 + MAX_DYNSYM + MAX_DYNSTR
+};
 
 /// A [`ReadCache`](object::read::ReadCache) that refuses, instead of
 /// allocating, once the reads asked of it add up to more than
