@@ -34,16 +34,21 @@ const VERSIONED: &str = "resolve_vmctx_memory_ptr_";
 /// where each lies, with its value where the ELF reader could tell that the
 /// address is the load base plus the value.
 pub(crate) struct Symbols {
-    strings: Vec<u8>,
-    names: Vec<Name>,
+    listed: Listed,
     /// The file's GNU build id, if it has one (64-bit ELF only).
     build_id: Option<Vec<u8>>,
-    /// The dynamic symbol table as the file holds it (64-bit ELF only),
-    /// for comparing with the one the dynamic linker uses.
-    table: Option<Vec<u8>>,
     /// Where the file's `.rodata` is loaded (its address relative to the
     /// load base, and its size; 64-bit ELF only).
     rodata: Option<(u64, u64)>,
+}
+
+/// Where the names are.
+enum Listed {
+    /// The file's dynamic symbol and string tables as read (64-bit ELF),
+    /// walked when the names are wanted: no list of them is built.
+    Elf(crate::elf::dynamic::Dynamic<'static>),
+    /// The names copied one after another, each at `strings[start..end]`.
+    Copied { strings: Vec<u8>, names: Vec<Name> },
 }
 
 /// A symbol: its name at `strings[start..end]`, and its value.
@@ -93,11 +98,14 @@ impl std::hash::Hasher for WordHash {
             let word = u64::from_le_bytes(word.try_into().expect("eight bytes"));
             self.0 = (self.0 ^ word).wrapping_mul(K).rotate_left(29);
         }
-        let mut last = [0u8; 8];
-        last[..words.remainder().len()].copy_from_slice(words.remainder());
-        self.0 = (self.0 ^ u64::from_le_bytes(last))
-            .wrapping_mul(K)
-            .rotate_left(29);
+        // The last bytes, a byte at a time (a copy of a few bytes would be
+        // a call to `memcpy`).
+        let last = words
+            .remainder()
+            .iter()
+            .rev()
+            .fold(0u64, |word, &b| (word << 8) | u64::from(b));
+        self.0 = (self.0 ^ last).wrapping_mul(K).rotate_left(29);
     }
 }
 
@@ -139,19 +147,10 @@ pub(crate) fn read(path: &Path) -> Result<Symbols, ReadError> {
     let source = crate::elf::FileSource::new(file)
         .map_err(|e| ReadError::Malformed(format!("reading the file: {e}")))?;
     match crate::elf::dynamic::read(&source)? {
-        Some(dynamic) => Ok(Symbols {
-            names: dynamic
-                .defined()
-                .map(|s| Name {
-                    start: s.start,
-                    end: s.end,
-                    value: s.value,
-                })
-                .collect(),
-            strings: dynamic.strings.into_owned(),
-            build_id: dynamic.build_id,
-            table: Some(dynamic.table.into_owned()),
+        Some(mut dynamic) => Ok(Symbols {
+            build_id: dynamic.build_id.take(),
             rodata: dynamic.rodata,
+            listed: Listed::Elf(dynamic),
         }),
         None => generic_symbols(source.into_file()),
     }
@@ -221,20 +220,31 @@ impl<'a> object::ReadRef<'a> for &'a Budgeted {
 impl Symbols {
     /// What the symbols say.
     pub(crate) fn exports(&self) -> Exports<'_> {
-        let mut exported =
-            HashMap::with_capacity_and_hasher(self.names.len(), BuildWordHash::default());
+        let (strings, count, tables) = match &self.listed {
+            Listed::Elf(d) => (
+                &d.strings[..],
+                d.table.len() / 24,
+                Some((&d.table[..], &d.strings[..])),
+            ),
+            Listed::Copied { strings, names } => (&strings[..], names.len(), None),
+        };
+        let mut exported = HashMap::with_capacity_and_hasher(count, BuildWordHash::default());
         let mut exact = None;
-        for name in &self.names {
-            let bytes = &self.strings[name.start..name.end];
+        let mut add = |start: usize, end: usize, value: Option<u64>| {
+            let bytes = &strings[start..end];
             if could_be_c_api(bytes) {
                 // A name defined twice (symbol versions) is left to `dlsym`.
                 exported
                     .entry(bytes)
                     .and_modify(|v| *v = None)
-                    .or_insert(name.value);
+                    .or_insert(value);
             } else if let Some(rest) = bytes.strip_prefix(VERSIONED.as_bytes()) {
                 exact = exact.or_else(|| parse_version(std::str::from_utf8(rest).ok()?));
             }
+        };
+        match &self.listed {
+            Listed::Elf(d) => d.defined().for_each(|s| add(s.start, s.end, s.value)),
+            Listed::Copied { names, .. } => names.iter().for_each(|n| add(n.start, n.end, n.value)),
         }
         let missing_core = TableId::Core
             .functions()
@@ -247,10 +257,7 @@ impl Symbols {
             missing_core,
             build_id: self.build_id.as_deref(),
             rodata: self.rodata,
-            tables: self
-                .table
-                .as_deref()
-                .map(|table| (table, &self.strings[..])),
+            tables,
             exported,
         }
     }
@@ -278,25 +285,17 @@ fn generic_symbols(file: std::fs::File) -> Result<Symbols, ReadError> {
     })?;
     // Mach-O prefixes C names with an underscore.
     let strip = usize::from(object.format() == object::BinaryFormat::MachO);
-    let mut symbols = Symbols {
-        strings: Vec::new(),
-        names: Vec::new(),
-        build_id: None,
-        table: None,
-        rodata: None,
-    };
+    let (mut strings, mut names) = (Vec::new(), Vec::new());
     for symbol in object.dynamic_symbols() {
         if !symbol.is_definition() || !symbol.is_global() {
             continue;
         }
         if let Ok(name) = symbol.name_bytes() {
-            let start = symbols.strings.len();
-            symbols
-                .strings
-                .extend_from_slice(name.get(strip..).unwrap_or_default());
-            symbols.names.push(Name {
+            let start = strings.len();
+            strings.extend_from_slice(name.get(strip..).unwrap_or_default());
+            names.push(Name {
                 start,
-                end: symbols.strings.len(),
+                end: strings.len(),
                 value: None,
             });
         }
@@ -305,7 +304,11 @@ fn generic_symbols(file: std::fs::File) -> Result<Symbols, ReadError> {
     // without some of its functions.
     match over_budget() {
         Some(err) => Err(err),
-        None => Ok(symbols),
+        None => Ok(Symbols {
+            listed: Listed::Copied { strings, names },
+            build_id: None,
+            rodata: None,
+        }),
     }
 }
 
@@ -416,29 +419,30 @@ mod tests {
     #[test]
     fn many_unknown_names_take_linear_time() {
         let symbols = |n: usize| {
-            let mut s = Symbols {
-                strings: Vec::new(),
-                names: Vec::new(),
-                build_id: None,
-                table: None,
-                rodata: None,
-            };
+            let (mut strings, mut names) = (Vec::new(), Vec::new());
             for i in 0..n {
-                let start = s.strings.len();
-                s.strings.extend(format!("wasm{i:012}zzzz").as_bytes());
-                s.names.push(Name {
+                let start = strings.len();
+                strings.extend(format!("wasm{i:012}zzzz").as_bytes());
+                names.push(Name {
                     start,
-                    end: s.strings.len(),
+                    end: strings.len(),
                     value: Some(0),
                 });
             }
-            s
+            (
+                n,
+                Symbols {
+                    listed: Listed::Copied { strings, names },
+                    build_id: None,
+                    rodata: None,
+                },
+            )
         };
-        let time = |s: &Symbols| {
+        let time = |(n, s): &(usize, Symbols)| {
             let t = std::time::Instant::now();
             let exports = s.exports();
             assert_eq!(exports.missing_core.len(), TableId::Core.functions().len());
-            t.elapsed().as_secs_f64() / s.names.len() as f64
+            t.elapsed().as_secs_f64() / *n as f64
         };
         let (small, large) = (symbols(20_000), symbols(320_000));
         let per_name_small = (0..3).map(|_| time(&small)).fold(f64::MAX, f64::min);
