@@ -15,11 +15,12 @@
 use super::Version;
 use crate::sys::tables::TableId;
 use object::{Object, ObjectSymbol};
-use std::collections::HashMap;
 use std::path::Path;
-use std::sync::OnceLock;
 
+mod names;
 mod version_text;
+
+use names::NameTable;
 
 pub(crate) use crate::elf::dynamic::ReadError;
 pub(crate) use version_text::{find as find_version_text, VersionText};
@@ -77,62 +78,7 @@ pub(crate) struct Exports<'a> {
     /// The file's exports whose names could be the C API's, each with its
     /// symbol value where the address is that value plus the library's
     /// load base, `None` where only `dlsym` can tell.
-    exported: HashMap<&'a [u8], Option<u64>, BuildWordHash>,
-}
-
-/// A multiplicative hash taken a word at a time, started from a key drawn
-/// once per process: SipHash cost more than reading the file, and without
-/// a secret start a file could be crafted whose names all collide, making
-/// the map (and `Wasmtime::open`, before it refuses the file) quadratic.
-struct WordHash(u64);
-
-impl std::hash::Hasher for WordHash {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        const K: u64 = 0x9e37_79b9_7f4a_7c15;
-        let mut words = bytes.chunks_exact(8);
-        for word in &mut words {
-            let word = u64::from_le_bytes(word.try_into().expect("eight bytes"));
-            self.0 = (self.0 ^ word).wrapping_mul(K).rotate_left(29);
-        }
-        // The last bytes, a byte at a time (a copy of a few bytes would be
-        // a call to `memcpy`).
-        let last = words
-            .remainder()
-            .iter()
-            .rev()
-            .fold(0u64, |word, &b| (word << 8) | u64::from(b));
-        self.0 = (self.0 ^ last).wrapping_mul(K).rotate_left(29);
-    }
-}
-
-/// Makes [`WordHash`]es started from this process's key.
-#[derive(Clone, Copy)]
-struct BuildWordHash(u64);
-
-impl Default for BuildWordHash {
-    fn default() -> Self {
-        use std::hash::{BuildHasher, Hasher};
-        static KEY: OnceLock<u64> = OnceLock::new();
-        // `RandomState` draws its keys from the system's randomness.
-        let key = *KEY.get_or_init(|| {
-            let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
-            hasher.write_u64(0x7761_736d_7469_6d65);
-            hasher.finish()
-        });
-        BuildWordHash(key)
-    }
-}
-
-impl std::hash::BuildHasher for BuildWordHash {
-    type Hasher = WordHash;
-
-    fn build_hasher(&self) -> WordHash {
-        WordHash(self.0)
-    }
+    exported: NameTable<'a>,
 }
 
 /// Whether an export could be a C API function (`wasm_`, `wasmtime_`,
@@ -228,16 +174,13 @@ impl Symbols {
             ),
             Listed::Copied { strings, names } => (&strings[..], names.len(), None),
         };
-        let mut exported = HashMap::with_capacity_and_hasher(count, BuildWordHash::default());
+        let mut exported = NameTable::with_capacity(strings, count);
         let mut exact = None;
         let mut add = |start: usize, end: usize, value: Option<u64>| {
             let bytes = &strings[start..end];
-            if could_be_c_api(bytes) {
+            if could_be_c_api(bytes) && bytes.len() <= names::LONGEST {
                 // A name defined twice (symbol versions) is left to `dlsym`.
-                exported
-                    .entry(bytes)
-                    .and_modify(|v| *v = None)
-                    .or_insert(value);
+                exported.insert(start, end, value);
             } else if let Some(rest) = bytes.strip_prefix(VERSIONED.as_bytes()) {
                 exact = exact.or_else(|| parse_version(std::str::from_utf8(rest).ok()?));
             }
@@ -249,7 +192,7 @@ impl Symbols {
         let missing_core = TableId::Core
             .functions()
             .iter()
-            .filter(|f| !exported.contains_key(f.as_bytes()))
+            .filter(|f| !exported.contains(f.as_bytes()))
             .copied()
             .collect();
         Exports {
@@ -340,12 +283,12 @@ impl Exports<'_> {
     /// base: `None` if not exported, `Some(None)` if only `dlsym` can say
     /// where.
     pub(crate) fn get(&self, name: &[u8]) -> Option<Option<u64>> {
-        self.exported.get(name).copied()
+        self.exported.get(name)
     }
 
     /// Whether the file exports every function of `table`.
     fn is_complete(&self, table: TableId) -> bool {
-        let exports = |f: &&str| self.exported.contains_key(f.as_bytes());
+        let exports = |f: &&str| self.exported.contains(f.as_bytes());
         table
             .functions()
             .iter()
