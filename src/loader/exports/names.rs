@@ -11,16 +11,13 @@
 
 use std::sync::OnceLock;
 
-/// A slot: the name at `strings[start..start + len]`, empty where `len`
-/// is 0 (no exported name is empty).
-#[derive(Clone, Copy, Default)]
-struct Slot {
-    /// The symbol value, or [`UNKNOWN`].
-    value: u64,
-    start: u32,
-    /// The name's length (at most `u16::MAX`), and 16 bits of its hash
-    /// above it.
-    len_tag: u32,
+/// A slot is a `u64`: the name's start in the strings (low 32 bits), its
+/// length (the next 16) and 16 bits of its hash (the top 16); 0 where the
+/// slot is empty (no exported name is empty). The slots and the values are
+/// two arrays of zeros at first, which the allocator hands out without
+/// writing them (`calloc`).
+const fn slot(start: u32, len_tag: u32) -> u64 {
+    start as u64 | (len_tag as u64) << 32
 }
 
 /// The value of a name only `dlsym` can place.
@@ -32,7 +29,9 @@ pub(super) const LONGEST: usize = u16::MAX as usize;
 /// value plus the load base, `None` where only `dlsym` can tell.
 pub(super) struct NameTable<'a> {
     strings: &'a [u8],
-    slots: Vec<Slot>,
+    slots: Vec<u64>,
+    /// Each slot's symbol value, or [`UNKNOWN`].
+    values: Vec<u64>,
     /// `64 - log2(slots.len())`: the hash's top bits index the slots.
     shift: u32,
     /// Slots in use: at most half of them.
@@ -47,7 +46,8 @@ impl<'a> NameTable<'a> {
         let len = names.saturating_mul(2).max(16).next_power_of_two();
         NameTable {
             strings,
-            slots: vec![Slot::default(); len],
+            slots: vec![0; len],
+            values: vec![0; len],
             shift: 64 - len.trailing_zeros(),
             filled: 0,
             key: key(),
@@ -78,7 +78,9 @@ impl<'a> NameTable<'a> {
             }
             word(&name[name.len() - 8..])
         } else {
-            name.iter().rev().fold(0u64, |w, &b| (w << 8) | u64::from(b))
+            name.iter()
+                .rev()
+                .fold(0u64, |w, &b| (w << 8) | u64::from(b))
         };
         mix(h, last).wrapping_mul(K)
     }
@@ -93,11 +95,11 @@ impl<'a> NameTable<'a> {
         let mut at = (hash >> self.shift) as usize;
         loop {
             let slot = self.slots[at];
-            if slot.len_tag == 0 {
+            if slot == 0 {
                 return (at, want);
             }
-            if slot.len_tag == want {
-                let start = slot.start as usize;
+            if (slot >> 32) as u32 == want {
+                let start = slot as u32 as usize;
                 if self.strings.get(start..start + name.len()) == Some(name) {
                     return (at, want);
                 }
@@ -110,6 +112,7 @@ impl<'a> NameTable<'a> {
     /// [`LONGEST`] bytes, starting within the first 4 GiB of the strings:
     /// others are left out); a name added twice (symbol versions) is left
     /// to `dlsym`.
+    #[inline]
     pub(super) fn insert(&mut self, start: usize, end: usize, value: Option<u64>) {
         let (Some(name), Ok(start32)) = (self.strings.get(start..end), u32::try_from(start)) else {
             return;
@@ -121,16 +124,12 @@ impl<'a> NameTable<'a> {
             self.grow();
         }
         let (at, len_tag) = self.find(name);
-        let slot = &mut self.slots[at];
-        if slot.len_tag != 0 {
-            slot.value = UNKNOWN;
+        if self.slots[at] != 0 {
+            self.values[at] = UNKNOWN;
             return;
         }
-        *slot = Slot {
-            value: value.unwrap_or(UNKNOWN),
-            start: start32,
-            len_tag,
-        };
+        self.slots[at] = slot(start32, len_tag);
+        self.values[at] = value.unwrap_or(UNKNOWN);
         self.filled += 1;
     }
 
@@ -138,13 +137,15 @@ impl<'a> NameTable<'a> {
     #[cold]
     fn grow(&mut self) {
         let len = self.slots.len() * 2;
-        let old = std::mem::replace(&mut self.slots, vec![Slot::default(); len]);
+        let slots = std::mem::replace(&mut self.slots, vec![0; len]);
+        let values = std::mem::replace(&mut self.values, vec![0; len]);
         self.shift = 64 - len.trailing_zeros();
-        for slot in old.into_iter().filter(|s| s.len_tag != 0) {
-            let start = slot.start as usize;
-            let len = (slot.len_tag & 0xffff) as usize;
+        for (slot, value) in slots.into_iter().zip(values).filter(|(s, _)| *s != 0) {
+            let start = slot as u32 as usize;
+            let len = (slot >> 32) as usize & 0xffff;
             let (at, _) = self.find(&self.strings[start..start + len]);
             self.slots[at] = slot;
+            self.values[at] = value;
         }
     }
 
@@ -155,8 +156,9 @@ impl<'a> NameTable<'a> {
         if name.is_empty() || name.len() > LONGEST {
             return None;
         }
-        let slot = self.slots[self.find(name).0];
-        (slot.len_tag != 0).then_some((slot.value != UNKNOWN).then_some(slot.value))
+        let at = self.find(name).0;
+        let value = self.values[at];
+        (self.slots[at] != 0).then_some((value != UNKNOWN).then_some(value))
     }
 
     pub(super) fn contains(&self, name: &[u8]) -> bool {
