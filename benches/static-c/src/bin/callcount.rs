@@ -5,6 +5,8 @@
 //! `n` and divides the difference of the totals by the difference of `n`,
 //! which cancels start-up). Modes, calling `add: (i32, i32) -> i32`:
 //! - `typed`: wasmtime-dyn's `TypedFunc::call`;
+//! - `typed_min`: the same on the minimal library
+//!   (`WASMTIME_DYN_TEST_MIN`), the module precompiled for it by full;
 //! - `untyped`: wasmtime-dyn's `Func::call`, preallocated `Val` arrays;
 //! - `raw_checked`: `wasmtime_func_call` through wasmtime-dyn's raw table;
 //! - `static_c`: `wasmtime_func_call_unchecked` linked at build time;
@@ -46,6 +48,14 @@ use std::hint::black_box;
 use std::path::PathBuf;
 use wasmtime_dyn::{Engine, Func, Linker, Module, Store, TypedFunc, Val, Wasmtime};
 
+/// The minimal library (`WASMTIME_DYN_TEST_MIN`).
+fn min() -> &'static Wasmtime {
+    let path = std::env::var_os("WASMTIME_DYN_TEST_MIN")
+        .expect("WASMTIME_DYN_TEST_MIN is not set (run `cargo xtask bench`)");
+    // SAFETY: the benchmark library is a Wasmtime C API library.
+    unsafe { Wasmtime::open(&path) }.unwrap_or_else(|e| panic!("{e}"))
+}
+
 fn full() -> &'static Wasmtime {
     let path = std::env::var_os("WASMTIME_DYN_TEST_FULL")
         .map(PathBuf::from)
@@ -77,12 +87,27 @@ impl Dyn {
     fn with(wasmtime: &'static Wasmtime) -> Dyn {
         let engine = Engine::default_for(wasmtime).unwrap();
         let module = Module::new(&engine, raw::WAT).unwrap();
-        let mut linker = Linker::new(&engine);
+        Dyn::of(&engine, &module)
+    }
+
+    /// On the minimal library, the module precompiled for it by full.
+    fn min() -> Dyn {
+        let (full, min) = (full(), min());
+        let engine = Engine::default_for(min).unwrap();
+        let cwasm = wasmtime_dyn::precompile_for(full, min.capabilities(), raw::WAT).unwrap();
+        // SAFETY: the artifact was just produced by the official library
+        // for the minimal one's capabilities.
+        let module = unsafe { Module::deserialize(&engine, &cwasm) }.unwrap();
+        Dyn::of(&engine, &module)
+    }
+
+    fn of(engine: &Engine, module: &Module) -> Dyn {
+        let mut linker = Linker::new(engine);
         linker
             .func_wrap("host", "inc", |x: i32| x.wrapping_add(1))
             .unwrap();
-        let mut store = Store::new(&engine, ());
-        let i = linker.instantiate(&mut store, &module).unwrap();
+        let mut store = Store::new(engine, ());
+        let i = linker.instantiate(&mut store, module).unwrap();
         Dyn {
             nop: i.get_typed_func(&mut store, "nop").unwrap(),
             add: i.get_typed_func(&mut store, "add").unwrap(),
@@ -128,6 +153,12 @@ fn main() {
     match mode {
         "typed" => {
             let mut d = Dyn::new();
+            for _ in 0..n {
+                d.add();
+            }
+        }
+        "typed_min" => {
+            let mut d = Dyn::min();
             for _ in 0..n {
                 d.add();
             }
