@@ -58,6 +58,7 @@ mod config;
 mod config_rules;
 mod coredump;
 pub mod cwasm;
+mod elf;
 mod engine;
 mod epoch;
 pub mod error;

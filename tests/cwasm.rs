@@ -3,6 +3,8 @@
 //! does.
 
 mod common;
+#[path = "cwasm/raw_capi.rs"]
+mod raw_capi;
 
 use common::Flavour;
 use wasmtime_dyn::cwasm::{self, ArtifactKind, FlagValue};
@@ -838,7 +840,7 @@ fn malformed_inputs_say_what_is_wrong() {
     }
     // Versions whose layout is not decoded, or that are no version at all:
     // never decoded with another layout.
-    for version in [&b"46"[..], b"51", b"4x", b"08"] {
+    for version in [&b"35"[..], b"51", b"4x", b"08"] {
         let mut bytes = good.clone();
         bytes[range.start + 2..range.start + 4].copy_from_slice(version);
         let version = std::str::from_utf8(version).unwrap();
@@ -1021,24 +1023,19 @@ fn wasmtime_49_artifacts_decode_to_their_real_settings() {
     }
 }
 
-/// 45 and 46 have layouts this crate does not decode: inspect says so and
-/// names the version; preflight on an engine of this round (another major)
-/// says whose artifact it is, as Wasmtime refuses it.
+/// 45 and 46 decode with their own layouts (29 and 32 tunables); preflight
+/// on an engine of this round (another major) says whose artifact it is,
+/// as Wasmtime refuses it.
 #[test]
-fn wasmtime_45_and_46_artifacts_have_an_unknown_layout() {
+fn wasmtime_45_and_46_fixtures_decode_with_their_layouts() {
     let engine = Engine::default_for(Flavour::Full.load()).unwrap();
-    for version in ["45", "46"] {
+    for (version, fields) in [("45", 29), ("46", 32)] {
         let bytes = fixture(&format!("v{version}-default")).0;
-        let result = cwasm::inspect(&bytes);
-        match (kind_of(&result), &result) {
-            (Some(ErrorKind::UnknownArtifactLayout { version: v }), Err(err)) => {
-                assert_eq!(v, version);
-                let text = err.to_string();
-                assert!(text.contains(&format!("Wasmtime {version}")), "{text}");
-                assert!(text.contains("47 to 50"), "{text}");
-            }
-            _ => panic!("{version}: {result:?}"),
-        }
+        let info = cwasm::inspect(&bytes).unwrap_or_else(|e| panic!("{version}: {e}"));
+        assert_eq!(info.version, version);
+        assert_eq!(info.tunables_recorded.len(), fields, "{version}");
+        assert_eq!(info.tunables.inlining_intra_module, None);
+        assert!(info.has_feature("reference_types") && info.has_feature("gc_types"));
         check_other_major(&engine, &bytes, version);
     }
 }
@@ -1270,4 +1267,245 @@ fn live_round() -> bool {
         );
     }
     on
+}
+
+// ------------------------------------------- artifacts of Wasmtime 36 to 46
+
+/// The settings the older-major artifacts are made with, each different
+/// from that library's default.
+const CUSTOM: [raw_capi::Setting; 10] = {
+    use raw_capi::Setting::*;
+    [
+        OptLevel(0),
+        ConsumeFuel(true),
+        EpochInterruption(true),
+        Threads(false),
+        MultiMemory(false),
+        MemoryReservation(1 << 30),
+        MemoryGuardSize(1 << 16),
+        DebugInfo(true),
+        MemoryInitCow(false),
+        RelaxedSimdDeterministic(true),
+    ]
+};
+
+/// Each setting of [`CUSTOM`] as `info` shows it, beside what a default
+/// engine shows (which must differ).
+fn custom_settings_read_back(major: u32, default: &cwasm::CwasmInfo, info: &cwasm::CwasmInfo) {
+    let (d, t) = (&default.tunables, &info.tunables);
+    let shown = |i: &cwasm::CwasmInfo| {
+        let t = &i.tunables;
+        vec![
+            ("opt_level", format!("{:?}", i.shared_flag("opt_level"))),
+            ("consume_fuel", t.consume_fuel.to_string()),
+            ("epoch_interruption", t.epoch_interruption.to_string()),
+            ("threads", i.has_feature("threads").to_string()),
+            ("multi_memory", i.has_feature("multi_memory").to_string()),
+            ("memory_reservation", t.memory_reservation.to_string()),
+            ("memory_guard_size", t.memory_guard_size.to_string()),
+            ("debug_native", t.debug_native.to_string()),
+            ("memory_init_cow", t.memory_init_cow.to_string()),
+            (
+                "relaxed_simd_deterministic",
+                t.relaxed_simd_deterministic.to_string(),
+            ),
+        ]
+    };
+    let expected = [
+        format!("{:?}", Some(&FlagValue::Enum("none".into()))),
+        "true".into(),
+        "true".into(),
+        "false".into(),
+        "false".into(),
+        (1u64 << 30).to_string(),
+        (1u64 << 16).to_string(),
+        "true".into(),
+        "false".into(),
+        "true".into(),
+    ];
+    for (((name, got), (_, was)), want) in shown(info).into_iter().zip(shown(default)).zip(expected)
+    {
+        assert_eq!(got, want, "{major}: {name}");
+        assert_ne!(was, want, "{major}: {name} is the default");
+    }
+    // Untouched settings read as in the default artifact.
+    assert_eq!(info.target, default.target, "{major}");
+    assert_eq!(info.isa_flags, default.isa_flags, "{major}");
+    assert_eq!(t.collector, d.collector, "{major}");
+    assert_eq!(t.inlining, d.inlining, "{major}");
+    assert_eq!(t.signals_based_traps, d.signals_based_traps, "{major}");
+    // GC heaps take the memory settings when not set themselves.
+    assert_eq!(t.gc_heap_reservation, 1 << 30, "{major}");
+    assert_eq!(t.gc_heap_guard_size, 1 << 16, "{major}");
+}
+
+/// Artifacts made by the official full libraries of 36, 40, 42, 44 (and
+/// 45, 46) through their C API, with non-default settings: `inspect` reads
+/// each setting back with that major's layout, and the defaults as
+/// Wasmtime's sources give them.
+#[test]
+fn wasmtime_36_to_46_artifacts_decode_to_their_real_settings() {
+    // (major, version string, tunables recorded)
+    for (major, version, fields) in [
+        (36, "36.0.0", 21),
+        (40, "40", 22),
+        (42, "42", 23),
+        (44, "44", 25),
+        (45, "45", 29),
+        (46, "46", 32),
+    ] {
+        let lib = raw_capi::RawLibrary::open(&common::library("full", major));
+        let default = cwasm::inspect(&lib.precompile(WAT, &[]))
+            .unwrap_or_else(|e| panic!("{major} default: {e}"));
+        let custom_bytes = lib.precompile(WAT, &CUSTOM);
+        let custom =
+            cwasm::inspect(&custom_bytes).unwrap_or_else(|e| panic!("{major} custom: {e}"));
+        for info in [&default, &custom] {
+            assert_eq!(info.version, version);
+            assert_eq!(info.kind, ArtifactKind::Module);
+            assert_eq!(info.tunables_recorded.len(), fields, "{major}");
+        }
+        eprintln!(
+            "{major}: version {:?}, {} tunables recorded, features {:?}, custom: {:?}",
+            custom.version, fields, default.features, custom.tunables
+        );
+        custom_settings_read_back(major, &default, &custom);
+        // Defaults (Tunables::default_u64 and Config::features at each tag).
+        let t = &default.tunables;
+        assert_eq!(t.memory_reservation, 1 << 32, "{major}");
+        assert_eq!(t.memory_guard_size, 32 << 20, "{major}");
+        assert_eq!(
+            t.collector,
+            Some(cwasm::Collector::DeferredReferenceCounting),
+            "{major}"
+        );
+        assert_eq!(t.inlining, cwasm::Inlining::No, "{major}");
+        assert_eq!(
+            t.inlining_intra_module,
+            (major <= 44).then_some(cwasm::IntraModuleInlining::WhenUsingGc),
+            "{major}"
+        );
+        assert_eq!(
+            (t.inlining_small_callee_size, t.inlining_sum_size_threshold),
+            (50, 2000),
+            "{major}"
+        );
+        assert!(t.signals_based_traps && t.memory_init_cow && t.table_lazy_init);
+        assert!(!t.consume_fuel && !t.epoch_interruption && !t.debug_native);
+        assert_eq!(t.operator_cost, cwasm::OperatorCost::Default);
+        for feature in [
+            "reference_types",
+            "bulk_memory",
+            "simd",
+            "threads",
+            "multi_memory",
+            "tail_call",
+            "gc_types",
+            "component_model",
+        ] {
+            assert!(default.has_feature(feature), "{major}: {feature}");
+        }
+        // Bits that would be misnamed if 36's were read in today's
+        // numbering (its call_indirect_overlong sits where cm_gc is now).
+        for feature in ["cm_gc", "cm_error_context", "cm_fixed_length_lists"] {
+            assert!(!default.has_feature(feature), "{major}: {feature}");
+        }
+        assert_eq!(
+            default.recorded_feature_bits != default.feature_bits,
+            major == 36,
+            "{major}"
+        );
+        // On an engine of this round: refused as another major's, with
+        // Wasmtime's reason first.
+        let engine = Engine::default_for(Flavour::Full.load()).unwrap();
+        check_other_major(&engine, &custom_bytes, version);
+    }
+}
+
+/// An artifact whose version has no layout here (35 and older, 51 and
+/// later) is refused by `inspect` naming that version, never decoded with
+/// a neighbour's layout. Made from a real 36 (and 44) artifact by changing
+/// only its version string.
+#[test]
+fn undecoded_layouts_say_unknown_layout() {
+    for (major, from, to) in [
+        (36, "36.0.0", "35.0.0"),
+        (36, "36.0.0", "34.0.9"),
+        (44, "44", "35"),
+        (44, "44", "51"),
+        (44, "44", "99"),
+    ] {
+        let lib = raw_capi::RawLibrary::open(&common::library("full", major));
+        let mut bytes = lib.precompile(WAT, &[]);
+        let at = engine_section_range(&bytes).start;
+        assert_eq!(bytes[at + 1] as usize, from.len());
+        assert_eq!(&bytes[at + 2..at + 2 + from.len()], from.as_bytes());
+        bytes[at + 2..at + 2 + to.len()].copy_from_slice(to.as_bytes());
+        let result = cwasm::inspect(&bytes);
+        match (kind_of(&result), &result) {
+            (Some(ErrorKind::UnknownArtifactLayout { version }), Err(err)) => {
+                assert_eq!(version, to);
+                let text = err.to_string();
+                assert!(text.contains(&format!("Wasmtime {to}")), "{text}");
+                assert!(text.contains("36 to 50"), "{text}");
+            }
+            _ => panic!("{to}: {result:?}"),
+        }
+    }
+}
+
+/// On every round (45 and 46 included, whose layouts are decoded now),
+/// preflight on the full library's engines agrees with deserialize on that
+/// library's own artifacts: accepted by the same engines, and refused
+/// with Wasmtime's reason first.
+#[test]
+fn preflight_agrees_with_deserialize_on_the_rounds_full_library() {
+    let full = Flavour::Full.load();
+    let settings: [(&str, Configure); 4] = [
+        ("default", config(|_| {})),
+        (
+            "fuel",
+            config(|c| {
+                c.consume_fuel(true);
+            }),
+        ),
+        (
+            "epochs",
+            config(|c| {
+                c.epoch_interruption(true);
+            }),
+        ),
+        (
+            "guard",
+            config(|c| {
+                c.memory_guard_size(1 << 16);
+            }),
+        ),
+    ];
+    let mut checked = 0;
+    for (made_by, make) in &settings {
+        let bytes = artifact(full, make);
+        for (loaded_by, load) in &settings {
+            let engine = engine(full, load);
+            let pre = cwasm::preflight(&engine, &bytes);
+            match (deserialize(&engine, &bytes), &pre) {
+                (Ok(_), Ok(_)) => assert_eq!(made_by, loaded_by),
+                (Err(err), Err(_)) => {
+                    let Some(ErrorKind::IncompatibleArtifact(why)) = kind_of(&pre) else {
+                        panic!("{made_by} on {loaded_by}: {pre:?}");
+                    };
+                    assert!(
+                        why.starts_with(&wasmtime_says(&err)),
+                        "{made_by} on {loaded_by}: {why} vs {err}"
+                    );
+                }
+                (real, _) => panic!(
+                    "{made_by} on {loaded_by}: deserialize {:?}, preflight {pre:?}",
+                    real.map(drop)
+                ),
+            }
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 16);
 }

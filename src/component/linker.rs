@@ -279,27 +279,7 @@ impl<T: 'static> Linker<T> {
     ) -> Result<Instance> {
         let model = self.model()?;
         let mut cx = store.as_context_mut();
-        if !Engine::same(cx.engine(), &self.engine) {
-            return Err(ErrorKind::WrongEngine("the store", "the linker").into());
-        }
-        if !Engine::same(component.engine(), &self.engine) {
-            return Err(ErrorKind::WrongEngine("the component", "the linker").into());
-        }
-        let facts = component.import_facts();
-        if let Some(name) = &facts.async_params {
-            return Err(super::func::async_values(&format!(
-                "the parameters of the import `{name}`"
-            )));
-        }
-        crate::wasi::p2::provide_wasi(self.wasi_ctx.as_ref(), &mut cx)?;
-        if let (true, false, Some(name)) = (self.has_wasi, cx.has_wasi(), &facts.wasi) {
-            return Err(ErrorKind::Invalid(format!(
-                "the component imports `{name}` and the linker defines WASI, but the store \
-                 has no WASI context: call `Store::set_wasi` before instantiating"
-            ))
-            .into());
-        }
-        crate::wasi::http::provide(self.wasi_http, facts.wasi_http.as_deref(), &mut cx)?;
+        self.prepare_instantiation(&mut cx, component)?;
         let mut raw = std::mem::MaybeUninit::<wasmtime_component_instance_t>::uninit();
         // SAFETY: linker, store and component are live and of one engine
         // (checked); `raw` is written on success.
@@ -322,6 +302,39 @@ impl<T: 'static> Linker<T> {
             store: cx.id(),
         })
     }
+
+    /// The checks and store setup before an instantiation (sync or
+    /// async): engines, import types the C API cannot handle, WASI
+    /// contexts.
+    pub(crate) fn prepare_instantiation(
+        &self,
+        cx: &mut StoreContextMut<'_, T>,
+        component: &Component,
+    ) -> Result<()> {
+        self.model()?;
+        if !Engine::same(cx.engine(), &self.engine) {
+            return Err(ErrorKind::WrongEngine("the store", "the linker").into());
+        }
+        if !Engine::same(component.engine(), &self.engine) {
+            return Err(ErrorKind::WrongEngine("the component", "the linker").into());
+        }
+        let facts = component.import_facts();
+        if let Some(name) = &facts.async_params {
+            return Err(super::func::async_values(&format!(
+                "the parameters of the import `{name}`"
+            )));
+        }
+        crate::wasi::p2::provide_wasi(self.wasi_ctx.as_ref(), cx)?;
+        if let (true, false, Some(name)) = (self.has_wasi, cx.has_wasi(), &facts.wasi) {
+            return Err(ErrorKind::Invalid(format!(
+                "the component imports `{name}` and the linker defines WASI, but the store \
+                 has no WASI context: call `Store::set_wasi` before instantiating"
+            ))
+            .into());
+        }
+        crate::wasi::http::provide(self.wasi_http, facts.wasi_http.as_deref(), cx)?;
+        Ok(())
+    }
 }
 
 /// A named instance of a [`Linker`] (or its root), as the crate's
@@ -337,11 +350,11 @@ impl<T: 'static> Linker<T> {
 /// ```
 pub struct LinkerInstance<'a, T> {
     /// Null on a library without the component model.
-    ptr: *mut wasmtime_component_linker_instance_t,
+    pub(super) ptr: *mut wasmtime_component_linker_instance_t,
     /// The instances this one was made from by
     /// [`LinkerInstance::into_instance`], freed after it.
     parents: Vec<*mut wasmtime_component_linker_instance_t>,
-    wasmtime: &'static Wasmtime,
+    pub(super) wasmtime: &'static Wasmtime,
     engine: Engine,
     _linker: PhantomData<&'a mut Linker<T>>,
 }
@@ -372,7 +385,7 @@ struct HostState<T> {
 }
 
 impl<'a, T: 'static> LinkerInstance<'a, T> {
-    fn model(&self) -> Result<&'static ComponentModel> {
+    pub(super) fn model(&self) -> Result<&'static ComponentModel> {
         if self.ptr.is_null() {
             return Err(ErrorKind::Unsupported(Capability::ComponentModel).into());
         }
@@ -730,7 +743,7 @@ unsafe extern "C" fn trampoline<T>(
 /// # Safety
 ///
 /// `inner` is the store of the host call, which has exclusive access to it.
-unsafe fn finish_host_call<T>(
+pub(super) unsafe fn finish_host_call<T>(
     core: &crate::sys::tables::Core,
     inner: *mut StoreInner<T>,
     outcome: std::thread::Result<Option<HostError>>,

@@ -35,6 +35,8 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod async_call;
+mod async_host;
 mod compiled;
 mod derive_support;
 mod func;

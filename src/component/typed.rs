@@ -763,7 +763,7 @@ tuples! {
 /// ```
 pub struct TypedFunc<Params, Results> {
     func: Func,
-    results: usize,
+    pub(super) results: usize,
     _types: PhantomData<fn(Params) -> Results>,
 }
 

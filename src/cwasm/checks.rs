@@ -9,9 +9,11 @@ use super::features;
 use super::host;
 use super::lexicon;
 use super::profile::{engine_profile, EngineProfile};
-use super::{ArtifactKind, CwasmInfo, FlagValue, Tunables};
+use super::{is_own_version, ArtifactKind, CwasmInfo, FlagValue, Inlining};
 use crate::engine::Engine;
+use crate::loader::Version;
 use crate::versions::defaults::{self, EngineDefaults};
+use crate::versions::FULL_VERSION_IN_ARTIFACTS;
 
 /// `Engine::check_compatible_with_shared_flag`: flags with one required
 /// value, flags that do not matter, and the rest refused as unknown.
@@ -201,8 +203,9 @@ pub(crate) fn incompatibilities_for(
     let profile = engine_profile(engine);
     // check_compatible: e_flags, then the version, then the metadata, which
     // is only compared between artifacts and engines of one version.
-    let mut reasons = header_reasons(info.kind, expected, &info.version, profile.wasmtime_major);
-    if !reasons.is_empty() && info.version != profile.wasmtime_major.to_string() {
+    let own = engine.wasmtime().version();
+    let mut reasons = header_reasons(info.kind, expected, &info.version, own);
+    if !is_own_version(&info.version, own) {
         return reasons;
     }
     let defaults = defaults::of(profile.wasmtime_major);
@@ -225,7 +228,7 @@ pub(crate) fn incompatibilities_for(
     for (name, value) in &info.isa_flags {
         reasons.extend(check_isa_flag(name, value, defaults));
     }
-    check_tunables(&info.tunables, &profile, &mut reasons);
+    check_tunables(info, &profile, &mut reasons);
     // check_features, with the artifact's bits truncated to those the
     // engine's wasmparser defines.
     let missing = info.feature_bits & defaults.wasmparser_bits & !profile.feature_bits;
@@ -245,7 +248,7 @@ pub(super) fn header_reasons(
     kind: ArtifactKind,
     expected: ArtifactKind,
     version: &str,
-    engine_major: u32,
+    engine: Version,
 ) -> Vec<String> {
     let mut reasons = Vec::new();
     if kind != expected {
@@ -254,10 +257,17 @@ pub(super) fn header_reasons(
              can be deserialized here"
         ));
     }
-    if version != engine_major.to_string() {
+    if !is_own_version(version, engine) {
+        // The engine as the artifacts of its major name it (its major alone
+        // from 38 on).
+        let engine = if FULL_VERSION_IN_ARTIFACTS.get(engine.major()).is_some() {
+            engine.to_string()
+        } else {
+            engine.major().to_string()
+        };
         reasons.push(format!(
             "Module was compiled with incompatible version '{version}': made by Wasmtime \
-             {version}, this engine is Wasmtime {engine_major}: Wasmtime only loads artifacts of \
+             {version}, this engine is Wasmtime {engine}: Wasmtime only loads artifacts of \
              its own version"
         ));
     }
@@ -288,9 +298,16 @@ impl Reasons<'_> {
     }
 }
 
-/// `Metadata::check_tunables`, field for field in Wasmtime's order.
-fn check_tunables(module: &Tunables, profile: &EngineProfile, reasons: &mut Vec<String>) {
+/// `Metadata::check_tunables`, field for field in Wasmtime's order, for
+/// the fields the artifact's layout records (both sides of a comparison
+/// are of one major, so a field one lacks the other lacks too). Before 45
+/// inlining was an on/off flag, compared where the small-callee size is,
+/// plus an intra-module mode compared last; before 39 native debug
+/// information had its own message.
+fn check_tunables(info: &CwasmInfo, profile: &EngineProfile, reasons: &mut Vec<String>) {
+    let module = &info.tunables;
     let host = &profile.tunables;
+    let has = |name: &str| info.tunables_recorded.contains(&name);
     // check_collector (a host collector that could not be learned fits).
     match (module.collector, profile.gc, host.collector) {
         (Some(_), false, _) => {
@@ -313,20 +330,33 @@ fn check_tunables(module: &Tunables, profile: &EngineProfile, reasons: &mut Vec<
         host.memory_guard_size,
         "memory guard size",
     );
-    r.boolean(
-        module.debug_native,
-        host.debug_native,
-        "native debug information support",
-    );
-    r.boolean(module.debug_guest, host.debug_guest, "guest debug");
-    r.boolean(module.debug_symbols, host.debug_symbols, "debug symbols");
+    if has("generate_native_debuginfo") {
+        r.boolean(
+            module.debug_native,
+            host.debug_native,
+            "debug information support",
+        );
+    }
+    if has("debug_native") {
+        r.boolean(
+            module.debug_native,
+            host.debug_native,
+            "native debug information support",
+        );
+    }
+    if has("debug_guest") {
+        r.boolean(module.debug_guest, host.debug_guest, "guest debug");
+    }
+    if has("debug_symbols") {
+        r.boolean(module.debug_symbols, host.debug_symbols, "debug symbols");
+    }
     r.boolean(
         module.parse_wasm_debuginfo,
         host.parse_wasm_debuginfo,
         "WebAssembly backtrace support",
     );
     r.boolean(module.consume_fuel, host.consume_fuel, "fuel support");
-    if module.consume_fuel && module.operator_cost != host.operator_cost {
+    if has("operator_cost") && module.consume_fuel && module.operator_cost != host.operator_cost {
         r.0.push("Module costs are incompatible".into());
     }
     r.boolean(
@@ -369,6 +399,14 @@ fn check_tunables(module: &Tunables, profile: &EngineProfile, reasons: &mut Vec<
         host.memory_init_cow,
         "memory initialization with CoW",
     );
+    let inlining_flag = module.inlining_intra_module.is_some();
+    if inlining_flag {
+        r.boolean(
+            module.inlining != Inlining::No,
+            host.inlining != Inlining::No,
+            "function inlining",
+        );
+    }
     r.int(
         module.inlining_small_callee_size.into(),
         host.inlining_small_callee_size.into(),
@@ -379,18 +417,35 @@ fn check_tunables(module: &Tunables, profile: &EngineProfile, reasons: &mut Vec<
         host.inlining_sum_size_threshold.into(),
         "function inlining sum-size threshold",
     );
-    r.boolean(
-        module.concurrency_support,
-        host.concurrency_support,
-        "concurrency support",
-    );
-    r.boolean(module.recording, host.recording, "RR recording support");
-    // Wasmtime 50 and later; off on both sides before.
-    r.boolean(
-        module.asan_stack_switching,
-        host.asan_stack_switching,
-        "AddressSanitizer stack-switching support",
-    );
+    if has("concurrency_support") {
+        r.boolean(
+            module.concurrency_support,
+            host.concurrency_support,
+            "concurrency support",
+        );
+    }
+    if has("recording") {
+        r.boolean(module.recording, host.recording, "RR recording support");
+    }
+    if has("asan_stack_switching") {
+        r.boolean(
+            module.asan_stack_switching,
+            host.asan_stack_switching,
+            "AddressSanitizer stack-switching support",
+        );
+    }
+    if inlining_flag {
+        if let (Some(module), Some(host)) =
+            (module.inlining_intra_module, host.inlining_intra_module)
+        {
+            if module != host {
+                r.0.push(format!(
+                    "module was compiled {module} however the host is configured {host}"
+                ));
+            }
+        }
+        return;
+    }
     if module.inlining != host.inlining {
         r.0.push(format!(
             "module was compiled {} however the host is configured {}",
@@ -407,11 +462,13 @@ fn check_tunables(module: &Tunables, profile: &EngineProfile, reasons: &mut Vec<
         host.gc_heap_guard_size,
         "GC heap guard size",
     );
-    r.int(
-        module.gc_heap_initial_size,
-        host.gc_heap_initial_size,
-        "GC heap initial size",
-    );
+    if has("gc_heap_initial_size") {
+        r.int(
+            module.gc_heap_initial_size,
+            host.gc_heap_initial_size,
+            "GC heap initial size",
+        );
+    }
     r.boolean(
         module.gc_heap_may_move,
         host.gc_heap_may_move,

@@ -1,7 +1,8 @@
-//! Reading the ELF container: the header, the section headers (extended
-//! numbering included, as the `object` crate reads them) and the bytes of
-//! the `.wasmtime.engine` section, with the checks Wasmtime's
-//! `check_compatible` makes before it reads the section.
+//! Reading the ELF container of a `.cwasm` with the crate's ELF reader
+//! ([`crate::elf`], over the bytes in memory): the header, the section
+//! headers (extended numbering included, as the `object` crate reads them)
+//! and the bytes of the `.wasmtime.engine` section, with the checks
+//! Wasmtime's `check_compatible` makes before it reads the section.
 //!
 //! The bytes are untrusted, so every step is linear in the file's size: the
 //! section header table is walked once, and a section's name is compared
@@ -9,192 +10,42 @@
 //! every name has one is answered once for the whole name table).
 
 use super::{ArtifactKind, EF_WASMTIME_COMPONENT, EF_WASMTIME_MODULE, ENGINE_SECTION};
+use crate::elf::{BadName, Header, Names, NotElf64, ReadFail, Sections, TableFail};
 use crate::error::{Error, ErrorKind, Result};
 use std::fmt;
+
+#[cfg(test)]
+use crate::elf::work;
+
+const EHDR_SIZE: usize = crate::elf::HEADER;
+const SHDR_SIZE: u64 = crate::elf::SECTION_HEADER as u64;
+#[cfg(test)]
+const SHN_XINDEX: u16 = crate::elf::XINDEX;
 
 /// A `.cwasm` that is not one, with what is wrong.
 pub(super) fn invalid(message: impl fmt::Display) -> Error {
     ErrorKind::Invalid(format!("not a valid .cwasm: {message}")).into()
 }
 
-/// Bytes examined, counted in tests to check that the work is linear.
-#[cfg(test)]
-pub(super) mod work {
-    use std::cell::Cell;
-
-    thread_local!(static BYTES: Cell<u64> = const { Cell::new(0) });
-
-    pub fn add(bytes: usize) {
-        BYTES.with(|b| b.set(b.get() + bytes as u64));
-    }
-
-    /// The bytes examined by `f`.
-    pub fn measure(f: impl FnOnce()) -> u64 {
-        let before = BYTES.with(Cell::get);
-        f();
-        BYTES.with(Cell::get) - before
+/// `what` lies beyond the end of the file.
+fn outside(what: &str, fail: ReadFail, file_len: usize) -> Error {
+    match fail {
+        ReadFail::Outside { offset, len, .. } => invalid(format_args!(
+            "{what} (bytes {offset}..{}) lies outside the {file_len}-byte file",
+            ReadFail::end(offset, len)
+        )),
+        ReadFail::Io(e) => invalid(e),
     }
 }
 
-#[cfg(not(test))]
-mod work {
-    #[inline(always)]
-    pub fn add(_: usize) {}
-}
-
-/// Little- or big-endian reads at checked offsets of the whole file.
-struct Elf<'a> {
-    data: &'a [u8],
-    big: bool,
-}
-
-impl<'a> Elf<'a> {
-    /// The bytes `offset..offset + len`, which must lie in the file. Only a
-    /// view: what a caller reads of it is counted where it reads.
-    fn bytes(&self, offset: u64, len: u64, what: &str) -> Result<&'a [u8]> {
-        let end = offset.checked_add(len);
-        match end {
-            Some(end) if end <= self.data.len() as u64 => {
-                Ok(&self.data[offset as usize..end as usize])
-            }
-            _ => Err(invalid(format_args!(
-                "{what} (bytes {offset}..{}) lies outside the {}-byte file",
-                u128::from(offset) + u128::from(len),
-                self.data.len()
-            ))),
-        }
-    }
-
-    fn array<const N: usize>(&self, offset: u64, what: &str) -> Result<[u8; N]> {
-        let bytes = self.bytes(offset, N as u64, what)?;
-        work::add(N);
-        let mut out = [0; N];
-        out.copy_from_slice(bytes);
-        Ok(out)
-    }
-
-    fn u16(&self, offset: u64, what: &str) -> Result<u16> {
-        let b = self.array(offset, what)?;
-        Ok(if self.big {
-            u16::from_be_bytes(b)
-        } else {
-            u16::from_le_bytes(b)
-        })
-    }
-
-    fn u32(&self, offset: u64, what: &str) -> Result<u32> {
-        let b = self.array(offset, what)?;
-        Ok(if self.big {
-            u32::from_be_bytes(b)
-        } else {
-            u32::from_le_bytes(b)
-        })
-    }
-
-    fn u64(&self, offset: u64, what: &str) -> Result<u64> {
-        let b = self.array(offset, what)?;
-        Ok(if self.big {
-            u64::from_be_bytes(b)
-        } else {
-            u64::from_le_bytes(b)
-        })
-    }
-}
-
-const EHDR_SIZE: usize = 64;
-const SHDR_SIZE: u64 = 64;
-const SHN_XINDEX: u16 = 0xffff;
-const SHT_NOBITS: u32 = 8;
-
-/// One section header's fields that matter here.
-struct SectionHeader {
-    name: u32,
-    kind: u32,
-    offset: u64,
-    size: u64,
-    link: u32,
-}
-
-impl<'a> Elf<'a> {
-    fn section_header(&self, table: u64, index: u64) -> Result<SectionHeader> {
-        let at = index
-            .checked_mul(SHDR_SIZE)
-            .and_then(|offset| offset.checked_add(table))
-            .unwrap_or(u64::MAX);
-        let what = "a section header";
-        let header = Elf {
-            data: self.bytes(at, SHDR_SIZE, what)?,
-            big: self.big,
-        };
-        Ok(SectionHeader {
-            name: header.u32(0, what)?,
-            kind: header.u32(4, what)?,
-            offset: header.u64(24, what)?,
-            size: header.u64(32, what)?,
-            link: header.u32(40, what)?,
-        })
-    }
-
-    /// A section's bytes; none for `SHT_NOBITS`.
-    fn section_data(&self, section: &SectionHeader, what: &str) -> Result<&'a [u8]> {
-        if section.kind == SHT_NOBITS {
-            Ok(&[])
-        } else {
-            self.bytes(section.offset, section.size, what)
-        }
-    }
-}
-
-/// The section name table, with the one fact every name lookup needs
-/// computed once: where its last NUL is.
-struct Names<'a> {
-    strings: &'a [u8],
-    /// A name starting at or before this offset ends with a NUL.
-    last_nul: Option<usize>,
-}
-
-impl<'a> Names<'a> {
-    fn new(strings: &'a [u8]) -> Self {
-        work::add(strings.len());
-        let last_nul = strings.iter().rposition(|&b| b == 0);
-        Names { strings, last_nul }
-    }
-
-    /// Checks the name at `offset` as `object`'s `StringTable::get` does
-    /// (inside the table, NUL-terminated), in constant time.
-    fn check(&self, offset: u32) -> Result<()> {
-        let offset = offset as usize;
-        if offset >= self.strings.len() {
-            return Err(invalid(format_args!(
-                "a section name at offset {offset} lies outside the name table"
-            )));
-        }
-        match self.last_nul {
-            Some(nul) if offset <= nul => Ok(()),
-            _ => Err(invalid("a section name is not NUL-terminated")),
-        }
-    }
-
-    /// Whether the (checked) name at `offset` is `name`, reading at most
-    /// `name.len() + 1` bytes.
-    fn is(&self, offset: u32, name: &str) -> bool {
-        let name = name.as_bytes();
-        let rest = &self.strings[offset as usize..];
-        let n = rest.len().min(name.len() + 1);
-        work::add(n);
-        rest.len() > name.len() && &rest[..name.len()] == name && rest[name.len()] == 0
-    }
-
-    /// The (checked) name at `offset` for a message, cut after 64 bytes.
-    fn display(&self, offset: u32) -> String {
-        const MAX: usize = 64;
-        let rest = &self.strings[offset as usize..];
-        let shown = &rest[..rest.len().min(MAX)];
-        work::add(shown.len());
-        match shown.iter().position(|&b| b == 0) {
-            Some(end) => String::from_utf8_lossy(&shown[..end]).into_owned(),
-            None => format!("{}...", String::from_utf8_lossy(shown)),
-        }
+/// The artifact kind `e_flags` names.
+fn kind_of(e_flags: u32) -> Option<ArtifactKind> {
+    if e_flags & EF_WASMTIME_MODULE != 0 {
+        Some(ArtifactKind::Module)
+    } else if e_flags & EF_WASMTIME_COMPONENT != 0 {
+        Some(ArtifactKind::Component)
+    } else {
+        None
     }
 }
 
@@ -204,6 +55,17 @@ pub(super) struct Container<'a> {
     pub kind: ArtifactKind,
     pub e_flags: u32,
     pub engine_section: &'a [u8],
+}
+
+/// A section's bytes; none for `SHT_NOBITS`.
+fn section_data<'a>(
+    bytes: &'a [u8],
+    section: &crate::elf::SectionHeader,
+) -> std::result::Result<&'a [u8], ReadFail> {
+    if section.kind == crate::elf::NOBITS {
+        return Ok(&[]);
+    }
+    crate::elf::range(bytes, section.offset, section.size)
 }
 
 /// Parses the ELF header and finds the engine section, with the checks
@@ -216,98 +78,76 @@ pub(super) fn read(bytes: &[u8]) -> Result<Container<'_>> {
             bytes.len()
         )));
     }
-    work::add(EHDR_SIZE);
-    if &bytes[..4] != b"\x7fELF" {
-        return Err(invalid("not an ELF file (no \\x7fELF magic)"));
-    }
-    if bytes[4] != 2 {
-        return Err(invalid(format_args!(
-            "not a 64-bit ELF file (class {})",
-            bytes[4]
-        )));
-    }
-    let big = match bytes[5] {
-        1 => false,
-        2 => true,
-        other => return Err(invalid(format_args!("unknown ELF byte order {other}"))),
-    };
-    if bytes[6] != 1 {
-        return Err(invalid(format_args!(
-            "unsupported ELF version {}",
-            bytes[6]
-        )));
-    }
-    let elf = Elf { data: bytes, big };
-    let e_flags = elf.u32(48, "e_flags")?;
-    let kind = if e_flags & EF_WASMTIME_MODULE != 0 {
-        ArtifactKind::Module
-    } else if e_flags & EF_WASMTIME_COMPONENT != 0 {
-        ArtifactKind::Component
-    } else {
-        return Err(invalid(format_args!(
+    let header = Header::parse(bytes, true).map_err(|not| match not {
+        NotElf64::NotElf => invalid("not an ELF file (no \\x7fELF magic)"),
+        NotElf64::Class(class) => invalid(format_args!("not a 64-bit ELF file (class {class})")),
+        NotElf64::ByteOrder(other) => invalid(format_args!("unknown ELF byte order {other}")),
+        NotElf64::Version(version) => invalid(format_args!("unsupported ELF version {version}")),
+    })?;
+    let e_flags = header.e_flags;
+    let kind = kind_of(e_flags).ok_or_else(|| {
+        invalid(format_args!(
             "not a Wasmtime artifact: e_flags {e_flags:#x} has neither the module nor the component bit"
-        )));
-    };
+        ))
+    })?;
 
     // Section headers, as `object` finds them (extended numbering included).
-    let shoff = elf.u64(40, "e_shoff")?;
-    let shentsize = elf.u16(58, "e_shentsize")?;
-    let e_shnum = elf.u16(60, "e_shnum")?;
-    let e_shstrndx = elf.u16(62, "e_shstrndx")?;
     let missing = || {
         invalid(format_args!(
             "no `{ENGINE_SECTION}` section (the file has no section headers)"
         ))
     };
-    if shoff == 0 {
-        return Err(missing());
-    }
-    if u64::from(shentsize) != SHDR_SIZE {
-        return Err(invalid(format_args!(
-            "section header entries are {shentsize} bytes, not {SHDR_SIZE}"
-        )));
-    }
-    let section_0 = elf.section_header(shoff, 0)?;
-    let shnum = if e_shnum > 0 {
-        u64::from(e_shnum)
-    } else {
-        section_0.size
-    };
-    if shnum == 0 {
-        return Err(missing());
-    }
     // The whole table lies in the file, so the loop below runs at most
     // `bytes.len() / 64` times.
-    let table_len = shnum.saturating_mul(SHDR_SIZE);
-    elf.bytes(shoff, table_len, "the section header table")?;
-    let shstrndx = if e_shstrndx != SHN_XINDEX {
-        u64::from(e_shstrndx)
-    } else {
-        u64::from(section_0.link)
-    };
+    let sections = Sections::read(&bytes, &header, u64::MAX, true).map_err(|fail| match fail {
+        TableFail::None => missing(),
+        TableFail::EntrySize(size) => invalid(format_args!(
+            "section header entries are {size} bytes, not {SHDR_SIZE}"
+        )),
+        TableFail::Read { first: true, fail } => outside("a section header", fail, bytes.len()),
+        TableFail::Read { fail, .. } => outside("the section header table", fail, bytes.len()),
+        // No bound is asked for (`u64::MAX` entries): the file's size
+        // bounds the table.
+        TableFail::TooLarge { claimed, .. } => outside(
+            "the section header table",
+            ReadFail::Outside {
+                offset: header.shoff,
+                len: claimed,
+                size: bytes.len() as u64,
+            },
+            bytes.len(),
+        ),
+    })?;
+    let shnum = sections.len() as u64;
+    let shstrndx = sections.names_index(&header);
     if shstrndx == 0 {
         return Err(invalid("no section name table (e_shstrndx is 0)"));
     }
-    if shstrndx >= shnum {
+    let Some(strtab) = usize::try_from(shstrndx).ok().and_then(|i| sections.get(i)) else {
         return Err(invalid(format_args!(
             "the section name table index {shstrndx} is past the {shnum} sections"
         )));
-    }
-    let strtab = elf.section_header(shoff, shstrndx)?;
-    let names = Names::new(elf.section_data(&strtab, "the section name table")?);
+    };
+    let names = section_data(bytes, &strtab)
+        .map_err(|fail| outside("the section name table", fail, bytes.len()))?;
+    let names = Names::new(names);
 
     // Wasmtime keeps the last section of that name. Every section must lie
     // in the file (loading the code checks the others later).
     let mut found = None;
-    for index in 0..shnum {
-        let section = elf.section_header(shoff, index)?;
-        names.check(section.name)?;
-        elf.section_data(&section, "a section").map_err(|_| {
+    for (index, section) in sections.iter().enumerate() {
+        names.check(section.name).map_err(|bad| match bad {
+            BadName::Outside(offset) => invalid(format_args!(
+                "a section name at offset {offset} lies outside the name table"
+            )),
+            BadName::Unterminated => invalid("a section name is not NUL-terminated"),
+        })?;
+        section_data(bytes, &section).map_err(|_| {
             invalid(format_args!(
                 "section {index} (`{}`, bytes {}..{}) lies outside the {}-byte file: truncated?",
                 names.display(section.name),
                 section.offset,
-                u128::from(section.offset) + u128::from(section.size),
+                ReadFail::end(section.offset, section.size),
                 bytes.len()
             ))
         })?;
@@ -316,7 +156,8 @@ pub(super) fn read(bytes: &[u8]) -> Result<Container<'_>> {
         }
     }
     let section = found.ok_or_else(|| invalid(format_args!("no `{ENGINE_SECTION}` section")))?;
-    let engine_section = elf.section_data(&section, "the engine section")?;
+    let engine_section = section_data(bytes, &section)
+        .map_err(|fail| outside("the engine section", fail, bytes.len()))?;
     Ok(Container {
         kind,
         e_flags,
@@ -330,44 +171,18 @@ pub(super) fn read(bytes: &[u8]) -> Result<Container<'_>> {
 /// or component `e_flags` bit, and a section header table inside the
 /// file. Constant work.
 pub(super) fn detect(bytes: &[u8]) -> Option<ArtifactKind> {
-    if bytes.len() < EHDR_SIZE || &bytes[..4] != b"\x7fELF" || bytes[4] != 2 || bytes[6] != 1 {
+    let header = Header::parse(bytes, true).ok()?;
+    if header.os_abi != super::ELFOSABI_WASMTIME || header.abi_version != 0 {
         return None;
     }
-    let big = match bytes[5] {
-        1 => false,
-        2 => true,
-        _ => return None,
-    };
-    if bytes[7] != super::ELFOSABI_WASMTIME || bytes[8] != 0 {
-        return None;
-    }
-    let elf = Elf { data: bytes, big };
-    let e_flags = elf.u32(48, "e_flags").ok()?;
-    let kind = if e_flags & EF_WASMTIME_MODULE != 0 {
-        ArtifactKind::Module
-    } else if e_flags & EF_WASMTIME_COMPONENT != 0 {
-        ArtifactKind::Component
-    } else {
-        return None;
-    };
-    let shoff = elf.u64(40, "e_shoff").ok()?;
-    if shoff != 0 {
-        if u64::from(elf.u16(58, "e_shentsize").ok()?) != SHDR_SIZE {
-            return None;
+    let kind = kind_of(header.e_flags)?;
+    if header.shoff != 0 {
+        // Only where the table lies is checked: the slice source lends it,
+        // nothing is read.
+        match Sections::read(&bytes, &header, u64::MAX, true) {
+            Ok(_) | Err(TableFail::None) => {}
+            Err(_) => return None,
         }
-        let section_0 = elf.section_header(shoff, 0).ok()?;
-        let e_shnum = elf.u16(60, "e_shnum").ok()?;
-        let shnum = if e_shnum > 0 {
-            u64::from(e_shnum)
-        } else {
-            section_0.size
-        };
-        elf.bytes(
-            shoff,
-            shnum.saturating_mul(SHDR_SIZE),
-            "the section header table",
-        )
-        .ok()?;
     }
     Some(kind)
 }

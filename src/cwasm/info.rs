@@ -111,6 +111,37 @@ impl fmt::Display for Inlining {
     }
 }
 
+/// Intra-module inlining as Wasmtime 36 to 44 record it, beside a
+/// separate on/off `inlining` flag (45 folded both into [`Inlining`]).
+/// Displayed as those majors' messages describe it.
+///
+/// ```
+/// use wasmtime_dyn::cwasm::IntraModuleInlining;
+/// assert_eq!(
+///     IntraModuleInlining::WhenUsingGc.to_string(),
+///     "with intra-module inlining only when using GC"
+/// );
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum IntraModuleInlining {
+    /// Within a module too.
+    Yes,
+    /// Across modules only.
+    No,
+    /// Within a module only when it uses GC (the default of 36 to 44).
+    WhenUsingGc,
+}
+
+impl fmt::Display for IntraModuleInlining {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            IntraModuleInlining::Yes => "with intra-module inlining",
+            IntraModuleInlining::No => "without intra-module inlining",
+            IntraModuleInlining::WhenUsingGc => "with intra-module inlining only when using GC",
+        })
+    }
+}
+
 /// The fuel cost of WebAssembly operators.
 ///
 /// ```no_run
@@ -134,8 +165,8 @@ pub enum OperatorCost {
     Default,
 }
 
-/// How many operators wasmparser defines in every Wasmtime 45 to 50 (0.248
-/// to 0.261), and so how
+/// How many operators wasmparser defines in every Wasmtime that records a
+/// fuel cost table (43 to 50: wasmparser 0.245 to 0.261), and so how
 /// many bytes an [`OperatorCost::Table`] starts with (counted with
 /// `wasmparser::for_each_operator!`).
 ///
@@ -145,12 +176,28 @@ pub enum OperatorCost {
 pub const OPERATOR_COUNT: usize = 627;
 
 /// Wasmtime's `Tunables`: code generation settings recorded in an artifact,
-/// field for field, named as in Wasmtime (47 to 50; a field a major lacks
-/// reads as off). [`preflight`](super::preflight) compares
-/// the ones Wasmtime compares; the others (`memory_reservation_for_growth`,
-/// `generate_address_map`, `debug_adapter_modules`, `gc_zeal_alloc_counter`,
+/// field for field, named as in Wasmtime 50. [`preflight`](super::preflight)
+/// compares the ones Wasmtime compares; the others
+/// (`memory_reservation_for_growth`, `generate_address_map`,
+/// `debug_adapter_modules`, `gc_zeal_alloc_counter`,
 /// `gc_heap_reservation_for_growth`, `metadata_for_*`, `branch_hinting`)
 /// do not decide whether an engine takes the artifact.
+///
+/// Each major records its own subset (Wasmtime 36 wrote 21 fields, 50
+/// writes 35; [`CwasmInfo::tunables_recorded`] lists an artifact's, by its
+/// major's names). A field the artifact's major did not record holds what
+/// that major did without it:
+///
+/// - `debug_native` is 36–38's `generate_native_debuginfo` (renamed in 39);
+/// - `inlining`, before 45 a `bool` beside
+///   [`inlining_intra_module`](Tunables::inlining_intra_module): off is
+///   [`Inlining::No`]; on is [`Inlining::Yes`],
+///   [`Inlining::InterModuleAndIntraGc`] or [`Inlining::InterModule`] for
+///   the intra-module mode `Yes`, `WhenUsingGc` or `No`;
+/// - the GC heap settings copy the memory ones before 45 (a GC heap was a
+///   memory with the memory settings), `gc_heap_initial_size` is 0;
+/// - `debug_symbols` is `true` before 47 (symbols were always written);
+/// - anything else is off, zero, `None` or [`OperatorCost::Default`].
 ///
 /// ```no_run
 /// # let bytes: Vec<u8> = unimplemented!();
@@ -205,6 +252,10 @@ pub struct Tunables {
     pub memory_init_cow: bool,
     /// The function inlining mode.
     pub inlining: Inlining,
+    /// The intra-module inlining mode Wasmtime 36 to 44 record beside
+    /// their on/off `inlining` (`None` from 45, which folded it into
+    /// [`inlining`](Tunables::inlining)).
+    pub inlining_intra_module: Option<IntraModuleInlining>,
     /// Inlining: the size of callees always inlined.
     pub inlining_small_callee_size: u32,
     /// Inlining: the caller-plus-callee size past which calls are not inlined.
@@ -254,7 +305,8 @@ pub struct CwasmInfo {
     /// The raw ELF `e_flags` (see the `EF_WASMTIME_*` constants).
     pub e_flags: u32,
     /// The version string of the compiling Wasmtime: only the major version
-    /// (`"48"`) since Wasmtime 38.0.1.
+    /// (`"48"`) since Wasmtime 38.0.1, the full runtime version
+    /// (`"36.0.2"`) in 36 and 37.
     pub version: String,
     /// The target triple the code was compiled for, such as
     /// `x86_64-unknown-linux-gnu`.
@@ -266,9 +318,23 @@ pub struct CwasmInfo {
     pub isa_flags: Vec<(String, FlagValue)>,
     /// The code generation settings.
     pub tunables: Tunables,
-    /// The WebAssembly features the compiling engine had enabled (wasmparser
-    /// `WasmFeatures` bits); every one must be enabled in a loading engine.
+    /// The `Tunables` fields the artifact recorded, in its order, by the
+    /// names its Wasmtime gave them (`generate_native_debuginfo` in 36–38,
+    /// `inlining_intra_module` in 36–44...); see [`Tunables`] for the
+    /// others.
+    pub tunables_recorded: Vec<&'static str>,
+    /// The WebAssembly features the compiling engine had enabled, as
+    /// wasmparser `WasmFeatures` bits in the numbering of wasmparser 0.261
+    /// (Wasmtime 50's; earlier majors' bits sit at the same positions but
+    /// for Wasmtime 36's, which are renumbered to these); every one must be
+    /// enabled in a loading engine.
     pub feature_bits: u64,
+    /// The feature bits as the artifact recorded them, in its own
+    /// wasmparser's numbering (the same as
+    /// [`feature_bits`](CwasmInfo::feature_bits) but for Wasmtime 36, whose
+    /// wasmparser 0.236 numbers the flags after `cm_async_builtins` one
+    /// lower).
+    pub recorded_feature_bits: u64,
     /// The names of [`feature_bits`](CwasmInfo::feature_bits), as Wasmtime
     /// prints them (`"threads"`, `"gc_types"`...).
     pub features: Vec<&'static str>,

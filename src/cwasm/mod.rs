@@ -25,12 +25,13 @@
 //! section's layout changes between majors, so the version string at the
 //! start of the section decides everything else:
 //!
-//! - [`inspect`] decodes the layouts it knows: the one of Wasmtime 47, 48
-//!   and 49, and the one of Wasmtime 50 (which adds a field before the GC
-//!   heap settings). An artifact of any other version (45, 46, an older or
-//!   newer one, a made-up string) gets
-//!   [`ErrorKind::UnknownArtifactLayout`] naming its version: its metadata is
-//!   never read with another version's layout.
+//! - [`inspect`] decodes the layout of every Wasmtime from 36 to 50 (nine
+//!   layouts: 36, 37–38, 39–41, 42, 43–44, 45, 46, 47–49 and 50, which
+//!   differ in the `Tunables` fields recorded and, for 36, in the
+//!   numbering of the feature bits). An artifact of any other version (35
+//!   or older, 51 or newer, a made-up string) gets
+//!   [`ErrorKind::UnknownArtifactLayout`] naming its version: its metadata
+//!   is never read with another version's layout.
 //! - [`preflight`] against an engine of another major says so, whatever the
 //!   layout: [`ErrorKind::IncompatibleArtifact`] with "made by Wasmtime X, this
 //!   engine is Wasmtime Y".
@@ -73,6 +74,7 @@ mod elf;
 pub(crate) mod features;
 pub(crate) mod host;
 mod info;
+mod layouts;
 pub(crate) mod lexicon;
 pub(crate) mod profile;
 mod tunables;
@@ -81,13 +83,15 @@ mod wire;
 pub use checks::incompatibilities;
 pub use features::feature_names;
 pub use info::{
-    ArtifactKind, Collector, CwasmInfo, FlagValue, Inlining, OperatorCost, Tunables, OPERATOR_COUNT,
+    ArtifactKind, Collector, CwasmInfo, FlagValue, Inlining, IntraModuleInlining, OperatorCost,
+    Tunables, OPERATOR_COUNT,
 };
 pub use profile::{engine_profile, EngineProfile};
 
 use crate::engine::Engine;
 use crate::error::{ErrorKind, Result};
-use crate::versions::{self, ENGINE_LAYOUT, VARIABLE_OPERATOR_COSTS};
+use crate::loader::Version;
+use crate::versions::{ENGINE_LAYOUT, FULL_VERSION_IN_ARTIFACTS, VARIABLE_OPERATOR_COSTS};
 #[cfg(doc)]
 use crate::Config;
 use elf::invalid;
@@ -165,14 +169,42 @@ fn header(bytes: &[u8]) -> Result<Header<'_>> {
 }
 
 /// The major a version string names, when it is one Wasmtime writes: the
-/// major alone, in decimal without leading zeros (since 38.0.1).
+/// major alone, in decimal without leading zeros (since 38.0.1), or for
+/// the majors that wrote the runtime crate's full version (36 and 37,
+/// `FULL_VERSION_IN_ARTIFACTS`), `major.minor.patch`.
 fn major_of_version(version: &str) -> Option<u32> {
-    let major: u32 = version.parse().ok()?;
-    (major.to_string() == version).then_some(major)
+    let number = |text: &str| -> Option<u32> {
+        let n: u32 = text.parse().ok()?;
+        (n.to_string() == text).then_some(n)
+    };
+    let mut parts = version.split('.');
+    let major = number(parts.next()?)?;
+    let full = FULL_VERSION_IN_ARTIFACTS.get(major).is_some();
+    match (parts.next(), parts.next(), parts.next()) {
+        (None, _, _) if !full => Some(major),
+        (Some(minor), Some(patch), None) if full => {
+            number(minor)?;
+            number(patch)?;
+            Some(major)
+        }
+        _ => None,
+    }
+}
+
+/// Whether an engine of the library version `engine` takes artifacts
+/// whose version string is `version`, as Wasmtime compares them: the same
+/// major from 38 on; the same full version on 36 and 37 (the same major
+/// when the library's minor and patch are unknown).
+pub(crate) fn is_own_version(version: &str, engine: Version) -> bool {
+    match FULL_VERSION_IN_ARTIFACTS.get(engine.major()) {
+        None => version == engine.major().to_string(),
+        Some(_) if engine.is_exact() => version == engine.to_string(),
+        Some(_) => major_of_version(version) == Some(engine.major()),
+    }
 }
 
 /// The Wasmtime versions whose engine-section layout [`inspect`] decodes,
-/// as text (`"47 to 50"`), from the per-version data.
+/// as text (`"36 to 50"`), from the per-version data.
 pub(crate) fn decoded_versions() -> String {
     let first = ENGINE_LAYOUT.0.iter().map(|(r, _)| *r.start()).min();
     let last = ENGINE_LAYOUT.0.iter().map(|(r, _)| *r.end()).max();
@@ -189,16 +221,19 @@ fn decode(header: Header<'_>) -> Result<CwasmInfo> {
         version: header.version.to_string(),
     };
     let major = major_of_version(header.version).ok_or_else(unknown)?;
-    let layout = ENGINE_LAYOUT.get(major).ok_or_else(unknown)?;
-    let cost_table = OPERATOR_COUNT + VARIABLE_OPERATOR_COSTS.get(major).ok_or_else(unknown)?;
+    let layout = *ENGINE_LAYOUT.get(major).ok_or_else(unknown)?;
+    // Only layouts with a cost table read this (a unit test checks they
+    // all have an entry).
+    let cost_table = OPERATOR_COUNT + VARIABLE_OPERATOR_COSTS.get(major).copied().unwrap_or(0);
     // Wasmtime's `Metadata`: the target, the shared and ISA flags, the
     // tunables, the features.
     let mut r = wire::Fields::new(header.metadata);
     let target = r.field::<&str>("target")?.to_string();
     let shared_flags = r.flags("shared_flags")?;
     let isa_flags = r.flags("isa_flags")?;
-    let tunables = tunables::tunables(&mut r, *layout, cost_table)?;
-    let feature_bits = r.field::<u64>("features")?;
+    let tunables = tunables::tunables(&mut r, layout, cost_table)?;
+    let recorded_feature_bits = r.field::<u64>("features")?;
+    let feature_bits = layouts::renumber_features(layout, recorded_feature_bits);
     Ok(CwasmInfo {
         kind: header.kind,
         e_flags: header.e_flags,
@@ -207,7 +242,9 @@ fn decode(header: Header<'_>) -> Result<CwasmInfo> {
         shared_flags,
         isa_flags,
         tunables,
+        tunables_recorded: layouts::tunables(layout).iter().map(|f| f.name()).collect(),
         feature_bits,
+        recorded_feature_bits,
         features: feature_names(feature_bits),
     })
 }
@@ -239,7 +276,7 @@ fn decode(header: Header<'_>) -> Result<CwasmInfo> {
 /// sections out of the file, no `.wasmtime.engine` section, undecodable
 /// metadata); [`ErrorKind::UnknownArtifactLayout`] naming the version when the
 /// artifact was made by a Wasmtime whose engine-section layout this crate
-/// does not decode (any but 47 to 50).
+/// does not decode (any but 36 to 50).
 pub fn inspect(bytes: &[u8]) -> Result<CwasmInfo> {
     decode(header(bytes)?)
 }
@@ -251,8 +288,8 @@ pub(crate) type CompilerFlags = Vec<(String, FlagValue)>;
 /// setting of the compiling library's Cranelift for the artifact's target,
 /// with its value (presets are not settings and are not recorded). Read
 /// from the start of the engine section (target, shared settings, ISA
-/// settings), which every supported major (45 to 50) lays out alike,
-/// ahead of the layouts [`inspect`] decodes.
+/// settings), which every major from 36 to 50 lays out alike, ahead of
+/// the layouts [`inspect`] decodes.
 pub(crate) fn compiler_settings(bytes: &[u8]) -> Result<(CompilerFlags, CompilerFlags)> {
     let header = header(bytes)?;
     let mut r = wire::Fields::new(header.metadata);
@@ -324,9 +361,9 @@ pub(crate) fn preflight_as(
     expected: ArtifactKind,
 ) -> Result<CwasmInfo> {
     let header = header(bytes)?;
-    let major = versions::major_of(engine.wasmtime());
-    if header.version != major.to_string() {
-        let reasons = checks::header_reasons(header.kind, expected, header.version, major);
+    let own = engine.wasmtime().version();
+    if !is_own_version(header.version, own) {
+        let reasons = checks::header_reasons(header.kind, expected, header.version, own);
         return Err(ErrorKind::IncompatibleArtifact(reasons.join("; ")).into());
     }
     let info = decode(header)?;
@@ -384,7 +421,11 @@ mod tests {
         r.field::<&str>("target").unwrap();
         r.flags("shared_flags").unwrap();
         r.flags("isa_flags").unwrap();
-        let wrong = tunables::tunables(&mut r, versions::EngineLayout::V47, OPERATOR_COUNT + 16);
+        let wrong = tunables::tunables(
+            &mut r,
+            crate::versions::EngineLayout::V47,
+            OPERATOR_COUNT + 16,
+        );
         assert!(wrong.map_or(true, |t| t != right.tunables));
     }
 
@@ -395,6 +436,19 @@ mod tests {
         assert_eq!(major_of_version("48.0.0"), None);
         assert_eq!(major_of_version("+48"), None);
         assert_eq!(major_of_version(""), None);
-        assert_eq!(decoded_versions(), "47 to 50");
+        // 36 and 37 write the runtime crate's full version, and only they.
+        assert_eq!(major_of_version("36.0.14"), Some(36));
+        assert_eq!(major_of_version("37.0.2"), Some(37));
+        assert_eq!(major_of_version("36"), None);
+        assert_eq!(major_of_version("36.0"), None);
+        assert_eq!(major_of_version("36.0.01"), None);
+        assert_eq!(major_of_version("38.0.1"), None);
+        assert_eq!(major_of_version("38"), Some(38));
+        assert!(is_own_version("36.0.2", Version::exact(36, 0, 2)));
+        assert!(!is_own_version("36.0.1", Version::exact(36, 0, 2)));
+        assert!(is_own_version("36.0.1", Version::major_only(36)));
+        assert!(is_own_version("48", Version::exact(48, 0, 1)));
+        assert!(!is_own_version("48.0.1", Version::exact(48, 0, 1)));
+        assert_eq!(decoded_versions(), "36 to 50");
     }
 }

@@ -132,6 +132,8 @@ pub fn engine_profile(engine: &Engine) -> EngineProfile {
         signals_based_traps: s.signals_based_traps.unwrap_or(signals_based_traps),
         memory_init_cow: s.memory_init_cow.unwrap_or(true),
         inlining: Inlining::No,
+        // Not a setting of 45 and later (36 to 44 default to `WhenUsingGc`).
+        inlining_intra_module: None,
         inlining_small_callee_size: 50,
         inlining_sum_size_threshold: 2000,
         concurrency_support: concurrency,

@@ -1,74 +1,154 @@
-//! The engine-section `Tunables` of the layouts this crate decodes
-//! (`wasmtime-environ`'s `Tunables`, serialized by postcard field by field
-//! in declaration order, and decoded here the same way by [`Fields`], so
-//! an error names its field).
+//! The engine-section `Tunables` (`wasmtime-environ`'s `Tunables`,
+//! serialized by postcard field by field in declaration order), decoded
+//! the same way by [`Fields`] along the field list of the artifact's
+//! layout ([`layouts`](super::layouts)), so an error names its field and
+//! a layout is data, not code.
 //!
-//! 47, 48 and 49 declare the same fields; only the size of a fuel cost
-//! table differs (47's has no per-byte costs), which the caller passes in.
-//! 50 adds `asan_stack_switching` after `recording`, which shifts every GC
-//! heap field after it: 48's layout would read 50's `gc_zeal_alloc_counter`
-//! tag as this flag and misplace the rest.
+//! What a layout does not record takes the value that major behaved as:
+//! see [`Tunables`]' documentation.
 
+use super::layouts::{self, Field};
 use super::wire::Fields;
-use super::Tunables;
+use super::{Inlining, IntraModuleInlining, OperatorCost, Tunables};
 use crate::error::Result;
 use crate::versions::EngineLayout;
 use std::num::NonZeroU32;
 
 /// Reads the `Tunables` of an artifact of `layout`; `cost_table` is the
-/// length of a fuel cost table in its major. (Fields are read in the order
-/// written: a struct expression evaluates its fields in source order.)
+/// length of a fuel cost table in its major.
 pub(super) fn tunables(
     r: &mut Fields<'_>,
     layout: EngineLayout,
     cost_table: usize,
 ) -> Result<Tunables> {
-    macro_rules! f {
-        ($name:literal) => {
-            concat!("tunables.", $name)
+    let fields = layouts::tunables(layout);
+    let mut t = absent();
+    // 36 to 44 record whether inlining is on and, apart, the intra-module
+    // mode; 45 folded both into one `Inlining`.
+    let mut inlining_enabled = None;
+    for &field in fields {
+        read(r, field, &mut t, &mut inlining_enabled, cost_table)?;
+    }
+    if let Some(enabled) = inlining_enabled {
+        t.inlining = match (enabled, t.inlining_intra_module) {
+            (false, _) => Inlining::No,
+            (true, Some(IntraModuleInlining::Yes)) => Inlining::Yes,
+            (true, Some(IntraModuleInlining::WhenUsingGc)) => Inlining::InterModuleAndIntraGc,
+            (true, Some(IntraModuleInlining::No) | None) => Inlining::InterModule,
         };
     }
-    Ok(Tunables {
-        collector: r.collector(f!("collector"))?,
-        memory_reservation: r.field::<u64>(f!("memory_reservation"))?,
-        memory_guard_size: r.field::<u64>(f!("memory_guard_size"))?,
-        memory_reservation_for_growth: r.field::<u64>(f!("memory_reservation_for_growth"))?,
-        debug_native: r.field::<bool>(f!("debug_native"))?,
-        debug_guest: r.field::<bool>(f!("debug_guest"))?,
-        debug_symbols: r.field::<bool>(f!("debug_symbols"))?,
-        parse_wasm_debuginfo: r.field::<bool>(f!("parse_wasm_debuginfo"))?,
-        consume_fuel: r.field::<bool>(f!("consume_fuel"))?,
-        operator_cost: r.operator_cost(f!("operator_cost"), cost_table)?,
-        epoch_interruption: r.field::<bool>(f!("epoch_interruption"))?,
-        memory_may_move: r.field::<bool>(f!("memory_may_move"))?,
-        guard_before_linear_memory: r.field::<bool>(f!("guard_before_linear_memory"))?,
-        table_lazy_init: r.field::<bool>(f!("table_lazy_init"))?,
-        generate_address_map: r.field::<bool>(f!("generate_address_map"))?,
-        debug_adapter_modules: r.field::<bool>(f!("debug_adapter_modules"))?,
-        relaxed_simd_deterministic: r.field::<bool>(f!("relaxed_simd_deterministic"))?,
-        winch_callable: r.field::<bool>(f!("winch_callable"))?,
-        signals_based_traps: r.field::<bool>(f!("signals_based_traps"))?,
-        memory_init_cow: r.field::<bool>(f!("memory_init_cow"))?,
-        inlining: r.inlining(f!("inlining"))?,
-        inlining_small_callee_size: r.field::<u32>(f!("inlining_small_callee_size"))?,
-        inlining_sum_size_threshold: r.field::<u32>(f!("inlining_sum_size_threshold"))?,
-        concurrency_support: r.field::<bool>(f!("concurrency_support"))?,
-        recording: r.field::<bool>(f!("recording"))?,
-        asan_stack_switching: match layout {
-            // Not in this layout: off.
-            EngineLayout::V47 => false,
-            EngineLayout::V50 => r.field::<bool>(f!("asan_stack_switching"))?,
-        },
-        gc_zeal_alloc_counter: r
-            .field::<Option<NonZeroU32>>(f!("gc_zeal_alloc_counter"))?
-            .map(NonZeroU32::get),
-        gc_heap_reservation: r.field::<u64>(f!("gc_heap_reservation"))?,
-        gc_heap_guard_size: r.field::<u64>(f!("gc_heap_guard_size"))?,
-        gc_heap_reservation_for_growth: r.field::<u64>(f!("gc_heap_reservation_for_growth"))?,
-        gc_heap_initial_size: r.field::<u64>(f!("gc_heap_initial_size"))?,
-        gc_heap_may_move: r.field::<bool>(f!("gc_heap_may_move"))?,
-        metadata_for_internal_asserts: r.field::<bool>(f!("metadata_for_internal_asserts"))?,
-        metadata_for_gc_heap_corruption: r.field::<bool>(f!("metadata_for_gc_heap_corruption"))?,
-        branch_hinting: r.field::<bool>(f!("branch_hinting"))?,
-    })
+    if !fields.contains(&Field::GcHeapReservation) {
+        // Before 45 a GC heap was a memory with the memory settings
+        // (Wasmtime's #13080 split them, copying these by default).
+        t.gc_heap_reservation = t.memory_reservation;
+        t.gc_heap_guard_size = t.memory_guard_size;
+        t.gc_heap_reservation_for_growth = t.memory_reservation_for_growth;
+        t.gc_heap_may_move = t.memory_may_move;
+    }
+    Ok(t)
+}
+
+/// The values of fields a layout does not record: off, zero or none, but
+/// `debug_symbols`, which 47 added to turn off symbols every earlier
+/// major wrote.
+fn absent() -> Tunables {
+    Tunables {
+        collector: None,
+        memory_reservation: 0,
+        memory_guard_size: 0,
+        memory_reservation_for_growth: 0,
+        debug_native: false,
+        debug_guest: false,
+        debug_symbols: true,
+        parse_wasm_debuginfo: false,
+        consume_fuel: false,
+        operator_cost: OperatorCost::Default,
+        epoch_interruption: false,
+        memory_may_move: false,
+        guard_before_linear_memory: false,
+        table_lazy_init: false,
+        generate_address_map: false,
+        debug_adapter_modules: false,
+        relaxed_simd_deterministic: false,
+        winch_callable: false,
+        signals_based_traps: false,
+        memory_init_cow: false,
+        inlining: Inlining::No,
+        inlining_intra_module: None,
+        inlining_small_callee_size: 0,
+        inlining_sum_size_threshold: 0,
+        concurrency_support: false,
+        recording: false,
+        asan_stack_switching: false,
+        gc_zeal_alloc_counter: None,
+        gc_heap_reservation: 0,
+        gc_heap_guard_size: 0,
+        gc_heap_reservation_for_growth: 0,
+        gc_heap_initial_size: 0,
+        gc_heap_may_move: false,
+        metadata_for_internal_asserts: false,
+        metadata_for_gc_heap_corruption: false,
+        branch_hinting: false,
+    }
+}
+
+/// Reads `field` into `t`.
+fn read(
+    r: &mut Fields<'_>,
+    field: Field,
+    t: &mut Tunables,
+    inlining_enabled: &mut Option<bool>,
+    cost_table: usize,
+) -> Result<()> {
+    let name = field.name();
+    // Error messages name the field as `tunables.<name>`.
+    let full = &*format!("tunables.{name}");
+    let bool_field = |r: &mut Fields<'_>| r.field::<bool>(full);
+    let u64_field = |r: &mut Fields<'_>| r.field::<u64>(full);
+    match field {
+        Field::CollectorDrcNull => t.collector = r.collector(full, false)?,
+        Field::Collector => t.collector = r.collector(full, true)?,
+        Field::MemoryReservation => t.memory_reservation = u64_field(r)?,
+        Field::MemoryGuardSize => t.memory_guard_size = u64_field(r)?,
+        Field::MemoryReservationForGrowth => t.memory_reservation_for_growth = u64_field(r)?,
+        // Native DWARF, renamed `debug_native` in 39.
+        Field::GenerateNativeDebuginfo | Field::DebugNative => t.debug_native = bool_field(r)?,
+        Field::DebugGuest => t.debug_guest = bool_field(r)?,
+        Field::DebugSymbols => t.debug_symbols = bool_field(r)?,
+        Field::ParseWasmDebuginfo => t.parse_wasm_debuginfo = bool_field(r)?,
+        Field::ConsumeFuel => t.consume_fuel = bool_field(r)?,
+        Field::OperatorCost => t.operator_cost = r.operator_cost(full, cost_table)?,
+        Field::EpochInterruption => t.epoch_interruption = bool_field(r)?,
+        Field::MemoryMayMove => t.memory_may_move = bool_field(r)?,
+        Field::GuardBeforeLinearMemory => t.guard_before_linear_memory = bool_field(r)?,
+        Field::TableLazyInit => t.table_lazy_init = bool_field(r)?,
+        Field::GenerateAddressMap => t.generate_address_map = bool_field(r)?,
+        Field::DebugAdapterModules => t.debug_adapter_modules = bool_field(r)?,
+        Field::RelaxedSimdDeterministic => t.relaxed_simd_deterministic = bool_field(r)?,
+        Field::WinchCallable => t.winch_callable = bool_field(r)?,
+        Field::SignalsBasedTraps => t.signals_based_traps = bool_field(r)?,
+        Field::MemoryInitCow => t.memory_init_cow = bool_field(r)?,
+        Field::InliningEnabled => *inlining_enabled = Some(bool_field(r)?),
+        Field::InliningIntraModule => {
+            t.inlining_intra_module = Some(r.intra_module_inlining(full)?)
+        }
+        Field::Inlining => t.inlining = r.inlining(full)?,
+        Field::InliningSmallCalleeSize => t.inlining_small_callee_size = r.field::<u32>(full)?,
+        Field::InliningSumSizeThreshold => t.inlining_sum_size_threshold = r.field::<u32>(full)?,
+        Field::ConcurrencySupport => t.concurrency_support = bool_field(r)?,
+        Field::Recording => t.recording = bool_field(r)?,
+        Field::AsanStackSwitching => t.asan_stack_switching = bool_field(r)?,
+        Field::GcZealAllocCounter => {
+            t.gc_zeal_alloc_counter = r.field::<Option<NonZeroU32>>(full)?.map(NonZeroU32::get)
+        }
+        Field::GcHeapReservation => t.gc_heap_reservation = u64_field(r)?,
+        Field::GcHeapGuardSize => t.gc_heap_guard_size = u64_field(r)?,
+        Field::GcHeapReservationForGrowth => t.gc_heap_reservation_for_growth = u64_field(r)?,
+        Field::GcHeapInitialSize => t.gc_heap_initial_size = u64_field(r)?,
+        Field::GcHeapMayMove => t.gc_heap_may_move = bool_field(r)?,
+        Field::MetadataForInternalAsserts => t.metadata_for_internal_asserts = bool_field(r)?,
+        Field::MetadataForGcHeapCorruption => t.metadata_for_gc_heap_corruption = bool_field(r)?,
+        Field::BranchHinting => t.branch_hinting = bool_field(r)?,
+    }
+    Ok(())
 }

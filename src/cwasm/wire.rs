@@ -17,7 +17,7 @@
 //! length beyond them, and serde caps any hint at 1 MiB).
 
 use super::elf::invalid;
-use super::{Collector, FlagValue, Inlining, OperatorCost};
+use super::{Collector, FlagValue, Inlining, IntraModuleInlining, OperatorCost};
 use crate::error::{Error, Result};
 use serde::de::{self, DeserializeSeed, EnumAccess, SeqAccess, Unexpected, VariantAccess, Visitor};
 use serde::Deserialize;
@@ -76,13 +76,38 @@ impl<'a> Fields<'a> {
             .collect())
     }
 
-    /// `Option<Collector>`.
-    pub(super) fn collector(&mut self, name: &str) -> Result<Option<Collector>> {
+    /// `Option<Collector>`, whose enum has `Copying` from 45 on
+    /// (`with_copying`) and only `DeferredReferenceCounting` and `Null`
+    /// before.
+    pub(super) fn collector(
+        &mut self,
+        name: &str,
+        with_copying: bool,
+    ) -> Result<Option<Collector>> {
+        if !with_copying {
+            return Ok(self
+                .field::<Option<WireCollectorDrcNull>>(name)?
+                .map(|c| match c {
+                    WireCollectorDrcNull::DeferredReferenceCounting => {
+                        Collector::DeferredReferenceCounting
+                    }
+                    WireCollectorDrcNull::Null => Collector::Null,
+                }));
+        }
         Ok(self.field::<Option<WireCollector>>(name)?.map(|c| match c {
             WireCollector::DeferredReferenceCounting => Collector::DeferredReferenceCounting,
             WireCollector::Null => Collector::Null,
             WireCollector::Copying => Collector::Copying,
         }))
+    }
+
+    /// `IntraModuleInlining` (36 to 44).
+    pub(super) fn intra_module_inlining(&mut self, name: &str) -> Result<IntraModuleInlining> {
+        Ok(match self.field::<WireIntraModuleInlining>(name)? {
+            WireIntraModuleInlining::Yes => IntraModuleInlining::Yes,
+            WireIntraModuleInlining::No => IntraModuleInlining::No,
+            WireIntraModuleInlining::WhenUsingGc => IntraModuleInlining::WhenUsingGc,
+        })
     }
 
     /// `Inlining`.
@@ -151,6 +176,22 @@ enum WireCollector {
     DeferredReferenceCounting,
     Null,
     Copying,
+}
+
+/// `wasmtime_environ::Collector` of 36 to 44.
+#[derive(Deserialize)]
+#[serde(rename = "Collector")]
+enum WireCollectorDrcNull {
+    DeferredReferenceCounting,
+    Null,
+}
+
+/// `wasmtime_environ::IntraModuleInlining` (36 to 44).
+#[derive(Deserialize)]
+enum WireIntraModuleInlining {
+    Yes,
+    No,
+    WhenUsingGc,
 }
 
 /// `wasmtime_environ::Inlining`.

@@ -5,8 +5,9 @@
 //! Reading the file, not the loaded library, lets the loader refuse a
 //! Wasmtime outside the supported window before any of its code runs.
 //! Only the headers, the dynamic symbol table and its string table are read,
-//! each in one piece, in time linear in their size: 64-bit ELF by
-//! [`elf64`], anything else through `object`'s
+//! each in one piece, in time linear in their size: 64-bit ELF by the
+//! crate's ELF reader ([`crate::elf::dynamic`]), anything else (Mach-O, PE)
+//! through `object`'s
 //! [`ReadCache`](object::read::ReadCache) under a budget ([`Budgeted`]).
 //! Neither reads more than a real libwasmtime's tables could need, whatever
 //! the headers claim.
@@ -14,16 +15,15 @@
 use super::Version;
 use crate::sys::tables::TableId;
 use object::{Object, ObjectSymbol};
-use std::collections::HashMap;
 use std::path::Path;
-use std::sync::OnceLock;
 
-mod elf64;
+mod names;
 mod version_text;
 
-pub(crate) use version_text::{find as find_version_text, VersionText};
+use names::NameTable;
 
-pub(super) use elf64::gnu_build_id;
+pub(crate) use crate::elf::dynamic::ReadError;
+pub(crate) use version_text::{find as find_version_text, VersionText};
 
 /// The prefix of the symbol official builds export with their exact version
 /// (`resolve_vmctx_memory_ptr_48_0_0`): Wasmtime's debug builtins, which
@@ -32,49 +32,24 @@ const VERSIONED: &str = "resolve_vmctx_memory_ptr_";
 
 /// The defined, non-local dynamic symbols of a library file: their names
 /// (the file's string table, or the names copied one after another) and
-/// where each lies, with its value where [`elf64`] could tell that the
+/// where each lies, with its value where the ELF reader could tell that the
 /// address is the load base plus the value.
 pub(crate) struct Symbols {
-    strings: Vec<u8>,
-    names: Vec<Name>,
+    listed: Listed,
     /// The file's GNU build id, if it has one (64-bit ELF only).
     build_id: Option<Vec<u8>>,
-    /// The dynamic symbol table as the file holds it (64-bit ELF only),
-    /// for comparing with the one the dynamic linker uses.
-    table: Option<Vec<u8>>,
     /// Where the file's `.rodata` is loaded (its address relative to the
     /// load base, and its size; 64-bit ELF only).
     rodata: Option<(u64, u64)>,
 }
 
-/// Why a file's symbols could not be read.
-#[derive(Debug)]
-pub(crate) enum ReadError {
-    /// Not a file this reader understands, or a damaged one.
-    Malformed(String),
-    /// Its headers claim a table larger than any libwasmtime's: `claimed`
-    /// bytes for `table`, more than `limit`.
-    TooLarge {
-        table: &'static str,
-        claimed: u64,
-        limit: u64,
-    },
-}
-
-impl std::fmt::Display for ReadError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            ReadError::Malformed(reason) => f.write_str(reason),
-            ReadError::TooLarge {
-                table,
-                claimed,
-                limit,
-            } => write!(
-                f,
-                "its {table} claims {claimed} bytes, over the {limit} read"
-            ),
-        }
-    }
+/// Where the names are.
+enum Listed {
+    /// The file's dynamic symbol and string tables as read (64-bit ELF),
+    /// walked when the names are wanted: no list of them is built.
+    Elf(crate::elf::dynamic::Dynamic<'static>),
+    /// The names copied one after another, each at `strings[start..end]`.
+    Copied { strings: Vec<u8>, names: Vec<Name> },
 }
 
 /// A symbol: its name at `strings[start..end]`, and its value.
@@ -103,59 +78,7 @@ pub(crate) struct Exports<'a> {
     /// The file's exports whose names could be the C API's, each with its
     /// symbol value where the address is that value plus the library's
     /// load base, `None` where only `dlsym` can tell.
-    exported: HashMap<&'a [u8], Option<u64>, BuildWordHash>,
-}
-
-/// A multiplicative hash taken a word at a time, started from a key drawn
-/// once per process: SipHash cost more than reading the file, and without
-/// a secret start a file could be crafted whose names all collide, making
-/// the map (and `Wasmtime::open`, before it refuses the file) quadratic.
-struct WordHash(u64);
-
-impl std::hash::Hasher for WordHash {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        const K: u64 = 0x9e37_79b9_7f4a_7c15;
-        let mut words = bytes.chunks_exact(8);
-        for word in &mut words {
-            let word = u64::from_le_bytes(word.try_into().expect("eight bytes"));
-            self.0 = (self.0 ^ word).wrapping_mul(K).rotate_left(29);
-        }
-        let mut last = [0u8; 8];
-        last[..words.remainder().len()].copy_from_slice(words.remainder());
-        self.0 = (self.0 ^ u64::from_le_bytes(last))
-            .wrapping_mul(K)
-            .rotate_left(29);
-    }
-}
-
-/// Makes [`WordHash`]es started from this process's key.
-#[derive(Clone, Copy)]
-struct BuildWordHash(u64);
-
-impl Default for BuildWordHash {
-    fn default() -> Self {
-        use std::hash::{BuildHasher, Hasher};
-        static KEY: OnceLock<u64> = OnceLock::new();
-        // `RandomState` draws its keys from the system's randomness.
-        let key = *KEY.get_or_init(|| {
-            let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
-            hasher.write_u64(0x7761_736d_7469_6d65);
-            hasher.finish()
-        });
-        BuildWordHash(key)
-    }
-}
-
-impl std::hash::BuildHasher for BuildWordHash {
-    type Hasher = WordHash;
-
-    fn build_hasher(&self) -> WordHash {
-        WordHash(self.0)
-    }
+    exported: NameTable<'a>,
 }
 
 /// Whether an export could be a C API function (`wasm_`, `wasmtime_`,
@@ -167,16 +90,25 @@ fn could_be_c_api(name: &[u8]) -> bool {
 /// Reads the dynamic symbol table of the file at `path`.
 pub(crate) fn read(path: &Path) -> Result<Symbols, ReadError> {
     let file = std::fs::File::open(path).map_err(|e| ReadError::Malformed(e.to_string()))?;
-    match elf64::dynamic_symbols(&file)? {
-        Some(symbols) => Ok(symbols),
-        None => generic_symbols(file),
+    let source = crate::elf::FileSource::new(file)
+        .map_err(|e| ReadError::Malformed(format!("reading the file: {e}")))?;
+    match crate::elf::dynamic::read(&source)? {
+        Some(mut dynamic) => Ok(Symbols {
+            build_id: dynamic.build_id.take(),
+            rodata: dynamic.rodata,
+            listed: Listed::Elf(dynamic),
+        }),
+        None => generic_symbols(source.into_file()),
     }
 }
 
 /// What the generic reader may read in all: the 64-bit ELF reader's bounds
 /// together. `ReadCache` allocates whatever range it is asked for and
 /// keeps it; `object` asks for the ranges the headers name.
-const GENERIC_BUDGET: u64 = elf64::MAX_SECTIONS * 64 + elf64::MAX_DYNSYM + elf64::MAX_DYNSTR;
+const GENERIC_BUDGET: u64 = {
+    use crate::elf::dynamic::{MAX_DYNSTR, MAX_DYNSYM, MAX_SECTIONS};
+    MAX_SECTIONS * 64 + MAX_DYNSYM + MAX_DYNSTR
+};
 
 /// A [`ReadCache`](object::read::ReadCache) that refuses, instead of
 /// allocating, once the reads asked of it add up to more than
@@ -234,25 +166,33 @@ impl<'a> object::ReadRef<'a> for &'a Budgeted {
 impl Symbols {
     /// What the symbols say.
     pub(crate) fn exports(&self) -> Exports<'_> {
-        let mut exported =
-            HashMap::with_capacity_and_hasher(self.names.len(), BuildWordHash::default());
+        let (strings, count, tables) = match &self.listed {
+            Listed::Elf(d) => (
+                &d.strings[..],
+                d.table.len() / 24,
+                Some((&d.table[..], &d.strings[..])),
+            ),
+            Listed::Copied { strings, names } => (&strings[..], names.len(), None),
+        };
+        let mut exported = NameTable::with_capacity(strings, count);
         let mut exact = None;
-        for name in &self.names {
-            let bytes = &self.strings[name.start..name.end];
-            if could_be_c_api(bytes) {
+        let mut add = |start: usize, end: usize, value: Option<u64>| {
+            let bytes = &strings[start..end];
+            if could_be_c_api(bytes) && bytes.len() <= names::LONGEST {
                 // A name defined twice (symbol versions) is left to `dlsym`.
-                exported
-                    .entry(bytes)
-                    .and_modify(|v| *v = None)
-                    .or_insert(name.value);
+                exported.insert(start, end, value);
             } else if let Some(rest) = bytes.strip_prefix(VERSIONED.as_bytes()) {
                 exact = exact.or_else(|| parse_version(std::str::from_utf8(rest).ok()?));
             }
+        };
+        match &self.listed {
+            Listed::Elf(d) => d.defined().for_each(|s| add(s.start, s.end, s.value)),
+            Listed::Copied { names, .. } => names.iter().for_each(|n| add(n.start, n.end, n.value)),
         }
         let missing_core = TableId::Core
             .functions()
             .iter()
-            .filter(|f| !exported.contains_key(f.as_bytes()))
+            .filter(|f| !exported.contains(f.as_bytes()))
             .copied()
             .collect();
         Exports {
@@ -260,10 +200,7 @@ impl Symbols {
             missing_core,
             build_id: self.build_id.as_deref(),
             rodata: self.rodata,
-            tables: self
-                .table
-                .as_deref()
-                .map(|table| (table, &self.strings[..])),
+            tables,
             exported,
         }
     }
@@ -291,25 +228,17 @@ fn generic_symbols(file: std::fs::File) -> Result<Symbols, ReadError> {
     })?;
     // Mach-O prefixes C names with an underscore.
     let strip = usize::from(object.format() == object::BinaryFormat::MachO);
-    let mut symbols = Symbols {
-        strings: Vec::new(),
-        names: Vec::new(),
-        build_id: None,
-        table: None,
-        rodata: None,
-    };
+    let (mut strings, mut names) = (Vec::new(), Vec::new());
     for symbol in object.dynamic_symbols() {
         if !symbol.is_definition() || !symbol.is_global() {
             continue;
         }
         if let Ok(name) = symbol.name_bytes() {
-            let start = symbols.strings.len();
-            symbols
-                .strings
-                .extend_from_slice(name.get(strip..).unwrap_or_default());
-            symbols.names.push(Name {
+            let start = strings.len();
+            strings.extend_from_slice(name.get(strip..).unwrap_or_default());
+            names.push(Name {
                 start,
-                end: symbols.strings.len(),
+                end: strings.len(),
                 value: None,
             });
         }
@@ -318,7 +247,11 @@ fn generic_symbols(file: std::fs::File) -> Result<Symbols, ReadError> {
     // without some of its functions.
     match over_budget() {
         Some(err) => Err(err),
-        None => Ok(symbols),
+        None => Ok(Symbols {
+            listed: Listed::Copied { strings, names },
+            build_id: None,
+            rodata: None,
+        }),
     }
 }
 
@@ -350,12 +283,12 @@ impl Exports<'_> {
     /// base: `None` if not exported, `Some(None)` if only `dlsym` can say
     /// where.
     pub(crate) fn get(&self, name: &[u8]) -> Option<Option<u64>> {
-        self.exported.get(name).copied()
+        self.exported.get(name)
     }
 
     /// Whether the file exports every function of `table`.
     fn is_complete(&self, table: TableId) -> bool {
-        let exports = |f: &&str| self.exported.contains_key(f.as_bytes());
+        let exports = |f: &&str| self.exported.contains(f.as_bytes());
         table
             .functions()
             .iter()
@@ -429,29 +362,30 @@ mod tests {
     #[test]
     fn many_unknown_names_take_linear_time() {
         let symbols = |n: usize| {
-            let mut s = Symbols {
-                strings: Vec::new(),
-                names: Vec::new(),
-                build_id: None,
-                table: None,
-                rodata: None,
-            };
+            let (mut strings, mut names) = (Vec::new(), Vec::new());
             for i in 0..n {
-                let start = s.strings.len();
-                s.strings.extend(format!("wasm{i:012}zzzz").as_bytes());
-                s.names.push(Name {
+                let start = strings.len();
+                strings.extend(format!("wasm{i:012}zzzz").as_bytes());
+                names.push(Name {
                     start,
-                    end: s.strings.len(),
+                    end: strings.len(),
                     value: Some(0),
                 });
             }
-            s
+            (
+                n,
+                Symbols {
+                    listed: Listed::Copied { strings, names },
+                    build_id: None,
+                    rodata: None,
+                },
+            )
         };
-        let time = |s: &Symbols| {
+        let time = |(n, s): &(usize, Symbols)| {
             let t = std::time::Instant::now();
             let exports = s.exports();
             assert_eq!(exports.missing_core.len(), TableId::Core.functions().len());
-            t.elapsed().as_secs_f64() / s.names.len() as f64
+            t.elapsed().as_secs_f64() / *n as f64
         };
         let (small, large) = (symbols(20_000), symbols(320_000));
         let per_name_small = (0..3).map(|_| time(&small)).fold(f64::MAX, f64::min);

@@ -265,7 +265,7 @@ fn describe(headers: &[libc::Elf64_Phdr], base: usize) -> LoadedObject {
         .filter(|h| h.p_type == libc::PT_NOTE)
         .find_map(|h| {
             let notes = bytes(base.wrapping_add(h.p_vaddr as usize), h.p_memsz as usize)?;
-            super::exports::gnu_build_id(notes, cfg!(target_endian = "little"))
+            crate::elf::gnu_build_id(notes, cfg!(target_endian = "little"))
         });
     let code = segments(headers, base, libc::PF_X).collect();
     let read_only = headers

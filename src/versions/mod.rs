@@ -162,25 +162,61 @@ pub(crate) const LAST_TRAP_CODE: ByMajor<u8> = ByMajor(&[
 pub(crate) const COMPONENT_FUNC_SIZE: ByMajor<usize> = ByMajor(&[(45..=48, 24), (49..=50, 32)]);
 
 /// The layouts of the `.wasmtime.engine` section's metadata that
-/// [`cwasm`](crate::cwasm) decodes.
+/// [`cwasm`](crate::cwasm) decodes: which `Tunables` fields Wasmtime wrote,
+/// in which order and with which enum shapes, and how the wasmparser
+/// feature bits are numbered (`crates/environ/src/tunables.rs` and the
+/// `WasmFeatures` of the release's wasmparser at each tag). The field list
+/// of each is in `cwasm/layouts.rs`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub(crate) enum EngineLayout {
-    /// Wasmtime 47, 48 and 49.
+    /// Wasmtime 36: 21 tunables (`generate_native_debuginfo`, `inlining`
+    /// as a `bool` plus `inlining_intra_module`, a two-variant collector),
+    /// and wasmparser 0.236's feature bits, which lack `cm_threading` (its
+    /// bits 30 to 34 are bits 31 to 35 from 0.239 on).
+    V36,
+    /// Wasmtime 37 and 38: 36's tunables, feature bits as today.
+    V37,
+    /// Wasmtime 39 to 41: `debug_native` and `debug_guest` in place of
+    /// `generate_native_debuginfo` (22 tunables).
+    V39,
+    /// Wasmtime 42: adds `concurrency_support` (23).
+    V42,
+    /// Wasmtime 43 and 44: adds `operator_cost` and `recording` (25).
+    V43,
+    /// Wasmtime 45: one `Inlining` enum, the copying collector, the GC
+    /// heap settings (29).
+    V45,
+    /// Wasmtime 46: adds `metadata_for_internal_asserts`,
+    /// `metadata_for_gc_heap_corruption` and `branch_hinting` (32).
+    V46,
+    /// Wasmtime 47, 48 and 49: adds `debug_symbols` and
+    /// `gc_heap_initial_size` (34).
     V47,
-    /// Wasmtime 50.
+    /// Wasmtime 50: adds `asan_stack_switching` (35).
     V50,
 }
 
 /// The engine-section layout of each major's artifacts; majors missing here
 /// have a layout this crate does not decode.
-pub(crate) const ENGINE_LAYOUT: ByMajor<EngineLayout> =
-    ByMajor(&[(47..=49, EngineLayout::V47), (50..=50, EngineLayout::V50)]);
+pub(crate) const ENGINE_LAYOUT: ByMajor<EngineLayout> = ByMajor(&[
+    (36..=36, EngineLayout::V36),
+    (37..=38, EngineLayout::V37),
+    (39..=41, EngineLayout::V39),
+    (42..=42, EngineLayout::V42),
+    (43..=44, EngineLayout::V43),
+    (45..=45, EngineLayout::V45),
+    (46..=46, EngineLayout::V46),
+    (47..=49, EngineLayout::V47),
+    (50..=50, EngineLayout::V50),
+]);
 
 /// How many per-byte/per-element fuel costs (`VariableOperatorCost`)
 /// follow the per-operator costs in a fuel cost table of each major's
 /// engine section (the per-operator costs are
-/// [`OPERATOR_COUNT`](crate::cwasm::OPERATOR_COUNT) in every major).
-pub(crate) const VARIABLE_OPERATOR_COSTS: ByMajor<usize> = ByMajor(&[(45..=47, 0), (48..=50, 16)]);
+/// [`OPERATOR_COUNT`](crate::cwasm::OPERATOR_COUNT) in every major that has
+/// a cost table: 43, whose wasmparser 0.245 has 627 operators, and later;
+/// the layouts before 43 have no cost table).
+pub(crate) const VARIABLE_OPERATOR_COSTS: ByMajor<usize> = ByMajor(&[(43..=47, 0), (48..=50, 16)]);
 
 /// The major of the library `wasmtime` was loaded from.
 pub(crate) fn major_of(wasmtime: &crate::Wasmtime) -> u32 {

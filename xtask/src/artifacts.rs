@@ -43,13 +43,17 @@ pub const WHEELS: &[(&str, &str)] = &[
 pub const BUILDS: &[(u32, &str)] = &[(48, "48.0.0"), (50, "50.0.1")];
 
 /// The flavours built from crates.io: the name, the builder directory's
-/// suffix (`xtask/libwasmtime-build/<major><suffix>`) and the builder
-/// feature. `run-only` is the component model, WASI and async without a
-/// compiler (a builder of its own, so the others' lock file stays as it is).
-const BUILT_FLAVOURS: [(&str, &str, Option<&str>); 3] = [
-    ("min", "", None),
-    ("compiler-only", "", Some("compiler-only")),
-    ("run-only", "-components", None),
+/// suffix (`xtask/libwasmtime-build/<major><suffix>`), the builder
+/// feature and the cargo profile (defined in the builder's manifest: the
+/// minimal flavour's `release` is fat LTO, one codegen unit, `opt-level =
+/// "s"`, stripped, the recipe README documents; `compiler-only` keeps the
+/// quicker build for Cranelift). `run-only` is the component model, WASI and
+/// async without a compiler (a builder of its own, so the others' lock file
+/// stays as it is).
+const BUILT_FLAVOURS: [(&str, &str, Option<&str>, &str); 3] = [
+    ("min", "", None, "release"),
+    ("compiler-only", "", Some("compiler-only"), "compiler-only"),
+    ("run-only", "-components", None, "release"),
 ];
 
 /// One cached library.
@@ -199,9 +203,14 @@ fn builder_dir(major: u32, suffix: &str) -> PathBuf {
 
 /// What a built flavour is made from, written beside the library: when it
 /// changes the library is made again.
-fn build_stamp(major: u32, flavour: &str, suffix: &str) -> Result<String> {
+fn build_stamp(major: u32, flavour: &str, suffix: &str, profile: &str) -> Result<String> {
     let builder = builder_dir(major, suffix);
+    // The profile is named only where it is not `release`, so the run-only
+    // libraries built before profiles were per flavour stay valid.
     let mut text = format!("flavour {flavour}\n");
+    if profile != "release" {
+        text += &format!("profile {profile}\n");
+    }
     for file in ["Cargo.toml", "Cargo.lock", "src/lib.rs"] {
         let path = builder.join(file);
         text += &fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
@@ -260,10 +269,16 @@ fn ensure_every_library() -> Result<Libraries> {
     }
     for &(major, crate_version) in BUILDS {
         let dir = cache.join(crate_version);
-        for (flavour, suffix, feature) in BUILT_FLAVOURS {
-            let stamp = build_stamp(major, flavour, suffix)?;
+        for (flavour, suffix, feature, profile) in BUILT_FLAVOURS {
+            let stamp = build_stamp(major, flavour, suffix, profile)?;
             let path = ensure(&dir.join(flavour), &stamp, || {
-                build(&dir, &builder_dir(major, suffix), feature)
+                let started = std::time::Instant::now();
+                let made = build(&dir, &builder_dir(major, suffix), feature, profile)?;
+                eprintln!(
+                    "xtask: built {flavour} {crate_version} (profile {profile}) in {:.0} s",
+                    started.elapsed().as_secs_f64()
+                );
+                Ok(made)
             })?;
             libs.push(Library {
                 flavour,
@@ -334,8 +349,9 @@ fn fetch_full(dir: &Path, wheel: &str) -> Result<PathBuf> {
 }
 
 /// Builds a library with the builder in `builder` (a flavour of one
-/// major) from crates.io sources with the committed lock file.
-fn build(dir: &Path, builder: &Path, feature: Option<&str>) -> Result<PathBuf> {
+/// major) from crates.io sources with the committed lock file, in the cargo
+/// `profile` its manifest defines.
+fn build(dir: &Path, builder: &Path, feature: Option<&str>, profile: &str) -> Result<PathBuf> {
     require(
         "cmake",
         Command::new("cmake").arg("--version"),
@@ -348,7 +364,8 @@ fn build(dir: &Path, builder: &Path, feature: Option<&str>) -> Result<PathBuf> {
     // have; they build with it all the same (checked on Rust 1.95).
     cmd.args([
         "build",
-        "--release",
+        "--profile",
+        profile,
         "--locked",
         "--ignore-rust-version",
         "--manifest-path",
@@ -359,5 +376,5 @@ fn build(dir: &Path, builder: &Path, feature: Option<&str>) -> Result<PathBuf> {
         cmd.args(["--features", feature]);
     }
     run(&mut cmd)?;
-    Ok(target.join("release/libwasmtime.so"))
+    Ok(target.join(profile).join("libwasmtime.so"))
 }

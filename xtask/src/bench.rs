@@ -21,6 +21,7 @@
 use crate::{artifacts, cargo, root, run as run_cmd, Result};
 
 mod components;
+mod min_recipe;
 
 /// The Wasmtime version the benchmarks compare: the full library's, the
 /// static link's and the `wasmtime` crate's (`bench-wasmtime`).
@@ -189,8 +190,9 @@ const PACKAGES: [&str; 6] = [
 ];
 
 /// Callgrind modes: (binary, mode). See the binaries' documentation.
-const CALLGRIND_MODES: [(&str, &str); 11] = [
+const CALLGRIND_MODES: [(&str, &str); 12] = [
     ("callcount", "typed"),
+    ("callcount", "typed_min"),
     ("callcount", "static_c"),
     ("callcount-wasmtime", "typed"),
     ("callcount", "untyped"),
@@ -881,6 +883,7 @@ impl Results {
             });
         }
         t.extend(components::targets(self));
+        t.extend(min_recipe::targets(self));
         t
     }
 
@@ -1394,6 +1397,7 @@ impl Results {
         }
 
         components::render(self, w);
+        min_recipe::render(self, w);
 
         let missed: Vec<&Target> = targets.iter().filter(|t| t.met() == Some(false)).collect();
         let _ = writeln!(w, "## Missed targets\n");

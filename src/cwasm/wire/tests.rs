@@ -95,7 +95,10 @@ fn fields_are_read_in_order_and_errors_name_theirs() {
             ("b".to_string(), FlagValue::Bool(true)),
         ]
     );
-    assert_eq!(r.collector("collector").unwrap(), Some(Collector::Null));
+    assert_eq!(
+        r.collector("collector", true).unwrap(),
+        Some(Collector::Null)
+    );
     assert_eq!(r.inlining("inlining").unwrap(), Inlining::No);
     assert_eq!(
         r.field::<Option<NonZeroU32>>("zeal").unwrap(),
@@ -120,9 +123,33 @@ fn fields_are_read_in_order_and_errors_name_theirs() {
         why.contains("`tunables.inlining`: not a valid `Inlining`"),
         "{why}"
     );
-    let why = bad(&[1, 3], &|r| r.collector("tunables.collector").map(drop));
+    let why = bad(&[1, 3], &|r| {
+        r.collector("tunables.collector", true).map(drop)
+    });
     assert!(why.contains("not a valid `Option<Collector>`"), "{why}");
-    let why = bad(&[2], &|r| r.collector("tunables.collector").map(drop));
+    // 36 to 44 have no copying collector (variant 2) and record the
+    // intra-module inlining mode in an enum of three.
+    let why = bad(&[1, 2], &|r| {
+        r.collector("tunables.collector", false).map(drop)
+    });
+    assert!(
+        why.contains("not a valid `Option<CollectorDrcNull>`"),
+        "{why}"
+    );
+    assert_eq!(
+        Fields::new(&[1, 1]).collector("c", false).unwrap(),
+        Some(Collector::Null)
+    );
+    assert_eq!(
+        Fields::new(&[2]).intra_module_inlining("i").unwrap(),
+        IntraModuleInlining::WhenUsingGc
+    );
+    let why = bad(&[3], &|r| {
+        r.intra_module_inlining("tunables.inlining_intra_module")
+            .map(drop)
+    });
+    assert!(why.contains("not a valid `IntraModuleInlining`"), "{why}");
+    let why = bad(&[2], &|r| r.collector("tunables.collector", true).map(drop));
     assert!(why.contains("an Option tag is neither 0 nor 1"), "{why}");
     let why = bad(&[1, 0], &|r| {
         r.field::<Option<NonZeroU32>>("zeal").map(drop)

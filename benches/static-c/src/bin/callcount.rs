@@ -5,12 +5,24 @@
 //! `n` and divides the difference of the totals by the difference of `n`,
 //! which cancels start-up). Modes, calling `add: (i32, i32) -> i32`:
 //! - `typed`: wasmtime-dyn's `TypedFunc::call`;
+//! - `typed_min`: the same on the minimal library
+//!   (`WASMTIME_DYN_TEST_MIN`), the module precompiled for it by full;
 //! - `untyped`: wasmtime-dyn's `Func::call`, preallocated `Val` arrays;
 //! - `raw_checked`: `wasmtime_func_call` through wasmtime-dyn's raw table;
 //! - `static_c`: `wasmtime_func_call_unchecked` linked at build time;
 //! - `instantiate_pre`: per iteration a new store, an instance from an
 //!   `InstancePre` made once, `add` looked up typed and called, the store
 //!   dropped;
+//!
+//! - `async_typed`: `TypedFunc::call_async`, each call's future run to
+//!   completion by a busy-polling executor with a no-op waker (the call
+//!   never suspends, so one poll);
+//! - `async_untyped`: `Func::call_async`, preallocated `Val` arrays, the
+//!   same executor;
+//! - `async_raw`: `wasmtime_func_call_async`, `wasmtime_call_future_poll`
+//!   until done and `wasmtime_call_future_delete` through wasmtime-dyn's
+//!   raw table: what the C API's async call costs before any of
+//!   wasmtime-dyn's work;
 //!
 //! and calling `call_host: (i32) -> i32`, one host round trip:
 //! - `host_typed`: `TypedFunc::call`, host function from `Linker::func_wrap`;
@@ -35,6 +47,14 @@ use bench_static_c::raw;
 use std::hint::black_box;
 use std::path::PathBuf;
 use wasmtime_dyn::{Engine, Func, Linker, Module, Store, TypedFunc, Val, Wasmtime};
+
+/// The minimal library (`WASMTIME_DYN_TEST_MIN`).
+fn min() -> &'static Wasmtime {
+    let path = std::env::var_os("WASMTIME_DYN_TEST_MIN")
+        .expect("WASMTIME_DYN_TEST_MIN is not set (run `cargo xtask bench`)");
+    // SAFETY: the benchmark library is a Wasmtime C API library.
+    unsafe { Wasmtime::open(&path) }.unwrap_or_else(|e| panic!("{e}"))
+}
 
 fn full() -> &'static Wasmtime {
     let path = std::env::var_os("WASMTIME_DYN_TEST_FULL")
@@ -67,12 +87,27 @@ impl Dyn {
     fn with(wasmtime: &'static Wasmtime) -> Dyn {
         let engine = Engine::default_for(wasmtime).unwrap();
         let module = Module::new(&engine, raw::WAT).unwrap();
-        let mut linker = Linker::new(&engine);
+        Dyn::of(&engine, &module)
+    }
+
+    /// On the minimal library, the module precompiled for it by full.
+    fn min() -> Dyn {
+        let (full, min) = (full(), min());
+        let engine = Engine::default_for(min).unwrap();
+        let cwasm = wasmtime_dyn::precompile_for(full, min.capabilities(), raw::WAT).unwrap();
+        // SAFETY: the artifact was just produced by the official library
+        // for the minimal one's capabilities.
+        let module = unsafe { Module::deserialize(&engine, &cwasm) }.unwrap();
+        Dyn::of(&engine, &module)
+    }
+
+    fn of(engine: &Engine, module: &Module) -> Dyn {
+        let mut linker = Linker::new(engine);
         linker
             .func_wrap("host", "inc", |x: i32| x.wrapping_add(1))
             .unwrap();
-        let mut store = Store::new(&engine, ());
-        let i = linker.instantiate(&mut store, &module).unwrap();
+        let mut store = Store::new(engine, ());
+        let i = linker.instantiate(&mut store, module).unwrap();
         Dyn {
             nop: i.get_typed_func(&mut store, "nop").unwrap(),
             add: i.get_typed_func(&mut store, "add").unwrap(),
@@ -122,6 +157,12 @@ fn main() {
                 d.add();
             }
         }
+        "typed_min" => {
+            let mut d = Dyn::min();
+            for _ in 0..n {
+                d.add();
+            }
+        }
         "instantiate_pre" => {
             let lib = full();
             let engine = Engine::default_for(lib).unwrap();
@@ -140,6 +181,60 @@ fn main() {
                     .get_typed_func::<(i32, i32), i32>(&mut store, "add")
                     .unwrap();
                 black_box(add.call(&mut store, (1, 2)).unwrap());
+            }
+        }
+        "async_typed" => {
+            let mut d = Dyn::new();
+            for _ in 0..n {
+                let call = d.add.call_async(&mut d.store, (black_box(1), black_box(2)));
+                black_box(bench_static_c::block_on(call).unwrap());
+            }
+        }
+        "async_untyped" => {
+            let mut d = Dyn::new();
+            let params = [Val::I32(1), Val::I32(2)];
+            let mut results = [Val::I32(0)];
+            for _ in 0..n {
+                let call = d
+                    .untyped_add
+                    .call_async(&mut d.store, black_box(&params), &mut results);
+                bench_static_c::block_on(call).unwrap();
+                black_box(&mut results);
+            }
+        }
+        "async_raw" => {
+            let lib = full();
+            let api = raw::Api::from_tables(lib).expect("a compiler and wat");
+            let table = lib.tables().async_.as_ref().expect("an async table");
+            // SAFETY: the table's functions are the full library's;
+            // `raw::inc` is an `(i32) -> i32` callback.
+            let world = unsafe { raw::World::new(&api, raw::inc) };
+            let args = [raw::val_i32(1), raw::val_i32(2)];
+            let mut results = [raw::val_i32(0)];
+            for _ in 0..n {
+                let mut trap = std::ptr::null_mut();
+                let mut error = std::ptr::null_mut();
+                let args = black_box(&args);
+                // SAFETY: `add` of the world's live store, two i32
+                // arguments and room for one result, GC layout (full);
+                // the future is polled until done, then deleted once,
+                // while every pointer it holds is live.
+                unsafe {
+                    let future = (table.wasmtime_func_call_async)(
+                        world.context,
+                        &world.add,
+                        args.as_ptr(),
+                        2,
+                        results.as_mut_ptr(),
+                        1,
+                        &mut trap,
+                        &mut error,
+                    );
+                    while !(table.wasmtime_call_future_poll)(future) {}
+                    (table.wasmtime_call_future_delete)(future);
+                }
+                assert!(error.is_null() && trap.is_null());
+                black_box(&results);
             }
         }
         "untyped" => {
