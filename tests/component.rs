@@ -879,7 +879,9 @@ fn a_host_function_calls_back_into_its_instance() {
         "re-entering on {}: {outcome:?} {out:?}",
         common::expected_version()
     );
-    if common::expected_major() >= 49 {
+    // Wasmtime 45 to 48 refuse re-entering an instance from its own host
+    // function (measured); 44 and earlier, and 49 on, run it.
+    if !(45..=48).contains(&common::expected_major()) {
         outcome.unwrap();
         assert_eq!(out[0], Val::String(r#"String("x") U32(5)"#.into()));
     } else {
@@ -1018,10 +1020,19 @@ fn component_model_proposal_setters() {
             .wasm_component_model_async(true);
     })
     .expect_err("async needs concurrency support");
-    assert!(
-        matches!(err.downcast_ref::<ErrorKind>(), Some(ErrorKind::Config(_))),
-        "{err:?}"
-    );
+    if wasmtime.has(Capability::ComponentModelAsync) {
+        assert!(
+            matches!(err.downcast_ref::<ErrorKind>(), Some(ErrorKind::Config(_))),
+            "{err:?}"
+        );
+    } else {
+        // Before 45 the C API has no component-model async: the setter is
+        // refused as missing.
+        assert!(
+            format!("{err:#}").contains("component-model-async"),
+            "{err:#}"
+        );
+    }
     engine_with(&|c| {
         c.wasm_component_model_async(false);
     })
@@ -1070,7 +1081,16 @@ fn two_borrows_passed_to_the_host_from_a_start_function() {
     for concurrency in [false, true] {
         let mut config = Config::new(wasmtime);
         config.concurrency_support(concurrency);
-        let engine = Engine::new(wasmtime, &config).expect("an engine");
+        let engine = Engine::new(wasmtime, &config);
+        if concurrency && !wasmtime.has(Capability::ComponentModelAsync) {
+            let err = engine.expect_err("concurrency support without component-model async");
+            assert!(
+                format!("{err:#}").contains("component-model-async"),
+                "{err:#}"
+            );
+            continue;
+        }
+        let engine = engine.expect("an engine");
         let component = Component::new(&engine, encode(START)).expect("the component");
         let mut linker = Linker::<u32>::new(&engine);
         let mut root = linker.root();

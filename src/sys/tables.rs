@@ -937,8 +937,8 @@ define_tables! {
     WasiPreopen wasi_preopen (Part(Capability::Wasi)) majors [48..=50] requires [Wasi] {
         wasi_config_preopen_dir,
     }
-    /// The six type getters of components and component instances as Wasmtime 45 to 48 declare them: they write a `wasmtime_component_item_t` (24 bytes) into the caller's slot.
-    ComponentModelTypesItem component_model_types_item (Part(Capability::ComponentModel)) majors [45..=48] signatures fns_v45c requires [ComponentModel] {
+    /// The six type getters of components and component instances as Wasmtime 39 to 48 declare them: they write a `wasmtime_component_item_t` (24 bytes) into the caller's slot.
+    ComponentModelTypesItem component_model_types_item (Part(Capability::ComponentModel)) majors [39..=48] signatures fns_v45c requires [ComponentModel] {
         wasmtime_component_instance_type_export_get,
         wasmtime_component_instance_type_export_nth,
         wasmtime_component_type_export_get,

@@ -159,7 +159,7 @@ pub(crate) const LAST_TRAP_CODE: ByMajor<u8> = ByMajor(&[
 /// `sizeof(wasmtime_component_func_t)`: the generated bindings lay it out
 /// as the newest headers do, so the component-model tables are handed out
 /// only where the library agrees.
-pub(crate) const COMPONENT_FUNC_SIZE: ByMajor<usize> = ByMajor(&[(45..=48, 24), (49..=50, 32)]);
+pub(crate) const COMPONENT_FUNC_SIZE: ByMajor<usize> = ByMajor(&[(36..=48, 24), (49..=50, 32)]);
 
 /// The layouts of the `.wasmtime.engine` section's metadata that
 /// [`cwasm`](crate::cwasm) decodes: which `Tunables` fields Wasmtime wrote,
