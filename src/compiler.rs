@@ -66,6 +66,9 @@ impl<'a> Compiler<'a> {
         // Owned from here: dropped (deleted) if refused below.
         let module = Module::from_raw(self.engine, ptr);
         let facts = self.facts(wasm)?;
+        if facts.typed_references {
+            self.engine.note_typed_references();
+        }
         self.refuse_unsupported_builtins(&facts, purpose)?;
         Ok(module.with_tables(facts.tables))
     }

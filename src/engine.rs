@@ -37,6 +37,10 @@ struct EngineInner {
     /// A pooling engine's reservation, counted while the engine lives
     /// (dropped after the engine is deleted).
     _pool: Option<crate::pooling::PoolTicket>,
+    /// Whether a module or component that may hold value types the C API
+    /// before 45 cannot read was compiled or loaded in this engine (see
+    /// [`Engine::note_typed_references`]).
+    typed_references: std::sync::atomic::AtomicBool,
 }
 
 // SAFETY: a Wasmtime engine is `Send + Sync` (`wasmtime::Engine` is), and
@@ -111,6 +115,7 @@ impl Engine {
                 config: config.clone(),
                 backtrace_details,
                 _pool: creating.map(crate::pooling::Creating::created),
+                typed_references: std::sync::atomic::AtomicBool::new(false),
             }),
         })
     }
@@ -303,6 +308,26 @@ impl Engine {
     /// The settings the engine was made with (`None` = Wasmtime's default).
     pub(crate) fn settings(&self) -> &Settings {
         &self.inner.config.settings
+    }
+
+    /// Records that a module or component of this engine may hold a value
+    /// type other than the numbers, `v128`, `funcref` and `externref` (a
+    /// module declaring one, as `wasm_scan` reads it; a precompiled module
+    /// or a component, which are not read). Before Wasmtime 45 the C API
+    /// aborts the process reading the kind of such a type, and has no
+    /// other way to read it: from then on this engine's value types are
+    /// refused (`ValType::from_c`) rather than read.
+    pub(crate) fn note_typed_references(&self) {
+        self.inner
+            .typed_references
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Whether [`Engine::note_typed_references`] was called.
+    pub(crate) fn may_hold_typed_references(&self) -> bool {
+        self.inner
+            .typed_references
+            .load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Whether `bytes` look like an artifact made by Wasmtime (by

@@ -121,6 +121,8 @@ impl Module {
         };
         // SAFETY: the error, if any, is fresh and owned.
         unsafe { crate::error::check(core, error) }?;
+        // Its types are not read: they may hold any value type.
+        engine.note_typed_references();
         Ok(Module::from_raw(engine, ptr))
     }
 
@@ -157,6 +159,8 @@ impl Module {
         };
         // SAFETY: the error, if any, is fresh and owned.
         unsafe { crate::error::check(core, error) }?;
+        // Its types are not read: they may hold any value type.
+        engine.note_typed_references();
         Ok(Module::from_raw(engine, ptr))
     }
 

@@ -7,7 +7,9 @@
 //! callers, which call it on modules Wasmtime has just accepted, then refuse
 //! the module rather than guess.
 
-use wasmparser::{CompositeInnerType, Encoding, ExternalKind, Parser, Payload, TypeRef};
+use wasmparser::{
+    CompositeInnerType, Encoding, ExternalKind, Parser, Payload, RefType, TypeRef, ValType,
+};
 
 /// What a table type holds that the C API cannot say: `wasm_limits_t` has
 /// 32-bit limits, reads `u32::MAX` as "no maximum", has no index type, and
@@ -39,6 +41,18 @@ pub(crate) struct ModuleFacts {
     pub(crate) continuation_types: bool,
     /// The tables whose types the C API cannot give.
     pub(crate) tables: TableFacts,
+    /// A value type other than the numbers, `v128`, `funcref` and
+    /// `externref` in a function type, global or table, or a struct,
+    /// array or continuation type: before Wasmtime 45 the C API's
+    /// `wasm_valtype_kind` aborts the process on such a type (see
+    /// `Engine::note_typed_references`).
+    pub(crate) typed_references: bool,
+}
+
+/// Whether `wasm_valtype_kind` of the C API before 45 aborts on `ty`: any
+/// reference type but the nullable `funcref` and `externref`.
+fn typed(ty: ValType) -> bool {
+    matches!(ty, ValType::Ref(r) if r != RefType::FUNCREF && r != RefType::EXTERNREF)
 }
 
 /// The tables of a module whose types the C API cannot give: imports by
@@ -102,6 +116,11 @@ pub(crate) fn scan(wasm: &[u8]) -> Option<ModuleFacts> {
                         facts.non_final_types |= !ty.is_final;
                         facts.continuation_types |=
                             matches!(ty.composite_type.inner, CompositeInnerType::Cont(_));
+                        facts.typed_references |= match &ty.composite_type.inner {
+                            CompositeInnerType::Func(f) => f.params().iter().any(|t| typed(*t))
+                                || f.results().iter().any(|t| typed(*t)),
+                            _ => true,
+                        };
                     }
                 }
             }
@@ -110,7 +129,14 @@ pub(crate) fn scan(wasm: &[u8]) -> Option<ModuleFacts> {
                 // lists the imports.
                 for import in reader.into_imports() {
                     let limits = match import.ok()?.ty {
-                        TypeRef::Table(ty) => Some(TableLimits::of(&ty)),
+                        TypeRef::Table(ty) => {
+                            facts.typed_references |= typed(ValType::Ref(ty.element_type));
+                            Some(TableLimits::of(&ty))
+                        }
+                        TypeRef::Global(ty) => {
+                            facts.typed_references |= typed(ty.content_type);
+                            None
+                        }
                         _ => None,
                     };
                     imported.extend(limits);
@@ -122,7 +148,14 @@ pub(crate) fn scan(wasm: &[u8]) -> Option<ModuleFacts> {
             }
             Payload::TableSection(reader) => {
                 for table in reader {
-                    defined.push(TableLimits::of(&table.ok()?.ty));
+                    let ty = table.ok()?.ty;
+                    facts.typed_references |= typed(ValType::Ref(ty.element_type));
+                    defined.push(TableLimits::of(&ty));
+                }
+            }
+            Payload::GlobalSection(reader) => {
+                for global in reader {
+                    facts.typed_references |= typed(global.ok()?.ty.content_type);
                 }
             }
             Payload::ExportSection(reader) => {
@@ -163,6 +196,25 @@ mod tests {
 
     fn facts(wat: &str) -> ModuleFacts {
         scan(&wasm(wat)).unwrap_or_else(|| panic!("unread: {wat}"))
+    }
+
+    #[test]
+    fn finds_typed_references() {
+        let cases = [
+            ("(module (type (func (param i32 v128 funcref externref))))", false),
+            ("(module (global (mut externref) (ref.null extern)))", false),
+            ("(module (import \"\" \"g\" (global i64)) (table 1 funcref))", false),
+            ("(module (type (func (result anyref))))", true),
+            ("(module (type (func (param (ref func)))))", true),
+            ("(module (type (struct)))", true),
+            ("(module (global exnref (ref.null exn)))", true),
+            ("(module (table 1 (ref null any)))", true),
+            ("(module (import \"\" \"g\" (global (ref null i31))))", true),
+            ("(module (import \"\" \"t\" (table 1 eqref)))", true),
+        ];
+        for (wat, typed) in cases {
+            assert_eq!(facts(wat).typed_references, typed, "{wat}");
+        }
     }
 
     #[test]

@@ -123,6 +123,8 @@ impl Component {
         model: &'static ComponentModel,
         ptr: *mut wasmtime_component_t,
     ) -> Component {
+        // Its core modules are not read: they may hold any value type.
+        engine.note_typed_references();
         Component {
             ptr,
             engine: engine.clone(),

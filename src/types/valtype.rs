@@ -342,8 +342,10 @@ impl ValType {
 /// seven simple types, and aborts the process on any other reference type
 /// (the C API's `from_valtype`). Such types only exist in engines with the
 /// function-references, GC, exceptions or stack-switching proposal on
-/// (none is on by default in 36 to 44), so those engines are refused
-/// before the call.
+/// (none is on by default in 36 to 44), and there only once a module
+/// declaring one (or a module or component this crate does not read) was
+/// compiled or loaded ([`Engine::note_typed_references`]): such engines
+/// are refused before the call.
 ///
 /// # Safety
 ///
@@ -356,7 +358,7 @@ unsafe fn from_c_before_45(engine: &Engine, ty: *const wasm_valtype_t) -> Result
         s.exceptions,
         s.stack_switching,
     ];
-    if typed_refs.contains(&Some(true)) {
+    if typed_refs.contains(&Some(true)) && engine.may_hold_typed_references() {
         return Err(ErrorKind::UnsupportedVersion {
             feature: "reading value types of an engine with the function-references, GC, \
                       exceptions or stack-switching proposal on (the C API before 45 aborts \

@@ -19,6 +19,9 @@ pub enum Kind<'e> {
     Unrepresentable(&'e str),
     /// Wasmtime's own message (compiling, linking, instantiating...).
     Wasmtime(&'e str),
+    /// wasmtime-dyn refuses what the loaded major cannot do
+    /// ([`ErrorKind::UnsupportedVersion`] below the majors it names).
+    TooOld(String),
     /// Anything else.
     Other,
 }
@@ -38,6 +41,11 @@ pub fn kind(err: &Error) -> Kind<'_> {
             Kind::Unrepresentable(message)
         }
         Some(ErrorKind::Wasmtime { message }) => Kind::Wasmtime(message),
+        Some(refusal @ ErrorKind::UnsupportedVersion { needs, found, .. })
+            if found.major() < *needs.start() =>
+        {
+            Kind::TooOld(refusal.to_string())
+        }
         Some(_) => Kind::Other,
         // Neither the crate's own failure nor a trap code: a trap without
         // a code (the runner's host functions never fail).
