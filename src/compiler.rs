@@ -56,6 +56,12 @@ impl<'a> Compiler<'a> {
     /// C API cannot tell about it ([`crate::wasm_scan`]) and refuses it if
     /// it would reach a builtin the target lacks.
     fn compile_for(&self, wasm: &[u8], purpose: Purpose) -> Result<Module> {
+        // Before compiling too, where the bytes read: up to 45 Cranelift
+        // itself panics on `cont.new` ("codegen for stack switching types
+        // not implemented"), which this refusal names better.
+        if let Some(facts) = crate::wasm_scan::scan(wasm) {
+            self.refuse_unsupported_builtins(&facts, purpose)?;
+        }
         let mut ptr = std::ptr::null_mut();
         // SAFETY: the engine is live; `wasm` is readable for its length.
         let error = unsafe {

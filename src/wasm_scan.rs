@@ -117,8 +117,10 @@ pub(crate) fn scan(wasm: &[u8]) -> Option<ModuleFacts> {
                         facts.continuation_types |=
                             matches!(ty.composite_type.inner, CompositeInnerType::Cont(_));
                         facts.typed_references |= match &ty.composite_type.inner {
-                            CompositeInnerType::Func(f) => f.params().iter().any(|t| typed(*t))
-                                || f.results().iter().any(|t| typed(*t)),
+                            CompositeInnerType::Func(f) => {
+                                f.params().iter().any(|t| typed(*t))
+                                    || f.results().iter().any(|t| typed(*t))
+                            }
                             _ => true,
                         };
                     }
@@ -201,9 +203,15 @@ mod tests {
     #[test]
     fn finds_typed_references() {
         let cases = [
-            ("(module (type (func (param i32 v128 funcref externref))))", false),
+            (
+                "(module (type (func (param i32 v128 funcref externref))))",
+                false,
+            ),
             ("(module (global (mut externref) (ref.null extern)))", false),
-            ("(module (import \"\" \"g\" (global i64)) (table 1 funcref))", false),
+            (
+                "(module (import \"\" \"g\" (global i64)) (table 1 funcref))",
+                false,
+            ),
             ("(module (type (func (result anyref))))", true),
             ("(module (type (func (param (ref func)))))", true),
             ("(module (type (struct)))", true),

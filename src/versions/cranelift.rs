@@ -90,10 +90,56 @@ const ENUM_VALUES_41: &[(&str, &[&str])] = &[
 /// them.
 #[rustfmt::skip]
 ///
-/// 36 to 44 list none: their preset lists were not read (`x86.rs` changes at
-/// 38, 42 and 43), so no preset name is passed on to them.
-pub(crate) const PRESETS: ByMajor<&[(&str, &[&str])]> = ByMajor(&[(36..=44, &[]), (
-    45..=50,
+/// The last x86-64 presets are named differently up to 43: 36 to 41 have
+/// Cranelift's `x84_64_v3` and `x86_64_v4` misspellings, 42 spells them
+/// `x86_64_v2` to `x86_64_v4` (the official libraries' strings, and
+/// `cranelift-codegen-meta` 0.123.23 and 0.131.3's `isa/x86.rs`; 42's
+/// `x86-64` was not found next to its description, so it is not passed on
+/// there). The s390x and riscv64 presets are the same 36 to 50.
+pub(crate) const PRESETS: ByMajor<&[(&str, &[&str])]> = ByMajor(&[(
+    36..=41,
+    &[
+        ("x86_64", &[
+            "sse3", "ssse3", "sse41", "sse42", "baseline", "nocona", "core2", "penryn", "atom",
+            "bonnell", "silvermont", "slm", "goldmont", "goldmont-plus", "tremont", "alderlake",
+            "sierraforest", "grandridge", "nehalem", "corei7", "westmere", "sandybridge",
+            "corei7-avx", "ivybridge", "core-avx-i", "haswell", "core-avx2", "broadwell",
+            "skylake", "knl", "knm", "skylake-avx512", "skx", "cascadelake", "cooperlake",
+            "cannonlake", "icelake-client", "icelake", "icelake-server", "tigerlake",
+            "sapphirerapids", "raptorlake", "meteorlake", "graniterapids", "opteron", "k8",
+            "athlon64", "athlon-fx", "opteron-sse3", "k8-sse3", "athlon64-sse3", "barcelona",
+            "amdfam10", "btver1", "btver2", "bdver1", "bdver2", "bdver3", "bdver4", "znver1",
+            "znver2", "znver3", "znver4", "x86-64", "x86-64-v2", "x84_64_v3", "x86_64_v4",
+        ]),
+        ("s390x", &["arch13", "arch14", "arch15", "z15", "z16", "z17"]),
+        ("riscv64gc", &[
+            "has_c", "zvl32b", "zvl64b", "zvl128b", "zvl256b", "zvl512b", "zvl1024b",
+            "zvl2048b", "zvl4096b", "zvl8192b", "zvl16384b", "zvl32768b", "zvl65536b",
+        ]),
+    ],
+), (
+    42..=42,
+    &[
+        ("x86_64", &[
+            "sse3", "ssse3", "sse41", "sse42", "baseline", "nocona", "core2", "penryn", "atom",
+            "bonnell", "silvermont", "slm", "goldmont", "goldmont-plus", "tremont", "alderlake",
+            "sierraforest", "grandridge", "nehalem", "corei7", "westmere", "sandybridge",
+            "corei7-avx", "ivybridge", "core-avx-i", "haswell", "core-avx2", "broadwell",
+            "skylake", "knl", "knm", "skylake-avx512", "skx", "cascadelake", "cooperlake",
+            "cannonlake", "icelake-client", "icelake", "icelake-server", "tigerlake",
+            "sapphirerapids", "raptorlake", "meteorlake", "graniterapids", "opteron", "k8",
+            "athlon64", "athlon-fx", "opteron-sse3", "k8-sse3", "athlon64-sse3", "barcelona",
+            "amdfam10", "btver1", "btver2", "bdver1", "bdver2", "bdver3", "bdver4", "znver1",
+            "znver2", "znver3", "znver4", "x86_64_v2", "x86_64_v3", "x86_64_v4",
+        ]),
+        ("s390x", &["arch13", "arch14", "arch15", "z15", "z16", "z17"]),
+        ("riscv64gc", &[
+            "has_c", "zvl32b", "zvl64b", "zvl128b", "zvl256b", "zvl512b", "zvl1024b",
+            "zvl2048b", "zvl4096b", "zvl8192b", "zvl16384b", "zvl32768b", "zvl65536b",
+        ]),
+    ],
+), (
+    43..=50,
     &[
         ("x86_64", &[
             "sse3", "ssse3", "sse41", "sse42", "baseline", "nocona", "core2", "penryn", "atom",

@@ -234,6 +234,27 @@ pub fn kind(err: &Error) -> Option<&ErrorKind> {
     err.downcast_ref::<ErrorKind>()
 }
 
+/// `Err(why)` when `result` is the library's refusal of something the
+/// round's major is too old for: [`ErrorKind::UnsupportedVersion`] naming
+/// majors above the round's, whose message names the feature (the test
+/// then returns early, saying why). Panics on any other error.
+pub fn too_old<T>(result: Result<T, Error>) -> Result<T, String> {
+    match result {
+        Ok(v) => Ok(v),
+        Err(e) => match kind(&e) {
+            Some(ErrorKind::UnsupportedVersion { needs, found, .. })
+                if found.major() == expected_major() && found.major() < *needs.start() =>
+            {
+                Err(format!(
+                    "not run on Wasmtime {}: the library refuses it: {e}",
+                    expected_version()
+                ))
+            }
+            _ => panic!("expected a value or a too-old refusal, got {e:?}"),
+        },
+    }
+}
+
 /// The trap code inside `err`, if wasm trapped with one.
 pub fn trap(err: &Error) -> Option<Trap> {
     err.downcast_ref::<Trap>().copied()

@@ -27,6 +27,9 @@ fn limit_address_space(extra: u64) {
 
 #[test]
 fn gc_types_past_wasmtimes_limits_are_errors() {
+    if gc_types_refused() {
+        return;
+    }
     // Wasmtime's `StructType::new` refuses more than 10 000 fields, and
     // the C API `expect`s its answer: the process aborted. In a child.
     isolate(
@@ -72,6 +75,9 @@ fn gc_types_past_wasmtimes_limits_are_errors() {
 
 #[test]
 fn dropping_a_long_chain_of_nested_gc_types_does_not_overflow_the_stack() {
+    if gc_types_refused() {
+        return;
+    }
     // Each type names the one before as a field: dropping the last handle
     // dropped the whole chain recursively, one stack frame group per link
     // (a stack overflow abort at 200 000 links). In a child.
@@ -103,6 +109,9 @@ fn dropping_a_long_chain_of_nested_gc_types_does_not_overflow_the_stack() {
 
 #[test]
 fn a_million_pending_exceptions_taken_stay_within_8_mib() {
+    if gc_types_refused() {
+        return;
+    }
     // `wasmtime_context_take_exception` roots the exception in the store's
     // LIFO roots outside any scope: each take kept ~60 bytes until the
     // store was dropped. In a child: RSS is the whole process's.
@@ -220,6 +229,9 @@ fn print_rss(outcome: Option<ChildOutcome>) {
 
 #[test]
 fn throwing_another_stores_exception_is_wrong_store() {
+    if gc_types_refused() {
+        return;
+    }
     let engine = gc_engine(Flavour::Full);
     let module = module_with(Flavour::Full, &engine, EXCEPTIONS, gc_on);
     let mut other = Store::new(&engine, ());
@@ -286,6 +298,9 @@ fn i31_refs_are_refused_where_no_gc_heap_can_be_made() {
 
 #[test]
 fn a_hundred_thousand_stores_leave_no_gc_helper_behind() {
+    if gc_types_refused() {
+        return;
+    }
     // Each store that makes an `anyref` or takes an exception gets a
     // helper function and an entry in a process-wide map, which the
     // helper's finalizer removes when the store is deleted. In a child.
@@ -329,6 +344,9 @@ fn a_hundred_thousand_stores_leave_no_gc_helper_behind() {
 
 #[test]
 fn gc_types_naming_another_engines_types_are_wrong_engine() {
+    if gc_types_refused() {
+        return;
+    }
     // Wasmtime asserts that every concrete type a new type names is of its
     // engine (`StructType`, `ArrayType`, `ExnType`, allocators): an abort
     // through the C API. In a child.
