@@ -7,7 +7,7 @@ use crate::engine::Engine;
 use crate::error::{ErrorKind, Result};
 use crate::loader::Wasmtime;
 use crate::module::{take_byte_vec, Module};
-use crate::sys::tables;
+use crate::sys::tables::{self, Absence, TableId};
 use crate::trap::empty_vec;
 
 /// The compiler of an engine whose library has one, from
@@ -172,6 +172,20 @@ impl<'a> Compiler<'a> {
                     .into(),
             )
             .into());
+        }
+        if purpose == Purpose::Run && facts.tag_externs {
+            if let Some(Absence::NotInVersion { majors, .. }) =
+                self.engine.wasmtime().absence(TableId::CoreSince44)
+            {
+                // Before 44 the C API aborts the process describing a tag
+                // import or export (a `todo!()` in its extern types).
+                return Err(ErrorKind::UnsupportedVersion {
+                    feature: "modules importing or exporting tags",
+                    needs: majors.clone(),
+                    found: self.engine.wasmtime().version(),
+                }
+                .into());
+            }
         }
         // `cont.new` names a continuation type, so a module without one
         // cannot reach the builtin. Artifacts are left alone:

@@ -577,6 +577,14 @@ impl Config {
             "concurrency_support",
         )?;
         later_unless(s.exceptions, false, TableId::GcSince39, "wasm_exceptions")?;
+        if self.has(Capability::ComponentModel) {
+            later_unless(
+                s.component_model_map,
+                false,
+                TableId::ComponentModelSince44,
+                "wasm_component_model_map",
+            )?;
+        }
         later_unless(
             s.component_model_implements,
             false,
@@ -745,10 +753,10 @@ impl Config {
             pool.apply(table, config);
         }
         if let Some(cm) = &tables.component_model {
-            apply!(cm;
-                component_model => wasmtime_config_wasm_component_model_set,
-                component_model_map => wasmtime_config_wasm_component_model_map_set,
-            );
+            apply!(cm; component_model => wasmtime_config_wasm_component_model_set);
+        }
+        if let Some(t) = &tables.component_model_since_44 {
+            apply!(t; component_model_map => wasmtime_config_wasm_component_model_map_set);
         }
         if let Some(t) = &tables.component_model_since_49 {
             apply!(t; component_model_implements => wasmtime_config_wasm_component_model_implements_set);

@@ -690,11 +690,13 @@ pub(crate) unsafe fn call_failed<T>(
 
 /// `err` as a [`ThrownException`] (with its wasm frames) when it is the C
 /// API's report of an uncaught wasm exception, which stays the store's
-/// pending exception, as with the `wasmtime` crate.
+/// pending exception, as with the `wasmtime` crate. Before Wasmtime 44 the
+/// C API cannot say whether the store has a pending exception: Wasmtime's
+/// message alone decides there.
 fn uncaught_exception<T>(cx: &StoreContextMut<'_, T>, err: Error) -> Error {
     let thrown = err.downcast_ref::<crate::Trap>().is_none()
         && err.root_cause().to_string() == ThrownException.to_string()
-        && crate::gc::has_pending(cx);
+        && (cx.wasmtime().tables().gc_since_44.is_none() || crate::gc::has_pending(cx));
     if !thrown {
         return err;
     }

@@ -47,6 +47,9 @@ pub(crate) struct ModuleFacts {
     /// `wasm_valtype_kind` aborts the process on such a type (see
     /// `Engine::note_typed_references`).
     pub(crate) typed_references: bool,
+    /// A tag import or export: before Wasmtime 44 the C API panics (a
+    /// `todo!()`, so the process aborts) describing a tag extern.
+    pub(crate) tag_externs: bool,
 }
 
 /// Whether `wasm_valtype_kind` of the C API before 45 aborts on `ty`: any
@@ -139,6 +142,10 @@ pub(crate) fn scan(wasm: &[u8]) -> Option<ModuleFacts> {
                             facts.typed_references |= typed(ty.content_type);
                             None
                         }
+                        TypeRef::Tag(_) => {
+                            facts.tag_externs = true;
+                            None
+                        }
                         _ => None,
                     };
                     imported.extend(limits);
@@ -163,6 +170,7 @@ pub(crate) fn scan(wasm: &[u8]) -> Option<ModuleFacts> {
             Payload::ExportSection(reader) => {
                 for export in reader {
                     let export = export.ok()?;
+                    facts.tag_externs |= export.kind == ExternalKind::Tag;
                     if export.kind != ExternalKind::Table {
                         continue;
                     }
@@ -222,6 +230,19 @@ mod tests {
         ];
         for (wat, typed) in cases {
             assert_eq!(facts(wat).typed_references, typed, "{wat}");
+        }
+    }
+
+    #[test]
+    fn finds_tag_imports_and_exports() {
+        let cases = [
+            ("(module (tag))", false),
+            ("(module (tag (export \"t\")))", true),
+            ("(module (import \"\" \"t\" (tag)))", true),
+            ("(module (func (export \"f\")))", false),
+        ];
+        for (wat, tags) in cases {
+            assert_eq!(facts(wat).tag_externs, tags, "{wat}");
         }
     }
 

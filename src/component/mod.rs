@@ -68,6 +68,23 @@ use crate::engine::Engine;
 use crate::error::Result;
 use crate::sys::tables::ComponentModel;
 
+/// The component-model map functions of the library whose component-model
+/// table is `model`: `None` before Wasmtime 44, which has no maps (its
+/// libraries never report a map type or take a map value). Looked up in
+/// the registry of opened libraries: only maps need it.
+pub(crate) fn maps_of(
+    model: &'static ComponentModel,
+) -> Option<&'static crate::sys::tables::ComponentModelSince44> {
+    crate::loader::opened_by(|t| {
+        t.component_model
+            .as_ref()
+            .is_some_and(|m| std::ptr::eq(m, model))
+    })?
+    .tables()
+    .component_model_since_44
+    .as_ref()
+}
+
 /// The component model's table of `engine`'s library, or
 /// `Unsupported(ComponentModel)`.
 fn model(engine: &Engine) -> Result<&'static ComponentModel> {

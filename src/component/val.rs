@@ -465,24 +465,26 @@ impl ValFns {
                 };
                 (kind::FLAGS, U { flags })
             }
-            Val::Map(entries) => {
-                let mut m = std::mem::MaybeUninit::<wasmtime_component_valmap_t>::uninit();
-                // SAFETY: as for lists (each entry holds two placeholders).
-                let map = unsafe {
-                    (self.model.wasmtime_component_valmap_new_uninit)(
-                        m.as_mut_ptr(),
-                        entries.len(),
-                    );
-                    let m = m.assume_init();
-                    for (i, (k, v)) in entries.iter().enumerate() {
-                        let entry = m.data.add(i);
-                        self.lower(k, &mut (*entry).key);
-                        self.lower(v, &mut (*entry).value);
-                    }
-                    m
-                };
-                (kind::MAP, U { map })
-            }
+            // Before 44 no type takes a map: a `bool` goes instead, which
+            // Wasmtime's type check refuses.
+            Val::Map(entries) => match super::maps_of(self.model) {
+                None => (kind::BOOL, U { boolean: false }),
+                Some(maps) => {
+                    let mut m = std::mem::MaybeUninit::<wasmtime_component_valmap_t>::uninit();
+                    // SAFETY: as for lists (each entry holds two placeholders).
+                    let map = unsafe {
+                        (maps.wasmtime_component_valmap_new_uninit)(m.as_mut_ptr(), entries.len());
+                        let m = m.assume_init();
+                        for (i, (k, v)) in entries.iter().enumerate() {
+                            let entry = m.data.add(i);
+                            self.lower(k, &mut (*entry).key);
+                            self.lower(v, &mut (*entry).value);
+                        }
+                        m
+                    };
+                    (kind::MAP, U { map })
+                }
+            },
             Val::Resource(r) => match r.usable_in(self.store) {
                 Ok(raw) => {
                     // SAFETY: a live handle box of this library and store;

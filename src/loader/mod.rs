@@ -506,6 +506,13 @@ fn file_contains(path: &Path, needle: &[u8], chunk: usize) -> std::io::Result<bo
     }
 }
 
+/// The opened library whose tables `is_it` recognises (for code that holds
+/// one table of a library and needs another, on rare paths: it locks the
+/// registry).
+pub(crate) fn opened_by(is_it: impl Fn(&Tables) -> bool) -> Option<&'static Wasmtime> {
+    registry().iter().copied().find(|w| is_it(w.tables()))
+}
+
 fn registry() -> std::sync::MutexGuard<'static, Vec<&'static Wasmtime>> {
     // A panic while the lock was held cannot leave the list half-updated
     // (it is only pushed to), so a poisoned lock is still usable.

@@ -520,7 +520,7 @@ define_tables! {
         wasmtime_pooling_allocation_strategy_set,
     }
     /// The component model (C API feature `component-model`): the runtime, as every supported major declares it. `wasmtime_component_func_t` grew from 24 to 32 bytes in 49, but the C API only takes it by pointer: the safe layer passes 32 zeroed bytes aligned to 8, room for either layout. Compiling is in [`ComponentModelCompiler`]; the type getters whose out-parameter changed in 49 are in [`ComponentModelTypesItem`] and [`ComponentModelTypesExtern`].
-    ComponentModel component_model (Capability(Capability::ComponentModel)) requires [] {
+    ComponentModel component_model (Capability(Capability::ComponentModel)) majors [40..=50] requires [] {
         wasmtime_component_clone,
         wasmtime_component_delete,
         wasmtime_component_deserialize,
@@ -573,11 +573,6 @@ define_tables! {
         wasmtime_component_list_type_delete,
         wasmtime_component_list_type_element,
         wasmtime_component_list_type_equal,
-        wasmtime_component_map_type_clone,
-        wasmtime_component_map_type_delete,
-        wasmtime_component_map_type_equal,
-        wasmtime_component_map_type_key,
-        wasmtime_component_map_type_value,
         wasmtime_component_option_type_clone,
         wasmtime_component_option_type_delete,
         wasmtime_component_option_type_equal,
@@ -637,11 +632,6 @@ define_tables! {
         wasmtime_component_vallist_new,
         wasmtime_component_vallist_new_empty,
         wasmtime_component_vallist_new_uninit,
-        wasmtime_component_valmap_copy,
-        wasmtime_component_valmap_delete,
-        wasmtime_component_valmap_new,
-        wasmtime_component_valmap_new_empty,
-        wasmtime_component_valmap_new_uninit,
         wasmtime_component_valrecord_copy,
         wasmtime_component_valrecord_delete,
         wasmtime_component_valrecord_new,
@@ -660,7 +650,6 @@ define_tables! {
         wasmtime_component_variant_type_clone,
         wasmtime_component_variant_type_delete,
         wasmtime_component_variant_type_equal,
-        wasmtime_config_wasm_component_model_map_set,
         wasmtime_config_wasm_component_model_set,
         wasmtime_module_type_clone,
         wasmtime_module_type_delete,
@@ -937,8 +926,8 @@ define_tables! {
     WasiPreopen wasi_preopen (Part(Capability::Wasi)) majors [48..=50] requires [Wasi] {
         wasi_config_preopen_dir,
     }
-    /// The six type getters of components and component instances as Wasmtime 39 to 48 declare them: they write a `wasmtime_component_item_t` (24 bytes) into the caller's slot.
-    ComponentModelTypesItem component_model_types_item (Part(Capability::ComponentModel)) majors [39..=48] signatures fns_v45c requires [ComponentModel] {
+    /// The six type getters of components and component instances as Wasmtime 40 to 48 declare them (39 has them too, but not the component model as a whole here): they write a `wasmtime_component_item_t` (24 bytes) into the caller's slot.
+    ComponentModelTypesItem component_model_types_item (Part(Capability::ComponentModel)) majors [40..=48] signatures fns_v45c requires [ComponentModel] {
         wasmtime_component_instance_type_export_get,
         wasmtime_component_instance_type_export_nth,
         wasmtime_component_type_export_get,
@@ -960,6 +949,20 @@ define_tables! {
         wasmtime_component_type_export_nth,
         wasmtime_component_type_import_get,
         wasmtime_component_type_import_nth,
+    }
+    /// Component-model maps, which Wasmtime 44 added (the value and type functions and the proposal's setter).
+    ComponentModelSince44 component_model_since_44 (Addition) majors [44..=50] requires [ComponentModel] {
+        wasmtime_component_map_type_clone,
+        wasmtime_component_map_type_delete,
+        wasmtime_component_map_type_equal,
+        wasmtime_component_map_type_key,
+        wasmtime_component_map_type_value,
+        wasmtime_component_valmap_copy,
+        wasmtime_component_valmap_delete,
+        wasmtime_component_valmap_new,
+        wasmtime_component_valmap_new_empty,
+        wasmtime_component_valmap_new_uninit,
+        wasmtime_config_wasm_component_model_map_set,
     }
     /// Component-model functions Wasmtime 49 added.
     ComponentModelSince49 component_model_since_49 (Addition) majors [49..=50] requires [ComponentModel] {

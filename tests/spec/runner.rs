@@ -200,6 +200,9 @@ impl Setup {
     /// names a feature this library lacks and the full library compiles
     /// the module, else a failure.
     fn compile_error(&self, err: &Error, wasm: &[u8], context: &str) -> Verdict {
+        if let Kind::TooOld(refusal) = kind(err) {
+            return skip(refusal);
+        }
         let why = summary(err);
         match &self.reference {
             Some(full) if names_a_disabled_feature(&why) && Module::new(full, wasm).is_ok() => {

@@ -83,15 +83,19 @@ impl Reader {
                     (m.wasmtime_component_list_type_element)(of.list, e.as_mut_ptr());
                     Type::List(List(Box::new(self.take(e.as_mut_ptr()))))
                 }
-                WASMTIME_COMPONENT_VALTYPE_MAP => {
-                    let (mut k, mut v) = (out(), out());
-                    (m.wasmtime_component_map_type_key)(of.map, k.as_mut_ptr());
-                    (m.wasmtime_component_map_type_value)(of.map, v.as_mut_ptr());
-                    Type::Map(Map(Box::new((
-                        self.take(k.as_mut_ptr()),
-                        self.take(v.as_mut_ptr()),
-                    ))))
-                }
+                // Only libraries with maps (44 and later) report them.
+                WASMTIME_COMPONENT_VALTYPE_MAP => match crate::component::maps_of(m) {
+                    Some(maps) => {
+                        let (mut k, mut v) = (out(), out());
+                        (maps.wasmtime_component_map_type_key)(of.map, k.as_mut_ptr());
+                        (maps.wasmtime_component_map_type_value)(of.map, v.as_mut_ptr());
+                        Type::Map(Map(Box::new((
+                            self.take(k.as_mut_ptr()),
+                            self.take(v.as_mut_ptr()),
+                        ))))
+                    }
+                    None => Type::Other(vt.kind),
+                },
                 WASMTIME_COMPONENT_VALTYPE_RECORD => {
                     let n = (m.wasmtime_component_record_type_field_count)(of.record);
                     let mut fields = Vec::with_capacity(n);
