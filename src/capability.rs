@@ -333,3 +333,28 @@ impl fmt::Display for UndetectableFeature {
         f.write_str(self.name())
     }
 }
+
+/// Why `wasmtime` lacks `capability`: [`ErrorKind::UnsupportedVersion`]
+/// naming `feature` where its major predates it (or predates what these
+/// bindings can use), else [`ErrorKind::Unsupported`] (a build without the
+/// feature).
+///
+/// [`ErrorKind::UnsupportedVersion`]: crate::ErrorKind::UnsupportedVersion
+/// [`ErrorKind::Unsupported`]: crate::ErrorKind::Unsupported
+pub(crate) fn absent(
+    wasmtime: &crate::Wasmtime,
+    capability: Capability,
+    feature: &'static str,
+) -> crate::Error {
+    match wasmtime.capability_absence(capability) {
+        Some(crate::sys::tables::Absence::NotInVersion { majors, .. }) => {
+            crate::ErrorKind::UnsupportedVersion {
+                feature,
+                needs: majors.clone(),
+                found: wasmtime.version(),
+            }
+        }
+        _ => crate::ErrorKind::Unsupported(capability),
+    }
+    .into()
+}

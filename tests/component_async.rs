@@ -65,7 +65,7 @@ fn engine() -> Option<Engine> {
             common::kind(&err),
             Some(wasmtime_dyn::ErrorKind::Unsupported(
                 wasmtime_dyn::Capability::ComponentModelAsync
-            ))
+            )) | Some(wasmtime_dyn::ErrorKind::UnsupportedVersion { .. })
         ),
         "{err:?}"
     );

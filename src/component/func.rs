@@ -72,25 +72,16 @@ impl std::fmt::Debug for Func {
 /// The component model's functions of `wasmtime`, which a store of it
 /// that holds component objects has.
 pub(crate) fn model_of(wasmtime: &'static Wasmtime) -> Result<&'static ComponentModel> {
-    if let Some(model) = &wasmtime.tables().component_model {
-        return Ok(model);
-    }
-    Err(
-        match wasmtime.capability_absence(crate::Capability::ComponentModel) {
-            // Before 40 the C API's component model differs from these
-            // bindings (the host-function callback and `val_new` up to 38,
-            // no `func_type_async` in 39): refused as too old.
-            Some(crate::sys::tables::Absence::NotInVersion { majors, .. }) => {
-                ErrorKind::UnsupportedVersion {
-                    feature: "the component model",
-                    needs: majors.clone(),
-                    found: wasmtime.version(),
-                }
-            }
-            _ => ErrorKind::Unsupported(crate::Capability::ComponentModel),
-        }
-        .into(),
-    )
+    // Before 40 the C API's component model differs from these bindings
+    // (the host-function callback and `val_new` up to 38, no
+    // `func_type_async` in 39): refused as too old.
+    wasmtime.tables().component_model.as_ref().ok_or_else(|| {
+        crate::capability::absent(
+            wasmtime,
+            crate::Capability::ComponentModel,
+            "the component model",
+        )
+    })
 }
 
 impl Func {

@@ -118,10 +118,11 @@ impl<T: 'static> Linker<T> {
     }
 
     fn model(&self) -> Result<&'static ComponentModel> {
+        let model = model_of(self.engine.wasmtime())?;
         if self.ptr.is_null() {
             return Err(ErrorKind::Unsupported(Capability::ComponentModel).into());
         }
-        model_of(self.engine.wasmtime())
+        Ok(model)
     }
 
     /// The root instance: definitions here satisfy the component's
@@ -386,10 +387,11 @@ struct HostState<T> {
 
 impl<'a, T: 'static> LinkerInstance<'a, T> {
     pub(super) fn model(&self) -> Result<&'static ComponentModel> {
+        let model = model_of(self.wasmtime)?;
         if self.ptr.is_null() {
             return Err(ErrorKind::Unsupported(Capability::ComponentModel).into());
         }
-        model_of(self.wasmtime)
+        Ok(model)
     }
 
     /// The nested instance `name` of this one (made if new), borrowing

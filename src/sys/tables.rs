@@ -659,7 +659,7 @@ define_tables! {
         wasmtime_module_type_import_nth,
     }
     /// Async component model calls and proposals (C API feature `component-model-async`, which turns on `component-model` and `async`).
-    ComponentModelAsync component_model_async (Capability(Capability::ComponentModelAsync)) requires [ComponentModel, Async] {
+    ComponentModelAsync component_model_async (Capability(Capability::ComponentModelAsync)) majors [45..=50] requires [ComponentModel, Async] {
         wasmtime_component_func_call_async,
         wasmtime_component_linker_instance_add_func_async,
         wasmtime_component_linker_instantiate_async,
@@ -683,24 +683,24 @@ define_tables! {
         wasmtime_pooling_allocation_config_total_gc_heaps_set,
     }
     /// Compiling and serializing components: exported only when both `component-model` and a compiler (`cranelift` or `winch`) are on, so a run-only component build keeps the component model.
-    ComponentModelCompiler component_model_compiler (Joint) requires [ComponentModel, Compiler] {
+    ComponentModelCompiler component_model_compiler (Joint) majors [40..=50] requires [ComponentModel, Compiler] {
         wasmtime_component_new,
         wasmtime_component_serialize,
     }
     /// WASI preview 2 for components: exported only when both `component-model` and `wasi` are on.
-    ComponentModelWasi component_model_wasi (Joint) requires [ComponentModel, Wasi] {
+    ComponentModelWasi component_model_wasi (Joint) majors [40..=50] requires [ComponentModel, Wasi] {
         wasmtime_component_linker_add_wasip2,
     }
     /// WASI HTTP for components: exported only when both `component-model` and `wasi-http` are on.
-    ComponentModelWasiHttp component_model_wasi_http (Joint) requires [ComponentModel, WasiHttp] {
+    ComponentModelWasiHttp component_model_wasi_http (Joint) majors [44..=50] requires [ComponentModel, WasiHttp] {
         wasmtime_component_linker_add_wasi_http,
     }
     /// Async WASI preview 2 for components: exported only when both `component-model-async` and `wasi` are on.
-    ComponentModelAsyncWasi component_model_async_wasi (Joint) requires [ComponentModelAsync, Wasi] {
+    ComponentModelAsyncWasi component_model_async_wasi (Joint) majors [45..=50] requires [ComponentModelAsync, Wasi] {
         wasmtime_component_linker_add_wasip2_async,
     }
     /// Async WASI HTTP for components: exported only when both `component-model-async` and `wasi-http` are on.
-    ComponentModelAsyncWasiHttp component_model_async_wasi_http (Joint) requires [ComponentModelAsync, WasiHttp] {
+    ComponentModelAsyncWasiHttp component_model_async_wasi_http (Joint) majors [45..=50] requires [ComponentModelAsync, WasiHttp] {
         wasmtime_component_linker_add_wasi_http_async,
     }
     /// Core functions Wasmtime 39 added: signals-based traps and custom page sizes settings, page sizes, unknown imports.

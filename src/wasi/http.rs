@@ -257,15 +257,19 @@ impl<T: 'static> Linker<T> {
     /// library without them (the run-only component builds have no
     /// `wasi:http`).
     pub fn define_wasi_http(&mut self) -> Result<&mut Self> {
-        if self.ptr.is_null() {
-            return Err(ErrorKind::Unsupported(Capability::ComponentModel).into());
-        }
         let wasmtime = self.engine().wasmtime();
+        if self.ptr.is_null() {
+            return Err(crate::capability::absent(
+                wasmtime,
+                Capability::ComponentModel,
+                "the component model",
+            ));
+        }
         let table = wasmtime
             .tables()
             .component_model_wasi_http
             .as_ref()
-            .ok_or(ErrorKind::Unsupported(Capability::WasiHttp))?;
+            .ok_or_else(|| crate::capability::absent(wasmtime, Capability::WasiHttp, "wasi:http"))?;
         // SAFETY: a live linker, not borrowed by a linker instance (that
         // would borrow `self`).
         let error = unsafe { (table.wasmtime_component_linker_add_wasi_http)(self.ptr) };
