@@ -291,8 +291,8 @@ fn assert_invalid(err: &wasmtime_dyn::Error, mentions: &[&str]) {
 fn a_store_without_the_http_context_is_refused() {
     isolate("a_store_without_the_http_context_is_refused", || {
         let Some(engine) = engine() else {
-        return;
-    };
+            return;
+        };
         let component = Component::new(&engine, encode(FIELDS)).unwrap();
         let mut linker = Linker::<()>::new(&engine);
         linker.define_wasi().unwrap().define_wasi_http().unwrap();
@@ -313,8 +313,8 @@ fn a_store_without_the_http_context_is_refused() {
 fn a_store_without_wasi_is_refused() {
     isolate("a_store_without_wasi_is_refused", || {
         let Some(engine) = engine() else {
-        return;
-    };
+            return;
+        };
         let component = Component::new(&engine, encode(FIELDS)).unwrap();
         // The store's own http context, no WASI.
         let mut linker = Linker::<()>::new(&engine);

@@ -30,6 +30,11 @@ fn check_shared_flag(
         _ if defaults.unknown_shared_flags.contains(&name) => {
             return Some(unknown_shared(name, value))
         }
+        "enable_safepoints" if defaults.retired_shared_flags.contains(&name) => {
+            profile.feature_bits & features::REFERENCE_TYPES != features::REFERENCE_TYPES
+                || *value == Bool(true)
+        }
+        _ if defaults.retired_shared_flags.contains(&name) => true,
         "libcall_call_conv" => is_enum("isa_default"),
         "preserve_frame_pointers" | "enable_probestack" | "enable_multi_ret_implicit_sret" => {
             *value == Bool(true)

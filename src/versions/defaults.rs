@@ -52,6 +52,13 @@ pub(crate) struct EngineDefaults {
     /// Cranelift shared flags `check_compatible_with_shared_flag` does not
     /// know, among those later majors accept whatever their value.
     pub unknown_shared_flags: &'static [&'static str],
+    /// Cranelift shared flags older majors still have (and so write into
+    /// their artifacts) that later ones dropped: `enable_pcc`,
+    /// `enable_jump_tables` (any value), `enable_safepoints` (true when
+    /// reference types are on), as 36's `check_compatible_with_shared_flag`
+    /// has them; which major has which, from the flag names in the official
+    /// libraries.
+    pub retired_shared_flags: &'static [&'static str],
 }
 
 /// The build features of Wasmtime 45 to 49 (`features.set(..)`): GC types,
@@ -111,6 +118,12 @@ const WINCH_47: u64 = GC
 const ISA_FLAGS_UNKNOWN_TO_46: &[&str] =
     &["has_dotprod", "has_i8mm", "has_avx_vnni", "has_avx512vnni"];
 
+/// The retired Cranelift shared flags of 36 and 37 (see
+/// [`EngineDefaults::retired_shared_flags`]).
+const RETIRED_36: &[&str] = &["enable_pcc", "enable_jump_tables", "enable_safepoints"];
+/// Those of 38 to 43.
+const RETIRED_38: &[&str] = &["enable_pcc"];
+
 /// The defaults of each supported major.
 pub(crate) const ENGINE_DEFAULTS: ByMajor<EngineDefaults> = ByMajor(&[
     // 36's wasmparser (0.236) has no `cm_threading`: its 35 bits are the
@@ -118,15 +131,24 @@ pub(crate) const ENGINE_DEFAULTS: ByMajor<EngineDefaults> = ByMajor(&[
     // here they are in the numbering of 37 and later).
     (
         36..=36,
-        before_45(KNOWN_CM_39 & !CM_THREADING, bits_below(36) & !CM_THREADING),
+        before_45(
+            KNOWN_CM_39 & !CM_THREADING,
+            bits_below(36) & !CM_THREADING,
+            RETIRED_36,
+        ),
     ),
-    (37..=39, before_45(KNOWN_CM_39, bits_below(36))),
-    (40..=41, before_45(KNOWN_CM_39, bits_below(37))),
+    (37..=37, before_45(KNOWN_CM_39, bits_below(36), RETIRED_36)),
+    (38..=39, before_45(KNOWN_CM_39, bits_below(36), RETIRED_38)),
+    (40..=41, before_45(KNOWN_CM_39, bits_below(37), RETIRED_38)),
     (
         42..=43,
-        before_45(KNOWN_CM_39 | CM_FIXED_LENGTH_LISTS, bits_below(39)),
+        before_45(
+            KNOWN_CM_39 | CM_FIXED_LENGTH_LISTS,
+            bits_below(39),
+            RETIRED_38,
+        ),
     ),
-    (44..=44, before_45(KNOWN_CM_45, bits_below(39))),
+    (44..=44, before_45(KNOWN_CM_45, bits_below(39), &[])),
     (
         45..=45,
         EngineDefaults {
@@ -143,6 +165,7 @@ pub(crate) const ENGINE_DEFAULTS: ByMajor<EngineDefaults> = ByMajor(&[
             cm_async_needs_reference_types: false,
             unknown_isa_flags: ISA_FLAGS_UNKNOWN_TO_46,
             unknown_shared_flags: &["enable_compact_unwind_abi"],
+            retired_shared_flags: &[],
         },
     ),
     (
@@ -161,6 +184,7 @@ pub(crate) const ENGINE_DEFAULTS: ByMajor<EngineDefaults> = ByMajor(&[
             cm_async_needs_reference_types: false,
             unknown_isa_flags: ISA_FLAGS_UNKNOWN_TO_46,
             unknown_shared_flags: &[],
+            retired_shared_flags: &[],
         },
     ),
     (
@@ -179,6 +203,7 @@ pub(crate) const ENGINE_DEFAULTS: ByMajor<EngineDefaults> = ByMajor(&[
             cm_async_needs_reference_types: false,
             unknown_isa_flags: &["has_i8mm", "has_avx_vnni", "has_avx512vnni"],
             unknown_shared_flags: &[],
+            retired_shared_flags: &[],
         },
     ),
     (
@@ -197,6 +222,7 @@ pub(crate) const ENGINE_DEFAULTS: ByMajor<EngineDefaults> = ByMajor(&[
             cm_async_needs_reference_types: false,
             unknown_isa_flags: &[],
             unknown_shared_flags: &[],
+            retired_shared_flags: &[],
         },
     ),
     (
@@ -215,6 +241,7 @@ pub(crate) const ENGINE_DEFAULTS: ByMajor<EngineDefaults> = ByMajor(&[
             cm_async_needs_reference_types: true,
             unknown_isa_flags: &[],
             unknown_shared_flags: &[],
+            retired_shared_flags: &[],
         },
     ),
     (
@@ -239,6 +266,7 @@ pub(crate) const ENGINE_DEFAULTS: ByMajor<EngineDefaults> = ByMajor(&[
             cm_async_needs_reference_types: true,
             unknown_isa_flags: &[],
             unknown_shared_flags: &[],
+            retired_shared_flags: &[],
         },
     ),
 ]);
@@ -260,7 +288,11 @@ const KNOWN_CM_39: u64 = COMPONENT_MODEL
 /// know and in how many wasmparser bits they define (36's are numbered
 /// differently: `cwasm` remaps them). Winch is refused before 45
 /// (`versions::WINCH`), so its sets are 45's.
-const fn before_45(known_cm: u64, wasmparser_bits: u64) -> EngineDefaults {
+const fn before_45(
+    known_cm: u64,
+    wasmparser_bits: u64,
+    retired_shared_flags: &'static [&'static str],
+) -> EngineDefaults {
     EngineDefaults {
         cranelift_base: WASM2_PLUS,
         winch_base: WASM2_PLUS,
@@ -275,6 +307,7 @@ const fn before_45(known_cm: u64, wasmparser_bits: u64) -> EngineDefaults {
         cm_async_needs_reference_types: false,
         unknown_isa_flags: ISA_FLAGS_UNKNOWN_TO_46,
         unknown_shared_flags: &["enable_compact_unwind_abi"],
+        retired_shared_flags,
     }
 }
 

@@ -269,7 +269,9 @@ impl<T: 'static> Linker<T> {
             .tables()
             .component_model_wasi_http
             .as_ref()
-            .ok_or_else(|| crate::capability::absent(wasmtime, Capability::WasiHttp, "wasi:http"))?;
+            .ok_or_else(|| {
+                crate::capability::absent(wasmtime, Capability::WasiHttp, "wasi:http")
+            })?;
         // SAFETY: a live linker, not borrowed by a linker instance (that
         // would borrow `self`).
         let error = unsafe { (table.wasmtime_component_linker_add_wasi_http)(self.ptr) };
