@@ -190,6 +190,12 @@ fn a_million_i31_refs_in_a_store_without_gc_heap_stay_within_8_mib() {
         || {
             let engine = gc_engine(Flavour::Full);
             let mut store = Store::new(&engine, ());
+            // Before 44 the C API has no i31 references: refused.
+            let probe = common::too_old(AnyRef::from_i31(&mut store, I31::wrapping_u32(0)))
+                .and_then(|a| common::too_old(a.as_i31(&store)));
+            if let Err(why) = probe {
+                return eprintln!("{why}");
+            }
             let mut make = |n: u32| {
                 for i in 0..n {
                     let a = AnyRef::from_i31(&mut store, I31::wrapping_u32(i)).unwrap();
@@ -285,9 +291,14 @@ fn throwing_another_stores_exception_is_wrong_store() {
 fn i31_refs_are_refused_where_no_gc_heap_can_be_made() {
     // Without GC support the store can never have a GC heap, so Wasmtime
     // would never release these roots: refused, naming why.
-    let engine = engine_with(Flavour::Full, |c| {
-        c.gc_support(false);
-    });
+    let lib = Flavour::Full.load();
+    let mut config = Config::new(lib);
+    config.gc_support(false);
+    // Before 43 GC support cannot be turned off (no setter): refused.
+    let engine = match common::too_old(Engine::new(lib, &config)) {
+        Ok(engine) => engine,
+        Err(why) => return eprintln!("{why}"),
+    };
     let mut store = Store::new(&engine, ());
     let err = AnyRef::from_i31(&mut store, I31::wrapping_u32(1)).unwrap_err();
     assert!(matches!(kind(&err), Some(ErrorKind::Invalid(_))), "{err:?}");
