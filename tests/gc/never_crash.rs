@@ -303,8 +303,14 @@ fn i31_refs_are_refused_where_no_gc_heap_can_be_made() {
     let err = AnyRef::from_i31(&mut store, I31::wrapping_u32(1)).unwrap_err();
     assert!(matches!(kind(&err), Some(ErrorKind::Invalid(_))), "{err:?}");
     assert!(err.to_string().contains("GC heap"), "{err}");
+    // Before 44 the C API has no eqref: refused as too old there.
     let err = EqRef::from_i31(&mut store, I31::wrapping_u32(1)).unwrap_err();
-    assert!(matches!(kind(&err), Some(ErrorKind::Invalid(_))), "{err:?}");
+    let invalid = matches!(kind(&err), Some(ErrorKind::Invalid(_)));
+    let text = format!("{err:?}");
+    assert!(
+        invalid || common::too_old(Err::<(), _>(err)).is_err(),
+        "{text}"
+    );
 }
 
 #[test]
