@@ -879,9 +879,11 @@ fn a_host_function_calls_back_into_its_instance() {
         "re-entering on {}: {outcome:?} {out:?}",
         common::expected_version()
     );
-    // Wasmtime 45 to 48 refuse re-entering an instance from its own host
-    // function (measured); 44 and earlier, and 49 on, run it.
-    if !(45..=48).contains(&common::expected_major()) {
+    // Wasmtime 45 to 48, and 41 and earlier, refuse re-entering an
+    // instance from its own host function (measured); 42 to 44, and 49
+    // on, run it.
+    let major = common::expected_major();
+    if (42..=44).contains(&major) || major >= 49 {
         outcome.unwrap();
         assert_eq!(out[0], Val::String(r#"String("x") U32(5)"#.into()));
     } else {
@@ -992,11 +994,12 @@ fn component_model_proposal_setters() {
     })
     .expect("an engine without maps");
     let err = Component::new(&off, &map).expect_err("maps are off");
-    assert!(format!("{err:#}").contains("map"), "{err:#}");
-    // Before 44 there are no maps: the setter is refused as too old.
+    // Before 44 there are no maps: the setter is refused as too old (and
+    // 41's parser does not know the type at all).
     if let Ok(on) = common::too_old(engine_with(&|c| {
         c.wasm_component_model_map(true);
     })) {
+        assert!(format!("{err:#}").contains("map"), "{err:#}");
         Component::new(&on, &map).expect("maps are on");
     }
 

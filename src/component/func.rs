@@ -179,7 +179,21 @@ impl Func {
         };
         drop(args);
         if error.is_null() {
-            return Ok(());
+            if !*crate::versions::COMPONENT_POST_RETURN.of(crate::versions::major_of(cx.wasmtime()))
+            {
+                return Ok(());
+            }
+            // SAFETY: as for the call, which returned: the results are
+            // owned copies in `outs`, so the callee may free its own.
+            let error = unsafe {
+                (fns.model.wasmtime_component_func_post_return)(self.raw.as_ptr(), cx.context())
+            };
+            if error.is_null() {
+                return Ok(());
+            }
+            // SAFETY: a fresh, owned error of this store's library.
+            let err = unsafe { crate::func::call_failed(cx, error, std::ptr::null_mut()) };
+            return Err(with_trap(err));
         }
         // SAFETY: a fresh, owned error of this store's library.
         let err = unsafe { crate::func::call_failed(cx, error, std::ptr::null_mut()) };
@@ -188,7 +202,7 @@ impl Func {
 
     /// Does nothing: calls clean up after themselves, as in the crate,
     /// which deprecated it (the C API's `wasmtime_component_func_post_return`
-    /// is a no-op in every supported major).
+    /// is a no-op from Wasmtime 42; before, each call runs it).
     ///
     /// ```no_run
     /// # let (f, mut store): (wasmtime_dyn::component::Func, wasmtime_dyn::Store<()>) = unimplemented!();

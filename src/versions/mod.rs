@@ -156,6 +156,15 @@ pub(crate) const LAST_TRAP_CODE: ByMajor<u8> = ByMajor(&[
     (50..=50, 53),
 ]);
 
+/// Whether a component function's call must be followed by
+/// `wasmtime_component_func_post_return`: up to 41 that runs the callee's
+/// `post-return` and frees its results, and the instance refuses the next
+/// call until it ran ("cannot enter component instance", measured on 41);
+/// from 42 the call does it and the function does nothing (42's and
+/// 44's `component/func.rs`).
+pub(crate) const COMPONENT_POST_RETURN: ByMajor<bool> =
+    ByMajor(&[(36..=41, true), (42..=50, false)]);
+
 /// `sizeof(wasmtime_component_func_t)`: the generated bindings lay it out
 /// as the newest headers do, so the component-model tables are handed out
 /// only where the library agrees.
