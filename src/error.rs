@@ -205,8 +205,19 @@ pub(crate) unsafe fn take(core: &Core, error: *mut wasmtime_error_t) -> Error {
         take_frames(core, &mut frames)
     };
     // SAFETY: `error` is live and owned here; `take_message` frees it.
-    let message = unsafe { crate::loader::c_error::take_message(core, error) };
+    let mut message = unsafe { crate::loader::c_error::take_message(core, error) };
+    without_rust_backtrace(&mut message);
     with_backtrace(ErrorKind::Wasmtime { message }.into(), trace)
+}
+
+/// Cuts the Rust backtrace the C API of Wasmtime 41 and earlier appends to
+/// a message (its errors are `anyhow`'s, formatted with `{:?}`, which adds
+/// the backtrace they captured when `RUST_BACKTRACE` or `RUST_LIB_BACKTRACE`
+/// is set): the message is then the same as later majors give.
+fn without_rust_backtrace(message: &mut String) {
+    if let Some(at) = message.find("\n\nStack backtrace:\n") {
+        message.truncate(at);
+    }
 }
 
 /// Turns a C result into a Rust one.

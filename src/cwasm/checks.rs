@@ -262,6 +262,7 @@ pub(super) fn header_reasons(
              can be deserialized here"
         ));
     }
+    let engine_version = engine;
     if !is_own_version(version, engine) {
         // The engine as the artifacts of its major name it (its major alone
         // from 38 on).
@@ -270,10 +271,13 @@ pub(super) fn header_reasons(
         } else {
             engine.major().to_string()
         };
+        let says = crate::versions::INCOMPATIBLE_VERSION
+            .get(engine_version.major())
+            .copied()
+            .unwrap_or("Module was compiled with incompatible version");
         reasons.push(format!(
-            "Module was compiled with incompatible version '{version}': made by Wasmtime \
-             {version}, this engine is Wasmtime {engine}: Wasmtime only loads artifacts of \
-             its own version"
+            "{says} '{version}': made by Wasmtime {version}, this engine is Wasmtime {engine}: \
+             Wasmtime only loads artifacts of its own version"
         ));
     }
     reasons

@@ -165,6 +165,16 @@ pub(crate) const LAST_TRAP_CODE: ByMajor<u8> = ByMajor(&[
 pub(crate) const COMPONENT_POST_RETURN: ByMajor<bool> =
     ByMajor(&[(36..=41, true), (42..=50, false)]);
 
+/// How Wasmtime begins its message refusing an artifact of another
+/// version (`engine/serialization.rs`): "Wasmtime version" up to 41.
+pub(crate) const INCOMPATIBLE_VERSION: ByMajor<&str> = ByMajor(&[
+    (
+        36..=41,
+        "Module was compiled with incompatible Wasmtime version",
+    ),
+    (42..=50, "Module was compiled with incompatible version"),
+]);
+
 /// `sizeof(wasmtime_component_func_t)`: the generated bindings lay it out
 /// as the newest headers do, so the component-model tables are handed out
 /// only where the library agrees.
