@@ -331,7 +331,12 @@ fn component_async_testsuite() {
         "every official full library of 45 to 50 has component-model-async: {:?}",
         full.capabilities()
     );
-    run_suite("full async", full, Build { precompiler: None }, Suite::Async);
+    run_suite(
+        "full async",
+        full,
+        Build { precompiler: None },
+        Suite::Async,
+    );
 }
 
 /// The run-only component build of 48 and 50 (component model, no

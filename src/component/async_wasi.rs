@@ -39,9 +39,9 @@ impl<T: 'static> Linker<T> {
     ///
     /// # Errors
     ///
-    /// [`ErrorKind::Unsupported`]`(ComponentModelAsync)` on a library
-    /// without the C API's `component-model-async` feature (before
-    /// Wasmtime 45, and the minimal builds), `(Wasi)` on one without WASI.
+    /// [`ErrorKind::Unsupported`]`(Async)` on a library without async (the
+    /// minimal builds), `(ComponentModelAsync)` on one without the C API's
+    /// `component-model-async` feature, `(Wasi)` on one without WASI.
     pub fn define_wasi_async(&mut self) -> Result<&mut Self> {
         let wasmtime = self.engine().wasmtime();
         model_async(wasmtime)?;

@@ -37,10 +37,10 @@ use std::sync::Arc;
 ///
 /// # Errors
 ///
-/// [`ErrorKind::Unsupported`](crate::ErrorKind::Unsupported)`(ComponentModelAsync)`
-/// on a library without the C API's `component-model-async` feature
-/// (before Wasmtime 45, and the minimal builds), `(Wasi)` on one without
-/// WASI.
+/// [`ErrorKind::Unsupported`](crate::ErrorKind::Unsupported)`(Async)` on a
+/// library without async (the minimal builds), `(ComponentModelAsync)` on
+/// one without the C API's `component-model-async` feature, `(Wasi)` on
+/// one without WASI.
 pub fn add_to_linker_async<T: WasiView + 'static>(linker: &mut Linker<T>) -> Result<()> {
     linker.define_wasi_async()?;
     linker.wasi_ctx = Some(Arc::new(|data: &mut T| -> &mut WasiCtx { data.ctx().ctx }));
