@@ -14,7 +14,7 @@ use super::val::{OwnedVals, Val};
 use super::Component;
 use crate::async_support::{async_table, CallFuture};
 use crate::capability::Capability;
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Error, Result};
 use crate::loader::Wasmtime;
 use crate::store::AsContextMut;
 use crate::sys::tables::ComponentModelAsync;
@@ -38,7 +38,8 @@ thread_local! {
 }
 
 /// The component-model-async table of `wasmtime`, or
-/// [`ErrorKind::Unsupported`]`(ComponentModelAsync)`.
+/// [`ErrorKind::Unsupported`]`(ComponentModelAsync)` (before 45, whose C
+/// API has none, [`ErrorKind::UnsupportedVersion`]).
 pub(crate) fn model_async(wasmtime: &'static Wasmtime) -> Result<&'static ComponentModelAsync> {
     async_table(wasmtime)?;
     model_of(wasmtime)?;
@@ -46,7 +47,13 @@ pub(crate) fn model_async(wasmtime: &'static Wasmtime) -> Result<&'static Compon
         .tables()
         .component_model_async
         .as_ref()
-        .ok_or_else(|| ErrorKind::Unsupported(Capability::ComponentModelAsync).into())
+        .ok_or_else(|| {
+            crate::capability::absent(
+                wasmtime,
+                Capability::ComponentModelAsync,
+                "component-model async",
+            )
+        })
 }
 
 /// Polls `call` to completion; `Err` with an async host function's
