@@ -366,7 +366,7 @@ fn what_a_major_lacks_is_refused_with_the_majors_that_have_it() {
         .strategy(wasmtime_dyn::Strategy::Winch);
     let winch = Engine::new(wasmtime, &config);
     if major < 45 {
-        let (feature, needs) = version(&winch.err().expect("Winch refused before 45"));
+        let (feature, needs) = version(&winch.expect_err("Winch refused before 45"));
         assert!(feature.contains("Winch"), "{feature}");
         assert_eq!(*needs.start(), 45);
     } else if let Err(err) = winch {
