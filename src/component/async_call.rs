@@ -38,8 +38,8 @@ thread_local! {
 }
 
 /// The component-model-async table of `wasmtime`, or
-/// [`ErrorKind::Unsupported`]`(ComponentModelAsync)` (before 45, whose C
-/// API has none, [`ErrorKind::UnsupportedVersion`]).
+/// [`ErrorKind::Unsupported`](crate::ErrorKind::Unsupported)`(ComponentModelAsync)` (before 45, whose C
+/// API has none, [`ErrorKind::UnsupportedVersion`](crate::ErrorKind::UnsupportedVersion)).
 pub(crate) fn model_async(wasmtime: &'static Wasmtime) -> Result<&'static ComponentModelAsync> {
     async_table(wasmtime)?;
     model_of(wasmtime)?;
@@ -118,7 +118,7 @@ impl Func {
     ///
     /// As [`Func::call`]; an async host function's error as that same
     /// value (its panic resumes here);
-    /// [`ErrorKind::Unsupported`]`(ComponentModelAsync)` for a library
+    /// [`ErrorKind::Unsupported`](crate::ErrorKind::Unsupported)`(ComponentModelAsync)` for a library
     /// without the C API's `component-model-async` feature.
     pub async fn call_async(
         &self,
@@ -248,7 +248,7 @@ impl<T: 'static> Linker<T> {
     /// # Errors
     ///
     /// As [`Linker::instantiate`];
-    /// [`ErrorKind::Unsupported`]`(ComponentModelAsync)` for a library
+    /// [`ErrorKind::Unsupported`](crate::ErrorKind::Unsupported)`(ComponentModelAsync)` for a library
     /// without the C API's `component-model-async` feature.
     pub async fn instantiate_async(
         &self,

@@ -29,8 +29,6 @@ use std::ops::RangeInclusive;
 ///
 /// [`Wasmtime::open`]: crate::Wasmtime::open
 ///
-/// ```
-/// use wasmtime_dyn::SUPPORTED_MAJORS;
 /// The window starts at the 36 long-term-support line. What a major of it
 /// lacks (Winch before 45, tags before 44, the GC type API before 45...)
 /// is refused with
