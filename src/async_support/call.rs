@@ -24,6 +24,7 @@ use crate::sys::types::*;
 use crate::typed::{TypedFunc, WasmTyList};
 use crate::val::{nth_val, Val};
 use crate::{ValType, V128};
+use std::future::Future;
 use std::mem::{offset_of, size_of, MaybeUninit};
 use std::ptr::{addr_of, addr_of_mut};
 
@@ -209,7 +210,11 @@ impl CVals {
         }
     }
 
-    /// Writes `val`, of type `ty` (checked by the caller), as element `i`.
+    /// Writes `val` as element `i`, checked against the parameter type
+    /// `ty`: a number of that type directly, anything else through
+    /// [`CVals::set_other`]; `mismatch` makes the error of a value not of
+    /// that type.
+    #[inline(always)]
     fn set<T>(
         &mut self,
         cx: &mut StoreContextMut<'_, T>,
@@ -217,14 +222,34 @@ impl CVals {
         i: usize,
         ty: &ValType,
         val: &Val,
+        mismatch: impl FnOnce() -> Error,
     ) -> Result<()> {
         assert!(i < self.len, "a C value past the buffer");
-        if let Some((kind, raw)) = number_of_type(ty, val) {
+        match number_of_type(ty, val) {
             // SAFETY: room for `len > i` wide values; `raw` holds the
             // member `kind` names.
-            unsafe { write_number(abi, self.as_mut_ptr(), i, kind, raw) };
-            return Ok(());
+            Some((kind, raw)) => unsafe { write_number(abi, self.as_mut_ptr(), i, kind, raw) },
+            None => {
+                if val.fits(ty) == Some(false) {
+                    return Err(mismatch());
+                }
+                self.set_other(cx, abi, i, val)?;
+            }
         }
+        Ok(())
+    }
+
+    /// Writes `val` (a reference, of the parameter's type as far as
+    /// [`Val::fits`] can tell; Wasmtime checks the rest) as element `i`.
+    #[inline(never)]
+    fn set_other<T>(
+        &mut self,
+        cx: &mut StoreContextMut<'_, T>,
+        abi: ValAbi,
+        i: usize,
+        val: &Val,
+    ) -> Result<()> {
+        assert!(i < self.len, "a C value past the buffer");
         let c = val.to_c(cx)?;
         // SAFETY: `c` is built in the wide layout whose first `val_size()`
         // bytes are the library's layout of it (`Val::to_c`); element `i`
@@ -246,6 +271,7 @@ impl CVals {
     ///
     /// Element `i` was written by `cx`'s library and is owned here; it is
     /// taken once.
+    #[inline(always)]
     unsafe fn take<T>(
         &mut self,
         cx: &mut StoreContextMut<'_, T>,
@@ -273,21 +299,37 @@ impl CVals {
                 WASMTIME_F32 => *out = Val::F32(raw.f32_.to_bits()),
                 WASMTIME_F64 => *out = Val::F64(raw.f64_.to_bits()),
                 WASMTIME_V128 => *out = Val::V128(V128::from_le_bytes(raw.v128)),
-                _ => {
-                    // A reference: the whole value, into a zeroed wide
-                    // one (the library's layout is a prefix of it), moved
-                    // to the `Val` once.
-                    let mut copy: wasmtime_val_t = std::mem::zeroed();
-                    std::ptr::copy_nonoverlapping(
-                        nth_val(abi, self.as_mut_ptr(), i).cast::<u8>(),
-                        (&mut copy as *mut wasmtime_val_t).cast::<u8>(),
-                        abi.val_size(),
-                    );
-                    *out = Val::from_c(cx, &copy)?;
-                }
+                _ => *out = self.take_other(cx, abi, i)?,
             }
         }
         Ok(())
+    }
+
+    /// Takes element `i`, a reference, as [`CVals::take`].
+    ///
+    /// # Safety
+    ///
+    /// As [`CVals::take`].
+    #[inline(never)]
+    unsafe fn take_other<T>(
+        &mut self,
+        cx: &mut StoreContextMut<'_, T>,
+        abi: ValAbi,
+        i: usize,
+    ) -> Result<Val> {
+        assert!(i < self.len, "a C value past the buffer");
+        // SAFETY: the whole value, into a zeroed wide one (the library's
+        // layout is a prefix of it; all-zero is a valid value), moved to
+        // the `Val` once (contract).
+        unsafe {
+            let mut copy: wasmtime_val_t = std::mem::zeroed();
+            std::ptr::copy_nonoverlapping(
+                nth_val(abi, self.as_mut_ptr(), i).cast::<u8>(),
+                (&mut copy as *mut wasmtime_val_t).cast::<u8>(),
+                abi.val_size(),
+            );
+            Val::from_c(cx, &copy)
+        }
     }
 }
 
@@ -319,67 +361,72 @@ impl Func {
     /// As [`Func::call`]; an async host function's error is the call's
     /// error, as the same value; [`ErrorKind::Unsupported`]`(Async)` for a
     /// library built without async (such as the minimal build).
-    pub async fn call_async(
-        &self,
-        mut store: impl AsContextMut<Data: Send>,
-        params: &[Val],
-        results: &mut [Val],
-    ) -> Result<()> {
-        let mut outs = CVals::new(results.len());
-        let mut slots = Slots::new();
-        let mut call = {
-            let table = async_table(self.wasmtime)?;
-            let abi = self.wasmtime.val_abi();
-            let mut cx = store.as_context_mut();
-            cx.check(self.store, "the function")?;
-            let ty = self.ty_ref();
-            if params.len() != ty.param_types().len() || results.len() != ty.result_types().len() {
-                return Err(self.arity_mismatch_async(params.len(), results.len()));
-            }
-            // On this poll's stack only: the C API reads the arguments
-            // when it makes its future.
-            let mut args = CVals::new(params.len());
-            for (i, (param, expected)) in params.iter().zip(ty.param_types()).enumerate() {
-                if number_of_type(expected, param).is_none() && param.fits(expected) == Some(false)
+    pub fn call_async<'a>(
+        &'a self,
+        mut store: impl AsContextMut<Data: Send> + 'a,
+        params: &'a [Val],
+        results: &'a mut [Val],
+    ) -> impl Future<Output = Result<()>> + 'a {
+        async move {
+            let mut outs = CVals::new(results.len());
+            let mut slots = Slots::new();
+            let call = {
+                let table = async_table(self.wasmtime)?;
+                let abi = self.wasmtime.val_abi();
+                let mut cx = store.as_context_mut();
+                cx.check(self.store, "the function")?;
+                let ty = self.ty_ref();
+                if params.len() != ty.param_types().len()
+                    || results.len() != ty.result_types().len()
                 {
-                    return Err(self.argument_mismatch_async(i, param));
+                    return Err(self.arity_mismatch_async(params.len(), results.len()));
                 }
-                args.set(&mut cx, abi, i, expected, param)?;
+                // On this poll's stack only: the C API reads the arguments
+                // when it makes its future.
+                let mut args = CVals::new(params.len());
+                for (i, (param, expected)) in params.iter().zip(ty.param_types()).enumerate() {
+                    args.set(&mut cx, abi, i, expected, param, || {
+                        self.argument_mismatch_async(i, param)
+                    })?;
+                }
+                // SAFETY: the function belongs to this live store (checked);
+                // `args` holds `params.len()` live values of it of the
+                // parameter types, in the library's layout; `outs` has room
+                // for the results; `outs` and `slots` are locals of this
+                // future, which is pinned once polled, declared before
+                // `call`: dropped after it, also when the future is dropped
+                // mid-call (and `self` is borrowed for the future's life).
+                unsafe {
+                    self.start_call_async(
+                        table,
+                        &cx,
+                        args.as_mut_ptr(),
+                        params.len(),
+                        outs.as_mut_ptr(),
+                        results.len(),
+                        &mut slots,
+                    )
+                }
+            };
+            // By value: the C future, deleted once done, is all the await
+            // keeps.
+            call.await;
+            let mut cx = store.as_context_mut();
+            if slots.failed() {
+                // SAFETY: fresh, owned error or trap of this store's library.
+                return Err(unsafe { crate::func::call_failed(&mut cx, slots.error, slots.trap) });
             }
-            // SAFETY: the function belongs to this live store (checked);
-            // `args` holds `params.len()` live values of it of the
-            // parameter types, in the library's layout; `outs` has room
-            // for the results; `outs` and `slots` are locals of this
-            // pinned `async fn`, which drops `call` before them.
-            unsafe {
-                self.start_call_async(
-                    table,
-                    &cx,
-                    args.as_mut_ptr(),
-                    params.len(),
-                    outs.as_mut_ptr(),
-                    results.len(),
-                    &mut slots,
-                )
+            let abi = self.wasmtime.val_abi();
+            let mut first_error = None;
+            for (i, result) in results.iter_mut().enumerate() {
+                // SAFETY: the call succeeded: it wrote its results, owned
+                // here, each taken once.
+                if let Err(e) = unsafe { outs.take(&mut cx, abi, i, result) } {
+                    first_error.get_or_insert(e);
+                }
             }
-        };
-        call.run().await;
-        drop(call);
-        let mut cx = store.as_context_mut();
-        if slots.failed() {
-            // SAFETY: fresh, owned error or trap of this store's library.
-            return Err(unsafe { crate::func::call_failed(&mut cx, slots.error, slots.trap) });
+            first_error.map_or(Ok(()), Err)
         }
-        let abi = self.wasmtime.val_abi();
-        let mut first_error = None;
-        for (i, result) in results.iter_mut().enumerate() {
-            // SAFETY: the call succeeded: it wrote its results, owned
-            // here, each taken once.
-            if let Err(e) = unsafe { outs.take(&mut cx, abi, i, result) } {
-                first_error.get_or_insert(e);
-            }
-        }
-        first_error.map_or(Ok(()), Err)
     }
 
     /// `wasmtime_func_call_async` of this function, as a [`CallFuture`].
@@ -460,80 +507,89 @@ impl<P: WasmTyList, R: WasmTyList> TypedFunc<P, R> {
     /// # Errors
     ///
     /// As [`Func::call_async`].
-    pub async fn call_async(&self, mut store: impl AsContextMut<Data: Send>, params: P) -> Result<R>
+    pub fn call_async<'a>(
+        &'a self,
+        mut store: impl AsContextMut<Data: Send> + 'a,
+        params: P,
+    ) -> impl Future<Output = Result<R>> + 'a
     where
         P: Sync,
         R: Sync,
     {
-        if !(P::NUMBERS && R::NUMBERS) {
-            return Box::pin(self.call_async_vals(store, params)).await;
-        }
-        // What lives across the await: the upvars, `outs`, `slots` and
-        // `call` (the future stays small to move).
-        let mut outs = Room::<R::Array>::uninit();
-        let mut slots = Slots::new();
-        let mut call = {
-            let func = self.func();
-            let table = async_table(func.wasmtime)?;
-            let abi = func.wasmtime.val_abi();
-            let cx = store.as_context_mut();
-            cx.check(func.store, "the function")?;
-            // On this poll's stack only: the C API reads the arguments
-            // when it makes its future.
-            let mut raw = MaybeUninit::<P::Array>::uninit();
-            let raw = raw.as_mut_ptr().cast::<wasmtime_val_raw_t>();
-            let mut args = Room::<P::Array>::uninit();
-            let args = args.as_mut_ptr();
-            // SAFETY: `raw` has room for `P::LEN` values, written by
-            // `store` at the types `P::TYPES` names (numbers), each
-            // written as C value `i` of `args` (room for `P::LEN` wide
-            // values). The function belongs to this live store (checked)
-            // and has these parameter and result types (checked when the
-            // `TypedFunc` was made); `outs` has room for `R::LEN` values;
-            // `outs` and `slots` are locals of this pinned `async fn`,
-            // which drops `call` before them.
-            unsafe {
-                params.store(raw);
-                for (i, ty) in P::TYPES.iter().enumerate() {
-                    let kind = number_kind(ty).expect("P is all numbers");
-                    write_number(abi, args, i, kind, raw.add(i).read());
+        async move {
+            if !(P::NUMBERS && R::NUMBERS) {
+                return Box::pin(self.call_async_vals(store, params)).await;
+            }
+            // What lives across the await: the upvars, `outs`, `slots` and
+            // `call` (the future stays small to move).
+            let mut outs = Room::<R::Array>::uninit();
+            let mut slots = Slots::new();
+            let call = {
+                let func = self.func();
+                let table = async_table(func.wasmtime)?;
+                let abi = func.wasmtime.val_abi();
+                let cx = store.as_context_mut();
+                cx.check(func.store, "the function")?;
+                // On this poll's stack only: the C API reads the arguments
+                // when it makes its future.
+                let mut raw = MaybeUninit::<P::Array>::uninit();
+                let raw = raw.as_mut_ptr().cast::<wasmtime_val_raw_t>();
+                let mut args = Room::<P::Array>::uninit();
+                let args = args.as_mut_ptr();
+                // SAFETY: `raw` has room for `P::LEN` values, written by
+                // `store` at the types `P::TYPES` names (numbers), each
+                // written as C value `i` of `args` (room for `P::LEN` wide
+                // values). The function belongs to this live store (checked)
+                // and has these parameter and result types (checked when the
+                // `TypedFunc` was made); `outs` has room for `R::LEN` values;
+                // `outs` and `slots` are locals of this future, which is
+                // pinned once polled, declared before `call`: dropped after
+                // it, also when the future is dropped mid-call (and `self`
+                // is borrowed for the future's life).
+                unsafe {
+                    params.store(raw);
+                    for (i, ty) in P::TYPES.iter().enumerate() {
+                        let kind = number_kind(ty).expect("P is all numbers");
+                        write_number(abi, args, i, kind, raw.add(i).read());
+                    }
+                    func.start_call_async(
+                        table,
+                        &cx,
+                        args,
+                        P::LEN,
+                        outs.as_mut_ptr(),
+                        R::LEN,
+                        &mut slots,
+                    )
                 }
-                func.start_call_async(
-                    table,
-                    &cx,
-                    args,
-                    P::LEN,
-                    outs.as_mut_ptr(),
-                    R::LEN,
-                    &mut slots,
-                )
+            };
+            // By value: the C future, deleted once done, is all the await
+            // keeps.
+            call.await;
+            if slots.failed() {
+                // SAFETY: fresh, owned error or trap of this store's library.
+                return Err(unsafe {
+                    crate::func::call_failed(&mut store.as_context_mut(), slots.error, slots.trap)
+                });
             }
-        };
-        call.run().await;
-        drop(call);
-        if slots.failed() {
-            // SAFETY: fresh, owned error or trap of this store's library.
-            return Err(unsafe {
-                crate::func::call_failed(&mut store.as_context_mut(), slots.error, slots.trap)
-            });
-        }
-        let abi = self.func().wasmtime.val_abi();
-        let mut raw = MaybeUninit::<R::Array>::uninit();
-        let raw = raw.as_mut_ptr().cast::<wasmtime_val_raw_t>();
-        let outs = outs.as_mut_ptr();
-        for (i, ty) in R::TYPES.iter().enumerate() {
-            // SAFETY: the call succeeded: it wrote its `R::LEN` results,
-            // numbers of the types `R::TYPES` (checked when the
-            // `TypedFunc` was made), each read once into `raw`, which has
-            // room for `R::LEN` values.
-            unsafe {
-                let (kind, val) = read_number(abi, outs, i);
-                debug_assert_eq!(Some(kind), number_kind(ty), "result {i}");
-                raw.add(i).write(val);
+            let abi = self.func().wasmtime.val_abi();
+            let mut raw = MaybeUninit::<R::Array>::uninit();
+            let raw = raw.as_mut_ptr().cast::<wasmtime_val_raw_t>();
+            let outs = outs.as_mut_ptr();
+            for (i, ty) in R::TYPES.iter().enumerate() {
+                // SAFETY: the call succeeded: it wrote its `R::LEN` results,
+                // numbers of the types `R::TYPES` (checked when the
+                // `TypedFunc` was made), each read once into `raw`, which has
+                // room for `R::LEN` values.
+                unsafe {
+                    let (kind, val) = read_number(abi, outs, i);
+                    debug_assert_eq!(Some(kind), number_kind(ty), "result {i}");
+                    raw.add(i).write(val);
+                }
             }
+            // SAFETY: `raw` holds `R::LEN` values of the types `R::TYPES`.
+            Ok(unsafe { R::load(raw) })
         }
-        // SAFETY: `raw` holds `R::LEN` values of the types `R::TYPES`.
-        Ok(unsafe { R::load(raw) })
     }
 
     /// `call_async` for signatures with references, through [`Val`]s.

@@ -231,6 +231,15 @@ impl CallFuture {
     }
 }
 
+impl std::future::Future for CallFuture {
+    type Output = ();
+
+    #[inline]
+    fn poll(mut self: std::pin::Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        self.poll_call(cx)
+    }
+}
+
 impl CallFuture {
     /// Deletes the C future before it is done: a cancelled call.
     #[inline(never)]
