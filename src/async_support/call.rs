@@ -209,127 +209,132 @@ impl CVals {
             self.inline.as_mut_ptr().cast()
         }
     }
+}
 
-    /// Writes `val` as element `i`, checked against the parameter type
-    /// `ty`: a number of that type directly, anything else through
-    /// [`CVals::set_other`]; `mismatch` makes the error of a value not of
-    /// that type.
-    #[inline(always)]
-    fn set<T>(
-        &mut self,
-        cx: &mut StoreContextMut<'_, T>,
-        abi: ValAbi,
-        i: usize,
-        ty: &ValType,
-        val: &Val,
-        mismatch: impl FnOnce() -> Error,
-    ) -> Result<()> {
-        assert!(i < self.len, "a C value past the buffer");
-        match number_of_type(ty, val) {
-            // SAFETY: room for `len > i` wide values; `raw` holds the
-            // member `kind` names.
-            Some((kind, raw)) => unsafe { write_number(abi, self.as_mut_ptr(), i, kind, raw) },
-            None => {
-                if val.fits(ty) == Some(false) {
-                    return Err(mismatch());
-                }
-                self.set_other(cx, abi, i, val)?;
+/// Writes `val` as element `i` of `base`, checked against the parameter
+/// type `ty`: a number of that type directly, anything else through
+/// [`write_other`]; `mismatch` makes the error of a value not of that type.
+///
+/// # Safety
+///
+/// `base` is aligned and writable for `i + 1` wide values.
+#[inline(always)]
+unsafe fn write_val<T>(
+    cx: &mut StoreContextMut<'_, T>,
+    abi: ValAbi,
+    base: *mut wasmtime_val_t,
+    i: usize,
+    ty: &ValType,
+    val: &Val,
+    mismatch: impl FnOnce() -> Error,
+) -> Result<()> {
+    match number_of_type(ty, val) {
+        // SAFETY: the caller's contract; `raw` holds the member `kind`
+        // names.
+        Some((kind, raw)) => unsafe { write_number(abi, base, i, kind, raw) },
+        None => {
+            if val.fits(ty) == Some(false) {
+                return Err(mismatch());
             }
+            // SAFETY: the caller's contract.
+            unsafe { write_other(cx, abi, base, i, val) }?;
         }
-        Ok(())
     }
+    Ok(())
+}
 
-    /// Writes `val` (a reference, of the parameter's type as far as
-    /// [`Val::fits`] can tell; Wasmtime checks the rest) as element `i`.
-    #[inline(never)]
-    fn set_other<T>(
-        &mut self,
-        cx: &mut StoreContextMut<'_, T>,
-        abi: ValAbi,
-        i: usize,
-        val: &Val,
-    ) -> Result<()> {
-        assert!(i < self.len, "a C value past the buffer");
-        let c = val.to_c(cx)?;
-        // SAFETY: `c` is built in the wide layout whose first `val_size()`
-        // bytes are the library's layout of it (`Val::to_c`); element `i`
-        // at the library's stride (at most the wide one) is within the
-        // buffer's `len` wide values.
-        unsafe {
-            std::ptr::copy_nonoverlapping(
-                (&c as *const wasmtime_val_t).cast::<u8>(),
-                nth_val(abi, self.as_mut_ptr(), i).cast::<u8>(),
-                abi.val_size(),
-            )
-        };
-        Ok(())
-    }
+/// Writes `val` (a reference, of the parameter's type as far as
+/// [`Val::fits`] can tell; Wasmtime checks the rest) as element `i` of
+/// `base`.
+///
+/// # Safety
+///
+/// As [`write_val`].
+#[inline(never)]
+unsafe fn write_other<T>(
+    cx: &mut StoreContextMut<'_, T>,
+    abi: ValAbi,
+    base: *mut wasmtime_val_t,
+    i: usize,
+    val: &Val,
+) -> Result<()> {
+    let c = val.to_c(cx)?;
+    // SAFETY: `c` is built in the wide layout whose first `val_size()`
+    // bytes are the library's layout of it (`Val::to_c`); element `i` at
+    // the library's stride (at most the wide one) is within the `i + 1`
+    // wide values of `base` (contract).
+    unsafe {
+        std::ptr::copy_nonoverlapping(
+            (&c as *const wasmtime_val_t).cast::<u8>(),
+            nth_val(abi, base, i).cast::<u8>(),
+            abi.val_size(),
+        )
+    };
+    Ok(())
+}
 
-    /// Takes element `i`, which a finished call wrote, into `out`.
-    ///
-    /// # Safety
-    ///
-    /// Element `i` was written by `cx`'s library and is owned here; it is
-    /// taken once.
-    #[inline(always)]
-    unsafe fn take<T>(
-        &mut self,
-        cx: &mut StoreContextMut<'_, T>,
-        abi: ValAbi,
-        i: usize,
-        out: &mut Val,
-    ) -> Result<()> {
-        assert!(i < self.len, "a C value past the buffer");
-        // SAFETY: element `i` is within the buffer and was written
-        // (contract); a number's payload holds the member its kind names.
-        let (kind, raw) = unsafe { read_number(abi, self.as_mut_ptr(), i) };
-        // SAFETY: as above.
-        unsafe {
-            match u32::from(kind) {
-                // A result of the variant already there is written in
-                // place (nothing to drop).
-                WASMTIME_I32 => match out {
-                    Val::I32(v) => *v = raw.i32_,
-                    out => *out = Val::I32(raw.i32_),
-                },
-                WASMTIME_I64 => match out {
-                    Val::I64(v) => *v = raw.i64_,
-                    out => *out = Val::I64(raw.i64_),
-                },
-                WASMTIME_F32 => *out = Val::F32(raw.f32_.to_bits()),
-                WASMTIME_F64 => *out = Val::F64(raw.f64_.to_bits()),
-                WASMTIME_V128 => *out = Val::V128(V128::from_le_bytes(raw.v128)),
-                _ => *out = self.take_other(cx, abi, i)?,
-            }
+/// Takes element `i` of `base`, which a finished call wrote, into `out`.
+///
+/// # Safety
+///
+/// `base` is aligned and readable for `i + 1` wide values; element `i` was
+/// written by `cx`'s library and is owned here; it is taken once.
+#[inline(always)]
+unsafe fn take_val<T>(
+    cx: &mut StoreContextMut<'_, T>,
+    abi: ValAbi,
+    base: *mut wasmtime_val_t,
+    i: usize,
+    out: &mut Val,
+) -> Result<()> {
+    // SAFETY: the caller's contract; a number's payload holds the member
+    // its kind names.
+    let (kind, raw) = unsafe { read_number(abi, base, i) };
+    // SAFETY: as above.
+    unsafe {
+        match u32::from(kind) {
+            // A result of the variant already there is written in place
+            // (nothing to drop).
+            WASMTIME_I32 => match out {
+                Val::I32(v) => *v = raw.i32_,
+                out => *out = Val::I32(raw.i32_),
+            },
+            WASMTIME_I64 => match out {
+                Val::I64(v) => *v = raw.i64_,
+                out => *out = Val::I64(raw.i64_),
+            },
+            WASMTIME_F32 => *out = Val::F32(raw.f32_.to_bits()),
+            WASMTIME_F64 => *out = Val::F64(raw.f64_.to_bits()),
+            WASMTIME_V128 => *out = Val::V128(V128::from_le_bytes(raw.v128)),
+            _ => *out = take_other(cx, abi, base, i)?,
         }
-        Ok(())
     }
+    Ok(())
+}
 
-    /// Takes element `i`, a reference, as [`CVals::take`].
-    ///
-    /// # Safety
-    ///
-    /// As [`CVals::take`].
-    #[inline(never)]
-    unsafe fn take_other<T>(
-        &mut self,
-        cx: &mut StoreContextMut<'_, T>,
-        abi: ValAbi,
-        i: usize,
-    ) -> Result<Val> {
-        assert!(i < self.len, "a C value past the buffer");
-        // SAFETY: the whole value, into a zeroed wide one (the library's
-        // layout is a prefix of it; all-zero is a valid value), moved to
-        // the `Val` once (contract).
-        unsafe {
-            let mut copy: wasmtime_val_t = std::mem::zeroed();
-            std::ptr::copy_nonoverlapping(
-                nth_val(abi, self.as_mut_ptr(), i).cast::<u8>(),
-                (&mut copy as *mut wasmtime_val_t).cast::<u8>(),
-                abi.val_size(),
-            );
-            Val::from_c(cx, &copy)
-        }
+/// Takes element `i` of `base`, a reference, as [`take_val`].
+///
+/// # Safety
+///
+/// As [`take_val`].
+#[inline(never)]
+unsafe fn take_other<T>(
+    cx: &mut StoreContextMut<'_, T>,
+    abi: ValAbi,
+    base: *mut wasmtime_val_t,
+    i: usize,
+) -> Result<Val> {
+    // SAFETY: the whole value, into a zeroed wide one (the library's layout
+    // is a prefix of it; all-zero is a valid value), moved to the `Val`
+    // once (contract).
+    unsafe {
+        let mut copy: wasmtime_val_t = std::mem::zeroed();
+        std::ptr::copy_nonoverlapping(
+            nth_val(abi, base, i).cast::<u8>(),
+            (&mut copy as *mut wasmtime_val_t).cast::<u8>(),
+            abi.val_size(),
+        );
+        Val::from_c(cx, &copy)
     }
 }
 
@@ -361,6 +366,10 @@ impl Func {
     /// As [`Func::call`]; an async host function's error is the call's
     /// error, as the same value; [`ErrorKind::Unsupported`]`(Async)` for a
     /// library built without async (such as the minimal build).
+    // Not an `async fn`: its desugaring moves every argument into a second
+    // local, so the future would hold them twice (rust-lang/rust#62958) and
+    // be larger to move.
+    #[allow(clippy::manual_async_fn)]
     pub fn call_async<'a>(
         &'a self,
         mut store: impl AsContextMut<Data: Send> + 'a,
@@ -376,18 +385,22 @@ impl Func {
                 let mut cx = store.as_context_mut();
                 cx.check(self.store, "the function")?;
                 let ty = self.ty_ref();
-                if params.len() != ty.param_types().len()
-                    || results.len() != ty.result_types().len()
-                {
+                let param_types = ty.param_types();
+                if params.len() != param_types.len() || results.len() != ty.result_types().len() {
                     return Err(self.arity_mismatch_async(params.len(), results.len()));
                 }
                 // On this poll's stack only: the C API reads the arguments
                 // when it makes its future.
                 let mut args = CVals::new(params.len());
-                for (i, (param, expected)) in params.iter().zip(ty.param_types()).enumerate() {
-                    args.set(&mut cx, abi, i, expected, param, || {
-                        self.argument_mismatch_async(i, param)
-                    })?;
+                let base = args.as_mut_ptr();
+                for (i, (param, expected)) in params.iter().zip(param_types).enumerate() {
+                    // SAFETY: `base` has room for `params.len()` wide
+                    // values, `i` below it.
+                    unsafe {
+                        write_val(&mut cx, abi, base, i, expected, param, || {
+                            self.argument_mismatch_async(i, param)
+                        })
+                    }?;
                 }
                 // SAFETY: the function belongs to this live store (checked);
                 // `args` holds `params.len()` live values of it of the
@@ -400,7 +413,7 @@ impl Func {
                     self.start_call_async(
                         table,
                         &cx,
-                        args.as_mut_ptr(),
+                        base,
                         params.len(),
                         outs.as_mut_ptr(),
                         results.len(),
@@ -417,11 +430,13 @@ impl Func {
                 return Err(unsafe { crate::func::call_failed(&mut cx, slots.error, slots.trap) });
             }
             let abi = self.wasmtime.val_abi();
+            let base = outs.as_mut_ptr();
             let mut first_error = None;
             for (i, result) in results.iter_mut().enumerate() {
-                // SAFETY: the call succeeded: it wrote its results, owned
-                // here, each taken once.
-                if let Err(e) = unsafe { outs.take(&mut cx, abi, i, result) } {
+                // SAFETY: the call succeeded: it wrote its results (room
+                // for `results.len()` wide values at `base`), owned here,
+                // each taken once.
+                if let Err(e) = unsafe { take_val(&mut cx, abi, base, i, result) } {
                     first_error.get_or_insert(e);
                 }
             }
@@ -507,6 +522,8 @@ impl<P: WasmTyList, R: WasmTyList> TypedFunc<P, R> {
     /// # Errors
     ///
     /// As [`Func::call_async`].
+    // Not an `async fn`, as `Func::call_async`.
+    #[allow(clippy::manual_async_fn)]
     pub fn call_async<'a>(
         &'a self,
         mut store: impl AsContextMut<Data: Send> + 'a,
