@@ -263,8 +263,8 @@ impl Drop for CallFuture {
 }
 
 /// The out-slots a C call future writes when it finishes, kept at a stable
-/// address (a local of the `async fn` that awaits the future, which is
-/// pinned once polled).
+/// address (a local of the `async` block or function that awaits the
+/// future, which is pinned once polled).
 pub(crate) struct Slots {
     pub(crate) trap: *mut wasm_trap_t,
     pub(crate) error: *mut wasmtime_error_t,
