@@ -737,8 +737,9 @@ unsafe fn resolve(
         reason,
     })?;
     let outside_code = std::cell::Cell::new(None);
+    let mut cursor = exports::Cursor::new();
     let mut lookup = |name: &CStr| -> *const c_void {
-        let address = match (&addresses, exports.get(name.to_bytes())) {
+        let address = match (&addresses, exports.next(&mut cursor, name.to_bytes())) {
             (_, None) => return std::ptr::null(),
             (Addresses::Computed(object), Some(Some(value))) => match usize::try_from(value) {
                 Ok(value) => object.base.wrapping_add(value) as *const c_void,
