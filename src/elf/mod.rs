@@ -291,14 +291,8 @@ fn read_at(file: &std::fs::File, len: usize, offset: u64) -> std::io::Result<Vec
         // SAFETY: `spare` is writable memory of `spare.len()` bytes (the
         // vector's unused capacity), which `pread` writes at most; the
         // descriptor is the open file's.
-        let read = unsafe {
-            libc::pread(
-                file.as_raw_fd(),
-                spare.as_mut_ptr().cast(),
-                spare.len(),
-                at,
-            )
-        };
+        let read =
+            unsafe { libc::pread(file.as_raw_fd(), spare.as_mut_ptr().cast(), spare.len(), at) };
         match read {
             0 => return Err(std::io::ErrorKind::UnexpectedEof.into()),
             n if n < 0 => {

@@ -137,7 +137,13 @@ impl std::fmt::Display for ValAbi {
 /// # Ok::<(), wasmtime_dyn::LoadError>(())
 /// ```
 pub struct Wasmtime {
+    /// The path the library was opened from (absolute).
     path: PathBuf,
+    /// Its canonical form, found when first asked for.
+    canonical: std::sync::OnceLock<PathBuf>,
+    /// The file's device and inode, where the platform has them: what
+    /// tells that a path names a file opened before.
+    file: Option<FileId>,
     tables: Tables,
     absent: Vec<(TableId, Absence)>,
     capabilities: Capabilities,
@@ -247,14 +253,19 @@ impl Wasmtime {
     }
 
     /// The file the library was loaded from (canonical where the system
-    /// could tell).
+    /// could tell, found when first asked for: the loader itself tells
+    /// files apart by device and inode).
     ///
     /// ```no_run
     /// # let wasmtime: &'static wasmtime_dyn::Wasmtime = unimplemented!();
     /// println!("using {}", wasmtime.path().display());
     /// ```
     pub fn path(&self) -> &Path {
-        &self.path
+        self.canonical.get_or_init(|| {
+            self.path
+                .canonicalize()
+                .unwrap_or_else(|_| self.path.clone())
+        })
     }
 
     /// The library's Wasmtime version: exact where the build exports it
@@ -474,7 +485,7 @@ impl Wasmtime {
 impl std::fmt::Debug for Wasmtime {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Wasmtime")
-            .field("path", &self.path)
+            .field("path", &self.path())
             .field("version", &self.version)
             .field("capabilities", &self.capabilities)
             .field("val_abi", &self.val_abi)
@@ -507,6 +518,40 @@ fn file_contains(path: &Path, needle: &[u8], chunk: usize) -> std::io::Result<bo
     }
 }
 
+/// A file's device and inode.
+type FileId = (u64, u64);
+
+/// The device and inode of the file `metadata` describes, where the
+/// platform has them.
+fn file_id(metadata: &std::fs::Metadata) -> Option<FileId> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        Some((metadata.dev(), metadata.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = metadata;
+        None
+    }
+}
+
+/// The library opened from the file `id` (else, where the platform has no
+/// file ids, from `path`), if one was.
+fn find_opened(
+    opened: &[&'static Wasmtime],
+    id: Option<FileId>,
+    path: &Path,
+) -> Option<&'static Wasmtime> {
+    opened
+        .iter()
+        .find(|w| match (id, w.file) {
+            (Some(id), Some(file)) => id == file,
+            _ => w.path == path,
+        })
+        .copied()
+}
+
 fn registry() -> std::sync::MutexGuard<'static, Vec<&'static Wasmtime>> {
     // A panic while the lock was held cannot leave the list half-updated
     // (it is only pushed to), so a poisoned lock is still usable.
@@ -517,7 +562,7 @@ fn registry() -> std::sync::MutexGuard<'static, Vec<&'static Wasmtime>> {
 
 /// Refuses what is not a regular file before the system loader sees it
 /// (a FIFO would block `dlopen`), saying what it is.
-fn check_file(path: &Path, origin: &Origin) -> Result<(), LoadError> {
+fn check_file(path: &Path, origin: &Origin) -> Result<std::fs::Metadata, LoadError> {
     let metadata = match std::fs::metadata(path) {
         Ok(metadata) => metadata,
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
@@ -536,7 +581,7 @@ fn check_file(path: &Path, origin: &Origin) -> Result<(), LoadError> {
     };
     let kind = metadata.file_type();
     if kind.is_file() {
-        return Ok(());
+        return Ok(metadata);
     }
     let kind = if kind.is_dir() {
         "a directory"
@@ -587,9 +632,18 @@ enum Known {
     Candidates(Vec<u32>),
 }
 
-/// The dynamic symbols of the file at `path`.
-fn symbols(path: &Path, origin: &Origin) -> Result<exports::Symbols, LoadError> {
-    exports::read(path).map_err(|err| match err {
+/// The dynamic symbols of the file at `path`, read from `file` where it is
+/// open already.
+fn symbols(
+    path: &Path,
+    file: Option<std::fs::File>,
+    origin: &Origin,
+) -> Result<exports::Symbols, LoadError> {
+    match file {
+        Some(file) => exports::read_file(file),
+        None => exports::read(path),
+    }
+    .map_err(|err| match err {
         exports::ReadError::Malformed(reason) => LoadError::Open {
             path: path.to_path_buf(),
             origin: origin.clone(),
@@ -662,23 +716,36 @@ fn plan<'a>(
 }
 
 unsafe fn open_file(path: &Path, origin: Origin) -> Result<&'static Wasmtime, LoadError> {
-    check_file(path, &origin)?;
-    let canonical = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+    let metadata = check_file(path, &origin)?;
+    let id = file_id(&metadata);
+    // The system loader searches for a name without a slash: the path it
+    // is given is absolute. Where the platform has no file ids, it is the
+    // canonical one, which tells files apart.
+    let absolute = if path.is_absolute() && id.is_some() {
+        path.to_path_buf()
+    } else {
+        path.canonicalize().unwrap_or_else(|_| path.to_path_buf())
+    };
     let mut opened = registry();
-    if let Some(found) = opened.iter().find(|w| w.path == canonical) {
+    if let Some(found) = find_opened(&opened, id, &absolute) {
         return Ok(found);
     }
-    let symbols = symbols(path, &origin)?;
+    let file = std::fs::File::open(path).map_err(|err| LoadError::Open {
+        path: path.to_path_buf(),
+        origin: origin.clone(),
+        reason: err.to_string(),
+    })?;
+    let symbols = symbols(path, Some(file), &origin)?;
     let plan = plan(&symbols, path, &origin)?;
     // SAFETY: the caller vouches for the library.
     let library =
-        unsafe { library::open(canonical.as_os_str()) }.map_err(|reason| LoadError::Open {
+        unsafe { library::open(absolute.as_os_str()) }.map_err(|reason| LoadError::Open {
             path: path.to_path_buf(),
             origin: origin.clone(),
             reason,
         })?;
     // SAFETY: the caller vouches for the library; `plan` read its version.
-    let wasmtime = unsafe { resolve(library, plan, canonical, origin) }?;
+    let wasmtime = unsafe { resolve(library, plan, absolute, id, origin) }?;
     opened.push(wasmtime);
     Ok(wasmtime)
 }
@@ -696,15 +763,16 @@ unsafe fn open_by_name(name: &OsStr) -> Result<&'static Wasmtime, LoadError> {
     let path = library::file_of(anchor)
         .and_then(|p| p.canonicalize().ok())
         .unwrap_or_else(|| PathBuf::from(name));
-    if let Some(found) = opened.iter().find(|w| w.path == path) {
+    let id = std::fs::metadata(&path).ok().as_ref().and_then(file_id);
+    if let Some(found) = find_opened(&opened, id, &path) {
         return Ok(found);
     }
     // The system search gives no path before loading; the version is read
     // from the file the loader chose.
-    let symbols = symbols(&path, &origin)?;
+    let symbols = symbols(&path, None, &origin)?;
     let plan = plan(&symbols, &path, &origin)?;
     // SAFETY: the caller vouches for the library; `plan` read its version.
-    let wasmtime = unsafe { resolve(library, plan, path, origin) }?;
+    let wasmtime = unsafe { resolve(library, plan, path, id, origin) }?;
     opened.push(wasmtime);
     Ok(wasmtime)
 }
@@ -719,6 +787,7 @@ unsafe fn resolve(
     library: library::Handle,
     plan: Plan,
     path: PathBuf,
+    file: Option<FileId>,
     origin: Origin,
 ) -> Result<&'static Wasmtime, LoadError> {
     let exports = &plan.exports;
@@ -883,6 +952,8 @@ unsafe fn resolve(
         .expect("the value layout tables cover every supported major");
     Ok(Box::leak(Box::new(Wasmtime {
         path,
+        canonical: std::sync::OnceLock::new(),
+        file,
         tables,
         absent,
         capabilities,

@@ -246,10 +246,7 @@ impl Cursor {
         let first = |t: &usize| {
             let start = KNOWN.starts[*t];
             start < KNOWN.starts[t + 1]
-                && same(
-                    KNOWN.names[usize::from(KNOWN.flat[start])].as_bytes(),
-                    name,
-                )
+                && same(KNOWN.names[usize::from(KNOWN.flat[start])].as_bytes(), name)
         };
         match (0..TABLES).find(first) {
             Some(t) => {

@@ -100,10 +100,8 @@ fn pairs(haystack: &[u8], first: u8, second: u8, distance: usize, mut f: impl Fn
             let masks = unsafe {
                 let hits = |k: usize| {
                     let x = _mm_cmpeq_epi8(_mm_loadu_si128(p.add(k).cast::<__m128i>()), a);
-                    let y = _mm_cmpeq_epi8(
-                        _mm_loadu_si128(p.add(distance + k).cast::<__m128i>()),
-                        b,
-                    );
+                    let y =
+                        _mm_cmpeq_epi8(_mm_loadu_si128(p.add(distance + k).cast::<__m128i>()), b);
                     _mm_and_si128(x, y)
                 };
                 let (m0, m1, m2, m3) = (hits(0), hits(16), hits(32), hits(48));
@@ -205,8 +203,7 @@ mod tests {
         for needle in [&b"\n\nab"[..], b"\n\n", b"\nxy\n\n\nthe end of it\n\nb"] {
             for len in (0..40).chain([63, 64, 65, 90, 130, 200, 257]) {
                 for at in 0..len {
-                    let mut h: Vec<u8> =
-                        (0..len).map(|i| b"\n\x0b\x8a\nxab"[i % 7]).collect();
+                    let mut h: Vec<u8> = (0..len).map(|i| b"\n\x0b\x8a\nxab"[i % 7]).collect();
                     let end = (at + needle.len()).min(len);
                     h[at..end].copy_from_slice(&needle[..end - at]);
                     if at >= 3 {
