@@ -277,6 +277,19 @@ fn parse_version(text: &str) -> Option<Version> {
 }
 
 impl Exports<'_> {
+    /// What the exports say without the file's tables and build id (which
+    /// [`super::addresses`] looks at first).
+    pub(crate) fn detach(self) -> Exports<'static> {
+        Exports {
+            exact: self.exact,
+            missing_core: self.missing_core,
+            build_id: None,
+            rodata: self.rodata,
+            tables: None,
+            exported: self.exported,
+        }
+    }
+
     /// Whether the file exports the function `name` (one of a table's),
     /// and its symbol value if the address is that value plus the load
     /// base: `None` if not exported, `Some(None)` if only `dlsym` can say

@@ -744,8 +744,12 @@ unsafe fn open_file(path: &Path, origin: Origin) -> Result<&'static Wasmtime, Lo
             origin: origin.clone(),
             reason,
         })?;
+    let (plan, addresses) = locate(library, plan, &absolute, &origin)?;
+    // The file's tables are no longer needed: their memory is free for
+    // what follows.
+    drop(symbols);
     // SAFETY: the caller vouches for the library; `plan` read its version.
-    let wasmtime = unsafe { resolve(library, plan, absolute, id, origin) }?;
+    let wasmtime = unsafe { resolve(library, plan, addresses, absolute, id, origin) }?;
     opened.push(wasmtime);
     Ok(wasmtime)
 }
@@ -771,10 +775,42 @@ unsafe fn open_by_name(name: &OsStr) -> Result<&'static Wasmtime, LoadError> {
     // from the file the loader chose.
     let symbols = symbols(&path, None, &origin)?;
     let plan = plan(&symbols, &path, &origin)?;
+    let (plan, addresses) = locate(library, plan, &path, &origin)?;
+    drop(symbols);
     // SAFETY: the caller vouches for the library; `plan` read its version.
-    let wasmtime = unsafe { resolve(library, plan, path, id, origin) }?;
+    let wasmtime = unsafe { resolve(library, plan, addresses, path, id, origin) }?;
     opened.push(wasmtime);
     Ok(wasmtime)
+}
+
+/// Where the addresses of the functions of `library`, loaded from the file
+/// `plan` was read from, come from; and the plan, no longer borrowing the
+/// file's tables.
+fn locate(
+    library: library::Handle,
+    plan: Plan<'_>,
+    path: &Path,
+    origin: &Origin,
+) -> Result<(Plan<'static>, Addresses), LoadError> {
+    // Only names the file exports are looked up: a failed `dlsym` costs
+    // more than all the others (it formats an error message). Where the
+    // file's dynamic symbol table and string table are, byte for byte, the
+    // ones the dynamic linker uses for the loaded object, an address is the
+    // load base plus the symbol's value, with no `dlsym` at all: together
+    // the lookups cost more than the rest of `Wasmtime::open` beyond the
+    // `dlopen`. Otherwise every address comes from `dlsym`. Either way an
+    // address outside the object's code is refused before anything is
+    // called.
+    let addresses = addresses(library, &plan.exports).map_err(|reason| LoadError::Open {
+        path: path.to_path_buf(),
+        origin: origin.clone(),
+        reason,
+    })?;
+    let plan = Plan {
+        exports: plan.exports.detach(),
+        version: plan.version,
+    };
+    Ok((plan, addresses))
 }
 
 /// Finds the library's major, resolves its tables and leaks it as a
@@ -785,26 +821,13 @@ unsafe fn open_by_name(name: &OsStr) -> Result<&'static Wasmtime, LoadError> {
 /// `library` is a Wasmtime C API library, and `plan` was read from its file.
 unsafe fn resolve(
     library: library::Handle,
-    plan: Plan,
+    plan: Plan<'static>,
+    addresses: Addresses,
     path: PathBuf,
     file: Option<FileId>,
     origin: Origin,
 ) -> Result<&'static Wasmtime, LoadError> {
     let exports = &plan.exports;
-    // Only names the file exports are looked up: a failed `dlsym` costs
-    // more than all the others (it formats an error message). Where the
-    // file's dynamic symbol table and string table are, byte for byte, the
-    // ones the dynamic linker uses for the loaded object, an address is the
-    // load base plus the symbol's value, with no `dlsym` at all: together
-    // the lookups cost more than the rest of `Wasmtime::open` beyond the
-    // `dlopen`. Otherwise every address comes from `dlsym`. Either way an
-    // address outside the object's code is refused before anything is
-    // called.
-    let addresses = addresses(library, exports).map_err(|reason| LoadError::Open {
-        path: path.clone(),
-        origin: origin.clone(),
-        reason,
-    })?;
     let outside_code = std::cell::Cell::new(None);
     let mut cursor = exports::Cursor::new();
     let mut lookup = |name: &CStr| -> *const c_void {

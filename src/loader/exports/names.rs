@@ -260,15 +260,17 @@ impl Cursor {
 }
 
 /// A value that says the name is exported but only `dlsym` can place it.
-const UNKNOWN: u64 = u64::MAX;
+const UNKNOWN: u32 = u32::MAX;
 /// A value that says the name is not exported.
-const ABSENT: u64 = 0;
+const ABSENT: u32 = 0;
 
 /// Which known names a file exports, each with its symbol value where the
 /// address is that value plus the load base.
 pub(super) struct Exported {
-    /// By index: [`ABSENT`], [`UNKNOWN`], or the symbol value.
-    values: Vec<u64>,
+    /// By index: [`ABSENT`], [`UNKNOWN`], or the symbol value (32 bits:
+    /// the fresh memory a process touches costs more than its
+    /// instructions; a value that does not fit is left to `dlsym`).
+    values: Vec<u32>,
 }
 
 impl Exported {
@@ -286,9 +288,9 @@ impl Exported {
         let Some(i) = index(name) else {
             return;
         };
-        self.values[i] = match (self.values[i], value) {
+        self.values[i] = match (self.values[i], value.map(u32::try_from)) {
             // Values that would read as absent or unknown, too.
-            (ABSENT, Some(value)) if value != ABSENT => value,
+            (ABSENT, Some(Ok(value))) if value != ABSENT => value,
             _ => UNKNOWN,
         };
     }
@@ -300,7 +302,7 @@ impl Exported {
         match self.values[index] {
             ABSENT => None,
             UNKNOWN => Some(None),
-            value => Some(Some(value)),
+            value => Some(Some(u64::from(value))),
         }
     }
 
@@ -414,11 +416,13 @@ mod tests {
         exported.insert(b"wasm_store_new", Some(1));
         exported.insert(b"wasm_store_new", Some(1));
         exported.insert(b"wasm_store_delete", Some(0));
+        exported.insert(b"wasm_module_delete", Some(1 << 32));
         exported.insert(b"wasmtime_not_a_function", Some(7));
         assert_eq!(exported.get(b"wasm_engine_new"), Some(Some(0x1234)));
         assert_eq!(exported.get(b"wasm_engine_delete"), Some(None));
         assert_eq!(exported.get(b"wasm_store_new"), Some(None));
         assert_eq!(exported.get(b"wasm_store_delete"), Some(None));
+        assert_eq!(exported.get(b"wasm_module_delete"), Some(None));
         assert_eq!(exported.get(b"wasmtime_not_a_function"), None);
         assert_eq!(exported.get(b"wasm_module_new"), None);
     }
