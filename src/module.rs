@@ -42,10 +42,12 @@ pub struct Module {
     types: Arc<OnceLock<ModuleTypes>>,
 }
 
+/// An import: its module, name and type.
+type Import = (Box<str>, Box<str>, ExternType);
+
 /// A module's imports and exports, with their types.
 struct ModuleTypes {
-    /// (module, name, type)
-    imports: Vec<(Box<str>, Box<str>, ExternType)>,
+    imports: Vec<Import>,
     /// (name, type)
     exports: Vec<(Box<str>, ExternType)>,
 }
@@ -304,7 +306,7 @@ impl Module {
         Ok(self.types.get_or_init(|| types))
     }
 
-    fn read_imports(&self) -> Result<Vec<(Box<str>, Box<str>, ExternType)>> {
+    fn read_imports(&self) -> Result<Vec<Import>> {
         let core = self.engine.wasmtime().core();
         self.with_imports(|items| {
             items
