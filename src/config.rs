@@ -99,6 +99,8 @@ pub(crate) struct Settings {
     pub component_model_implements: Option<bool>,
     // ComponentModelAsync capability.
     pub component_model_async: Option<bool>,
+    pub component_model_async_stackful: Option<bool>,
+    pub component_model_more_async_builtins: Option<bool>,
     // PoolingAllocator capability.
     pub pooling: Option<crate::pooling::PoolingConfig>,
     // Cache capability.
@@ -730,7 +732,11 @@ impl Config {
             apply!(t; component_model_implements => wasmtime_config_wasm_component_model_implements_set);
         }
         if let Some(t) = &tables.component_model_async {
-            apply!(t; component_model_async => wasmtime_config_wasm_component_model_async_set);
+            apply!(t;
+                component_model_async => wasmtime_config_wasm_component_model_async_set,
+                component_model_async_stackful => wasmtime_config_wasm_component_model_async_stackful_set,
+                component_model_more_async_builtins => wasmtime_config_wasm_component_model_more_async_builtins_set,
+            );
         }
         if let (Some(table), Some(source)) = (&tables.cache, &s.cache) {
             if let Err(err) = crate::cache::load(w, table, config, source) {

@@ -284,6 +284,18 @@ pub(crate) fn unsupported_enable(
             Capability::ComponentModelAsync,
             CM_ASYNC,
         ),
+        (
+            "wasm_component_model_async_stackful",
+            s.component_model_async_stackful,
+            Capability::ComponentModelAsync,
+            CM_ASYNC_STACKFUL,
+        ),
+        (
+            "wasm_component_model_more_async_builtins",
+            s.component_model_more_async_builtins,
+            Capability::ComponentModelAsync,
+            CM_MORE_ASYNC_BUILTINS,
+        ),
     ]
     .into_iter()
     .find(|&(_, value, capability, needs)| {

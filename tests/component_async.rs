@@ -348,3 +348,54 @@ fn the_minimal_build_refuses_async_component_functions() {
         "{err:?}"
     );
 }
+
+/// A stackful async lift (no callback).
+const STACKFUL: &str = r#"(component
+    (core module $m (func (export "foo") (param i32)))
+    (core instance $i (instantiate $m))
+    (func (export "foo") async (param "p1" u32)
+        (canon lift (core func $i "foo") async)))"#;
+
+/// The async `stream.cancel-read`, one of the further built-ins.
+const MORE_BUILTINS: &str = r#"(component
+    (type $s (stream u8))
+    (core func $cancel (canon stream.cancel-read $s async)))"#;
+
+#[test]
+fn the_stackful_and_more_builtins_settings_reach_wasmtime() {
+    for (name, wat, set) in [
+        (
+            "async_stackful",
+            STACKFUL,
+            (|c: &mut wasmtime_dyn::Config, on| {
+                c.wasm_component_model_async_stackful(on);
+            }) as fn(&mut wasmtime_dyn::Config, bool),
+        ),
+        ("more_async_builtins", MORE_BUILTINS, |c, on| {
+            c.wasm_component_model_more_async_builtins(on);
+        }),
+    ] {
+        for on in [false, true] {
+            let engine = common::engine_with(Flavour::Full, |c| {
+                c.wasm_component_model_async(true);
+                set(c, on);
+            });
+            let compiled = Component::new(&engine, wat);
+            println!("{name} {on}: {:?}", compiled.as_ref().err());
+            assert_eq!(compiled.is_ok(), on, "{name} = {on}");
+        }
+    }
+    if common::round_has(Flavour::Min) {
+        let min = Flavour::Min.load();
+        let mut config = wasmtime_dyn::Config::new(min);
+        config.wasm_component_model_more_async_builtins(true);
+        let err = Engine::new(min, &config).unwrap_err();
+        assert!(
+            matches!(
+                common::kind(&err),
+                Some(wasmtime_dyn::ErrorKind::Unsupported(_))
+            ),
+            "{err:?}"
+        );
+    }
+}

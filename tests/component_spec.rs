@@ -2,24 +2,30 @@
 //! API, on the real libraries.
 //!
 //! Runs every `.wast` file of `tests/component-testsuite/` (Wasmtime's
-//! `tests/misc_testsuite/component-model/` at v48.0.0, outside `async/`;
-//! or of the directory `WASMTIME_DYN_COMPONENT_SPEC_DIR` names)
-//! on the round's full library: each file with the settings of its
-//! `;;!` lines (`component_spec/header.rs`), the host imports of
-//! Wasmtime's runner (`component_spec/host.rs`), and its directives run
-//! through `wasmtime_dyn::component` (`component_spec/runner.rs`). The
-//! minimal build, which has no component model, must refuse a component
-//! with `Unsupported(ComponentModel)`.
+//! `tests/misc_testsuite/component-model/` at v48.0.0; or of the directory
+//! `WASMTIME_DYN_COMPONENT_SPEC_DIR` names) on the round's full library:
+//! each file with the settings of its `;;!` lines
+//! (`component_spec/header.rs`), the host imports of Wasmtime's runner
+//! (`component_spec/host.rs`), and its directives run through
+//! `wasmtime_dyn::component` (`component_spec/runner.rs`); the 52 files of
+//! `async/` (the component-model async proposal) with `instantiate_async`
+//! and `call_async`, as Wasmtime's runner runs them. The minimal build,
+//! which has no component model, must refuse a component with
+//! `Unsupported(ComponentModel)`.
 //!
 //! A directive is skipped only where it cannot run: a component the
 //! library refuses for a component-model proposal the file turns on that
-//! the C API cannot (error contexts, GC, memory64 and fixed-length lists
-//! have no C setter; `implements` none before 49), and the directives
-//! that use it; a link against a resource type a named instance exports
-//! (the C API cannot take one out of an instance); and a failure that is a
-//! known difference of the release from the v48 files
-//! (`component_spec/known.rs`). Each skip names its reason. The report lists every file's figures, skips and failures on
-//! stderr, and the test fails if any directive failed.
+//! the C API cannot (error contexts, threading, GC, memory64 and
+//! fixed-length lists have no C setter; `implements` none before 49), and
+//! the directives that use it; a link against a resource type a named
+//! instance exports (the C API cannot take one out of an instance); in
+//! `async/`, the listed directives that need what the C API cannot express
+//! (concurrent host functions, future and stream values at the host, a
+//! store's resource table: `component_spec/limits.rs`); and a failure that
+//! is a known difference of the release from the v48 files
+//! (`component_spec/known.rs`). Each skip names its reason. The report
+//! lists every file's figures, skips and failures on stderr, and the test
+//! fails if any directive failed.
 
 #![deny(clippy::undocumented_unsafe_blocks)]
 
@@ -32,6 +38,8 @@ mod header;
 mod host;
 #[path = "component_spec/known.rs"]
 mod known;
+#[path = "component_spec/limits.rs"]
+mod limits;
 #[path = "component_spec/runner.rs"]
 mod runner;
 #[path = "component_spec/values.rs"]
@@ -39,7 +47,7 @@ mod values;
 
 use common::{round_has, Flavour};
 use header::Header;
-use runner::{Build, FileRun, Verdict};
+use runner::{Build, Calls, FileRun, Verdict};
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 use std::io::Write as _;
@@ -106,7 +114,13 @@ impl Engines {
     }
 }
 
-fn run_file(engines: &mut Engines, build: Build, relative: &str, text: &str) -> FileReport {
+fn run_file(
+    engines: &mut Engines,
+    build: Build,
+    suite: Suite,
+    relative: &str,
+    text: &str,
+) -> FileReport {
     let mut report = FileReport {
         file: relative.to_string(),
         ..FileReport::default()
@@ -149,7 +163,11 @@ fn run_file(engines: &mut Engines, build: Build, relative: &str, text: &str) -> 
             return report;
         }
     };
-    let mut run = match FileRun::new(&engine, build, header.unset_reason()) {
+    let calls = match suite {
+        Suite::Sync => Calls::Sync,
+        Suite::Async => Calls::new_async(),
+    };
+    let mut run = match FileRun::new(&engine, build, header.unset_reason(), calls) {
         Ok(run) => run,
         Err(e) => {
             report.failed.push((0, e));
@@ -160,7 +178,9 @@ fn run_file(engines: &mut Engines, build: Build, relative: &str, text: &str) -> 
         let line = runner::line(directive.span(), text);
         match run.run(directive) {
             Ok(()) => report.passed += 1,
-            Err(Verdict::Fail(why)) => match known::reason(relative, line, major) {
+            Err(Verdict::Fail(why)) => match known::reason(relative, line, major)
+                .or_else(|| limits::reason(relative, line, major, &why))
+            {
                 Some(reason) => report.skipped.push((line, reason.to_string())),
                 None => report.failed.push((line, why)),
             },
@@ -212,11 +232,36 @@ fn write_report(out: &mut String, lib: &str, files: &[FileReport], secs: f64) ->
     failures
 }
 
+/// Which files of the suite directory a run takes, and how it calls.
+#[derive(Clone, Copy)]
+enum Suite {
+    /// Every file outside `async/`, with sync instantiations and calls.
+    Sync,
+    /// The files of `async/` (the component-model async proposal), with
+    /// `instantiate_async` and `call_async`, as Wasmtime's runner.
+    Async,
+}
+
+/// The directory of the async files.
+const ASYNC_DIR: &str = "async";
+
+impl Suite {
+    fn files(self, dir: &Path) -> Vec<PathBuf> {
+        match self {
+            Suite::Sync => common::wast_files(dir, SUITE_DIR_VAR)
+                .into_iter()
+                .filter(|path| !path.starts_with(dir.join(ASYNC_DIR)))
+                .collect(),
+            Suite::Async => common::wast_files(&dir.join(ASYNC_DIR), SUITE_DIR_VAR),
+        }
+    }
+}
+
 /// Runs every file of the suite on `wasmtime` (in a thread with a large
 /// stack), writes the report to stderr and fails on any failure.
-fn run_suite(label: &str, wasmtime: &'static Wasmtime, build: Build) {
+fn run_suite(label: &str, wasmtime: &'static Wasmtime, build: Build, suite: Suite) {
     let dir = suite_dir();
-    let files = common::wast_files(&dir, SUITE_DIR_VAR);
+    let files = suite.files(&dir);
     assert!(!files.is_empty(), "no .wast files in {}", dir.display());
     let lib = format!("{label} {}", wasmtime.version());
     let thread = std::thread::Builder::new()
@@ -237,7 +282,7 @@ fn run_suite(label: &str, wasmtime: &'static Wasmtime, build: Build) {
                         .to_string_lossy()
                         .into_owned();
                     match std::fs::read_to_string(path) {
-                        Ok(text) => run_file(&mut engines, build, &relative, &text),
+                        Ok(text) => run_file(&mut engines, build, suite, &relative, &text),
                         Err(e) => FileReport {
                             file: relative,
                             failed: vec![(0, format!("cannot read the file: {e}"))],
@@ -267,7 +312,31 @@ fn run_suite(label: &str, wasmtime: &'static Wasmtime, build: Build) {
 
 #[test]
 fn component_testsuite() {
-    run_suite("full", Flavour::Full.load(), Build { precompiler: None });
+    run_suite(
+        "full",
+        Flavour::Full.load(),
+        Build { precompiler: None },
+        Suite::Sync,
+    );
+}
+
+/// The 52 files of `async/` on the full library, which has the
+/// component-model async proposal in 45 to 50: each instantiated with
+/// `Linker::instantiate_async` and called with `Func::call_async`.
+#[test]
+fn component_async_testsuite() {
+    let full = Flavour::Full.load();
+    assert!(
+        full.has(Capability::ComponentModelAsync),
+        "every official full library of 45 to 50 has component-model-async: {:?}",
+        full.capabilities()
+    );
+    run_suite(
+        "full async",
+        full,
+        Build { precompiler: None },
+        Suite::Async,
+    );
 }
 
 /// The run-only component build of 48 and 50 (component model, no
@@ -287,7 +356,7 @@ fn component_testsuite_on_the_run_only_build() {
     let build = Build {
         precompiler: Some(Flavour::Full.load()),
     };
-    run_suite("run-only", run_only, build);
+    run_suite("run-only", run_only, build, Suite::Sync);
 }
 
 /// The minimal build has no component model: compiling a component of the

@@ -46,7 +46,7 @@ pub struct Linker<T> {
     pub(crate) ptr: *mut wasmtime_component_linker_t,
     engine: Engine,
     /// Whether WASI preview 2 is defined (see `Linker::define_wasi`).
-    has_wasi: bool,
+    pub(crate) has_wasi: bool,
     /// Where the store's data keeps its WASI context, given by
     /// `wasi::p2::add_to_linker_sync`: installed in the store on
     /// instantiation.

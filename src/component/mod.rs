@@ -37,6 +37,7 @@
 
 mod async_call;
 mod async_host;
+mod async_wasi;
 mod compiled;
 mod derive_support;
 mod func;

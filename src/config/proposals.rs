@@ -146,6 +146,35 @@ impl Config {
         /// config.wasm_component_model_async(false); // no async components
         /// ```
         wasm_component_model_async: component_model_async: bool;
+        /// Stackful async lifts of the component-model async proposal
+        /// (`async` exports without a callback), as the `wasmtime` crate's
+        /// `Config::wasm_component_model_async_stackful` (C API
+        /// `wasmtime_config_wasm_component_model_async_stackful_set`, 45 to
+        /// 50). Off by default; needs concurrency support.
+        ///
+        /// Needs [`Capability::ComponentModelAsync`], as
+        /// [`Config::wasm_component_model_async`].
+        ///
+        /// ```no_run
+        /// # let mut config: wasmtime_dyn::Config = unimplemented!();
+        /// config.wasm_component_model_async(true).wasm_component_model_async_stackful(true);
+        /// ```
+        wasm_component_model_async_stackful: component_model_async_stackful: bool;
+        /// The component-model async proposal's further built-ins
+        /// (`context.get`/`set` of more slots, `task.cancel`...), as the
+        /// `wasmtime` crate's
+        /// `Config::wasm_component_model_more_async_builtins` (C API
+        /// `wasmtime_config_wasm_component_model_more_async_builtins_set`,
+        /// 45 to 50). Off by default; needs concurrency support.
+        ///
+        /// Needs [`Capability::ComponentModelAsync`], as
+        /// [`Config::wasm_component_model_async`].
+        ///
+        /// ```no_run
+        /// # let mut config: wasmtime_dyn::Config = unimplemented!();
+        /// config.wasm_component_model_async(true).wasm_component_model_more_async_builtins(true);
+        /// ```
+        wasm_component_model_more_async_builtins: component_model_more_async_builtins: bool;
         /// Attach a [`WasmCoreDump`](crate::WasmCoreDump) of the store to
         /// the error of a call whose wasm traps, as the `wasmtime` crate's
         /// `Config::coredump_on_trap`. The C API has no core dumps: this

@@ -332,6 +332,18 @@ fn features_from(
             CM_ASYNC,
             has(Capability::ComponentModelAsync),
         ),
+        (
+            "wasm_component_model_async_stackful",
+            s.component_model_async_stackful,
+            CM_ASYNC_STACKFUL,
+            has(Capability::ComponentModelAsync),
+        ),
+        (
+            "wasm_component_model_more_async_builtins",
+            s.component_model_more_async_builtins,
+            CM_MORE_ASYNC_BUILTINS,
+            has(Capability::ComponentModelAsync),
+        ),
     ];
     let mut explicitly_enabled = Vec::new();
     for (name, value, flag, applied) in explicit {

@@ -370,46 +370,6 @@ mod tests {
         }
     }
 
-    /// Time grows with the number of symbols (here all in the C API's
-    /// namespace, none a real function); collisions crafted against the
-    /// hash would need this process's key.
-    #[test]
-    fn many_unknown_names_take_linear_time() {
-        let symbols = |n: usize| {
-            let (mut strings, mut names) = (Vec::new(), Vec::new());
-            for i in 0..n {
-                let start = strings.len();
-                strings.extend(format!("wasm{i:012}zzzz").as_bytes());
-                names.push(Name {
-                    start,
-                    end: strings.len(),
-                    value: Some(0),
-                });
-            }
-            (
-                n,
-                Symbols {
-                    listed: Listed::Copied { strings, names },
-                    build_id: None,
-                    rodata: None,
-                },
-            )
-        };
-        let time = |(n, s): &(usize, Symbols)| {
-            let t = std::time::Instant::now();
-            let exports = s.exports();
-            assert_eq!(exports.missing_core.len(), TableId::Core.functions().len());
-            t.elapsed().as_secs_f64() / *n as f64
-        };
-        let (small, large) = (symbols(20_000), symbols(320_000));
-        let per_name_small = (0..5).map(|_| time(&small)).fold(f64::MAX, f64::min);
-        let per_name_large = (0..5).map(|_| time(&large)).fold(f64::MAX, f64::min);
-        assert!(
-            per_name_large < per_name_small * 4.0,
-            "{per_name_small:e} s per name at 20k, {per_name_large:e} at 320k"
-        );
-    }
-
     #[test]
     fn a_non_object_file_is_refused_with_a_reason() {
         let path =

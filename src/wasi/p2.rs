@@ -43,6 +43,10 @@
 //! # Ok::<(), wasmtime_dyn::Error>(())
 //! ```
 
+mod asynchronous;
+
+pub use asynchronous::add_to_linker_async;
+
 use super::{Input, Output, WasiConfig, WasiCtxBuilder};
 use crate::component::{Linker, Resource};
 use crate::error::Result;
@@ -647,8 +651,11 @@ pub fn add_to_linker_sync<T: WasiView + 'static>(linker: &mut Linker<T>) -> Resu
 }
 
 /// The crate's generated bindings of the `wasi:cli/command` world: only
-/// what runs a command, [`sync::Command`](self::bindings::sync::Command).
+/// what runs a command, [`sync::Command`](self::bindings::sync::Command)
+/// and the async [`Command`](self::bindings::Command).
 pub mod bindings {
+    pub use super::asynchronous::{exports, Command};
+
     /// Synchronous bindings, as the crate's `p2::bindings::sync`.
     pub mod sync {
         use crate::component::{Component, Instance, Linker};
@@ -670,7 +677,7 @@ pub mod bindings {
         /// # Ok::<(), wasmtime_dyn::Error>(())
         /// ```
         pub struct Command {
-            run: exports::wasi::cli::run::Guest,
+            pub(in crate::wasi::p2) run: exports::wasi::cli::run::Guest,
         }
 
         impl Command {
@@ -696,6 +703,17 @@ pub mod bindings {
                 linker: &Linker<T>,
             ) -> Result<Command> {
                 let instance = linker.instantiate(&mut store, component)?;
+                Self::from_instance(store, component, &instance)
+            }
+
+            /// The command of `instance`, an instance of `component`: its
+            /// `wasi:cli/run@0.2.*` export (shared with the async
+            /// [`Command`](super::Command)).
+            pub(in crate::wasi::p2) fn from_instance(
+                store: impl AsContextMut,
+                component: &Component,
+                instance: &Instance,
+            ) -> Result<Command> {
                 let name = component
                     .component_type()
                     .exports(component.engine())
@@ -708,7 +726,7 @@ pub mod bindings {
                                 .into(),
                         )
                     })?;
-                Self::new_named(store, &instance, &name)
+                Self::new_named(store, instance, &name)
             }
 
             fn new_named(
@@ -762,8 +780,7 @@ pub mod bindings {
                         /// # Ok::<(), wasmtime_dyn::Error>(())
                         /// ```
                         pub struct Guest {
-                            pub(in crate::wasi::p2::bindings::sync) run:
-                                TypedFunc<(), (Result<(), ()>,)>,
+                            pub(in crate::wasi::p2) run: TypedFunc<(), (Result<(), ()>,)>,
                         }
 
                         impl Guest {

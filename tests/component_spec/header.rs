@@ -24,6 +24,8 @@ pub struct Header {
     pub exceptions: bool,
     pub simd: bool,
     pub component_model_async: bool,
+    pub component_model_async_stackful: bool,
+    pub component_model_more_async_builtins: bool,
     pub component_model_map: bool,
     pub component_model_implements: bool,
     /// The settings turned on that cannot be set here, each with why.
@@ -45,6 +47,11 @@ fn unsettable(name: &str) -> Option<&'static str> {
         "component_model_memory64" => {
             "the C API has no setter for it (no `wasmtime_config_wasm_component_model_memory64\
              _set` in 45 to 50)"
+        }
+        "component_model_threading" => {
+            "the C API has no setter for it (no `wasmtime_config_wasm_component_model_\
+             threading_set` in 45 to 50), so the threading built-ins (`thread.new-indirect`, \
+             `thread.switch-to`...) are refused"
         }
         "component_model_fixed_length_lists" => {
             "the C API has no setter for it (no `wasmtime_config_wasm_component_model_fixed_\
@@ -79,6 +86,10 @@ pub fn parse(text: &str, major: u32) -> Result<Header, String> {
             "exceptions" => header.exceptions = value,
             "simd" => header.simd = value,
             "component_model_async" => header.component_model_async = value,
+            "component_model_async_stackful" => header.component_model_async_stackful = value,
+            "component_model_more_async_builtins" => {
+                header.component_model_more_async_builtins = value
+            }
             "component_model_map" => header.component_model_map = value,
             "component_model_implements" => header.component_model_implements = value,
             // Wasmtime's runner reads these two for other purposes: the
@@ -159,8 +170,14 @@ impl Header {
         // support on, as there).
         config.wasm_component_model_map(self.component_model_map);
         if target.contains(Capability::ComponentModelAsync) {
-            config.wasm_component_model_async(self.component_model_async);
-        } else if self.component_model_async {
+            config
+                .wasm_component_model_async(self.component_model_async)
+                .wasm_component_model_async_stackful(self.component_model_async_stackful)
+                .wasm_component_model_more_async_builtins(self.component_model_more_async_builtins);
+        } else if self.component_model_async
+            || self.component_model_async_stackful
+            || self.component_model_more_async_builtins
+        {
             return Err(
                 "the component-model async proposal (capability `component-model-async`)"
                     .to_string(),

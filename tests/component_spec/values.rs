@@ -23,7 +23,6 @@ pub fn val(v: &WastVal<'_>) -> Val {
         WastVal::Char(c) => Val::Char(*c),
         WastVal::String(s) => Val::String(s.to_string()),
         WastVal::List(items) => Val::List(items.iter().map(val).collect()),
-        WastVal::Map(entries) => Val::Map(entries.iter().map(|(k, v)| (val(k), val(v))).collect()),
         WastVal::Record(fields) => Val::Record(
             fields
                 .iter()
@@ -88,15 +87,6 @@ pub fn check(expected: &WastVal<'_>, actual: &Val) -> Result<(), String> {
         (WastVal::String(e), Val::String(a)) if e == a => Ok(()),
         (WastVal::List(e), Val::List(a)) => all(e, a, "list"),
         (WastVal::Tuple(e), Val::Tuple(a)) => all(e, a, "tuple"),
-        (WastVal::Map(e), Val::Map(a)) => {
-            if e.len() != a.len() {
-                return mismatch();
-            }
-            e.iter().zip(a).try_for_each(|((ek, ev), (ak, av))| {
-                check(ek, ak)?;
-                check(ev, av)
-            })
-        }
         (WastVal::Record(e), Val::Record(a)) => {
             if e.len() != a.len() {
                 return mismatch();
