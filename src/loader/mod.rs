@@ -865,16 +865,6 @@ unsafe fn resolve(
         }),
         None => Ok(()),
     };
-    // SAFETY: the caller vouches that the library is a Wasmtime C API
-    // library of a supported major (`plan` read its exports), so each
-    // exported core name is the C function with the signature the core
-    // table declares, which every supported major shares; the library is
-    // never closed, so the addresses stay valid. Each address is the
-    // dynamic linker's for the name (`dlsym`, or the same symbol table
-    // entry plus the same base), and lies in the object's code.
-    let core = unsafe { Core::load(&mut lookup) };
-    check_code(outside_code.take())?;
-    let core = core.map_err(not_wasmtime)?;
     // Builds without the versioned symbol: the version text of the loaded
     // object's read-only data, when it names one version and the exports
     // agree with its major; else the probe.
@@ -887,17 +877,6 @@ unsafe fn resolve(
         }
         _ => None,
     };
-    // The probe turns signal handlers off where the C API can (39 and
-    // later): it needs those majors' settings.
-    let since39 = match (&plan.version, text) {
-        (Known::Candidates(_), None) => {
-            // SAFETY: as for `Core::load`; these names have one signature
-            // in every major that exports them.
-            unsafe { crate::sys::tables::CoreSince39::load(&mut lookup) }.ok()
-        }
-        _ => None,
-    };
-    check_code(outside_code.take())?;
     let version = match (text, &plan.version) {
         (Some(version), _) => version,
         (None, Known::Exact(version)) if matches!(addresses, Addresses::Computed(_)) => *version,
@@ -917,37 +896,30 @@ unsafe fn resolve(
             *version
         }
         (None, Known::Candidates(candidates)) => {
-            match MajorProbe::new(&core, since39.as_ref()).map(|p| p.find(candidates)) {
-                Some(Verdict::Confirmed(major)) => Version::major_only(major),
-                Some(Verdict::Refuted) => {
-                    return Err(unsupported(
-                        &path,
-                        &origin,
-                        "of another major (it refuses artifacts of every supported one)".into(),
-                    ))
-                }
-                Some(Verdict::Unknown(why)) => {
-                    return Err(unsupported(
-                        &path,
-                        &origin,
-                        format!("of an unknown major (its version check answered: {why})"),
-                    ))
-                }
-                None => {
-                    return Err(unsupported(
-                        &path,
-                        &origin,
-                        "of an unknown major (it made no engine to check it with)".into(),
-                    ))
-                }
-            }
+            let unsupported = |found| unsupported(&path, &origin, found);
+            // SAFETY: as for `Tables::load` below.
+            unsafe {
+                probe_major(
+                    &mut lookup,
+                    &|| check_code(outside_code.take()),
+                    &not_wasmtime,
+                    &unsupported,
+                    candidates,
+                )
+            }?
         }
     };
     let major = version.major();
-    // SAFETY: as above; the library is of major `major`, so the tables
-    // that hold for it declare its signatures.
-    let (tables, absent) = unsafe { Tables::with_core(core, &mut lookup, major) };
+    // SAFETY: the caller vouches that the library is a Wasmtime C API
+    // library, of major `major` (read above), so each exported name of a
+    // table that holds for that major is the C function with the signature
+    // the table declares; the library is never closed, so the addresses
+    // stay valid. Each address is the dynamic linker's for the name
+    // (`dlsym`, or the same symbol table entry plus the same base), and
+    // lies in the object's code (checked next, before anything is called).
+    let loaded = unsafe { Tables::load(&mut lookup, major) };
     check_code(outside_code.take())?;
+    let (tables, absent) = loaded.map_err(not_wasmtime)?;
     // The core functions whose signature changed are part of the core: the
     // table of this major's signature must be there.
     let missing_part: Vec<&'static str> = absent
@@ -984,6 +956,48 @@ unsafe fn resolve(
         version,
         winch: std::sync::OnceLock::new(),
     })))
+}
+
+/// The major of a library whose file does not tell it, confirmed by asking
+/// the library to check a probe artifact's version (out of line: the
+/// tables it loads would otherwise take stack on the common path too).
+///
+/// # Safety
+///
+/// As for [`resolve`]: `lookup` gives the addresses of the library's
+/// functions, which `check` confirms lie in its code.
+#[inline(never)]
+unsafe fn probe_major(
+    lookup: &mut dyn FnMut(&CStr) -> *const c_void,
+    check: &dyn Fn() -> Result<(), LoadError>,
+    not_wasmtime: &dyn Fn(Vec<&'static str>) -> LoadError,
+    unsupported: &dyn Fn(String) -> LoadError,
+    candidates: &[u32],
+) -> Result<Version, LoadError> {
+    // SAFETY: the caller vouches that the library is a Wasmtime C API
+    // library of a supported major (its file's exports fit one), so each
+    // exported core name is the C function with the signature the core
+    // table declares, which every supported major shares.
+    let core = unsafe { Core::load(lookup) };
+    // The probe turns signal handlers off where the C API can (39 and
+    // later): it needs those majors' settings.
+    // SAFETY: as for `Core::load`; these names have one signature in every
+    // major that exports them.
+    let since39 = unsafe { crate::sys::tables::CoreSince39::load(lookup) }.ok();
+    check()?;
+    let core = core.map_err(not_wasmtime)?;
+    match MajorProbe::new(&core, since39.as_ref()).map(|p| p.find(candidates)) {
+        Some(Verdict::Confirmed(major)) => Ok(Version::major_only(major)),
+        Some(Verdict::Refuted) => Err(unsupported(
+            "of another major (it refuses artifacts of every supported one)".into(),
+        )),
+        Some(Verdict::Unknown(why)) => Err(unsupported(format!(
+            "of an unknown major (its version check answered: {why})"
+        ))),
+        None => Err(unsupported(
+            "of an unknown major (it made no engine to check it with)".into(),
+        )),
+    }
 }
 
 /// What the read-only data of `object`, loaded from the file `exports` was
