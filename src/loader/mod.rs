@@ -917,7 +917,7 @@ unsafe fn resolve(
     // stay valid. Each address is the dynamic linker's for the name
     // (`dlsym`, or the same symbol table entry plus the same base), and
     // lies in the object's code (checked next, before anything is called).
-    let loaded = unsafe { Tables::load(&mut lookup, major) };
+    let loaded = unsafe { load_tables(&mut lookup, major) };
     check_code(outside_code.take())?;
     let (tables, absent) = loaded.map_err(not_wasmtime)?;
     // The core functions whose signature changed are part of the core: the
@@ -945,17 +945,42 @@ unsafe fn resolve(
         .collect();
     let val_abi = ValAbi::of_major(major, tables.gc.is_some())
         .expect("the value layout tables cover every supported major");
-    Ok(Box::leak(Box::new(Wasmtime {
-        path,
-        canonical: std::sync::OnceLock::new(),
-        file,
-        tables,
-        absent,
-        capabilities,
-        val_abi,
-        version,
-        winch: std::sync::OnceLock::new(),
-    })))
+    // Written in place: a `Wasmtime` built on the stack and then moved
+    // would take fresh stack pages (a fault each).
+    let mut boxed = Box::<Wasmtime>::new_uninit();
+    let p = boxed.as_mut_ptr();
+    // SAFETY: `p` points to memory for a `Wasmtime`, uninitialized: every
+    // field is written once, through raw field pointers (no reference to
+    // uninitialized memory is made), before `assume_init`.
+    let wasmtime = unsafe {
+        std::ptr::addr_of_mut!((*p).tables).write(tables);
+        std::ptr::addr_of_mut!((*p).path).write(path);
+        std::ptr::addr_of_mut!((*p).canonical).write(std::sync::OnceLock::new());
+        std::ptr::addr_of_mut!((*p).file).write(file);
+        std::ptr::addr_of_mut!((*p).absent).write(absent);
+        std::ptr::addr_of_mut!((*p).capabilities).write(capabilities);
+        std::ptr::addr_of_mut!((*p).val_abi).write(val_abi);
+        std::ptr::addr_of_mut!((*p).version).write(version);
+        std::ptr::addr_of_mut!((*p).winch).write(std::sync::OnceLock::new());
+        boxed.assume_init()
+    };
+    Ok(Box::leak(wasmtime))
+}
+
+/// [`Tables::load`], out of line: its `Core` and the tables it builds take
+/// their own stack, not [`resolve`]'s (fresh stack pages cost a fault each).
+///
+/// # Safety
+///
+/// As for [`Tables::load`].
+#[inline(never)]
+#[allow(clippy::type_complexity)]
+unsafe fn load_tables(
+    lookup: &mut dyn FnMut(&CStr) -> *const c_void,
+    major: u32,
+) -> Result<(Tables, Vec<(TableId, Absence)>), Vec<&'static str>> {
+    // SAFETY: this function's contract is `Tables::load`'s.
+    unsafe { Tables::load(lookup, major) }
 }
 
 /// The major of a library whose file does not tell it, confirmed by asking
