@@ -947,11 +947,12 @@ unsafe fn resolve(
         .expect("the value layout tables cover every supported major");
     // Written in place: a `Wasmtime` built on the stack and then moved
     // would take fresh stack pages (a fault each).
-    let mut boxed = Box::<Wasmtime>::new_uninit();
-    let p = boxed.as_mut_ptr();
-    // SAFETY: `p` points to memory for a `Wasmtime`, uninitialized: every
+    let boxed = Box::new(std::mem::MaybeUninit::<Wasmtime>::uninit());
+    let p = Box::into_raw(boxed).cast::<Wasmtime>();
+    // SAFETY: `p` points to a heap allocation for a `Wasmtime` (the layout
+    // of `MaybeUninit<Wasmtime>` is `Wasmtime`'s), uninitialized: every
     // field is written once, through raw field pointers (no reference to
-    // uninitialized memory is made), before `assume_init`.
+    // uninitialized memory is made), before the box is rebuilt from it.
     let wasmtime = unsafe {
         std::ptr::addr_of_mut!((*p).tables).write(tables);
         std::ptr::addr_of_mut!((*p).path).write(path);
@@ -962,7 +963,7 @@ unsafe fn resolve(
         std::ptr::addr_of_mut!((*p).val_abi).write(val_abi);
         std::ptr::addr_of_mut!((*p).version).write(version);
         std::ptr::addr_of_mut!((*p).winch).write(std::sync::OnceLock::new());
-        boxed.assume_init()
+        Box::from_raw(p)
     };
     Ok(Box::leak(wasmtime))
 }
