@@ -353,7 +353,7 @@ impl WasmCoreDump {
     /// use wasmtime_dyn::{Store, WasmCoreDump};
     /// # let (mut store, dump): (Store<()>, WasmCoreDump) = unimplemented!();
     /// for instance in dump.instances() {
-    ///     println!("{} exports", instance.exports(&mut store)?.len());
+    ///     println!("{} exports", instance.exports(&mut store).len());
     /// }
     /// # Ok::<(), wasmtime_dyn::Error>(())
     /// ```

@@ -17,14 +17,17 @@ use crate::typed::{TypedFunc, WasmTyList};
 /// ```no_run
 /// use wasmtime_dyn::{Extern, Instance, Store};
 /// # let (mut store, instance): (Store<()>, Instance) = unimplemented!();
-/// for (name, item) in instance.exports(&mut store)? {
+/// let exports: Vec<(String, Extern)> = instance
+///     .exports(&mut store)
+///     .map(|e| (e.name().to_string(), e.into_extern()))
+///     .collect();
+/// for (name, item) in exports {
 ///     match item {
 ///         Extern::Func(f) => println!("{name}: function {}", f.ty(&store)),
 ///         Extern::Memory(m) => println!("{name}: memory of {} pages", m.size(&store)),
 ///         _ => println!("{name}: another kind"),
 ///     }
 /// }
-/// # Ok::<(), wasmtime_dyn::Error>(())
 /// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
@@ -41,6 +44,112 @@ pub enum Extern {
     SharedMemory(SharedMemory),
     /// A tag (exceptions proposal).
     Tag(Tag),
+}
+
+/// An export of an instance: its name and the item, as the `wasmtime`
+/// crate's `Export`.
+///
+/// ```no_run
+/// use wasmtime_dyn::{Instance, Store};
+/// # let (mut store, instance): (Store<()>, Instance) = unimplemented!();
+/// for export in instance.exports(&mut store) {
+///     let name = export.name();
+///     if let Some(func) = export.into_func() {
+///         println!("{name} is a function");
+///         let _ = func;
+///     }
+/// }
+/// ```
+#[derive(Clone, Debug)]
+pub struct Export<'instance> {
+    name: &'instance str,
+    definition: Extern,
+}
+
+impl<'instance> Export<'instance> {
+    /// The export's name.
+    ///
+    /// ```no_run
+    /// # let export: wasmtime_dyn::Export<'_> = unimplemented!();
+    /// println!("{}", export.name());
+    /// ```
+    pub fn name(&self) -> &'instance str {
+        self.name
+    }
+
+    /// The exported item.
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::Extern;
+    /// # let export: wasmtime_dyn::Export<'_> = unimplemented!();
+    /// assert!(matches!(export.into_extern(), Extern::Func(_)));
+    /// ```
+    pub fn into_extern(self) -> Extern {
+        self.definition
+    }
+
+    /// The function, if it is one.
+    ///
+    /// ```no_run
+    /// # let export: wasmtime_dyn::Export<'_> = unimplemented!();
+    /// let func = export.into_func().expect("a function");
+    /// ```
+    pub fn into_func(self) -> Option<Func> {
+        self.definition.into_func()
+    }
+
+    /// The table, if it is one.
+    ///
+    /// ```no_run
+    /// # let export: wasmtime_dyn::Export<'_> = unimplemented!();
+    /// let table = export.into_table().expect("a table");
+    /// ```
+    pub fn into_table(self) -> Option<Table> {
+        self.definition.into_table()
+    }
+
+    /// The memory, if it is one.
+    ///
+    /// ```no_run
+    /// # let export: wasmtime_dyn::Export<'_> = unimplemented!();
+    /// let memory = export.into_memory().expect("a memory");
+    /// ```
+    pub fn into_memory(self) -> Option<Memory> {
+        self.definition.into_memory()
+    }
+
+    /// The shared memory, if it is one.
+    ///
+    /// ```no_run
+    /// # let export: wasmtime_dyn::Export<'_> = unimplemented!();
+    /// let memory = export.into_shared_memory().expect("a shared memory");
+    /// ```
+    pub fn into_shared_memory(self) -> Option<SharedMemory> {
+        match self.definition {
+            Extern::SharedMemory(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    /// The global, if it is one.
+    ///
+    /// ```no_run
+    /// # let export: wasmtime_dyn::Export<'_> = unimplemented!();
+    /// let global = export.into_global().expect("a global");
+    /// ```
+    pub fn into_global(self) -> Option<Global> {
+        self.definition.into_global()
+    }
+
+    /// The tag, if it is one.
+    ///
+    /// ```no_run
+    /// # let export: wasmtime_dyn::Export<'_> = unimplemented!();
+    /// let tag = export.into_tag().expect("a tag");
+    /// ```
+    pub fn into_tag(self) -> Option<Tag> {
+        self.definition.into_tag()
+    }
 }
 
 impl Extern {
@@ -472,37 +581,93 @@ impl Instance {
         unsafe { Extern::from_c(&mut cx, &item) }
     }
 
-    /// Every export, with its name, in order (tags left out).
+    /// Every export, with its name, in order, as the `wasmtime` crate's
+    /// `Instance::exports`; the store stays borrowed while the exports are
+    /// (their names are the instance's).
     ///
     /// ```no_run
     /// use wasmtime_dyn::{Instance, Store};
     /// # let (mut store, instance): (Store<()>, Instance) = unimplemented!();
-    /// let names: Vec<String> = instance.exports(&mut store)?.into_iter().map(|(name, _)| name).collect();
+    /// let names: Vec<String> = instance.exports(&mut store).map(|e| e.name().to_string()).collect();
     /// println!("exports: {names:?}");
+    /// let memories = instance.exports(&mut store).filter_map(|e| e.into_memory()).count();
+    /// ```
+    ///
+    /// Exports of kinds this crate does not know, and functions whose type
+    /// it cannot represent yet (GC proposal types), are left out (as is
+    /// everything for an instance of another store):
+    /// [`Instance::try_exports`] says why instead.
+    pub fn exports<'a, S: AsContextMut + ?Sized>(
+        &'a self,
+        store: &'a mut S,
+    ) -> impl ExactSizeIterator<Item = Export<'a>> + 'a {
+        self.collect_exports(store.as_context_mut(), false)
+            .unwrap_or_default()
+            .into_iter()
+    }
+
+    /// As [`Instance::exports`], or the error reading one.
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::{Instance, Store};
+    /// # let (mut store, instance): (Store<()>, Instance) = unimplemented!();
+    /// for export in instance.try_exports(&mut store)? {
+    ///     println!("{}", export.name());
+    /// }
     /// # Ok::<(), wasmtime_dyn::Error>(())
     /// ```
     ///
     /// # Errors
     ///
-    /// For a function export whose type this crate cannot represent yet
-    /// (GC proposal types), naming it.
-    pub fn exports(&self, mut store: impl AsContextMut) -> Result<Vec<(String, Extern)>> {
-        let mut cx = store.as_context_mut();
+    /// For an instance of another store, and for a function export whose
+    /// type this crate cannot represent yet (GC proposal types), naming it.
+    pub fn try_exports<'a, S: AsContextMut + ?Sized>(
+        &'a self,
+        store: &'a mut S,
+    ) -> Result<impl ExactSizeIterator<Item = Export<'a>> + 'a> {
+        Ok(self
+            .collect_exports(store.as_context_mut(), true)?
+            .into_iter())
+    }
+
+    /// The exports, for a store borrowed for `'a`; `strict` fails where
+    /// [`Instance::exports`] leaves an export out.
+    fn collect_exports<'a, T>(
+        &'a self,
+        mut cx: StoreContextMut<'_, T>,
+        strict: bool,
+    ) -> Result<Vec<Export<'a>>> {
         cx.check(self.store, "the instance")?;
         let mut out = Vec::new();
         for index in 0.. {
             let Some((name, item)) = self.raw_export_nth(&cx, index) else {
                 break;
             };
-            let name = String::from_utf8_lossy(name).into_owned();
+            // SAFETY: the name is owned by the instance, which lives as
+            // long as its store (the library frees it with the store); the
+            // caller's store is borrowed for `'a` (`exports` and
+            // `try_exports` take `&'a mut S`, and whatever `S` is borrows
+            // or owns the store for at least that long), so the store, and
+            // the name, outlive `'a` and are not touched meanwhile.
+            let name: &'a [u8] = unsafe { std::slice::from_raw_parts(name.as_ptr(), name.len()) };
+            let Ok(name) = std::str::from_utf8(name) else {
+                // Wasmtime validates names as UTF-8: never the case.
+                if strict {
+                    return Err(ErrorKind::Invalid(format!(
+                        "export {index}: its name is not UTF-8"
+                    ))
+                    .into());
+                }
+                continue;
+            };
             // SAFETY: written by this store's library for this store.
-            let item = unsafe { Extern::from_c(&mut cx, &item) };
-            match item {
-                Ok(Some(item)) => out.push((name, item)),
+            match unsafe { Extern::from_c(&mut cx, &item) } {
+                Ok(Some(definition)) => out.push(Export { name, definition }),
                 Ok(None) => {}
-                Err(err) => {
+                Err(err) if strict => {
                     return Err(ErrorKind::Invalid(format!("the export `{name}`: {err}")).into())
                 }
+                Err(_) => {}
             }
         }
         Ok(out)

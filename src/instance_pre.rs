@@ -184,7 +184,7 @@ impl<T> InstancePre<T> {
     ///
     /// ```no_run
     /// # let pre: wasmtime_dyn::InstancePre<()> = unimplemented!();
-    /// println!("{} exports", pre.module().exports()?.len());
+    /// println!("{} exports", pre.module().exports().len());
     /// # Ok::<(), wasmtime_dyn::Error>(())
     /// ```
     pub fn module(&self) -> &Module {

@@ -106,7 +106,7 @@ pub use gc::{
 };
 pub use gc_types::{ArrayType, ExnType, FieldType, StorageType, StructType, TagType};
 pub use global::Global;
-pub use instance::{Extern, Instance};
+pub use instance::{Export, Extern, Instance};
 pub use instance_pre::InstancePre;
 pub use linker::Linker;
 pub use loader::{LoadError, Origin, ValAbi, Version, Wasmtime};

@@ -23,7 +23,7 @@ use std::sync::{Arc, OnceLock};
 /// let wasmtime = unsafe { Wasmtime::load() }?;
 /// let engine = Engine::default_for(wasmtime)?;
 /// let module = Module::new(&engine, r#"(module (func (export "run")))"#)?;
-/// assert_eq!(module.exports()?[0].name, "run");
+/// assert_eq!(module.exports().next().map(|e| e.name()), Some("run"));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub struct Module {
@@ -36,6 +36,20 @@ pub struct Module {
     /// The types of its function exports, read once on first use and
     /// shared by clones (see [`Module::func_exports`]).
     func_exports: Arc<OnceLock<FuncExports>>,
+    /// Its imports and exports with their types, read once on first use
+    /// (the iterators of [`Module::imports`] and [`Module::exports`] borrow
+    /// them) and shared by clones.
+    types: Arc<OnceLock<ModuleTypes>>,
+}
+
+/// An import: its module, name and type.
+type Import = (Box<str>, Box<str>, ExternType);
+
+/// A module's imports and exports, with their types.
+struct ModuleTypes {
+    imports: Vec<Import>,
+    /// (name, type)
+    exports: Vec<(Box<str>, ExternType)>,
 }
 
 /// A module's function exports by name, with their types: `None` for an
@@ -174,7 +188,7 @@ impl Module {
     /// let bytes = module.serialize()?;
     /// // SAFETY: the bytes were just serialized by this engine.
     /// let again = unsafe { Module::deserialize(&engine, &bytes) }?;
-    /// assert_eq!(again.exports()?, module.exports()?);
+    /// assert!(again.exports().eq(module.exports()));
     /// # Ok::<(), wasmtime_dyn::Error>(())
     /// ```
     ///
@@ -198,18 +212,105 @@ impl Module {
         Ok(unsafe { take_byte_vec(w.core(), &mut out) })
     }
 
-    /// The module's imports, in order.
+    /// The module's imports, in order, as the `wasmtime` crate's
+    /// `Module::imports`.
     ///
     /// ```no_run
     /// use wasmtime_dyn::{Engine, ExternType, Module};
     /// # let engine: Engine = unimplemented!();
     /// let module = Module::new(&engine, r#"(module (import "env" "log" (func (param i32))))"#)?;
-    /// let imports = module.imports()?;
-    /// assert_eq!((imports[0].module.as_str(), imports[0].name.as_str()), ("env", "log"));
-    /// assert!(matches!(imports[0].ty, ExternType::Func(_)));
+    /// assert_eq!(module.imports().len(), 1);
+    /// let import = module.imports().next().expect("one import");
+    /// assert_eq!((import.module(), import.name()), ("env", "log"));
+    /// assert!(matches!(import.ty(), ExternType::Func(_)));
     /// # Ok::<(), wasmtime_dyn::Error>(())
     /// ```
-    pub fn imports(&self) -> Result<Vec<ImportType>> {
+    ///
+    /// The types are read from the library once per module. Where one is a
+    /// type this crate cannot represent (a concrete or continuation
+    /// reference of an engine with the stack-switching proposal on), the
+    /// iterator is empty: [`Module::try_imports`] says why.
+    pub fn imports(&self) -> impl ExactSizeIterator<Item = ImportType<'_>> + '_ {
+        let imports = match self.types() {
+            Ok(types) => &types.imports[..],
+            Err(_) => &[],
+        };
+        imports
+            .iter()
+            .map(|(module, name, ty)| ImportType { module, name, ty })
+    }
+
+    /// As [`Module::imports`], or the error reading a type.
+    ///
+    /// ```no_run
+    /// # let module: wasmtime_dyn::Module = unimplemented!();
+    /// for import in module.try_imports()? {
+    ///     println!("{}.{}", import.module(), import.name());
+    /// }
+    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Invalid`] naming the type this crate cannot represent.
+    pub fn try_imports(&self) -> Result<impl ExactSizeIterator<Item = ImportType<'_>> + '_> {
+        self.types()?;
+        Ok(self.imports())
+    }
+
+    /// The module's exports, in order, as the `wasmtime` crate's
+    /// `Module::exports`.
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::{Engine, ExternType, Module};
+    /// # let engine: Engine = unimplemented!();
+    /// let module = Module::new(&engine, r#"(module (memory (export "mem") 1))"#)?;
+    /// let export = module.exports().next().expect("one export");
+    /// assert_eq!(export.name(), "mem");
+    /// assert!(matches!(export.ty(), ExternType::Memory(ty) if ty.minimum() == 1));
+    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// ```
+    ///
+    /// Empty where a type cannot be represented, as for
+    /// [`Module::imports`]: [`Module::try_exports`] says why.
+    pub fn exports(&self) -> impl ExactSizeIterator<Item = ExportType<'_>> + '_ {
+        let exports = match self.types() {
+            Ok(types) => &types.exports[..],
+            Err(_) => &[],
+        };
+        exports.iter().map(|(name, ty)| ExportType { name, ty })
+    }
+
+    /// As [`Module::exports`], or the error reading a type.
+    ///
+    /// ```no_run
+    /// # let module: wasmtime_dyn::Module = unimplemented!();
+    /// let names: Vec<&str> = module.try_exports()?.map(|e| e.name()).collect();
+    /// # Ok::<(), wasmtime_dyn::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Invalid`] naming the type this crate cannot represent.
+    pub fn try_exports(&self) -> Result<impl ExactSizeIterator<Item = ExportType<'_>> + '_> {
+        self.types()?;
+        Ok(self.exports())
+    }
+
+    /// The imports and exports with their types, read on first use (a
+    /// failed read is not kept: it is tried again, and fails again).
+    fn types(&self) -> Result<&ModuleTypes> {
+        if let Some(types) = self.types.get() {
+            return Ok(types);
+        }
+        let types = ModuleTypes {
+            imports: self.read_imports()?,
+            exports: self.read_exports()?,
+        };
+        Ok(self.types.get_or_init(|| types))
+    }
+
+    fn read_imports(&self) -> Result<Vec<Import>> {
         let core = self.engine.wasmtime().core();
         self.with_imports(|items| {
             items
@@ -227,25 +328,14 @@ impl Module {
                             (core.wasm_importtype_type)(item),
                             known,
                         )?;
-                        Ok(ImportType { module, name, ty })
+                        Ok((module.into_boxed_str(), name.into_boxed_str(), ty))
                     }
                 })
                 .collect()
         })
     }
 
-    /// The module's exports, in order.
-    ///
-    /// ```no_run
-    /// use wasmtime_dyn::{Engine, ExternType, Module};
-    /// # let engine: Engine = unimplemented!();
-    /// let module = Module::new(&engine, r#"(module (memory (export "mem") 1))"#)?;
-    /// let exports = module.exports()?;
-    /// assert_eq!(exports[0].name, "mem");
-    /// assert!(matches!(exports[0].ty, ExternType::Memory(ty) if ty.minimum() == 1));
-    /// # Ok::<(), wasmtime_dyn::Error>(())
-    /// ```
-    pub fn exports(&self) -> Result<Vec<ExportType>> {
+    fn read_exports(&self) -> Result<Vec<(Box<str>, ExternType)>> {
         let core = self.engine.wasmtime().core();
         self.with_exports(|items| {
             items
@@ -261,7 +351,7 @@ impl Module {
                             (core.wasm_exporttype_type)(item),
                             known,
                         )?;
-                        Ok(ExportType { name, ty })
+                        Ok((name.into_boxed_str(), ty))
                     }
                 })
                 .collect()
@@ -397,6 +487,7 @@ impl Module {
             ptr,
             tables: None,
             func_exports: Arc::default(),
+            types: Arc::default(),
         }
     }
 
@@ -417,6 +508,7 @@ impl Clone for Module {
             ptr,
             tables: self.tables.clone(),
             func_exports: self.func_exports.clone(),
+            types: self.types.clone(),
         }
     }
 }

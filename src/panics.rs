@@ -10,13 +10,16 @@
 //! (a second panic would abort).
 
 use std::any::Any;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 
 type Payload = Box<dyn Any + Send>;
 
 thread_local! {
     static PENDING: RefCell<Option<Payload>> = const { RefCell::new(None) };
+    /// Whether `PENDING` may hold a payload: what the common case (none)
+    /// reads, a plain flag without the destructor state `PENDING` checks.
+    static MAYBE_PENDING: Cell<bool> = const { Cell::new(false) };
 }
 
 /// Drops a panic payload without letting its own `Drop` unwind.
@@ -33,6 +36,7 @@ pub(crate) fn in_finalizer(body: impl FnOnce()) {
             let mut pending = pending.borrow_mut();
             if pending.is_none() {
                 *pending = Some(payload);
+                MAYBE_PENDING.with(|m| m.set(true));
                 None
             } else {
                 Some(payload)
@@ -49,7 +53,16 @@ pub(crate) fn in_finalizer(body: impl FnOnce()) {
 
 /// Resumes the panic of a finalizer that ran during the C call that just
 /// returned, if any (dropped instead while the thread is unwinding).
+#[inline]
 pub(crate) fn resume_finalizer_panic() {
+    if MAYBE_PENDING.with(Cell::get) {
+        resume_pending();
+    }
+}
+
+#[cold]
+fn resume_pending() {
+    MAYBE_PENDING.with(|m| m.set(false));
     let Ok(Some(payload)) = PENDING.try_with(|pending| pending.borrow_mut().take()) else {
         return;
     };

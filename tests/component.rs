@@ -366,7 +366,7 @@ fn export_and_import_types() {
     };
     assert_eq!(transform.results().collect::<Vec<_>>(), [Type::String]);
     let exports: Vec<_> = ty.exports(&engine).collect();
-    let names: Vec<&str> = exports.iter().map(|(n, _)| n.as_str()).collect();
+    let names: Vec<&str> = exports.iter().map(|(n, _)| *n).collect();
     for name in [
         "perms",
         "color",
@@ -383,7 +383,7 @@ fn export_and_import_types() {
     let find = |name: &str| {
         exports
             .iter()
-            .find(|(n, _)| n == name)
+            .find(|(n, _)| *n == name)
             .map(|(_, i)| i.clone())
             .unwrap()
     };

@@ -204,7 +204,7 @@ fn define_wasi_async_runs_the_command_with_the_store_context() {
         let interface = component
             .component_type()
             .exports(&engine)
-            .map(|(name, _)| name)
+            .map(|(name, _)| name.to_string())
             .find(|name| name.starts_with("wasi:cli/run@0.2"))
             .expect("the command exports wasi:cli/run");
         let run = instance

@@ -111,7 +111,7 @@ fn a_wasi_p2_command_precompiled_on_full_runs_on_the_run_only_build() {
     let interface = component
         .component_type()
         .exports(&engine)
-        .map(|(name, _)| name)
+        .map(|(name, _)| name.to_string())
         .find(|name| name.starts_with("wasi:cli/run@0.2"))
         .expect("the command exports wasi:cli/run");
     let run = instance

@@ -65,7 +65,7 @@ fn a_wasi_p2_command_runs_with_args_env_stdio_and_a_directory() {
     let interface = component
         .component_type()
         .exports(&engine)
-        .map(|(name, _)| name)
+        .map(|(name, _)| name.to_string())
         .find(|name| name.starts_with("wasi:cli/run@0.2"))
         .expect("the command exports wasi:cli/run");
     let run_index = instance

@@ -1,7 +1,8 @@
 //! The `wasmtime` crate's shapes on the real libraries: epoch deadline
 //! behaviours, `Store::gc`, `InstancePre: Clone`, `Linker::instance`,
 //! `Memory::data_size`, `Func::ty`/`typed` with a store, `FuncType`'s
-//! iterators, `Val::unwrap_*`.
+//! iterators, `Val::unwrap_*`, `Module::imports`/`exports` and
+//! `Instance::exports` as iterators.
 
 mod common;
 
@@ -384,4 +385,98 @@ fn panicking_epoch_callback_is_kept_for_the_next_deadline() {
             armed.store(false, Ordering::SeqCst);
         },
     );
+}
+
+/// `Module::imports`/`exports` and `Instance::exports` are the crate's
+/// iterators (exact size, items borrowing the module or instance, with
+/// `module()`/`name()`/`ty()` and `name()`/`into_*`), on every flavour; the
+/// fallible forms agree with them.
+#[test]
+fn imports_and_exports_are_the_crates_iterators() {
+    use wasmtime_dyn::{Extern, ExternType, FuncType, GlobalType, Mutability};
+    const WAT: &str = r#"(module
+        (import "env" "log" (func $log (param i32)))
+        (import "env" "base" (global i32))
+        (memory (export "memory") 1)
+        (global (export "answer") i32 (i32.const 42))
+        (func (export "run") (call $log (i32.const 1))))"#;
+    for flavour in flavours() {
+        let (engine, module) = setup(flavour, WAT);
+        // What a program written for the crate does with them.
+        let imports = module.imports();
+        assert_eq!(imports.len(), 2, "{flavour:?}");
+        let named: Vec<(&str, &str)> = module.imports().map(|i| (i.module(), i.name())).collect();
+        assert_eq!(named, [("env", "log"), ("env", "base")], "{flavour:?}");
+        let first = module.imports().next().unwrap();
+        assert_eq!(
+            first.ty(),
+            ExternType::Func(FuncType::new([ValType::I32], [])),
+            "{flavour:?}"
+        );
+        assert_eq!(
+            module.imports().nth(1).unwrap().ty(),
+            ExternType::Global(GlobalType::new(ValType::I32, Mutability::Const))
+        );
+        assert_eq!(module.exports().count(), 3, "{flavour:?}");
+        let names: Vec<&str> = module.exports().map(|e| e.name()).collect();
+        assert_eq!(names, ["memory", "answer", "run"], "{flavour:?}");
+        assert!(matches!(
+            module.exports().next().unwrap().ty(),
+            ExternType::Memory(m) if m.minimum() == 1
+        ));
+        // The fallible forms give the same items.
+        assert!(module.try_imports().unwrap().eq(module.imports()));
+        assert!(module.try_exports().unwrap().eq(module.exports()));
+        // A clone shares them.
+        assert!(module.clone().exports().eq(module.exports()));
+
+        let mut store = Store::new(&engine, ());
+        let mut linker = Linker::new(&engine);
+        linker.func_wrap("env", "log", |_: i32| {}).unwrap();
+        let base = wasmtime_dyn::Global::new(
+            &mut store,
+            GlobalType::new(ValType::I32, Mutability::Const),
+            Val::I32(7),
+        )
+        .unwrap();
+        linker.define(&mut store, "env", "base", base).unwrap();
+        let instance = linker.instantiate(&mut store, &module).unwrap();
+        let exports = instance.exports(&mut store);
+        assert_eq!(exports.len(), 3, "{flavour:?}");
+        let names: Vec<&str> = exports.map(|e| e.name()).collect();
+        assert_eq!(names, ["memory", "answer", "run"], "{flavour:?}");
+        // Names outlive the `Export` they came from; items come out typed.
+        let (name, memory) = instance
+            .exports(&mut store)
+            .map(|e| (e.name(), e.into_memory()))
+            .next()
+            .unwrap();
+        assert_eq!(name, "memory");
+        let memory = memory.expect("a memory");
+        assert_eq!(memory.size(&store), 1);
+        let run = instance
+            .exports(&mut store)
+            .find(|e| e.name() == "run")
+            .and_then(|e| e.into_func())
+            .expect("run");
+        run.call(&mut store, &[], &mut []).unwrap();
+        let answer = instance
+            .exports(&mut store)
+            .find_map(|e| match e.into_extern() {
+                Extern::Global(g) => Some(g),
+                _ => None,
+            })
+            .expect("answer");
+        assert_eq!(answer.get(&mut store).unwrap().unwrap_i32(), 42);
+        let listed: Vec<String> = instance
+            .try_exports(&mut store)
+            .unwrap()
+            .map(|e| e.name().to_string())
+            .collect();
+        assert_eq!(listed, ["memory", "answer", "run"]);
+        // An instance of another store: nothing, or the error.
+        let mut other = Store::new(&engine, ());
+        assert_eq!(instance.exports(&mut other).len(), 0);
+        assert!(instance.try_exports(&mut other).is_err());
+    }
 }

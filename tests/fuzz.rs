@@ -757,12 +757,12 @@ fn check_compiled(what: &str, result: Result<Module, Error>) -> Option<Module> {
 
 /// A compiled module's imports and exports read back without trouble.
 fn read_types(module: &Module) {
-    match module.imports() {
+    match module.try_imports() {
         Ok(_) => {}
         Err(err) if matches!(kind(&err), Some(ErrorKind::Invalid(_))) => {}
         Err(other) => panic!("imports: {other:?}"),
     }
-    match module.exports() {
+    match module.try_exports() {
         Ok(_) => {}
         Err(err) if matches!(kind(&err), Some(ErrorKind::Invalid(_))) => {}
         Err(other) => panic!("exports: {other:?}"),
@@ -965,8 +965,8 @@ fn edge_modules_read_back() {
                     println!("{flavour:?}: {wat}");
                     match Module::new(&engine, wat) {
                         Ok(module) => {
-                            let imports = module.imports();
-                            let exports = module.exports();
+                            let imports = module.try_imports().map(Vec::from_iter);
+                            let exports = module.try_exports().map(Vec::from_iter);
                             println!("  imports {imports:?}\n  exports {exports:?}");
                             for result in [imports.map(|_| ()), exports.map(|_| ())] {
                                 match result {

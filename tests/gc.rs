@@ -204,14 +204,7 @@ fn exceptions_cross_the_boundary_both_ways() {
         tag.ty(&store).unwrap(),
         TagType::new(FuncType::new([ValType::I32, ValType::I64], []))
     );
-    let ExternType::Tag(ty) = module
-        .exports()
-        .unwrap()
-        .into_iter()
-        .find(|e| e.name == "e")
-        .unwrap()
-        .ty
-    else {
+    let ExternType::Tag(ty) = module.exports().find(|e| e.name() == "e").unwrap().ty() else {
         panic!("`e` is a tag")
     };
     assert!(ty.ty().params().eq([ValType::I32, ValType::I64]));
@@ -315,9 +308,7 @@ fn gc_instance(engine: &Engine) -> (Store<()>, wasmtime_dyn::Instance) {
     // The import's own (concrete) type, for the untyped host function.
     let double_ty = module
         .imports()
-        .unwrap()
-        .into_iter()
-        .find_map(|i| match (i.name.as_str(), i.ty) {
+        .find_map(|i| match (i.name(), i.ty()) {
             ("double", ExternType::Func(ty)) => Some(ty),
             _ => None,
         })

@@ -319,22 +319,19 @@ fn module_imports_and_exports() {
             flavour,
             r#"(module (import "env" "f" (func (param i32 v128) (result f64))) (global (export "g") i64 (i64.const 0)))"#,
         );
-        let imports = module.imports().unwrap();
+        let imports: Vec<_> = module.imports().collect();
+        assert_eq!((imports[0].module(), imports[0].name()), ("env", "f"));
         assert_eq!(
-            (imports[0].module.as_str(), imports[0].name.as_str()),
-            ("env", "f")
-        );
-        assert_eq!(
-            imports[0].ty,
+            imports[0].ty(),
             wasmtime_dyn::ExternType::Func(wasmtime_dyn::FuncType::new(
                 [ValType::I32, ValType::V128],
                 [ValType::F64]
             ))
         );
-        let exports = module.exports().unwrap();
-        assert_eq!(exports[0].name, "g");
+        let exports: Vec<_> = module.exports().collect();
+        assert_eq!(exports[0].name(), "g");
         assert_eq!(
-            exports[0].ty,
+            exports[0].ty(),
             wasmtime_dyn::ExternType::Global(GlobalType::new(ValType::I64, Mutability::Const))
         );
     }

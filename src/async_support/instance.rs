@@ -44,7 +44,7 @@ impl Instance {
             if !crate::Engine::same(cx.engine(), module.engine()) {
                 return Err(ErrorKind::WrongEngine("the module", "the store").into());
             }
-            let expected = module.imports()?;
+            let expected = module.try_imports()?;
             if expected.len() != imports.len() {
                 return Err(ErrorKind::Invalid(format!(
                     "the module has {} imports, but {} were given",
@@ -55,17 +55,18 @@ impl Instance {
             }
             let mut linker = Linker::new(module.engine());
             let mut seen = std::collections::HashSet::new();
-            for (ty, item) in expected.iter().zip(imports) {
-                if !seen.insert((ty.module.as_str(), ty.name.as_str())) {
+            for (ty, item) in expected.zip(imports) {
+                if !seen.insert((ty.module(), ty.name())) {
                     return Err(ErrorKind::Invalid(format!(
                         "the module imports `{}::{}` more than once, which \
                          `Instance::new_async` cannot bind (the C API instantiates \
                          asynchronously only by name, through a linker)",
-                        ty.module, ty.name
+                        ty.module(),
+                        ty.name()
                     ))
                     .into());
                 }
-                linker.define(&mut cx, &ty.module, &ty.name, item.clone())?;
+                linker.define(&mut cx, ty.module(), ty.name(), item.clone())?;
             }
             linker
         };

@@ -27,24 +27,42 @@ use std::cell::Cell;
 use std::ptr::NonNull;
 use std::task::{Context, Poll, RawWaker, RawWakerVTable, Waker};
 
-thread_local! {
-    /// The waker of the task polling a call future on this thread, for the
-    /// length of that poll; null otherwise.
-    static TASK_WAKER: Cell<*const Waker> = const { Cell::new(std::ptr::null()) };
+/// The bridge between a task's poll and the host futures the C API's
+/// continuations poll, per thread: one thread-local, so a poll reads and
+/// restores it with one access each.
+struct Bridge {
+    /// The waker of the task polling a call future on this thread, for
+    /// the length of that poll; null otherwise.
+    waker: Cell<*const Waker>,
     /// Set by a host future that returned `Pending` during the current
     /// poll (it holds the task's waker).
-    static HOST_PENDING: Cell<bool> = const { Cell::new(false) };
+    pending: Cell<bool>,
+}
+
+thread_local! {
+    static BRIDGE: Bridge = const {
+        Bridge {
+            waker: Cell::new(std::ptr::null()),
+            pending: Cell::new(false),
+        }
+    };
 }
 
 /// The async table of `wasmtime`, or why there is none:
 /// [`ErrorKind::Unsupported`]`(Async)` for a build without the `async`
 /// feature, [`ErrorKind::UnsupportedVersion`] for a major whose async calls
 /// these bindings do not hand out (before 42, see `src/sys/tables.rs`).
+#[inline]
 pub(crate) fn async_table(wasmtime: &'static Wasmtime) -> Result<&'static Async> {
-    if let Some(table) = &wasmtime.tables().async_ {
-        return Ok(table);
+    match &wasmtime.tables().async_ {
+        Some(table) => Ok(table),
+        None => Err(no_async_table(wasmtime)),
     }
-    Err(match wasmtime.capability_absence(Capability::Async) {
+}
+
+#[cold]
+fn no_async_table(wasmtime: &'static Wasmtime) -> crate::Error {
+    match wasmtime.capability_absence(Capability::Async) {
         Some(Absence::NotInVersion { majors, .. }) => ErrorKind::UnsupportedVersion {
             feature: "async calls",
             needs: majors.clone(),
@@ -52,7 +70,7 @@ pub(crate) fn async_table(wasmtime: &'static Wasmtime) -> Result<&'static Async>
         },
         _ => ErrorKind::Unsupported(Capability::Async),
     }
-    .into())
+    .into()
 }
 
 /// The error of a sync call in a store whose calls must be async.
@@ -71,7 +89,7 @@ pub(crate) fn sync_call_refused() -> crate::Error {
 /// thread (a no-op waker outside one: the C API only calls a continuation
 /// from `wasmtime_call_future_poll`, so that is never expected).
 pub(crate) fn with_task_waker<R>(f: impl FnOnce(&Waker) -> R) -> R {
-    let waker = TASK_WAKER.with(Cell::get);
+    let waker = BRIDGE.with(|b| b.waker.get());
     if waker.is_null() {
         f(&noop_waker())
     } else {
@@ -84,34 +102,44 @@ pub(crate) fn with_task_waker<R>(f: impl FnOnce(&Waker) -> R) -> R {
 
 /// Records that a host future returned `Pending` holding the task's waker.
 pub(crate) fn host_pending() {
-    HOST_PENDING.with(|p| p.set(true));
+    BRIDGE.with(|b| b.pending.set(true));
 }
 
 /// The task's waker in the thread-local for one poll; the previous state
-/// (a call future polled from inside a host future) is restored on drop.
+/// (a call future polled from inside a host future) is restored when the
+/// scope ends ([`PollScope::exit`], or on drop if the poll unwinds).
 struct PollScope {
     waker: *const Waker,
     pending: bool,
 }
 
 impl PollScope {
+    #[inline]
     fn enter(waker: &Waker) -> PollScope {
-        PollScope {
-            waker: TASK_WAKER.with(|w| w.replace(waker)),
-            pending: HOST_PENDING.with(|p| p.replace(false)),
-        }
+        BRIDGE.with(|b| PollScope {
+            waker: b.waker.replace(waker),
+            pending: b.pending.replace(false),
+        })
     }
 
-    /// Whether a host future returned `Pending` during this scope.
-    fn host_pending(&self) -> bool {
-        HOST_PENDING.with(Cell::get)
+    /// Ends the scope, returning whether a host future returned `Pending`
+    /// during it.
+    #[inline]
+    fn exit(self) -> bool {
+        let this = std::mem::ManuallyDrop::new(self);
+        BRIDGE.with(|b| {
+            b.waker.set(this.waker);
+            b.pending.replace(this.pending)
+        })
     }
 }
 
 impl Drop for PollScope {
     fn drop(&mut self) {
-        TASK_WAKER.with(|w| w.set(self.waker));
-        HOST_PENDING.with(|p| p.set(self.pending));
+        BRIDGE.with(|b| {
+            b.waker.set(self.waker);
+            b.pending.set(self.pending);
+        });
     }
 }
 
@@ -126,13 +154,15 @@ fn noop_waker() -> Waker {
     unsafe { Waker::from_raw(RawWaker::new(std::ptr::null(), &VTABLE)) }
 }
 
-/// A C call future, owned: deleted on drop (which, mid-call, makes
-/// Wasmtime unwind the suspended wasm and drop the host futures it was
-/// awaiting), never polled again once done (the C API aborts on that).
+/// A C call future, owned: deleted as soon as it is done (it holds
+/// nothing the caller reads: the results, trap and error go to the
+/// caller's slots), or on drop before that (which, mid-call, makes Wasmtime
+/// unwind the suspended wasm and drop the host futures it was awaiting);
+/// never polled again once done (the C API aborts on that).
 pub(crate) struct CallFuture {
-    ptr: NonNull<wasmtime_call_future_t>,
+    /// `None` once done and deleted.
+    ptr: Option<NonNull<wasmtime_call_future_t>>,
     table: &'static Async,
-    done: bool,
 }
 
 // SAFETY: the C future is the `wasmtime` crate's call or instantiation
@@ -154,29 +184,36 @@ impl CallFuture {
     /// `ptr` is a fresh call future of that library; everything it points
     /// to (the call's results, trap and error slots, function, linker,
     /// module) outlives the returned value.
+    #[inline]
     pub(crate) unsafe fn new(
         table: &'static Async,
         ptr: *mut wasmtime_call_future_t,
     ) -> CallFuture {
         CallFuture {
-            ptr: NonNull::new(ptr).expect("the C API's *_async functions return a future"),
+            ptr: Some(NonNull::new(ptr).expect("the C API's *_async functions return a future")),
             table,
-            done: false,
         }
     }
 
-    /// Polls the C future once, with the task's waker on the bridge.
+    /// Polls the C future once, with the task's waker on the bridge; once
+    /// it is done, deletes it.
+    #[inline]
     pub(crate) fn poll_call(&mut self, cx: &mut Context<'_>) -> Poll<()> {
-        if self.done {
+        let Some(ptr) = self.ptr else {
             return Poll::Ready(());
-        }
+        };
         let scope = PollScope::enter(cx.waker());
-        // SAFETY: live, not done (checked): polling is allowed.
-        let done = unsafe { (self.table.wasmtime_call_future_poll)(self.ptr.as_ptr()) };
-        let host_pending = scope.host_pending();
-        drop(scope);
+        // SAFETY: live, not done (it is deleted once done): polling is
+        // allowed.
+        let done = unsafe { (self.table.wasmtime_call_future_poll)(ptr.as_ptr()) };
+        let host_pending = scope.exit();
         if done {
-            self.done = true;
+            self.ptr = None;
+            // SAFETY: owned here, deleted once (`ptr` is cleared); what it
+            // points to is still live (`new`'s contract).
+            unsafe { (self.table.wasmtime_call_future_delete)(ptr.as_ptr()) };
+            // A host future whose `Drop` panicked.
+            crate::panics::resume_finalizer_panic();
             return Poll::Ready(());
         }
         if !host_pending {
@@ -187,25 +224,47 @@ impl CallFuture {
         Poll::Pending
     }
 
-    /// Polls to completion.
-    pub(crate) async fn run(&mut self) {
-        std::future::poll_fn(|cx| self.poll_call(cx)).await
+    /// Polls to completion (a future that holds only `&mut self`).
+    #[inline]
+    pub(crate) fn run(&mut self) -> impl std::future::Future<Output = ()> + Send + '_ {
+        std::future::poll_fn(move |cx| self.poll_call(cx))
     }
 }
 
-impl Drop for CallFuture {
-    fn drop(&mut self) {
-        // SAFETY: owned here, deleted once; what it points to is still
-        // live (`new`'s contract).
-        unsafe { (self.table.wasmtime_call_future_delete)(self.ptr.as_ptr()) };
+impl std::future::Future for CallFuture {
+    type Output = ();
+
+    #[inline]
+    fn poll(mut self: std::pin::Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        self.poll_call(cx)
+    }
+}
+
+impl CallFuture {
+    /// Deletes the C future before it is done: a cancelled call.
+    #[inline(never)]
+    fn cancel(&mut self, ptr: NonNull<wasmtime_call_future_t>) {
+        // SAFETY: owned here, not deleted yet (`ptr` was still set, and is
+        // cleared), deleted once; what it points to is still live (`new`'s
+        // contract).
+        unsafe { (self.table.wasmtime_call_future_delete)(ptr.as_ptr()) };
         // A host future dropped mid-call whose `Drop` panicked.
         crate::panics::resume_finalizer_panic();
     }
 }
 
+impl Drop for CallFuture {
+    #[inline]
+    fn drop(&mut self) {
+        if let Some(ptr) = self.ptr.take() {
+            self.cancel(ptr);
+        }
+    }
+}
+
 /// The out-slots a C call future writes when it finishes, kept at a stable
-/// address (a local of the `async fn` that awaits the future, which is
-/// pinned once polled).
+/// address (a local of the `async` block or function that awaits the
+/// future, which is pinned once polled).
 pub(crate) struct Slots {
     pub(crate) trap: *mut wasm_trap_t,
     pub(crate) error: *mut wasmtime_error_t,

@@ -269,15 +269,54 @@ impl Source<'static> for FileSource {
 
     fn read(&self, offset: u64, len: u64) -> Result<Cow<'static, [u8]>, ReadFail> {
         let (start, end) = inside(offset, len, self.size)?;
-        let mut buf = vec![0; end - start];
-        read_exact_at(&self.file, &mut buf, offset).map_err(ReadFail::Io)?;
-        Ok(Cow::Owned(buf))
+        read_at(&self.file, end - start, offset)
+            .map(Cow::Owned)
+            .map_err(ReadFail::Io)
     }
 }
 
+/// The `len` bytes at `offset` of `file`, read into a buffer that is not
+/// zeroed first.
 #[cfg(unix)]
-fn read_exact_at(file: &std::fs::File, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
-    std::os::unix::fs::FileExt::read_exact_at(file, buf, offset)
+fn read_at(file: &std::fs::File, len: usize, offset: u64) -> std::io::Result<Vec<u8>> {
+    use std::os::fd::AsRawFd;
+    let mut buf = Vec::with_capacity(len);
+    while buf.len() < len {
+        let filled = buf.len();
+        let at = offset
+            .checked_add(filled as u64)
+            .and_then(|at| libc::off_t::try_from(at).ok())
+            .ok_or(std::io::ErrorKind::InvalidInput)?;
+        let spare = &mut buf.spare_capacity_mut()[..len - filled];
+        // SAFETY: `spare` is writable memory of `spare.len()` bytes (the
+        // vector's unused capacity), which `pread` writes at most; the
+        // descriptor is the open file's.
+        let read =
+            unsafe { libc::pread(file.as_raw_fd(), spare.as_mut_ptr().cast(), spare.len(), at) };
+        match read {
+            0 => return Err(std::io::ErrorKind::UnexpectedEof.into()),
+            n if n < 0 => {
+                let err = std::io::Error::last_os_error();
+                if err.kind() != std::io::ErrorKind::Interrupted {
+                    return Err(err);
+                }
+            }
+            n => {
+                // SAFETY: `pread` wrote the first `n` bytes of the spare
+                // capacity (`n` is at most what was asked for), which
+                // follow the initialized ones.
+                unsafe { buf.set_len(filled + n as usize) };
+            }
+        }
+    }
+    Ok(buf)
+}
+
+#[cfg(windows)]
+fn read_at(file: &std::fs::File, len: usize, offset: u64) -> std::io::Result<Vec<u8>> {
+    let mut buf = vec![0; len];
+    read_exact_at(file, &mut buf, offset)?;
+    Ok(buf)
 }
 
 #[cfg(windows)]

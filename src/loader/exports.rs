@@ -20,9 +20,10 @@ use std::path::Path;
 mod names;
 mod version_text;
 
-use names::NameTable;
+use names::Exported;
 
 pub(crate) use crate::elf::dynamic::ReadError;
+pub(crate) use names::Cursor;
 pub(crate) use version_text::{find as find_version_text, VersionText};
 
 /// The prefix of the symbol official builds export with their exact version
@@ -75,10 +76,10 @@ pub(crate) struct Exports<'a> {
     /// The file's dynamic symbol table and string table, as read (64-bit
     /// ELF only).
     pub(crate) tables: Option<(&'a [u8], &'a [u8])>,
-    /// The file's exports whose names could be the C API's, each with its
-    /// symbol value where the address is that value plus the library's
-    /// load base, `None` where only `dlsym` can tell.
-    exported: NameTable<'a>,
+    /// The functions of the tables the file exports, each with its symbol
+    /// value where the address is that value plus the library's load base,
+    /// `None` where only `dlsym` can tell.
+    exported: Exported,
 }
 
 /// Whether an export could be a C API function (`wasm_`, `wasmtime_`,
@@ -90,6 +91,11 @@ fn could_be_c_api(name: &[u8]) -> bool {
 /// Reads the dynamic symbol table of the file at `path`.
 pub(crate) fn read(path: &Path) -> Result<Symbols, ReadError> {
     let file = std::fs::File::open(path).map_err(|e| ReadError::Malformed(e.to_string()))?;
+    read_file(file)
+}
+
+/// Reads the dynamic symbol table of `file`, open for reading.
+pub(crate) fn read_file(file: std::fs::File) -> Result<Symbols, ReadError> {
     let source = crate::elf::FileSource::new(file)
         .map_err(|e| ReadError::Malformed(format!("reading the file: {e}")))?;
     match crate::elf::dynamic::read(&source)? {
@@ -166,21 +172,16 @@ impl<'a> object::ReadRef<'a> for &'a Budgeted {
 impl Symbols {
     /// What the symbols say.
     pub(crate) fn exports(&self) -> Exports<'_> {
-        let (strings, count, tables) = match &self.listed {
-            Listed::Elf(d) => (
-                &d.strings[..],
-                d.table.len() / 24,
-                Some((&d.table[..], &d.strings[..])),
-            ),
-            Listed::Copied { strings, names } => (&strings[..], names.len(), None),
+        let (strings, tables) = match &self.listed {
+            Listed::Elf(d) => (&d.strings[..], Some((&d.table[..], &d.strings[..]))),
+            Listed::Copied { strings, .. } => (&strings[..], None),
         };
-        let mut exported = NameTable::with_capacity(strings, count);
+        let mut exported = Exported::new();
         let mut exact = None;
         let mut add = |start: usize, end: usize, value: Option<u64>| {
             let bytes = &strings[start..end];
-            if could_be_c_api(bytes) && bytes.len() <= names::LONGEST {
-                // A name defined twice (symbol versions) is left to `dlsym`.
-                exported.insert(start, end, value);
+            if could_be_c_api(bytes) {
+                exported.insert(bytes, value);
             } else if let Some(rest) = bytes.strip_prefix(VERSIONED.as_bytes()) {
                 exact = exact.or_else(|| parse_version(std::str::from_utf8(rest).ok()?));
             }
@@ -189,11 +190,9 @@ impl Symbols {
             Listed::Elf(d) => d.defined().for_each(|s| add(s.start, s.end, s.value)),
             Listed::Copied { names, .. } => names.iter().for_each(|n| add(n.start, n.end, n.value)),
         }
-        let missing_core = TableId::Core
-            .functions()
-            .iter()
-            .filter(|f| !exported.contains(f.as_bytes()))
-            .copied()
+        let missing_core = names::of_table(TableId::Core)
+            .filter(|&(i, _)| exported.at(i).is_none())
+            .map(|(_, name)| name)
             .collect();
         Exports {
             exact,
@@ -278,6 +277,19 @@ fn parse_version(text: &str) -> Option<Version> {
 }
 
 impl Exports<'_> {
+    /// What the exports say without the file's tables and build id (which
+    /// [`super::addresses`] looks at first).
+    pub(crate) fn detach(self) -> Exports<'static> {
+        Exports {
+            exact: self.exact,
+            missing_core: self.missing_core,
+            build_id: None,
+            rodata: self.rodata,
+            tables: None,
+            exported: self.exported,
+        }
+    }
+
     /// Whether the file exports the function `name` (one of a table's),
     /// and its symbol value if the address is that value plus the load
     /// base: `None` if not exported, `Some(None)` if only `dlsym` can say
@@ -286,14 +298,16 @@ impl Exports<'_> {
         self.exported.get(name)
     }
 
+    /// As [`Exports::get`], for names asked for in the tables' order
+    /// (cheaper then).
+    #[inline]
+    pub(crate) fn next(&self, cursor: &mut Cursor, name: &[u8]) -> Option<Option<u64>> {
+        self.exported.next(cursor, name)
+    }
+
     /// Whether the file exports every function of `table`.
     fn is_complete(&self, table: TableId) -> bool {
-        let exports = |f: &&str| self.exported.contains(f.as_bytes());
-        table
-            .functions()
-            .iter()
-            .chain(table.undeclared())
-            .all(exports)
+        names::of_table(table).all(|(i, _)| self.exported.at(i).is_some())
     }
 
     /// The supported majors whose builds export what this file exports:

@@ -137,7 +137,13 @@ impl std::fmt::Display for ValAbi {
 /// # Ok::<(), wasmtime_dyn::LoadError>(())
 /// ```
 pub struct Wasmtime {
+    /// The path the library was opened from (absolute).
     path: PathBuf,
+    /// Its canonical form, found when first asked for.
+    canonical: std::sync::OnceLock<PathBuf>,
+    /// The file's device and inode, where the platform has them: what
+    /// tells that a path names a file opened before.
+    file: Option<FileId>,
     tables: Tables,
     absent: Vec<(TableId, Absence)>,
     capabilities: Capabilities,
@@ -247,14 +253,19 @@ impl Wasmtime {
     }
 
     /// The file the library was loaded from (canonical where the system
-    /// could tell).
+    /// could tell, found when first asked for: the loader itself tells
+    /// files apart by device and inode).
     ///
     /// ```no_run
     /// # let wasmtime: &'static wasmtime_dyn::Wasmtime = unimplemented!();
     /// println!("using {}", wasmtime.path().display());
     /// ```
     pub fn path(&self) -> &Path {
-        &self.path
+        self.canonical.get_or_init(|| {
+            self.path
+                .canonicalize()
+                .unwrap_or_else(|_| self.path.clone())
+        })
     }
 
     /// The library's Wasmtime version: exact where the build exports it
@@ -473,7 +484,7 @@ impl Wasmtime {
 impl std::fmt::Debug for Wasmtime {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Wasmtime")
-            .field("path", &self.path)
+            .field("path", &self.path())
             .field("version", &self.version)
             .field("capabilities", &self.capabilities)
             .field("val_abi", &self.val_abi)
@@ -513,6 +524,40 @@ pub(crate) fn opened_by(is_it: impl Fn(&Tables) -> bool) -> Option<&'static Wasm
     registry().iter().copied().find(|w| is_it(w.tables()))
 }
 
+/// A file's device and inode.
+type FileId = (u64, u64);
+
+/// The device and inode of the file `metadata` describes, where the
+/// platform has them.
+fn file_id(metadata: &std::fs::Metadata) -> Option<FileId> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        Some((metadata.dev(), metadata.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = metadata;
+        None
+    }
+}
+
+/// The library opened from the file `id` (else, where the platform has no
+/// file ids, from `path`), if one was.
+fn find_opened(
+    opened: &[&'static Wasmtime],
+    id: Option<FileId>,
+    path: &Path,
+) -> Option<&'static Wasmtime> {
+    opened
+        .iter()
+        .find(|w| match (id, w.file) {
+            (Some(id), Some(file)) => id == file,
+            _ => w.path == path,
+        })
+        .copied()
+}
+
 fn registry() -> std::sync::MutexGuard<'static, Vec<&'static Wasmtime>> {
     // A panic while the lock was held cannot leave the list half-updated
     // (it is only pushed to), so a poisoned lock is still usable.
@@ -523,7 +568,7 @@ fn registry() -> std::sync::MutexGuard<'static, Vec<&'static Wasmtime>> {
 
 /// Refuses what is not a regular file before the system loader sees it
 /// (a FIFO would block `dlopen`), saying what it is.
-fn check_file(path: &Path, origin: &Origin) -> Result<(), LoadError> {
+fn check_file(path: &Path, origin: &Origin) -> Result<std::fs::Metadata, LoadError> {
     let metadata = match std::fs::metadata(path) {
         Ok(metadata) => metadata,
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
@@ -542,7 +587,7 @@ fn check_file(path: &Path, origin: &Origin) -> Result<(), LoadError> {
     };
     let kind = metadata.file_type();
     if kind.is_file() {
-        return Ok(());
+        return Ok(metadata);
     }
     let kind = if kind.is_dir() {
         "a directory"
@@ -593,9 +638,18 @@ enum Known {
     Candidates(Vec<u32>),
 }
 
-/// The dynamic symbols of the file at `path`.
-fn symbols(path: &Path, origin: &Origin) -> Result<exports::Symbols, LoadError> {
-    exports::read(path).map_err(|err| match err {
+/// The dynamic symbols of the file at `path`, read from `file` where it is
+/// open already.
+fn symbols(
+    path: &Path,
+    file: Option<std::fs::File>,
+    origin: &Origin,
+) -> Result<exports::Symbols, LoadError> {
+    match file {
+        Some(file) => exports::read_file(file),
+        None => exports::read(path),
+    }
+    .map_err(|err| match err {
         exports::ReadError::Malformed(reason) => LoadError::Open {
             path: path.to_path_buf(),
             origin: origin.clone(),
@@ -668,23 +722,40 @@ fn plan<'a>(
 }
 
 unsafe fn open_file(path: &Path, origin: Origin) -> Result<&'static Wasmtime, LoadError> {
-    check_file(path, &origin)?;
-    let canonical = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+    let metadata = check_file(path, &origin)?;
+    let id = file_id(&metadata);
+    // The system loader searches for a name without a slash: the path it
+    // is given is absolute. Where the platform has no file ids, it is the
+    // canonical one, which tells files apart.
+    let absolute = if path.is_absolute() && id.is_some() {
+        path.to_path_buf()
+    } else {
+        path.canonicalize().unwrap_or_else(|_| path.to_path_buf())
+    };
     let mut opened = registry();
-    if let Some(found) = opened.iter().find(|w| w.path == canonical) {
+    if let Some(found) = find_opened(&opened, id, &absolute) {
         return Ok(found);
     }
-    let symbols = symbols(path, &origin)?;
+    let file = std::fs::File::open(path).map_err(|err| LoadError::Open {
+        path: path.to_path_buf(),
+        origin: origin.clone(),
+        reason: err.to_string(),
+    })?;
+    let symbols = symbols(path, Some(file), &origin)?;
     let plan = plan(&symbols, path, &origin)?;
     // SAFETY: the caller vouches for the library.
     let library =
-        unsafe { library::open(canonical.as_os_str()) }.map_err(|reason| LoadError::Open {
+        unsafe { library::open(absolute.as_os_str()) }.map_err(|reason| LoadError::Open {
             path: path.to_path_buf(),
             origin: origin.clone(),
             reason,
         })?;
+    let (plan, addresses) = locate(library, plan, &absolute, &origin)?;
+    // The file's tables are no longer needed: their memory is free for
+    // what follows.
+    drop(symbols);
     // SAFETY: the caller vouches for the library; `plan` read its version.
-    let wasmtime = unsafe { resolve(library, plan, canonical, origin) }?;
+    let wasmtime = unsafe { resolve(library, plan, addresses, absolute, id, origin) }?;
     opened.push(wasmtime);
     Ok(wasmtime)
 }
@@ -702,17 +773,50 @@ unsafe fn open_by_name(name: &OsStr) -> Result<&'static Wasmtime, LoadError> {
     let path = library::file_of(anchor)
         .and_then(|p| p.canonicalize().ok())
         .unwrap_or_else(|| PathBuf::from(name));
-    if let Some(found) = opened.iter().find(|w| w.path == path) {
+    let id = std::fs::metadata(&path).ok().as_ref().and_then(file_id);
+    if let Some(found) = find_opened(&opened, id, &path) {
         return Ok(found);
     }
     // The system search gives no path before loading; the version is read
     // from the file the loader chose.
-    let symbols = symbols(&path, &origin)?;
+    let symbols = symbols(&path, None, &origin)?;
     let plan = plan(&symbols, &path, &origin)?;
+    let (plan, addresses) = locate(library, plan, &path, &origin)?;
+    drop(symbols);
     // SAFETY: the caller vouches for the library; `plan` read its version.
-    let wasmtime = unsafe { resolve(library, plan, path, origin) }?;
+    let wasmtime = unsafe { resolve(library, plan, addresses, path, id, origin) }?;
     opened.push(wasmtime);
     Ok(wasmtime)
+}
+
+/// Where the addresses of the functions of `library`, loaded from the file
+/// `plan` was read from, come from; and the plan, no longer borrowing the
+/// file's tables.
+fn locate(
+    library: library::Handle,
+    plan: Plan<'_>,
+    path: &Path,
+    origin: &Origin,
+) -> Result<(Plan<'static>, Addresses), LoadError> {
+    // Only names the file exports are looked up: a failed `dlsym` costs
+    // more than all the others (it formats an error message). Where the
+    // file's dynamic symbol table and string table are, byte for byte, the
+    // ones the dynamic linker uses for the loaded object, an address is the
+    // load base plus the symbol's value, with no `dlsym` at all: together
+    // the lookups cost more than the rest of `Wasmtime::open` beyond the
+    // `dlopen`. Otherwise every address comes from `dlsym`. Either way an
+    // address outside the object's code is refused before anything is
+    // called.
+    let addresses = addresses(library, &plan.exports).map_err(|reason| LoadError::Open {
+        path: path.to_path_buf(),
+        origin: origin.clone(),
+        reason,
+    })?;
+    let plan = Plan {
+        exports: plan.exports.detach(),
+        version: plan.version,
+    };
+    Ok((plan, addresses))
 }
 
 /// Finds the library's major, resolves its tables and leaks it as a
@@ -723,28 +827,17 @@ unsafe fn open_by_name(name: &OsStr) -> Result<&'static Wasmtime, LoadError> {
 /// `library` is a Wasmtime C API library, and `plan` was read from its file.
 unsafe fn resolve(
     library: library::Handle,
-    plan: Plan,
+    plan: Plan<'static>,
+    addresses: Addresses,
     path: PathBuf,
+    file: Option<FileId>,
     origin: Origin,
 ) -> Result<&'static Wasmtime, LoadError> {
     let exports = &plan.exports;
-    // Only names the file exports are looked up: a failed `dlsym` costs
-    // more than all the others (it formats an error message). Where the
-    // file's dynamic symbol table and string table are, byte for byte, the
-    // ones the dynamic linker uses for the loaded object, an address is the
-    // load base plus the symbol's value, with no `dlsym` at all: together
-    // the lookups cost more than the rest of `Wasmtime::open` beyond the
-    // `dlopen`. Otherwise every address comes from `dlsym`. Either way an
-    // address outside the object's code is refused before anything is
-    // called.
-    let addresses = addresses(library, exports).map_err(|reason| LoadError::Open {
-        path: path.clone(),
-        origin: origin.clone(),
-        reason,
-    })?;
     let outside_code = std::cell::Cell::new(None);
+    let mut cursor = exports::Cursor::new();
     let mut lookup = |name: &CStr| -> *const c_void {
-        let address = match (&addresses, exports.get(name.to_bytes())) {
+        let address = match (&addresses, exports.next(&mut cursor, name.to_bytes())) {
             (_, None) => return std::ptr::null(),
             (Addresses::Computed(object), Some(Some(value))) => match usize::try_from(value) {
                 Ok(value) => object.base.wrapping_add(value) as *const c_void,
@@ -778,16 +871,6 @@ unsafe fn resolve(
         }),
         None => Ok(()),
     };
-    // SAFETY: the caller vouches that the library is a Wasmtime C API
-    // library of a supported major (`plan` read its exports), so each
-    // exported core name is the C function with the signature the core
-    // table declares, which every supported major shares; the library is
-    // never closed, so the addresses stay valid. Each address is the
-    // dynamic linker's for the name (`dlsym`, or the same symbol table
-    // entry plus the same base), and lies in the object's code.
-    let core = unsafe { Core::load(&mut lookup) };
-    check_code(outside_code.take())?;
-    let core = core.map_err(not_wasmtime)?;
     // Builds without the versioned symbol: the version text of the loaded
     // object's read-only data, when it names one version and the exports
     // agree with its major; else the probe.
@@ -800,17 +883,6 @@ unsafe fn resolve(
         }
         _ => None,
     };
-    // The probe turns signal handlers off where the C API can (39 and
-    // later): it needs those majors' settings.
-    let since39 = match (&plan.version, text) {
-        (Known::Candidates(_), None) => {
-            // SAFETY: as for `Core::load`; these names have one signature
-            // in every major that exports them.
-            unsafe { crate::sys::tables::CoreSince39::load(&mut lookup) }.ok()
-        }
-        _ => None,
-    };
-    check_code(outside_code.take())?;
     let version = match (text, &plan.version) {
         (Some(version), _) => version,
         (None, Known::Exact(version)) if matches!(addresses, Addresses::Computed(_)) => *version,
@@ -830,37 +902,30 @@ unsafe fn resolve(
             *version
         }
         (None, Known::Candidates(candidates)) => {
-            match MajorProbe::new(&core, since39.as_ref()).map(|p| p.find(candidates)) {
-                Some(Verdict::Confirmed(major)) => Version::major_only(major),
-                Some(Verdict::Refuted) => {
-                    return Err(unsupported(
-                        &path,
-                        &origin,
-                        "of another major (it refuses artifacts of every supported one)".into(),
-                    ))
-                }
-                Some(Verdict::Unknown(why)) => {
-                    return Err(unsupported(
-                        &path,
-                        &origin,
-                        format!("of an unknown major (its version check answered: {why})"),
-                    ))
-                }
-                None => {
-                    return Err(unsupported(
-                        &path,
-                        &origin,
-                        "of an unknown major (it made no engine to check it with)".into(),
-                    ))
-                }
-            }
+            let unsupported = |found| unsupported(&path, &origin, found);
+            // SAFETY: as for `Tables::load` below.
+            unsafe {
+                probe_major(
+                    &mut lookup,
+                    &|| check_code(outside_code.take()),
+                    &not_wasmtime,
+                    &unsupported,
+                    candidates,
+                )
+            }?
         }
     };
     let major = version.major();
-    // SAFETY: as above; the library is of major `major`, so the tables
-    // that hold for it declare its signatures.
-    let (tables, absent) = unsafe { Tables::with_core(core, &mut lookup, major) };
+    // SAFETY: the caller vouches that the library is a Wasmtime C API
+    // library, of major `major` (read above), so each exported name of a
+    // table that holds for that major is the C function with the signature
+    // the table declares; the library is never closed, so the addresses
+    // stay valid. Each address is the dynamic linker's for the name
+    // (`dlsym`, or the same symbol table entry plus the same base), and
+    // lies in the object's code (checked next, before anything is called).
+    let loaded = unsafe { load_tables(&mut lookup, major) };
     check_code(outside_code.take())?;
+    let (tables, absent) = loaded.map_err(not_wasmtime)?;
     // The core functions whose signature changed are part of the core: the
     // table of this major's signature must be there.
     let missing_part: Vec<&'static str> = absent
@@ -886,15 +951,85 @@ unsafe fn resolve(
         .collect();
     let val_abi = ValAbi::of_major(major, tables.gc.is_some())
         .expect("the value layout tables cover every supported major");
-    Ok(Box::leak(Box::new(Wasmtime {
-        path,
-        tables,
-        absent,
-        capabilities,
-        val_abi,
-        version,
-        winch: std::sync::OnceLock::new(),
-    })))
+    // Written in place: a `Wasmtime` built on the stack and then moved
+    // would take fresh stack pages (a fault each).
+    let boxed = Box::new(std::mem::MaybeUninit::<Wasmtime>::uninit());
+    let p = Box::into_raw(boxed).cast::<Wasmtime>();
+    // SAFETY: `p` points to a heap allocation for a `Wasmtime` (the layout
+    // of `MaybeUninit<Wasmtime>` is `Wasmtime`'s), uninitialized: every
+    // field is written once, through raw field pointers (no reference to
+    // uninitialized memory is made), before the box is rebuilt from it.
+    let wasmtime = unsafe {
+        std::ptr::addr_of_mut!((*p).tables).write(tables);
+        std::ptr::addr_of_mut!((*p).path).write(path);
+        std::ptr::addr_of_mut!((*p).canonical).write(std::sync::OnceLock::new());
+        std::ptr::addr_of_mut!((*p).file).write(file);
+        std::ptr::addr_of_mut!((*p).absent).write(absent);
+        std::ptr::addr_of_mut!((*p).capabilities).write(capabilities);
+        std::ptr::addr_of_mut!((*p).val_abi).write(val_abi);
+        std::ptr::addr_of_mut!((*p).version).write(version);
+        std::ptr::addr_of_mut!((*p).winch).write(std::sync::OnceLock::new());
+        Box::from_raw(p)
+    };
+    Ok(Box::leak(wasmtime))
+}
+
+/// [`Tables::load`], out of line: its `Core` and the tables it builds take
+/// their own stack, not [`resolve`]'s (fresh stack pages cost a fault each).
+///
+/// # Safety
+///
+/// As for [`Tables::load`].
+#[inline(never)]
+#[allow(clippy::type_complexity)]
+unsafe fn load_tables(
+    lookup: &mut dyn FnMut(&CStr) -> *const c_void,
+    major: u32,
+) -> Result<(Tables, Vec<(TableId, Absence)>), Vec<&'static str>> {
+    // SAFETY: this function's contract is `Tables::load`'s.
+    unsafe { Tables::load(lookup, major) }
+}
+
+/// The major of a library whose file does not tell it, confirmed by asking
+/// the library to check a probe artifact's version (out of line: the
+/// tables it loads would otherwise take stack on the common path too).
+///
+/// # Safety
+///
+/// As for [`resolve`]: `lookup` gives the addresses of the library's
+/// functions, which `check` confirms lie in its code.
+#[inline(never)]
+unsafe fn probe_major(
+    lookup: &mut dyn FnMut(&CStr) -> *const c_void,
+    check: &dyn Fn() -> Result<(), LoadError>,
+    not_wasmtime: &dyn Fn(Vec<&'static str>) -> LoadError,
+    unsupported: &dyn Fn(String) -> LoadError,
+    candidates: &[u32],
+) -> Result<Version, LoadError> {
+    // SAFETY: the caller vouches that the library is a Wasmtime C API
+    // library of a supported major (its file's exports fit one), so each
+    // exported core name is the C function with the signature the core
+    // table declares, which every supported major shares.
+    let core = unsafe { Core::load(lookup) };
+    // The probe turns signal handlers off where the C API can (39 and
+    // later): it needs those majors' settings.
+    // SAFETY: as for `Core::load`; these names have one signature in every
+    // major that exports them.
+    let since39 = unsafe { crate::sys::tables::CoreSince39::load(lookup) }.ok();
+    check()?;
+    let core = core.map_err(not_wasmtime)?;
+    match MajorProbe::new(&core, since39.as_ref()).map(|p| p.find(candidates)) {
+        Some(Verdict::Confirmed(major)) => Ok(Version::major_only(major)),
+        Some(Verdict::Refuted) => Err(unsupported(
+            "of another major (it refuses artifacts of every supported one)".into(),
+        )),
+        Some(Verdict::Unknown(why)) => Err(unsupported(format!(
+            "of an unknown major (its version check answered: {why})"
+        ))),
+        None => Err(unsupported(
+            "of an unknown major (it made no engine to check it with)".into(),
+        )),
+    }
 }
 
 /// What the read-only data of `object`, loaded from the file `exports` was

@@ -233,7 +233,7 @@ macro_rules! define_tables {
             }
 
             /// The declared functions of the table (its fields).
-            pub fn functions(self) -> &'static [&'static str] {
+            pub const fn functions(self) -> &'static [&'static str] {
                 match self {
                     TableId::Core => Core::FUNCTIONS,
                     $(TableId::$table => $table::FUNCTIONS,)*
@@ -241,7 +241,7 @@ macro_rules! define_tables {
             }
 
             /// The exported but undeclared functions the table requires.
-            pub fn undeclared(self) -> &'static [&'static str] {
+            pub const fn undeclared(self) -> &'static [&'static str] {
                 match self {
                     TableId::Core => Core::UNDECLARED,
                     $(TableId::$table => $table::UNDECLARED,)*

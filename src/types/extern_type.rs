@@ -12,14 +12,13 @@ use crate::wasm_scan::TableLimits;
 /// ```no_run
 /// use wasmtime_dyn::{ExternType, Module};
 /// # let module: Module = unimplemented!();
-/// for export in module.exports()? {
-///     match export.ty {
-///         ExternType::Func(ty) => println!("{}: function {ty}", export.name),
-///         ExternType::Memory(ty) => println!("{}: memory of {} pages", export.name, ty.minimum()),
-///         other => println!("{}: {other:?}", export.name),
+/// for export in module.exports() {
+///     match export.ty() {
+///         ExternType::Func(ty) => println!("{}: function {ty}", export.name()),
+///         ExternType::Memory(ty) => println!("{}: memory of {} pages", export.name(), ty.minimum()),
+///         other => println!("{}: {other:?}", export.name()),
 ///     }
 /// }
-/// # Ok::<(), wasmtime_dyn::Error>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -88,39 +87,90 @@ impl ExternType {
     }
 }
 
-/// An import of a module: where from, what, and its type.
+/// An import of a module: where from, what, and its type, borrowed from
+/// the module, as the `wasmtime` crate's `ImportType`.
 ///
 /// ```no_run
 /// # let module: wasmtime_dyn::Module = unimplemented!();
-/// for import in module.imports()? {
-///     println!("{}.{}: {:?}", import.module, import.name, import.ty);
+/// for import in module.imports() {
+///     println!("{}.{}: {:?}", import.module(), import.name(), import.ty());
 /// }
-/// # Ok::<(), wasmtime_dyn::Error>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ImportType {
-    /// The module name.
-    pub module: String,
-    /// The item name.
-    pub name: String,
-    /// Its type.
-    pub ty: ExternType,
+pub struct ImportType<'module> {
+    pub(crate) module: &'module str,
+    pub(crate) name: &'module str,
+    pub(crate) ty: &'module ExternType,
 }
 
-/// An export of a module: its name and type.
+impl<'module> ImportType<'module> {
+    /// The module name.
+    ///
+    /// ```no_run
+    /// # let module: wasmtime_dyn::Module = unimplemented!();
+    /// let from_env = module.imports().filter(|i| i.module() == "env").count();
+    /// ```
+    pub fn module(&self) -> &'module str {
+        self.module
+    }
+
+    /// The item name.
+    ///
+    /// ```no_run
+    /// # let module: wasmtime_dyn::Module = unimplemented!();
+    /// let names: Vec<&str> = module.imports().map(|i| i.name()).collect();
+    /// ```
+    pub fn name(&self) -> &'module str {
+        self.name
+    }
+
+    /// Its type.
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::ExternType;
+    /// # let module: wasmtime_dyn::Module = unimplemented!();
+    /// let funcs = module.imports().filter(|i| matches!(i.ty(), ExternType::Func(_))).count();
+    /// ```
+    pub fn ty(&self) -> ExternType {
+        self.ty.clone()
+    }
+}
+
+/// An export of a module: its name and type, borrowed from the module, as
+/// the `wasmtime` crate's `ExportType`.
 ///
 /// ```no_run
 /// # let module: wasmtime_dyn::Module = unimplemented!();
-/// let names: Vec<String> = module.exports()?.into_iter().map(|export| export.name).collect();
+/// let names: Vec<&str> = module.exports().map(|export| export.name()).collect();
 /// println!("exports: {names:?}");
-/// # Ok::<(), wasmtime_dyn::Error>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ExportType {
+pub struct ExportType<'module> {
+    pub(crate) name: &'module str,
+    pub(crate) ty: &'module ExternType,
+}
+
+impl<'module> ExportType<'module> {
     /// The export name.
-    pub name: String,
+    ///
+    /// ```no_run
+    /// # let module: wasmtime_dyn::Module = unimplemented!();
+    /// assert!(module.exports().any(|e| e.name() == "run"));
+    /// ```
+    pub fn name(&self) -> &'module str {
+        self.name
+    }
+
     /// Its type.
-    pub ty: ExternType,
+    ///
+    /// ```no_run
+    /// use wasmtime_dyn::ExternType;
+    /// # let module: wasmtime_dyn::Module = unimplemented!();
+    /// let memories = module.exports().filter(|e| matches!(e.ty(), ExternType::Memory(_))).count();
+    /// ```
+    pub fn ty(&self) -> ExternType {
+        self.ty.clone()
+    }
 }
 
 /// Reads a name the library owns.

@@ -714,8 +714,8 @@ pub mod bindings {
                 component: &Component,
                 instance: &Instance,
             ) -> Result<Command> {
-                let name = component
-                    .component_type()
+                let ty = component.component_type();
+                let name = ty
                     .exports(component.engine())
                     .map(|(name, _)| name)
                     .find(|name| name.starts_with("wasi:cli/run@0.2."))
@@ -726,7 +726,7 @@ pub mod bindings {
                                 .into(),
                         )
                     })?;
-                Self::new_named(store, instance, &name)
+                Self::new_named(store, instance, name)
             }
 
             fn new_named(

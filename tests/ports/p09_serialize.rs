@@ -81,12 +81,11 @@ pub fn main(wasmtime: &'static Wasmtime) -> Result<()> {
     let path = std::env::temp_dir().join(format!("serialize-{}.cwasm", std::process::id()));
     std::fs::write(&path, engine.precompile_module(WAT.as_bytes())?)?;
     let module = unsafe { Module::deserialize_file(&engine, &path)? };
-    assert_eq!(module.imports()?.len(), 1); // port: imports() is a Result<Vec<ImportType>>
+    assert_eq!(module.imports().len(), 1);
     assert_eq!(
         module
-            .exports()? // port: exports() is a Result<Vec<ExportType>>...
-            .into_iter() // port: ...not an iterator
-            .map(|e| e.name) // port: ExportType has a pub `name` field, no name()
+            .exports()
+            .map(|e| e.name().to_string())
             .collect::<Vec<_>>(),
         ["run"]
     );

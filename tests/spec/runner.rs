@@ -579,15 +579,17 @@ impl<'a> FileRun<'a> {
         if let Some(shared) = thread.shared_module {
             let memories = match self.slot(Some(shared))? {
                 Slot::Ready(instance, _) => instance
-                    .exports(&mut self.store)
+                    .try_exports(&mut self.store)
                     .map_err(|e| {
                         self.setup
                             .runtime_error(&e, "reading the shared module's exports")
                     })?
-                    .into_iter()
-                    .filter_map(|(name, item)| match item {
-                        Extern::SharedMemory(memory) => Some((name, memory)),
-                        _ => None,
+                    .filter_map(|export| {
+                        let name = export.name().to_string();
+                        match export.into_extern() {
+                            Extern::SharedMemory(memory) => Some((name, memory)),
+                            _ => None,
+                        }
                     })
                     .collect(),
                 Slot::Shared(memories) => memories,
@@ -843,9 +845,9 @@ impl<'a> FileRun<'a> {
     /// registered name whose module was skipped, or a `spectest` item this
     /// library cannot make.
     fn instantiate(&mut self, module: &Module) -> Outcome<Instance> {
-        if let Ok(imports) = module.imports() {
-            for import in &imports {
-                if let Some(reason) = self.skipped_names.get(&import.module) {
+        if let Ok(imports) = module.try_imports() {
+            for import in imports {
+                if let Some(reason) = self.skipped_names.get(import.module()) {
                     return Err(skip(reason.clone()));
                 }
             }
@@ -926,7 +928,7 @@ impl<'a> FileRun<'a> {
     /// lookup then finds nothing), a skip when the library lacks what they
     /// need, else a failure.
     fn missing_export(&self, module: &Module, name: &str, what: &str) -> Verdict {
-        match module.exports() {
+        match module.try_exports() {
             Err(e) => match (self.setup.unsupported(&e), kind(&e)) {
                 (Some(reason), _) => skip(reason),
                 (None, Kind::Unrepresentable(message)) => fail(format!(

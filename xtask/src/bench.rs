@@ -20,6 +20,7 @@
 
 use crate::{artifacts, cargo, root, run as run_cmd, Result};
 
+mod async_calls;
 mod components;
 mod min_recipe;
 
@@ -190,7 +191,7 @@ const PACKAGES: [&str; 6] = [
 ];
 
 /// Callgrind modes: (binary, mode). See the binaries' documentation.
-const CALLGRIND_MODES: [(&str, &str); 12] = [
+const CALLGRIND_MODES: [(&str, &str); 17] = [
     ("callcount", "typed"),
     ("callcount", "typed_min"),
     ("callcount", "static_c"),
@@ -203,6 +204,12 @@ const CALLGRIND_MODES: [(&str, &str); 12] = [
     ("callcount-wasmtime", "host_typed"),
     ("callcount", "instantiate_pre"),
     ("callcount-wasmtime", "instantiate_pre"),
+    // The async section (`bench/async_calls.rs`).
+    ("callcount", "async_typed"),
+    ("callcount", "async_untyped"),
+    ("callcount", "async_raw"),
+    ("callcount-wasmtime", "async_typed"),
+    ("callcount-wasmtime", "async_untyped"),
 ];
 
 /// A criterion result: median and its confidence interval, ns.
@@ -685,13 +692,30 @@ struct Results {
 struct Target {
     what: String,
     measured: Option<f64>,
+    /// Infinite for a ratio reported without a target.
     limit: f64,
     basis: &'static str,
 }
 
 impl Target {
     fn met(&self) -> Option<bool> {
+        if !self.limit.is_finite() {
+            return None;
+        }
         self.measured.map(|m| m <= self.limit)
+    }
+
+    /// The target and verdict cells.
+    fn verdict(&self) -> (String, &'static str) {
+        if !self.limit.is_finite() {
+            return ("none".into(), "reported");
+        }
+        let verdict = match self.met() {
+            Some(true) => "met",
+            Some(false) => "**missed**",
+            None => "not measured",
+        };
+        (format!("≤ {:.2}x", self.limit), verdict)
     }
 }
 
@@ -884,6 +908,7 @@ impl Results {
         }
         t.extend(components::targets(self));
         t.extend(min_recipe::targets(self));
+        t.extend(async_calls::targets(self));
         t
     }
 
@@ -937,18 +962,13 @@ impl Results {
         let _ = writeln!(w, "|---|---|---:|---:|---|");
         let targets = self.targets();
         for t in &targets {
-            let verdict = match t.met() {
-                Some(true) => "met",
-                Some(false) => "**missed**",
-                None => "not measured",
-            };
+            let (target, verdict) = t.verdict();
             let _ = writeln!(
                 w,
-                "| {} | {} | {} | ≤ {:.2}x | {verdict} |",
+                "| {} | {} | {} | {target} | {verdict} |",
                 t.what,
                 t.basis,
                 show_ratio(t.measured),
-                t.limit
             );
         }
         let typed_allocs: Vec<String> = ["full", "min"]
@@ -1398,6 +1418,7 @@ impl Results {
 
         components::render(self, w);
         min_recipe::render(self, w);
+        async_calls::render(self, w);
 
         let missed: Vec<&Target> = targets.iter().filter(|t| t.met() == Some(false)).collect();
         let _ = writeln!(w, "## Missed targets\n");
@@ -1415,7 +1436,11 @@ impl Results {
                 );
             }
             let _ = writeln!(w);
-            for note in ANALYSIS.iter().chain(components::ANALYSIS) {
+            for note in ANALYSIS
+                .iter()
+                .chain(components::ANALYSIS)
+                .chain(async_calls::ANALYSIS)
+            {
                 if missed.iter().any(|t| t.what.starts_with(note.0)) {
                     let _ = writeln!(w, "{}\n", note.1);
                 }

@@ -31,7 +31,7 @@ pub const CEILINGS: &str = "benches/ceilings.txt";
 /// major, see `xtask/src/bench.rs`).
 const MAJOR: u32 = 48;
 /// The hot paths, as `callcount` modes, with what each one is.
-const MODES: [(&str, &str); 4] = [
+const MODES: [(&str, &str); 5] = [
     ("typed", "TypedFunc::call of add: (i32, i32) -> i32"),
     ("untyped", "Func::call of add, preallocated Val slices"),
     (
@@ -41,6 +41,10 @@ const MODES: [(&str, &str); 4] = [
     (
         "instantiate_pre",
         "InstancePre::instantiate in a new store, get_typed_func, call, drop",
+    ),
+    (
+        "async_typed",
+        "TypedFunc::call_async of add, the future polled to completion",
     ),
 ];
 /// The two call counts of each mode.

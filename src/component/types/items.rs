@@ -7,6 +7,7 @@ use crate::engine::Engine;
 use crate::sys::tables::ComponentModel;
 use crate::sys::types::*;
 use std::fmt;
+use std::sync::OnceLock;
 
 /// A component function's type, as the crate's
 /// `wasmtime::component::types::ComponentFunc`.
@@ -118,8 +119,8 @@ impl ComponentFunc {
 /// whose parameters mention `future`, `stream` or `error-context`: a host
 /// function cannot receive those through the C API.
 pub(crate) fn imports_with_async_params(ty: &Component, engine: &Engine) -> Option<String> {
-    fn search(
-        items: Vec<(String, ComponentItem)>,
+    fn search<'a>(
+        items: impl Iterator<Item = (&'a str, ComponentItem)>,
         engine: &Engine,
         prefix: &str,
     ) -> Option<String> {
@@ -129,11 +130,9 @@ pub(crate) fn imports_with_async_params(ty: &Component, engine: &Engine) -> Opti
                     return Some(format!("{prefix}{name}"))
                 }
                 ComponentItem::ComponentInstance(i) => {
-                    if let Some(found) = search(
-                        i.exports(engine).collect(),
-                        engine,
-                        &format!("{prefix}{name}/"),
-                    ) {
+                    if let Some(found) =
+                        search(i.exports(engine), engine, &format!("{prefix}{name}/"))
+                    {
                         return Some(found);
                     }
                 }
@@ -142,7 +141,7 @@ pub(crate) fn imports_with_async_params(ty: &Component, engine: &Engine) -> Opti
         }
         None
     }
-    search(ty.imports(engine).collect(), engine, "")
+    search(ty.imports(engine), engine, "")
 }
 
 /// An import or export of a component or component instance, as the
@@ -235,13 +234,9 @@ impl Owned {
     /// The `(name, item)` pairs of one side.
     fn items(&self, engine: &Engine, side: Side) -> Vec<(String, ComponentItem)> {
         let m = self.model;
-        let Some(getters) = Getters::of(engine) else {
+        let Some(getters) = self.getters(engine) else {
             return Vec::new();
         };
-        if !std::ptr::eq(getters.model, m) {
-            // A type of another library than the engine's.
-            return Vec::new();
-        }
         // SAFETY: live handles; counts are read from the handle itself.
         let count = unsafe {
             match (&self.handle, side) {
@@ -262,7 +257,42 @@ impl Owned {
             .filter_map(|i| unsafe { getters.nth(engine, &self.handle, side, i) })
             .collect()
     }
+
+    /// The getters of `engine`'s library, `None` where it has none or
+    /// where this type is of another library than the engine's.
+    fn getters(&self, engine: &Engine) -> Option<Getters> {
+        Getters::of(engine).filter(|g| std::ptr::eq(g.model, self.model))
+    }
+
+    /// The `(name, item)` pairs of one side, read from the library on the
+    /// first call and kept in `cache`, lent with names borrowed from it as
+    /// the crate's iterators lend theirs (empty for an engine of another
+    /// library).
+    fn lend<'a>(
+        &self,
+        cache: &'a Cached,
+        engine: &Engine,
+        side: Side,
+    ) -> impl ExactSizeIterator<Item = (&'a str, ComponentItem)> + 'a {
+        let items: &'a [(String, ComponentItem)] = match self.getters(engine) {
+            None => &[],
+            Some(_) => match cache.0.get() {
+                Some(items) => items,
+                None => {
+                    let read = self.items(engine, side).into_boxed_slice();
+                    cache.0.get_or_init(|| read)
+                }
+            },
+        };
+        items
+            .iter()
+            .map(|(name, item)| (name.as_str(), item.clone()))
+    }
 }
+
+/// One side's items of a type, once read.
+#[derive(Clone, Default)]
+struct Cached(OnceLock<Box<[(String, ComponentItem)]>>);
 
 /// The six getters of the library's major, as one interface.
 struct Getters {
@@ -382,17 +412,22 @@ impl Getters {
                 WASMTIME_COMPONENT_ITEM_COMPONENT_FUNC => {
                     ComponentItem::ComponentFunc(ComponentFunc::from_c(m, of.component_func))
                 }
-                WASMTIME_COMPONENT_ITEM_COMPONENT => ComponentItem::Component(Component(Owned {
-                    handle: Handle::Component((m.wasmtime_component_type_clone)(of.component)),
-                    model: m,
-                })),
-                WASMTIME_COMPONENT_ITEM_COMPONENT_INSTANCE => {
-                    ComponentItem::ComponentInstance(ComponentInstance(Owned {
-                        handle: Handle::Instance((m.wasmtime_component_instance_type_clone)(
-                            of.component_instance,
-                        )),
+                WASMTIME_COMPONENT_ITEM_COMPONENT => {
+                    ComponentItem::Component(Component::new(Owned {
+                        handle: Handle::Component((m.wasmtime_component_type_clone)(of.component)),
                         model: m,
                     }))
+                }
+                WASMTIME_COMPONENT_ITEM_COMPONENT_INSTANCE => {
+                    ComponentItem::ComponentInstance(ComponentInstance(
+                        Owned {
+                            handle: Handle::Instance((m.wasmtime_component_instance_type_clone)(
+                                of.component_instance,
+                            )),
+                            model: m,
+                        },
+                        Cached::default(),
+                    ))
                 }
                 WASMTIME_COMPONENT_ITEM_RESOURCE => {
                     ComponentItem::Resource(Reader { model: m }.resource(of.resource))
@@ -416,10 +451,10 @@ impl Getters {
 /// use wasmtime_dyn::component::Component;
 /// # let component: Component = unimplemented!();
 /// let ty = component.component_type();
-/// let exports: Vec<String> = ty.exports(component.engine()).map(|(name, _)| name).collect();
+/// let exports: Vec<&str> = ty.exports(component.engine()).map(|(name, _)| name).collect();
 /// ```
 #[derive(Clone)]
-pub struct Component(Owned);
+pub struct Component(Owned, Cached, Cached);
 
 impl Component {
     /// Takes an owned handle.
@@ -427,10 +462,15 @@ impl Component {
         model: &'static ComponentModel,
         ptr: *mut wasmtime_component_type_t,
     ) -> Component {
-        Component(Owned {
+        Component::new(Owned {
             handle: Handle::Component(ptr),
             model,
         })
+    }
+
+    /// A type of `owned`, its imports and exports not read yet.
+    fn new(owned: Owned) -> Component {
+        Component(owned, Cached::default(), Cached::default())
     }
 
     /// The imports: names and items (empty for a type of another
@@ -440,11 +480,11 @@ impl Component {
     /// # let c: wasmtime_dyn::component::Component = unimplemented!();
     /// for (name, item) in c.component_type().imports(c.engine()) { println!("{name}: {item:?}"); }
     /// ```
-    pub fn imports(
-        &self,
-        engine: &Engine,
-    ) -> impl ExactSizeIterator<Item = (String, ComponentItem)> {
-        self.0.items(engine, Side::Imports).into_iter()
+    pub fn imports<'a>(
+        &'a self,
+        engine: &'a Engine,
+    ) -> impl ExactSizeIterator<Item = (&'a str, ComponentItem)> + 'a {
+        self.0.lend(&self.1, engine, Side::Imports)
     }
 
     /// The import `name`, if any.
@@ -455,7 +495,7 @@ impl Component {
     /// ```
     pub fn get_import(&self, engine: &Engine, name: &str) -> Option<ComponentItem> {
         self.imports(engine)
-            .find(|(n, _)| n == name)
+            .find(|(n, _)| *n == name)
             .map(|(_, i)| i)
     }
 
@@ -467,7 +507,7 @@ impl Component {
     /// ```
     pub fn get_export(&self, engine: &Engine, name: &str) -> Option<ComponentItem> {
         self.exports(engine)
-            .find(|(n, _)| n == name)
+            .find(|(n, _)| *n == name)
             .map(|(_, i)| i)
     }
 
@@ -477,11 +517,11 @@ impl Component {
     /// # let c: wasmtime_dyn::component::Component = unimplemented!();
     /// assert!(c.component_type().exports(c.engine()).len() > 0);
     /// ```
-    pub fn exports(
-        &self,
-        engine: &Engine,
-    ) -> impl ExactSizeIterator<Item = (String, ComponentItem)> {
-        self.0.items(engine, Side::Exports).into_iter()
+    pub fn exports<'a>(
+        &'a self,
+        engine: &'a Engine,
+    ) -> impl ExactSizeIterator<Item = (&'a str, ComponentItem)> + 'a {
+        self.0.lend(&self.2, engine, Side::Exports)
     }
 }
 
@@ -504,7 +544,7 @@ impl fmt::Debug for Component {
 /// }
 /// ```
 #[derive(Clone)]
-pub struct ComponentInstance(Owned);
+pub struct ComponentInstance(Owned, Cached);
 
 impl ComponentInstance {
     /// The export `name`, if any.
@@ -515,7 +555,7 @@ impl ComponentInstance {
     /// ```
     pub fn get_export(&self, engine: &Engine, name: &str) -> Option<ComponentItem> {
         self.exports(engine)
-            .find(|(n, _)| n == name)
+            .find(|(n, _)| *n == name)
             .map(|(_, i)| i)
     }
 
@@ -523,13 +563,13 @@ impl ComponentInstance {
     ///
     /// ```no_run
     /// # let (i, e): (wasmtime_dyn::component::types::ComponentInstance, wasmtime_dyn::Engine) = unimplemented!();
-    /// let names: Vec<String> = i.exports(&e).map(|(n, _)| n).collect();
+    /// let names: Vec<&str> = i.exports(&e).map(|(n, _)| n).collect();
     /// ```
-    pub fn exports(
-        &self,
-        engine: &Engine,
-    ) -> impl ExactSizeIterator<Item = (String, ComponentItem)> {
-        self.0.items(engine, Side::Exports).into_iter()
+    pub fn exports<'a>(
+        &'a self,
+        engine: &'a Engine,
+    ) -> impl ExactSizeIterator<Item = (&'a str, ComponentItem)> + 'a {
+        self.0.lend(&self.1, engine, Side::Exports)
     }
 }
 
@@ -541,5 +581,7 @@ impl fmt::Debug for ComponentInstance {
 
 /// The names of a component type's imports (the WASI guard reads them).
 pub(crate) fn import_names(ty: &Component, engine: &Engine) -> Vec<String> {
-    ty.imports(engine).map(|(name, _)| name).collect()
+    ty.imports(engine)
+        .map(|(name, _)| name.to_string())
+        .collect()
 }

@@ -15,9 +15,9 @@ use crate::versions::version_text::{AFTER, BEFORE, CARRIED};
 
 /// The largest `.rodata` looked at: 32 MiB.
 ///
-/// Measured on every library the tests use: 99 KiB (minimal builds of 48
-/// and 50), 289 KiB (run-only), 585 KiB (compiler-only), 985 KiB to
-/// 1,439 KiB (official 36 to 50).
+/// Measured on every library the tests use: 89 KiB (minimal builds of 48
+/// and 50, the size-optimised recipe), 289 KiB (run-only), 585 KiB
+/// (compiler-only), 985 KiB to 1,439 KiB (official 36 to 50).
 pub(crate) const MAX_RODATA: usize = 32 << 20;
 /// The longest version text looked at: three numbers of up to ten digits
 /// and two dots.
@@ -58,11 +58,14 @@ pub(crate) fn find(rodata: &[u8]) -> VersionText {
 }
 
 /// Where `needle` (at least two bytes) starts in `haystack`: the places
-/// where its first two bytes are (`\n\n`, in some 2,000 bytes of the
-/// libraries' `.rodata`), each looked at closer.
+/// where its first and last bytes are at the needle's distance (for
+/// [`AFTER`], a `\n` with an `e` 26 bytes on: 9 or 10 places in the
+/// `.rodata` of the minimal and run-only builds of 48 and 50, where a
+/// `\n\n` is at up to 471), each looked at closer.
 fn occurrences(haystack: &[u8], needle: &[u8]) -> Vec<usize> {
     let mut found = Vec::new();
-    pairs(haystack, needle[0], needle[1], |at| {
+    let last = needle.len() - 1;
+    pairs(haystack, needle[0], needle[last], last, |at| {
         if haystack[at..].starts_with(needle) {
             found.push(at);
         }
@@ -71,41 +74,56 @@ fn occurrences(haystack: &[u8], needle: &[u8]) -> Vec<usize> {
 }
 
 /// Calls `f` with every `at` where `haystack[at] == first` and
-/// `haystack[at + 1] == second` (and, at the very end, maybe with a few
-/// more where only the first matches: `f` checks), in order; sixteen bytes
-/// at a time with SSE2, which every x86-64 processor has: no CPU feature
+/// `haystack[at + distance] == second` (and, near the end, maybe with a few
+/// more where only the first matches: `f` checks), in order; 64 bytes at a
+/// time with SSE2, which every x86-64 processor has: no CPU feature
 /// detection (`cpuid`, a trap to the hypervisor in a virtual machine, cost
 /// more than the whole search).
-fn pairs(haystack: &[u8], first: u8, second: u8, mut f: impl FnMut(usize)) {
+fn pairs(haystack: &[u8], first: u8, second: u8, distance: usize, mut f: impl FnMut(usize)) {
     let mut at = 0;
     #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
     {
         use std::arch::x86_64::{
             __m128i, _mm_and_si128, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8,
-            _mm_set1_epi8,
+            _mm_or_si128, _mm_set1_epi8,
         };
         // SAFETY: SSE2 is enabled for this build (the `cfg` above); the
         // calls only build vectors.
         let (a, b) = unsafe { (_mm_set1_epi8(first as i8), _mm_set1_epi8(second as i8)) };
-        while at + 17 <= haystack.len() {
-            let p = haystack[at..at + 17].as_ptr();
+        const BLOCK: usize = 64;
+        while at + BLOCK + distance <= haystack.len() {
+            let window = &haystack[at..at + BLOCK + distance];
+            let p = window.as_ptr();
             // SAFETY: SSE2 is enabled for this build (the `cfg` above, true
-            // of every x86-64 target); the two unaligned 16-byte loads read
-            // `haystack[at..at + 16]` and `haystack[at + 1..at + 17]`, which
-            // the slice just taken shows lie in it.
-            let mut hits = unsafe {
-                let x = _mm_cmpeq_epi8(_mm_loadu_si128(p.cast::<__m128i>()), a);
-                let y = _mm_cmpeq_epi8(_mm_loadu_si128(p.add(1).cast::<__m128i>()), b);
-                _mm_movemask_epi8(_mm_and_si128(x, y)) as u32
+            // of every x86-64 target); each unaligned 16-byte load reads
+            // `window[k..k + 16]` or `window[distance + k..distance + k +
+            // 16]` for `k` up to 48, which lie in the window just taken.
+            let masks = unsafe {
+                let hits = |k: usize| {
+                    let x = _mm_cmpeq_epi8(_mm_loadu_si128(p.add(k).cast::<__m128i>()), a);
+                    let y =
+                        _mm_cmpeq_epi8(_mm_loadu_si128(p.add(distance + k).cast::<__m128i>()), b);
+                    _mm_and_si128(x, y)
+                };
+                let (m0, m1, m2, m3) = (hits(0), hits(16), hits(32), hits(48));
+                let any = _mm_or_si128(_mm_or_si128(m0, m1), _mm_or_si128(m2, m3));
+                if _mm_movemask_epi8(any) == 0 {
+                    None
+                } else {
+                    Some([m0, m1, m2, m3].map(|m| _mm_movemask_epi8(m) as u32 as u64))
+                }
             };
-            while hits != 0 {
-                f(at + hits.trailing_zeros() as usize);
-                hits &= hits - 1;
+            if let Some([m0, m1, m2, m3]) = masks {
+                let mut hits = m0 | m1 << 16 | m2 << 32 | m3 << 48;
+                while hits != 0 {
+                    f(at + hits.trailing_zeros() as usize);
+                    hits &= hits - 1;
+                }
             }
-            at += 16;
+            at += BLOCK;
         }
     }
-    let _ = second;
+    let _ = (second, distance);
     for (i, &byte) in haystack.iter().enumerate().skip(at) {
         if byte == first {
             f(i);
@@ -175,25 +193,35 @@ mod tests {
         assert_eq!(find(AFTER), VersionText::Ambiguous);
     }
 
-    /// The word-at-a-time search finds what a plain one does, at every
-    /// alignment, with needles overlapping and at either end.
+    /// The vector search finds what a plain one does, at every alignment,
+    /// with needles overlapping and at either end, in haystacks shorter and
+    /// longer than its blocks.
     #[test]
     fn occurrences_are_those_of_a_plain_search() {
         let plain = |h: &[u8], n: &[u8]| -> Vec<usize> {
             (0..h.len()).filter(|&i| h[i..].starts_with(n)).collect()
         };
-        let needle = b"\n\nab";
-        for len in 0..40 {
-            for at in 0..len {
-                let mut h: Vec<u8> = (0..len).map(|i| b"\n\x0b\x8a\nxa"[i % 6]).collect();
-                let end = (at + needle.len()).min(len);
-                h[at..end].copy_from_slice(&needle[..end - at]);
-                let found = occurrences(&h, needle);
-                assert_eq!(found, plain(&h, needle), "{h:?}");
+        for needle in [&b"\n\nab"[..], b"\n\n", b"\nxy\n\n\nthe end of it\n\nb"] {
+            for len in (0..40).chain([63, 64, 65, 90, 130, 200, 257]) {
+                for at in 0..len {
+                    let mut h: Vec<u8> = (0..len).map(|i| b"\n\x0b\x8a\nxab"[i % 7]).collect();
+                    let end = (at + needle.len()).min(len);
+                    h[at..end].copy_from_slice(&needle[..end - at]);
+                    if at >= 3 {
+                        // A second one, overlapping the first or not.
+                        let second = (at / 3 + needle.len() / 2).min(len);
+                        let end = (second + needle.len()).min(len);
+                        h[second..end].copy_from_slice(&needle[..end - second]);
+                    }
+                    let found = occurrences(&h, needle);
+                    assert_eq!(found, plain(&h, needle), "{h:?}");
+                }
             }
         }
-        let all = vec![b'\n'; 37];
-        assert_eq!(occurrences(&all, b"\n\n").len(), 36);
+        for len in [37, 64, 100, 300] {
+            let all = vec![b'\n'; len];
+            assert_eq!(occurrences(&all, b"\n\n").len(), len - 1);
+        }
     }
 
     #[test]
