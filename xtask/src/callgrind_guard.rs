@@ -7,9 +7,15 @@
 //! `valgrind --tool=callgrind`, once with [`CALLS`]`[0]` calls and once with
 //! [`CALLS`]`[1]`; the difference of the two program totals divided by the
 //! difference of the call counts is the instructions per call, start-up
-//! cancelled. Callgrind counts instructions, not time, so the figure is the
-//! same on every run of the same binary and library: a guard that a noisy
-//! timing could never be.
+//! and the first call's one-time work cancelled. Callgrind counts
+//! instructions, not time, so the figure is the same on every run of the
+//! same binary and library (a guard that a noisy timing could never be),
+//! with one exception: what hashes with a per-process random key (Rust's
+//! `HashMap`s, in libwasmtime too) takes a little more or less in each
+//! process, which moves `instantiate_pre` by about 1%. Hence the first run
+//! makes one call, not half as many as the second: the second process's
+//! average is then what is measured, where two long runs would double
+//! their difference (`2b - a` for averages `a`, `b`; up to 4% seen).
 //!
 //! The figures are compared with [`CEILINGS`]: a path fails when its count
 //! exceeds its ceiling by more than [`TOLERANCE_PERCENT`]. Instruction counts
@@ -47,8 +53,9 @@ const MODES: [(&str, &str); 5] = [
         "TypedFunc::call_async of add, the future polled to completion",
     ),
 ];
-/// The two call counts of each mode.
-const CALLS: [u64; 2] = [20_000, 40_000];
+/// The two call counts of each mode (see the module's docs for why the
+/// first is one).
+const CALLS: [u64; 2] = [1, 40_000];
 /// How far over its ceiling a count may be before the guard fails.
 const TOLERANCE_PERCENT: f64 = 2.0;
 
