@@ -64,7 +64,7 @@ impl ValAbi {
     /// majors the function tables describe; `None` for others), `has_gc`
     /// telling whether the library has the [`Gc`](crate::Capability::Gc) table,
     /// which decides from 45 on. For callers of the raw tables; a loaded
-    /// library says its own with [`Wasmtime::val_abi`].
+    /// library says its own with [`Wasmtime::val_abi`](crate::Wasmtime::val_abi).
     ///
     /// ```
     /// use wasmtime_dyn::ValAbi;
