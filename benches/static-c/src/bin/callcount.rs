@@ -481,7 +481,7 @@ fn same_copy() {
 fn majors(rounds: usize) {
     use std::time::Instant;
     const CALLS: u32 = 20_000;
-    let mut worlds: Vec<(u32, Dyn)> = (45..=50)
+    let mut worlds: Vec<(u32, Dyn)> = wasmtime_dyn::SUPPORTED_MAJORS
         .map(|major| {
             let var = format!("WASMTIME_DYN_TEST_LIB_FULL_{major}");
             let path = std::env::var_os(&var)
