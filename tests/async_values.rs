@@ -49,7 +49,10 @@ type Swap = TypedFunc<(i32, i64, f32, f64, V128), (V128, f64, f32, i64, i32)>;
 
 async fn numbers(engine: &Engine, module: &Module) {
     let mut store = Store::new(engine, ());
-    let instance = Instance::new_async(&mut store, module, &[]).await.unwrap();
+    let instance = match common::too_old(Instance::new_async(&mut store, module, &[]).await) {
+        Ok(instance) => instance,
+        Err(why) => return eprintln!("{why}"),
+    };
 
     // Typed: every number type, five each way.
     let swap: Swap = instance.get_typed_func(&mut store, "swap").unwrap();
@@ -190,10 +193,13 @@ fn references_typed_and_untyped() {
     let module = Module::new(&engine, REFS).unwrap();
     current_thread().block_on(async {
         let mut store = Store::new(&engine, ());
-        let instance = Linker::new(&engine)
+        let instantiated = Linker::new(&engine)
             .instantiate_async(&mut store, &module)
-            .await
-            .unwrap();
+            .await;
+        let instance = match common::too_old(instantiated) {
+            Ok(instance) => instance,
+            Err(why) => return eprintln!("{why}"),
+        };
         let id = instance.get_func(&mut store, "id").unwrap();
         let data = ExternRef::new(&mut store, 42u32).unwrap();
 

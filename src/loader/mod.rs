@@ -55,6 +55,10 @@ pub struct Wasmtime {
     val_abi: ValAbi,
     version: Version,
     winch: std::sync::OnceLock<bool>,
+    /// Whether the build has the C API's `async` feature (it exports every
+    /// function of the Async table), handed out or not: such builds
+    /// reserve a pool of async stacks in every pooling engine.
+    built_with_async: bool,
 }
 
 /// Every library opened so far, by the file the loader reports for it.
@@ -372,6 +376,14 @@ impl Wasmtime {
                     .map(|found| !found)
                     .unwrap_or(false)
         })
+    }
+
+    /// Whether the library was built with the C API's `async` feature,
+    /// even where this crate does not hand the [`Async`](Capability::Async)
+    /// table out (36 to 41): Wasmtime's pooling allocator reserves async
+    /// stacks in such builds whatever the engine's configuration.
+    pub(crate) fn built_with_async(&self) -> bool {
+        self.built_with_async
     }
 
     /// Features whose presence no library can reveal, always reported as

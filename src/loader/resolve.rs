@@ -165,6 +165,7 @@ pub(super) unsafe fn resolve(
                 })
         })
         .collect();
+    let built_with_async = tables.async_.is_some() || exports.is_complete(TableId::Async);
     let val_abi = ValAbi::of_major(major, tables.gc.is_some())
         .expect("the value layout tables cover every supported major");
     // Written in place: a `Wasmtime` built on the stack and then moved
@@ -185,6 +186,7 @@ pub(super) unsafe fn resolve(
         std::ptr::addr_of_mut!((*p).val_abi).write(val_abi);
         std::ptr::addr_of_mut!((*p).version).write(version);
         std::ptr::addr_of_mut!((*p).winch).write(std::sync::OnceLock::new());
+        std::ptr::addr_of_mut!((*p).built_with_async).write(built_with_async);
         Box::from_raw(p)
     };
     Ok(Box::leak(wasmtime))

@@ -16,7 +16,6 @@
 //! thread maps between the probe and Wasmtime's own mapping cannot be
 //! seen.
 
-use crate::capability::Capability;
 use crate::config::{config_error, Settings};
 use crate::cwasm::lexicon;
 use crate::error::Result;
@@ -145,8 +144,9 @@ impl Reservation {
             .filter(|total| usize::try_from(*total).is_ok())
             .ok_or_else(|| too_large("table slab", "total_tables or table_elements"))?;
         // unix_stack_pool.rs, StackPool::new, in builds with `async`
-        // (build_allocator gives it `async_stack_size`).
-        let stacks = if wasmtime.has(Capability::Async) && d.async_stack_size != 0 {
+        // (build_allocator gives it `async_stack_size`), whatever the
+        // engine's configuration: 36 to 41 too, where async is not handed out.
+        let stacks = if wasmtime.built_with_async() && d.async_stack_size != 0 {
             round_up(d.async_stack_size, page)
                 .map_or(0, |stack| (stack + page).saturating_mul(d.total_stacks))
         } else {
