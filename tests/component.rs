@@ -98,6 +98,9 @@ fn call1(
 
 #[test]
 fn strings_through_a_host_import() {
+    if common::components_refused() {
+        return;
+    }
     let engine = engine();
     let (mut store, instance) = instantiate(&engine);
     for s in ["héllo", "", "a\u{0}b", "🦀 crab"] {
@@ -109,6 +112,9 @@ fn strings_through_a_host_import() {
 
 #[test]
 fn lists_both_ways() {
+    if common::components_refused() {
+        return;
+    }
     let engine = engine();
     let (mut store, instance) = instantiate(&engine);
     let input: Vec<u32> = (0..1000).map(|i| i * 3).collect();
@@ -178,6 +184,9 @@ fn big(seed: u32, ok: bool) -> Val {
 
 #[test]
 fn every_value_kind_round_trips_through_a_record() {
+    if common::components_refused() {
+        return;
+    }
     let engine = engine();
     let (mut store, instance) = instantiate(&engine);
     for seed in 0..6 {
@@ -191,6 +200,9 @@ fn every_value_kind_round_trips_through_a_record() {
 
 #[test]
 fn mismatched_arguments_are_errors() {
+    if common::components_refused() {
+        return;
+    }
     let engine = engine();
     let (mut store, instance) = instantiate(&engine);
     let echo = instance.get_func(&mut store, "echo").unwrap();
@@ -244,6 +256,9 @@ fn mismatched_arguments_are_errors() {
 
 #[test]
 fn a_host_error_comes_back_as_the_same_value() {
+    if common::components_refused() {
+        return;
+    }
     let engine = engine();
     let (mut store, instance) = instantiate(&engine);
     let err = call1(&mut store, &instance, "echo", &[Val::String("fail".into())]).unwrap_err();
@@ -269,6 +284,9 @@ fn a_host_error_comes_back_as_the_same_value() {
 
 #[test]
 fn a_host_panic_resumes_in_the_caller() {
+    if common::components_refused() {
+        return;
+    }
     let engine = engine();
     let (mut store, instance) = instantiate(&engine);
     let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
@@ -288,6 +306,9 @@ fn a_host_panic_resumes_in_the_caller() {
 
 #[test]
 fn a_trap_is_a_trap() {
+    if common::components_refused() {
+        return;
+    }
     let engine = engine();
     let (mut store, instance) = instantiate(&engine);
     let boom = instance.get_func(&mut store, "boom").unwrap();
@@ -314,6 +335,9 @@ fn a_trap_is_a_trap() {
 
 #[test]
 fn exports_inside_an_exported_instance() {
+    if common::components_refused() {
+        return;
+    }
     let engine = engine();
     let component = Component::new(&engine, encode(VALUES)).unwrap();
     let (mut store, instance) = instantiate_in(&engine, &component);
@@ -355,6 +379,9 @@ fn exports_inside_an_exported_instance() {
 
 #[test]
 fn export_and_import_types() {
+    if common::components_refused() {
+        return;
+    }
     let engine = engine();
     let component = Component::new(&engine, encode(VALUES)).unwrap();
     let ty = component.component_type();
@@ -454,6 +481,9 @@ fn export_and_import_types() {
 
 #[test]
 fn serialize_and_deserialize() {
+    if common::components_refused() {
+        return;
+    }
     let engine = engine();
     let component = Component::new(&engine, encode(VALUES)).unwrap();
     let bytes = component.serialize().unwrap();
@@ -483,6 +513,9 @@ fn serialize_and_deserialize() {
 
 #[test]
 fn text_through_the_library() {
+    if common::components_refused() {
+        return;
+    }
     let engine = engine();
     // The official libraries' `wasmtime_wat2wasm` reads component text.
     let component = Component::new(&engine, VALUES).expect("component text through the library");
@@ -497,6 +530,9 @@ fn text_through_the_library() {
 
 #[test]
 fn a_function_of_another_store_is_refused() {
+    if common::components_refused() {
+        return;
+    }
     isolate("a_function_of_another_store_is_refused", || {
         let engine = engine();
         let (mut a, instance) = instantiate(&engine);
@@ -525,6 +561,9 @@ fn a_function_of_another_store_is_refused() {
 
 #[test]
 fn host_functions_are_freed_with_their_linker() {
+    if common::components_refused() {
+        return;
+    }
     let engine = engine();
     let drops = Arc::new(AtomicUsize::new(0));
     struct Counted(Arc<AtomicUsize>);
@@ -596,6 +635,9 @@ fn unsupported_without_the_component_model() {
 
 #[test]
 fn objects_of_another_engine_are_refused() {
+    if common::components_refused() {
+        return;
+    }
     isolate("objects_of_another_engine_are_refused", || {
         let (a, b) = (engine(), engine());
         let component = Component::new(&a, encode(VALUES)).unwrap();
@@ -624,6 +666,9 @@ fn objects_of_another_engine_are_refused() {
 
 #[test]
 fn typed_calls() {
+    if common::components_refused() {
+        return;
+    }
     let engine = engine();
     let (mut store, instance) = instantiate(&engine);
     let echo = instance
@@ -690,6 +735,9 @@ fn typed_calls() {
 
 #[test]
 fn typed_funcs_are_checked_once_against_the_type() {
+    if common::components_refused() {
+        return;
+    }
     let engine = engine();
     let (mut store, instance) = instantiate(&engine);
     let kind = |err: wasmtime_dyn::Error| match err.downcast_ref::<ErrorKind>() {
@@ -754,6 +802,9 @@ fn typed_funcs_are_checked_once_against_the_type() {
 
 #[test]
 fn typed_host_functions() {
+    if common::components_refused() {
+        return;
+    }
     let engine = engine();
     let component = Component::new(&engine, encode(VALUES)).unwrap();
     let mut linker = Linker::<usize>::new(&engine);
@@ -803,6 +854,9 @@ fn rss_bytes() -> u64 {
 
 #[test]
 fn calls_do_not_leak() {
+    if common::components_refused() {
+        return;
+    }
     // In a child process of its own: RSS is the whole process's.
     let outcome = isolate("calls_do_not_leak", || {
         let engine = engine();
@@ -848,6 +902,9 @@ fn calls_do_not_leak() {
 
 #[test]
 fn a_host_function_calls_back_into_its_instance() {
+    if common::components_refused() {
+        return;
+    }
     // Wasmtime refuses re-entering an instance from its own import up to
     // 48 ("cannot enter component instance") and allows it from 49 on;
     // either way the nested call's outcome comes back, nothing crashes.
@@ -897,6 +954,9 @@ fn a_host_function_calls_back_into_its_instance() {
 
 #[test]
 fn core_module_imports_and_unknown_imports_as_traps() {
+    if common::components_refused() {
+        return;
+    }
     let engine = engine();
     let component = Component::new(
         &engine,
@@ -973,6 +1033,9 @@ fn engine_other() -> Engine {
 /// concurrency support is a typed error, not Wasmtime's abort.
 #[test]
 fn component_model_proposal_setters() {
+    if common::components_refused() {
+        return;
+    }
     use wasmtime_dyn::Config;
     let wasmtime = Flavour::Full.load();
     let major = wasmtime.version().major();
@@ -1054,6 +1117,9 @@ fn component_model_proposal_setters() {
 /// it runs. Either way an error, never a crash.
 #[test]
 fn two_borrows_passed_to_the_host_from_a_start_function() {
+    if common::components_refused() {
+        return;
+    }
     use wasmtime_dyn::component::{Resource, ResourceAny, ResourceType};
     use wasmtime_dyn::Config;
     struct Thing;

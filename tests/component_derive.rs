@@ -133,6 +133,9 @@ fn item(n: u32) -> Item {
 
 #[test]
 fn records_variants_enums_and_flags_round_trip() {
+    if common::components_refused() {
+        return;
+    }
     let (mut store, instance) = setup();
 
     let swap = instance
@@ -205,6 +208,9 @@ fn records_variants_enums_and_flags_round_trip() {
 /// results.
 #[test]
 fn host_functions_take_and_return_derived_types() {
+    if common::components_refused() {
+        return;
+    }
     let (mut store, instance) = setup();
     let via_host = instance
         .get_typed_func::<(Point<i32>,), (Point<i32>,)>(&mut store, "via-host")
@@ -228,6 +234,9 @@ fn host_functions_take_and_return_derived_types() {
 /// import's fails the call with a `TypeMismatch` naming the field.
 #[test]
 fn host_functions_with_derived_types_that_differ_fail_the_call() {
+    if common::components_refused() {
+        return;
+    }
     let engine = Engine::default_for(Flavour::Full.load()).expect("an engine of the full library");
     let component = Component::new(&engine, DERIVE).expect("compiling derive.wat");
     let mut linker = Linker::new(&engine);
@@ -291,6 +300,9 @@ macro_rules! record {
 
 #[test]
 fn records_that_differ_fail_the_check_naming_the_field() {
+    if common::components_refused() {
+        return;
+    }
     record!(Swapped { y: i32, x: i32 });
     let msg = check_error::<(Swapped,), (Point<i32>,)>("swap");
     assert!(msg.contains("parameters"), "{msg}");
@@ -356,6 +368,9 @@ fn records_that_differ_fail_the_check_naming_the_field() {
 
 #[test]
 fn variants_enums_and_flags_that_differ_fail_the_check() {
+    if common::components_refused() {
+        return;
+    }
     #[derive(ComponentType, Lift, Lower, Debug)]
     #[component(variant)]
     #[allow(dead_code)]
@@ -532,6 +547,9 @@ fn lift_of_values_of_another_shape_is_an_error() {
 /// flags) and convert to and from the `flags!` type.
 #[test]
 fn flags_values_in_untyped_calls() {
+    if common::components_refused() {
+        return;
+    }
     let (mut store, instance) = setup();
     let invert = instance.get_func(&mut store, "invert").expect("exported");
     let mut out = [Val::Bool(false)];
@@ -625,6 +643,9 @@ fn flags_types_behave_as_the_crates() {
 /// renamed it.
 #[test]
 fn the_crate_path_can_be_given() {
+    if common::components_refused() {
+        return;
+    }
     mod renamed {
         pub use wasmtime_dyn as wt;
     }

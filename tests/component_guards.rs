@@ -26,6 +26,9 @@ fn engine() -> Engine {
 
 #[test]
 fn wasi_without_a_context_is_refused() {
+    if common::components_refused() {
+        return;
+    }
     isolate("wasi_without_a_context_is_refused", || {
         let engine = engine();
         let component = Component::new(&engine, encode(WASI_ARGS)).unwrap();

@@ -39,6 +39,9 @@ fn resources(engine: &Engine) -> (Store<()>, wasmtime_dyn::component::Instance) 
 
 #[test]
 fn guest_resources_round_trip() {
+    if common::components_refused() {
+        return;
+    }
     use wasmtime_dyn::component::ResourceAny;
     let engine = engine();
     let (mut store, instance) = resources(&engine);
@@ -103,6 +106,9 @@ fn guest_resources_round_trip() {
 
 #[test]
 fn a_spent_handle_never_names_the_resource_that_reused_its_index() {
+    if common::components_refused() {
+        return;
+    }
     use wasmtime_dyn::component::ResourceAny;
     let engine = engine();
     let (mut store, instance) = resources(&engine);
@@ -127,6 +133,9 @@ fn a_spent_handle_never_names_the_resource_that_reused_its_index() {
 
 #[test]
 fn a_resource_of_another_store_is_refused() {
+    if common::components_refused() {
+        return;
+    }
     use wasmtime_dyn::component::ResourceAny;
     let engine = engine();
     let (mut a, instance_a) = resources(&engine);
@@ -160,6 +169,9 @@ fn a_resource_of_another_store_is_refused() {
 
 #[test]
 fn resources_do_not_leak() {
+    if common::components_refused() {
+        return;
+    }
     let outcome = isolate("resources_do_not_leak", || {
         use wasmtime_dyn::component::ResourceAny;
         let engine = engine();
@@ -255,6 +267,9 @@ fn host_resources(
 
 #[test]
 fn host_resources_round_trip() {
+    if common::components_refused() {
+        return;
+    }
     use wasmtime_dyn::component::{Resource, ResourceAny, ResourceType};
     let engine = engine();
     let (mut store, instance) = host_resources(&engine, Host::default());
@@ -299,6 +314,9 @@ fn host_resources_round_trip() {
 
 #[test]
 fn a_borrow_kept_past_its_call_is_refused() {
+    if common::components_refused() {
+        return;
+    }
     use wasmtime_dyn::component::ResourceAny;
     // The C API's handle is an index (with a generation in Wasmtime's host
     // table, which catches this case: without the liveness check, dropping
@@ -345,6 +363,9 @@ fn a_borrow_kept_past_its_call_is_refused() {
 
 #[test]
 fn a_host_resource_of_another_store_is_refused() {
+    if common::components_refused() {
+        return;
+    }
     use wasmtime_dyn::component::ResourceAny;
     // Both stores' tables hold a counter at the same index with the same
     // (host) type: without the store check, `read_b` of store a's handle
@@ -383,6 +404,9 @@ fn a_host_resource_of_another_store_is_refused() {
 
 #[test]
 fn resources_outliving_their_store() {
+    if common::components_refused() {
+        return;
+    }
     use wasmtime_dyn::component::ResourceAny;
     isolate("resources_outliving_their_store", || {
         let engine = engine();

@@ -329,6 +329,9 @@ fn run_suite(label: &str, wasmtime: &'static Wasmtime, build: Build, suite: Suit
 
 #[test]
 fn component_testsuite() {
+    if common::components_refused() {
+        return;
+    }
     run_suite(
         "full",
         Flavour::Full.load(),

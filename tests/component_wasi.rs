@@ -41,6 +41,9 @@ fn command_path() -> PathBuf {
 
 #[test]
 fn a_wasi_p2_command_runs_with_args_env_stdio_and_a_directory() {
+    if common::components_refused() {
+        return;
+    }
     let engine = Engine::default_for(Flavour::Full.load()).expect("an engine of the full library");
     let component = Component::from_file(&engine, command_path()).expect("the command compiles");
     let mut linker = Linker::<()>::new(&engine);
@@ -142,6 +145,9 @@ fn run_in(dir: &Path, builder: &mut WasiCtxBuilder) -> (Store<Host>, Command) {
 
 #[test]
 fn the_p2_api_runs_the_command_with_args_env_pipes_and_a_directory() {
+    if common::components_refused() {
+        return;
+    }
     let dir = scratch_dir("api");
     let (out, err) = (MemoryOutputPipe::new(4096), MemoryOutputPipe::new(4096));
     let mut builder = WasiCtxBuilder::new();
@@ -176,6 +182,9 @@ fn the_p2_api_runs_the_command_with_args_env_pipes_and_a_directory() {
 
 #[test]
 fn the_p2_api_reports_an_exit_status() {
+    if common::components_refused() {
+        return;
+    }
     // Without a preopened directory the command fails its first file step
     // and exits through `wasi:cli/exit` with an error: status 1.
     let engine = Engine::default_for(Flavour::Full.load()).unwrap();
@@ -195,6 +204,9 @@ fn the_p2_api_reports_an_exit_status() {
 
 #[test]
 fn a_component_that_is_not_a_command_is_refused_by_command() {
+    if common::components_refused() {
+        return;
+    }
     let engine = Engine::default_for(Flavour::Full.load()).unwrap();
     let component = Component::new(&engine, "(component)").unwrap();
     let linker = p2_linker(&engine);
@@ -211,6 +223,9 @@ fn a_component_that_is_not_a_command_is_refused_by_command() {
 
 #[test]
 fn a_store_without_a_context_is_refused_before_any_wasi_call() {
+    if common::components_refused() {
+        return;
+    }
     // `define_wasi` without `add_to_linker_sync`: nothing installs a context,
     // and the guard refuses the instantiation (the C API would abort on the
     // first WASI call).
@@ -231,6 +246,9 @@ fn a_store_without_a_context_is_refused_before_any_wasi_call() {
 
 #[test]
 fn a_context_that_cannot_be_installed_fails_the_instantiation() {
+    if common::components_refused() {
+        return;
+    }
     let engine = Engine::default_for(Flavour::Full.load()).unwrap();
     let component = Component::from_file(&engine, command_path()).unwrap();
     let linker = p2_linker(&engine);
@@ -272,6 +290,9 @@ fn p2_is_unsupported_without_the_component_model() {
 
 #[test]
 fn a_memory_output_pipe_keeps_at_most_its_capacity() {
+    if common::components_refused() {
+        return;
+    }
     // As with the crate (checked with wasmtime-wasi 48 on this command):
     // the first 10 bytes are kept, the write that overflows fails, and the
     // command exits with status 1.

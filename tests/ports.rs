@@ -169,6 +169,9 @@ fn p14_instance_pre() {
 /// environment first.
 #[test]
 fn p15_wasi_p2() {
+    if common::components_refused() {
+        return;
+    }
     const VAR: &str = "WASMTIME_DYN_TEST_P2_COMMAND";
     let path = common::test_var(VAR).unwrap_or_else(|| {
         panic!("{VAR} is not set: run `cargo xtask artifacts`, which makes the command component")
@@ -179,6 +182,9 @@ fn p15_wasi_p2() {
 
 #[test]
 fn p16_component_derive() {
+    if common::components_refused() {
+        return;
+    }
     run(
         "p16_component_derive",
         || p16_component_derive::main(full()),

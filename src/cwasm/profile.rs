@@ -202,7 +202,8 @@ pub(crate) struct EngineFeatures {
 pub(crate) fn features_of(wasmtime: &Wasmtime, s: &Settings) -> EngineFeatures {
     features_from(
         defaults::of(versions::major_of(wasmtime)),
-        &|c| wasmtime.has(c),
+        // What the build compiled in decides the defaults, handed out or not.
+        &|c| wasmtime.built_with(c),
         s,
     )
 }

@@ -306,7 +306,7 @@ impl Exports<'_> {
     }
 
     /// Whether the file exports every function of `table`.
-    pub(crate) fn is_complete(&self, table: TableId) -> bool {
+    fn is_complete(&self, table: TableId) -> bool {
         names::of_table(table).all(|(i, _)| self.exported.at(i).is_some())
     }
 

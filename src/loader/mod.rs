@@ -55,10 +55,9 @@ pub struct Wasmtime {
     val_abi: ValAbi,
     version: Version,
     winch: std::sync::OnceLock<bool>,
-    /// Whether the build has the C API's `async` feature (it exports every
-    /// function of the Async table), handed out or not: such builds
-    /// reserve a pool of async stacks in every pooling engine.
-    built_with_async: bool,
+    /// The capabilities whose C API feature the build has, handed out or
+    /// not (`versions::BUILD_MARKERS`).
+    built_with: Capabilities,
 }
 
 /// Every library opened so far, by the file the loader reports for it.
@@ -378,12 +377,13 @@ impl Wasmtime {
         })
     }
 
-    /// Whether the library was built with the C API's `async` feature,
-    /// even where this crate does not hand the [`Async`](Capability::Async)
-    /// table out (36 to 41): Wasmtime's pooling allocator reserves async
-    /// stacks in such builds whatever the engine's configuration.
-    pub(crate) fn built_with_async(&self) -> bool {
-        self.built_with_async
+    /// Whether the library was built with the C API feature of
+    /// `capability`, even where this crate does not hand the capability out
+    /// (async before 42, the component model before 40): such a build's
+    /// engines still turn the feature's wasm proposal on by default and
+    /// reserve its pools (`versions::BUILD_MARKERS`).
+    pub(crate) fn built_with(&self, capability: Capability) -> bool {
+        self.capabilities.contains(capability) || self.built_with.contains(capability)
     }
 
     /// Features whose presence no library can reveal, always reported as

@@ -165,7 +165,11 @@ pub(super) unsafe fn resolve(
                 })
         })
         .collect();
-    let built_with_async = tables.async_.is_some() || exports.is_complete(TableId::Async);
+    let built_with = crate::versions::BUILD_MARKERS
+        .iter()
+        .filter(|(_, marker)| exports.get(marker.as_bytes()).is_some())
+        .map(|&(capability, _)| capability)
+        .collect();
     let val_abi = ValAbi::of_major(major, tables.gc.is_some())
         .expect("the value layout tables cover every supported major");
     // Written in place: a `Wasmtime` built on the stack and then moved
@@ -186,7 +190,7 @@ pub(super) unsafe fn resolve(
         std::ptr::addr_of_mut!((*p).val_abi).write(val_abi);
         std::ptr::addr_of_mut!((*p).version).write(version);
         std::ptr::addr_of_mut!((*p).winch).write(std::sync::OnceLock::new());
-        std::ptr::addr_of_mut!((*p).built_with_async).write(built_with_async);
+        std::ptr::addr_of_mut!((*p).built_with).write(built_with);
         Box::from_raw(p)
     };
     Ok(Box::leak(wasmtime))

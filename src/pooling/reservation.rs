@@ -146,7 +146,7 @@ impl Reservation {
         // unix_stack_pool.rs, StackPool::new, in builds with `async`
         // (build_allocator gives it `async_stack_size`), whatever the
         // engine's configuration: 36 to 41 too, where async is not handed out.
-        let stacks = if wasmtime.built_with_async() && d.async_stack_size != 0 {
+        let stacks = if wasmtime.built_with(crate::Capability::Async) && d.async_stack_size != 0 {
             round_up(d.async_stack_size, page)
                 .map_or(0, |stack| (stack + page).saturating_mul(d.total_stacks))
         } else {

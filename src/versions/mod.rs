@@ -130,6 +130,19 @@ pub(crate) fn probe_versions(major: u32) -> Box<dyn Iterator<Item = String>> {
     }
 }
 
+/// For capabilities whose table holds for later majors only: a function
+/// every build with the C API feature exports in every supported major, so
+/// that a build of an earlier major tells the feature is compiled in though
+/// this crate does not hand the capability out there. A compiled-in feature
+/// still shapes the engine: its wasm feature is on by default (the
+/// component model before 40) and its pools are reserved (async stacks
+/// before 42). Checked on the official libraries of 36 to 50 and the
+/// minimal builds, which export neither.
+pub(crate) const BUILD_MARKERS: &[(crate::Capability, &str)] = &[
+    (crate::Capability::Async, "wasmtime_func_call_async"),
+    (crate::Capability::ComponentModel, "wasmtime_component_new"),
+];
+
 /// The signature of `wasi_config_preopen_dir`.
 pub(crate) const PREOPEN: ByMajor<PreopenAbi> = ByMajor(&[
     (36..=47, PreopenAbi::PermissionFlags),

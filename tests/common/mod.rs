@@ -255,6 +255,21 @@ pub fn too_old<T>(result: Result<T, Error>) -> Result<T, String> {
     }
 }
 
+/// Whether the round's full library is too old for the component model
+/// (the crate hands it out from Wasmtime 40: 36 to 39 lack most of its
+/// functions and declare others differently): checks that compiling a
+/// component is refused as too old, says so, and the caller returns.
+pub fn components_refused() -> bool {
+    let engine = Engine::default_for(Flavour::Full.load()).expect("an engine of the full library");
+    match too_old(wasmtime_dyn::component::Component::new(&engine, "(component)").map(drop)) {
+        Ok(()) => false,
+        Err(why) => {
+            eprintln!("{why}");
+            true
+        }
+    }
+}
+
 /// The trap code inside `err`, if wasm trapped with one.
 pub fn trap(err: &Error) -> Option<Trap> {
     err.downcast_ref::<Trap>().copied()
