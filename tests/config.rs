@@ -428,21 +428,20 @@ fn hostile_wasm_is_bounded_under_the_recommended_config() {
             // Shared memories off: `Config::shared_memory(false)` from 40;
             // before, they follow the threads proposal, which is then
             // turned off (the setter is refused as too old).
-            let shared_off = |c: &mut wasmtime_dyn::Config| {
-                c.consume_fuel(true).shared_memory(false);
-            };
             let full = Flavour::Full.load();
             let mut config = wasmtime_dyn::Config::new(full);
-            shared_off(&mut config);
-            let engine = match common::too_old(wasmtime_dyn::Engine::new(full, &config)) {
-                Ok(engine) => engine,
-                Err(why) => {
-                    println!("{why}: wasm_threads(false) instead");
-                    common::engine_with(Flavour::Full, |c| {
-                        c.consume_fuel(true).wasm_threads(false);
-                    })
-                }
-            };
+            config.consume_fuel(true).shared_memory(false);
+            let (engine, threads_off) =
+                match common::too_old(wasmtime_dyn::Engine::new(full, &config)) {
+                    Ok(engine) => (engine, false),
+                    Err(why) => {
+                        println!("{why}: wasm_threads(false) instead");
+                        let engine = common::engine_with(Flavour::Full, |c| {
+                            c.consume_fuel(true).wasm_threads(false);
+                        });
+                        (engine, true)
+                    }
+                };
             let module = wasmtime_dyn::Module::new(&engine, HOSTILE).unwrap();
             let linker = wasmtime_dyn::Linker::new(&engine);
             let mut store = untrusted_store(&engine);
@@ -505,12 +504,21 @@ fn hostile_wasm_is_bounded_under_the_recommended_config() {
             // Shared memories grow outside the store's limiter (measured: a
             // guest's grew to 2 GiB under a 64 MiB limit with
             // `Config::shared_memory(true)`); with it off, a module defining
-            // one is refused (at instantiation; before 40, with threads
-            // off, when compiled).
-            let err = wasmtime_dyn::Module::new(&engine, "(module (memory 1 65536 shared))")
-                .and_then(|shared| linker.instantiate(&mut untrusted_store(&engine), &shared))
-                .unwrap_err();
-            assert!(format!("{err:#}").contains("shared memor"), "{err:#}");
+            // one is refused at instantiation; with threads off (before
+            // 40), it does not compile.
+            let shared = wasmtime_dyn::Module::new(&engine, "(module (memory 1 65536 shared))");
+            if threads_off {
+                let err = shared.unwrap_err();
+                assert!(
+                    format!("{err:#}").contains("threads must be enabled for shared memories"),
+                    "{err:#}"
+                );
+            } else {
+                let err = linker
+                    .instantiate(&mut untrusted_store(&engine), &shared.unwrap())
+                    .unwrap_err();
+                assert!(err.to_string().contains("shared memory"), "{err}");
+            }
             // Instances: the tenth more is refused.
             let made = (0..10)
                 .take_while(|_| linker.instantiate(&mut store, &module).is_ok())

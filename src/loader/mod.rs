@@ -55,8 +55,8 @@ pub struct Wasmtime {
     val_abi: ValAbi,
     version: Version,
     winch: std::sync::OnceLock<bool>,
-    /// The capabilities whose C API feature the build has, handed out or
-    /// not (`versions::BUILD_MARKERS`).
+    /// The capabilities not handed out whose C API feature the build has
+    /// nonetheless (`versions::BUILD_MARKERS`).
     built_with: Capabilities,
 }
 

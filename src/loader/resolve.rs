@@ -156,7 +156,7 @@ pub(super) unsafe fn resolve(
         return Err(not_wasmtime(missing_part));
     }
     let is_absent = |table: TableId| absent.iter().any(|(id, _)| *id == table);
-    let capabilities = Capability::ALL
+    let capabilities: Capabilities = Capability::ALL
         .into_iter()
         .filter(|&c| {
             !is_absent(TableId::for_capability(c))
@@ -165,8 +165,11 @@ pub(super) unsafe fn resolve(
                 })
         })
         .collect();
+    // Only where the capability is not handed out (`Wasmtime::built_with`
+    // answers the others from `capabilities`): no look-up on 42 and later.
     let built_with = crate::versions::BUILD_MARKERS
         .iter()
+        .filter(|&&(capability, _)| !capabilities.contains(capability))
         .filter(|(_, marker)| exports.get(marker.as_bytes()).is_some())
         .map(|&(capability, _)| capability)
         .collect();

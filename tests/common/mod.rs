@@ -260,14 +260,17 @@ pub fn too_old<T>(result: Result<T, Error>) -> Result<T, String> {
 /// functions and declare others differently): checks that compiling a
 /// component is refused as too old, says so, and the caller returns.
 pub fn components_refused() -> bool {
-    let engine = Engine::default_for(Flavour::Full.load()).expect("an engine of the full library");
-    match too_old(wasmtime_dyn::component::Component::new(&engine, "(component)").map(drop)) {
-        Ok(()) => false,
-        Err(why) => {
-            eprintln!("{why}");
-            true
-        }
+    // Checked once per test binary, said in every test that returns.
+    static REFUSAL: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+    let refusal = REFUSAL.get_or_init(|| {
+        let engine =
+            Engine::default_for(Flavour::Full.load()).expect("an engine of the full library");
+        too_old(wasmtime_dyn::component::Component::new(&engine, "(component)").map(drop)).err()
+    });
+    if let Some(why) = refusal {
+        eprintln!("{why}");
     }
+    refusal.is_some()
 }
 
 /// The trap code inside `err`, if wasm trapped with one.
