@@ -24,7 +24,7 @@ use names::Exported;
 
 pub(crate) use crate::elf::dynamic::ReadError;
 pub(crate) use names::Cursor;
-pub(crate) use version_text::{find as find_version_text, VersionText};
+pub(crate) use version_text::{find as find_version_text, find_source, VersionText};
 
 /// The prefix of the symbol official builds export with their exact version
 /// (`resolve_vmctx_memory_ptr_48_0_0`): Wasmtime's debug builtins, which

@@ -161,7 +161,8 @@ impl LoadedObject {
             .flat_map(|segment| {
                 sections.iter().filter_map(move |section| {
                     let start = base.wrapping_add(usize::try_from(section.start).ok()?);
-                    let end = start.checked_add(usize::try_from(section.end - section.start).ok()?)?;
+                    let end =
+                        start.checked_add(usize::try_from(section.end - section.start).ok()?)?;
                     let (start, end) = (start.max(segment.start), end.min(segment.end));
                     (start < end).then_some(start..end)
                 })

@@ -178,9 +178,10 @@ impl Wasmtime {
 
     /// The library's Wasmtime version: exact where the build exports it
     /// (official release libraries) or its read-only data names it
-    /// (minimal and custom builds of 45 and later: the version line of
-    /// Wasmtime's internal-bug message, when the file holds exactly one and
-    /// its major is one the exports fit); the major alone otherwise, which
+    /// (minimal and custom builds: the version line of Wasmtime's
+    /// internal-bug message, 45 and later, or else the `wasmtime` crate's
+    /// source paths of a build from crates.io, when they name exactly one
+    /// version, of a major the exports fit); the major alone otherwise, which
     /// the loader confirms by asking the library to check a probe
     /// artifact's version. Always one of
     /// [`SUPPORTED_MAJORS`](crate::SUPPORTED_MAJORS).
@@ -708,7 +709,9 @@ unsafe fn open_by_name(name: &OsStr) -> Result<&'static Wasmtime, LoadError> {
 
 /// What the read-only data of `object`, loaded from the file `exports` was
 /// read from, says about its version: its `.rodata` section, where the
-/// file puts it, must lie in a readable segment of the object.
+/// file puts it, must lie in a readable segment of the object. The
+/// internal-bug message (45 and later) first, else the `wasmtime` crate's
+/// source paths ([`crate::versions::version_text`]).
 fn version_text(object: &library::LoadedObject, exports: &exports::Exports) -> VersionText {
     let Some((address, len)) = exports.rodata else {
         return VersionText::Absent;
@@ -718,7 +721,10 @@ fn version_text(object: &library::LoadedObject, exports: &exports::Exports) -> V
         .zip(usize::try_from(len).ok())
         .and_then(|(address, len)| object.bytes(object.base.wrapping_add(address), len));
     match bytes {
-        Some(bytes) => exports::find_version_text(bytes),
+        Some(bytes) => match exports::find_version_text(bytes) {
+            VersionText::Absent => exports::find_source(bytes),
+            found => found,
+        },
         None => VersionText::Absent,
     }
 }

@@ -5,10 +5,12 @@
 //! `cargo xtask test` runs the suite once per supported major (a *round*):
 //! `WASMTIME_DYN_TEST_FULL` is that major's official library, and
 //! `WASMTIME_DYN_TEST_MIN`/`WASMTIME_DYN_TEST_COMPILER_ONLY` its minimal and
-//! compiler-only builds where they are made (48 and 50). In the other rounds
-//! `WASMTIME_DYN_TEST_FULL_ONLY=1` says so: [`flavours`] is then `[Full]`
-//! and the tests of the built flavours return early, saying why
-//! ([`round_has`]). Every library of every major is also given as
+//! compiler-only builds where they are made (36, 48 and 50). In the other
+//! rounds `WASMTIME_DYN_TEST_FULL_ONLY=1` says so: [`flavours`] is then
+//! `[Full]` and the tests of the built flavours return early, saying why
+//! ([`round_has`]). Likewise `WASMTIME_DYN_TEST_NO_RUN_ONLY=1` says that the
+//! round's major has no run-only build (made for 48 and 50) ([`run_only`]).
+//! Every library of every major is also given as
 //! `WASMTIME_DYN_TEST_LIB_<FLAVOUR>_<MAJOR>` ([`library`]).
 //!
 //! A plain `cargo test` sets none of these: the tests then read them from
@@ -84,11 +86,34 @@ pub fn round_has(flavour: Flavour) -> bool {
     if !has {
         eprintln!(
             "not run in this round: no {flavour:?} build of Wasmtime {} is made \
-             (cargo xtask artifacts builds them for 48 and 50)",
+             (cargo xtask artifacts builds them for 36, 48 and 50)",
             expected_version()
         );
     }
     has
+}
+
+/// This round's run-only build (the component model, WASI and async
+/// without a compiler), or `None`, said on stderr, where the round says it
+/// has none (`WASMTIME_DYN_TEST_NO_RUN_ONLY`, or a round of the full
+/// library alone): the test then returns early. Otherwise the build must be
+/// there: a missing `WASMTIME_DYN_TEST_LIB_RUN_ONLY_<major>` fails the test.
+pub fn run_only() -> Option<&'static Wasmtime> {
+    let major = expected_major();
+    let none = if full_only() {
+        Some("the round has the full library alone")
+    } else if test_var("WASMTIME_DYN_TEST_NO_RUN_ONLY").is_some() {
+        Some("no run-only build of it is made (cargo xtask artifacts builds one for 48 and 50)")
+    } else {
+        None
+    };
+    match none {
+        Some(why) => {
+            eprintln!("not run on Wasmtime {}: {why}", expected_version());
+            None
+        }
+        None => Some(load_library("run-only", major)),
+    }
 }
 
 /// The version of this round's full library, as `cargo xtask test` says
