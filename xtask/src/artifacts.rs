@@ -154,10 +154,10 @@ impl Libraries {
     /// one the round must not have: `WASMTIME_DYN_TEST_FULL` and
     /// `WASMTIME_DYN_TEST_VERSION` always; `WASMTIME_DYN_TEST_MIN` and
     /// `WASMTIME_DYN_TEST_COMPILER_ONLY` where that major has those builds,
-    /// else `WASMTIME_DYN_TEST_FULL_ONLY=1`; `WASMTIME_DYN_TEST_RUN_ONLY`
-    /// where it has a run-only build, else `WASMTIME_DYN_TEST_NO_RUN_ONLY=1`.
-    /// What a round lacks is always said, never left for a test to guess
-    /// from a missing variable.
+    /// else `WASMTIME_DYN_TEST_FULL_ONLY=1`; `WASMTIME_DYN_TEST_NO_RUN_ONLY=1`
+    /// where it has no run-only build (the tests find one that is made as
+    /// `WASMTIME_DYN_TEST_LIB_RUN_ONLY_<major>`). What a round lacks is
+    /// always said, never left for a test to guess from a missing variable.
     pub fn round_vars(&self, major: u32) -> Vec<(&'static str, Option<OsString>)> {
         let full = self.full(major);
         let path = |lib: &Library| Some(lib.path.clone().into_os_string());
@@ -166,7 +166,11 @@ impl Libraries {
             ("WASMTIME_DYN_TEST_FULL", path(full)),
             (
                 "WASMTIME_DYN_TEST_VERSION",
-                Some(full.version.expect("official libraries have a version").into()),
+                Some(
+                    full.version
+                        .expect("official libraries have a version")
+                        .into(),
+                ),
             ),
         ];
         match (self.find("min", major), self.find("compiler-only", major)) {
@@ -181,16 +185,9 @@ impl Libraries {
                 ("WASMTIME_DYN_TEST_FULL_ONLY", said()),
             ]),
         }
-        match self.find("run-only", major) {
-            Some(run_only) => vars.extend([
-                ("WASMTIME_DYN_TEST_RUN_ONLY", path(run_only)),
-                ("WASMTIME_DYN_TEST_NO_RUN_ONLY", None),
-            ]),
-            None => vars.extend([
-                ("WASMTIME_DYN_TEST_RUN_ONLY", None),
-                ("WASMTIME_DYN_TEST_NO_RUN_ONLY", said()),
-            ]),
-        }
+        // The run-only build itself is `WASMTIME_DYN_TEST_LIB_RUN_ONLY_<major>`.
+        let no_run_only = self.find("run-only", major).is_none().then(said).flatten();
+        vars.push(("WASMTIME_DYN_TEST_NO_RUN_ONLY", no_run_only));
         vars
     }
 

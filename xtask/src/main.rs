@@ -127,9 +127,9 @@ fn test_files() -> Result<Vec<String>> {
 /// its wheel holds) to that major's official library, and
 /// `WASMTIME_DYN_TEST_MIN`/`WASMTIME_DYN_TEST_COMPILER_ONLY` to its builds
 /// where they are made (36, 48 and 50); elsewhere `WASMTIME_DYN_TEST_FULL_ONLY`
-/// tells the tests that only the full library is in the round; likewise
-/// `WASMTIME_DYN_TEST_RUN_ONLY` or `WASMTIME_DYN_TEST_NO_RUN_ONLY` for the
-/// run-only build (48 and 50) ([`artifacts::Libraries::round_vars`]). Every round
+/// tells the tests that only the full library is in the round, and
+/// `WASMTIME_DYN_TEST_NO_RUN_ONLY` that it has no run-only build (made for
+/// 48 and 50) ([`artifacts::Libraries::round_vars`]). Every round
 /// also gets every library as `WASMTIME_DYN_TEST_LIB_<FLAVOUR>_<MAJOR>`,
 /// for the tests across versions. Doc tests run in the first round only.
 fn test(extra: &[String]) -> Result<()> {
