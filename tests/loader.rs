@@ -63,68 +63,13 @@ fn full_has_every_capability() {
     }
 }
 
-/// What the builds `cargo xtask artifacts` makes of a major (xtask's
-/// `BUILDS`: 36, 48 and 50) have besides their flavour's own capabilities,
-/// and the value layouts of that major's libraries.
-struct BuildFacts {
-    major: u32,
-    /// What every build of the major has: 36's C API builds `gc` whatever
-    /// its features (`wasmtime-c-api-impl` 36.0.0 asks `wasmtime` for it;
-    /// the builder adds a collector, `xtask/libwasmtime-build/36`); later
-    /// majors' only when asked.
-    always: &'static [Capability],
-    /// The full library's value layout and its size.
-    full_val: (ValAbi, usize),
-    /// The minimal and compiler-only builds' value layout and its size:
-    /// 36's is its own whatever the build; from 45 the Gc table decides.
-    built_val: (ValAbi, usize),
-    /// Whether the builds carry Wasmtime's internal-bug message naming
-    /// their version (45 and later), besides the `wasmtime` crate's source
-    /// paths every build from crates.io has.
-    bug_text: bool,
-}
-
-const BUILD_FACTS: &[BuildFacts] = &[
-    BuildFacts {
-        major: 36,
-        always: &[Capability::Gc],
-        full_val: (ValAbi::V36, 24),
-        built_val: (ValAbi::V36, 24),
-        bug_text: false,
-    },
-    BuildFacts {
-        major: 48,
-        always: &[],
-        full_val: (ValAbi::Gc, 32),
-        built_val: (ValAbi::NoGc, 24),
-        bug_text: true,
-    },
-    BuildFacts {
-        major: 50,
-        always: &[],
-        full_val: (ValAbi::Gc, 32),
-        built_val: (ValAbi::NoGc, 24),
-        bug_text: true,
-    },
-];
-
-/// The facts of the round's builds; fails for a major whose builds this
-/// file does not know yet.
-fn build_facts() -> &'static BuildFacts {
-    let major = common::expected_major();
-    BUILD_FACTS
-        .iter()
-        .find(|f| f.major == major)
-        .unwrap_or_else(|| {
-            panic!(
-                "tests/loader.rs knows nothing of the builds of {major}: add them to BUILD_FACTS"
-            )
-        })
-}
-
 /// `always` and `extra`, as a set and as `Capabilities` displays it.
 fn with_always(extra: &[Capability]) -> (Capabilities, String) {
-    let set: Capabilities = extra.iter().chain(build_facts().always).copied().collect();
+    let set: Capabilities = extra
+        .iter()
+        .chain(common::build_facts().always)
+        .copied()
+        .collect();
     let text = if set.is_empty() {
         "none".to_string()
     } else {
@@ -182,7 +127,7 @@ fn compiler_only_has_exactly_compiler_and_wat_and_what_is_always_built() {
     assert!(lib.tables().wat.is_some());
     assert_eq!(
         lib.tables().gc.is_some(),
-        build_facts().always.contains(&Capability::Gc)
+        common::build_facts().always.contains(&Capability::Gc)
     );
 }
 
@@ -191,7 +136,7 @@ fn value_abi_follows_the_major_and_the_gc_table() {
     if !round_has(Flavour::Min) {
         return;
     }
-    let facts = build_facts();
+    let facts = common::build_facts();
     let full = Flavour::Full.load();
     assert_eq!(full.val_abi(), facts.full_val.0);
     assert_eq!(full.val_abi().val_size(), facts.full_val.1);
@@ -857,7 +802,7 @@ fn the_version_texts_are_read_and_the_probe_is_the_fallback() {
     if !round_has(Flavour::Min) {
         return;
     }
-    let facts = build_facts();
+    let facts = common::build_facts();
     let min = Flavour::Min.path();
     let major = common::expected_major();
     let original = std::fs::read(&min).unwrap();

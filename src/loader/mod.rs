@@ -58,7 +58,13 @@ pub struct Wasmtime {
     /// The capabilities not handed out whose C API feature the build has
     /// nonetheless (`versions::BUILD_MARKERS`).
     built_with: Capabilities,
+    /// For those of them whose wasm proposal the build turns on by
+    /// default, its config setter (`versions::BUILT_PROPOSAL_SETTERS`).
+    proposal_setters: Vec<(Capability, ProposalSetter)>,
 }
+
+/// A config setter of a wasm proposal: `void (wasm_config_t *, bool)`.
+pub(crate) type ProposalSetter = crate::sys::fns::wasmtime_config_wasm_component_model_set;
 
 /// Every library opened so far, by the file the loader reports for it.
 static OPENED: Mutex<Vec<&'static Wasmtime>> = Mutex::new(Vec::new());
@@ -385,6 +391,27 @@ impl Wasmtime {
     /// reserve its pools (`versions::BUILD_MARKERS`).
     pub(crate) fn built_with(&self, capability: Capability) -> bool {
         self.capabilities.contains(capability) || self.built_with.contains(capability)
+    }
+
+    /// Everything the library was built with: its capabilities, and those
+    /// [`Wasmtime::built_with`] finds though they are not handed out.
+    pub(crate) fn built_capabilities(&self) -> Capabilities {
+        let mut all = self.capabilities;
+        for capability in self.built_with {
+            all.insert(capability);
+        }
+        all
+    }
+
+    /// The config setter of the wasm proposal of `capability`, where the
+    /// library is built with it but does not hand it out
+    /// (`versions::BUILT_PROPOSAL_SETTERS`): where the capability is handed
+    /// out its table has the setter.
+    pub(crate) fn proposal_setter(&self, capability: Capability) -> Option<ProposalSetter> {
+        self.proposal_setters
+            .iter()
+            .find(|(c, _)| *c == capability)
+            .map(|&(_, setter)| setter)
     }
 
     /// Features whose presence no library can reveal, always reported as
