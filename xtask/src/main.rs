@@ -18,7 +18,9 @@
 //! - `demo`: artifacts, the compatibility matrix, and the
 //!   precompile-on-full, run-on-min story on 36, 48 and 50.
 //! - `bench`: artifacts, every benchmark, then `benches/RESULTS.md` and
-//!   README.md's figures copied from it.
+//!   README.md's figures copied from it. `bench load`: the load comparison
+//!   alone (`Wasmtime::open` against a bare `dlopen`, whole processes), for
+//!   the full and minimal libraries of 36, 48 and 50.
 //! - `readme`: README.md's benchmark figures copied from
 //!   `benches/RESULTS.md` (`test` fails when they differ).
 
@@ -48,11 +50,12 @@ fn main() -> ExitCode {
         Some("artifacts") => artifacts::ensure_all().map(|libs| libs.print()),
         Some("test") => test(&args[1..]),
         Some("demo") => demo(),
+        Some("bench") if args.get(1).map(String::as_str) == Some("load") => bench::load_command(),
         Some("bench") => bench::run(),
         Some("ceilings") => callgrind_guard::command(&args[1..]),
         Some("readme") => readme_results::sync(),
         _ => Err(
-            "usage: cargo xtask <headers | bindgen [--check] | artifacts | test [cargo test args] | demo | bench | ceilings [--update] | readme>"
+            "usage: cargo xtask <headers | bindgen [--check] | artifacts | test [cargo test args] | demo | bench [load] | ceilings [--update] | readme>"
                 .to_string(),
         ),
     };
