@@ -769,7 +769,7 @@ fn unsupported(path: &Path, origin: &Origin, found: String) -> LoadError {
 mod tests {
     use super::*;
 
-    /// The round's libraries (every round has full; 48 and 50 also min and
+    /// The round's libraries (every round has full; 36, 48 and 50 also min and
     /// compiler-only), as `cargo xtask test` sets them, or, under a plain
     /// `cargo test`, as `cargo xtask artifacts` wrote them down in
     /// `.test-libraries` (the same fallback as `tests/common`).
