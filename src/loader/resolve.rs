@@ -179,16 +179,17 @@ pub(super) unsafe fn resolve(
             .filter(|(capability, _)| built_with.contains(*capability))
             .filter_map(|&(capability, name)| {
                 let address = lookup(name);
+                if address.is_null() {
+                    return None;
+                }
                 // SAFETY: a non-null address from `lookup` is the library's
                 // function of that name (checked to lie in its code just
                 // below, before anything is called), which every major
                 // declares `void (wasm_config_t *, bool)`
                 // (`versions::BUILT_PROPOSAL_SETTERS`).
-                (!address.is_null()).then(|| {
-                    (capability, unsafe {
-                        std::mem::transmute::<*const c_void, ProposalSetter>(address)
-                    })
-                })
+                let setter =
+                    unsafe { std::mem::transmute::<*const c_void, ProposalSetter>(address) };
+                Some((capability, setter))
             })
             .collect();
     check_code(outside_code.take())?;
