@@ -33,7 +33,11 @@ fn main() -> Result<()> {
     // module we wrote.
     let module = unsafe { Module::deserialize(&engine, &bytes) }?;
     let mut linker = Linker::new(&engine);
-    linker.define_unknown_imports_as_traps(&module)?;
+    // Imports (none in `fib.wat`) trap when called: Wasmtime 39 and later
+    // can define them so.
+    if module.imports().len() > 0 {
+        linker.define_unknown_imports_as_traps(&module)?;
+    }
     let mut store = Store::new(&engine, ());
     let instance = linker.instantiate(&mut store, &module)?;
     let func = instance

@@ -321,10 +321,13 @@ impl From<Capabilities> for Target {
     }
 }
 
+/// What the library is built with: its capabilities, and what it compiles
+/// in without this crate handing it out (the component model of 36 to 39,
+/// on in its engines' defaults), which bare [`Capabilities`] cannot say.
 impl From<&Wasmtime> for Target {
     fn from(wasmtime: &Wasmtime) -> Target {
         Target {
-            capabilities: wasmtime.capabilities(),
+            capabilities: wasmtime.built_capabilities(),
             version: Some(wasmtime.version()),
             engine: None,
         }
@@ -651,32 +654,49 @@ fn unmatched_settings(compiling: &Engine, target: &Engine) -> Vec<String> {
     // engine has off (check_features), by the setting that decides each.
     let known = crate::versions::defaults::of(t.wasmtime_major).wasmparser_bits;
     let missing = c.feature_bits & known & !t.feature_bits;
+    // And, where Wasmtime wants the features exactly (36), those the
+    // target engine has on that the artifact would lack: on in a build's
+    // defaults where it compiles the feature in (threads and the component
+    // model of the official 36), and there only.
+    let lacking = if *crate::versions::FEATURES_EXACT.of(t.wasmtime_major) {
+        t.feature_bits & known & !c.feature_bits
+    } else {
+        0
+    };
+    let setting = |name: &str| match name {
+        "gc_types" => "gc_support".to_string(),
+        "cm_async" => "concurrency_support".to_string(),
+        "reference_types"
+        | "function_references"
+        | "gc"
+        | "exceptions"
+        | "threads"
+        | "component_model"
+        | "simd"
+        | "relaxed_simd"
+        | "multi_memory"
+        | "memory64"
+        | "tail_call"
+        | "wide_arithmetic"
+        | "custom_page_sizes"
+        | "stack_switching"
+        | "bulk_memory"
+        | "multi_value"
+        | "compact_imports" => format!("wasm_{name}"),
+        other => format!("the WebAssembly feature {other}"),
+    };
     for name in crate::cwasm::feature_names(missing) {
-        let setting = match name {
-            "gc_types" => "gc_support".to_string(),
-            "cm_async" => "concurrency_support".to_string(),
-            "reference_types"
-            | "function_references"
-            | "gc"
-            | "exceptions"
-            | "threads"
-            | "component_model"
-            | "simd"
-            | "relaxed_simd"
-            | "multi_memory"
-            | "memory64"
-            | "tail_call"
-            | "wide_arithmetic"
-            | "custom_page_sizes"
-            | "stack_switching"
-            | "bulk_memory"
-            | "multi_value"
-            | "compact_imports" => format!("wasm_{name}"),
-            other => format!("the WebAssembly feature {other}"),
-        };
         out.push(format!(
-            "`{setting}` (the WebAssembly feature `{name}` is off for the target engine, and the \
-             compiling library cannot turn it off)"
+            "`{}` (the WebAssembly feature `{name}` is off for the target engine, and the \
+             compiling library cannot turn it off)",
+            setting(name)
+        ));
+    }
+    for name in crate::cwasm::feature_names(lacking) {
+        out.push(format!(
+            "`{}` (the WebAssembly feature `{name}` is on for the target engine, and off in \
+             code compiled by this library)",
+            setting(name)
         ));
     }
     out

@@ -476,7 +476,10 @@ impl Config {
     /// ```
     pub fn for_target(&mut self, target: Capabilities) -> &mut Self {
         let s = &mut self.settings;
-        let own = self.wasmtime.capabilities();
+        // What the compiling library is built with decides what its engines
+        // turn on by default: the component model of 36 to 39 too, which
+        // it does not hand out.
+        let own = self.wasmtime.built_capabilities();
         if !target.contains(Capability::Gc) {
             // A build without GC keeps the function-references and GC
             // proposal bits on and drops GC types (through gc_support) and
@@ -756,6 +759,16 @@ impl Config {
         }
         if let Some(cm) = &tables.component_model {
             apply!(cm; component_model => wasmtime_config_wasm_component_model_set);
+        } else if let (Some(set), Some(value)) = (
+            w.proposal_setter(Capability::ComponentModel),
+            s.component_model,
+        ) {
+            // Built with the component model but not handed it out (before
+            // 40): its engines have the proposal on by default, and
+            // `for_target` turns it off for a target built without it.
+            // SAFETY: `config` is live and owned here; the setter, the
+            // library's own, takes the config and a flag.
+            unsafe { set(config, value) };
         }
         if let Some(t) = &tables.component_model_since_44 {
             apply!(t; component_model_map => wasmtime_config_wasm_component_model_map_set);

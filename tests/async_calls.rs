@@ -1048,10 +1048,9 @@ fn the_futures_are_send() {
 /// library's stride.
 #[test]
 fn async_calls_on_a_build_without_gc() {
-    if !round_has(Flavour::Min) {
+    let Some(lib) = common::run_only() else {
         return;
-    }
-    let lib = common::load_library("run-only", common::expected_major());
+    };
     assert!(lib.has(Capability::Async) && !lib.has(Capability::Gc));
     assert_eq!(lib.val_abi(), wasmtime_dyn::ValAbi::NoGc);
     let mut config = Config::new(lib);

@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::{kind, round_has, Flavour};
+use common::{kind, Flavour};
 use wasmtime_dyn::{
     Engine, ErrorKind, ExternRef, Func, Instance, Linker, Module, Store, TypedFunc, Val, V128,
 };
@@ -173,10 +173,9 @@ fn every_number_type_on_the_full_library() {
 
 #[test]
 fn every_number_type_without_gc() {
-    if !round_has(Flavour::Min) {
+    let Some(lib) = common::run_only() else {
         return;
-    }
-    let lib = common::load_library("run-only", common::expected_major());
+    };
     assert_eq!(lib.val_abi(), wasmtime_dyn::ValAbi::NoGc);
     let engine = Engine::default_for(lib).unwrap();
     let cwasm =

@@ -6,19 +6,13 @@
 
 mod common;
 
-use common::{expected_major, round_has, test_var, Flavour};
+use common::{run_only, test_var, Flavour};
 use std::path::PathBuf;
 use wasmtime_dyn::component::{Component, Linker, Val};
 use wasmtime_dyn::wasi::{Captured, Output, WasiConfig};
-use wasmtime_dyn::{precompile_for, Capability, Engine, ErrorKind, Store, Wasmtime};
+use wasmtime_dyn::{precompile_for, Capability, Engine, ErrorKind, Store};
 
 const VALUES: &str = include_str!("fixtures/component/values.wat");
-
-/// The run-only build of this round's major, in the rounds that have built
-/// flavours (48 and 50).
-fn run_only() -> Option<&'static Wasmtime> {
-    round_has(Flavour::Min).then(|| common::load_library("run-only", expected_major()))
-}
 
 #[test]
 fn the_run_only_build_has_the_component_model_without_a_compiler() {

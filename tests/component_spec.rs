@@ -377,10 +377,9 @@ fn component_async_testsuite() {
 /// library for its engine, then deserialized there.
 #[test]
 fn component_testsuite_on_the_run_only_build() {
-    if !round_has(Flavour::Min) {
+    let Some(run_only) = common::run_only() else {
         return;
-    }
-    let run_only = common::load_library("run-only", common::expected_major());
+    };
     assert!(
         run_only.has(Capability::ComponentModel) && !run_only.has(Capability::Compiler),
         "the run-only build: {:?}",

@@ -359,7 +359,22 @@ fn libraries_without_wasi_http_say_so() {
     }
     // The run-only component build: component model and WASI, no
     // `wasi-http`.
-    let lib = common::load_library("run-only", expected_major());
+    if let Some(lib) = common::run_only() {
+        run_only_says_so(lib);
+    }
+    // The minimal build: no component model at all.
+    let engine = Engine::default_for(Flavour::Min.load()).unwrap();
+    assert_unsupported(
+        Linker::<()>::new(&engine).define_wasi_http().map(drop),
+        Capability::ComponentModel,
+    );
+    assert_unsupported(
+        Store::new(&engine, ()).set_wasi_http(),
+        Capability::WasiHttp,
+    );
+}
+
+fn run_only_says_so(lib: &'static wasmtime_dyn::Wasmtime) {
     let engine = Engine::default_for(lib).unwrap();
     assert!(!engine.capabilities().contains(Capability::WasiHttp));
     let mut linker = Linker::<Host>::new(&engine);
@@ -371,17 +386,6 @@ fn libraries_without_wasi_http_say_so() {
     assert_unsupported(
         wasmtime_dyn::wasi::http::p2::add_to_linker_sync(&mut linker),
         Capability::WasiHttp,
-    );
-    assert_unsupported(
-        Store::new(&engine, ()).set_wasi_http(),
-        Capability::WasiHttp,
-    );
-
-    // The minimal build: no component model at all.
-    let engine = Engine::default_for(Flavour::Min.load()).unwrap();
-    assert_unsupported(
-        Linker::<()>::new(&engine).define_wasi_http().map(drop),
-        Capability::ComponentModel,
     );
     assert_unsupported(
         Store::new(&engine, ()).set_wasi_http(),

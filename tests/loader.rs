@@ -63,61 +63,97 @@ fn full_has_every_capability() {
     }
 }
 
+/// `always` and `extra`, as a set and as `Capabilities` displays it.
+fn with_always(extra: &[Capability]) -> (Capabilities, String) {
+    let set: Capabilities = extra
+        .iter()
+        .chain(common::build_facts().always)
+        .copied()
+        .collect();
+    let text = if set.is_empty() {
+        "none".to_string()
+    } else {
+        set.iter()
+            .map(|c| c.to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    (set, text)
+}
+
 #[test]
-fn min_has_no_capability() {
+fn min_has_no_capability_but_what_its_c_api_always_builds() {
     if !round_has(Flavour::Min) {
         return;
     }
     let min = Flavour::Min.load();
-    assert_eq!(min.capabilities(), Capabilities::EMPTY);
-    assert_eq!(min.capabilities().to_string(), "none");
+    let (expected, text) = with_always(&[]);
+    assert_eq!(min.capabilities(), expected);
+    assert_eq!(min.capabilities().to_string(), text);
     // A table the library lacks entirely lists all of its functions...
     let compiler = TableId::for_capability(Capability::Compiler);
     match min.capability_absence(Capability::Compiler) {
         Some(Absence::Missing(names)) => assert_eq!(names.as_slice(), compiler.functions()),
         other => panic!("expected the whole Compiler table missing, got {other:?}"),
     }
-    // ...and one whose requirement is absent says so.
+    // ...and one whose requirement is absent says so, where the major has
+    // the table at all.
+    let major = common::expected_major();
+    let majors = TableId::ComponentModelAsync.majors();
+    let why = if majors.contains(&major) {
+        Absence::Requires(TableId::ComponentModel)
+    } else {
+        Absence::NotInVersion {
+            majors,
+            found: major,
+        }
+    };
     assert_eq!(
         min.capability_absence(Capability::ComponentModelAsync),
-        Some(&Absence::Requires(TableId::ComponentModel))
+        Some(&why)
     );
 }
 
 #[test]
-fn compiler_only_has_exactly_compiler_and_wat() {
+fn compiler_only_has_exactly_compiler_and_wat_and_what_is_always_built() {
     if !round_has(Flavour::CompilerOnly) {
         return;
     }
     let lib = Flavour::CompilerOnly.load();
-    let expected: Capabilities = [Capability::Compiler, Capability::Wat]
-        .into_iter()
-        .collect();
+    let (expected, text) = with_always(&[Capability::Compiler, Capability::Wat]);
     assert_eq!(lib.capabilities(), expected);
-    assert_eq!(lib.capabilities().to_string(), "compiler, wat");
+    assert_eq!(lib.capabilities().to_string(), text);
     assert!(lib.tables().compiler.is_some());
     assert!(lib.tables().wat.is_some());
-    assert!(lib.tables().gc.is_none());
+    assert_eq!(
+        lib.tables().gc.is_some(),
+        common::build_facts().always.contains(&Capability::Gc)
+    );
 }
 
 #[test]
-fn value_abi_follows_the_gc_table() {
+fn value_abi_follows_the_major_and_the_gc_table() {
     if !round_has(Flavour::Min) {
         return;
     }
+    let facts = common::build_facts();
     let full = Flavour::Full.load();
-    assert_eq!(full.val_abi(), ValAbi::Gc);
-    assert_eq!(full.val_abi().val_size(), 32);
+    assert_eq!(full.val_abi(), facts.full_val.0);
+    assert_eq!(full.val_abi().val_size(), facts.full_val.1);
     for flavour in [Flavour::Min, Flavour::CompilerOnly] {
         let lib = flavour.load();
-        assert_eq!(lib.val_abi(), ValAbi::NoGc, "{flavour:?}");
-        assert_eq!(lib.val_abi().val_size(), 24);
+        assert_eq!(lib.val_abi(), facts.built_val.0, "{flavour:?}");
+        assert_eq!(lib.val_abi().val_size(), facts.built_val.1);
     }
     // The rule the loader applies, on every library.
     for flavour in flavours() {
         let lib = flavour.load();
-        assert_eq!(lib.val_abi() == ValAbi::Gc, lib.tables().gc.is_some());
-        assert_eq!(lib.val_abi() == ValAbi::Gc, lib.has(Capability::Gc));
+        assert_eq!(
+            Some(lib.val_abi()),
+            ValAbi::of_major(facts.major, lib.tables().gc.is_some()),
+            "{flavour:?}"
+        );
+        assert_eq!(lib.tables().gc.is_some(), lib.has(Capability::Gc));
     }
 }
 
@@ -143,11 +179,12 @@ fn versions() {
             "{flavour:?}"
         );
     }
-    let run_only = common::load_library("run-only", major).version();
-    assert_eq!(
-        run_only.to_string(),
-        pinned_wasmtime(&format!("{major}-components"))
-    );
+    if let Some(run_only) = common::run_only() {
+        assert_eq!(
+            run_only.version().to_string(),
+            pinned_wasmtime(&format!("{major}-components"))
+        );
+    }
 }
 
 /// The version of the `wasmtime` crate the lock file of the library
@@ -756,26 +793,53 @@ fn a_dynsym_rewritten_after_loading_falls_back_to_dlsym() {
 }
 
 /// The minimal library with its read-only data edited: the version its
-/// text names is the version reported (the text is what is read), and
-/// without the text the probe finds the major alone.
+/// texts name is the version reported (the internal-bug message first,
+/// where the major has it, then the `wasmtime` crate's source paths), and
+/// without them, or with paths naming two versions, the probe finds the
+/// major alone.
 #[test]
-fn the_version_text_is_read_and_the_probe_is_the_fallback() {
+fn the_version_texts_are_read_and_the_probe_is_the_fallback() {
     if !round_has(Flavour::Min) {
         return;
     }
+    let facts = common::build_facts();
     let min = Flavour::Min.path();
     let major = common::expected_major();
     let original = std::fs::read(&min).unwrap();
     let pinned = pinned_wasmtime(&major.to_string());
-    let text = format!("\nversion: {pinned}\n\nThis is a bug in Wasmtime");
-    let at = original
-        .windows(text.len())
-        .position(|w| w == text.as_bytes())
-        .unwrap_or_else(|| panic!("{} does not hold {text:?}", min.display()));
-    let edited = |name: &str, replacement: &str| {
-        assert_eq!(replacement.len(), text.len());
+    let find = |text: &str| -> Vec<usize> {
+        original
+            .windows(text.len())
+            .enumerate()
+            .filter(|(_, w)| *w == text.as_bytes())
+            .map(|(at, _)| at)
+            .collect()
+    };
+    let bug = format!("\nversion: {pinned}\n\nThis is a bug in Wasmtime");
+    let bug_at = find(&bug);
+    assert_eq!(bug_at.len(), usize::from(facts.bug_text), "{bug:?}");
+    let path = format!("/wasmtime-{pinned}/src/");
+    let paths_at = find(&path);
+    assert!(
+        paths_at.len() > 10,
+        "{} holds {path:?} {} times",
+        min.display(),
+        paths_at.len()
+    );
+    // Same length, another patch.
+    let other = format!(
+        "{major}.7.{}",
+        "9".repeat(pinned.len() - major.to_string().len() - 3)
+    );
+    assert_eq!(other.len(), pinned.len());
+    // `edits`: each place, and what to write there.
+    let opened = |name: &str, edits: &[(&[usize], String)]| {
         let mut bytes = original.clone();
-        bytes[at..at + text.len()].copy_from_slice(replacement.as_bytes());
+        for (places, replacement) in edits {
+            for &at in *places {
+                bytes[at..at + replacement.len()].copy_from_slice(replacement.as_bytes());
+            }
+        }
         let dir = std::env::temp_dir().join(format!(
             "wasmtime-dyn-version-text-{}-{name}",
             std::process::id()
@@ -783,26 +847,37 @@ fn the_version_text_is_read_and_the_probe_is_the_fallback() {
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("libwasmtime.so");
         std::fs::write(&path, bytes).unwrap();
-        path
+        // SAFETY: a Wasmtime C API library with a few bytes of error
+        // messages and panic locations changed.
+        let version = unsafe { Wasmtime::open(&path) }.unwrap().version();
+        std::fs::remove_dir_all(&dir).unwrap();
+        version
     };
-    // Same length, another patch: reported as the text says.
-    let other = format!(
-        "{major}.7.{}",
-        "9".repeat(pinned.len() - major.to_string().len() - 3)
-    );
-    assert_eq!(other.len(), pinned.len());
-    let renamed = edited("renamed", &text.replace(&pinned, &other));
-    // SAFETY: a Wasmtime C API library with a few bytes of an error message
-    // changed.
-    let lib = unsafe { Wasmtime::open(&renamed) }.unwrap();
-    assert_eq!(lib.version().to_string(), other);
-    // No text: the probe confirms the major, minor and patch unknown.
-    let erased = edited("erased", &"x".repeat(text.len()));
-    // SAFETY: as above.
-    let lib = unsafe { Wasmtime::open(&erased) }.unwrap();
-    assert!(!lib.version().is_exact(), "{}", lib.version());
-    assert_eq!(lib.version().major(), major);
-    for path in [renamed, erased] {
-        std::fs::remove_dir_all(path.parent().unwrap()).unwrap();
+    let erased_bug = (&bug_at[..], "x".repeat(bug.len()));
+    if facts.bug_text {
+        // The message's version is the one reported.
+        let renamed = opened("bug", &[(&bug_at, bug.replace(&pinned, &other))]);
+        assert_eq!(renamed.to_string(), other);
     }
+    // Without the message, the source paths'.
+    let renamed = opened(
+        "paths",
+        &[
+            erased_bug.clone(),
+            (&paths_at, path.replace(&pinned, &other)),
+        ],
+    );
+    assert_eq!(renamed.to_string(), other);
+    // Paths naming two versions: not taken; the probe confirms the major.
+    let half = &paths_at[..paths_at.len() / 2];
+    let two = opened(
+        "two",
+        &[erased_bug.clone(), (half, path.replace(&pinned, &other))],
+    );
+    assert!(!two.is_exact(), "{two}");
+    assert_eq!(two.major(), major);
+    // No text at all: the probe.
+    let erased = opened("erased", &[erased_bug, (&paths_at, "x".repeat(path.len()))]);
+    assert!(!erased.is_exact(), "{erased}");
+    assert_eq!(erased.major(), major);
 }

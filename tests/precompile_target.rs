@@ -218,21 +218,45 @@ fn settings_a_compiler_only_build_cannot_match_are_named() {
     }
     let compiler_only = Flavour::CompilerOnly.load();
     let full = Flavour::Full.load();
+    let facts = common::build_facts();
     let engine = Engine::default_for(full).unwrap();
     let why = incompatible(&precompile_for(compiler_only, &engine, SPIN).unwrap_err());
     eprintln!("{why}");
-    assert!(why.contains("`concurrency_support`"), "{why}");
+    for setting in facts.compiler_only_cannot_match {
+        assert!(why.contains(&format!("`{setting}`")), "{setting}: {why}");
+    }
+    // Those settings turned off on the full library.
+    let matched = || {
+        let mut config = Config::new(full);
+        for setting in facts.compiler_only_cannot_match {
+            match *setting {
+                "concurrency_support" => {
+                    config.concurrency_support(false);
+                }
+                "wasm_threads" => {
+                    config.threads().unwrap().wasm_threads(false);
+                }
+                "wasm_component_model" => {
+                    config.wasm_component_model(false);
+                }
+                other => panic!("no setter for {other}"),
+            }
+        }
+        config
+    };
 
-    let mut config = Config::new(full);
-    config.concurrency_support(false).wasm_gc(true);
-    let engine = Engine::new(full, &config).unwrap();
-    let why = incompatible(&precompile_for(compiler_only, &engine, SPIN).unwrap_err());
-    eprintln!("{why}");
-    assert!(why.contains("`wasm_gc(true)`"), "{why}");
+    if !facts.always.contains(&wasmtime_dyn::Capability::Gc) {
+        let mut config = matched();
+        config.wasm_gc(true);
+        let engine = Engine::new(full, &config).unwrap();
+        let why = incompatible(&precompile_for(compiler_only, &engine, SPIN).unwrap_err());
+        eprintln!("{why}");
+        assert!(why.contains("`wasm_gc(true)`"), "{why}");
+    }
 
     // Without those, the compiler-only build makes what the full engine takes.
-    let mut config = Config::new(full);
-    config.concurrency_support(false).consume_fuel(true);
+    let mut config = matched();
+    config.consume_fuel(true);
     let engine = Engine::new(full, &config).unwrap();
     let cwasm = precompile_for(compiler_only, &engine, SPIN).unwrap();
     // SAFETY: the artifact was just made by the compiler-only build.

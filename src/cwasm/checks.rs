@@ -243,6 +243,16 @@ pub(crate) fn incompatibilities_for(
              enabled for the host"
         ));
     }
+    // Wasmtime 36 wants them exactly (`versions::FEATURES_EXACT`).
+    if *crate::versions::FEATURES_EXACT.of(profile.wasmtime_major) {
+        let lacking = profile.feature_bits & defaults.wasmparser_bits & !info.feature_bits;
+        for name in features::names(lacking) {
+            reasons.push(format!(
+                "Module was compiled without support for WebAssembly feature `{name}` but it is \
+                 enabled for the host"
+            ));
+        }
+    }
     reasons
 }
 

@@ -111,6 +111,12 @@ pub(crate) struct Dynamic<'a> {
     /// and its size, when the section name table is within bounds and the
     /// section lies in the file.
     pub(crate) rodata: Option<(u64, u64)>,
+    /// The address ranges (relative to the load base) of its loaded
+    /// executable sections (`SHF_ALLOC | SHF_EXECINSTR`: `.init`, `.plt`,
+    /// `.text`, `.fini`...): where its functions lie. Finer than the
+    /// executable segments, which on older links (the official 36.0.0)
+    /// also hold the ELF header, the symbol tables and `.rodata`.
+    pub(crate) code: Vec<std::ops::Range<u64>>,
     e: Endian,
 }
 
@@ -174,11 +180,21 @@ pub(crate) fn read<'a, S: Source<'a>>(source: &S) -> Result<Option<Dynamic<'a>>,
     let table = source.read(dynsym.offset, dynsym.size)?;
     let strings = source.read(strings.offset, strings.size)?;
     let rodata = rodata(source, &header, &sections);
+    let code = sections
+        .iter()
+        .filter(|h| {
+            h.kind == super::PROGBITS
+                && h.flags & (super::SHF_ALLOC | super::SHF_EXECINSTR)
+                    == super::SHF_ALLOC | super::SHF_EXECINSTR
+        })
+        .filter_map(|h| Some(h.addr..h.addr.checked_add(h.size)?))
+        .collect();
     Ok(Some(Dynamic {
         strings,
         table,
         build_id,
         rodata,
+        code,
         e: header.endian,
     }))
 }

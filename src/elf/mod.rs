@@ -30,6 +30,10 @@ pub(crate) const PROGBITS: u32 = 1;
 pub(crate) const NOTE: u32 = 7;
 pub(crate) const NOBITS: u32 = 8;
 pub(crate) const DYNSYM: u32 = 11;
+/// `SHF_ALLOC`: the section is loaded.
+pub(crate) const SHF_ALLOC: u64 = 0x2;
+/// `SHF_EXECINSTR`: the section holds code.
+pub(crate) const SHF_EXECINSTR: u64 = 0x4;
 
 /// Bytes examined, counted in tests to check that the work is linear.
 #[cfg(test)]
@@ -170,6 +174,7 @@ impl Header {
 pub(crate) struct SectionHeader {
     pub(crate) name: u32,
     pub(crate) kind: u32,
+    pub(crate) flags: u64,
     pub(crate) addr: u64,
     pub(crate) offset: u64,
     pub(crate) size: u64,
@@ -183,6 +188,7 @@ impl SectionHeader {
         SectionHeader {
             name: e.u32(record, 0),
             kind: e.u32(record, 4),
+            flags: e.u64(record, 8),
             addr: e.u64(record, 16),
             offset: e.u64(record, 24),
             size: e.u64(record, 32),

@@ -1,7 +1,8 @@
 //! Where the loader takes the addresses of a library's functions from:
 //! the symbol values read from its file plus the load base, where the file
 //! is shown to describe the loaded object, `dlsym` otherwise; and the check
-//! that each lies in the object's code.
+//! that each lies in the object's code (its executable sections, where the
+//! file read is the same build, else its executable segments).
 
 use super::{exports, library};
 
@@ -50,7 +51,7 @@ pub(super) fn addresses(
     exports: &exports::Exports,
 ) -> Result<Addresses, String> {
     let anchor = library::symbol(library, c"wasm_engine_new");
-    let Some(object) = library::loaded_object(anchor) else {
+    let Some(mut object) = library::loaded_object(anchor) else {
         return Ok(Addresses::Dlsym(None));
     };
     if let (Some(file), Some(loaded)) = (exports.build_id, &object.build_id) {
@@ -62,6 +63,10 @@ pub(super) fn addresses(
                     .into(),
             );
         }
+        // The same build: the file's executable sections are where the
+        // object's functions lie, a finer bound than its executable
+        // segments.
+        object.narrow_code(exports.code);
     }
     let same_tables = match (exports.tables, object.symbols, object.strings) {
         (Some((file_symbols, file_strings)), Some(symbols), Some(strings)) => {

@@ -24,7 +24,7 @@ use names::Exported;
 
 pub(crate) use crate::elf::dynamic::ReadError;
 pub(crate) use names::Cursor;
-pub(crate) use version_text::{find as find_version_text, VersionText};
+pub(crate) use version_text::{find as find_version_text, find_source, VersionText};
 
 /// The prefix of the symbol official builds export with their exact version
 /// (`resolve_vmctx_memory_ptr_48_0_0`): Wasmtime's debug builtins, which
@@ -42,6 +42,9 @@ pub(crate) struct Symbols {
     /// Where the file's `.rodata` is loaded (its address relative to the
     /// load base, and its size; 64-bit ELF only).
     rodata: Option<(u64, u64)>,
+    /// The address ranges of its executable sections, relative to the load
+    /// base (64-bit ELF only; empty when unknown).
+    code: Vec<std::ops::Range<u64>>,
 }
 
 /// Where the names are.
@@ -73,6 +76,10 @@ pub(crate) struct Exports<'a> {
     /// its size (64-bit ELF only): where the version text
     /// ([`crate::versions::version_text`]) is looked for.
     pub(crate) rodata: Option<(u64, u64)>,
+    /// The address ranges of the file's executable sections, relative to
+    /// the load base (64-bit ELF only; empty when unknown): where its
+    /// functions lie.
+    pub(crate) code: &'a [std::ops::Range<u64>],
     /// The file's dynamic symbol table and string table, as read (64-bit
     /// ELF only).
     pub(crate) tables: Option<(&'a [u8], &'a [u8])>,
@@ -102,6 +109,7 @@ pub(crate) fn read_file(file: std::fs::File) -> Result<Symbols, ReadError> {
         Some(mut dynamic) => Ok(Symbols {
             build_id: dynamic.build_id.take(),
             rodata: dynamic.rodata,
+            code: std::mem::take(&mut dynamic.code),
             listed: Listed::Elf(dynamic),
         }),
         None => generic_symbols(source.into_file()),
@@ -199,6 +207,7 @@ impl Symbols {
             missing_core,
             build_id: self.build_id.as_deref(),
             rodata: self.rodata,
+            code: &self.code,
             tables,
             exported,
         }
@@ -250,6 +259,7 @@ fn generic_symbols(file: std::fs::File) -> Result<Symbols, ReadError> {
             listed: Listed::Copied { strings, names },
             build_id: None,
             rodata: None,
+            code: Vec::new(),
         }),
     }
 }
@@ -285,6 +295,7 @@ impl Exports<'_> {
             missing_core: self.missing_core,
             build_id: None,
             rodata: self.rodata,
+            code: &[],
             tables: None,
             exported: self.exported,
         }

@@ -58,7 +58,13 @@ pub struct Wasmtime {
     /// The capabilities not handed out whose C API feature the build has
     /// nonetheless (`versions::BUILD_MARKERS`).
     built_with: Capabilities,
+    /// For those of them whose wasm proposal the build turns on by
+    /// default, its config setter (`versions::BUILT_PROPOSAL_SETTERS`).
+    proposal_setters: Vec<(Capability, ProposalSetter)>,
 }
+
+/// A config setter of a wasm proposal: `void (wasm_config_t *, bool)`.
+pub(crate) type ProposalSetter = crate::sys::fns::wasmtime_config_wasm_component_model_set;
 
 /// Every library opened so far, by the file the loader reports for it.
 static OPENED: Mutex<Vec<&'static Wasmtime>> = Mutex::new(Vec::new());
@@ -178,9 +184,10 @@ impl Wasmtime {
 
     /// The library's Wasmtime version: exact where the build exports it
     /// (official release libraries) or its read-only data names it
-    /// (minimal and custom builds of 45 and later: the version line of
-    /// Wasmtime's internal-bug message, when the file holds exactly one and
-    /// its major is one the exports fit); the major alone otherwise, which
+    /// (minimal and custom builds: the version line of Wasmtime's
+    /// internal-bug message, 45 and later, or else the `wasmtime` crate's
+    /// source paths of a build from crates.io, when they name exactly one
+    /// version, of a major the exports fit); the major alone otherwise, which
     /// the loader confirms by asking the library to check a probe
     /// artifact's version. Always one of
     /// [`SUPPORTED_MAJORS`](crate::SUPPORTED_MAJORS).
@@ -384,6 +391,27 @@ impl Wasmtime {
     /// reserve its pools (`versions::BUILD_MARKERS`).
     pub(crate) fn built_with(&self, capability: Capability) -> bool {
         self.capabilities.contains(capability) || self.built_with.contains(capability)
+    }
+
+    /// Everything the library was built with: its capabilities, and those
+    /// [`Wasmtime::built_with`] finds though they are not handed out.
+    pub(crate) fn built_capabilities(&self) -> Capabilities {
+        let mut all = self.capabilities;
+        for capability in self.built_with {
+            all.insert(capability);
+        }
+        all
+    }
+
+    /// The config setter of the wasm proposal of `capability`, where the
+    /// library is built with it but does not hand it out
+    /// (`versions::BUILT_PROPOSAL_SETTERS`): where the capability is handed
+    /// out its table has the setter.
+    pub(crate) fn proposal_setter(&self, capability: Capability) -> Option<ProposalSetter> {
+        self.proposal_setters
+            .iter()
+            .find(|(c, _)| *c == capability)
+            .map(|&(_, setter)| setter)
     }
 
     /// Features whose presence no library can reveal, always reported as
@@ -708,7 +736,9 @@ unsafe fn open_by_name(name: &OsStr) -> Result<&'static Wasmtime, LoadError> {
 
 /// What the read-only data of `object`, loaded from the file `exports` was
 /// read from, says about its version: its `.rodata` section, where the
-/// file puts it, must lie in a readable segment of the object.
+/// file puts it, must lie in a readable segment of the object. The
+/// internal-bug message (45 and later) first, else the `wasmtime` crate's
+/// source paths ([`crate::versions::version_text`]).
 fn version_text(object: &library::LoadedObject, exports: &exports::Exports) -> VersionText {
     let Some((address, len)) = exports.rodata else {
         return VersionText::Absent;
@@ -718,7 +748,10 @@ fn version_text(object: &library::LoadedObject, exports: &exports::Exports) -> V
         .zip(usize::try_from(len).ok())
         .and_then(|(address, len)| object.bytes(object.base.wrapping_add(address), len));
     match bytes {
-        Some(bytes) => exports::find_version_text(bytes),
+        Some(bytes) => match exports::find_version_text(bytes) {
+            VersionText::Absent => exports::find_source(bytes),
+            found => found,
+        },
         None => VersionText::Absent,
     }
 }
@@ -736,7 +769,7 @@ fn unsupported(path: &Path, origin: &Origin, found: String) -> LoadError {
 mod tests {
     use super::*;
 
-    /// The round's libraries (every round has full; 48 and 50 also min and
+    /// The round's libraries (every round has full; 36, 48 and 50 also min and
     /// compiler-only), as `cargo xtask test` sets them, or, under a plain
     /// `cargo test`, as `cargo xtask artifacts` wrote them down in
     /// `.test-libraries` (the same fallback as `tests/common`).

@@ -167,12 +167,32 @@ pub(super) unsafe fn resolve(
         .collect();
     // Only where the capability is not handed out (`Wasmtime::built_with`
     // answers the others from `capabilities`): no look-up on 42 and later.
-    let built_with = crate::versions::BUILD_MARKERS
+    let built_with: Capabilities = crate::versions::BUILD_MARKERS
         .iter()
         .filter(|&&(capability, _)| !capabilities.contains(capability))
         .filter(|(_, marker)| exports.get(marker.as_bytes()).is_some())
         .map(|&(capability, _)| capability)
         .collect();
+    let proposal_setters: Vec<(Capability, ProposalSetter)> =
+        crate::versions::BUILT_PROPOSAL_SETTERS
+            .iter()
+            .filter(|(capability, _)| built_with.contains(*capability))
+            .filter_map(|&(capability, name)| {
+                let address = lookup(name);
+                if address.is_null() {
+                    return None;
+                }
+                // SAFETY: a non-null address from `lookup` is the library's
+                // function of that name (checked to lie in its code just
+                // below, before anything is called), which every major
+                // declares `void (wasm_config_t *, bool)`
+                // (`versions::BUILT_PROPOSAL_SETTERS`).
+                let setter =
+                    unsafe { std::mem::transmute::<*const c_void, ProposalSetter>(address) };
+                Some((capability, setter))
+            })
+            .collect();
+    check_code(outside_code.take())?;
     let val_abi = ValAbi::of_major(major, tables.gc.is_some())
         .expect("the value layout tables cover every supported major");
     // Written in place: a `Wasmtime` built on the stack and then moved
@@ -194,6 +214,7 @@ pub(super) unsafe fn resolve(
         std::ptr::addr_of_mut!((*p).version).write(version);
         std::ptr::addr_of_mut!((*p).winch).write(std::sync::OnceLock::new());
         std::ptr::addr_of_mut!((*p).built_with).write(built_with);
+        std::ptr::addr_of_mut!((*p).proposal_setters).write(proposal_setters);
         Box::from_raw(p)
     };
     Ok(Box::leak(wasmtime))

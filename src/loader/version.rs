@@ -4,11 +4,13 @@
 //! 1. builds with Wasmtime's debug builtins export
 //!    `resolve_vmctx_memory_ptr_X_Y_Z`, which names the exact version; it is
 //!    read from the file before loading it ([`super::exports`]);
-//! 2. builds without it (minimal, compiler-only, run-only) of 45 and later
-//!    carry the exact version in the read-only data of their internal-bug
-//!    message ([`crate::versions::version_text`]); it is read from the
-//!    loaded object where the file read describes it, and taken when it
-//!    appears naming one version of a major the file's exports fit;
+//! 2. builds without it (minimal, compiler-only, run-only) carry the exact
+//!    version in their read-only data ([`crate::versions::version_text`]):
+//!    in their internal-bug message (45 and later), and, built from
+//!    crates.io, in the `wasmtime` crate's source paths of their panic
+//!    locations (every major: `.../wasmtime-36.0.0/src/...`); it is read
+//!    from the loaded object where the file read describes it, and taken
+//!    when it names one version of a major the file's exports fit;
 //! 3. any build can deserialize: a tiny hand-made artifact whose
 //!    `.wasmtime.engine` section carries a candidate major version is refused
 //!    with "incompatible version" ("incompatible Wasmtime version" before

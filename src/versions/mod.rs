@@ -143,6 +143,31 @@ pub(crate) const BUILD_MARKERS: &[(crate::Capability, &str)] = &[
     (crate::Capability::ComponentModel, "wasmtime_component_new"),
 ];
 
+/// For capabilities of [`BUILD_MARKERS`] whose C API feature turns a wasm
+/// proposal on in every engine's defaults: the config setter of that
+/// proposal, with the signature `void (wasm_config_t *, bool)` and exported
+/// by every build with the feature in every supported major (checked on
+/// the official libraries of 36 to 50; the minimal and compiler-only
+/// builds of 36, 48 and 50 export none). Where this crate does not hand
+/// the capability out (the component model before 40), a library built
+/// with it still needs the setter to compile for a library built without:
+/// Wasmtime loads an artifact only where the proposal is on or off alike
+/// ("Module was compiled with support for WebAssembly feature
+/// `component_model` but it is not enabled for the host").
+pub(crate) const BUILT_PROPOSAL_SETTERS: &[(crate::Capability, &std::ffi::CStr)] = &[(
+    crate::Capability::ComponentModel,
+    c"wasmtime_config_wasm_component_model_set",
+)];
+
+/// Whether an artifact's WebAssembly features must be exactly the
+/// engine's (Wasmtime 36's `check_features` compares every bit both ways:
+/// "Module was compiled without support for WebAssembly feature `threads`
+/// but it is enabled for the host") or only enabled there (from 37:
+/// proposals are additive, wasmtime#11463). Measured on the official
+/// libraries of 36 to 50: an artifact compiled with threads off loads into
+/// an engine with the default features (threads on) on 37 to 50 only.
+pub(crate) const FEATURES_EXACT: ByMajor<bool> = ByMajor(&[(36..=36, true), (37..=50, false)]);
+
 /// The signature of `wasi_config_preopen_dir`.
 pub(crate) const PREOPEN: ByMajor<PreopenAbi> = ByMajor(&[
     (36..=47, PreopenAbi::PermissionFlags),
@@ -295,6 +320,7 @@ mod tests {
         for major in SUPPORTED_MAJORS {
             assert!(PREOPEN.get(major).is_some(), "{major}");
             assert!(VAL_LAYOUT.get(major).is_some(), "{major}");
+            assert!(FEATURES_EXACT.get(major).is_some(), "{major}");
             assert!(LAST_TRAP_CODE.get(major).is_some(), "{major}");
             assert!(defaults::ENGINE_DEFAULTS.get(major).is_some(), "{major}");
             assert!(cranelift::ENUM_VALUES.get(major).is_some(), "{major}");

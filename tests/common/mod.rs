@@ -5,10 +5,12 @@
 //! `cargo xtask test` runs the suite once per supported major (a *round*):
 //! `WASMTIME_DYN_TEST_FULL` is that major's official library, and
 //! `WASMTIME_DYN_TEST_MIN`/`WASMTIME_DYN_TEST_COMPILER_ONLY` its minimal and
-//! compiler-only builds where they are made (48 and 50). In the other rounds
-//! `WASMTIME_DYN_TEST_FULL_ONLY=1` says so: [`flavours`] is then `[Full]`
-//! and the tests of the built flavours return early, saying why
-//! ([`round_has`]). Every library of every major is also given as
+//! compiler-only builds where they are made (36, 48 and 50). In the other
+//! rounds `WASMTIME_DYN_TEST_FULL_ONLY=1` says so: [`flavours`] is then
+//! `[Full]` and the tests of the built flavours return early, saying why
+//! ([`round_has`]). Likewise `WASMTIME_DYN_TEST_NO_RUN_ONLY=1` says that the
+//! round's major has no run-only build (made for 48 and 50) ([`run_only`]).
+//! Every library of every major is also given as
 //! `WASMTIME_DYN_TEST_LIB_<FLAVOUR>_<MAJOR>` ([`library`]).
 //!
 //! A plain `cargo test` sets none of these: the tests then read them from
@@ -84,11 +86,100 @@ pub fn round_has(flavour: Flavour) -> bool {
     if !has {
         eprintln!(
             "not run in this round: no {flavour:?} build of Wasmtime {} is made \
-             (cargo xtask artifacts builds them for 48 and 50)",
+             (cargo xtask artifacts builds them for 36, 48 and 50)",
             expected_version()
         );
     }
     has
+}
+
+/// What the builds `cargo xtask artifacts` makes of a major (xtask's
+/// `BUILDS`: 36, 48 and 50) have besides their flavour's own capabilities,
+/// and the value layouts of that major's libraries.
+pub struct BuildFacts {
+    pub major: u32,
+    /// What every build of the major has: 36's C API builds `gc` whatever
+    /// its features (`wasmtime-c-api-impl` 36.0.0 asks `wasmtime` for it;
+    /// the builder adds a collector, `xtask/libwasmtime-build/36`); later
+    /// majors' only when asked.
+    pub always: &'static [wasmtime_dyn::Capability],
+    /// The full library's value layout and its size.
+    pub full_val: (wasmtime_dyn::ValAbi, usize),
+    /// The minimal and compiler-only builds' value layout and its size:
+    /// 36's is its own whatever the build; from 45 the Gc table decides.
+    pub built_val: (wasmtime_dyn::ValAbi, usize),
+    /// Whether the builds carry Wasmtime's internal-bug message naming
+    /// their version (45 and later), besides the `wasmtime` crate's source
+    /// paths every build from crates.io has.
+    pub bug_text: bool,
+    /// The settings a compiler-only build cannot match when precompiling
+    /// for an engine of the full library's defaults (`precompile_for`
+    /// names them): what the official build has on by default and the
+    /// compiler-only one lacks.
+    pub compiler_only_cannot_match: &'static [&'static str],
+}
+
+pub const BUILD_FACTS: &[BuildFacts] = &[
+    BuildFacts {
+        major: 36,
+        always: &[wasmtime_dyn::Capability::Gc],
+        full_val: (wasmtime_dyn::ValAbi::V36, 24),
+        built_val: (wasmtime_dyn::ValAbi::V36, 24),
+        bug_text: false,
+        // Built with neither, so off in its engines.
+        compiler_only_cannot_match: &["wasm_threads", "wasm_component_model"],
+    },
+    BuildFacts {
+        major: 48,
+        always: &[],
+        full_val: (wasmtime_dyn::ValAbi::Gc, 32),
+        built_val: (wasmtime_dyn::ValAbi::NoGc, 24),
+        bug_text: true,
+        compiler_only_cannot_match: &["concurrency_support"],
+    },
+    BuildFacts {
+        major: 50,
+        always: &[],
+        full_val: (wasmtime_dyn::ValAbi::Gc, 32),
+        built_val: (wasmtime_dyn::ValAbi::NoGc, 24),
+        bug_text: true,
+        compiler_only_cannot_match: &["concurrency_support"],
+    },
+];
+
+/// The facts of the round's builds; fails for a major whose builds this
+/// file does not know yet.
+pub fn build_facts() -> &'static BuildFacts {
+    let major = expected_major();
+    BUILD_FACTS
+        .iter()
+        .find(|f| f.major == major)
+        .unwrap_or_else(|| {
+            panic!("tests/common knows nothing of the builds of {major}: add them to BUILD_FACTS")
+        })
+}
+
+/// This round's run-only build (the component model, WASI and async
+/// without a compiler), or `None`, said on stderr, where the round says it
+/// has none (`WASMTIME_DYN_TEST_NO_RUN_ONLY`, or a round of the full
+/// library alone): the test then returns early. Otherwise the build must be
+/// there: a missing `WASMTIME_DYN_TEST_LIB_RUN_ONLY_<major>` fails the test.
+pub fn run_only() -> Option<&'static Wasmtime> {
+    let major = expected_major();
+    let none = if full_only() {
+        Some("the round has the full library alone")
+    } else if test_var("WASMTIME_DYN_TEST_NO_RUN_ONLY").is_some() {
+        Some("no run-only build of it is made (cargo xtask artifacts builds one for 48 and 50)")
+    } else {
+        None
+    };
+    match none {
+        Some(why) => {
+            eprintln!("not run on Wasmtime {}: {why}", expected_version());
+            None
+        }
+        None => Some(load_library("run-only", major)),
+    }
 }
 
 /// The version of this round's full library, as `cargo xtask test` says
@@ -241,17 +332,26 @@ pub fn kind(err: &Error) -> Option<&ErrorKind> {
 pub fn too_old<T>(result: Result<T, Error>) -> Result<T, String> {
     match result {
         Ok(v) => Ok(v),
-        Err(e) => match kind(&e) {
-            Some(ErrorKind::UnsupportedVersion { needs, found, .. })
-                if found.major() == expected_major() && found.major() < *needs.start() =>
-            {
-                Err(format!(
-                    "not run on Wasmtime {}: the library refuses it: {e}",
-                    expected_version()
-                ))
-            }
-            _ => panic!("expected a value or a too-old refusal, got {e:?}"),
+        Err(e) => match too_old_why(&e) {
+            Some(why) => Err(why),
+            None => panic!("expected a value or a too-old refusal, got {e:?}"),
         },
+    }
+}
+
+/// What [`too_old`] says when `err` is the library's refusal of something
+/// the round's major is too old for; `None` for any other error.
+pub fn too_old_why(err: &Error) -> Option<String> {
+    match kind(err) {
+        Some(ErrorKind::UnsupportedVersion { needs, found, .. })
+            if found.major() == expected_major() && found.major() < *needs.start() =>
+        {
+            Some(format!(
+                "not run on Wasmtime {}: the library refuses it: {err}",
+                expected_version()
+            ))
+        }
+        _ => None,
     }
 }
 

@@ -3,9 +3,10 @@
 //!
 //! - the official full library of every major 36 to 50 (the LTS 36 up), from
 //!   the PyPI wheels;
-//! - minimal and compiler-only builds of 48 and 50 from crates.io
+//! - minimal and compiler-only builds of 36, 48 and 50, and run-only
+//!   builds of 48 and 50 ([`BUILDS`]), from crates.io
 //!   `wasmtime-c-api-impl`, with the lock files committed under
-//!   `xtask/libwasmtime-build/<major>/`.
+//!   `xtask/libwasmtime-build/<major>[-components]/`.
 //!
 //! Cache layout: `<cache>/<version>/<flavour>/libwasmtime.so`, where `<cache>`
 //! is `$WASMTIME_DYN_CACHE`, else `$XDG_CACHE_HOME/wasmtime-dyn`, else
@@ -14,6 +15,7 @@
 //! library whose stamp differs is made again.
 
 use crate::{root, run, Result};
+use std::ffi::OsString;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -38,9 +40,43 @@ pub const WHEELS: &[(&str, &str)] = &[
     ("50.0.1", "50.0.0"),
 ];
 
-/// The majors with minimal and compiler-only builds: (major, the
-/// `wasmtime-c-api-impl` version its builder pins).
-pub const BUILDS: &[(u32, &str)] = &[(48, "48.0.0"), (50, "50.0.1")];
+/// The majors built from crates.io, and the flavours each has.
+pub struct Build {
+    pub major: u32,
+    /// The `wasmtime-c-api-impl` version its builders pin (the cache
+    /// directory's name).
+    pub version: &'static str,
+    /// Names of [`BUILT_FLAVOURS`].
+    pub flavours: &'static [&'static str],
+}
+
+impl Build {
+    /// Whether this major has a build of `flavour`.
+    pub fn has(&self, flavour: &str) -> bool {
+        self.flavours.contains(&flavour)
+    }
+}
+
+/// The majors with builds of their own. 36, the LTS line, has the minimal
+/// and compiler-only flavours; no run-only build, as this crate hands the
+/// component model out from 40 only (36's C API lacks most of it).
+pub const BUILDS: &[Build] = &[
+    Build {
+        major: 36,
+        version: "36.0.0",
+        flavours: &["min", "compiler-only"],
+    },
+    Build {
+        major: 48,
+        version: "48.0.0",
+        flavours: &["min", "compiler-only", "run-only"],
+    },
+    Build {
+        major: 50,
+        version: "50.0.1",
+        flavours: &["min", "compiler-only", "run-only"],
+    },
+];
 
 /// The flavours built from crates.io: the name, the builder directory's
 /// suffix (`xtask/libwasmtime-build/<major><suffix>`), the builder
@@ -59,7 +95,7 @@ const BUILT_FLAVOURS: [(&str, &str, Option<&str>, &str); 3] = [
 /// One cached library.
 #[derive(Clone, Debug)]
 pub struct Library {
-    /// `full`, `min` or `compiler-only`.
+    /// `full`, `min`, `compiler-only` or `run-only`.
     pub flavour: &'static str,
     /// Its Wasmtime major.
     pub major: u32,
@@ -114,34 +150,62 @@ impl Libraries {
             .expect("every supported major has a full library")
     }
 
-    /// Sets the round variables of `major` on `cmd`: `WASMTIME_DYN_TEST_FULL`
-    /// and `WASMTIME_DYN_TEST_VERSION` always, `WASMTIME_DYN_TEST_MIN` and
-    /// `WASMTIME_DYN_TEST_COMPILER_ONLY` where that major has builds, and
-    /// `WASMTIME_DYN_TEST_FULL_ONLY=1` where it has none.
-    pub fn set_round(&self, cmd: &mut Command, major: u32) {
+    /// The round variables of `major`, each with its value, or `None` for
+    /// one the round must not have: `WASMTIME_DYN_TEST_FULL` and
+    /// `WASMTIME_DYN_TEST_VERSION` always; `WASMTIME_DYN_TEST_MIN` and
+    /// `WASMTIME_DYN_TEST_COMPILER_ONLY` where that major has those builds,
+    /// else `WASMTIME_DYN_TEST_FULL_ONLY=1`; `WASMTIME_DYN_TEST_NO_RUN_ONLY=1`
+    /// where it has no run-only build (the tests find one that is made as
+    /// `WASMTIME_DYN_TEST_LIB_RUN_ONLY_<major>`). What a round lacks is
+    /// always said, never left for a test to guess from a missing variable.
+    pub fn round_vars(&self, major: u32) -> Vec<(&'static str, Option<OsString>)> {
         let full = self.full(major);
-        cmd.env("WASMTIME_DYN_TEST_FULL", &full.path).env(
-            "WASMTIME_DYN_TEST_VERSION",
-            full.version.expect("official libraries have a version"),
-        );
+        let path = |lib: &Library| Some(lib.path.clone().into_os_string());
+        let said = || Some(OsString::from("1"));
+        let mut vars = vec![
+            ("WASMTIME_DYN_TEST_FULL", path(full)),
+            (
+                "WASMTIME_DYN_TEST_VERSION",
+                Some(
+                    full.version
+                        .expect("official libraries have a version")
+                        .into(),
+                ),
+            ),
+        ];
         match (self.find("min", major), self.find("compiler-only", major)) {
-            (Some(min), Some(co)) => {
-                cmd.env("WASMTIME_DYN_TEST_MIN", &min.path)
-                    .env("WASMTIME_DYN_TEST_COMPILER_ONLY", &co.path)
-                    .env_remove("WASMTIME_DYN_TEST_FULL_ONLY");
-            }
-            _ => {
-                cmd.env("WASMTIME_DYN_TEST_FULL_ONLY", "1")
-                    .env_remove("WASMTIME_DYN_TEST_MIN")
-                    .env_remove("WASMTIME_DYN_TEST_COMPILER_ONLY");
-            }
+            (Some(min), Some(co)) => vars.extend([
+                ("WASMTIME_DYN_TEST_MIN", path(min)),
+                ("WASMTIME_DYN_TEST_COMPILER_ONLY", path(co)),
+                ("WASMTIME_DYN_TEST_FULL_ONLY", None),
+            ]),
+            _ => vars.extend([
+                ("WASMTIME_DYN_TEST_MIN", None),
+                ("WASMTIME_DYN_TEST_COMPILER_ONLY", None),
+                ("WASMTIME_DYN_TEST_FULL_ONLY", said()),
+            ]),
+        }
+        // The run-only build itself is `WASMTIME_DYN_TEST_LIB_RUN_ONLY_<major>`.
+        let no_run_only = self.find("run-only", major).is_none().then(said).flatten();
+        vars.push(("WASMTIME_DYN_TEST_NO_RUN_ONLY", no_run_only));
+        vars
+    }
+
+    /// Sets the round variables of `major` on `cmd` ([`Self::round_vars`]),
+    /// removing those the round must not have.
+    pub fn set_round(&self, cmd: &mut Command, major: u32) {
+        for (var, value) in self.round_vars(major) {
+            match value {
+                Some(value) => cmd.env(var, value),
+                None => cmd.env_remove(var),
+            };
         }
     }
 
     /// Writes [`MANIFEST`] at the repository root: every library's
     /// variable, and the round variables of the newest major with built
-    /// flavours, so a plain `cargo test` finds the libraries without
-    /// `cargo xtask test` setting them.
+    /// flavours ([`Self::round_vars`]), so a plain `cargo test` finds the
+    /// libraries without `cargo xtask test` setting them.
     pub fn write_manifest(&self) -> Result<()> {
         let mut text = String::from(
             "# Written by `cargo xtask artifacts` (and every xtask command that makes the\n\
@@ -151,21 +215,11 @@ impl Libraries {
         for lib in &self.0 {
             text += &format!("{}={}\n", lib.env_var(), lib.path.display());
         }
-        let (major, _) = *BUILDS.last().expect("some majors are built");
-        let full = self.full(major);
-        text += &format!("WASMTIME_DYN_TEST_FULL={}\n", full.path.display());
-        text += &format!(
-            "WASMTIME_DYN_TEST_VERSION={}\n",
-            full.version.expect("official libraries have a version")
-        );
-        for (var, flavour) in [
-            ("WASMTIME_DYN_TEST_MIN", "min"),
-            ("WASMTIME_DYN_TEST_COMPILER_ONLY", "compiler-only"),
-        ] {
-            let lib = self
-                .find(flavour, major)
-                .expect("built majors have every flavour");
-            text += &format!("{var}={}\n", lib.path.display());
+        let major = BUILDS.last().expect("some majors are built").major;
+        for (var, value) in self.round_vars(major) {
+            if let Some(value) = value {
+                text += &format!("{var}={}\n", value.to_string_lossy());
+            }
         }
         text += &format!(
             "{}={}\n",
@@ -267,9 +321,23 @@ fn ensure_every_library() -> Result<Libraries> {
             path,
         });
     }
-    for &(major, crate_version) in BUILDS {
+    for major_build in BUILDS {
+        if let Some(unknown) = major_build
+            .flavours
+            .iter()
+            .find(|f| !BUILT_FLAVOURS.iter().any(|(name, ..)| name == *f))
+        {
+            return Err(format!(
+                "BUILDS names the flavour {unknown:?} of {}, which BUILT_FLAVOURS lacks",
+                major_build.major
+            ));
+        }
+        let (major, crate_version) = (major_build.major, major_build.version);
         let dir = cache.join(crate_version);
         for (flavour, suffix, feature, profile) in BUILT_FLAVOURS {
+            if !major_build.has(flavour) {
+                continue;
+            }
             let stamp = build_stamp(major, flavour, suffix, profile)?;
             let path = ensure(&dir.join(flavour), &stamp, || {
                 let started = std::time::Instant::now();

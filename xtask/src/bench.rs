@@ -9,7 +9,8 @@
 //! 3. the criterion benchmarks of the three packages (results read from
 //!    `estimates.json`, median point estimates);
 //! 4. `tests/alloc.rs` (heap allocations per typed call);
-//! 5. the load comparison: whole processes started many times per mode;
+//! 5. the load comparison: whole processes started many times per mode
+//!    (alone, for every major with builds: `cargo xtask bench load`);
 //! 6. instruction counts under callgrind: each mode with two call counts,
 //!    per call = difference of totals / difference of counts, and the same
 //!    per function (where the instructions go);
@@ -286,7 +287,7 @@ fn read_alloc_report(file: &Path) -> BTreeMap<(String, String), (u64, u64)> {
 struct Load {
     rounds: usize,
     /// (mode label, median)
-    medians: Vec<(&'static str, Duration)>,
+    medians: Vec<(String, Duration)>,
 }
 
 impl Load {
@@ -299,13 +300,34 @@ impl Load {
 }
 
 fn load_comparison(probe: &Path, full: &Path, min: &Path) -> Result<Load> {
-    let modes: [(&'static str, &str, Option<&Path>); 5] = [
-        ("exit", "exit", None),
-        ("dlopen full", "dlopen", Some(full)),
-        ("open full", "open", Some(full)),
-        ("dlopen min", "dlopen", Some(min)),
-        ("open min", "open", Some(min)),
-    ];
+    let mut modes = vec![("exit".to_string(), "exit", None)];
+    modes.extend(load_modes(full, min, ""));
+    load_runs(probe, &modes, LOAD_ROUNDS)
+}
+
+/// The four load modes of a full and a minimal library, their labels
+/// (`open full`...) followed by `suffix`.
+fn load_modes<'a>(
+    full: &'a Path,
+    min: &'a Path,
+    suffix: &str,
+) -> [(String, &'static str, Option<&'a Path>); 4] {
+    [
+        (format!("dlopen full{suffix}"), "dlopen", Some(full)),
+        (format!("open full{suffix}"), "open", Some(full)),
+        (format!("dlopen min{suffix}"), "dlopen", Some(min)),
+        (format!("open min{suffix}"), "open", Some(min)),
+    ]
+}
+
+/// Starts `loadprobe` `rounds` times per mode (label, probe mode,
+/// library), the modes interleaved in an order rotating every round, after
+/// five warm-up starts of each; the median wall time per mode.
+fn load_runs(
+    probe: &Path,
+    modes: &[(String, &'static str, Option<&Path>)],
+    rounds: usize,
+) -> Result<Load> {
     let start = |mode: &str, lib: Option<&Path>| -> Result<Duration> {
         let mut cmd = Command::new(probe);
         cmd.arg(mode);
@@ -326,16 +348,16 @@ fn load_comparison(probe: &Path, full: &Path, min: &Path) -> Result<Load> {
     // Warm the page cache and the binary.
     for _ in 0..5 {
         for (_, mode, lib) in modes {
-            start(mode, lib)?;
+            start(mode, *lib)?;
         }
     }
-    let mut samples = vec![Vec::with_capacity(LOAD_ROUNDS); modes.len()];
-    for round in 0..LOAD_ROUNDS {
+    let mut samples = vec![Vec::with_capacity(rounds); modes.len()];
+    for round in 0..rounds {
         // Rotate the order so no mode always runs right after another.
         for k in 0..modes.len() {
             let i = (round + k) % modes.len();
-            let (_, mode, lib) = modes[i];
-            samples[i].push(start(mode, lib)?);
+            let (_, mode, lib) = &modes[i];
+            samples[i].push(start(mode, *lib)?);
         }
     }
     let medians = modes
@@ -343,13 +365,97 @@ fn load_comparison(probe: &Path, full: &Path, min: &Path) -> Result<Load> {
         .zip(samples)
         .map(|((label, _, _), mut s)| {
             s.sort();
-            (*label, s[s.len() / 2])
+            (label.clone(), s[s.len() / 2])
         })
         .collect();
-    Ok(Load {
-        rounds: LOAD_ROUNDS,
-        medians,
-    })
+    Ok(Load { rounds, medians })
+}
+
+/// `cargo xtask bench load`: the load comparison alone, for the full and
+/// the minimal library of every major with builds ([`artifacts::BUILDS`]),
+/// all modes interleaved in one run; prints each mode's median and, per
+/// major, `Wasmtime::open` / `dlopen` against the target.
+pub fn load_command() -> Result<()> {
+    let libs = artifacts::ensure_all()?;
+    let mut cmd = cargo();
+    cmd.current_dir(root()).args([
+        "build",
+        "--profile",
+        "bench",
+        "--package",
+        "bench-static-c",
+        "--bin",
+        "loadprobe",
+    ]);
+    libs.set_env(&mut cmd);
+    libs.set_round(&mut cmd, BENCH_MAJOR);
+    run_cmd(&mut cmd)?;
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("target"));
+    let probe = target.join("release").join("loadprobe");
+    let mut pairs = Vec::new();
+    for build in artifacts::BUILDS {
+        let min = libs
+            .find("min", build.major)
+            .ok_or(format!("BUILDS lists no minimal build of {}", build.major))?;
+        pairs.push((
+            build.major,
+            libs.full(build.major).path.clone(),
+            min.path.clone(),
+        ));
+    }
+    let mut modes = vec![("exit".to_string(), "exit", None)];
+    for (major, full, min) in &pairs {
+        modes.extend(load_modes(full, min, &format!(" {major}")));
+    }
+    eprintln!(
+        "xtask: load comparison, {LOAD_ROUNDS} rounds of {} modes (RUST_BACKTRACE={})",
+        modes.len(),
+        std::env::var("RUST_BACKTRACE").unwrap_or_else(|_| "unset".into())
+    );
+    let load = load_runs(&probe, &modes, LOAD_ROUNDS)?;
+    let ms = |d: Duration| format!("{:.3} ms", d.as_secs_f64() * 1e3);
+    println!("| mode | median | minus `exit` |");
+    println!("|---|---:|---:|");
+    let exit = load.get("exit");
+    for (label, d) in &load.medians {
+        println!(
+            "| {label} | {} | {} |",
+            ms(*d),
+            exit.map_or("n/a".into(), |e| ms(d.saturating_sub(e)))
+        );
+    }
+    println!();
+    println!("| `Wasmtime::open` / `dlopen`, whole process | ratio | target | |");
+    println!("|---|---:|---:|---|");
+    let mut missed = Vec::new();
+    for (major, _, _) in &pairs {
+        for flavour in ["full", "min"] {
+            let secs = |mode: &str| {
+                load.get(&format!("{mode} {flavour} {major}"))
+                    .map(|d| d.as_secs_f64())
+            };
+            let r = ratio(secs("open"), secs("dlopen"));
+            let met = r.is_some_and(|r| r <= LOAD_VS_DLOPEN);
+            if !met {
+                missed.push(format!("{flavour} {major}"));
+            }
+            println!(
+                "| {flavour} {major} | {} | ≤ {LOAD_VS_DLOPEN:.2}x | {} |",
+                show_ratio(r),
+                if met { "met" } else { "missed" }
+            );
+        }
+    }
+    if missed.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "Wasmtime::open / dlopen over {LOAD_VS_DLOPEN}x: {}",
+            missed.join(", ")
+        ))
+    }
 }
 
 /// Whether the linked and the opened library are one copy, and what the

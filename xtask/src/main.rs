@@ -7,7 +7,8 @@
 //!   (with `--check`: regenerate in memory and fail if the committed files
 //!   differ).
 //! - `artifacts`: produce and cache the real test libraries (official
-//!   libraries of 36 to 50; minimal and compiler-only builds of 48 and 50).
+//!   libraries of 36 to 50; minimal and compiler-only builds of 36, 48 and
+//!   50, run-only builds of 48 and 50).
 //! - `test`: the README figures check, artifacts, `cargo test` once per
 //!   major whose suite passes (42 to 50; see `ROUNDS`), then
 //!   `bindgen --check`, then the instruction-count guard (`ceilings`).
@@ -15,9 +16,11 @@
 //!   paths under callgrind, checked against `benches/ceilings.txt` (with
 //!   `--update`: that file rewritten from this measurement).
 //! - `demo`: artifacts, the compatibility matrix, and the
-//!   precompile-on-full, run-on-min story on 48 and 50.
+//!   precompile-on-full, run-on-min story on 36, 48 and 50.
 //! - `bench`: artifacts, every benchmark, then `benches/RESULTS.md` and
-//!   README.md's figures copied from it.
+//!   README.md's figures copied from it. `bench load`: the load comparison
+//!   alone (`Wasmtime::open` against a bare `dlopen`, whole processes), for
+//!   the full and minimal libraries of 36, 48 and 50.
 //! - `readme`: README.md's benchmark figures copied from
 //!   `benches/RESULTS.md` (`test` fails when they differ).
 
@@ -47,11 +50,12 @@ fn main() -> ExitCode {
         Some("artifacts") => artifacts::ensure_all().map(|libs| libs.print()),
         Some("test") => test(&args[1..]),
         Some("demo") => demo(),
+        Some("bench") if args.get(1).map(String::as_str) == Some("load") => bench::load_command(),
         Some("bench") => bench::run(),
         Some("ceilings") => callgrind_guard::command(&args[1..]),
         Some("readme") => readme_results::sync(),
         _ => Err(
-            "usage: cargo xtask <headers | bindgen [--check] | artifacts | test [cargo test args] | demo | bench | ceilings [--update] | readme>"
+            "usage: cargo xtask <headers | bindgen [--check] | artifacts | test [cargo test args] | demo | bench [load] | ceilings [--update] | readme>"
                 .to_string(),
         ),
     };
@@ -125,8 +129,10 @@ fn test_files() -> Result<Vec<String>> {
 /// `WASMTIME_DYN_TEST_FULL` (and `WASMTIME_DYN_TEST_VERSION`, the version
 /// its wheel holds) to that major's official library, and
 /// `WASMTIME_DYN_TEST_MIN`/`WASMTIME_DYN_TEST_COMPILER_ONLY` to its builds
-/// where they are made (48 and 50); elsewhere `WASMTIME_DYN_TEST_FULL_ONLY`
-/// tells the tests that only the full library is in the round. Every round
+/// where they are made (36, 48 and 50); elsewhere `WASMTIME_DYN_TEST_FULL_ONLY`
+/// tells the tests that only the full library is in the round, and
+/// `WASMTIME_DYN_TEST_NO_RUN_ONLY` that it has no run-only build (made for
+/// 48 and 50) ([`artifacts::Libraries::round_vars`]). Every round
 /// also gets every library as `WASMTIME_DYN_TEST_LIB_<FLAVOUR>_<MAJOR>`,
 /// for the tests across versions. Doc tests run in the first round only.
 fn test(extra: &[String]) -> Result<()> {
@@ -196,21 +202,23 @@ fn example(name: &str) -> Command {
 }
 
 /// The compatibility matrix of every library, then one binary's story on
-/// 48 and on 50: compile and run on the full library, precompile there for
-/// the minimal one, and run the `.cwasm` on the minimal one; then a WASI
-/// 0.2 command component on full, and precompiled there, on the run-only
-/// component build.
+/// every major with builds ([`artifacts::BUILDS`]: 36, 48 and 50): compile
+/// and run on the full library, precompile there for the minimal one, and
+/// run the `.cwasm` on the minimal one; then, where the major has a
+/// run-only component build (48 and 50), a WASI 0.2 command component on
+/// full, and precompiled there, on the run-only build.
 fn demo() -> Result<()> {
     let libs = artifacts::ensure_all()?;
     run(example("capabilities").args(libs.0.iter().map(|l| &l.path)))?;
     run(example("hello").arg(&libs.full(*SUPPORTED.end()).path))?;
     run(example("async_tokio").arg(&libs.full(*SUPPORTED.end()).path))?;
     run(example("wasi_http").arg(&libs.full(*SUPPORTED.end()).path))?;
-    for &(major, _) in artifacts::BUILDS {
+    for build in artifacts::BUILDS {
+        let major = build.major;
         let full = &libs.full(major).path;
         let min = &libs
             .find("min", major)
-            .expect("built majors have a min")
+            .ok_or(format!("BUILDS lists no minimal build of {major}"))?
             .path;
         let cwasm = std::env::temp_dir().join(format!(
             "wasmtime-dyn-demo-{major}-{}.cwasm",
@@ -229,6 +237,13 @@ fn demo() -> Result<()> {
             .args(["fib", "20"]));
         let _ = std::fs::remove_file(&cwasm);
         result?;
+        let Some(run_only) = libs.find("run-only", major) else {
+            eprintln!(
+                "xtask: Wasmtime {major}: no run-only build (BUILDS has none for {major}): \
+                 the WASI 0.2 command story is not run"
+            );
+            continue;
+        };
         // A WASI 0.2 command component: compiled and run on full, then
         // precompiled on full and run on the run-only component build.
         let dir = std::env::temp_dir().join(format!(
@@ -242,10 +257,6 @@ fn demo() -> Result<()> {
         )
         .map_err(|e| e.to_string())?;
         let command = &libs.1.p2_command;
-        let run_only = &libs
-            .find("run-only", major)
-            .expect("built majors have a run-only build")
-            .path;
         eprintln!("xtask: Wasmtime {major}: a WASI 0.2 command on full");
         let on_full = run(example("p2_command")
             .arg(full)
@@ -255,7 +266,7 @@ fn demo() -> Result<()> {
             .args(["--", "on", "full"]));
         eprintln!("xtask: Wasmtime {major}: the same, precompiled on full, on the run-only build");
         let on_run_only = run(example("p2_command")
-            .arg(run_only)
+            .arg(&run_only.path)
             .arg(command)
             .arg("--precompile-with")
             .arg(full)

@@ -11,13 +11,13 @@
 //! the text is absent).
 
 use super::super::Version;
-use crate::versions::version_text::{AFTER, BEFORE, CARRIED};
+use crate::versions::version_text::{AFTER, BEFORE, CARRIED, SOURCE_AFTER, SOURCE_BEFORE};
 
 /// The largest `.rodata` looked at: 32 MiB.
 ///
-/// Measured on every library the tests use: 89 KiB (minimal builds of 48
-/// and 50, the size-optimised recipe), 289 KiB (run-only), 585 KiB
-/// (compiler-only), 985 KiB to 1,439 KiB (official 36 to 50).
+/// Measured on every library the tests use: 88 to 89 KiB (minimal builds of
+/// 36, 48 and 50, the size-optimised recipe), 289 KiB (run-only), 550 to
+/// 585 KiB (compiler-only), 985 KiB to 1,439 KiB (official 36 to 50).
 pub(crate) const MAX_RODATA: usize = 32 << 20;
 /// The longest version text looked at: three numbers of up to ten digits
 /// and two dots.
@@ -55,6 +55,53 @@ pub(crate) fn find(rodata: &[u8]) -> VersionText {
         (Some(version), false) => VersionText::One(version),
         (None, false) => VersionText::Absent,
     }
+}
+
+/// Searches `rodata`, a library's `.rodata` section, for the `wasmtime`
+/// crate's source paths ([`SOURCE_BEFORE`] `X.Y.Z` [`SOURCE_AFTER`]): one
+/// version when every such path names it, ambiguous when two versions are
+/// named. A [`SOURCE_BEFORE`] not followed by a version and
+/// [`SOURCE_AFTER`] is another crate's path (`/wasmtime-environ-36.0.0/`),
+/// passed over.
+pub(crate) fn find_source(rodata: &[u8]) -> VersionText {
+    if rodata.len() > MAX_RODATA {
+        return VersionText::Absent;
+    }
+    let mut found: Option<Version> = None;
+    for at in occurrences(rodata, SOURCE_BEFORE) {
+        let rest = &rodata[at + SOURCE_BEFORE.len()..];
+        let rest = &rest[..rest.len().min(LONGEST_VERSION + SOURCE_AFTER.len())];
+        let Some(version) = version_then(rest, SOURCE_AFTER) else {
+            continue;
+        };
+        match found {
+            Some(f) if f != version => return VersionText::Ambiguous,
+            _ => found = Some(version),
+        }
+    }
+    found.map_or(VersionText::Absent, VersionText::One)
+}
+
+/// The version `X.Y.Z` at the start of `bytes`, when `after` follows it.
+fn version_then(bytes: &[u8], after: &[u8]) -> Option<Version> {
+    let end = bytes.windows(after.len()).position(|w| w == after)?;
+    parse(&bytes[..end])
+}
+
+/// `X.Y.Z`, digits only, each number of up to ten digits.
+fn parse(bytes: &[u8]) -> Option<Version> {
+    let text = std::str::from_utf8(bytes).ok()?;
+    let mut parts = text.split('.').map(|p| {
+        // Digits only: `parse` would take a sign.
+        (!p.is_empty() && p.len() <= 10 && p.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| p.parse::<u32>().ok())
+            .flatten()
+    });
+    let (major, minor, patch) = (parts.next()??, parts.next()??, parts.next()??);
+    parts
+        .next()
+        .is_none()
+        .then(|| Version::exact(major, minor, patch))
 }
 
 /// Where `needle` (at least two bytes) starts in `haystack`: the places
@@ -135,18 +182,7 @@ fn pairs(haystack: &[u8], first: u8, second: u8, distance: usize, mut f: impl Fn
 fn version_before(bytes: &[u8]) -> Option<Version> {
     let tail = &bytes[bytes.len().saturating_sub(LONGEST_VERSION + BEFORE.len())..];
     let start = tail.windows(BEFORE.len()).rposition(|w| w == BEFORE)? + BEFORE.len();
-    let text = std::str::from_utf8(&tail[start..]).ok()?;
-    let mut parts = text.split('.').map(|p| {
-        // Digits only: `parse` would take a sign.
-        (!p.is_empty() && p.len() <= 10 && p.bytes().all(|b| b.is_ascii_digit()))
-            .then(|| p.parse::<u32>().ok())
-            .flatten()
-    });
-    let (major, minor, patch) = (parts.next()??, parts.next()??, parts.next()??);
-    parts
-        .next()
-        .is_none()
-        .then(|| Version::exact(major, minor, patch))
+    parse(&tail[start..])
 }
 
 #[cfg(test)]
@@ -222,6 +258,45 @@ mod tests {
             let all = vec![b'\n'; len];
             assert_eq!(occurrences(&all, b"\n\n").len(), len - 1);
         }
+    }
+
+    fn path(version: &str) -> Vec<u8> {
+        [
+            b"x/registry/src/index.crates.io-1949cf8c6b5b557f".as_slice(),
+            SOURCE_BEFORE,
+            version.as_bytes(),
+            SOURCE_AFTER,
+            b"engine.rs",
+        ]
+        .concat()
+    }
+
+    #[test]
+    fn source_paths_name_the_version() {
+        let mut data = vec![b'x'; 100];
+        // Other crates of the release, and a pre-release, are passed over.
+        data.extend(b"\0/root/.cargo/registry/src/i/wasmtime-environ-36.0.0/src/lib.rs");
+        data.extend(b"/wasmtime-36.0.0-rc1/src/x.rs/wasmtime-/wasmtime-36.0/src/");
+        assert_eq!(find_source(&data), VersionText::Absent);
+        data.extend(path("36.0.0"));
+        data.extend([b'y'; 70]);
+        data.extend(path("36.0.0"));
+        assert_eq!(
+            find_source(&data),
+            VersionText::One(Version::exact(36, 0, 0))
+        );
+        // At the very end, the path cut short after the version: passed over.
+        let mut cut = data.clone();
+        cut.extend(b"/wasmtime-37.0.0/sr");
+        assert_eq!(
+            find_source(&cut),
+            VersionText::One(Version::exact(36, 0, 0))
+        );
+        data.extend(path("36.0.1"));
+        assert_eq!(find_source(&data), VersionText::Ambiguous);
+        let mut huge = vec![0u8; MAX_RODATA + 1];
+        huge[..path("36.0.0").len()].copy_from_slice(&path("36.0.0"));
+        assert_eq!(find_source(&huge), VersionText::Absent);
     }
 
     #[test]
