@@ -608,12 +608,10 @@ fn unsupported_without_the_component_model() {
         let engine = Engine::default_for(flavour.load()).unwrap();
         assert!(!engine.capabilities().contains(Capability::ComponentModel));
         let is_unsupported = |err: wasmtime_dyn::Error| {
-            assert!(
-                matches!(
-                    err.downcast_ref(),
-                    Some(ErrorKind::Unsupported(Capability::ComponentModel))
-                ),
-                "{flavour:?}: {err:#}"
+            common::assert_component_refusal(
+                &err,
+                Some(Capability::ComponentModel),
+                &format!("{flavour:?}"),
             )
         };
         is_unsupported(Component::new(&engine, encode(VALUES)).unwrap_err());

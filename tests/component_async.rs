@@ -382,13 +382,7 @@ fn the_minimal_build_refuses_async_component_functions() {
         .root()
         .func_new_async("f", |_, _, _, _| Box::new(async { Ok(()) }))
         .unwrap_err();
-    assert!(
-        matches!(
-            common::kind(&err),
-            Some(wasmtime_dyn::ErrorKind::Unsupported(_))
-        ),
-        "{err:?}"
-    );
+    common::assert_component_refusal(&err, None, "func_new_async on min");
 }
 
 /// A stackful async lift (no callback).

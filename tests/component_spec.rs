@@ -54,7 +54,7 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 use wasmtime_dyn::component::Component;
-use wasmtime_dyn::{Capability, Config, Engine, ErrorKind, Wasmtime};
+use wasmtime_dyn::{Capability, Config, Engine, Wasmtime};
 use wast_components::parser::{self, ParseBuffer};
 use wast_components::Wast;
 
@@ -414,11 +414,5 @@ fn minimal_build_has_no_component_model() {
         .expect("simple.wast has a component");
     let bytes = component.encode().expect("encoding the component");
     let err = Component::new(&engine, &bytes).expect_err("no component model on min");
-    assert!(
-        matches!(
-            common::kind(&err),
-            Some(ErrorKind::Unsupported(Capability::ComponentModel))
-        ),
-        "{err:?}"
-    );
+    common::assert_component_refusal(&err, Some(Capability::ComponentModel), "min");
 }

@@ -278,12 +278,10 @@ fn p2_is_unsupported_without_the_component_model() {
         let mut linker = Linker::<Host>::new(&engine);
         let err = wasmtime_dyn::wasi::p2::add_to_linker_sync(&mut linker).unwrap_err();
         println!("{flavour:?}: {err:#}");
-        assert!(
-            matches!(
-                err.downcast_ref(),
-                Some(ErrorKind::Unsupported(Capability::ComponentModel))
-            ),
-            "{flavour:?}: {err:#}"
+        common::assert_component_refusal(
+            &err,
+            Some(Capability::ComponentModel),
+            &format!("{flavour:?}"),
         );
     }
 }

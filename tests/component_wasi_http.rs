@@ -346,10 +346,7 @@ fn a_store_without_wasi_is_refused() {
 
 fn assert_unsupported(result: wasmtime_dyn::Result<()>, capability: Capability) {
     let err = result.expect_err("refused");
-    assert!(
-        matches!(err.downcast_ref(), Some(ErrorKind::Unsupported(c)) if *c == capability),
-        "{err:#}"
-    );
+    common::assert_component_refusal(&err, Some(capability), "without the capability");
 }
 
 #[test]

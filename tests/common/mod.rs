@@ -373,6 +373,30 @@ pub fn components_refused() -> bool {
     refusal.is_some()
 }
 
+/// Asserts that `err` is how a build without `capability` (any
+/// capability when `None`) refuses a component-model call:
+/// `ErrorKind::Unsupported`. On a major the crate hands no component model
+/// to at all (its full library refuses components as too old,
+/// [`components_refused`]), the too-old refusal naming the round's version
+/// is right too.
+pub fn assert_component_refusal(
+    err: &Error,
+    capability: Option<wasmtime_dyn::Capability>,
+    context: &str,
+) {
+    match (kind(err), capability) {
+        (Some(ErrorKind::Unsupported(found)), Some(wanted)) if *found == wanted => {}
+        (Some(ErrorKind::Unsupported(_)), None) => {}
+        _ if components_refused() => assert!(
+            too_old_why(err).is_some(),
+            "{context}: expected Unsupported({capability:?}) or the too-old refusal of \
+             Wasmtime {}, got {err:#}",
+            expected_version()
+        ),
+        _ => panic!("{context}: expected Unsupported({capability:?}), got {err:#}"),
+    }
+}
+
 /// The trap code inside `err`, if wasm trapped with one.
 pub fn trap(err: &Error) -> Option<Trap> {
     err.downcast_ref::<Trap>().copied()
