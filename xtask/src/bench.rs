@@ -135,8 +135,7 @@ pub fn run() -> Result<()> {
     let allocations = read_alloc_report(&alloc_report);
 
     // 5. Load.
-    eprintln!("xtask: load comparison, {LOAD_ROUNDS} rounds");
-    let load = load_comparison(&bin.join("loadprobe"), &full, &min)?;
+    let load = load_comparison(&bin.join("loadprobe"), &libs)?;
 
     // 6. Interleaved timing in one process, then callgrind.
     let same_copy = same_copy(&bin.join("callcount"), &env)?;
@@ -286,6 +285,9 @@ fn read_alloc_report(file: &Path) -> BTreeMap<(String, String), (u64, u64)> {
 /// Medians of whole-process wall time per load mode.
 struct Load {
     rounds: usize,
+    /// The majors compared, each with its full and minimal library (modes
+    /// `dlopen full <major>`, `open min <major>`...).
+    majors: Vec<u32>,
     /// (mode label, median)
     medians: Vec<(String, Duration)>,
 }
@@ -299,10 +301,32 @@ impl Load {
     }
 }
 
-fn load_comparison(probe: &Path, full: &Path, min: &Path) -> Result<Load> {
+/// The load comparison of the full and the minimal library of every major
+/// with builds ([`artifacts::BUILDS`]), all modes interleaved in one run.
+fn load_comparison(probe: &Path, libs: &artifacts::Libraries) -> Result<Load> {
+    let mut pairs = Vec::new();
+    for build in artifacts::BUILDS {
+        let min = libs
+            .find("min", build.major)
+            .ok_or(format!("BUILDS lists no minimal build of {}", build.major))?;
+        pairs.push((
+            build.major,
+            libs.full(build.major).path.clone(),
+            min.path.clone(),
+        ));
+    }
     let mut modes = vec![("exit".to_string(), "exit", None)];
-    modes.extend(load_modes(full, min, ""));
-    load_runs(probe, &modes, LOAD_ROUNDS)
+    for (major, full, min) in &pairs {
+        modes.extend(load_modes(full, min, &format!(" {major}")));
+    }
+    eprintln!(
+        "xtask: load comparison, {LOAD_ROUNDS} rounds of {} modes (RUST_BACKTRACE={})",
+        modes.len(),
+        std::env::var("RUST_BACKTRACE").unwrap_or_else(|_| "unset".into())
+    );
+    let mut load = load_runs(probe, &modes, LOAD_ROUNDS)?;
+    load.majors = pairs.iter().map(|(major, ..)| *major).collect();
+    Ok(load)
 }
 
 /// The four load modes of a full and a minimal library, their labels
@@ -368,7 +392,11 @@ fn load_runs(
             (label.clone(), s[s.len() / 2])
         })
         .collect();
-    Ok(Load { rounds, medians })
+    Ok(Load {
+        rounds,
+        majors: Vec::new(),
+        medians,
+    })
 }
 
 /// `cargo xtask bench load`: the load comparison alone, for the full and
@@ -394,27 +422,7 @@ pub fn load_command() -> Result<()> {
         .map(PathBuf::from)
         .unwrap_or_else(|| root().join("target"));
     let probe = target.join("release").join("loadprobe");
-    let mut pairs = Vec::new();
-    for build in artifacts::BUILDS {
-        let min = libs
-            .find("min", build.major)
-            .ok_or(format!("BUILDS lists no minimal build of {}", build.major))?;
-        pairs.push((
-            build.major,
-            libs.full(build.major).path.clone(),
-            min.path.clone(),
-        ));
-    }
-    let mut modes = vec![("exit".to_string(), "exit", None)];
-    for (major, full, min) in &pairs {
-        modes.extend(load_modes(full, min, &format!(" {major}")));
-    }
-    eprintln!(
-        "xtask: load comparison, {LOAD_ROUNDS} rounds of {} modes (RUST_BACKTRACE={})",
-        modes.len(),
-        std::env::var("RUST_BACKTRACE").unwrap_or_else(|_| "unset".into())
-    );
-    let load = load_runs(&probe, &modes, LOAD_ROUNDS)?;
+    let load = load_comparison(&probe, &libs)?;
     let ms = |d: Duration| format!("{:.3} ms", d.as_secs_f64() * 1e3);
     println!("| mode | median | minus `exit` |");
     println!("|---|---:|---:|");
@@ -430,7 +438,7 @@ pub fn load_command() -> Result<()> {
     println!("| `Wasmtime::open` / `dlopen`, whole process | ratio | target | |");
     println!("|---|---:|---:|---|");
     let mut missed = Vec::new();
-    for (major, _, _) in &pairs {
+    for major in &load.majors {
         for flavour in ["full", "min"] {
             let secs = |mode: &str| {
                 load.get(&format!("{mode} {flavour} {major}"))

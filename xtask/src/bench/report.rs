@@ -232,16 +232,20 @@ impl Results {
             basis: "instructions",
         });
         let secs = |label: &str| self.load.get(label).map(|d| d.as_secs_f64());
-        for flavour in ["full", "min"] {
-            t.push(Target {
-                what: format!("`Wasmtime::open` / `dlopen`, {flavour} library, whole process"),
-                measured: ratio(
-                    secs(&format!("open {flavour}")),
-                    secs(&format!("dlopen {flavour}")),
-                ),
-                limit: LOAD_VS_DLOPEN,
-                basis: "time",
-            });
+        for major in &self.load.majors {
+            for flavour in ["full", "min"] {
+                t.push(Target {
+                    what: format!(
+                        "`Wasmtime::open` / `dlopen`, {flavour} library of {major}, whole process"
+                    ),
+                    measured: ratio(
+                        secs(&format!("open {flavour} {major}")),
+                        secs(&format!("dlopen {flavour} {major}")),
+                    ),
+                    limit: LOAD_VS_DLOPEN,
+                    basis: "time",
+                });
+            }
         }
         t.extend(components::targets(self));
         t.extend(min_recipe::targets(self));
@@ -554,29 +558,40 @@ impl Results {
         }
         let secs = |label: &str| self.load.get(label).map(|d| d.as_secs_f64());
         let excess = |label: &str| Some(secs(label)? - secs("exit")?).filter(|x| *x > 0.0);
-        let _ = writeln!(
-            w,
-            "\nopen / dlopen: full {} (process), {} (beyond the empty process); \
-             min {} (process), {} (beyond the empty process).",
-            show_ratio(ratio(secs("open full"), secs("dlopen full"))),
-            show_ratio(ratio(excess("open full"), excess("dlopen full"))),
-            show_ratio(ratio(secs("open min"), secs("dlopen min"))),
-            show_ratio(ratio(excess("open min"), excess("dlopen min"))),
-        );
+        let _ = writeln!(w);
+        for major in &self.load.majors {
+            let mode = |m: &str| format!("{m} {major}");
+            let _ = writeln!(
+                w,
+                "open / dlopen on {major}: full {} (process), {} (beyond the empty process); \
+                 min {} (process), {} (beyond the empty process).",
+                show_ratio(ratio(secs(&mode("open full")), secs(&mode("dlopen full")))),
+                show_ratio(ratio(
+                    excess(&mode("open full")),
+                    excess(&mode("dlopen full"))
+                )),
+                show_ratio(ratio(secs(&mode("open min")), secs(&mode("dlopen min")))),
+                show_ratio(ratio(
+                    excess(&mode("open min")),
+                    excess(&mode("dlopen min"))
+                )),
+            );
+        }
 
         let _ = writeln!(w, "\n## Typed calls on every supported major\n");
         let _ = writeln!(
             w,
             "`TypedFunc::call` of `add: (i32, i32) -> i32` on the official full library of each \
-             major. Time: `callcount majors {INTERLEAVED_ROUNDS}` opens all six libraries in one \
+             major. Time: `callcount majors {INTERLEAVED_ROUNDS}` opens all {} libraries in one \
              process and alternates blocks of calls between them (median per process, then the \
              median of {INTERLEAVED_PROCESSES} processes). Instructions: `callcount typed` under \
-             callgrind with that major's library, per call. Ratios are to 48, the major the \
-             targets above are measured on.\n"
+             callgrind with that major's library, per call. Ratios are to {BENCH_MAJOR}, the \
+             major the targets above are measured on.\n",
+            self.majors.len()
         );
         let _ = writeln!(
             w,
-            "| major | library | ns per call | / 48 | instructions per call | / 48 |"
+            "| major | library | ns per call | / {BENCH_MAJOR} | instructions per call | / {BENCH_MAJOR} |"
         );
         let _ = writeln!(w, "|---|---|---:|---:|---:|---:|");
         let base = self.majors.iter().find(|(m, ..)| *m == BENCH_MAJOR);
