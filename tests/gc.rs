@@ -22,16 +22,63 @@ use wasmtime_dyn::{
 
 /// The GC and exceptions proposals on (they are off by default before
 /// Wasmtime 47); nothing on a build without GC, which cannot set them.
+/// Exceptions stay off where the library refuses them as too old (the C
+/// API's setter came in Wasmtime 39): [`exceptions_refused`].
 fn gc_on(config: &mut Config) {
+    let exceptions = exceptions_refused(config.wasmtime()).is_none();
     if let Some(mut gc) = config.gc() {
-        gc.wasm_function_references(true)
-            .wasm_gc(true)
-            .wasm_exceptions(true);
+        gc.wasm_function_references(true).wasm_gc(true);
+        if exceptions {
+            gc.wasm_exceptions(true);
+        }
     }
+}
+
+/// `Some(why)` when `lib` refuses the exceptions proposal as too old for
+/// its major: an engine with it on is refused with
+/// `ErrorKind::UnsupportedVersion` (checked: any other error fails the
+/// test); `None` when the engine is made, or the library has no GC (which
+/// cannot set it at all). Asked of the library once.
+fn exceptions_refused(lib: &'static wasmtime_dyn::Wasmtime) -> Option<String> {
+    static ASKED: std::sync::Mutex<Vec<(usize, Option<String>)>> =
+        std::sync::Mutex::new(Vec::new());
+    let key = lib as *const wasmtime_dyn::Wasmtime as usize;
+    let mut asked = ASKED.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some((_, why)) = asked.iter().find(|(k, _)| *k == key) {
+        return why.clone();
+    }
+    let mut config = Config::new(lib);
+    let why = match config.gc() {
+        Some(mut gc) => {
+            gc.wasm_function_references(true)
+                .wasm_gc(true)
+                .wasm_exceptions(true);
+            common::too_old(Engine::new(lib, &config)).err()
+        }
+        None => None,
+    };
+    if let Some(why) = &why {
+        assert!(why.contains("wasm_exceptions"), "{why}");
+    }
+    asked.push((key, why.clone()));
+    why
 }
 
 fn gc_engine(flavour: Flavour) -> Engine {
     engine_with(flavour, gc_on)
+}
+
+/// Whether the round's full library refuses the exceptions proposal (the
+/// C API's setter came in Wasmtime 39): the refusal is said, and the
+/// caller, a test of exceptions only, returns.
+fn exceptions_too_old() -> bool {
+    match exceptions_refused(Flavour::Full.load()) {
+        Some(why) => {
+            eprintln!("{why}");
+            true
+        }
+        None => false,
+    }
 }
 
 /// Whether the round's full library refuses GC types (the C API has them
@@ -172,7 +219,8 @@ const EXCEPTIONS: &str = r#"(module
 
 #[test]
 fn exceptions_cross_the_boundary_both_ways() {
-    if gc_types_refused() {
+    // A test of exceptions only.
+    if exceptions_too_old() || gc_types_refused() {
         return;
     }
     let engine = gc_engine(Flavour::Full);
@@ -705,6 +753,13 @@ fn without_gc_every_reference_is_unsupported() {
             continue;
         }
         let engine = engine_with(flavour, |_| {});
+        // 36's C API builds `gc` whatever its features: its builds have
+        // the capability, and nothing is refused for want of it.
+        if common::build_facts().always.contains(&Capability::Gc) {
+            assert!(engine.capabilities().contains(Capability::Gc));
+            no_reference_is_unsupported(flavour, &engine);
+            continue;
+        }
         assert!(!engine.capabilities().contains(Capability::Gc));
         let mut store = Store::new(&engine, ());
         let field = FieldType::new(Mutability::Var, ValType::I32.into());
@@ -759,11 +814,72 @@ fn without_gc_every_reference_is_unsupported() {
     }
 }
 
+/// On a build that has GC although built without asking for it (36's
+/// builds): each of the calls [`without_gc_every_reference_is_unsupported`]
+/// makes is answered, or refused as too old for the major, never
+/// `Unsupported(Gc)`; externrefs, in every major, are made and read.
+fn no_reference_is_unsupported(flavour: Flavour, engine: &Engine) {
+    let answered = |what: &str, result: Result<(), wasmtime_dyn::Error>| {
+        if let Err(err) = result {
+            assert!(
+                common::too_old_why(&err).is_some(),
+                "{flavour:?} {what}: {err:?}"
+            );
+        }
+    };
+    let mut store = Store::new(engine, ());
+    let field = FieldType::new(Mutability::Var, ValType::I32.into());
+    answered(
+        "StructType::new",
+        StructType::new(engine, [field.clone()]).map(drop),
+    );
+    answered("ArrayType::new", ArrayType::new(engine, field).map(drop));
+    answered(
+        "ExnType::new",
+        ExnType::new(engine, [ValType::I32]).map(drop),
+    );
+    let tag_ty = TagType::new(FuncType::new([ValType::I32], []));
+    answered("Tag::new", Tag::new(&mut store, &tag_ty).map(drop));
+    answered(
+        "AnyRef::from_i31",
+        AnyRef::from_i31(&mut store, I31::wrapping_u32(1)).map(drop),
+    );
+    answered(
+        "EqRef::from_i31",
+        EqRef::from_i31(&mut store, I31::wrapping_u32(1)).map(drop),
+    );
+    let e = ExternRef::new(&mut store, 1u8).unwrap();
+    let data = e.data(&mut store).unwrap().unwrap();
+    assert_eq!(data.downcast_ref::<u8>(), Some(&1));
+    for ty in [ValType::EXTERNREF, ValType::ANYREF, ValType::EXNREF] {
+        let null = Val::default_for(&ty);
+        answered(
+            "Global::new",
+            Global::new(
+                &mut store,
+                GlobalType::new(ty.clone(), Mutability::Var),
+                null.clone(),
+            )
+            .map(drop),
+        );
+        answered(
+            "Table::new",
+            Table::new(&mut store, TableType::new(ty, 1, None), null).map(drop),
+        );
+    }
+    let f = Func::wrap(&mut store, |r: Option<ExternRef>| r.is_some() as i32);
+    let mut out = [Val::I32(0)];
+    f.call(&mut store, &[Val::ExternRef(Some(e.clone()))], &mut out)
+        .unwrap();
+    assert_eq!(out[0].i32(), Some(1));
+    let typed = f.typed::<Option<ExternRef>, i32>(&store).unwrap();
+    assert_eq!(typed.call(&mut store, None).unwrap(), 0);
+    assert!(!store.has_pending_exception());
+}
+
 #[test]
 fn funcref_and_externref_are_typed_values_too() {
-    if gc_types_refused() {
-        return;
-    }
+    // No GC type here: funcref and externref are values of every major.
     let engine = gc_engine(Flavour::Full);
     let module = module_with(
         Flavour::Full,

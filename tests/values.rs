@@ -133,7 +133,14 @@ fn reference_globals_and_tables_need_the_gc_layout() {
             }
             continue;
         }
-        assert_eq!(flavour, Flavour::Full);
+        // The GC layout: the full library, or a build that has GC
+        // although built without asking for it (36's C API always builds
+        // it, tests/common BUILD_FACTS).
+        assert!(engine.capabilities().contains(Capability::Gc));
+        assert!(
+            flavour == Flavour::Full || has_gc_whatever_the_build(),
+            "{flavour:?}"
+        );
         // Read the function the element segment put at index 1, call it.
         let Some(Val::FuncRef(Some(f))) = table.get(&mut store, 1).unwrap() else {
             panic!("expected a funcref")
@@ -191,6 +198,16 @@ fn reference_globals_and_tables_need_the_gc_layout() {
     }
 }
 
+/// Whether the round's minimal and compiler-only builds have GC although
+/// built without asking for it (36's C API always builds `gc`:
+/// tests/common `BUILD_FACTS`).
+fn has_gc_whatever_the_build() -> bool {
+    common::build_facts().always.contains(&Capability::Gc)
+}
+
+/// Host data through externrefs: on the full library, and on the builds
+/// that have GC whatever they are built with (36's); the other builds
+/// refuse them as `Unsupported(Gc)`.
 #[test]
 fn externref_values_carry_host_data_on_full_only() {
     let wat = r#"(module
@@ -199,7 +216,13 @@ fn externref_values_carry_host_data_on_full_only() {
     for flavour in flavours() {
         let engine = common::engine_with(flavour, |_| {});
         let mut store = Store::new(&engine, ());
-        if flavour != Flavour::Full {
+        let has_gc = flavour == Flavour::Full || has_gc_whatever_the_build();
+        assert_eq!(
+            engine.capabilities().contains(Capability::Gc),
+            has_gc,
+            "{flavour:?}"
+        );
+        if !has_gc {
             let err = ExternRef::new(&mut store, 5u8).unwrap_err();
             assert!(
                 matches!(kind(&err), Some(ErrorKind::Unsupported(Capability::Gc))),

@@ -31,7 +31,10 @@ macro_rules! i31_methods {
         /// a limiter or pool that refuses its memory): an `i31` needs
         /// none, but without one Wasmtime never releases the roots of
         /// dropped references (the `wasmtime` crate returns the reference,
-        /// and keeps ~54 bytes per call until the store is dropped).
+        /// and keeps ~54 bytes per call until the store is dropped);
+        /// [`ErrorKind::UnsupportedVersion`] on Wasmtime 36 and 37, whose
+        /// root functions take the store (this crate's handles of these
+        /// references use those of 38 and later).
         pub fn from_i31(mut store: impl AsContextMut, value: I31) -> Result<$ty> {
             let cx = store.as_context_mut();
             let gc = $table(cx.wasmtime(), Self::WHAT)?;

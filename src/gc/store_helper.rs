@@ -241,12 +241,23 @@ pub(crate) fn ensure_gc_heap<T>(cx: &StoreContextMut<'_, T>) -> Result<()> {
         return Ok(());
     }
     let gc = gc_table(cx.wasmtime())?;
-    // Majors 36 and 37 unroot through the store (`GcRootsV36`), which this
-    // helper does not do: they are not loaded yet.
-    let roots = cx.wasmtime().tables().gc_roots.as_ref().ok_or_else(|| {
-        ErrorKind::Invalid(
-            "making a GC heap needs the root functions of Wasmtime 38 and later".into(),
-        )
+    // Majors 36 and 37 unroot through the store (`GcRootsV36`), which
+    // `AnyRef` and `EqRef` handles do not do: refused as too old for them,
+    // naming the majors of the root functions they use.
+    let w = cx.wasmtime();
+    let roots = w.tables().gc_roots.as_ref().ok_or_else(|| {
+        match w.absence(crate::sys::tables::TableId::GcRoots) {
+            Some(crate::sys::tables::Absence::NotInVersion { majors, .. }) => {
+                ErrorKind::UnsupportedVersion {
+                    feature: "`anyref` and `eqref` references made by the host",
+                    needs: majors.clone(),
+                    found: w.version(),
+                }
+            }
+            _ => ErrorKind::Invalid(
+                "making a GC heap needs the root functions of Wasmtime 38 and later".into(),
+            ),
+        }
     })?;
     let mut made = MaybeUninit::<wasmtime_externref_t>::uninit();
     // SAFETY: the context is live; no data and no finalizer, so nothing is

@@ -109,7 +109,8 @@ fn dropping_a_long_chain_of_nested_gc_types_does_not_overflow_the_stack() {
 
 #[test]
 fn a_million_pending_exceptions_taken_stay_within_8_mib() {
-    if gc_types_refused() {
+    // A test of exceptions only.
+    if exceptions_too_old() || gc_types_refused() {
         return;
     }
     // `wasmtime_context_take_exception` roots the exception in the store's
@@ -235,7 +236,8 @@ fn print_rss(outcome: Option<ChildOutcome>) {
 
 #[test]
 fn throwing_another_stores_exception_is_wrong_store() {
-    if gc_types_refused() {
+    // A test of exceptions only.
+    if exceptions_too_old() || gc_types_refused() {
         return;
     }
     let engine = gc_engine(Flavour::Full);

@@ -179,6 +179,60 @@ impl Features {
     }
 }
 
+/// A proposal a major may refuse to turn on, too old for its setter.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Proposal {
+    Exceptions,
+    CustomPageSizes,
+}
+
+impl Proposal {
+    /// (proposal, the `Config` setter the refusal names, words of
+    /// Wasmtime's validator saying it is off).
+    const TABLE: [(Proposal, &'static str, &'static str); 2] = [
+        (Proposal::Exceptions, "`wasm_exceptions`", "exception"),
+        (
+            Proposal::CustomPageSizes,
+            "`wasm_custom_page_sizes`",
+            "custom page size",
+        ),
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Proposal::Exceptions => "exceptions",
+            Proposal::CustomPageSizes => "custom-page-sizes",
+        }
+    }
+
+    /// Whether Wasmtime's error `message` (one saying a feature is off) is
+    /// about this proposal.
+    pub fn named_by(self, message: &str) -> bool {
+        let message = message.to_ascii_lowercase();
+        Self::TABLE
+            .iter()
+            .any(|(p, _, words)| *p == self && message.contains(words))
+    }
+}
+
+impl Features {
+    /// Turns off the proposal whose setter the library's too-old
+    /// `refusal` names, if `self` has it on; returns it.
+    pub fn turn_off_refused(&mut self, refusal: &str) -> Option<Proposal> {
+        let (proposal, _, _) = Proposal::TABLE
+            .iter()
+            .find(|(_, setter, _)| refusal.contains(setter))?;
+        let on = match proposal {
+            Proposal::Exceptions => &mut self.exceptions,
+            Proposal::CustomPageSizes => &mut self.custom_page_sizes,
+        };
+        (*on).then(|| {
+            *on = false;
+            *proposal
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -200,5 +254,22 @@ mod tests {
             Some(Unimplemented::CustomDescriptors)
         );
         assert!(for_file(Path::new("proposals/stack-switching/cont.wast")).is_err());
+    }
+
+    #[test]
+    fn a_refused_setter_turns_its_proposal_off() {
+        let refusal = "`wasm_exceptions` needs Wasmtime 39 or later; the loaded libwasmtime is \
+                       Wasmtime 36.0.0";
+        let mut core = for_file(Path::new("throw.wast")).unwrap().features;
+        assert_eq!(core.turn_off_refused(refusal), Some(Proposal::Exceptions));
+        assert!(!core.exceptions && core.gc);
+        // Off already, or a setter no proposal here has: nothing to turn off.
+        assert_eq!(core.turn_off_refused(refusal), None);
+        assert_eq!(core.turn_off_refused("`wasm_branch_hinting` needs"), None);
+        assert!(Proposal::Exceptions.named_by("exceptions proposal not enabled"));
+        assert!(Proposal::CustomPageSizes.named_by(
+            "the custom page sizes proposal must be enabled to customize a memory's page size"
+        ));
+        assert!(!Proposal::CustomPageSizes.named_by("exceptions support is not enabled"));
     }
 }

@@ -84,21 +84,53 @@ pub struct Setup {
     left_on: Option<String>,
     /// The `spectest` items this library cannot make, with the reason.
     unavailable: Vec<(&'static str, String)>,
+    /// The proposals the file's configuration asks for that the library
+    /// refuses as too old for its major (exceptions and custom page sizes
+    /// before Wasmtime 39): the engines are made without them.
+    refused: Vec<RefusedProposal>,
+}
+
+/// A proposal the library's major cannot turn on, and its refusal.
+struct RefusedProposal {
+    proposal: crate::features::Proposal,
+    refusal: String,
 }
 
 impl Setup {
     fn new(flavour: Flavour, features: Features) -> Result<Setup, String> {
         let wasmtime = flavour.load();
         let target = wasmtime.capabilities();
-        let engine_for = |lib: &'static Wasmtime, for_target: bool| {
+        let engine_for = |lib: &'static Wasmtime, features: Features, for_target: bool| {
             let mut config = Config::new(lib);
             features.configure(&mut config, target);
             if for_target {
                 config.for_target(target);
             }
-            Engine::new(lib, &config).map_err(|e| format!("the {} engine: {e}", name(flavour)))
+            Engine::new(lib, &config)
         };
-        let engine = engine_for(wasmtime, false)?;
+        let named = |e: Error| format!("the {} engine: {e}", name(flavour));
+        // A proposal the library's major cannot turn on (the C API's
+        // setters of exceptions and custom page sizes came in Wasmtime 39)
+        // is refused as too old: the file runs without it, and what needs
+        // it is skipped with the refusal (`Setup::compile_error`).
+        let mut features = features;
+        let mut refused = Vec::new();
+        let engine = loop {
+            let err = match engine_for(wasmtime, features, false) {
+                Ok(engine) => break engine,
+                Err(err) => err,
+            };
+            let Kind::TooOld(refusal) = kind(&err) else {
+                return Err(named(err));
+            };
+            let Some(proposal) = features.turn_off_refused(&refusal) else {
+                return Err(named(err));
+            };
+            refused.push(RefusedProposal { proposal, refusal });
+        };
+        let engine_for = |lib: &'static Wasmtime, for_target: bool| {
+            engine_for(lib, features, for_target).map_err(named)
+        };
         let full = Flavour::Full.load();
         let precompiler = (!wasmtime.has(Capability::Compiler))
             .then(|| engine_for(full, true))
@@ -159,6 +191,7 @@ impl Setup {
             spectest_tables,
             left_on,
             unavailable,
+            refused,
         })
     }
 
@@ -204,6 +237,15 @@ impl Setup {
             return skip(refusal);
         }
         let why = summary(err);
+        if names_a_disabled_feature(&why) {
+            if let Some(refused) = self.refused.iter().find(|r| r.proposal.named_by(&why)) {
+                return skip(format!(
+                    "needs the {} proposal, which the library cannot turn on: {}: {why}",
+                    refused.proposal.name(),
+                    refused.refusal
+                ));
+            }
+        }
         match &self.reference {
             Some(full) if names_a_disabled_feature(&why) && Module::new(full, wasm).is_ok() => {
                 skip(format!(
