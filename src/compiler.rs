@@ -59,8 +59,14 @@ impl<'a> Compiler<'a> {
         // Before compiling too, where the bytes read: up to 45 Cranelift
         // itself panics on `cont.new` ("codegen for stack switching types
         // not implemented"), which this refusal names better.
-        if let Some(facts) = crate::wasm_scan::scan(wasm) {
-            self.refuse_unsupported_builtins(&facts, purpose)?;
+        // And where Cranelift panics on continuation types (Wasmtime 36), a
+        // module that could have them and that this crate cannot read is
+        // not handed to it: `validate` gives Wasmtime's error for an
+        // invalid one and refuses a valid one it cannot read.
+        match crate::wasm_scan::scan(wasm) {
+            Some(facts) => self.refuse_unsupported_builtins(&facts, purpose)?,
+            None if self.continuations_panic() => self.validate(wasm)?,
+            None => {}
         }
         let mut ptr = std::ptr::null_mut();
         // SAFETY: the engine is live; `wasm` is readable for its length.
@@ -201,7 +207,31 @@ impl<'a> Compiler<'a> {
             )
             .into());
         }
+        // Artifacts too, where the compiler itself ends the process.
+        if facts.continuation_types && self.continuations_panic() {
+            let compiles = &crate::versions::c_api_aborts::CRANELIFT_COMPILES_CONTINUATIONS;
+            let first = crate::SUPPORTED_MAJORS
+                .clone()
+                .find(|&m| *compiles.of(m))
+                .unwrap_or(*crate::SUPPORTED_MAJORS.end());
+            return Err(ErrorKind::UnsupportedVersion {
+                feature: "compiling modules with continuation types (stack switching)",
+                needs: first..=*crate::SUPPORTED_MAJORS.end(),
+                found: self.engine.wasmtime().version(),
+            }
+            .into());
+        }
         Ok(())
+    }
+
+    /// Whether this engine may be handed continuation types (the stack
+    /// switching proposal is on) by a library whose Cranelift panics on them
+    /// ([`CRANELIFT_COMPILES_CONTINUATIONS`](crate::versions::c_api_aborts::CRANELIFT_COMPILES_CONTINUATIONS)),
+    /// ending the process.
+    fn continuations_panic(&self) -> bool {
+        let major = self.engine.wasmtime().version().major();
+        self.engine.settings().stack_switching == Some(true)
+            && !*crate::versions::c_api_aborts::CRANELIFT_COMPILES_CONTINUATIONS.of(major)
     }
 
     /// Compiles a binary module to `.cwasm` bytes for engines configured
@@ -210,7 +240,9 @@ impl<'a> Compiler<'a> {
     /// A module with continuation types (stack switching) is precompiled
     /// too, though no C API library can run its `cont.new` (see
     /// [`Compiler::validate`]): such an artifact is for a Wasmtime built
-    /// with the `stack-switching` feature.
+    /// with the `stack-switching` feature. Wasmtime 36's Cranelift cannot
+    /// compile continuation types (it ends the process): there such a
+    /// module is refused, [`ErrorKind::UnsupportedVersion`].
     ///
     /// ```no_run
     /// use wasmtime_dyn::Module;

@@ -173,6 +173,62 @@ impl Table {
         unsafe { Val::from_c(&mut cx, &out) }.map(Some)
     }
 
+    /// On the majors whose table growth cannot fail
+    /// ([`INFALLIBLE_TABLE_GROWTH`](crate::versions::c_api_aborts::INFALLIBLE_TABLE_GROWTH):
+    /// a `Vec::resize`, which aborts the process when its allocation
+    /// fails), the growth is refused first, as later majors refuse it
+    /// (`ErrorKind::Wasmtime`, out of memory), when the allocator cannot
+    /// give this process the entries' bytes now: the new size's, or twice
+    /// the old size's, which `Vec` asks for when it doubles. The probe
+    /// allocation is freed at once, untouched. A growth Wasmtime refuses
+    /// anyway (past the table's maximum or a store limit, or overflowing)
+    /// is an error either way; one that fits the `Vec`'s spare capacity is
+    /// refused only when twice the old size cannot be allocated.
+    fn refuse_unallocatable_growth<T>(
+        &self,
+        cx: &StoreContextMut<'_, T>,
+        delta: u64,
+        init: &Val,
+    ) -> Result<()> {
+        let major = cx.wasmtime().version().major();
+        let Some(growth) = crate::versions::c_api_aborts::INFALLIBLE_TABLE_GROWTH.get(major) else {
+            return Ok(());
+        };
+        if delta == 0 {
+            return Ok(());
+        }
+        // The value fits the table (checked by Wasmtime; a mismatch is its
+        // error), so its hierarchy is the table's.
+        let entry = match init {
+            Val::FuncRef(_) => growth.func_entry_bytes,
+            _ => growth.gc_entry_bytes,
+        };
+        // SAFETY: the table belongs to this live store (checked by the caller).
+        let old = unsafe { (cx.wasmtime().core().wasmtime_table_size)(cx.context(), &self.raw) };
+        let entries = old
+            .checked_add(delta)
+            .map(|new| new.max(old.saturating_mul(2)));
+        let bytes = entries
+            .and_then(|n| n.checked_mul(entry))
+            .and_then(|b| usize::try_from(b).ok());
+        let allocatable = bytes.is_some_and(|b| {
+            let mut probe: Vec<u8> = Vec::new();
+            probe.try_reserve_exact(b).is_ok()
+        });
+        if allocatable {
+            return Ok(());
+        }
+        Err(ErrorKind::Wasmtime {
+            message: format!(
+                "failed to grow table by {delta}: out of memory: its {} entries of {entry} bytes \
+                 cannot be allocated (Wasmtime {} would end the process trying)",
+                old.saturating_add(delta),
+                cx.wasmtime().version()
+            ),
+        }
+        .into())
+    }
+
     /// With stack switching on, a table may hold `cont` references, which
     /// `wasmtime_table_get` cannot return (the C API aborts the process,
     /// "contrefs not yet supported in C API"): the element type is checked
@@ -233,6 +289,7 @@ impl Table {
         let mut cx = store.as_context_mut();
         cx.check(self.id(), "the table")?;
         require_ref_layout(&cx)?;
+        self.refuse_unallocatable_growth(&cx, delta, &init)?;
         let c_val = init.to_c(&mut cx)?;
         let core = cx.wasmtime().core();
         let mut previous = 0;

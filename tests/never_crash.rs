@@ -426,6 +426,13 @@ const CONT_EXPORTS: &str = r#"(module
     (table (export "t") 1 (ref null $ct))
     (func (export "probe") (call $probe)))"#;
 
+/// Provides `CONT_EXPORTS`' import `host.f` where the library has no
+/// `define_unknown_imports_as_traps` (before 39).
+const CONT_EXPORTS_PROVIDER: &str = r#"(module
+    (type $ft (func))
+    (type $ct (cont $ft))
+    (func (export "f") (param (ref null $ct))))"#;
+
 #[test]
 fn continuation_types_are_refused_on_every_path() {
     isolate("continuation_types_are_refused_on_every_path", || {
@@ -441,7 +448,16 @@ fn continuation_types_are_refused_on_every_path() {
         let err = Module::new(&engine, CONT_EXPORTS).unwrap_err();
         assert!(matches!(kind(&err), Some(ErrorKind::Invalid(_))), "{err}");
         let wasm = engine.wat().unwrap().to_wasm(CONT_EXPORTS).unwrap();
-        let cwasm = engine.compiler().unwrap().precompile(&wasm).unwrap();
+        // Wasmtime 36's Cranelift cannot compile continuation types (it
+        // ends the process): the crate refuses, as too old, before it.
+        let precompiled = engine.compiler().unwrap().precompile(&wasm);
+        let cwasm = match common::too_old(precompiled) {
+            Ok(cwasm) => cwasm,
+            Err(why) => {
+                println!("the rest skipped: {why}");
+                return;
+            }
+        };
         // SAFETY: just made by this engine; no `cont.new` in it runs.
         let module = unsafe { Module::deserialize(&engine, &cwasm) }.unwrap();
         let err = module
@@ -454,7 +470,21 @@ fn continuation_types_are_refused_on_every_path() {
         assert_eq!((module.exports().len(), module.imports().len()), (0, 0));
         let mut store = Store::new(&engine, Vec::new());
         let mut linker: Linker<Vec<bool>> = Linker::new(&engine);
-        linker.define_unknown_imports_as_traps(&module).unwrap();
+        if let Err(err) = linker.define_unknown_imports_as_traps(&module) {
+            // Before 39: `host.f`, whose type this crate cannot write, comes
+            // from a wasm instance exporting a function of that type.
+            let why = common::too_old_why(&err).unwrap_or_else(|| panic!("{err}"));
+            println!("{why}; host.f is another instance's export instead");
+            let provider = CONT_EXPORTS_PROVIDER;
+            let provider = engine.wat().unwrap().to_wasm(provider).unwrap();
+            let provider = engine.compiler().unwrap().precompile(&provider).unwrap();
+            // SAFETY: just made by this engine; no `cont.new` in it runs.
+            let provider = unsafe { Module::deserialize(&engine, &provider) }.unwrap();
+            let provider = linker.instantiate(&mut store, &provider).unwrap();
+            linker
+                .define_instance(&mut store, "host", &provider)
+                .unwrap();
+        }
         linker.allow_shadowing(true);
         linker
             .func_wrap("host", "probe", |mut caller: Caller<'_, Vec<bool>>| {
@@ -596,7 +626,14 @@ fn table_limits_beyond_u32_are_reported_exactly() {
                 panic!("{flavour:?}: m.t64 is not a table");
             };
             assert_eq!(table.ty(&store).unwrap(), t64, "{flavour:?}");
+            // 36's builds all have GC (its C API builds `gc` whatever the
+            // features), later compiler-only builds none.
+            let has_gc = engine.capabilities().contains(wasmtime_dyn::Capability::Gc);
             if flavour == Flavour::CompilerOnly {
+                let always = common::build_facts().always;
+                assert_eq!(has_gc, always.contains(&wasmtime_dyn::Capability::Gc));
+            }
+            if !has_gc {
                 // No reference values in a build without GC: no host tables.
                 let err = Table::new(&mut store, plain.clone(), Val::FuncRef(None)).unwrap_err();
                 assert!(
@@ -807,10 +844,30 @@ fn non_final_types_are_refused_without_gc() {
         // after an empty rec group, which once made the check misread the
         // type section and let the module through.
         let engine = engine_with(Flavour::CompilerOnly, |_| {});
+        let has_gc = engine.capabilities().contains(wasmtime_dyn::Capability::Gc);
+        assert_eq!(
+            has_gc,
+            common::build_facts()
+                .always
+                .contains(&wasmtime_dyn::Capability::Gc)
+        );
         let compiler = engine.compiler().unwrap();
         let behind_empty_rec = RUNTIME_TYPES.replacen("(module", "(module (rec)", 1);
         let behind_empty_rec = engine.wat().unwrap().to_wasm(behind_empty_rec).unwrap();
-        for wasm in [&wasm, &behind_empty_rec] {
+        if has_gc {
+            // Wasmtime 36's builds all have GC: nothing to refuse there.
+            // With the GC proposal on (off by default before 47) the
+            // compiler-only library compiles it, whose checks it has.
+            let engine = engine_with(Flavour::CompilerOnly, |c| {
+                c.gc().unwrap().wasm_function_references(true).wasm_gc(true);
+            });
+            for wasm in [&wasm, &behind_empty_rec] {
+                Module::new(&engine, wasm).unwrap();
+                engine.compiler().unwrap().precompile(wasm).unwrap();
+            }
+            println!("the compiler-only library has GC: compiled, not refused");
+        }
+        for wasm in [&wasm, &behind_empty_rec].into_iter().filter(|_| !has_gc) {
             for err in [
                 Module::new(&engine, wasm).unwrap_err(),
                 compiler.validate(wasm).unwrap_err(),
@@ -819,8 +876,12 @@ fn non_final_types_are_refused_without_gc() {
                 assert!(err.to_string().contains("non-final"), "{err}");
             }
         }
-        // The full library, which has GC, still runs it.
-        let engine = engine_with(Flavour::Full, |_| {});
+        // The full library, which has GC, still runs it, with the GC
+        // proposal on (off by default before 47: Wasmtime 36 refuses the
+        // module otherwise, "gc proposal must be enabled to use subtypes").
+        let engine = engine_with(Flavour::Full, |c| {
+            c.gc().unwrap().wasm_function_references(true).wasm_gc(true);
+        });
         let module = Module::new(&engine, &wasm).unwrap();
         let mut store = Store::new(&engine, ());
         let instance = Linker::new(&engine)
@@ -844,7 +905,23 @@ fn custom_page_sizes_are_reported() {
         let configure = |c: &mut wasmtime_dyn::Config| {
             c.wasm_custom_page_sizes(true);
         };
-        let engine = engine_with(flavour, configure);
+        let lib = flavour.load();
+        let mut config = wasmtime_dyn::Config::new(lib);
+        configure(&mut config);
+        let engine = match common::too_old(Engine::new(lib, &config)) {
+            Ok(engine) => engine,
+            Err(why) => {
+                // Before 39 every memory has 64 KiB pages, and a module
+                // declaring others is refused by the validator.
+                let engine = engine_with(flavour, |_| {});
+                if flavour != Flavour::Min {
+                    let wat = r#"(module (memory (export "m") 3 5 (pagesize 1)))"#;
+                    assert!(Module::new(&engine, wat).is_err(), "{flavour:?}");
+                }
+                println!("{flavour:?} skipped: {why}");
+                continue;
+            }
+        };
         let module = common::module_with(
             flavour,
             &engine,

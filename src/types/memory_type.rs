@@ -128,6 +128,40 @@ impl MemoryType {
         self.page_size_log2
     }
 
+    /// Why Wasmtime's `MemoryTypeBuilder::build` refuses this type, the
+    /// checks of its `validate` in order (`wasmtime` 36.0.0
+    /// `runtime/types.rs`, the same in 37 and 38; the page size, the only
+    /// other check, is 64 KiB here), with its words; `None` when it
+    /// accepts it.
+    fn builder_refusal(&self) -> Option<&'static str> {
+        if self.maximum.is_some_and(|max| max < self.minimum) {
+            return Some("maximum page size cannot be smaller than the minimum page size");
+        }
+        if self.shared && self.maximum.is_none() {
+            return Some("shared memories must have a maximum size");
+        }
+        let page = self.page_size();
+        // A 64-bit memory's bound is 2^64 less one page; a 32-bit one's 2^32 bytes.
+        let absolute_max = if self.is_64 {
+            0u64.wrapping_sub(page)
+        } else {
+            1 << 32
+        };
+        let Some(min) = self.minimum.checked_mul(page) else {
+            return Some("memory's minimum byte size must fit in a u64");
+        };
+        if min > absolute_max {
+            return Some("minimum size is too large for this memory type's index type");
+        }
+        // A maximum whose bytes overflow `u64` passes `validate` (it
+        // compares only one that fits).
+        let max_bytes = self.maximum.and_then(|max| max.checked_mul(page));
+        if max_bytes.is_some_and(|max| max > absolute_max) {
+            return Some("maximum size is too large for this memory type's index type");
+        }
+        None
+    }
+
     /// A new owned `wasm_memorytype_t`; the caller deletes it.
     pub(crate) fn to_c(
         self,
@@ -141,6 +175,15 @@ impl MemoryType {
                 wasmtime.later(&tables.core_memory_type, "MemoryType::page_size_log2")?;
             }
             let old = wasmtime.later(&tables.core_memory_type_v36, "MemoryType")?;
+            // This signature cannot return `MemoryTypeBuilder::build`'s
+            // error: the C API `unwrap`s it (C types/memory.rs:89), which
+            // ends the process. What `build` refuses is refused here first.
+            if let Some(message) = self.builder_refusal() {
+                return Err(crate::ErrorKind::Wasmtime {
+                    message: message.into(),
+                }
+                .into());
+            }
             // SAFETY: plain arguments; the result is a new owned type or null.
             let out = unsafe {
                 (old.wasmtime_memorytype_new)(

@@ -10,6 +10,7 @@
 
 #![allow(dead_code)] // Read by the loader, traps, WASI and cwasm as they land.
 
+pub(crate) mod c_api_aborts;
 pub(crate) mod cranelift;
 pub(crate) mod defaults;
 pub(crate) mod gc_rules;
