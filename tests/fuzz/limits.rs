@@ -11,7 +11,7 @@
 //! resident memory stays within a bound over all rounds.
 
 use super::{in_child, Rng};
-use crate::common::{engine_with, Flavour};
+use crate::common::{engine_with, too_old_why, Flavour};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -35,6 +35,85 @@ const GUEST: &str = r#"(module
                 (local.set $i (i32.add (local.get $i) (i32.const 1)))
                 (br $next)))
         (local.get $i)))"#;
+
+/// [`GUEST`] without its GC types: memory and table growth only.
+const PLAIN_GUEST: &str = r#"(module
+    (memory (export "memory") 0)
+    (table (export "table") 0 externref)
+    (func (export "grow_memory") (param i32) (result i32)
+        (memory.grow (local.get 0)))
+    (func (export "grow_table") (param i32) (result i32)
+        (table.grow (ref.null extern) (local.get 0)))
+)"#;
+
+/// What the round's library lets these rounds do, learned from its
+/// answers before the rounds ([`Abilities::learn`]).
+#[derive(Clone, Copy)]
+struct Abilities {
+    /// Whether `Config::gc_support` can be set (43 and later): where it
+    /// cannot, the rounds without GC support run an engine of the
+    /// library's defaults instead.
+    gc_support_settable: bool,
+    /// Whether the functions of [`GUEST`] can be called in an engine with
+    /// the GC proposal on (45 and later): where they cannot, the rounds
+    /// with GC support run [`PLAIN_GUEST`] with the proposal off.
+    gc_guest: bool,
+}
+
+impl Abilities {
+    /// Asks the library; a refusal must be the crate's too-old one, and is
+    /// said.
+    fn learn() -> Abilities {
+        let lib = Flavour::Full.load();
+        let mut config = wasmtime_dyn::Config::new(lib);
+        config.gc_support(false);
+        let gc_support_settable = match wasmtime_dyn::Engine::new(lib, &config) {
+            Ok(_) => true,
+            Err(err) => {
+                assert!(too_old_why(&err).is_some(), "{err:?}");
+                eprintln!(
+                    "refused as too new: {err}: the rounds without GC support run an engine \
+                     of the library's defaults"
+                );
+                false
+            }
+        };
+        let engine = engine_with(Flavour::Full, |c| {
+            c.gc().unwrap().wasm_function_references(true).wasm_gc(true);
+        });
+        let module = Module::new(&engine, GUEST).expect("the guest compiles");
+        let mut store = Store::new(&engine, ());
+        let instance = Linker::new(&engine)
+            .instantiate(&mut store, &module)
+            .expect("the guest instantiates");
+        let gc_guest = match instance.get_typed_func::<i32, i32>(&mut store, "grow_memory") {
+            Ok(_) => true,
+            Err(err) => {
+                assert!(too_old_why(&err).is_some(), "{err:?}");
+                eprintln!(
+                    "refused as too new: {err}: the rounds with GC support run a guest without \
+                     GC types, the GC proposal off"
+                );
+                false
+            }
+        };
+        Abilities {
+            gc_support_settable,
+            gc_guest,
+        }
+    }
+
+    /// Sets GC support where the library lets it be set, and with
+    /// `gc_types` the proposals [`GUEST`] needs.
+    fn configure(self, c: &mut wasmtime_dyn::Config, gc_support: bool, gc_types: bool) {
+        if self.gc_support_settable {
+            c.gc_support(gc_support);
+        }
+        if gc_support && gc_types {
+            c.gc().unwrap().wasm_function_references(true).wasm_gc(true);
+        }
+    }
+}
 
 /// Counts the drops of the data it is part of.
 struct Counted(Arc<AtomicUsize>);
@@ -72,15 +151,11 @@ struct Seen {
     grows_done: usize,
 }
 
-/// One round: a store under random limits, random operations.
-fn round(rng: &mut Rng, gc_support: bool, seen: &mut Seen) {
-    let on = |c: &mut wasmtime_dyn::Config| {
-        c.gc_support(gc_support);
-        if gc_support {
-            c.gc().unwrap().wasm_function_references(true).wasm_gc(true);
-        }
-    };
-    let engine = engine_with(Flavour::Full, on);
+/// One round: a store under random limits, random operations; with GC
+/// support, [`GUEST`] runs where `can` says it can, else [`PLAIN_GUEST`].
+fn round(rng: &mut Rng, gc_support: bool, can: Abilities, seen: &mut Seen) {
+    let gc_types = gc_support && can.gc_guest;
+    let engine = engine_with(Flavour::Full, |c| can.configure(c, gc_support, gc_types));
     let mut store = Store::new(&engine, ());
     let memory_limit = limit(rng, 65536);
     let table_limit = limit(rng, 16);
@@ -88,7 +163,8 @@ fn round(rng: &mut Rng, gc_support: bool, seen: &mut Seen) {
         .limiter(memory_limit, table_limit, None, None, None)
         .unwrap();
     let instance = if gc_support {
-        let module = Module::new(&engine, GUEST).expect("the guest compiles");
+        let guest = if gc_types { GUEST } else { PLAIN_GUEST };
+        let module = Module::new(&engine, guest).expect("the guest compiles");
         Linker::new(&engine).instantiate(&mut store, &module).ok()
     } else {
         None
@@ -165,7 +241,7 @@ fn round(rng: &mut Rng, gc_support: bool, seen: &mut Seen) {
                     assert!(got == -1 || size <= limit, "{size} elements under {limit}");
                 }
             }
-            4 if instance.is_some() => {
+            4 if instance.is_some() && gc_types => {
                 let instance = instance.as_ref().unwrap();
                 let allocate = instance
                     .get_typed_func::<i32, i32>(&mut store, "allocate")
@@ -194,8 +270,9 @@ fn fuzz_stores_under_random_limits() {
             let start = resident_bytes();
             let mut rng = Rng(0x11_317e_5017);
             let mut seen = Seen::default();
+            let can = Abilities::learn();
             for i in 0..200 {
-                round(&mut rng, i % 2 == 0, &mut seen);
+                round(&mut rng, i % 2 == 0, can, &mut seen);
             }
             let grown = resident_bytes().saturating_sub(start);
             eprintln!(
