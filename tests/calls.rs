@@ -538,19 +538,44 @@ fn precompile_for_min_keeps_the_proposals_min_enables() {
     if !round_has(Flavour::Min) {
         return;
     }
-    // Extended constant expressions and typed function references are on in
-    // a build without GC; precompiling for it must keep them on.
+    // The proposals the minimal build enables by default (from 45 a build
+    // without GC keeps the GC proposal's constant expressions and typed
+    // function references on; 36's defaults have neither): precompiling for
+    // it must keep them on, and code needing one it has off is refused.
     let full = Flavour::Full.load();
     let min = Flavour::Min.load();
     let engine = wasmtime_dyn::Engine::default_for(min).unwrap();
-    for wat in [
-        "(module (global i32 (i32.const 0)) (global (export \"g\") i32 (global.get 0)))",
-        "(module (type $t (func)) (table 1 (ref null $t)))",
+    let enabled = wasmtime_dyn::cwasm::engine_profile(&engine).features();
+    for (feature, wat) in [
+        (
+            "extended_const",
+            "(module (global (export \"g\") i32 (i32.add (i32.const 1) (i32.const 2))))",
+        ),
+        (
+            "gc",
+            "(module (global i32 (i32.const 0)) (global (export \"g\") i32 (global.get 0)))",
+        ),
+        (
+            "function_references",
+            "(module (type $t (func)) (table 1 (ref null $t)))",
+        ),
     ] {
-        let cwasm = wasmtime_dyn::precompile_for(full, min.capabilities(), wat).unwrap();
-        // SAFETY: produced just now by the official library.
-        unsafe { wasmtime_dyn::Module::deserialize(&engine, &cwasm) }
-            .unwrap_or_else(|e| panic!("{wat}: {e}"));
+        let cwasm = wasmtime_dyn::precompile_for(full, min.capabilities(), wat);
+        if enabled.contains(&feature) {
+            let cwasm = cwasm.unwrap_or_else(|e| panic!("{wat}: {e:?}"));
+            // SAFETY: produced just now by the official library.
+            unsafe { wasmtime_dyn::Module::deserialize(&engine, &cwasm) }
+                .unwrap_or_else(|e| panic!("{wat}: {e}"));
+        } else {
+            // Off in the minimal build's engines: Wasmtime's validation
+            // refuses the module.
+            let err = cwasm.map(drop).unwrap_err();
+            assert!(
+                matches!(kind(&err), Some(ErrorKind::Wasmtime { .. })),
+                "{wat}: {err:?}"
+            );
+            eprintln!("`{feature}` is off in the minimal build's engines: {err:#}");
+        }
     }
 }
 

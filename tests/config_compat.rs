@@ -109,27 +109,65 @@ fn top_level_proposal_setters_act_like_the_handles() {
     }
 }
 
+/// What [`common::too_old_why`] says of `err`, which must be the refusal
+/// of `feature`, by name, as too new for the round's major.
+fn too_old_for(err: &Error, feature: &str) -> String {
+    match kind(err) {
+        Some(ErrorKind::UnsupportedVersion { feature: named, .. }) if *named == feature => {
+            common::too_old_why(err).unwrap_or_else(|| panic!("{err:?}"))
+        }
+        _ => panic!("expected the too-old refusal of `{feature}`, got {err:?}"),
+    }
+}
+
 /// On a library without the setter's capability, disabling is a no-op and
 /// enabling is an `Unsupported` error, unless the build has the proposal
 /// on anyway (reference types; function references from 47 on).
+/// Builds that have GC whatever their features (36's) enable its
+/// proposals: GC, and exceptions where the major has them.
 #[test]
 fn top_level_proposal_setters_without_the_capability() {
     if !round_has(Flavour::Min) {
         return;
     }
+    // Builds of 36 have GC whatever their features (`common::BUILD_FACTS`):
+    // there the GC setters are the build's own.
+    let gc_built = common::build_facts().always.contains(&Capability::Gc);
     for flavour in [Flavour::Min, Flavour::CompilerOnly] {
-        unsupported(
-            engine(flavour, |c| {
+        assert_eq!(flavour.load().has(Capability::Gc), gc_built, "{flavour:?}");
+        if gc_built {
+            let on = engine(flavour, |c| {
                 c.wasm_gc(true);
-            }),
-            Capability::Gc,
-        );
-        unsupported(
-            engine(flavour, |c| {
+            })
+            .unwrap();
+            let features = cwasm::engine_profile(&on).features();
+            assert!(features.contains(&"gc"), "{flavour:?}: {features:?}");
+            match engine(flavour, |c| {
                 c.wasm_exceptions(true);
-            }),
-            Capability::Gc,
-        );
+            }) {
+                Ok(on) => {
+                    let features = cwasm::engine_profile(&on).features();
+                    assert!(
+                        features.contains(&"exceptions"),
+                        "{flavour:?}: {features:?}"
+                    );
+                }
+                Err(err) => eprintln!("{flavour:?}: {}", too_old_for(&err, "wasm_exceptions")),
+            }
+        } else {
+            unsupported(
+                engine(flavour, |c| {
+                    c.wasm_gc(true);
+                }),
+                Capability::Gc,
+            );
+            unsupported(
+                engine(flavour, |c| {
+                    c.wasm_exceptions(true);
+                }),
+                Capability::Gc,
+            );
+        }
         unsupported(
             engine(flavour, |c| {
                 c.wasm_threads(true);
@@ -147,12 +185,13 @@ fn top_level_proposal_setters_without_the_capability() {
         })
         .unwrap();
         let off = engine(flavour, |c| {
-            c.wasm_reference_types(false)
-                .wasm_function_references(false)
-                .wasm_gc(false)
-                .wasm_exceptions(false)
-                .wasm_threads(false)
-                .wasm_component_model(false);
+            if !gc_built {
+                c.wasm_reference_types(false)
+                    .wasm_function_references(false)
+                    .wasm_gc(false)
+                    .wasm_exceptions(false);
+            }
+            c.wasm_threads(false).wasm_component_model(false);
         })
         .unwrap();
         // A no-op: the features are the build's defaults.
@@ -348,9 +387,12 @@ fn cranelift_flags_that_would_abort_are_typed_errors() {
             }),
             &["unwind_info", "native_unwind_info(true)"],
         );
+        // Without signals-based traps the Spectre mitigations must be off:
+        // Pulley's default...
         refused(
             engine(flavour, |c| unsafe {
-                c.signals_based_traps(false)
+                c.target("pulley64")
+                    .unwrap()
                     .cranelift_flag_set("enable_heap_access_spectre_mitigation", "true");
             }),
             &[
@@ -358,6 +400,24 @@ fn cranelift_flags_that_would_abort_are_typed_errors() {
                 "signals-based traps",
             ],
         );
+        // ...or asked for, where the library has the setter (39 on).
+        match engine(flavour, |c| {
+            c.signals_based_traps(false);
+        }) {
+            Ok(_) => {
+                refused(
+                    engine(flavour, |c| unsafe {
+                        c.signals_based_traps(false)
+                            .cranelift_flag_set("enable_heap_access_spectre_mitigation", "true");
+                    }),
+                    &[
+                        "enable_heap_access_spectre_mitigation",
+                        "signals-based traps",
+                    ],
+                );
+            }
+            Err(err) => eprintln!("{}", too_old_for(&err, "signals_based_traps")),
+        }
         refused(
             engine(flavour, |c| unsafe {
                 c.target("pulley64")
@@ -408,17 +468,34 @@ fn valid_cranelift_flags_reach_the_compiler() {
         if !lib.has(Capability::Compiler) {
             continue;
         }
-        // SAFETY: none of these changes what the code does.
-        let engine = engine(flavour, |c| unsafe {
-            c.cranelift_flag_set("opt_level", "speed_and_size")
-                .cranelift_flag_set("regalloc_algorithm", "single_pass")
-                .cranelift_flag_set("probestack_size_log2", "12")
-                .cranelift_flag_set("enable_verifier", "yes")
-                .cranelift_flag_enable("enable_alias_analysis");
-            c.native_unwind_info(true)
-                .cranelift_flag_set("unwind_info", "true");
-        })
-        .unwrap();
+        let build = |regalloc: &str| {
+            // SAFETY: none of these changes what the code does.
+            engine(flavour, |c| unsafe {
+                c.cranelift_flag_set("opt_level", "speed_and_size")
+                    .cranelift_flag_set("regalloc_algorithm", regalloc)
+                    .cranelift_flag_set("probestack_size_log2", "12")
+                    .cranelift_flag_set("enable_verifier", "yes")
+                    .cranelift_flag_enable("enable_alias_analysis");
+                c.native_unwind_info(true)
+                    .cranelift_flag_set("unwind_info", "true");
+            })
+        };
+        let (engine, regalloc) = match build("single_pass") {
+            Ok(engine) => (engine, "single_pass"),
+            Err(err) => {
+                // A Cranelift without the single-pass allocator (36's):
+                // refused, naming the values this one takes, which are
+                // then taken.
+                let message = refused(
+                    Err::<Engine, _>(err),
+                    &["regalloc_algorithm", "takes one of", "backtracking"],
+                );
+                let (_, values) = message.split_once("takes one of").unwrap();
+                assert!(!values.contains("single_pass"), "{message}");
+                eprintln!("{flavour:?}: {message}");
+                (build("backtracking").unwrap(), "backtracking")
+            }
+        };
         adds(&engine);
         if let Some(info) = inspect(&engine.precompile_module(ADD).unwrap()) {
             assert_eq!(
@@ -429,7 +506,7 @@ fn valid_cranelift_flags_reach_the_compiler() {
             assert_eq!(
                 info.shared_flag("regalloc_algorithm")
                     .map(ToString::to_string),
-                Some("single_pass".into())
+                Some(regalloc.into())
             );
         }
         if cfg!(target_arch = "x86_64") {

@@ -123,10 +123,7 @@ fn p09_serialize_deserialize_on_min() {
 
 #[test]
 fn p10_precompile_min() {
-    // Before 43 GC support cannot be turned off (no setter): refused.
-    if let Err(why) = common::too_old(p10_precompile_min::main(full())) {
-        eprintln!("{why}");
-    }
+    run("p10_precompile_min", || p10_precompile_min::main(full()));
 }
 
 /// p10 as meant: the build step on the full library, the runtime on the

@@ -30,8 +30,11 @@ pub fn precompile(wasmtime: &'static Wasmtime, wasm: &[u8]) -> Result<Vec<u8>> {
     config.consume_fuel(true);
     // What a runtime-only build (no `gc`, `threads`, `component-model`
     // cargo features) can run:
+    // port: (next 3 lines) libraries before 43 have no `gc_support` setting: GC support is always on there (36's C API builds it into runtime-only builds too)
+    if wasmtime.version().major() >= 43 {
+        config.gc_support(false);
+    }
     config
-        .gc_support(false)
         .wasm_exceptions(false)
         .wasm_threads(false)
         .wasm_component_model(false)
@@ -48,6 +51,8 @@ pub fn run(wasmtime: &'static Wasmtime, cwasm: &[u8]) -> Result<()> {
     // Off in a runtime-only build anyway (no `component-model-async`);
     // saying so lets a full build run the artifact too.
     config.concurrency_support(false);
+    // port: (next line) likewise off there; Wasmtime 36 (not the crate's 48) runs an artifact only in an engine of exactly its proposals
+    config.wasm_threads(false).wasm_component_model(false);
     let engine = Engine::new(wasmtime, &config)?;
     assert_eq!(Engine::detect_precompiled(cwasm), Some(Precompiled::Module));
     // SAFETY: our own build step made the artifact.
