@@ -10,7 +10,7 @@
 //!   libraries of 36 to 50; minimal and compiler-only builds of 36, 48 and
 //!   50, run-only builds of 48 and 50).
 //! - `test`: the README figures check, artifacts, `cargo test` once per
-//!   major whose suite passes (42 to 50; see `ROUNDS`), then
+//!   supported major (36 to 50, `ROUNDS`), then
 //!   `bindgen --check`, then the instruction-count guard (`ceilings`).
 //! - `ceilings [--update]`: the instruction counts per call of the hot
 //!   paths under callgrind, checked against `benches/ceilings.txt` (with
@@ -98,14 +98,9 @@ fn cargo() -> Command {
 /// The Wasmtime majors the crate supports (`wasmtime_dyn::SUPPORTED_MAJORS`).
 const SUPPORTED: std::ops::RangeInclusive<u32> = 36..=50;
 
-/// The majors `cargo xtask test` runs a round of the whole suite for: those
-/// whose suite passes. 36 to 41 are supported (their official libraries
-/// are fetched, and the tests across versions open them) but not yet
-/// green as a whole: async calls (36 to 41 need the engine's async
-/// support set), the component model (refused before 40), `.cwasm`
-/// layouts and pooling defaults, and the spec suite's exceptions on 39 to
-/// 41 still fail there.
-const ROUNDS: std::ops::RangeInclusive<u32> = 42..=50;
+/// The majors `cargo xtask test` runs a round of the whole suite for: every
+/// supported major, the 36 LTS included.
+const ROUNDS: std::ops::RangeInclusive<u32> = SUPPORTED;
 
 /// Test files that need the minimal and compiler-only builds throughout.
 const BUILDS_ONLY: [&str; 3] = ["fuzz", "soak", "panic_table"];
