@@ -34,6 +34,8 @@ mod known;
 mod runner;
 #[path = "spec/script.rs"]
 mod script;
+#[path = "spec/typed_references.rs"]
+mod typed_references;
 #[path = "spec/values.rs"]
 mod values;
 
@@ -131,7 +133,17 @@ fn run_text(lib: &Lib, relative: &Path, text: &str) -> FileReport {
             Err(e) => Err(form.unparsed(e.to_string(), e.span().offset())),
         })
         .collect();
-    let setup = match lib.setup(config.features) {
+    // Where wasmtime-dyn reads no value type of a module in an engine with
+    // the typed-reference proposals on (a library that deserializes every
+    // module, before Wasmtime 45), a file whose modules need none of them
+    // runs with them off, as an embedder of that library would run it.
+    let features =
+        if lib.reads_no_types_with_typed_references() && !typed_references::needed(&forms) {
+            config.features.without_typed_references()
+        } else {
+            config.features
+        };
+    let setup = match lib.setup(features) {
         Ok(setup) => setup,
         Err(e) => {
             report.failed.push((0, e));

@@ -216,6 +216,18 @@ impl Proposal {
 }
 
 impl Features {
+    /// `self` with the typed function references, GC and exceptions
+    /// proposals off, for a file none of whose modules needs them
+    /// (`typed_references::needed`).
+    pub fn without_typed_references(self) -> Features {
+        Features {
+            function_references: false,
+            gc: false,
+            exceptions: false,
+            ..self
+        }
+    }
+
     /// Turns off the proposal whose setter the library's too-old
     /// `refusal` names, if `self` has it on; returns it.
     pub fn turn_off_refused(&mut self, refusal: &str) -> Option<Proposal> {

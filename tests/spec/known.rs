@@ -20,8 +20,9 @@ pub struct Known {
 /// on: it loads every module precompiled, and wasmtime-dyn does not read
 /// the types of a deserialized module before Wasmtime 45 in an engine with
 /// the typed-reference proposals on (the C API of 36 to 44 aborts the
-/// process on a typed reference type), so every call needing a function's
-/// type there is refused as too old and skipped.
+/// process on a typed reference type). A file whose modules need those
+/// proposals runs with them on (`spec/typed_references.rs`), so every call
+/// there needing a function's type is refused as too old and skipped.
 macro_rules! after_a_refused_call {
     ($what:literal) => {
         concat!(
@@ -36,46 +37,15 @@ macro_rules! after_a_refused_call {
     };
 }
 
-pub const KNOWN: &[Known] = &[
-    Known {
-        file: "global.wast",
-        lines: &[265],
-        majors: 36..=36,
-        flavours: &[Flavour::Min],
-        reason: after_a_refused_call!(
-            "sets the global `$x`, the address it stores at, to 6 (line 222, `set-x`; -12 before)"
-        ),
-    },
-    Known {
-        file: "imports4.wast",
-        lines: &[28, 36, 37, 39, 47],
-        majors: 36..=36,
-        flavours: &[Flavour::Min],
-        reason: after_a_refused_call!(
-            "grows the memory `grown-memory` exports to 2 pages (line 26), which the modules \
-             importing it with a minimum of 2 need"
-        ),
-    },
-    Known {
-        file: "memory_grow64.wast",
-        lines: &[22, 29, 32],
-        majors: 36..=36,
-        flavours: &[Flavour::Min],
-        reason: after_a_refused_call!(
-            "grows the empty memory (lines 19 and 26), without which the loads and stores trap"
-        ),
-    },
-    Known {
-        file: "table_grow.wast",
-        lines: &[118, 123, 124, 125, 130],
-        majors: 36..=36,
-        flavours: &[Flavour::Min],
-        reason: after_a_refused_call!(
-            "grows the table `grown-table` exports to 2 elements (line 117), which the modules \
-             importing it with a minimum of 2 need"
-        ),
-    },
-];
+pub const KNOWN: &[Known] = &[Known {
+    file: "global.wast",
+    lines: &[265],
+    majors: 36..=36,
+    flavours: &[Flavour::Min],
+    reason: after_a_refused_call!(
+        "sets the global `$x`, the address it stores at, to 6 (line 222, `set-x`; -12 before)"
+    ),
+}];
 
 /// The reason a failure of `line` of `file` on `flavour` of `major` is a
 /// known difference, if it is one.

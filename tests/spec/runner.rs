@@ -8,6 +8,7 @@ use crate::values::{self, fail, gap, skip, Verdict, NO_GC_REFERENCE};
 use std::collections::HashMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::{Arc, Mutex};
+use wasmtime_dyn::sys::tables::TableId;
 use wasmtime_dyn::{
     Capability, Config, Engine, Error, Extern, Global, GlobalType, Instance, Linker, Memory,
     MemoryType, Module, Mutability, SharedMemory, Store, Table, TableType, ThrownException, Trap,
@@ -41,6 +42,16 @@ impl Lib {
     /// The major of the library.
     pub fn major(&self) -> u32 {
         self.wasmtime.version().major()
+    }
+
+    /// Whether wasmtime-dyn refuses to read the value types of this
+    /// library's modules in an engine with the typed function references,
+    /// GC or exceptions proposal on: it loads every module deserialized
+    /// (it has no compiler), and its major predates the C API that reads
+    /// such types without aborting (`CoreSince45`).
+    pub fn reads_no_types_with_typed_references(&self) -> bool {
+        !self.wasmtime.has(Capability::Compiler)
+            && !TableId::CoreSince45.majors().contains(&self.major())
     }
 
     /// The engines for `features`, made on first use.
