@@ -278,6 +278,41 @@ fn pooling_engines_until_the_address_space_is_full_are_refused() {
     );
 }
 
+/// The address ranges this process has mapped (`/proc/self/maps`), as
+/// `(start, end)`, sorted.
+fn mappings() -> Vec<(u64, u64)> {
+    let maps = std::fs::read_to_string("/proc/self/maps").unwrap();
+    let mut ranges: Vec<(u64, u64)> = maps
+        .lines()
+        .map(|line| {
+            let range = line.split_whitespace().next().unwrap();
+            let (start, end) = range.split_once('-').unwrap();
+            (
+                u64::from_str_radix(start, 16).unwrap(),
+                u64::from_str_radix(end, 16).unwrap(),
+            )
+        })
+        .collect();
+    ranges.sort_unstable();
+    ranges
+}
+
+/// The bytes mapped now that no range of `before` covered: what was mapped
+/// since, whatever was unmapped meanwhile (a `VmSize` difference would
+/// subtract a malloc arena or a buffer freed in between).
+fn newly_mapped(before: &[(u64, u64)]) -> u64 {
+    mappings()
+        .into_iter()
+        .map(|(start, end)| {
+            let covered: u64 = before
+                .iter()
+                .map(|&(b_start, b_end)| b_end.min(end).saturating_sub(b_start.max(start)))
+                .sum();
+            end - start - covered
+        })
+        .sum()
+}
+
 /// `VmSize` of this process.
 fn mapped_bytes() -> u64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap();
@@ -341,8 +376,9 @@ fn the_reservation_checked_is_what_wasmtime_maps() {
                     .unwrap()
             };
             // What Wasmtime maps.
+            let ranges = mappings();
             let engine = Engine::new(full, &config).unwrap();
-            let mapped = mapped_bytes() - before;
+            let mapped = newly_mapped(&ranges);
             println!("{name}: checked {needed} bytes, of which {bookkeeping} bookkeeping; Wasmtime mapped {mapped}");
             // The process's own mappings can grow meanwhile by a malloc
             // arena (64 MiB reserved per thread that first allocates): what
