@@ -163,14 +163,21 @@ fn test(extra: &[String]) -> Result<()> {
         run(&mut cmd).map_err(|e| format!("the Wasmtime {major} round failed: {e}"))?;
         rounds.push((major, started.elapsed()));
     }
-    // The derive macros' own tests (token streams, compile errors): no
-    // library involved, so once.
-    let mut macros = cargo();
-    macros
+    // The derive macros' own tests (token streams, compile errors) and
+    // xtask's (bench tables, artifact layouts): no library involved, so
+    // once.
+    let mut tools = cargo();
+    tools
         .current_dir(root())
-        .args(["test", "--package", "wasmtime-dyn-macros"])
+        .args([
+            "test",
+            "--package",
+            "wasmtime-dyn-macros",
+            "--package",
+            "xtask",
+        ])
         .args(extra);
-    run(&mut macros).map_err(|e| format!("the wasmtime-dyn-macros tests failed: {e}"))?;
+    run(&mut tools).map_err(|e| format!("the wasmtime-dyn-macros and xtask tests failed: {e}"))?;
     for (major, took) in rounds {
         eprintln!(
             "xtask: Wasmtime {major}: passed in {:.1} s",

@@ -289,6 +289,7 @@ mod tests {
             alloc_test_passed: true,
             load: super::super::Load {
                 rounds: 0,
+                majors: Vec::new(),
                 medians: Vec::new(),
             },
             counts: counts
