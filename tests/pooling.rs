@@ -279,11 +279,10 @@ fn pooling_engines_until_the_address_space_is_full_are_refused() {
 }
 
 /// The address ranges this process has mapped (`/proc/self/maps`), as
-/// `(start, end)`, sorted.
+/// `(start, end)`.
 fn mappings() -> Vec<(u64, u64)> {
     let maps = std::fs::read_to_string("/proc/self/maps").unwrap();
-    let mut ranges: Vec<(u64, u64)> = maps
-        .lines()
+    maps.lines()
         .map(|line| {
             let range = line.split_whitespace().next().unwrap();
             let (start, end) = range.split_once('-').unwrap();
@@ -292,9 +291,7 @@ fn mappings() -> Vec<(u64, u64)> {
                 u64::from_str_radix(end, 16).unwrap(),
             )
         })
-        .collect();
-    ranges.sort_unstable();
-    ranges
+        .collect()
 }
 
 /// The bytes mapped now that no range of `before` covered: what was mapped
